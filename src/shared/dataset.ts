@@ -1,0 +1,61 @@
+/**
+ * The in-memory dataset every layer shares: the loaders (src/data) produce it, the engine and the
+ * projection consume it. Pure types: no `vscode`, no DOM.
+ */
+
+/** Where one sample came from, so the UI can show and open it. */
+export interface SampleSource {
+  /** Absolute filesystem path of the image or text file (already checked to be inside the workspace). */
+  path: string;
+  /** 1-based line for text samples (`file.txt#L12`), undefined for images. */
+  line?: number;
+  /** `image` for png/jpg/jpeg/webp/gif/bmp, `text` otherwise. */
+  kind: 'image' | 'text';
+}
+
+/** One snapshot (e.g. a training epoch) of the same samples' embeddings. */
+export interface SnapshotRef {
+  /** Display name, e.g. `epoch 12`. */
+  name: string;
+  /** Epoch / step number when known (from the manifest or the file name). */
+  epoch?: number;
+  /** Absolute path of the file holding this snapshot's embeddings. */
+  path: string;
+  /** Array name inside an .npz / column inside a table, when relevant. */
+  key?: string;
+}
+
+/** A loaded dataset: N samples of dimension D with integer class ids. */
+export interface Dataset {
+  /** Short display name (file or folder name). */
+  name: string;
+  /** Number of samples. */
+  n: number;
+  /** Embedding dimension. */
+  dim: number;
+  /** Row-major N x D float32 embeddings (the active snapshot). */
+  embeddings: Float32Array;
+  /** Class id per sample, 0..classNames.length-1. */
+  labels: Int32Array;
+  /** Class id -> the label as the user wrote it (`"7"`, `"cat"`). Sorted naturally (numbers by value). */
+  classNames: string[];
+  /** Source sample per row, when the metadata names one (undefined entries where missing or refused). */
+  sources?: (SampleSource | undefined)[];
+  /** Extra metadata columns, by column name, one string per sample (for tooltips). */
+  metadata?: Record<string, string[]>;
+  /** Snapshots of the same samples (epochs), oldest first; the active one is `activeSnapshot`. */
+  snapshots?: SnapshotRef[];
+  activeSnapshot?: number;
+  /** The files this dataset was read from (absolute paths), for messages and caching. */
+  files: { embeddings: string; labels?: string; metadata?: string; manifest?: string };
+  /** Non-fatal problems the user should see (singleton classes, refused sample paths, …). */
+  warnings: string[];
+}
+
+/** An error about the user's input: always names the file and the problem. */
+export class InputError extends Error {
+  constructor(readonly file: string, readonly problem: string) {
+    super(`${file}: ${problem}`);
+    this.name = 'InputError';
+  }
+}
