@@ -1,0 +1,118 @@
+/**
+ * Messages between the extension host and its two webviews (projection panel, controls sidebar).
+ * One union per direction, keyed on `type`, one line of comment per member. Bulk numbers travel
+ * as typed arrays (structured clone), never as JSON arrays. Pure types: no `vscode`, no DOM.
+ *
+ * The host owns the truth (dataset, settings, results); webviews render what it sends and send back
+ * intents, which the host validates (indices in range, values finite and in range).
+ */
+
+export type DistanceKind = 'euclidean' | 'sqeuclidean' | 'cosine';
+export type Convention = 'pml' | 'facenet';
+export type MiningView = 'batch-all' | 'batch-hard' | 'semi-hard';
+
+/** Analysis settings the user controls (mirrors the `embeddingInspector.*` settings). */
+export interface AnalysisSettings {
+  margin: number;
+  distance: DistanceKind;
+  normalize: boolean;
+  convention: Convention;
+  mining: MiningView;
+  temperature: number;
+}
+
+/** Per-sample triplet category as anchor: the worst category among its triplets under the current margin/convention. */
+export const enum SampleCategory { None = 0, Easy = 1, SemiHard = 2, Hard = 3 }
+
+export interface CategoryCounts { easy: number; semihard: number; hard: number; violating: number }
+
+/** One triplet of the worst list. */
+export interface TripletRow { anchor: number; positive: number; negative: number; loss: number; dap: number; dan: number }
+
+/** What the projection panel needs to know about the dataset (sent once per dataset/snapshot). */
+export interface DatasetView {
+  /** Session id: messages about an older dataset are ignored. */
+  id: string;
+  name: string;
+  n: number;
+  dim: number;
+  classNames: string[];
+  /** Class id per sample. */
+  labels: Int32Array;
+  /** Webview URI of each sample's image (asWebviewUri), '' when none or not an image. */
+  imageUris: string[];
+  /** Short text shown for non-image samples (e.g. file name and line), '' when none. */
+  sampleTitles: string[];
+  snapshotName?: string;
+}
+
+/** Results under the current margin (sent after every recount). */
+export interface CensusView {
+  settings: AnalysisSettings;
+  triplets: number;
+  /** Counts under the active convention. */
+  counts: CategoryCounts;
+  /** Counts under both conventions, for the sidebar. */
+  pml: CategoryCounts;
+  facenet: CategoryCounts;
+  lossSum: number;
+  meanLoss: number;
+  meanLossNonZero: number;
+  /** Per sample (length n). */
+  category: Uint8Array;
+  lossAsAnchor: Float32Array;
+  violAsAnchor: Float32Array;
+  violAsPositive: Float32Array;
+  violAsNegative: Float32Array;
+  nearestImpostor: Int32Array;
+  worst: TripletRow[];
+  /** Violation rate per class (violating triplets / valid triplets with that anchor class). */
+  classViolationRate: Float64Array;
+  /** The class pairs (anchor class a, negative class b) with the most violating triplets, most first. */
+  topPairs: { a: number; b: number; count: number }[];
+  batchHard?: { meanLoss: number; violatingAnchors: number };
+  semiHard?: { meanLoss: number; pairs: number };
+  retrieval?: { precisionAt1: number; rPrecision: number; mapAtR: number };
+  ntXent?: { meanLoss: number; temperature: number };
+  /** Milliseconds the engine took for this recount. */
+  elapsedMs: number;
+}
+
+/** Host -> projection panel. */
+export type ToProjection =
+  | { type: 'dataset'; dataset: DatasetView } // a dataset (or snapshot) is now shown; layout and census follow
+  | { type: 'layout'; datasetId: string; layout: Float32Array; dims: 2 | 3 } // N x 2 positions (dims 3: first two used)
+  | { type: 'layoutProgress'; datasetId: string; fraction: number } // UMAP epochs done / total
+  | { type: 'census'; datasetId: string; census: CensusView } // results under the current margin
+  | { type: 'detail'; requestId: number; index: number; hardestPositive: number; negatives: number[]; stats: SampleStats } // answer to requestDetail
+  | { type: 'highlight'; classes: number[]; pair?: [number, number] } // emphasise classes (from the sidebar table); empty = none
+  | { type: 'reveal'; index: number } // centre on a sample and pulse it (Show in Embedding Inspector)
+  | { type: 'status'; state: 'loading' | 'computing' | 'ready' | 'error'; message: string }; // what is happening
+
+/** Per-sample numbers for the tooltip. */
+export interface SampleStats { violAsAnchor: number; violAsPositive: number; violAsNegative: number; lossAsAnchor: number; nearestImpostor: number; category: SampleCategory }
+
+/** Projection panel -> host. */
+export type FromProjection =
+  | { type: 'ready' } // the page loaded: send everything
+  | { type: 'openSample'; index: number } // the user clicked a point: open its source
+  | { type: 'requestDetail'; requestId: number; index: number } // hover: hardest positive and violating negatives (capped)
+  | { type: 'selection'; indices: Int32Array } // box/lasso selection changed
+  | { type: 'log'; level: 'info' | 'error'; message: string }; // webview-side diagnostics
+
+/** Host -> controls sidebar. */
+export type ToControls =
+  | { type: 'state'; hasDataset: boolean; datasetName: string; n: number; dim: number; classes: number; snapshots: string[]; activeSnapshot: number; settings: AnalysisSettings; marginRange: { min: number; max: number; step: number }; classNames: string[] } // dataset + settings
+  | { type: 'census'; census: Omit<CensusView, 'category' | 'lossAsAnchor' | 'violAsAnchor' | 'violAsPositive' | 'violAsNegative' | 'nearestImpostor'> } // results under the current margin (no per-sample arrays)
+  | { type: 'histogram'; edges: Float64Array; counts: Float64Array; triplets: number } // t = d(a,n) - d(a,p) over all valid triplets
+  | { type: 'status'; state: 'idle' | 'loading' | 'computing' | 'ready' | 'error'; message: string }; // what is happening
+
+/** Controls sidebar -> host. */
+export type FromControls =
+  | { type: 'ready' } // the view loaded: send the state
+  | { type: 'setMargin'; margin: number } // slider moved (sent while dragging)
+  | { type: 'setSetting'; key: 'distance' | 'normalize' | 'convention' | 'mining' | 'temperature'; value: string | number | boolean } // a picker changed
+  | { type: 'setSnapshot'; index: number } // pick an epoch
+  | { type: 'highlightClass'; classId: number } // class row clicked (-1 clears)
+  | { type: 'highlightPair'; a: number; b: number } // class-pair row clicked
+  | { type: 'inspect' }; // "Inspect Embeddings" button when no dataset is open
