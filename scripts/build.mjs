@@ -51,14 +51,14 @@ const builds = [];
 const node = (entry, outfile) => exists(entry) && builds.push({ ...nodeCommon, entryPoints: [entry], outfile: path.join(dist, outfile) });
 node('src/extension.ts', 'extension.js');
 node('src/worker/analysisWorker.ts', 'worker.js');
-node('src/worker/projectionWorker.ts', 'projectionWorker.js');
+node('src/projection/projectionWorker.ts', 'projectionWorker.js');
 node('src/cli.ts', 'cli.js');
 for (const name of ['projection', 'controls']) {
   const entry = `webview/${name}/main.ts`;
   if (exists(entry)) builds.push({ ...browserCommon, entryPoints: [entry], outfile: path.join(dist, 'webview', `${name}.js`) });
 }
 if (!production) {
-  const tests = [...walk('test/unit', /\.test\.ts$/), ...walk('test/integration', /\.ts$/), ...walk('test/e2e', /\.ts$/), ...walk('bench', /\.ts$/)];
+  const tests = [...walk('test/unit', /\.test\.ts$/), ...walk('test/webview', /\.test\.ts$/), ...walk('test/integration', /\.ts$/), ...walk('test/e2e', /\.ts$/), ...walk('bench', /\.ts$/)];
   for (const t of tests) {
     const out = t.replace(/\.ts$/, '.js');
     builds.push({ ...nodeCommon, entryPoints: [t], outfile: path.join(dist, out) });
