@@ -1,0 +1,33 @@
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * The one HTML shell both webviews use: a strict CSP with a fresh nonce, no remote origin, the
+ * bundle from dist/webview and the stylesheet from media/. All DOM is built by the script.
+ */
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, name: 'projection' | 'controls', title: string): string {
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${name}.js`));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', `${name}.css`));
+  const csp = [
+    "default-src 'none'",
+    `img-src ${webview.cspSource} data: blob:`,
+    `style-src ${webview.cspSource}`,
+    `font-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>${title}</title>
+</head>
+<body>
+<div id="app"></div>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}

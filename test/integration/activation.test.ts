@@ -1,0 +1,49 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { EmbeddingInspectorApi } from '../../src/extension';
+
+export const EXTENSION_ID = 'embedding-inspector.embedding-inspector';
+
+/** Activates the extension under test in this real extension host and returns its API. */
+export async function api(): Promise<EmbeddingInspectorApi> {
+  const ext = vscode.extensions.getExtension<EmbeddingInspectorApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not installed in this host`);
+  return ext.isActive ? ext.exports : await ext.activate();
+}
+
+describe('activation', () => {
+  it('activates in the real extension host', async () => {
+    const a = await api();
+    assert.ok(a.inspector, 'activate() returned the API');
+    assert.equal(vscode.extensions.getExtension(EXTENSION_ID)!.isActive, true);
+  });
+
+  it('registers the Inspect Embeddings command', async () => {
+    await api();
+    const all = await vscode.commands.getCommands(true);
+    for (const c of ['embeddingInspector.inspect', 'embeddingInspector.inspectFile', 'embeddingInspector.showInInspector']) {
+      assert.ok(all.includes(c), `command ${c} registered`);
+    }
+    const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
+    const cmd = pkg.contributes.commands.find((c: { command: string }) => c.command === 'embeddingInspector.inspect');
+    assert.equal(cmd.title, 'Inspect Embeddings');
+    assert.equal(cmd.category, 'Embeddings');
+  });
+
+  it('opens the controls view in the activity-bar container', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('workbench.view.extension.embeddingInspector');
+    const deadline = Date.now() + 20_000;
+    while (!a.controls.view && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(a.controls.view, 'the controls webview view was resolved');
+    assert.equal(a.controls.view!.visible, true);
+  });
+
+  it('declares the analysis settings with defaults', () => {
+    const cfg = vscode.workspace.getConfiguration('embeddingInspector');
+    assert.equal(cfg.get('margin'), 0.2);
+    assert.equal(cfg.get('distance'), 'euclidean');
+    assert.equal(cfg.get('normalize'), true);
+    assert.equal(cfg.get('convention'), 'pml');
+  });
+});
