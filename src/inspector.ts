@@ -1,14 +1,134 @@
 import * as vscode from 'vscode';
+import * as path from 'node:path';
 import { Disposable } from './util/disposable';
+import { Session } from './session';
+import { ProjectionPanel } from './views/projectionPanel';
+import { StatusBar } from './views/statusBar';
+import { affectsUs, readSettings } from './settings';
+import { loadDatasetInteractive, pickDataset } from './commands/open';
+import { computeProjection } from './commands/project';
+import type { AnalysisSettings } from './shared/protocol';
 
-/** Owns the open sessions and the commands (placeholder until the session lands). */
+/**
+ * Owns the open sessions (one per dataset, each with its projection panel), the commands, the
+ * settings listener and the status bar. The controls sidebar follows `activeSession`.
+ */
 export class Inspector extends Disposable {
+  private readonly sessions = new Map<Session, ProjectionPanel>();
+  private _active: Session | undefined;
+  private readonly _onDidChangeActiveSession = this._register(new vscode.EventEmitter<Session | undefined>());
+  readonly onDidChangeActiveSession = this._onDidChangeActiveSession.event;
+  settings: AnalysisSettings = readSettings();
+  /** The margin the sidebar is writing to the settings (its echo must not trigger a second recount). */
+  persistingMargin: number | undefined;
+  readonly workerScript: string;
+
   constructor(readonly context: vscode.ExtensionContext) {
     super();
+    this.workerScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath;
+    this._register(new StatusBar(this));
     this._register(vscode.commands.registerCommand('embeddingInspector.inspect', () => this.inspect()));
+    this._register(vscode.commands.registerCommand('embeddingInspector.inspectFile', (uri?: vscode.Uri) => this.inspectFile(uri)));
+    this._register(vscode.commands.registerCommand('embeddingInspector.showInInspector', (uri?: vscode.Uri) => this.showInInspector(uri)));
+    this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (affectsUs(e)) void this.onSettingsChanged(); }));
+    this._register({ dispose: () => { for (const [s, p] of [...this.sessions]) { p.dispose(); s.dispose(); } } });
   }
 
-  async inspect(): Promise<void> {
-    void vscode.window.showInformationMessage('Embedding Inspector: no dataset found yet.');
+  get activeSession(): Session | undefined { return this._active; }
+  get openSessions(): Session[] { return [...this.sessions.keys()]; }
+  panelOf(s: Session): ProjectionPanel | undefined { return this.sessions.get(s); }
+
+  private setActive(s: Session | undefined): void {
+    if (this._active === s) return;
+    this._active = s;
+    this._onDidChangeActiveSession.fire(s);
+  }
+
+  /** "Inspect Embeddings": find datasets in the workspace, let the user pick one, open it. */
+  async inspect(): Promise<Session | undefined> {
+    const target = await pickDataset();
+    return target ? this.open(target) : undefined;
+  }
+
+  /** Explorer context menu on a file (or the active editor's file). */
+  async inspectFile(uri?: vscode.Uri): Promise<Session | undefined> {
+    const target = uri?.fsPath ?? vscode.window.activeTextEditor?.document.uri.fsPath;
+    if (!target) { void vscode.window.showErrorMessage('Inspect Embeddings in This File: no file selected.'); return undefined; }
+    return this.open(target);
+  }
+
+  /** Opens a dataset: load (with quick picks for ambiguous choices), analyse, project. */
+  async open(target: string, opts: { snapshot?: number; column?: vscode.ViewColumn } = {}): Promise<Session | undefined> {
+    const dataset = await loadDatasetInteractive(target, { snapshot: opts.snapshot });
+    if (!dataset) return undefined;
+    const session = new Session(dataset, this.settings, this.workerScript);
+    const panel = new ProjectionPanel(this.context.extensionUri, session);
+    this.sessions.set(session, panel);
+    panel.panel.onDidChangeViewState((e) => { if (e.webviewPanel.active) this.setActive(session); });
+    panel.panel.onDidDispose(() => {
+      this.sessions.delete(session);
+      session.dispose();
+      if (this._active === session) this.setActive(this.openSessions.at(-1));
+    });
+    this.setActive(session);
+    void this.analyse(session);
+    void computeProjection(this.context, session);
+    return session;
+  }
+
+  /** Builds the index with a cancellable progress notification. */
+  analyse(session: Session): Promise<void> {
+    return Promise.resolve(vscode.window.withProgress({
+      location: vscode.ProgressLocation.Notification,
+      title: `Embedding Inspector: ${session.dataset.name}`,
+      cancellable: true,
+    }, async (progress, token) => {
+      let last = 0;
+      try {
+        await session.analyse({ report: (f, message) => { const inc = Math.max(0, f - last) * 100; last = Math.max(last, f); progress.report({ increment: inc, message }); } }, token);
+      } catch (e) {
+        if ((e as Error)?.name !== 'AbortError') void vscode.window.showErrorMessage(`Embedding Inspector: analysing ${session.dataset.name} failed: ${(e as Error)?.message ?? e}`);
+      }
+    }));
+  }
+
+  private async onSettingsChanged(): Promise<void> {
+    const next = readSettings();
+    const prev = this.settings;
+    this.settings = next;
+    for (const s of this.sessions.keys()) {
+      // The sidebar's own (debounced) margin write comes back here: the session may already be
+      // further along the drag, so keep its margin rather than jumping back.
+      const want = this.persistingMargin !== undefined && next.margin === this.persistingMargin ? { ...next, margin: s.settings.margin } : next;
+      if (JSON.stringify(s.settings) === JSON.stringify(want)) continue;
+      await s.applySettings(want, (x) => this.analyse(x));
+    }
+    this.persistingMargin = undefined;
+    if (JSON.stringify(prev) !== JSON.stringify(next) && !this.sessions.size) this._onDidChangeActiveSession.fire(undefined);
+  }
+
+  /** Switches a session to another snapshot (epoch): a new session in the same place. */
+  async switchSnapshot(s: Session, index: number): Promise<Session | undefined> {
+    const panel = this.sessions.get(s);
+    const target = s.dataset.files.manifest ?? s.dataset.files.embeddings;
+    const next = await this.open(target, { snapshot: index, column: panel?.panel.viewColumn });
+    if (next) panel?.dispose();
+    return next;
+  }
+
+  /** Emphasises classes in a session's projection (from the sidebar's class table). */
+  highlight(s: Session, classes: number[], pair?: [number, number]): void {
+    this.sessions.get(s)?.highlight(classes, pair);
+  }
+
+  /** "Show in Embedding Inspector" on an image: reveal its point in the session that has it. */
+  async showInInspector(uri?: vscode.Uri): Promise<void> {
+    if (!uri) return;
+    const want = path.resolve(uri.fsPath);
+    for (const [s, p] of this.sessions) {
+      const i = s.dataset.sources?.findIndex((x) => x && path.resolve(x.path) === want) ?? -1;
+      if (i >= 0) { this.setActive(s); p.reveal(i); return; }
+    }
+    void vscode.window.showInformationMessage(`${path.basename(want)} is not a sample of an open dataset. Run “Inspect Embeddings” first.`);
   }
 }

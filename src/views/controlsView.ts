@@ -2,14 +2,29 @@ import * as vscode from 'vscode';
 import { Disposable } from '../util/disposable';
 import { webviewHtml } from './webviewHtml';
 import type { Inspector } from '../inspector';
+import type { Session, SessionEvent } from '../session';
+import type { FromControls, ToControls } from '../shared/protocol';
+import { validateSetting, writeSetting } from '../settings';
 
-/** Host side of the controls sidebar (a WebviewView in the Embedding Inspector container). */
+/**
+ * Host side of the controls sidebar (a WebviewView in the Embedding Inspector container). Shows the
+ * active session; margin moves recount at once and are persisted to the settings when the user
+ * pauses; other settings are written to the workspace settings and come back through the
+ * configuration listener, so settings.json and the sidebar stay in sync both ways.
+ */
 export class ControlsViewProvider extends Disposable implements vscode.WebviewViewProvider {
   static readonly viewType = 'embeddingInspector.controls';
   private _view: vscode.WebviewView | undefined;
+  private ready = false;
+  private sessionSub: vscode.Disposable | undefined;
+  private persistTimer: NodeJS.Timeout | undefined;
+  /** Messages the view rejected (tests read it). */
+  readonly rejected: string[] = [];
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly inspector: Inspector) {
     super();
+    this._register(inspector.onDidChangeActiveSession(() => this.follow()));
+    this._register({ dispose: () => { this.sessionSub?.dispose(); clearTimeout(this.persistTimer); } });
   }
 
   /** The resolved view, once the user (or a test) has opened it. */
@@ -17,8 +32,115 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this._view = view;
+    this.ready = false;
     view.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')] };
     view.webview.html = webviewHtml(view.webview, this.extensionUri, 'controls', 'Embedding Inspector controls');
-    view.onDidDispose(() => { if (this._view === view) this._view = undefined; });
+    const subs = [
+      view.webview.onDidReceiveMessage((m) => this.handleMessage(m)),
+      view.onDidChangeVisibility(() => { if (view.visible) this.sendAll(); }),
+    ];
+    view.onDidDispose(() => { subs.forEach((s) => s.dispose()); if (this._view === view) { this._view = undefined; this.ready = false; } });
+    this.follow();
+  }
+
+  private post(m: ToControls): void {
+    if (this._view && this.ready) void this._view.webview.postMessage(m);
+  }
+
+  private follow(): void {
+    this.sessionSub?.dispose();
+    const s = this.inspector.activeSession;
+    this.sessionSub = s?.onDidChange((e) => this.onSession(s, e));
+    this.sendAll();
+  }
+
+  private onSession(s: Session, e: SessionEvent): void {
+    if (e === 'census') this.sendCensus(s);
+    else if (e === 'histogram') { this.sendState(s); this.sendHistogram(s); }
+    else if (e === 'status') this.post({ type: 'status', state: s.status.state, message: s.status.message });
+    else if (e === 'dataset') this.sendAll();
+  }
+
+  private sendAll(): void {
+    const s = this.inspector.activeSession;
+    this.sendState(s);
+    if (!s) { this.post({ type: 'status', state: 'idle', message: '' }); return; }
+    this.post({ type: 'status', state: s.status.state, message: s.status.message });
+    this.sendHistogram(s);
+    this.sendCensus(s);
+  }
+
+  private sendState(s: Session | undefined): void {
+    const settings = s?.settings ?? this.inspector.settings;
+    this.post({
+      type: 'state', hasDataset: !!s, datasetName: s?.dataset.name ?? '', n: s?.dataset.n ?? 0, dim: s?.dataset.dim ?? 0,
+      classes: s?.dataset.classNames.length ?? 0,
+      snapshots: s?.dataset.snapshots?.map((x) => x.name) ?? [], activeSnapshot: s?.dataset.activeSnapshot ?? 0,
+      settings, marginRange: s?.marginRange ?? { min: 0, max: 1, step: 0.001 }, classNames: s?.dataset.classNames ?? [],
+    });
+  }
+
+  private sendHistogram(s: Session): void {
+    const h = s.histogram;
+    if (h) this.post({ type: 'histogram', edges: h.edges, counts: h.counts, triplets: s.validTriplets });
+  }
+
+  private sendCensus(s: Session): void {
+    const c = s.census;
+    if (!c) return;
+    const { category: _c, lossAsAnchor: _l, violAsAnchor: _a, violAsPositive: _p, violAsNegative: _n, nearestImpostor: _i, ...rest } = c;
+    this.post({ type: 'census', census: rest });
+  }
+
+  private reject(m: unknown, why: string): void {
+    const text = `rejected controls message ${JSON.stringify(m)?.slice(0, 200)}: ${why}`;
+    this.rejected.push(text);
+    console.warn('[ei]', text);
+  }
+
+  /** Handles one message from the sidebar. Public so tests can drive the same path. */
+  async handleMessage(m: FromControls | Record<string, unknown>): Promise<void> {
+    if (!m || typeof m !== 'object' || typeof (m as { type?: unknown }).type !== 'string') return this.reject(m, 'not a message');
+    const msg = m as FromControls;
+    const s = this.inspector.activeSession;
+    switch (msg.type) {
+      case 'ready': this.ready = true; this.sendAll(); return;
+      case 'inspect': await vscode.commands.executeCommand('embeddingInspector.inspect'); return;
+      case 'setMargin': {
+        const v = validateSetting('margin', msg.margin);
+        if (!v) return this.reject(m, 'margin must be a finite number >= 0');
+        this.schedulePersist(v.value as number);
+        if (s) await s.setMargin(v.value as number);
+        return;
+      }
+      case 'setSetting': {
+        const v = validateSetting(msg.key, msg.value);
+        if (!v || v.key === 'margin') return this.reject(m, 'invalid setting');
+        await writeSetting(v.key, v.value); // comes back through onDidChangeConfiguration
+        return;
+      }
+      case 'setSnapshot':
+        if (!s || !Number.isInteger(msg.index) || msg.index < 0 || msg.index >= (s.dataset.snapshots?.length ?? 0)) return this.reject(m, 'bad snapshot');
+        await this.inspector.switchSnapshot(s, msg.index);
+        return;
+      case 'highlightClass':
+        if (!s || !Number.isInteger(msg.classId) || msg.classId < -1 || msg.classId >= s.dataset.classNames.length) return this.reject(m, 'bad class');
+        this.inspector.highlight(s, msg.classId < 0 ? [] : [msg.classId]);
+        return;
+      case 'highlightPair': {
+        const c = s?.dataset.classNames.length ?? 0;
+        if (!s || ![msg.a, msg.b].every((x) => Number.isInteger(x) && x >= 0 && x < c)) return this.reject(m, 'bad class pair');
+        this.inspector.highlight(s, [msg.a, msg.b], [msg.a, msg.b]);
+        return;
+      }
+      default:
+        return this.reject(m, 'unknown type');
+    }
+  }
+
+  /** Writes the margin to the settings once the user pauses (not on every drag event). */
+  private schedulePersist(margin: number): void {
+    clearTimeout(this.persistTimer);
+    this.persistTimer = setTimeout(() => { this.inspector.persistingMargin = margin; void writeSetting('margin', margin); }, 400);
   }
 }

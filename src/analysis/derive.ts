@@ -1,0 +1,96 @@
+/**
+ * Pure helpers the session uses to turn engine results into what the views show: per-sample
+ * category, class violation rates, colliding class pairs, slider range and histogram edges.
+ * No `vscode`, no DOM: unit-tested in plain Node.
+ */
+import type { Convention } from '../shared/protocol';
+
+/** Sample categories as sent to the projection (SampleCategory in protocol.ts). */
+export const CAT_NONE = 0, CAT_EASY = 1, CAT_SEMIHARD = 2, CAT_HARD = 3;
+
+/**
+ * Category of each sample as anchor: the category of its worst triplet, whose margin is
+ * t_min = d(a, nearest negative) - d(a, farthest positive) (batch-hard's pair). pml: hard t <= 0,
+ * semi-hard 0 < t <= m, easy t > m; facenet: hard t < 0, semi-hard 0 <= t < m, easy t >= m.
+ * Anchors without a positive or a negative get CAT_NONE.
+ */
+export function anchorCategories(hardestPositive: Int32Array, dap: ArrayLike<number>, dan: ArrayLike<number>, margin: number, convention: Convention): Uint8Array {
+  const n = hardestPositive.length;
+  const out = new Uint8Array(n);
+  for (let a = 0; a < n; a++) {
+    if (hardestPositive[a] < 0 || !Number.isFinite(dan[a]) || !Number.isFinite(dap[a])) { out[a] = CAT_NONE; continue; }
+    const t = dan[a] - dap[a];
+    if (convention === 'pml') out[a] = t <= 0 ? CAT_HARD : t <= margin ? CAT_SEMIHARD : CAT_EASY;
+    else out[a] = t < 0 ? CAT_HARD : t < margin ? CAT_SEMIHARD : CAT_EASY;
+  }
+  return out;
+}
+
+/** Samples per class. */
+export function classSizes(labels: Int32Array, classes: number): Float64Array {
+  const s = new Float64Array(classes);
+  for (let i = 0; i < labels.length; i++) s[labels[i]]++;
+  return s;
+}
+
+/** Violating / valid triplets per anchor class, from the classes x classes violating matrix. */
+export function classViolationRates(classPairs: Float64Array, sizes: Float64Array): Float64Array {
+  const c = sizes.length;
+  let n = 0;
+  for (let i = 0; i < c; i++) n += sizes[i];
+  const out = new Float64Array(c);
+  for (let a = 0; a < c; a++) {
+    const valid = sizes[a] * (sizes[a] - 1) * (n - sizes[a]);
+    let v = 0;
+    for (let b = 0; b < c; b++) v += classPairs[a * c + b];
+    out[a] = valid > 0 ? v / valid : 0;
+  }
+  return out;
+}
+
+/** The (anchor class, negative class) pairs with the most violating triplets, most first. */
+export function topClassPairs(classPairs: Float64Array, classes: number, k: number): { a: number; b: number; count: number }[] {
+  const all: { a: number; b: number; count: number }[] = [];
+  for (let a = 0; a < classes; a++) {
+    for (let b = 0; b < classes; b++) {
+      const count = classPairs[a * classes + b];
+      if (a !== b && count > 0) all.push({ a, b, count });
+    }
+  }
+  all.sort((x, y) => y.count - x.count || x.a - y.a || x.b - y.b);
+  return all.slice(0, k);
+}
+
+/** A "nice" number >= x (1, 2, 2.5, 5 x 10^k). */
+export function niceCeil(x: number): number {
+  if (!(x > 0)) return 1;
+  const p = Math.pow(10, Math.floor(Math.log10(x)));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= x * (1 - 1e-12)) return m * p;
+  return 10 * p;
+}
+
+function quantile(values: number[], q: number): number {
+  if (!values.length) return 0;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * (s.length - 1)))];
+}
+
+/**
+ * Slider range from the data's distance scale: up to a nice number above the 95th percentile of
+ * the nearest-negative distance (a margin past every anchor's nearest impostor makes nearly every
+ * triplet violate), never below the current margin.
+ */
+export function marginRange(dan: ArrayLike<number>, current: number): { min: number; max: number; step: number } {
+  const finite: number[] = [];
+  for (let i = 0; i < dan.length; i++) if (Number.isFinite(dan[i])) finite.push(dan[i]);
+  const max = niceCeil(Math.max(quantile(finite, 0.95), current, 1e-6));
+  return { min: 0, max, step: max / 1000 };
+}
+
+/** Histogram edges for t = d(a,n) - d(a,p): `bins` equal bins over [lo, hi]. */
+export function histogramEdges(tMin: number, hi: number, bins = 60): Float64Array {
+  const lo = Math.min(tMin, -hi / 10);
+  const e = new Float64Array(bins + 1);
+  for (let i = 0; i <= bins; i++) e[i] = lo + ((hi - lo) * i) / bins;
+  return e;
+}

@@ -1,0 +1,60 @@
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { AmbiguousChoiceError, discoverDatasets, loadDataset, type LoadOptions } from '../data/index';
+import type { Dataset } from '../shared/dataset';
+
+/** Finds datasets in the workspace folders; a quick pick when there are several. */
+export async function pickDataset(): Promise<string | undefined> {
+  const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  if (!roots.length) {
+    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, canSelectFolders: true, canSelectFiles: true, openLabel: 'Inspect Embeddings' });
+    return picked?.[0]?.fsPath;
+  }
+  const candidates = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Looking for embeddings…' }, () => discoverDatasets(roots));
+  if (!candidates.length) {
+    const choice = await vscode.window.showWarningMessage(
+      'No embeddings found in this workspace. Supported: .npy/.npz (with labels), TensorBoard projector folders, CSV/TSV, JSON Lines, Parquet, .safetensors, or an embeddings.json manifest.',
+      'Choose a File…');
+    if (choice) return (await vscode.window.showOpenDialog({ canSelectMany: false, canSelectFolders: true, openLabel: 'Inspect Embeddings' }))?.[0]?.fsPath;
+    return undefined;
+  }
+  if (candidates.length === 1) return candidates[0].target;
+  const item = await vscode.window.showQuickPick(
+    candidates.map((c) => ({ label: c.label, description: vscode.workspace.asRelativePath(c.target), detail: c.detail, target: c.target })),
+    { title: 'Inspect Embeddings', placeHolder: `${candidates.length} datasets found — pick one`, matchOnDescription: true, matchOnDetail: true });
+  return item?.target;
+}
+
+/**
+ * Loads a dataset with a progress notification. Ambiguous choices (several arrays in an .npz…) are
+ * asked with a quick pick; input errors are shown naming the file; warnings are shown once.
+ */
+export async function loadDatasetInteractive(target: string, base: LoadOptions = {}): Promise<Dataset | undefined> {
+  const cfg = vscode.workspace.getConfiguration('embeddingInspector');
+  const opts: LoadOptions = {
+    ...base,
+    labelColumn: cfg.get<string>('labelColumn') || undefined,
+    maxBytes: Math.round((cfg.get<number>('maxFileMegabytes') ?? 4096) * 1024 * 1024),
+    workspaceRoots: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+  };
+  if (!opts.workspaceRoots!.length) opts.workspaceRoots = [path.dirname(target)];
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      const ds = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Loading ${path.basename(target)}…` }, () => loadDataset(target, opts));
+      if (ds.warnings.length) void vscode.window.showWarningMessage(`${ds.name}: ${ds.warnings.join(' · ')}`);
+      return ds;
+    } catch (e) {
+      if (e instanceof AmbiguousChoiceError) {
+        const choice = await vscode.window.showQuickPick(e.options, { title: `${path.basename(e.file)}: which array holds the ${e.key === 'labelsKey' ? 'labels' : 'embeddings'}?` });
+        if (!choice) return undefined;
+        (opts as Record<string, unknown>)[e.key] = choice;
+        continue;
+      }
+      const msg = (e as Error)?.message ?? String(e);
+      void vscode.window.showErrorMessage(`Embedding Inspector: ${msg}`);
+      console.error('[ei] load failed', e);
+      return undefined;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,139 @@
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { Disposable } from '../util/disposable';
+import { webviewHtml } from './webviewHtml';
+import type { Session, SessionEvent } from '../session';
+import type { FromProjection, SampleStats, ToProjection } from '../shared/protocol';
+
+/**
+ * Host side of the projection panel: one WebviewPanel per session. Sends the dataset, layout and
+ * census as typed arrays; receives intents (open sample i, detail of i) and validates them.
+ */
+export class ProjectionPanel extends Disposable {
+  static readonly viewType = 'embeddingInspector.projection';
+  readonly panel: vscode.WebviewPanel;
+  /** Messages the panel rejected (tests read it). */
+  readonly rejected: string[] = [];
+  private ready = false;
+
+  constructor(private readonly extensionUri: vscode.Uri, readonly session: Session, private readonly onHighlight?: (classes: number[]) => void) {
+    super();
+    const roots = [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media'), ...sampleRoots(session)];
+    this.panel = this._register(vscode.window.createWebviewPanel(ProjectionPanel.viewType, `Embeddings: ${session.dataset.name}`, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: roots,
+    }));
+    this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
+    this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, 'projection', `Embeddings: ${session.dataset.name}`);
+    this._register(this.panel.webview.onDidReceiveMessage((m) => this.handleMessage(m)));
+    this._register(session.onDidChange((e) => this.onSession(e)));
+    this._register(this.panel.onDidChangeViewState((e) => { if (e.webviewPanel.visible) this.sendAll(); }));
+    this._register(this.panel.onDidDispose(() => this.dispose()));
+  }
+
+  private post(m: ToProjection): void {
+    if (this.ready && !this._isDisposed) void this.panel.webview.postMessage(m);
+  }
+
+  private sendAll(): void {
+    const s = this.session;
+    this.post({ type: 'dataset', dataset: s.datasetView((p) => this.panel.webview.asWebviewUri(vscode.Uri.file(p)).toString()) });
+    this.post({ type: 'status', state: s.status.state, message: s.status.message });
+    if (s.layout) this.post({ type: 'layout', datasetId: s.id, layout: s.layout, dims: 2 });
+    else this.post({ type: 'layoutProgress', datasetId: s.id, fraction: s.layoutFraction });
+    if (s.census) this.post({ type: 'census', datasetId: s.id, census: s.census });
+  }
+
+  private onSession(e: SessionEvent): void {
+    const s = this.session;
+    switch (e) {
+      case 'dataset': this.sendAll(); break;
+      case 'layout': if (s.layout) this.post({ type: 'layout', datasetId: s.id, layout: s.layout, dims: 2 }); break;
+      case 'census': if (s.census) this.post({ type: 'census', datasetId: s.id, census: s.census }); break;
+      case 'status':
+        this.post({ type: 'status', state: s.status.state, message: s.status.message });
+        if (!s.layout) this.post({ type: 'layoutProgress', datasetId: s.id, fraction: s.layoutFraction });
+        break;
+      case 'histogram': break;
+    }
+  }
+
+  /** Highlights classes (from the sidebar). */
+  highlight(classes: number[], pair?: [number, number]): void {
+    this.post({ type: 'highlight', classes, pair });
+  }
+
+  /** Centres the view on a sample and pulses it. */
+  reveal(index: number): void {
+    this.panel.reveal(undefined, false);
+    this.post({ type: 'reveal', index });
+  }
+
+  private reject(m: unknown, why: string): void {
+    const text = `rejected webview message ${JSON.stringify(m)?.slice(0, 200)}: ${why}`;
+    this.rejected.push(text);
+    console.warn('[ei]', text);
+  }
+
+  private validIndex(i: unknown): i is number {
+    return typeof i === 'number' && Number.isInteger(i) && i >= 0 && i < this.session.dataset.n;
+  }
+
+  /** Handles one message from the webview. Public so tests can drive the same path. */
+  async handleMessage(m: FromProjection | Record<string, unknown>): Promise<void> {
+    if (!m || typeof m !== 'object' || typeof (m as { type?: unknown }).type !== 'string') return this.reject(m, 'not a message');
+    const msg = m as FromProjection;
+    switch (msg.type) {
+      case 'ready': this.ready = true; this.sendAll(); return;
+      case 'openSample':
+        if (!this.validIndex(msg.index)) return this.reject(m, 'index out of range');
+        return this.openSample(msg.index);
+      case 'requestDetail': {
+        if (!this.validIndex(msg.index) || typeof msg.requestId !== 'number') return this.reject(m, 'bad detail request');
+        const d = this.session.detail(msg.index);
+        this.post({ type: 'detail', requestId: msg.requestId, index: msg.index, hardestPositive: d.hardestPositive, negatives: d.negatives, stats: this.stats(msg.index) });
+        return;
+      }
+      case 'selection':
+        if (!(msg.indices instanceof Int32Array) || msg.indices.some((i) => !this.validIndex(i))) return this.reject(m, 'bad selection');
+        this.session.selection = msg.indices;
+        return;
+      case 'log':
+        (msg.level === 'error' ? console.error : console.log)('[ei webview]', String(msg.message).slice(0, 2000));
+        return;
+      default:
+        return this.reject(m, 'unknown type');
+    }
+  }
+
+  private stats(i: number): SampleStats {
+    const c = this.session.census;
+    if (!c) return { violAsAnchor: 0, violAsPositive: 0, violAsNegative: 0, lossAsAnchor: 0, nearestImpostor: -1, category: 0 };
+    return { violAsAnchor: c.violAsAnchor[i], violAsPositive: c.violAsPositive[i], violAsNegative: c.violAsNegative[i], lossAsAnchor: c.lossAsAnchor[i], nearestImpostor: c.nearestImpostor[i], category: c.category[i] };
+  }
+
+  /** Opens sample i's source: an image in the image preview, a text file at its line. */
+  async openSample(i: number): Promise<void> {
+    const src = this.session.dataset.sources?.[i];
+    if (!src) {
+      void vscode.window.showInformationMessage(`Sample ${i} has no source file in the metadata.`);
+      return;
+    }
+    const uri = vscode.Uri.file(src.path);
+    if (src.kind === 'image') {
+      await vscode.commands.executeCommand('vscode.open', uri, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    } else {
+      const line = Math.max(0, (src.line ?? 1) - 1);
+      await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside, selection: new vscode.Range(line, 0, line, 0), preview: true });
+    }
+  }
+}
+
+/** Folders the webview may load sample images from: the workspace folders holding them. */
+function sampleRoots(session: Session): vscode.Uri[] {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const dirs = new Set<string>();
+  for (const f of folders) dirs.add(f.uri.fsPath);
+  if (!folders.length) dirs.add(path.dirname(session.dataset.files.embeddings));
+  return [...dirs].map((d) => vscode.Uri.file(d));
+}
