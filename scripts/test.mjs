@@ -7,6 +7,7 @@
 // VS Code instead of code-server.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +60,9 @@ async function integration() {
   const testsPath = path.join(root, 'dist', 'test', 'integration', 'index.js');
   const resultsFile = path.join(root, 'dist', 'test', 'integration', 'results.json');
   fs.rmSync(resultsFile, { force: true });
-  const workspace = path.join(root, 'test', 'fixtures', 'workspace');
+  // A copy of the fixture workspace: the tests change workspace settings and must not touch git's files.
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-workspace-'));
+  fs.cpSync(path.join(root, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
   const desktop = process.env.EI_VSCODE === 'desktop';
   let code = 0;
   try {
@@ -73,6 +76,7 @@ async function integration() {
   } catch (e) {
     code = e?.code ?? 1;
   }
+  fs.rmSync(workspace, { recursive: true, force: true });
   let records = [];
   try { records = JSON.parse(fs.readFileSync(resultsFile, 'utf8')).records; } catch { /* no results: counted below */ }
   for (const r of records) {

@@ -1,15 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { EmbeddingInspectorApi } from '../../src/extension';
-
-export const EXTENSION_ID = 'embedding-inspector.embedding-inspector';
-
-/** Activates the extension under test in this real extension host and returns its API. */
-export async function api(): Promise<EmbeddingInspectorApi> {
-  const ext = vscode.extensions.getExtension<EmbeddingInspectorApi>(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is not installed in this host`);
-  return ext.isActive ? ext.exports : await ext.activate();
-}
+import { api, EXTENSION_ID } from './helpers';
 
 describe('activation', () => {
   it('activates in the real extension host', async () => {

@@ -1,0 +1,84 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { EmbeddingInspectorApi } from '../../src/extension';
+import type { Session } from '../../src/session';
+
+export const EXTENSION_ID = 'embedding-inspector.embedding-inspector';
+
+/** Activates the extension under test in this real extension host and returns its API. */
+export async function api(): Promise<EmbeddingInspectorApi> {
+  const ext = vscode.extensions.getExtension<EmbeddingInspectorApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not installed in this host`);
+  return ext.isActive ? ext.exports : await ext.activate();
+}
+
+/** Absolute path inside the test workspace. */
+export function ws(...parts: string[]): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the integration tests run with test/fixtures/workspace open');
+  return path.join(folder.uri.fsPath, ...parts);
+}
+
+/** Polls until `fn` returns a truthy value (or fails with `what`). */
+export async function until<T>(fn: () => T | undefined | false, what: string, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits for a census computed at exactly this margin and convention. */
+export function censusAt(s: Session, margin: number, convention = s.settings.convention) {
+  return until(() => s.census && s.census.settings.margin === margin && s.census.settings.convention === convention && s.census, `census at margin ${margin} (${convention})`);
+}
+
+/** Closes every editor and panel between tests. */
+export async function closeAll(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+/**
+ * Brute-force triplet census over every valid (a, p, n) in float64, written independently of the
+ * engine: the truth the extension's numbers are checked against.
+ */
+export function bruteCensus(emb: Float32Array, n: number, dim: number, labels: Int32Array, margin: number, distance: 'euclidean' | 'sqeuclidean' | 'cosine', normalize: boolean) {
+  const x = new Float64Array(emb);
+  if (normalize || distance === 'cosine') {
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let k = 0; k < dim; k++) s += x[i * dim + k] ** 2;
+      const r = Math.sqrt(s);
+      if (r > 0 && normalize) for (let k = 0; k < dim; k++) x[i * dim + k] /= r;
+    }
+  }
+  const d = (a: number, b: number): number => {
+    if (distance === 'cosine') {
+      let dot = 0, na = 0, nb = 0;
+      for (let k = 0; k < dim; k++) { dot += x[a * dim + k] * x[b * dim + k]; na += x[a * dim + k] ** 2; nb += x[b * dim + k] ** 2; }
+      return 1 - dot / Math.sqrt(na * nb);
+    }
+    let s = 0;
+    for (let k = 0; k < dim; k++) s += (x[a * dim + k] - x[b * dim + k]) ** 2;
+    return distance === 'sqeuclidean' ? s : Math.sqrt(s);
+  };
+  const r = { triplets: 0, pml: { easy: 0, semihard: 0, hard: 0, violating: 0 }, facenet: { easy: 0, semihard: 0, hard: 0, violating: 0 }, lossSum: 0 };
+  for (let a = 0; a < n; a++) for (let p = 0; p < n; p++) {
+    if (p === a || labels[p] !== labels[a]) continue;
+    const dap = d(a, p);
+    for (let q = 0; q < n; q++) {
+      if (labels[q] === labels[a]) continue;
+      const t = d(a, q) - dap;
+      r.triplets++;
+      if (t > margin) r.pml.easy++; else if (t > 0) r.pml.semihard++; else r.pml.hard++;
+      if (t <= margin) r.pml.violating++;
+      if (t >= margin) r.facenet.easy++; else if (t >= 0) r.facenet.semihard++; else r.facenet.hard++;
+      if (t < margin) r.facenet.violating++;
+      r.lossSum += Math.max(0, margin - t);
+    }
+  }
+  return r;
+}

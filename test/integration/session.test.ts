@@ -1,0 +1,140 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { api, bruteCensus, censusAt, closeAll, until, ws } from './helpers';
+import type { Session } from '../../src/session';
+
+function openTabPaths(): string[] {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => {
+    const input = t.input as { uri?: vscode.Uri } | undefined;
+    return input?.uri?.fsPath ?? '';
+  }).filter(Boolean);
+}
+
+describe('a dataset opened in the real extension host', function () {
+  let session: Session;
+  const cfg = () => vscode.workspace.getConfiguration('embeddingInspector');
+
+  before(async () => {
+    const a = await api();
+    await closeAll();
+    const s = await a.inspector.open(ws('clusters', 'embeddings.npy'));
+    assert.ok(s, 'the clusters dataset opened');
+    session = s;
+    await censusAt(session, 0.2);
+  });
+
+  after(async () => {
+    await cfg().update('convention', undefined, vscode.ConfigurationTarget.Workspace);
+    await cfg().update('margin', undefined, vscode.ConfigurationTarget.Workspace);
+    await closeAll();
+  });
+
+  it('loads 60 samples of 4 classes with their images', () => {
+    assert.equal(session.dataset.n, 60);
+    assert.equal(session.dataset.dim, 8);
+    assert.deepEqual([...session.dataset.classNames].sort(), ['circle', 'cross', 'ring', 'square']);
+    assert.equal(session.dataset.sources?.[3]?.path, ws('clusters', 'images', '003.png'));
+  });
+
+  it('counts every triplet exactly as a brute-force census does', () => {
+    const d = session.dataset;
+    const truth = bruteCensus(d.embeddings, d.n, d.dim, d.labels, 0.2, 'euclidean', true);
+    const c = session.census!;
+    assert.equal(c.triplets, truth.triplets);
+    assert.equal(c.triplets, 4 * 15 * 14 * 45);
+    assert.deepEqual(c.pml, truth.pml);
+    assert.deepEqual(c.facenet, truth.facenet);
+    assert.ok(Math.abs(c.lossSum - truth.lossSum) <= 1e-5 * Math.max(1, truth.lossSum), `loss ${c.lossSum} vs ${truth.lossSum}`);
+    assert.ok(truth.pml.hard > 0 && truth.pml.semihard > 0, 'the fixture has hard and semi-hard triplets');
+  });
+
+  it('opens the projection panel and receives a layout for every sample', async () => {
+    const a = await api();
+    const panel = a.inspector.panelOf(session);
+    assert.ok(panel, 'a projection panel belongs to the session');
+    const layout = await until(() => session.layout, 'the UMAP layout', 90_000);
+    assert.equal(layout.length, 2 * session.dataset.n);
+    assert.ok(layout.every(Number.isFinite), 'every coordinate is finite');
+  });
+
+  it('opens sample i when the webview asks for it', async () => {
+    const a = await api();
+    const panel = a.inspector.panelOf(session)!;
+    await panel.handleMessage({ type: 'openSample', index: 7 });
+    await until(() => openTabPaths().includes(ws('clusters', 'images', '007.png')), 'a tab showing images/007.png', 20_000);
+  });
+
+  it('rejects malformed messages without effect', async () => {
+    const a = await api();
+    const panel = a.inspector.panelOf(session)!;
+    const before = openTabPaths().length;
+    const rejectedBefore = panel.rejected.length;
+    await panel.handleMessage({ type: 'openSample', index: 60 });
+    await panel.handleMessage({ type: 'openSample', index: -1 });
+    await panel.handleMessage({ type: 'openSample', index: '3' });
+    await panel.handleMessage({ type: 'openSample', index: 1.5 });
+    await panel.handleMessage({ type: 'requestDetail', requestId: 1, index: 1e9 });
+    await panel.handleMessage({ type: 'no-such-message' });
+    await panel.handleMessage(null as unknown as Record<string, unknown>);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(panel.rejected.length - rejectedBefore, 7);
+    assert.equal(openTabPaths().length, before, 'no editor was opened');
+  });
+
+  it('recounts to the engine truth when the sidebar moves the margin', async () => {
+    const a = await api();
+    await a.controls.handleMessage({ type: 'setMargin', margin: 0.5 });
+    const c = await censusAt(session, 0.5);
+    const d = session.dataset;
+    const truth = bruteCensus(d.embeddings, d.n, d.dim, d.labels, 0.5, 'euclidean', true);
+    assert.deepEqual(c.pml, truth.pml);
+    assert.deepEqual(c.counts, truth.pml);
+    // …and persists it in the workspace settings once the user pauses.
+    await until(() => cfg().get('margin') === 0.5, 'margin 0.5 written to the settings', 10_000);
+  });
+
+  it('rejects a bad margin from the sidebar', async () => {
+    const a = await api();
+    const n = a.controls.rejected.length;
+    await a.controls.handleMessage({ type: 'setMargin', margin: -1 });
+    await a.controls.handleMessage({ type: 'setMargin', margin: Number.NaN });
+    await a.controls.handleMessage({ type: 'setSetting', key: 'distance', value: 'manhattan' });
+    assert.equal(a.controls.rejected.length - n, 3);
+    assert.equal(session.settings.margin, 0.5);
+  });
+
+  it('follows a settings change made outside the sidebar', async () => {
+    await cfg().update('convention', 'facenet', vscode.ConfigurationTarget.Workspace);
+    const c = await censusAt(session, 0.5, 'facenet');
+    const d = session.dataset;
+    const truth = bruteCensus(d.embeddings, d.n, d.dim, d.labels, 0.5, 'euclidean', true);
+    assert.deepEqual(c.counts, truth.facenet);
+  });
+
+  it('rebuilds the index when the distance changes', async () => {
+    await cfg().update('distance', 'cosine', vscode.ConfigurationTarget.Workspace);
+    try {
+      const c = await until(() => session.census?.settings.distance === 'cosine' && session.census, 'a cosine census');
+      const d = session.dataset;
+      const truth = bruteCensus(d.embeddings, d.n, d.dim, d.labels, c.settings.margin, 'cosine', true);
+      assert.deepEqual(c.pml, truth.pml);
+    } finally {
+      await cfg().update('distance', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+});
+
+describe('bad input', () => {
+  it('a truncated file is refused with an error and the extension keeps working', async () => {
+    const a = await api();
+    const bad = await a.inspector.open(ws('broken', 'embeddings.npy'));
+    assert.equal(bad, undefined, 'no session for a truncated file');
+    const good = await a.inspector.open(ws('projector'));
+    assert.ok(good, 'the projector folder still opens');
+    assert.equal(good.dataset.n, 40);
+    await censusAt(good, good.settings.margin);
+    assert.equal(path.basename(good.dataset.files.embeddings), 'tensors.tsv');
+    await closeAll();
+  });
+});
