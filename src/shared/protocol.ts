@@ -100,11 +100,11 @@ export type FromProjection =
   | { type: 'selection'; indices: Int32Array } // box/lasso selection changed
   | { type: 'log'; level: 'info' | 'error'; message: string }; // webview-side diagnostics
 
-/** Host -> controls sidebar. */
+/** Host -> controls sidebar. `datasetId` (optional, the session id as in DatasetView.id): when set, the sidebar ignores census/histogram messages whose id differs from the last `state`'s. */
 export type ToControls =
-  | { type: 'state'; hasDataset: boolean; datasetName: string; n: number; dim: number; classes: number; snapshots: string[]; activeSnapshot: number; settings: AnalysisSettings; marginRange: { min: number; max: number; step: number }; classNames: string[] } // dataset + settings
-  | { type: 'census'; census: Omit<CensusView, 'category' | 'lossAsAnchor' | 'violAsAnchor' | 'violAsPositive' | 'violAsNegative' | 'nearestImpostor'> } // results under the current margin (no per-sample arrays)
-  | { type: 'histogram'; edges: Float64Array; counts: Float64Array; triplets: number } // t = d(a,n) - d(a,p) over all valid triplets
+  | { type: 'state'; datasetId?: string; hasDataset: boolean; datasetName: string; n: number; dim: number; classes: number; snapshots: string[]; activeSnapshot: number; settings: AnalysisSettings; marginRange: { min: number; max: number; step: number }; classNames: string[] } // dataset + settings
+  | { type: 'census'; datasetId?: string; census: Omit<CensusView, 'category' | 'lossAsAnchor' | 'violAsAnchor' | 'violAsPositive' | 'violAsNegative' | 'nearestImpostor'> } // results under the current margin (no per-sample arrays)
+  | { type: 'histogram'; datasetId?: string; edges: Float64Array; counts: Float64Array; triplets: number } // t = d(a,n) - d(a,p) over all valid triplets
   | { type: 'status'; state: 'idle' | 'loading' | 'computing' | 'ready' | 'error'; message: string }; // what is happening
 
 /** Controls sidebar -> host. */
