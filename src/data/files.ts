@@ -1,0 +1,92 @@
+/**
+ * File access for the loaders: read-only (`fs.promises`, never a write), size checked against
+ * the memory budget before any byte is read, and every failure turned into an InputError.
+ */
+import * as fs from 'fs';
+import { fail, formatBytes } from './errors';
+import { NpyArray, NpyHeader, decodeNpyData, parseNpyHeader } from './npy';
+
+/** Default memory budget: 4 GiB, the setting's default (`embeddingInspector.maxFileMegabytes`). */
+export const DEFAULT_MAX_BYTES = 4096 * 1024 * 1024;
+
+function ioProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'file not found';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a folder, not a file';
+  return `cannot read (${code ?? (err as Error).message})`;
+}
+
+/** Size of a file, refusing it when it exceeds `maxBytes` (checked before reading). */
+export async function checkedSize(file: string, maxBytes = DEFAULT_MAX_BYTES, what = 'file'): Promise<number> {
+  let st: fs.Stats;
+  try {
+    st = await fs.promises.stat(file);
+  } catch (err) {
+    fail(file, ioProblem(err));
+  }
+  if (st.isDirectory()) fail(file, 'is a folder, not a file');
+  if (st.size > maxBytes) {
+    fail(file, `${what} is ${formatBytes(st.size)}, more than the memory budget of ${formatBytes(maxBytes)}; not read (raise embeddingInspector.maxFileMegabytes to allow it)`);
+  }
+  return st.size;
+}
+
+/** Reads a whole file after the budget check. */
+export async function readChecked(file: string, maxBytes = DEFAULT_MAX_BYTES): Promise<Uint8Array> {
+  await checkedSize(file, maxBytes);
+  try {
+    return await fs.promises.readFile(file);
+  } catch (err) {
+    fail(file, ioProblem(err));
+  }
+}
+
+/** Reads at most `n` bytes from the start of a file (for headers and sniffing). */
+export async function readPrefix(file: string, n: number, position = 0): Promise<Uint8Array> {
+  let fh: fs.promises.FileHandle | undefined;
+  try {
+    fh = await fs.promises.open(file, 'r');
+    const buf = new Uint8Array(n);
+    let got = 0;
+    // One read call returns at most 2 GB; loop until full or end of file.
+    while (got < n) {
+      const { bytesRead } = await fh.read(buf, got, Math.min(n - got, 1 << 30), position + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return got === n ? buf : buf.subarray(0, got);
+  } catch (err) {
+    return fail(file, ioProblem(err));
+  } finally {
+    await fh?.close();
+  }
+}
+
+/** Reads just the header of a .npy file. */
+export async function readNpyHeader(file: string): Promise<NpyHeader> {
+  const head = await readPrefix(file, 4096);
+  try {
+    return parseNpyHeader(head, file);
+  } catch (err) {
+    // A header longer than 4 KB (many-field headers of v2/v3) needs a second, exact read.
+    const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    if (head.length === 4096 && head[6] >= 2) return parseNpyHeader(await readPrefix(file, 12 + dv.getUint32(8, true)), file);
+    throw err;
+  }
+}
+
+/**
+ * Reads a .npy file: header first, then the data straight into a fresh buffer of exactly the
+ * announced size, so little-endian data becomes a typed array with no copy and no slack.
+ */
+export async function readNpyFile(file: string, maxBytes = DEFAULT_MAX_BYTES): Promise<NpyArray> {
+  const size = await checkedSize(file, maxBytes);
+  if (size === 0) fail(file, 'empty file');
+  const h = await readNpyHeader(file);
+  if (h.dataOffset + h.dataBytes > size) {
+    fail(file, `truncated: shape (${h.shape.join(', ')}) of ${h.dtype} needs ${h.dataBytes} bytes of data, found ${size - h.dataOffset}`);
+  }
+  const data = await readPrefix(file, h.dataBytes, h.dataOffset);
+  return decodeNpyData(h, data, file);
+}

@@ -1,0 +1,42 @@
+/**
+ * The data layer's public API: load a dataset from the workspace, find candidate datasets, tell
+ * whether a file could be one. Pure Node code (no `vscode`), shared by the extension host, the
+ * worker, the CLI and the tests. Files are only ever read.
+ */
+import type { Dataset } from '../shared/dataset';
+import { loadDataset as load } from './load';
+
+export { InputError } from '../shared/dataset';
+export type { Dataset, SampleSource, SnapshotRef } from '../shared/dataset';
+export { AmbiguousChoiceError } from './errors';
+export { discoverDatasets, looksLikeDataset } from './discover';
+export type { DatasetCandidate } from './discover';
+
+/** Options of loadDataset. */
+export interface LoadOptions {
+  /** Explicit labels file (.npy 1-D, or text one label per line). */
+  labels?: string;
+  /** Metadata column for labels, default 'label'. */
+  labelColumn?: string;
+  /** Metadata column of sample paths, default: first of image | path | file. */
+  sampleColumn?: string;
+  /** Array name in .npz / column in tables / tensor name in safetensors (or projector, or a file in a folder). */
+  embeddingsKey?: string;
+  /** Array name in .npz (tensor in .safetensors) for labels. */
+  labelsKey?: string;
+  /** Which snapshot (index into dataset.snapshots) to load, default the last (or the file named). */
+  snapshot?: number;
+  /** Memory budget in bytes: bigger embedding files are refused before reading. Default 4 GiB. */
+  maxBytes?: number;
+  /** Sample paths must resolve (realpath) inside one of these; default: the target folder, or the target file's folder. */
+  workspaceRoots?: string[];
+}
+
+/**
+ * Loads a dataset from a file, a folder (projector folder, folder with embeddings.json or one
+ * obvious dataset), or a manifest. Throws InputError (naming file + problem) or
+ * AmbiguousChoiceError (the UI asks, then calls again with `opts[err.key]` set).
+ */
+export function loadDataset(target: string, opts?: LoadOptions): Promise<Dataset> {
+  return load(target, opts);
+}

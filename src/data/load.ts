@@ -1,0 +1,138 @@
+/**
+ * loadDataset: plan what to read (plan.ts), read the embeddings (readers.ts), find the labels
+ * and the metadata, resolve the sample paths inside the workspace, and assemble the Dataset.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Dataset } from '../shared/dataset';
+import { fail } from './errors';
+import { findInFolder } from './discover';
+import { DEFAULT_MAX_BYTES } from './files';
+import { encodeLabels, labelWarnings, readLabelsFile } from './labels';
+import { Plan, planFile, planFolder } from './plan';
+import { EmbeddingRead, LABEL_NAMES, readEmbeddingsFile, readMetadataFile } from './readers';
+import { DEFAULT_SAMPLE_COLUMNS, resolveSamples } from './samples';
+import { numberedName } from './snapshots';
+
+/** Options of loadDataset (see index.ts for the documented public copy). */
+export interface LoadOptions {
+  labels?: string;
+  labelColumn?: string;
+  sampleColumn?: string;
+  embeddingsKey?: string;
+  labelsKey?: string;
+  snapshot?: number;
+  maxBytes?: number;
+  workspaceRoots?: string[];
+}
+
+/** Where the labels were found. */
+interface LabelSource { values: string[]; file: string; column?: string }
+
+/** Finds a column case-insensitively. */
+function columnNamed(columns: Record<string, string[]>, name: string): string | undefined {
+  if (name in columns) return name;
+  return Object.keys(columns).find((c) => c.toLowerCase() === name.toLowerCase());
+}
+
+/** A labels file beside an embeddings file: `<stem>_labels.npy`, `labels.npy`, `labels.txt`, … */
+function labelsBeside(embFile: string): string | undefined {
+  const dir = path.dirname(embFile);
+  const stem = path.basename(embFile).replace(/\.[^.]+$/, '');
+  const series = numberedName(path.basename(embFile))?.prefix.replace(/[_-]?(epoch|step|iter|ckpt|checkpoint)?[_-]?$/i, '');
+  const names = [stem, ...(series ? [series] : [])].flatMap((s) => [`${s}_labels.npy`, `${s}.labels.npy`, `${s}_labels.txt`])
+    .concat(LABEL_NAMES.flatMap((l) => [`${l}.npy`, `${l}.txt`]));
+  return names.map((n) => path.join(dir, n)).find((p) => p !== embFile && fs.existsSync(p));
+}
+
+/** Decides where the labels come from, in order: option, manifest, same file, column, beside. */
+async function findLabels(opts: LoadOptions, plan: Plan, emb: EmbeddingRead, embFile: string, columns: Record<string, string[]>, metaFile: string | undefined): Promise<LabelSource> {
+  if (opts.labels) return { values: await readLabelsFile(path.resolve(opts.labels)), file: path.resolve(opts.labels) };
+  const ml = plan.labels;
+  if (ml?.path) {
+    if (/\.(npz|safetensors)$/i.test(ml.path)) {
+      const r = await readEmbeddingsFile(ml.path, { maxBytes: opts.maxBytes, labelsKey: ml.key ?? opts.labelsKey });
+      return { values: r.labelValues ?? fail(ml.path, 'holds no 1-D labels array'), file: ml.path };
+    }
+    return { values: await readLabelsFile(ml.path), file: ml.path };
+  }
+  if (emb.labelValues) return { values: emb.labelValues, file: embFile };
+  const wanted = opts.labelColumn ?? ml?.column;
+  const source = metaFile ?? embFile;
+  if (wanted !== undefined) {
+    const c = columnNamed(columns, wanted) ?? fail(source, `no label column '${wanted}' (columns: ${Object.keys(columns).join(', ') || 'none'})`);
+    return { values: columns[c], file: source, column: c };
+  }
+  for (const name of LABEL_NAMES) {
+    const c = columnNamed(columns, name);
+    if (c) return { values: columns[c], file: source, column: c };
+  }
+  const beside = labelsBeside(embFile);
+  if (beside) return { values: await readLabelsFile(beside), file: beside };
+  fail(embFile, `no labels found: pass a labels file (.npy or one label per line), put labels.npy beside it, add a 'label' column${Object.keys(columns).length ? ` (columns: ${Object.keys(columns).join(', ')})` : ''}, or write an embeddings.json manifest`);
+}
+
+/** The metadata file: the plan's, else a metadata.tsv beside tensors from a projector-style folder. */
+function metadataFileFor(plan: Plan, embFile: string): string | undefined {
+  if (plan.metadata) return plan.metadata;
+  const beside = path.join(path.dirname(embFile), 'metadata.tsv');
+  return path.basename(embFile) === 'tensors.tsv' && fs.existsSync(beside) ? beside : undefined;
+}
+
+/** Loads a dataset from a file, a folder or a manifest. Throws InputError or AmbiguousChoiceError. */
+export async function loadDataset(target: string, opts: LoadOptions = {}): Promise<Dataset> {
+  const abs = path.resolve(target);
+  let st: fs.Stats;
+  try {
+    st = await fs.promises.stat(abs);
+  } catch {
+    fail(abs, 'file not found');
+  }
+  const plan = st.isDirectory()
+    ? await planFolder(abs, opts.embeddingsKey, opts.snapshot, (d) => findInFolder(d))
+    : await planFile(abs, opts.embeddingsKey, opts.snapshot);
+  const snap = plan.snapshots[plan.active];
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const emb = await readEmbeddingsFile(snap.path, {
+    maxBytes, embeddingsKey: plan.keyConsumed ? snap.key : snap.key ?? opts.embeddingsKey, labelsKey: opts.labelsKey, tensorShape: plan.tensorShape,
+  });
+  const columns: Record<string, string[]> = { ...(emb.columns ?? {}) };
+  const metaFile = metadataFileFor(plan, snap.path);
+  if (metaFile) {
+    const meta = await readMetadataFile(metaFile, emb.n, opts.labelColumn ?? plan.labels?.column ?? 'label', maxBytes);
+    const rows = Object.values(meta)[0]?.length ?? 0;
+    if (rows !== emb.n) fail(snap.path, `${emb.n} embeddings but ${rows} metadata rows in ${metaFile}`);
+    Object.assign(columns, meta);
+  }
+  const labels = await findLabels(opts, plan, emb, snap.path, columns, metaFile);
+  if (labels.values.length !== emb.n) {
+    fail(snap.path, `${emb.n} embeddings but ${labels.values.length} labels in ${labels.file}${labels.column ? ` (column '${labels.column}')` : ''}`);
+  }
+  const { labels: ids, classNames } = encodeLabels(labels.values);
+  const warnings = labelWarnings(ids, classNames);
+
+  const dataset: Dataset = {
+    name: plan.name, n: emb.n, dim: emb.dim, embeddings: emb.embeddings, labels: ids, classNames,
+    files: {
+      embeddings: snap.path,
+      ...(labels.file !== snap.path && labels.file !== metaFile ? { labels: labels.file } : {}),
+      ...(metaFile ? { metadata: metaFile } : {}),
+      ...(plan.manifest ? { manifest: plan.manifest } : {}),
+    },
+    warnings,
+  };
+  if (Object.keys(columns).length > 0) dataset.metadata = columns;
+  if (plan.snapshots.length > 1) { dataset.snapshots = plan.snapshots; dataset.activeSnapshot = plan.active; }
+
+  const wantedSample = opts.sampleColumn ?? plan.sampleColumn;
+  const sampleCol = wantedSample !== undefined ? columnNamed(columns, wantedSample) : DEFAULT_SAMPLE_COLUMNS.map((c) => columnNamed(columns, c)).find((c) => c);
+  if (wantedSample !== undefined && !sampleCol) warnings.push(`No sample column '${wantedSample}' in ${metaFile ?? snap.path}; samples are not shown.`);
+  if (sampleCol) {
+    const base = path.dirname(metaFile ?? snap.path);
+    const roots = opts.workspaceRoots ?? [st.isDirectory() ? abs : path.dirname(abs)];
+    const r = await resolveSamples(columns[sampleCol], base, roots);
+    dataset.sources = r.sources;
+    warnings.push(...r.warnings);
+  }
+  return dataset;
+}

@@ -1,0 +1,95 @@
+/**
+ * Parquet tables (Embedding Atlas, Hugging Face datasets) through hyparquet, a pure-JS reader:
+ * a list column of floats holds the embeddings, scalar columns the labels, paths and metadata.
+ */
+import * as zlib from 'zlib';
+import { parquetMetadata, parquetRead, parquetSchema } from 'hyparquet';
+import type { Compressors, SchemaTree } from 'hyparquet';
+import { AmbiguousChoiceError, InputError, fail } from './errors';
+import { TableData, VECTOR_COLUMNS } from './tabular';
+
+/** Snappy is built into hyparquet; gzip and brotli come from Node's zlib. */
+const compressors: Compressors = {
+  GZIP: (input) => zlib.gunzipSync(input),
+  BROTLI: (input) => zlib.brotliDecompressSync(input),
+};
+
+/** True when a top-level schema node is a (possibly nested) list whose leaves are numbers. */
+function isNumericList(node: SchemaTree): boolean {
+  if (node.children.length === 0) return false;
+  let repeated = false;
+  let n: SchemaTree = node;
+  while (n.children.length === 1) {
+    n = n.children[0];
+    if (n.element.repetition_type === 'REPEATED') repeated = true;
+  }
+  if (n.children.length > 0 || !repeated) return false;
+  return ['FLOAT', 'DOUBLE', 'INT32', 'INT64'].includes(n.element.type ?? '');
+}
+
+/** Lists the columns that can hold embeddings (lists of numbers) and the scalar ones. */
+export function parquetColumns(bytes: Uint8Array, file: string): { vectors: string[]; scalars: string[]; rows: number } {
+  const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  try {
+    const meta = parquetMetadata(ab);
+    const schema = parquetSchema(meta);
+    const vectors = schema.children.filter(isNumericList).map((c) => c.element.name);
+    const scalars = schema.children.filter((c) => c.children.length === 0).map((c) => c.element.name);
+    return { vectors, scalars, rows: Number(meta.num_rows) };
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    fail(file, `not a readable Parquet file (${(err as Error).message})`);
+  }
+}
+
+function cellText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'object') return JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x));
+  return String(v);
+}
+
+/** Reads a Parquet file: embeddings from a list column (`embeddingsKey` or a telling name). */
+export async function parseParquet(bytes: Uint8Array, file: string, embeddingsKey?: string): Promise<TableData> {
+  if (bytes.length === 0) fail(file, 'empty file');
+  const { vectors, scalars, rows } = parquetColumns(bytes, file);
+  let key = embeddingsKey;
+  if (key !== undefined && !vectors.includes(key)) fail(file, `no list-of-numbers column '${key}' (candidates: ${vectors.join(', ') || 'none'})`);
+  key ??= VECTOR_COLUMNS.find((c) => vectors.includes(c)) ?? (vectors.length === 1 ? vectors[0] : undefined);
+  if (key === undefined) {
+    if (vectors.length > 1) throw new AmbiguousChoiceError(file, 'embeddingsKey', vectors);
+    fail(file, `no column holds a list of numbers to use as embeddings (columns: ${scalars.join(', ')})`);
+  }
+  if (rows === 0) fail(file, 'the table has no rows');
+  const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const chunks = new Map<string, { start: number; data: ArrayLike<unknown> }[]>();
+  try {
+    await parquetRead({
+      file: ab, columns: [key, ...scalars], compressors,
+      onChunk: (c) => { const l = chunks.get(c.columnName) ?? []; l.push({ start: c.rowStart, data: c.columnData }); chunks.set(c.columnName, l); },
+    });
+  } catch (err) {
+    fail(file, `cannot read Parquet data (${(err as Error).message})`);
+  }
+  const column = (name: string): unknown[] => {
+    const out: unknown[] = new Array(rows).fill(undefined);
+    for (const { start, data } of chunks.get(name) ?? []) for (let i = 0; i < data.length && start + i < rows; i++) out[start + i] = data[i];
+    return out;
+  };
+  const vecs = column(key);
+  const first = vecs[0];
+  const dim = first && typeof first === 'object' && 'length' in first ? (first as ArrayLike<unknown>).length : 0;
+  if (dim === 0) fail(file, `row 1: column '${key}' is empty`);
+  const out = new Float32Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    const v = vecs[r] as ArrayLike<unknown> | null | undefined;
+    if (!v || v.length !== dim) fail(file, `row ${r + 1} has ${v ? v.length : 0} values in '${key}', expected ${dim}`);
+    for (let c = 0; c < dim; c++) {
+      const x = Number(v[c] as number);
+      if (!Number.isFinite(x)) fail(file, `row ${r + 1}, column ${c + 1} is ${v[c] === null ? 'null' : Number.isNaN(x) ? 'NaN' : 'infinite'}`);
+      out[r * dim + c] = x;
+    }
+  }
+  const columns: Record<string, string[]> = {};
+  for (const s of scalars) columns[s] = column(s).map(cellText);
+  return { n: rows, dim, embeddings: out, columns };
+}

@@ -1,0 +1,123 @@
+/**
+ * Deciding what to read before reading it: a target (file, folder or manifest) becomes a plan
+ * naming the snapshot files, the labels source, the metadata file and the sample column.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { SnapshotRef } from '../shared/dataset';
+import { AmbiguousChoiceError, fail } from './errors';
+import { readChecked } from './files';
+import { ManifestLabels, parseManifest } from './manifest';
+import { parseProjectorConfig } from './projector';
+import { siblingSnapshots } from './snapshots';
+
+/** What loadDataset will read. */
+export interface Plan {
+  name: string;
+  snapshots: SnapshotRef[];
+  active: number;
+  manifest?: string;
+  labels?: ManifestLabels;
+  metadata?: string;
+  sampleColumn?: string;
+  /** For raw `.bytes` projector tensors. */
+  tensorShape?: number[];
+  /** True when the embeddingsKey option was used to pick a file in a folder (not an array name). */
+  keyConsumed?: boolean;
+}
+
+/** Files that make a folder a dataset by themselves, in priority order. */
+export const MANIFEST_NAME = 'embeddings.json';
+export const PROJECTOR_CONFIG = 'projector_config.pbtxt';
+
+function pickSnapshot(snapshots: SnapshotRef[], requested: number | undefined, fallback: number, file: string): number {
+  if (requested === undefined) return fallback;
+  if (!Number.isInteger(requested) || requested < 0 || requested >= snapshots.length) {
+    fail(file, `snapshot ${requested} does not exist (there ${snapshots.length === 1 ? 'is 1 snapshot' : `are ${snapshots.length} snapshots`})`);
+  }
+  return requested;
+}
+
+/** Plan for a manifest file. */
+async function planManifest(file: string, snapshot?: number): Promise<Plan> {
+  const text = Buffer.from(await readChecked(file, 16 * 1024 * 1024)).toString('utf8');
+  const m = parseManifest(text, file);
+  return {
+    name: m.name ?? path.basename(path.dirname(file)),
+    snapshots: m.snapshots,
+    active: pickSnapshot(m.snapshots, snapshot, m.snapshots.length - 1, file),
+    manifest: file,
+    labels: m.labels,
+    metadata: m.metadata,
+    sampleColumn: m.sampleColumn,
+  };
+}
+
+/** Plan for a TensorBoard projector config; several embeddings are a choice for the user. */
+async function planProjector(file: string, key: string | undefined, snapshot?: number): Promise<Plan> {
+  const text = Buffer.from(await readChecked(file, 16 * 1024 * 1024)).toString('utf8');
+  const entries = parseProjectorConfig(text, file);
+  let e = entries[0];
+  if (key !== undefined) e = entries.find((x) => x.tensorName === key) ?? fail(file, `no embedding named '${key}' (names: ${entries.map((x) => x.tensorName).join(', ')})`);
+  else if (entries.length > 1) throw new AmbiguousChoiceError(file, 'embeddingsKey', entries.map((x) => x.tensorName));
+  if (!e.tensorPath) {
+    fail(file, `embedding '${e.tensorName}' has no tensor_path: it lives in a TensorFlow checkpoint, which cannot be read here; export it to tensors.tsv (or .npy) and set tensor_path`);
+  }
+  const dir = path.dirname(file);
+  const tensors = path.resolve(dir, e.tensorPath);
+  const snapshots = [{ name: e.tensorName, path: tensors }];
+  return {
+    name: path.basename(dir),
+    snapshots,
+    active: pickSnapshot(snapshots, snapshot, 0, file),
+    metadata: e.metadataPath ? path.resolve(dir, e.metadataPath) : undefined,
+    tensorShape: e.tensorShape,
+    keyConsumed: true,
+  };
+}
+
+/** Plan for a single data file: it and its numbered siblings (snapshots), if any. */
+async function planDataFile(file: string, snapshot?: number): Promise<Plan> {
+  const series = await siblingSnapshots(file);
+  if (!series) {
+    const snapshots = [{ name: path.basename(file), path: file }];
+    return { name: path.basename(file), snapshots, active: pickSnapshot(snapshots, snapshot, 0, file) };
+  }
+  const own = series.findIndex((s) => s.path === file);
+  const name = path.basename(file).replace(/\d+(?=\D*$)/, '*');
+  return { name, snapshots: series, active: pickSnapshot(series, snapshot, own, file) };
+}
+
+/** Makes a plan for a file target. */
+export async function planFile(file: string, key: string | undefined, snapshot?: number): Promise<Plan> {
+  const base = path.basename(file).toLowerCase();
+  if (base.endsWith('.json')) return planManifest(file, snapshot);
+  if (base.endsWith('.pbtxt')) return planProjector(file, key, snapshot);
+  return planDataFile(file, snapshot);
+}
+
+/**
+ * Makes a plan for a folder: its manifest, its projector config, a bare projector folder
+ * (tensors.tsv + metadata.tsv), or the one dataset `findInFolder` sees in it.
+ */
+export async function planFolder(
+  dir: string, key: string | undefined, snapshot: number | undefined,
+  findInFolder: (dir: string) => Promise<{ target: string }[]>,
+): Promise<Plan> {
+  const has = (f: string): boolean => fs.existsSync(path.join(dir, f));
+  if (has(MANIFEST_NAME)) return planManifest(path.join(dir, MANIFEST_NAME), snapshot);
+  if (has(PROJECTOR_CONFIG)) return planProjector(path.join(dir, PROJECTOR_CONFIG), key, snapshot);
+  if (has('tensors.tsv')) {
+    const snapshots = [{ name: 'tensors.tsv', path: path.join(dir, 'tensors.tsv') }];
+    return {
+      name: path.basename(dir), snapshots, active: pickSnapshot(snapshots, snapshot, 0, dir),
+      metadata: has('metadata.tsv') ? path.join(dir, 'metadata.tsv') : undefined,
+    };
+  }
+  const found = await findInFolder(dir);
+  const names = found.map((c) => path.relative(dir, c.target));
+  if (key !== undefined && names.includes(key)) return { ...(await planFile(path.join(dir, key), undefined, snapshot)), keyConsumed: true };
+  if (found.length === 0) fail(dir, 'no dataset found in this folder (looked for embeddings.json, projector_config.pbtxt, tensors.tsv, .npz, .npy with labels, tables with a vector column)');
+  if (found.length > 1) throw new AmbiguousChoiceError(dir, 'embeddingsKey', names, 'dataset');
+  return planFile(found[0].target, key, snapshot);
+}

@@ -1,0 +1,114 @@
+/**
+ * TensorBoard projector folders: `projector_config.pbtxt` (text protobuf naming each embedding's
+ * `tensor_path` and `metadata_path`), `tensors.tsv` and `metadata.tsv` (one column without a
+ * header, or a header row with several columns — TensorBoard's own rule).
+ */
+import { fail } from './errors';
+import { DelimitedReader } from './text';
+
+/** One `embeddings { … }` entry of a projector config. */
+export interface ProjectorEmbedding {
+  tensorName: string;
+  tensorPath?: string;
+  metadataPath?: string;
+  tensorShape?: number[];
+}
+
+type PbValue = string | number | boolean | PbMessage;
+interface PbMessage { [field: string]: PbValue[] }
+
+/** Tokens of the protobuf text format: names, strings, numbers and punctuation. */
+function tokenize(text: string, file: string): string[] {
+  const out: string[] = [];
+  const re = /\s+|#[^\n]*|("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|([A-Za-z_][\w.]*|[-+]?[\d.][\w.+-]*)|([{}:<>;,[\]])|(.)/gy;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null && m[0] !== '') {
+    if (m[4] !== undefined) fail(file, `bad projector config: unexpected '${m[4]}'`);
+    const tok = m[1] ?? m[2] ?? m[3];
+    if (tok !== undefined) out.push(tok);
+    if (re.lastIndex >= text.length) break;
+  }
+  return out;
+}
+
+function unquote(s: string): string {
+  return s.slice(1, -1).replace(/\\(["'\\nt])/g, (_, c: string) => ({ n: '\n', t: '\t' } as Record<string, string>)[c] ?? c);
+}
+
+/** Parses protobuf text format into nested messages (every field a list: fields may repeat). */
+export function parsePbtxt(text: string, file: string): PbMessage {
+  const toks = tokenize(text, file);
+  let i = 0;
+  const message = (close?: string): PbMessage => {
+    const msg: PbMessage = {};
+    for (;;) {
+      if (i >= toks.length) {
+        if (close) fail(file, `bad projector config: missing '${close}'`);
+        return msg;
+      }
+      const name = toks[i++];
+      if (name === close) return msg;
+      if (!/^[A-Za-z_]/.test(name)) fail(file, `bad projector config: expected a field name, found '${name}'`);
+      if (toks[i] === ':') i++;
+      const t = toks[i++];
+      let v: PbValue;
+      if (t === '{' || t === '<') v = message(t === '{' ? '}' : '>');
+      else if (t === undefined) fail(file, `bad projector config: field '${name}' has no value`);
+      else if (t[0] === '"' || t[0] === "'") v = unquote(t);
+      else if (t === 'true' || t === 'false') v = t === 'true';
+      else if (/^[-+]?[\d.]/.test(t)) v = Number(t);
+      else v = t; // enum value
+      (msg[name] ??= []).push(v);
+      if (toks[i] === ';' || toks[i] === ',') i++;
+    }
+  };
+  return message();
+}
+
+/** The `embeddings` entries of a projector_config.pbtxt. */
+export function parseProjectorConfig(text: string, file: string): ProjectorEmbedding[] {
+  const root = parsePbtxt(text, file);
+  const list = (root.embeddings ?? []).filter((e): e is PbMessage => typeof e === 'object');
+  if (list.length === 0) fail(file, 'projector config names no embeddings');
+  return list.map((e, k) => {
+    const str = (f: string): string | undefined => (typeof e[f]?.[0] === 'string' ? (e[f][0] as string) : undefined);
+    const shape = (e.tensor_shape ?? []).filter((x): x is number => typeof x === 'number');
+    return {
+      tensorName: str('tensor_name') ?? `embedding ${k + 1}`,
+      tensorPath: str('tensor_path'),
+      metadataPath: str('metadata_path'),
+      tensorShape: shape.length > 0 ? shape : undefined,
+    };
+  });
+}
+
+/**
+ * Parses metadata.tsv into columns. One column: no header, the column is called `label`
+ * (unless the file has exactly one line more than `expectedRows` and starts with `labelColumn`,
+ * the common hand-written variant). Several columns: the first row is the header.
+ */
+export function parseMetadataTsv(bytes: Uint8Array, file: string, expectedRows?: number, labelColumn = 'label'): Record<string, string[]> {
+  if (bytes.length === 0) fail(file, 'empty file');
+  const r = new DelimitedReader(bytes, 9, file);
+  const rows: string[][] = [];
+  while (r.next()) rows.push(Array.from({ length: r.count }, (_, i) => r.text(i)));
+  if (rows.length === 0) fail(file, 'empty file: no metadata');
+  const width = rows[0].length;
+  let header: string[];
+  let body: string[][];
+  if (width === 1) {
+    const hasHeader = expectedRows !== undefined && rows.length === expectedRows + 1 && rows[0][0].trim() === labelColumn;
+    header = [labelColumn];
+    body = hasHeader ? rows.slice(1) : rows;
+  } else {
+    header = rows[0].map((h) => h.trim());
+    body = rows.slice(1);
+  }
+  const columns: Record<string, string[]> = {};
+  header.forEach((h) => (columns[h] = []));
+  body.forEach((row, k) => {
+    if (row.length !== width) fail(file, `line ${k + (width === 1 ? 1 : 2)} has ${row.length} values, expected ${width}`);
+    row.forEach((v, j) => columns[header[j]].push(v));
+  });
+  return columns;
+}

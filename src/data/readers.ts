@@ -1,0 +1,157 @@
+/**
+ * One entry point per file format: reads a file named by a path into embeddings (N x D row-major
+ * Float32Array) plus whatever labels / metadata columns the same file carries.
+ */
+import * as path from 'path';
+import { checkFinite, toRowMajorFloat32, typedFromBytes } from './arrays';
+import { AmbiguousChoiceError, fail } from './errors';
+import { DEFAULT_MAX_BYTES, readChecked, readNpyFile } from './files';
+import { labelStrings } from './labels';
+import { NpyArray, isNumeric, npyToEmbeddings } from './npy';
+import { listZip, parseNpz } from './npz';
+import { parseParquet } from './parquet';
+import { parseMetadataTsv } from './projector';
+import { isFloatDtype, listSafetensors, readSafetensor } from './safetensors';
+import { parseDelimitedTable, parseJsonl, parseNumericTsv } from './tabular';
+import { DelimitedReader } from './text';
+
+/** What reading one embeddings file yields. */
+export interface EmbeddingRead {
+  n: number;
+  dim: number;
+  embeddings: Float32Array;
+  /** Non-embedding columns of a table (labels, paths, metadata). */
+  columns?: Record<string, string[]>;
+  /** Labels stored in the same container (.npz / .safetensors), with the array name. */
+  labelValues?: string[];
+  labelsKey?: string;
+}
+
+/** Array names that hold labels, tried in order. */
+export const LABEL_NAMES = ['labels', 'label', 'y', 'targets', 'target', 'classes', 'class', 'ids'];
+/** Array names that hold embeddings, tried in order. */
+const EMB_NAMES = ['embeddings', 'embedding', 'emb', 'features', 'feats', 'x', 'vectors', 'z'];
+
+/** Picks the embeddings array among named arrays: explicit key, a telling name, or the only 2-D one. */
+function chooseKey(file: string, which: 'embeddingsKey' | 'labelsKey', names: string[], fit: (n: string) => boolean, key?: string): string | undefined {
+  if (key !== undefined) {
+    if (!names.includes(key)) fail(file, `no array '${key}' (arrays: ${names.join(', ')})`);
+    return key;
+  }
+  const fitting = names.filter(fit);
+  const preferred = which === 'embeddingsKey' ? EMB_NAMES : LABEL_NAMES;
+  const named = preferred.find((p) => fitting.includes(p));
+  if (named) return named;
+  if (fitting.length === 1) return fitting[0];
+  if (fitting.length > 1) throw new AmbiguousChoiceError(file, which, fitting);
+  return undefined;
+}
+
+/** .npz: the embeddings array (2-D numeric) and, when present, a labels array (1-D). */
+async function readNpz(file: string, maxBytes: number, key?: string, labelsKey?: string): Promise<EmbeddingRead> {
+  const bytes = await readChecked(file, maxBytes);
+  const total = listZip(bytes, file).reduce((s, e) => s + e.size, 0);
+  if (total > maxBytes) fail(file, `its arrays take ${total} bytes uncompressed, more than the memory budget of ${maxBytes} bytes; not read`);
+  const arrays = parseNpz(bytes, file);
+  const names = [...arrays.keys()];
+  const is2d = (n: string): boolean => { const a = arrays.get(n)!; return isNumeric(a) && a.shape.length === 2; };
+  const is1d = (n: string): boolean => arrays.get(n)!.shape.length === 1;
+  const ek = chooseKey(file, 'embeddingsKey', names, is2d, key) ?? fail(file, `no 2-D numeric array to use as embeddings (arrays: ${describe(arrays)})`);
+  const emb = npyToEmbeddings(arrays.get(ek)!, `${file}`);
+  const lk = chooseKey(file, 'labelsKey', names.filter((n) => n !== ek), is1d, labelsKey);
+  return { ...emb, embeddings: emb.data, ...(lk ? { labelValues: labelStrings(arrays.get(lk)!, file), labelsKey: lk } : {}) };
+}
+
+function describe(arrays: Map<string, NpyArray>): string {
+  return [...arrays].map(([k, a]) => `${k} (${a.shape.join(' x ')} ${a.dtype})`).join(', ');
+}
+
+/** .safetensors: a 2-D float tensor for embeddings, a 1-D integer tensor for labels. */
+async function readSafetensorsFile(file: string, maxBytes: number, key?: string, labelsKey?: string): Promise<EmbeddingRead> {
+  const bytes = await readChecked(file, maxBytes);
+  const { tensors, dataStart } = listSafetensors(bytes, file);
+  const byName = new Map(tensors.map((t) => [t.name, t]));
+  const names = tensors.map((t) => t.name);
+  const ek = chooseKey(file, 'embeddingsKey', names, (n) => byName.get(n)!.shape.length === 2 && isFloatDtype(byName.get(n)!.dtype), key)
+    ?? fail(file, `no 2-D float tensor to use as embeddings (tensors: ${tensors.map((t) => `${t.name} (${t.shape.join(' x ')} ${t.dtype})`).join(', ') || 'none'})`);
+  const t = byName.get(ek)!;
+  const [n, dim] = t.shape;
+  if (t.shape.length !== 2) fail(file, `tensor '${ek}' has shape (${t.shape.join(', ')}), expected 2-D`);
+  if (n === 0 || dim === 0) fail(file, `tensor '${ek}' is empty: shape (${n}, ${dim})`);
+  const embeddings = toRowMajorFloat32(readSafetensor(bytes, t, dataStart, file), n, dim, false);
+  checkFinite(embeddings, dim, file);
+  const lk = chooseKey(file, 'labelsKey', names.filter((x) => x !== ek), (x) => byName.get(x)!.shape.length === 1 && !isFloatDtype(byName.get(x)!.dtype), labelsKey);
+  if (!lk) return { n, dim, embeddings };
+  const lt = byName.get(lk)!;
+  const data = readSafetensor(bytes, lt, dataStart, file);
+  return { n, dim, embeddings, labelValues: labelStrings({ dtype: lt.dtype === 'BOOL' ? '|b1' : lt.dtype, shape: lt.shape, fortranOrder: false, data }, file), labelsKey: lk };
+}
+
+/** True when the first line of a delimited file holds only numbers (TensorBoard tensors.tsv). */
+function firstLineNumeric(bytes: Uint8Array, delim: number, file: string): boolean {
+  const r = new DelimitedReader(bytes, delim, file);
+  if (!r.next()) return false;
+  for (let i = 0; i < r.count; i++) if (Number.isNaN(r.number(i))) return false;
+  return true;
+}
+
+/** Options that reach a single-file reader. */
+export interface ReadOptions {
+  maxBytes?: number;
+  embeddingsKey?: string;
+  labelsKey?: string;
+  /** For raw `.bytes` tensors (TensorBoard), the shape from the projector config. */
+  tensorShape?: number[];
+}
+
+/** Reads the embeddings (and what else the file holds) from one file, by its extension. */
+export async function readEmbeddingsFile(file: string, opts: ReadOptions = {}): Promise<EmbeddingRead> {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const ext = path.extname(file).toLowerCase();
+  switch (ext) {
+    case '.npy': {
+      const a = await readNpyFile(file, maxBytes);
+      if (a.shape.length === 1) fail(file, `holds a 1-D array of ${a.shape[0]} values (labels?), expected a 2-D array (samples x dimensions)`);
+      const e = npyToEmbeddings(a, file);
+      return { n: e.n, dim: e.dim, embeddings: e.data };
+    }
+    case '.npz': return readNpz(file, maxBytes, opts.embeddingsKey, opts.labelsKey);
+    case '.safetensors': return readSafetensorsFile(file, maxBytes, opts.embeddingsKey, opts.labelsKey);
+    case '.tsv': case '.csv': case '.txt': {
+      const bytes = await readChecked(file, maxBytes);
+      const delim = ext === '.csv' ? 44 : 9;
+      if (bytes.length === 0) fail(file, 'empty file');
+      if (opts.embeddingsKey === undefined && firstLineNumeric(bytes, delim, file)) return parseNumericTsv(bytes, file, delim);
+      return parseDelimitedTable(bytes, file, delim, opts.embeddingsKey);
+    }
+    case '.jsonl': case '.ndjson': return parseJsonl(await readChecked(file, maxBytes), file, opts.embeddingsKey);
+    case '.parquet': return parseParquet(await readChecked(file, maxBytes), file, opts.embeddingsKey);
+    case '.bytes': {
+      const shape = opts.tensorShape;
+      if (!shape || shape.length !== 2) fail(file, 'raw .bytes tensors need tensor_shape: [N, D] in the projector config');
+      const bytes = await readChecked(file, maxBytes);
+      if (bytes.length !== shape[0] * shape[1] * 4) fail(file, `holds ${bytes.length} bytes, tensor_shape (${shape.join(', ')}) of float32 needs ${shape[0] * shape[1] * 4}`);
+      const embeddings = toRowMajorFloat32(typedFromBytes(bytes, 0, shape[0] * shape[1], 'f', 4, true, file), shape[0], shape[1], false);
+      checkFinite(embeddings, shape[1], file);
+      return { n: shape[0], dim: shape[1], embeddings };
+    }
+    default:
+      fail(file, `unsupported file type '${ext || path.basename(file)}' (expected .npy, .npz, .tsv, .csv, .jsonl, .parquet or .safetensors)`);
+  }
+}
+
+/** Reads a metadata table: TensorBoard TSV rules for .tsv, a header row for .csv. */
+export async function readMetadataFile(file: string, expectedRows: number, labelColumn: string, maxBytes?: number): Promise<Record<string, string[]>> {
+  const bytes = await readChecked(file, maxBytes);
+  if (path.extname(file).toLowerCase() !== '.csv') return parseMetadataTsv(bytes, file, expectedRows, labelColumn);
+  if (bytes.length === 0) fail(file, 'empty file');
+  const r = new DelimitedReader(bytes, 44, file);
+  if (!r.next()) fail(file, 'empty file');
+  const header = Array.from({ length: r.count }, (_, i) => r.text(i).trim());
+  const columns: Record<string, string[]> = Object.fromEntries(header.map((h) => [h, [] as string[]]));
+  while (r.next()) {
+    if (r.count !== header.length) fail(file, `line ${r.lineNo} has ${r.count} values, expected ${header.length}`);
+    header.forEach((h, i) => columns[h].push(r.text(i)));
+  }
+  return columns;
+}

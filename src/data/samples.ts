@@ -1,0 +1,86 @@
+/**
+ * Source samples: resolving the paths a metadata column names (relative to the metadata file,
+ * with an optional `#L<line>` suffix) and refusing any that resolve outside the workspace
+ * folders — by `../`, an absolute path or a symlink — so they are never loaded or shown.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { SampleSource } from '../shared/dataset';
+
+const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.bmp']);
+
+/** Column names tried, in order, for sample paths when none is given. */
+export const DEFAULT_SAMPLE_COLUMNS = ['image', 'path', 'file'];
+
+/** `image` for png/jpg/jpeg/webp/gif/bmp, `text` otherwise. */
+export function sampleKind(file: string): 'image' | 'text' {
+  return IMAGE_EXT.has(path.extname(file).toLowerCase()) ? 'image' : 'text';
+}
+
+/** Splits `notes.txt#L12` into the path and the 1-based line. */
+export function splitLineSuffix(value: string): { file: string; line?: number } {
+  const m = /^(.*)#L(\d+)$/.exec(value);
+  if (m && parseInt(m[2], 10) > 0) return { file: m[1], line: parseInt(m[2], 10) };
+  return { file: value };
+}
+
+/** True when `child` is `root` or lies below it (both absolute, already normalised). */
+export function isInside(child: string, root: string): boolean {
+  const rel = path.relative(root, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+async function realpathOrUndefined(p: string): Promise<string | undefined> {
+  try {
+    return await fs.promises.realpath(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Result of resolving a sample column. */
+export interface ResolvedSamples {
+  sources: (SampleSource | undefined)[];
+  warnings: string[];
+}
+
+/**
+ * Resolves every value of a sample column. Paths are relative to `baseDir`; after following
+ * symlinks (realpath) each must lie inside one of `roots`, or it is refused (left undefined and
+ * counted in a warning). Missing files are left undefined and warned about too.
+ */
+export async function resolveSamples(values: string[], baseDir: string, roots: string[]): Promise<ResolvedSamples> {
+  const realRoots = (await Promise.all(roots.map(async (r) => (await realpathOrUndefined(r)) ?? path.resolve(r))));
+  const sources: (SampleSource | undefined)[] = new Array(values.length).fill(undefined);
+  const refused: string[] = [];
+  const missing: string[] = [];
+  const resolveOne = async (i: number): Promise<void> => {
+    const raw = values[i]?.trim();
+    if (!raw) return;
+    const { file, line } = splitLineSuffix(raw);
+    if (/^[a-z][a-z0-9+.-]+:\/\//i.test(file)) { refused.push(raw); return; } // URLs are never fetched
+    const abs = path.resolve(baseDir, file);
+    // Lexical check first: a missing file outside the workspace is "refused", not "missing".
+    if (!realRoots.some((r) => isInside(abs, r)) && !roots.some((r) => isInside(abs, path.resolve(r)))) {
+      refused.push(raw);
+      return;
+    }
+    const real = await realpathOrUndefined(abs);
+    if (real === undefined) { missing.push(raw); return; }
+    if (!realRoots.some((r) => isInside(real, r))) { refused.push(raw); return; }
+    const kind = sampleKind(real);
+    sources[i] = kind === 'text' && line !== undefined ? { path: real, line, kind } : { path: real, kind };
+  };
+  // Bounded concurrency: enough to hide filesystem latency without opening 100 000 requests.
+  let next = 0;
+  const worker = async (): Promise<void> => { while (next < values.length) await resolveOne(next++); };
+  await Promise.all(Array.from({ length: Math.min(32, values.length) }, worker));
+  const warnings: string[] = [];
+  if (refused.length > 0) {
+    warnings.push(`${refused.length} sample path${refused.length > 1 ? 's resolve' : ' resolves'} outside the workspace and ${refused.length > 1 ? 'were' : 'was'} not loaded (first: '${refused[0]}').`);
+  }
+  if (missing.length > 0) {
+    warnings.push(`${missing.length} sample file${missing.length > 1 ? 's are' : ' is'} missing (first: '${missing[0]}').`);
+  }
+  return { sources, warnings };
+}
