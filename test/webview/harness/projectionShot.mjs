@@ -1,0 +1,214 @@
+// Dev harness for the projection webview: bundles webview/projection/main.ts, serves it in the
+// host's HTML (strict CSP, fresh nonce) with a fake acquireVsCodeApi, plays host messages with
+// realistic data (2000 points, 10 clusters, exact census) in Debian's Chromium, checks the
+// behaviour it can see, and writes screenshots to /tmp/projection-shots/ (dark and light).
+//   node test/webview/harness/projectionShot.mjs            # checks + screenshots
+//   node test/webview/harness/projectionShot.mjs --perf     # also 100 000 points: timings
+import * as esbuild from 'esbuild';
+import { chromium } from 'playwright-core';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { census, detail, makeClusters, samplePng } from './projectionData.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../../..');
+const outDir = '/tmp/projection-shots';
+const perf = process.argv.includes('--perf');
+fs.mkdirSync(outDir, { recursive: true });
+
+await esbuild.build({ entryPoints: [path.join(root, 'webview/projection/main.ts')], bundle: true, platform: 'browser', format: 'iife', target: 'chrome114', sourcemap: 'inline', outfile: path.join(root, 'dist/webview/projection.js'), logLevel: 'warning' });
+
+const datasets = new Map();
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://x');
+  const send = (type, body) => { res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }); res.end(body); };
+  const img = /^\/img\/([\w-]+)\/(\d+)\.png$/.exec(url.pathname);
+  if (img) { const d = datasets.get(img[1]); const i = Number(img[2]); return send('image/png', samplePng(i, d ? d.labels[i] : 0)); }
+  if (url.pathname === '/') {
+    const html = fs.readFileSync(path.join(here, 'projection.html'), 'utf8').replaceAll('__NONCE__', crypto.randomBytes(16).toString('base64'))
+      .replaceAll('__CSP_SOURCE__', origin).replaceAll('__BODY_CLASS__', `vscode-${url.searchParams.get('theme') ?? 'dark'}`);
+    return send('text/html', html);
+  }
+  const files = { '/media/projection.css': 'media/projection.css', '/dist/webview/projection.js': 'dist/webview/projection.js', '/harness/fakeVscodeProjection.js': 'test/webview/harness/fakeVscodeProjection.js' };
+  if (files[url.pathname]) return send(url.pathname.endsWith('.css') ? 'text/css' : 'text/javascript', fs.readFileSync(path.join(root, files[url.pathname])));
+  res.writeHead(404); res.end();
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const typed = (name, a) => ({ $typed: name, data: Array.from(a) });
+const failures = [];
+const check = (ok, what) => { console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`); if (!ok) failures.push(what); };
+
+/** The dataset message for data d. */
+function datasetMessage(id, d) {
+  datasets.set(id, d);
+  return { type: 'dataset', dataset: { id, name: `${id}.npy`, n: d.n, dim: 2, classNames: d.classNames, labels: typed('Int32Array', d.labels), imageUris: Array.from({ length: d.n }, (_, i) => `${origin}/img/${id}/${i}.png`), sampleTitles: Array.from({ length: d.n }, (_, i) => `sample_${i}.png`) } };
+}
+const censusMessage = (id, c) => ({ type: 'census', datasetId: id, census: { ...c, category: typed('Uint8Array', c.category), lossAsAnchor: typed('Float32Array', c.lossAsAnchor), violAsAnchor: typed('Float32Array', c.violAsAnchor), violAsPositive: typed('Float32Array', c.violAsPositive), violAsNegative: typed('Float32Array', c.violAsNegative), nearestImpostor: typed('Int32Array', c.nearestImpostor), classViolationRate: typed('Float64Array', c.classViolationRate) } });
+
+async function openPage(theme, viewport = { width: 1100, height: 700 }) {
+  const page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
+  page.on('pageerror', (e) => failures.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') console.log('console:', m.text()); });
+  await page.goto(`${origin}/?theme=${theme}`);
+  await page.waitForFunction(() => window.__harness.posted.some((m) => m.type === 'ready'));
+  return page;
+}
+const send = (page, m) => page.evaluate((msg) => window.__harness.send(msg), m);
+const posted = (page, type) => page.evaluate((t) => window.__harness.posted.filter((m) => m.type === t).map((m) => ({ ...m, indices: m.indices ? Array.from(m.indices) : undefined, indicesType: m.indices ? Object.prototype.toString.call(m.indices) : undefined })), type);
+const hook = (page, expr) => page.evaluate(expr);
+const frame = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
+const margin = 0.5;
+const data = makeClusters(2000, 10, 7, 0.55);
+const cen = census(data, margin);
+
+for (const theme of ['dark', 'light']) {
+  const page = await openPage(theme);
+  const id = `ds-${theme}`;
+  await send(page, datasetMessage(id, data));
+  await send(page, { type: 'layoutProgress', datasetId: id, fraction: 0.42 });
+  await frame(page);
+  await page.screenshot({ path: `${outDir}/${theme}-0-waiting.png` });
+  check((await page.textContent('[data-testid=status]')).includes('42%'), `${theme}: progress shown before the layout`);
+  check(await hook(page, () => window.__embeddingInspector.pointsDrawn) === 0, `${theme}: nothing drawn before the layout`);
+  await send(page, { type: 'layout', datasetId: 'other', layout: typed('Float32Array', data.xy), dims: 2 });
+  await frame(page);
+  check(await hook(page, () => window.__embeddingInspector.pointsDrawn) === 0, `${theme}: layout for another dataset ignored`);
+  await send(page, { type: 'layout', datasetId: id, layout: typed('Float32Array', data.xy), dims: 2 });
+  await send(page, censusMessage(id, cen));
+  await frame(page);
+  check(await hook(page, () => window.__embeddingInspector.pointsDrawn) === 2000, `${theme}: 2000 points drawn`);
+  check(await page.isHidden('[data-testid=status]'), `${theme}: status hidden once the layout is in`);
+  const header = await page.textContent('[data-testid=census-header]');
+  check(/^hard [\d ]+ · semi-hard [\d ]+ · margin 0\.50 · pml$/.test(header), `${theme}: census header "${header}"`);
+  await page.screenshot({ path: `${outDir}/${theme}-1-label.png` });
+
+  // Hover a hard sample: tooltip with its image, then the detail lines.
+  const target = cen.worst[0].anchor;
+  const p = await hook(page, `window.__embeddingInspector.screenPositionOf(${target})`);
+  await page.mouse.move(p.x, p.y);
+  await page.waitForFunction(() => window.__harness.posted.some((m) => m.type === 'requestDetail'));
+  const req = (await posted(page, 'requestDetail')).at(-1);
+  check(req.index === target, `${theme}: requestDetail for the hovered sample (${req.index} vs ${target})`);
+  check(await hook(page, () => window.__embeddingInspector.hoverIndex) === target, `${theme}: hoverIndex`);
+  const src = await hook(page, () => window.__embeddingInspector.tooltipImageSrc);
+  check(src === `${origin}/img/${id}/${target}.png`, `${theme}: tooltip image src ${src}`);
+  await page.waitForFunction(() => { const i = document.querySelector('[data-testid=tooltip-image]'); return i.complete && i.naturalWidth > 0; });
+  check(await page.evaluate(() => document.querySelector('[data-testid=tooltip-image]').naturalWidth) === 16, `${theme}: tooltip image loaded`);
+  const det = detail(data, target, margin);
+  await send(page, { type: 'detail', requestId: req.requestId, index: target, ...det, stats: { violAsAnchor: cen.violAsAnchor[target], violAsPositive: cen.violAsPositive[target], violAsNegative: cen.violAsNegative[target], lossAsAnchor: cen.lossAsAnchor[target], nearestImpostor: cen.nearestImpostor[target], category: cen.category[target] } });
+  await frame(page);
+  await page.screenshot({ path: `${outDir}/${theme}-2-hover.png` });
+
+  // Click the hovered point: openSample.
+  await page.mouse.click(p.x, p.y);
+  check((await posted(page, 'openSample')).at(-1)?.index === target, `${theme}: click posts openSample`);
+
+  // Colour modes.
+  await page.selectOption('[data-testid=color-by]', 'category');
+  await page.mouse.move(5, 690);
+  await frame(page);
+  check(await hook(page, () => window.__embeddingInspector.colorBy) === 'category', `${theme}: colour by category`);
+  await page.screenshot({ path: `${outDir}/${theme}-3-category.png` });
+  await page.selectOption('[data-testid=color-by]', 'loss');
+  await frame(page);
+  await page.screenshot({ path: `${outDir}/${theme}-4-loss.png` });
+  await page.selectOption('[data-testid=color-by]', 'label');
+
+  // Worst triplet row: centre and draw it.
+  await page.click('[data-testid=worst-row] >> nth=0');
+  await frame(page);
+  await page.screenshot({ path: `${outDir}/${theme}-5-triplet.png` });
+  const a = await hook(page, `window.__embeddingInspector.screenPositionOf(${cen.worst[0].anchor})`);
+  const box = await page.locator('#plot').boundingBox();
+  check(Math.abs(a.x - (box.x + box.width / 2)) < box.width * 0.3 && Math.abs(a.y - (box.y + box.height / 2)) < box.height * 0.3, `${theme}: worst triplet centred`);
+
+  // Reset, then box select with shift-drag.
+  await page.focus('#plot');
+  await page.keyboard.press('0');
+  await frame(page);
+  const c3 = await hook(page, `window.__embeddingInspector.screenPositionOf(3)`);
+  await page.keyboard.down('Shift');
+  await page.mouse.move(c3.x - 40, c3.y - 40);
+  await page.mouse.down();
+  await page.mouse.move(c3.x, c3.y, { steps: 4 });
+  await page.mouse.move(c3.x + 40, c3.y + 40, { steps: 4 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  const sel = (await posted(page, 'selection')).at(-1);
+  const expected = [];
+  for (let i = 0; i < data.n; i++) {
+    const q = await hook(page, `window.__embeddingInspector.screenPositionOf(${i})`);
+    if (q.x >= c3.x - 40 && q.x <= c3.x + 40 && q.y >= c3.y - 40 && q.y <= c3.y + 40) expected.push(i);
+  }
+  check(sel && sel.indicesType === '[object Int32Array]' && sel.indices.includes(3) && Math.abs(sel.indices.length - expected.length) <= 2, `${theme}: box selection posts an Int32Array (${sel?.indices.length} vs ${expected.length} by screen positions)`);
+  await frame(page);
+  await page.screenshot({ path: `${outDir}/${theme}-6-selection.png` });
+  await page.keyboard.press('Escape');
+
+  // Host highlight of a class pair, then a reveal.
+  await send(page, { type: 'highlight', classes: [], pair: [2, 3] });
+  await send(page, { type: 'reveal', index: 77 });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `${outDir}/${theme}-7-highlight-reveal.png` });
+
+  // Theme switch at run time (the MutationObserver path) and a resize.
+  await page.evaluate((t) => window.__harness.setTheme(t), theme === 'dark' ? 'light' : 'dark');
+  await page.setViewportSize({ width: 800, height: 520 });
+  await page.waitForTimeout(200);
+  await page.screenshot({ path: `${outDir}/${theme}-8-switched-resized.png` });
+  const bg = await page.evaluate(() => { const c = document.createElement('canvas'); c.width = c.height = 1; const g = c.getContext('2d'); g.drawImage(document.querySelector('#plot'), 5, 5, 1, 1, 0, 0, 1, 1); return Array.from(g.getImageData(0, 0, 1, 1).data); }).catch(() => null);
+  console.log(`     corner pixel after switch: ${bg}`);
+  check((await hook(page, () => window.__harness.violations)).length === 0, `${theme}: no CSP violations`);
+  check((await posted(page, 'log')).length === 0, `${theme}: no error logs posted ${JSON.stringify(await posted(page, 'log'))}`);
+  await page.close();
+}
+
+if (perf) {
+  const page = await openPage('dark');
+  const big = makeClusters(100000, 40, 3, 1.6);
+  const id = 'big';
+  await send(page, datasetMessage(id, big));
+  const t0 = Date.now();
+  await send(page, { type: 'layout', datasetId: id, layout: typed('Float32Array', big.xy), dims: 2 });
+  await frame(page);
+  console.log(`100k: layout message -> drawn ${Date.now() - t0} ms (incl. JSON transfer into the page), pointsDrawn ${await hook(page, () => window.__embeddingInspector.pointsDrawn)}`);
+  const cat = new Uint8Array(big.n).map((_, i) => (i % 17 === 0 ? 3 : i % 5 === 0 ? 2 : 1));
+  const z = new Float32Array(big.n).map((_, i) => (cat[i] > 1 ? (i % 13) / 13 : 0));
+  const fakeCensus = { ...cen, category: cat, lossAsAnchor: z, violAsAnchor: z, violAsPositive: z, violAsNegative: z, nearestImpostor: new Int32Array(big.n), worst: [], classViolationRate: new Float64Array(40) };
+  await send(page, censusMessage(id, fakeCensus));
+  await frame(page);
+  // Frame time while zooming: wheel events, each followed by a rendered frame.
+  const box = await page.locator('#plot').boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const frames = [];
+  for (let k = 0; k < 20; k++) {
+    const s = Date.now();
+    await page.mouse.wheel(0, k < 10 ? -120 : 120);
+    await frame(page);
+    frames.push(Date.now() - s);
+  }
+  frames.sort((x, y) => x - y);
+  console.log(`100k: wheel zoom + 2 frames, median ${frames[10]} ms, max ${frames.at(-1)} ms (SwiftShader software GL, no GPU)`);
+  const hov = [];
+  for (let k = 0; k < 40; k++) {
+    const s = Date.now();
+    await page.mouse.move(box.x + 100 + k * 7, box.y + 200 + k * 3);
+    hov.push(Date.now() - s);
+  }
+  hov.sort((x, y) => x - y);
+  console.log(`100k: mouse move round trip median ${hov[20]} ms`);
+  await page.screenshot({ path: `${outDir}/perf-100k.png` });
+  await page.close();
+}
+
+await browser.close();
+server.close();
+console.log(failures.length ? `\n${failures.length} failed:\n${failures.join('\n')}` : '\nall checks passed');
+process.exit(failures.length ? 1 : 0);

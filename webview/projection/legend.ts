@@ -1,0 +1,79 @@
+/**
+ * The colour-by selector and the legend: class swatches with names and counts (scrollable, a click
+ * toggles emphasis of that class), the category key with counts, or the loss ramp.
+ */
+import { SampleCategory } from '../../src/shared/protocol';
+import { classColor, cssRgb, lossPosition, lossRamp, type LossScale } from './colors';
+import { el } from './dom';
+import { categoryName, formatCount, formatValue } from './format';
+import { categoryColor, COLOR_MODES, type ColorBy, type Palette } from './pointStyle';
+
+/** What the legend needs to draw. */
+export interface LegendInput {
+  colorBy: ColorBy;
+  classNames: string[];
+  classCounts: Uint32Array;
+  emphasis: ReadonlySet<number>;
+  /** Samples per category (index = SampleCategory), or null before the census. */
+  categoryCounts: number[] | null;
+  lossScale: LossScale;
+  palette: Palette;
+}
+
+const MODE_TEXT: Record<ColorBy, string> = { label: 'Label', category: 'Triplet category (as anchor)', loss: 'Loss as anchor' };
+
+/** Selector + legend box. */
+export class Legend {
+  readonly root: HTMLElement;
+  private readonly select: HTMLSelectElement;
+  private readonly key: HTMLDivElement;
+  private readonly classes: HTMLUListElement;
+
+  constructor(parent: HTMLElement, onColorBy: (c: ColorBy) => void, private readonly onToggleClass: (k: number) => void) {
+    this.select = el('select', { id: 'color-by', 'data-testid': 'color-by', 'aria-label': 'Colour points by' },
+      ...COLOR_MODES.map((m) => el('option', { value: m }, MODE_TEXT[m])));
+    this.select.addEventListener('change', () => onColorBy(this.select.value as ColorBy));
+    this.key = el('div', { class: 'legend-key', id: 'legend-key' });
+    this.classes = el('ul', { class: 'legend-classes', id: 'legend-classes', 'data-testid': 'legend-classes', 'aria-label': 'Classes (click to emphasise)' });
+    this.classes.addEventListener('click', (e) => {
+      const b = (e.target as Element).closest('[data-class]');
+      if (b) this.onToggleClass(Number(b.getAttribute('data-class')));
+    });
+    this.root = el('section', { class: 'legend', id: 'legend', 'aria-label': 'Legend' },
+      el('label', { class: 'color-by' }, 'Colour by ', this.select), this.key, this.classes);
+    parent.append(this.root);
+  }
+
+  /** Redraws for the current mode, counts and emphasis. */
+  render(s: LegendInput): void {
+    this.select.value = s.colorBy;
+    this.key.replaceChildren();
+    if (s.colorBy === 'category') {
+      const cats = [SampleCategory.Hard, SampleCategory.SemiHard, SampleCategory.Easy, SampleCategory.None];
+      this.key.append(...cats.map((c) => {
+        const [rgb, alpha] = categoryColor(c, s.palette);
+        return el('div', { class: `key-row cat-${c}` }, swatch(cssRgb(rgb, alpha), c === SampleCategory.Hard),
+          el('span', {}, categoryName(c)), el('span', { class: 'count' }, s.categoryCounts ? formatCount(s.categoryCounts[c]) : '…'));
+      }));
+    } else if (s.colorBy === 'loss') {
+      const ramp = el('div', { class: 'ramp' });
+      ramp.style.background = `linear-gradient(to right, ${[0, 0.25, 0.5, 0.75, 1].map((t) => cssRgb(lossRamp(t))).join(', ')})`;
+      const { ref, max } = s.lossScale;
+      const mid = el('span', {}, max > 0 ? formatValue(ref) : '');
+      // The median sits where the logarithmic ramp puts it.
+      mid.style.left = `${(100 * lossPosition(ref, s.lossScale)).toFixed(1)}%`;
+      this.key.append(ramp, el('div', { class: 'ramp-labels' }, el('span', {}, '0'), mid, el('span', {}, max > 0 ? `≥ ${formatValue(max)}` : 'no loss')),
+        el('div', { class: 'ramp-note' }, 'log scale; median marked'));
+    }
+    const emphasising = s.emphasis.size > 0;
+    this.classes.replaceChildren(...s.classNames.map((name, k) => el('li', {},
+      el('button', { 'data-class': k, class: `class-entry${emphasising && !s.emphasis.has(k) ? ' dimmed' : ''}`, 'aria-pressed': String(s.emphasis.has(k)), title: `Emphasise ${name}` },
+        swatch(cssRgb(classColor(k)), false), el('span', { class: 'name' }, name), el('span', { class: 'count' }, formatCount(s.classCounts[k] ?? 0))))));
+  }
+}
+
+function swatch(color: string, ring: boolean): HTMLSpanElement {
+  const s = el('span', { class: ring ? 'swatch ring' : 'swatch', 'aria-hidden': 'true' });
+  s.style.backgroundColor = color;
+  return s;
+}

@@ -1,0 +1,244 @@
+/**
+ * Projection panel entry point: renders what the host sends (dataset, layout, census, detail,
+ * highlight, reveal, status) and posts intents back (openSample, requestDetail, selection, log).
+ *
+ * Test hook (read-only, for the end-to-end tests):
+ *   window.__embeddingInspector = {
+ *     pointsDrawn,      // points in the last WebGL draw call (0 before the layout)
+ *     datasetId,        // id of the dataset shown, '' when none
+ *     colorBy,          // 'label' | 'category' | 'loss'
+ *     hoverIndex,       // sample under the cursor, -1 when none
+ *     tooltipImageSrc,  // src of the tooltip's <img>, '' when hidden or no image
+ *     selectionSize,    // points in the current box / lasso selection
+ *     status,           // { state, message } last status shown
+ *     screenPositionOf(i) // { x, y } CSS px relative to the page viewport, or null
+ *   }
+ * Stable selectors: #plot / [data-testid=plot-canvas], [data-testid=tooltip], [data-testid=tooltip-image],
+ * [data-testid=color-by], [data-testid=legend-classes], [data-testid=census-header],
+ * [data-testid=worst-list] with [data-testid=worst-row] buttons, [data-testid=worst-toggle], [data-testid=status].
+ */
+import type { CensusView, DatasetView, SampleStats, ToProjection } from '../../src/shared/protocol';
+import { lossScale as computeLossScale, type LossScale } from './colors';
+import { el } from './dom';
+import { Legend } from './legend';
+import { PlotView } from './plotView';
+import { baseSize, classCounts, computePointStyles, type ColorBy } from './pointStyle';
+import { readPalette, watchTheme } from './theme';
+import { LatestWinsRequester } from './throttle';
+import { Tooltip } from './tooltip';
+import { hostApi, type UiState } from './vscodeApi';
+import { WorstList } from './worstList';
+import { validateCensus, validateDataset, validateLayout } from './validate';
+
+const api = hostApi();
+const ui: UiState = { colorBy: 'label', panelOpen: true, ...api.getState() };
+let ds: DatasetView | null = null;
+let census: CensusView | null = null;
+let hasLayout = false;
+let emphasis = new Set<number>();
+let selected: Uint8Array | null = null;
+let selectionSize = 0;
+let hoverIndex = -1;
+let lossScale: LossScale = { ref: 0, max: 0 };
+let counts: Uint32Array = new Uint32Array(0);
+let status: { state: string; message: string } = { state: 'loading', message: 'Waiting for data…' };
+let palette = readPalette();
+
+// ---- DOM ----
+const app = document.getElementById('app')!;
+const plotBox = el('div', { class: 'plot-box waiting', id: 'plot-box' });
+const banner = el('div', { class: 'status', id: 'status', 'data-testid': 'status', role: 'status', 'aria-live': 'polite' });
+const main = el('main', { class: 'main-area' }, plotBox);
+app.append(main);
+const plot = new PlotView(plotBox, {
+  hover: (i) => setHover(i),
+  click: (i) => api.post({ type: 'openSample', index: i }),
+  select: (indices) => setSelection(indices),
+  clear: () => { setSelection(new Int32Array(0)); plot.scene.triplet = null; worst.clearActive(); plot.invalidate(); },
+  cameraChanged: (view) => saveView(view),
+  error: (message) => { showStatus('error', message); api.post({ type: 'log', level: 'error', message }); },
+});
+plotBox.append(banner);
+const tooltip = new Tooltip(plotBox);
+const legend = new Legend(plotBox, (c) => setColorBy(c), (k) => toggleClass(k));
+const worst = new WorstList(app, ui.panelOpen, (open) => { ui.panelOpen = open; api.setState(ui); }, (row) => {
+  plot.scene.triplet = row;
+  plot.frame([row.anchor, row.positive, row.negative]);
+});
+const requester = new LatestWinsRequester((requestId, index) => api.post({ type: 'requestDetail', requestId, index }), 80, {
+  now: () => performance.now(), setTimeout: (f, ms) => window.setTimeout(f, ms), clearTimeout: (h) => window.clearTimeout(h as number),
+});
+plot.setPalette(palette);
+showStatus(status.state, status.message);
+
+watchTheme(() => {
+  palette = readPalette();
+  plot.setPalette(palette);
+  restyle();
+});
+
+// ---- state changes ----
+function restyle(): void {
+  if (!ds) return;
+  plot.setStyles(computePointStyles({
+    n: ds.n, colorBy: ui.colorBy, labels: ds.labels, classCount: ds.classNames.length,
+    category: census?.category ?? null, loss: census?.lossAsAnchor ?? null, lossScale,
+    emphasis, selected, baseSize: baseSize(ds.n), palette,
+  }));
+  let categoryCounts: number[] | null = null;
+  if (census) { categoryCounts = [0, 0, 0, 0]; for (const c of census.category) categoryCounts[c] = (categoryCounts[c] ?? 0) + 1; }
+  legend.render({ colorBy: ui.colorBy, classNames: ds.classNames, classCounts: counts, emphasis, categoryCounts, lossScale, palette });
+}
+
+function setColorBy(c: ColorBy): void {
+  ui.colorBy = c;
+  api.setState(ui);
+  restyle();
+}
+
+function toggleClass(k: number): void {
+  if (emphasis.has(k)) emphasis.delete(k); else emphasis.add(k);
+  restyle();
+}
+
+function setSelection(indices: Int32Array): void {
+  if (!ds) return;
+  if (indices.length === 0 && selectionSize === 0) return;
+  selected = indices.length > 0 ? new Uint8Array(ds.n) : null;
+  for (const i of indices) if (i >= 0 && i < ds.n) selected![i] = 1;
+  selectionSize = indices.length;
+  api.post({ type: 'selection', indices });
+  restyle();
+}
+
+function statsOf(i: number): SampleStats | null {
+  if (!census) return null;
+  return {
+    violAsAnchor: census.violAsAnchor[i], violAsPositive: census.violAsPositive[i], violAsNegative: census.violAsNegative[i],
+    lossAsAnchor: census.lossAsAnchor[i], nearestImpostor: census.nearestImpostor[i], category: census.category[i],
+  };
+}
+
+function showTooltip(i: number, stats: SampleStats | null): void {
+  if (!ds) return;
+  const p = plot.screenPositionOf(i);
+  if (!p) return;
+  const box = plotBox.getBoundingClientRect();
+  const className = (j: number) => (j >= 0 && j < ds!.n ? ds!.classNames[ds!.labels[j]] ?? String(ds!.labels[j]) : '');
+  tooltip.show({ index: i, label: className(i), imageUri: ds.imageUris[i] ?? '', title: ds.sampleTitles[i] ?? '', stats, impostorLabel: stats ? className(stats.nearestImpostor) : '' }, p.x - box.left, p.y - box.top);
+}
+
+function setHover(i: number): void {
+  if (i === hoverIndex) return;
+  hoverIndex = i;
+  plot.scene.hover = i;
+  plot.scene.detail = null;
+  requester.request(i);
+  if (i >= 0) showTooltip(i, statsOf(i)); else tooltip.hide();
+  plot.invalidate();
+}
+
+let saveTimer = 0;
+function saveView(view: { cx: number; cy: number; zoom: number }): void {
+  if (!ds) return;
+  ui.view = { datasetId: ds.id, ...view };
+  if (hoverIndex >= 0) setHover(-1);
+  window.clearTimeout(saveTimer);
+  saveTimer = window.setTimeout(() => api.setState(ui), 300);
+}
+
+function showStatus(state: string, message: string): void {
+  // Before the layout there is no plot to look at: the banner always says something.
+  if (!hasLayout && message === '') message = state === 'error' ? 'Error' : 'Computing the layout…';
+  status = { state, message };
+  banner.textContent = message;
+  banner.className = `status ${state}`;
+  banner.hidden = hasLayout && (state === 'ready' || message === '');
+}
+
+// ---- messages ----
+function onMessage(m: ToProjection): void {
+  switch (m.type) {
+    case 'dataset': {
+      const problem = validateDataset(m.dataset);
+      if (problem) { api.post({ type: 'log', level: 'error', message: `dataset ignored: ${problem}` }); return; }
+      if (ds?.id !== m.dataset.id) {
+        census = null; hasLayout = false; emphasis = new Set(); selected = null; selectionSize = 0; lossScale = { ref: 0, max: 0 };
+        setHover(-1);
+        plot.scene.triplet = null;
+        plotBox.classList.add('waiting');
+      }
+      ds = m.dataset;
+      counts = classCounts(ds.labels, ds.classNames.length);
+      if (!hasLayout) showStatus('computing', 'Computing the layout…');
+      worst.render(census, ds);
+      restyle();
+      return;
+    }
+    case 'layout': {
+      if (!ds || m.datasetId !== ds.id) return;
+      const problem = validateLayout(m.layout, m.dims, ds.n);
+      if (problem) { api.post({ type: 'log', level: 'error', message: `layout ignored: ${problem}` }); return; }
+      hasLayout = true;
+      plotBox.classList.remove('waiting');
+      const saved = ui.view && ui.view.datasetId === ds.id && ui.view.zoom > 0 ? ui.view : undefined;
+      plot.setLayout(m.layout, ds.n, m.dims, saved);
+      showStatus(status.state === 'computing' ? 'ready' : status.state, status.state === 'computing' ? '' : status.message);
+      return;
+    }
+    case 'layoutProgress':
+      if (ds && m.datasetId === ds.id && !hasLayout) showStatus('computing', `Computing the layout… ${Math.round(100 * Math.min(1, Math.max(0, m.fraction)))}%`);
+      return;
+    case 'census': {
+      if (!ds || m.datasetId !== ds.id) return;
+      const problem = validateCensus(m.census, ds.n);
+      if (problem) { api.post({ type: 'log', level: 'error', message: `census ignored: ${problem}` }); return; }
+      census = m.census;
+      lossScale = computeLossScale(census.lossAsAnchor);
+      worst.render(census, ds);
+      restyle();
+      if (hoverIndex >= 0) showTooltip(hoverIndex, statsOf(hoverIndex));
+      return;
+    }
+    case 'detail':
+      if (!ds || !requester.accept(m.requestId) || m.index !== hoverIndex) return;
+      plot.scene.detail = { index: m.index, hardestPositive: m.hardestPositive, negatives: m.negatives.slice(0, 20) };
+      showTooltip(m.index, m.stats);
+      plot.invalidate();
+      return;
+    case 'highlight':
+      emphasis = new Set([...m.classes, ...(m.pair ?? [])].filter((k) => Number.isInteger(k) && k >= 0));
+      restyle();
+      return;
+    case 'reveal':
+      if (ds && Number.isInteger(m.index) && m.index >= 0 && m.index < ds.n) plot.reveal(m.index);
+      return;
+    case 'status':
+      showStatus(m.state, m.message);
+      return;
+    default:
+      api.post({ type: 'log', level: 'info', message: `unknown message ${(m as { type?: unknown }).type}` });
+  }
+}
+
+window.addEventListener('message', (e: MessageEvent) => {
+  const m = e.data as ToProjection;
+  if (m && typeof m === 'object' && typeof m.type === 'string') onMessage(m);
+});
+
+// ---- test hook ----
+Object.defineProperty(window, '__embeddingInspector', {
+  value: Object.freeze({
+    get pointsDrawn() { return plot.pointsDrawn; },
+    get datasetId() { return ds?.id ?? ''; },
+    get colorBy() { return ui.colorBy; },
+    get hoverIndex() { return hoverIndex; },
+    get tooltipImageSrc() { return tooltip.root.hidden ? '' : tooltip.imageSrc; },
+    get selectionSize() { return selectionSize; },
+    get status() { return { ...status }; },
+    screenPositionOf: (i: number) => plot.screenPositionOf(i),
+  }),
+  writable: false,
+});
+
+api.post({ type: 'ready' });

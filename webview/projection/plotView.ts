@@ -1,0 +1,191 @@
+/**
+ * The plot: WebGL canvas + overlay canvas in one box, the camera, hit-testing and gestures.
+ * Redraws on demand only (one requestAnimationFrame when something changed), follows the box's
+ * size (ResizeObserver) and devicePixelRatio.
+ */
+import { PointGrid } from './hitTest';
+import { attachGestures } from './interaction';
+import { computeBounds, dataToScreen, fitCamera, framePoints, panBy, screenToData, wheelZoomFactor, zoomAt, type Camera, type Viewport } from './layout';
+import { drawOverlay, type OverlayScene } from './overlay';
+import type { Palette, PointStyles } from './pointStyle';
+import { ScatterRenderer } from './scatter';
+
+/** What the plot tells its owner. */
+export interface PlotCallbacks {
+  hover(index: number): void;
+  click(index: number, x: number, y: number): void;
+  select(indices: Int32Array): void;
+  clear(): void;
+  cameraChanged(view: { cx: number; cy: number; zoom: number }): void;
+  error(message: string): void;
+}
+
+const PADDING = 24;
+/** Hit radius around the cursor, CSS px. */
+const HIT_PX = 7;
+
+/** One scatter plot inside `host`. */
+export class PlotView {
+  readonly canvas: HTMLCanvasElement;
+  private readonly overlay: HTMLCanvasElement;
+  private readonly ctx: CanvasRenderingContext2D;
+  private readonly renderer: ScatterRenderer;
+  private vp: Viewport = { width: 1, height: 1 };
+  private dpr = 1;
+  private cam: Camera = { cx: 0, cy: 0, scale: 1 };
+  private fitScale = 1;
+  private pos: Float32Array = new Float32Array(0);
+  private stride = 2;
+  private n = 0;
+  private grid: PointGrid | null = null;
+  private palette: Palette | null = null;
+  private rafId = 0;
+  readonly scene: OverlayScene = { hover: -1, detail: null, triplet: null, pulse: null, drag: null };
+
+  constructor(private readonly host: HTMLElement, private readonly cb: PlotCallbacks) {
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = 'plot-gl';
+    this.canvas.tabIndex = 0;
+    this.canvas.id = 'plot';
+    this.canvas.dataset.testid = 'plot-canvas';
+    this.canvas.setAttribute('role', 'img');
+    this.canvas.setAttribute('aria-label', 'Embedding projection. Drag to pan, wheel or +/- to zoom, 0 to reset, shift-drag box select, alt-drag lasso select, Escape clears.');
+    this.overlay = document.createElement('canvas');
+    this.overlay.className = 'plot-overlay';
+    this.overlay.setAttribute('aria-hidden', 'true');
+    host.append(this.canvas, this.overlay);
+    this.ctx = this.overlay.getContext('2d')!;
+    this.renderer = new ScatterRenderer(this.canvas, (m) => cb.error(m));
+    new ResizeObserver(() => this.resize()).observe(host);
+    window.addEventListener('resize', () => this.resize()); // browser zoom changes devicePixelRatio
+    attachGestures(this.canvas, this.gestures());
+    this.resize();
+  }
+
+  /** Points in the last WebGL draw call. */
+  get pointsDrawn(): number { return this.renderer.pointsDrawn; }
+  /** False when WebGL2 could not start. */
+  get ok(): boolean { return this.renderer.ok; }
+
+  /** New positions (host layout, stride 2 or 3). Restores `view` (relative zoom) or fits all. */
+  setLayout(pos: Float32Array, n: number, stride: number, view?: { cx: number; cy: number; zoom: number }): void {
+    this.pos = pos; this.n = n; this.stride = stride;
+    this.grid = new PointGrid(pos, n, stride);
+    this.renderer.setPositions(pos, n, stride);
+    this.fitScale = fitCamera(computeBounds(pos, n, stride), this.vp, PADDING).scale;
+    this.cam = view ? { cx: view.cx, cy: view.cy, scale: view.zoom * this.fitScale } : this.fitAll();
+    this.invalidate();
+  }
+
+  /** New colours / sizes / order. */
+  setStyles(styles: PointStyles): void { this.renderer.setStyles(styles); this.invalidate(); }
+  /** New theme colours. */
+  setPalette(p: Palette): void { this.palette = p; this.invalidate(); }
+
+  /** Fits every point. */
+  reset(): void { this.setCamera(this.fitAll()); }
+
+  /** Centres on the given samples, zooming in so they fill the view (not past 40x "fit all"). */
+  frame(indices: number[]): void {
+    const xy: number[] = [];
+    for (const i of indices) if (i >= 0 && i < this.n) xy.push(this.pos[i * this.stride], this.pos[i * this.stride + 1]);
+    if (xy.length === 0 || !xy.every(Number.isFinite)) return;
+    const pad = Math.min(this.vp.width, this.vp.height) * 0.25;
+    this.setCamera(framePoints(xy, this.vp, pad, this.fitScale, this.fitScale * 40));
+  }
+
+  /** Centres on one sample without changing the zoom (at least 4x "fit all") and pulses it. */
+  reveal(index: number): void {
+    if (index < 0 || index >= this.n) return;
+    const x = this.pos[index * this.stride], y = this.pos[index * this.stride + 1];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return;
+    this.setCamera({ cx: x, cy: y, scale: Math.max(this.cam.scale, this.fitScale * 4) });
+    this.scene.pulse = { index, start: performance.now() };
+    this.invalidate();
+  }
+
+  /** Where sample i is, in CSS pixels relative to the page viewport (the test hook). */
+  screenPositionOf(i: number): { x: number; y: number } | null {
+    if (i < 0 || i >= this.n) return null;
+    const [sx, sy] = dataToScreen(this.cam, this.vp, this.pos[i * this.stride], this.pos[i * this.stride + 1]);
+    const r = this.canvas.getBoundingClientRect();
+    return { x: r.left + sx, y: r.top + sy };
+  }
+
+  /** Schedules one redraw (coalesced into the next animation frame). */
+  invalidate(): void {
+    if (this.rafId === 0) this.rafId = requestAnimationFrame(() => { this.rafId = 0; this.draw(); });
+  }
+
+  private draw(): void {
+    const pal = this.palette;
+    if (!pal) return;
+    const growth = Math.min(3, Math.max(1, Math.pow(this.cam.scale / this.fitScale, 0.3)));
+    this.renderer.draw(this.cam, this.vp, this.dpr, { background: pal.background, ring: pal.hard, select: pal.focus }, growth);
+    const animating = drawOverlay(this.ctx, { cam: this.cam, vp: this.vp, dpr: this.dpr, pos: this.pos, stride: this.stride, n: this.n, palette: pal, now: performance.now() }, this.scene);
+    if (animating) this.invalidate();
+    else this.scene.pulse = null;
+  }
+
+  private fitAll(): Camera { return fitCamera(computeBounds(this.pos, this.n, this.stride), this.vp, PADDING); }
+
+  private setCamera(cam: Camera): void {
+    this.cam = cam;
+    this.cb.cameraChanged({ cx: cam.cx, cy: cam.cy, zoom: cam.scale / this.fitScale });
+    this.invalidate();
+  }
+
+  private resize(): void {
+    const r = this.host.getBoundingClientRect();
+    const vp = { width: Math.max(1, r.width), height: Math.max(1, r.height) };
+    const dpr = window.devicePixelRatio || 1;
+    // Keep the relative zoom: what was visible stays visible when the panel changes size.
+    const zoom = this.cam.scale / this.fitScale;
+    this.vp = vp; this.dpr = dpr;
+    for (const c of [this.canvas, this.overlay]) { c.width = Math.round(vp.width * dpr); c.height = Math.round(vp.height * dpr); }
+    if (this.n > 0) {
+      this.fitScale = fitCamera(computeBounds(this.pos, this.n, this.stride), vp, PADDING).scale;
+      this.cam = { ...this.cam, scale: zoom * this.fitScale };
+    }
+    if (this.rafId !== 0) { cancelAnimationFrame(this.rafId); this.rafId = 0; }
+    this.draw(); // synchronously: a resized canvas is blank until drawn
+  }
+
+  private hit(x: number, y: number): number {
+    if (!this.grid) return -1;
+    const [dx, dy] = screenToData(this.cam, this.vp, x, y);
+    return this.grid.nearest(dx, dy, HIT_PX / this.cam.scale);
+  }
+
+  private gestures() {
+    const zoomLimits = (): [number, number] => [this.fitScale / 4, this.fitScale * 5000];
+    const center = (): [number, number] => [this.vp.width / 2, this.vp.height / 2];
+    return {
+      pan: (dx: number, dy: number) => this.setCamera(panBy(this.cam, dx, dy)),
+      zoom: (x: number, y: number, deltaY: number, mode: number) => this.setCamera(zoomAt(this.cam, this.vp, x, y, wheelZoomFactor(deltaY, mode), ...zoomLimits())),
+      hover: (x: number, y: number) => this.cb.hover(this.hit(x, y)),
+      leave: () => this.cb.hover(-1),
+      click: (x: number, y: number) => { const i = this.hit(x, y); if (i >= 0) this.cb.click(i, x, y); else this.cb.clear(); },
+      shape: (kind: 'box' | 'lasso', points: number[] | null) => { this.scene.drag = points ? { kind, points: [...points] } : null; this.invalidate(); },
+      select: (kind: 'box' | 'lasso', pts: number[]) => {
+        if (!this.grid) return;
+        const data: number[] = [];
+        for (let k = 0; k < pts.length; k += 2) data.push(...screenToData(this.cam, this.vp, pts[k], pts[k + 1]));
+        this.cb.select(kind === 'box' ? this.grid.inRect(data[0], data[1], data[2], data[3]) : this.grid.inPolygon(data));
+      },
+      key: (action: string) => {
+        const step = 60;
+        switch (action) {
+          case 'zoomIn': this.setCamera(zoomAt(this.cam, this.vp, ...center(), 1.25, ...zoomLimits())); break;
+          case 'zoomOut': this.setCamera(zoomAt(this.cam, this.vp, ...center(), 0.8, ...zoomLimits())); break;
+          case 'reset': this.reset(); break;
+          case 'clear': this.cb.clear(); break;
+          case 'left': this.setCamera(panBy(this.cam, step, 0)); break;
+          case 'right': this.setCamera(panBy(this.cam, -step, 0)); break;
+          case 'up': this.setCamera(panBy(this.cam, 0, step)); break;
+          case 'down': this.setCamera(panBy(this.cam, 0, -step)); break;
+        }
+      },
+    };
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The hover tooltip: a DOM overlay near the cursor with the sample's image (its webview URI),
+ * label, index, category and triplet statistics.
+ */
+import type { SampleStats } from '../../src/shared/protocol';
+import { el } from './dom';
+import { categoryName, formatCount, formatValue } from './format';
+
+/** What the tooltip shows about one sample. */
+export interface TooltipContent {
+  index: number;
+  label: string;
+  imageUri: string;
+  title: string;
+  stats: SampleStats | null;
+  impostorLabel: string;
+}
+
+/** The tooltip element and its placement. */
+export class Tooltip {
+  readonly root: HTMLDivElement;
+  private readonly img: HTMLImageElement;
+  private readonly body: HTMLDivElement;
+  /** src of the image shown ('' when none or hidden). */
+  imageSrc = '';
+  index = -1;
+
+  constructor(parent: HTMLElement) {
+    this.img = el('img', { class: 'tooltip-image', 'data-testid': 'tooltip-image', alt: '' });
+    this.img.addEventListener('load', () => this.img.classList.toggle('pixelated', Math.max(this.img.naturalWidth, this.img.naturalHeight) <= 64));
+    this.body = el('div', { class: 'tooltip-body' });
+    this.root = el('div', { class: 'tooltip', id: 'tooltip', 'data-testid': 'tooltip', role: 'tooltip', hidden: true }, this.img, this.body);
+    parent.append(this.root);
+  }
+
+  /** Shows `c` near (x, y) (CSS px in the parent). */
+  show(c: TooltipContent, x: number, y: number): void {
+    if (c.index !== this.index || this.img.getAttribute('src') !== (c.imageUri || null)) {
+      if (c.imageUri) { this.img.src = c.imageUri; this.img.hidden = false; this.img.alt = `sample ${c.index}`; }
+      else { this.img.removeAttribute('src'); this.img.hidden = true; }
+      this.imageSrc = c.imageUri;
+    }
+    this.index = c.index;
+    const rows: [string, string][] = [['index', String(c.index)]];
+    if (c.stats) {
+      const s = c.stats;
+      rows.push(
+        ['category', categoryName(s.category)],
+        ['violating as anchor', formatCount(s.violAsAnchor)],
+        ['as positive', formatCount(s.violAsPositive)],
+        ['as negative', formatCount(s.violAsNegative)],
+        ['loss as anchor', formatValue(s.lossAsAnchor)],
+        ['nearest impostor', s.nearestImpostor >= 0 ? `#${s.nearestImpostor} (${c.impostorLabel})` : '—'],
+      );
+    }
+    this.body.replaceChildren(
+      el('div', { class: 'tooltip-label' }, c.label),
+      c.title ? el('div', { class: 'tooltip-title' }, c.title) : '',
+      el('dl', {}, ...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
+    );
+    this.root.hidden = false;
+    this.place(x, y);
+  }
+
+  /** Moves the tooltip next to (x, y), flipped to stay inside the parent. */
+  place(x: number, y: number): void {
+    const parent = this.root.parentElement!.getBoundingClientRect();
+    const w = this.root.offsetWidth, h = this.root.offsetHeight, gap = 14;
+    let left = x + gap, top = y + gap;
+    if (left + w > parent.width - 4) left = Math.max(4, x - gap - w);
+    if (top + h > parent.height - 4) top = Math.max(4, y - gap - h);
+    this.root.style.left = `${left}px`;
+    this.root.style.top = `${top}px`;
+  }
+
+  /** Hides it. */
+  hide(): void {
+    this.root.hidden = true;
+    this.index = -1;
+    this.imageSrc = '';
+  }
+}

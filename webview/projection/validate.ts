@@ -1,0 +1,45 @@
+/**
+ * Checks on what the host sends before the panel uses it: array types and lengths must match the
+ * dataset's n, so a bad message is logged and ignored instead of drawing garbage. Pure.
+ * Each function returns null when the value is usable, else a short reason.
+ */
+import type { CensusView, DatasetView } from '../../src/shared/protocol';
+
+/** Typed-array check that also holds across realms (frames), unlike instanceof. */
+export function isTypedArray(value: unknown, name: 'Int32Array' | 'Uint8Array' | 'Float32Array'): boolean {
+  return Object.prototype.toString.call(value) === `[object ${name}]`;
+}
+
+/** A dataset is usable when its per-sample arrays all have length n. */
+export function validateDataset(d: DatasetView): string | null {
+  if (!d || typeof d.id !== 'string') return 'no id';
+  if (!Number.isInteger(d.n) || d.n < 0) return `bad n ${d.n}`;
+  if (!isTypedArray(d.labels, 'Int32Array') || d.labels.length !== d.n) return 'labels must be an Int32Array of length n';
+  if (!Array.isArray(d.classNames)) return 'classNames missing';
+  if (!Array.isArray(d.imageUris) || d.imageUris.length !== d.n) return 'imageUris must have length n';
+  if (!Array.isArray(d.sampleTitles) || d.sampleTitles.length !== d.n) return 'sampleTitles must have length n';
+  return null;
+}
+
+/** A layout is usable when it is a Float32Array of n * dims values (dims 2 or 3). */
+export function validateLayout(layout: Float32Array, dims: number, n: number): string | null {
+  if (!isTypedArray(layout, 'Float32Array')) return 'layout must be a Float32Array';
+  if (dims !== 2 && dims !== 3) return `dims must be 2 or 3, got ${dims}`;
+  if (layout.length !== n * dims) return `layout has ${layout.length} values, expected ${n * dims}`;
+  return null;
+}
+
+/** A census is usable when its per-sample arrays have the right types and length n. */
+export function validateCensus(c: CensusView, n: number): string | null {
+  if (!c || !c.settings || !c.counts) return 'settings or counts missing';
+  const arrays: [string, unknown, 'Int32Array' | 'Uint8Array' | 'Float32Array'][] = [
+    ['category', c.category, 'Uint8Array'], ['lossAsAnchor', c.lossAsAnchor, 'Float32Array'], ['violAsAnchor', c.violAsAnchor, 'Float32Array'],
+    ['violAsPositive', c.violAsPositive, 'Float32Array'], ['violAsNegative', c.violAsNegative, 'Float32Array'], ['nearestImpostor', c.nearestImpostor, 'Int32Array'],
+  ];
+  for (const [name, value, type] of arrays) {
+    if (!isTypedArray(value, type) || (value as ArrayLike<number>).length !== n) return `${name} must be a ${type} of length n`;
+  }
+  if (!Array.isArray(c.worst)) return 'worst missing';
+  for (const r of c.worst) for (const i of [r.anchor, r.positive, r.negative]) if (!Number.isInteger(i) || i < 0 || i >= n) return `worst triplet index ${i} out of range`;
+  return null;
+}

@@ -1,0 +1,43 @@
+/**
+ * The one wrapper around `acquireVsCodeApi()`: only protocol messages can be posted, and the
+ * persisted UI state has a type. (acquireVsCodeApi may be called once per page.)
+ */
+import type { FromProjection } from '../../src/shared/protocol';
+import type { Camera } from './layout';
+import type { ColorBy } from './pointStyle';
+
+/** UI-only state kept across reloads of the webview (never data). */
+export interface UiState {
+  colorBy: ColorBy;
+  panelOpen: boolean;
+  /** Camera of the dataset it was saved for, with the zoom relative to "fit all". */
+  view?: { datasetId: string; cx: number; cy: number; zoom: number };
+}
+
+/** Typed access to the host. */
+export interface HostApi {
+  post(message: FromProjection): void;
+  getState(): UiState | undefined;
+  setState(state: UiState): void;
+}
+
+let api: HostApi | undefined;
+
+/** The host API (created on first use). */
+export function hostApi(): HostApi {
+  if (!api) {
+    const raw = acquireVsCodeApi<UiState>();
+    api = {
+      post: (m) => raw.postMessage(m),
+      getState: () => raw.getState(),
+      setState: (s) => { raw.setState(s); },
+    };
+  }
+  return api;
+}
+
+/** Persisted camera to a real camera for the current fit scale. */
+export function restoreCamera(saved: UiState['view'], datasetId: string, fitScale: number): Camera | undefined {
+  if (!saved || saved.datasetId !== datasetId || ![saved.cx, saved.cy, saved.zoom].every(Number.isFinite) || saved.zoom <= 0) return undefined;
+  return { cx: saved.cx, cy: saved.cy, scale: saved.zoom * fitScale };
+}

@@ -1,0 +1,74 @@
+/**
+ * The side panel: the census header ("hard 1 234 · semi-hard 567 · margin 0.20 · pml") and the
+ * worst triplets with anchor / positive / negative thumbnails. Collapsible; choosing a row calls back.
+ */
+import type { CensusView, DatasetView, TripletRow } from '../../src/shared/protocol';
+import { el } from './dom';
+import { censusHeader, formatValue } from './format';
+
+/** Rows shown at most (the host may send more). */
+const MAX_ROWS = 200;
+
+/** The worst-triplets panel. */
+export class WorstList {
+  readonly root: HTMLElement;
+  private readonly header: HTMLDivElement;
+  private readonly list: HTMLOListElement;
+  private readonly toggle: HTMLButtonElement;
+  private rows: TripletRow[] = [];
+
+  constructor(parent: HTMLElement, open: boolean, private readonly onToggle: (open: boolean) => void, private readonly onChoose: (row: TripletRow) => void) {
+    this.toggle = el('button', { class: 'panel-toggle', id: 'worst-toggle', 'data-testid': 'worst-toggle', 'aria-controls': 'worst-list', title: 'Show or hide the worst triplets' }, '');
+    this.header = el('div', { class: 'census-header', id: 'census-header', 'data-testid': 'census-header', 'aria-live': 'polite' }, 'No census yet');
+    this.list = el('ol', { class: 'worst-list', id: 'worst-list', 'data-testid': 'worst-list', 'aria-label': 'Worst triplets, highest loss first' });
+    this.root = el('aside', { class: 'side-panel', id: 'side-panel', 'aria-label': 'Worst triplets' },
+      el('div', { class: 'panel-head' }, el('h2', {}, 'Worst triplets'), this.toggle), this.header, this.list);
+    this.toggle.addEventListener('click', () => this.setOpen(this.root.classList.contains('collapsed')));
+    this.list.addEventListener('click', (e) => {
+      const li = (e.target as Element).closest('[data-row]');
+      if (li) this.choose(Number(li.getAttribute('data-row')));
+    });
+    parent.append(this.root);
+    this.setOpen(open, false);
+  }
+
+  /** Opens or collapses the panel. */
+  setOpen(open: boolean, notify = true): void {
+    this.root.classList.toggle('collapsed', !open);
+    this.toggle.setAttribute('aria-expanded', String(open));
+    this.toggle.textContent = open ? '›' : '‹';
+    this.toggle.setAttribute('aria-label', open ? 'Collapse the worst triplets' : 'Expand the worst triplets');
+    if (notify) this.onToggle(open);
+  }
+
+  /** Renders the census header and rows. */
+  render(census: CensusView | null, ds: DatasetView): void {
+    this.header.textContent = census ? censusHeader(census) : 'Computing the census…';
+    this.rows = census ? census.worst.slice(0, MAX_ROWS) : [];
+    const name = (i: number) => ds.classNames[ds.labels[i]] ?? String(ds.labels[i]);
+    const thumb = (i: number, role: string) => {
+      const uri = ds.imageUris[i];
+      const pic = uri ? el('img', { src: uri, alt: `${role} ${i}`, loading: 'lazy' }) : el('span', { class: 'no-image' }, `#${i}`);
+      return el('figure', { class: `thumb ${role}` }, pic, el('figcaption', {}, `${role[0]} · ${name(i)}`));
+    };
+    this.list.replaceChildren(...this.rows.map((r, k) => el('li', {},
+      el('button', { class: 'worst-row', 'data-row': k, 'data-testid': 'worst-row', title: `anchor ${r.anchor}, positive ${r.positive}, negative ${r.negative}; d(a,p) ${formatValue(r.dap)}, d(a,n) ${formatValue(r.dan)}` },
+        thumb(r.anchor, 'anchor'), thumb(r.positive, 'positive'), thumb(r.negative, 'negative'),
+        el('span', { class: 'loss' }, formatValue(r.loss))))));
+    if (census && this.rows.length === 0) this.list.append(el('li', { class: 'empty' }, 'No violating triplets under this margin.'));
+  }
+
+  /** Marks row k as chosen and calls back. */
+  choose(k: number): void {
+    const row = this.rows[k];
+    if (!row) return;
+    this.list.querySelector('.worst-row.active')?.classList.remove('active');
+    this.list.querySelector(`[data-row="${k}"]`)?.classList.add('active');
+    this.onChoose(row);
+  }
+
+  /** Forgets the chosen row (e.g. the view was cleared). */
+  clearActive(): void {
+    this.list.querySelector('.worst-row.active')?.classList.remove('active');
+  }
+}
