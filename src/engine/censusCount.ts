@@ -1,0 +1,173 @@
+/**
+ * Counting at a margin from the census index: per (anchor, positive) two searches in the sorted
+ * negatives (t <= m and t < m), the loss from a prefix sum, no distance recomputed.
+ *
+ * t = d(a,n) - d(a,p) and the loss max(0, m - t) are float64 expressions on the float32
+ * distances, exactly as a brute-force loop would write them. fl(v - dap) is monotone in v, so
+ * "t <= m" is "the bit pattern of v is <= the largest float32 satisfying it", found by
+ * `thresholdBits`, and counts are exact including ties (t == m, t == 0).
+ */
+import type { CategoryCounts, CensusIndex, CensusResult, CountOptions } from './censusTypes';
+import { bitsOf, countAtMost, countFromRun, floatOf, IndexData, lastRun, prefixSum, valueAt } from './censusIndex';
+import { finishMeans, partialsAdd, TopK } from './censusMerge';
+
+const MAX_FINITE = 0x7f7fffff;
+
+/** Bit pattern of the largest float32 v >= 0 with (v - dap) <= m (strict: < m); -1 when none. */
+export function thresholdBits(dap: number, m: number, strict: boolean): number {
+  const ok = (b: number): boolean => {
+    const t = floatOf(b) - dap;
+    return strict ? t < m : t <= m;
+  };
+  const c = Math.fround(dap + m);
+  let b = !(c > 0) ? 0 : c === Infinity ? MAX_FINITE : bitsOf(c);
+  if (ok(b)) {
+    while (b < MAX_FINITE && ok(b + 1)) b++;
+    return b;
+  }
+  while (b >= 0 && !ok(b)) b--;
+  return b;
+}
+
+function checkMargin(m: number): void {
+  if (!Number.isFinite(m) || m < 0) throw new RangeError(`margin must be a finite number >= 0, got ${m}`);
+}
+
+/** Run containing position j of anchor i, walking back from run r. */
+function runOf(idx: IndexData, i: number, j: number, r: number): number {
+  const r0 = idx.runOff[i];
+  while (r > r0 && idx.runStart[r] > j) r--;
+  return r;
+}
+
+/**
+ * The census at margin m over the index's anchors. `classPairs` and `worst` always;
+ * `perSample` when asked. No distance is recomputed.
+ */
+export function countAtMargin(index: CensusIndex, margin: number, opts: CountOptions = {}): CensusResult {
+  checkMargin(margin);
+  const idx = index as IndexData, m = margin, n = idx.n, C = idx.classes, labels = idx.labels;
+  const topK = new TopK(opts.topK ?? 20);
+  const r: CensusResult = {
+    margin, triplets: 0, pml: zero(), facenet: zero(), lossSum: 0, nonZero: 0, meanLoss: 0, meanLossNonZero: 0,
+    nearestImpostor: new Int32Array(n).fill(-1), nearestImpostorDist: new Float32Array(n).fill(NaN),
+    classPairs: new Float64Array(C * C), worst: [], lossSumPartials: [],
+  };
+  const ps = opts.perSample
+    ? { violAsAnchor: new Float64Array(n), violAsPositive: new Float64Array(n), violAsNegative: new Float64Array(n), lossAsAnchor: new Float64Array(n) }
+    : undefined;
+  let V = 0, Vs = 0, H = 0, Hs = 0;
+  let kBuf = new Uint32Array(64);
+  for (let i = 0; i < idx.anchorEnd - idx.anchorStart; i++) {
+    const a = idx.anchorStart + i, off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
+    const p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0, r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
+    if (neg > 0) { r.nearestImpostor[a] = idx.negId[off]; r.nearestImpostorDist[a] = valueAt(idx, i, 0, r0); }
+    if (P === 0 || neg === 0) continue;
+    r.triplets += P * neg;
+    if (kBuf.length < P) kBuf = new Uint32Array(P * 2);
+    let cursor = r0, lossA = 0, violA = 0;
+    for (let q = 0; q < P; q++) {
+      const dap = idx.posDist[p0 + q];
+      const tb = thresholdBits(dap, m, false);
+      const v = countFromRun(idx, i, tb, cursor, r0, r1);
+      cursor = lastRun;
+      const tbs = thresholdBits(dap, m, true);
+      const vs = tbs === tb ? v : countAtMost(idx, i, tbs);
+      V += v; Vs += vs; H += idx.hardLE[p0 + q]; Hs += idx.hardLT[p0 + q];
+      violA += v;
+      kBuf[q] = v;
+      if (vs > 0) lossA += vs * (dap + m) - prefixSum(idx, i, vs, runOf(idx, i, vs - 1, cursor));
+      if (ps) ps.violAsPositive[idx.posId[p0 + q]] += v;
+    }
+    partialsAdd(r.lossSumPartials, lossA);
+    if (ps) { ps.violAsAnchor[a] = violA; ps.lossAsAnchor[a] = lossA; }
+    sweepNegatives(idx, i, kBuf, P, r.classPairs, labels[a] * C, ps?.violAsNegative);
+    if (topK.k > 0) scanWorst(idx, i, m, topK);
+  }
+  r.pml = { easy: r.triplets - V, semihard: V - H, hard: H, violating: V };
+  r.facenet = { easy: r.triplets - Vs, semihard: Vs - Hs, hard: Hs, violating: Vs };
+  r.nonZero = Vs;
+  r.worst = topK.sorted();
+  if (ps) r.perSample = ps;
+  return finishMeans(r);
+}
+
+function zero(): CategoryCounts {
+  return { easy: 0, semihard: 0, hard: 0, violating: 0 };
+}
+
+/**
+ * Negative at sorted position j is violating for the positives whose count k exceeds j; k is
+ * non-decreasing over the sorted positives, so the multiplicity is constant between two k's.
+ */
+function sweepNegatives(idx: IndexData, i: number, k: Uint32Array, P: number, cp: Float64Array, rowBase: number, violNeg?: Float64Array): void {
+  const off = idx.negOff[i], ids = idx.negId, labels = idx.labels;
+  let prev = 0;
+  for (let q = 0; q < P; q++) {
+    const end = k[q];
+    if (end <= prev) continue;
+    const c = P - q;
+    if (violNeg) {
+      for (let j = prev; j < end; j++) { const id = ids[off + j]; cp[rowBase + labels[id]] += c; violNeg[id] += c; }
+    } else {
+      for (let j = prev; j < end; j++) cp[rowBase + labels[ids[off + j]]] += c;
+    }
+    prev = end;
+  }
+}
+
+/**
+ * Offers anchor i's highest-loss triplets: positives from the farthest, negatives from the
+ * nearest, stopping as soon as the loss drops below the worst kept one (loss only falls along both).
+ */
+function scanWorst(idx: IndexData, i: number, m: number, top: TopK): void {
+  const a = idx.anchorStart + i, off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
+  const p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0, r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
+  for (let q = P - 1; q >= 0; q--) {
+    const dap = idx.posDist[p0 + q], pid = idx.posId[p0 + q];
+    let r = r0;
+    for (let j = 0; j < neg; j++) {
+      while (r + 1 < r1 && idx.runStart[r + 1] <= j) r++;
+      const dan = valueAt(idx, i, j, r), loss = m - (dan - dap);
+      if (!(loss > 0) || (top.full && loss < top.minLoss)) {
+        if (j === 0) return;
+        break;
+      }
+      top.offer({ anchor: a, positive: pid, negative: idx.negId[off + j], loss, dap, dan });
+    }
+  }
+}
+
+/**
+ * Histogram of t = d(a,n) - d(a,p) over the index's triplets (margin-independent). With E edges
+ * (ascending) the result has E - 1 bins: bin i counts t in [edges[i], edges[i+1]), except that
+ * the first bin also takes everything below edges[1] and the last everything from edges[E-2] up,
+ * so the bins add up to the number of triplets.
+ */
+export function tHistogram(index: CensusIndex, edges: Float64Array): Float64Array {
+  const idx = index as IndexData, E = edges.length;
+  if (E < 2) throw new RangeError('tHistogram needs at least 2 edges');
+  for (let e = 1; e < E; e++) if (!(edges[e] > edges[e - 1])) throw new RangeError('tHistogram: edges must increase');
+  const below = new Float64Array(E); // below[e]: triplets with t < edges[e]
+  let total = 0;
+  for (let i = 0; i < idx.anchorEnd - idx.anchorStart; i++) {
+    const neg = idx.negOff[i + 1] - idx.negOff[i], p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0;
+    if (P === 0 || neg === 0) continue;
+    total += P * neg;
+    for (let q = 0; q < P; q++) {
+      const dap = idx.posDist[p0 + q];
+      for (let e = 1; e < E - 1; e++) below[e] += countAtMost(idx, i, tBits(dap, edges[e]));
+    }
+  }
+  const out = new Float64Array(E - 1);
+  for (let b = 0; b < E - 1; b++) {
+    const lo = b === 0 ? 0 : below[b], hi = b === E - 2 ? total : below[b + 1];
+    out[b] = hi - lo;
+  }
+  return out;
+}
+
+/** Threshold for t < e where e may be negative (thresholdBits handles the sign). */
+function tBits(dap: number, e: number): number {
+  return thresholdBits(dap, e, true);
+}

@@ -1,0 +1,262 @@
+/**
+ * The census index: for every anchor in a range, its negatives sorted by distance and its
+ * positives sorted by distance (definitions.md, "An exact census without O(N^3)").
+ *
+ * Memory is what limits N (a plain float32 + uint32 index is 8 bytes per (anchor, negative),
+ * 3.2 GB at N = 20 000), so a sorted distance is stored split: distances are >= 0, so their
+ * float32 bit patterns sort like the values; the high 16 bits of a sorted list change rarely
+ * (a few hundred "runs" per anchor), so each anchor keeps a short run table (high half, first
+ * position) and every entry only its low 16 bits. With 16-bit negative ids (n <= 65 536) and a
+ * float64 prefix sum every 16 entries, an entry costs 4.5 bytes (1.8 GB at N = 20 000), and the
+ * values stay exact: comparisons are done on the full 32-bit patterns.
+ */
+import { distanceRows, prepareEmbeddings } from './distances';
+import type { CensusIndex } from './censusTypes';
+import type { DistanceOptions, EngineInput, Progress } from './types';
+import { throwIfAborted } from './types';
+
+/** Entries per float64 prefix-sum checkpoint. */
+export const PREFIX_STEP = 16;
+const PREFIX_SHIFT = 4;
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+/** Bit pattern of a float32 value. */
+export function bitsOf(v: number): number {
+  f32[0] = v;
+  return u32[0];
+}
+/** Float32 value of a bit pattern. */
+export function floatOf(bits: number): number {
+  u32[0] = bits;
+  return f32[0];
+}
+
+/** The index's data; CensusIndex is its public face. All per-anchor arrays are indexed by a - anchorStart. */
+export interface IndexData extends CensusIndex {
+  labels: Int32Array;
+  distance: DistanceOptions;
+  /** Start of each anchor's negatives in `lower` / `negId` (length anchors + 1). */
+  negOff: Float64Array;
+  lower: Uint16Array;
+  negId: Uint16Array | Uint32Array;
+  /** Start of each anchor's runs in `runUpper` / `runStart` (length anchors + 1). */
+  runOff: Float64Array;
+  runUpper: Uint16Array;
+  /** First position of each run, relative to the anchor's first negative. */
+  runStart: Uint32Array;
+  /** Float64 prefix sums of the sorted distances at positions 0, 16, 32, ..., per anchor. */
+  prefOff: Float64Array;
+  prefix: Float64Array;
+  /** Positives sorted by (distance, id) ascending. */
+  posOff: Float64Array;
+  posDist: Float32Array;
+  posId: Int32Array;
+  /** Per positive entry: negatives with d(a,n) <= d(a,p) (pml hard) and < d(a,p) (facenet hard). */
+  hardLE: Uint32Array;
+  hardLT: Uint32Array;
+}
+
+/** Checks labels and embeddings, counts class sizes. */
+function validate(input: EngineInput): Float64Array {
+  const { n, dim, labels, classes, embeddings } = input;
+  if (!(n >= 0 && dim >= 1) || embeddings.length < n * dim || labels.length < n) throw new RangeError('census: embeddings / labels do not match n x dim');
+  const sizes = new Float64Array(classes);
+  for (let i = 0; i < n; i++) {
+    const c = labels[i];
+    if (!(c >= 0 && c < classes)) throw new RangeError(`census: sample ${i} has label ${c} outside 0..${classes - 1}`);
+    sizes[c]++;
+  }
+  for (let i = 0; i < n * dim; i++) if (!Number.isFinite(embeddings[i])) throw new RangeError(`census: sample ${Math.floor(i / dim)} has a non-finite coordinate`);
+  return sizes;
+}
+
+/** Sizes every array for anchors [a0, a1) before filling them. */
+function allocate(input: EngineInput, opts: DistanceOptions, a0: number, a1: number, sizes: Float64Array): IndexData {
+  const { n, labels, classes } = input;
+  const m = a1 - a0;
+  const negOff = new Float64Array(m + 1), posOff = new Float64Array(m + 1), prefOff = new Float64Array(m + 1);
+  for (let i = 0; i < m; i++) {
+    const c = labels[a0 + i], neg = n - sizes[c];
+    negOff[i + 1] = negOff[i] + neg;
+    posOff[i + 1] = posOff[i] + sizes[c] - 1;
+    prefOff[i + 1] = prefOff[i] + (neg >> PREFIX_SHIFT) + 1;
+  }
+  const total = negOff[m], pos = posOff[m];
+  return {
+    anchorStart: a0, anchorEnd: a1, n, classes, labels: Int32Array.from(labels.subarray(0, n)), distance: { ...opts },
+    negOff, lower: new Uint16Array(total), negId: n <= 65536 ? new Uint16Array(total) : new Uint32Array(total),
+    runOff: new Float64Array(m + 1), runUpper: new Uint16Array(1024), runStart: new Uint32Array(1024),
+    prefOff, prefix: new Float64Array(prefOff[m]),
+    posOff, posDist: new Float32Array(pos), posId: new Int32Array(pos), hardLE: new Uint32Array(pos), hardLT: new Uint32Array(pos),
+  };
+}
+
+/**
+ * Builds the index for anchors [anchorStart, anchorEnd) (default all). Distances come from
+ * `distanceRows` in row blocks; yields to the event loop between blocks so a worker can see a
+ * cancellation, and reports progress.
+ */
+export async function buildIndexData(input: EngineInput, opts: DistanceOptions, range?: { anchorStart: number; anchorEnd: number }, progress?: Progress): Promise<IndexData> {
+  const sizes = validate(input);
+  const { n, dim, labels } = input;
+  const a0 = range?.anchorStart ?? 0, a1 = range?.anchorEnd ?? n;
+  if (!(Number.isInteger(a0) && Number.isInteger(a1) && 0 <= a0 && a0 <= a1 && a1 <= n)) throw new RangeError(`census: bad anchor range [${a0}, ${a1}) for n = ${n}`);
+  const idx = allocate(input, opts, a0, a1, sizes);
+  const x = prepareEmbeddings(input, opts.normalize);
+  const block = Math.max(1, Math.min(256, Math.floor((1 << 22) / Math.max(1, n))));
+  const rows = new Float32Array(block * n);
+  const scratch = new SortScratch(n);
+  let runCount = 0;
+  for (let b = a0; b < a1; b += block) {
+    throwIfAborted(progress);
+    const e = Math.min(a1, b + block);
+    distanceRows(x, n, dim, b, e, opts.distance, rows);
+    for (let a = b; a < e; a++) runCount = indexAnchor(idx, a, rows.subarray((a - b) * n, (a - b + 1) * n), labels, scratch, runCount);
+    progress?.onProgress?.((e - a0) / Math.max(1, a1 - a0), `census index: ${e - a0} / ${a1 - a0} anchors`);
+    await new Promise<void>((r) => setImmediate(r));
+  }
+  idx.runUpper = idx.runUpper.slice(0, runCount);
+  idx.runStart = idx.runStart.slice(0, runCount);
+  return idx;
+}
+
+/** Reusable buffers for one anchor's radix sort. */
+class SortScratch {
+  keys: Uint32Array; ids: Uint32Array; keys2: Uint32Array; ids2: Uint32Array;
+  hist = new Int32Array(2048);
+  constructor(n: number) {
+    this.keys = new Uint32Array(n); this.ids = new Uint32Array(n);
+    this.keys2 = new Uint32Array(n); this.ids2 = new Uint32Array(n);
+  }
+}
+
+/**
+ * LSD radix sort of `len` 31-bit keys (non-negative float32 patterns) with their ids, stable, so
+ * equal distances stay in ascending id order. Passes whose digit is constant are skipped.
+ * Returns which buffer pair holds the result.
+ */
+function radixSort(s: SortScratch, len: number): { keys: Uint32Array; ids: Uint32Array } {
+  let k = s.keys, id = s.ids, k2 = s.keys2, id2 = s.ids2;
+  const h = s.hist;
+  for (const [shift, bits] of [[0, 11], [11, 10], [21, 11]]) {
+    const mask = (1 << bits) - 1;
+    h.fill(0, 0, mask + 1);
+    for (let i = 0; i < len; i++) h[(k[i] >>> shift) & mask]++;
+    if (len === 0 || h[(k[0] >>> shift) & mask] === len) continue;
+    for (let d = 0, sum = 0; d <= mask; d++) { const c = h[d]; h[d] = sum; sum += c; }
+    for (let i = 0; i < len; i++) {
+      const key = k[i], at = h[(key >>> shift) & mask]++;
+      k2[at] = key; id2[at] = id[i];
+    }
+    [k, k2] = [k2, k];
+    [id, id2] = [id2, id];
+  }
+  return { keys: k, ids: id };
+}
+
+/** Fills anchor a's slice of the index from its distance row. Returns the new run count. */
+function indexAnchor(idx: IndexData, a: number, row: Float32Array, labels: Int32Array, s: SortScratch, runCount: number): number {
+  const i = a - idx.anchorStart, n = idx.n, la = labels[a];
+  const rowBits = new Uint32Array(row.buffer, row.byteOffset, n);
+  let len = 0;
+  for (let j = 0; j < n; j++) if (labels[j] !== la) { s.keys[len] = rowBits[j]; s.ids[len] = j; len++; }
+  const { keys, ids } = radixSort(s, len);
+  const off = idx.negOff[i], pOff = idx.prefOff[i];
+  let prevUpper = -1, acc = 0;
+  idx.runOff[i] = runCount;
+  for (let j = 0; j < len; j++) {
+    const key = keys[j], up = key >>> 16;
+    if ((j & (PREFIX_STEP - 1)) === 0) idx.prefix[pOff + (j >> PREFIX_SHIFT)] = acc;
+    acc += row[ids[j]];
+    idx.lower[off + j] = key & 0xffff;
+    idx.negId[off + j] = ids[j];
+    if (up !== prevUpper) {
+      if (runCount === idx.runUpper.length) growRuns(idx);
+      idx.runUpper[runCount] = up; idx.runStart[runCount] = j; runCount++;
+      prevUpper = up;
+    }
+  }
+  if ((len & (PREFIX_STEP - 1)) === 0) idx.prefix[pOff + (len >> PREFIX_SHIFT)] = acc;
+  idx.runOff[i + 1] = runCount;
+  indexPositives(idx, a, row, labels);
+  return runCount;
+}
+
+function growRuns(idx: IndexData): void {
+  const up = new Uint16Array(idx.runUpper.length * 2), st = new Uint32Array(idx.runStart.length * 2);
+  up.set(idx.runUpper); st.set(idx.runStart);
+  idx.runUpper = up; idx.runStart = st;
+}
+
+/** Anchor a's positives sorted by (distance, id), with their margin-independent hard counts. */
+function indexPositives(idx: IndexData, a: number, row: Float32Array, labels: Int32Array): void {
+  const i = a - idx.anchorStart, la = labels[a], p0 = idx.posOff[i];
+  let c = 0;
+  for (let j = 0; j < idx.n; j++) if (j !== a && labels[j] === la) { idx.posId[p0 + c] = j; idx.posDist[p0 + c] = row[j]; c++; }
+  const order = Array.from({ length: c }, (_, q) => q);
+  const d = idx.posDist.slice(p0, p0 + c), id = idx.posId.slice(p0, p0 + c);
+  order.sort((u, v) => d[u] - d[v] || id[u] - id[v]);
+  for (let q = 0; q < c; q++) {
+    idx.posDist[p0 + q] = d[order[q]]; idx.posId[p0 + q] = id[order[q]];
+    const bits = bitsOf(d[order[q]]);
+    idx.hardLE[p0 + q] = countAtMost(idx, i, bits);
+    idx.hardLT[p0 + q] = countAtMost(idx, i, bits - 1);
+  }
+}
+
+/** Number of anchor i's negatives whose distance bit pattern is <= bits (bits may be -1). */
+export function countAtMost(idx: IndexData, i: number, bits: number): number {
+  const r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
+  return countFromRun(idx, i, bits, r0, r0, r1);
+}
+
+/**
+ * Like countAtMost, searching runs from `from` (a cursor: thresholds visited in ascending order
+ * never go back). Returns the count; the run used is left in `lastRun`.
+ */
+export let lastRun = 0;
+export function countFromRun(idx: IndexData, i: number, bits: number, from: number, r0: number, r1: number): number {
+  if (bits < 0 || r1 === r0) { lastRun = from; return 0; }
+  const tu = bits >>> 16, tl = bits & 0xffff, up = idx.runUpper;
+  // Last run with upper <= tu, by galloping from the cursor then bisecting.
+  if (up[from] > tu) {
+    if (from !== r0) return countFromRun(idx, i, bits, r0, r0, r1); // threshold went back: search afresh
+    lastRun = from;
+    return 0;
+  }
+  let lo = from, step = 1, hi = from + 1;
+  while (hi < r1 && up[hi] <= tu) { lo = hi; step *= 2; hi = lo + step; }
+  if (hi > r1) hi = r1;
+  while (hi - lo > 1) { const mid = (lo + hi) >> 1; if (up[mid] <= tu) lo = mid; else hi = mid; }
+  lastRun = lo;
+  const neg = idx.negOff[i + 1] - idx.negOff[i];
+  const end = lo + 1 < r1 ? idx.runStart[lo + 1] : neg;
+  if (up[lo] < tu) return end;
+  // Same high half: bisect the low halves of the run for the first one > tl.
+  const off = idx.negOff[i], low = idx.lower;
+  let a = idx.runStart[lo], b = end;
+  while (a < b) { const mid = (a + b) >> 1; if (low[off + mid] <= tl) a = mid + 1; else b = mid; }
+  return a;
+}
+
+/** The j-th sorted distance of anchor i, given a run r that starts at or before j. */
+export function valueAt(idx: IndexData, i: number, j: number, r: number): number {
+  return floatOf((idx.runUpper[r] << 16 | idx.lower[idx.negOff[i] + j]) >>> 0);
+}
+
+/**
+ * Sum of anchor i's first k sorted distances (float64): a checkpoint, then the rest of its block.
+ * `r` is a run containing position k - 1 (or later: it is walked back).
+ */
+export function prefixSum(idx: IndexData, i: number, k: number, r: number): number {
+  const base = k >> PREFIX_SHIFT << PREFIX_SHIFT;
+  let s = idx.prefix[idx.prefOff[i] + (k >> PREFIX_SHIFT)];
+  const r0 = idx.runOff[i];
+  // Walk down so the run pointer only ever moves back.
+  for (let j = k - 1; j >= base; j--) {
+    while (r > r0 && idx.runStart[r] > j) r--;
+    s += valueAt(idx, i, j, r);
+  }
+  return s;
+}
