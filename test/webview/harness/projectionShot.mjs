@@ -32,7 +32,7 @@ const server = http.createServer((req, res) => {
       .replaceAll('__CSP_SOURCE__', origin).replaceAll('__BODY_CLASS__', `vscode-${url.searchParams.get('theme') ?? 'dark'}`);
     return send('text/html', html);
   }
-  const files = { '/media/projection.css': 'media/projection.css', '/dist/webview/projection.js': 'dist/webview/projection.js', '/harness/fakeVscodeProjection.js': 'test/webview/harness/fakeVscodeProjection.js' };
+  const files = { '/media/projection.css': 'media/projection.css', '/dist/webview/projection.js': 'dist/webview/projection.js', '/harness/projectionFakeVscode.js': 'test/webview/harness/projectionFakeVscode.js' };
   if (files[url.pathname]) return send(url.pathname.endsWith('.css') ? 'text/css' : 'text/javascript', fs.readFileSync(path.join(root, files[url.pathname])));
   res.writeHead(404); res.end();
 });
