@@ -12,8 +12,9 @@ const utf8 = new TextDecoder('utf-8');
  * Parses the decimal number in bytes[start, end) (surrounding spaces allowed). Returns NaN when
  * the text is not a number (callers check `isNaNText` to tell "nan" from garbage).
  * Up to 15 significant digits with |exponent| <= 22 the result is the correctly rounded double
- * (Clinger's fast path); longer mantissas keep 19 digits, which is far more than float32 needs;
- * anything else goes through parseFloat.
+ * (Clinger's fast path); longer mantissas keep 19 digits and give the correctly rounded
+ * float32 (near a float32 rounding midpoint they go through parseFloat); anything else goes
+ * through parseFloat too.
  */
 export function parseNumber(b: Uint8Array, start: number, end: number): number {
   while (start < end && (b[start] === 32 || b[start] === 9)) start++;
@@ -62,7 +63,12 @@ export function parseNumber(b: Uint8Array, start: number, end: number): number {
 
 /** Rare cases: inf/nan words, long mantissas (scaled directly), huge exponents (parseFloat). */
 function slowNumber(b: Uint8Array, start: number, end: number, m?: number, exp = 0): number {
-  if (m !== undefined) return exp < 0 ? m / POW10[-exp] : m * POW10[exp];
+  if (m !== undefined) {
+    // m has up to 19 digits, so v may be off by a few double ulps: harmless for float32 unless
+    // v sits next to a float32 rounding midpoint, which the two nudged roundings detect.
+    const v = exp < 0 ? m / POW10[-exp] : m * POW10[exp];
+    if (Math.fround(v * (1 + 2 ** -48)) === Math.fround(v * (1 - 2 ** -48))) return v;
+  }
   const s = latin1.decode(b.subarray(start, end)).trim().toLowerCase();
   if (/^[+-]?(inf|infinity)$/.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(s)) return NaN;
