@@ -1,0 +1,35 @@
+/**
+ * The CLI's subcommands, by name. To add one (the projection engineer's `project`), write
+ * `src/cli/<name>.ts` exporting its flags and a `run(argv): Promise<exit code>`, then add an entry
+ * here: `help` and dispatch pick it up.
+ */
+import type { FlagSpecs } from './args';
+import { censusFlags, runCensus } from './census';
+import { knnFlags, runKnn } from './knn';
+
+/** One subcommand. */
+export interface Command {
+  /** One-line description for `help`. */
+  summary: string;
+  /** Usage line after the program name, e.g. `census <dataset> [options]`. */
+  usage: string;
+  flags: FlagSpecs;
+  /** Runs with the arguments after the subcommand name; resolves to the exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+export const commands: Record<string, Command> = {
+  census: {
+    summary: 'exact triplet census (easy / semi-hard / hard), losses, batch-hard and retrieval metrics',
+    usage: 'census <dataset> [options]',
+    flags: censusFlags,
+    run: runCensus,
+  },
+  knn: {
+    summary: 'exact k nearest neighbours of every sample',
+    usage: 'knn <dataset> --k <k> [--out <file.npy>] [options]',
+    flags: knnFlags,
+    run: runKnn,
+  },
+  // project: added by the projection module (UMAP layout to .npy / JSON).
+};

@@ -1,0 +1,87 @@
+/**
+ * The analysis worker (bundled to dist/worker.js): holds one dataset and the census index of its
+ * anchor range, and serves the requests of `rpc.ts` one at a time, in arrival order.
+ *
+ * Results are posted with their typed arrays transferred. The census result may share arrays with
+ * the index (which must survive for the next recount), so it is sent by structured clone instead.
+ * Progress messages are throttled (at most one per 50 ms per request, plus the final one).
+ */
+import { parentPort } from 'node:worker_threads';
+import { buildCensusIndex, countAtMargin, tHistogram, type CensusIndex } from '../engine/census';
+import { initBackend } from '../engine/distances';
+import { exactKnn } from '../engine/knn';
+import { contrastiveRows, ntXentRows } from '../engine/pairLosses';
+import { retrievalRows } from '../engine/retrieval';
+import type { EngineInput, Progress } from '../engine/types';
+import { batchHardPart, semiHardPart } from './miningParts';
+import { Method, Params, ReplyMessage, RequestMessage, Result, toErrorInfo, transferablesOf } from './rpc';
+
+let input: EngineInput | undefined;
+let index: CensusIndex | undefined;
+
+function needInput(): EngineInput {
+  if (!input) throw new Error('no dataset: setDataset was not called');
+  return input;
+}
+
+function needIndex(): CensusIndex {
+  if (!index) throw new Error('no census index: buildIndex was not called');
+  return index;
+}
+
+/** What each method does; `true` in the second slot means "safe to transfer the result's buffers". */
+type Handler<M extends Method> = (params: Params<M>, progress: Progress) => Promise<Result<M>> | Result<M>;
+const handlers: { [M in Method]: [Handler<M>, boolean] } = {
+  setDataset: [async (p) => {
+    // Every worker (and the CLI) starts the same backend first, so all pick the same kernel.
+    const backend = await initBackend();
+    input = p;
+    index = undefined;
+    return { backend };
+  }, false],
+  buildIndex: [async (p, progress) => {
+    index = undefined;
+    index = await buildCensusIndex(needInput(), p.opts, { anchorStart: p.anchorStart, anchorEnd: p.anchorEnd }, progress);
+    return null;
+  }, false],
+  census: [(p) => countAtMargin(needIndex(), p.margin, { topK: p.topK, perSample: p.perSample }), false],
+  histogram: [(p) => tHistogram(needIndex(), p.edges), false],
+  batchHard: [(p, progress) => batchHardPart(needInput(), p.opts, p.margin, p.soft, p.range, progress), true],
+  semiHard: [(p, progress) => semiHardPart(needInput(), p.opts, p.margin, p.range, progress), true],
+  retrievalRows: [(p, progress) => retrievalRows(needInput(), p.opts, p.range, progress), true],
+  knn: [(p, progress) => exactKnn(needInput(), p.k, p.opts, progress, p.range), true],
+  contrastiveRows: [(p, progress) => contrastiveRows(needInput(), p.opts, p.options, p.range, progress), true],
+  ntXentRows: [(p, progress) => ntXentRows(needInput(), p.tau, p.range, progress), true],
+};
+
+function post(msg: ReplyMessage, transfer: ArrayBuffer[] = []): void {
+  parentPort!.postMessage(msg, transfer);
+}
+
+async function handle(msg: RequestMessage): Promise<void> {
+  const { id, method } = msg;
+  let last = 0;
+  const progress: Progress = {
+    onProgress: (fraction, message) => {
+      const now = Date.now();
+      if (fraction < 1 && now - last < 50) return;
+      last = now;
+      post({ type: 'progress', id, fraction, message });
+    },
+  };
+  try {
+    const entry = handlers[method] as [Handler<Method>, boolean] | undefined;
+    if (!entry) throw new Error(`unknown method ${String(method)}`);
+    const result = await entry[0](msg.params, progress);
+    post({ type: 'result', id, ok: result }, entry[1] ? transferablesOf(result) : []);
+  } catch (e) {
+    post({ type: 'error', id, error: toErrorInfo(e) });
+  }
+}
+
+if (parentPort) {
+  let queue = Promise.resolve();
+  parentPort.on('message', (msg: RequestMessage) => {
+    queue = queue.then(() => handle(msg));
+  });
+}

@@ -1,0 +1,261 @@
+/**
+ * `AnalysisClient`: the extension host's (and optionally the CLI's) handle on the analysis
+ * workers. Plain Node, no `vscode`.
+ *
+ * - Work is split by anchor / query rows across `workers` threads (default min(2, cores)) and
+ *   merged so the result is identical whatever the number of workers: census parts through
+ *   `mergeCensus`, row-wise results by concatenation and sums in sample-index order.
+ * - Workers start lazily. A call with an AbortSignal that fires terminates the workers doing that
+ *   call and rejects with an AbortError; the next call starts fresh workers, re-sends the dataset
+ *   and (when an index had been built) rebuilds the census index with the same options.
+ * - Progress from the workers is averaged and forwarded to `progress.onProgress`.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { mergeCensus, type CensusResult } from '../engine/census';
+import type { KnnResult } from '../engine/knn';
+import { summarizeContrastive, summarizeNtXent, type ContrastiveOptions, type ContrastiveResult, type NtXentResult } from '../engine/pairLosses';
+import { summarizeRetrieval, type RetrievalResult } from '../engine/retrieval';
+import { abortError, type DistanceOptions, type EngineInput, type Progress } from '../engine/types';
+import { mergeBatchHard, mergeSemiHard, type BatchHardResult, type SemiHardResult } from './miningParts';
+import { splitRows } from './rpc';
+import { WorkerSlot } from './workerSlot';
+
+/** Construction options. */
+export interface AnalysisClientOptions {
+  /** Worker threads (default min(2, available cores)). */
+  workers?: number;
+  /** The bundled worker (default dist/worker.js beside this bundle: path.join(__dirname, 'worker.js')). */
+  workerScript?: string;
+}
+
+type OnProgress = (fraction: number, message: string) => void;
+
+/** Drives the analysis workers; see the file comment. */
+export class AnalysisClient {
+  private readonly workerCount: number;
+  private readonly script: string;
+  private slots: (WorkerSlot | undefined)[] = [];
+  private input: EngineInput | undefined;
+  /** Distance options of the last buildIndex: the ones every distance-based call uses. */
+  private options: DistanceOptions | undefined;
+  /** Set while the workers hold (or should rebuild) a census index for `options`. */
+  private indexWanted = false;
+  private disposed = false;
+
+  constructor(opts: AnalysisClientOptions = {}) {
+    const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+    this.workerCount = Math.max(1, Math.floor(opts.workers ?? Math.min(2, cores)));
+    this.script = opts.workerScript ?? path.join(__dirname, 'worker.js');
+  }
+
+  /** Sends the dataset to the workers (replacing any previous one and its index). */
+  async setDataset(input: EngineInput): Promise<void> {
+    this.checkAlive();
+    this.input = input;
+    this.indexWanted = false;
+    const live = this.slots.filter((s): s is WorkerSlot => !!s && !s.isDead);
+    for (const s of live) this.sendDataset(s, input);
+    await Promise.all(live.map((s) => s.ready));
+  }
+
+  /** The distance backend the workers run ('wasm', 'tensorflow' or 'js'); starts a worker if none. */
+  async backend(): Promise<string> {
+    return this.ensureSlots()[0].ready;
+  }
+
+  /** Builds the census index with these distance options, anchors split across the workers. */
+  async buildIndex(opts: DistanceOptions, progress?: Progress): Promise<void> {
+    this.options = { distance: opts.distance, normalize: opts.normalize };
+    this.indexWanted = false;
+    const slots = this.ensureSlots();
+    for (const s of slots) s.indexed = false;
+    const ranges = this.ranges(slots.length);
+    await this.run(slots, progress, (s, i, onP) =>
+      s.request('buildIndex', { opts: this.options!, anchorStart: ranges[i].rowStart, anchorEnd: ranges[i].rowEnd }, onP));
+    for (const s of slots) s.indexed = true;
+    this.indexWanted = true;
+  }
+
+  /** Triplet census at a margin, merged across workers (no distance recomputation). */
+  async census(margin: number, opts: { topK?: number; perSample?: boolean } = {}, progress?: Progress): Promise<CensusResult> {
+    const topK = opts.topK ?? 20;
+    const slots = await this.indexedSlots(progress);
+    const parts = await this.run(slots, progress, (s) => s.request('census', { margin, topK, perSample: opts.perSample === true }));
+    return mergeCensus(parts, topK);
+  }
+
+  /** Counts of triplets by t = d(a,n) - d(a,p) in the bins of `edges` (see tHistogram). */
+  async histogram(edges: Float64Array, progress?: Progress): Promise<Float64Array> {
+    const slots = await this.indexedSlots(progress);
+    const parts = await this.run(slots, progress, (s) => s.request('histogram', { edges }));
+    const total = new Float64Array(parts[0].length);
+    for (const p of parts) for (let i = 0; i < p.length; i++) total[i] += p[i];
+    return total;
+  }
+
+  /** Batch-hard (Hermans et al.) per anchor and overall; `soft` uses log(1 + exp(.)). */
+  async batchHard(margin: number, soft = false, progress?: Progress): Promise<BatchHardResult> {
+    const opts = this.requireOptions();
+    const slots = this.ensureSlots();
+    const ranges = this.ranges(slots.length);
+    const parts = await this.run(slots, progress, (s, i, onP) => s.request('batchHard', { opts, margin, soft, range: ranges[i] }, onP));
+    return mergeBatchHard(parts, margin, soft);
+  }
+
+  /** Semi-hard selection (TensorFlow Addons) over all (a, p) pairs. */
+  async semiHard(margin: number, progress?: Progress): Promise<SemiHardResult> {
+    const opts = this.requireOptions();
+    const slots = this.ensureSlots();
+    const ranges = this.ranges(slots.length);
+    const parts = await this.run(slots, progress, (s, i, onP) => s.request('semiHard', { opts, margin, range: ranges[i] }, onP));
+    return mergeSemiHard(parts, margin);
+  }
+
+  /** precision@1, R-precision, MAP@R (PML semantics), overall and per class. */
+  async retrieval(progress?: Progress, opts?: DistanceOptions): Promise<RetrievalResult> {
+    const o = opts ?? this.requireOptions();
+    const input = this.requireInput();
+    const slots = this.ensureSlots();
+    const ranges = this.ranges(slots.length);
+    const parts = await this.run(slots, progress, (s, i, onP) => s.request('retrievalRows', { opts: o, range: ranges[i] }, onP));
+    return summarizeRetrieval(input.labels, input.classes, parts);
+  }
+
+  /**
+   * Exact k nearest neighbours of every sample (see exactKnn), with the current distance options
+   * unless `opts` is given (UMAP wants `{ distance: 'euclidean' }` and includeSelf).
+   */
+  async knn(k: number, includeSelf = false, progress?: Progress, opts?: DistanceOptions): Promise<KnnResult> {
+    const o = opts ?? this.requireOptions();
+    const input = this.requireInput();
+    const slots = this.ensureSlots();
+    const ranges = this.ranges(slots.length);
+    const parts = await this.run(slots, progress, (s, i, onP) =>
+      s.request('knn', { k, opts: { distance: o.distance, normalize: o.normalize, includeSelf }, range: ranges[i] }, onP));
+    const kk = parts[0].k;
+    const indices = new Int32Array(input.n * kk);
+    const distances = new Float32Array(input.n * kk);
+    for (const p of parts) {
+      indices.set(p.indices, p.rowStart * kk);
+      distances.set(p.distances, p.rowStart * kk);
+    }
+    return { k: kk, indices, distances, rowStart: 0, rowEnd: input.n };
+  }
+
+  /** Contrastive loss (Hadsell or PML form) over all pairs, with the current distance options. */
+  async contrastive(options: ContrastiveOptions, progress?: Progress): Promise<ContrastiveResult> {
+    const opts = this.requireOptions();
+    const input = this.requireInput();
+    const slots = this.ensureSlots();
+    const ranges = this.ranges(slots.length);
+    const parts = await this.run(slots, progress, (s, i, onP) => s.request('contrastiveRows', { opts, options, range: ranges[i] }, onP));
+    return summarizeContrastive(input.labels, input.classes, options, parts);
+  }
+
+  /** NT-Xent with temperature tau (cosine similarity, independent of the distance options). */
+  async ntXent(tau = 0.07, progress?: Progress): Promise<NtXentResult> {
+    const input = this.requireInput();
+    const slots = this.ensureSlots();
+    const ranges = this.ranges(slots.length);
+    const parts = await this.run(slots, progress, (s, i, onP) => s.request('ntXentRows', { tau, range: ranges[i] }, onP));
+    return summarizeNtXent(input.labels, input.classes, tau, parts);
+  }
+
+  /** Terminates the workers; pending and later calls reject. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const reason = new Error('AnalysisClient disposed');
+    for (const s of this.slots) s?.terminate(reason);
+    this.slots = [];
+  }
+
+  // ---- internals ----
+
+  private checkAlive(): void {
+    if (this.disposed) throw new Error('AnalysisClient disposed');
+  }
+
+  private requireInput(): EngineInput {
+    this.checkAlive();
+    if (!this.input) throw new Error('no dataset: call setDataset first');
+    return this.input;
+  }
+
+  private requireOptions(): DistanceOptions {
+    this.requireInput();
+    if (!this.options) throw new Error('no distance options: call buildIndex first');
+    return this.options;
+  }
+
+  /**
+   * Posts the dataset to a worker. Requests run in order in the worker, so later requests see it
+   * without waiting; a failure resurfaces in them ("no dataset") and in `ready`.
+   */
+  private sendDataset(s: WorkerSlot, input: EngineInput): void {
+    s.indexed = false;
+    s.ready = s.request('setDataset', input).then((r) => r.backend);
+    s.ready.catch(() => undefined);
+  }
+
+  /** Anchor ranges for `count` workers; never more workers than samples. */
+  private ranges(count: number) {
+    return splitRows(this.requireInput().n, count);
+  }
+
+  /** Live workers (as many as useful for this dataset), started and given the dataset as needed. */
+  private ensureSlots(): WorkerSlot[] {
+    const input = this.requireInput();
+    const count = Math.max(1, Math.min(this.workerCount, input.n));
+    const out: WorkerSlot[] = [];
+    for (let i = 0; i < count; i++) {
+      let s = this.slots[i];
+      if (!s || s.isDead) {
+        s = new WorkerSlot(this.script);
+        this.sendDataset(s, input);
+        this.slots[i] = s;
+      }
+      out.push(s);
+    }
+    return out;
+  }
+
+  /** Live workers holding the census index (rebuilt after a restart); throws without one. */
+  private async indexedSlots(progress?: Progress): Promise<WorkerSlot[]> {
+    const opts = this.requireOptions();
+    if (!this.indexWanted) throw new Error('no census index: call buildIndex first');
+    const slots = this.ensureSlots();
+    const ranges = this.ranges(slots.length);
+    const missing = slots.map((s, i) => ({ s, i })).filter(({ s }) => !s.indexed);
+    if (missing.length) {
+      await this.run(missing.map((m) => m.s), progress, (s, j) =>
+        s.request('buildIndex', { opts, anchorStart: ranges[missing[j].i].rowStart, anchorEnd: ranges[missing[j].i].rowEnd }));
+      for (const m of missing) m.s.indexed = true;
+    }
+    return slots;
+  }
+
+  /**
+   * Runs one request per worker in parallel with the call's progress and cancellation: fractions
+   * are averaged over the workers; an abort terminates exactly these workers.
+   */
+  private async run<T>(slots: WorkerSlot[], progress: Progress | undefined, fn: (s: WorkerSlot, i: number, onP: OnProgress) => Promise<T>): Promise<T[]> {
+    const signal = progress?.signal;
+    if (signal?.aborted) throw abortError();
+    const fractions = new Array<number>(slots.length).fill(0);
+    const onP = (i: number): OnProgress => (f, m) => {
+      fractions[i] = f;
+      progress?.onProgress?.(fractions.reduce((a, b) => a + b, 0) / fractions.length, m);
+    };
+    const onAbort = () => {
+      for (const s of slots) s.terminate(abortError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await Promise.all(slots.map((s, i) => fn(s, i, onP(i))));
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}

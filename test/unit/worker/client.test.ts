@@ -1,0 +1,147 @@
+/**
+ * AnalysisClient with real worker threads running the built dist/worker.js (these tests run from
+ * dist/test/unit/worker/, so the worker is three folders up). Checks that 1 and 2 workers give
+ * identical results, that they equal the in-process engine, and that cancellation works.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildCensusIndex, countAtMargin, tHistogram, type CensusResult } from '../../../src/engine/census';
+import { initBackend } from '../../../src/engine/distances';
+import { exactKnn } from '../../../src/engine/knn';
+import { contrastiveLoss, ntXentLoss } from '../../../src/engine/pairLosses';
+import { retrievalMetrics } from '../../../src/engine/retrieval';
+import type { EngineInput } from '../../../src/engine/types';
+import { AnalysisClient } from '../../../src/worker/client';
+
+const workerScript = path.resolve(__dirname, '../../../worker.js');
+
+function makeInput(n: number, dim: number, classes: number, seed: number): EngineInput {
+  let s = seed >>> 0;
+  const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const embeddings = new Float32Array(n * dim);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    labels[i] = Math.floor(r() * classes);
+    for (let c = 0; c < dim; c++) embeddings[i * dim + c] = labels[i] * 0.3 + r() * 2 - 1;
+  }
+  return { embeddings, n, dim, labels, classes };
+}
+
+const isAbort = (e: Error) => e.name === 'AbortError';
+
+/**
+ * Census results compared field by field, except `lossSumPartials`: those are an exact but not
+ * canonical representation of the loss sum (different splits give different partials with the same
+ * exact sum); `lossSum`, their correctly rounded value, is compared.
+ */
+function assertSameCensus(actual: CensusResult, expected: CensusResult, what: string): void {
+  const strip = (r: CensusResult) => ({ ...r, lossSumPartials: undefined });
+  assert.deepEqual(strip(actual), strip(expected), what);
+}
+
+describe('worker/AnalysisClient', function () {
+  this.timeout(60000);
+  const clients: AnalysisClient[] = [];
+  const client = (workers: number) => {
+    const c = new AnalysisClient({ workers, workerScript });
+    clients.push(c);
+    return c;
+  };
+  before(async () => {
+    assert.ok(fs.existsSync(workerScript), `${workerScript} missing: run the build first`);
+    await initBackend(); // the workers start the same backend, so in-process numbers match
+  });
+  after(() => clients.forEach((c) => c.dispose()));
+
+  const input = makeInput(240, 8, 5, 1);
+  const opts = { distance: 'euclidean' as const, normalize: true };
+
+  it('gives identical census, histogram and row-wise results with 1 and 2 workers, equal to the engine in-process', async () => {
+    const [one, two] = [client(1), client(2)];
+    for (const c of [one, two]) {
+      await c.setDataset(input);
+      await c.buildIndex(opts);
+    }
+    const index = await buildCensusIndex(input, opts);
+    for (const margin of [0, 0.2, 0.7]) {
+      const a = await one.census(margin, { topK: 15, perSample: true });
+      const b = await two.census(margin, { topK: 15, perSample: true });
+      assertSameCensus(b, a, `census at m = ${margin}, 2 vs 1 workers`);
+      assertSameCensus(a, countAtMargin(index, margin, { topK: 15, perSample: true }), `census at m = ${margin}, worker vs in-process`);
+      assert.ok(a.pml.violating > 0 && a.triplets > 0);
+    }
+    const edges = Float64Array.from({ length: 21 }, (_, i) => -1 + i * 0.1);
+    assert.deepEqual(await two.histogram(edges), await one.histogram(edges));
+    assert.deepEqual(await one.histogram(edges), tHistogram(index, edges));
+    assert.deepEqual(await two.retrieval(), await one.retrieval());
+    assert.deepEqual(await one.retrieval(), await retrievalMetrics(input, opts));
+    const knn = await two.knn(7, true);
+    assert.deepEqual(knn, await one.knn(7, true));
+    const local = await exactKnn(input, 7, { ...opts, includeSelf: true });
+    assert.deepEqual([knn.indices, knn.distances], [local.indices, local.distances]);
+    const co = { form: 'pml' as const, negMargin: 0.8 };
+    assert.deepEqual(await two.contrastive(co), await one.contrastive(co));
+    assert.deepEqual(await one.contrastive(co), await contrastiveLoss(input, opts, co));
+    assert.deepEqual(await two.ntXent(0.1), await one.ntXent(0.1));
+    assert.deepEqual(await one.ntXent(0.1), await ntXentLoss(input, 0.1));
+    assert.deepEqual(await two.batchHard(0.2, true), await one.batchHard(0.2, true));
+    assert.deepEqual(await two.semiHard(0.2), await one.semiHard(0.2));
+  });
+
+  it('forwards progress, and an abort rejects with AbortError; the next calls restart the workers', async () => {
+    const big = makeInput(2500, 8, 10, 2);
+    const c = client(2);
+    await c.setDataset(big);
+    const ac = new AbortController();
+    const seen: number[] = [];
+    // Abort at the first progress report: that worker's result is still on its way.
+    const p = c.knn(5, false, { signal: ac.signal, onProgress: (f) => { seen.push(f); ac.abort(); } }, opts);
+    await assert.rejects(p, isAbort);
+    assert.equal(seen.length, 1);
+    // Workers come back lazily, with the dataset re-sent.
+    const again = await c.knn(5, false, { onProgress: (f) => seen.push(f) }, opts);
+    assert.equal(seen[seen.length - 1], 1);
+    assert.deepEqual(again.indices, (await exactKnn(big, 5, opts)).indices);
+  });
+
+  it('cancels an index build; the census then needs a new build, which works', async () => {
+    const big = makeInput(800, 16, 10, 3);
+    const c = client(2);
+    await c.setDataset(big);
+    const ac = new AbortController();
+    const build = c.buildIndex(opts, { signal: ac.signal });
+    setImmediate(() => ac.abort());
+    await assert.rejects(build, isAbort);
+    await assert.rejects(c.census(0.2), /buildIndex/);
+    await assert.rejects(c.buildIndex(opts, { signal: ac.signal }), isAbort); // already aborted
+    await c.buildIndex(opts);
+    const small = makeInput(800, 16, 10, 3);
+    const fresh = client(1);
+    await fresh.setDataset(small);
+    await fresh.buildIndex(opts);
+    assertSameCensus(await c.census(0.3, { topK: 5 }), await fresh.census(0.3, { topK: 5 }), 'after a cancelled build');
+  });
+
+  it('rebuilds the index after a cancelled recount-side call, and keeps worker errors typed', async () => {
+    const c = client(2);
+    await c.setDataset(input);
+    await c.buildIndex(opts);
+    const before = await c.census(0.2, { topK: 3 });
+    const ac = new AbortController();
+    const p = c.retrieval({ signal: ac.signal });
+    ac.abort();
+    await assert.rejects(p, isAbort);
+    assertSameCensus(await c.census(0.2, { topK: 3 }), before, 'after restart'); // workers restarted, index rebuilt
+    await assert.rejects(c.knn(0), (e: Error) => e.name === 'RangeError' && /positive integer/.test(e.message));
+  });
+
+  it('dispose rejects pending and later calls', async () => {
+    const c = client(1);
+    await c.setDataset(makeInput(2000, 16, 4, 4));
+    const p = c.knn(3, false, undefined, opts);
+    c.dispose();
+    await assert.rejects(p, /disposed/);
+    await assert.rejects(c.retrieval(undefined, opts), /disposed/);
+  });
+});
