@@ -52,22 +52,22 @@ export interface ResolvedSamples {
 export async function resolveSamples(values: string[], baseDir: string, roots: string[]): Promise<ResolvedSamples> {
   const realRoots = (await Promise.all(roots.map(async (r) => (await realpathOrUndefined(r)) ?? path.resolve(r))));
   const sources: (SampleSource | undefined)[] = new Array(values.length).fill(undefined);
-  const refused: string[] = [];
-  const missing: string[] = [];
+  const refused: number[] = [];
+  const missing: number[] = [];
   const resolveOne = async (i: number): Promise<void> => {
     const raw = values[i]?.trim();
     if (!raw) return;
     const { file, line } = splitLineSuffix(raw);
-    if (/^[a-z][a-z0-9+.-]+:\/\//i.test(file)) { refused.push(raw); return; } // URLs are never fetched
+    if (/^[a-z][a-z0-9+.-]+:\/\//i.test(file)) { refused.push(i); return; } // URLs are never fetched
     const abs = path.resolve(baseDir, file);
     // Lexical check first: a missing file outside the workspace is "refused", not "missing".
     if (!realRoots.some((r) => isInside(abs, r)) && !roots.some((r) => isInside(abs, path.resolve(r)))) {
-      refused.push(raw);
+      refused.push(i);
       return;
     }
     const real = await realpathOrUndefined(abs);
-    if (real === undefined) { missing.push(raw); return; }
-    if (!realRoots.some((r) => isInside(real, r))) { refused.push(raw); return; }
+    if (real === undefined) { missing.push(i); return; }
+    if (!realRoots.some((r) => isInside(real, r))) { refused.push(i); return; }
     const kind = sampleKind(real);
     sources[i] = kind === 'text' && line !== undefined ? { path: real, line, kind } : { path: real, kind };
   };
@@ -76,11 +76,13 @@ export async function resolveSamples(values: string[], baseDir: string, roots: s
   const worker = async (): Promise<void> => { while (next < values.length) await resolveOne(next++); };
   await Promise.all(Array.from({ length: Math.min(32, values.length) }, worker));
   const warnings: string[] = [];
+  // Concurrency reorders completion: report the first offending row, not the first to finish.
+  const first = (rows: number[]): string => values[rows.reduce((a, b) => Math.min(a, b))].trim();
   if (refused.length > 0) {
-    warnings.push(`${refused.length} sample path${refused.length > 1 ? 's resolve' : ' resolves'} outside the workspace and ${refused.length > 1 ? 'were' : 'was'} not loaded (first: '${refused[0]}').`);
+    warnings.push(`${refused.length} sample path${refused.length > 1 ? 's resolve' : ' resolves'} outside the workspace and ${refused.length > 1 ? 'were' : 'was'} not loaded (first: '${first(refused)}').`);
   }
   if (missing.length > 0) {
-    warnings.push(`${missing.length} sample file${missing.length > 1 ? 's are' : ' is'} missing (first: '${missing[0]}').`);
+    warnings.push(`${missing.length} sample file${missing.length > 1 ? 's are' : ' is'} missing (first: '${first(missing)}').`);
   }
   return { sources, warnings };
 }
