@@ -8,7 +8,7 @@
  * `thresholdBits`, and counts are exact including ties (t == m, t == 0).
  */
 import type { CategoryCounts, CensusIndex, CensusResult, CountOptions } from './censusTypes';
-import { bitsOf, countAtMost, countFromRun, floatOf, IndexData, lastRun, prefixSum, valueAt } from './censusIndex';
+import { bitsOf, countAtMost, countFromRun, floatOf, IndexData, lastRun, PREFIX_STEP, valueAt } from './censusIndex';
 import { finishMeans, partialsAdd, TopK } from './censusMerge';
 
 const MAX_FINITE = 0x7f7fffff;
@@ -33,13 +33,6 @@ function checkMargin(m: number): void {
   if (!Number.isFinite(m) || m < 0) throw new RangeError(`margin must be a finite number >= 0, got ${m}`);
 }
 
-/** Run containing position j of anchor i, walking back from run r. */
-function runOf(idx: IndexData, i: number, j: number, r: number): number {
-  const r0 = idx.runOff[i];
-  while (r > r0 && idx.runStart[r] > j) r--;
-  return r;
-}
-
 /**
  * The census at margin m over the index's anchors. `classPairs` and `worst` always;
  * `perSample` when asked. No distance is recomputed.
@@ -56,40 +49,99 @@ export function countAtMargin(index: CensusIndex, margin: number, opts: CountOpt
   const ps = opts.perSample
     ? { violAsAnchor: new Float64Array(n), violAsPositive: new Float64Array(n), violAsNegative: new Float64Array(n), lossAsAnchor: new Float64Array(n) }
     : undefined;
-  let V = 0, Vs = 0, H = 0, Hs = 0;
+  const acc = new Float64Array(4); // V (t <= m), Vs (t < m), H (t <= 0), Hs (t < 0)
   let kBuf = new Uint32Array(64);
   for (let i = 0; i < idx.anchorEnd - idx.anchorStart; i++) {
     const a = idx.anchorStart + i, off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
-    const p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0, r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
-    if (neg > 0) { r.nearestImpostor[a] = idx.negId[off]; r.nearestImpostorDist[a] = valueAt(idx, i, 0, r0); }
+    const P = idx.posOff[i + 1] - idx.posOff[i];
+    if (neg > 0) { r.nearestImpostor[a] = idx.negId[off]; r.nearestImpostorDist[a] = valueAt(idx, i, 0, idx.runOff[i]); }
     if (P === 0 || neg === 0) continue;
     r.triplets += P * neg;
     if (kBuf.length < P) kBuf = new Uint32Array(P * 2);
-    let cursor = r0, lossA = 0, violA = 0;
-    for (let q = 0; q < P; q++) {
-      const dap = idx.posDist[p0 + q];
-      const tb = thresholdBits(dap, m, false);
-      const v = countFromRun(idx, i, tb, cursor, r0, r1);
-      cursor = lastRun;
-      const tbs = thresholdBits(dap, m, true);
-      const vs = tbs === tb ? v : countAtMost(idx, i, tbs);
-      V += v; Vs += vs; H += idx.hardLE[p0 + q]; Hs += idx.hardLT[p0 + q];
-      violA += v;
-      kBuf[q] = v;
-      if (vs > 0) lossA += vs * (dap + m) - prefixSum(idx, i, vs, runOf(idx, i, vs - 1, cursor));
-      if (ps) ps.violAsPositive[idx.posId[p0 + q]] += v;
-    }
+    const lossA = countAnchor(idx, i, m, kBuf, acc, ps?.violAsPositive);
     partialsAdd(r.lossSumPartials, lossA);
-    if (ps) { ps.violAsAnchor[a] = violA; ps.lossAsAnchor[a] = lossA; }
+    if (ps) { ps.violAsAnchor[a] = sumOf(kBuf, P); ps.lossAsAnchor[a] = lossA; }
     sweepNegatives(idx, i, kBuf, P, r.classPairs, labels[a] * C, ps?.violAsNegative);
     if (topK.k > 0) scanWorst(idx, i, m, topK);
   }
+  const [V, Vs, H, Hs] = acc;
   r.pml = { easy: r.triplets - V, semihard: V - H, hard: H, violating: V };
   r.facenet = { easy: r.triplets - Vs, semihard: Vs - Hs, hard: Hs, violating: Vs };
   r.nonZero = Vs;
   r.worst = topK.sorted();
   if (ps) r.perSample = ps;
   return finishMeans(r);
+}
+
+function sumOf(k: Uint32Array, P: number): number {
+  let s = 0;
+  for (let q = 0; q < P; q++) s += k[q];
+  return s;
+}
+
+const F = new Float32Array(1);
+const U = new Uint32Array(F.buffer);
+
+/** thresholdBits(dap, m, false) for m >= 0, without closures (the recount's hot path). */
+function thresholdLE(dap: number, m: number): number {
+  const c = Math.fround(dap + m);
+  if (c === Infinity) return thresholdBits(dap, m, false);
+  F[0] = c;
+  let b = U[0];
+  if (c - dap <= m) {
+    for (;;) {
+      if (b >= MAX_FINITE) return b;
+      U[0] = b + 1;
+      if (F[0] - dap <= m) b++;
+      else return b;
+    }
+  }
+  for (;;) {
+    if (--b < 0) return -1;
+    U[0] = b;
+    if (F[0] - dap <= m) return b;
+  }
+}
+
+/**
+ * One anchor: per positive (ascending distance) the counts with t <= m and t < m by a search
+ * that only moves forward, the loss from a running prefix sum that only moves forward too
+ * (counts grow with d(a,p)). Fills k[q] with the t <= m counts; returns the anchor's loss sum.
+ */
+function countAnchor(idx: IndexData, i: number, m: number, k: Uint32Array, acc: Float64Array, violP?: Float64Array): number {
+  const p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0, r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
+  const posDist = idx.posDist, rs = idx.runStart;
+  let cursor = r0, lossA = 0, V = 0, Vs = 0, H = 0, Hs = 0;
+  // Running prefix: sum of the first `pos` sorted distances; `run` contains position pos (when pos < neg).
+  let pos = 0, sum = 0, run = r0;
+  for (let q = 0; q < P; q++) {
+    const dap = posDist[p0 + q];
+    const tb = thresholdLE(dap, m);
+    const v = countFromRun(idx, i, tb, cursor, r0, r1);
+    cursor = lastRun;
+    let vs = v;
+    if (v > 0) {
+      U[0] = tb;
+      // Only when some float32 v has fl(v - dap) == m exactly do the two counts differ.
+      if (!(F[0] - dap < m)) vs = countAtMost(idx, i, thresholdBits(dap, m, true));
+    }
+    V += v; Vs += vs; H += idx.hardLE[p0 + q]; Hs += idx.hardLT[p0 + q];
+    k[q] = v;
+    if (violP) violP[idx.posId[p0 + q]] += v;
+    if (vs === 0) continue;
+    if (vs - pos > PREFIX_STEP) {
+      // Jump to the checkpoint at or below vs, then find its run (runs only move forward).
+      pos = vs - (vs & (PREFIX_STEP - 1));
+      sum = idx.prefix[idx.prefOff[i] + pos / PREFIX_STEP];
+    }
+    for (; pos < vs; pos++) {
+      while (run + 1 < r1 && rs[run + 1] <= pos) run++;
+      sum += valueAt(idx, i, pos, run);
+    }
+    lossA += vs * (dap + m) - sum;
+  }
+  acc[0] += V; acc[1] += Vs; acc[2] += H; acc[3] += Hs;
+  return lossA;
 }
 
 function zero(): CategoryCounts {
@@ -100,17 +152,19 @@ function zero(): CategoryCounts {
  * Negative at sorted position j is violating for the positives whose count k exceeds j; k is
  * non-decreasing over the sorted positives, so the multiplicity is constant between two k's.
  */
-function sweepNegatives(idx: IndexData, i: number, k: Uint32Array, P: number, cp: Float64Array, rowBase: number, violNeg?: Float64Array): void {
-  const off = idx.negOff[i], ids = idx.negId, labels = idx.labels;
+function sweepNegatives(idx: IndexData, i: number, k: Uint32Array, P: number, classPairs: Float64Array, rowBase: number, violNeg?: Float64Array): void {
+  const off = idx.negOff[i], labels = idx.labels;
+  const ids = idx.negId.subarray(off, idx.negOff[i + 1]);
+  const cp = classPairs.subarray(rowBase, rowBase + idx.classes);
   let prev = 0;
   for (let q = 0; q < P; q++) {
     const end = k[q];
     if (end <= prev) continue;
     const c = P - q;
     if (violNeg) {
-      for (let j = prev; j < end; j++) { const id = ids[off + j]; cp[rowBase + labels[id]] += c; violNeg[id] += c; }
+      for (let j = prev; j < end; j++) { const id = ids[j]; cp[labels[id]] += c; violNeg[id] += c; }
     } else {
-      for (let j = prev; j < end; j++) cp[rowBase + labels[ids[off + j]]] += c;
+      for (let j = prev; j < end; j++) cp[labels[ids[j]]] += c;
     }
     prev = end;
   }

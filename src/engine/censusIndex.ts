@@ -107,12 +107,13 @@ export async function buildIndexData(input: EngineInput, opts: DistanceOptions, 
   const block = Math.max(1, Math.min(256, Math.floor((1 << 22) / Math.max(1, n))));
   const rows = new Float32Array(block * n);
   const scratch = new SortScratch(n);
+  const members = classMembers(labels, n, input.classes, sizes);
   let runCount = 0;
   for (let b = a0; b < a1; b += block) {
     throwIfAborted(progress);
     const e = Math.min(a1, b + block);
     distanceRows(x, n, dim, b, e, opts.distance, rows);
-    for (let a = b; a < e; a++) runCount = indexAnchor(idx, a, rows.subarray((a - b) * n, (a - b + 1) * n), labels, scratch, runCount);
+    for (let a = b; a < e; a++) runCount = indexAnchor(idx, a, rows.subarray((a - b) * n, (a - b + 1) * n), labels, members, scratch, runCount);
     progress?.onProgress?.((e - a0) / Math.max(1, a1 - a0), `census index: ${e - a0} / ${a1 - a0} anchors`);
     await new Promise<void>((r) => setImmediate(r));
   }
@@ -121,10 +122,18 @@ export async function buildIndexData(input: EngineInput, opts: DistanceOptions, 
   return idx;
 }
 
+/** Sample ids of each class, ascending. */
+function classMembers(labels: Int32Array, n: number, classes: number, sizes: Float64Array): Int32Array[] {
+  const out = Array.from({ length: classes }, (_, c) => new Int32Array(sizes[c]));
+  const fill = new Int32Array(classes);
+  for (let i = 0; i < n; i++) out[labels[i]][fill[labels[i]]++] = i;
+  return out;
+}
+
 /** Reusable buffers for one anchor's radix sort. */
 class SortScratch {
   keys: Uint32Array; ids: Uint32Array; keys2: Uint32Array; ids2: Uint32Array;
-  hist = new Int32Array(2048);
+  hist = new Int32Array(4096);
   constructor(n: number) {
     this.keys = new Uint32Array(n); this.ids = new Uint32Array(n);
     this.keys2 = new Uint32Array(n); this.ids2 = new Uint32Array(n);
@@ -132,54 +141,77 @@ class SortScratch {
 }
 
 /**
- * LSD radix sort of `len` 31-bit keys (non-negative float32 patterns) with their ids, stable, so
- * equal distances stay in ascending id order. Passes whose digit is constant are skipped.
- * Returns which buffer pair holds the result.
+ * LSD radix sort of `len` keys (non-negative float32 patterns, so they sort like the values)
+ * with their ids; stable, so equal distances stay in ascending id order. Keys are sorted relative
+ * to their minimum, in as few passes of <= 12 bits as their spread needs (normalised distances
+ * usually span < 2^24 patterns: two passes instead of three).
  */
-function radixSort(s: SortScratch, len: number): { keys: Uint32Array; ids: Uint32Array } {
-  let k = s.keys, id = s.ids, k2 = s.keys2, id2 = s.ids2;
-  const h = s.hist;
-  for (const [shift, bits] of [[0, 11], [11, 10], [21, 11]]) {
-    const mask = (1 << bits) - 1;
-    h.fill(0, 0, mask + 1);
-    for (let i = 0; i < len; i++) h[(k[i] >>> shift) & mask]++;
-    if (len === 0 || h[(k[0] >>> shift) & mask] === len) continue;
-    for (let d = 0, sum = 0; d <= mask; d++) { const c = h[d]; h[d] = sum; sum += c; }
-    for (let i = 0; i < len; i++) {
-      const key = k[i], at = h[(key >>> shift) & mask]++;
-      k2[at] = key; id2[at] = id[i];
-    }
-    [k, k2] = [k2, k];
-    [id, id2] = [id2, id];
+function radixSort(s: SortScratch, len: number, min: number, max: number): { keys: Uint32Array; ids: Uint32Array } {
+  const bits = 32 - Math.clz32(max - min);
+  const passes = Math.max(1, Math.ceil(bits / 12)), width = Math.ceil(bits / passes) || 1;
+  const mask = (1 << width) - 1;
+  let swapped = false;
+  for (let p = 0; p < passes; p++) {
+    const moved = swapped
+      ? radixPass(s.keys2, s.ids2, s.keys, s.ids, len, p * width, mask, min, s.hist)
+      : radixPass(s.keys, s.ids, s.keys2, s.ids2, len, p * width, mask, min, s.hist);
+    if (moved) swapped = !swapped;
   }
-  return { keys: k, ids: id };
+  return swapped ? { keys: s.keys2, ids: s.ids2 } : { keys: s.keys, ids: s.ids };
+}
+
+/** One counting pass on the digit ((key - min) >>> shift) & mask, from (k, id) into (k2, id2). False when skipped. */
+function radixPass(k: Uint32Array, id: Uint32Array, k2: Uint32Array, id2: Uint32Array, len: number, shift: number, mask: number, min: number, h: Int32Array): boolean {
+  h.fill(0, 0, mask + 1);
+  for (let i = 0; i < len; i++) h[((k[i] - min) >>> shift) & mask]++;
+  if (len === 0 || h[((k[0] - min) >>> shift) & mask] === len) return false;
+  let sum = 0;
+  for (let d = 0; d <= mask; d++) { const c = h[d]; h[d] = sum; sum += c; }
+  for (let i = 0; i < len; i++) {
+    const key = k[i], at = h[((key - min) >>> shift) & mask]++;
+    k2[at] = key;
+    id2[at] = id[i];
+  }
+  return true;
 }
 
 /** Fills anchor a's slice of the index from its distance row. Returns the new run count. */
-function indexAnchor(idx: IndexData, a: number, row: Float32Array, labels: Int32Array, s: SortScratch, runCount: number): number {
+function indexAnchor(idx: IndexData, a: number, row: Float32Array, labels: Int32Array, members: Int32Array[], s: SortScratch, runCount: number): number {
   const i = a - idx.anchorStart, n = idx.n, la = labels[a];
   const rowBits = new Uint32Array(row.buffer, row.byteOffset, n);
-  let len = 0;
-  for (let j = 0; j < n; j++) if (labels[j] !== la) { s.keys[len] = rowBits[j]; s.ids[len] = j; len++; }
-  const { keys, ids } = radixSort(s, len);
-  const off = idx.negOff[i], pOff = idx.prefOff[i];
-  let prevUpper = -1, acc = 0;
-  idx.runOff[i] = runCount;
-  for (let j = 0; j < len; j++) {
-    const key = keys[j], up = key >>> 16;
-    if ((j & (PREFIX_STEP - 1)) === 0) idx.prefix[pOff + (j >> PREFIX_SHIFT)] = acc;
-    acc += row[ids[j]];
-    idx.lower[off + j] = key & 0xffff;
-    idx.negId[off + j] = ids[j];
-    if (up !== prevUpper) {
-      if (runCount === idx.runUpper.length) growRuns(idx);
-      idx.runUpper[runCount] = up; idx.runStart[runCount] = j; runCount++;
-      prevUpper = up;
-    }
+  const k0 = s.keys, id0 = s.ids;
+  let len = 0, min = 0x7fffffff, max = 0;
+  for (let j = 0; j < n; j++) {
+    if (labels[j] === la) continue;
+    const key = rowBits[j];
+    if (key < min) min = key;
+    if (key > max) max = key;
+    k0[len] = key; id0[len] = j; len++;
   }
-  if ((len & (PREFIX_STEP - 1)) === 0) idx.prefix[pOff + (len >> PREFIX_SHIFT)] = acc;
+  const { keys, ids } = radixSort(s, len, Math.min(min, max), max);
+  // Views on this anchor's slices keep the hot loop on small integer indices.
+  const off = idx.negOff[i], lower = idx.lower.subarray(off, off + len), negId = idx.negId.subarray(off, off + len);
+  const prefix = idx.prefix.subarray(idx.prefOff[i], idx.prefOff[i + 1]);
+  let acc = 0;
+  for (let j = 0; j < len; j++) {
+    if ((j & (PREFIX_STEP - 1)) === 0) prefix[j >> PREFIX_SHIFT] = acc;
+    const id = ids[j];
+    acc += row[id];
+    lower[j] = keys[j] & 0xffff;
+    negId[j] = id;
+  }
+  if ((len & (PREFIX_STEP - 1)) === 0) prefix[len >> PREFIX_SHIFT] = acc;
+  idx.runOff[i] = runCount;
+  let prevUpper = -1;
+  for (let j = 0; j < len; j++) {
+    const up = keys[j] >>> 16;
+    if (up === prevUpper) continue;
+    if (runCount === idx.runUpper.length) growRuns(idx);
+    idx.runUpper[runCount] = up; idx.runStart[runCount] = j; runCount++;
+    prevUpper = up;
+  }
   idx.runOff[i + 1] = runCount;
-  indexPositives(idx, a, row, labels);
+  indexPositives(idx, a, row, members[la]);
   return runCount;
 }
 
@@ -190,16 +222,16 @@ function growRuns(idx: IndexData): void {
 }
 
 /** Anchor a's positives sorted by (distance, id), with their margin-independent hard counts. */
-function indexPositives(idx: IndexData, a: number, row: Float32Array, labels: Int32Array): void {
-  const i = a - idx.anchorStart, la = labels[a], p0 = idx.posOff[i];
-  let c = 0;
-  for (let j = 0; j < idx.n; j++) if (j !== a && labels[j] === la) { idx.posId[p0 + c] = j; idx.posDist[p0 + c] = row[j]; c++; }
+function indexPositives(idx: IndexData, a: number, row: Float32Array, members: Int32Array): void {
+  const i = a - idx.anchorStart, p0 = idx.posOff[i];
+  const c = members.length - 1;
+  const d = new Float32Array(c), id = new Int32Array(c);
+  for (let q = 0, w = 0; q < members.length; q++) if (members[q] !== a) { id[w] = members[q]; d[w] = row[members[q]]; w++; }
   const order = Array.from({ length: c }, (_, q) => q);
-  const d = idx.posDist.slice(p0, p0 + c), id = idx.posId.slice(p0, p0 + c);
   order.sort((u, v) => d[u] - d[v] || id[u] - id[v]);
   for (let q = 0; q < c; q++) {
-    idx.posDist[p0 + q] = d[order[q]]; idx.posId[p0 + q] = id[order[q]];
-    const bits = bitsOf(d[order[q]]);
+    const dist = d[order[q]], bits = bitsOf(dist);
+    idx.posDist[p0 + q] = dist; idx.posId[p0 + q] = id[order[q]];
     idx.hardLE[p0 + q] = countAtMost(idx, i, bits);
     idx.hardLT[p0 + q] = countAtMost(idx, i, bits - 1);
   }

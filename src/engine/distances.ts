@@ -227,18 +227,25 @@ function tfRows(p: Prepared, r0: number, r1: number, res: Float32Array, at: numb
   const product = api.tidy(() => api.matMul(api.tensor2d(left, [b, k]), right));
   const raw = product.dataSync() as Float32Array;
   product.dispose();
+  // One loop per kind keeps the per-entry work branch-light; near pairs go to the exact kernel.
   for (let i = 0; i < b; i++) {
-    const gi = r0 + i, oi = gi * dim, base = i * n;
-    for (let j = 0; j < n; j++) {
-      let v = raw[base + j];
-      if (distance === 'cosine') {
-        v = v < COSINE_RECOMPUTE ? exactPair(rows, oi, j * dim, dim, distance) : Math.min(2, v);
-      } else if (v < RECOMPUTE_RATIO * (sq[gi] + sq[j])) {
-        v = exactPair(rows, oi, j * dim, dim, distance);
-      } else if (distance === 'euclidean') {
-        v = Math.sqrt(v);
+    const gi = r0 + i, oi = gi * dim, base = i * n, o = at + base, sqi = sq[gi];
+    if (distance === 'cosine') {
+      for (let j = 0; j < n; j++) {
+        const v = raw[base + j];
+        res[o + j] = v < COSINE_RECOMPUTE ? exactPair(rows, oi, j * dim, dim, distance) : v > 2 ? 2 : v;
       }
-      res[at + base + j] = gi === j ? 0 : v;
+    } else if (distance === 'euclidean') {
+      for (let j = 0; j < n; j++) {
+        const v = raw[base + j];
+        res[o + j] = v < RECOMPUTE_RATIO * (sqi + sq[j]) ? exactPair(rows, oi, j * dim, dim, distance) : Math.sqrt(v);
+      }
+    } else {
+      for (let j = 0; j < n; j++) {
+        const v = raw[base + j];
+        res[o + j] = v < RECOMPUTE_RATIO * (sqi + sq[j]) ? exactPair(rows, oi, j * dim, dim, distance) : v;
+      }
     }
+    res[o + gi] = 0;
   }
 }

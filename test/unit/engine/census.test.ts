@@ -163,7 +163,7 @@ describe('census: exact against brute force', function () {
     assert.equal(h.reduce((s, x) => s + x, 0), validTriplets(input.labels, input.classes));
   });
 
-  it('the wasm GEMM kernel gives the same census as the brute force on its own distances', async () => {
+  it('the wasm GEMM kernel gives the same census as the brute force on its own distances', async function () {
     if ((await initBackend()) === 'js') this.skip();
     setKernelMode('tfjs');
     try {
