@@ -28,8 +28,11 @@ export class Legend {
   private readonly select: HTMLSelectElement;
   private readonly key: HTMLDivElement;
   private readonly classes: HTMLUListElement;
+  private readonly classBox: HTMLDetailsElement;
+  private readonly classSummary: HTMLElement;
 
-  constructor(parent: HTMLElement, onColorBy: (c: ColorBy) => void, private readonly onToggleClass: (k: number) => void) {
+  /** `classesOpen`: whether the class list starts expanded; `onClassesOpen` reports changes (UI state). */
+  constructor(parent: HTMLElement, onColorBy: (c: ColorBy) => void, private readonly onToggleClass: (k: number) => void, classesOpen: boolean, onClassesOpen: (open: boolean) => void) {
     this.select = el('select', { id: 'color-by', 'data-testid': 'color-by', 'aria-label': 'Colour points by' },
       ...COLOR_MODES.map((m) => el('option', { value: m }, MODE_TEXT[m])));
     this.select.addEventListener('change', () => onColorBy(this.select.value as ColorBy));
@@ -39,8 +42,11 @@ export class Legend {
       const b = (e.target as Element).closest('[data-class]');
       if (b) this.onToggleClass(Number(b.getAttribute('data-class')));
     });
+    this.classSummary = el('summary', { 'data-testid': 'legend-classes-toggle' }, 'Classes');
+    this.classBox = el('details', { class: 'legend-class-box', open: classesOpen }, this.classSummary, this.classes);
+    this.classBox.addEventListener('toggle', () => onClassesOpen(this.classBox.open));
     this.root = el('section', { class: 'legend', id: 'legend', 'aria-label': 'Legend' },
-      el('label', { class: 'color-by' }, 'Colour by ', this.select), this.key, this.classes);
+      el('label', { class: 'color-by' }, 'Colour by ', this.select), this.key, this.classBox);
     parent.append(this.root);
   }
 
@@ -66,6 +72,7 @@ export class Legend {
         el('div', { class: 'ramp-note' }, 'log scale; median marked'));
     }
     const emphasising = s.emphasis.size > 0;
+    this.classSummary.textContent = `Classes (${formatCount(s.classNames.length)})${emphasising ? ` · ${s.emphasis.size} emphasised` : ''}`;
     this.classes.replaceChildren(...s.classNames.map((name, k) => el('li', {},
       el('button', { 'data-class': k, class: `class-entry${emphasising && !s.emphasis.has(k) ? ' dimmed' : ''}`, 'aria-pressed': String(s.emphasis.has(k)), title: `Emphasise ${name}` },
         swatch(cssRgb(classColor(k)), false), el('span', { class: 'name' }, name), el('span', { class: 'count' }, formatCount(s.classCounts[k] ?? 0))))));

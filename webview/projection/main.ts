@@ -10,6 +10,7 @@
  *     hoverIndex,       // sample under the cursor, -1 when none
  *     tooltipImageSrc,  // src of the tooltip's <img>, '' when hidden or no image
  *     selectionSize,    // points in the current box / lasso selection
+ *     lastFrameMs,      // main-thread time of the last frame (WebGL submission + overlay)
  *     status,           // { state, message } last status shown
  *     screenPositionOf(i) // { x, y } CSS px relative to the page viewport, or null
  *   }
@@ -39,6 +40,8 @@ let emphasis = new Set<number>();
 let selected: Uint8Array | null = null;
 let selectionSize = 0;
 let hoverIndex = -1;
+/** A reveal that arrived before the layout, applied when it comes. */
+let pendingReveal = -1;
 let lossScale: LossScale = { ref: 0, max: 0 };
 let counts: Uint32Array = new Uint32Array(0);
 let status: { state: string; message: string } = { state: 'loading', message: 'Waiting for data…' };
@@ -54,13 +57,13 @@ const plot = new PlotView(plotBox, {
   hover: (i) => setHover(i),
   click: (i) => api.post({ type: 'openSample', index: i }),
   select: (indices) => setSelection(indices),
-  clear: () => { setSelection(new Int32Array(0)); plot.scene.triplet = null; worst.clearActive(); plot.invalidate(); },
+  clear: () => { setSelection(new Int32Array(0)); plot.scene.triplet = null; worst.clearActive(); plot.invalidate(true); },
   cameraChanged: (view) => saveView(view),
   error: (message) => { showStatus('error', message); api.post({ type: 'log', level: 'error', message }); },
 });
 plotBox.append(banner);
 const tooltip = new Tooltip(plotBox);
-const legend = new Legend(plotBox, (c) => setColorBy(c), (k) => toggleClass(k));
+const legend = new Legend(plotBox, (c) => setColorBy(c), (k) => toggleClass(k), ui.classesOpen ?? true, (open) => { ui.classesOpen = open; api.setState(ui); });
 const worst = new WorstList(app, ui.panelOpen, (open) => { ui.panelOpen = open; api.setState(ui); }, (row) => {
   plot.scene.triplet = row;
   plot.frame([row.anchor, row.positive, row.negative]);
@@ -135,7 +138,7 @@ function setHover(i: number): void {
   plot.scene.detail = null;
   requester.request(i);
   if (i >= 0) showTooltip(i, statsOf(i)); else tooltip.hide();
-  plot.invalidate();
+  plot.invalidate(true);
 }
 
 let saveTimer = 0;
@@ -163,7 +166,7 @@ function onMessage(m: ToProjection): void {
       const problem = validateDataset(m.dataset);
       if (problem) { api.post({ type: 'log', level: 'error', message: `dataset ignored: ${problem}` }); return; }
       if (ds?.id !== m.dataset.id) {
-        census = null; hasLayout = false; emphasis = new Set(); selected = null; selectionSize = 0; lossScale = { ref: 0, max: 0 };
+        census = null; hasLayout = false; pendingReveal = -1; emphasis = new Set(); selected = null; selectionSize = 0; lossScale = { ref: 0, max: 0 };
         setHover(-1);
         plot.scene.triplet = null;
         plotBox.classList.add('waiting');
@@ -183,7 +186,9 @@ function onMessage(m: ToProjection): void {
       plotBox.classList.remove('waiting');
       const saved = ui.view && ui.view.datasetId === ds.id && ui.view.zoom > 0 ? ui.view : undefined;
       plot.setLayout(m.layout, ds.n, m.dims, saved);
+      if (!plot.ok) return; // keep the WebGL error on screen
       showStatus(status.state === 'computing' ? 'ready' : status.state, status.state === 'computing' ? '' : status.message);
+      if (pendingReveal >= 0) { plot.reveal(pendingReveal); pendingReveal = -1; }
       return;
     }
     case 'layoutProgress':
@@ -204,14 +209,15 @@ function onMessage(m: ToProjection): void {
       if (!ds || !requester.accept(m.requestId) || m.index !== hoverIndex) return;
       plot.scene.detail = { index: m.index, hardestPositive: m.hardestPositive, negatives: m.negatives.slice(0, 20) };
       showTooltip(m.index, m.stats);
-      plot.invalidate();
+      plot.invalidate(true);
       return;
     case 'highlight':
       emphasis = new Set([...m.classes, ...(m.pair ?? [])].filter((k) => Number.isInteger(k) && k >= 0));
       restyle();
       return;
     case 'reveal':
-      if (ds && Number.isInteger(m.index) && m.index >= 0 && m.index < ds.n) plot.reveal(m.index);
+      if (!ds || !Number.isInteger(m.index) || m.index < 0 || m.index >= ds.n) return;
+      if (hasLayout) plot.reveal(m.index); else pendingReveal = m.index;
       return;
     case 'status':
       showStatus(m.state, m.message);
@@ -235,6 +241,7 @@ Object.defineProperty(window, '__embeddingInspector', {
     get hoverIndex() { return hoverIndex; },
     get tooltipImageSrc() { return tooltip.root.hidden ? '' : tooltip.imageSrc; },
     get selectionSize() { return selectionSize; },
+    get lastFrameMs() { return plot.lastFrameMs; },
     get status() { return { ...status }; },
     screenPositionOf: (i: number) => plot.screenPositionOf(i),
   }),

@@ -40,6 +40,10 @@ export class PlotView {
   private grid: PointGrid | null = null;
   private palette: Palette | null = null;
   private rafId = 0;
+  /** The points need redrawing (camera, styles, palette, size); otherwise only the overlay does. */
+  private pointsDirty = true;
+  /** Milliseconds the last frame took on the main thread (WebGL submission + overlay). */
+  lastFrameMs = 0;
   readonly scene: OverlayScene = { hover: -1, detail: null, triplet: null, pulse: null, drag: null };
 
   constructor(private readonly host: HTMLElement, private readonly cb: PlotCallbacks) {
@@ -101,7 +105,6 @@ export class PlotView {
     if (!Number.isFinite(x) || !Number.isFinite(y)) return;
     this.setCamera({ cx: x, cy: y, scale: Math.max(this.cam.scale, this.fitScale * 4) });
     this.scene.pulse = { index, start: performance.now() };
-    this.invalidate();
   }
 
   /** Where sample i is, in CSS pixels relative to the page viewport (the test hook). */
@@ -112,18 +115,27 @@ export class PlotView {
     return { x: r.left + sx, y: r.top + sy };
   }
 
-  /** Schedules one redraw (coalesced into the next animation frame). */
-  invalidate(): void {
+  /**
+   * Schedules one redraw (coalesced into the next animation frame). `overlayOnly` for hover,
+   * detail lines, drag outlines and the pulse: the 100 000 points are not redrawn for those.
+   */
+  invalidate(overlayOnly = false): void {
+    if (!overlayOnly) this.pointsDirty = true;
     if (this.rafId === 0) this.rafId = requestAnimationFrame(() => { this.rafId = 0; this.draw(); });
   }
 
   private draw(): void {
     const pal = this.palette;
     if (!pal) return;
-    const growth = Math.min(3, Math.max(1, Math.pow(this.cam.scale / this.fitScale, 0.3)));
-    this.renderer.draw(this.cam, this.vp, this.dpr, { background: pal.background, ring: pal.hard, select: pal.focus }, growth);
-    const animating = drawOverlay(this.ctx, { cam: this.cam, vp: this.vp, dpr: this.dpr, pos: this.pos, stride: this.stride, n: this.n, palette: pal, now: performance.now() }, this.scene);
-    if (animating) this.invalidate();
+    const t0 = performance.now();
+    if (this.pointsDirty) {
+      const growth = Math.min(3, Math.max(1, Math.pow(this.cam.scale / this.fitScale, 0.3)));
+      this.renderer.draw(this.cam, this.vp, this.dpr, { background: pal.background, ring: pal.hard, select: pal.focus }, growth);
+      this.pointsDirty = false;
+    }
+    const animating = drawOverlay(this.ctx, { cam: this.cam, vp: this.vp, dpr: this.dpr, pos: this.pos, stride: this.stride, n: this.n, palette: pal, now: t0 }, this.scene);
+    this.lastFrameMs = performance.now() - t0;
+    if (animating) this.invalidate(true);
     else this.scene.pulse = null;
   }
 
@@ -148,6 +160,7 @@ export class PlotView {
       this.cam = { ...this.cam, scale: zoom * this.fitScale };
     }
     if (this.rafId !== 0) { cancelAnimationFrame(this.rafId); this.rafId = 0; }
+    this.pointsDirty = true;
     this.draw(); // synchronously: a resized canvas is blank until drawn
   }
 
@@ -166,7 +179,7 @@ export class PlotView {
       hover: (x: number, y: number) => this.cb.hover(this.hit(x, y)),
       leave: () => this.cb.hover(-1),
       click: (x: number, y: number) => { const i = this.hit(x, y); if (i >= 0) this.cb.click(i, x, y); else this.cb.clear(); },
-      shape: (kind: 'box' | 'lasso', points: number[] | null) => { this.scene.drag = points ? { kind, points: [...points] } : null; this.invalidate(); },
+      shape: (kind: 'box' | 'lasso', points: number[] | null) => { this.scene.drag = points ? { kind, points: [...points] } : null; this.invalidate(true); },
       select: (kind: 'box' | 'lasso', pts: number[]) => {
         if (!this.grid) return;
         const data: number[] = [];

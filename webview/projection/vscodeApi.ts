@@ -10,6 +10,8 @@ import type { ColorBy } from './pointStyle';
 export interface UiState {
   colorBy: ColorBy;
   panelOpen: boolean;
+  /** The legend's class list is expanded. */
+  classesOpen?: boolean;
   /** Camera of the dataset it was saved for, with the zoom relative to "fit all". */
   view?: { datasetId: string; cx: number; cy: number; zoom: number };
 }

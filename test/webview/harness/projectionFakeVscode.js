@@ -52,5 +52,12 @@
     }
     return v;
   };
-  window.__harness = { posted, violations, setTheme, send: (m) => window.postMessage(revive(m), '*') };
+  let prepared = null;
+  /** Timed delivery: prepare() converts outside the measurement, deliver() posts and resolves after the next frames. */
+  const deliver = () => new Promise((resolve) => {
+    const t0 = performance.now();
+    window.postMessage(prepared, '*');
+    setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0))), 0);
+  });
+  window.__harness = { posted, violations, setTheme, send: (m) => window.postMessage(revive(m), '*'), prepare: (m) => { prepared = revive(m); }, deliver };
 })();
