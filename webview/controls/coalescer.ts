@@ -7,8 +7,8 @@
  * behind the hand. So: at most one `setMargin` in flight; newer values overwrite a single pending
  * slot; the pending value goes out when the host's `census` answer arrives (but never sooner than
  * `minIntervalMs` after the previous send: one per frame). If no answer comes within
- * `answerTimeoutMs` (the host dropped it, or failed) the slot is released anyway, so the slider can
- * never get stuck.
+ * `answerTimeoutMs` (the host dropped it) or the host reports an error ({@link MarginCoalescer.release}),
+ * the slot is released anyway, so the slider can never get stuck.
  */
 
 /** Timer functions, injected so tests can drive time by hand. */
@@ -25,7 +25,8 @@ export interface CoalescerOptions {
   clock: Clock;
   /** Minimum time between two sends (default 16 ms, one frame). */
   minIntervalMs?: number;
-  /** Release the in-flight slot when no answer came after this long (default 1000 ms). */
+  /** Release the in-flight slot when no answer came after this long (default 3000 ms: a recount
+   *  with few classes at N = 10 000 can take 2.6 s, and a second request would only queue behind it). */
   answerTimeoutMs?: number;
 }
 
@@ -44,7 +45,7 @@ export class MarginCoalescer {
 
   constructor(private readonly options: CoalescerOptions) {
     this.minIntervalMs = options.minIntervalMs ?? 16;
-    this.answerTimeoutMs = options.answerTimeoutMs ?? 1000;
+    this.answerTimeoutMs = options.answerTimeoutMs ?? 3000;
   }
 
   /** True while a request is in flight or waiting: the UI keeps its local margin until idle. */
@@ -62,6 +63,13 @@ export class MarginCoalescer {
   /** A census arrived computed at `margin`: the in-flight request (if any) is answered. */
   answered(margin: number): void {
     this.confirmed = margin;
+    this.inFlight = false;
+    this.clear('answer');
+    this.pump();
+  }
+
+  /** The in-flight request will not be answered (the host reported an error): free the slot. */
+  release(): void {
     this.inFlight = false;
     this.clear('answer');
     this.pump();

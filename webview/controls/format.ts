@@ -52,13 +52,16 @@ export function formatShare(share: number): string {
 
 /**
  * A real value (loss, metric) with `significant` digits, fixed width so it does not jitter while
- * the slider moves: `0.04120`, `1.234`, `12.35`. Very large or small magnitudes use exponent form.
+ * the slider moves: `0.04120`, `1.234`, `12.35`; large values as grouped integers (`12 346`), tiny
+ * ones in exponent form.
  */
 export function formatValue(x: number | undefined, significant = 4): string {
   if (x === undefined || !Number.isFinite(x)) return MISSING;
   if (x === 0) return '0';
   const a = Math.abs(x);
-  if (a >= 1e6 || a < 1e-4) return x.toExponential(Math.max(0, significant - 2));
+  if (a < 1e-4) return x.toExponential(Math.max(0, significant - 2));
+  // Past `significant` integer digits toPrecision would switch to exponent form: show the integer.
+  if (a >= 10 ** significant) return formatCount(x);
   return x.toPrecision(significant);
 }
 

@@ -108,6 +108,26 @@ describe('controls/coalescer', () => {
     same(sent, [0.1, 0.3]);
   });
 
+  it('frees the slot when the host reports an error', () => {
+    const { clock, sent, c } = setup({ answerTimeoutMs: 10_000 });
+    c.request(0.1);
+    c.request(0.2);
+    clock.advance(100);
+    same(sent, [0.1]);
+    c.release();
+    same(sent, [0.1, 0.2]);
+  });
+
+  it('defaults to a long answer timeout (slow recounts must not double up)', () => {
+    const { clock, sent, c } = setup();
+    c.request(0.1);
+    c.request(0.2);
+    clock.advance(2999);
+    same(sent, [0.1]);
+    clock.advance(1);
+    same(sent, [0.1, 0.2]);
+  });
+
   it('does not resend the margin the host already has', () => {
     const { clock, sent, c } = setup();
     c.answered(0.2); // census at 0.2 from the initial state

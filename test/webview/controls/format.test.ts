@@ -47,6 +47,9 @@ describe('controls/format', () => {
     equal(formatValue(undefined), MISSING);
     equal(formatValue(Infinity), MISSING);
     equal(formatValue(1.5e-6), '1.50e-6');
+    equal(formatValue(1110.4, 3), `1${T}110`);
+    equal(formatValue(9999), '9999');
+    equal(formatValue(12345.6), `12${T}346`);
   });
 
   it('derives decimals from the step and never hides typed digits', () => {

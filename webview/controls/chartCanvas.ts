@@ -1,0 +1,45 @@
+/**
+ * A canvas that fills its container's width at a fixed CSS height, sized in device pixels
+ * (devicePixelRatio-aware, so lines stay sharp on HiDPI screens) and redrawn on resize.
+ */
+
+/** Draws one frame in CSS pixels (the transform already includes devicePixelRatio). */
+export type DrawFn = (ctx: CanvasRenderingContext2D, width: number, height: number) => void;
+
+/** One chart surface; call {@link ChartCanvas.redraw} whenever its data changes. */
+export class ChartCanvas {
+  /** The element to insert in the page. */
+  readonly canvas: HTMLCanvasElement;
+  private readonly observer: ResizeObserver;
+
+  constructor(label: string, testId: string, private readonly draw: DrawFn) {
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = 'chart';
+    this.canvas.setAttribute('role', 'img');
+    this.canvas.setAttribute('aria-label', label);
+    this.canvas.dataset.testid = testId;
+    // Redraw when the sidebar is resized (its width changes the canvas's CSS width).
+    this.observer = new ResizeObserver(() => this.redraw());
+    this.observer.observe(this.canvas);
+  }
+
+  /** Resizes the backing store to the element's size times devicePixelRatio and draws. */
+  redraw(): void {
+    const w = this.canvas.clientWidth;
+    const hgt = this.canvas.clientHeight;
+    if (w === 0 || hgt === 0) return; // hidden (collapsed section): drawn again when shown
+    const dpr = window.devicePixelRatio || 1;
+    const bw = Math.round(w * dpr);
+    const bh = Math.round(hgt * dpr);
+    if (this.canvas.width !== bw) this.canvas.width = bw;
+    if (this.canvas.height !== bh) this.canvas.height = bh;
+    const ctx = this.canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, w, hgt);
+    this.draw(ctx, w, hgt);
+  }
+
+  /** Stops watching the size. */
+  dispose(): void { this.observer.disconnect(); }
+}

@@ -1,0 +1,92 @@
+/**
+ * The histogram and sweep canvases with their legends, captions and the log-scale toggle. Keeps
+ * the latest histogram, margin range and margin, and redraws on data, margin, resize and theme
+ * changes. Margin moves while dragging are drawn on the next animation frame (several `input`
+ * events per frame collapse into one draw); a census redraws synchronously.
+ */
+import { h } from './dom';
+import { ChartCanvas } from './chartCanvas';
+import { drawHistogram, drawSweep } from './charts';
+import { type Histogram, sweepCurve } from './histogramModel';
+import { type MarginRange, sanitizeRange } from './sliderScale';
+import { readTheme, onThemeChange, type ChartTheme } from './theme';
+
+/** Points on the sweep curve (one per ~1.5 px of a typical sidebar). */
+const SWEEP_POINTS = 200;
+
+/** Both charts. */
+export class Charts {
+  readonly histogramElement: HTMLElement;
+  readonly sweepElement: HTMLElement;
+  private readonly histogram: ChartCanvas;
+  private readonly sweep: ChartCanvas;
+  private readonly waiting: HTMLElement[];
+  private hist: Histogram | undefined;
+  private range: MarginRange = sanitizeRange(undefined);
+  private margin = 0;
+  private theme: ChartTheme;
+  private frame = 0;
+
+  constructor(private logScale: boolean, onLogScale: (on: boolean) => void) {
+    this.theme = readTheme();
+    this.histogram = new ChartCanvas('Histogram of t = d(a,n) − d(a,p) over all valid triplets, with the margin', 'histogram', (ctx, w, hh) => {
+      if (this.hist) drawHistogram(ctx, w, hh, { hist: this.hist, margin: this.margin, logScale: this.logScale, theme: this.theme });
+    });
+    this.sweep = new ChartCanvas('Share of violating triplets against the margin', 'sweep', (ctx, w, hh) => {
+      if (!this.hist) return;
+      const to = Math.max(this.range.max, this.margin);
+      drawSweep(ctx, w, hh, { sweep: sweepCurve(this.hist, this.range.min, to, SWEEP_POINTS), hist: this.hist, margin: this.margin, theme: this.theme });
+    });
+    const log = h('input', { type: 'checkbox', id: 'histogram-log', 'data-testid': 'histogram-log', checked: logScale });
+    log.addEventListener('change', () => { this.logScale = log.checked; onLogScale(log.checked); this.redraw(); });
+    const swatch = (cls: string, text: string) => h('span', { class: `legend-item ${cls}` }, h('span', { class: 'swatch' }), text);
+    this.waiting = [h('div', { class: 'waiting' }, 'waiting for the census…'), h('div', { class: 'waiting' }, 'waiting for the census…')];
+    this.histogramElement = h('div', { class: 'chart-box' },
+      this.waiting[0],
+      this.histogram.canvas,
+      h('div', { class: 'legend' }, swatch('hard', 'hard'), swatch('violating', 'semi-hard'), swatch('easy', 'easy'), swatch('margin', 'margin'),
+        h('label', { class: 'log-toggle' }, log, 'log')));
+    this.sweepElement = h('div', { class: 'chart-box' },
+      this.waiting[1],
+      this.sweep.canvas,
+      h('p', { class: 'hint' }, 'Share of triplets with t ≤ m as m varies, read from the histogram: exact at bin edges, interpolated between them. The counts above are exact engine counts.'));
+    onThemeChange(() => { this.theme = readTheme(); this.redraw(); });
+    this.showWaiting();
+  }
+
+  /** New histogram (undefined: none yet). */
+  setHistogram(hist: Histogram | undefined): void {
+    this.hist = hist;
+    this.showWaiting();
+    this.redraw();
+  }
+
+  /** The slider's range: the sweep's x axis. */
+  setRange(r: MarginRange): void {
+    this.range = sanitizeRange(r);
+    this.schedule();
+  }
+
+  /** Moves the margin line and marker; drawn on the next frame unless `draw` is false. */
+  setMargin(m: number, draw = true): void {
+    this.margin = m;
+    if (draw) this.schedule();
+  }
+
+  /** Draws both charts now. */
+  redraw(): void {
+    if (this.frame) { cancelAnimationFrame(this.frame); this.frame = 0; }
+    this.histogram.redraw();
+    this.sweep.redraw();
+  }
+
+  private schedule(): void {
+    if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.redraw(); });
+  }
+
+  private showWaiting(): void {
+    for (const w of this.waiting) w.hidden = !!this.hist;
+    this.histogram.canvas.hidden = !this.hist;
+    this.sweep.canvas.hidden = !this.hist;
+  }
+}
