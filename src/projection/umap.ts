@@ -4,7 +4,8 @@
  * The algorithm is umap-js 1.4.0's (random initialisation, fuzzy simplicial set, SGD with negative
  * sampling, its epoch counts and curve fit), reimplemented on typed arrays where umap-js is slow
  * (fuzzyGraph.ts, optimize.ts) and fed with exact neighbours instead of NN-descent. Given the same
- * kNN table and random generator it reproduces umap-js's layout bit for bit (tested).
+ * kNN table and random generator, and `exactPow`, it reproduces umap-js's layout bit for bit
+ * (tested); by default the power d^b in the epochs is interpolated from a table (fastPow.ts).
  *
  * Which distance: UMAP needs a metric, so the neighbours are always Euclidean, on L2-normalised
  * rows when `normalize` is set or the distance is `cosine` (on unit vectors ||a - b||^2 =
@@ -43,6 +44,8 @@ export interface LayoutParams {
   knn?: KnnTable;
   /** Start from this n x 2 layout instead of random positions (successive snapshots of a run). */
   alignedInit?: Float32Array;
+  /** Math.pow in the epochs as umap-js (bit-identical to umap-js, about 2x slower) [false]. */
+  exactPow?: boolean;
 }
 
 /** The defaults, resolved. */
@@ -84,7 +87,7 @@ export async function computeLayout(input: LayoutInput, params: LayoutParams = {
   const emb = params.alignedInit ? initFrom(params.alignedInit, n) : randomInit(n, random);
   const { a, b } = findABParams(1, p.minDist);
   let lastYield = Date.now();
-  await optimizeLayout(emb, n, schedule, { a, b, nEpochs }, random, async (done) => {
+  await optimizeLayout(emb, n, schedule, { a, b, nEpochs, exactPow: params.exactPow }, random, async (done) => {
     progress?.onProgress?.(base + (1 - base) * (done / nEpochs), `UMAP epoch ${done}/${nEpochs}`);
     // Yield now and then so an in-process abort (or any other event) can be delivered.
     if (progress?.signal && Date.now() - lastYield > 50) {
@@ -97,7 +100,7 @@ export async function computeLayout(input: LayoutInput, params: LayoutParams = {
 }
 
 /** The parameters with defaults filled in; throws a RangeError for values UMAP cannot use. */
-export function resolveParams(params: LayoutParams, n = Infinity): Required<Omit<LayoutParams, 'knn' | 'alignedInit' | 'nEpochs'>> & { nEpochs?: number } {
+export function resolveParams(params: LayoutParams, n = Infinity): Required<Omit<LayoutParams, 'knn' | 'alignedInit' | 'nEpochs' | 'exactPow'>> & { nEpochs?: number } {
   const nNeighbors = params.nNeighbors ?? DEFAULT_LAYOUT_PARAMS.nNeighbors;
   const minDist = params.minDist ?? DEFAULT_LAYOUT_PARAMS.minDist;
   const seed = params.seed ?? DEFAULT_LAYOUT_PARAMS.seed;
@@ -110,7 +113,7 @@ export function resolveParams(params: LayoutParams, n = Infinity): Required<Omit
     throw new RangeError(`nEpochs must be a positive integer, got ${params.nEpochs}`);
   }
   if (distance !== 'euclidean' && distance !== 'sqeuclidean' && distance !== 'cosine') throw new RangeError(`unknown distance ${String(distance)}`);
-  if (params.alignedInit && params.alignedInit.length !== 2 * n) {
+  if (params.alignedInit && Number.isFinite(n) && params.alignedInit.length !== 2 * n) {
     throw new RangeError(`alignedInit has ${params.alignedInit.length} values, expected ${2 * n}`);
   }
   return { nNeighbors, minDist, seed, distance, normalize, nEpochs: params.nEpochs };

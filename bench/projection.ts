@@ -1,0 +1,54 @@
+/**
+ * Projection benchmark: N = 10 000, D = 128, 100 overlapping Gaussian classes.
+ * Baseline: umap-js 1.4.0 alone (its own NN-descent kNN, Map-based graph, its epochs).
+ * Ours: the engine's exact kNN + the typed-array UMAP (computeLayout), same seed.
+ * Prints both times, the ratio, and the trustworthiness (k = 10) of both layouts, estimated on the
+ * same 1 000 random anchors (ranks among all 10 000 points) because the full sum costs O(N^2 D)
+ * twice. Set EI_BENCH_N to try another size.
+ */
+import { UMAP } from 'umap-js';
+import { computeLayout } from '../src/projection/umap';
+import { sampleAnchors, trustworthiness } from '../src/projection/quality';
+import { seededRandom } from '../src/projection/random';
+
+/** Synthetic clustered data: `classes` centres ~ N(0, spread^2 I), unit Gaussian noise. */
+function clustered(n: number, dim: number, classes: number, spread: number, seed: number): Float32Array {
+  const rnd = seededRandom(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+  const centres = Float64Array.from({ length: classes * dim }, () => gauss() * spread);
+  const x = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) x[i * dim + d] = centres[(i % classes) * dim + d] + gauss();
+  return x;
+}
+
+/** Runs the benchmark and prints the figures. */
+export async function run(): Promise<void> {
+  const n = Number(process.env.EI_BENCH_N ?? 10_000);
+  const dim = 128, classes = 100, seed = 42;
+  const x = clustered(n, dim, classes, 0.5, 1);
+  console.log(`projection: N=${n} D=${dim} ${classes} classes, nNeighbors 15, minDist 0.1, seed ${seed}`);
+
+  let t0 = performance.now();
+  let knnDone = 0;
+  const ours = await computeLayout({ embeddings: x, n, dim }, { seed }, {
+    onProgress: (_f, message) => { if (!knnDone && message.startsWith('UMAP')) knnDone = performance.now(); },
+  });
+  const tOurs = performance.now() - t0;
+  console.log(`  ours (exact kNN + typed-array UMAP): ${(tOurs / 1000).toFixed(2)} s (kNN + graph ${((knnDone - t0) / 1000).toFixed(2)} s, epochs ${((t0 + tOurs - knnDone) / 1000).toFixed(2)} s)`);
+
+  const rows: number[][] = [];
+  for (let i = 0; i < n; i++) rows.push(Array.from(x.subarray(i * dim, (i + 1) * dim)));
+  t0 = performance.now();
+  const u = new UMAP({ nNeighbors: 15, minDist: 0.1, random: seededRandom(seed) });
+  const ref = Float32Array.from(u.fit(rows).flat());
+  const tRef = performance.now() - t0;
+  console.log(`  umap-js alone (NN-descent kNN):      ${(tRef / 1000).toFixed(2)} s`);
+  console.log(`  speed-up: ${(tRef / tOurs).toFixed(2)}x`);
+
+  const anchors = sampleAnchors(n, Math.min(n, 1000), seededRandom(7));
+  const tw = (layout: Float32Array) => trustworthiness(x, n, dim, layout, 10, { anchors });
+  const twOurs = tw(ours), twRef = tw(ref);
+  console.log(`  trustworthiness k=10 (${anchors.length} anchors): ours ${twOurs.toFixed(4)}, umap-js ${twRef.toFixed(4)}, difference ${(twOurs - twRef).toFixed(4)}`);
+}
+
+if (require.main === module) run().catch((e) => { console.error(e); process.exit(1); });

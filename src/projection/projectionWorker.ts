@@ -1,0 +1,43 @@
+/**
+ * The projection worker (bundled to dist/projectionWorker.js): runs `computeLayout` off the
+ * extension host's thread. Jobs run one after another; cancelling one is done by the client
+ * terminating this thread, so there is no cancel message.
+ */
+import { parentPort } from 'node:worker_threads';
+import { computeLayout } from './umap';
+import type { FromProjectionWorker, ToProjectionWorker } from './workerProtocol';
+
+/** Progress is forwarded at most this often (ms), plus the final 100 %. */
+const PROGRESS_INTERVAL = 100;
+
+const port = parentPort;
+if (!port) throw new Error('projectionWorker must run in a worker thread');
+
+const post = (m: FromProjectionWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
+let queue: Promise<void> = Promise.resolve();
+
+port.on('message', (m: ToProjectionWorker) => {
+  if (m?.type !== 'compute') {
+    console.warn('[ei] projection worker: unknown message', (m as { type?: unknown })?.type);
+    return;
+  }
+  queue = queue.then(() => run(m));
+});
+
+async function run(m: ToProjectionWorker): Promise<void> {
+  let last = 0;
+  try {
+    const layout = await computeLayout(m.input, m.params, {
+      onProgress: (fraction, message) => {
+        const now = Date.now();
+        if (now - last < PROGRESS_INTERVAL && fraction < 1) return;
+        last = now;
+        post({ type: 'progress', id: m.id, fraction, message });
+      },
+    });
+    post({ type: 'done', id: m.id, layout }, [layout.buffer as ArrayBuffer]);
+  } catch (e) {
+    const err = e as Error;
+    post({ type: 'error', id: m.id, name: err?.name ?? 'Error', message: err?.message ?? String(e) });
+  }
+}
