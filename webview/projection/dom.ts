@@ -12,8 +12,3 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs =
   for (const c of children) if (c !== null && c !== undefined) e.append(c);
   return e;
 }
-
-/** Replaces all children of `parent`. */
-export function setChildren(parent: Element, ...children: (Node | string)[]): void {
-  parent.replaceChildren(...children);
-}

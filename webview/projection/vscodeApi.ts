@@ -3,7 +3,6 @@
  * persisted UI state has a type. (acquireVsCodeApi may be called once per page.)
  */
 import type { FromProjection } from '../../src/shared/protocol';
-import type { Camera } from './layout';
 import type { ColorBy } from './pointStyle';
 
 /** UI-only state kept across reloads of the webview (never data). */
@@ -36,10 +35,4 @@ export function hostApi(): HostApi {
     };
   }
   return api;
-}
-
-/** Persisted camera to a real camera for the current fit scale. */
-export function restoreCamera(saved: UiState['view'], datasetId: string, fitScale: number): Camera | undefined {
-  if (!saved || saved.datasetId !== datasetId || ![saved.cx, saved.cy, saved.zoom].every(Number.isFinite) || saved.zoom <= 0) return undefined;
-  return { cx: saved.cx, cy: saved.cy, scale: saved.zoom * fitScale };
 }

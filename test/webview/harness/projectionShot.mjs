@@ -51,8 +51,8 @@ function datasetMessage(id, d) {
 }
 const censusMessage = (id, c) => ({ type: 'census', datasetId: id, census: { ...c, category: typed('Uint8Array', c.category), lossAsAnchor: typed('Float32Array', c.lossAsAnchor), violAsAnchor: typed('Float32Array', c.violAsAnchor), violAsPositive: typed('Float32Array', c.violAsPositive), violAsNegative: typed('Float32Array', c.violAsNegative), nearestImpostor: typed('Int32Array', c.nearestImpostor), classViolationRate: typed('Float64Array', c.classViolationRate) } });
 
-async function openPage(theme, viewport = { width: 1100, height: 700 }) {
-  const page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
+async function openPage(theme, viewport = { width: 1100, height: 700 }, deviceScaleFactor = 1) {
+  const page = await browser.newPage({ viewport, deviceScaleFactor });
   page.on('pageerror', (e) => failures.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') console.log('console:', m.text()); });
   await page.goto(`${origin}/?theme=${theme}`);
@@ -151,6 +151,44 @@ for (const theme of ['dark', 'light']) {
   await frame(page);
   await page.screenshot({ path: `${outDir}/${theme}-6-selection.png` });
   await page.keyboard.press('Escape');
+  check((await posted(page, 'selection')).at(-1).indices.length === 0 && await hook(page, () => window.__embeddingInspector.selectionSize) === 0, `${theme}: Escape clears the selection`);
+
+  // Lasso (alt-drag): a triangle around point 3, compared with the screen positions.
+  const tri = [[c3.x - 50, c3.y - 40], [c3.x + 50, c3.y - 30], [c3.x, c3.y + 50]];
+  await page.keyboard.down('Alt');
+  await page.mouse.move(...tri[0]);
+  await page.mouse.down();
+  for (const q of [tri[1], tri[2], tri[0]]) await page.mouse.move(...q, { steps: 8 });
+  await page.mouse.up();
+  await page.keyboard.up('Alt');
+  const inTri = (x, y) => { let inside = false; for (let i = 0, j = 2; i < 3; j = i++) { const [xi, yi] = tri[i], [xj, yj] = tri[j]; if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside; } return inside; };
+  const screen = await page.evaluate((n) => Array.from({ length: n }, (_, i) => window.__embeddingInspector.screenPositionOf(i)), data.n);
+  const lassoExpected = screen.flatMap((q, i) => (inTri(q.x, q.y) ? [i] : []));
+  const lasso = (await posted(page, 'selection')).at(-1).indices;
+  const missed = lassoExpected.filter((i) => !lasso.includes(i)).length + lasso.filter((i) => !lassoExpected.includes(i)).length;
+  check(lasso.length > 5 && missed <= 2, `${theme}: lasso selects the points inside (${lasso.length} vs ${lassoExpected.length}, ${missed} differ)`);
+  await page.keyboard.press('Escape');
+
+  // Wheel zoom keeps the point under the cursor in place; + zooms in about the centre; 0 resets.
+  const w = await hook(page, `window.__embeddingInspector.screenPositionOf(${target})`);
+  await page.mouse.move(w.x, w.y);
+  await page.mouse.wheel(0, -300);
+  await frame(page);
+  const w2 = await hook(page, `window.__embeddingInspector.screenPositionOf(${target})`);
+  check(Math.hypot(w2.x - w.x, w2.y - w.y) < 1, `${theme}: wheel zoom anchored at the cursor (moved ${Math.hypot(w2.x - w.x, w2.y - w.y).toFixed(2)} px)`);
+  await page.focus('#plot');
+  await page.keyboard.press('0');
+  const r0 = await hook(page, `window.__embeddingInspector.screenPositionOf(${target})`);
+  await page.keyboard.press('+');
+  const r1 = await hook(page, `window.__embeddingInspector.screenPositionOf(${target})`);
+  const mid = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  check(Math.abs((r1.x - mid.x) / (r0.x - mid.x) - 1.25) < 1e-6, `${theme}: + zooms 1.25x about the centre`);
+  await page.keyboard.press('0');
+
+  // Legend: clicking a class toggles its emphasis.
+  await page.click('[data-testid=legend-classes] [data-class="4"]');
+  check(await page.getAttribute('[data-testid=legend-classes] [data-class="4"]', 'aria-pressed') === 'true', `${theme}: legend click emphasises a class`);
+  await page.click('[data-testid=legend-classes] [data-class="4"]');
 
   // Host highlight of a class pair, then a reveal.
   await send(page, { type: 'highlight', classes: [], pair: [2, 3] });
@@ -169,6 +207,40 @@ for (const theme of ['dark', 'light']) {
   await page.screenshot({ path: `${outDir}/${theme}-8-switched-resized.png` });
   check((await hook(page, () => window.__harness.violations)).length === 0, `${theme}: no CSP violations`);
   check((await posted(page, 'log')).length === 0, `${theme}: no error logs posted ${JSON.stringify(await posted(page, 'log'))}`);
+  await page.close();
+}
+
+{
+  // devicePixelRatio 2: the canvas backing store doubles, hit-testing stays in CSS pixels.
+  const page = await openPage('dark', { width: 700, height: 450 }, 2);
+  await send(page, datasetMessage('hidpi', data));
+  await send(page, { type: 'layout', datasetId: 'hidpi', layout: typed('Float32Array', data.xy), dims: 2 });
+  await send(page, censusMessage('hidpi', cen));
+  await frame(page);
+  const size = await page.evaluate(() => { const c = document.querySelector('#plot'); return [c.width, c.height, c.clientWidth, c.clientHeight]; });
+  check(size[0] === 2 * size[2] && size[1] === 2 * size[3], `dpr 2: canvas ${size[0]}x${size[1]} for ${size[2]}x${size[3]} CSS px`);
+  const i = cen.worst[3].anchor;
+  const q = await hook(page, `window.__embeddingInspector.screenPositionOf(${i})`);
+  await page.mouse.move(q.x, q.y);
+  await frame(page);
+  const hit = await hook(page, () => window.__embeddingInspector.hoverIndex);
+  const qh = await hook(page, `window.__embeddingInspector.screenPositionOf(${hit})`);
+  check(hit >= 0 && Math.hypot(qh.x - q.x, qh.y - q.y) <= 1, `dpr 2: hover finds the point under the cursor (${hit})`);
+  await page.screenshot({ path: `${outDir}/dpr2-hover.png` });
+
+  // UI state survives a reload (retainContextWhenHidden is off): camera and colour mode come back.
+  await page.selectOption('[data-testid=color-by]', 'loss');
+  await page.mouse.wheel(0, -400);
+  await frame(page);
+  const before = await hook(page, `window.__embeddingInspector.screenPositionOf(${i})`);
+  await page.waitForTimeout(400); // the camera is saved 300 ms after it settles
+  await page.reload();
+  await page.waitForFunction(() => window.__harness.posted.some((m) => m.type === 'ready'));
+  await send(page, datasetMessage('hidpi', data));
+  await send(page, { type: 'layout', datasetId: 'hidpi', layout: typed('Float32Array', data.xy), dims: 2 });
+  await frame(page);
+  const after = await hook(page, `window.__embeddingInspector.screenPositionOf(${i})`);
+  check(Math.hypot(after.x - before.x, after.y - before.y) < 0.5 && await hook(page, () => window.__embeddingInspector.colorBy) === 'loss', `reload restores the camera (${before.x.toFixed(1)},${before.y.toFixed(1)} -> ${after.x.toFixed(1)},${after.y.toFixed(1)}) and the colour mode`);
   await page.close();
 }
 
