@@ -14,7 +14,11 @@ const PAD = { left: 6, right: 6, top: 8, bottom: 16 };
 export interface HistogramFrame { hist: Histogram; margin: number; logScale: boolean; theme: ChartTheme }
 
 /** What the sweep shows. */
-export interface SweepFrame { sweep: Sweep; hist: Histogram; margin: number; theme: ChartTheme }
+export interface SweepFrame {
+  sweep: Sweep; hist: Histogram; margin: number; theme: ChartTheme;
+  /** The engine's exact violating share at the census margin, drawn as a ring beside the estimate. */
+  exact?: { margin: number; share: number };
+}
 
 function xAxis(ctx: CanvasRenderingContext2D, theme: ChartTheme, x0: number, x1: number, lo: number, hi: number, y: number, fmt: (v: number) => string): void {
   ctx.fillStyle = theme.muted;
@@ -96,8 +100,8 @@ export function drawHistogram(ctx: CanvasRenderingContext2D, w: number, hgt: num
 }
 
 /**
- * The sweep curve over its margins, y from 0 to 100 %, with the current margin as a dashed line and
- * a dot where it meets the (interpolated) curve.
+ * The sweep curve over its margins, y from 0 to 100 %, with the current margin as a dashed line, a
+ * dot where it meets the (interpolated) curve and a ring at the engine's exact share.
  */
 export function drawSweep(ctx: CanvasRenderingContext2D, w: number, hgt: number, f: SweepFrame): void {
   const { margins, share } = f.sweep;
@@ -138,5 +142,12 @@ export function drawSweep(ctx: CanvasRenderingContext2D, w: number, hgt: number,
     ctx.beginPath();
     ctx.arc(x, sy(here), 3, 0, 2 * Math.PI);
     ctx.fill();
+  }
+  if (f.exact && f.exact.margin >= lo && f.exact.margin <= hi) {
+    ctx.strokeStyle = f.theme.foreground;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.arc(sx(f.exact.margin), sy(f.exact.share), 5, 0, 2 * Math.PI);
+    ctx.stroke();
   }
 }

@@ -24,6 +24,7 @@ export class Charts {
   private hist: Histogram | undefined;
   private range: MarginRange = sanitizeRange(undefined);
   private margin = 0;
+  private exact: { margin: number; share: number } | undefined;
   private theme: ChartTheme;
   private frame = 0;
 
@@ -35,7 +36,7 @@ export class Charts {
     this.sweep = new ChartCanvas('Share of violating triplets against the margin', 'sweep', (ctx, w, hh) => {
       if (!this.hist) return;
       const to = Math.max(this.range.max, this.margin);
-      drawSweep(ctx, w, hh, { sweep: sweepCurve(this.hist, this.range.min, to, SWEEP_POINTS), hist: this.hist, margin: this.margin, theme: this.theme });
+      drawSweep(ctx, w, hh, { sweep: sweepCurve(this.hist, this.range.min, to, SWEEP_POINTS), hist: this.hist, margin: this.margin, theme: this.theme, exact: this.exact });
     });
     const log = h('input', { type: 'checkbox', id: 'histogram-log', 'data-testid': 'histogram-log', checked: logScale });
     log.addEventListener('change', () => { this.logScale = log.checked; onLogScale(log.checked); this.redraw(); });
@@ -49,7 +50,7 @@ export class Charts {
     this.sweepElement = h('div', { class: 'chart-box' },
       this.waiting[1],
       this.sweep.canvas,
-      h('p', { class: 'hint' }, 'Share of triplets with t ≤ m as m varies, read from the histogram: exact at bin edges, interpolated between them. The counts above are exact engine counts.'));
+      h('p', { class: 'hint' }, 'Share of triplets with t ≤ m as m varies, read from the histogram: exact at bin edges, interpolated between them (dot). The ring and the counts above are the engine\'s exact count.'));
     onThemeChange(() => { this.theme = readTheme(); this.redraw(); });
     this.showWaiting();
   }
@@ -57,6 +58,7 @@ export class Charts {
   /** New histogram (undefined: none yet). */
   setHistogram(hist: Histogram | undefined): void {
     this.hist = hist;
+    if (!hist) this.exact = undefined;
     this.showWaiting();
     this.redraw();
   }
@@ -71,6 +73,11 @@ export class Charts {
   setMargin(m: number, draw = true): void {
     this.margin = m;
     if (draw) this.schedule();
+  }
+
+  /** The exact violating share from the last census (undefined: none yet). */
+  setExact(exact: { margin: number; share: number } | undefined): void {
+    this.exact = exact;
   }
 
   /** Draws both charts now. */

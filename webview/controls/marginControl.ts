@@ -6,7 +6,7 @@
  */
 import { h } from './dom';
 import { type MarginRange, sanitizeRange, lastPosition, valueToPosition, positionToValue, keyToPosition, parseMarginInput } from './sliderScale';
-import { formatMargin } from './format';
+import { formatMargin, formatTick } from './format';
 
 /** Slider + box; reports every local change (including each drag `input`) through `onChange`. */
 export class MarginControl {
@@ -59,8 +59,8 @@ export class MarginControl {
   setRange(r: MarginRange): void {
     this.range = sanitizeRange(r);
     this.slider.max = String(lastPosition(this.range));
-    this.minLabel.textContent = formatMargin(this.range.min, this.range.step);
-    this.maxLabel.textContent = formatMargin(this.range.max, this.range.step);
+    this.minLabel.textContent = formatTick(this.range.min);
+    this.maxLabel.textContent = formatTick(this.range.max);
     this.show(this.current);
   }
 

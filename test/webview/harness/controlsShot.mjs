@@ -131,6 +131,8 @@ if (only !== 'budget') {
   console.log(`  drag: ${inputs} input events, ${sent} setMargin sent; slider mid-drag ${midDrag.margin}, census then ${midDrag.lastCensusMargin}`);
   check(h.lastCensusMargin === h.margin && Math.abs(h.margin - 0.6) < 0.03, `after the drag the census is at the final slider margin ${h.margin}`);
   await page.screenshot({ path: path.join(outDir, 'controls-light-dragged.png'), fullPage: true });
+  await page.getByTestId('histogram').screenshot({ path: path.join(outDir, 'controls-light-histogram.png') });
+  await page.getByTestId('sweep').screenshot({ path: path.join(outDir, 'controls-light-sweep.png') });
 
   // Class table and pairs.
   const row = page.getByTestId('class-row').first();
