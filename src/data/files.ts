@@ -47,7 +47,8 @@ export async function readPrefix(file: string, n: number, position = 0): Promise
   let fh: fs.promises.FileHandle | undefined;
   try {
     fh = await fs.promises.open(file, 'r');
-    const buf = new Uint8Array(n);
+    // Not zero-filled (it is overwritten) and never pooled: the data owns its whole buffer.
+    const buf = new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
     let got = 0;
     // One read call returns at most 2 GB; loop until full or end of file.
     while (got < n) {

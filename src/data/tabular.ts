@@ -4,6 +4,8 @@
  * JSON Lines (`{"embedding": [...], "label": ..., "path": ...}`).
  */
 import { AmbiguousChoiceError, fail } from './errors';
+import { checkFinite } from './arrays';
+import { fastNumericRows } from './fastTsv';
 import { DelimitedReader, badNumber, parseVectorCell } from './text';
 
 /** Embeddings plus every other column as strings (labels, sample paths, tooltip metadata). */
@@ -37,6 +39,13 @@ export function parseNumericTsv(bytes: Uint8Array, file: string, delim = 9): { n
   if (!r.next()) fail(file, 'empty file: no vectors');
   const dim = r.count;
   let out: Float32Array = new Float32Array(maxRows(bytes) * dim);
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const fast = fastNumericRows(bytes, bom, delim, dim, out);
+  if (fast > 0) {
+    out = trimRows(out, fast, dim);
+    checkFinite(out, dim, file); // values finite as doubles can still overflow float32
+    return { n: fast, dim, embeddings: out };
+  }
   let row = 0;
   do {
     if (r.count !== dim) fail(file, `line ${r.lineNo} has ${r.count} values, expected ${dim}`);
@@ -49,6 +58,7 @@ export function parseNumericTsv(bytes: Uint8Array, file: string, delim = 9): { n
     row++;
   } while (r.next());
   out = trimRows(out, row, dim);
+  checkFinite(out, dim, file);
   return { n: row, dim, embeddings: out };
 }
 
@@ -125,7 +135,9 @@ export function parseDelimitedTable(bytes: Uint8Array, file: string, delim: numb
     for (const j of other) columns[header[j]].push(r.text(j));
     row++;
   } while (r.next());
-  return { n: row, dim, embeddings: trimRows(out, row, dim), columns };
+  const embeddings = trimRows(out, row, dim);
+  checkFinite(embeddings, dim, file);
+  return { n: row, dim, embeddings, columns };
 }
 
 /** JSON Lines: one object per line with a vector field plus scalar fields (label, path, …). */
@@ -174,5 +186,7 @@ export function parseJsonl(bytes: Uint8Array, file: string, embeddingsKey?: stri
     for (const c of Object.values(columns)) if (c.length < row) c.push('');
   }
   if (row === 0) fail(file, 'empty file: no JSON lines');
-  return { n: row, dim, embeddings: trimRows(out, row, dim), columns };
+  const embeddings = trimRows(out, row, dim);
+  checkFinite(embeddings, dim, file);
+  return { n: row, dim, embeddings, columns };
 }
