@@ -11,7 +11,7 @@
  *     tooltipImageSrc,  // src of the tooltip's <img>, '' when hidden or no image
  *     selectionSize,    // points in the current box / lasso selection
  *     lastFrameMs,      // main-thread time of the last frame (WebGL submission + overlay)
- *     status,           // { state, message } last status shown
+ *     status,           // { state, message } the banner shows (hidden when not loading/computing/error after the layout)
  *     screenPositionOf(i) // { x, y } CSS px relative to the page viewport, or null
  *   }
  * Stable selectors: #plot / [data-testid=plot-canvas], [data-testid=tooltip], [data-testid=tooltip-image],
@@ -44,7 +44,12 @@ let hoverIndex = -1;
 let pendingReveal = -1;
 let lossScale: LossScale = { ref: 0, max: 0 };
 let counts: Uint32Array = new Uint32Array(0);
-let status: { state: string; message: string } = { state: 'loading', message: 'Waiting for data…' };
+/** Last status from the host, the layout progress (null when unknown) and a local WebGL error. */
+let hostStatus: { state: string; message: string } = { state: 'loading', message: '' };
+let layoutFraction: number | null = null;
+let glError = '';
+/** What the banner shows now (the test hook reads it). */
+let shown = { state: 'loading', message: '' };
 let palette = readPalette();
 
 // ---- DOM ----
@@ -59,7 +64,7 @@ const plot = new PlotView(plotBox, {
   select: (indices) => setSelection(indices),
   clear: () => { setSelection(new Int32Array(0)); plot.scene.triplet = null; worst.clearActive(); plot.invalidate(true); },
   cameraChanged: (view) => saveView(view),
-  error: (message) => { showStatus('error', message); api.post({ type: 'log', level: 'error', message }); },
+  error: (message) => { glError = message; renderStatus(); api.post({ type: 'log', level: 'error', message }); },
 });
 plotBox.append(banner);
 const tooltip = new Tooltip(plotBox);
@@ -72,7 +77,7 @@ const requester = new LatestWinsRequester((requestId, index) => api.post({ type:
   now: () => performance.now(), setTimeout: (f, ms) => window.setTimeout(f, ms), clearTimeout: (h) => window.clearTimeout(h as number),
 });
 plot.setPalette(palette);
-showStatus(status.state, status.message);
+renderStatus();
 
 watchTheme(() => {
   palette = readPalette();
@@ -150,13 +155,21 @@ function saveView(view: { cx: number; cy: number; zoom: number }): void {
   saveTimer = window.setTimeout(() => api.setState(ui), 300);
 }
 
-function showStatus(state: string, message: string): void {
-  // Before the layout there is no plot to look at: the banner always says something.
-  if (!hasLayout && message === '') message = state === 'error' ? 'Error' : 'Computing the layout…';
-  status = { state, message };
+/**
+ * The banner: before the layout it always says something (layout progress, else the host's
+ * message); afterwards it shows only what needs attention (loading, computing, errors).
+ */
+function renderStatus(): void {
+  let state = hostStatus.state, message = hostStatus.message;
+  if (glError) { state = 'error'; message = glError; }
+  else if (!hasLayout && state !== 'error') {
+    if (layoutFraction !== null) { state = 'computing'; message = `Computing the layout… ${Math.round(100 * Math.min(1, Math.max(0, layoutFraction)))}%`; }
+    else if (!message || state === 'ready') { state = ds ? 'computing' : 'loading'; message = ds ? 'Computing the layout…' : 'Waiting for data…'; }
+  }
+  shown = { state, message };
   banner.textContent = message;
   banner.className = `status ${state}`;
-  banner.hidden = hasLayout && (state === 'ready' || message === '');
+  banner.hidden = hasLayout && (message === '' || (state !== 'loading' && state !== 'computing' && state !== 'error'));
 }
 
 // ---- messages ----
@@ -166,14 +179,14 @@ function onMessage(m: ToProjection): void {
       const problem = validateDataset(m.dataset);
       if (problem) { api.post({ type: 'log', level: 'error', message: `dataset ignored: ${problem}` }); return; }
       if (ds?.id !== m.dataset.id) {
-        census = null; hasLayout = false; pendingReveal = -1; emphasis = new Set(); selected = null; selectionSize = 0; lossScale = { ref: 0, max: 0 };
+        census = null; hasLayout = false; layoutFraction = null; pendingReveal = -1; emphasis = new Set(); selected = null; selectionSize = 0; lossScale = { ref: 0, max: 0 };
         setHover(-1);
         plot.scene.triplet = null;
         plotBox.classList.add('waiting');
       }
       ds = m.dataset;
       counts = classCounts(ds.labels, ds.classNames.length);
-      if (!hasLayout) showStatus('computing', 'Computing the layout…');
+      renderStatus();
       worst.render(census, ds);
       restyle();
       return;
@@ -186,13 +199,13 @@ function onMessage(m: ToProjection): void {
       plotBox.classList.remove('waiting');
       const saved = ui.view && ui.view.datasetId === ds.id && ui.view.zoom > 0 ? ui.view : undefined;
       plot.setLayout(m.layout, ds.n, m.dims, saved);
-      if (!plot.ok) return; // keep the WebGL error on screen
-      showStatus(status.state === 'computing' ? 'ready' : status.state, status.state === 'computing' ? '' : status.message);
+      layoutFraction = null;
+      renderStatus();
       if (pendingReveal >= 0) { plot.reveal(pendingReveal); pendingReveal = -1; }
       return;
     }
     case 'layoutProgress':
-      if (ds && m.datasetId === ds.id && !hasLayout) showStatus('computing', `Computing the layout… ${Math.round(100 * Math.min(1, Math.max(0, m.fraction)))}%`);
+      if (ds && m.datasetId === ds.id && !hasLayout && Number.isFinite(m.fraction)) { layoutFraction = m.fraction; renderStatus(); }
       return;
     case 'census': {
       if (!ds || m.datasetId !== ds.id) return;
@@ -220,7 +233,8 @@ function onMessage(m: ToProjection): void {
       if (hasLayout) plot.reveal(m.index); else pendingReveal = m.index;
       return;
     case 'status':
-      showStatus(m.state, m.message);
+      hostStatus = { state: m.state, message: typeof m.message === 'string' ? m.message : '' };
+      renderStatus();
       return;
     default:
       api.post({ type: 'log', level: 'info', message: `unknown message ${(m as { type?: unknown }).type}` });
@@ -242,7 +256,7 @@ Object.defineProperty(window, '__embeddingInspector', {
     get tooltipImageSrc() { return tooltip.root.hidden ? '' : tooltip.imageSrc; },
     get selectionSize() { return selectionSize; },
     get lastFrameMs() { return plot.lastFrameMs; },
-    get status() { return { ...status }; },
+    get status() { return { ...shown }; },
     screenPositionOf: (i: number) => plot.screenPositionOf(i),
   }),
   writable: false,

@@ -60,6 +60,8 @@ export class PlotView {
     host.append(this.canvas, this.overlay);
     this.ctx = this.overlay.getContext('2d')!;
     this.renderer = new ScatterRenderer(this.canvas, (m) => cb.error(m));
+    // The renderer re-uploads on restore (its listener runs first); then draw again.
+    this.canvas.addEventListener('webglcontextrestored', () => this.invalidate());
     new ResizeObserver(() => this.resize()).observe(host);
     window.addEventListener('resize', () => this.resize()); // browser zoom changes devicePixelRatio
     attachGestures(this.canvas, this.gestures());

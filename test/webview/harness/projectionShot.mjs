@@ -85,6 +85,12 @@ for (const theme of ['dark', 'light']) {
   await frame(page);
   check(await hook(page, () => window.__embeddingInspector.pointsDrawn) === 2000, `${theme}: 2000 points drawn`);
   check(await page.isHidden('[data-testid=status]'), `${theme}: status hidden once the layout is in`);
+  await send(page, { type: 'status', state: 'computing', message: 'Counting triplets…' });
+  await frame(page);
+  check(await page.isVisible('[data-testid=status]') && (await page.textContent('[data-testid=status]')) === 'Counting triplets…', `${theme}: host status shown over the plot`);
+  await send(page, { type: 'status', state: 'ready', message: 'Census ready' });
+  await frame(page);
+  check(await page.isHidden('[data-testid=status]'), `${theme}: status hidden when ready`);
   const header = await page.textContent('[data-testid=census-header]');
   check(/^hard [\d ]+ · semi-hard [\d ]+ · margin 0\.50 · pml$/.test(header), `${theme}: census header "${header}"`);
   await page.screenshot({ path: `${outDir}/${theme}-1-label.png` });
