@@ -8,7 +8,7 @@
  * `thresholdBits`, and counts are exact including ties (t == m, t == 0).
  */
 import type { CategoryCounts, CensusIndex, CensusResult, CountOptions } from './censusTypes';
-import { bitsOf, countAtMost, countFromRun, floatOf, IndexData, lastRun, PREFIX_STEP, valueAt } from './censusIndex';
+import { bitsOf, countAtMost, countFromRun, floatOf, IndexData, lastRun, PREFIX_SHIFT, PREFIX_STEP, prefixSum, valueAt } from './censusIndex';
 import { finishMeans, partialsAdd, TopK } from './censusMerge';
 
 const MAX_FINITE = 0x7f7fffff;
@@ -34,23 +34,28 @@ function checkMargin(m: number): void {
 }
 
 /**
- * The census at margin m over the index's anchors. `classPairs` and `worst` always;
- * `perSample` when asked. No distance is recomputed.
+ * The census at margin m over the index's anchors; no distance is recomputed. `worst` always;
+ * `classPairs` unless `classPairs: false` (then it is empty and the recount costs O(pairs log N)
+ * instead of also visiting every violating negative: the fast path for a dragged slider);
+ * `perSample` when asked. Counts and loss sum are bit-identical either way.
  */
 export function countAtMargin(index: CensusIndex, margin: number, opts: CountOptions = {}): CensusResult {
   checkMargin(margin);
   const idx = index as IndexData, m = margin, n = idx.n, C = idx.classes, labels = idx.labels;
   const topK = new TopK(opts.topK ?? 20);
+  // Per-class-pair and per-negative counts need every violating negative visited: walk them.
+  const walk = opts.classPairs !== false || opts.perSample === true;
   const r: CensusResult = {
     margin, triplets: 0, pml: zero(), facenet: zero(), lossSum: 0, nonZero: 0, meanLoss: 0, meanLossNonZero: 0,
     nearestImpostor: new Int32Array(n).fill(-1), nearestImpostorDist: new Float32Array(n).fill(NaN),
-    classPairs: new Float64Array(C * C), worst: [], lossSumPartials: [],
+    classPairs: new Float64Array(walk ? C * C : 0), worst: [], lossSumPartials: [],
   };
   const ps = opts.perSample
     ? { violAsAnchor: new Float64Array(n), violAsPositive: new Float64Array(n), violAsNegative: new Float64Array(n), lossAsAnchor: new Float64Array(n) }
     : undefined;
   const acc = new Float64Array(4); // V (t <= m), Vs (t < m), H (t <= 0), Hs (t < 0)
   let kBuf = new Uint32Array(64);
+  const cnt = new Float64Array(2 * C);
   for (let i = 0; i < idx.anchorEnd - idx.anchorStart; i++) {
     const a = idx.anchorStart + i, off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
     const P = idx.posOff[i + 1] - idx.posOff[i];
@@ -58,10 +63,11 @@ export function countAtMargin(index: CensusIndex, margin: number, opts: CountOpt
     if (P === 0 || neg === 0) continue;
     r.triplets += P * neg;
     if (kBuf.length < P) kBuf = new Uint32Array(P * 2);
-    const lossA = countAnchor(idx, i, m, kBuf, acc, ps?.violAsPositive);
+    const lossA = walk
+      ? countAnchor(idx, i, m, kBuf, acc, r.classPairs.subarray(labels[a] * C, (labels[a] + 1) * C), cnt, ps?.violAsPositive, ps?.violAsNegative)
+      : countAnchorSearch(idx, i, m, kBuf, acc, ps?.violAsPositive);
     partialsAdd(r.lossSumPartials, lossA);
     if (ps) { ps.violAsAnchor[a] = sumOf(kBuf, P); ps.lossAsAnchor[a] = lossA; }
-    sweepNegatives(idx, i, kBuf, P, r.classPairs, labels[a] * C, ps?.violAsNegative);
     if (topK.k > 0) scanWorst(idx, i, m, topK);
   }
   const [V, Vs, H, Hs] = acc;
@@ -104,41 +110,84 @@ function thresholdLE(dap: number, m: number): number {
 }
 
 /**
- * One anchor: per positive (ascending distance) the counts with t <= m and t < m by a search
- * that only moves forward, the loss from a running prefix sum that only moves forward too
- * (counts grow with d(a,p)). Fills k[q] with the t <= m counts; returns the anchor's loss sum.
+ * One anchor, one forward walk: positives in ascending distance have non-decreasing thresholds,
+ * so the sorted negatives are walked once up to the last violating one. The walk yields the
+ * t <= m counts (k[q]), the running prefix sum for the loss, and the per-class-pair counts: the
+ * negatives passed while serving positive q are violating for q and every later positive, so
+ * they count P - q times. Cost O(P + violating negatives of the farthest positive).
  */
-function countAnchor(idx: IndexData, i: number, m: number, k: Uint32Array, acc: Float64Array, violP?: Float64Array): number {
+function countAnchor(idx: IndexData, i: number, m: number, k: Uint32Array, acc: Float64Array, cp: Float64Array, cnt: Float64Array,
+  violP?: Float64Array, violNeg?: Float64Array): number {
   const p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0, r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
-  const posDist = idx.posDist, rs = idx.runStart;
-  let cursor = r0, lossA = 0, V = 0, Vs = 0, H = 0, Hs = 0;
-  // Running prefix: sum of the first `pos` sorted distances; `run` contains position pos (when pos < neg).
-  let pos = 0, sum = 0, run = r0;
+  const off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
+  const low = idx.lower.subarray(off, off + neg), ids = idx.negId.subarray(off, off + neg);
+  const posDist = idx.posDist, rs = idx.runStart, up = idx.runUpper, labels = idx.labels;
+  let lossA = 0, V = 0, Vs = 0, H = 0, Hs = 0;
+  const pref = idx.prefix, pOff = idx.prefOff[i];
+  // blockSum: the distances from the last multiple of PREFIX_STEP up to j, added in order (prefixSum's way).
+  let j = 0, blockSum = 0, run = r0, upper = up[r0] << 16, nextRun = r0 + 1 < r1 ? rs[r0 + 1] : neg;
   for (let q = 0; q < P; q++) {
-    const dap = posDist[p0 + q];
-    const tb = thresholdLE(dap, m);
+    const dap = posDist[p0 + q], tb = thresholdLE(dap, m), c = P - q;
+    while (j < neg) {
+      if (j === nextRun) { run++; upper = up[run] << 16; nextRun = run + 1 < r1 ? rs[run + 1] : neg; }
+      const bits = (upper | low[j]) >>> 0;
+      if (bits > tb) break;
+      U[0] = bits;
+      if ((j & (PREFIX_STEP - 1)) === 0) blockSum = 0;
+      blockSum += F[0];
+      const id = ids[j];
+      // Two int32 slots per class, by parity of j: sorted neighbours are often of one class, and
+      // a single float slot would chain every add on the previous one.
+      cnt[(labels[id] << 1) | (j & 1)] += c;
+      if (violNeg) violNeg[id] += c;
+      j++;
+    }
+    let vs = j, sumS = 0;
+    if (j > 0) {
+      U[0] = tb;
+      // Only when some float32 v has fl(v - dap) == m exactly do t <= m and t < m differ.
+      if (!(F[0] - dap < m)) {
+        vs = countAtMost(idx, i, thresholdBits(dap, m, true));
+        sumS = prefixSum(idx, i, vs, run);
+      } else {
+        sumS = pref[pOff + (j >> PREFIX_SHIFT)] + ((j & (PREFIX_STEP - 1)) === 0 ? 0 : blockSum);
+      }
+    }
+    V += j; Vs += vs; H += idx.hardLE[p0 + q]; Hs += idx.hardLT[p0 + q];
+    k[q] = j;
+    if (violP) violP[idx.posId[p0 + q]] += j;
+    if (vs > 0) lossA += vs * (dap + m) - sumS;
+  }
+  acc[0] += V; acc[1] += Vs; acc[2] += H; acc[3] += Hs;
+  // Per anchor these counts stay below P * neg < 2^31 (n <= 65 536), so int32 is exact.
+  for (let b = 0; b < cp.length; b++) {
+    cp[b] += cnt[2 * b] + cnt[2 * b + 1];
+    cnt[2 * b] = 0; cnt[2 * b + 1] = 0;
+  }
+  return lossA;
+}
+
+/**
+ * One anchor without the per-class-pair counts: per positive a search that only moves forward
+ * (galloping over the runs), the loss from checkpointed prefix sums. O(P log neg), whatever the
+ * number of violating triplets; same counts and bit-identical loss as the walk.
+ */
+function countAnchorSearch(idx: IndexData, i: number, m: number, k: Uint32Array, acc: Float64Array, violP?: Float64Array): number {
+  const p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0, r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
+  let cursor = r0, lossA = 0, V = 0, Vs = 0, H = 0, Hs = 0;
+  for (let q = 0; q < P; q++) {
+    const dap = idx.posDist[p0 + q], tb = thresholdLE(dap, m);
     const v = countFromRun(idx, i, tb, cursor, r0, r1);
     cursor = lastRun;
     let vs = v;
     if (v > 0) {
       U[0] = tb;
-      // Only when some float32 v has fl(v - dap) == m exactly do the two counts differ.
       if (!(F[0] - dap < m)) vs = countAtMost(idx, i, thresholdBits(dap, m, true));
     }
     V += v; Vs += vs; H += idx.hardLE[p0 + q]; Hs += idx.hardLT[p0 + q];
     k[q] = v;
     if (violP) violP[idx.posId[p0 + q]] += v;
-    if (vs === 0) continue;
-    if (vs - pos > PREFIX_STEP) {
-      // Jump to the checkpoint at or below vs, then find its run (runs only move forward).
-      pos = vs - (vs & (PREFIX_STEP - 1));
-      sum = idx.prefix[idx.prefOff[i] + pos / PREFIX_STEP];
-    }
-    for (; pos < vs; pos++) {
-      while (run + 1 < r1 && rs[run + 1] <= pos) run++;
-      sum += valueAt(idx, i, pos, run);
-    }
-    lossA += vs * (dap + m) - sum;
+    if (vs > 0) lossA += vs * (dap + m) - prefixSum(idx, i, vs, cursor);
   }
   acc[0] += V; acc[1] += Vs; acc[2] += H; acc[3] += Hs;
   return lossA;
@@ -146,28 +195,6 @@ function countAnchor(idx: IndexData, i: number, m: number, k: Uint32Array, acc: 
 
 function zero(): CategoryCounts {
   return { easy: 0, semihard: 0, hard: 0, violating: 0 };
-}
-
-/**
- * Negative at sorted position j is violating for the positives whose count k exceeds j; k is
- * non-decreasing over the sorted positives, so the multiplicity is constant between two k's.
- */
-function sweepNegatives(idx: IndexData, i: number, k: Uint32Array, P: number, classPairs: Float64Array, rowBase: number, violNeg?: Float64Array): void {
-  const off = idx.negOff[i], labels = idx.labels;
-  const ids = idx.negId.subarray(off, idx.negOff[i + 1]);
-  const cp = classPairs.subarray(rowBase, rowBase + idx.classes);
-  let prev = 0;
-  for (let q = 0; q < P; q++) {
-    const end = k[q];
-    if (end <= prev) continue;
-    const c = P - q;
-    if (violNeg) {
-      for (let j = prev; j < end; j++) { const id = ids[j]; cp[labels[id]] += c; violNeg[id] += c; }
-    } else {
-      for (let j = prev; j < end; j++) cp[labels[ids[j]]] += c;
-    }
-    prev = end;
-  }
 }
 
 /**

@@ -17,7 +17,7 @@ import { throwIfAborted } from './types';
 
 /** Entries per float64 prefix-sum checkpoint. */
 export const PREFIX_STEP = 16;
-const PREFIX_SHIFT = 4;
+export const PREFIX_SHIFT = 4;
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -278,17 +278,17 @@ export function valueAt(idx: IndexData, i: number, j: number, r: number): number
 }
 
 /**
- * Sum of anchor i's first k sorted distances (float64): a checkpoint, then the rest of its block.
- * `r` is a run containing position k - 1 (or later: it is walked back).
+ * Sum of anchor i's first k sorted distances (float64): the checkpoint at or below k plus the
+ * rest of its block, added in ascending order (the walking recount adds them in the same order,
+ * so both give bit-identical sums). `r` is a run at or after the one containing position k - 1.
  */
 export function prefixSum(idx: IndexData, i: number, k: number, r: number): number {
-  const base = k >> PREFIX_SHIFT << PREFIX_SHIFT;
-  let s = idx.prefix[idx.prefOff[i] + (k >> PREFIX_SHIFT)];
-  const r0 = idx.runOff[i];
-  // Walk down so the run pointer only ever moves back.
-  for (let j = k - 1; j >= base; j--) {
-    while (r > r0 && idx.runStart[r] > j) r--;
-    s += valueAt(idx, i, j, r);
+  const base = k >> PREFIX_SHIFT << PREFIX_SHIFT, r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
+  while (r > r0 && idx.runStart[r] > base) r--;
+  let partial = 0;
+  for (let j = base; j < k; j++) {
+    while (r + 1 < r1 && idx.runStart[r + 1] <= j) r++;
+    partial += valueAt(idx, i, j, r);
   }
-  return s;
+  return idx.prefix[idx.prefOff[i] + (k >> PREFIX_SHIFT)] + partial;
 }

@@ -66,7 +66,7 @@ export interface CensusResult {
   nearestImpostor: Int32Array;
   /** d(a, nearestImpostor) (NaN where there is none). */
   nearestImpostorDist: Float32Array;
-  /** classes x classes, row-major: pml-violating triplets by anchor class (row) and negative class (col). */
+  /** classes x classes, row-major: pml-violating triplets by anchor class (row) and negative class (col); empty when not asked for. */
   classPairs: Float64Array;
   /** Top K by loss (only triplets with loss > 0), ties broken by (anchor, positive, negative) ascending. */
   worst: WorstTriplet[];
@@ -83,4 +83,9 @@ export interface CountOptions {
   topK?: number;
   /** Also fill `perSample` (one extra pass over violating negatives). Default false. */
   perSample?: boolean;
+  /**
+   * Fill `classPairs` (default true). False skips visiting every violating negative, so a recount
+   * costs O(pairs log N) even when most triplets violate; `classPairs` is then empty.
+   */
+  classPairs?: boolean;
 }

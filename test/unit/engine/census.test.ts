@@ -153,6 +153,20 @@ describe('census: exact against brute force', function () {
     }
   });
 
+  it('classPairs: false (search path) gives the same counts and a bit-identical loss sum', async () => {
+    for (const integer of [false, true]) {
+      const input = makeInput(70, 4, 5, 21, integer);
+      const opts: DistanceOptions = { distance: integer ? 'sqeuclidean' : 'euclidean', normalize: !integer };
+      const index = await buildCensusIndex(input, opts);
+      for (const m of integer ? [0, 1, 2, 4] : [0, 0.1, 0.3, 1]) {
+        const full = countAtMargin(index, m, { topK: 5 }), fast = countAtMargin(index, m, { topK: 5, classPairs: false });
+        assert.equal(fast.classPairs.length, 0);
+        assert.deepEqual({ ...fast, classPairs: null, lossSumPartials: [] }, { ...full, classPairs: null, lossSumPartials: [] }, `m=${m}`);
+        check({ ...fast, classPairs: full.classPairs }, brute(input, opts, m, 5), `fast m=${m}`);
+      }
+    }
+  });
+
   it('t histogram matches the brute force, bins add up to the triplet count', async () => {
     const input = makeInput(50, 4, 4, 3, true);
     const opts: DistanceOptions = { distance: 'sqeuclidean', normalize: false };
