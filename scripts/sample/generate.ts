@@ -22,6 +22,12 @@ export function parseArgs(argv: string[]): SampleOptions {
       case '--epochs': o.epochs = (v ?? '').split(',').map((e) => int(flag, e)); break;
       case '--held-out-per-class': o.heldOutPerClass = int(flag, v); break;
       case '--train-per-class': o.trainPerClass = int(flag, v); break;
+      case '--digits-per-class': o.digitsPerClass = int(flag, v); break;
+      case '--mining':
+        if (v !== 'batch-hard' && v !== 'semi-hard') throw new Error(`--mining is batch-hard or semi-hard, got ${v}`);
+        o.mining = v;
+        break;
+      case '--learning-rate': o.learningRate = Number(v); break;
       default: throw new Error(`unknown flag ${flag}`);
     }
   }

@@ -48,8 +48,15 @@ export function readMnistClass(digit: number, dir = mnistDigitsDir()): Uint8Arra
   return toBytes(json.data);
 }
 
-/** Reads all ten class files. */
+let cached: { dir: string; digits: MnistDigits } | undefined;
+
+/** Reads all ten class files (parsed once per process: 21 MB of JSON). Treat the result as read-only. */
 export function loadMnist(dir = mnistDigitsDir()): MnistDigits {
+  if (cached?.dir !== dir) cached = { dir, digits: readAllClasses(dir) };
+  return cached.digits;
+}
+
+function readAllClasses(dir: string): MnistDigits {
   const parts = Array.from({ length: 10 }, (_, d) => readMnistClass(d, dir));
   const total = parts.reduce((s, p) => s + p.length / MNIST_PIXELS, 0);
   const pixels = new Uint8Array(total * MNIST_PIXELS);

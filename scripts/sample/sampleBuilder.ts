@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { createNet, embedRows, toInput, trainStep, useCpuBackend } from './embeddingNet';
+import { createNet, embedRows, Mining, toInput, trainStep, useCpuBackend } from './embeddingNet';
 import { loadMnist, MNIST_PIXELS, MNIST_SIZE, MnistDigits, splitMnist } from './mnistSource';
 import { encodeNpy } from './npyWriter';
 import { encodeGrayPng } from './pngEncoder';
@@ -33,6 +33,7 @@ export interface SampleOptions {
   hidden: number;
   dim: number;
   margin: number;
+  mining: Mining;
   learningRate: number;
 }
 
@@ -48,6 +49,7 @@ export const DEFAULT_OPTIONS: SampleOptions = {
   hidden: 128,
   dim: 32,
   margin: 0.2,
+  mining: 'semi-hard',
   learningRate: 1e-3,
 };
 
@@ -155,12 +157,12 @@ export async function buildSample(options: SampleOptions, log: (line: string) =>
         const b = sampler.next(o.classesPerBatch, o.digitsPerClass);
         const x = toInput(digits.pixels, b.rows, MNIST_PIXELS);
         const y = tf.tensor1d(b.labels, 'int32');
-        sum += trainStep(net, optimizer, x, y, o.margin);
+        sum += trainStep(net, optimizer, x, y, o.margin, o.mining);
         x.dispose();
         y.dispose();
       }
       trainLoss = sum / stepsPerEpoch;
-      log(`epoch ${epoch + 1}: mean batch-hard loss ${trainLoss.toFixed(4)}`);
+      log(`epoch ${epoch + 1}: mean ${o.mining} loss ${trainLoss.toFixed(4)}`);
     }
     const z = embedRows(net, digits.pixels, split.heldOut, MNIST_PIXELS, o.dim);
     const file = snapshotFile(target);
