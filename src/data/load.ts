@@ -10,7 +10,7 @@ import { findInFolder } from './discover';
 import { DEFAULT_MAX_BYTES } from './files';
 import { encodeLabels, labelWarnings, readLabelsFile } from './labels';
 import { Plan, planFile, planFolder } from './plan';
-import { EmbeddingRead, LABEL_NAMES, readEmbeddingsFile, readMetadataFile } from './readers';
+import { EmbeddingRead, LABEL_NAMES, readEmbeddingsFile, readLabelsArray, readMetadataFile } from './readers';
 import { DEFAULT_SAMPLE_COLUMNS, resolveSamples } from './samples';
 import { numberedName } from './snapshots';
 
@@ -47,13 +47,13 @@ function labelsBeside(embFile: string): string | undefined {
 
 /** Decides where the labels come from, in order: option, manifest, same file, column, beside. */
 async function findLabels(opts: LoadOptions, plan: Plan, emb: EmbeddingRead, embFile: string, columns: Record<string, string[]>, metaFile: string | undefined): Promise<LabelSource> {
-  if (opts.labels) return { values: await readLabelsFile(path.resolve(opts.labels)), file: path.resolve(opts.labels) };
+  if (opts.labels) {
+    const f = path.resolve(opts.labels);
+    return { values: /\.(npz|safetensors)$/i.test(f) ? await readLabelsArray(f, opts.labelsKey, opts.maxBytes) : await readLabelsFile(f), file: f };
+  }
   const ml = plan.labels;
   if (ml?.path) {
-    if (/\.(npz|safetensors)$/i.test(ml.path)) {
-      const r = await readEmbeddingsFile(ml.path, { maxBytes: opts.maxBytes, labelsKey: ml.key ?? opts.labelsKey });
-      return { values: r.labelValues ?? fail(ml.path, 'holds no 1-D labels array'), file: ml.path };
-    }
+    if (/\.(npz|safetensors)$/i.test(ml.path)) return { values: await readLabelsArray(ml.path, ml.key ?? opts.labelsKey, opts.maxBytes), file: ml.path };
     return { values: await readLabelsFile(ml.path), file: ml.path };
   }
   if (emb.labelValues) return { values: emb.labelValues, file: embFile };

@@ -87,6 +87,25 @@ async function readSafetensorsFile(file: string, maxBytes: number, key?: string,
   return { n, dim, embeddings, labelValues: labelStrings({ dtype: lt.dtype === 'BOOL' ? '|b1' : lt.dtype, shape: lt.shape, fortranOrder: false, data }, file), labelsKey: lk };
 }
 
+/**
+ * Labels stored in an .npz / .safetensors that may hold no embeddings: the array `key`, or the
+ * one with a labels-like name, or the only 1-D array.
+ */
+export async function readLabelsArray(file: string, key: string | undefined, maxBytes = DEFAULT_MAX_BYTES): Promise<string[]> {
+  const bytes = await readChecked(file, maxBytes);
+  if (/\.npz$/i.test(file)) {
+    const arrays = parseNpz(bytes, file);
+    const k = chooseKey(file, 'labelsKey', [...arrays.keys()], (n) => arrays.get(n)!.shape.length === 1, key) ?? fail(file, `no 1-D labels array (arrays: ${describe(arrays)})`);
+    return labelStrings(arrays.get(k)!, file);
+  }
+  const { tensors, dataStart } = listSafetensors(bytes, file);
+  const byName = new Map(tensors.map((t) => [t.name, t]));
+  const k = chooseKey(file, 'labelsKey', [...byName.keys()], (n) => byName.get(n)!.shape.length === 1 && !isFloatDtype(byName.get(n)!.dtype), key)
+    ?? fail(file, 'no 1-D integer labels tensor');
+  const t = byName.get(k)!;
+  return labelStrings({ dtype: t.dtype === 'BOOL' ? '|b1' : t.dtype, shape: t.shape, fortranOrder: false, data: readSafetensor(bytes, t, dataStart, file) }, file);
+}
+
 /** True when the first line of a delimited file holds only numbers (TensorBoard tensors.tsv). */
 function firstLineNumeric(bytes: Uint8Array, delim: number, file: string): boolean {
   const r = new DelimitedReader(bytes, delim, file);

@@ -123,6 +123,20 @@ describe('data/loadDataset behaviour', () => {
       await expectError(() => loadDataset(path.join(dir, 'nothing-here')), InputError, 'file not found');
     });
 
+    it('a manifest can take labels from an .npz that holds only labels, and a CSV metadata table', async () => {
+      const sub = path.join(dir, 'man');
+      fs.mkdirSync(sub);
+      fs.copyFileSync(fixture('npy/emb_f8_be_F.npy'), path.join(sub, 'e.npy'));    // 5 x 3
+      fs.copyFileSync(fixture('npz/deflated.npz'), path.join(sub, 'y.npz'));       // labels: 6 values
+      fs.writeFileSync(path.join(sub, 'embeddings.json'), JSON.stringify({ embeddings: 'e.npy', labels: { path: 'y.npz', key: 'labels' } }));
+      await expectError(() => loadDataset(sub), InputError, `5 embeddings but 6 labels in ${path.join(sub, 'y.npz')}`);
+      fs.writeFileSync(path.join(sub, 'm.csv'), 'kind,file\na,"x, y.png"\nb,2.png\na,3.png\nb,4.png\nc,5.png\n');
+      fs.writeFileSync(path.join(sub, 'embeddings.json'), JSON.stringify({ embeddings: 'e.npy', metadata: 'm.csv', labelColumn: 'kind', sampleColumn: 'file' }));
+      const d = await loadDataset(sub);
+      assert.deepStrictEqual([d.classNames, Array.from(d.labels), d.metadata!.file[0]], [['a', 'b', 'c'], [0, 1, 0, 1, 2], 'x, y.png']);
+      assert.ok(d.warnings.some((w) => w.startsWith('5 sample files are missing')), d.warnings.join('|'));
+    });
+
     it('embeddings without any labels: an InputError that says how to provide them', async () => {
       const sub = path.join(dir, 'nolabels');
       fs.mkdirSync(sub);

@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import { DelimitedReader, parseNumber, parseVectorCell } from '../../../src/data/text';
 import { parseDelimitedTable, parseJsonl, parseNumericTsv } from '../../../src/data/tabular';
 import { parseMetadataTsv, parseProjectorConfig } from '../../../src/data/projector';
+import { fastNumericRows } from '../../../src/data/fastTsv';
 import { InputError } from '../../../src/shared/dataset';
 
 const enc = (s: string): Uint8Array => Buffer.from(s, 'utf8');
@@ -68,6 +69,34 @@ describe('data/text: delimited rows', () => {
     assert.throws(() => parseNumericTsv(enc('1\t2\n3\tnan\n'), 't.tsv'), /row 2, column 2 is NaN/);
     assert.throws(() => parseNumericTsv(enc('1\t2\n3\tx\n'), 't.tsv'), /line 2, column 2: 'x' is not a number/);
     assert.throws(() => parseNumericTsv(enc('\n\n'), 't.tsv'), /empty/);
+  });
+
+  it('the one-pass TSV fast path equals the general reader, and gives up on anything unusual', () => {
+    const rnd = lcg(11);
+    const general = (b: Uint8Array): number[] => {
+      const r = new DelimitedReader(b, 9, 'g');
+      const out: number[] = [];
+      while (r.next()) for (let i = 0; i < r.count; i++) out.push(Math.fround(r.number(i)));
+      return out;
+    };
+    for (let trial = 0; trial < 300; trial++) {
+      const rows = 1 + Math.floor(rnd() * 5);
+      const dim = 1 + Math.floor(rnd() * 6);
+      const eol = rnd() < 0.5 ? '\n' : '\r\n';
+      const cell = (): string => {
+        const v = (rnd() - 0.5) * 10 ** Math.floor(rnd() * 10 - 5);
+        return [String(v), v.toExponential(18), v.toFixed(4), Math.fround(v).toPrecision(8), `+${Math.abs(v)}`, v.toExponential(3).toUpperCase()][Math.floor(rnd() * 6)];
+      };
+      const text = Array.from({ length: rows }, () => Array.from({ length: dim }, cell).join('\t')).join(eol) + (rnd() < 0.5 ? eol : '') + (rnd() < 0.2 ? '\n\n' : '');
+      const b = enc(text);
+      const out = new Float32Array(rows * dim);
+      assert.strictEqual(fastNumericRows(b, 0, 9, dim, out), rows, JSON.stringify(text));
+      assert.deepStrictEqual(Array.from(out), general(b), JSON.stringify(text));
+    }
+    const give = (t: string, dim: number): number => fastNumericRows(enc(t), 0, 9, dim, new Float32Array(16));
+    for (const t of ['1\t"2"\n', '1\tnan\n', '1\t2\t3\n', '1\n2\t3\n', '1\t2\n\n3\t4\n', '1 \t2\n', '1\t\n', 'inf\t1\n']) assert.strictEqual(give(t, 2), -1, JSON.stringify(t));
+    // A value finite as a double but past float32's range is caught after the fast path.
+    assert.throws(() => parseNumericTsv(enc('1\t2\n3\t1e39\n'), 'big.tsv'), /row 2, column 2 is Infinity/);
   });
 
   it('tables: numbered columns by prefix, a vector column, or an explicit key; other columns kept as text', () => {
