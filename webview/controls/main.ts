@@ -107,6 +107,7 @@ function onState(s: StateMsg): void {
     summary.clear();
     charts.setHistogram(undefined);
     coalescer.reset(s.settings.margin);
+    if (ui.datasetKey !== key) saveUi({ datasetKey: key, selectedClass: -1, selectedPair: null });
     table.setClasses(s.classNames);
     if (s.classNames.length !== s.classes) console.warn('controls: classNames length differs from classes');
   }

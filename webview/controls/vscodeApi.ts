@@ -15,10 +15,12 @@ export interface UiState {
   /** Highlighted class (-1 none) or class pair, as last sent to the host. */
   selectedClass: number;
   selectedPair: [number, number] | null;
+  /** The dataset the selection belongs to (a reload keeps it, another dataset clears it). */
+  datasetKey: string;
 }
 
 /** Defaults for a first visit. */
-export const DEFAULT_UI: UiState = { open: {}, sort: 'rate-desc', logScale: false, selectedClass: -1, selectedPair: null };
+export const DEFAULT_UI: UiState = { open: {}, sort: 'rate-desc', logScale: false, selectedClass: -1, selectedPair: null, datasetKey: '' };
 
 /** A typed handle on the webview API. */
 export interface ControlsApi {
