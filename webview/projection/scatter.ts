@@ -77,7 +77,7 @@ export class ScatterRenderer {
 
   constructor(private readonly canvas: HTMLCanvasElement, private readonly onError: (message: string) => void) {
     this.gl = canvas.getContext('webgl2', { alpha: false, antialias: false, depth: false, stencil: false, premultipliedAlpha: false });
-    canvas.addEventListener('webglcontextlost', (e) => { e.preventDefault(); this.program = null; });
+    canvas.addEventListener('webglcontextlost', (e) => { e.preventDefault(); this.program = null; this.pointsDrawn = 0; });
     canvas.addEventListener('webglcontextrestored', () => { this.init(); this.upload(); });
     this.init();
   }

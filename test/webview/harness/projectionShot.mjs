@@ -234,6 +234,15 @@ for (const theme of ['dark', 'light']) {
   check(hit >= 0 && Math.hypot(qh.x - q.x, qh.y - q.y) <= 1, `dpr 2: hover finds the point under the cursor (${hit})`);
   await page.screenshot({ path: `${outDir}/dpr2-hover.png` });
 
+  // WebGL context loss and restore: the points come back.
+  const restored = await page.evaluate(() => new Promise((resolve) => {
+    const c = document.querySelector('#plot'), ext = c.getContext('webgl2').getExtension('WEBGL_lose_context');
+    c.addEventListener('webglcontextlost', () => setTimeout(() => ext.restoreContext(), 50), { once: true });
+    c.addEventListener('webglcontextrestored', () => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve(window.__embeddingInspector.pointsDrawn))), 0), { once: true });
+    ext.loseContext();
+  }));
+  check(restored === data.n, `context restore redraws all points (${restored})`);
+
   // UI state survives a reload (retainContextWhenHidden is off): camera and colour mode come back.
   await page.selectOption('[data-testid=color-by]', 'loss');
   await page.mouse.wheel(0, -400);
