@@ -8,7 +8,7 @@ import * as path from 'path';
 import { readNpyHeader, readPrefix } from './files';
 import { parquetColumns } from './parquet';
 import { MANIFEST_NAME, PROJECTOR_CONFIG } from './plan';
-import { LABEL_NAMES } from './readers';
+import { LABEL_NAMES, firstLineNumeric } from './readers';
 import { listSafetensors } from './safetensors';
 import { groupNumbered } from './snapshots';
 import { parseDelimitedTable, parseJsonl } from './tabular';
@@ -80,7 +80,12 @@ async function sniff(file: string, labelsBeside: boolean): Promise<{ kind: strin
       return { kind: 'jsonl', detail: `JSON Lines, dimension ${t.dim}` };
     }
     if (ext === '.csv' || ext === '.tsv') {
-      const t = parseDelimitedTable(wholeLines(head, complete), file, ext === '.csv' ? 44 : 9);
+      const delim = ext === '.csv' ? 44 : 9;
+      if (firstLineNumeric(head, delim, file)) {
+        // Header-less numbers (tensors.tsv style): a dataset only with labels beside it.
+        return labelsBeside ? { kind: 'table', detail: `${ext.slice(1).toUpperCase()} of numbers, no header` } : undefined;
+      }
+      const t = parseDelimitedTable(wholeLines(head, complete), file, delim);
       return { kind: 'table', detail: `${ext.slice(1).toUpperCase()} table, dimension ${t.dim}` };
     }
   } catch (err) {

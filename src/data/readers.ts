@@ -107,7 +107,7 @@ export async function readLabelsArray(file: string, key: string | undefined, max
 }
 
 /** True when the first line of a delimited file holds only numbers (TensorBoard tensors.tsv). */
-function firstLineNumeric(bytes: Uint8Array, delim: number, file: string): boolean {
+export function firstLineNumeric(bytes: Uint8Array, delim: number, file: string): boolean {
   const r = new DelimitedReader(bytes, delim, file);
   if (!r.next()) return false;
   for (let i = 0; i < r.count; i++) if (Number.isNaN(r.number(i))) return false;

@@ -54,6 +54,27 @@ export async function resolveSamples(values: string[], baseDir: string, roots: s
   const sources: (SampleSource | undefined)[] = new Array(values.length).fill(undefined);
   const refused: number[] = [];
   const missing: number[] = [];
+  // One realpath + readdir per folder instead of a realpath per file: 100 000 images in a few
+  // folders cost a few system calls. Only entries that are symlinks get their own realpath.
+  const folders = new Map<string, Promise<{ real: string; entries: Map<string, boolean> } | undefined>>();
+  const folder = (dir: string): Promise<{ real: string; entries: Map<string, boolean> } | undefined> => {
+    let f = folders.get(dir);
+    if (!f) {
+      f = (async () => {
+        const real = await realpathOrUndefined(dir);
+        if (real === undefined) return undefined;
+        try {
+          const list = await fs.promises.readdir(real, { withFileTypes: true });
+          // Folders are not samples: only files and links (checked after following) are kept.
+          return { real, entries: new Map(list.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => [e.name, e.isSymbolicLink()])) };
+        } catch {
+          return undefined;
+        }
+      })();
+      folders.set(dir, f);
+    }
+    return f;
+  };
   const resolveOne = async (i: number): Promise<void> => {
     const raw = values[i]?.trim();
     if (!raw) return;
@@ -65,7 +86,10 @@ export async function resolveSamples(values: string[], baseDir: string, roots: s
       refused.push(i);
       return;
     }
-    const real = await realpathOrUndefined(abs);
+    const dir = await folder(path.dirname(abs));
+    const isLink = dir?.entries.get(path.basename(abs));
+    if (!dir || isLink === undefined) { missing.push(i); return; }
+    const real = isLink ? await realpathOrUndefined(abs) : path.join(dir.real, path.basename(abs));
     if (real === undefined) { missing.push(i); return; }
     if (!realRoots.some((r) => isInside(real, r))) { refused.push(i); return; }
     const kind = sampleKind(real);

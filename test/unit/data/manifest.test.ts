@@ -55,6 +55,7 @@ describe('data/discover', () => {
     const w = (p: string, s: string | Uint8Array): void => { fs.mkdirSync(path.dirname(path.join(ws, p)), { recursive: true }); fs.writeFileSync(path.join(ws, p), s); };
     w('a/table.csv', 'label,e0,e1\nx,1,2\n');
     w('a/notes.csv', 'name,city\nx,y\n');                      // no vectors: not a dataset
+    w('a/numbers.tsv', '1\t2\n3\t4\n');                         // numbers without labels: not a dataset
     w('b/projector_config.pbtxt', 'embeddings { tensor_path: "t.tsv" }');
     w('c/embeddings.json', '{"embeddings": "x.npy"}');
     w('c/x.npy', 'ignored: the manifest speaks for the folder');
