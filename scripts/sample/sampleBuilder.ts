@@ -135,6 +135,9 @@ export async function buildSample(options: SampleOptions, log: (line: string) =>
   if (o.epochs.some((e, i) => !Number.isInteger(e) || e < 0 || (i > 0 && e <= o.epochs[i - 1]))) {
     throw new Error(`epochs must be ascending non-negative integers, got ${o.epochs.join(',')}`);
   }
+  if (o.digitsPerClass < 2 || o.classesPerBatch < 2 || o.classesPerBatch > 10) {
+    throw new Error('a batch needs 2-10 classes of at least 2 digits each (positives and negatives)');
+  }
   await useCpuBackend();
   const rand = mulberry32(o.seed);
   const digits = loadMnist();

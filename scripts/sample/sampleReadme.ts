@@ -15,7 +15,7 @@ export function sampleReadme(r: SampleReport): string {
     return `| ${s.epoch} | \`${s.file}\` | ${pct(c.hard, c.valid)} | ${pct(c.semiHard, c.valid)} | ${pct(c.easy, c.valid)} | ${(c.lossSum / c.valid).toFixed(4)} | ${c.precisionAt1.toFixed(3)} | ${loss} |`;
   });
   const valid = r.snapshots.length > 0 ? r.snapshots[0].census.valid : 0;
-  const flags = `--seed ${o.seed} --epochs ${o.epochs.join(',')} --held-out-per-class ${o.heldOutPerClass} --train-per-class ${o.trainPerClass}`;
+  const flags = `--seed ${o.seed} --epochs ${o.epochs.join(',')} --mining ${o.mining} --held-out-per-class ${o.heldOutPerClass} --train-per-class ${o.trainPerClass}`;
   return `# MNIST sample workspace
 
 Real handwritten digits with real embeddings, laid out the way a PyTorch user's training run
@@ -39,14 +39,25 @@ Regenerate it with \`npm run sample\` (seeded: the same files, byte for byte).
   on the other ${r.trainDigits}.
 - Network: ${MNIST_INPUT} -> ${o.hidden} (ReLU) -> ${o.dim}, L2-normalised output, written on
   tfjs-core with the deterministic cpu backend; He-uniform init from a seeded mulberry32 generator.
-- Loss: batch-hard triplet loss (Hermans, Beyer & Leibe 2017), margin ${o.margin}, euclidean distance
-  on the normalised embeddings, on PK batches of ${o.classesPerBatch} classes x ${o.digitsPerClass} digits;
-  Adam, learning rate ${o.learningRate}, ${r.stepsPerEpoch} steps per epoch.
-- Command: \`node dist/scripts/sample/generate.js ${flags}\`.
+- Loss: ${o.mining === 'semi-hard'
+    ? 'triplet loss with semi-hard mining as TensorFlow Addons\' `TripletSemiHardLoss` (for each (a, p) the nearest negative farther than p, else the farthest negative; FaceNet\'s remedy for collapse)'
+    : 'batch-hard triplet loss (Hermans, Beyer & Leibe 2017: per anchor the farthest positive and the nearest negative)'},
+  margin ${o.margin}, euclidean distance on the normalised embeddings, on PK batches of
+  ${o.classesPerBatch} classes x ${o.digitsPerClass} digits; Adam, learning rate ${o.learningRate},
+  ${r.stepsPerEpoch} steps per epoch.${o.mining === 'semi-hard' ? `
+  (Batch-hard mining with this margin and normalised output was tried first: after one epoch
+  every held-out triplet lay within the margin, 0 % easy, and the training loss sat at m, the
+  early collapse FaceNet warns of with the hardest negatives. \`--mining batch-hard\` still builds it.)` : ''}
+- Command: \`npm run sample -- ${flags}\` (these are the defaults); \`--out DIR\` writes elsewhere.
+
+## Open it
+Open this folder (or \`embeddings.json\`) with *Embeddings: Inspect Embeddings*. The manifest
+lists the epochs as snapshots of the same ${r.rows} digits, oldest first; the images are the
+\`image\` column of \`metadata.tsv\`.
 
 ## Measured triplet census of the held-out digits
 All ${valid.toLocaleString('en-US')} valid triplets (a, p, n) of the ${r.rows} rows, exact; margin m = ${o.margin},
-euclidean on L2-normalised embeddings, convention \`pml\` (hard: d(a,n) - d(a,p) <= 0,
+euclidean on L2-normalised embeddings, convention \`pml\` (hard: t = d(a,n) - d(a,p) <= 0,
 semi-hard: 0 < t <= m, easy: t > m). Loss is the mean of max(0, m - t) over all valid triplets;
 P@1 is the share of rows whose nearest other row has the same digit.
 

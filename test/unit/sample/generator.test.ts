@@ -8,6 +8,7 @@ import { batchHardLoss, semiHardLoss, semiHardSelector, useCpuBackend } from '..
 import { encodeNpy } from '../../../scripts/sample/npyWriter';
 import { crc32, encodeGrayPng } from '../../../scripts/sample/pngEncoder';
 import { mulberry32 } from '../../../scripts/sample/prng';
+import { parseArgs } from '../../../scripts/sample/generate';
 import { buildSample, DEFAULT_OPTIONS } from '../../../scripts/sample/sampleBuilder';
 import { tripletCensus } from '../../../scripts/sample/tripletShares';
 import { loadDataset } from '../../../src/data';
@@ -156,6 +157,25 @@ describe('sample generator: losses and census against brute force', () => {
     const got = tripletCensus(z, 45, 4, labels, m);
     assert.deepStrictEqual([got.valid, got.easy, got.semiHard, got.hard], [want.valid, want.easy, want.semiHard, want.hard]);
     assert.ok(Math.abs(got.lossSum - want.lossSum) < 1e-9 * want.valid);
+  });
+});
+
+describe('sample generator: command line', () => {
+  it('parses flags over the defaults and refuses unknown flags and bad numbers', () => {
+    const o = parseArgs(['--out', '/tmp/x', '--epochs', '0,3,7', '--seed', '9', '--mining', 'batch-hard']);
+    assert.deepStrictEqual([o.out, o.epochs, o.seed, o.mining, o.dim], ['/tmp/x', [0, 3, 7], 9, 'batch-hard', DEFAULT_OPTIONS.dim]);
+    assert.deepStrictEqual(parseArgs([]), DEFAULT_OPTIONS);
+    assert.throws(() => parseArgs(['--epoch', '1']), /unknown flag --epoch/);
+    assert.throws(() => parseArgs(['--epochs', '0,x']), /non-negative integer/);
+    assert.throws(() => parseArgs(['--mining', 'hardest']), /batch-hard or semi-hard/);
+    assert.throws(() => parseArgs(['--learning-rate', '-1']), /positive number/);
+  });
+
+  it('refuses epochs out of order and batches without positives before writing anything', async () => {
+    const out = path.join(os.tmpdir(), `mnist-refused-${process.pid}`);
+    await assert.rejects(buildSample({ ...DEFAULT_OPTIONS, out, epochs: [2, 1] }), /ascending/);
+    await assert.rejects(buildSample({ ...DEFAULT_OPTIONS, out, digitsPerClass: 1 }), /at least 2 digits/);
+    assert.ok(!fs.existsSync(out));
   });
 });
 
