@@ -46,7 +46,7 @@ const handlers: { [M in Method]: [Handler<M>, boolean] } = {
   }, false],
   census: [(p) => countAtMargin(needIndex(), p.margin, { topK: p.topK, perSample: p.perSample }), false],
   histogram: [(p) => tHistogram(needIndex(), p.edges), false],
-  batchHard: [(p, progress) => batchHardPart(needInput(), p.opts, p.margin, p.soft, p.range, progress), true],
+  batchHard: [(p, progress) => batchHardPart(needInput(), p.opts, p.range, progress), true],
   semiHard: [(p, progress) => semiHardPart(needInput(), p.opts, p.margin, p.range, progress), true],
   retrievalRows: [(p, progress) => retrievalRows(needInput(), p.opts, p.range, progress), true],
   knn: [(p, progress) => exactKnn(needInput(), p.k, p.opts, progress, p.range), true],

@@ -94,12 +94,12 @@ export class AnalysisClient {
     return total;
   }
 
-  /** Batch-hard (Hermans et al.) per anchor and overall; `soft` uses log(1 + exp(.)). */
+  /** Batch-hard (Hermans et al.) per anchor and overall; `soft` uses log(1 + exp(.)) (see miningParts.ts). */
   async batchHard(margin: number, soft = false, progress?: Progress): Promise<BatchHardResult> {
     const opts = this.requireOptions();
     const slots = this.ensureSlots();
     const ranges = this.ranges(slots.length);
-    const parts = await this.run(slots, progress, (s, i, onP) => s.request('batchHard', { opts, margin, soft, range: ranges[i] }, onP));
+    const parts = await this.run(slots, progress, (s, i, onP) => s.request('batchHard', { opts, range: ranges[i] }, onP));
     return mergeBatchHard(parts, margin, soft);
   }
 

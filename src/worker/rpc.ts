@@ -27,8 +27,8 @@ export interface WorkerMethods {
   census: { params: { margin: number; topK: number; perSample: boolean }; result: CensusResult };
   /** Histogram of t = d(a,n) - d(a,p) over the index's triplets. */
   histogram: { params: { edges: Float64Array }; result: Float64Array };
-  /** Batch-hard per anchor for the anchor rows given. */
-  batchHard: { params: { opts: DistanceOptions; margin: number; soft: boolean; range: RowRange }; result: BatchHardPart };
+  /** Hardest positive / negative per anchor for the rows given (margin-independent). */
+  batchHard: { params: { opts: DistanceOptions; range: RowRange }; result: BatchHardPart };
   /** Semi-hard selection for the anchor rows given. */
   semiHard: { params: { opts: DistanceOptions; margin: number; range: RowRange }; result: SemiHardPart };
   /** Per-query retrieval values for the rows given. */
