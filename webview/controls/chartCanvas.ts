@@ -43,3 +43,15 @@ export class ChartCanvas {
   /** Stops watching the size. */
   dispose(): void { this.observer.disconnect(); }
 }
+
+/**
+ * Calls `onChange` when devicePixelRatio changes (window moved to another screen, zoom), which
+ * does not always resize the canvas's CSS box. Re-arms itself for the new ratio.
+ */
+export function onPixelRatioChange(onChange: () => void): void {
+  const arm = () => {
+    const mq = matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
+    mq.addEventListener('change', () => { onChange(); arm(); }, { once: true });
+  };
+  arm();
+}

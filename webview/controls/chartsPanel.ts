@@ -5,7 +5,7 @@
  * events per frame collapse into one draw); a census redraws synchronously.
  */
 import { h } from './dom';
-import { ChartCanvas } from './chartCanvas';
+import { ChartCanvas, onPixelRatioChange } from './chartCanvas';
 import { drawHistogram, drawSweep } from './charts';
 import { type Histogram, sweepCurve } from './histogramModel';
 import { type MarginRange, sanitizeRange } from './sliderScale';
@@ -52,6 +52,7 @@ export class Charts {
       this.sweep.canvas,
       h('p', { class: 'hint' }, 'Share of triplets with t ≤ m as m varies, read from the histogram: exact at bin edges, interpolated between them (dot). The ring and the counts above are the engine\'s exact count.'));
     onThemeChange(() => { this.theme = readTheme(); this.redraw(); });
+    onPixelRatioChange(() => this.redraw());
     this.showWaiting();
   }
 

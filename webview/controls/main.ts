@@ -152,10 +152,10 @@ window.addEventListener('message', (event: MessageEvent<ToControls>) => {
     case 'state': onState(msg); break;
     case 'census':
       // A census for another dataset, or with a class count that no longer matches, is stale.
-      if (belongs(msg.datasetId) && msg.census.classViolationRate.length === state!.classes) onCensus(msg.census);
+      if (belongs(msg.datasetId) && msg.census?.settings && msg.census.counts && msg.census.classViolationRate?.length === state!.classes) onCensus(msg.census);
       break;
     case 'histogram':
-      if (belongs(msg.datasetId) && msg.edges.length === msg.counts.length + 1) charts.setHistogram({ edges: msg.edges, counts: msg.counts, triplets: msg.triplets });
+      if (belongs(msg.datasetId) && msg.edges?.length === (msg.counts?.length ?? -2) + 1) charts.setHistogram({ edges: msg.edges, counts: msg.counts, triplets: msg.triplets });
       break;
     case 'status':
       status.hidden = msg.state === 'idle' || (msg.state === 'ready' && !msg.message);

@@ -42,6 +42,7 @@ export class MarginControl {
       this.fromSlider(p);
     });
     this.slider.addEventListener('pointerdown', () => { this.dragging = true; });
+    this.slider.addEventListener('change', () => { this.dragging = false; }); // fires on release
     window.addEventListener('pointerup', () => { this.dragging = false; });
     window.addEventListener('pointercancel', () => { this.dragging = false; });
     this.box.addEventListener('change', () => this.fromBox());

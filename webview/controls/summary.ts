@@ -76,7 +76,7 @@ export class Summary {
   /** Shows a census; `step` sets the margin's decimals. */
   update(c: ControlsCensus, step: number, mining: MiningView): void {
     const total = c.triplets;
-    const conv = c.settings.convention;
+    const conv: Convention = c.settings.convention === 'facenet' ? 'facenet' : 'pml';
     for (const key of ['violating', 'hard', 'semihard', 'easy'] as const) {
       const r = this.rows[key];
       setText(r.count, formatCount(c.counts[key]));

@@ -44,9 +44,15 @@ export function readTheme(): ChartTheme {
   };
 }
 
-/** Calls `onChange` when the body's theme class or inline variables change. Returns a disposer. */
+/**
+ * Calls `onChange` when the theme changes. VS Code swaps the body's `vscode-light` / `vscode-dark` /
+ * `vscode-high-contrast` class on a change of kind, but between two themes of the same kind only
+ * the variables on `<html style>` and the body's `data-vscode-theme-name` change: watch all of them.
+ * Several mutations in one task give one callback. Returns a disposer.
+ */
 export function onThemeChange(onChange: () => void): () => void {
   const mo = new MutationObserver(() => onChange());
-  mo.observe(document.body, { attributes: true, attributeFilter: ['class', 'style', 'data-vscode-theme-kind'] });
+  mo.observe(document.body, { attributes: true, attributeFilter: ['class', 'style', 'data-vscode-theme-kind', 'data-vscode-theme-name'] });
+  mo.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
   return () => mo.disconnect();
 }

@@ -162,8 +162,11 @@ if (only !== 'budget') {
   await settle();
 
   // Theme switch at run time (MutationObserver redraw), then dark screenshots.
+  const pixels = () => page.getByTestId('histogram').evaluate((c) => c.toDataURL());
+  const lightPixels = await pixels();
   await page.evaluate(() => { document.body.className = 'vscode-dark'; });
   await sleep(100);
+  check(lightPixels !== await pixels(), 'the histogram is redrawn in the new theme colours');
   await page.screenshot({ path: path.join(outDir, 'controls-dark.png'), fullPage: true });
   await host.send({ type: 'status', state: 'error', message: 'Could not read labels.tsv: 3 rows, expected 2000.' });
   await page.evaluate(() => window.scrollTo(0, 0));
