@@ -45,13 +45,24 @@ function labelsBeside(embFile: string): string | undefined {
   return names.map((n) => path.join(dir, n)).find((p) => p !== embFile && fs.existsSync(p));
 }
 
+/** Labels from a .csv / .tsv table given as the labels file: the named column, a labels-like one, or its only column. */
+async function labelsFromTable(file: string, n: number, wanted: string | undefined, maxBytes?: number): Promise<LabelSource> {
+  const cols = await readMetadataFile(file, n, wanted ?? 'label', maxBytes);
+  const names = Object.keys(cols);
+  const c = wanted !== undefined ? columnNamed(cols, wanted) : LABEL_NAMES.map((l) => columnNamed(cols, l)).find((x) => x) ?? (names.length === 1 ? names[0] : undefined);
+  if (!c) fail(file, `no label column${wanted ? ` '${wanted}'` : ''} (columns: ${names.join(', ')})`);
+  return { values: cols[c], file, column: c };
+}
+
 /** Decides where the labels come from, in order: option, manifest, same file, column, beside. */
 async function findLabels(opts: LoadOptions, plan: Plan, emb: EmbeddingRead, embFile: string, columns: Record<string, string[]>, metaFile: string | undefined): Promise<LabelSource> {
+  const ml = plan.labels;
   if (opts.labels) {
     const f = path.resolve(opts.labels);
-    return { values: /\.(npz|safetensors)$/i.test(f) ? await readLabelsArray(f, opts.labelsKey, opts.maxBytes) : await readLabelsFile(f), file: f };
+    if (/\.(npz|safetensors)$/i.test(f)) return { values: await readLabelsArray(f, opts.labelsKey, opts.maxBytes), file: f };
+    if (/\.(csv|tsv)$/i.test(f)) return labelsFromTable(f, emb.n, opts.labelColumn ?? ml?.column, opts.maxBytes);
+    return { values: await readLabelsFile(f), file: f };
   }
-  const ml = plan.labels;
   if (ml?.path) {
     if (/\.(npz|safetensors)$/i.test(ml.path)) return { values: await readLabelsArray(ml.path, ml.key ?? opts.labelsKey, opts.maxBytes), file: ml.path };
     return { values: await readLabelsFile(ml.path), file: ml.path };

@@ -91,6 +91,10 @@ describe('data/loadDataset behaviour', () => {
   it('an explicit labels file, or a named column, overrides what is found', async () => {
     const d = await loadDataset(fixture('textlabels/emb.npy'), { labels: fixture('snapshots/labels.npy') });
     assert.deepStrictEqual([d.classNames, d.files.labels], [['0', '1', '2'], fixture('snapshots/labels.npy')]);
+    const t = await loadDataset(fixture('textlabels/emb.npy'), { labels: fixture('projector/metadata.tsv') });
+    assert.deepStrictEqual(Array.from(t.labels, (k) => t.classNames[k]), ['cat', 'dog', 'cat', 'bird', 'dog', 'cat', 'bird', 'dog']);
+    const u = await loadDataset(fixture('textlabels/emb.npy'), { labels: fixture('projector/metadata.tsv'), labelColumn: 'split' });
+    assert.deepStrictEqual(u.classNames, ['test', 'train']);
     const s = await loadDataset(fixture('projector'), { labelColumn: 'split' });
     assert.deepStrictEqual(s.classNames, ['test', 'train']);
     await expectError(() => loadDataset(fixture('projector'), { labelColumn: 'nope' }), InputError, "no label column 'nope' (columns: label, image, split)");
