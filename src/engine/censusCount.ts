@@ -8,7 +8,7 @@
  * `thresholdBits`, and counts are exact including ties (t == m, t == 0).
  */
 import type { CategoryCounts, CensusIndex, CensusResult, CountOptions } from './censusTypes';
-import { bitsOf, countAtMost, countFromRun, floatOf, IndexData, lastRun, PREFIX_SHIFT, PREFIX_STEP, prefixSum, valueAt } from './censusIndex';
+import { bitsOf, blockPartial, countAtMost, countFromRun, floatOf, IndexData, lastRun, PREFIX_SHIFT, PREFIX_STEP, prefixSum, valueAt } from './censusIndex';
 import { finishMeans, partialsAdd, TopK } from './censusMerge';
 
 const MAX_FINITE = 0x7f7fffff;
@@ -63,9 +63,8 @@ export function countAtMargin(index: CensusIndex, margin: number, opts: CountOpt
     if (P === 0 || neg === 0) continue;
     r.triplets += P * neg;
     if (kBuf.length < P) kBuf = new Uint32Array(P * 2);
-    const lossA = walk
-      ? countAnchor(idx, i, m, kBuf, acc, r.classPairs.subarray(labels[a] * C, (labels[a] + 1) * C), cnt, ps?.violAsPositive, ps?.violAsNegative)
-      : countAnchorSearch(idx, i, m, kBuf, acc, ps?.violAsPositive);
+    const cp = walk ? r.classPairs.subarray(labels[a] * C, (labels[a] + 1) * C) : undefined;
+    const lossA = countAnchor(idx, i, m, kBuf, acc, cp, cnt, ps?.violAsPositive, ps?.violAsNegative);
     partialsAdd(r.lossSumPartials, lossA);
     if (ps) { ps.violAsAnchor[a] = sumOf(kBuf, P); ps.lossAsAnchor[a] = lossA; }
     if (topK.k > 0) scanWorst(idx, i, m, topK);
@@ -110,24 +109,29 @@ function thresholdLE(dap: number, m: number): number {
 }
 
 /**
- * One anchor, one forward walk: positives in ascending distance have non-decreasing thresholds,
- * so the sorted negatives are walked once up to the last violating one. The walk yields the
- * t <= m counts (k[q]), the running prefix sum for the loss, and the per-class-pair counts: the
- * negatives passed while serving positive q are violating for q and every later positive, so
- * they count P - q times. Cost O(P + violating negatives of the farthest positive).
+ * One anchor in one forward pass. Positives in ascending distance have non-decreasing
+ * thresholds, so the sorted negatives are walked once, keeping the running sum of the current
+ * prefix-sum block (the loss needs the prefix sum at each count).
+ * - With `cp` (class pairs wanted) every violating negative is visited: the ones passed while
+ *   serving positive q violate for q and every later positive, so they count P - q times.
+ *   Cost O(P + violating negatives of the farthest positive).
+ * - Without, after a few linear steps the walk jumps by a galloping search over the runs:
+ *   O(P log neg) whatever the number of violating triplets.
+ * Fills k[q] with the t <= m counts; returns the anchor's loss sum.
  */
-function countAnchor(idx: IndexData, i: number, m: number, k: Uint32Array, acc: Float64Array, cp: Float64Array, cnt: Float64Array,
-  violP?: Float64Array, violNeg?: Float64Array): number {
+function countAnchor(idx: IndexData, i: number, m: number, k: Uint32Array, acc: Float64Array, cp: Float64Array | undefined,
+  cnt: Float64Array, violP?: Float64Array, violNeg?: Float64Array): number {
   const p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0, r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
   const off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
   const low = idx.lower.subarray(off, off + neg), ids = idx.negId.subarray(off, off + neg);
   const posDist = idx.posDist, rs = idx.runStart, up = idx.runUpper, labels = idx.labels;
-  let lossA = 0, V = 0, Vs = 0, H = 0, Hs = 0;
   const pref = idx.prefix, pOff = idx.prefOff[i];
-  // blockSum: the distances from the last multiple of PREFIX_STEP up to j, added in order (prefixSum's way).
+  let lossA = 0, V = 0, Vs = 0, H = 0, Hs = 0;
+  // blockSum: distances from the last multiple of PREFIX_STEP up to j, added in order.
   let j = 0, blockSum = 0, run = r0, upper = up[r0] << 16, nextRun = r0 + 1 < r1 ? rs[r0 + 1] : neg;
   for (let q = 0; q < P; q++) {
     const dap = posDist[p0 + q], tb = thresholdLE(dap, m), c = P - q;
+    let steps = 0;
     while (j < neg) {
       if (j === nextRun) { run++; upper = up[run] << 16; nextRun = run + 1 < r1 ? rs[run + 1] : neg; }
       const bits = (upper | low[j]) >>> 0;
@@ -135,11 +139,22 @@ function countAnchor(idx: IndexData, i: number, m: number, k: Uint32Array, acc: 
       U[0] = bits;
       if ((j & (PREFIX_STEP - 1)) === 0) blockSum = 0;
       blockSum += F[0];
-      const id = ids[j];
-      // Two int32 slots per class, by parity of j: sorted neighbours are often of one class, and
-      // a single float slot would chain every add on the previous one.
-      cnt[(labels[id] << 1) | (j & 1)] += c;
-      if (violNeg) violNeg[id] += c;
+      if (cp) {
+        const id = ids[j];
+        // Two slots per class by parity of j: sorted neighbours are often of one class.
+        cnt[(labels[id] << 1) | (j & 1)] += c;
+        if (violNeg) violNeg[id] += c;
+      } else if (++steps === PREFIX_STEP) {
+        const target = countFromRun(idx, i, tb, run, r0, r1);
+        if (target > j + 1) {
+          j = target;
+          run = lastRun;
+          while (run + 1 < r1 && rs[run + 1] <= j) run++;
+          upper = up[run] << 16; nextRun = run + 1 < r1 ? rs[run + 1] : neg;
+          blockSum = blockPartial(idx, i, j, run);
+          break;
+        }
+      }
       j++;
     }
     let vs = j, sumS = 0;
@@ -148,7 +163,7 @@ function countAnchor(idx: IndexData, i: number, m: number, k: Uint32Array, acc: 
       // Only when some float32 v has fl(v - dap) == m exactly do t <= m and t < m differ.
       if (!(F[0] - dap < m)) {
         vs = countAtMost(idx, i, thresholdBits(dap, m, true));
-        sumS = prefixSum(idx, i, vs, run);
+        sumS = prefixSum(idx, i, vs, Math.min(run, r1 - 1));
       } else {
         sumS = pref[pOff + (j >> PREFIX_SHIFT)] + ((j & (PREFIX_STEP - 1)) === 0 ? 0 : blockSum);
       }
@@ -159,37 +174,12 @@ function countAnchor(idx: IndexData, i: number, m: number, k: Uint32Array, acc: 
     if (vs > 0) lossA += vs * (dap + m) - sumS;
   }
   acc[0] += V; acc[1] += Vs; acc[2] += H; acc[3] += Hs;
-  // Per anchor these counts stay below P * neg < 2^31 (n <= 65 536), so int32 is exact.
-  for (let b = 0; b < cp.length; b++) {
-    cp[b] += cnt[2 * b] + cnt[2 * b + 1];
-    cnt[2 * b] = 0; cnt[2 * b + 1] = 0;
-  }
-  return lossA;
-}
-
-/**
- * One anchor without the per-class-pair counts: per positive a search that only moves forward
- * (galloping over the runs), the loss from checkpointed prefix sums. O(P log neg), whatever the
- * number of violating triplets; same counts and bit-identical loss as the walk.
- */
-function countAnchorSearch(idx: IndexData, i: number, m: number, k: Uint32Array, acc: Float64Array, violP?: Float64Array): number {
-  const p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0, r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
-  let cursor = r0, lossA = 0, V = 0, Vs = 0, H = 0, Hs = 0;
-  for (let q = 0; q < P; q++) {
-    const dap = idx.posDist[p0 + q], tb = thresholdLE(dap, m);
-    const v = countFromRun(idx, i, tb, cursor, r0, r1);
-    cursor = lastRun;
-    let vs = v;
-    if (v > 0) {
-      U[0] = tb;
-      if (!(F[0] - dap < m)) vs = countAtMost(idx, i, thresholdBits(dap, m, true));
+  if (cp) {
+    for (let b = 0; b < cp.length; b++) {
+      cp[b] += cnt[2 * b] + cnt[2 * b + 1];
+      cnt[2 * b] = 0; cnt[2 * b + 1] = 0;
     }
-    V += v; Vs += vs; H += idx.hardLE[p0 + q]; Hs += idx.hardLT[p0 + q];
-    k[q] = v;
-    if (violP) violP[idx.posId[p0 + q]] += v;
-    if (vs > 0) lossA += vs * (dap + m) - prefixSum(idx, i, vs, cursor);
   }
-  acc[0] += V; acc[1] += Vs; acc[2] += H; acc[3] += Hs;
   return lossA;
 }
 

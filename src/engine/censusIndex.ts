@@ -279,10 +279,15 @@ export function valueAt(idx: IndexData, i: number, j: number, r: number): number
 
 /**
  * Sum of anchor i's first k sorted distances (float64): the checkpoint at or below k plus the
- * rest of its block, added in ascending order (the walking recount adds them in the same order,
- * so both give bit-identical sums). `r` is a run at or after the one containing position k - 1.
+ * rest of its block (`blockPartial`). Every recount path builds it this way, so all give
+ * bit-identical loss sums. `r` is a run at or after the one containing position k - 1.
  */
 export function prefixSum(idx: IndexData, i: number, k: number, r: number): number {
+  return idx.prefix[idx.prefOff[i] + (k >> PREFIX_SHIFT)] + blockPartial(idx, i, k, r);
+}
+
+/** Distances at positions [k rounded down to PREFIX_STEP, k), added in ascending order. */
+export function blockPartial(idx: IndexData, i: number, k: number, r: number): number {
   const base = k >> PREFIX_SHIFT << PREFIX_SHIFT, r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
   while (r > r0 && idx.runStart[r] > base) r--;
   let partial = 0;
@@ -290,5 +295,5 @@ export function prefixSum(idx: IndexData, i: number, k: number, r: number): numb
     while (r + 1 < r1 && idx.runStart[r + 1] <= j) r++;
     partial += valueAt(idx, i, j, r);
   }
-  return idx.prefix[idx.prefOff[i] + (k >> PREFIX_SHIFT)] + partial;
+  return partial;
 }
