@@ -3,6 +3,11 @@ import * as path from 'node:path';
 import { AmbiguousChoiceError, discoverDatasets, loadDataset, type LoadOptions } from '../data/index';
 import type { Dataset } from '../shared/dataset';
 
+function explicitSetting<T>(cfg: vscode.WorkspaceConfiguration, key: string): T | undefined {
+  const i = cfg.inspect<T>(key);
+  return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+}
+
 /** Finds datasets in the workspace folders; a quick pick when there are several. */
 export async function pickDataset(): Promise<string | undefined> {
   const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
@@ -33,7 +38,8 @@ export async function loadDatasetInteractive(target: string, base: LoadOptions =
   const cfg = vscode.workspace.getConfiguration('embeddingInspector');
   const opts: LoadOptions = {
     ...base,
-    labelColumn: cfg.get<string>('labelColumn') || undefined,
+    // Only an explicit choice: by default the loader finds labels itself (labels.npy, a `label` column…).
+    labelColumn: explicitSetting<string>(cfg, 'labelColumn'),
     maxBytes: Math.round((cfg.get<number>('maxFileMegabytes') ?? 4096) * 1024 * 1024),
     workspaceRoots: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
   };
