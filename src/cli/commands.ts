@@ -1,11 +1,12 @@
 /**
- * The CLI's subcommands, by name. To add one (the projection engineer's `project`), write
- * `src/cli/<name>.ts` exporting its flags and a `run(argv): Promise<exit code>`, then add an entry
- * here: `help` and dispatch pick it up.
+ * The CLI's subcommands, by name. To add one, write `src/cli/<name>.ts` exporting its flags and a
+ * `run(argv): Promise<exit code>`, then add an entry here: `help` and dispatch pick it up.
+ * (`project` lives in projectCommand.ts, owned by the projection module.)
  */
 import type { FlagSpecs } from './args';
 import { censusFlags, runCensus } from './census';
 import { knnFlags, runKnn } from './knn';
+import { projectCommand, projectFlags, projectUsage } from './projectCommand';
 
 /** One subcommand. */
 export interface Command {
@@ -31,5 +32,10 @@ export const commands: Record<string, Command> = {
     flags: knnFlags,
     run: runKnn,
   },
-  // project: added by the projection module (UMAP layout to .npy / JSON).
+  project: {
+    summary: 'the 2-D UMAP layout the extension shows, as an N x 2 float32 .npy',
+    usage: projectUsage,
+    flags: projectFlags,
+    run: projectCommand,
+  },
 };
