@@ -61,8 +61,9 @@ async function sniff(file: string, labelsBeside: boolean): Promise<{ kind: strin
     if (ext === '.npz') return { kind: 'npz', detail: 'NumPy archive (.npz)' };
     if (ext === '.parquet') { const d = await sniffParquet(file); return d ? { kind: 'parquet', detail: d } : undefined; }
     if (ext === '.npy') {
+      if (!labelsBeside) return undefined; // checked first: no header read for lone arrays
       const h = await readNpyHeader(file);
-      if (h.shape.length !== 2 || !labelsBeside || /[US]/.test(h.dtype)) return undefined;
+      if (h.shape.length !== 2 || /[US]/.test(h.dtype)) return undefined;
       return { kind: 'npy', detail: `NumPy ${h.shape[0]} x ${h.shape[1]} ${h.dtype}` };
     }
     const head = await readPrefix(file, SNIFF_BYTES);
@@ -107,7 +108,7 @@ function labelFileIn(names: string[]): string | undefined {
 }
 
 /** Candidates in one folder (not recursive). `names` are its file names when already listed. */
-export async function findInFolder(dir: string, names?: string[]): Promise<DatasetCandidate[]> {
+export async function findInFolder(dir: string, names?: string[], deadline = Infinity): Promise<DatasetCandidate[]> {
   names ??= (await fs.promises.readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
   const rel = (p: string): string => path.basename(p);
   if (names.includes(MANIFEST_NAME)) return [{ target: path.join(dir, MANIFEST_NAME), label: MANIFEST_NAME, detail: 'manifest (embeddings.json)', kind: 'manifest' }];
@@ -123,6 +124,7 @@ export async function findInFolder(dir: string, names?: string[]): Promise<Datas
   for (const files of series.values()) files.forEach((f, i) => inSeries.set(f.file, i === files.length - 1 ? files.length : 0));
   for (const n of dataFiles) {
     if (inSeries.get(n) === 0) continue;
+    if (Date.now() > deadline) break;
     const file = path.join(dir, n);
     const s = await sniff(file, labels !== undefined);
     if (!s) continue;
@@ -158,7 +160,7 @@ export async function discoverDatasets(roots: string[], opts: { maxFiles?: numbe
         for (const e of entries) {
           if (e.isDirectory() && !e.name.startsWith('.') && !SKIP_DIRS.has(e.name)) nextLevel.push(path.join(dir, e.name));
         }
-        const found = await findInFolder(dir, entries.filter((e) => e.isFile()).map((e) => e.name));
+        const found = await findInFolder(dir, entries.filter((e) => e.isFile()).map((e) => e.name), deadline);
         for (const c of found) {
           const relDir = path.relative(root, path.dirname(c.target));
           const shown = c.kind === 'projector' ? path.relative(root, c.target) || path.basename(c.target) : path.join(relDir, c.label);

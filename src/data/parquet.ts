@@ -14,6 +14,12 @@ const compressors: Compressors = {
   BROTLI: (input) => zlib.brotliDecompressSync(input),
 };
 
+/** The bytes as an ArrayBuffer: the file's own buffer when it spans it exactly, else one copy. */
+function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer;
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
 /** True when a top-level schema node is a (possibly nested) list whose leaves are numbers. */
 function isNumericList(node: SchemaTree): boolean {
   if (node.children.length === 0) return false;
@@ -29,7 +35,7 @@ function isNumericList(node: SchemaTree): boolean {
 
 /** Lists the columns that can hold embeddings (lists of numbers) and the scalar ones. */
 export function parquetColumns(bytes: Uint8Array, file: string): { vectors: string[]; scalars: string[]; rows: number } {
-  const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const ab = arrayBufferOf(bytes);
   try {
     const meta = parquetMetadata(ab);
     const schema = parquetSchema(meta);
@@ -60,7 +66,7 @@ export async function parseParquet(bytes: Uint8Array, file: string, embeddingsKe
     fail(file, `no column holds a list of numbers to use as embeddings (columns: ${scalars.join(', ')})`);
   }
   if (rows === 0) fail(file, 'the table has no rows');
-  const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const ab = arrayBufferOf(bytes);
   const chunks = new Map<string, { start: number; data: ArrayLike<unknown> }[]>();
   try {
     await parquetRead({

@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import { checkFinite, toRowMajorFloat32, typedFromBytes } from './arrays';
-import { AmbiguousChoiceError, fail } from './errors';
+import { AmbiguousChoiceError, fail, formatBytes } from './errors';
 import { DEFAULT_MAX_BYTES, readChecked, readNpyFile } from './files';
 import { labelStrings } from './labels';
 import { NpyArray, isNumeric, npyToEmbeddings } from './npy';
@@ -51,7 +51,7 @@ function chooseKey(file: string, which: 'embeddingsKey' | 'labelsKey', names: st
 async function readNpz(file: string, maxBytes: number, key?: string, labelsKey?: string): Promise<EmbeddingRead> {
   const bytes = await readChecked(file, maxBytes);
   const total = listZip(bytes, file).reduce((s, e) => s + e.size, 0);
-  if (total > maxBytes) fail(file, `its arrays take ${total} bytes uncompressed, more than the memory budget of ${maxBytes} bytes; not read`);
+  if (total > maxBytes) fail(file, `its arrays take ${formatBytes(total)} uncompressed, more than the memory budget of ${formatBytes(maxBytes)}; not read (raise embeddingInspector.maxFileMegabytes to allow it)`);
   const arrays = parseNpz(bytes, file);
   const names = [...arrays.keys()];
   const is2d = (n: string): boolean => { const a = arrays.get(n)!; return isNumeric(a) && a.shape.length === 2; };
