@@ -11,6 +11,7 @@
  *     tooltipImageSrc,  // src of the tooltip's <img>, '' when hidden or no image
  *     selectionSize,    // points in the current box / lasso selection
  *     lastFrameMs,      // main-thread time of the last frame (WebGL submission + overlay)
+ *     detailLines,      // lines drawn from the hovered point (hardest positive + violating negatives)
  *     status,           // { state, message } the banner shows (hidden when not loading/computing/error after the layout)
  *     screenPositionOf(i) // { x, y } CSS px relative to the page viewport, or null
  *   }
@@ -127,13 +128,15 @@ function statsOf(i: number): SampleStats | null {
   };
 }
 
-function showTooltip(i: number, stats: SampleStats | null): void {
+function showTooltip(i: number, stats: SampleStats | null, avoidIndex = -1): void {
   if (!ds) return;
   const p = plot.screenPositionOf(i);
   if (!p) return;
   const box = plotBox.getBoundingClientRect();
+  const q = avoidIndex >= 0 ? plot.screenPositionOf(avoidIndex) : null;
+  const avoid = q ? { x: q.x - box.left, y: q.y - box.top } : undefined;
   const className = (j: number) => (j >= 0 && j < ds!.n ? ds!.classNames[ds!.labels[j]] ?? String(ds!.labels[j]) : '');
-  tooltip.show({ index: i, label: className(i), imageUri: ds.imageUris[i] ?? '', title: ds.sampleTitles[i] ?? '', stats, impostorLabel: stats ? className(stats.nearestImpostor) : '' }, p.x - box.left, p.y - box.top);
+  tooltip.show({ index: i, label: className(i), imageUri: ds.imageUris[i] ?? '', title: ds.sampleTitles[i] ?? '', stats, impostorLabel: stats ? className(stats.nearestImpostor) : '' }, p.x - box.left, p.y - box.top, avoid);
 }
 
 function setHover(i: number): void {
@@ -221,7 +224,7 @@ function onMessage(m: ToProjection): void {
     case 'detail':
       if (!ds || !requester.accept(m.requestId) || m.index !== hoverIndex) return;
       plot.scene.detail = { index: m.index, hardestPositive: m.hardestPositive, negatives: m.negatives.slice(0, 20) };
-      showTooltip(m.index, m.stats);
+      showTooltip(m.index, m.stats, m.hardestPositive);
       plot.invalidate(true);
       return;
     case 'highlight':
@@ -256,6 +259,7 @@ Object.defineProperty(window, '__embeddingInspector', {
     get tooltipImageSrc() { return tooltip.root.hidden ? '' : tooltip.imageSrc; },
     get selectionSize() { return selectionSize; },
     get lastFrameMs() { return plot.lastFrameMs; },
+    get detailLines() { const d = plot.scene.detail; return d ? (d.hardestPositive >= 0 ? 1 : 0) + d.negatives.length : 0; },
     get status() { return { ...shown }; },
     screenPositionOf: (i: number) => plot.screenPositionOf(i),
   }),

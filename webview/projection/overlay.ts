@@ -36,6 +36,7 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, f: OverlayFrame, s: O
     return Number.isFinite(x) && Number.isFinite(y) ? dataToScreen(f.cam, f.vp, x, y) : null;
   };
   const pal = f.palette;
+  halo = cssRgb(pal.background, 0.85);
   if (s.detail) {
     const a = at(s.detail.index);
     if (a) {
@@ -82,15 +83,21 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, f: OverlayFrame, s: O
   return false;
 }
 
+/** Background colour for the halo under lines, so they read over dense, coloured points. */
+let halo = 'transparent';
+
 function line(ctx: CanvasRenderingContext2D, a: [number, number] | null, b: [number, number] | null, color: string, width: number, dash: number[]): void {
   if (!a || !b) return;
   ctx.save();
-  ctx.strokeStyle = color;
-  ctx.lineWidth = width;
-  ctx.setLineDash(dash);
   ctx.beginPath();
   ctx.moveTo(a[0], a[1]);
   ctx.lineTo(b[0], b[1]);
+  ctx.strokeStyle = halo;
+  ctx.lineWidth = width + 2.5;
+  ctx.stroke();
+  ctx.strokeStyle = color;
+  ctx.lineWidth = width;
+  ctx.setLineDash(dash);
   ctx.stroke();
   ctx.restore();
 }

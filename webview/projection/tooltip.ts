@@ -33,8 +33,11 @@ export class Tooltip {
     parent.append(this.root);
   }
 
-  /** Shows `c` near (x, y) (CSS px in the parent). */
-  show(c: TooltipContent, x: number, y: number): void {
+  /**
+   * Shows `c` near (x, y) (CSS px in the parent), on the side away from `avoid` when given (the
+   * hardest positive, so the tooltip does not hide the line to it).
+   */
+  show(c: TooltipContent, x: number, y: number, avoid?: { x: number; y: number }): void {
     if (c.index !== this.index || this.img.getAttribute('src') !== (c.imageUri || null)) {
       if (c.imageUri) { this.img.src = c.imageUri; this.img.hidden = false; this.img.alt = `sample ${c.index}`; }
       else { this.img.removeAttribute('src'); this.img.hidden = true; }
@@ -59,16 +62,19 @@ export class Tooltip {
       el('dl', {}, ...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
     );
     this.root.hidden = false;
-    this.place(x, y);
+    this.place(x, y, avoid);
   }
 
-  /** Moves the tooltip next to (x, y), flipped to stay inside the parent. */
-  place(x: number, y: number): void {
+  /** Moves the tooltip next to (x, y): right/below unless `avoid` lies there; flipped to stay inside the parent. */
+  place(x: number, y: number, avoid?: { x: number; y: number }): void {
     const parent = this.root.parentElement!.getBoundingClientRect();
     const w = this.root.offsetWidth, h = this.root.offsetHeight, gap = 14;
-    let left = x + gap, top = y + gap;
-    if (left + w > parent.width - 4) left = Math.max(4, x - gap - w);
-    if (top + h > parent.height - 4) top = Math.max(4, y - gap - h);
+    const leftSide = avoid !== undefined && avoid.x > x, upSide = avoid !== undefined && avoid.y > y;
+    let left = leftSide ? x - gap - w : x + gap, top = upSide ? y - gap - h : y + gap;
+    if (left + w > parent.width - 4) left = x - gap - w;
+    if (left < 4) left = x + gap + w <= parent.width - 4 ? x + gap : 4;
+    if (top + h > parent.height - 4) top = y - gap - h;
+    if (top < 4) top = y + gap + h <= parent.height - 4 ? y + gap : 4;
     this.root.style.left = `${left}px`;
     this.root.style.top = `${top}px`;
   }

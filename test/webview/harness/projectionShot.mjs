@@ -110,7 +110,10 @@ for (const theme of ['dark', 'light']) {
   const det = detail(data, target, margin);
   await send(page, { type: 'detail', requestId: req.requestId, index: target, ...det, stats: { violAsAnchor: cen.violAsAnchor[target], violAsPositive: cen.violAsPositive[target], violAsNegative: cen.violAsNegative[target], lossAsAnchor: cen.lossAsAnchor[target], nearestImpostor: cen.nearestImpostor[target], category: cen.category[target] } });
   await frame(page);
+  const lines = await hook(page, () => window.__embeddingInspector.detailLines);
+  check(lines === 1 + det.negatives.length, `${theme}: detail lines drawn (${lines}, ${det.negatives.length} negatives)`);
   await page.screenshot({ path: `${outDir}/${theme}-2-hover.png` });
+  await page.screenshot({ path: `${outDir}/${theme}-2b-hover-crop.png`, clip: { x: p.x - 150, y: p.y - 150, width: 300, height: 300 } });
 
   // Click the hovered point: openSample.
   await page.mouse.click(p.x, p.y);
