@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Dataset } from '../shared/dataset';
 import { fail } from './errors';
+import type { LoadOptions } from './index';
 import { findInFolder } from './discover';
 import { DEFAULT_MAX_BYTES } from './files';
 import { encodeLabels, labelWarnings, readLabelsFile } from './labels';
@@ -13,18 +14,6 @@ import { Plan, planFile, planFolder } from './plan';
 import { EmbeddingRead, LABEL_NAMES, readEmbeddingsFile, readLabelsArray, readMetadataFile } from './readers';
 import { DEFAULT_SAMPLE_COLUMNS, resolveSamples } from './samples';
 import { numberedName } from './snapshots';
-
-/** Options of loadDataset (see index.ts for the documented public copy). */
-export interface LoadOptions {
-  labels?: string;
-  labelColumn?: string;
-  sampleColumn?: string;
-  embeddingsKey?: string;
-  labelsKey?: string;
-  snapshot?: number;
-  maxBytes?: number;
-  workspaceRoots?: string[];
-}
 
 /** Where the labels were found. */
 interface LabelSource { values: string[]; file: string; column?: string }
