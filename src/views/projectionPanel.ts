@@ -94,10 +94,14 @@ export class ProjectionPanel extends Disposable {
         this.post({ type: 'detail', requestId: msg.requestId, index: msg.index, hardestPositive: d.hardestPositive, negatives: d.negatives, stats: this.stats(msg.index) });
         return;
       }
-      case 'selection':
-        if (!(msg.indices instanceof Int32Array) || msg.indices.some((i) => !this.validIndex(i))) return this.reject(m, 'bad selection');
-        this.session.selection = msg.indices;
+      case 'selection': {
+        // Typed arrays normally survive the webview boundary; accept their JSON shapes too.
+        const raw: unknown = msg.indices;
+        const list = raw instanceof Int32Array ? raw : Array.isArray(raw) ? raw : raw && typeof raw === 'object' ? Object.values(raw) : undefined;
+        if (!list || list.length > this.session.dataset.n || !Array.prototype.every.call(list, (i: unknown) => this.validIndex(i))) return this.reject(m, 'bad selection');
+        this.session.selection = Int32Array.from(list as ArrayLike<number>);
         return;
+      }
       case 'log':
         (msg.level === 'error' ? console.error : console.log)('[ei webview]', String(msg.message).slice(0, 2000));
         return;
