@@ -37,6 +37,7 @@ export function layoutCacheKey(embeddings: Float32Array, a: Int32Array | LayoutP
     seed: p.seed,
     nEpochs: p.nEpochs ?? null,
     normalized: p.normalize || p.distance === 'cosine',
+    init: p.init,
     exactPow: params.exactPow === true,
   };
   const h = createHash('sha256');

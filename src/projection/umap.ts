@@ -13,11 +13,13 @@
  * neighbours as `euclidean` and uses Euclidean distances (squaring would distort the bandwidths).
  */
 import { findABParams } from 'umap-js/dist/umap';
+import { initBackend } from '../engine/distances';
 import { exactKnn } from '../engine/knn';
 import { throwIfAborted, type DistanceKind, type Progress } from '../engine/types';
 import { fuzzySimplicialSet, type KnnTable } from './fuzzyGraph';
 import { defaultEpochs, makeSchedule, optimizeLayout, randomInit } from './optimize';
 import { seededRandom } from './random';
+import { spectralInit } from './spectralInit';
 
 /** The embeddings to lay out: row-major n x dim float32. */
 export interface LayoutInput {
@@ -44,12 +46,14 @@ export interface LayoutParams {
   knn?: KnnTable;
   /** Start from this n x 2 layout instead of random positions (successive snapshots of a run). */
   alignedInit?: Float32Array;
+  /** Initial layout when there is no alignedInit: umap-js's random start or umap-learn's spectral one ['random']. */
+  init?: 'spectral' | 'random';
   /** Math.pow in the epochs as umap-js (bit-identical to umap-js, about 2x slower) [false]. */
   exactPow?: boolean;
 }
 
 /** The defaults, resolved. */
-export const DEFAULT_LAYOUT_PARAMS = { nNeighbors: 15, minDist: 0.1, seed: 42, distance: 'euclidean', normalize: false } as const;
+export const DEFAULT_LAYOUT_PARAMS = { nNeighbors: 15, minDist: 0.1, seed: 42, distance: 'euclidean', normalize: false, init: 'random' } as const;
 
 /** Share of the progress bar given to the kNN when it is computed here (it is ~1/3 of the time at N = 10 000). */
 const KNN_SHARE = 0.3;
@@ -76,15 +80,18 @@ export async function computeLayout(input: LayoutInput, params: LayoutParams = {
     checkKnn(knn, n, nNeighbors);
   } else {
     const normalize = p.normalize || p.distance === 'cosine';
+    // The engine uses its plain-JS kernel until a tfjs backend (10x faster here) has started.
+    await initBackend();
     const sub: Progress = { signal: progress?.signal, onProgress: (f) => progress?.onProgress?.(KNN_SHARE * f, 'k-nearest neighbours') };
     knn = await exactKnn({ embeddings, n, dim, labels: new Int32Array(n), classes: 1 }, nNeighbors, { distance: 'euclidean', normalize, includeSelf: true }, sub);
   }
   const base = params.knn ? 0 : KNN_SHARE;
   throwIfAborted(progress);
   const nEpochs = p.nEpochs ?? defaultEpochs(n);
-  const schedule = makeSchedule(fuzzySimplicialSet(knn, n, nNeighbors), nEpochs);
+  const graph = fuzzySimplicialSet(knn, n, nNeighbors);
+  const schedule = makeSchedule(graph, nEpochs);
   const random = seededRandom(p.seed);
-  const emb = params.alignedInit ? initFrom(params.alignedInit, n) : randomInit(n, random);
+  const emb = params.alignedInit ? initFrom(params.alignedInit, n) : p.init === 'random' ? randomInit(n, random) : spectralInit(graph, n, random);
   const { a, b } = findABParams(1, p.minDist);
   let lastYield = Date.now();
   await optimizeLayout(emb, n, schedule, { a, b, nEpochs, exactPow: params.exactPow }, random, async (done) => {
@@ -106,6 +113,8 @@ export function resolveParams(params: LayoutParams, n = Infinity): Required<Omit
   const seed = params.seed ?? DEFAULT_LAYOUT_PARAMS.seed;
   const distance = params.distance ?? DEFAULT_LAYOUT_PARAMS.distance;
   const normalize = params.normalize ?? DEFAULT_LAYOUT_PARAMS.normalize;
+  const init = params.init ?? DEFAULT_LAYOUT_PARAMS.init;
+  if (init !== 'spectral' && init !== 'random') throw new RangeError(`init must be 'spectral' or 'random', got ${String(init)}`);
   if (!Number.isInteger(nNeighbors) || nNeighbors < 2) throw new RangeError(`nNeighbors must be an integer >= 2, got ${nNeighbors}`);
   if (!(minDist >= 0 && minDist <= 1)) throw new RangeError(`minDist must be in [0, 1], got ${minDist}`);
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
@@ -116,7 +125,7 @@ export function resolveParams(params: LayoutParams, n = Infinity): Required<Omit
   if (params.alignedInit && Number.isFinite(n) && params.alignedInit.length !== 2 * n) {
     throw new RangeError(`alignedInit has ${params.alignedInit.length} values, expected ${2 * n}`);
   }
-  return { nNeighbors, minDist, seed, distance, normalize, nEpochs: params.nEpochs };
+  return { nNeighbors, minDist, seed, distance, normalize, init, nEpochs: params.nEpochs };
 }
 
 /** Data already 2-D or 3-D: the first two coordinates as they are, y = 0 for 1-D data. */
