@@ -18,15 +18,25 @@ export class ChartCanvas {
     this.canvas.setAttribute('role', 'img');
     this.canvas.setAttribute('aria-label', label);
     this.canvas.dataset.testid = testId;
-    // Redraw when the sidebar is resized (its width changes the canvas's CSS width).
-    this.observer = new ResizeObserver(() => this.redraw());
+    // Redraw when the sidebar is resized (its width changes the canvas's CSS width). The size is
+    // cached from here: reading clientWidth in redraw() would force a synchronous layout in the
+    // middle of every census update.
+    this.observer = new ResizeObserver((entries) => {
+      const box = entries[entries.length - 1].contentRect;
+      this.width = box.width;
+      this.height = box.height;
+      this.redraw();
+    });
     this.observer.observe(this.canvas);
   }
 
+  private width = 0;
+  private height = 0;
+
   /** Resizes the backing store to the element's size times devicePixelRatio and draws. */
   redraw(): void {
-    const w = this.canvas.clientWidth;
-    const hgt = this.canvas.clientHeight;
+    const w = this.width;
+    const hgt = this.height;
     if (w === 0 || hgt === 0) return; // hidden (collapsed section): drawn again when shown
     const dpr = window.devicePixelRatio || 1;
     const bw = Math.round(w * dpr);

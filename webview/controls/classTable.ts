@@ -46,6 +46,8 @@ export class ClassTable {
   private viewport = 0;
   private frame = 0;
   private lastPairs: { a: number; b: number; count: number }[] = [];
+  private pairRows: { li: HTMLElement; label: HTMLElement; count: HTMLElement; a: number; b: number }[] = [];
+  private readonly noPairs = h('li', { class: 'empty', hidden: true }, 'No violating triplets.');
 
   constructor(
     private readonly post: (m: FromControls) => void,
@@ -81,7 +83,9 @@ export class ClassTable {
     this.spacer.style.height = `${names.length * ROW_H}px`;
     this.spacer.setAttribute('aria-rowcount', String(names.length));
     this.lastPairs = [];
-    this.pairs.replaceChildren();
+    this.pairRows = [];
+    this.pairs.replaceChildren(this.noPairs);
+    this.noPairs.hidden = true;
     this.sortRows();
     this.render();
   }
@@ -102,10 +106,10 @@ export class ClassTable {
       r.el.classList.toggle('selected', r.classId === selectedClass);
       r.el.setAttribute('aria-pressed', String(r.classId === selectedClass));
     }
-    for (const li of Array.from(this.pairs.children) as HTMLElement[]) {
-      const on = !!selectedPair && li.dataset.a === String(selectedPair[0]) && li.dataset.b === String(selectedPair[1]);
-      li.classList.toggle('selected', on);
-      li.setAttribute('aria-pressed', String(on));
+    for (const r of this.pairRows) {
+      const on = !!selectedPair && r.a === selectedPair[0] && r.b === selectedPair[1];
+      r.li.classList.toggle('selected', on);
+      r.li.setAttribute('aria-pressed', String(on));
     }
   }
 
@@ -187,18 +191,33 @@ export class ClassTable {
     this.order = ids;
   }
 
+  /** Updates the pair list in place (same elements, new texts): no new nodes on every census. */
   private renderPairs(top: { a: number; b: number; count: number }[]): void {
     const same = top.length === this.lastPairs.length && top.every((p, i) => p.a === this.lastPairs[i].a && p.b === this.lastPairs[i].b && p.count === this.lastPairs[i].count);
     if (same) return;
     this.lastPairs = top.map((p) => ({ ...p }));
     const name = (c: number) => this.names[c] ?? `#${c}`;
-    this.pairs.replaceChildren(...top.map((p) => {
-      const li = h('li', { 'data-a': p.a, 'data-b': p.b, 'data-testid': 'pair-row' },
-        h('span', { class: 'pair' }, `${name(p.a)} → ${name(p.b)}`), h('span', { class: 'count' }, formatCount(p.count)));
-      activatable(li, () => this.clickPair(p.a, p.b));
-      return li;
-    }));
-    if (top.length === 0) this.pairs.append(h('li', { class: 'empty' }, 'No violating triplets.'));
+    while (this.pairRows.length < top.length) {
+      const label = h('span', { class: 'pair' });
+      const count = h('span', { class: 'count' });
+      const li = h('li', { 'data-testid': 'pair-row' }, label, count);
+      const row = { li, label, count, a: -1, b: -1 };
+      activatable(li, () => this.clickPair(row.a, row.b));
+      this.pairRows.push(row);
+      this.pairs.append(li);
+    }
+    this.pairRows.forEach((r, i) => {
+      const p = top[i];
+      r.li.hidden = !p;
+      if (!p) return;
+      r.a = p.a;
+      r.b = p.b;
+      r.li.dataset.a = String(p.a);
+      r.li.dataset.b = String(p.b);
+      setText(r.label, `${name(p.a)} → ${name(p.b)}`);
+      setText(r.count, formatCount(p.count));
+    });
+    this.noPairs.hidden = top.length > 0;
     this.showSelection();
   }
 }

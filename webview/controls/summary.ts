@@ -17,14 +17,16 @@ const RULES: Record<Convention, { violating: string; hard: string; semihard: str
   facenet: { violating: 't < m', hard: 't < 0', semihard: '0 ≤ t < m', easy: 't ≥ m' },
 };
 
-interface CountRow { count: HTMLElement; pct: HTMLElement; rule: HTMLElement }
+interface CountRow { row: HTMLElement; count: HTMLElement; pct: HTMLElement; rule?: HTMLElement }
 
+/** One count line. Only the headline shows its rule inline; the others share one rules line below
+ *  (a 300 px sidebar has no room for "semi-hard 0 < t ≤ m" beside a 10-digit count). */
 function countRow(label: string, key: string, big = false): [HTMLElement, CountRow] {
   const count = h('span', { class: 'count', 'data-testid': `count-${key}`, id: `count-${key}` });
   const pct = h('span', { class: 'pct', 'data-testid': `pct-${key}` });
-  const rule = h('span', { class: 'rule' });
-  const row = h('div', { class: `count-row ${key}${big ? ' big' : ''}` }, h('span', { class: 'count-label' }, h('span', { class: 'swatch' }), label, ' ', rule), count, pct);
-  return [row, { count, pct, rule }];
+  const rule = big ? h('span', { class: 'rule' }) : undefined;
+  const row = h('div', { class: `count-row ${key}${big ? ' big' : ''}` }, h('span', { class: 'count-label' }, h('span', { class: 'swatch' }), label, rule ? ' ' : null, rule), count, pct);
+  return [row, { row, count, pct, rule }];
 }
 
 /** The counts block (always visible) and the metrics list (in a section). */
@@ -34,6 +36,7 @@ export class Summary {
   private readonly rows: Record<'violating' | 'hard' | 'semihard' | 'easy', CountRow>;
   private readonly caption: HTMLElement;
   private readonly other: HTMLElement;
+  private readonly rules = h('div', { class: 'rules', 'data-testid': 'convention-rules' });
   private readonly cells = new Map<string, HTMLElement>();
   private readonly metricRows = new Map<string, HTMLElement>();
 
@@ -45,7 +48,7 @@ export class Summary {
     this.rows = { violating: v, hard: hd, semihard: s, easy: e };
     this.caption = h('div', { class: 'caption', 'data-testid': 'census-caption' });
     this.other = h('div', { class: 'other-convention', 'data-testid': 'other-convention' });
-    this.counts = h('div', { class: 'counts', 'aria-live': 'off' }, vRow, this.caption, hRow, sRow, eRow, this.other);
+    this.counts = h('div', { class: 'counts', 'aria-live': 'off' }, vRow, this.caption, hRow, sRow, eRow, this.rules, this.other);
     const list = h('dl', { class: 'metrics' });
     const add = (key: string, label: string) => {
       const dd = h('dd', { 'data-testid': `metric-${key}` }, MISSING);
@@ -81,8 +84,10 @@ export class Summary {
       const r = this.rows[key];
       setText(r.count, formatCount(c.counts[key]));
       setText(r.pct, formatPercent(c.counts[key], total));
-      setText(r.rule, RULES[conv][key]);
+      if (r.rule) setText(r.rule, RULES[conv][key]);
+      else if (r.row.title !== `${conv}: ${RULES[conv][key]}`) r.row.title = `${conv}: ${RULES[conv][key]}`;
     }
+    setText(this.rules, `${conv}: hard ${RULES[conv].hard} · semi-hard ${RULES[conv].semihard} · easy ${RULES[conv].easy}`);
     setText(this.caption, `margin ${formatMargin(c.settings.margin, step)} · ${conv} · of ${formatCount(total)} valid triplets`);
     const otherName: Convention = conv === 'pml' ? 'facenet' : 'pml';
     setText(this.other, otherLine(otherName, otherName === 'pml' ? c.pml : c.facenet, total));
@@ -117,6 +122,7 @@ export class Summary {
   clear(): void {
     for (const r of Object.values(this.rows)) { setText(r.count, MISSING); setText(r.pct, ''); }
     setText(this.caption, '');
+    setText(this.rules, '');
     setText(this.other, '');
     for (const [k, dd] of this.cells) if (k !== 'shape') setText(dd, MISSING);
   }
