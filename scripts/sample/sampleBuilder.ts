@@ -184,7 +184,7 @@ export async function buildSample(options: SampleOptions, log: (line: string) =>
 /** The manifest naming the snapshots, paths relative to it (src/data/MANIFEST.md). */
 function writeManifest(out: string, report: SampleReport): void {
   const manifest = {
-    name: 'MNIST digits (held-out), batch-hard triplet MLP',
+    name: `MNIST digits (held-out), ${report.options.mining} triplet MLP`,
     snapshots: report.snapshots.map((s) => ({ name: `epoch ${s.epoch}`, epoch: s.epoch, path: s.file })),
     labels: 'labels.npy',
     metadata: 'metadata.tsv',
