@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { distanceRows, prepareEmbeddings } from '../../../src/engine/distances';
-import { exactKnn, RowSelector } from '../../../src/engine/knn';
+import { exactKnn, HEAP_MAX_K, RowSelector } from '../../../src/engine/knn';
 import type { DistanceKind, EngineInput } from '../../../src/engine/types';
 
 function rng(seed: number): () => number {
@@ -60,8 +60,8 @@ function checkAgainstReference(input: EngineInput, k: number, distance: Distance
 describe('engine/knn exactKnn', () => {
   for (const distance of ['euclidean', 'sqeuclidean', 'cosine'] as DistanceKind[]) {
     it(`matches a full sort (${distance}, small and large k)`, async () => {
-      const input = makeInput(90, 6, 4, 1);
-      for (const k of [1, 5, 70, 89]) {
+      const input = makeInput(300, 6, 4, 1);
+      for (const k of [1, 5, 270, 299]) {
         const got = await exactKnn(input, k, { distance, normalize: distance === 'cosine' });
         assert.equal(got.k, k);
         checkAgainstReference(input, k, distance, distance === 'cosine', false, got);
@@ -70,8 +70,8 @@ describe('engine/knn exactKnn', () => {
   }
 
   it('breaks ties by index on quantised data (heap and quickselect paths)', async () => {
-    const input = makeInput(150, 3, 5, 2, 3); // coordinates in {0,1,2}: many exact ties and duplicates
-    for (const k of [3, 64, 65, 120]) {
+    const input = makeInput(300, 3, 5, 2, 3); // coordinates in {0,1,2}: many exact ties and duplicates
+    for (const k of [3, HEAP_MAX_K, HEAP_MAX_K + 1, 299]) {
       const got = await exactKnn(input, k, { distance: 'sqeuclidean', normalize: false });
       checkAgainstReference(input, k, 'sqeuclidean', false, false, got);
     }

@@ -4,6 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { distanceRows, prepareEmbeddings } from '../../../src/engine/distances';
+import { HEAP_MAX_K } from '../../../src/engine/knn';
 import { retrievalMetrics, retrievalRows, summarizeRetrieval } from '../../../src/engine/retrieval';
 import type { DistanceKind, EngineInput } from '../../../src/engine/types';
 
@@ -99,10 +100,10 @@ describe('engine/retrieval', () => {
   for (const [distance, normalize] of [['euclidean', false], ['sqeuclidean', false], ['cosine', true], ['euclidean', true]] as [DistanceKind, boolean][]) {
     it(`matches the reference on random data (${distance}, normalize ${normalize})`, async () => {
       const r = rng(11);
-      const n = 120, dim = 4, classes = 5;
+      const n = 320, dim = 4, classes = 5;
       const embeddings = Float32Array.from({ length: n * dim }, () => r() * 2 - 1);
-      // Uneven classes, and R above 64 for class 0 (quickselect path).
-      const labels = Int32Array.from({ length: n }, (_, i) => (i < 70 ? 0 : 1 + (i % 4)));
+      // Uneven classes, and R above HEAP_MAX_K for class 0 (quickselect path).
+      const labels = Int32Array.from({ length: n }, (_, i) => (i <= HEAP_MAX_K + 1 ? 0 : 1 + (i % 4)));
       const input = { embeddings, n, dim, labels, classes };
       checkAgainstReference(input, distance, normalize, await retrievalMetrics(input, { distance, normalize }));
     });
