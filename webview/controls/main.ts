@@ -11,9 +11,13 @@
  *   - `lastCensusMargin`: `census.settings.margin` of the last census rendered (undefined before)
  *   - `lastUpdateMs`: time to render the last census (message in → DOM and both canvases updated)
  *   - `hasDataset`: whether the last `state` had a dataset
- * Stable `data-testid`s: `margin-slider`, `margin-input`, `margin-error`, `count-violating`,
- * `count-hard`, `count-semihard`, `count-easy` (and `pct-*`), `census-caption`, `other-convention`,
- * `histogram`, `sweep`, `class-table`, `class-row`, `pair-row`, `sort-rate`, `sort-name`,
+ * Stable `data-testid`s: `margin-slider` (an `<input type=range>` over integer positions; its
+ * `aria-valuetext` is the margin), `margin-input`, `margin-error`, `count-violating`, `count-hard`,
+ * `count-semihard`, `count-easy` (and `pct-*`), `census-caption` ("margin 0.20 · pml · of …"),
+ * `convention-rules`, `other-convention`, `metric-*` (shape, triplets, meanLoss, meanLossNonZero,
+ * batchHard, semiHard, ntXent, p1, rPrecision, mapAtR, elapsed), `histogram`, `histogram-log`,
+ * `sweep`, `class-table`, `class-row` (virtualised: only rows in view exist; `data-class` = class id),
+ * `pair-row` (`data-a`, `data-b`), `sort-rate`, `sort-name`, `dataset-name`, `empty-state`,
  * `setting-distance|normalize|convention|mining|temperature|snapshot`, `inspect-button`, `status`.
  */
 import type { ToControls } from '../../src/shared/protocol';

@@ -87,7 +87,7 @@ export class Summary {
       if (r.rule) setText(r.rule, RULES[conv][key]);
       else if (r.row.title !== `${conv}: ${RULES[conv][key]}`) r.row.title = `${conv}: ${RULES[conv][key]}`;
     }
-    setText(this.rules, `${conv}: hard ${RULES[conv].hard} · semi-hard ${RULES[conv].semihard} · easy ${RULES[conv].easy}`);
+    setText(this.rules, `hard ${RULES[conv].hard} · semi-hard ${RULES[conv].semihard} · easy ${RULES[conv].easy}`);
     setText(this.caption, `margin ${formatMargin(c.settings.margin, step)} · ${conv} · of ${formatCount(total)} valid triplets`);
     const otherName: Convention = conv === 'pml' ? 'facenet' : 'pml';
     setText(this.other, otherLine(otherName, otherName === 'pml' ? c.pml : c.facenet, total));
