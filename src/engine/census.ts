@@ -18,6 +18,8 @@ import type { DistanceOptions, EngineInput, Progress } from './types';
 export type { CategoryCounts, CensusIndex, CensusResult, CountOptions, PerSample, WorstTriplet } from './censusTypes';
 export { countAtMargin, tHistogram } from './censusCount';
 export { mergeCensus } from './censusMerge';
+export { buildSampledCensus, censusIndexBytes, countSampled } from './censusSample';
+export type { Estimate, SampledCensus, SampledIndex } from './censusSample';
 
 /**
  * Builds the census index for anchors [range.anchorStart, range.anchorEnd) (default: all).
