@@ -122,13 +122,14 @@ export function toRowMajorFloat32(data: NumericData, rows: number, cols: number,
  * Throws an InputError naming the first non-finite value ("row 17, column 3 is NaN"), 1-based
  * as a user counts rows. The common all-finite case is one pass of integer ops over the bits
  * (exponent all ones = NaN or Infinity); only a failing array is scanned again to name the cell.
+ * `from` / `to` (element indices) check a part, e.g. a chunk that has just been read.
  */
-export function checkFinite(data: Float32Array, cols: number, file: string): void {
+export function checkFinite(data: Float32Array, cols: number, file: string, from = 0, to = data.length): void {
   const u = new Int32Array(data.buffer, data.byteOffset, data.length);
   let bad = 0;
-  for (let i = 0; i < u.length; i++) bad |= ((u[i] & 0x7f800000) + 0x00800000) & 0x80000000;
+  for (let i = from; i < to; i++) bad |= ((u[i] & 0x7f800000) + 0x00800000) & 0x80000000;
   if (bad === 0) return;
-  for (let i = 0; i < data.length; i++) {
+  for (let i = from; i < to; i++) {
     const v = data[i];
     if (v - v !== 0) {
       const what = Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';

@@ -50,7 +50,7 @@ async function sniffParquet(file: string): Promise<string | undefined> {
   const tail = await readPrefix(file, 8, size - 8);
   const metaLen = new DataView(tail.buffer, tail.byteOffset, 8).getUint32(0, true);
   if (metaLen + 8 > size || metaLen > 64 * 1024 * 1024) return undefined;
-  const { vectors, rows } = parquetColumns(await readPrefix(file, metaLen + 8, size - metaLen - 8), file);
+  const { vectors, rows } = parquetColumns(await readPrefix(file, metaLen + 8, size - metaLen - 8), file, true);
   return vectors.length > 0 ? `Parquet, ${rows} rows, vector column ${vectors.join(' / ')}` : undefined;
 }
 

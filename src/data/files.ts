@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import { fail, formatBytes } from './errors';
+import { checkFinite } from './arrays';
 import { NpyArray, NpyHeader, decodeNpyData, parseNpyHeader } from './npy';
 
 /** Default memory budget: 4 GiB, the setting's default (`embeddingInspector.maxFileMegabytes`). */
@@ -78,15 +79,63 @@ export async function readNpyHeader(file: string): Promise<NpyHeader> {
 }
 
 /**
- * Reads a .npy file: header first, then the data straight into a fresh buffer of exactly the
- * announced size, so little-endian data becomes a typed array with no copy and no slack.
+ * Reads `n` bytes at `position` into a fresh buffer in 32 MB chunks; `onChunk(buf, done)` runs
+ * on each finished chunk while the next one is being read, so checking overlaps the disk.
  */
-export async function readNpyFile(file: string, maxBytes = DEFAULT_MAX_BYTES): Promise<NpyArray> {
+async function readChunked(file: string, n: number, position: number, onChunk: (buf: Uint8Array, done: number) => void): Promise<Uint8Array> {
+  const CHUNK = 32 * 1024 * 1024;
+  const buf = new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
+  let fh: fs.promises.FileHandle | undefined;
+  let pending: Promise<{ bytesRead: number }> | undefined;
+  try {
+    fh = await fs.promises.open(file, 'r');
+    let done = 0;
+    pending = fh.read(buf, 0, Math.min(CHUNK, n), position);
+    while (pending) {
+      const { bytesRead } = await pending;
+      pending = undefined;
+      if (bytesRead === 0) break;
+      done += bytesRead;
+      if (done < n) pending = fh.read(buf, done, Math.min(CHUNK, n - done), position + done);
+      onChunk(buf, done);
+    }
+    return done === n ? buf : buf.subarray(0, done);
+  } catch (err) {
+    await pending?.catch(() => undefined); // never close the file under a read in flight
+    if ((err as Error).name === 'InputError') throw err;
+    return fail(file, ioProblem(err));
+  } finally {
+    await fh?.close();
+  }
+}
+
+/** A parsed .npy; `finiteChecked` when every value was already checked while reading. */
+export type NpyRead = NpyArray & { finiteChecked?: boolean };
+
+/**
+ * Reads a .npy file: header first, then the data straight into a fresh buffer of exactly the
+ * announced size, so little-endian data becomes a typed array with no copy and no slack. For
+ * `<f4` C-order matrices (the common case) the NaN / Infinity check runs chunk by chunk while
+ * the disk reads the next chunk.
+ */
+export async function readNpyFile(file: string, maxBytes = DEFAULT_MAX_BYTES): Promise<NpyRead> {
   const size = await checkedSize(file, maxBytes);
   if (size === 0) fail(file, 'empty file');
   const h = await readNpyHeader(file);
   if (h.dataOffset + h.dataBytes > size) {
     fail(file, `truncated: shape (${h.shape.join(', ')}) of ${h.dtype} needs ${h.dataBytes} bytes of data, found ${size - h.dataOffset}`);
+  }
+  if (h.dtype === '<f4' && !h.fortranOrder && h.shape.length === 2 && h.dataBytes > 0) {
+    const cols = h.shape[1];
+    let checked = 0;
+    let view: Float32Array | undefined;
+    const data = await readChunked(file, h.dataBytes, h.dataOffset, (buf, done) => {
+      view ??= new Float32Array(buf.buffer, 0, h.dataBytes / 4);
+      const upTo = Math.floor(done / 4);
+      checkFinite(view, cols, file, checked, upTo);
+      checked = upTo;
+    });
+    return { ...decodeNpyData(h, data, file), finiteChecked: true };
   }
   const data = await readPrefix(file, h.dataBytes, h.dataOffset);
   return decodeNpyData(h, data, file);

@@ -145,14 +145,16 @@ export function isNumeric(a: NpyArray): a is NpyArray & { data: NumericData } {
 
 /**
  * Turns a parsed 2-D numeric array into N x D row-major float32 embeddings, refusing other
- * shapes, empty arrays and non-finite values (naming the row and column).
+ * shapes, empty arrays and non-finite values (naming the row and column; skipped when the
+ * reader already checked them, `finiteChecked`).
  */
-export function npyToEmbeddings(a: NpyArray, fileName: string): { n: number; dim: number; data: Float32Array } {
+export function npyToEmbeddings(a: NpyArray & { finiteChecked?: boolean }, fileName: string): { n: number; dim: number; data: Float32Array } {
+  const checked = a.finiteChecked === true; // read before narrowing drops the field
   if (!isNumeric(a)) fail(fileName, `holds strings (dtype ${a.dtype}), not embeddings`);
   if (a.shape.length !== 2) fail(fileName, `expected a 2-D array (samples x dimensions), got shape (${a.shape.join(', ')})`);
   const [n, dim] = a.shape;
   if (n === 0 || dim === 0) fail(fileName, `empty array: shape (${n}, ${dim})`);
   const data = toRowMajorFloat32(a.data, n, dim, a.fortranOrder);
-  checkFinite(data, dim, fileName);
+  if (!checked) checkFinite(data, dim, fileName); // readNpyFile may have checked while reading
   return { n, dim, data };
 }

@@ -4,15 +4,55 @@
  */
 import * as zlib from 'zlib';
 import { parquetMetadata, parquetRead, parquetSchema } from 'hyparquet';
-import type { Compressors, SchemaTree } from 'hyparquet';
+import type { Compressors, FileMetaData, SchemaTree } from 'hyparquet';
+import { parquetHeader } from 'hyparquet/src/column.js';
 import { AmbiguousChoiceError, InputError, fail } from './errors';
 import { TableData, VECTOR_COLUMNS } from './tabular';
 
 /** Snappy is built into hyparquet; gzip and brotli come from Node's zlib. */
 const compressors: Compressors = {
-  GZIP: (input) => zlib.gunzipSync(input),
-  BROTLI: (input) => zlib.brotliDecompressSync(input),
+  GZIP: (input, outputLength) => zlib.gunzipSync(input, { maxOutputLength: Math.max(1, outputLength) }),
+  BROTLI: (input, outputLength) => zlib.brotliDecompressSync(input, { maxOutputLength: Math.max(1, outputLength) }),
 };
+
+/**
+ * hyparquet sizes JS arrays from page headers; a damaged header announcing ~2^28 values makes V8
+ * abort the whole process (not an exception). Pages are therefore checked first, and a page or
+ * a file past these limits is refused with a message.
+ */
+const MAX_PAGE_VALUES = 1 << 26;
+const MAX_PAGE_BYTES = 1 << 30;
+
+/** Checks row counts and every page header against the file before hyparquet decodes anything. */
+function checkPages(ab: ArrayBuffer, meta: FileMetaData, file: string): number {
+  const rows = Number(meta.num_rows);
+  if (!Number.isSafeInteger(rows) || rows < 0) fail(file, `damaged Parquet metadata: ${meta.num_rows} rows`);
+  const sum = meta.row_groups.reduce((s, g) => s + Number(g.num_rows), 0);
+  if (sum !== rows) fail(file, `damaged Parquet metadata: row groups hold ${sum} rows, the footer says ${rows}`);
+  if (rows > MAX_PAGE_VALUES) fail(file, `${rows} rows is more than this reader handles (${MAX_PAGE_VALUES}); use .npy for data this large`);
+  const view = new DataView(ab);
+  for (const g of meta.row_groups) {
+    for (const c of g.columns) {
+      const md = c.meta_data ?? fail(file, 'damaged Parquet metadata: a column chunk has no metadata');
+      const dict = md.dictionary_page_offset === undefined ? undefined : Number(md.dictionary_page_offset);
+      const start = dict !== undefined && dict > 0 ? Math.min(dict, Number(md.data_page_offset)) : Number(md.data_page_offset);
+      const end = start + Number(md.total_compressed_size);
+      if (!(start >= 4 && end <= ab.byteLength - 8 && end > start)) fail(file, `damaged Parquet metadata: column ${md.path_in_schema.join('.')} lies outside the file`);
+      const reader = { view, offset: start };
+      while (reader.offset < end) {
+        const h = parquetHeader(reader);
+        const values = h.data_page_header?.num_values ?? h.data_page_header_v2?.num_values ?? h.dictionary_page_header?.num_values ?? 0;
+        const ok = [values, h.compressed_page_size, h.uncompressed_page_size].every((x) => Number.isSafeInteger(x) && x >= 0);
+        if (!ok || values > MAX_PAGE_VALUES || h.uncompressed_page_size > MAX_PAGE_BYTES) {
+          fail(file, `damaged or oversized Parquet page in column ${md.path_in_schema.join('.')} (${values} values, ${h.uncompressed_page_size} bytes)`);
+        }
+        reader.offset += h.compressed_page_size;
+        if (reader.offset > ab.byteLength - 8) fail(file, `damaged Parquet page sizes in column ${md.path_in_schema.join('.')}`);
+      }
+    }
+  }
+  return rows;
+}
 
 /** The bytes as an ArrayBuffer: the file's own buffer when it spans it exactly, else one copy. */
 function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
@@ -33,15 +73,20 @@ function isNumericList(node: SchemaTree): boolean {
   return ['FLOAT', 'DOUBLE', 'INT32', 'INT64'].includes(n.element.type ?? '');
 }
 
-/** Lists the columns that can hold embeddings (lists of numbers) and the scalar ones. */
-export function parquetColumns(bytes: Uint8Array, file: string): { vectors: string[]; scalars: string[]; rows: number } {
+/**
+ * Lists the columns that can hold embeddings (lists of numbers) and the scalar ones; with the
+ * whole file (not `footerOnly`) also checks every page header (see MAX_PAGE_VALUES).
+ */
+export function parquetColumns(bytes: Uint8Array, file: string, footerOnly = false): { vectors: string[]; scalars: string[]; rows: number } {
   const ab = arrayBufferOf(bytes);
   try {
     const meta = parquetMetadata(ab);
     const schema = parquetSchema(meta);
     const vectors = schema.children.filter(isNumericList).map((c) => c.element.name);
     const scalars = schema.children.filter((c) => c.children.length === 0).map((c) => c.element.name);
-    return { vectors, scalars, rows: Number(meta.num_rows) };
+    // Only a whole file can be checked page by page (discovery passes just the footer).
+    const rows = footerOnly ? Number(meta.num_rows) : checkPages(ab, meta, file);
+    return { vectors, scalars, rows };
   } catch (err) {
     if (err instanceof InputError) throw err;
     fail(file, `not a readable Parquet file (${(err as Error).message})`);
