@@ -59,7 +59,7 @@ export async function runCensus(argv: string[]): Promise<number> {
       triplets: r.triplets, easy: counts.easy, semihard: counts.semihard, hard: counts.hard, violating: counts.violating,
       pml: { ...r.pml }, facenet: { ...r.facenet },
       lossSum: r.lossSum, meanLoss: r.meanLoss, meanLossNonZero: r.meanLossNonZero, nonZero: r.nonZero,
-      batchHard: { meanLoss: bh.meanLoss, violatingAnchors: bh.violatingAnchors, anchors: bh.anchors },
+      batchHard: { meanLoss: bh.meanLoss, violatingAnchors: bh.violatingAnchors, anchors: bh.validAnchors },
       retrieval: { precisionAt1: ret.precisionAt1, rPrecision: ret.rPrecision, mapAtR: ret.mapAtR, queries: ret.queries },
       worst: r.worst.map((w) => ({ anchor: w.anchor, positive: w.positive, negative: w.negative, loss: w.loss, dap: w.dap, dan: w.dan })),
       warnings: dataset.warnings,

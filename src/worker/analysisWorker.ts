@@ -13,7 +13,7 @@ import { exactKnn } from '../engine/knn';
 import { contrastiveRows, ntXentRows } from '../engine/pairLosses';
 import { retrievalRows } from '../engine/retrieval';
 import type { EngineInput, Progress } from '../engine/types';
-import { batchHardPart, semiHardPart } from './miningParts';
+import { batchHardFromIndex, semiHardSelection } from '../engine/mining';
 import { Method, Params, ReplyMessage, RequestMessage, Result, toErrorInfo, transferablesOf } from './rpc';
 
 let input: EngineInput | undefined;
@@ -46,8 +46,8 @@ const handlers: { [M in Method]: [Handler<M>, boolean] } = {
   }, false],
   census: [(p) => countAtMargin(needIndex(), p.margin, { topK: p.topK, perSample: p.perSample }), false],
   histogram: [(p) => tHistogram(needIndex(), p.edges), false],
-  batchHard: [(p, progress) => batchHardPart(needInput(), p.opts, p.range, progress), true],
-  semiHard: [(p, progress) => semiHardPart(needInput(), p.opts, p.margin, p.range, progress), true],
+  batchHard: [(p) => batchHardFromIndex(needIndex(), p.margin, { soft: p.soft }), true],
+  semiHard: [(p) => semiHardSelection(needIndex(), p.margin), true],
   retrievalRows: [(p, progress) => retrievalRows(needInput(), p.opts, p.range, progress), true],
   knn: [(p, progress) => exactKnn(needInput(), p.k, p.opts, progress, p.range), true],
   contrastiveRows: [(p, progress) => contrastiveRows(needInput(), p.opts, p.options, p.range, progress), true],

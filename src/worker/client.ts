@@ -94,22 +94,22 @@ export class AnalysisClient {
     return total;
   }
 
-  /** Batch-hard (Hermans et al.) per anchor and overall; `soft` uses log(1 + exp(.)) (see miningParts.ts). */
+  /**
+   * Batch-hard (Hermans et al.) per anchor and overall, from the census index (engine/mining.ts:
+   * `soft` is the paper's ln(1 + exp(d(a,p*) - d(a,n*))), without the margin).
+   */
   async batchHard(margin: number, soft = false, progress?: Progress): Promise<BatchHardResult> {
-    const opts = this.requireOptions();
-    const slots = this.ensureSlots();
+    const slots = await this.indexedSlots(progress);
     const ranges = this.ranges(slots.length);
-    const parts = await this.run(slots, progress, (s, i, onP) => s.request('batchHard', { opts, range: ranges[i] }, onP));
-    return mergeBatchHard(parts, margin, soft);
+    const parts = await this.run(slots, progress, (s) => s.request('batchHard', { margin, soft }));
+    return mergeBatchHard(parts.map((result, i) => ({ range: ranges[i], result })));
   }
 
-  /** Semi-hard selection (TensorFlow Addons) over all (a, p) pairs. */
+  /** Semi-hard selection (TensorFlow Addons) for every (a, p) pair, from the census index. */
   async semiHard(margin: number, progress?: Progress): Promise<SemiHardResult> {
-    const opts = this.requireOptions();
-    const slots = this.ensureSlots();
-    const ranges = this.ranges(slots.length);
-    const parts = await this.run(slots, progress, (s, i, onP) => s.request('semiHard', { opts, margin, range: ranges[i] }, onP));
-    return mergeSemiHard(parts, margin);
+    const slots = await this.indexedSlots(progress);
+    const parts = await this.run(slots, progress, (s) => s.request('semiHard', { margin }));
+    return mergeSemiHard(parts);
   }
 
   /** precision@1, R-precision, MAP@R (PML semantics), overall and per class. */

@@ -11,7 +11,7 @@
  *   the worker (a running computation cannot be interrupted any other way).
  */
 import type { CensusResult } from '../engine/census';
-import type { BatchHardPart, SemiHardPart } from './miningParts';
+import type { BatchHardResult, SemiHardResult } from '../engine/mining';
 import type { KnnOptions, KnnResult, RowRange } from '../engine/knn';
 import type { ContrastiveOptions, PairRows } from '../engine/pairLosses';
 import type { RetrievalRows } from '../engine/retrieval';
@@ -27,10 +27,10 @@ export interface WorkerMethods {
   census: { params: { margin: number; topK: number; perSample: boolean }; result: CensusResult };
   /** Histogram of t = d(a,n) - d(a,p) over the index's triplets. */
   histogram: { params: { edges: Float64Array }; result: Float64Array };
-  /** Hardest positive / negative per anchor for the rows given (margin-independent). */
-  batchHard: { params: { opts: DistanceOptions; range: RowRange }; result: BatchHardPart };
-  /** Semi-hard selection for the anchor rows given. */
-  semiHard: { params: { opts: DistanceOptions; margin: number; range: RowRange }; result: SemiHardPart };
+  /** Batch-hard of the index's anchors (no distance recomputation). */
+  batchHard: { params: { margin: number; soft: boolean }; result: BatchHardResult };
+  /** Semi-hard selection of the index's anchors (no distance recomputation). */
+  semiHard: { params: { margin: number }; result: SemiHardResult };
   /** Per-query retrieval values for the rows given. */
   retrievalRows: { params: { opts: DistanceOptions; range: RowRange }; result: RetrievalRows };
   /** Exact kNN of the rows given. */

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildCensusIndex, countAtMargin, tHistogram, type CensusResult } from '../../../src/engine/census';
 import { initBackend } from '../../../src/engine/distances';
+import { batchHardFromIndex, semiHardSelection } from '../../../src/engine/mining';
 import { exactKnn } from '../../../src/engine/knn';
 import { contrastiveLoss, ntXentLoss } from '../../../src/engine/pairLosses';
 import { retrievalMetrics } from '../../../src/engine/retrieval';
@@ -85,8 +86,12 @@ describe('worker/AnalysisClient', function () {
     assert.deepEqual(await one.contrastive(co), await contrastiveLoss(input, opts, co));
     assert.deepEqual(await two.ntXent(0.1), await one.ntXent(0.1));
     assert.deepEqual(await one.ntXent(0.1), await ntXentLoss(input, 0.1));
-    assert.deepEqual(await two.batchHard(0.2, true), await one.batchHard(0.2, true));
+    for (const soft of [false, true]) {
+      assert.deepEqual(await two.batchHard(0.2, soft), await one.batchHard(0.2, soft));
+      assert.deepEqual(await one.batchHard(0.2, soft), batchHardFromIndex(index, 0.2, { soft }));
+    }
     assert.deepEqual(await two.semiHard(0.2), await one.semiHard(0.2));
+    assert.deepEqual(await one.semiHard(0.2), semiHardSelection(index, 0.2));
   });
 
   it('forwards progress, and an abort rejects with AbortError; the next calls restart the workers', async () => {
