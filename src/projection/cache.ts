@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { layoutFromNpy, layoutToNpy } from './layoutFile';
-import { resolveParams, type LayoutParams } from './umap';
+import { resolveParams, type LayoutParams } from './params';
 
 /** Bump when the algorithm changes what a given key produces, so old layouts are not reused. */
 const ALGORITHM_VERSION = 'umap-typed-1';

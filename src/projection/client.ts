@@ -11,7 +11,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { abortError, type Progress } from '../engine/types';
-import type { LayoutInput, LayoutParams } from './umap';
+import type { LayoutInput, LayoutParams } from './params';
 import type { FromProjectionWorker, ToProjectionWorker } from './workerProtocol';
 
 /** Construction options. */

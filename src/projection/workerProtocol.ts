@@ -3,7 +3,7 @@
  * (dist/projectionWorker.js). Typed arrays travel by structured clone; the layout comes back in
  * the transfer list. Pure types.
  */
-import type { LayoutInput, LayoutParams } from './umap';
+import type { LayoutInput, LayoutParams } from './params';
 
 /** Client -> worker. */
 export type ToProjectionWorker =

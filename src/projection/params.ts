@@ -1,0 +1,64 @@
+/**
+ * The projection's input and parameters, their defaults and their validation. Kept apart from
+ * the computation so the host side (cache keys, the worker client) does not bundle the engine and
+ * its tfjs backend. Pure: no `vscode`, no DOM.
+ */
+import type { DistanceKind } from '../engine/types';
+import type { KnnTable } from './fuzzyGraph';
+
+/** The embeddings to lay out: row-major n x dim float32. */
+export interface LayoutInput {
+  embeddings: Float32Array;
+  n: number;
+  dim: number;
+}
+
+/** Layout parameters; all optional, defaults in brackets. */
+export interface LayoutParams {
+  /** Neighbours per point, the point itself included as in umap-js [15]. Clamped to n - 1. */
+  nNeighbors?: number;
+  /** Minimum distance between points in the layout, 0..1 [0.1]. */
+  minDist?: number;
+  /** Seed of the random generator: same data + parameters + seed = the same bytes [42]. */
+  seed?: number;
+  /** Epochs [umap-js's default: 500 up to 2 500 points, 400 to 5 000, 300 to 7 500, else 200]. */
+  nEpochs?: number;
+  /** The user's distance setting; decides the neighbours (see umap.ts) ['euclidean']. */
+  distance?: DistanceKind;
+  /** L2-normalise rows before finding neighbours [false]. */
+  normalize?: boolean;
+  /** Precomputed neighbours (self first, ascending Euclidean, at least nNeighbors columns). */
+  knn?: KnnTable;
+  /** Start from this n x 2 layout instead of random positions (successive snapshots of a run). */
+  alignedInit?: Float32Array;
+  /** Initial layout when there is no alignedInit: umap-js's random start or umap-learn's spectral one ['random']. */
+  init?: 'spectral' | 'random';
+  /** Math.pow in the epochs as umap-js (bit-identical to umap-js, about 2x slower) [false]. */
+  exactPow?: boolean;
+}
+
+/** The defaults, resolved. */
+export const DEFAULT_LAYOUT_PARAMS = { nNeighbors: 15, minDist: 0.1, seed: 42, distance: 'euclidean', normalize: false, init: 'random' } as const;
+
+/** The parameters with defaults filled in; throws a RangeError for values UMAP cannot use. */
+export function resolveParams(params: LayoutParams, n = Infinity): Required<Omit<LayoutParams, 'knn' | 'alignedInit' | 'nEpochs' | 'exactPow'>> & { nEpochs?: number } {
+  const nNeighbors = params.nNeighbors ?? DEFAULT_LAYOUT_PARAMS.nNeighbors;
+  const minDist = params.minDist ?? DEFAULT_LAYOUT_PARAMS.minDist;
+  const seed = params.seed ?? DEFAULT_LAYOUT_PARAMS.seed;
+  const distance = params.distance ?? DEFAULT_LAYOUT_PARAMS.distance;
+  const normalize = params.normalize ?? DEFAULT_LAYOUT_PARAMS.normalize;
+  const init = params.init ?? DEFAULT_LAYOUT_PARAMS.init;
+  if (init !== 'spectral' && init !== 'random') throw new RangeError(`init must be 'spectral' or 'random', got ${String(init)}`);
+  if (!Number.isInteger(nNeighbors) || nNeighbors < 2) throw new RangeError(`nNeighbors must be an integer >= 2, got ${nNeighbors}`);
+  if (!(minDist >= 0 && minDist <= 1)) throw new RangeError(`minDist must be in [0, 1], got ${minDist}`);
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
+  if (params.nEpochs !== undefined && !(Number.isInteger(params.nEpochs) && params.nEpochs >= 1)) {
+    throw new RangeError(`nEpochs must be a positive integer, got ${params.nEpochs}`);
+  }
+  if (distance !== 'euclidean' && distance !== 'sqeuclidean' && distance !== 'cosine') throw new RangeError(`unknown distance ${String(distance)}`);
+  if (params.alignedInit && Number.isFinite(n) && params.alignedInit.length !== 2 * n) {
+    throw new RangeError(`alignedInit has ${params.alignedInit.length} values, expected ${2 * n}`);
+  }
+  return { nNeighbors, minDist, seed, distance, normalize, init, nEpochs: params.nEpochs };
+}
+
