@@ -173,8 +173,27 @@ describe('cli (built dist/cli.js as a child process)', function () {
       assert.match(res.stderr, re, args.join(' '));
       assert.equal(res.stdout, '');
     }
+    const noArgs = run([]);
+    assert.equal(noArgs.code, 2);
+    assert.match(noArgs.stdout, /Commands:/);
     const help = run(['help', 'census']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /--margin/);
+  });
+
+  it('bin/embedding-inspector.js runs the built CLI, and says to build when dist/cli.js is missing', () => {
+    const bin = path.resolve(__dirname, '../../../../bin/embedding-inspector.js');
+    const ok = spawnSync(process.execPath, [bin, 'help'], { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /census/);
+    const bad = spawnSync(process.execPath, [bin, 'census', emb, '--bogus'], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    // A copy of the launcher in a tree without dist/.
+    fs.mkdirSync(path.join(dir, 'pkg', 'bin'), { recursive: true });
+    const lonely = path.join(dir, 'pkg', 'bin', 'embedding-inspector.js');
+    fs.copyFileSync(bin, lonely);
+    const missing = spawnSync(process.execPath, [lonely, 'help'], { encoding: 'utf8' });
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /npm run build/);
   });
 });
