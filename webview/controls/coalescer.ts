@@ -60,9 +60,14 @@ export class MarginCoalescer {
     this.pump();
   }
 
-  /** A census arrived computed at `margin`: the in-flight request (if any) is answered. */
+  /**
+   * A census arrived computed at `margin`. It answers the in-flight request only if it is at the
+   * margin that request asked for: a census at another margin is something else (a settings.json
+   * edit, or the host re-applying a margin it persisted earlier) and the answer is still to come.
+   */
   answered(margin: number): void {
     this.confirmed = margin;
+    if (this.inFlight && margin !== this.lastSent) return;
     this.inFlight = false;
     this.clear('answer');
     this.pump();

@@ -108,6 +108,19 @@ describe('controls/coalescer', () => {
     same(sent, [0.1, 0.3]);
   });
 
+  it('is not answered by a census at another margin', () => {
+    const { clock, sent, c } = setup({ answerTimeoutMs: 10_000 });
+    c.request(0.211);
+    c.request(0.3);
+    clock.advance(100);
+    c.answered(0.21); // the host re-applied an older margin: not our answer
+    c.answered(0.22);
+    same(sent, [0.211]);
+    ok(c.busy);
+    c.answered(0.211);
+    same(sent, [0.211, 0.3]);
+  });
+
   it('frees the slot when the host reports an error', () => {
     const { clock, sent, c } = setup({ answerTimeoutMs: 10_000 });
     c.request(0.1);

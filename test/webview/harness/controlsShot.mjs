@@ -104,6 +104,16 @@ if (only !== 'budget') {
   h = await settle();
   check(h.lastCensusMargin === 0, `after keys the census catches up to the slider (${h.lastCensusMargin})`);
 
+  // A census at another margin while a request is in flight (the host re-applying a margin it
+  // persisted earlier) must not move the slider or free the request slot.
+  const stale = await engine.census({ ...host.settings, margin: 0.5 });
+  await page.keyboard.press('ArrowRight');
+  await host.send(stale);
+  h = await hook();
+  check(h.margin === 0.01 && h.lastCensusMargin === 0.5, `a stale census does not move the slider (margin ${h.margin}, census ${h.lastCensusMargin})`);
+  h = await settle();
+  check(h.margin === 0.01 && h.lastCensusMargin === 0.01, `then the answer arrives (census ${h.lastCensusMargin})`);
+
   const before = (await posted()).filter((m) => m.type === 'setMargin').length;
   await page.getByTestId('margin-input').fill('-1');
   await page.getByTestId('margin-input').press('Enter');
