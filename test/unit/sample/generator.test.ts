@@ -82,7 +82,11 @@ describe('sample generator: writers', () => {
 });
 
 describe('sample generator: losses and census against brute force', () => {
-  before(async () => useCpuBackend());
+  before(async () => {
+    // IS_TEST only mutes tfjs's "install tfjs-node" banner (backend_util.warn); no numeric effect.
+    tf.env().set('IS_TEST', true);
+    await useCpuBackend();
+  });
 
   it('batchHardLoss equals the per-anchor hardest positive / nearest negative loss', () => {
     const { z, labels } = randomBatch(11, 24, 5, 4);
