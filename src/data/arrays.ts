@@ -11,6 +11,12 @@ export type NumericData =
   | Int8Array | Int16Array | Int32Array | BigInt64Array
   | Uint8Array | Uint16Array | Uint32Array | BigUint64Array;
 
+/**
+ * Most rows (or strings) any reader accepts: V8 aborts the process, rather than throwing, when a
+ * JS array grows past ~2^27 elements, so counts from a file are checked against this first.
+ */
+export const MAX_ROWS = 1 << 26;
+
 /** Element kind: float, signed int, unsigned int, bool, bfloat16. */
 export type NumericKind = 'f' | 'i' | 'u' | 'b' | 'bf';
 

@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { MAX_ROWS } from './arrays';
 import { fail } from './errors';
 import { NpyArray, parseNpy } from './npy';
 
@@ -36,9 +37,11 @@ export async function readLabelsFile(file: string): Promise<string[]> {
   }
   if (bytes.length === 0) fail(file, 'empty file');
   if (path.extname(file).toLowerCase() === '.npy') return labelStrings(parseNpy(bytes, file), file);
+  if (bytes.length > 480 * 1024 * 1024) fail(file, 'labels text file over 480 MB; save the labels as .npy');
   const text = bytes.toString('utf8').replace(/^\ufeff/, '');
   const lines = text.split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  if (lines.length > MAX_ROWS) fail(file, `more than ${MAX_ROWS} labels`);
   const blank = lines.findIndex((l) => l.trim() === '');
   if (blank >= 0) fail(file, `line ${blank + 1} is empty: every sample needs a label`);
   return lines.map((l) => l.trim());

@@ -3,7 +3,7 @@
  * native byte order with no per-element parsing; unicode / byte strings become string arrays.
  * Object arrays are refused: they are pickles, and unpickling runs arbitrary code.
  */
-import { NumericData, NumericKind, isSupportedNumeric, typedFromBytes, toRowMajorFloat32, checkFinite } from './arrays';
+import { MAX_ROWS, NumericData, NumericKind, isSupportedNumeric, typedFromBytes, toRowMajorFloat32, checkFinite } from './arrays';
 import { fail } from './errors';
 
 /** A parsed .npy array. */
@@ -125,6 +125,7 @@ export function decodeNpyData(h: NpyHeader, data: Uint8Array, fileName: string):
   const count = h.shape.reduce((a, b) => a * b, 1);
   const base = { dtype: h.dtype, shape: h.shape, fortranOrder: h.fortranOrder };
   if (code === 'U' || code === 'S') {
+    if (count > MAX_ROWS) fail(fileName, `${count} strings is more than this reader handles (${MAX_ROWS})`);
     if (size === 0) return { ...base, data: new Array<string>(count).fill('') };
     return { ...base, data: decodeStrings(data, 0, count, code, size, little) };
   }

@@ -3,6 +3,7 @@
  * `tensor_path` and `metadata_path`), `tensors.tsv` and `metadata.tsv` (one column without a
  * header, or a header row with several columns — TensorBoard's own rule).
  */
+import { MAX_ROWS } from './arrays';
 import { fail } from './errors';
 import { DelimitedReader } from './text';
 
@@ -91,7 +92,10 @@ export function parseMetadataTsv(bytes: Uint8Array, file: string, expectedRows?:
   if (bytes.length === 0) fail(file, 'empty file');
   const r = new DelimitedReader(bytes, 9, file);
   const rows: string[][] = [];
-  while (r.next()) rows.push(Array.from({ length: r.count }, (_, i) => r.text(i)));
+  while (r.next()) {
+    if (rows.length >= MAX_ROWS) fail(file, `more than ${MAX_ROWS} rows`);
+    rows.push(Array.from({ length: r.count }, (_, i) => r.text(i)));
+  }
   if (rows.length === 0) fail(file, 'empty file: no metadata');
   const width = rows[0].length;
   let header: string[];

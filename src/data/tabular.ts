@@ -4,7 +4,7 @@
  * JSON Lines (`{"embedding": [...], "label": ..., "path": ...}`).
  */
 import { AmbiguousChoiceError, fail } from './errors';
-import { checkFinite } from './arrays';
+import { MAX_ROWS, checkFinite } from './arrays';
 import { fastNumericRows } from './fastTsv';
 import { DelimitedReader, badNumber, parseVectorCell } from './text';
 
@@ -16,15 +16,24 @@ export interface TableData {
   columns: Record<string, string[]>;
 }
 
+/** Largest text decoded as one JS string (V8's limit is ~512 M characters). */
+const MAX_TEXT_BYTES = 480 * 1024 * 1024;
+
 /** Column names that hold a whole vector, tried in order. */
 export const VECTOR_COLUMNS = ['embedding', 'embeddings', 'vector', 'emb', 'features', 'feature'];
 
-/** Rows are at most (newlines + 1); counting them with memchr-speed indexOf sizes the output once. */
-function maxRows(bytes: Uint8Array): number {
+/**
+ * Rows are at most (newlines + 1), and each row takes at least `minRowBytes`; counting newlines
+ * with memchr-speed indexOf sizes the output once, and the second bound keeps a damaged file
+ * (one very wide line, then millions of empty ones) from asking for an impossible allocation.
+ */
+function maxRows(bytes: Uint8Array, minRowBytes: number, file: string): number {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let count = 1;
   for (let p = buf.indexOf(10); p >= 0; p = buf.indexOf(10, p + 1)) count++;
-  return count;
+  const rows = Math.min(count, Math.floor(bytes.length / Math.max(1, minRowBytes)) + 1);
+  if (rows > MAX_ROWS) fail(file, `more than ${MAX_ROWS} rows`);
+  return rows;
 }
 
 /** Trims a preallocated row-major buffer to the rows actually read (own buffer, no slack). */
@@ -38,7 +47,7 @@ export function parseNumericTsv(bytes: Uint8Array, file: string, delim = 9): { n
   const r = new DelimitedReader(bytes, delim, file);
   if (!r.next()) fail(file, 'empty file: no vectors');
   const dim = r.count;
-  let out: Float32Array = new Float32Array(maxRows(bytes) * dim);
+  let out: Float32Array = new Float32Array(maxRows(bytes, 2 * dim, file) * dim);
   const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   const fast = fastNumericRows(bytes, bom, delim, dim, out);
   if (fast > 0) {
@@ -49,6 +58,7 @@ export function parseNumericTsv(bytes: Uint8Array, file: string, delim = 9): { n
   let row = 0;
   do {
     if (r.count !== dim) fail(file, `line ${r.lineNo} has ${r.count} values, expected ${dim}`);
+    if ((row + 1) * dim > out.length) fail(file, `line ${r.lineNo}: more rows than the file size allows (damaged file?)`); // never write past the estimate
     const base = row * dim;
     for (let j = 0; j < dim; j++) {
       const v = r.number(j);
@@ -110,13 +120,14 @@ export function parseDelimitedTable(bytes: Uint8Array, file: string, delim: numb
   const other = header.map((_, j) => j).filter((j) => !embCols.has(j));
   const columns: Record<string, string[]> = {};
   for (const j of other) columns[header[j]] = [];
-  const cap = maxRows(bytes);
   let dim = pick.scalars?.length ?? 0;
+  let cap = maxRows(bytes, Math.max(width, 2 * dim), file);
   let out: Float32Array = new Float32Array(dim > 0 ? cap * dim : 0);
   let row = 0;
   do {
     if (r.count !== width) fail(file, `line ${r.lineNo} has ${r.count} values, expected ${width}`);
     if (pick.scalars) {
+      if ((row + 1) * dim > out.length) fail(file, `line ${r.lineNo}: more rows than the file size allows (damaged file?)`); // never write past the estimate
       const base = row * dim;
       for (let c = 0; c < dim; c++) {
         const v = r.number(pick.scalars[c]);
@@ -125,8 +136,9 @@ export function parseDelimitedTable(bytes: Uint8Array, file: string, delim: numb
       }
     } else {
       const vec = parseVectorCell(bytes, ...r.range(pick.vector!)) ?? fail(file, `line ${r.lineNo}: column '${header[pick.vector!]}' holds no vector`);
-      if (row === 0) { dim = vec.length; out = new Float32Array(cap * dim); }
+      if (row === 0) { dim = vec.length; cap = maxRows(bytes, 2 * dim, file); out = new Float32Array(cap * dim); }
       if (vec.length !== dim) fail(file, `line ${r.lineNo} has ${vec.length} values, expected ${dim}`);
+      if ((row + 1) * dim > out.length) fail(file, `line ${r.lineNo}: more rows than the file size allows (damaged file?)`); // never write past the estimate
       for (let c = 0; c < dim; c++) {
         if (vec[c] - vec[c] !== 0) fail(file, `row ${row + 1}, column ${c + 1} is ${Number.isNaN(vec[c]) ? 'NaN or not a number' : 'infinite'} (line ${r.lineNo})`);
         out[row * dim + c] = vec[c];
@@ -143,6 +155,8 @@ export function parseDelimitedTable(bytes: Uint8Array, file: string, delim: numb
 /** JSON Lines: one object per line with a vector field plus scalar fields (label, path, …). */
 export function parseJsonl(bytes: Uint8Array, file: string, embeddingsKey?: string): TableData {
   if (bytes.length === 0) fail(file, 'empty file');
+  if (bytes.length > MAX_TEXT_BYTES) fail(file, `JSON Lines files over ${MAX_TEXT_BYTES >> 20} MB are not supported (JavaScript's string limit); use .npy or Parquet`);
+  maxRows(bytes, 1, file);
   const lines = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8').split('\n');
   let key = embeddingsKey;
   let dim = 0;
@@ -170,8 +184,13 @@ export function parseJsonl(bytes: Uint8Array, file: string, embeddingsKey?: stri
     }
     const vec = rec[key];
     if (!Array.isArray(vec)) fail(file, `line ${li + 1} has no array '${key}'`);
-    if (row === 0) { dim = vec.length; if (dim === 0) fail(file, `line ${li + 1}: '${key}' is empty`); out = new Float32Array(lines.length * dim); }
+    if (row === 0) {
+      dim = vec.length;
+      if (dim === 0) fail(file, `line ${li + 1}: '${key}' is empty`);
+      out = new Float32Array(Math.min(lines.length, Math.floor(bytes.length / (2 * dim)) + 1) * dim); // a value takes >= 2 bytes
+    }
     if (vec.length !== dim) fail(file, `line ${li + 1} has ${vec.length} values, expected ${dim}`);
+    if ((row + 1) * dim > out.length) fail(file, `line ${li + 1}: more rows than the file size allows (damaged file?)`); // never write past the estimate
     for (let c = 0; c < dim; c++) {
       const v = vec[c];
       if (typeof v !== 'number' || !Number.isFinite(v)) fail(file, `row ${row + 1}, column ${c + 1} is ${typeof v === 'number' ? 'not finite' : `not a number (${JSON.stringify(v)})`} (line ${li + 1})`);
