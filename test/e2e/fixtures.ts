@@ -1,0 +1,127 @@
+/**
+ * What the end-to-end run needs besides the browser: the packaged extension, a scratch copy of the
+ * sample workspace with a malformed dataset added, the sample's metadata (the truth for image
+ * names and N), and the CLI's census (the truth for the sidebar's counts).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** The repository root (this file runs from dist/test/e2e/). */
+export const root = path.resolve(__dirname, '..', '..', '..');
+export const vsixPath = path.join(root, 'dist-vsix', 'embedding-inspector.vsix');
+export const sampleDir = path.join(root, 'samples', 'mnist');
+
+/** Newest modification time under `p` (files only), 0 when missing. */
+function newest(p: string): number {
+  if (!fs.existsSync(p)) return 0;
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let t = 0;
+  for (const e of fs.readdirSync(p)) t = Math.max(t, newest(path.join(p, e)));
+  return t;
+}
+
+/**
+ * Packages the extension when the .vsix is missing or older than its sources (`npm test` packages
+ * it just before; a lone `node dist/test/e2e/run.js` must not test a stale build).
+ */
+export function ensureVsix(log: (m: string) => void): void {
+  const built = fs.existsSync(vsixPath) ? fs.statSync(vsixPath).mtimeMs : 0;
+  const sources = Math.max(...['src', 'webview', 'media', 'package.json'].map((p) => newest(path.join(root, p))));
+  if (built > sources) return;
+  log(built ? 'the .vsix is older than the sources: packaging again' : 'no .vsix yet: packaging');
+  const r = spawnSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0 || !fs.existsSync(vsixPath)) throw new Error(`npm run package failed (exit ${r.status})`);
+}
+
+/** The CLI bundle, built when missing. */
+export function ensureCli(): string {
+  const cli = path.join(root, 'dist', 'cli.js');
+  if (!fs.existsSync(cli)) {
+    const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0 || !fs.existsSync(cli)) throw new Error('building dist/cli.js failed');
+  }
+  return cli;
+}
+
+/**
+ * Writes a .npy file (format 1.0) the way NumPy does: magic, version, a little-endian uint16 header
+ * length, the header dict padded with spaces and ending in '\n' so the data starts on a 64-byte
+ * boundary, then the raw little-endian data.
+ */
+export function writeNpy(file: string, descr: string, shape: number[], data: Uint8Array): void {
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  const total = 10 + header.length + 1;
+  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+  const prefix = Buffer.alloc(10);
+  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(prefix);
+  prefix.writeUInt16LE(header.length, 8);
+  fs.writeFileSync(file, Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(data)]));
+}
+
+/** The malformed dataset's facts the test checks the error against. */
+export const BROKEN = { folder: 'broken', file: 'embeddings.npy', n: 64, dim: 8, presentRows: 10 };
+
+/**
+ * A scratch workspace: a copy of samples/mnist (never the repository itself) plus `broken/`, whose
+ * embeddings.npy announces 64 x 8 float32 in its header but holds only 10 rows (a truncated write),
+ * next to a valid labels.npy, so discovery offers it and loading must fail naming the file.
+ */
+export function makeWorkspace(): string {
+  if (!fs.existsSync(path.join(sampleDir, 'metadata.tsv'))) throw new Error(`the sample is missing: ${sampleDir}/metadata.tsv (generate samples/mnist first)`);
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-e2e-ws-'));
+  fs.cpSync(sampleDir, ws, { recursive: true });
+  const dir = path.join(ws, BROKEN.folder);
+  fs.mkdirSync(dir);
+  const rows = new Float32Array(BROKEN.presentRows * BROKEN.dim).map((_, i) => Math.sin(i));
+  writeNpy(path.join(dir, BROKEN.file), '<f4', [BROKEN.n, BROKEN.dim], new Uint8Array(rows.buffer));
+  const labels = new BigInt64Array(BROKEN.n).map((_, i) => BigInt(i % 4));
+  writeNpy(path.join(dir, 'labels.npy'), '<i8', [BROKEN.n], new Uint8Array(labels.buffer));
+  return ws;
+}
+
+/** The sample's metadata.tsv: one entry per sample, in order, with its image path (relative). */
+export function readSampleImages(ws: string): string[] {
+  const lines = fs.readFileSync(path.join(ws, 'metadata.tsv'), 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
+  const header = lines[0].split('\t');
+  const col = header.indexOf('image');
+  if (col < 0) throw new Error(`metadata.tsv has no 'image' column (header: ${header.join(', ')})`);
+  return lines.slice(1).map((l) => l.split('\t')[col]);
+}
+
+/**
+ * What "Inspect Embeddings" opens for the sample: its manifest when there is one, else the last
+ * file of the numbered series (discovery's candidate for a series).
+ */
+export function sampleTarget(ws: string): string {
+  const manifest = path.join(ws, 'embeddings.json');
+  if (fs.existsSync(manifest)) return manifest;
+  const series = fs.readdirSync(ws).filter((f) => /^embeddings.*\d+\.npy$/.test(f))
+    .sort((a, b) => Number(/(\d+)\.npy$/.exec(a)![1]) - Number(/(\d+)\.npy$/.exec(b)![1]));
+  if (!series.length) throw new Error(`no embeddings_*.npy in ${ws}`);
+  return path.join(ws, series[series.length - 1]);
+}
+
+/** The extension's default analysis settings, read from package.json (what the CLI must be given). */
+export function defaultSettings(): { margin: number; distance: string; normalize: boolean; convention: string } {
+  const props = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).contributes.configuration.properties;
+  return {
+    margin: props['embeddingInspector.margin'].default,
+    distance: props['embeddingInspector.distance'].default,
+    normalize: props['embeddingInspector.normalize'].default,
+    convention: props['embeddingInspector.convention'].default,
+  };
+}
+
+/** The CLI's census (`--json`) for a dataset at one margin with the extension's default settings. */
+export function cliCensus(target: string, margin: number, snapshot: number | undefined): { n: number; violating: number; triplets: number; margin: number } {
+  const s = defaultSettings();
+  const args = [ensureCli(), 'census', target, '--margin', String(margin), '--distance', s.distance, '--convention', s.convention, '--json', '--top', '0',
+    ...(s.normalize ? ['--normalize'] : []), ...(snapshot !== undefined ? ['--snapshot', String(snapshot)] : [])];
+  const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`CLI census failed (exit ${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}

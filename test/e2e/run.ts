@@ -1,0 +1,147 @@
+/**
+ * End-to-end tests as a user: the packaged .vsix installed in code-server (real VS Code server and
+ * extension host), the workbench in Debian's Chromium driven by playwright-core, on a scratch copy
+ * of samples/mnist plus a malformed dataset. Ordered steps (steps.ts); a step whose prerequisite
+ * failed is recorded as failed ("skipped: …"). Screenshots go to test-artifacts/e2e/NN-step.png.
+ *
+ *   node dist/test/e2e/run.js [--grep PATTERN]      (npm test runs it after packaging)
+ * Results: `EI_E2E_RESULTS` (default test-artifacts/e2e-results.json) gets
+ * `{"records":[{"title","state":"passed"|"failed","error"?,"ms"}]}`; exit 1 on any failure.
+ * EI_VERBOSE=1 prints code-server's output and the browser console.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { ensureVsix, makeWorkspace, readSampleImages, root, sampleTarget, vsixPath } from './fixtures';
+import { steps, type E2eContext } from './steps';
+import { waitForWorkbench } from './workbench';
+
+interface TestRecord { title: string; state: 'passed' | 'failed'; error?: string; ms?: number }
+interface CodeServer { url: string; stop(): void }
+interface CodeServerModule {
+  startCodeServer(o: { home: string; quiet?: boolean }): Promise<CodeServer>;
+  installVsix(vsix: string, o: { home: string }): void;
+}
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const STEP_TIMEOUT_MS = 180_000;
+const SETUP_TITLE = 'the packaged extension installs and the workbench opens the sample workspace';
+
+const argv = process.argv.slice(2);
+const grepAt = argv.indexOf('--grep');
+const grep = grepAt >= 0 ? new RegExp(argv[grepAt + 1] ?? '', 'i') : undefined;
+const verbose = !!process.env.EI_VERBOSE;
+const artifacts = path.join(root, 'test-artifacts', 'e2e');
+const resultsFile = process.env.EI_E2E_RESULTS || path.join(root, 'test-artifacts', 'e2e-results.json');
+const records: TestRecord[] = [];
+const cleanups: (() => void | Promise<void>)[] = [];
+
+const log = (m: string) => process.stdout.write(`    ${m}\n`);
+const wanted = (title: string) => !grep || grep.test(title);
+const shotPath = (() => { let k = 0; return (name: string) => path.join(artifacts, `${String(++k).padStart(2, '0')}-${name}.png`); })();
+
+function record(r: TestRecord): void {
+  records.push(r);
+  console.log(`  ${r.state === 'passed' ? '✔' : '✘'} ${r.title}${r.ms !== undefined ? ` (${(r.ms / 1000).toFixed(1)} s)` : ''}`);
+  if (r.error) console.log(r.error.split('\n').slice(0, 8).map((l) => '      ' + l).join('\n'));
+}
+
+function writeResults(): void {
+  fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
+  fs.writeFileSync(resultsFile, JSON.stringify({ records }, null, 2));
+}
+
+async function cleanup(): Promise<void> {
+  while (cleanups.length) await Promise.resolve(cleanups.pop()!()).catch(() => undefined);
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([p, new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms); })]).finally(() => clearTimeout(timer));
+}
+
+/** Installs the .vsix into a scratch home, starts code-server and the browser, opens the workspace. */
+async function setUp(): Promise<E2eContext> {
+  ensureVsix(log);
+  const ws = makeWorkspace();
+  cleanups.push(() => fs.rmSync(ws, { recursive: true, force: true }));
+  const images = readSampleImages(ws);
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-e2e-home-'));
+  cleanups.push(() => fs.rmSync(home, { recursive: true, force: true, maxRetries: 3 }));
+  const cs = (await import(pathToFileURL(path.join(root, 'scripts', 'codeServer.mjs')).href)) as CodeServerModule;
+  cs.installVsix(vsixPath, { home });
+  const server = await cs.startCodeServer({ home, quiet: !verbose });
+  cleanups.push(() => server.stop());
+  const browser: Browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  cleanups.push(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const consoleLog = fs.createWriteStream(path.join(artifacts, 'console.log'));
+  cleanups.push(() => new Promise<void>((r) => consoleLog.end(r)));
+  page.on('console', (msg) => {
+    const line = `[${msg.type()}] ${msg.text()}`;
+    consoleLog.write(line + '\n');
+    if (verbose) process.stdout.write(line + '\n');
+  });
+  log(`workspace ${ws}, ${images.length} samples, code-server ${server.url}`);
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}`);
+  await waitForWorkbench(page);
+  return { page, ws, images, target: sampleTarget(ws), log, shotPath };
+}
+
+async function main(): Promise<void> {
+  fs.rmSync(artifacts, { recursive: true, force: true });
+  fs.mkdirSync(artifacts, { recursive: true });
+  const last = steps.reduce((k, s, i) => (wanted(s.title) ? i : k), -1);
+  if (last < 0 && !wanted(SETUP_TITLE)) { console.log(`  no end-to-end test matches ${grep}`); return; }
+  let ctx: E2eContext;
+  const t0 = Date.now();
+  try {
+    ctx = await withTimeout(setUp(), 300_000, 'setting up');
+    await ctx.page.screenshot({ path: shotPath('workbench') });
+    if (wanted(SETUP_TITLE)) record({ title: SETUP_TITLE, state: 'passed', ms: Date.now() - t0 });
+  } catch (e) {
+    record({ title: SETUP_TITLE, state: 'failed', error: String((e as Error)?.stack ?? e), ms: Date.now() - t0 });
+    for (const s of steps.slice(0, last + 1)) if (wanted(s.title)) record({ title: s.title, state: 'failed', error: 'skipped: setting up failed' });
+    return;
+  }
+  let broken: string | undefined;
+  for (const s of steps.slice(0, last + 1)) {
+    if (broken) { if (wanted(s.title)) record({ title: s.title, state: 'failed', error: `skipped: previous step failed (${broken})` }); continue; }
+    const t = Date.now();
+    let error: string | undefined;
+    try {
+      await withTimeout(s.run(ctx), STEP_TIMEOUT_MS, s.title);
+    } catch (e) {
+      error = String((e as Error)?.stack ?? e);
+      broken = s.title;
+    }
+    await ctx.page.screenshot({ path: shotPath(s.shot + (error ? '-FAILED' : '')) }).catch(() => undefined);
+    if (wanted(s.title)) record({ title: s.title, state: error ? 'failed' : 'passed', error, ms: Date.now() - t });
+    else if (error) record({ title: `${s.title} (prerequisite)`, state: 'failed', error, ms: Date.now() - t });
+  }
+}
+
+let exiting = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (exiting) return;
+    exiting = true;
+    record({ title: 'end-to-end run', state: 'failed', error: `interrupted by ${sig}` });
+    writeResults();
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+console.log('end-to-end: packaged extension in code-server + Chromium');
+main()
+  .catch((e) => record({ title: 'end-to-end runner', state: 'failed', error: String((e as Error)?.stack ?? e) }))
+  .finally(async () => {
+    await cleanup();
+    writeResults();
+    const failed = records.filter((r) => r.state === 'failed').length;
+    console.log(`  e2e: ${records.length - failed} passed, ${failed} failed; screenshots in ${path.relative(root, artifacts)}/`);
+    process.exit(failed ? 1 : 0);
+  });

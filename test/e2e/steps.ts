@@ -1,0 +1,238 @@
+/**
+ * The user-level checks, in order. Each step gets the shared context, throws on failure, and
+ * leaves the UI where the next step expects it (the projection open, then the sidebar…).
+ */
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { BROKEN, cliCensus, defaultSettings } from './fixtures';
+import { decodePng, pixelStats, pixelsChanged, type Rgba } from './png';
+import { closeNotifications, closeQuickInput, errorNotification, findWebview, hook, pickOption, quickPickOptions, runCommand, tabLabels, toPage, until } from './workbench';
+
+/** What the steps share. */
+export interface E2eContext {
+  page: Page;
+  /** The scratch workspace folder. */
+  ws: string;
+  /** Image path (relative to the workspace) of every sample, from metadata.tsv: N = length. */
+  images: string[];
+  /** What the extension opens for the sample (manifest or the series' last file), for the CLI. */
+  target: string;
+  projection?: Frame;
+  controls?: Frame;
+  /** The sample hovered and clicked, and where it is on the page. */
+  point?: { index: number; x: number; y: number };
+  log: (m: string) => void;
+  /** Where a screenshot named `name` goes (test-artifacts/e2e/NN-name.png). */
+  shotPath: (name: string) => string;
+}
+
+/** One ordered step. */
+export interface Step { title: string; shot: string; run: (c: E2eContext) => Promise<void> }
+
+const INSPECT = 'Inspect Embeddings';
+const brokenLabel = `${BROKEN.folder}/${BROKEN.file}`;
+
+async function canvasPixels(frame: Frame): Promise<Rgba> {
+  return decodePng(await frame.locator('[data-testid=plot-canvas]').screenshot({ animations: 'disabled' }));
+}
+
+/** F1 → Inspect Embeddings → pick the option containing `text` (checking both datasets are offered). */
+async function inspect(c: E2eContext, pick: 'sample' | 'broken'): Promise<void> {
+  await runCommand(c.page, INSPECT);
+  const options = await quickPickOptions(c.page);
+  assert.equal(options.length, 2, `the quick pick should offer the sample and the broken dataset, got: ${JSON.stringify(options)}`);
+  const broken = options.find((o) => o.includes(brokenLabel));
+  const sample = options.find((o) => !o.includes(BROKEN.folder));
+  assert.ok(broken && sample, `options: ${JSON.stringify(options)}`);
+  await pickOption(c.page, pick === 'broken' ? brokenLabel : sample.split('\n')[0].trim());
+}
+
+/** Waits for a projection webview that has drawn every sample; returns its frame. */
+async function projectionWithAllPoints(c: E2eContext): Promise<Frame> {
+  const n = c.images.length;
+  return until(`the projection to draw ${n} points`, async () => {
+    const f = await findWebview(c.page, 'projection', 5_000).catch(() => undefined);
+    if (!f) return false;
+    const drawn = await hook<number>(f, 'pointsDrawn').catch(() => -1);
+    return drawn === n ? f : false;
+  }, 150_000, 500);
+}
+
+const openProjection: Step = {
+  title: 'F1 "Inspect Embeddings" opens the projection and draws every sample',
+  shot: 'projection',
+  async run(c) {
+    await inspect(c, 'sample');
+    c.projection = await projectionWithAllPoints(c);
+    const tabs = await tabLabels(c.page);
+    assert.ok(tabs.some((t) => t.includes('Embeddings: ')), `a tab "Embeddings: …" should be open, tabs: ${JSON.stringify(tabs)}`);
+    const stats = pixelStats(await canvasPixels(c.projection));
+    c.log(`canvas: ${stats.nonBackground} non-background pixels, ${stats.distinctColors} colours`);
+    assert.ok(stats.nonBackground > 1000, `the canvas looks blank: ${stats.nonBackground} pixels differ from the background`);
+    assert.ok(stats.distinctColors >= 10, `the canvas should show the classes' colours, only ${stats.distinctColors} colours`);
+  },
+};
+
+/** The most isolated sample on screen that the canvas itself receives the mouse for. */
+async function isolatedPoint(frame: Frame, n: number): Promise<{ index: number; fx: number; fy: number }> {
+  return frame.evaluate(`(() => {
+    const h = window.__embeddingInspector, canvas = document.querySelector('[data-testid=plot-canvas]');
+    const r = canvas.getBoundingClientRect(), pts = [];
+    for (let i = 0; i < ${n}; i++) pts.push(h.screenPositionOf(i));
+    let best = { index: -1, fx: 0, fy: 0, gap: -1 };
+    for (let i = 0; i < pts.length; i++) {
+      const p = pts[i];
+      if (!p || p.x < r.left + 40 || p.x > r.right - 40 || p.y < r.top + 40 || p.y > r.bottom - 40) continue;
+      if (document.elementFromPoint(p.x, p.y) !== canvas) continue; // under the legend or a panel
+      let gap = Infinity;
+      for (let j = 0; j < pts.length; j++) if (j !== i && pts[j]) gap = Math.min(gap, Math.hypot(pts[j].x - p.x, pts[j].y - p.y));
+      if (gap > best.gap) best = { index: i, fx: p.x, fy: p.y, gap };
+    }
+    return best;
+  })()`);
+}
+
+const hoverShowsImage: Step = {
+  title: 'hovering a point shows a tooltip with that sample\'s image',
+  shot: 'hover',
+  async run(c) {
+    const frame = c.projection!;
+    const { index, fx, fy } = await isolatedPoint(frame, c.images.length);
+    assert.ok(index >= 0, 'no point on screen is free of overlays');
+    const at = await toPage(frame, { x: fx, y: fy });
+    c.point = { index, ...at };
+    c.log(`hovering sample ${index} (${c.images[index]}) at page (${at.x.toFixed(1)}, ${at.y.toFixed(1)})`);
+    await c.page.mouse.move(at.x - 30, at.y - 30);
+    await c.page.mouse.move(at.x, at.y, { steps: 5 });
+    await until(`hover index ${index}`, async () => (await hook<number>(frame, 'hoverIndex')) === index, 10_000);
+    const img = frame.locator('[data-testid=tooltip-image]');
+    await img.waitFor({ state: 'visible', timeout: 10_000 });
+    const loaded = await until('the tooltip image to load', () => img.evaluate((e) => {
+      const i = e as unknown as { complete: boolean; naturalWidth: number; naturalHeight: number; src: string };
+      return i.complete && i.naturalWidth > 0 ? { w: i.naturalWidth, h: i.naturalHeight, src: i.src } : false;
+    }), 10_000);
+    const src = decodeURIComponent(loaded.src);
+    const want = '/' + c.images[index].replace(/\\/g, '/');
+    assert.ok(src.split(/[?#]/)[0].endsWith(want) || src.endsWith(want), `the tooltip shows ${src}, expected a file ending in ${want}`);
+    assert.equal(decodeURIComponent(await hook<string>(frame, 'tooltipImageSrc')), src, 'the test hook and the <img> disagree');
+    c.log(`tooltip image ${loaded.w}x${loaded.h}: ${src}`);
+  },
+};
+
+const clickOpensImage: Step = {
+  title: 'clicking a point opens that sample\'s image in an editor tab',
+  shot: 'click',
+  async run(c) {
+    const { index, x, y } = c.point!;
+    const name = path.basename(c.images[index]);
+    const before = await tabLabels(c.page);
+    assert.ok(!before.some((t) => t.includes(name)), `${name} is already open: ${JSON.stringify(before)}`);
+    await c.page.mouse.click(x, y);
+    const tabs = await until(`an editor tab for ${name}`, async () => { const t = await tabLabels(c.page); return t.some((l) => l.includes(name)) && t; }, 20_000);
+    c.log(`tabs: ${JSON.stringify(tabs)}`);
+  },
+};
+
+/** The violating count shown in the sidebar as a number ("40 315 645" with thin spaces). */
+function parseCount(text: string): number {
+  const digits = text.replace(/[\s\u2009\u202f,]/g, '');
+  assert.match(digits, /^\d+$/, `the violating count reads "${text}"`);
+  return Number(digits);
+}
+
+/** The snapshot the sidebar says is open (0-based), undefined when the dataset has one. */
+async function activeSnapshot(controls: Frame): Promise<number | undefined> {
+  const sel = controls.locator('[data-testid=setting-snapshot]');
+  if ((await sel.count()) === 0) return undefined;
+  const { index, count } = await sel.evaluate((e) => { const s = e as unknown as { selectedIndex: number; options: { length: number } }; return { index: s.selectedIndex, count: s.options.length }; });
+  return count > 1 ? index : undefined;
+}
+
+async function openSidebar(c: E2eContext): Promise<Frame> {
+  const item = c.page.locator('.activitybar [aria-label^="Embedding Inspector"]').first();
+  if (await item.count()) await item.click();
+  else await runCommand(c.page, 'Embedding Inspector: Focus on Controls View');
+  return findWebview(c.page, 'controls', 30_000);
+}
+
+/** Waits for the sidebar's census at `margin`; returns the violating count it shows. */
+async function sidebarCount(controls: Frame, margin: number): Promise<number> {
+  await until(`the sidebar's census at margin ${margin}`, async () => (await hook<number | undefined>(controls, 'lastCensusMargin')) === margin, 60_000);
+  return parseCount(await hook<string>(controls, 'violatingText'));
+}
+
+/** Two canvas captures half a second apart must agree: the picture is settled. */
+async function settledCanvas(frame: Frame): Promise<Rgba> {
+  return until('a settled projection canvas', async () => {
+    const a = await canvasPixels(frame);
+    await new Promise((r) => setTimeout(r, 500));
+    const b = await canvasPixels(frame);
+    return pixelsChanged(a, b) === 0 ? b : false;
+  }, 20_000, 200);
+}
+
+const marginSlider: Step = {
+  title: 'moving the sidebar\'s margin slider changes the violating count (equal to the CLI census) and the projection\'s colours',
+  shot: 'margin',
+  async run(c) {
+    const controls = c.controls = await openSidebar(c);
+    const projection = c.projection = await projectionWithAllPoints(c); // the sidebar resized it
+    const m0 = defaultSettings().margin;
+    const snapshot = await activeSnapshot(controls);
+    const count0 = await sidebarCount(controls, m0);
+    const cli0 = cliCensus(c.target, m0, snapshot);
+    assert.equal(cli0.n, c.images.length, 'the CLI read another dataset');
+    assert.equal(count0, cli0.violating, `at margin ${m0} the sidebar shows ${count0} violating, the CLI ${cli0.violating}`);
+
+    // Colour by loss as anchor: it depends on the margin for every sample. (Colour by category
+    // would not do here: in the sample every anchor's batch-hard pair is already hard, t <= 0, at
+    // any margin, so no category can change.)
+    await projection.locator('[data-testid=color-by]').selectOption('loss');
+    await until('colour by loss', async () => (await hook<string>(projection, 'colorBy')) === 'loss', 5_000);
+    await c.page.mouse.move(5, 5); // off the plot: no hover ring, no tooltip
+    const before = await settledCanvas(projection);
+
+    const slider = controls.locator('[data-testid=margin-slider]');
+    await slider.focus();
+    await slider.press('End'); // the slider's far end: a margin most triplets violate
+    const m1 = await hook<number>(controls, 'margin');
+    assert.ok(m1 > m0, `the slider did not move (margin ${m1})`);
+    const count1 = await sidebarCount(controls, m1);
+    const cli1 = cliCensus(c.target, m1, snapshot);
+    c.log(`margin ${m0} → ${m1}: violating ${count0} → ${count1} (CLI ${cli0.violating} → ${cli1.violating}, snapshot ${snapshot ?? 'only'})`);
+    assert.equal(count1, cli1.violating, `at margin ${m1} the sidebar shows ${count1} violating, the CLI ${cli1.violating}`);
+    assert.ok(count1 > count0, `a larger margin must count more violating triplets (${count0} → ${count1})`);
+
+    await c.page.mouse.move(5, 5);
+    const changed = await until('the projection to recolour', async () => {
+      const n = pixelsChanged(before, await canvasPixels(projection));
+      return n > 0 && n;
+    }, 20_000, 300);
+    const after = await settledCanvas(projection);
+    const total = pixelsChanged(before, after);
+    c.log(`projection: ${total} pixels changed colour (first seen ${changed})`);
+    assert.ok(total >= 20, `only ${total} pixels of the projection changed colour`);
+  },
+};
+
+const malformedDataset: Step = {
+  title: 'a malformed dataset gives a clear error notification and the good one still opens',
+  shot: 'malformed',
+  async run(c) {
+    await closeQuickInput(c.page);
+    await runCommand(c.page, 'View: Close All Editors');
+    await inspect(c, 'broken');
+    const note = await errorNotification(c.page, (t) => t.includes(`${BROKEN.folder}/${BROKEN.file}`) && /truncated/i.test(t));
+    c.log(`error notification (${note.where}): ${note.text.replace(/\s+/g, ' ').slice(0, 300)}`);
+    await c.page.screenshot({ path: c.shotPath('malformed-error') });
+    await closeNotifications(c.page);
+    const tabs = await tabLabels(c.page);
+    assert.ok(!tabs.some((t) => t.includes(`Embeddings: ${BROKEN.file}`)), `a projection opened for the broken file: ${JSON.stringify(tabs)}`);
+    await inspect(c, 'sample');
+    c.projection = await projectionWithAllPoints(c);
+  },
+};
+
+/** Every step, in order: each needs the previous ones. */
+export const steps: Step[] = [openProjection, hoverShowsImage, clickOpensImage, marginSlider, malformedDataset];
