@@ -72,11 +72,14 @@ export function keyToPosition(key: string, p: number, r: MarginRange): number | 
 /** Result of reading the numeric margin box. */
 export type MarginParse = { ok: true; value: number } | { ok: false; error: string };
 
+/** Largest margin the host accepts (its settings validation); larger values would go unanswered. */
+export const MAX_MARGIN = 1e6;
+
 const DECIMAL = /^\+?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
- * Reads the numeric box: any finite decimal >= 0 (`0.2`, `.5`, `1e-3`). Rejects empty text,
- * negatives, hex, `Infinity` and comma decimals with a message the box shows inline.
+ * Reads the numeric box: any finite decimal >= 0 (`0.2`, `.5`, `1e-3`) up to {@link MAX_MARGIN}.
+ * Rejects empty text, negatives, hex, `Infinity` and comma decimals with a message shown inline.
  */
 export function parseMarginInput(text: string): MarginParse {
   const s = text.trim();
@@ -86,5 +89,6 @@ export function parseMarginInput(text: string): MarginParse {
   if (!DECIMAL.test(s)) return { ok: false, error: `“${s}” is not a number.` };
   const value = Number(s);
   if (!Number.isFinite(value)) return { ok: false, error: 'The margin must be finite.' };
+  if (value > MAX_MARGIN) return { ok: false, error: `The margin must be at most ${MAX_MARGIN.toExponential(0).replace('e+', 'e')}.` };
   return { ok: true, value };
 }

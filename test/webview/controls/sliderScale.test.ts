@@ -52,13 +52,13 @@ describe('controls/sliderScale', () => {
   });
 
   it('accepts any finite number >= 0 in the box and explains the rest', () => {
-    const good: [string, number][] = [['0.2', 0.2], [' 1 ', 1], ['.5', 0.5], ['0', 0], ['1e-3', 0.001], ['+2', 2], ['250', 250], ['3.', 3]];
+    const good: [string, number][] = [['0.2', 0.2], [' 1 ', 1], ['.5', 0.5], ['0', 0], ['1e-3', 0.001], ['+2', 2], ['250', 250], ['3.', 3], ['1e6', 1e6]];
     for (const [s, v] of good) {
       const p = parseMarginInput(s);
       ok(p.ok, `"${s}" should parse`);
       if (p.ok) equal(p.value, v, s);
     }
-    for (const s of ['', '  ', '-0.1', 'abc', '0x10', 'Infinity', '1e999', '0,2', '1..2', '2 3']) {
+    for (const s of ['', '  ', '-0.1', 'abc', '0x10', 'Infinity', '1e999', '0,2', '1..2', '2 3', '2e6']) {
       const p = parseMarginInput(s);
       ok(!p.ok, `"${s}" should be refused`);
       if (!p.ok) ok(p.error.length > 0);
