@@ -55,6 +55,8 @@ function bruteForce(input: EngineInput, anchors: number, m: number): { violating
 }
 
 const now = (): number => performance.now();
+/** CPU time of the whole process (all threads), ms: less sensitive than wall time to a busy machine. */
+const cpuNow = (): number => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
 const rssMB = (): number => Math.round(process.memoryUsage().rss / 2 ** 20);
 /** Peak resident memory of this process (all threads), from /proc when available. */
 function peakMB(): number {
@@ -121,9 +123,10 @@ async function large(n: number, singleThread: boolean): Promise<void> {
   let single: CensusResult | undefined;
   if (singleThread) {
     t = now();
+    const c0 = cpuNow();
     const index = await buildCensusIndex(input, OPTS);
     const ti = now() - t;
-    console.log(`  1 thread : index (distances + sort) ${fmt(ti)} (${ratio(tb, ti)}), RSS ${rssMB()} MB`);
+    console.log(`  1 thread : index (distances + sort) ${fmt(ti)} (cpu ${fmt(cpuNow() - c0)}; ${ratio(tb, ti)}), RSS ${rssMB()} MB`);
     for (const m of MARGINS) {
       const full = await median(3, () => countAtMargin(index, m)), fast = await median(3, () => countAtMargin(index, m, { classPairs: false }));
       console.log(`  1 thread : recount m=${m}: ${fmt(full)} with class pairs, ${fmt(fast)} without (${ratio(tb, fast)})`);
@@ -132,9 +135,10 @@ async function large(n: number, singleThread: boolean): Promise<void> {
   }
   const two = new TwoWorkers();
   t = now();
+  const c1 = cpuNow();
   await two.build(input);
   const tw = now() - t;
-  console.log(`  2 workers: index ${fmt(tw)} (${ratio(tb, tw)}), peak RSS ${peakMB()} MB`);
+  console.log(`  2 workers: index ${fmt(tw)} (cpu of both ${fmt(cpuNow() - c1)}; ${ratio(tb, tw)}), peak RSS ${peakMB()} MB, load average ${os.loadavg()[0].toFixed(1)}`);
   for (const m of MARGINS) {
     const full = await median(3, () => two.count(m, true)), fast = await median(3, () => two.count(m, false));
     const r = await two.count(m, true);
