@@ -13,7 +13,7 @@
  * neighbours as `euclidean` and uses Euclidean distances (squaring would distort the bandwidths).
  */
 import { findABParams } from 'umap-js/dist/umap';
-import { initBackend } from '../engine/distances';
+import { initBackend, prepareEmbeddings } from '../engine/distances';
 import { exactKnn } from '../engine/knn';
 import { throwIfAborted, type Progress } from '../engine/types';
 import { fuzzySimplicialSet, type KnnTable } from './fuzzyGraph';
@@ -52,7 +52,9 @@ export async function computeLayout(input: LayoutInput, params: LayoutParams = {
     // The engine uses its plain-JS kernel until a tfjs backend (10x faster here) has started.
     await initBackend();
     const sub: Progress = { signal: progress?.signal, onProgress: (f) => progress?.onProgress?.(KNN_SHARE * f, 'k-nearest neighbours') };
-    knn = await exactKnn({ embeddings, n, dim, labels: new Int32Array(n), classes: 1 }, nNeighbors, { distance: 'euclidean', normalize, includeSelf: true }, sub);
+    const engineInput = { embeddings, n, dim, labels: new Int32Array(n), classes: 1 };
+    knn = await exactKnn(engineInput, nNeighbors, { distance: 'euclidean', normalize, includeSelf: true }, sub);
+    canonicalDistances(knn, prepareEmbeddings(engineInput, normalize), dim);
   }
   const base = params.knn ? 0 : KNN_SHARE;
   throwIfAborted(progress);
@@ -73,6 +75,41 @@ export async function computeLayout(input: LayoutInput, params: LayoutParams = {
     throwIfAborted(progress);
   });
   return Float32Array.from(emb);
+}
+
+/**
+ * Recomputes each neighbour distance in float64 (rounded once to float32) and re-sorts each row
+ * by (distance, index), self first. The engine's GEMM kernels round differently per backend
+ * (tfjs-node, wasm, plain JS); this makes the table, and so the layout, the same on all of them
+ * (unless a backend picks a different neighbour at a near tie). Costs n k dim flops.
+ */
+function canonicalDistances(knn: KnnTable, x: Float32Array, dim: number): void {
+  const { k, indices, distances } = knn;
+  const n = indices.length / k;
+  for (let i = 0; i < n; i++) {
+    const o = i * k;
+    for (let j = 0; j < k; j++) {
+      const c = indices[o + j];
+      let s = 0;
+      for (let d = 0; d < dim; d++) {
+        const t = x[i * dim + d] - x[c * dim + d];
+        s += t * t;
+      }
+      distances[o + j] = c === i ? 0 : Math.sqrt(s);
+    }
+    // Insertion sort of the row (k ~ 15, already nearly sorted); the point itself stays first.
+    for (let a = 2; a < k; a++) {
+      const dv = distances[o + a], iv = indices[o + a];
+      let b = a - 1;
+      while (b >= 1 && (distances[o + b] > dv || (distances[o + b] === dv && indices[o + b] > iv))) {
+        distances[o + b + 1] = distances[o + b];
+        indices[o + b + 1] = indices[o + b];
+        b--;
+      }
+      distances[o + b + 1] = dv;
+      indices[o + b + 1] = iv;
+    }
+  }
 }
 
 /** Data already 2-D or 3-D: the first two coordinates as they are, y = 0 for 1-D data. */
