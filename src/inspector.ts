@@ -4,7 +4,7 @@ import { Disposable } from './util/disposable';
 import { Session } from './session';
 import { ProjectionPanel } from './views/projectionPanel';
 import { StatusBar } from './views/statusBar';
-import { affectsUs, readSettings } from './settings';
+import { affectsUs, readSettings, writeSetting } from './settings';
 import { loadDatasetInteractive, pickDataset } from './commands/open';
 import { computeProjection } from './commands/project';
 import type { AnalysisSettings } from './shared/protocol';
@@ -19,8 +19,8 @@ export class Inspector extends Disposable {
   private readonly _onDidChangeActiveSession = this._register(new vscode.EventEmitter<Session | undefined>());
   readonly onDidChangeActiveSession = this._onDidChangeActiveSession.event;
   settings: AnalysisSettings = readSettings();
-  /** The margin the sidebar is writing to the settings (its echo must not trigger a second recount). */
-  persistingMargin: number | undefined;
+  /** Margins the sidebar wrote to the settings: their echoes must not drag a session back to them. */
+  private readonly sidebarMarginWrites = new Set<number>();
   readonly workerScript: string;
 
   constructor(readonly context: vscode.ExtensionContext) {
@@ -96,15 +96,23 @@ export class Inspector extends Disposable {
     const next = readSettings();
     const prev = this.settings;
     this.settings = next;
+    // The sidebar's own (debounced) margin writes come back here: the session may already be
+    // further along the drag, so keep its margin rather than jumping back.
+    const echo = this.sidebarMarginWrites.has(next.margin);
+    this.sidebarMarginWrites.delete(next.margin);
     for (const s of this.sessions.keys()) {
-      // The sidebar's own (debounced) margin write comes back here: the session may already be
-      // further along the drag, so keep its margin rather than jumping back.
-      const want = this.persistingMargin !== undefined && next.margin === this.persistingMargin ? { ...next, margin: s.settings.margin } : next;
+      const want = echo ? { ...next, margin: s.settings.margin } : next;
       if (JSON.stringify(s.settings) === JSON.stringify(want)) continue;
       await s.applySettings(want, (x) => this.analyse(x));
     }
-    this.persistingMargin = undefined;
     if (JSON.stringify(prev) !== JSON.stringify(next) && !this.sessions.size) this._onDidChangeActiveSession.fire(undefined);
+  }
+
+  /** Persists a margin chosen in the sidebar (the session already uses it). */
+  async persistSidebarMargin(margin: number): Promise<void> {
+    this.sidebarMarginWrites.add(margin);
+    if (this.sidebarMarginWrites.size > 32) this.sidebarMarginWrites.delete(this.sidebarMarginWrites.values().next().value!);
+    await writeSetting('margin', margin);
   }
 
   /** Switches a session to another snapshot (epoch): a new session in the same place. */

@@ -20,6 +20,7 @@ interface IndexFacts {
   histogram: { edges: Float64Array; counts: Float64Array };
   marginRange: { min: number; max: number; step: number };
   prepared: Float32Array;
+  ntXent?: { meanLoss: number; temperature: number };
 }
 
 export type SessionEvent = 'dataset' | 'census' | 'histogram' | 'layout' | 'status';
@@ -184,11 +185,7 @@ export class Session extends Disposable {
       const sh = await this.client.semiHard(s.margin);
       semiHard = { meanLoss: sh.meanLoss, pairs: sh.pairs };
     }
-    let ntXent: CensusView['ntXent'];
-    try {
-      const nt = await this.client.ntXent(s.temperature);
-      ntXent = { meanLoss: nt.meanLoss, temperature: s.temperature };
-    } catch { /* single class: no negatives */ }
+    const ntXent = await this.ntXentFor(s.temperature);
     const ps = r.perSample!;
     this.census = {
       settings: s,
@@ -213,6 +210,22 @@ export class Session extends Disposable {
     };
     this.setStatus('ready', '');
     this._onDidChange.fire('census');
+  }
+
+  /** NT-Xent depends on the temperature only (never on the margin): computed once per temperature and index. */
+  private async ntXentFor(temperature: number): Promise<CensusView['ntXent']> {
+    const f = this.facts;
+    if (!f) return undefined;
+    if (f.ntXent?.temperature !== temperature) {
+      try {
+        const nt = await this.client.ntXent(temperature);
+        f.ntXent = { meanLoss: nt.meanLoss, temperature };
+      } catch (e) {
+        console.warn('[ei] NT-Xent not available', e); // e.g. a single class: no negatives
+        f.ntXent = { meanLoss: Number.NaN, temperature };
+      }
+    }
+    return Number.isFinite(f.ntXent.meanLoss) ? f.ntXent : undefined;
   }
 
   /** Hover detail: hardest positive and the violating negatives of one anchor (worst first, capped). */
@@ -245,6 +258,8 @@ export class Session extends Disposable {
   }
 
   setLayoutProgress(fraction: number): void {
+    // Views need a few steps of progress, not every epoch.
+    if (Math.floor(fraction * 50) === Math.floor(this.layoutFraction * 50) && fraction < 1) { this.layoutFraction = fraction; return; }
     this.layoutFraction = fraction;
     this._onDidChange.fire('status');
   }

@@ -84,7 +84,7 @@ export function marginRange(dan: ArrayLike<number>, current: number): { min: num
   const finite: number[] = [];
   for (let i = 0; i < dan.length; i++) if (Number.isFinite(dan[i])) finite.push(dan[i]);
   const max = niceCeil(Math.max(quantile(finite, 0.95), current, 1e-6));
-  return { min: 0, max, step: max / 1000 };
+  return { min: 0, max, step: niceCeil(max / 500) };
 }
 
 /** Histogram edges for t = d(a,n) - d(a,p): `bins` equal bins over [lo, hi]. */

@@ -57,11 +57,21 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
   private onSession(s: Session, e: SessionEvent): void {
     if (e === 'census') this.sendCensus(s);
     else if (e === 'histogram') { this.sendState(s); this.sendHistogram(s); }
-    else if (e === 'status') this.post({ type: 'status', state: s.status.state, message: s.status.message });
+    else if (e === 'status') this.postStatus(s);
     else if (e === 'dataset') this.sendAll();
   }
 
+  private lastStatus = '';
+  /** Status lines only when they change (layout progress fires often). */
+  private postStatus(s: Session): void {
+    const key = `${s.id}|${s.status.state}|${s.status.message}`;
+    if (key === this.lastStatus) return;
+    this.lastStatus = key;
+    this.post({ type: 'status', state: s.status.state, message: s.status.message });
+  }
+
   private sendAll(): void {
+    this.lastStatus = '';
     const s = this.inspector.activeSession;
     this.sendState(s);
     if (!s) { this.post({ type: 'status', state: 'idle', message: '' }); return; }
@@ -73,7 +83,7 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
   private sendState(s: Session | undefined): void {
     const settings = s?.settings ?? this.inspector.settings;
     this.post({
-      type: 'state', hasDataset: !!s, datasetName: s?.dataset.name ?? '', n: s?.dataset.n ?? 0, dim: s?.dataset.dim ?? 0,
+      type: 'state', datasetId: s?.id, hasDataset: !!s, datasetName: s?.dataset.name ?? '', n: s?.dataset.n ?? 0, dim: s?.dataset.dim ?? 0,
       classes: s?.dataset.classNames.length ?? 0,
       snapshots: s?.dataset.snapshots?.map((x) => x.name) ?? [], activeSnapshot: s?.dataset.activeSnapshot ?? 0,
       settings, marginRange: s?.marginRange ?? { min: 0, max: 1, step: 0.001 }, classNames: s?.dataset.classNames ?? [],
@@ -82,14 +92,14 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
 
   private sendHistogram(s: Session): void {
     const h = s.histogram;
-    if (h) this.post({ type: 'histogram', edges: h.edges, counts: h.counts, triplets: s.validTriplets });
+    if (h) this.post({ type: 'histogram', datasetId: s.id, edges: h.edges, counts: h.counts, triplets: s.validTriplets });
   }
 
   private sendCensus(s: Session): void {
     const c = s.census;
     if (!c) return;
     const { category: _c, lossAsAnchor: _l, violAsAnchor: _a, violAsPositive: _p, violAsNegative: _n, nearestImpostor: _i, ...rest } = c;
-    this.post({ type: 'census', census: rest });
+    this.post({ type: 'census', datasetId: s.id, census: rest });
   }
 
   private reject(m: unknown, why: string): void {
@@ -141,6 +151,6 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
   /** Writes the margin to the settings once the user pauses (not on every drag event). */
   private schedulePersist(margin: number): void {
     clearTimeout(this.persistTimer);
-    this.persistTimer = setTimeout(() => { this.inspector.persistingMargin = margin; void writeSetting('margin', margin); }, 400);
+    this.persistTimer = setTimeout(() => void this.inspector.persistSidebarMargin(margin), 400);
   }
 }

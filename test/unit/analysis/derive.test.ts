@@ -43,7 +43,7 @@ describe('derive: scales', () => {
     const r = marginRange([0.1, 0.2, 0.3, 0.4, Infinity], 0.05);
     assert.equal(r.min, 0);
     assert.equal(r.max, 0.5);
-    assert.equal(r.step, 0.0005);
+    assert.equal(r.step, 0.001);
     assert.equal(marginRange([0.1], 3).max, 5);
   });
   it('histogram edges are equal bins from below zero to hi', () => {
