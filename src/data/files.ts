@@ -18,6 +18,16 @@ function ioProblem(err: unknown): string {
   return `cannot read (${code ?? (err as Error).message})`;
 }
 
+/** True when a path exists (async: the extension host is never blocked on the disk). */
+export async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.promises.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Size of a file, refusing it when it exceeds `maxBytes` (checked before reading). */
 export async function checkedSize(file: string, maxBytes = DEFAULT_MAX_BYTES, what = 'file'): Promise<number> {
   let st: fs.Stats;

@@ -8,7 +8,7 @@ import type { Dataset } from '../shared/dataset';
 import { fail } from './errors';
 import type { LoadOptions } from './index';
 import { findInFolder } from './discover';
-import { DEFAULT_MAX_BYTES } from './files';
+import { DEFAULT_MAX_BYTES, exists } from './files';
 import { encodeLabels, labelWarnings, readLabelsFile } from './labels';
 import { Plan, planFile, planFolder } from './plan';
 import { EmbeddingRead, LABEL_NAMES, readEmbeddingsFile, readLabelsArray, readMetadataFile } from './readers';
@@ -25,13 +25,14 @@ function columnNamed(columns: Record<string, string[]>, name: string): string | 
 }
 
 /** A labels file beside an embeddings file: `<stem>_labels.npy`, `labels.npy`, `labels.txt`, … */
-function labelsBeside(embFile: string): string | undefined {
+async function labelsBeside(embFile: string): Promise<string | undefined> {
   const dir = path.dirname(embFile);
   const stem = path.basename(embFile).replace(/\.[^.]+$/, '');
   const series = numberedName(path.basename(embFile))?.prefix.replace(/[_-]?(epoch|step|iter|ckpt|checkpoint)?[_-]?$/i, '');
   const names = [stem, ...(series ? [series] : [])].flatMap((s) => [`${s}_labels.npy`, `${s}.labels.npy`, `${s}_labels.txt`])
     .concat(LABEL_NAMES.flatMap((l) => [`${l}.npy`, `${l}.txt`]));
-  return names.map((n) => path.join(dir, n)).find((p) => p !== embFile && fs.existsSync(p));
+  for (const p of names.map((n) => path.join(dir, n))) if (p !== embFile && (await exists(p))) return p;
+  return undefined;
 }
 
 /** Labels from a .csv / .tsv table given as the labels file: the named column, a labels-like one, or its only column. */
@@ -67,16 +68,16 @@ async function findLabels(opts: LoadOptions, plan: Plan, emb: EmbeddingRead, emb
     const c = columnNamed(columns, name);
     if (c) return { values: columns[c], file: source, column: c };
   }
-  const beside = labelsBeside(embFile);
+  const beside = await labelsBeside(embFile);
   if (beside) return { values: await readLabelsFile(beside), file: beside };
   fail(embFile, `no labels found: pass a labels file (.npy or one label per line), put labels.npy beside it, add a 'label' column${Object.keys(columns).length ? ` (columns: ${Object.keys(columns).join(', ')})` : ''}, or write an embeddings.json manifest`);
 }
 
 /** The metadata file: the plan's, else a metadata.tsv beside tensors from a projector-style folder. */
-function metadataFileFor(plan: Plan, embFile: string): string | undefined {
+async function metadataFileFor(plan: Plan, embFile: string): Promise<string | undefined> {
   if (plan.metadata) return plan.metadata;
   const beside = path.join(path.dirname(embFile), 'metadata.tsv');
-  return path.basename(embFile) === 'tensors.tsv' && fs.existsSync(beside) ? beside : undefined;
+  return path.basename(embFile) === 'tensors.tsv' && (await exists(beside)) ? beside : undefined;
 }
 
 /** Loads a dataset from a file, a folder or a manifest. Throws InputError or AmbiguousChoiceError. */
@@ -97,7 +98,7 @@ export async function loadDataset(target: string, opts: LoadOptions = {}): Promi
     maxBytes, embeddingsKey: plan.keyConsumed ? snap.key : snap.key ?? opts.embeddingsKey, labelsKey: opts.labelsKey, tensorShape: plan.tensorShape,
   });
   const columns: Record<string, string[]> = { ...(emb.columns ?? {}) };
-  const metaFile = metadataFileFor(plan, snap.path);
+  const metaFile = await metadataFileFor(plan, snap.path);
   if (metaFile) {
     const meta = await readMetadataFile(metaFile, emb.n, opts.labelColumn ?? plan.labels?.column ?? 'label', maxBytes);
     const rows = Object.values(meta)[0]?.length ?? 0;

@@ -2,11 +2,10 @@
  * Deciding what to read before reading it: a target (file, folder or manifest) becomes a plan
  * naming the snapshot files, the labels source, the metadata file and the sample column.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import type { SnapshotRef } from '../shared/dataset';
 import { AmbiguousChoiceError, fail } from './errors';
-import { readChecked } from './files';
+import { exists, readChecked } from './files';
 import { ManifestLabels, parseManifest } from './manifest';
 import { parseProjectorConfig } from './projector';
 import { siblingSnapshots } from './snapshots';
@@ -104,14 +103,14 @@ export async function planFolder(
   dir: string, key: string | undefined, snapshot: number | undefined,
   findInFolder: (dir: string) => Promise<{ target: string }[]>,
 ): Promise<Plan> {
-  const has = (f: string): boolean => fs.existsSync(path.join(dir, f));
-  if (has(MANIFEST_NAME)) return planManifest(path.join(dir, MANIFEST_NAME), snapshot);
-  if (has(PROJECTOR_CONFIG)) return planProjector(path.join(dir, PROJECTOR_CONFIG), key, snapshot);
-  if (has('tensors.tsv')) {
+  const has = (f: string): Promise<boolean> => exists(path.join(dir, f));
+  if (await has(MANIFEST_NAME)) return planManifest(path.join(dir, MANIFEST_NAME), snapshot);
+  if (await has(PROJECTOR_CONFIG)) return planProjector(path.join(dir, PROJECTOR_CONFIG), key, snapshot);
+  if (await has('tensors.tsv')) {
     const snapshots = [{ name: 'tensors.tsv', path: path.join(dir, 'tensors.tsv') }];
     return {
       name: path.basename(dir), snapshots, active: pickSnapshot(snapshots, snapshot, 0, dir),
-      metadata: has('metadata.tsv') ? path.join(dir, 'metadata.tsv') : undefined,
+      metadata: (await has('metadata.tsv')) ? path.join(dir, 'metadata.tsv') : undefined,
     };
   }
   const found = await findInFolder(dir);
