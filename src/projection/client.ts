@@ -33,6 +33,8 @@ export class ProjectionClient {
   private chain: Promise<unknown> = Promise.resolve();
   private nextId = 1;
   private disposed = false;
+  /** The engine backend ('wasm', 'tensorflow', 'js') the worker's kNN used in the last job, for diagnostics. */
+  lastBackend: string | undefined;
 
   constructor(opts: ProjectionClientOptions = {}) {
     this.script = opts.workerScript ?? path.join(__dirname, 'projectionWorker.js');
@@ -80,6 +82,7 @@ export class ProjectionClient {
         if (m.type === 'progress') {
           progress?.onProgress?.(m.fraction, m.message);
         } else if (m.type === 'done') {
+          this.lastBackend = m.backend;
           cleanup();
           resolve(m.layout);
         } else if (m.type === 'error') {

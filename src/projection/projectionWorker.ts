@@ -4,6 +4,7 @@
  * terminating this thread, so there is no cancel message.
  */
 import { parentPort } from 'node:worker_threads';
+import { currentBackend } from '../engine/distances';
 import { computeLayout } from './umap';
 import type { FromProjectionWorker, ToProjectionWorker } from './workerProtocol';
 
@@ -35,7 +36,7 @@ async function run(m: ToProjectionWorker): Promise<void> {
         post({ type: 'progress', id: m.id, fraction, message });
       },
     });
-    post({ type: 'done', id: m.id, layout }, [layout.buffer as ArrayBuffer]);
+    post({ type: 'done', id: m.id, layout, backend: currentBackend() }, [layout.buffer as ArrayBuffer]);
   } catch (e) {
     const err = e as Error;
     post({ type: 'error', id: m.id, name: err?.name ?? 'Error', message: err?.message ?? String(e) });

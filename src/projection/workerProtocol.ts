@@ -14,7 +14,7 @@ export type ToProjectionWorker =
 export type FromProjectionWorker =
   /** Fraction 0..1 of the job done, and what it is doing. */
   | { type: 'progress'; id: number; fraction: number; message: string }
-  /** The n x 2 layout. */
-  | { type: 'done'; id: number; layout: Float32Array }
+  /** The n x 2 layout, and the engine backend its kNN ran on (diagnostics). */
+  | { type: 'done'; id: number; layout: Float32Array; backend?: string }
   /** The job failed; `name` keeps e.g. RangeError / AbortError. */
   | { type: 'error'; id: number; name: string; message: string };

@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { setKernelMode } from '../../../src/engine/distances';
 import { ProjectionClient } from '../../../src/projection/client';
 import { computeLayout } from '../../../src/projection/umap';
 import { clusteredData } from './helpers';
@@ -30,6 +31,21 @@ describe('projection: ProjectionClient (worker thread)', function () {
     assert.equal(fractions[fractions.length - 1], 1);
     // The worker is reused for the next job.
     assert.deepEqual(await client.compute(input, { seed: 3, nEpochs: 60 }), inProcess);
+  });
+
+  it('gives the same bytes with the tfjs GEMM kernel (worker) as with the exact JS kernel (in-process)', async () => {
+    // The kNN distances are recomputed exactly, so the engine's kernel does not show in the layout.
+    // (Run in the worker: its realm has one tfjs copy; several test bundles in one process do not.)
+    const n2 = 400, dim2 = 48;
+    const big = { embeddings: clusteredData(n2, dim2, 5, 1, 14).x, n: n2, dim: dim2 };
+    const viaWorker = await client.compute(big, { nEpochs: 30, normalize: true });
+    assert.equal(client.lastBackend, 'wasm', 'the worker computed its kNN with tfjs wasm');
+    setKernelMode('js');
+    try {
+      assert.deepEqual(await computeLayout(big, { nEpochs: 30, normalize: true }), viaWorker);
+    } finally {
+      setKernelMode('auto');
+    }
   });
 
   it('rejects with an AbortError when aborted, then works again with a fresh worker', async () => {

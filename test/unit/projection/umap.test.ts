@@ -5,7 +5,6 @@
  */
 import * as assert from 'node:assert/strict';
 import { UMAP } from 'umap-js';
-import { initBackend, setKernelMode } from '../../../src/engine/distances';
 import { computeLayout } from '../../../src/projection/umap';
 import { trustworthiness } from '../../../src/projection/quality';
 import { seededRandom } from '../../../src/projection/random';
@@ -31,21 +30,6 @@ describe('projection: computeLayout', function () {
     const viaEngine = await computeLayout({ embeddings: x, n, dim }, { nEpochs: 50 });
     const viaTable = await computeLayout({ embeddings: x, n, dim }, { nEpochs: 50, knn: bruteKnn(x, n, dim, 15) });
     assert.deepEqual(viaEngine, viaTable);
-  });
-
-  it('gives the same bytes whichever distance kernel the engine uses (tfjs GEMM or exact JS)', async function () {
-    const n = 400, dim = 48;
-    const { x } = clusteredData(n, dim, 5, 1, 14);
-    if ((await initBackend()) === 'js') this.skip(); // no tfjs backend could start here
-    try {
-      setKernelMode('tfjs');
-      const viaGemm = await computeLayout({ embeddings: x, n, dim }, { nEpochs: 30, normalize: true });
-      setKernelMode('js');
-      const viaJs = await computeLayout({ embeddings: x, n, dim }, { nEpochs: 30, normalize: true });
-      assert.deepEqual(viaGemm, viaJs);
-    } finally {
-      setKernelMode('auto');
-    }
   });
 
   it('cosine and normalize lay out the normalised rows (euclidean on unit vectors)', async () => {
