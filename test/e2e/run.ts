@@ -5,6 +5,8 @@
  * failed is recorded as failed ("skipped: …"). Screenshots go to test-artifacts/e2e/NN-step.png.
  *
  *   node dist/test/e2e/run.js [--grep PATTERN]      (npm test runs it after packaging)
+ * It packages the extension itself when dist-vsix/embedding-inspector.vsix is missing or older than
+ * the sources; EI_E2E_VSIX=file.vsix tests that package instead.
  * Results: `EI_E2E_RESULTS` (default test-artifacts/e2e-results.json) gets
  * `{"records":[{"title","state":"passed"|"failed","error"?,"ms"}]}`; exit 1 on any failure.
  * EI_VERBOSE=1 prints code-server's output and the browser console.
@@ -65,16 +67,22 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 /** Installs the .vsix into a scratch home, starts code-server and the browser, opens the workspace. */
 async function setUp(): Promise<E2eContext> {
-  ensureVsix(log);
+  const t0 = Date.now();
+  const phase = (what: string) => log(`${what} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  // EI_E2E_VSIX: test another package (e.g. one built from a deliberately broken copy).
+  const vsix = process.env.EI_E2E_VSIX ? path.resolve(process.env.EI_E2E_VSIX) : (ensureVsix(log), vsixPath);
+  phase(`package ${path.relative(root, vsix)}`);
   const ws = makeWorkspace();
   cleanups.push(() => fs.rmSync(ws, { recursive: true, force: true }));
   const images = readSampleImages(ws);
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-e2e-home-'));
   cleanups.push(() => fs.rmSync(home, { recursive: true, force: true, maxRetries: 3 }));
   const cs = (await import(pathToFileURL(path.join(root, 'scripts', 'codeServer.mjs')).href)) as CodeServerModule;
-  cs.installVsix(vsixPath, { home });
+  cs.installVsix(vsix, { home });
+  phase('installed');
   const server = await cs.startCodeServer({ home, quiet: !verbose });
   cleanups.push(() => server.stop());
+  phase('code-server up');
   const browser: Browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   cleanups.push(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -88,6 +96,7 @@ async function setUp(): Promise<E2eContext> {
   log(`workspace ${ws}, ${images.length} samples, code-server ${server.url}`);
   await page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}`);
   await waitForWorkbench(page);
+  phase('workbench shown');
   return { page, ws, images, target: sampleTarget(ws), log, shotPath };
 }
 

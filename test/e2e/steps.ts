@@ -22,6 +22,8 @@ export interface E2eContext {
   controls?: Frame;
   /** The sample hovered and clicked, and where it is on the page. */
   point?: { index: number; x: number; y: number };
+  /** The margin the user chose with the slider and the CLI's violating count there. */
+  chosen?: { margin: number; violating: number };
   log: (m: string) => void;
   /** Where a screenshot named `name` goes (test-artifacts/e2e/NN-name.png). */
   shotPath: (name: string) => string;
@@ -203,6 +205,7 @@ const marginSlider: Step = {
     c.log(`margin ${m0} → ${m1}: violating ${count0} → ${count1} (CLI ${cli0.violating} → ${cli1.violating}, snapshot ${snapshot ?? 'only'})`);
     assert.equal(count1, cli1.violating, `at margin ${m1} the sidebar shows ${count1} violating, the CLI ${cli1.violating}`);
     assert.ok(count1 > count0, `a larger margin must count more violating triplets (${count0} → ${count1})`);
+    c.chosen = { margin: m1, violating: cli1.violating };
 
     await c.page.mouse.move(5, 5);
     const changed = await until('the projection to recolour', async () => {
@@ -230,7 +233,19 @@ const malformedDataset: Step = {
     const tabs = await tabLabels(c.page);
     assert.ok(!tabs.some((t) => t.includes(`Embeddings: ${BROKEN.file}`)), `a projection opened for the broken file: ${JSON.stringify(tabs)}`);
     await inspect(c, 'sample');
-    c.projection = await projectionWithAllPoints(c);
+    const frame = c.projection = await projectionWithAllPoints(c);
+    // The sidebar follows the new session, at the margin the user chose (persisted to the settings).
+    const controls = c.controls = await findWebview(c.page, 'controls', 10_000);
+    const count = await sidebarCount(controls, c.chosen!.margin);
+    assert.equal(count, c.chosen!.violating, `reopened at margin ${c.chosen!.margin}: the sidebar shows ${count} violating, the CLI ${c.chosen!.violating}`);
+    // The picture for the README: the reopened projection beside the sidebar, a sample hovered.
+    await frame.locator('[data-testid=worst-row]').first().waitFor({ state: 'visible', timeout: 30_000 });
+    const { index, fx, fy } = await isolatedPoint(frame, c.images.length);
+    const at = await toPage(frame, { x: fx, y: fy });
+    await c.page.mouse.move(at.x, at.y, { steps: 5 });
+    await until(`hover index ${index} in the reopened projection`, async () => (await hook<number>(frame, 'hoverIndex')) === index, 10_000);
+    await frame.locator('[data-testid=tooltip-image]').waitFor({ state: 'visible', timeout: 10_000 });
+    await c.page.screenshot({ path: c.shotPath('readme') });
   },
 };
 
