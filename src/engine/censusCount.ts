@@ -225,9 +225,15 @@ export function tHistogram(index: CensusIndex, edges: Float64Array): Float64Arra
     const neg = idx.negOff[i + 1] - idx.negOff[i], p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0;
     if (P === 0 || neg === 0) continue;
     total += P * neg;
+    const r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
     for (let q = 0; q < P; q++) {
       const dap = idx.posDist[p0 + q];
-      for (let e = 1; e < E - 1; e++) below[e] += countAtMost(idx, i, tBits(dap, edges[e]));
+      // Edges ascend, so thresholds do: each search gallops on from the previous one's run.
+      let cursor = r0;
+      for (let e = 1; e < E - 1; e++) {
+        below[e] += countFromRun(idx, i, tBits(dap, edges[e]), cursor, r0, r1);
+        cursor = lastRun;
+      }
     }
   }
   const out = new Float64Array(E - 1);

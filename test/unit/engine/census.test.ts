@@ -175,6 +175,10 @@ describe('census: exact against brute force', function () {
     const b = brute(input, opts, 0, 0);
     assert.deepEqual(Array.from(h), b.hist(edges));
     assert.equal(h.reduce((s, x) => s + x, 0), validTriplets(input.labels, input.classes));
+    // Continuous distances, many edges (the searches gallop from edge to edge).
+    const input2 = makeInput(60, 5, 4, 8), opts2: DistanceOptions = { distance: 'euclidean', normalize: true };
+    const edges2 = Array.from({ length: 41 }, (_, k) => -1 + k * 0.05);
+    assert.deepEqual(Array.from(tHistogram(await buildCensusIndex(input2, opts2), Float64Array.from(edges2))), brute(input2, opts2, 0, 0).hist(edges2));
   });
 
   it('the wasm GEMM kernel gives the same census as the brute force on its own distances', async function () {
