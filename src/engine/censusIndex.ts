@@ -83,6 +83,18 @@ function allocate(input: EngineInput, opts: DistanceOptions, a0: number, a1: num
     prefOff[i + 1] = prefOff[i] + (neg >> PREFIX_SHIFT) + 1;
   }
   const total = negOff[m], pos = posOff[m];
+  try {
+    return allocateArrays(input, opts, a0, a1, negOff, posOff, prefOff, total, pos);
+  } catch (e) {
+    const gb = ((total * (n <= 65536 ? 4.5 : 6.5) + pos * 16) / 1e9).toFixed(1);
+    throw new RangeError(`census index for anchors [${a0}, ${a1}) needs about ${gb} GB and could not be allocated ` +
+      `(${(e as Error).message}); use a smaller anchor range per worker or the sampled census (buildSampledCensus)`);
+  }
+}
+
+function allocateArrays(input: EngineInput, opts: DistanceOptions, a0: number, a1: number, negOff: Float64Array, posOff: Float64Array,
+  prefOff: Float64Array, total: number, pos: number): IndexData {
+  const { n, labels, classes } = input, m = a1 - a0;
   return {
     anchorStart: a0, anchorEnd: a1, n, classes, labels: Int32Array.from(labels.subarray(0, n)), distance: { ...opts },
     negOff, lower: new Uint16Array(total), negId: n <= 65536 ? new Uint16Array(total) : new Uint32Array(total),
