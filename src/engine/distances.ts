@@ -30,8 +30,8 @@ export type KernelMode = 'auto' | 'js' | 'tfjs';
 let tf: TfApi | undefined;
 let backendName: 'tensorflow' | 'wasm' | 'js' | undefined;
 let kernelMode: KernelMode = 'auto';
-/** Below this many multiply-adds (n * n * dim) the plain-JS kernel beats a tfjs round trip. */
-const JS_WORK_LIMIT = 1 << 21;
+/** Below this many multiply-adds (n * n * dim) the plain-JS kernel beats a tfjs round trip (measured: even at 2^18; 3.5x slower at 2^21). */
+const JS_WORK_LIMIT = 1 << 18;
 /** Recompute in float64 when the GEMM's d^2 < RECOMPUTE_RATIO * (|x|^2 + |y|^2) (cancellation). */
 const RECOMPUTE_RATIO = 1 / 64;
 /** Cosine: recompute in float64 when the GEMM's 1 - cos is below this. */
