@@ -43,6 +43,10 @@ function walk(dir, out = []) {
 async function unit() {
   console.log('\n=== unit tests (mocha, Node)');
   const Mocha = require('mocha');
+  // Each test bundle carries its own tfjs; they share one global kernel registry, so every bundle
+  // after the first re-registers the same kernels and tfjs warns once per kernel. Benign: hush it.
+  const warn = console.warn;
+  console.warn = (...a) => { if (!/already registered|Platform node has already been set/.test(String(a[0]))) warn(...a); };
   const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: 60_000 });
   if (grep) mocha.grep(grep);
   const files = [...walk(path.join(root, 'dist', 'test', 'unit')), ...walk(path.join(root, 'dist', 'test', 'webview'))];
