@@ -23,6 +23,7 @@ import { waitForWorkbench } from './workbench';
 interface TestRecord { title: string; state: 'passed' | 'failed'; error?: string; ms?: number }
 interface CodeServer { url: string; stop(): void }
 interface CodeServerModule {
+  ensureCodeServer(): unknown;
   startCodeServer(o: { home: string; quiet?: boolean }): Promise<CodeServer>;
   installVsix(vsix: string, o: { home: string }): void;
 }
@@ -56,34 +57,59 @@ function writeResults(): void {
   fs.writeFileSync(resultsFile, JSON.stringify({ records }, null, 2));
 }
 
-async function cleanup(): Promise<void> {
-  while (cleanups.length) await Promise.resolve(cleanups.pop()!()).catch(() => undefined);
+let cleaning: Promise<void> | undefined;
+/** Undoes the setup, newest first; once, however many paths (end, failure, signal) ask. */
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    while (cleanups.length) await Promise.resolve().then(cleanups.pop()!).catch(() => undefined);
+  })();
+  return cleaning;
 }
+/** Synchronous last resort on exit: code-server runs in its own process group and would outlive us. */
+let stopServer: (() => void) | undefined;
+const scratch: string[] = [];
+process.on('exit', () => {
+  stopServer?.();
+  for (const d of scratch) fs.rmSync(d, { recursive: true, force: true });
+});
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([p, new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms); })]).finally(() => clearTimeout(timer));
 }
 
-/** Installs the .vsix into a scratch home, starts code-server and the browser, opens the workspace. */
-async function setUp(): Promise<E2eContext> {
-  const t0 = Date.now();
-  const phase = (what: string) => log(`${what} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+const t0 = Date.now();
+const phase = (what: string) => log(`${what} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+
+/**
+ * The slow, bounded-by-npm part, outside the setup timeout: the package and, on a fresh clone,
+ * code-server itself (about 3.5 minutes once, cached in .vscode-test/).
+ */
+async function prepare(): Promise<{ vsix: string; cs: CodeServerModule }> {
   // EI_E2E_VSIX: test another package (e.g. one built from a deliberately broken copy).
   const vsix = process.env.EI_E2E_VSIX ? path.resolve(process.env.EI_E2E_VSIX) : (ensureVsix(log), vsixPath);
   phase(`package ${path.relative(root, vsix)}`);
+  const cs = (await import(pathToFileURL(path.join(root, 'scripts', 'codeServer.mjs')).href)) as CodeServerModule;
+  cs.ensureCodeServer();
+  return { vsix, cs };
+}
+
+/** Installs the .vsix into a scratch home, starts code-server and the browser, opens the workspace. */
+async function setUp({ vsix, cs }: { vsix: string; cs: CodeServerModule }): Promise<E2eContext> {
   const ws = makeWorkspace();
+  scratch.push(ws);
   cleanups.push(() => fs.rmSync(ws, { recursive: true, force: true }));
   const images = readSampleImages(ws);
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-e2e-home-'));
+  scratch.push(home);
   cleanups.push(() => fs.rmSync(home, { recursive: true, force: true, maxRetries: 3 }));
-  const cs = (await import(pathToFileURL(path.join(root, 'scripts', 'codeServer.mjs')).href)) as CodeServerModule;
   cs.installVsix(vsix, { home });
   phase('installed');
   const server = await cs.startCodeServer({ home, quiet: !verbose });
+  stopServer = () => server.stop();
   cleanups.push(() => server.stop());
   phase('code-server up');
-  const browser: Browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browser: Browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false });
   cleanups.push(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const consoleLog = fs.createWriteStream(path.join(artifacts, 'console.log'));
@@ -106,9 +132,8 @@ async function main(): Promise<void> {
   const last = steps.reduce((k, s, i) => (wanted(s.title) ? i : k), -1);
   if (last < 0 && !wanted(SETUP_TITLE)) { console.log(`  no end-to-end test matches ${grep}`); return; }
   let ctx: E2eContext;
-  const t0 = Date.now();
   try {
-    ctx = await withTimeout(setUp(), 300_000, 'setting up');
+    ctx = await withTimeout(setUp(await prepare()), 150_000, 'setting up');
     await ctx.page.screenshot({ path: shotPath('workbench') });
     if (wanted(SETUP_TITLE)) record({ title: SETUP_TITLE, state: 'passed', ms: Date.now() - t0 });
   } catch (e) {
@@ -140,7 +165,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     exiting = true;
     record({ title: 'end-to-end run', state: 'failed', error: `interrupted by ${sig}` });
     writeResults();
-    void cleanup().finally(() => process.exit(130));
+    stopServer?.();
+    void withTimeout(cleanup(), 15_000, 'cleaning up').finally(() => process.exit(130));
   });
 }
 
@@ -149,6 +175,7 @@ main()
   .catch((e) => record({ title: 'end-to-end runner', state: 'failed', error: String((e as Error)?.stack ?? e) }))
   .finally(async () => {
     await cleanup();
+    if (exiting) return; // the signal handler reports and exits
     writeResults();
     const failed = records.filter((r) => r.state === 'failed').length;
     console.log(`  e2e: ${records.length - failed} passed, ${failed} failed; screenshots in ${path.relative(root, artifacts)}/`);

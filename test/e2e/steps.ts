@@ -42,7 +42,7 @@ async function canvasPixels(frame: Frame): Promise<Rgba> {
 /** F1 → Inspect Embeddings → pick the option containing `text` (checking both datasets are offered). */
 async function inspect(c: E2eContext, pick: 'sample' | 'broken'): Promise<void> {
   await runCommand(c.page, INSPECT);
-  const options = await quickPickOptions(c.page);
+  const options = await quickPickOptions(c.page, 2);
   assert.equal(options.length, 2, `the quick pick should offer the sample and the broken dataset, got: ${JSON.stringify(options)}`);
   const broken = options.find((o) => o.includes(brokenLabel));
   const sample = options.find((o) => !o.includes(BROKEN.folder));

@@ -61,15 +61,21 @@ export async function closeQuickInput(page: Page): Promise<void> {
   }
 }
 
-/** The labels of the quick pick's options once it shows some. */
-export async function quickPickOptions(page: Page, ms = 30_000): Promise<string[]> {
-  return until('a quick pick with options', async () => {
-    const opts = page.locator(OPTIONS);
-    if (!(await page.locator(PALETTE_INPUT).isVisible()) || (await opts.count()) === 0) return false;
-    const texts = await opts.allInnerTexts();
+/**
+ * The texts of the quick pick's options once it shows at least `atLeast` (the list fills in over a
+ * few frames), or whatever it shows after `ms` so the caller's assertion reports it.
+ */
+export async function quickPickOptions(page: Page, atLeast: number, ms = 30_000): Promise<string[]> {
+  const read = async (): Promise<string[] | false> => {
+    if (!(await page.locator(PALETTE_INPUT).isVisible())) return false;
+    const texts = await page.locator(OPTIONS).allInnerTexts();
     // The palette's own "Inspect Embeddings" entry may still be listed for an instant.
-    return texts.some((t) => /Inspect Embeddings/.test(t)) ? false : texts;
-  }, ms);
+    return texts.length > 0 && !texts.some((t) => /Inspect Embeddings/.test(t)) && texts;
+  };
+  const first = await until('a quick pick with options', read, ms);
+  if (first.length >= atLeast) return first;
+  return until(`${atLeast} options in the quick pick`, async () => { const t = await read(); return t && t.length >= atLeast && t; }, 5_000)
+    .catch(async () => (await read()) || first);
 }
 
 /** Picks the quick-pick option whose text contains `text`. */
