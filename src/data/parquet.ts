@@ -77,16 +77,18 @@ function isNumericList(node: SchemaTree): boolean {
  * Lists the columns that can hold embeddings (lists of numbers) and the scalar ones; with the
  * whole file (not `footerOnly`) also checks every page header (see MAX_PAGE_VALUES).
  */
-export function parquetColumns(bytes: Uint8Array, file: string, footerOnly = false): { vectors: string[]; scalars: string[]; rows: number } {
+export function parquetColumns(bytes: Uint8Array, file: string, footerOnly = false): { vectors: string[]; scalars: string[]; rows: number; meta: FileMetaData } {
   const ab = arrayBufferOf(bytes);
   try {
-    const meta = parquetMetadata(ab);
+    // geoparquet off: not needed here, and hyparquet's geo pass loops forever on a negative
+    // num_children in a damaged schema.
+    const meta = parquetMetadata(ab, { geoparquet: false });
     const schema = parquetSchema(meta);
     const vectors = schema.children.filter(isNumericList).map((c) => c.element.name);
     const scalars = schema.children.filter((c) => c.children.length === 0).map((c) => c.element.name);
     // Only a whole file can be checked page by page (discovery passes just the footer).
     const rows = footerOnly ? Number(meta.num_rows) : checkPages(ab, meta, file);
-    return { vectors, scalars, rows };
+    return { vectors, scalars, rows, meta };
   } catch (err) {
     if (err instanceof InputError) throw err;
     fail(file, `not a readable Parquet file (${(err as Error).message})`);
@@ -102,7 +104,7 @@ function cellText(v: unknown): string {
 /** Reads a Parquet file: embeddings from a list column (`embeddingsKey` or a telling name). */
 export async function parseParquet(bytes: Uint8Array, file: string, embeddingsKey?: string): Promise<TableData> {
   if (bytes.length === 0) fail(file, 'empty file');
-  const { vectors, scalars, rows } = parquetColumns(bytes, file);
+  const { vectors, scalars, rows, meta } = parquetColumns(bytes, file);
   let key = embeddingsKey;
   if (key !== undefined && !vectors.includes(key)) fail(file, `no list-of-numbers column '${key}' (candidates: ${vectors.join(', ') || 'none'})`);
   key ??= VECTOR_COLUMNS.find((c) => vectors.includes(c)) ?? (vectors.length === 1 ? vectors[0] : undefined);
@@ -115,7 +117,7 @@ export async function parseParquet(bytes: Uint8Array, file: string, embeddingsKe
   const chunks = new Map<string, { start: number; data: ArrayLike<unknown> }[]>();
   try {
     await parquetRead({
-      file: ab, columns: [key, ...scalars], compressors,
+      file: ab, metadata: meta, columns: [key, ...scalars], compressors, geoparquet: false,
       onChunk: (c) => { const l = chunks.get(c.columnName) ?? []; l.push({ start: c.rowStart, data: c.columnData }); chunks.set(c.columnName, l); },
     });
   } catch (err) {
