@@ -74,7 +74,7 @@ export class StabilityTracker {
       return false;
     }
     if (t - last.since < this.stableMs) return false;
-    // mutated
+    if (isNpyName(file) && !(await isNpyWhole(file))) return false;
     // The file may have changed while the header was read: look once more.
     const again = await probeFile(file);
     return !!again && again.size === p.size && again.mtimeMs === p.mtimeMs;
