@@ -156,22 +156,27 @@ export class Session extends Disposable {
     if (this.recountRunning) { this.recountWanted = true; return; }
     this.recountRunning = true;
     try {
+      // While requests keep coming (a dragged slider) recount the quick way — counts, loss and the
+      // worst list, exact — and finish with one full recount (per-sample stats, class tables).
       do {
         this.recountWanted = false;
-        await this.recountNow();
+        await this.recountNow(false);
       } while (this.recountWanted && !this._isDisposed);
+      if (!this._isDisposed) await this.recountNow(true);
     } finally {
       this.recountRunning = false;
     }
   }
 
-  private async recountNow(): Promise<void> {
+  private async recountNow(full = true): Promise<void> {
     const facts = this.facts;
     if (!facts) return;
     const s = this.settings;
     const t0 = Date.now();
     const topK = readTopK();
-    const r = await this.client.census(s.margin, { topK, perSample: true });
+    const prev = this.census;
+    if (!full && !prev) full = true;
+    const r = await this.client.census(s.margin, { topK, perSample: full, classPairs: full });
     const classes = this.dataset.classNames.length;
     let bhLoss = 0, bhViol = 0, bhCount = 0;
     for (let a = 0; a < this.dataset.n; a++) {
@@ -186,18 +191,25 @@ export class Session extends Disposable {
       semiHard = { meanLoss: sh.meanLoss, pairs: sh.pairs };
     }
     const ntXent = await this.ntXentFor(s.temperature);
-    const ps = r.perSample!;
-    this.census = {
+    const ps = r.perSample;
+    const category = anchorCategories(facts.hardestPositive, facts.dap, facts.dan, s.margin, s.convention);
+    this.census = !full && prev ? {
+      ...prev,
+      settings: s, triplets: r.triplets, counts: s.convention === 'pml' ? r.pml : r.facenet, pml: r.pml, facenet: r.facenet,
+      lossSum: r.lossSum, meanLoss: r.meanLoss, meanLossNonZero: r.meanLossNonZero, category, worst: r.worst.map((w) => ({ ...w })),
+      batchHard: { meanLoss: bhCount ? bhLoss / bhCount : 0, violatingAnchors: bhViol }, semiHard, ntXent,
+      elapsedMs: Date.now() - t0, partial: true,
+    } : {
       settings: s,
       triplets: r.triplets,
       counts: s.convention === 'pml' ? r.pml : r.facenet,
       pml: r.pml, facenet: r.facenet,
       lossSum: r.lossSum, meanLoss: r.meanLoss, meanLossNonZero: r.meanLossNonZero,
-      category: anchorCategories(facts.hardestPositive, facts.dap, facts.dan, s.margin, s.convention),
-      lossAsAnchor: Float32Array.from(ps.lossAsAnchor),
-      violAsAnchor: Float32Array.from(ps.violAsAnchor),
-      violAsPositive: Float32Array.from(ps.violAsPositive),
-      violAsNegative: Float32Array.from(ps.violAsNegative),
+      category,
+      lossAsAnchor: Float32Array.from(ps!.lossAsAnchor),
+      violAsAnchor: Float32Array.from(ps!.violAsAnchor),
+      violAsPositive: Float32Array.from(ps!.violAsPositive),
+      violAsNegative: Float32Array.from(ps!.violAsNegative),
       nearestImpostor: r.nearestImpostor,
       worst: r.worst.map((w) => ({ ...w })),
       classViolationRate: classViolationRates(r.classPairs, this.sizes),

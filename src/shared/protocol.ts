@@ -76,6 +76,9 @@ export interface CensusView {
   ntXent?: { meanLoss: number; temperature: number };
   /** Milliseconds the engine took for this recount. */
   elapsedMs: number;
+  /** True for the quick recount sent while the margin is being dragged: counts, loss and worst list are
+   *  exact for this margin, but per-sample arrays and class tables are still those of the previous full recount. */
+  partial?: boolean;
 }
 
 /** Host -> projection panel. */

@@ -44,7 +44,7 @@ const handlers: { [M in Method]: [Handler<M>, boolean] } = {
     index = await buildCensusIndex(needInput(), p.opts, { anchorStart: p.anchorStart, anchorEnd: p.anchorEnd }, progress);
     return null;
   }, false],
-  census: [(p) => countAtMargin(needIndex(), p.margin, { topK: p.topK, perSample: p.perSample }), false],
+  census: [(p) => countAtMargin(needIndex(), p.margin, { topK: p.topK, perSample: p.perSample, classPairs: p.classPairs }), false],
   histogram: [(p) => tHistogram(needIndex(), p.edges), false],
   batchHard: [(p) => batchHardFromIndex(needIndex(), p.margin, { soft: p.soft }), true],
   semiHard: [(p) => semiHardSelection(needIndex(), p.margin), true],

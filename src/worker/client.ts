@@ -78,10 +78,12 @@ export class AnalysisClient {
   }
 
   /** Triplet census at a margin, merged across workers (no distance recomputation). */
-  async census(margin: number, opts: { topK?: number; perSample?: boolean } = {}, progress?: Progress): Promise<CensusResult> {
+  async census(margin: number, opts: { topK?: number; perSample?: boolean; classPairs?: boolean } = {}, progress?: Progress): Promise<CensusResult> {
     const topK = opts.topK ?? 20;
     const slots = await this.indexedSlots(progress);
-    const parts = await this.run(slots, progress, (s) => s.request('census', { margin, topK, perSample: opts.perSample === true }));
+    // classPairs: false (with perSample off) skips the walk over violating negatives: the fast
+    // path while a slider is dragged. Counts and loss are identical either way.
+    const parts = await this.run(slots, progress, (s) => s.request('census', { margin, topK, perSample: opts.perSample === true, classPairs: opts.classPairs !== false }));
     return mergeCensus(parts, topK);
   }
 

@@ -24,7 +24,7 @@ export interface WorkerMethods {
   /** Build the census index of anchors [anchorStart, anchorEnd) (the slow step: progress). */
   buildIndex: { params: { opts: DistanceOptions; anchorStart: number; anchorEnd: number }; result: null };
   /** Recount the index at a margin (no distance recomputation). */
-  census: { params: { margin: number; topK: number; perSample: boolean }; result: CensusResult };
+  census: { params: { margin: number; topK: number; perSample: boolean; classPairs: boolean }; result: CensusResult };
   /** Histogram of t = d(a,n) - d(a,p) over the index's triplets. */
   histogram: { params: { edges: Float64Array }; result: Float64Array };
   /** Batch-hard of the index's anchors (no distance recomputation). */

@@ -33,7 +33,7 @@ export async function until<T>(fn: () => T | undefined | false, what: string, ms
 
 /** Waits for a census computed at exactly this margin and convention. */
 export function censusAt(s: Session, margin: number, convention = s.settings.convention) {
-  return until(() => s.census && s.census.settings.margin === margin && s.census.settings.convention === convention && s.census, `census at margin ${margin} (${convention})`);
+  return until(() => s.census && !s.census.partial && s.census.settings.margin === margin && s.census.settings.convention === convention && s.census, `census at margin ${margin} (${convention})`);
 }
 
 /** Closes every editor and panel between tests. */
