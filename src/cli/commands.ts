@@ -5,6 +5,7 @@
  */
 import type { FlagSpecs } from './args';
 import { censusFlags, runCensus } from './census';
+import { diffFlags, diffUsage, runDiff } from './diffCommand';
 import { knnFlags, runKnn } from './knn';
 import { projectCommand, projectFlags, projectUsage } from './projectCommand';
 
@@ -25,6 +26,12 @@ export const commands: Record<string, Command> = {
     usage: 'census <dataset> [options]',
     flags: censusFlags,
     run: runCensus,
+  },
+  diff: {
+    summary: 'what changed between two snapshots of the same samples: transitions, worsened samples and class pairs',
+    usage: diffUsage,
+    flags: diffFlags,
+    run: runDiff,
   },
   knn: {
     summary: 'exact k nearest neighbours of every sample',
