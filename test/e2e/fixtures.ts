@@ -23,17 +23,39 @@ function newest(p: string): number {
   return t;
 }
 
+/** True when `file` ends with a zip end-of-central-directory record (a .vsix written completely). */
+function completeZip(file: string): boolean {
+  const buf = fs.readFileSync(file);
+  const tail = buf.subarray(Math.max(0, buf.length - 65_557));
+  for (let i = tail.length - 22; i >= 0; i--) if (tail.readUInt32LE(i) === 0x06054b50) return true;
+  return false;
+}
+
 /**
- * Packages the extension when the .vsix is missing or older than its sources (`npm test` packages
- * it just before; a lone `node dist/test/e2e/run.js` must not test a stale build).
+ * A private, complete copy (at `dest`) of the packaged extension, packaged first when the .vsix is
+ * missing or older than its sources (`npm test` packages it just before; a lone run must not test a
+ * stale build). In a checkout shared with others someone may be packaging at the same moment: a
+ * failed package or a half-written file is retried a few times.
  */
-export function ensureVsix(log: (m: string) => void): void {
-  const built = fs.existsSync(vsixPath) ? fs.statSync(vsixPath).mtimeMs : 0;
-  const sources = Math.max(...['src', 'webview', 'media', 'package.json'].map((p) => newest(path.join(root, p))));
-  if (built > sources) return;
-  log(built ? 'the .vsix is older than the sources: packaging again' : 'no .vsix yet: packaging');
-  const r = spawnSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0 || !fs.existsSync(vsixPath)) throw new Error(`npm run package failed (exit ${r.status})`);
+export async function privateVsix(dest: string, log: (m: string) => void): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const built = fs.existsSync(vsixPath) ? fs.statSync(vsixPath).mtimeMs : 0;
+      const sources = Math.max(...['src', 'webview', 'media', 'package.json'].map((p) => newest(path.join(root, p))));
+      if (built <= sources) {
+        log(built ? 'the .vsix is older than the sources: packaging again' : 'no .vsix yet: packaging');
+        const r = spawnSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: 'inherit' });
+        if (r.status !== 0 || !fs.existsSync(vsixPath)) throw new Error(`npm run package failed (exit ${r.status})`);
+      }
+      fs.copyFileSync(vsixPath, dest);
+      if (!completeZip(dest)) throw new Error(`${vsixPath} is not a complete zip (being written?)`);
+      return dest;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      log(`${(e as Error).message}; retrying in 5 s`);
+      await new Promise((r) => setTimeout(r, 5_000));
+    }
+  }
 }
 
 /** The CLI bundle, built when missing. */

@@ -6,7 +6,7 @@
  *
  *   node dist/test/e2e/run.js [--grep PATTERN]      (npm test runs it after packaging)
  * It packages the extension itself when dist-vsix/embedding-inspector.vsix is missing or older than
- * the sources; EI_E2E_VSIX=file.vsix tests that package instead.
+ * the sources, and installs a private copy of it; EI_E2E_VSIX=file.vsix tests that package instead.
  * Results: `EI_E2E_RESULTS` (default test-artifacts/e2e-results.json) gets
  * `{"records":[{"title","state":"passed"|"failed","error"?,"ms"}]}`; exit 1 on any failure.
  * EI_VERBOSE=1 prints code-server's output and the browser console.
@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { ensureVsix, makeWorkspace, readSampleImages, root, sampleTarget, vsixPath } from './fixtures';
+import { makeWorkspace, privateVsix, readSampleImages, root, sampleTarget } from './fixtures';
 import { steps, type E2eContext } from './steps';
 import { waitForWorkbench } from './workbench';
 
@@ -87,8 +87,11 @@ const phase = (what: string) => log(`${what} (${((Date.now() - t0) / 1000).toFix
  */
 async function prepare(): Promise<{ vsix: string; cs: CodeServerModule }> {
   // EI_E2E_VSIX: test another package (e.g. one built from a deliberately broken copy).
-  const vsix = process.env.EI_E2E_VSIX ? path.resolve(process.env.EI_E2E_VSIX) : (ensureVsix(log), vsixPath);
-  phase(`package ${path.relative(root, vsix)}`);
+  const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ei-e2e-vsix-')), 'embedding-inspector.vsix');
+  scratch.push(path.dirname(copy));
+  cleanups.push(() => fs.rmSync(path.dirname(copy), { recursive: true, force: true }));
+  const vsix = process.env.EI_E2E_VSIX ? path.resolve(process.env.EI_E2E_VSIX) : await privateVsix(copy, log);
+  phase(`package ${vsix}`);
   const cs = (await import(pathToFileURL(path.join(root, 'scripts', 'codeServer.mjs')).href)) as CodeServerModule;
   cs.ensureCodeServer();
   return { vsix, cs };
@@ -127,10 +130,10 @@ async function setUp({ vsix, cs }: { vsix: string; cs: CodeServerModule }): Prom
 }
 
 async function main(): Promise<void> {
-  fs.rmSync(artifacts, { recursive: true, force: true });
-  fs.mkdirSync(artifacts, { recursive: true });
   const last = steps.reduce((k, s, i) => (wanted(s.title) ? i : k), -1);
   if (last < 0 && !wanted(SETUP_TITLE)) { console.log(`  no end-to-end test matches ${grep}`); return; }
+  fs.rmSync(artifacts, { recursive: true, force: true });
+  fs.mkdirSync(artifacts, { recursive: true });
   let ctx: E2eContext;
   try {
     ctx = await withTimeout(setUp(await prepare()), 150_000, 'setting up');
