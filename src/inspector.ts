@@ -8,6 +8,8 @@ import { affectsUs, readSettings, writeSetting } from './settings';
 import { loadDatasetInteractive, pickDataset } from './commands/open';
 import { computeProjection } from './commands/project';
 import type { AnalysisSettings } from './shared/protocol';
+import { computeAlignedProjection, FollowController } from './commands/follow';
+import { registerExportCommands } from './commands/export';
 
 /**
  * Owns the open sessions (one per dataset, each with its projection panel), the commands, the
@@ -22,6 +24,8 @@ export class Inspector extends Disposable {
   /** Margins the sidebar wrote to the settings: their echoes must not drag a session back to them. */
   private readonly sidebarMarginWrites = new Set<number>();
   readonly workerScript: string;
+  /** "Follow latest snapshot" (sidebar toggle, setting embeddingInspector.followLatest). */
+  readonly follow: FollowController;
 
   constructor(readonly context: vscode.ExtensionContext) {
     super();
@@ -32,6 +36,8 @@ export class Inspector extends Disposable {
     this._register(vscode.commands.registerCommand('embeddingInspector.showInInspector', (uri?: vscode.Uri) => this.showInInspector(uri)));
     this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (affectsUs(e)) void this.onSettingsChanged(); }));
     this._register({ dispose: () => { for (const [s, p] of [...this.sessions]) { p.dispose(); s.dispose(); } } });
+    this.follow = this._register(new FollowController(this));
+    registerExportCommands(this).forEach((d) => this._register(d));
   }
 
   get activeSession(): Session | undefined { return this._active; }
@@ -57,11 +63,15 @@ export class Inspector extends Disposable {
     return this.open(target);
   }
 
-  /** Opens a dataset: load (with quick picks for ambiguous choices), analyse, project. */
-  async open(target: string, opts: { snapshot?: number; column?: vscode.ViewColumn } = {}): Promise<Session | undefined> {
+  /**
+   * Opens a dataset: load (with quick picks for ambiguous choices), analyse, project. `settings`
+   * keeps another session's settings (a snapshot switch); `layoutInit` starts the projection from
+   * the previous snapshot's layout (same seed) so successive snapshots stay aligned.
+   */
+  async open(target: string, opts: { snapshot?: number; column?: vscode.ViewColumn; settings?: AnalysisSettings; layoutInit?: Float32Array } = {}): Promise<Session | undefined> {
     const dataset = await loadDatasetInteractive(target, { snapshot: opts.snapshot });
     if (!dataset) return undefined;
-    const session = new Session(dataset, this.settings, this.workerScript);
+    const session = new Session(dataset, opts.settings ?? this.settings, this.workerScript);
     const panel = new ProjectionPanel(this.context.extensionUri, session);
     this.sessions.set(session, panel);
     panel.panel.onDidChangeViewState((e) => { if (e.webviewPanel.active) this.setActive(session); });
@@ -72,7 +82,8 @@ export class Inspector extends Disposable {
     });
     this.setActive(session);
     void this.analyse(session);
-    void computeProjection(this.context, session);
+    if (opts.layoutInit && opts.layoutInit.length === 2 * dataset.n) void computeAlignedProjection(this.context, session, opts.layoutInit);
+    else void computeProjection(this.context, session);
     return session;
   }
 
@@ -119,7 +130,15 @@ export class Inspector extends Disposable {
   async switchSnapshot(s: Session, index: number): Promise<Session | undefined> {
     const panel = this.sessions.get(s);
     const target = s.dataset.files.manifest ?? s.dataset.files.embeddings;
-    const next = await this.open(target, { snapshot: index, column: panel?.panel.viewColumn });
+    const next = await this.open(target, { snapshot: index, column: panel?.panel.viewColumn, settings: s.settings, layoutInit: s.layout });
+    if (next) panel?.dispose();
+    return next;
+  }
+
+  /** Switches a session to another file of its snapshot series (a new epoch written by training). */
+  async switchToFile(s: Session, file: string): Promise<Session | undefined> {
+    const panel = this.sessions.get(s);
+    const next = await this.open(file, { column: panel?.panel.viewColumn, settings: s.settings, layoutInit: s.layout });
     if (next) panel?.dispose();
     return next;
   }

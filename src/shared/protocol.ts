@@ -108,7 +108,8 @@ export type ToControls =
   | { type: 'state'; datasetId?: string; hasDataset: boolean; datasetName: string; n: number; dim: number; classes: number; snapshots: string[]; activeSnapshot: number; settings: AnalysisSettings; marginRange: { min: number; max: number; step: number }; classNames: string[] } // dataset + settings
   | { type: 'census'; datasetId?: string; census: Omit<CensusView, 'category' | 'lossAsAnchor' | 'violAsAnchor' | 'violAsPositive' | 'violAsNegative' | 'nearestImpostor'> } // results under the current margin (no per-sample arrays)
   | { type: 'histogram'; datasetId?: string; edges: Float64Array; counts: Float64Array; triplets: number } // t = d(a,n) - d(a,p) over all valid triplets
-  | { type: 'status'; state: 'idle' | 'loading' | 'computing' | 'ready' | 'error'; message: string }; // what is happening
+  | { type: 'status'; state: 'idle' | 'loading' | 'computing' | 'ready' | 'error'; message: string } // what is happening
+  | { type: 'follow'; on: boolean; available: boolean; reason: string }; // "Follow latest snapshot": the setting, and whether the open dataset is a numbered series (else why not)
 
 /** Controls sidebar -> host. */
 export type FromControls =
@@ -118,4 +119,5 @@ export type FromControls =
   | { type: 'setSnapshot'; index: number } // pick an epoch
   | { type: 'highlightClass'; classId: number } // class row clicked (-1 clears)
   | { type: 'highlightPair'; a: number; b: number } // class-pair row clicked
-  | { type: 'inspect' }; // "Inspect Embeddings" button when no dataset is open
+  | { type: 'inspect' } // "Inspect Embeddings" button when no dataset is open
+  | { type: 'setFollow'; on: boolean }; // "Follow latest snapshot" checkbox

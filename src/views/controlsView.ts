@@ -24,6 +24,7 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
   constructor(private readonly extensionUri: vscode.Uri, private readonly inspector: Inspector) {
     super();
     this._register(inspector.onDidChangeActiveSession(() => this.follow()));
+    this._register(inspector.follow.onDidChange((f) => this.post({ type: 'follow', ...f })));
     this._register({ dispose: () => { this.sessionSub?.dispose(); clearTimeout(this.persistTimer); } });
   }
 
@@ -74,6 +75,7 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
     this.lastStatus = '';
     const s = this.inspector.activeSession;
     this.sendState(s);
+    this.post({ type: 'follow', ...this.inspector.follow.state() });
     if (!s) { this.post({ type: 'status', state: 'idle', message: '' }); return; }
     this.post({ type: 'status', state: s.status.state, message: s.status.message });
     this.sendHistogram(s);
@@ -132,6 +134,10 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
       case 'setSnapshot':
         if (!s || !Number.isInteger(msg.index) || msg.index < 0 || msg.index >= (s.dataset.snapshots?.length ?? 0)) return this.reject(m, 'bad snapshot');
         await this.inspector.switchSnapshot(s, msg.index);
+        return;
+      case 'setFollow':
+        if (typeof msg.on !== 'boolean') return this.reject(m, 'setFollow needs on: boolean');
+        await this.inspector.follow.setFollow(msg.on);
         return;
       case 'highlightClass':
         if (!s || !Number.isInteger(msg.classId) || msg.classId < -1 || msg.classId >= s.dataset.classNames.length) return this.reject(m, 'bad class');

@@ -80,7 +80,7 @@ const section = (key: string, label: string, ...body: HTMLElement[]) => {
   return d;
 };
 const content = h('div', { class: 'content', hidden: true },
-  h('header', {}, title, settings.snapshotField),
+  h('header', {}, title, settings.snapshotField, settings.followField),
   margin.element,
   summary.counts,
   section('histogram', 'Histogram of t = d(a,n) − d(a,p)', charts.histogramElement),
@@ -166,6 +166,9 @@ window.addEventListener('message', (event: MessageEvent<ToControls>) => {
       status.className = `status ${msg.state}`;
       setText(status, msg.message || (msg.state === 'computing' ? 'computing…' : msg.state === 'loading' ? 'loading…' : ''));
       if (msg.state === 'error') coalescer.release(); // a failed recount sends no census
+      break;
+    case 'follow':
+      if (typeof msg.on === 'boolean' && typeof msg.available === 'boolean') settings.showFollow(msg.on, msg.available, String(msg.reason ?? ''));
       break;
     default:
       console.warn('controls: unknown message', msg);

@@ -28,6 +28,9 @@ export class SettingsPanel {
   private readonly temperature = h('input', { type: 'text', id: 'setting-temperature', 'data-testid': 'setting-temperature', inputmode: 'decimal', spellcheck: 'false', autocomplete: 'off' });
   private readonly temperatureError = h('div', { class: 'input-error', role: 'alert', hidden: true });
   private readonly snapshot = select('setting-snapshot', []);
+  /** "Follow latest snapshot": shown when the dataset is a numbered series the host can watch. */
+  readonly followField: HTMLElement;
+  private readonly follow = h('input', { type: 'checkbox', id: 'setting-follow', 'data-testid': 'setting-follow' });
 
   constructor(private readonly post: (m: FromControls) => void) {
     this.element = h('div', { class: 'settings' },
@@ -53,6 +56,18 @@ export class SettingsPanel {
       if (ok) set('temperature', v);
     });
     this.snapshot.addEventListener('change', () => this.post({ type: 'setSnapshot', index: Number(this.snapshot.value) }));
+    this.followField = h('div', { class: 'field checkbox follow', hidden: true,
+      title: 'Switch to each new snapshot file as soon as training has written it completely' },
+    this.follow, h('label', { for: 'setting-follow' }, 'Follow latest snapshot'));
+    this.follow.addEventListener('change', () => this.post({ type: 'setFollow', on: this.follow.checked }));
+  }
+
+  /** Shows the host's follow state; hidden when the open dataset cannot be followed. */
+  showFollow(on: boolean, available: boolean, reason: string): void {
+    this.followField.hidden = !available && !on;
+    this.follow.checked = on;
+    this.follow.disabled = !available;
+    this.followField.title = available ? 'Switch to each new snapshot file as soon as training has written it completely' : reason;
   }
 
   /** Shows the host's settings (the truth), leaving a field alone while the user is typing in it. */
