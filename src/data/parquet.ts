@@ -9,11 +9,32 @@ import { parquetHeader } from 'hyparquet/src/column.js';
 import { AmbiguousChoiceError, InputError, fail } from './errors';
 import { TableData, VECTOR_COLUMNS } from './tabular';
 
-/** Snappy is built into hyparquet; gzip and brotli come from Node's zlib. */
-const compressors: Compressors = {
-  GZIP: (input, outputLength) => zlib.gunzipSync(input, { maxOutputLength: Math.max(1, outputLength) }),
-  BROTLI: (input, outputLength) => zlib.brotliDecompressSync(input, { maxOutputLength: Math.max(1, outputLength) }),
-};
+/**
+ * Snappy is built into hyparquet; gzip and brotli come from Node's zlib. They never throw: a
+ * failure is recorded in `state` and reported after the read, because an exception inside one
+ * of hyparquet's column tasks can surface as an unhandled rejection once another has failed.
+ */
+function makeCompressors(state: { corrupt?: string }): Compressors {
+  const safe = (f: (b: Uint8Array, n: number) => Uint8Array) => (input: Uint8Array, outputLength: number): Uint8Array => {
+    try {
+      return f(input, outputLength);
+    } catch (err) {
+      state.corrupt ??= (err as Error).message;
+      return new Uint8Array(outputLength);
+    }
+  };
+  return {
+    GZIP: safe((b, n) => zlib.gunzipSync(b, { maxOutputLength: Math.max(1, n) })),
+    BROTLI: safe((b, n) => zlib.brotliDecompressSync(b, { maxOutputLength: Math.max(1, n) })),
+  };
+}
+
+/** Dotted paths of every leaf of the schema (what column chunks may name). */
+function leafPaths(node: SchemaTree, out = new Set<string>()): Set<string> {
+  if (node.children.length === 0) out.add(node.path.join('.'));
+  for (const c of node.children) leafPaths(c, out);
+  return out;
+}
 
 /**
  * hyparquet sizes JS arrays from page headers; a damaged header announcing ~2^28 values makes V8
@@ -24,16 +45,20 @@ const MAX_PAGE_VALUES = 1 << 26;
 const MAX_PAGE_BYTES = 1 << 30;
 
 /** Checks row counts and every page header against the file before hyparquet decodes anything. */
-function checkPages(ab: ArrayBuffer, meta: FileMetaData, file: string): number {
+function checkPages(ab: ArrayBuffer, meta: FileMetaData, schema: SchemaTree, file: string): number {
   const rows = Number(meta.num_rows);
   if (!Number.isSafeInteger(rows) || rows < 0) fail(file, `damaged Parquet metadata: ${meta.num_rows} rows`);
   const sum = meta.row_groups.reduce((s, g) => s + Number(g.num_rows), 0);
   if (sum !== rows) fail(file, `damaged Parquet metadata: row groups hold ${sum} rows, the footer says ${rows}`);
   if (rows > MAX_PAGE_VALUES) fail(file, `${rows} rows is more than this reader handles (${MAX_PAGE_VALUES}); use .npy for data this large`);
   const view = new DataView(ab);
+  const leaves = leafPaths(schema);
   for (const g of meta.row_groups) {
     for (const c of g.columns) {
       const md = c.meta_data ?? fail(file, 'damaged Parquet metadata: a column chunk has no metadata');
+      // hyparquet throws on an unknown path after it has started reading other columns, and
+      // those reads then reject unhandled: refuse such a file before reading.
+      if (!leaves.has(md.path_in_schema.join('.'))) fail(file, `damaged Parquet metadata: column ${md.path_in_schema.join('.')} is not in the schema`);
       const dict = md.dictionary_page_offset === undefined ? undefined : Number(md.dictionary_page_offset);
       const start = dict !== undefined && dict > 0 ? Math.min(dict, Number(md.data_page_offset)) : Number(md.data_page_offset);
       const end = start + Number(md.total_compressed_size);
@@ -87,7 +112,7 @@ export function parquetColumns(bytes: Uint8Array, file: string, footerOnly = fal
     const vectors = schema.children.filter(isNumericList).map((c) => c.element.name);
     const scalars = schema.children.filter((c) => c.children.length === 0).map((c) => c.element.name);
     // Only a whole file can be checked page by page (discovery passes just the footer).
-    const rows = footerOnly ? Number(meta.num_rows) : checkPages(ab, meta, file);
+    const rows = footerOnly ? Number(meta.num_rows) : checkPages(ab, meta, schema, file);
     return { vectors, scalars, rows, meta };
   } catch (err) {
     if (err instanceof InputError) throw err;
@@ -115,6 +140,8 @@ export async function parseParquet(bytes: Uint8Array, file: string, embeddingsKe
   if (rows === 0) fail(file, 'the table has no rows');
   const ab = arrayBufferOf(bytes);
   const chunks = new Map<string, { start: number; data: ArrayLike<unknown> }[]>();
+  const state: { corrupt?: string } = {};
+  const compressors = makeCompressors(state);
   try {
     await parquetRead({
       file: ab, metadata: meta, columns: [key, ...scalars], compressors, geoparquet: false,
@@ -123,6 +150,7 @@ export async function parseParquet(bytes: Uint8Array, file: string, embeddingsKe
   } catch (err) {
     fail(file, `cannot read Parquet data (${(err as Error).message})`);
   }
+  if (state.corrupt) fail(file, `corrupt compressed Parquet page (${state.corrupt})`);
   const column = (name: string): unknown[] => {
     const out: unknown[] = new Array(rows).fill(undefined);
     for (const { start, data } of chunks.get(name) ?? []) for (let i = 0; i < data.length && start + i < rows; i++) out[start + i] = data[i];

@@ -64,6 +64,15 @@ async function feed(name: string, parse: Parser, input: Uint8Array, seed: number
 
 describe('data/fuzz: random and mutated bytes into every parser give only clear errors', function () {
   this.timeout(30000);
+  // A rejection nobody handles would end a CLI or worker process: none may escape a parser.
+  const leaked: string[] = [];
+  const onLeak = (e: unknown): void => { leaked.push(String(e)); };
+  before(() => process.on('unhandledRejection', onLeak));
+  after(() => process.off('unhandledRejection', onLeak));
+  afterEach(async () => {
+    await new Promise((r) => setImmediate(r)); // let Node report pending rejections
+    assert.deepStrictEqual(leaked.splice(0), [], 'unhandled rejections');
+  });
   const totalMs = Number(process.env.EI_FUZZ_MS ?? 3000); // EI_FUZZ_MS=600000 for a long run
   const perParser = totalMs / (Object.keys(parsers).length + 1);
 
@@ -77,6 +86,7 @@ describe('data/fuzz: random and mutated bytes into every parser give only clear 
         let input = bases[seed % bases.length];
         for (let k = 0, m = 1 + Math.floor(r() * 3); k < m; k++) input = mutate(input, r);
         seen[await feed(name, parse, input, seed)]++;
+        if (seed % 64 === 0) await new Promise((r) => setImmediate(r));
       }
       // Most mutations must be refused; some survive (e.g. a changed digit) and that is fine.
       assert.ok(seen.refused > 20, `only ${seen.refused} inputs refused (${seen.ok} accepted)`);
