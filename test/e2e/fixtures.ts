@@ -38,17 +38,19 @@ function completeZip(file: string): boolean {
  * failed package or a half-written file is retried a few times.
  */
 export async function privateVsix(dest: string, log: (m: string) => void): Promise<string> {
+  let badAt = -1; // mtime of a .vsix found incomplete: still so after a wait means it was left broken
   for (let attempt = 1; ; attempt++) {
     try {
       const built = fs.existsSync(vsixPath) ? fs.statSync(vsixPath).mtimeMs : 0;
       const sources = Math.max(...['src', 'webview', 'media', 'package.json'].map((p) => newest(path.join(root, p))));
-      if (built <= sources) {
-        log(built ? 'the .vsix is older than the sources: packaging again' : 'no .vsix yet: packaging');
+      if (built <= sources || built === badAt) {
+        log(built === badAt ? 'the .vsix was left incomplete: packaging again' : built ? 'the .vsix is older than the sources: packaging again' : 'no .vsix yet: packaging');
         const r = spawnSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: 'inherit' });
         if (r.status !== 0 || !fs.existsSync(vsixPath)) throw new Error(`npm run package failed (exit ${r.status})`);
       }
+      const copied = fs.statSync(vsixPath).mtimeMs;
       fs.copyFileSync(vsixPath, dest);
-      if (!completeZip(dest)) throw new Error(`${vsixPath} is not a complete zip (being written?)`);
+      if (!completeZip(dest)) { badAt = copied; throw new Error(`${vsixPath} is not a complete zip (being written?)`); }
       return dest;
     } catch (e) {
       if (attempt >= 3) throw e;
