@@ -111,6 +111,9 @@ export class Inspector extends Disposable {
     // further along the drag, so keep its margin rather than jumping back.
     const echo = this.sidebarMarginWrites.has(next.margin);
     this.sidebarMarginWrites.delete(next.margin);
+    // Settings outside the analysis (followLatest, export.maxRows) changed: leave sessions alone,
+    // including a margin the sidebar set but has not persisted yet.
+    if (JSON.stringify(prev) === JSON.stringify(next)) return;
     for (const s of this.sessions.keys()) {
       const want = echo ? { ...next, margin: s.settings.margin } : next;
       if (JSON.stringify(s.settings) === JSON.stringify(want)) continue;
