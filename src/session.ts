@@ -6,7 +6,7 @@ import { Disposable } from './util/disposable';
 import { AnalysisClient } from './worker/client';
 import type { DistanceOptions, EngineInput } from './engine/types';
 import { distanceRows, prepareEmbeddings } from './engine/distances';
-import { anchorCategories, classSizes, classViolationRates, histogramEdges, marginRange, topClassPairs } from './analysis/derive';
+import { classSizes, dominantCategories, tripletsAsAnchor, classViolationRates, histogramEdges, marginRange, topClassPairs } from './analysis/derive';
 import { readTopK } from './settings';
 
 /** Margin-independent results of one index build (distance + normalisation). */
@@ -21,6 +21,9 @@ interface IndexFacts {
   marginRange: { min: number; max: number; step: number };
   prepared: Float32Array;
   ntXent?: { meanLoss: number; temperature: number };
+  /** Per sample: triplets with t <= 0 as anchor (margin-independent), and all valid triplets as anchor. */
+  hardAsAnchor: Float64Array;
+  tripletsAsAnchor: Float64Array;
 }
 
 export type SessionEvent = 'dataset' | 'census' | 'histogram' | 'layout' | 'status';
@@ -117,11 +120,14 @@ export class Session extends Disposable {
         const edges = histogramEdges(Number.isFinite(tMin) ? tMin : -range.max, range.max * 1.5);
         const counts = await this.client.histogram(edges);
         const prepared = prepareEmbeddings(this.input, options.normalize);
+        const atZero = await this.client.census(0, { topK: 0, perSample: true, classPairs: false });
         this.facts = {
           options, hardestPositive: bh.hardestPositive, dap: Float32Array.from(bh.dap), dan: Float32Array.from(bh.dan),
           softLossMean: soft.meanLoss,
           retrieval: retrieval ? { precisionAt1: retrieval.precisionAt1, rPrecision: retrieval.rPrecision, mapAtR: retrieval.mapAtR } : undefined,
           histogram: { edges, counts }, marginRange: range, prepared,
+          hardAsAnchor: Float64Array.from(atZero.perSample!.violAsAnchor),
+          tripletsAsAnchor: tripletsAsAnchor(this.dataset.labels, this.sizes),
         };
         this._onDidChange.fire('histogram');
         await this.recountNow();
@@ -192,7 +198,8 @@ export class Session extends Disposable {
     }
     const ntXent = await this.ntXentFor(s.temperature);
     const ps = r.perSample;
-    const category = anchorCategories(facts.hardestPositive, facts.dap, facts.dan, s.margin, s.convention);
+    // Colour category: where most of the anchor's triplets fall (pml's boundaries per sample).
+    const category = ps ? dominantCategories(facts.hardAsAnchor, ps.violAsAnchor, facts.tripletsAsAnchor) : prev?.category ?? new Uint8Array(this.dataset.n);
     this.census = !full && prev ? {
       ...prev,
       settings: s, triplets: r.triplets, counts: s.convention === 'pml' ? r.pml : r.facenet, pml: r.pml, facenet: r.facenet,

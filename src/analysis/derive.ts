@@ -9,20 +9,28 @@ import type { Convention } from '../shared/protocol';
 export const CAT_NONE = 0, CAT_EASY = 1, CAT_SEMIHARD = 2, CAT_HARD = 3;
 
 /**
- * Category of each sample as anchor: the category of its worst triplet, whose margin is
- * t_min = d(a, nearest negative) - d(a, farthest positive) (batch-hard's pair). pml: hard t <= 0,
- * semi-hard 0 < t <= m, easy t > m; facenet: hard t < 0, semi-hard 0 <= t < m, easy t >= m.
- * Anchors without a positive or a negative get CAT_NONE.
+ * Category of each sample as anchor by where most of its triplets fall: hard = t <= 0,
+ * semi-hard = 0 < t <= m, easy = t > m (counts of its triplets as anchor; ties go to the harder
+ * category). Unlike the worst-triplet category — on real data nearly every anchor has at least one
+ * hard triplet — this separates the samples the model really confuses from the rest.
+ * `hard` = triplets with t <= 0, `violating` = t <= m, `total` = valid triplets with this anchor.
  */
-export function anchorCategories(hardestPositive: Int32Array, dap: ArrayLike<number>, dan: ArrayLike<number>, margin: number, convention: Convention): Uint8Array {
-  const n = hardestPositive.length;
+export function dominantCategories(hard: ArrayLike<number>, violating: ArrayLike<number>, total: ArrayLike<number>): Uint8Array {
+  const n = total.length;
   const out = new Uint8Array(n);
   for (let a = 0; a < n; a++) {
-    if (hardestPositive[a] < 0 || !Number.isFinite(dan[a]) || !Number.isFinite(dap[a])) { out[a] = CAT_NONE; continue; }
-    const t = dan[a] - dap[a];
-    if (convention === 'pml') out[a] = t <= 0 ? CAT_HARD : t <= margin ? CAT_SEMIHARD : CAT_EASY;
-    else out[a] = t < 0 ? CAT_HARD : t < margin ? CAT_SEMIHARD : CAT_EASY;
+    if (!(total[a] > 0)) { out[a] = CAT_NONE; continue; }
+    const h = hard[a], semi = violating[a] - hard[a], easy = total[a] - violating[a];
+    out[a] = h >= semi && h >= easy ? CAT_HARD : semi >= easy ? CAT_SEMIHARD : CAT_EASY;
   }
+  return out;
+}
+
+/** Valid triplets with each sample as anchor: (n_c - 1) (N - n_c) for its class c. */
+export function tripletsAsAnchor(labels: Int32Array, sizes: Float64Array): Float64Array {
+  const n = labels.length;
+  const out = new Float64Array(n);
+  for (let a = 0; a < n; a++) { const c = sizes[labels[a]]; out[a] = (c - 1) * (n - c); }
   return out;
 }
 

@@ -20,7 +20,7 @@ export interface LegendInput {
   palette: Palette;
 }
 
-const MODE_TEXT: Record<ColorBy, string> = { label: 'Label', category: 'Triplet category (as anchor)', loss: 'Loss as anchor' };
+const MODE_TEXT: Record<ColorBy, string> = { label: 'Label', category: 'Triplet category (most of its triplets as anchor)', loss: 'Loss as anchor' };
 
 /** Selector + legend box. */
 export class Legend {

@@ -48,7 +48,7 @@ export class Tooltip {
     if (c.stats) {
       const s = c.stats;
       rows.push(
-        ['category', categoryName(s.category)],
+        ['most triplets', categoryName(s.category)],
         ['violating as anchor', formatCount(s.violAsAnchor)],
         ['as positive', formatCount(s.violAsPositive)],
         ['as negative', formatCount(s.violAsNegative)],

@@ -1,22 +1,18 @@
 import * as assert from 'node:assert/strict';
-import { anchorCategories, CAT_EASY, CAT_HARD, CAT_NONE, CAT_SEMIHARD, classSizes, classViolationRates, histogramEdges, marginRange, niceCeil, topClassPairs } from '../../../src/analysis/derive';
+import { dominantCategories, tripletsAsAnchor, CAT_EASY, CAT_HARD, CAT_NONE, CAT_SEMIHARD, classSizes, classViolationRates, histogramEdges, marginRange, niceCeil, topClassPairs } from '../../../src/analysis/derive';
 
-describe('derive: per-sample categories from the worst triplet', () => {
-  // t = dan - dap: -0.1 (hard), 0 (boundary), 0.1, 0.2 (== m), 0.3
-  const hp = Int32Array.from([1, 0, 3, 2, 4, -1]);
-  const dap = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5];
-  const dan = [0.4, 0.5, 0.6, 0.7, 0.8, 0.1];
-  it('pml: hard t <= 0, semi-hard 0 < t <= m, easy t > m', () => {
-    assert.deepEqual([...anchorCategories(hp, dap, dan, 0.2, 'pml')], [CAT_HARD, CAT_HARD, CAT_SEMIHARD, CAT_SEMIHARD, CAT_EASY, CAT_NONE]);
+describe('derive: dominant category per anchor', () => {
+  it('picks the category holding most of the anchor\'s triplets, ties to the harder one', () => {
+    // total 10 each: (hard, violating) -> easy = 10 - viol, semi = viol - hard
+    const hard = [6, 1, 1, 0, 2, 4, 0];
+    const viol = [7, 8, 3, 0, 6, 8, 0];
+    const total = [10, 10, 10, 10, 10, 10, 0];
+    // #4: semi 4 = easy 4 -> semi-hard; #5: hard 4 = semi 4 -> hard.
+    assert.deepEqual([...dominantCategories(hard, viol, total)], [CAT_HARD, CAT_SEMIHARD, CAT_EASY, CAT_EASY, CAT_SEMIHARD, CAT_HARD, CAT_NONE]);
   });
-  it('facenet: hard t < 0, semi-hard 0 <= t < m, easy t >= m', () => {
-    // 0.7 - 0.5 is 0.19999999999999996 in float64: below m, so semi-hard; use exact binary fractions instead.
-    const dan2 = [0.375, 0.5, 0.625, 0.75, 0.875, 0.1];
-    assert.deepEqual([...anchorCategories(hp, dap, dan2, 0.25, 'facenet')], [CAT_HARD, CAT_SEMIHARD, CAT_SEMIHARD, CAT_EASY, CAT_EASY, CAT_NONE]);
-    assert.deepEqual([...anchorCategories(hp, dap, dan2, 0.25, 'pml')], [CAT_HARD, CAT_HARD, CAT_SEMIHARD, CAT_SEMIHARD, CAT_EASY, CAT_NONE]);
-  });
-  it('an anchor without a negative (infinite distance) has no category', () => {
-    assert.deepEqual([...anchorCategories(Int32Array.from([1]), [0.5], [Infinity], 0.2, 'pml')], [CAT_NONE]);
+  it('counts (n_c - 1)(N - n_c) triplets per anchor', () => {
+    const labels = Int32Array.from([0, 0, 0, 1, 1, 2]);
+    assert.deepEqual([...tripletsAsAnchor(labels, classSizes(labels, 3))], [6, 6, 6, 4, 4, 0]);
   });
 });
 
