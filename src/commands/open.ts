@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { AmbiguousChoiceError, discoverDatasets, loadDataset, type LoadOptions } from '../data/index';
-import type { Dataset } from '../shared/dataset';
+import { InputError, type Dataset } from '../shared/dataset';
 
 function explicitSetting<T>(cfg: vscode.WorkspaceConfiguration, key: string): T | undefined {
   const i = cfg.inspect<T>(key);
@@ -56,7 +56,8 @@ export async function loadDatasetInteractive(target: string, base: LoadOptions =
         (opts as Record<string, unknown>)[e.key] = choice;
         continue;
       }
-      const msg = (e as Error)?.message ?? String(e);
+      // Name the file as the user sees it in the explorer, so the problem fits in the notification.
+      const msg = e instanceof InputError ? `${vscode.workspace.asRelativePath(e.file)}: ${e.problem}` : (e as Error)?.message ?? String(e);
       void vscode.window.showErrorMessage(`Embedding Inspector: ${msg}`);
       console.error('[ei] load failed', e);
       return undefined;

@@ -87,7 +87,7 @@ export type ToProjection =
   | { type: 'layout'; datasetId: string; layout: Float32Array; dims: 2 | 3 } // N x 2 positions (dims 3: first two used)
   | { type: 'layoutProgress'; datasetId: string; fraction: number } // UMAP epochs done / total
   | { type: 'census'; datasetId: string; census: CensusView } // results under the current margin
-  | { type: 'detail'; requestId: number; index: number; hardestPositive: number; negatives: number[]; stats: SampleStats } // answer to requestDetail
+  | { type: 'detail'; requestId: number; index: number; hardestPositive: number; negatives: number[]; stats?: SampleStats } // answer to requestDetail
   | { type: 'highlight'; classes: number[]; pair?: [number, number] } // emphasise classes (from the sidebar table); empty = none
   | { type: 'reveal'; index: number } // centre on a sample and pulse it (Show in Embedding Inspector)
   | { type: 'status'; state: 'loading' | 'computing' | 'ready' | 'error'; message: string }; // what is happening

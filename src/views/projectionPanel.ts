@@ -110,9 +110,10 @@ export class ProjectionPanel extends Disposable {
     }
   }
 
-  private stats(i: number): SampleStats {
+  /** Tooltip numbers of sample i; undefined until the first census (not zeros that would read as "no triplets"). */
+  private stats(i: number): SampleStats | undefined {
     const c = this.session.census;
-    if (!c) return { violAsAnchor: 0, violAsPositive: 0, violAsNegative: 0, lossAsAnchor: 0, nearestImpostor: -1, category: 0 };
+    if (!c) return undefined;
     return { violAsAnchor: c.violAsAnchor[i], violAsPositive: c.violAsPositive[i], violAsNegative: c.violAsNegative[i], lossAsAnchor: c.lossAsAnchor[i], nearestImpostor: c.nearestImpostor[i], category: c.category[i] };
   }
 

@@ -224,7 +224,7 @@ function onMessage(m: ToProjection): void {
     case 'detail':
       if (!ds || !requester.accept(m.requestId) || m.index !== hoverIndex) return;
       plot.scene.detail = { index: m.index, hardestPositive: m.hardestPositive, negatives: m.negatives.slice(0, 20) };
-      showTooltip(m.index, m.stats, m.hardestPositive);
+      showTooltip(m.index, m.stats ?? null, m.hardestPositive);
       plot.invalidate(true);
       return;
     case 'highlight':
