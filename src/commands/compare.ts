@@ -9,7 +9,8 @@ import type { Dataset } from '../shared/dataset';
  * "Embeddings: Compare with Snapshot…": the active session's snapshot against another one of the
  * same dataset at the session's margin, distance and convention (engine/diff.ts), shown as the
  * same report the CLI's `diff` prints. The earlier snapshot is A, the later B, so "worse" means
- * worse in the later epoch. Resolves to the report (tests), or undefined.
+ * worse in the later epoch. The projection is coloured by the per-sample change of the loss as
+ * anchor. Resolves to the report (tests), or undefined.
  */
 export async function compareSnapshotsCommand(inspector: Inspector, index?: number): Promise<DiffReport | undefined> {
   const s = inspector.activeSession;
@@ -37,6 +38,11 @@ export async function compareSnapshotsCommand(inspector: Inspector, index?: numb
       const r = await diffSnapshots(input(a), input(b), { distance: st.distance, normalize: st.normalize, margin: st.margin, convention: st.convention, top: 20 },
         { signal: abort.signal, onProgress: (f, message) => progress.report({ message: `${message} ${(100 * f).toFixed(0)}%` }) });
       const report = diffReport(a, b, r, { distance: st.distance, normalize: st.normalize });
+      // The projection colours the open snapshot's points by B - A (A the earlier snapshot).
+      inspector.panelOf(s)?.showChange({
+        datasetId: s.id, against: snaps[index!].name, dLoss: Float32Array.from(r.dLoss), dViolating: Float32Array.from(r.dViolating),
+        worsened: r.worsened.map((w) => w.index),
+      });
       const doc = await vscode.workspace.openTextDocument({ content: formatDiff(report), language: 'plaintext' });
       await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
       return report;

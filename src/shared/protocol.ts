@@ -90,7 +90,8 @@ export type ToProjection =
   | { type: 'detail'; requestId: number; index: number; hardestPositive: number; negatives: number[]; stats?: SampleStats } // answer to requestDetail
   | { type: 'highlight'; classes: number[]; pair?: [number, number] } // emphasise classes (from the sidebar table); empty = none
   | { type: 'reveal'; index: number } // centre on a sample and pulse it (Show in Embedding Inspector)
-  | { type: 'status'; state: 'loading' | 'computing' | 'ready' | 'error'; message: string }; // what is happening
+  | { type: 'status'; state: 'loading' | 'computing' | 'ready' | 'error'; message: string } // what is happening
+  | { type: 'change'; datasetId: string; against: string; dLoss: Float32Array; dViolating: Float32Array; worsened: number[] }; // snapshot comparison: per sample B - A of loss / violating triplets as anchor (A the earlier snapshot), the worsened samples worst first; empty arrays clear it
 
 /** Per-sample numbers for the tooltip. */
 export interface SampleStats { violAsAnchor: number; violAsPositive: number; violAsNegative: number; lossAsAnchor: number; nearestImpostor: number; category: SampleCategory }
@@ -120,4 +121,5 @@ export type FromControls =
   | { type: 'highlightClass'; classId: number } // class row clicked (-1 clears)
   | { type: 'highlightPair'; a: number; b: number } // class-pair row clicked
   | { type: 'inspect' } // "Inspect Embeddings" button when no dataset is open
-  | { type: 'setFollow'; on: boolean }; // "Follow latest snapshot" checkbox
+  | { type: 'setFollow'; on: boolean } // "Follow latest snapshot" checkbox
+  | { type: 'compareWith'; index: number }; // "Compare with" snapshot picker: diff against that snapshot (-1: none)

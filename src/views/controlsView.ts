@@ -139,6 +139,13 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
         if (typeof msg.on !== 'boolean') return this.reject(m, 'setFollow needs on: boolean');
         await this.inspector.follow.setFollow(msg.on);
         return;
+      case 'compareWith': {
+        const count = s?.dataset.snapshots?.length ?? 0;
+        if (!s || !Number.isInteger(msg.index) || msg.index < -1 || msg.index >= count || msg.index === s.dataset.activeSnapshot) return this.reject(m, 'bad snapshot to compare with');
+        if (msg.index === -1) this.inspector.panelOf(s)?.showChange({ datasetId: s.id, against: '', dLoss: new Float32Array(0), dViolating: new Float32Array(0), worsened: [] });
+        else await vscode.commands.executeCommand('embeddingInspector.compareSnapshots', msg.index);
+        return;
+      }
       case 'highlightClass':
         if (!s || !Number.isInteger(msg.classId) || msg.classId < -1 || msg.classId >= s.dataset.classNames.length) return this.reject(m, 'bad class');
         this.inspector.highlight(s, msg.classId < 0 ? [] : [msg.classId]);

@@ -64,6 +64,11 @@ export class ProjectionPanel extends Disposable {
   }
 
   /** Centres the view on a sample and pulses it. */
+  /** Colours the points by the change against another snapshot (Compare with Snapshot). */
+  showChange(m: Omit<Extract<ToProjection, { type: 'change' }>, 'type'>): void {
+    this.post({ type: 'change', ...m });
+  }
+
   reveal(index: number): void {
     this.panel.reveal(undefined, false);
     this.post({ type: 'reveal', index });

@@ -128,5 +128,12 @@ describe('following a training run', function () {
     assert.equal(r.b.violating, s.settings.convention === 'pml' ? c.pml.violating : c.facenet.violating, 'B is the open (later) snapshot');
     const total = Object.values(r.transitions.matrix).flatMap((row) => Object.values(row)).reduce((x, y) => x + y, 0);
     assert.equal(total, c.triplets);
+    // The sidebar's "Compare with" picker: a bad index is rejected, a good one runs the same diff.
+    const rejected = a.controls.rejected.length;
+    await a.controls.handleMessage({ type: 'compareWith', index: 99 });
+    assert.equal(a.controls.rejected.length, rejected + 1);
+    await a.controls.handleMessage({ type: 'compareWith', index: 1 });
+    await a.controls.handleMessage({ type: 'compareWith', index: -1 });
+    assert.equal(a.controls.rejected.length, rejected + 1, 'valid picks are accepted');
   });
 });

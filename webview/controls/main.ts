@@ -80,7 +80,7 @@ const section = (key: string, label: string, ...body: HTMLElement[]) => {
   return d;
 };
 const content = h('div', { class: 'content', hidden: true },
-  h('header', {}, title, settings.snapshotField, settings.followField),
+  h('header', {}, title, settings.snapshotField, settings.compareField, settings.followField),
   margin.element,
   summary.counts,
   section('histogram', 'Histogram of t = d(a,n) − d(a,p)', charts.histogramElement),

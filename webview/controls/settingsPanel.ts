@@ -30,6 +30,9 @@ export class SettingsPanel {
   private readonly snapshot = select('setting-snapshot', []);
   /** "Follow latest snapshot": shown when the dataset is a numbered series the host can watch. */
   readonly followField: HTMLElement;
+  /** "Compare with" another snapshot: the host diffs and colours the projection by the change. */
+  readonly compareField: HTMLElement;
+  private readonly compare = select('setting-compare', []);
   private readonly follow = h('input', { type: 'checkbox', id: 'setting-follow', 'data-testid': 'setting-follow' });
 
   constructor(private readonly post: (m: FromControls) => void) {
@@ -60,6 +63,8 @@ export class SettingsPanel {
       title: 'Switch to each new snapshot file as soon as training has written it completely' },
     this.follow, h('label', { for: 'setting-follow' }, 'Follow latest snapshot'));
     this.follow.addEventListener('change', () => this.post({ type: 'setFollow', on: this.follow.checked }));
+    this.compareField = h('div', { class: 'field snapshot', hidden: true }, h('label', { for: 'setting-compare' }, 'Compare with'), this.compare);
+    this.compare.addEventListener('change', () => this.post({ type: 'compareWith', index: Number(this.compare.value) }));
   }
 
   /** Shows the host's follow state; hidden when the open dataset cannot be followed. */
@@ -89,5 +94,8 @@ export class SettingsPanel {
     const same = this.snapshot.options.length === names.length && names.every((n, i) => this.snapshot.options[i].text === n);
     if (!same) this.snapshot.replaceChildren(...names.map((n, i) => h('option', { value: i }, n)));
     this.snapshot.value = String(active);
+    this.compareField.hidden = names.length < 2;
+    this.compare.replaceChildren(h('option', { value: -1 }, '—'), ...names.map((n, i) => (i === active ? null : h('option', { value: i }, n))).filter((o): o is HTMLOptionElement => o !== null));
+    this.compare.value = '-1';
   }
 }

@@ -6,7 +6,7 @@ import { SampleCategory } from '../../src/shared/protocol';
 import { classColor, cssRgb, lossPosition, lossRamp, type LossScale } from './colors';
 import { el } from './dom';
 import { categoryName, formatCount, formatValue } from './format';
-import { categoryColor, COLOR_MODES, type ColorBy, type Palette } from './pointStyle';
+import { categoryColor, changeColor, COLOR_MODES, type ColorBy, type Palette } from './pointStyle';
 
 /** What the legend needs to draw. */
 export interface LegendInput {
@@ -18,9 +18,11 @@ export interface LegendInput {
   categoryCounts: number[] | null;
   lossScale: LossScale;
   palette: Palette;
+  /** For the change mode: the compared snapshot's name and samples worse / better / unchanged, or null. */
+  change?: { against: string; worse: number; better: number; same: number } | null;
 }
 
-const MODE_TEXT: Record<ColorBy, string> = { label: 'Label', category: 'Triplet category (most of its triplets as anchor)', loss: 'Loss as anchor' };
+const MODE_TEXT: Record<ColorBy, string> = { label: 'Label', category: 'Triplet category (most of its triplets as anchor)', loss: 'Loss as anchor', change: 'Change vs compared snapshot (Δ loss as anchor)' };
 
 /** Selector + legend box. */
 export class Legend {
@@ -70,6 +72,16 @@ export class Legend {
       mid.style.left = `${(100 * lossPosition(ref, s.lossScale)).toFixed(1)}%`;
       this.key.append(ramp, el('div', { class: 'ramp-labels' }, el('span', {}, '0'), mid, el('span', {}, max > 0 ? `≥ ${formatValue(max)}` : 'no loss')),
         el('div', { class: 'ramp-note' }, 'log scale; median marked'));
+    } else if (s.colorBy === 'change') {
+      const c = s.change;
+      if (!c) this.key.append(el('div', { class: 'ramp-note' }, 'Compare with another snapshot (sidebar) to colour by change.'));
+      else {
+        const rows: [number, string, number][] = [[1, 'worse', c.worse], [-1, 'better', c.better], [0, 'unchanged', c.same]];
+        this.key.append(el('div', { class: 'ramp-note' }, `vs ${c.against}`), ...rows.map(([d, name, k]) => {
+          const [rgb, alpha] = changeColor(d, s.palette);
+          return el('div', { class: 'key-row' }, swatch(cssRgb(rgb, alpha), false), el('span', {}, name), el('span', { class: 'count' }, formatCount(k)));
+        }));
+      }
     }
     const emphasising = s.emphasis.size > 0;
     this.classSummary.textContent = `Classes (${formatCount(s.classNames.length)})${emphasising ? ` · ${s.emphasis.size} emphasised` : ''}`;

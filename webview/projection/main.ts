@@ -6,7 +6,7 @@
  *   window.__embeddingInspector = {
  *     pointsDrawn,      // points in the last WebGL draw call (0 before the layout)
  *     datasetId,        // id of the dataset shown, '' when none
- *     colorBy,          // 'label' | 'category' | 'loss'
+ *     colorBy,          // 'label' | 'category' | 'loss' | 'change'
  *     hoverIndex,       // sample under the cursor, -1 when none
  *     tooltipImageSrc,  // src of the tooltip's <img>, '' when hidden or no image
  *     selectionSize,    // points in the current box / lasso selection
@@ -36,6 +36,8 @@ const api = hostApi();
 const ui: UiState = { colorBy: 'label', panelOpen: true, ...api.getState() };
 let ds: DatasetView | null = null;
 let census: CensusView | null = null;
+/** The last snapshot comparison for this dataset (per-sample Δ loss as anchor), or null. */
+let change: { against: string; dLoss: Float32Array; worse: number; better: number; same: number } | null = null;
 let hasLayout = false;
 let emphasis = new Set<number>();
 let selected: Uint8Array | null = null;
@@ -91,12 +93,12 @@ function restyle(): void {
   if (!ds) return;
   plot.setStyles(computePointStyles({
     n: ds.n, colorBy: ui.colorBy, labels: ds.labels, classCount: ds.classNames.length,
-    category: census?.category ?? null, loss: census?.lossAsAnchor ?? null, lossScale,
+    category: census?.category ?? null, loss: census?.lossAsAnchor ?? null, change: change?.dLoss ?? null, lossScale,
     emphasis, selected, baseSize: baseSize(ds.n), palette,
   }));
   let categoryCounts: number[] | null = null;
   if (census) { categoryCounts = [0, 0, 0, 0]; for (const c of census.category) categoryCounts[c] = (categoryCounts[c] ?? 0) + 1; }
-  legend.render({ colorBy: ui.colorBy, classNames: ds.classNames, classCounts: counts, emphasis, categoryCounts, lossScale, palette });
+  legend.render({ colorBy: ui.colorBy, classNames: ds.classNames, classCounts: counts, emphasis, categoryCounts, lossScale, palette, change });
 }
 
 function setColorBy(c: ColorBy): void {
@@ -182,7 +184,7 @@ function onMessage(m: ToProjection): void {
       const problem = validateDataset(m.dataset);
       if (problem) { api.post({ type: 'log', level: 'error', message: `dataset ignored: ${problem}` }); return; }
       if (ds?.id !== m.dataset.id) {
-        census = null; hasLayout = false; layoutFraction = null; pendingReveal = -1; emphasis = new Set(); selected = null; selectionSize = 0; lossScale = { ref: 0, max: 0 };
+        census = null; change = null; hasLayout = false; layoutFraction = null; pendingReveal = -1; emphasis = new Set(); selected = null; selectionSize = 0; lossScale = { ref: 0, max: 0 };
         setHover(-1);
         plot.scene.triplet = null;
         plotBox.classList.add('waiting');
@@ -235,6 +237,16 @@ function onMessage(m: ToProjection): void {
       if (!ds || !Number.isInteger(m.index) || m.index < 0 || m.index >= ds.n) return;
       if (hasLayout) plot.reveal(m.index); else pendingReveal = m.index;
       return;
+    case 'change': {
+      if (!ds || m.datasetId !== ds.id || !(m.dLoss instanceof Float32Array)) return;
+      if (m.dLoss.length === 0) { change = null; restyle(); return; }
+      if (m.dLoss.length !== ds.n) { api.post({ type: 'log', level: 'error', message: 'change ignored: wrong length' }); return; }
+      let worse = 0, better = 0;
+      for (const d of m.dLoss) { if (d > 0) worse++; else if (d < 0) better++; }
+      change = { against: String(m.against), dLoss: m.dLoss, worse, better, same: ds.n - worse - better };
+      setColorBy('change');
+      return;
+    }
     case 'status':
       hostStatus = { state: m.state, message: typeof m.message === 'string' ? m.message : '' };
       renderStatus();

@@ -7,9 +7,9 @@ import { SampleCategory } from '../../src/shared/protocol';
 import { classColor, lossPosition, lossRamp, type LossScale, type Rgb } from './colors';
 
 /** What the points are coloured by. */
-export type ColorBy = 'label' | 'category' | 'loss';
+export type ColorBy = 'label' | 'category' | 'loss' | 'change';
 /** Colour modes in selector order. */
-export const COLOR_MODES: readonly ColorBy[] = ['label', 'category', 'loss'];
+export const COLOR_MODES: readonly ColorBy[] = ['label', 'category', 'loss', 'change'];
 
 /** Theme-derived colours the plot uses (read from `--vscode-*` variables by theme.ts). */
 export interface Palette {
@@ -38,6 +38,8 @@ export interface StyleInput {
   category: Uint8Array | null;
   /** Per-sample loss as anchor, or null before the census arrives. */
   loss: Float32Array | null;
+  /** Per-sample change of loss as anchor against another snapshot (B - A), or null when none was compared. */
+  change?: Float32Array | null;
   /** How losses map onto the ramp (see lossScale). */
   lossScale: LossScale;
   /** Emphasised classes; when non-empty every other class is dimmed. */
@@ -84,6 +86,8 @@ export function computePointStyles(s: StyleInput): PointStyles {
       alpha = 0.85;
     } else if (s.colorBy === 'category') {
       [rgb, alpha] = categoryColor(cat, pal);
+    } else if (s.colorBy === 'change') {
+      [rgb, alpha] = changeColor(s.change ? s.change[i] : 0, pal);
     } else {
       const l = s.loss ? s.loss[i] : 0;
       rgb = lut[Math.round(255 * lossPosition(l, s.lossScale))];
@@ -102,6 +106,13 @@ export function computePointStyles(s: StyleInput): PointStyles {
     size[i] = sz; flags[i] = f; priority[i] = pr;
   }
   return { rgba, size, flags, order: orderByPriority(priority) };
+}
+
+/** Change colour: worse (loss grew) in the hard colour, better in the easy-side accent, unchanged muted. */
+export function changeColor(delta: number, pal: Palette): [Rgb, number] {
+  if (delta > 0) return [pal.hard, 1];
+  if (delta < 0) return [pal.positive, 0.8];
+  return [pal.muted, 0.25];
 }
 
 let lossTable: Rgb[] | null = null;
