@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Dataset } from '../shared/dataset';
-import { fail } from './errors';
+import { fail, InputError } from './errors';
 import type { LoadOptions } from './index';
 import { findInFolder } from './discover';
 import { DEFAULT_MAX_BYTES, exists } from './files';
@@ -73,11 +73,25 @@ async function findLabels(opts: LoadOptions, plan: Plan, emb: EmbeddingRead, emb
   fail(embFile, `no labels found: pass a labels file (.npy or one label per line), put labels.npy beside it, add a 'label' column${Object.keys(columns).length ? ` (columns: ${Object.keys(columns).join(', ')})` : ''}, or write an embeddings.json manifest`);
 }
 
-/** The metadata file: the plan's, else a metadata.tsv beside tensors from a projector-style folder. */
-async function metadataFileFor(plan: Plan, embFile: string): Promise<string | undefined> {
-  if (plan.metadata) return plan.metadata;
-  const beside = path.join(path.dirname(embFile), 'metadata.tsv');
-  return path.basename(embFile) === 'tensors.tsv' && (await exists(beside)) ? beside : undefined;
+/**
+ * The metadata file: the plan's, else a metadata.tsv beside tensors from a projector-style folder,
+ * else a `metadata.tsv` / `metadata.csv` beside the embeddings (what a PyTorch user leaves next to
+ * `embeddings.npy` + `labels.npy`). One found by looking around is `guessed`: if its rows do not match,
+ * it is ignored with a warning rather than refusing the dataset.
+ */
+async function metadataFileFor(plan: Plan, embFile: string): Promise<{ file: string; guessed: boolean } | undefined> {
+  if (plan.metadata) return { file: plan.metadata, guessed: false };
+  const dir = path.dirname(embFile);
+  if (path.basename(embFile) === 'tensors.tsv') {
+    const beside = path.join(dir, 'metadata.tsv');
+    return (await exists(beside)) ? { file: beside, guessed: false } : undefined;
+  }
+  if (/\.(tsv|csv|jsonl|parquet)$/i.test(embFile)) return undefined; // tables carry their own columns
+  for (const name of ['metadata.tsv', 'metadata.csv']) {
+    const beside = path.join(dir, name);
+    if (await exists(beside)) return { file: beside, guessed: true };
+  }
+  return undefined;
 }
 
 /** Loads a dataset from a file, a folder or a manifest. Throws InputError or AmbiguousChoiceError. */
@@ -98,19 +112,27 @@ export async function loadDataset(target: string, opts: LoadOptions = {}): Promi
     maxBytes, embeddingsKey: plan.keyConsumed ? snap.key : snap.key ?? opts.embeddingsKey, labelsKey: opts.labelsKey, tensorShape: plan.tensorShape,
   });
   const columns: Record<string, string[]> = { ...(emb.columns ?? {}) };
-  const metaFile = await metadataFileFor(plan, snap.path);
-  if (metaFile) {
-    const meta = await readMetadataFile(metaFile, emb.n, opts.labelColumn ?? plan.labels?.column ?? 'label', maxBytes);
-    const rows = Object.values(meta)[0]?.length ?? 0;
-    if (rows !== emb.n) fail(snap.path, `${emb.n} embeddings but ${rows} metadata rows in ${metaFile}`);
-    Object.assign(columns, meta);
+  const found = await metadataFileFor(plan, snap.path);
+  const guessWarnings: string[] = [];
+  let metaFile = found?.file;
+  if (found) {
+    try {
+      const meta = await readMetadataFile(found.file, emb.n, opts.labelColumn ?? plan.labels?.column ?? 'label', maxBytes);
+      const rows = Object.values(meta)[0]?.length ?? 0;
+      if (rows !== emb.n) fail(snap.path, `${emb.n} embeddings but ${rows} metadata rows in ${found.file}`);
+      Object.assign(columns, meta);
+    } catch (e) {
+      if (!found.guessed || !(e instanceof InputError)) throw e;
+      guessWarnings.push(`${path.basename(found.file)} beside the embeddings was not used: ${e.problem}`);
+      metaFile = undefined;
+    }
   }
   const labels = await findLabels(opts, plan, emb, snap.path, columns, metaFile);
   if (labels.values.length !== emb.n) {
     fail(snap.path, `${emb.n} embeddings but ${labels.values.length} labels in ${labels.file}${labels.column ? ` (column '${labels.column}')` : ''}`);
   }
   const { labels: ids, classNames } = encodeLabels(labels.values);
-  const warnings = labelWarnings(ids, classNames);
+  const warnings = [...guessWarnings, ...labelWarnings(ids, classNames)];
 
   const dataset: Dataset = {
     name: plan.name, n: emb.n, dim: emb.dim, embeddings: emb.embeddings, labels: ids, classNames,

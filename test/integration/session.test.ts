@@ -33,7 +33,7 @@ describe('a dataset opened in the real extension host', function () {
   it('loads 60 samples of 4 classes with their images', () => {
     assert.equal(session.dataset.n, 60);
     assert.equal(session.dataset.dim, 8);
-    assert.deepEqual(session.dataset.classNames, ['0', '1', '2', '3'], 'labels.npy is the source of the labels');
+    assert.deepEqual([...session.dataset.classNames].sort(), ['circle', 'cross', 'ring', 'square'], 'the metadata label column names the classes');
     assert.equal(session.dataset.sources?.[3]?.path, ws('clusters', 'images', '003.png'));
   });
 
