@@ -51,7 +51,7 @@ export async function loadDatasetInteractive(target: string, base: LoadOptions =
       return ds;
     } catch (e) {
       if (e instanceof AmbiguousChoiceError) {
-        const choice = await vscode.window.showQuickPick(e.options, { title: `${path.basename(e.file)}: which array holds the ${e.key === 'labelsKey' ? 'labels' : 'embeddings'}?` });
+        const choice = await vscode.window.showQuickPick(e.options, { title: `${path.basename(e.file)}: which ${e.key === 'labelsKey' ? 'labels' : 'embeddings'} should be used?`, placeHolder: e.options.length > 1 ? `${e.options.length} candidates` : undefined });
         if (!choice) return undefined;
         (opts as Record<string, unknown>)[e.key] = choice;
         continue;
