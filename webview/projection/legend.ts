@@ -19,7 +19,7 @@ export interface LegendInput {
   lossScale: LossScale;
   palette: Palette;
   /** For the change mode: the compared snapshot's name and samples worse / better / unchanged, or null. */
-  change?: { against: string; worse: number; better: number; same: number } | null;
+  change?: { against: string; worse: number; better: number; same: number; worsened: { index: number; title: string }[] } | null;
 }
 
 const MODE_TEXT: Record<ColorBy, string> = { label: 'Label', category: 'Triplet category (most of its triplets as anchor)', loss: 'Loss as anchor', change: 'Change vs compared snapshot (Δ loss as anchor)' };
@@ -39,6 +39,10 @@ export class Legend {
       ...COLOR_MODES.map((m) => el('option', { value: m }, MODE_TEXT[m])));
     this.select.addEventListener('change', () => onColorBy(this.select.value as ColorBy));
     this.key = el('div', { class: 'legend-key', id: 'legend-key' });
+    this.key.addEventListener('click', (e) => {
+      const b = (e.target as Element).closest('[data-reveal]');
+      if (b) this.onReveal?.(Number(b.getAttribute('data-reveal')));
+    });
     this.classes = el('ul', { class: 'legend-classes', id: 'legend-classes', 'data-testid': 'legend-classes', 'aria-label': 'Classes (click to emphasise)' });
     this.classes.addEventListener('click', (e) => {
       const b = (e.target as Element).closest('[data-class]');
@@ -51,6 +55,9 @@ export class Legend {
       el('label', { class: 'color-by' }, 'Colour by ', this.select), this.key, this.classBox);
     parent.append(this.root);
   }
+
+  /** Called with a sample index when an entry of the worsened list is clicked. */
+  onReveal: ((index: number) => void) | undefined;
 
   /** Redraws for the current mode, counts and emphasis. */
   render(s: LegendInput): void {
@@ -81,6 +88,11 @@ export class Legend {
           const [rgb, alpha] = changeColor(d, s.palette);
           return el('div', { class: 'key-row' }, swatch(cssRgb(rgb, alpha), false), el('span', {}, name), el('span', { class: 'count' }, formatCount(k)));
         }));
+        if (c.worsened.length) {
+          this.key.append(el('div', { class: 'ramp-note' }, 'Got worse most (click to show):'),
+            el('ul', { class: 'legend-classes', 'data-testid': 'worsened-list' }, ...c.worsened.map((w) => el('li', {},
+              el('button', { class: 'class-entry', 'data-reveal': w.index, title: `Show sample ${w.index}` }, el('span', { class: 'name' }, w.title || `#${w.index}`))))));
+        }
       }
     }
     const emphasising = s.emphasis.size > 0;

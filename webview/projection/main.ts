@@ -37,7 +37,7 @@ const ui: UiState = { colorBy: 'label', panelOpen: true, ...api.getState() };
 let ds: DatasetView | null = null;
 let census: CensusView | null = null;
 /** The last snapshot comparison for this dataset (per-sample Δ loss as anchor), or null. */
-let change: { against: string; dLoss: Float32Array; worse: number; better: number; same: number } | null = null;
+let change: { against: string; dLoss: Float32Array; worse: number; better: number; same: number; worsened: { index: number; title: string }[] } | null = null;
 let hasLayout = false;
 let emphasis = new Set<number>();
 let selected: Uint8Array | null = null;
@@ -72,6 +72,7 @@ const plot = new PlotView(plotBox, {
 plotBox.append(banner);
 const tooltip = new Tooltip(plotBox);
 const legend = new Legend(plotBox, (c) => setColorBy(c), (k) => toggleClass(k), ui.classesOpen ?? true, (open) => { ui.classesOpen = open; api.setState(ui); });
+legend.onReveal = (i) => { if (ds && hasLayout && i >= 0 && i < ds.n) plot.reveal(i); };
 const worst = new WorstList(app, ui.panelOpen, (open) => { ui.panelOpen = open; api.setState(ui); }, (row) => {
   plot.scene.triplet = row;
   plot.frame([row.anchor, row.positive, row.negative]);
@@ -243,7 +244,9 @@ function onMessage(m: ToProjection): void {
       if (m.dLoss.length !== ds.n) { api.post({ type: 'log', level: 'error', message: 'change ignored: wrong length' }); return; }
       let worse = 0, better = 0;
       for (const d of m.dLoss) { if (d > 0) worse++; else if (d < 0) better++; }
-      change = { against: String(m.against), dLoss: m.dLoss, worse, better, same: ds.n - worse - better };
+      const worsened = (Array.isArray(m.worsened) ? m.worsened : []).filter((i) => Number.isInteger(i) && i >= 0 && i < ds!.n).slice(0, 10)
+        .map((i) => ({ index: i, title: `#${i}${ds!.sampleTitles[i] ? ` ${ds!.sampleTitles[i]}` : ''}` }));
+      change = { against: String(m.against), dLoss: m.dLoss, worse, better, same: ds.n - worse - better, worsened };
       setColorBy('change');
       return;
     }
