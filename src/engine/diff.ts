@@ -96,6 +96,7 @@ export async function diffSnapshots(a: EngineInput, b: EngineInput, opts: DiffOp
   };
   const ws = diffWorkspace(n);
   const step = Math.max(1, Math.floor(BLOCK_ENTRIES / Math.max(1, n)));
+  let lastYield = Date.now();
   for (let r0 = 0; r0 < n; r0 += step) {
     throwIfAborted(progress);
     const r1 = Math.min(n, r0 + step);
@@ -104,6 +105,13 @@ export async function diffSnapshots(a: EngineInput, b: EngineInput, opts: DiffOp
     for (let i = r0; i < r1; i++) {
       const o = (i - r0) * n;
       diffAnchor(i, da.subarray(o, o + n), db.subarray(o, o + n), labels, classes, m, opts.convention, ws, acc);
+      // In the extension host this runs on the main thread: give the event loop a turn every ~50 ms.
+      if ((i & 15) === 15 && Date.now() - lastYield > 50) {
+        progress?.onProgress?.((i + 1) / n, 'Comparing snapshots');
+        await new Promise((res) => setImmediate(res));
+        throwIfAborted(progress);
+        lastYield = Date.now();
+      }
     }
     progress?.onProgress?.(r1 / n, 'Comparing snapshots');
     await new Promise((res) => setImmediate(res));

@@ -93,13 +93,22 @@ async function forAnchors(input: EngineInput, opts: DistanceOptions, anchors: Ar
   const list = anchors ? [...new Set(Array.from(anchors))].sort((p, q) => p - q) : [...Array(n).keys()];
   for (const a of list) if (!(Number.isInteger(a) && a >= 0 && a < n)) throw new RangeError(`anchor ${a} is outside 0..${n - 1}`);
   const step = Math.max(1, Math.floor((1 << 22) / Math.max(1, n)));
+  let lastYield = Date.now();
   for (let i = 0; i < list.length; i += step) {
     throwIfAborted(progress);
     const chunk = list.slice(i, i + step);
     if (!anchors) {
       // Every anchor: one block of consecutive rows (the GEMM kernel wants blocks, not single rows).
       const block = distanceRows(x, n, dim, chunk[0], chunk[0] + chunk.length, opts.distance);
-      chunk.forEach((a, k) => each(a, block.subarray(k * n, (k + 1) * n)));
+      for (let k = 0; k < chunk.length; k++) {
+        each(chunk[k], block.subarray(k * n, (k + 1) * n));
+        // On the extension host's main thread: give the event loop a turn every ~50 ms.
+        if ((k & 15) === 15 && Date.now() - lastYield > 50) {
+          await new Promise((res) => setImmediate(res));
+          throwIfAborted(progress);
+          lastYield = Date.now();
+        }
+      }
     } else {
       for (const a of chunk) each(a, distanceRows(x, n, dim, a, a + 1, opts.distance));
     }

@@ -126,6 +126,13 @@ describe('diffSnapshots', () => {
     assert.deepEqual(r.worsenedPairs.map((p) => [p.anchorClass, p.negativeClass, p.delta]), [[0, 1, 1]]);
   });
 
+  it('stops with an AbortError when cancelled', async () => {
+    const [a, b] = pair(20, 2, 2, 9, false);
+    const ctl = new AbortController();
+    ctl.abort();
+    await assert.rejects(diffSnapshots(a, b, { distance: 'euclidean', normalize: false, margin: 0.1, convention: 'pml' }, { signal: ctl.signal }), { name: 'AbortError' });
+  });
+
   it('refuses snapshots of different samples or labels', async () => {
     const [a, b] = pair(10, 2, 2, 3, false);
     const c = { ...b, labels: b.labels.slice(), n: b.n };
