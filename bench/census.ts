@@ -13,18 +13,11 @@ import { buildCensusIndex, countAtMargin, mergeCensus } from '../src/engine/cens
 import type { CensusIndex, CensusResult } from '../src/engine/census';
 import { distanceRows, initBackend, prepareEmbeddings } from '../src/engine/distances';
 import type { DistanceOptions, EngineInput } from '../src/engine/types';
+import { rng } from '../test/helpers/rng';
 
 const OPTS: DistanceOptions = { distance: 'euclidean', normalize: true };
 const MARGINS = [0.05, 0.2, 0.5];
 
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** N samples of 100 Gaussian classes (unit spread around unit-variance centres), D = 128. */
 export function makeData(n: number, dim = 128, classes = 100, seed = 1): EngineInput {

@@ -13,15 +13,8 @@ import { buildCensusIndex, countAtMargin } from '../src/engine/census';
 import { diffSnapshots } from '../src/engine/diff';
 import { distanceRows, initBackend, prepareEmbeddings } from '../src/engine/distances';
 import type { EngineInput } from '../src/engine/types';
+import { rng } from '../test/helpers/rng';
 
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** N samples of Gaussian classes (unit spread around unit-variance centres), D = 128 (as bench/census.ts). */
 function makeData(n: number, classes: number, dim = 128, seed = 1): EngineInput {

@@ -13,12 +13,8 @@ import { listSafetensors, readSafetensor } from '../../../src/data/safetensors';
 import { parseDelimitedTable, parseJsonl, parseNumericTsv } from '../../../src/data/tabular';
 import { InputError } from '../../../src/shared/dataset';
 import { bytesOf, fixture } from './fixtures';
+import { rng } from '../../helpers/rng';
 
-/** Deterministic generator: a failure prints its seed and reproduces. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 2 ** 32; };
-}
 
 /** One random mutation of `b`: flips, overwrites with boundary values, truncation, splices, or noise. */
 function mutate(b: Uint8Array, r: () => number): Uint8Array {

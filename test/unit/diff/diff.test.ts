@@ -7,15 +7,8 @@ import * as assert from 'node:assert/strict';
 import { diffSnapshots, CATEGORIES } from '../../../src/engine/diff';
 import { distanceRows, prepareEmbeddings } from '../../../src/engine/distances';
 import type { Convention, DistanceKind, DistanceOptions, EngineInput } from '../../../src/engine/types';
+import { rng } from '../../helpers/rng';
 
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Two snapshots of the same labelled samples; B moves some samples of A. */
 function pair(n: number, dim: number, classes: number, seed: number, integer: boolean): [EngineInput, EngineInput] {

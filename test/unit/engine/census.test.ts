@@ -9,16 +9,8 @@ import { buildCensusIndex, countAtMargin, mergeCensus, tHistogram, validTriplets
 import type { CensusResult, WorstTriplet } from '../../../src/engine/census';
 import { distanceRows, initBackend, prepareEmbeddings, setKernelMode } from '../../../src/engine/distances';
 import type { DistanceKind, DistanceOptions, EngineInput } from '../../../src/engine/types';
+import { rng } from '../../helpers/rng';
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makeInput(n: number, dim: number, classes: number, seed: number, integer = false): EngineInput {
   const r = rng(seed);

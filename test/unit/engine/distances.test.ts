@@ -6,15 +6,8 @@
 import * as assert from 'node:assert/strict';
 import { distanceRows, initBackend, kernelFor, prepareEmbeddings, setKernelMode } from '../../../src/engine/distances';
 import type { DistanceKind, EngineInput } from '../../../src/engine/types';
+import { rng } from '../../helpers/rng';
 
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The definition, in float64 on the float32 inputs. */
 function reference(x: Float32Array, dim: number, i: number, j: number, kind: DistanceKind): number {

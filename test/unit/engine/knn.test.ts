@@ -7,17 +7,8 @@ import * as assert from 'node:assert/strict';
 import { distanceRows, prepareEmbeddings } from '../../../src/engine/distances';
 import { exactKnn, HEAP_MAX_K, RowSelector } from '../../../src/engine/knn';
 import type { DistanceKind, EngineInput } from '../../../src/engine/types';
+import { rng } from '../../helpers/rng';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** n x dim embeddings; `levels` > 0 quantises coordinates to that many values (many exact ties). */
 function makeInput(n: number, dim: number, classes: number, seed: number, levels = 0): EngineInput {

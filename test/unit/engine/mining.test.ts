@@ -8,15 +8,8 @@ import { distanceRows, prepareEmbeddings } from '../../../src/engine/distances';
 import { batchHard, batchHardFromIndex, explicitTriplets, semiHardSelection } from '../../../src/engine/mining';
 import type { DistanceKind, DistanceOptions, EngineInput } from '../../../src/engine/types';
 import { InputError } from '../../../src/shared/dataset';
+import { rng } from '../../helpers/rng';
 
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makeInput(n: number, dim: number, classes: number, seed: number, integer = false): EngineInput {
   const r = rng(seed);

@@ -7,17 +7,8 @@ import {
   contrastiveLoss, contrastiveRows, ntXentLoss, ntXentPairLoss, ntXentRows, summarizeContrastive, summarizeNtXent,
 } from '../../../src/engine/pairLosses';
 import type { DistanceKind, EngineInput } from '../../../src/engine/types';
+import { rng } from '../../helpers/rng';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomInput(n: number, dim: number, classes: number, seed: number): EngineInput {
   const r = rng(seed);

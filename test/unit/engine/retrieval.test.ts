@@ -7,17 +7,8 @@ import { distanceRows, prepareEmbeddings } from '../../../src/engine/distances';
 import { HEAP_MAX_K } from '../../../src/engine/knn';
 import { retrievalMetrics, retrievalRows, summarizeRetrieval } from '../../../src/engine/retrieval';
 import type { DistanceKind, EngineInput } from '../../../src/engine/types';
+import { rng } from '../../helpers/rng';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function input1d(xs: number[], labels: number[]): EngineInput {
   return { embeddings: Float32Array.from(xs), n: xs.length, dim: 1, labels: Int32Array.from(labels), classes: Math.max(...labels) + 1 };

@@ -12,15 +12,8 @@ import { distanceRows, prepareEmbeddings } from '../../../src/engine/distances';
 import { exportTriplets, ExportTooLargeError, hardNegatives, parseRankWindow, TripletCategory } from '../../../src/engine/export';
 import { csvText, exportBytes, npyInt64Bytes, PAIR_COLUMNS } from '../../../src/engine/exportFormat';
 import type { Convention, EngineInput } from '../../../src/engine/types';
+import { rng } from '../../helpers/rng';
 
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function input(n: number, dim: number, classes: number, seed: number): EngineInput {
   const r = rng(seed);

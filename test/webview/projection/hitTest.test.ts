@@ -1,17 +1,7 @@
 import * as assert from './assert';
 import { PointGrid, pointInPolygon } from '../../../webview/projection/hitTest';
+import { rng } from '../../helpers/rng';
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Clustered points (stride 2), some non-finite, some duplicated. */
 function points(n: number, seed: number): Float32Array {
