@@ -58,6 +58,7 @@ function stop() {
 }
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+process.on('SIGHUP', stop);
 server.child.on('exit', (code) => { if (!stopping) { console.error(`code-server exited (${code})`); fs.rmSync(home, { recursive: true, force: true }); process.exit(1); } });
 // Keep the process alive until Ctrl-C.
 setInterval(() => {}, 1 << 30);

@@ -44,8 +44,14 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
     this.follow();
   }
 
+  /** The last messages posted to the view (tests read them). */
+  readonly posted: ToControls[] = [];
+
   private post(m: ToControls): void {
-    if (this._view && this.ready) void this._view.webview.postMessage(m);
+    if (!this._view || !this.ready) return;
+    this.posted.push(m);
+    if (this.posted.length > 100) this.posted.shift();
+    void this._view.webview.postMessage(m);
   }
 
   private follow(): void {
@@ -56,7 +62,11 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
   }
 
   private onSession(s: Session, e: SessionEvent): void {
-    if (e === 'census') this.sendCensus(s);
+    if (e === 'census') {
+      // Settings changed elsewhere (settings.json, the Settings UI) arrive with the recount.
+      if (JSON.stringify(s.settings) !== this.lastStateSettings) this.sendState(s);
+      this.sendCensus(s);
+    }
     else if (e === 'histogram') { this.sendState(s); this.sendHistogram(s); }
     else if (e === 'status') this.postStatus(s);
     else if (e === 'dataset') this.sendAll();
@@ -82,8 +92,10 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
     this.sendCensus(s);
   }
 
+  private lastStateSettings = '';
   private sendState(s: Session | undefined): void {
     const settings = s?.settings ?? this.inspector.settings;
+    this.lastStateSettings = JSON.stringify(settings);
     this.post({
       type: 'state', datasetId: s?.id, hasDataset: !!s, datasetName: s?.dataset.name ?? '', n: s?.dataset.n ?? 0, dim: s?.dataset.dim ?? 0,
       classes: s?.dataset.classNames.length ?? 0,

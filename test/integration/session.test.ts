@@ -104,12 +104,17 @@ describe('a dataset opened in the real extension host', function () {
     assert.equal(session.settings.margin, 0.5);
   });
 
-  it('follows a settings change made outside the sidebar', async () => {
+  it('follows a settings change made outside the sidebar, and the sidebar shows it', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('workbench.view.extension.embeddingInspector');
+    await until(() => a.controls.posted.some((m) => m.type === 'state'), 'the sidebar view to be ready', 30_000);
     await cfg().update('convention', 'facenet', vscode.ConfigurationTarget.Workspace);
     const c = await censusAt(session, 0.5, 'facenet');
     const d = session.dataset;
     const truth = bruteCensus(d.embeddings, d.n, d.dim, d.labels, 0.5, 'euclidean', true);
     assert.deepEqual(c.counts, truth.facenet);
+    await until(() => a.controls.posted.some((m) => m.type === 'state' && m.settings.convention === 'facenet'), 'a sidebar state with convention facenet', 10_000);
+    await until(() => a.controls.posted.some((m) => m.type === 'census' && m.census.settings.convention === 'facenet' && m.census.counts.violating === truth.facenet.violating), 'the sidebar census under facenet', 10_000);
   });
 
   it('rebuilds the index when the distance changes', async () => {
