@@ -98,7 +98,8 @@ export class Inspector extends Disposable {
       try {
         await session.analyse({ report: (f, message) => { const inc = Math.max(0, f - last) * 100; last = Math.max(last, f); progress.report({ increment: inc, message }); } }, token);
       } catch (e) {
-        if ((e as Error)?.name !== 'AbortError') void vscode.window.showErrorMessage(`Embedding Inspector: analysing ${session.dataset.name} failed: ${(e as Error)?.message ?? e}`);
+        // Closing the panel mid-analysis disposes the workers: not an error worth a notification.
+        if ((e as Error)?.name !== 'AbortError' && !session.disposed) void vscode.window.showErrorMessage(`Embedding Inspector: analysing ${session.dataset.name} failed: ${(e as Error)?.message ?? e}`);
       }
     }));
   }

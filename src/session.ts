@@ -78,6 +78,9 @@ export class Session extends Disposable {
     return t;
   }
 
+  /** True once the session's panel was closed (its workers are gone). */
+  get disposed(): boolean { return this._isDisposed; }
+
   setStatus(state: Session['status']['state'], message: string): void {
     this.status = { state, message };
     this._onDidChange.fire('status');

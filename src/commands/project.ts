@@ -37,6 +37,7 @@ export async function computeProjection(context: vscode.ExtensionContext, sessio
       session.setLayout(layout);
     });
   } catch (e) {
+    if (session.disposed) return; // the panel was closed while UMAP ran
     if ((e as Error)?.name === 'AbortError') session.setStatus('error', 'Projection cancelled. Run “Inspect Embeddings” again to compute it.');
     else {
       session.setStatus('error', `Projection failed: ${(e as Error)?.message ?? e}`);
