@@ -1,17 +1,8 @@
 /** Shared helpers for the data-layer tests: where the NumPy-written fixtures are, and their truth. */
 import * as fs from 'fs';
 import * as path from 'path';
+import { repoRoot } from '../../helpers/repoRoot';
 
-/** The repository root, found from the bundled test's own location (dist/test/unit/data). */
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('repository root not found');
-    dir = up;
-  }
-  return dir;
-}
 
 /** Absolute path of the fixture folder (written by scripts/fixtures/makeNpyFixtures.py). */
 export const FIXTURES = path.join(repoRoot(), 'test', 'fixtures', 'data');

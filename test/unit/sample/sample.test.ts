@@ -9,17 +9,8 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { loadDataset } from '../../../src/data';
 import { decodeGrayPng, readNpy } from './pngDecode';
+import { repoRoot } from '../../helpers/repoRoot';
 
-/** The repository root, found from the bundled test's own location (dist/test/unit/sample). */
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('repository root not found');
-    dir = up;
-  }
-  return dir;
-}
 
 const ROOT = repoRoot();
 const SAMPLE = path.join(ROOT, 'samples', 'mnist');
