@@ -7,7 +7,7 @@ import type { SnapshotRef } from '../shared/dataset';
 import { AmbiguousChoiceError, fail } from './errors';
 import { exists, readChecked } from './files';
 import { ManifestLabels, parseManifest } from './manifest';
-import { parseProjectorConfig } from './projector';
+import { findCheckpointPrefix, parseProjectorConfig, projectorCheckpointPath } from './projector';
 import { siblingSnapshots } from './snapshots';
 
 /** What loadDataset will read. */
@@ -59,10 +59,16 @@ async function planProjector(file: string, key: string | undefined, snapshot?: n
   let e = entries[0];
   if (key !== undefined) e = entries.find((x) => x.tensorName === key) ?? fail(file, `no embedding named '${key}' (names: ${entries.map((x) => x.tensorName).join(', ')})`);
   else if (entries.length > 1) throw new AmbiguousChoiceError(file, 'embeddingsKey', entries.map((x) => x.tensorName));
-  if (!e.tensorPath) {
-    fail(file, `embedding '${e.tensorName}' has no tensor_path: it lives in a TensorFlow checkpoint, which cannot be read here; export it to tensors.tsv (or .npy) and set tensor_path`);
-  }
   const dir = path.dirname(file);
+  if (!e.tensorPath) {
+    // The tensor lives in a TensorFlow checkpoint: the snapshot is its .index, the key the tensor name.
+    const prefix = await findCheckpointPrefix(dir, projectorCheckpointPath(text, file), file, e.tensorName);
+    const snapshots = [{ name: e.tensorName, path: `${prefix}.index`, key: e.tensorName }];
+    return {
+      name: path.basename(dir), snapshots, active: pickSnapshot(snapshots, snapshot, 0, file),
+      metadata: e.metadataPath ? path.resolve(dir, e.metadataPath) : undefined, keyConsumed: true,
+    };
+  }
   const tensors = path.resolve(dir, e.tensorPath);
   const snapshots = [{ name: e.tensorName, path: tensors }];
   return {

@@ -1,10 +1,14 @@
 /**
  * TensorBoard projector folders: `projector_config.pbtxt` (text protobuf naming each embedding's
  * `tensor_path` and `metadata_path`), `tensors.tsv` and `metadata.tsv` (one column without a
- * header, or a header row with several columns — TensorBoard's own rule).
+ * header, or a header row with several columns — TensorBoard's own rule). An embedding with a
+ * `tensor_name` and no `tensor_path` is read from the TensorFlow checkpoint in the folder.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { MAX_ROWS } from './arrays';
 import { fail } from './errors';
+import { exists, readChecked } from './files';
 import { DelimitedReader } from './text';
 
 /** One `embeddings { … }` entry of a projector config. */
@@ -115,4 +119,54 @@ export function parseMetadataTsv(bytes: Uint8Array, file: string, expectedRows?:
     row.forEach((v, j) => columns[header[j]].push(v));
   });
   return columns;
+}
+
+/** `model_checkpoint_path` at the top of a projector config (TF1 / some TF2 writers set it). */
+export function projectorCheckpointPath(text: string, file: string): string | undefined {
+  const v = parsePbtxt(text, file).model_checkpoint_path?.[0];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/**
+ * The checkpoint holding an embedding that has a `tensor_name` and no `tensor_path` (TensorBoard's
+ * TF2 tutorial: `tf.train.Checkpoint(embedding=…).save(…)`). Returns the prefix (path without
+ * `.index`): `model_checkpoint_path` of the config, else that of the folder's `checkpoint` file,
+ * else the folder's only `*.index`. A path written on another machine (absolute, missing) is
+ * also looked for by its file name in the folder.
+ */
+export async function findCheckpointPrefix(dir: string, configured: string | undefined, configFile: string, tensorName: string): Promise<string> {
+  const candidates = (p: string): string[] => [path.resolve(dir, p), path.join(dir, path.basename(p))];
+  const tried: string[] = [];
+  const firstExisting = async (p: string): Promise<string | undefined> => {
+    for (const c of candidates(p)) {
+      tried.push(c);
+      if (await exists(`${c}.index`)) return c;
+    }
+    return undefined;
+  };
+  if (configured !== undefined) {
+    const found = await firstExisting(configured);
+    if (found) return found;
+  }
+  const stateFile = path.join(dir, 'checkpoint');
+  if (await exists(stateFile)) {
+    const text = Buffer.from(await readChecked(stateFile, 1024 * 1024)).toString('utf8');
+    const v = parsePbtxt(text, stateFile).model_checkpoint_path?.[0];
+    if (typeof v === 'string' && v !== '') {
+      const found = await firstExisting(v);
+      if (found) return found;
+    }
+  }
+  let names: string[] = [];
+  try {
+    names = (await fs.promises.readdir(dir)).filter((n) => n.endsWith('.index'));
+  } catch {
+    fail(dir, 'cannot list the folder to find the checkpoint');
+  }
+  if (names.length === 1) return path.join(dir, names[0].slice(0, -'.index'.length));
+  const where = tried.length > 0 ? ` (looked for ${[...new Set(tried)].map((t) => `${path.basename(t)}.index`).join(', ')})` : '';
+  if (names.length > 1) {
+    fail(configFile, `embedding '${tensorName}' has no tensor_path and several checkpoints are in the folder (${names.join(', ')})${where}; set model_checkpoint_path in the projector config or the 'checkpoint' file`);
+  }
+  fail(configFile, `embedding '${tensorName}' has no tensor_path and no TensorFlow checkpoint (.index + .data files) was found beside the config${where}; export it to tensors.tsv (or .npy) and set tensor_path, or put the checkpoint here`);
 }

@@ -13,6 +13,7 @@ import { parseParquet } from './parquet';
 import { parseMetadataTsv } from './projector';
 import { isFloatDtype, listSafetensors, readSafetensor } from './safetensors';
 import { parseDelimitedTable, parseJsonl, parseNumericTsv } from './tabular';
+import { dtypeName, listCheckpointTensors, readCheckpointTensor } from './tfCheckpoint';
 import { DelimitedReader } from './text';
 
 /** What reading one embeddings file yields. */
@@ -123,6 +124,29 @@ export interface ReadOptions {
   tensorShape?: number[];
 }
 
+/**
+ * A TensorFlow checkpoint named by its `.index`: the tensor `key` (a projector's tensor_name), or
+ * one with a telling name (`embedding/.ATTRIBUTES/VARIABLE_VALUE`), or the only 2-D float tensor.
+ */
+async function readCheckpointFile(file: string, maxBytes: number, key?: string): Promise<EmbeddingRead> {
+  const prefix = file.slice(0, -'.index'.length);
+  let name = key;
+  if (name === undefined) {
+    const tensors = await listCheckpointTensors(prefix);
+    const short = (n: string): string => n.replace(/\/\.ATTRIBUTES\/VARIABLE_VALUE$/, '');
+    const fit = tensors.filter((t) => t.shape.length === 2 && /float/.test(dtypeName(t.dtype)) && !t.sliced);
+    name = EMB_NAMES.map((p) => fit.find((t) => short(t.name) === p)).find((t) => t)?.name;
+    if (name === undefined && fit.length > 1) throw new AmbiguousChoiceError(file, 'embeddingsKey', fit.map((t) => t.name));
+    name = name ?? fit[0]?.name ?? fail(file, `no 2-D float tensor to use as embeddings (tensors: ${tensors.map((t) => `${t.name} (${t.shape.join(' x ') || 'scalar'} ${dtypeName(t.dtype)})`).join(', ') || 'none'})`);
+  }
+  const { shape, data } = await readCheckpointTensor(prefix, name, maxBytes);
+  if (shape.length !== 2) fail(file, `tensor '${name}' has shape (${shape.join(', ')}), expected 2-D (samples x dimensions)`);
+  const [n, dim] = shape;
+  if (n === 0 || dim === 0) fail(file, `tensor '${name}' is empty: shape (${n}, ${dim})`);
+  checkFinite(data, dim, file);
+  return { n, dim, embeddings: data };
+}
+
 /** Reads the embeddings (and what else the file holds) from one file, by its extension. */
 export async function readEmbeddingsFile(file: string, opts: ReadOptions = {}): Promise<EmbeddingRead> {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -154,6 +178,7 @@ export async function readEmbeddingsFile(file: string, opts: ReadOptions = {}): 
       checkFinite(embeddings, shape[1], file);
       return { n: shape[0], dim: shape[1], embeddings };
     }
+    case '.index': return readCheckpointFile(file, maxBytes, opts.embeddingsKey);
     default:
       fail(file, `unsupported file type '${ext || path.basename(file)}' (expected .npy, .npz, .tsv, .csv, .jsonl, .parquet or .safetensors)`);
   }
