@@ -8,6 +8,7 @@ import type { DistanceOptions, EngineInput } from './engine/types';
 import { distanceRows, prepareEmbeddings } from './engine/distances';
 import { classSizes, dominantCategories, tripletsAsAnchor, classViolationRates, histogramEdges, marginRange, topClassPairs } from './analysis/derive';
 import { readTopK } from './settings';
+import { RecountScheduler } from './analysis/recountScheduler';
 
 /** Margin-independent results of one index build (distance + normalisation). */
 interface IndexFacts {
@@ -33,6 +34,9 @@ export type SessionEvent = 'dataset' | 'census' | 'histogram' | 'layout' | 'stat
  * render what it publishes; it is the only place results are computed and cached.
  */
 export class Session extends Disposable {
+  /** Quiet time after the last margin request before the full recount (per-sample, class tables). */
+  static SETTLE_MS = 150;
+  private readonly scheduler = new RecountScheduler((full) => this.recountNow(full), Session.SETTLE_MS);
   readonly id = randomUUID();
   private readonly _onDidChange = this._register(new vscode.EventEmitter<SessionEvent>());
   readonly onDidChange = this._onDidChange.event;
@@ -42,8 +46,6 @@ export class Session extends Disposable {
   private readonly client: AnalysisClient;
   private facts: IndexFacts | undefined;
   private indexBuild: Promise<void> | undefined;
-  private recountRunning = false;
-  private recountWanted = false;
   private readonly sizes: Float64Array;
 
   census: CensusView | undefined;
@@ -162,19 +164,7 @@ export class Session extends Disposable {
 
   async recount(): Promise<void> {
     if (!this.facts) return;
-    if (this.recountRunning) { this.recountWanted = true; return; }
-    this.recountRunning = true;
-    try {
-      // While requests keep coming (a dragged slider) recount the quick way — counts, loss and the
-      // worst list, exact — and finish with one full recount (per-sample stats, class tables).
-      do {
-        this.recountWanted = false;
-        await this.recountNow(false);
-      } while (this.recountWanted && !this._isDisposed);
-      if (!this._isDisposed) await this.recountNow(true);
-    } finally {
-      this.recountRunning = false;
-    }
+    return this.scheduler.request();
   }
 
   private async recountNow(full = true): Promise<void> {
@@ -288,6 +278,7 @@ export class Session extends Disposable {
 
   override dispose(): void {
     if (this._isDisposed) return;
+    this.scheduler.stop();
     super.dispose();
     this._onDidDispose.fire();
     this._onDidDispose.dispose();
