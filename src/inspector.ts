@@ -115,11 +115,12 @@ export class Inspector extends Disposable {
     // Settings outside the analysis (followLatest, export.maxRows) changed: leave sessions alone,
     // including a margin the sidebar set but has not persisted yet.
     if (JSON.stringify(prev) === JSON.stringify(next)) return;
-    for (const s of this.sessions.keys()) {
+    // Apply to the sessions open now (a snapshot), all at once: a slow recount here must never
+    // carry these settings over to a session opened in the meantime with newer ones.
+    await Promise.all([...this.sessions.keys()].map((s) => {
       const want = echo ? { ...next, margin: s.settings.margin } : next;
-      if (JSON.stringify(s.settings) === JSON.stringify(want)) continue;
-      await s.applySettings(want, (x) => this.analyse(x));
-    }
+      return JSON.stringify(s.settings) === JSON.stringify(want) ? undefined : s.applySettings(want, (x) => this.analyse(x));
+    }));
     if (JSON.stringify(prev) !== JSON.stringify(next) && !this.sessions.size) this._onDidChangeActiveSession.fire(undefined);
   }
 

@@ -36,6 +36,7 @@ export type SessionEvent = 'dataset' | 'census' | 'histogram' | 'layout' | 'stat
 export class Session extends Disposable {
   /** Quiet time after the last margin request before the full recount (per-sample, class tables). */
   static SETTLE_MS = 150;
+  private recountSeq = 0;
   private readonly scheduler = new RecountScheduler((full) => this.recountNow(full), Session.SETTLE_MS);
   readonly id = randomUUID();
   private readonly _onDidChange = this._register(new vscode.EventEmitter<SessionEvent>());
@@ -171,6 +172,9 @@ export class Session extends Disposable {
     const facts = this.facts;
     if (!facts) return;
     const s = this.settings;
+    // Recounts can overlap (the first one after an index build, the scheduler's): only the one
+    // started last may publish, so an older result never overwrites a newer margin's.
+    const seq = ++this.recountSeq;
     const t0 = Date.now();
     const topK = readTopK();
     const prev = this.census;
@@ -190,6 +194,7 @@ export class Session extends Disposable {
       semiHard = { meanLoss: sh.meanLoss, pairs: sh.pairs };
     }
     const ntXent = await this.ntXentFor(s.temperature);
+    if (seq !== this.recountSeq || this._isDisposed) return;
     const ps = r.perSample;
     // Colour category: where most of the anchor's triplets fall (pml's boundaries per sample).
     const category = ps ? dominantCategories(facts.hardAsAnchor, ps.violAsAnchor, facts.tripletsAsAnchor) : prev?.category ?? new Uint8Array(this.dataset.n);

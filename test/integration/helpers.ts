@@ -21,19 +21,20 @@ export function ws(...parts: string[]): string {
 }
 
 /** Polls until `fn` returns a truthy value (or fails with `what`). */
-export async function until<T>(fn: () => T | undefined | false, what: string, ms = 60_000): Promise<T> {
+export async function until<T>(fn: () => T | undefined | false, what: string | (() => string), ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = fn();
     if (v) return v;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    if (Date.now() > end) assert.fail(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
 /** Waits for a census computed at exactly this margin and convention. */
 export function censusAt(s: Session, margin: number, convention = s.settings.convention) {
-  return until(() => s.census && !s.census.partial && s.census.settings.margin === margin && s.census.settings.convention === convention && s.census, `census at margin ${margin} (${convention})`);
+  return until(() => s.census && !s.census.partial && s.census.settings.margin === margin && s.census.settings.convention === convention && s.census,
+    () => `census at margin ${margin} (${convention}); last census: ${s.census ? JSON.stringify({ ...s.census.settings, partial: !!s.census.partial }) : 'none'}; session settings ${JSON.stringify(s.settings)}; status ${JSON.stringify(s.status)}`);
 }
 
 /** Closes every editor and panel between tests. */
