@@ -13,20 +13,15 @@ import { buildCensusIndex, countAtMargin, mergeCensus } from '../src/engine/cens
 import type { CensusIndex, CensusResult } from '../src/engine/census';
 import { distanceRows, initBackend, prepareEmbeddings } from '../src/engine/distances';
 import type { DistanceOptions, EngineInput } from '../src/engine/types';
-import { rng } from '../test/helpers/rng';
+import { gaussianClasses } from './data';
 
 const OPTS: DistanceOptions = { distance: 'euclidean', normalize: true };
 const MARGINS = [0.05, 0.2, 0.5];
 
 
-/** N samples of 100 Gaussian classes (unit spread around unit-variance centres), D = 128. */
+/** N samples of 100 Gaussian classes, D = 128 (see data.ts). */
 export function makeData(n: number, dim = 128, classes = 100, seed = 1): EngineInput {
-  const r = rng(seed), g = (): number => Math.sqrt(-2 * Math.log(r() + 1e-300)) * Math.cos(2 * Math.PI * r());
-  const centers = Float32Array.from({ length: classes * dim }, g);
-  const labels = Int32Array.from({ length: n }, (_, i) => i % classes);
-  const embeddings = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) for (let k = 0; k < dim; k++) embeddings[i * dim + k] = centers[labels[i] * dim + k] + g();
-  return { embeddings, n, dim, labels, classes };
+  return gaussianClasses(n, dim, classes, seed);
 }
 
 /** Brute force over anchors [0, anchors): per anchor its positive and negative distance lists, every pair. */

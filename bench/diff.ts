@@ -13,17 +13,12 @@ import { buildCensusIndex, countAtMargin } from '../src/engine/census';
 import { diffSnapshots } from '../src/engine/diff';
 import { distanceRows, initBackend, prepareEmbeddings } from '../src/engine/distances';
 import type { EngineInput } from '../src/engine/types';
-import { rng } from '../test/helpers/rng';
+import { gaussianClasses } from './data';
 
 
-/** N samples of Gaussian classes (unit spread around unit-variance centres), D = 128 (as bench/census.ts). */
+/** N samples of Gaussian classes, D = 128 (see data.ts). */
 function makeData(n: number, classes: number, dim = 128, seed = 1): EngineInput {
-  const r = rng(seed), g = (): number => Math.sqrt(-2 * Math.log(r() + 1e-300)) * Math.cos(2 * Math.PI * r());
-  const centers = Float32Array.from({ length: classes * dim }, g);
-  const labels = Int32Array.from({ length: n }, (_, i) => i % classes);
-  const embeddings = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) for (let k = 0; k < dim; k++) embeddings[i * dim + k] = centers[labels[i] * dim + k] + g();
-  return { embeddings, n, dim, labels, classes };
+  return gaussianClasses(n, dim, classes, seed);
 }
 
 const M = 0.2;

@@ -80,11 +80,7 @@ export async function contrastiveRows(
     if (!Number.isFinite(v)) throw new RangeError(`${k} must be a finite number, got ${v}`);
   }
   const rows = rowEnd - rowStart;
-  const out: PairRows = {
-    rowStart, rowEnd,
-    posSum: new Float64Array(rows), negSum: new Float64Array(rows),
-    posNonZero: new Float64Array(rows), negNonZero: new Float64Array(rows),
-  };
+  const out = emptyPairRows(rowStart, rowEnd);
   if (rows === 0) return out;
   const hadsell = o.form === 'hadsell';
   const x = prepareEmbeddings(input, dist.normalize);
@@ -160,11 +156,7 @@ export async function ntXentRows(input: EngineInput, tau: number, range?: RowRan
   const { n, dim, labels } = input;
   const { rowStart, rowEnd } = checkRange(range, n);
   const rows = rowEnd - rowStart;
-  const out: PairRows = {
-    rowStart, rowEnd,
-    posSum: new Float64Array(rows), negSum: new Float64Array(rows),
-    posNonZero: new Float64Array(rows), negNonZero: new Float64Array(rows),
-  };
+  const out = emptyPairRows(rowStart, rowEnd);
   if (rows === 0) return out;
   const x = prepareEmbeddings(input, true);
   await forEachRowBlock(x, n, dim, 'cosine', rowStart, rowEnd, progress, 'NT-Xent loss', (r0, r1, block) => {
@@ -233,4 +225,14 @@ function gather(n: number, parts: PairRows[]): Omit<PairRows, 'rowStart' | 'rowE
   }
   if (covered.indexOf(0) !== -1) throw new RangeError(`row parts miss row ${covered.indexOf(0)}`);
   return all;
+}
+
+/** Zeroed per-row sums for anchor rows [rowStart, rowEnd). */
+function emptyPairRows(rowStart: number, rowEnd: number): PairRows {
+  const rows = rowEnd - rowStart;
+  return {
+    rowStart, rowEnd,
+    posSum: new Float64Array(rows), negSum: new Float64Array(rows),
+    posNonZero: new Float64Array(rows), negNonZero: new Float64Array(rows),
+  };
 }
