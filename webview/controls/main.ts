@@ -11,6 +11,8 @@
  *   - `lastCensusMargin`: `census.settings.margin` of the last census rendered (undefined before)
  *   - `lastUpdateMs`: time to render the last census (message in → DOM and both canvases updated)
  *   - `hasDataset`: whether the last `state` had a dataset
+ * and the DOM event `ei-census-rendered` on `window` (detail: `{ margin, partial, elapsedMs }`), fired
+ * once a census is rendered (the next animation frame paints it): latency benchmarks listen to it.
  * Stable `data-testid`s: `margin-slider` (an `<input type=range>` over integer positions; its
  * `aria-valuetext` is the margin), `margin-input`, `margin-error`, `count-violating`, `count-hard`,
  * `count-semihard`, `count-easy` (and `pct-*`), `census-caption` ("margin 0.20 · pml · of …"),
@@ -144,6 +146,8 @@ function onCensus(c: ControlsCensus): void {
   charts.setExact(c.triplets > 0 ? { margin: c.settings.margin, share: c.counts.violating / c.triplets } : undefined);
   charts.redraw();
   lastUpdateMs = performance.now() - t0;
+  // For latency benchmarks: the census is in the DOM; the next animation frame paints it.
+  window.dispatchEvent(new CustomEvent('ei-census-rendered', { detail: { margin: c.settings.margin, partial: c.partial === true, elapsedMs: c.elapsedMs } }));
 }
 
 function belongs(id: string | undefined): boolean {
