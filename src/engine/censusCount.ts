@@ -10,6 +10,7 @@
 import type { CategoryCounts, CensusIndex, CensusResult, CountOptions } from './censusTypes';
 import { bitsOf, blockPartial, countAtMost, countFromRun, floatOf, IndexData, lastRun, PREFIX_SHIFT, PREFIX_STEP, prefixSum, valueAt } from './censusIndex';
 import { finishMeans, partialsAdd, TopK } from './censusMerge';
+import { abortError } from './types';
 
 const MAX_FINITE = 0x7f7fffff;
 
@@ -53,11 +54,14 @@ export function countAtMargin(index: CensusIndex, margin: number, opts: CountOpt
   const ps = opts.perSample
     ? { violAsAnchor: new Float64Array(n), violAsPositive: new Float64Array(n), violAsNegative: new Float64Array(n), lossAsAnchor: new Float64Array(n) }
     : undefined;
+  const pa = opts.perAnchor ? { violAsAnchor: new Float64Array(n), lossAsAnchor: new Float64Array(n) } : undefined;
+  const shouldStop = opts.shouldStop;
   const acc = new Float64Array(4); // V (t <= m), Vs (t < m), H (t <= 0), Hs (t < 0)
   let kBuf = new Uint32Array(64);
   const cnt = new Float64Array(2 * C);
   const fs = walk ? undefined : fencesOf(idx);
   for (let i = 0; i < idx.anchorEnd - idx.anchorStart; i++) {
+    if (shouldStop && (i & 31) === 0 && shouldStop()) throw abortError();
     const a = idx.anchorStart + i, off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
     const P = idx.posOff[i + 1] - idx.posOff[i];
     if (neg > 0) { r.nearestImpostor[a] = idx.negId[off]; r.nearestImpostorDist[a] = valueAt(idx, i, 0, idx.runOff[i]); }
@@ -68,7 +72,11 @@ export function countAtMargin(index: CensusIndex, margin: number, opts: CountOpt
     const lossA = fs ? countAnchorFenced(idx, i, m, kBuf, acc, fs)
       : countAnchor(idx, i, m, kBuf, acc, cp, cnt, ps?.violAsPositive, ps?.violAsNegative);
     partialsAdd(r.lossSumPartials, lossA);
-    if (ps) { ps.violAsAnchor[a] = sumOf(kBuf, P); ps.lossAsAnchor[a] = lossA; }
+    if (ps || pa) {
+      const v = sumOf(kBuf, P);
+      if (ps) { ps.violAsAnchor[a] = v; ps.lossAsAnchor[a] = lossA; }
+      if (pa) { pa.violAsAnchor[a] = v; pa.lossAsAnchor[a] = lossA; }
+    }
     if (topK.k > 0) scanWorst(idx, i, m, topK);
   }
   const [V, Vs, H, Hs] = acc;
@@ -77,6 +85,7 @@ export function countAtMargin(index: CensusIndex, margin: number, opts: CountOpt
   r.nonZero = Vs;
   r.worst = topK.sorted();
   if (ps) r.perSample = ps;
+  if (pa) r.perAnchor = pa;
   return finishMeans(r);
 }
 

@@ -117,6 +117,7 @@ export function mergeCensus(parts: CensusResult[], topK: number): CensusResult {
   if (withPerSample) {
     out.perSample = { violAsAnchor: new Float64Array(n), violAsPositive: new Float64Array(n), violAsNegative: new Float64Array(n), lossAsAnchor: new Float64Array(n) };
   }
+  if (parts.every((p) => p.perAnchor)) out.perAnchor = { violAsAnchor: new Float64Array(n), lossAsAnchor: new Float64Array(n) };
   const worst: WorstTriplet[] = [];
   for (const p of parts) {
     out.triplets += p.triplets;
@@ -131,6 +132,12 @@ export function mergeCensus(parts: CensusResult[], topK: number): CensusResult {
     if (out.perSample && p.perSample) {
       for (const key of ['violAsAnchor', 'violAsPositive', 'violAsNegative', 'lossAsAnchor'] as const) {
         const dst = out.perSample[key], src = p.perSample[key];
+        for (let i = 0; i < n; i++) dst[i] += src[i];
+      }
+    }
+    if (out.perAnchor && p.perAnchor) {
+      for (const key of ['violAsAnchor', 'lossAsAnchor'] as const) {
+        const dst = out.perAnchor[key], src = p.perAnchor[key];
         for (let i = 0; i < n; i++) dst[i] += src[i];
       }
     }

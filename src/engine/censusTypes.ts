@@ -45,6 +45,12 @@ export interface PerSample {
   lossAsAnchor: Float64Array;
 }
 
+/** Per sample as anchor (length n; 0 outside the index's anchor range): pml-violating triplets (t <= m) and loss sum. */
+export interface PerAnchor {
+  violAsAnchor: Float64Array;
+  lossAsAnchor: Float64Array;
+}
+
 /** The census of every valid triplet whose anchor lies in the index's range, at one margin. */
 export interface CensusResult {
   margin: number;
@@ -62,6 +68,8 @@ export interface CensusResult {
   meanLossNonZero: number;
   /** Only when asked for (`perSample: true`): costs a pass over every violating triplet's negatives. */
   perSample?: PerSample;
+  /** Only when asked for (`perAnchor: true`): the anchor columns of `perSample`, at no extra cost. */
+  perAnchor?: PerAnchor;
   /** Per sample (length n): its nearest other-class sample when it is an anchor in range, else -1. */
   nearestImpostor: Int32Array;
   /** d(a, nearestImpostor) (NaN where there is none). */
@@ -88,4 +96,11 @@ export interface CountOptions {
    * costs O(pairs log N) even when most triplets violate; `classPairs` is then empty.
    */
   classPairs?: boolean;
+  /**
+   * Fill `perAnchor` (default false). Unlike `perSample` it needs no pass over the negatives, so
+   * it keeps the fast path: the dragged slider recolours the samples with it.
+   */
+  perAnchor?: boolean;
+  /** Polled every few anchors; when it returns true the count stops with an AbortError. */
+  shouldStop?: () => boolean;
 }

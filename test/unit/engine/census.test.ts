@@ -90,6 +90,10 @@ function check(res: CensusResult, b: Brute, label: string): void {
     assert.deepEqual(Array.from(res.perSample.violAsNegative), Array.from(b.violN), `${label} violAsNegative`);
     res.perSample.lossAsAnchor.forEach((x, i) => relClose(x, b.lossA[i]));
   }
+  if (res.perAnchor) {
+    assert.deepEqual(Array.from(res.perAnchor.violAsAnchor), Array.from(b.violA), `${label} perAnchor.violAsAnchor`);
+    res.perAnchor.lossAsAnchor.forEach((x, i) => relClose(x, b.lossA[i]));
+  }
 }
 
 describe('census: exact against brute force', function () {
@@ -132,11 +136,11 @@ describe('census: exact against brute force', function () {
   it('anchor ranges merge to exactly the single-range result (any split)', async () => {
     const input = makeInput(80, 6, 5, 5);
     const opts: DistanceOptions = { distance: 'euclidean', normalize: true };
-    const whole = countAtMargin(await buildCensusIndex(input, opts), 0.2, { topK: 10, perSample: true });
+    const whole = countAtMargin(await buildCensusIndex(input, opts), 0.2, { topK: 10, perSample: true, perAnchor: true });
     for (const cuts of [[0, 80], [0, 1, 80], [0, 33, 34, 80], [0, 20, 40, 60, 80]]) {
       const parts: CensusResult[] = [];
       for (let k = 0; k + 1 < cuts.length; k++) {
-        parts.push(countAtMargin(await buildCensusIndex(input, opts, { anchorStart: cuts[k], anchorEnd: cuts[k + 1] }), 0.2, { topK: 10, perSample: true }));
+        parts.push(countAtMargin(await buildCensusIndex(input, opts, { anchorStart: cuts[k], anchorEnd: cuts[k + 1] }), 0.2, { topK: 10, perSample: true, perAnchor: true }));
       }
       // The partials may differ in representation; the rounded sum and everything else may not.
       const merged = mergeCensus(parts, 10);
@@ -155,6 +159,12 @@ describe('census: exact against brute force', function () {
         assert.equal(fast.classPairs.length, 0);
         assert.deepEqual({ ...fast, classPairs: null, lossSumPartials: [] }, { ...full, classPairs: null, lossSumPartials: [] }, `m=${m}`);
         check({ ...fast, classPairs: full.classPairs }, brute(input, opts, m, 5), `fast m=${m}`);
+        // perAnchor stays on the fast path (no class pairs) and is exact per anchor, ties included.
+        const withAnchors = countAtMargin(index, m, { topK: 5, classPairs: false, perAnchor: true });
+        assert.equal(withAnchors.classPairs.length, 0);
+        assert.ok(withAnchors.perAnchor && !withAnchors.perSample);
+        check({ ...withAnchors, classPairs: full.classPairs }, brute(input, opts, m, 5), `fast perAnchor m=${m}`);
+        assert.equal(withAnchors.lossSum, fast.lossSum);
       }
     }
   });
@@ -257,6 +267,20 @@ describe('census: hand-computed case and degenerate inputs', () => {
     assert.throws(() => countAtMargin(index, -0.1), /margin/);
     assert.throws(() => countAtMargin(index, NaN), /margin/);
     await assert.rejects(buildCensusIndex({ ...line, labels: Int32Array.from([0, 0, 1, 2]) }, eu), /label/);
+  });
+
+  it('shouldStop stops a recount with an AbortError; a never-stopping one changes nothing', async () => {
+    const input = makeInput(200, 4, 5, 3);
+    const index = await buildCensusIndex(input, eu);
+    let polls = 0;
+    for (const classPairs of [true, false]) {
+      assert.throws(() => countAtMargin(index, 0.2, { classPairs, shouldStop: () => ++polls >= 2 }), (e: Error) => e.name === 'AbortError');
+    }
+    const plain = countAtMargin(index, 0.2, { perSample: true });
+    polls = 0;
+    const polled = countAtMargin(index, 0.2, { perSample: true, shouldStop: () => { polls++; return false; } });
+    assert.ok(polls >= 200 / 32, `polled ${polls} times`);
+    assert.deepEqual(polled, plain);
   });
 
   it('cancellation throws an AbortError', async () => {
