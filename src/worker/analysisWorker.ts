@@ -6,7 +6,7 @@
  * the index (which must survive for the next recount), so it is sent by structured clone instead.
  * Progress messages are throttled (at most one per 50 ms per request, plus the final one).
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { buildCensusIndex, countAtMargin, tHistogram, type CensusIndex } from '../engine/census';
 import { initBackend } from '../engine/distances';
 import { exactKnn } from '../engine/knn';
@@ -17,6 +17,14 @@ import { batchHardFromIndex, semiHardSelection } from '../engine/mining';
 import { Method, Params, ReplyMessage, RequestMessage, Result, toErrorInfo, transferablesOf } from './rpc';
 
 let input: EngineInput | undefined;
+/** Shared stop counter from the client (WorkerSlot.preempt); absent when run without one. */
+const stopCounter = (workerData as { stop?: Int32Array } | undefined)?.stop;
+
+/** A shouldStop poll for a preemptible request sent at `epoch` (none when not preemptible). */
+function stopper(epoch: number | undefined): (() => boolean) | undefined {
+  const c = stopCounter;
+  return c && epoch !== undefined ? () => Atomics.load(c, 0) !== epoch : undefined;
+}
 let index: CensusIndex | undefined;
 
 function needInput(): EngineInput {
@@ -44,7 +52,7 @@ const handlers: { [M in Method]: [Handler<M>, boolean] } = {
     index = await buildCensusIndex(needInput(), p.opts, { anchorStart: p.anchorStart, anchorEnd: p.anchorEnd }, progress);
     return null;
   }, false],
-  census: [(p) => countAtMargin(needIndex(), p.margin, { topK: p.topK, perSample: p.perSample, classPairs: p.classPairs }), false],
+  census: [(p) => countAtMargin(needIndex(), p.margin, { topK: p.topK, perSample: p.perSample, classPairs: p.classPairs, perAnchor: p.perAnchor, shouldStop: stopper(p.stopEpoch) }), false],
   histogram: [(p) => tHistogram(needIndex(), p.edges), false],
   batchHard: [(p) => batchHardFromIndex(needIndex(), p.margin, { soft: p.soft }), true],
   semiHard: [(p) => semiHardSelection(needIndex(), p.margin), true],

@@ -42,6 +42,8 @@ export class AnalysisClient {
   /** Set while the workers hold (or should rebuild) a census index for `options`. */
   private indexWanted = false;
   private disposed = false;
+  /** preempt() calls so far: a preemptible census started before one must not start after it. */
+  private preemptions = 0;
 
   constructor(opts: AnalysisClientOptions = {}) {
     const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
@@ -77,14 +79,29 @@ export class AnalysisClient {
     this.indexWanted = true;
   }
 
-  /** Triplet census at a margin, merged across workers (no distance recomputation). */
-  async census(margin: number, opts: { topK?: number; perSample?: boolean; classPairs?: boolean } = {}, progress?: Progress): Promise<CensusResult> {
+  /**
+   * Triplet census at a margin, merged across workers (no distance recomputation). A
+   * `preemptible` census stops with an AbortError at the next {@link preempt} (a slow full
+   * recount must not hold up the slider's next quick one).
+   */
+  async census(margin: number, opts: { topK?: number; perSample?: boolean; classPairs?: boolean; perAnchor?: boolean; preemptible?: boolean } = {}, progress?: Progress): Promise<CensusResult> {
     const topK = opts.topK ?? 20;
+    const preemptions = this.preemptions;
     const slots = await this.indexedSlots(progress);
+    if (opts.preemptible && preemptions !== this.preemptions) throw abortError();
     // classPairs: false (with perSample off) skips the walk over violating negatives: the fast
     // path while a slider is dragged. Counts and loss are identical either way.
-    const parts = await this.run(slots, progress, (s) => s.request('census', { margin, topK, perSample: opts.perSample === true, classPairs: opts.classPairs !== false }));
+    const parts = await this.run(slots, progress, (s) => s.request('census', {
+      margin, topK, perSample: opts.perSample === true, classPairs: opts.classPairs !== false, perAnchor: opts.perAnchor === true,
+      stopEpoch: opts.preemptible ? s.stopEpoch : undefined,
+    }));
     return mergeCensus(parts, topK);
+  }
+
+  /** Stops every preemptible census sent before now; they reject with an AbortError. The workers stay up. */
+  preempt(): void {
+    this.preemptions++;
+    for (const s of this.slots) if (s && !s.isDead) s.preempt();
   }
 
   /** Counts of triplets by t = d(a,n) - d(a,p) in the bins of `edges` (see tHistogram). */

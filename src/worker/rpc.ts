@@ -23,8 +23,12 @@ export interface WorkerMethods {
   setDataset: { params: EngineInput; result: { backend: string } };
   /** Build the census index of anchors [anchorStart, anchorEnd) (the slow step: progress). */
   buildIndex: { params: { opts: DistanceOptions; anchorStart: number; anchorEnd: number }; result: null };
-  /** Recount the index at a margin (no distance recomputation). */
-  census: { params: { margin: number; topK: number; perSample: boolean; classPairs: boolean }; result: CensusResult };
+  /**
+   * Recount the index at a margin (no distance recomputation). With `stopEpoch` the recount is
+   * preemptible: it stops with an AbortError once the worker's shared stop counter (workerData.stop)
+   * differs from `stopEpoch` (see WorkerSlot.preempt).
+   */
+  census: { params: { margin: number; topK: number; perSample: boolean; classPairs: boolean; perAnchor: boolean; stopEpoch?: number }; result: CensusResult };
   /** Histogram of t = d(a,n) - d(a,p) over the index's triplets. */
   histogram: { params: { edges: Float64Array }; result: Float64Array };
   /** Batch-hard of the index's anchors (no distance recomputation). */

@@ -31,8 +31,11 @@ export class WorkerSlot {
   /** The distance backend the worker reported for its latest dataset (rejects if that failed). */
   ready: Promise<string> = Promise.resolve('unknown');
 
+  /** Shared stop counter (workerData.stop): bumping it stops the worker's preemptible work at once. */
+  private readonly stop = new Int32Array(new SharedArrayBuffer(4));
+
   constructor(script: string) {
-    this.worker = new Worker(script);
+    this.worker = new Worker(script, { workerData: { stop: this.stop } });
     this.worker.unref();
     this.worker.on('message', (m: ReplyMessage) => this.onMessage(m));
     this.worker.on('error', (e) => this.fail(e instanceof Error ? e : new Error(String(e))));
@@ -54,6 +57,16 @@ export class WorkerSlot {
       const msg: RequestMessage<M> = { type: 'request', id, method, params };
       this.worker.postMessage(msg, transfer);
     });
+  }
+
+  /** The stop counter now: a preemptible request sent with it runs until the next `preempt()`. */
+  get stopEpoch(): number {
+    return Atomics.load(this.stop, 0);
+  }
+
+  /** Stops every preemptible request sent before now (they reject with an AbortError); others are unaffected. */
+  preempt(): void {
+    Atomics.add(this.stop, 0, 1);
   }
 
   /** Terminates the thread; every pending request rejects with `reason`. */

@@ -14,6 +14,7 @@ import { contrastiveLoss, ntXentLoss } from '../../../src/engine/pairLosses';
 import { retrievalMetrics } from '../../../src/engine/retrieval';
 import type { EngineInput } from '../../../src/engine/types';
 import { AnalysisClient } from '../../../src/worker/client';
+import { WorkerSlot } from '../../../src/worker/workerSlot';
 
 const workerScript = path.resolve(__dirname, '../../../worker.js');
 
@@ -139,6 +140,41 @@ describe('worker/AnalysisClient', function () {
     await assert.rejects(p, isAbort);
     assertSameCensus(await c.census(0.2, { topK: 3 }), before, 'after restart'); // workers restarted, index rebuilt
     await assert.rejects(c.knn(0), (e: Error) => e.name === 'RangeError' && /positive integer/.test(e.message));
+  });
+
+  it('preempt stops a preemptible census sent before it; later and non-preemptible ones run', async () => {
+    const c = client(2);
+    await c.setDataset(input);
+    await c.buildIndex(opts);
+    const expected = await c.census(0.2, { topK: 5, perSample: true });
+    const full = c.census(0.2, { topK: 5, perSample: true, preemptible: true });
+    const plain = c.census(0.2, { topK: 5, perSample: true });
+    c.preempt(); // before the workers even start it: it stops at its first poll
+    await assert.rejects(full, isAbort);
+    assertSameCensus(await plain, expected, 'non-preemptible census sent before the preempt');
+    assertSameCensus(await c.census(0.2, { topK: 5, perSample: true, preemptible: true }), expected, 'preemptible census sent after the preempt');
+    const quick = await c.census(0.2, { topK: 5, classPairs: false, perAnchor: true });
+    assert.deepEqual(quick.perAnchor?.violAsAnchor, expected.perSample!.violAsAnchor);
+    assert.deepEqual(quick.perAnchor?.lossAsAnchor, expected.perSample!.lossAsAnchor);
+  });
+
+  it('a worker stops a preemptible census once its stop counter moves (preempt while it waits in the queue)', async () => {
+    const slot = new WorkerSlot(workerScript);
+    try {
+      slot.request('setDataset', input).catch(() => undefined);
+      slot.request('buildIndex', { opts, anchorStart: 0, anchorEnd: input.n }).catch(() => undefined);
+      const params = { margin: 0.2, topK: 5, perSample: true, classPairs: true, perAnchor: false };
+      // Queued behind the index build, so the worker meets it only after the preempt below.
+      const stopped = slot.request('census', { ...params, stopEpoch: slot.stopEpoch });
+      const kept = slot.request('census', params);
+      kept.catch(() => undefined); // awaited below; only a failed test leaves it pending at terminate
+      slot.preempt();
+      await assert.rejects(stopped, isAbort);
+      const after = await slot.request('census', { ...params, stopEpoch: slot.stopEpoch });
+      assertSameCensus(after, await kept, 'preemptible census with the current stop counter');
+    } finally {
+      slot.terminate(new Error('test over'));
+    }
   });
 
   it('dispose rejects pending and later calls', async () => {
