@@ -1,0 +1,265 @@
+/**
+ * UI latency of the sidebar's margin slider, measured in the REAL UI (`npm run bench:ui`).
+ *
+ * What: the issue's target "moving the margin slider updates every count while dragging: at
+ * N = 10 000 an update reaches the screen within 100 ms". Two scenarios on a synthetic dataset
+ * (N x 128, 100 Gaussian classes):
+ *   - step: 20 single ArrowRight presses on the slider, 700 ms apart (typed values); latency =
+ *     input → first census at the margin that input produced, on screen. A second row measures the
+ *     full (non-partial) recount, which the host runs once the slider pauses.
+ *   - drag: 60 presses 16 ms apart (a 60 Hz drag). Censuses are coalesced, so only some margins
+ *     get one: latency per census shown = on screen − the input that produced its margin; settle =
+ *     last input → the census at the final margin on screen (and → its full recount).
+ *   "On screen" is the first requestAnimationFrame after the controls' `ei-census-rendered` event;
+ *   all times are the controls frame's performance.now() (see bench/ui/probe.ts). `engine` is the
+ *   median of the censuses' elapsedMs (host + engine), so the rest (relay through code-server,
+ *   rendering) is visible.
+ *
+ * How: code-server (scripts/codeServer.mjs) with the built extension unpacked into a temp home,
+ * Debian's Chromium headless via playwright-core, "Inspect Embeddings" from the palette, the
+ * sidebar opened from the activity bar; waits for the census and the UMAP drawing, then 3 s idle.
+ * Browser, code-server and temp folders are always cleaned up (also on error and Ctrl-C).
+ *
+ * Run:  npm run bench:ui                       (builds, then node dist/bench/sidebarLatency.js)
+ *       node dist/bench/sidebarLatency.js [--n 10000] [--json out.json] [--keys] [--verbose]
+ *   --keys     press the keys through Playwright (trusted browser input; timing less regular)
+ *              instead of dispatching the slider's keydown inside the frame on a precise schedule
+ *   --verbose  code-server's output and the browser console
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { findWebview, hook, runCommand, until, waitForWorkbench } from '../test/e2e/workbench';
+import { Cleanup, installBuiltExtension, openBrowser, startServer, tempDir, writeDataset } from './ui/environment';
+import { clearProbe, installProbe, pressInFrame, readProbe, sliderState, type ProbeLog, type RenderRecord } from './ui/probe';
+import { formatRow, headerRow, summarize, type Summary } from './ui/stats';
+
+const TARGET_MS = 100;
+const DIM = 128;
+const CLASSES = 100;
+const STEP = { presses: 20, intervalMs: 700 };
+const DRAG = { presses: 60, intervalMs: 16 };
+const SLIDER = '[data-testid=margin-slider]';
+
+interface Options { n: number; json?: string; keys: boolean; verbose: boolean }
+
+function parseArgs(argv: string[]): Options {
+  const value = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
+  const n = Number(value('--n') ?? 10_000);
+  if (!Number.isInteger(n) || n < CLASSES * 2) throw new Error(`--n must be an integer >= ${CLASSES * 2}`);
+  return { n, json: value('--json'), keys: argv.includes('--keys'), verbose: argv.includes('--verbose') };
+}
+
+const t0 = Date.now();
+const log = (m: string) => process.stdout.write(`  [${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${m}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sameMargin = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a));
+
+// ---------------------------------------------------------------- setting up the UI
+
+/** F1 → Inspect Embeddings; if a quick pick asks (dataset, labels), takes the folder's option. */
+async function inspect(page: Page): Promise<void> {
+  await runCommand(page, 'Inspect Embeddings');
+  const options = page.locator('.quick-input-widget [role=option]');
+  const end = Date.now() + 5_000;
+  while (Date.now() < end) {
+    if (await page.locator('.quick-input-widget input.input').isVisible()) {
+      const texts = await options.allInnerTexts();
+      if (texts.length && !texts.some((t) => /Inspect Embeddings/.test(t))) {
+        const k = Math.max(0, texts.findIndex((t) => /embeddings|labels/i.test(t)));
+        log(`quick pick: ${JSON.stringify(texts.map((t) => t.split('\n')[0]))} → ${texts[k].split('\n')[0]}`);
+        await options.nth(k).click();
+      }
+    }
+    await sleep(250);
+  }
+}
+
+/** The activity bar's "Embedding Inspector" → the controls webview frame. */
+async function openSidebar(page: Page): Promise<Frame> {
+  const item = page.locator('.activitybar [aria-label^="Embedding Inspector"]').first();
+  if (await item.count()) await item.click();
+  else await runCommand(page, 'Embedding Inspector: Focus on Controls View');
+  return findWebview(page, 'controls', 60_000);
+}
+
+/** Waits for the first census in the sidebar and the UMAP projection drawing all N points. */
+async function waitUntilReady(page: Page, controls: Frame, n: number): Promise<Frame> {
+  const margin = await until('the first census in the sidebar', () => hook<number | undefined>(controls, 'lastCensusMargin').then((m) => m !== undefined && { m }), 240_000, 500);
+  log(`census shown at margin ${margin.m}`);
+  const projection = await until(`the projection to draw ${n} points`, async () => {
+    const f = await findWebview(page, 'projection', 5_000).catch(() => undefined);
+    return f && (await hook<number>(f, 'pointsDrawn').catch(() => -1)) === n && f;
+  }, 240_000, 500);
+  log(`projection drew ${n} points`);
+  return projection;
+}
+
+// ---------------------------------------------------------------- driving the slider
+
+/** Presses ArrowRight `count` times `intervalMs` apart: in the frame, or through Playwright (--keys). */
+async function press(page: Page, controls: Frame, count: number, intervalMs: number, keys: boolean): Promise<void> {
+  if (!keys) { await pressInFrame(controls, count, intervalMs); return; }
+  await controls.locator(SLIDER).focus();
+  const start = Date.now();
+  for (let i = 0; i < count; i++) {
+    await sleep(Math.max(0, start + i * intervalMs - Date.now()));
+    await page.keyboard.press('ArrowRight');
+  }
+}
+
+/**
+ * Waits until the screen has caught up: the last input's margin rendered, every render painted,
+ * and no new census for 2 s (so the full recount after the pause is caught too).
+ */
+async function settled(controls: Frame): Promise<ProbeLog> {
+  return until('the sidebar to settle after the inputs', async () => {
+    const p = await readProbe(controls);
+    const last = p.inputs[p.inputs.length - 1];
+    const lastRender = p.renders[p.renders.length - 1];
+    const caughtUp = !!last && p.renders.some((r) => sameMargin(r.margin, last.margin) && r.tRendered >= last.t);
+    const quiet = !!lastRender && p.now - lastRender.tRendered > 2_000 && p.renders.every((r) => r.tScreen !== undefined);
+    return caughtUp && quiet && p;
+  }, 60_000, 250);
+}
+
+// ---------------------------------------------------------------- measuring
+
+/** Latency of one input: to the first census at its margin on screen, and to the full recount. */
+interface Matched { input: number; first?: RenderRecord; full?: RenderRecord }
+
+/** For each input, the first render (and first non-partial render) at its margin after it. */
+function matchInputs(p: ProbeLog): Matched[] {
+  return p.inputs.map((inp, i) => {
+    const after = p.renders.filter((r) => r.tRendered >= inp.t && sameMargin(r.margin, inp.margin));
+    return { input: i, first: after[0], full: after.find((r) => !r.partial) };
+  });
+}
+
+interface ScenarioResult { name: string; summary: Summary; extra: Record<string, number | string> }
+
+function stepScenario(p: ProbeLog): ScenarioResult[] {
+  const m = matchInputs(p);
+  const first = m.filter((x) => x.first?.tScreen !== undefined);
+  const full = m.filter((x) => x.full?.tScreen !== undefined);
+  const lat = (x: Matched, r: RenderRecord | undefined) => r!.tScreen! - p.inputs[x.input].t;
+  return [
+    { name: 'step (first census)', summary: summarize(first.map((x) => lat(x, x.first)), first.map((x) => x.first!.elapsedMs), TARGET_MS),
+      extra: { inputs: p.inputs.length, missed: m.length - first.length, partial: first.filter((x) => x.first!.partial).length } },
+    { name: 'step (full recount)', summary: summarize(full.map((x) => lat(x, x.full)), full.map((x) => x.full!.elapsedMs), TARGET_MS),
+      extra: { inputs: p.inputs.length, missed: m.length - full.length } },
+  ];
+}
+
+function dragScenario(p: ProbeLog): ScenarioResult[] {
+  // Each census shown once per margin (the first time): latency from the input that produced it.
+  const seen = new Set<string>();
+  const shown: { lat: number; r: RenderRecord }[] = [];
+  for (const r of p.renders) {
+    const key = r.margin.toPrecision(12);
+    const producer = [...p.inputs].reverse().find((x) => sameMargin(x.margin, r.margin) && x.t <= r.tRendered);
+    if (!producer || r.tScreen === undefined || seen.has(key)) continue;
+    seen.add(key);
+    shown.push({ lat: r.tScreen - producer.t, r });
+  }
+  const last = p.inputs[p.inputs.length - 1];
+  const atFinal = p.renders.filter((r) => r.tRendered >= last.t && sameMargin(r.margin, last.margin));
+  const settle = atFinal[0]?.tScreen !== undefined ? atFinal[0].tScreen - last.t : NaN;
+  const fullR = atFinal.find((r) => !r.partial);
+  const settleFull = fullR?.tScreen !== undefined ? fullR.tScreen - last.t : NaN;
+  const span = last.t - p.inputs[0].t;
+  const r1 = (x: number) => Math.round(x * 10) / 10;
+  return [
+    { name: 'drag (censuses shown)', summary: summarize(shown.map((s) => s.lat), shown.map((s) => s.r.elapsedMs), TARGET_MS),
+      extra: { inputs: p.inputs.length, distinctMargins: new Set(p.inputs.map((x) => x.margin)).size, inputSpanMs: r1(span), renders: p.renders.length } },
+    { name: 'drag settle (last input)', summary: summarize(Number.isFinite(settle) ? [settle] : [], atFinal[0] ? [atFinal[0].elapsedMs] : [], TARGET_MS),
+      extra: { settleFullMs: r1(settleFull), fullElapsedMs: fullR?.elapsedMs ?? NaN } },
+  ];
+}
+
+/** Runs one scenario from the slider's current position and returns what the probe recorded. */
+async function runScenario(page: Page, controls: Frame, presses: number, intervalMs: number, keys: boolean): Promise<ProbeLog> {
+  await clearProbe(controls);
+  await press(page, controls, presses, intervalMs, keys);
+  const p = await settled(controls);
+  if (p.inputs.length !== presses) throw new Error(`expected ${presses} slider inputs, the probe saw ${p.inputs.length}`);
+  return p;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(opts: Options, cleanup: Cleanup): Promise<void> {
+  log(`N=${opts.n}, D=${DIM}, ${CLASSES} classes; target ${TARGET_MS} ms; input by ${opts.keys ? 'Playwright key presses' : 'keydown dispatched in the frame'}`);
+  const ws = tempDir('ei-bench-ws-', cleanup);
+  writeDataset(ws, opts.n, DIM, CLASSES);
+  const home = tempDir('ei-bench-home-', cleanup);
+  installBuiltExtension(home);
+  const server = await startServer(home, cleanup, opts.verbose);
+  log(`code-server ${server.url}, workspace ${ws}`);
+  const { page } = await openBrowser(cleanup, opts.verbose);
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}`);
+  await waitForWorkbench(page);
+  log('workbench shown');
+  await inspect(page);
+  log('"Inspect Embeddings" run');
+  const controls = await openSidebar(page);
+  log('sidebar open');
+  await waitUntilReady(page, controls, opts.n);
+  await sleep(3_000);
+
+  await installProbe(controls);
+  const s0 = await sliderState(controls);
+  log(`slider at position ${s0.position}/${s0.max}, margin ${s0.margin}`);
+  if (s0.position + STEP.presses + DRAG.presses > s0.max) throw new Error(`the slider has only ${s0.max - s0.position} steps left; ${STEP.presses + DRAG.presses} needed`);
+
+  const stepLog = await runScenario(page, controls, STEP.presses, STEP.intervalMs, opts.keys);
+  log(`step: margins ${stepLog.inputs[0].margin} … ${stepLog.inputs[stepLog.inputs.length - 1].margin}, ${stepLog.renders.length} censuses rendered`);
+  await sleep(1_000);
+  const dragLog = await runScenario(page, controls, DRAG.presses, DRAG.intervalMs, opts.keys);
+  log(`drag: margins ${dragLog.inputs[0].margin} … ${dragLog.inputs[dragLog.inputs.length - 1].margin}, ${dragLog.renders.length} censuses rendered`);
+
+  const results = [...stepScenario(stepLog), ...dragScenario(dragLog)];
+  report(opts, results, { step: stepLog, drag: dragLog });
+}
+
+function report(opts: Options, results: ScenarioResult[], raw: { step: ProbeLog; drag: ProbeLog }): void {
+  console.log(`\nSidebar margin latency, real UI (code-server + Chromium): N=${opts.n}, D=${DIM}, ${CLASSES} classes, target ${TARGET_MS} ms`);
+  console.log('input → census on screen (ms); engine = median host+engine elapsedMs of those censuses\n');
+  console.log(headerRow());
+  for (const r of results) console.log(formatRow(r.name, r.summary) + '   ' + Object.entries(r.extra).map(([k, v]) => `${k}=${v}`).join(' '));
+  const summary = {
+    bench: 'sidebarLatency', n: opts.n, dim: DIM, classes: CLASSES, targetMs: TARGET_MS, input: opts.keys ? 'keys' : 'dispatch',
+    ...Object.fromEntries(results.map((r) => [r.name.replace(/[^a-z]+/gi, '_').replace(/_+$/, ''), { ...r.summary, ...r.extra }])),
+  };
+  console.log('\n' + JSON.stringify(summary));
+  if (opts.json) {
+    fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
+    fs.writeFileSync(opts.json, JSON.stringify({ summary, raw }, null, 2));
+    console.log(`wrote ${opts.json}`);
+  }
+}
+
+function start(): void {
+  const cleanup = new Cleanup();
+  process.on('exit', () => cleanup.runSync());
+  let interrupted = false;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (interrupted) return;
+      interrupted = true;
+      console.error(`\ninterrupted by ${sig}: cleaning up`);
+      const force = setTimeout(() => process.exit(130), 15_000);
+      void cleanup.run().finally(() => { clearTimeout(force); process.exit(130); });
+    });
+  }
+  let opts: Options;
+  try { opts = parseArgs(process.argv.slice(2)); } catch (e) { console.error((e as Error).message); process.exit(2); }
+  main(opts, cleanup)
+    .then(() => 0, (e) => { console.error(`bench:ui failed: ${(e as Error)?.stack ?? e}`); return 1; })
+    .then(async (code) => {
+      await cleanup.run();
+      if (!interrupted) process.exit(code);
+    });
+}
+
+start();

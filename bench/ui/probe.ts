@@ -1,0 +1,83 @@
+/**
+ * The measuring probe the UI latency bench installs in the controls webview's frame. Every time is
+ * that frame's `performance.now()`:
+ *   - inputs: a bubbling `keydown` listener on `window` runs after the slider's own handler, so it
+ *     sees the margin the key produced (`__embeddingInspector.margin`); `t` is the event's
+ *     `timeStamp` (creation time: the OS input time for a real key, the dispatch time for ours).
+ *   - renders: the controls fire `ei-census-rendered` once a census is in the DOM; "on screen" is
+ *     the first `requestAnimationFrame` callback after it (`tScreen`).
+ * No main: importing it starts nothing.
+ */
+import type { Frame } from 'playwright-core';
+
+/** One slider input: when it happened and the margin it produced. */
+export interface InputRecord { t: number; margin: number }
+/** One rendered census: its margin, whether it was a quick (partial) recount, host+engine time, times. */
+export interface RenderRecord { margin: number; partial: boolean; elapsedMs: number; tRendered: number; tScreen?: number }
+/** Everything the probe recorded since it was installed or last cleared. */
+export interface ProbeLog { inputs: InputRecord[]; renders: RenderRecord[]; now: number }
+
+/**
+ * Browser-side source (a string: this project's Node tsconfig has no DOM types). `run(count, ms)`
+ * presses ArrowRight on the slider `count` times, `ms` apart on an absolute schedule (no drift),
+ * by dispatching the same `keydown` a real key sends; the slider's handler moves one step and
+ * reports the margin. Resolves after the last press.
+ */
+const PROBE_SOURCE = `(() => {
+  if (window.__eiBench) return true;
+  const slider = document.querySelector('[data-testid=margin-slider]');
+  if (!slider) return false;
+  const log = { inputs: [], renders: [] };
+  window.addEventListener('keydown', (e) => {
+    if (e.target !== slider) return;
+    log.inputs.push({ t: e.timeStamp, margin: window.__embeddingInspector.margin });
+  });
+  window.addEventListener('ei-census-rendered', (e) => {
+    const d = e.detail || {};
+    const r = { margin: d.margin, partial: !!d.partial, elapsedMs: d.elapsedMs, tRendered: performance.now() };
+    log.renders.push(r);
+    requestAnimationFrame(() => { r.tScreen = performance.now(); });
+  });
+  const press = () => slider.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', code: 'ArrowRight', bubbles: true, cancelable: true }));
+  window.__eiBench = {
+    read: () => ({ inputs: log.inputs.slice(), renders: log.renders.map((r) => ({ ...r })), now: performance.now() }),
+    clear: () => { log.inputs.length = 0; log.renders.length = 0; },
+    run: (count, ms) => new Promise((resolve) => {
+      const t0 = performance.now();
+      let i = 0;
+      const tick = () => {
+        press();
+        if (++i >= count) { resolve(performance.now() - t0); return; }
+        setTimeout(tick, Math.max(0, t0 + i * ms - performance.now()));
+      };
+      tick();
+    }),
+    slider: () => ({ position: Number(slider.value), max: Number(slider.max), margin: window.__embeddingInspector.margin }),
+  };
+  return true;
+})()`;
+
+/** Installs the probe in the controls frame (idempotent). */
+export async function installProbe(controls: Frame): Promise<void> {
+  if (!(await controls.evaluate(PROBE_SOURCE))) throw new Error('the controls webview has no [data-testid=margin-slider]');
+}
+
+/** Forgets what the probe recorded so far. */
+export function clearProbe(controls: Frame): Promise<void> {
+  return controls.evaluate('window.__eiBench.clear()') as Promise<void>;
+}
+
+/** What the probe recorded (copies). */
+export function readProbe(controls: Frame): Promise<ProbeLog> {
+  return controls.evaluate('window.__eiBench.read()') as Promise<ProbeLog>;
+}
+
+/** The slider's integer position, its last position and the margin it shows. */
+export function sliderState(controls: Frame): Promise<{ position: number; max: number; margin: number }> {
+  return controls.evaluate('window.__eiBench.slider()') as Promise<{ position: number; max: number; margin: number }>;
+}
+
+/** Presses ArrowRight `count` times, `intervalMs` apart, inside the frame (precise timing). */
+export function pressInFrame(controls: Frame, count: number, intervalMs: number): Promise<number> {
+  return controls.evaluate(`window.__eiBench.run(${count}, ${intervalMs})`) as Promise<number>;
+}
