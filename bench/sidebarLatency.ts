@@ -32,7 +32,7 @@ import type { Frame, Page } from 'playwright-core';
 import { findWebview, hook, runCommand, until, waitForWorkbench } from '../test/e2e/workbench';
 import { Cleanup, installBuiltExtension, openBrowser, startServer, tempDir, writeDataset } from './ui/environment';
 import { clearProbe, installProbe, pressInFrame, readProbe, sliderState, type ProbeLog, type RenderRecord } from './ui/probe';
-import { formatRow, headerRow, summarize, type Summary } from './ui/stats';
+import { formatRow, headerRow, quantile, summarize, type Summary } from './ui/stats';
 
 const TARGET_MS = 100;
 const DIM = 128;
@@ -138,6 +138,20 @@ function matchInputs(p: ProbeLog): Matched[] {
 
 interface ScenarioResult { name: string; summary: Summary; extra: Record<string, number | string> }
 
+/**
+ * Where the time of shown censuses went (medians, ms): `render` in the webview (lastUpdateMs),
+ * `paint` wait (render done → next animation frame), and `relay` = the rest of input → screen
+ * minus host+engine elapsed: webview → code-server → extension host and back, and queueing.
+ */
+function breakdown(items: { lat: number; r: RenderRecord }[]): Record<string, number> {
+  const med = (xs: number[]) => Math.round(quantile(xs, 0.5) * 10) / 10;
+  return {
+    renderMs: med(items.map((x) => x.r.renderMs ?? NaN).filter(Number.isFinite)),
+    paintMs: med(items.map((x) => x.r.tScreen! - x.r.tRendered)),
+    relayMs: med(items.map((x) => x.lat - x.r.elapsedMs - (x.r.renderMs ?? 0) - (x.r.tScreen! - x.r.tRendered))),
+  };
+}
+
 function stepScenario(p: ProbeLog): ScenarioResult[] {
   const m = matchInputs(p);
   const first = m.filter((x) => x.first?.tScreen !== undefined);
@@ -145,7 +159,7 @@ function stepScenario(p: ProbeLog): ScenarioResult[] {
   const lat = (x: Matched, r: RenderRecord | undefined) => r!.tScreen! - p.inputs[x.input].t;
   return [
     { name: 'step (first census)', summary: summarize(first.map((x) => lat(x, x.first)), first.map((x) => x.first!.elapsedMs), TARGET_MS),
-      extra: { inputs: p.inputs.length, missed: m.length - first.length, partial: first.filter((x) => x.first!.partial).length } },
+      extra: { inputs: p.inputs.length, missed: m.length - first.length, partial: first.filter((x) => x.first!.partial).length, ...breakdown(first.map((x) => ({ lat: lat(x, x.first), r: x.first! }))) } },
     { name: 'step (full recount)', summary: summarize(full.map((x) => lat(x, x.full)), full.map((x) => x.full!.elapsedMs), TARGET_MS),
       extra: { inputs: p.inputs.length, missed: m.length - full.length } },
   ];
@@ -171,7 +185,8 @@ function dragScenario(p: ProbeLog): ScenarioResult[] {
   const r1 = (x: number) => Math.round(x * 10) / 10;
   return [
     { name: 'drag (censuses shown)', summary: summarize(shown.map((s) => s.lat), shown.map((s) => s.r.elapsedMs), TARGET_MS),
-      extra: { inputs: p.inputs.length, distinctMargins: new Set(p.inputs.map((x) => x.margin)).size, inputSpanMs: r1(span), renders: p.renders.length } },
+      extra: { inputs: p.inputs.length, distinctMargins: new Set(p.inputs.map((x) => x.margin)).size, inputSpanMs: r1(span), renders: p.renders.length,
+        fullMidDrag: p.renders.filter((r) => !r.partial && !sameMargin(r.margin, last.margin)).length, ...breakdown(shown) } },
     { name: 'drag settle (last input)', summary: summarize(Number.isFinite(settle) ? [settle] : [], atFinal[0] ? [atFinal[0].elapsedMs] : [], TARGET_MS),
       extra: { settleFullMs: r1(settleFull), fullElapsedMs: fullR?.elapsedMs ?? NaN } },
   ];
@@ -224,7 +239,9 @@ async function main(opts: Options, cleanup: Cleanup): Promise<void> {
 
 function report(opts: Options, results: ScenarioResult[], raw: { step: ProbeLog; drag: ProbeLog }): void {
   console.log(`\nSidebar margin latency, real UI (code-server + Chromium): N=${opts.n}, D=${DIM}, ${CLASSES} classes, target ${TARGET_MS} ms`);
-  console.log('input → census on screen (ms); engine = median host+engine elapsedMs of those censuses\n');
+  console.log('input → census on screen (ms); engine = median host+engine elapsedMs of those censuses;');
+  console.log('renderMs / paintMs / relayMs = medians of webview render, wait for the next frame, and the rest');
+  console.log('(webview ↔ code-server ↔ extension host, queueing); fullMidDrag = full recounts run for a mid-drag margin\n');
   console.log(headerRow());
   for (const r of results) console.log(formatRow(r.name, r.summary) + '   ' + Object.entries(r.extra).map(([k, v]) => `${k}=${v}`).join(' '));
   const summary = {

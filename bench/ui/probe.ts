@@ -5,7 +5,8 @@
  *     sees the margin the key produced (`__embeddingInspector.margin`); `t` is the event's
  *     `timeStamp` (creation time: the OS input time for a real key, the dispatch time for ours).
  *   - renders: the controls fire `ei-census-rendered` once a census is in the DOM; "on screen" is
- *     the first `requestAnimationFrame` callback after it (`tScreen`).
+ *     the first `requestAnimationFrame` callback after it (`tScreen`); `renderMs` is the controls'
+ *     own time to render that census (`lastUpdateMs`: message in → DOM and canvases updated).
  * No main: importing it starts nothing.
  */
 import type { Frame } from 'playwright-core';
@@ -13,7 +14,7 @@ import type { Frame } from 'playwright-core';
 /** One slider input: when it happened and the margin it produced. */
 export interface InputRecord { t: number; margin: number }
 /** One rendered census: its margin, whether it was a quick (partial) recount, host+engine time, times. */
-export interface RenderRecord { margin: number; partial: boolean; elapsedMs: number; tRendered: number; tScreen?: number }
+export interface RenderRecord { margin: number; partial: boolean; elapsedMs: number; renderMs?: number; tRendered: number; tScreen?: number }
 /** Everything the probe recorded since it was installed or last cleared. */
 export interface ProbeLog { inputs: InputRecord[]; renders: RenderRecord[]; now: number }
 
@@ -34,7 +35,7 @@ const PROBE_SOURCE = `(() => {
   });
   window.addEventListener('ei-census-rendered', (e) => {
     const d = e.detail || {};
-    const r = { margin: d.margin, partial: !!d.partial, elapsedMs: d.elapsedMs, tRendered: performance.now() };
+    const r = { margin: d.margin, partial: !!d.partial, elapsedMs: d.elapsedMs, renderMs: window.__embeddingInspector.lastUpdateMs, tRendered: performance.now() };
     log.renders.push(r);
     requestAnimationFrame(() => { r.tScreen = performance.now(); });
   });
