@@ -6,7 +6,7 @@ import { Disposable } from './util/disposable';
 import { AnalysisClient } from './worker/client';
 import type { DistanceOptions, EngineInput } from './engine/types';
 import { distanceRows, prepareEmbeddings } from './engine/distances';
-import { classSizes, dominantCategories, tripletsAsAnchor, classViolationRates, histogramEdges, marginRange, topClassPairs } from './analysis/derive';
+import { classSizes, dominantCategories, tripletsAsAnchor, classViolationRates, classViolationRatesFromAnchors, histogramEdges, marginRange, topClassPairs } from './analysis/derive';
 import { readTopK } from './settings';
 import { RecountScheduler } from './analysis/recountScheduler';
 
@@ -37,7 +37,8 @@ export class Session extends Disposable {
   /** Quiet time after the last margin request before the full recount (per-sample, class tables). */
   static SETTLE_MS = 150;
   private recountSeq = 0;
-  private readonly scheduler = new RecountScheduler((full) => this.recountNow(full), Session.SETTLE_MS);
+  // A margin request during the full recount preempts it (the workers stop it within a few anchors).
+  private readonly scheduler = new RecountScheduler((full) => this.recountNow(full, full), Session.SETTLE_MS, () => this.client.preempt());
   readonly id = randomUUID();
   private readonly _onDidChange = this._register(new vscode.EventEmitter<SessionEvent>());
   readonly onDidChange = this._onDidChange.event;
@@ -168,7 +169,13 @@ export class Session extends Disposable {
     return this.scheduler.request();
   }
 
-  private async recountNow(full = true): Promise<void> {
+  /**
+   * Recounts at the current settings and publishes a census. Quick (`full` false, while the slider
+   * moves): counts, losses, worst list, per-anchor numbers, colours and class rates, on the engine's
+   * fast path; class pairs and per-sample positive/negative counts stay those of the last full
+   * recount (`partial`). A `preemptible` recount rejects with an AbortError when preempted.
+   */
+  private async recountNow(full = true, preemptible = false): Promise<void> {
     const facts = this.facts;
     if (!facts) return;
     const s = this.settings;
@@ -179,7 +186,7 @@ export class Session extends Disposable {
     const topK = readTopK();
     const prev = this.census;
     if (!full && !prev) full = true;
-    const r = await this.client.census(s.margin, { topK, perSample: full, classPairs: full });
+    const r = await this.client.census(s.margin, { topK, perSample: full, classPairs: full, perAnchor: !full, preemptible });
     const classes = this.dataset.classNames.length;
     let bhLoss = 0, bhViol = 0, bhCount = 0;
     for (let a = 0; a < this.dataset.n; a++) {
@@ -195,13 +202,15 @@ export class Session extends Disposable {
     }
     const ntXent = await this.ntXentFor(s.temperature);
     if (seq !== this.recountSeq || this._isDisposed) return;
-    const ps = r.perSample;
+    const ps = r.perSample, pa = r.perAnchor ?? ps;
     // Colour category: where most of the anchor's triplets fall (pml's boundaries per sample).
-    const category = ps ? dominantCategories(facts.hardAsAnchor, ps.violAsAnchor, facts.tripletsAsAnchor) : prev?.category ?? new Uint8Array(this.dataset.n);
-    this.census = !full && prev ? {
+    const category = pa ? dominantCategories(facts.hardAsAnchor, pa.violAsAnchor, facts.tripletsAsAnchor) : prev?.category ?? new Uint8Array(this.dataset.n);
+    this.census = !full && prev && pa ? {
       ...prev,
       settings: s, triplets: r.triplets, counts: s.convention === 'pml' ? r.pml : r.facenet, pml: r.pml, facenet: r.facenet,
       lossSum: r.lossSum, meanLoss: r.meanLoss, meanLossNonZero: r.meanLossNonZero, category, worst: r.worst.map((w) => ({ ...w })),
+      lossAsAnchor: Float32Array.from(pa.lossAsAnchor), violAsAnchor: Float32Array.from(pa.violAsAnchor),
+      classViolationRate: classViolationRatesFromAnchors(this.dataset.labels, pa.violAsAnchor, this.sizes),
       batchHard: { meanLoss: bhCount ? bhLoss / bhCount : 0, violatingAnchors: bhViol }, semiHard, ntXent,
       elapsedMs: Date.now() - t0, partial: true,
     } : {

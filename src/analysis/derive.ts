@@ -56,6 +56,22 @@ export function classViolationRates(classPairs: Float64Array, sizes: Float64Arra
   return out;
 }
 
+/**
+ * The same rates from each sample's violating triplets as anchor (no class-pair matrix needed, so
+ * the slider's quick recount keeps the class table live). Integer sums: exactly equal to
+ * `classViolationRates` of the same census.
+ */
+export function classViolationRatesFromAnchors(labels: Int32Array, violAsAnchor: ArrayLike<number>, sizes: Float64Array): Float64Array {
+  const c = sizes.length, n = labels.length;
+  const v = new Float64Array(c);
+  for (let a = 0; a < n; a++) v[labels[a]] += violAsAnchor[a];
+  for (let k = 0; k < c; k++) {
+    const valid = sizes[k] * (sizes[k] - 1) * (n - sizes[k]);
+    v[k] = valid > 0 ? v[k] / valid : 0;
+  }
+  return v;
+}
+
 /** The (anchor class, negative class) pairs with the most violating triplets, most first. */
 export function topClassPairs(classPairs: Float64Array, classes: number, k: number): { a: number; b: number; count: number }[] {
   const all: { a: number; b: number; count: number }[] = [];

@@ -2,20 +2,30 @@
  * Schedules recounts for a slider that may be dragged faster than the engine answers: while
  * requests keep coming, only quick recounts run (each for the latest margin, never a queue of
  * stale ones); once requests pause for `settleMs`, one full recount runs. A request that arrives
- * during any recount — the full one included — is served after it: none is ever dropped.
+ * during the full recount preempts it (`preempt`, when given: the full recount then rejects with
+ * an AbortError) and is served at once by a quick recount; without `preempt` it is served after
+ * the full recount. None is ever dropped.
  * Pure (no `vscode`): unit-tested with fake recounts.
  */
 export class RecountScheduler {
   private running = false;
+  private fullRunning = false;
   private wanted = false;
   private stopped = false;
 
-  /** `run(full)` recounts at the latest requested state; `settleMs` is the quiet time before a full recount. */
-  constructor(private readonly run: (full: boolean) => Promise<void>, private readonly settleMs: number) {}
+  /**
+   * `run(full)` recounts at the latest requested state; `settleMs` is the quiet time before a full
+   * recount; `preempt` stops the full recount in progress (its `run(true)` rejects with an AbortError).
+   */
+  constructor(private readonly run: (full: boolean) => Promise<void>, private readonly settleMs: number, private readonly preempt?: () => void) {}
 
   /** Asks for a recount of the latest state. Resolves when the caller's request has been served. */
   async request(): Promise<void> {
-    if (this.running) { this.wanted = true; return; }
+    if (this.running) {
+      this.wanted = true;
+      if (this.fullRunning) this.preempt?.();
+      return;
+    }
     this.running = true;
     try {
       for (;;) {
@@ -26,7 +36,15 @@ export class RecountScheduler {
         await new Promise((r) => setTimeout(r, this.settleMs));
         if (this.stopped) break;
         if (this.wanted) continue;
-        await this.run(true);
+        this.fullRunning = true;
+        try {
+          await this.run(true);
+        } catch (e) {
+          // Preempted by a newer request: serve it (a quick recount, then a full one once it settles).
+          if ((e as Error)?.name !== 'AbortError' || !this.wanted) throw e;
+        } finally {
+          this.fullRunning = false;
+        }
         if (!this.wanted || this.stopped) break;
       }
     } finally {

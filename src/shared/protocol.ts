@@ -76,10 +76,14 @@ export interface CensusView {
   ntXent?: { meanLoss: number; temperature: number };
   /** Milliseconds the engine took for this recount. */
   elapsedMs: number;
-  /** True for the quick recount sent while the margin is being dragged: counts, loss and worst list are
-   *  exact for this margin, but per-sample arrays and class tables are still those of the previous full recount. */
+  /** True for the quick recount sent while the margin is being dragged: counts, losses, worst list,
+   *  category, lossAsAnchor, violAsAnchor and classViolationRate are exact for this margin; violAsPositive,
+   *  violAsNegative and topPairs are still those of the previous full recount. */
   partial?: boolean;
 }
+
+/** A quick recount for the projection: the census without the arrays a quick recount leaves unchanged. */
+export type CensusUpdate = Omit<CensusView, 'violAsPositive' | 'violAsNegative' | 'nearestImpostor'>;
 
 /** Host -> projection panel. */
 export type ToProjection =
@@ -87,6 +91,7 @@ export type ToProjection =
   | { type: 'layout'; datasetId: string; layout: Float32Array; dims: 2 | 3 } // N x 2 positions (dims 3: first two used)
   | { type: 'layoutProgress'; datasetId: string; fraction: number } // UMAP epochs done / total
   | { type: 'census'; datasetId: string; census: CensusView } // results under the current margin
+  | { type: 'censusUpdate'; datasetId: string; census: CensusUpdate } // a quick recount: replaces these fields of the last census
   | { type: 'detail'; requestId: number; index: number; hardestPositive: number; negatives: number[]; stats?: SampleStats } // answer to requestDetail
   | { type: 'highlight'; classes: number[]; pair?: [number, number] } // emphasise classes (from the sidebar table); empty = none
   | { type: 'reveal'; index: number } // centre on a sample and pulse it (Show in Embedding Inspector)

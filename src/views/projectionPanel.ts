@@ -49,13 +49,23 @@ export class ProjectionPanel extends Disposable {
     switch (e) {
       case 'dataset': this.sendAll(); break;
       case 'layout': if (s.layout) this.post({ type: 'layout', datasetId: s.id, layout: s.layout, dims: 2 }); break;
-      case 'census': if (s.census) this.post({ type: 'census', datasetId: s.id, census: s.census }); break;
+      case 'census': this.sendCensus(); break;
       case 'status':
         this.post({ type: 'status', state: s.status.state, message: s.status.message });
         if (!s.layout) this.post({ type: 'layoutProgress', datasetId: s.id, fraction: s.layoutFraction });
         break;
       case 'histogram': break;
     }
+  }
+
+  private sendCensus(): void {
+    const s = this.session, c = s.census;
+    if (!c) return;
+    if (!c.partial) { this.post({ type: 'census', datasetId: s.id, census: c }); return; }
+    // A quick recount (slider moving): only what changed, and after the sidebar's message (posted
+    // by the same event), so the numbers the user watches are not queued behind the colours.
+    const { violAsPositive: _p, violAsNegative: _n, nearestImpostor: _i, ...update } = c;
+    setImmediate(() => { if (s.census === c) this.post({ type: 'censusUpdate', datasetId: s.id, census: update }); });
   }
 
   /** Highlights classes (from the sidebar). */

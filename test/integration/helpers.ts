@@ -66,7 +66,7 @@ export function bruteCensus(emb: Float32Array, n: number, dim: number, labels: I
     for (let k = 0; k < dim; k++) s += (x[a * dim + k] - x[b * dim + k]) ** 2;
     return distance === 'sqeuclidean' ? s : Math.sqrt(s);
   };
-  const r = { triplets: 0, pml: { easy: 0, semihard: 0, hard: 0, violating: 0 }, facenet: { easy: 0, semihard: 0, hard: 0, violating: 0 }, lossSum: 0 };
+  const r = { triplets: 0, pml: { easy: 0, semihard: 0, hard: 0, violating: 0 }, facenet: { easy: 0, semihard: 0, hard: 0, violating: 0 }, lossSum: 0, violAsAnchor: new Float64Array(n) };
   for (let a = 0; a < n; a++) for (let p = 0; p < n; p++) {
     if (p === a || labels[p] !== labels[a]) continue;
     const dap = d(a, p);
@@ -75,7 +75,7 @@ export function bruteCensus(emb: Float32Array, n: number, dim: number, labels: I
       const t = d(a, q) - dap;
       r.triplets++;
       if (t > margin) r.pml.easy++; else if (t > 0) r.pml.semihard++; else r.pml.hard++;
-      if (t <= margin) r.pml.violating++;
+      if (t <= margin) { r.pml.violating++; r.violAsAnchor[a]++; }
       if (t >= margin) r.facenet.easy++; else if (t >= 0) r.facenet.semihard++; else r.facenet.hard++;
       if (t < margin) r.facenet.violating++;
       r.lossSum += Math.max(0, margin - t);

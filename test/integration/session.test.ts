@@ -94,6 +94,37 @@ describe('a dataset opened in the real extension host', function () {
     await until(() => cfg().get('margin') === 0.5, 'margin 0.5 written to the settings', 10_000);
   });
 
+  it('while the margin moves, the quick recount already carries its colours and class rates', async () => {
+    const a = await api();
+    const quick: NonNullable<Session['census']>[] = [];
+    const sub = session.onDidChange((e) => { if (e === 'census' && session.census?.partial) quick.push(session.census); });
+    await vscode.commands.executeCommand('workbench.view.extension.embeddingInspector');
+    await until(() => a.controls.posted.some((m) => m.type === 'state'), 'the sidebar view to be ready', 30_000);
+    await a.controls.handleMessage({ type: 'setMargin', margin: 0.5 });
+    const before = await censusAt(session, 0.5);
+    try {
+      await a.controls.handleMessage({ type: 'setMargin', margin: 0.35 });
+      const full = await censusAt(session, 0.35);
+      const q = quick.find((c) => c.settings.margin === 0.35);
+      assert.ok(q, `a quick census at 0.35 came before the full one (saw ${quick.map((c) => c.settings.margin)})`);
+      const d = session.dataset;
+      const truth = bruteCensus(d.embeddings, d.n, d.dim, d.labels, 0.35, 'euclidean', true);
+      assert.deepEqual(q.pml, truth.pml);
+      assert.deepEqual([...q.violAsAnchor], [...truth.violAsAnchor], 'violating triplets per anchor');
+      assert.deepEqual([...q.category], [...full.category], 'colour categories');
+      assert.deepEqual([...q.classViolationRate], [...full.classViolationRate], 'class violation rates');
+      assert.deepEqual([...q.lossAsAnchor], [...full.lossAsAnchor], 'loss per anchor');
+      // Meaningful only if the colours at 0.35 differ from those at 0.5 (else stale ones would pass).
+      assert.ok(full.category.some((c, i) => c !== before.category[i]), 'some sample changes colour between 0.5 and 0.35');
+      const sent = a.controls.posted.filter((m) => m.type === 'census' && m.census.partial && m.census.settings.margin === 0.35);
+      assert.ok(sent.length >= 1, 'the sidebar got the quick census');
+    } finally {
+      sub.dispose();
+      await a.controls.handleMessage({ type: 'setMargin', margin: 0.5 });
+      await censusAt(session, 0.5);
+    }
+  });
+
   it('rejects a bad margin from the sidebar', async () => {
     const a = await api();
     const n = a.controls.rejected.length;

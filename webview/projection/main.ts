@@ -179,6 +179,14 @@ function renderStatus(): void {
 }
 
 // ---- messages ----
+function showCensus(c: CensusView): void {
+  census = c;
+  lossScale = computeLossScale(c.lossAsAnchor);
+  worst.render(c, ds!);
+  restyle();
+  if (hoverIndex >= 0) showTooltip(hoverIndex, statsOf(hoverIndex));
+}
+
 function onMessage(m: ToProjection): void {
   switch (m.type) {
     case 'dataset': {
@@ -217,11 +225,16 @@ function onMessage(m: ToProjection): void {
       if (!ds || m.datasetId !== ds.id) return;
       const problem = validateCensus(m.census, ds.n);
       if (problem) { api.post({ type: 'log', level: 'error', message: `census ignored: ${problem}` }); return; }
-      census = m.census;
-      lossScale = computeLossScale(census.lossAsAnchor);
-      worst.render(census, ds);
-      restyle();
-      if (hoverIndex >= 0) showTooltip(hoverIndex, statsOf(hoverIndex));
+      showCensus(m.census);
+      return;
+    }
+    case 'censusUpdate': {
+      // A quick recount: needs the last full census for the arrays it leaves out.
+      if (!ds || m.datasetId !== ds.id || !census) return;
+      const merged: CensusView = { ...census, ...m.census };
+      const problem = validateCensus(merged, ds.n);
+      if (problem) { api.post({ type: 'log', level: 'error', message: `census update ignored: ${problem}` }); return; }
+      showCensus(merged);
       return;
     }
     case 'detail':

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { dominantCategories, tripletsAsAnchor, CAT_EASY, CAT_HARD, CAT_NONE, CAT_SEMIHARD, classSizes, classViolationRates, histogramEdges, marginRange, niceCeil, topClassPairs } from '../../../src/analysis/derive';
+import { buildCensusIndex, countAtMargin } from '../../../src/engine/census';
+import { dominantCategories, tripletsAsAnchor, CAT_EASY, CAT_HARD, CAT_NONE, CAT_SEMIHARD, classSizes, classViolationRates, classViolationRatesFromAnchors, histogramEdges, marginRange, niceCeil, topClassPairs } from '../../../src/analysis/derive';
 
 describe('derive: dominant category per anchor', () => {
   it('picks the category holding most of the anchor\'s triplets, ties to the harder one', () => {
@@ -24,6 +25,22 @@ describe('derive: class tables', () => {
     // class 0: 3*2*3 = 18 valid; class 1: 2*1*4 = 8; class 2: no positives.
     const pairs = Float64Array.from([0, 6, 3, 2, 0, 2, 0, 0, 0]);
     assert.deepEqual([...classViolationRates(pairs, sizes)], [9 / 18, 4 / 8, 0]);
+  });
+  it('rates from per-anchor counts equal the rates from the class-pair matrix of the same census', async () => {
+    // A real census (engine) on random data: both routes must agree exactly at every margin.
+    const n = 90, dim = 4, classes = 6;
+    const labels = new Int32Array(n), embeddings = new Float32Array(n * dim);
+    let s = 7;
+    const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+    for (let i = 0; i < n; i++) { labels[i] = i % classes; for (let d = 0; d < dim; d++) embeddings[i * dim + d] = r() + labels[i] * 0.2; }
+    const index = await buildCensusIndex({ embeddings, n, dim, labels, classes }, { distance: 'euclidean', normalize: false });
+    const sizes = classSizes(labels, classes);
+    for (const m of [0, 0.1, 0.3, 1]) {
+      const c = countAtMargin(index, m, { perSample: true });
+      const fromPairs = classViolationRates(c.classPairs, sizes);
+      assert.ok(fromPairs.some((x) => x > 0 && x < 1) || m === 0, `m=${m}: some class partly violating`);
+      assert.deepEqual([...classViolationRatesFromAnchors(labels, c.perSample!.violAsAnchor, sizes)], [...fromPairs], `m=${m}`);
+    }
   });
   it('top pairs are sorted by count, off-diagonal only', () => {
     const pairs = Float64Array.from([9, 1, 5, 5, 9, 0, 2, 7, 9]);

@@ -50,6 +50,38 @@ describe('RecountScheduler', () => {
     assert.deepEqual(full, [{ full: true, state: 20 }]);
   });
 
+  it('a request during the full recount preempts it and is answered by a quick recount at once', async () => {
+    const runs: { full: boolean; state: number; outcome?: string }[] = [];
+    let state = 1, stopFull: (() => void) | undefined, preempts = 0;
+    const run = async (full: boolean) => {
+      const r: { full: boolean; state: number; outcome?: string } = { full, state };
+      runs.push(r);
+      if (!full) { await sleep(5); r.outcome = 'done'; return; }
+      // A full recount that would take far longer than the test's timeout unless preempted.
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(resolve, 60_000);
+        stopFull = () => { clearTimeout(t); const e = new Error('preempted'); e.name = 'AbortError'; reject(e); };
+      }).finally(() => { stopFull = undefined; });
+      r.outcome = 'done';
+    };
+    const s = new RecountScheduler(run, 20, () => { preempts++; stopFull?.(); });
+    const first = s.request();
+    while (!runs.some((r) => r.full)) await sleep(2);
+    state = 2;
+    void s.request(); // the user moves on while the full recount of 1 runs
+    while (runs.filter((r) => r.full).length < 2) await sleep(2);
+    assert.equal(preempts, 1);
+    assert.deepEqual(runs.slice(0, 4).map((r) => [r.full, r.state, r.outcome]), [[false, 1, 'done'], [true, 1, undefined], [false, 2, 'done'], [true, 2, undefined]]);
+    s.stop();
+    stopFull?.(); // ends the last full recount (not preempted by a request: the caller sees the AbortError)
+    await assert.rejects(first, (e: Error) => e.name === 'AbortError');
+  });
+
+  it('a full recount that fails for another reason still rejects', async () => {
+    const s = new RecountScheduler(async (full) => { if (full) throw new Error('engine broke'); }, 5, () => undefined);
+    await assert.rejects(s.request(), /engine broke/);
+  });
+
   it('stops after the run in progress', async () => {
     const e = fakeEngine(10, 10);
     const s = new RecountScheduler(e.run, 50);
