@@ -4,7 +4,8 @@
  * stale ones); once requests pause for `settleMs`, one full recount runs. A request that arrives
  * during the full recount preempts it (`preempt`, when given: the full recount then rejects with
  * an AbortError) and is served at once by a quick recount; without `preempt` it is served after
- * the full recount. None is ever dropped.
+ * the full recount. A request during the settle wait ends the wait: it is served at once by a quick
+ * recount and the quiet time starts again after it. None is ever dropped.
  * Pure (no `vscode`): unit-tested with fake recounts.
  */
 export class RecountScheduler {
@@ -12,6 +13,8 @@ export class RecountScheduler {
   private fullRunning = false;
   private wanted = false;
   private stopped = false;
+  /** Ends the settle wait in progress early (a new request, or stop). */
+  private wake: (() => void) | undefined;
 
   /**
    * `run(full)` recounts at the latest requested state; `settleMs` is the quiet time before a full
@@ -24,6 +27,7 @@ export class RecountScheduler {
     if (this.running) {
       this.wanted = true;
       if (this.fullRunning) this.preempt?.();
+      this.wake?.();
       return;
     }
     this.running = true;
@@ -33,7 +37,7 @@ export class RecountScheduler {
           this.wanted = false;
           await this.run(false);
         } while (this.wanted && !this.stopped);
-        await new Promise((r) => setTimeout(r, this.settleMs));
+        await this.settle();
         if (this.stopped) break;
         if (this.wanted) continue;
         this.fullRunning = true;
@@ -55,5 +59,15 @@ export class RecountScheduler {
   /** Stops after the recount in progress (the session was closed). */
   stop(): void {
     this.stopped = true;
+    this.wake?.();
+  }
+
+  /** Waits `settleMs`, or less when woken. */
+  private settle(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => { clearTimeout(timer); this.wake = undefined; resolve(); };
+      const timer = setTimeout(done, this.settleMs);
+      this.wake = done;
+    });
   }
 }

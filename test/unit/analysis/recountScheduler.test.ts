@@ -77,6 +77,21 @@ describe('RecountScheduler', () => {
     await assert.rejects(first, (e: Error) => e.name === 'AbortError');
   });
 
+  it('a request during the settle wait is served at once, not when the wait ends', async () => {
+    const e = fakeEngine(5, 5);
+    // A settle wait far longer than the test's timeout: only a woken wait lets the test finish.
+    const s = new RecountScheduler(e.run, 60_000);
+    e.set(1);
+    void s.request();
+    while (e.runs.length < 1) await sleep(2);
+    await sleep(20); // now in the settle wait
+    e.set(2);
+    void s.request();
+    while (e.runs.length < 2) await sleep(2);
+    assert.deepEqual(e.runs, [{ full: false, state: 1 }, { full: false, state: 2 }]);
+    s.stop();
+  });
+
   it('a full recount that fails for another reason still rejects', async () => {
     const s = new RecountScheduler(async (full) => { if (full) throw new Error('engine broke'); }, 5, () => undefined);
     await assert.rejects(s.request(), /engine broke/);
