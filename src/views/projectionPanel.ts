@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { Disposable } from '../util/disposable';
 import { webviewHtml } from './webviewHtml';
+import { Pacer } from '../util/pacer';
 import type { Session, SessionEvent } from '../session';
 import type { FromProjection, SampleStats, ToProjection } from '../shared/protocol';
 
@@ -13,10 +14,14 @@ export class ProjectionPanel extends Disposable {
   static readonly viewType = 'embeddingInspector.projection';
   /** Delay of a quick recount's colours behind the sidebar's numbers (one frame). */
   static UPDATE_AFTER_SIDEBAR_MS = 16;
+  /** Least time between two quick-recount recolourings while the slider moves. */
+  static UPDATE_INTERVAL_MS = 100;
   readonly panel: vscode.WebviewPanel;
   /** Messages the panel rejected (tests read it). */
   readonly rejected: string[] = [];
   private ready = false;
+  /** Quick recounts for the webview, paced (see sendCensus). */
+  private readonly updates = new Pacer<Extract<ToProjection, { type: 'censusUpdate' }>>((m) => this.post(m), ProjectionPanel.UPDATE_AFTER_SIDEBAR_MS, ProjectionPanel.UPDATE_INTERVAL_MS);
 
   constructor(private readonly extensionUri: vscode.Uri, readonly session: Session, private readonly onHighlight?: (classes: number[]) => void) {
     super();
@@ -31,6 +36,7 @@ export class ProjectionPanel extends Disposable {
     this._register(session.onDidChange((e) => this.onSession(e)));
     this._register(this.panel.onDidChangeViewState((e) => { if (e.webviewPanel.visible) this.sendAll(); }));
     this._register(this.panel.onDidDispose(() => this.dispose()));
+    this._register({ dispose: () => this.updates.cancel() });
   }
 
   private post(m: ToProjection): void {
@@ -63,14 +69,15 @@ export class ProjectionPanel extends Disposable {
   private sendCensus(): void {
     const s = this.session, c = s.census;
     if (!c) return;
-    if (!c.partial) { this.post({ type: 'census', datasetId: s.id, census: c }); return; }
+    if (!c.partial) { this.updates.cancel(); this.post({ type: 'census', datasetId: s.id, census: c }); return; }
     // A quick recount (slider moving): only what changed, one frame after the sidebar's message
-    // (posted by the same event). Both webviews share the workbench's renderer thread: measured in
-    // code-server at N = 10 000, sending both at once delivered the sidebar's census after the
-    // projection had recoloured and made its frame wait for the projection's redraw (sidebar on
-    // screen 20-60 ms later than with this delay).
+    // (posted by the same event) and at most every UPDATE_INTERVAL_MS, latest wins. Both webviews
+    // share the workbench's renderer thread. Measured in code-server at N = 10 000: sent at once,
+    // the sidebar's census arrived after the projection had recoloured and its frame waited for the
+    // projection's redraw (20-60 ms later on screen); while dragging, the projection's updates took
+    // about 40 ms of that thread each.
     const { violAsPositive: _p, violAsNegative: _n, nearestImpostor: _i, ...update } = c;
-    setTimeout(() => { if (s.census === c && !this._isDisposed) this.post({ type: 'censusUpdate', datasetId: s.id, census: update }); }, ProjectionPanel.UPDATE_AFTER_SIDEBAR_MS);
+    this.updates.push({ type: 'censusUpdate', datasetId: s.id, census: update });
   }
 
   /** Highlights classes (from the sidebar). */
