@@ -7,7 +7,7 @@
  * Progress messages are throttled (at most one per 50 ms per request, plus the final one).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildCensusIndex, countAtMargin, tHistogram, type CensusIndex } from '../engine/census';
+import { buildCensusIndex, countAtMargin, prepareFastRecount, tHistogram, type CensusIndex } from '../engine/census';
 import { initBackend } from '../engine/distances';
 import { exactKnn } from '../engine/knn';
 import { contrastiveRows, ntXentRows } from '../engine/pairLosses';
@@ -50,6 +50,7 @@ const handlers: { [M in Method]: [Handler<M>, boolean] } = {
   buildIndex: [async (p, progress) => {
     index = undefined;
     index = await buildCensusIndex(needInput(), p.opts, { anchorStart: p.anchorStart, anchorEnd: p.anchorEnd }, progress);
+    prepareFastRecount(index); // part of the index build, not of the slider's first move
     return null;
   }, false],
   census: [(p) => countAtMargin(needIndex(), p.margin, { topK: p.topK, perSample: p.perSample, classPairs: p.classPairs, perAnchor: p.perAnchor, shouldStop: stopper(p.stopEpoch) }), false],
