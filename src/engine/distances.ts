@@ -74,10 +74,14 @@ let initPromise: Promise<'tensorflow' | 'wasm' | 'js'> | undefined;
 
 /**
  * Starts the fastest available backend once: tfjs-node when installed, else tfjs wasm, else plain
- * JS. Until it resolves, distanceRows uses the plain-JS kernel.
+ * JS. Until it resolves, distanceRows uses the plain-JS kernel. `EI_DISTANCE_BACKEND=js` in the
+ * environment (inherited by the workers) keeps the plain-JS kernel: distances are exact to float32
+ * rounding within one kernel, but two kernels can differ in the last bits, so tests that compare
+ * processes bit for bit pin one.
  */
 export function initBackend(): Promise<'tensorflow' | 'wasm' | 'js'> {
   initPromise ??= (async () => {
+    if (process.env.EI_DISTANCE_BACKEND === 'js') { tf = undefined; return (backendName = 'js'); }
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const node = require('@tensorflow/tfjs-node') as TfApi;

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildCensusIndex, countAtMargin, tHistogram, type CensusResult } from '../../../src/engine/census';
-import { initBackend } from '../../../src/engine/distances';
+import { currentBackend, initBackend, setKernelMode } from '../../../src/engine/distances';
 import { batchHardFromIndex, semiHardSelection } from '../../../src/engine/mining';
 import { exactKnn } from '../../../src/engine/knn';
 import { contrastiveLoss, ntXentLoss } from '../../../src/engine/pairLosses';
@@ -55,16 +55,37 @@ describe('worker/AnalysisClient', function () {
     await initBackend(); // the workers start the same backend, so in-process numbers match
   });
   after(() => clients.forEach((c) => c.dispose()));
+  afterEach(() => { delete process.env.EI_DISTANCE_BACKEND; setKernelMode('auto'); });
 
   const input = makeInput(240, 8, 5, 1);
   const opts = { distance: 'euclidean' as const, normalize: true };
 
-  it('gives identical census, histogram and row-wise results with 1 and 2 workers, equal to the engine in-process', async () => {
+  it('gives identical census with 1 and 2 workers on the default backend (and in-process when it runs the same one)', async () => {
     const [one, two] = [client(1), client(2)];
     for (const c of [one, two]) {
       await c.setDataset(input);
       await c.buildIndex(opts);
     }
+    // A test process loads several bundles, each with its own tfjs: the in-process engine may not
+    // get the workers' backend, and another kernel can move exact ties (see initBackend).
+    const same = currentBackend() === await one.backend();
+    const index = same ? await buildCensusIndex(input, opts) : undefined;
+    for (const margin of [0, 0.2, 0.7]) {
+      const a = await one.census(margin, { topK: 15, perSample: true });
+      assertSameCensus(await two.census(margin, { topK: 15, perSample: true }), a, `census at m = ${margin}, 2 vs 1 workers`);
+      if (index) assertSameCensus(a, countAtMargin(index, margin, { topK: 15, perSample: true }), `census at m = ${margin}, worker vs in-process`);
+    }
+  });
+
+  it('gives identical census, histogram and row-wise results with 1 and 2 workers, equal to the engine in-process (all on the plain-JS kernel)', async () => {
+    process.env.EI_DISTANCE_BACKEND = 'js'; // the workers read it when they start
+    setKernelMode('js');
+    const [one, two] = [client(1), client(2)];
+    for (const c of [one, two]) {
+      await c.setDataset(input);
+      await c.buildIndex(opts);
+    }
+    assert.equal(await one.backend(), 'js');
     const index = await buildCensusIndex(input, opts);
     for (const margin of [0, 0.2, 0.7]) {
       const a = await one.census(margin, { topK: 15, perSample: true });
