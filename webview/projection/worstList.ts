@@ -6,6 +6,11 @@ import type { CensusView, DatasetView, TripletRow } from '../../src/shared/proto
 import { el } from './dom';
 import { censusHeader, formatValue } from './format';
 
+/** True when both lists hold the same (anchor, positive, negative) triplets in the same order. */
+export function sameTriplets(a: readonly TripletRow[], b: readonly TripletRow[]): boolean {
+  return a.length === b.length && a.every((r, k) => r.anchor === b[k].anchor && r.positive === b[k].positive && r.negative === b[k].negative);
+}
+
 /** Rows shown at most (the host may send more). */
 const MAX_ROWS = 200;
 
@@ -16,6 +21,8 @@ export class WorstList {
   private readonly list: HTMLOListElement;
   private readonly toggle: HTMLButtonElement;
   private rows: TripletRow[] = [];
+  /** The dataset the rows were built for. */
+  private rowsOf: DatasetView | undefined;
 
   constructor(parent: HTMLElement, open: boolean, private readonly onToggle: (open: boolean) => void, private readonly onChoose: (row: TripletRow) => void) {
     this.toggle = el('button', { class: 'panel-toggle', id: 'worst-toggle', 'data-testid': 'worst-toggle', 'aria-controls': 'worst-list', title: 'Show or hide the worst triplets' }, '');
@@ -44,7 +51,19 @@ export class WorstList {
   /** Renders the census header and rows. */
   render(census: CensusView | null, ds: DatasetView): void {
     this.header.textContent = census ? censusHeader(census) : 'Computing the census…';
-    this.rows = census ? census.worst.slice(0, MAX_ROWS) : [];
+    const rows = census ? census.worst.slice(0, MAX_ROWS) : [];
+    // While the margin moves the same triplets usually stay worst (every loss shifts by the same
+    // amount): update their losses instead of rebuilding rows and reloading 3 thumbnails each.
+    if (rows.length > 0 && ds === this.rowsOf && sameTriplets(rows, this.rows)) {
+      const cells = this.list.querySelectorAll('.worst-row .loss');
+      if (cells.length === rows.length) {
+        rows.forEach((r, k) => { cells[k].textContent = formatValue(r.loss); });
+        this.rows = rows;
+        return;
+      }
+    }
+    this.rows = rows;
+    this.rowsOf = ds;
     const name = (i: number) => ds.classNames[ds.labels[i]] ?? String(ds.labels[i]);
     const thumb = (i: number, role: string) => {
       const uri = ds.imageUris[i];

@@ -3,6 +3,7 @@ import type { CensusView, DatasetView } from '../../../src/shared/protocol';
 import { categoryName, censusHeader, formatCount, formatMargin, formatValue } from '../../../webview/projection/format';
 import { LatestWinsRequester } from '../../../webview/projection/throttle';
 import { validateCensus, validateDataset, validateLayout } from '../../../webview/projection/validate';
+import { sameTriplets } from '../../../webview/projection/worstList';
 
 /** A fake clock whose timers run when the test advances time. */
 function fakeClock() {
@@ -20,6 +21,16 @@ function fakeClock() {
 }
 
 describe('projection panel logic', () => {
+  it('keeps the worst rows only when they hold the same triplets in the same order', () => {
+    const row = (anchor: number, positive: number, negative: number, loss: number) => ({ anchor, positive, negative, loss, dap: 0.1, dan: 0.2 });
+    const a = [row(1, 2, 3, 0.5), row(4, 5, 6, 0.4)];
+    assert.equal(sameTriplets(a, [row(1, 2, 3, 0.7), row(4, 5, 6, 0.6)]), true); // losses moved with the margin
+    assert.equal(sameTriplets(a, [row(4, 5, 6, 0.4), row(1, 2, 3, 0.5)]), false); // order changed
+    assert.equal(sameTriplets(a, [row(1, 2, 3, 0.5), row(4, 5, 7, 0.4)]), false); // another negative
+    assert.equal(sameTriplets(a, a.slice(0, 1)), false);
+    assert.equal(sameTriplets([], []), true);
+  });
+
   it('formats counts, margins, values and the census header', () => {
     assert.equal(formatCount(0), '0');
     assert.equal(formatCount(999), '999');
