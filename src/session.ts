@@ -164,9 +164,16 @@ export class Session extends Disposable {
     return this.recount();
   }
 
+  /** Recounts at the current settings; a failure is shown in the status (the callers are UI events that cannot handle it). */
   async recount(): Promise<void> {
     if (!this.facts) return;
-    return this.scheduler.request();
+    try {
+      await this.scheduler.request();
+    } catch (e) {
+      if (this._isDisposed) return; // closed mid-recount: its workers are gone
+      console.error('[ei] recount failed', e);
+      this.setStatus('error', `Recount failed: ${(e as Error)?.message ?? e}`);
+    }
   }
 
   /**

@@ -37,6 +37,7 @@ export class RecountScheduler {
           this.wanted = false;
           await this.run(false);
         } while (this.wanted && !this.stopped);
+        if (this.stopped) break;
         await this.settle();
         if (this.stopped) break;
         if (this.wanted) continue;
@@ -65,6 +66,7 @@ export class RecountScheduler {
   /** Waits `settleMs`, or less when woken. */
   private settle(): Promise<void> {
     return new Promise((resolve) => {
+      if (this.stopped) { resolve(); return; }
       const done = () => { clearTimeout(timer); this.wake = undefined; resolve(); };
       const timer = setTimeout(done, this.settleMs);
       this.wake = done;

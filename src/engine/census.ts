@@ -16,7 +16,7 @@ import type { CensusIndex } from './censusTypes';
 import type { DistanceOptions, EngineInput, Progress } from './types';
 
 export type { CategoryCounts, CensusIndex, CensusResult, CountOptions, PerSample, WorstTriplet } from './censusTypes';
-export { countAtMargin, prepareFastRecount, tHistogram } from './censusCount';
+export { countAtMargin, fastRecountReady, prepareFastRecount, tHistogram } from './censusCount';
 export { mergeCensus } from './censusMerge';
 export { buildSampledCensus, censusIndexBytes, countSampled } from './censusSample';
 export type { Estimate, SampledCensus, SampledIndex } from './censusSample';

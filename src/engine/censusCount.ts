@@ -156,6 +156,11 @@ interface Fences { fence: Uint32Array; blockRun: Uint32Array }
 export function prepareFastRecount(index: CensusIndex): boolean {
   return fencesOf(index as IndexData) !== undefined;
 }
+
+/** Whether the fast recount's fences are built for this index (tests read it). */
+export function fastRecountReady(index: CensusIndex): boolean {
+  return fenceCache.has(index as IndexData);
+}
 const fenceCache = new WeakMap<IndexData, Fences>();
 
 function fencesOf(idx: IndexData): Fences | undefined {

@@ -99,7 +99,11 @@ export type ToProjection =
   | { type: 'change'; datasetId: string; against: string; dLoss: Float32Array; dViolating: Float32Array; worsened: number[] }; // snapshot comparison: per sample B - A of loss / violating triplets as anchor (A the earlier snapshot), the worsened samples worst first; empty arrays clear it
 
 /** Per-sample numbers for the tooltip. */
-export interface SampleStats { violAsAnchor: number; violAsPositive: number; violAsNegative: number; lossAsAnchor: number; nearestImpostor: number; category: SampleCategory }
+export interface SampleStats {
+  violAsAnchor: number; violAsPositive: number; violAsNegative: number; lossAsAnchor: number; nearestImpostor: number; category: SampleCategory;
+  /** From a quick recount: violAsPositive / violAsNegative are still those of the previous margin (shown as updating). */
+  partial?: boolean;
+}
 
 /** Projection panel -> host. */
 export type FromProjection =

@@ -19,7 +19,7 @@ export const realClock: PacerClock = {
 
 /** Latest-wins pacer; see the file comment. */
 export class Pacer<T> {
-  private pending: { value: T } | undefined;
+  private pending: { value: T; at: number } | undefined;
   private timer: unknown;
   private lastAt = -Infinity;
 
@@ -27,11 +27,10 @@ export class Pacer<T> {
 
   /** Queues `value` (replacing any value still waiting). */
   push(value: T): void {
-    this.pending = { value };
-    if (this.timer !== undefined) return; // the waiting delivery will take the newest value
     const now = this.clock.now();
-    const at = Math.max(now + this.delayMs, this.lastAt + this.intervalMs);
-    this.timer = this.clock.setTimeout(() => this.fire(), at - now);
+    this.pending = { value, at: now };
+    if (this.timer !== undefined) return; // the waiting delivery takes the newest value (see fire)
+    this.arm(now);
   }
 
   /** Drops the waiting value, if any (something newer was sent another way). */
@@ -41,12 +40,20 @@ export class Pacer<T> {
     this.pending = undefined;
   }
 
+  private arm(now: number): void {
+    const at = Math.max(this.pending!.at + this.delayMs, this.lastAt + this.intervalMs);
+    this.timer = this.clock.setTimeout(() => this.fire(), Math.max(0, at - now));
+  }
+
   private fire(): void {
     this.timer = undefined;
     const p = this.pending;
-    this.pending = undefined;
     if (!p) return;
-    this.lastAt = this.clock.now();
+    const now = this.clock.now();
+    // A value pushed while the timer ran still gets its full delay.
+    if (now < p.at + this.delayMs) { this.arm(now); return; }
+    this.pending = undefined;
+    this.lastAt = now;
     this.deliver(p.value);
   }
 }

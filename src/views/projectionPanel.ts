@@ -39,8 +39,15 @@ export class ProjectionPanel extends Disposable {
     this._register({ dispose: () => this.updates.cancel() });
   }
 
+  /** The last messages posted (type and census margin; tests read it). */
+  readonly posted: { type: ToProjection['type']; margin?: number; partial?: boolean }[] = [];
+
   private post(m: ToProjection): void {
-    if (this.ready && !this._isDisposed) void this.panel.webview.postMessage(m);
+    if (!this.ready || this._isDisposed) return;
+    const c = m.type === 'census' || m.type === 'censusUpdate' ? m.census : undefined;
+    this.posted.push({ type: m.type, margin: c?.settings.margin, partial: c?.partial });
+    if (this.posted.length > 200) this.posted.shift();
+    void this.panel.webview.postMessage(m);
   }
 
   private sendAll(): void {
@@ -141,7 +148,7 @@ export class ProjectionPanel extends Disposable {
   private stats(i: number): SampleStats | undefined {
     const c = this.session.census;
     if (!c) return undefined;
-    return { violAsAnchor: c.violAsAnchor[i], violAsPositive: c.violAsPositive[i], violAsNegative: c.violAsNegative[i], lossAsAnchor: c.lossAsAnchor[i], nearestImpostor: c.nearestImpostor[i], category: c.category[i] };
+    return { violAsAnchor: c.violAsAnchor[i], violAsPositive: c.violAsPositive[i], violAsNegative: c.violAsNegative[i], lossAsAnchor: c.lossAsAnchor[i], nearestImpostor: c.nearestImpostor[i], category: c.category[i], partial: c.partial === true };
   }
 
   /** Opens sample i's source: an image in the image preview, a text file at its line. */

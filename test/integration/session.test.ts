@@ -102,9 +102,18 @@ describe('a dataset opened in the real extension host', function () {
     await until(() => a.controls.posted.some((m) => m.type === 'state'), 'the sidebar view to be ready', 30_000);
     await a.controls.handleMessage({ type: 'setMargin', margin: 0.5 });
     const before = await censusAt(session, 0.5);
+    const panel = a.inspector.panelOf(session)!;
+    const postedFrom = panel.posted.length;
     try {
       await a.controls.handleMessage({ type: 'setMargin', margin: 0.35 });
       const full = await censusAt(session, 0.35);
+      // The projection got the quick recount's colours, then the full census, and nothing stale after it.
+      await until(() => panel.posted.slice(postedFrom).some((m) => m.type === 'census' && m.margin === 0.35), 'the full census at 0.35 in the projection', 10_000);
+      await new Promise((r) => setTimeout(r, 300)); // longer than the pacer's delay and interval
+      const sent = panel.posted.slice(postedFrom).filter((m) => m.type === 'census' || m.type === 'censusUpdate');
+      const lastFull = sent.map((m) => m.type).lastIndexOf('census');
+      assert.ok(sent.some((m) => m.type === 'censusUpdate' && m.margin === 0.35 && m.partial), `a quick update at 0.35 reached the projection: ${JSON.stringify(sent)}`);
+      assert.deepEqual(sent.slice(lastFull), [{ type: 'census', margin: 0.35, partial: undefined }], `nothing after the full census: ${JSON.stringify(sent)}`);
       const q = quick.find((c) => c.settings.margin === 0.35);
       assert.ok(q, `a quick census at 0.35 came before the full one (saw ${quick.map((c) => c.settings.margin)})`);
       const d = session.dataset;
@@ -116,8 +125,8 @@ describe('a dataset opened in the real extension host', function () {
       assert.deepEqual([...q.lossAsAnchor], [...full.lossAsAnchor], 'loss per anchor');
       // Meaningful only if the colours at 0.35 differ from those at 0.5 (else stale ones would pass).
       assert.ok(full.category.some((c, i) => c !== before.category[i]), 'some sample changes colour between 0.5 and 0.35');
-      const sent = a.controls.posted.filter((m) => m.type === 'census' && m.census.partial && m.census.settings.margin === 0.35);
-      assert.ok(sent.length >= 1, 'the sidebar got the quick census');
+      const toSidebar = a.controls.posted.filter((m) => m.type === 'census' && m.census.partial && m.census.settings.margin === 0.35);
+      assert.ok(toSidebar.length >= 1, 'the sidebar got the quick census');
     } finally {
       sub.dispose();
       await a.controls.handleMessage({ type: 'setMargin', margin: 0.5 });

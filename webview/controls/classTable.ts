@@ -90,8 +90,10 @@ export class ClassTable {
     this.render();
   }
 
-  /** Updates rates and pairs from a census. */
-  update(rates: ArrayLike<number>, topPairs: { a: number; b: number; count: number }[]): void {
+  /** Updates rates and pairs from a census; `pairsStale`: the pairs are a previous margin's (a quick recount). */
+  update(rates: ArrayLike<number>, topPairs: { a: number; b: number; count: number }[], pairsStale = false): void {
+    this.pairs.classList.toggle('stale', pairsStale);
+    this.pairs.setAttribute('aria-busy', String(pairsStale));
     const n = Math.min(rates.length, this.rates.length);
     for (let i = 0; i < n; i++) this.rates[i] = rates[i];
     if (this.ui().sort !== 'name') this.sortRows();

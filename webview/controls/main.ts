@@ -142,7 +142,7 @@ function onCensus(c: ControlsCensus): void {
   }
   summary.update(c, margin.step, c.settings.mining);
   summary.setStale(c.settings.margin !== margin.value);
-  table.update(c.classViolationRate, c.topPairs);
+  table.update(c.classViolationRate, c.topPairs, c.partial === true);
   charts.setExact(c.triplets > 0 ? { margin: c.settings.margin, share: c.counts.violating / c.triplets } : undefined);
   charts.redraw();
   lastUpdateMs = performance.now() - t0;

@@ -127,7 +127,7 @@ function statsOf(i: number): SampleStats | null {
   if (!census) return null;
   return {
     violAsAnchor: census.violAsAnchor[i], violAsPositive: census.violAsPositive[i], violAsNegative: census.violAsNegative[i],
-    lossAsAnchor: census.lossAsAnchor[i], nearestImpostor: census.nearestImpostor[i], category: census.category[i],
+    lossAsAnchor: census.lossAsAnchor[i], nearestImpostor: census.nearestImpostor[i], category: census.category[i], partial: census.partial === true,
   };
 }
 

@@ -50,8 +50,9 @@ export class Tooltip {
       rows.push(
         ['most triplets', categoryName(s.category)],
         ['violating as anchor', formatCount(s.violAsAnchor)],
-        ['as positive', formatCount(s.violAsPositive)],
-        ['as negative', formatCount(s.violAsNegative)],
+        // After a quick recount these two are the previous margin's until the slider rests.
+        ['as positive', s.partial ? '…' : formatCount(s.violAsPositive)],
+        ['as negative', s.partial ? '…' : formatCount(s.violAsNegative)],
         ['loss as anchor', formatValue(s.lossAsAnchor)],
         ['nearest impostor', s.nearestImpostor >= 0 ? `#${s.nearestImpostor} (${c.impostorLabel})` : '—'],
       );

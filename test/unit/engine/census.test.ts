@@ -5,7 +5,7 @@
  * bit-identically; degenerate inputs; a case computed by hand from definitions.md.
  */
 import * as assert from 'node:assert/strict';
-import { buildCensusIndex, countAtMargin, mergeCensus, prepareFastRecount, tHistogram, validTriplets } from '../../../src/engine/census';
+import { buildCensusIndex, countAtMargin, fastRecountReady, mergeCensus, prepareFastRecount, tHistogram, validTriplets } from '../../../src/engine/census';
 import type { CensusResult, WorstTriplet } from '../../../src/engine/census';
 import { distanceRows, initBackend, prepareEmbeddings, setKernelMode } from '../../../src/engine/distances';
 import type { DistanceKind, DistanceOptions, EngineInput } from '../../../src/engine/types';
@@ -272,7 +272,10 @@ describe('census: hand-computed case and degenerate inputs', () => {
   it('prepareFastRecount readies the fast path ahead of time without changing any result', async () => {
     const input = makeInput(90, 4, 5, 8);
     const a = await buildCensusIndex(input, eu), b = await buildCensusIndex(input, eu);
+    assert.equal(fastRecountReady(a), false);
     assert.equal(prepareFastRecount(a), true);
+    assert.equal(fastRecountReady(a), true);
+    assert.equal(fastRecountReady(b), false);
     for (const m of [0, 0.2, 0.7]) {
       const opts = { topK: 7, classPairs: false, perAnchor: true };
       assert.deepEqual(countAtMargin(a, m, opts), countAtMargin(b, m, opts), `m=${m}`);

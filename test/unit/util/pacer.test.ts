@@ -48,6 +48,17 @@ describe('Pacer', () => {
     assert.deepEqual(got.at(-1), [7, 286]); // pushed at 270
   });
 
+  it('a value pushed just before the waiting delivery still gets its full delay', () => {
+    const c = fakeClock(), got: [number, number][] = [];
+    const p = new Pacer<number>((v) => got.push([v, c.clock.now()]), 16, 100, c.clock);
+    p.push(1);
+    c.advance(20); // 1 at 16
+    c.advance(95); // t = 115
+    p.push(2); // the interval allows 116, the delay only 131
+    c.advance(100);
+    assert.deepEqual(got, [[1, 16], [2, 131]]);
+  });
+
   it('cancel drops the waiting value', () => {
     const c = fakeClock(), got: number[] = [];
     const p = new Pacer<number>((v) => got.push(v), 16, 100, c.clock);

@@ -170,7 +170,7 @@ describe('worker/AnalysisClient', function () {
     const expected = await c.census(0.2, { topK: 5, perSample: true });
     const full = c.census(0.2, { topK: 5, perSample: true, preemptible: true });
     const plain = c.census(0.2, { topK: 5, perSample: true });
-    c.preempt(); // before the workers even start it: it stops at its first poll
+    c.preempt(); // before it is even sent (it awaits the index check): the client does not start it
     await assert.rejects(full, isAbort);
     assertSameCensus(await plain, expected, 'non-preemptible census sent before the preempt');
     assertSameCensus(await c.census(0.2, { topK: 5, perSample: true, preemptible: true }), expected, 'preemptible census sent after the preempt');
