@@ -23,6 +23,12 @@ export class Inspector extends Disposable {
   settings: AnalysisSettings = readSettings();
   /** Margins the sidebar wrote to the settings: their echoes must not drag a session back to them. */
   private readonly sidebarMarginWrites = new Set<number>();
+  /**
+   * A margin chosen in the sidebar that the settings do not hold yet (its write is debounced, then
+   * takes a moment to come back): until it does, the settings' margin is older than the session's,
+   * so another setting changed meanwhile must not drag the session back to it.
+   */
+  sidebarMarginPending: number | undefined;
   readonly workerScript: string;
   /** "Follow latest snapshot" (sidebar toggle, setting embeddingInspector.followLatest). */
   readonly follow: FollowController;
@@ -110,8 +116,9 @@ export class Inspector extends Disposable {
     this.settings = next;
     // The sidebar's own (debounced) margin writes come back here: the session may already be
     // further along the drag, so keep its margin rather than jumping back.
-    const echo = this.sidebarMarginWrites.has(next.margin);
+    const echo = this.sidebarMarginWrites.has(next.margin) || this.sidebarMarginPending !== undefined;
     this.sidebarMarginWrites.delete(next.margin);
+    if (next.margin === this.sidebarMarginPending) this.sidebarMarginPending = undefined; // it landed
     // Settings outside the analysis (followLatest, export.maxRows) changed: leave sessions alone,
     // including a margin the sidebar set but has not persisted yet.
     if (JSON.stringify(prev) === JSON.stringify(next)) return;
@@ -128,7 +135,14 @@ export class Inspector extends Disposable {
   async persistSidebarMargin(margin: number): Promise<void> {
     this.sidebarMarginWrites.add(margin);
     if (this.sidebarMarginWrites.size > 32) this.sidebarMarginWrites.delete(this.sidebarMarginWrites.values().next().value!);
-    await writeSetting('margin', margin);
+    try {
+      await writeSetting('margin', margin);
+      // Already the settings' value (no change event will come): nothing is pending any more.
+      if (readSettings().margin === margin && this.sidebarMarginPending === margin) this.sidebarMarginPending = undefined;
+    } catch (e) {
+      if (this.sidebarMarginPending === margin) this.sidebarMarginPending = undefined;
+      throw e;
+    }
   }
 
   /** Switches a session to another snapshot (epoch): a new session in the same place. */

@@ -131,6 +131,7 @@ describe('a dataset opened in the real extension host', function () {
       sub.dispose();
       await a.controls.handleMessage({ type: 'setMargin', margin: 0.5 });
       await censusAt(session, 0.5);
+      await until(() => cfg().get('margin') === 0.5, 'margin 0.5 written back to the settings', 10_000);
     }
   });
 
@@ -155,6 +156,21 @@ describe('a dataset opened in the real extension host', function () {
     assert.deepEqual(c.counts, truth.facenet);
     await until(() => a.controls.posted.some((m) => m.type === 'state' && m.settings.convention === 'facenet'), 'a sidebar state with convention facenet', 10_000);
     await until(() => a.controls.posted.some((m) => m.type === 'census' && m.census.settings.convention === 'facenet' && m.census.counts.violating === truth.facenet.violating), 'the sidebar census under facenet', 10_000);
+  });
+
+  it('a setting changed while the sidebar\'s margin is not yet saved keeps that margin', async () => {
+    const a = await api();
+    // The sidebar saves its margin 400 ms after the last move; the convention changes before that.
+    const convention = session.settings.convention === 'pml' ? 'facenet' : 'pml';
+    await a.controls.handleMessage({ type: 'setMargin', margin: 0.42 });
+    await cfg().update('convention', convention, vscode.ConfigurationTarget.Workspace);
+    const c = await censusAt(session, 0.42, convention);
+    const d = session.dataset;
+    assert.deepEqual(c.counts, bruteCensus(d.embeddings, d.n, d.dim, d.labels, 0.42, 'euclidean', true)[convention]);
+    await until(() => cfg().get('margin') === 0.42, 'margin 0.42 saved to the settings', 10_000);
+    await new Promise((r) => setTimeout(r, 500)); // the save's echo comes back through the listener
+    assert.equal(session.settings.margin, 0.42, 'the session kept the sidebar\'s margin');
+    assert.equal(session.census?.settings.margin, 0.42);
   });
 
   it('rebuilds the index when the distance changes', async () => {
