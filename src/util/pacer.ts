@@ -4,14 +4,10 @@
  * replaces it. Pure: the clock is injected so tests drive time by hand.
  */
 
-/** Timer functions (Node's in the extension, fakes in tests). */
-export interface PacerClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import type { Clock } from '../shared/clock';
 
-export const realClock: PacerClock = {
+/** Node's timers. */
+export const realClock: Clock = {
   now: () => performance.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
@@ -23,7 +19,7 @@ export class Pacer<T> {
   private timer: unknown;
   private lastAt = -Infinity;
 
-  constructor(private readonly deliver: (value: T) => void, private readonly delayMs: number, private readonly intervalMs: number, private readonly clock: PacerClock = realClock) {}
+  constructor(private readonly deliver: (value: T) => void, private readonly delayMs: number, private readonly intervalMs: number, private readonly clock: Clock = realClock) {}
 
   /** Queues `value` (replacing any value still waiting). */
   push(value: T): void {

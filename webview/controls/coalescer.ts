@@ -11,12 +11,7 @@
  * the slot is released anyway, so the slider can never get stuck.
  */
 
-/** Timer functions, injected so tests can drive time by hand. */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import type { Clock } from '../../src/shared/clock';
 
 /** Options of {@link MarginCoalescer}. */
 export interface CoalescerOptions {

@@ -4,12 +4,7 @@
  * Pure: the clock and timer are injected so tests drive them.
  */
 
-/** Timer functions (window.setTimeout / clearTimeout in the webview, fakes in tests). */
-export interface Clock {
-  now(): number;
-  setTimeout(f: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import type { Clock } from '../../src/shared/clock';
 
 /** Sends `send(requestId, index)` for the latest requested index, at most once per `intervalMs`. */
 export class LatestWinsRequester {

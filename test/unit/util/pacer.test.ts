@@ -1,11 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { Pacer, type PacerClock } from '../../../src/util/pacer';
+import type { Clock } from '../../../src/shared/clock';
+import { Pacer } from '../../../src/util/pacer';
 
 /** A hand-driven clock: `advance(ms)` runs the timers that fall due, in order. */
 function fakeClock() {
   let now = 0, seq = 0;
   const timers = new Map<number, { at: number; fn: () => void }>();
-  const clock: PacerClock = {
+  const clock: Clock = {
     now: () => now,
     setTimeout: (fn, ms) => { timers.set(++seq, { at: now + ms, fn }); return seq; },
     clearTimeout: (h) => { timers.delete(h as number); },

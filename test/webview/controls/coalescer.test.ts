@@ -1,5 +1,6 @@
 import { equal, same, ok } from './check';
-import { MarginCoalescer, Clock } from '../../../webview/controls/coalescer';
+import type { Clock } from '../../../src/shared/clock';
+import { MarginCoalescer } from '../../../webview/controls/coalescer';
 
 /** A hand-driven clock: timers fire only when the test advances time. */
 class FakeClock implements Clock {
