@@ -28,7 +28,7 @@ export class Inspector extends Disposable {
    * takes a moment to come back): until it does, the settings' margin is older than the session's,
    * so another setting changed meanwhile must not drag the session back to it.
    */
-  sidebarMarginPending: number | undefined;
+  private sidebarMarginPending: number | undefined;
   readonly workerScript: string;
   /** "Follow latest snapshot" (sidebar toggle, setting embeddingInspector.followLatest). */
   readonly follow: FollowController;
@@ -129,6 +129,11 @@ export class Inspector extends Disposable {
       return JSON.stringify(s.settings) === JSON.stringify(want) ? undefined : s.applySettings(want, (x) => this.analyse(x));
     }));
     if (JSON.stringify(prev) !== JSON.stringify(next) && !this.sessions.size) this._onDidChangeActiveSession.fire(undefined);
+  }
+
+  /** The sidebar chose `margin` and will save it shortly (undefined: it will not, e.g. it closed). */
+  setSidebarMarginPending(margin: number | undefined): void {
+    this.sidebarMarginPending = margin;
   }
 
   /** Persists a margin chosen in the sidebar (the session already uses it). */

@@ -25,7 +25,7 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
     super();
     this._register(inspector.onDidChangeActiveSession(() => this.follow()));
     this._register(inspector.follow.onDidChange((f) => this.post({ type: 'follow', ...f })));
-    this._register({ dispose: () => { this.sessionSub?.dispose(); clearTimeout(this.persistTimer); this.inspector.sidebarMarginPending = undefined; } });
+    this._register({ dispose: () => { this.sessionSub?.dispose(); clearTimeout(this.persistTimer); this.inspector.setSidebarMarginPending(undefined); } });
   }
 
   /** The resolved view, once the user (or a test) has opened it. */
@@ -176,7 +176,7 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
   /** Writes the margin to the settings once the user pauses (not on every drag event). */
   private schedulePersist(margin: number): void {
     clearTimeout(this.persistTimer);
-    this.inspector.sidebarMarginPending = margin;
+    this.inspector.setSidebarMarginPending(margin);
     this.persistTimer = setTimeout(() => this.inspector.persistSidebarMargin(margin).catch((e) => console.error('[ei] saving the margin failed', e)), 400);
   }
 }
