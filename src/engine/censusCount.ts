@@ -99,7 +99,7 @@ const F = new Float32Array(1);
 const U = new Uint32Array(F.buffer);
 
 /** thresholdBits(dap, m, false) for m >= 0, without closures (the recount's hot path). */
-function thresholdLE(dap: number, m: number): number {
+export function thresholdLE(dap: number, m: number): number {
   const c = Math.fround(dap + m);
   if (c === Infinity) return thresholdBits(dap, m, false);
   F[0] = c;
