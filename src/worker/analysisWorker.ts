@@ -9,6 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildCensusIndex, countAtMargin, prepareFastRecount, tHistogram, type CensusIndex } from '../engine/census';
 import { initBackend } from '../engine/distances';
+import { marginTable, smallestT } from '../engine/marginTable';
 import { exactKnn } from '../engine/knn';
 import { contrastiveRows, ntXentRows } from '../engine/pairLosses';
 import { retrievalRows } from '../engine/retrieval';
@@ -20,10 +21,13 @@ let input: EngineInput | undefined;
 /** Shared stop counter from the client (WorkerSlot.preempt); absent when run without one. */
 const stopCounter = (workerData as { stop?: Int32Array } | undefined)?.stop;
 
-/** A shouldStop poll for a preemptible request sent at `epoch` (none when not preemptible). */
-function stopper(epoch: number | undefined): (() => boolean) | undefined {
+/**
+ * A shouldStop poll for a preemptible request sent at `epoch` (none when not preemptible):
+ * counter 0 stops censuses (WorkerSlot.preempt), counter 1 background work (yieldBackground).
+ */
+function stopper(epoch: number | undefined, counter = 0): (() => boolean) | undefined {
   const c = stopCounter;
-  return c && epoch !== undefined ? () => Atomics.load(c, 0) !== epoch : undefined;
+  return c && c.length > counter && epoch !== undefined ? () => Atomics.load(c, counter) !== epoch : undefined;
 }
 let index: CensusIndex | undefined;
 
@@ -54,6 +58,8 @@ const handlers: { [M in Method]: [Handler<M>, boolean] } = {
     return null;
   }, false],
   census: [(p) => countAtMargin(needIndex(), p.margin, { topK: p.topK, perSample: p.perSample, classPairs: p.classPairs, perAnchor: p.perAnchor, shouldStop: stopper(p.stopEpoch) }), false],
+  marginTable: [(p) => marginTable(needIndex(), p.margins, p.from, p.to, stopper(p.stopEpoch, 1)), true],
+  smallestT: [(p) => smallestT(needIndex(), p.limit, p.k), false],
   histogram: [(p) => tHistogram(needIndex(), p.edges), false],
   batchHard: [(p) => batchHardFromIndex(needIndex(), p.margin, { soft: p.soft }), true],
   semiHard: [(p) => semiHardSelection(needIndex(), p.margin), true],

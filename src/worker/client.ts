@@ -12,7 +12,8 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { mergeCensus, type CensusResult } from '../engine/census';
+import { mergeCensus, type CensusResult, type WorstTriplet } from '../engine/census';
+import { checkMargins, mergeMarginTable, mergeSmallestT, type MarginTable, type MarginTablePart } from '../engine/marginTable';
 import type { KnnResult } from '../engine/knn';
 import { summarizeContrastive, summarizeNtXent, type ContrastiveOptions, type ContrastiveResult, type NtXentResult } from '../engine/pairLosses';
 import { summarizeRetrieval, type RetrievalResult } from '../engine/retrieval';
@@ -30,6 +31,16 @@ export interface AnalysisClientOptions {
 }
 
 type OnProgress = (fraction: number, message: string) => void;
+
+/** `AnalysisClient.marginTable`'s answer: the table and what `worstAt` needs. */
+export interface MarginTableResult {
+  table: MarginTable;
+  /** The topK + 32 smallest-t triplets with t < limit, in (t, ids) order, and whether there were no more. */
+  smallest: WorstTriplet[];
+  complete: boolean;
+  limit: number;
+  topK: number;
+}
 
 /** Drives the analysis workers; see the file comment. */
 export class AnalysisClient {
@@ -87,7 +98,7 @@ export class AnalysisClient {
   async census(margin: number, opts: { topK?: number; perSample?: boolean; classPairs?: boolean; perAnchor?: boolean; preemptible?: boolean } = {}, progress?: Progress): Promise<CensusResult> {
     const topK = opts.topK ?? 20;
     const preemptions = this.preemptions;
-    const slots = await this.indexedSlots(progress);
+    const slots = this.foreground(await this.indexedSlots(progress));
     if (opts.preemptible && preemptions !== this.preemptions) throw abortError();
     // classPairs: false (with perSample off) skips the walk over violating negatives: the fast
     // path while a slider is dragged. Counts and loss are identical either way.
@@ -96,6 +107,50 @@ export class AnalysisClient {
       stopEpoch: opts.preemptible ? s.stopEpoch : undefined,
     }));
     return mergeCensus(parts, topK);
+  }
+
+  /**
+   * The census at every margin of `margins` (ascending: the slider's positions) with the `topK + 32`
+   * smallest-t triplets below the largest one (the slack decides the worst list across ties), for answering a margin from a table
+   * (engine/marginTable.ts). A background job: the anchors go in chunks of `chunk`, and any
+   * census, semi-hard or batch-hard request sent meanwhile runs first (it stops the chunk in
+   * progress, which is redone after it). Rejects with an AbortError when `signal` fires (the
+   * workers stay up).
+   */
+  async marginTable(margins: Float64Array, topK: number, opts: { signal?: AbortSignal; onProgress?: (fraction: number) => void; chunk?: number } = {}): Promise<MarginTableResult> {
+    checkMargins(margins);
+    const n = this.requireInput().n, chunk = Math.max(1, Math.floor(opts.chunk ?? 32));
+    const slots = await this.indexedSlots();
+    const ranges = this.ranges(slots.length);
+    let done = 0;
+    const runSlot = async (s: WorkerSlot, from: number, to: number): Promise<MarginTablePart[]> => {
+      const parts: MarginTablePart[] = [];
+      s.background++;
+      try {
+        for (let a = from; a < to;) {
+          if (opts.signal?.aborted) throw abortError();
+          const end = Math.min(to, a + chunk);
+          try {
+            parts.push(await s.request('marginTable', { margins, from: a, to: end, stopEpoch: s.backgroundEpoch }));
+          } catch (e) {
+            if ((e as Error)?.name === 'AbortError' && !s.isDead) continue; // yielded to a foreground request: redo the chunk
+            throw e;
+          }
+          done += end - a;
+          opts.onProgress?.(done / n);
+          a = end;
+        }
+      } finally {
+        s.background--;
+      }
+      return parts;
+    };
+    const parts = (await Promise.all(slots.map((s, i) => runSlot(s, ranges[i].rowStart, ranges[i].rowEnd)))).flat();
+    if (opts.signal?.aborted) throw abortError();
+    const limit = margins[margins.length - 1], count = Math.max(0, Math.floor(topK)) + 32;
+    const smallest = await Promise.all(slots.map((s) => s.request('smallestT', { limit, k: count })));
+    const { list, complete } = mergeSmallestT(smallest, count);
+    return { table: mergeMarginTable(parts, n), smallest: list, complete, limit, topK: count - 32 };
   }
 
   /** Stops every preemptible census sent before now; they reject with an AbortError. The workers stay up. */
@@ -118,7 +173,7 @@ export class AnalysisClient {
    * `soft` is the paper's ln(1 + exp(d(a,p*) - d(a,n*))), without the margin).
    */
   async batchHard(margin: number, soft = false, progress?: Progress): Promise<BatchHardResult> {
-    const slots = await this.indexedSlots(progress);
+    const slots = this.foreground(await this.indexedSlots(progress));
     const ranges = this.ranges(slots.length);
     const parts = await this.run(slots, progress, (s) => s.request('batchHard', { margin, soft }));
     return mergeBatchHard(parts.map((result, i) => ({ range: ranges[i], result })));
@@ -126,7 +181,7 @@ export class AnalysisClient {
 
   /** Semi-hard selection (TensorFlow Addons) for every (a, p) pair, from the census index. */
   async semiHard(margin: number, progress?: Progress): Promise<SemiHardResult> {
-    const slots = await this.indexedSlots(progress);
+    const slots = this.foreground(await this.indexedSlots(progress));
     const parts = await this.run(slots, progress, (s) => s.request('semiHard', { margin }));
     return mergeSemiHard(parts);
   }
@@ -238,6 +293,12 @@ export class AnalysisClient {
       out.push(s);
     }
     return out;
+  }
+
+  /** Makes these workers' background job (the margin table) yield to the request about to be sent. */
+  private foreground(slots: WorkerSlot[]): WorkerSlot[] {
+    for (const s of slots) s.yieldBackground();
+    return slots;
   }
 
   /** Live workers holding the census index (rebuilt after a restart); throws without one. */

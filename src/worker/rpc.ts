@@ -10,7 +10,8 @@
  *   buffers move instead of being copied). Cancellation is not a message: the client terminates
  *   the worker (a running computation cannot be interrupted any other way).
  */
-import type { CensusResult } from '../engine/census';
+import type { CensusResult, WorstTriplet } from '../engine/census';
+import type { MarginTablePart } from '../engine/marginTable';
 import type { BatchHardResult, SemiHardResult } from '../engine/mining';
 import type { KnnOptions, KnnResult, RowRange } from '../engine/knn';
 import type { ContrastiveOptions, PairRows } from '../engine/pairLosses';
@@ -29,6 +30,14 @@ export interface WorkerMethods {
    * differs from `stopEpoch` (see WorkerSlot.preempt).
    */
   census: { params: { margin: number; topK: number; perSample: boolean; classPairs: boolean; perAnchor: boolean; stopEpoch?: number }; result: CensusResult };
+  /**
+   * The census at every margin of `margins` for anchors [from, to) of the index (a chunk of a
+   * background job). With `stopEpoch` it yields: it stops with an AbortError once the worker's
+   * background stop counter (workerData.stop[1]) differs from it (WorkerSlot.yieldBackground).
+   */
+  marginTable: { params: { margins: Float64Array; from: number; to: number; stopEpoch?: number }; result: MarginTablePart };
+  /** The `k` smallest-t triplets with t < limit of the index's anchors (see smallestT). */
+  smallestT: { params: { limit: number; k: number }; result: WorstTriplet[] };
   /** Histogram of t = d(a,n) - d(a,p) over the index's triplets. */
   histogram: { params: { edges: Float64Array }; result: Float64Array };
   /** Batch-hard of the index's anchors (no distance recomputation). */

@@ -31,8 +31,13 @@ export class WorkerSlot {
   /** The distance backend the worker reported for its latest dataset (rejects if that failed). */
   ready: Promise<string> = Promise.resolve('unknown');
 
-  /** Shared stop counter (workerData.stop): bumping it stops the worker's preemptible work at once. */
-  private readonly stop = new Int32Array(new SharedArrayBuffer(4));
+  /**
+   * Shared stop counters (workerData.stop): bumping [0] stops the worker's preemptible censuses at
+   * once, bumping [1] its background work (the margin table's chunks).
+   */
+  private readonly stop = new Int32Array(new SharedArrayBuffer(8));
+  /** Background requests in flight (yieldBackground only bumps the counter when there are some). */
+  background = 0;
 
   constructor(script: string) {
     this.worker = new Worker(script, { workerData: { stop: this.stop } });
@@ -67,6 +72,16 @@ export class WorkerSlot {
   /** Stops every preemptible request sent before now (they reject with an AbortError); others are unaffected. */
   preempt(): void {
     Atomics.add(this.stop, 0, 1);
+  }
+
+  /** The background stop counter now: a background request sent with it runs until the next `yieldBackground()`. */
+  get backgroundEpoch(): number {
+    return Atomics.load(this.stop, 1);
+  }
+
+  /** Stops the background request in progress (it rejects with an AbortError) so a foreground one runs now. */
+  yieldBackground(): void {
+    if (this.background > 0) Atomics.add(this.stop, 1, 1);
   }
 
   /** Terminates the thread; every pending request rejects with `reason`. */

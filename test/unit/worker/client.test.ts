@@ -14,6 +14,7 @@ import { contrastiveLoss, ntXentLoss } from '../../../src/engine/pairLosses';
 import { retrievalMetrics } from '../../../src/engine/retrieval';
 import type { EngineInput } from '../../../src/engine/types';
 import { AnalysisClient } from '../../../src/worker/client';
+import { tableCounts, tablePosition, worstAt } from '../../../src/engine/marginTable';
 import { WorkerSlot } from '../../../src/worker/workerSlot';
 
 const workerScript = path.resolve(__dirname, '../../../worker.js');
@@ -196,6 +197,53 @@ describe('worker/AnalysisClient', function () {
     } finally {
       slot.terminate(new Error('test over'));
     }
+  });
+
+  it('builds the margin table in chunks across workers, equal to the census at every margin', async () => {
+    const c = client(2);
+    await c.setDataset(input);
+    await c.buildIndex(opts);
+    const margins = Float64Array.from([0, 0.1, 0.2, 0.45, 0.7, 1.5]);
+    const progress: number[] = [];
+    const r = await c.marginTable(margins, 5, { chunk: 17, onProgress: (f) => progress.push(f) });
+    assert.equal(progress[progress.length - 1], 1);
+    assert.ok(progress.length >= Math.ceil(input.n / 17), 'progress per chunk');
+    for (let k = 0; k < margins.length; k++) {
+      const e = await c.census(margins[k], { topK: 5, classPairs: false, perAnchor: true });
+      const t = tableCounts(r.table, k);
+      assert.deepEqual([t.pml, t.facenet, t.triplets], [e.pml, e.facenet, e.triplets], `counts at ${margins[k]}`);
+      assert.ok(Object.is(t.lossSum, e.lossSum), `loss sum at ${margins[k]}`);
+      assert.deepEqual(Array.from(r.table.violAsAnchor.subarray(k * input.n, (k + 1) * input.n)), Array.from(e.perAnchor!.violAsAnchor));
+      assert.deepEqual(worstAt(r.smallest, r.complete, r.limit, margins[k], 5), e.worst, `worst at ${margins[k]}`);
+    }
+  });
+
+  it('a census sent while the margin table is being built runs first (the chunk in progress yields and is redone)', async () => {
+    const c = client(1);
+    const big = makeInput(1500, 8, 5, 9);
+    await c.setDataset(big);
+    await c.buildIndex(opts);
+    const margins = Float64Array.from({ length: 200 }, (_, k) => k * 0.01);
+    let chunksDone = 0;
+    const table = c.marginTable(margins, 5, { chunk: 1500, onProgress: () => chunksDone++ });
+    await new Promise((r) => setTimeout(r, 50)); // the single chunk (the whole range) is running
+    const census = await c.census(0.5, { topK: 5, classPairs: false, perAnchor: true });
+    // Replies come in the worker's order: had the chunk not yielded, its result would be in first.
+    assert.equal(chunksDone, 0, 'the census did not wait for the chunk');
+    const r = await table;
+    const t = tableCounts(r.table, tablePosition(r.table, 0.5));
+    assert.deepEqual([t.pml, t.lossSum], [census.pml, census.lossSum], 'the redone chunk is complete');
+  });
+
+  it('stops building the margin table when its signal fires', async () => {
+    const c = client(2);
+    await c.setDataset(input);
+    await c.buildIndex(opts);
+    const job = new AbortController();
+    const p = c.marginTable(Float64Array.from([0, 0.2]), 5, { chunk: 10, signal: job.signal, onProgress: () => job.abort() });
+    await assert.rejects(p, isAbort);
+    const after = await c.census(0.2, { topK: 5 }); // the workers are still up
+    assert.ok(after.triplets > 0);
   });
 
   it('dispose rejects pending and later calls', async () => {
