@@ -3,12 +3,27 @@ import { randomUUID } from 'node:crypto';
 import type { Dataset } from './shared/dataset';
 import type { AnalysisSettings, CensusView, DatasetView } from './shared/protocol';
 import { Disposable } from './util/disposable';
-import { AnalysisClient } from './worker/client';
+import { AnalysisClient, type MarginTableResult } from './worker/client';
+import { tableCounts, tablePosition, worstAt } from './engine/marginTable';
+import { sliderMargins } from './shared/sliderScale';
 import type { DistanceOptions, EngineInput } from './engine/types';
+import type { WorstTriplet } from './engine/census';
 import { distanceRows, prepareEmbeddings } from './engine/distances';
 import { classSizes, dominantCategories, tripletsAsAnchor, classViolationRates, classViolationRatesFromAnchors, histogramEdges, marginRange, topClassPairs } from './analysis/derive';
 import { readTopK } from './settings';
 import { RecountScheduler } from './analysis/recountScheduler';
+
+/** Batch-hard at margin m from the per-anchor hardest distances (Hermans et al.; mean over anchors with both). */
+function batchHardAt(facts: IndexFacts, m: number): { meanLoss: number; violatingAnchors: number } {
+  let loss = 0, viol = 0, count = 0;
+  for (let a = 0; a < facts.hardestPositive.length; a++) {
+    if (facts.hardestPositive[a] < 0 || !Number.isFinite(facts.dan[a])) continue;
+    const l = Math.max(0, m + facts.dap[a] - facts.dan[a]);
+    loss += l; count++;
+    if (l > 0) viol++;
+  }
+  return { meanLoss: count ? loss / count : 0, violatingAnchors: viol };
+}
 
 /** Margin-independent results of one index build (distance + normalisation). */
 interface IndexFacts {
@@ -27,7 +42,7 @@ interface IndexFacts {
   tripletsAsAnchor: Float64Array;
 }
 
-export type SessionEvent = 'dataset' | 'census' | 'histogram' | 'layout' | 'status';
+export type SessionEvent = 'dataset' | 'census' | 'histogram' | 'layout' | 'status' | 'table';
 
 /**
  * One open dataset: owns its analysis workers, the current settings and results. The webviews
@@ -36,6 +51,10 @@ export type SessionEvent = 'dataset' | 'census' | 'histogram' | 'layout' | 'stat
 export class Session extends Disposable {
   /** Quiet time after the last margin request before the full recount (per-sample, class tables). */
   static SETTLE_MS = 150;
+  /** Largest margin table built (slider positions x samples, 8 bytes each: 128 MB). */
+  static TABLE_MAX_CELLS = 16_000_000;
+  /** Largest margin table work ((anchor, positive) pairs x positions: about 20 ns each per worker). */
+  static TABLE_MAX_WORK = 2e9;
   private recountSeq = 0;
   // A margin request during the full recount preempts it (the workers stop it within a few anchors).
   private readonly scheduler = new RecountScheduler((full) => this.recountNow(full, full), Session.SETTLE_MS, () => this.client.preempt());
@@ -48,6 +67,13 @@ export class Session extends Disposable {
   private readonly client: AnalysisClient;
   private facts: IndexFacts | undefined;
   private indexBuild: Promise<void> | undefined;
+  /** The census at every slider position for `facts` (built in the background after each index build). */
+  private table: (MarginTableResult & { facts: IndexFacts; ms: number }) | undefined;
+  private tableJob: AbortController | undefined;
+  /** The settings the current census was answered for from the table (the quick recount then has nothing to do). */
+  private servedFromTable: AnalysisSettings | undefined;
+  /** Censuses answered from the margin table so far (tests and the latency bench read it). */
+  tableAnswers = 0;
   private readonly sizes: Float64Array;
 
   census: CensusView | undefined;
@@ -112,6 +138,7 @@ export class Session extends Disposable {
     const options: DistanceOptions = { distance: this.settings.distance, normalize: this.settings.normalize };
     const abort = new AbortController();
     const sub = token?.onCancellationRequested(() => abort.abort());
+    this.dropTable();
     this.setStatus('computing', `Computing ${options.distance} distances${options.normalize ? ' (normalised)' : ''}…`);
     const run = (async () => {
       try {
@@ -138,6 +165,7 @@ export class Session extends Disposable {
         };
         this._onDidChange.fire('histogram');
         await this.recountNow();
+        this.startTable(this.facts);
       } catch (e) {
         if ((e as Error)?.name === 'AbortError') this.setStatus('error', 'Analysis cancelled. Change a setting or run “Inspect Embeddings” again to restart it.');
         else this.setStatus('error', `Analysis failed: ${(e as Error)?.message ?? e}`);
@@ -167,6 +195,7 @@ export class Session extends Disposable {
   /** Recounts at the current settings; a failure is shown in the status (the callers are UI events that cannot handle it). */
   async recount(): Promise<void> {
     if (!this.facts) return;
+    this.answerFromTable();
     try {
       await this.scheduler.request();
     } catch (e) {
@@ -186,6 +215,7 @@ export class Session extends Disposable {
     const facts = this.facts;
     if (!facts) return;
     const s = this.settings;
+    if (!full && this.servedFromTable === s) return; // already answered from the table
     // Recounts can overlap (the first one after an index build, the scheduler's): only the one
     // started last may publish, so an older result never overwrites a newer margin's.
     const seq = ++this.recountSeq;
@@ -195,13 +225,6 @@ export class Session extends Disposable {
     if (!full && !prev) full = true;
     const r = await this.client.census(s.margin, { topK, perSample: full, classPairs: full, perAnchor: !full, preemptible });
     const classes = this.dataset.classNames.length;
-    let bhLoss = 0, bhViol = 0, bhCount = 0;
-    for (let a = 0; a < this.dataset.n; a++) {
-      if (facts.hardestPositive[a] < 0 || !Number.isFinite(facts.dan[a])) continue;
-      const l = Math.max(0, s.margin + facts.dap[a] - facts.dan[a]);
-      bhLoss += l; bhCount++;
-      if (l > 0) bhViol++;
-    }
     let semiHard: CensusView['semiHard'];
     if (s.mining === 'semi-hard') {
       const sh = await this.client.semiHard(s.margin);
@@ -209,40 +232,129 @@ export class Session extends Disposable {
     }
     const ntXent = await this.ntXentFor(s.temperature);
     if (seq !== this.recountSeq || this._isDisposed) return;
-    const ps = r.perSample, pa = r.perAnchor ?? ps;
-    // Colour category: where most of the anchor's triplets fall (pml's boundaries per sample).
-    const category = pa ? dominantCategories(facts.hardAsAnchor, pa.violAsAnchor, facts.tripletsAsAnchor) : prev?.category ?? new Uint8Array(this.dataset.n);
-    this.census = !full && prev && pa ? {
-      ...prev,
-      settings: s, triplets: r.triplets, counts: s.convention === 'pml' ? r.pml : r.facenet, pml: r.pml, facenet: r.facenet,
-      lossSum: r.lossSum, meanLoss: r.meanLoss, meanLossNonZero: r.meanLossNonZero, category, worst: r.worst.map((w) => ({ ...w })),
-      lossAsAnchor: Float32Array.from(pa.lossAsAnchor), violAsAnchor: Float32Array.from(pa.violAsAnchor),
-      classViolationRate: classViolationRatesFromAnchors(this.dataset.labels, pa.violAsAnchor, this.sizes),
-      batchHard: { meanLoss: bhCount ? bhLoss / bhCount : 0, violatingAnchors: bhViol }, semiHard, ntXent,
-      elapsedMs: Date.now() - t0, partial: true,
-    } : {
-      settings: s,
-      triplets: r.triplets,
-      counts: s.convention === 'pml' ? r.pml : r.facenet,
-      pml: r.pml, facenet: r.facenet,
-      lossSum: r.lossSum, meanLoss: r.meanLoss, meanLossNonZero: r.meanLossNonZero,
-      category,
-      lossAsAnchor: Float32Array.from(ps!.lossAsAnchor),
-      violAsAnchor: Float32Array.from(ps!.violAsAnchor),
-      violAsPositive: Float32Array.from(ps!.violAsPositive),
-      violAsNegative: Float32Array.from(ps!.violAsNegative),
-      nearestImpostor: r.nearestImpostor,
-      worst: r.worst.map((w) => ({ ...w })),
-      classViolationRate: classViolationRates(r.classPairs, this.sizes),
-      topPairs: topClassPairs(r.classPairs, classes, 20),
-      batchHard: { meanLoss: bhCount ? bhLoss / bhCount : 0, violatingAnchors: bhViol },
-      semiHard,
-      retrieval: facts.retrieval,
-      ntXent,
-      elapsedMs: Date.now() - t0,
-    };
+    this.servedFromTable = undefined;
+    const ps = r.perSample, pa = r.perAnchor;
+    if (!full && prev && pa) {
+      this.census = this.quickView(prev, facts, r, r.worst, pa.violAsAnchor, Float32Array.from(pa.lossAsAnchor), semiHard, ntXent, Date.now() - t0);
+    } else {
+      this.census = {
+        settings: s,
+        triplets: r.triplets,
+        counts: s.convention === 'pml' ? r.pml : r.facenet,
+        pml: r.pml, facenet: r.facenet,
+        lossSum: r.lossSum, meanLoss: r.meanLoss, meanLossNonZero: r.meanLossNonZero,
+        // Colour category: where most of the anchor's triplets fall (pml's boundaries per sample).
+        category: dominantCategories(facts.hardAsAnchor, ps!.violAsAnchor, facts.tripletsAsAnchor),
+        lossAsAnchor: Float32Array.from(ps!.lossAsAnchor),
+        violAsAnchor: Float32Array.from(ps!.violAsAnchor),
+        violAsPositive: Float32Array.from(ps!.violAsPositive),
+        violAsNegative: Float32Array.from(ps!.violAsNegative),
+        nearestImpostor: r.nearestImpostor,
+        worst: r.worst.map((w) => ({ ...w })),
+        classViolationRate: classViolationRates(r.classPairs, this.sizes),
+        topPairs: topClassPairs(r.classPairs, classes, 20),
+        batchHard: batchHardAt(facts, s.margin),
+        semiHard,
+        retrieval: facts.retrieval,
+        ntXent,
+        elapsedMs: Date.now() - t0,
+      };
+    }
     this.setStatus('ready', '');
     this._onDidChange.fire('census');
+  }
+
+  /**
+   * A quick census (the slider moving): counts, losses, worst list, per-anchor numbers, colours and
+   * class rates for the current settings; class pairs and per-sample positive / negative counts
+   * stay those of `prev`, the last full census (`partial`).
+   */
+  private quickView(prev: CensusView, facts: IndexFacts, c: Pick<CensusView, 'triplets' | 'pml' | 'facenet' | 'lossSum' | 'meanLoss' | 'meanLossNonZero'>,
+    worst: readonly WorstTriplet[], violAsAnchor: ArrayLike<number>, lossAsAnchor: Float32Array, semiHard: CensusView['semiHard'], ntXent: CensusView['ntXent'],
+    elapsedMs: number): CensusView {
+    const s = this.settings;
+    return {
+      ...prev, fromTable: undefined,
+      settings: s, triplets: c.triplets, counts: s.convention === 'pml' ? c.pml : c.facenet, pml: c.pml, facenet: c.facenet,
+      lossSum: c.lossSum, meanLoss: c.meanLoss, meanLossNonZero: c.meanLossNonZero,
+      category: dominantCategories(facts.hardAsAnchor, violAsAnchor, facts.tripletsAsAnchor),
+      worst: worst.map((w) => ({ ...w })),
+      lossAsAnchor, violAsAnchor: Float32Array.from(violAsAnchor),
+      classViolationRate: classViolationRatesFromAnchors(this.dataset.labels, violAsAnchor, this.sizes),
+      batchHard: batchHardAt(facts, s.margin), semiHard, ntXent,
+      elapsedMs, partial: true,
+    };
+  }
+
+  /**
+   * Answers the current settings from the margin table when it holds them (a slider position, no
+   * semi-hard mining, NT-Xent known, the worst list decidable): publishes a quick census at once,
+   * without the workers. Returns whether it did.
+   */
+  private answerFromTable(): boolean {
+    const t = this.table, facts = this.facts, prev = this.census, s = this.settings;
+    if (!t || !facts || t.facts !== facts || !prev || s.mining === 'semi-hard' || facts.ntXent?.temperature !== s.temperature) return false;
+    const k = tablePosition(t.table, s.margin), topK = readTopK();
+    if (k < 0 || topK > t.topK) return false;
+    const worst = worstAt(t.smallest, t.complete, t.limit, s.margin, topK);
+    if (!worst) return false;
+    const t0 = performance.now(), n = this.dataset.n;
+    ++this.recountSeq; // a recount still in flight must not overwrite this newer answer
+    const ntXent = Number.isFinite(facts.ntXent.meanLoss) ? facts.ntXent : undefined;
+    const viol = t.table.violAsAnchor.subarray(k * n, (k + 1) * n), loss = t.table.lossAsAnchor.slice(k * n, (k + 1) * n);
+    this.census = { ...this.quickView(prev, facts, tableCounts(t.table, k), worst, viol, loss, undefined, ntXent, performance.now() - t0), fromTable: true };
+    this.servedFromTable = s;
+    this.tableAnswers++;
+    this.setStatus('ready', '');
+    this._onDidChange.fire('census');
+    return true;
+  }
+
+  /**
+   * Starts building the margin table for these facts in the background (the workers serve every
+   * recount first). Skipped when it would be too large or too slow; a failure only logs: the slider
+   * then keeps recounting.
+   */
+  private startTable(facts: IndexFacts | undefined): void {
+    if (!facts || this._isDisposed) return;
+    const margins = sliderMargins(facts.marginRange), K = margins.length, n = this.dataset.n;
+    let pairs = 0;
+    for (const c of this.sizes) pairs += c * (c - 1);
+    if (K * n > Session.TABLE_MAX_CELLS || K * pairs > Session.TABLE_MAX_WORK) {
+      console.log(`[ei] margin table skipped: ${K} positions x ${n} samples is beyond its budget`);
+      return;
+    }
+    const job = new AbortController();
+    this.tableJob = job;
+    const t0 = Date.now();
+    this.client.marginTable(margins, Math.max(20, readTopK()), { signal: job.signal }).then((r) => {
+      if (job.signal.aborted || this.facts !== facts || this._isDisposed) return;
+      this.table = { ...r, facts, ms: Date.now() - t0 };
+      this.tableJob = undefined;
+      console.log(`[ei] margin table: ${K} positions x ${n} samples in ${this.table.ms} ms`);
+      this._onDidChange.fire('table');
+    }, (e: unknown) => {
+      if ((e as Error)?.name !== 'AbortError' && !this._isDisposed) console.warn('[ei] margin table failed; the slider recounts instead', e);
+    });
+  }
+
+  /** Stops the table job and forgets the table (the index is being rebuilt). */
+  private dropTable(): void {
+    this.tableJob?.abort();
+    this.tableJob = undefined;
+    this.table = undefined;
+    this.servedFromTable = undefined;
+  }
+
+  /** Exact pml-violating counts (t <= m) at every slider position, once the table is built: the sweep curve. */
+  get sweep(): { margins: Float64Array; violating: Float64Array; triplets: number } | undefined {
+    const t = this.tableReady ? this.table!.table : undefined;
+    return t && { margins: t.margins, violating: t.violating, triplets: t.triplets };
+  }
+
+  /** Whether the slider's positions are answered from the table (tests, the latency bench). */
+  get tableReady(): boolean {
+    return !!this.table && this.table.facts === this.facts;
   }
 
   /** NT-Xent depends on the temperature only (never on the margin): computed once per temperature and index. */
@@ -300,6 +412,7 @@ export class Session extends Disposable {
   override dispose(): void {
     if (this._isDisposed) return;
     this.scheduler.stop();
+    this.dropTable();
     super.dispose();
     this._onDidDispose.fire();
     this._onDidDispose.dispose();

@@ -80,6 +80,8 @@ export interface CensusView {
    *  category, lossAsAnchor, violAsAnchor and classViolationRate are exact for this margin; violAsPositive,
    *  violAsNegative and topPairs are still those of the previous full recount. */
   partial?: boolean;
+  /** A quick census answered from the margin table (a slider position; no recount ran). */
+  fromTable?: boolean;
 }
 
 /** A quick recount for the projection: the census without the arrays a quick recount leaves unchanged. */
@@ -118,6 +120,7 @@ export type ToControls =
   | { type: 'state'; datasetId?: string; hasDataset: boolean; datasetName: string; n: number; dim: number; classes: number; snapshots: string[]; activeSnapshot: number; settings: AnalysisSettings; marginRange: { min: number; max: number; step: number }; classNames: string[] } // dataset + settings
   | { type: 'census'; datasetId?: string; census: Omit<CensusView, 'category' | 'lossAsAnchor' | 'violAsAnchor' | 'violAsPositive' | 'violAsNegative' | 'nearestImpostor'> } // results under the current margin (no per-sample arrays)
   | { type: 'histogram'; datasetId?: string; edges: Float64Array; counts: Float64Array; triplets: number } // t = d(a,n) - d(a,p) over all valid triplets
+  | { type: 'sweep'; datasetId?: string; margins: Float64Array; violating: Float64Array; triplets: number } // exact triplets with t <= m at every slider position (the margin table), after the histogram of the same index
   | { type: 'status'; state: 'idle' | 'loading' | 'computing' | 'ready' | 'error'; message: string } // what is happening
   | { type: 'follow'; on: boolean; available: boolean; reason: string }; // "Follow latest snapshot": the setting, and whether the open dataset is a numbered series (else why not)
 

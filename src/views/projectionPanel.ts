@@ -69,7 +69,7 @@ export class ProjectionPanel extends Disposable {
         this.post({ type: 'status', state: s.status.state, message: s.status.message });
         if (!s.layout) this.post({ type: 'layoutProgress', datasetId: s.id, fraction: s.layoutFraction });
         break;
-      case 'histogram': break;
+      case 'histogram': case 'table': break;
     }
   }
 

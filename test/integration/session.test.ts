@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { api, bruteCensus, censusAt, closeAll, until, ws } from './helpers';
 import type { Session } from '../../src/session';
+import { sliderMargins } from '../../src/shared/sliderScale';
 
 function openTabPaths(): string[] {
   return vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => {
@@ -127,6 +128,51 @@ describe('a dataset opened in the real extension host', function () {
       assert.ok(full.category.some((c, i) => c !== before.category[i]), 'some sample changes colour between 0.5 and 0.35');
       const toSidebar = a.controls.posted.filter((m) => m.type === 'census' && m.census.partial && m.census.settings.margin === 0.35);
       assert.ok(toSidebar.length >= 1, 'the sidebar got the quick census');
+    } finally {
+      sub.dispose();
+      await a.controls.handleMessage({ type: 'setMargin', margin: 0.5 });
+      await censusAt(session, 0.5);
+      await until(() => cfg().get('margin') === 0.5, 'margin 0.5 written back to the settings', 10_000);
+    }
+  });
+
+  it('once the margin table is built, a slider position is answered from it at once, identical to the engine', async () => {
+    const a = await api();
+    await until(() => session.tableReady, 'the margin table', 60_000);
+    // A slider position near 0.3: exactly the value the sidebar sends for it.
+    const positions = sliderMargins(session.marginRange);
+    const m = positions.reduce((best, v) => (Math.abs(v - 0.3) < Math.abs(best - 0.3) ? v : best), positions[0]);
+    assert.ok(m !== session.settings.margin && m > 0.2 && m < 0.4, `position ${m}`);
+    const seen: NonNullable<Session['census']>[] = [];
+    const sub = session.onDidChange((e) => { if (e === 'census' && session.census) seen.push(session.census); });
+    const answered = session.tableAnswers;
+    try {
+      await a.controls.handleMessage({ type: 'setMargin', margin: m });
+      const full = await censusAt(session, m);
+      assert.equal(session.tableAnswers, answered + 1, 'answered from the table');
+      const quick = seen[0];
+      assert.ok(quick && quick.partial && quick.fromTable && quick.settings.margin === m, 'the first census after the move is the table\'s, for that margin');
+      assert.ok(seen.indexOf(full) > 0, 'the full recount followed it');
+      // Bit for bit what the engine's full recount gives at that margin, and the brute-force truth.
+      const d = session.dataset;
+      const truth = bruteCensus(d.embeddings, d.n, d.dim, d.labels, m, 'euclidean', true);
+      assert.deepEqual([quick.pml, quick.facenet], [truth.pml, truth.facenet]);
+      for (const key of ['pml', 'facenet', 'triplets', 'lossSum', 'meanLoss', 'meanLossNonZero', 'worst', 'batchHard'] as const) {
+        assert.deepEqual(quick[key], full[key], key);
+      }
+      for (const key of ['category', 'violAsAnchor', 'lossAsAnchor', 'classViolationRate'] as const) {
+        assert.deepEqual([...quick[key]], [...full[key]], key);
+      }
+      assert.ok(quick.worst.length > 0, 'the fixture has violating triplets at this margin');
+      const toSidebar = a.controls.posted.find((msg) => msg.type === 'census' && msg.census.partial && msg.census.settings.margin === m);
+      assert.ok(toSidebar, 'the sidebar got it');
+      // The sweep curve from the same table: exact violating counts at every position.
+      await a.controls.handleMessage({ type: 'ready' }); // the sidebar (re)loading gets everything, the sweep included
+      const sweep = a.controls.posted.filter((msg) => msg.type === 'sweep').pop();
+      assert.ok(sweep && sweep.type === 'sweep' && sweep.datasetId === session.id, 'a sweep for this dataset');
+      const k = Array.from(sweep.margins).indexOf(m);
+      assert.deepEqual([sweep.violating[k], sweep.triplets], [truth.pml.violating, truth.triplets]);
+      assert.equal(sweep.margins.length, positions.length);
     } finally {
       sub.dispose();
       await a.controls.handleMessage({ type: 'setMargin', margin: 0.5 });

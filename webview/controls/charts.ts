@@ -4,7 +4,7 @@
  * numbers come from histogramModel.ts.
  */
 import type { ChartTheme } from './theme';
-import { type Histogram, type Sweep, splitBin, niceTicks, countAtOrBelow, cumulativeCounts } from './histogramModel';
+import { type Histogram, type Sweep, splitBin, niceTicks, countAtOrBelow, cumulativeCounts, shareAt } from './histogramModel';
 import { formatTick } from './format';
 
 /** Padding around the plot area, in CSS pixels (room for tick labels below). */
@@ -18,6 +18,8 @@ export interface SweepFrame {
   sweep: Sweep; hist: Histogram; margin: number; theme: ChartTheme;
   /** The engine's exact violating share at the census margin, drawn as a ring beside the estimate. */
   exact?: { margin: number; share: number };
+  /** The sweep holds exact counts (the margin table), not an estimate from the histogram: the dot reads it. */
+  exactCurve?: boolean;
 }
 
 function xAxis(ctx: CanvasRenderingContext2D, theme: ChartTheme, x0: number, x1: number, lo: number, hi: number, y: number, fmt: (v: number) => string): void {
@@ -101,7 +103,7 @@ export function drawHistogram(ctx: CanvasRenderingContext2D, w: number, hgt: num
 
 /**
  * The sweep curve over its margins, y from 0 to 100 %, with the current margin as a dashed line, a
- * dot where it meets the (interpolated) curve and a ring at the engine's exact share.
+ * dot where it meets the curve and a ring at the engine's exact share.
  */
 export function drawSweep(ctx: CanvasRenderingContext2D, w: number, hgt: number, f: SweepFrame): void {
   const { margins, share } = f.sweep;
@@ -137,7 +139,8 @@ export function drawSweep(ctx: CanvasRenderingContext2D, w: number, hgt: number,
   if (f.margin >= lo && f.margin <= hi) {
     const x = sx(f.margin);
     marginLine(ctx, f.theme, x, y0 - 4, y1);
-    const here = f.hist.triplets > 0 ? countAtOrBelow(f.hist.edges, cumulativeCounts(f.hist.counts), f.margin) / f.hist.triplets : 0;
+    const here = f.exactCurve ? shareAt(f.sweep, f.margin)
+      : f.hist.triplets > 0 ? countAtOrBelow(f.hist.edges, cumulativeCounts(f.hist.counts), f.margin) / f.hist.triplets : 0;
     ctx.fillStyle = f.theme.marker;
     ctx.beginPath();
     ctx.arc(x, sy(here), 3, 0, 2 * Math.PI);

@@ -7,9 +7,12 @@
 import { h } from './dom';
 import { ChartCanvas, onPixelRatioChange } from './chartCanvas';
 import { drawHistogram, drawSweep } from './charts';
-import { type Histogram, sweepCurve } from './histogramModel';
-import { type MarginRange, sanitizeRange } from './sliderScale';
+import { type Histogram, type Sweep, sweepCurve } from './histogramModel';
+import { type MarginRange, sanitizeRange } from '../../src/shared/sliderScale';
 import { readTheme, onThemeChange, type ChartTheme } from './theme';
+
+const SWEEP_ESTIMATE = 'Share of triplets with t ≤ m as m varies, read from the histogram: exact at bin edges, interpolated between them (dot). The ring and the counts above are the engine\'s exact count.';
+const SWEEP_EXACT = 'Share of triplets with t ≤ m as m varies: exact at every slider position (counted for each one).';
 
 /** Points on the sweep curve (one per ~1.5 px of a typical sidebar). */
 const SWEEP_POINTS = 200;
@@ -25,8 +28,12 @@ export class Charts {
   private range: MarginRange = sanitizeRange(undefined);
   private margin = 0;
   private exact: { margin: number; share: number } | undefined;
+  /** Exact counts at every slider position (the host's margin table), once it has them. */
+  private exactCurve: Sweep | undefined;
   private theme: ChartTheme;
   private frame = 0;
+
+  private readonly sweepHint = h('p', { class: 'hint', 'data-testid': 'sweep-hint' }, SWEEP_ESTIMATE);
 
   constructor(private logScale: boolean, onLogScale: (on: boolean) => void) {
     this.theme = readTheme();
@@ -36,7 +43,9 @@ export class Charts {
     this.sweep = new ChartCanvas('Share of violating triplets against the margin', 'sweep', (ctx, w, hh) => {
       if (!this.hist) return;
       const to = Math.max(this.range.max, this.margin);
-      drawSweep(ctx, w, hh, { sweep: sweepCurve(this.hist, this.range.min, to, SWEEP_POINTS), hist: this.hist, margin: this.margin, theme: this.theme, exact: this.exact });
+      const sweep = this.exactCurve ?? sweepCurve(this.hist, this.range.min, to, SWEEP_POINTS);
+      drawSweep(ctx, w, hh, { sweep, hist: this.hist, margin: this.margin, theme: this.theme, exact: this.exact, exactCurve: !!this.exactCurve });
+      this.sweepHint.textContent = this.exactCurve ? SWEEP_EXACT : SWEEP_ESTIMATE;
     });
     const log = h('input', { type: 'checkbox', id: 'histogram-log', 'data-testid': 'histogram-log', checked: logScale });
     log.addEventListener('change', () => { this.logScale = log.checked; onLogScale(log.checked); this.redraw(); });
@@ -50,15 +59,16 @@ export class Charts {
     this.sweepElement = h('div', { class: 'chart-box' },
       this.waiting[1],
       this.sweep.canvas,
-      h('p', { class: 'hint' }, 'Share of triplets with t ≤ m as m varies, read from the histogram: exact at bin edges, interpolated between them (dot). The ring and the counts above are the engine\'s exact count.'));
+      this.sweepHint);
     onThemeChange(() => { this.theme = readTheme(); this.redraw(); });
     onPixelRatioChange(() => this.redraw());
     this.showWaiting();
   }
 
-  /** New histogram (undefined: none yet). */
+  /** New histogram (undefined: none yet): a new index, so the exact sweep of the old one goes too. */
   setHistogram(hist: Histogram | undefined): void {
     this.hist = hist;
+    this.exactCurve = undefined;
     if (!hist) this.exact = undefined;
     this.showWaiting();
     this.redraw();
@@ -74,6 +84,12 @@ export class Charts {
   setMargin(m: number, draw = true): void {
     this.margin = m;
     if (draw) this.schedule();
+  }
+
+  /** The exact sweep at every slider position (from the host's margin table). */
+  setExactSweep(sweep: Sweep | undefined): void {
+    this.exactCurve = sweep && sweep.margins.length >= 2 ? sweep : undefined;
+    this.schedule();
   }
 
   /** The exact violating share from the last census (undefined: none yet). */

@@ -63,6 +63,29 @@ export function sweepCurve(h: Histogram, from: number, to: number, points: numbe
   return { margins, share };
 }
 
+/**
+ * The sweep from exact counts (the host's margin table: violating triplets at each slider
+ * position). Unlike `sweepCurve` it is exact at every point; `share` = violating / triplets.
+ */
+export function exactSweep(margins: ArrayLike<number>, violating: ArrayLike<number>, triplets: number): Sweep {
+  const n = Math.min(margins.length, violating.length);
+  const out = { margins: new Float64Array(n), share: new Float64Array(n) };
+  for (let j = 0; j < n; j++) {
+    out.margins[j] = margins[j];
+    out.share[j] = triplets > 0 ? violating[j] / triplets : 0;
+  }
+  return out;
+}
+
+/** The sweep's share at margin m, linear between its points (0 before the first, the last after). */
+export function shareAt(s: Sweep, m: number): number {
+  const n = s.margins.length;
+  if (n === 0 || !(m >= s.margins[0])) return n ? s.share[0] : 0;
+  if (m >= s.margins[n - 1]) return s.share[n - 1];
+  const i = binIndex(s.margins, m), a = s.margins[i], b = s.margins[i + 1];
+  return b > a ? s.share[i] + ((s.share[i + 1] - s.share[i]) * (m - a)) / (b - a) : s.share[i];
+}
+
 /** How a stretch of the t axis is drawn: hard (t <= 0), violating but not hard (0 < t <= m), easy. */
 export type Zone = 'hard' | 'violating' | 'easy';
 

@@ -11,7 +11,7 @@
  *   - `lastCensusMargin`: `census.settings.margin` of the last census rendered (undefined before)
  *   - `lastUpdateMs`: time to render the last census (message in → DOM and both canvases updated)
  *   - `hasDataset`: whether the last `state` had a dataset
- * and the DOM event `ei-census-rendered` on `window` (detail: `{ margin, partial, elapsedMs }`), fired
+ * and the DOM event `ei-census-rendered` on `window` (detail: `{ margin, partial, elapsedMs, fromTable }`), fired
  * once a census is rendered (the next animation frame paints it): latency benchmarks listen to it.
  * Stable `data-testid`s: `margin-slider` (an `<input type=range>` over integer positions; its
  * `aria-valuetext` is the margin), `margin-input`, `margin-error`, `count-violating`, `count-hard`,
@@ -31,6 +31,7 @@ import { Summary, type ControlsCensus } from './summary';
 import { SettingsPanel } from './settingsPanel';
 import { ClassTable } from './classTable';
 import { Charts } from './chartsPanel';
+import { exactSweep } from './histogramModel';
 
 type StateMsg = Extract<ToControls, { type: 'state' }>;
 
@@ -147,7 +148,7 @@ function onCensus(c: ControlsCensus): void {
   charts.redraw();
   lastUpdateMs = performance.now() - t0;
   // For latency benchmarks: the census is in the DOM; the next animation frame paints it.
-  window.dispatchEvent(new CustomEvent('ei-census-rendered', { detail: { margin: c.settings.margin, partial: c.partial === true, elapsedMs: c.elapsedMs } }));
+  window.dispatchEvent(new CustomEvent('ei-census-rendered', { detail: { margin: c.settings.margin, partial: c.partial === true, elapsedMs: c.elapsedMs, fromTable: c.fromTable === true } }));
 }
 
 function belongs(id: string | undefined): boolean {
@@ -164,6 +165,9 @@ window.addEventListener('message', (event: MessageEvent<ToControls>) => {
       break;
     case 'histogram':
       if (belongs(msg.datasetId) && msg.edges?.length === (msg.counts?.length ?? -2) + 1) charts.setHistogram({ edges: msg.edges, counts: msg.counts, triplets: msg.triplets });
+      break;
+    case 'sweep':
+      if (belongs(msg.datasetId) && msg.margins?.length === msg.violating?.length) charts.setExactSweep(exactSweep(msg.margins, msg.violating, msg.triplets));
       break;
     case 'status':
       status.hidden = msg.state === 'idle' || (msg.state === 'ready' && !msg.message);

@@ -5,7 +5,7 @@
  * and is not sent.
  */
 import { h } from './dom';
-import { type MarginRange, sanitizeRange, lastPosition, valueToPosition, positionToValue, keyToPosition, parseMarginInput } from './sliderScale';
+import { type MarginRange, sanitizeRange, lastPosition, valueToPosition, positionToValue, keyToPosition, parseMarginInput } from '../../src/shared/sliderScale';
 import { formatMargin, formatTick } from './format';
 
 /** Slider + box; reports every local change (including each drag `input`) through `onChange`. */

@@ -1,5 +1,5 @@
 import { equal, close, same, ok } from './check';
-import { cumulativeCounts, binIndex, countAtOrBelow, sweepCurve, splitBin, niceTicks } from '../../../webview/controls/histogramModel';
+import { cumulativeCounts, binIndex, countAtOrBelow, sweepCurve, splitBin, niceTicks, exactSweep, shareAt } from '../../../webview/controls/histogramModel';
 
 /** Deterministic pseudo-random t values, binned by brute force. */
 function sample(n: number, seed = 1): number[] {
@@ -81,5 +81,15 @@ describe('controls/histogramModel', () => {
     same(niceTicks(0, 9880, 4), [0, 2000, 4000, 6000, 8000]);
     same(niceTicks(2, 2), [2]);
     same(niceTicks(NaN, 1), []);
+  });
+
+  it('exact sweep: shares of the host\'s counts at its margins, read back exactly at them and linearly between', () => {
+    const s = exactSweep([0, 0.1, 0.2, 0.4], [10, 30, 50, 100], 200);
+    same([...s.share], [0.05, 0.15, 0.25, 0.5]);
+    equal(shareAt(s, 0.2), 0.25);
+    close(shareAt(s, 0.3), 0.375, 1e-12);
+    equal(shareAt(s, -1), 0.05);
+    equal(shareAt(s, 9), 0.5);
+    same([...exactSweep([0, 1], [3, 4], 0).share], [0, 0]);
   });
 });

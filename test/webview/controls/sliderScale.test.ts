@@ -1,5 +1,5 @@
 import { equal, ok } from './check';
-import { sanitizeRange, lastPosition, valueToPosition, positionToValue, keyToPosition, parseMarginInput, MAX_POSITIONS } from '../../../webview/controls/sliderScale';
+import { sanitizeRange, lastPosition, valueToPosition, positionToValue, keyToPosition, parseMarginInput, MAX_POSITIONS } from '../../../src/shared/sliderScale';
 
 describe('controls/sliderScale', () => {
   const r = { min: 0, max: 1.5, step: 0.01 };

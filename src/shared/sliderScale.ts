@@ -1,5 +1,6 @@
 /**
- * The margin slider's arithmetic. Pure: no DOM, unit-tested in Node.
+ * The margin slider's arithmetic. Pure: no DOM, unit-tested in Node. Shared by the sidebar (which
+ * sends these margins) and the host (which tabulates the census at exactly these margins).
  *
  * The `<input type="range">` works on integer positions 0..K (K = (max - min) / step) rather than on
  * margins directly: float steps such as 0.01 accumulate rounding error in the browser
@@ -48,6 +49,12 @@ export function positionToValue(p: number, r: MarginRange): number {
   if (q === k) return r.max;
   const v = r.min + q * r.step;
   return Number(v.toPrecision(12));
+}
+
+/** Every margin the slider can send for the host's range, ascending (position p at index p). */
+export function sliderMargins(range: MarginRange): Float64Array {
+  const r = sanitizeRange(range), k = lastPosition(r);
+  return Float64Array.from({ length: k + 1 }, (_, p) => positionToValue(p, r));
 }
 
 /**
