@@ -25,13 +25,16 @@
  *   --keys     press the keys through Playwright (trusted browser input; timing less regular)
  *              instead of dispatching the slider's keydown inside the frame on a precise schedule
  *   --verbose  code-server's output and the browser console
+ *   --no-table-wait  measure at once, without waiting for the host's margin table (recounts only
+ *              until it is built; by default the bench waits until a slider position is answered
+ *              from it, as after a few seconds of use)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { findWebview, hook, runCommand, until, waitForWorkbench } from '../test/e2e/workbench';
 import { Cleanup, installBuiltExtension, openBrowser, startServer, tempDir, writeDataset } from './ui/environment';
-import { clearProbe, installProbe, pressInFrame, readProbe, sliderState, type ProbeLog, type RenderRecord } from './ui/probe';
+import { clearProbe, installProbe, pressInFrame, pressKey, readProbe, sliderState, type ProbeLog, type RenderRecord } from './ui/probe';
 import { formatRow, headerRow, quantile, summarize, type Summary } from './ui/stats';
 
 const TARGET_MS = 100;
@@ -41,13 +44,13 @@ const STEP = { presses: 20, intervalMs: 700 };
 const DRAG = { presses: 60, intervalMs: 16 };
 const SLIDER = '[data-testid=margin-slider]';
 
-interface Options { n: number; json?: string; keys: boolean; verbose: boolean }
+interface Options { n: number; json?: string; keys: boolean; verbose: boolean; tableWait: boolean }
 
 function parseArgs(argv: string[]): Options {
   const value = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
   const n = Number(value('--n') ?? 10_000);
   if (!Number.isInteger(n) || n < CLASSES * 2) throw new Error(`--n must be an integer >= ${CLASSES * 2}`);
-  return { n, json: value('--json'), keys: argv.includes('--keys'), verbose: argv.includes('--verbose') };
+  return { n, json: value('--json'), keys: argv.includes('--keys'), verbose: argv.includes('--verbose'), tableWait: !argv.includes('--no-table-wait') };
 }
 
 const t0 = Date.now();
@@ -93,6 +96,25 @@ async function waitUntilReady(page: Page, controls: Frame, n: number): Promise<F
   }, 240_000, 500);
   log(`projection drew ${n} points`);
   return projection;
+}
+
+/**
+ * Waits until the host answers slider positions from its margin table (built in the background
+ * after the index): moves the slider one step and back every 2 s until a census comes from it.
+ * Returns the seconds waited, or NaN when it never came (`--no-table-wait` skips this).
+ */
+async function waitForTable(controls: Frame, ms = 180_000): Promise<number> {
+  const start = Date.now();
+  while (Date.now() - start < ms) {
+    await clearProbe(controls);
+    await pressKey(controls, 'ArrowRight');
+    await sleep(1_000);
+    const p = await readProbe(controls);
+    await pressKey(controls, 'ArrowLeft');
+    if (p.renders.some((r) => r.fromTable)) { await sleep(1_000); return (Date.now() - start) / 1000; }
+    await sleep(1_000);
+  }
+  return NaN;
 }
 
 // ---------------------------------------------------------------- driving the slider
@@ -159,7 +181,7 @@ function stepScenario(p: ProbeLog): ScenarioResult[] {
   const lat = (x: Matched, r: RenderRecord | undefined) => r!.tScreen! - p.inputs[x.input].t;
   return [
     { name: 'step (first census)', summary: summarize(first.map((x) => lat(x, x.first)), first.map((x) => x.first!.elapsedMs), TARGET_MS),
-      extra: { inputs: p.inputs.length, missed: m.length - first.length, partial: first.filter((x) => x.first!.partial).length, ...breakdown(first.map((x) => ({ lat: lat(x, x.first), r: x.first! }))) } },
+      extra: { inputs: p.inputs.length, missed: m.length - first.length, partial: first.filter((x) => x.first!.partial).length, fromTable: first.filter((x) => x.first!.fromTable).length, ...breakdown(first.map((x) => ({ lat: lat(x, x.first), r: x.first! }))) } },
     { name: 'step (full recount)', summary: summarize(full.map((x) => lat(x, x.full)), full.map((x) => x.full!.elapsedMs), TARGET_MS),
       extra: { inputs: p.inputs.length, missed: m.length - full.length } },
   ];
@@ -186,7 +208,7 @@ function dragScenario(p: ProbeLog): ScenarioResult[] {
   return [
     { name: 'drag (censuses shown)', summary: summarize(shown.map((s) => s.lat), shown.map((s) => s.r.elapsedMs), TARGET_MS),
       extra: { inputs: p.inputs.length, distinctMargins: new Set(p.inputs.map((x) => x.margin)).size, inputSpanMs: r1(span), renders: p.renders.length,
-        fullMidDrag: p.renders.filter((r) => !r.partial && !sameMargin(r.margin, last.margin)).length, ...breakdown(shown) } },
+        fullMidDrag: p.renders.filter((r) => !r.partial && !sameMargin(r.margin, last.margin)).length, fromTable: shown.filter((s) => s.r.fromTable).length, ...breakdown(shown) } },
     { name: 'drag settle (last input)', summary: summarize(Number.isFinite(settle) ? [settle] : [], atFinal[0] ? [atFinal[0].elapsedMs] : [], TARGET_MS),
       extra: { settleFullMs: r1(settleFull), fullElapsedMs: fullR?.elapsedMs ?? NaN } },
   ];
@@ -223,6 +245,10 @@ async function main(opts: Options, cleanup: Cleanup): Promise<void> {
   await sleep(3_000);
 
   await installProbe(controls);
+  if (opts.tableWait) {
+    const waited = await waitForTable(controls);
+    log(Number.isFinite(waited) ? `margin table answering after ${waited.toFixed(1)} s more` : 'the margin table never answered: measuring recounts');
+  }
   const s0 = await sliderState(controls);
   log(`slider at position ${s0.position}/${s0.max}, margin ${s0.margin}`);
   if (s0.position + STEP.presses + DRAG.presses > s0.max) throw new Error(`the slider has only ${s0.max - s0.position} steps left; ${STEP.presses + DRAG.presses} needed`);

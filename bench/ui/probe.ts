@@ -14,7 +14,7 @@ import type { Frame } from 'playwright-core';
 /** One slider input: when it happened and the margin it produced. */
 export interface InputRecord { t: number; margin: number }
 /** One rendered census: its margin, whether it was a quick (partial) recount, host+engine time, times. */
-export interface RenderRecord { margin: number; partial: boolean; elapsedMs: number; renderMs?: number; tRendered: number; tScreen?: number }
+export interface RenderRecord { margin: number; partial: boolean; fromTable: boolean; elapsedMs: number; renderMs?: number; tRendered: number; tScreen?: number }
 /** Everything the probe recorded since it was installed or last cleared. */
 export interface ProbeLog { inputs: InputRecord[]; renders: RenderRecord[]; now: number }
 
@@ -35,11 +35,12 @@ const PROBE_SOURCE = `(() => {
   });
   window.addEventListener('ei-census-rendered', (e) => {
     const d = e.detail || {};
-    const r = { margin: d.margin, partial: !!d.partial, elapsedMs: d.elapsedMs, renderMs: window.__embeddingInspector.lastUpdateMs, tRendered: performance.now() };
+    const r = { margin: d.margin, partial: !!d.partial, fromTable: !!d.fromTable, elapsedMs: d.elapsedMs, renderMs: window.__embeddingInspector.lastUpdateMs, tRendered: performance.now() };
     log.renders.push(r);
     requestAnimationFrame(() => { r.tScreen = performance.now(); });
   });
-  const press = () => slider.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', code: 'ArrowRight', bubbles: true, cancelable: true }));
+  const key = (k) => slider.dispatchEvent(new KeyboardEvent('keydown', { key: k, code: k, bubbles: true, cancelable: true }));
+  const press = () => key('ArrowRight');
   window.__eiBench = {
     read: () => ({ inputs: log.inputs.slice(), renders: log.renders.map((r) => ({ ...r })), now: performance.now() }),
     clear: () => { log.inputs.length = 0; log.renders.length = 0; },
@@ -53,6 +54,7 @@ const PROBE_SOURCE = `(() => {
       };
       tick();
     }),
+    key,
     slider: () => ({ position: Number(slider.value), max: Number(slider.max), margin: window.__embeddingInspector.margin }),
   };
   return true;
@@ -71,6 +73,11 @@ export function clearProbe(controls: Frame): Promise<void> {
 /** What the probe recorded (copies). */
 export function readProbe(controls: Frame): Promise<ProbeLog> {
   return controls.evaluate('window.__eiBench.read()') as Promise<ProbeLog>;
+}
+
+/** Dispatches one key on the slider (ArrowLeft, ArrowRight, ...) without recording an input. */
+export function pressKey(controls: Frame, key: string): Promise<void> {
+  return controls.evaluate(`window.__eiBench.key(${JSON.stringify(key)})`) as Promise<void>;
 }
 
 /** The slider's integer position, its last position and the margin it shows. */
