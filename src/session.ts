@@ -4,7 +4,9 @@ import type { Dataset } from './shared/dataset';
 import type { AnalysisSettings, CensusView, DatasetView } from './shared/protocol';
 import { Disposable } from './util/disposable';
 import { AnalysisClient, type MarginTableResult } from './worker/client';
-import { tableCounts, tablePosition, worstAt } from './engine/marginTable';
+import { tableCounts } from './engine/marginTable';
+import { positionOf, type MarginTableView } from './shared/marginTableView';
+import { worstAt } from './shared/worstAt';
 import { sliderMargins } from './shared/sliderScale';
 import type { DistanceOptions, EngineInput } from './engine/types';
 import type { WorstTriplet } from './engine/census';
@@ -68,7 +70,7 @@ export class Session extends Disposable {
   private facts: IndexFacts | undefined;
   private indexBuild: Promise<void> | undefined;
   /** The census at every slider position for `facts` (built in the background after each index build). */
-  private table: (MarginTableResult & { facts: IndexFacts; ms: number }) | undefined;
+  private table: (MarginTableResult & { facts: IndexFacts; ms: number; view?: MarginTableView }) | undefined;
   private tableJob: AbortController | undefined;
   /** The settings the current census was answered for from the table (the quick recount then has nothing to do). */
   private servedFromTable: AnalysisSettings | undefined;
@@ -294,7 +296,7 @@ export class Session extends Disposable {
   private answerFromTable(): boolean {
     const t = this.table, facts = this.facts, prev = this.census, s = this.settings;
     if (!t || !facts || t.facts !== facts || !prev || s.mining === 'semi-hard' || facts.ntXent?.temperature !== s.temperature) return false;
-    const k = tablePosition(t.table, s.margin), topK = readTopK();
+    const k = positionOf(t.table.margins, s.margin), topK = readTopK();
     if (k < 0 || topK > t.topK) return false;
     const worst = worstAt(t.smallest, t.complete, t.limit, s.margin, topK);
     if (!worst) return false;
@@ -330,6 +332,7 @@ export class Session extends Disposable {
     this.client.marginTable(margins, Math.max(20, readTopK()), { signal: job.signal }).then((r) => {
       if (job.signal.aborted || this.facts !== facts || this._isDisposed) return;
       this.table = { ...r, facts, ms: Date.now() - t0 };
+      this.table.view = this.viewOf(this.table);
       this.tableJob = undefined;
       console.log(`[ei] margin table: ${K} positions x ${n} samples in ${this.table.ms} ms`);
       this._onDidChange.fire('table');
@@ -346,10 +349,34 @@ export class Session extends Disposable {
     this.servedFromTable = undefined;
   }
 
-  /** Exact pml-violating counts (t <= m) at every slider position, once the table is built: the sweep curve. */
-  get sweep(): { margins: Float64Array; violating: Float64Array; triplets: number } | undefined {
-    const t = this.tableReady ? this.table!.table : undefined;
-    return t && { margins: t.margins, violating: t.violating, triplets: t.triplets };
+  /**
+   * The table as the sidebar gets it (answers every slider position there without a round trip;
+   * the sweep curve), once built; undefined when its class rates would be too large to send.
+   */
+  get tableView(): MarginTableView | undefined {
+    return this.tableReady ? this.table!.view : undefined;
+  }
+
+  /** Largest class-rate block sent to the sidebar (positions x classes, 8 bytes each: 8 MB). */
+  static VIEW_MAX_CLASS_CELLS = 1_000_000;
+
+  /** The sidebar's view of a table: the same functions the host answers with, at every position. */
+  private viewOf(t: MarginTableResult & { facts: IndexFacts }): MarginTableView | undefined {
+    const table = t.table, K = table.margins.length, n = this.dataset.n, C = this.sizes.length;
+    if (K * C > Session.VIEW_MAX_CLASS_CELLS) return undefined;
+    const lossSum = new Float64Array(K), bhLoss = new Float64Array(K), bhViol = new Float64Array(K), rates = new Float64Array(K * C);
+    for (let k = 0; k < K; k++) {
+      lossSum[k] = tableCounts(table, k).lossSum;
+      const bh = batchHardAt(t.facts, table.margins[k]);
+      bhLoss[k] = bh.meanLoss; bhViol[k] = bh.violatingAnchors;
+      rates.set(classViolationRatesFromAnchors(this.dataset.labels, table.violAsAnchor.subarray(k * n, (k + 1) * n), this.sizes), k * C);
+    }
+    return {
+      distance: t.facts.options.distance, normalize: t.facts.options.normalize,
+      margins: table.margins, triplets: table.triplets, hard: table.hard, hardStrict: table.hardStrict,
+      violating: table.violating, violatingStrict: table.violatingStrict, lossSum, batchHardLoss: bhLoss, batchHardViolating: bhViol,
+      classViolationRate: rates, classes: C, smallest: t.smallest.map((w) => ({ ...w })), complete: t.complete, limit: t.limit, topK: readTopK(),
+    };
   }
 
   /** Whether the slider's positions are answered from the table (tests, the latency bench). */

@@ -179,7 +179,7 @@ function countBelow(vals: Float64Array, len: number, dap: number, m: number): nu
 /**
  * The `k` triplets of the index's anchors with the smallest t = d(a,n) - d(a,p) below `limit`,
  * ties by (anchor, positive, negative) ascending; `loss` holds -t. Since the loss at margin m is
- * m - t, these are the worst triplets at every margin up to `limit` (see `worstAt`).
+ * m - t, these are the worst triplets at every margin up to `limit` (see shared/worstAt.ts).
  */
 export function smallestT(index: CensusIndex, limit: number, k: number): WorstTriplet[] {
   const idx = index as IndexData, top = new TopK(k);
@@ -201,26 +201,6 @@ export function smallestT(index: CensusIndex, limit: number, k: number): WorstTr
     }
   }
   return top.sorted();
-}
-
-/**
- * The worst `k` triplets at margin m, ranked as `countAtMargin` ranks them (loss m - (dan - dap)
- * descending, then ids), from `smallest`: the first triplets in (t, ids) order with t < `limit`,
- * more than k of them (`complete` when there were no more). Every other triplet has a t at least
- * the list's last, so a loss at most the last one's: when that is below the k-th loss, none can
- * enter. Undefined when the list cannot decide (a tie across its end; then ask the engine), or m > limit.
- */
-export function worstAt(smallest: WorstTriplet[], complete: boolean, limit: number, m: number, k: number): WorstTriplet[] | undefined {
-  if (!(m <= limit)) return undefined;
-  const list = sortWorst(smallest.map((w) => ({ anchor: w.anchor, positive: w.positive, negative: w.negative, loss: m - (w.dan - w.dap), dap: w.dap, dan: w.dan }))
-    .filter((w) => w.loss > 0));
-  if (!complete && k > 0) {
-    if (!(smallest.length > k)) return undefined;
-    const last = smallest[smallest.length - 1], bound = m - (last.dan - last.dap);
-    // bound <= 0: nothing outside has a loss; otherwise the last is in the list, so list.length > k - 1.
-    if (bound > 0 && !(bound < list[k - 1].loss)) return undefined;
-  }
-  return list.slice(0, k);
 }
 
 /** Parts over disjoint anchor ranges joined: position-major per-anchor columns and exact totals. */
@@ -279,17 +259,6 @@ export function tableCounts(t: MarginTable, k: number): Pick<CensusResult, 'marg
     meanLoss: t.triplets > 0 ? lossSum / t.triplets : 0,
     meanLossNonZero: Vs > 0 ? lossSum / Vs : 0,
   };
-}
-
-/** Position of margin m in the table (exact match), or -1. */
-export function tablePosition(t: MarginTable, m: number): number {
-  let lo = 0, hi = t.margins.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1, v = t.margins[mid];
-    if (v === m) return mid;
-    if (v < m) lo = mid + 1; else hi = mid - 1;
-  }
-  return -1;
 }
 
 /**

@@ -7,6 +7,8 @@
  * intents, which the host validates (indices in range, values finite and in range).
  */
 
+import type { MarginTableView } from './marginTableView';
+
 export type DistanceKind = 'euclidean' | 'sqeuclidean' | 'cosine';
 export type Convention = 'pml' | 'facenet';
 export type MiningView = 'batch-all' | 'batch-hard' | 'semi-hard';
@@ -120,7 +122,7 @@ export type ToControls =
   | { type: 'state'; datasetId?: string; hasDataset: boolean; datasetName: string; n: number; dim: number; classes: number; snapshots: string[]; activeSnapshot: number; settings: AnalysisSettings; marginRange: { min: number; max: number; step: number }; classNames: string[] } // dataset + settings
   | { type: 'census'; datasetId?: string; census: Omit<CensusView, 'category' | 'lossAsAnchor' | 'violAsAnchor' | 'violAsPositive' | 'violAsNegative' | 'nearestImpostor'> } // results under the current margin (no per-sample arrays)
   | { type: 'histogram'; datasetId?: string; edges: Float64Array; counts: Float64Array; triplets: number } // t = d(a,n) - d(a,p) over all valid triplets
-  | { type: 'sweep'; datasetId?: string; margins: Float64Array; violating: Float64Array; triplets: number } // exact triplets with t <= m at every slider position (the margin table), after the histogram of the same index
+  | { type: 'table'; datasetId?: string; table: MarginTableView } // the census at every slider position (after the histogram of the same index): answered locally while the slider moves; the exact sweep
   | { type: 'status'; state: 'idle' | 'loading' | 'computing' | 'ready' | 'error'; message: string } // what is happening
   | { type: 'follow'; on: boolean; available: boolean; reason: string }; // "Follow latest snapshot": the setting, and whether the open dataset is a numbered series (else why not)
 

@@ -68,7 +68,7 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
       this.sendCensus(s);
     }
     else if (e === 'histogram') { this.sendState(s); this.sendHistogram(s); }
-    else if (e === 'table') this.sendSweep(s);
+    else if (e === 'table') this.sendTable(s);
     else if (e === 'status') this.postStatus(s);
     else if (e === 'dataset') this.sendAll();
   }
@@ -90,13 +90,14 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
     if (!s) { this.post({ type: 'status', state: 'idle', message: '' }); return; }
     this.post({ type: 'status', state: s.status.state, message: s.status.message });
     this.sendHistogram(s);
-    this.sendSweep(s);
+    this.sendTable(s);
     this.sendCensus(s);
   }
 
-  private sendSweep(s: Session): void {
-    const w = s.sweep;
-    if (w) this.post({ type: 'sweep', datasetId: s.id, margins: w.margins, violating: w.violating, triplets: w.triplets });
+  /** The margin table: the sidebar answers slider positions from it and draws the exact sweep. */
+  private sendTable(s: Session): void {
+    const table = s.tableView;
+    if (table) this.post({ type: 'table', datasetId: s.id, table });
   }
 
   private lastStateSettings = '';

@@ -195,11 +195,15 @@ const marginSlider: Step = {
     await c.page.mouse.move(5, 5); // off the plot: no hover ring, no tooltip
     const before = await settledCanvas(projection);
 
+    // Once the host's margin table is in the sidebar, a slider position is answered there, in the
+    // same frame as the key press; the count must still equal the CLI's.
+    await until('the margin table in the sidebar', () => hook<boolean>(controls, 'hasTable'), 60_000);
     const slider = controls.locator('[data-testid=margin-slider]');
     await slider.focus();
     await slider.press('End'); // the slider's far end: a margin most triplets violate
     const m1 = await hook<number>(controls, 'margin');
     assert.ok(m1 > m0, `the slider did not move (margin ${m1})`);
+    assert.equal(await hook<number | undefined>(controls, 'lastCensusMargin'), m1, 'the census at the new margin was shown at once, from the table');
     const count1 = await sidebarCount(controls, m1);
     const cli1 = cliCensus(c.target, m1, snapshot);
     c.log(`margin ${m0} → ${m1}: violating ${count0} → ${count1} (CLI ${cli0.violating} → ${cli1.violating}, snapshot ${snapshot ?? 'only'})`);

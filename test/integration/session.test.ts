@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import { api, bruteCensus, censusAt, closeAll, until, ws } from './helpers';
 import type { Session } from '../../src/session';
 import { sliderMargins } from '../../src/shared/sliderScale';
+import { positionOf, viewCounts } from '../../src/shared/marginTableView';
+import { worstAt } from '../../src/shared/worstAt';
 
 function openTabPaths(): string[] {
   return vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => {
@@ -166,13 +168,16 @@ describe('a dataset opened in the real extension host', function () {
       assert.ok(quick.worst.length > 0, 'the fixture has violating triplets at this margin');
       const toSidebar = a.controls.posted.find((msg) => msg.type === 'census' && msg.census.partial && msg.census.settings.margin === m);
       assert.ok(toSidebar, 'the sidebar got it');
-      // The sweep curve from the same table: exact violating counts at every position.
-      await a.controls.handleMessage({ type: 'ready' }); // the sidebar (re)loading gets everything, the sweep included
-      const sweep = a.controls.posted.filter((msg) => msg.type === 'sweep').pop();
-      assert.ok(sweep && sweep.type === 'sweep' && sweep.datasetId === session.id, 'a sweep for this dataset');
-      const k = Array.from(sweep.margins).indexOf(m);
-      assert.deepEqual([sweep.violating[k], sweep.triplets], [truth.pml.violating, truth.triplets]);
-      assert.equal(sweep.margins.length, positions.length);
+      // The sidebar's copy of the table answers the same position by itself with the same numbers.
+      await a.controls.handleMessage({ type: 'ready' }); // the sidebar (re)loading gets everything, the table included
+      const msg = a.controls.posted.filter((x) => x.type === 'table').pop();
+      assert.ok(msg && msg.type === 'table' && msg.datasetId === session.id, 'a table for this dataset');
+      const view = msg.table, k = positionOf(view.margins, m);
+      assert.equal(view.margins.length, positions.length);
+      const local = viewCounts(view, k);
+      for (const key of ['pml', 'facenet', 'triplets', 'lossSum', 'meanLoss', 'meanLossNonZero', 'batchHard'] as const) assert.deepEqual(local[key], quick[key], `sidebar ${key}`);
+      assert.deepEqual([...local.classViolationRate], [...quick.classViolationRate], 'sidebar class rates');
+      assert.deepEqual(worstAt(view.smallest, view.complete, view.limit, m, view.topK), quick.worst, 'sidebar worst list');
     } finally {
       sub.dispose();
       await a.controls.handleMessage({ type: 'setMargin', margin: 0.5 });

@@ -11,7 +11,7 @@
  *   - `lastCensusMargin`: `census.settings.margin` of the last census rendered (undefined before)
  *   - `lastUpdateMs`: time to render the last census (message in → DOM and both canvases updated)
  *   - `hasDataset`: whether the last `state` had a dataset
- * and the DOM event `ei-census-rendered` on `window` (detail: `{ margin, partial, elapsedMs, fromTable }`), fired
+ * and the DOM event `ei-census-rendered` on `window` (detail: `{ margin, partial, elapsedMs, fromTable, local }`; `local`: answered in the sidebar from the margin table), fired
  * once a census is rendered (the next animation frame paints it): latency benchmarks listen to it.
  * Stable `data-testid`s: `margin-slider` (an `<input type=range>` over integer positions; its
  * `aria-valuetext` is the margin), `margin-input`, `margin-error`, `count-violating`, `count-hard`,
@@ -32,6 +32,8 @@ import { SettingsPanel } from './settingsPanel';
 import { ClassTable } from './classTable';
 import { Charts } from './chartsPanel';
 import { exactSweep } from './histogramModel';
+import { localCensus, sameAnswer, sameButMargin } from './localCensus';
+import type { MarginTableView } from '../../src/shared/marginTableView';
 
 type StateMsg = Extract<ToControls, { type: 'state' }>;
 
@@ -42,6 +44,10 @@ export interface ControlsTestHook {
   readonly lastCensusMargin: number | undefined;
   readonly lastUpdateMs: number | undefined;
   readonly hasDataset: boolean;
+  /** Whether the host's margin table is here (slider positions are then answered locally). */
+  readonly hasTable: boolean;
+  /** Whether the census on screen was answered locally from the table. */
+  readonly shownLocally: boolean;
 }
 
 declare global { interface Window { __embeddingInspector?: ControlsTestHook } }
@@ -54,6 +60,10 @@ let state: StateMsg | undefined;
 let datasetKey = '';
 let lastCensus: ControlsCensus | undefined;
 let lastUpdateMs: number | undefined;
+/** The host's margin table for this dataset's index, once built: slider positions are answered from it here. */
+let tableView: MarginTableView | undefined;
+/** The census last answered locally (the host's identical answer then needs no redraw). */
+let shownLocal: ControlsCensus | undefined;
 
 const coalescer = new MarginCoalescer({
   send: (margin) => api.post({ type: 'setMargin', margin }),
@@ -62,7 +72,10 @@ const coalescer = new MarginCoalescer({
 const margin = new MarginControl((m) => {
   coalescer.request(m);
   charts.setMargin(m);
-  summary.setStale(lastCensus !== undefined && lastCensus.settings.margin !== m);
+  // A slider position the table holds is shown at once; the host's answer confirms it later.
+  const local = localCensus(tableView, lastCensus, state?.settings, m);
+  if (local) render(local, true);
+  else summary.setStale(lastCensus !== undefined && lastCensus.settings.margin !== m);
 });
 const summary = new Summary();
 const settings = new SettingsPanel((m) => api.post(m));
@@ -101,6 +114,8 @@ function onState(s: StateMsg): void {
   if (!s.hasDataset) {
     datasetKey = '';
     lastCensus = undefined;
+    tableView = undefined;
+    shownLocal = undefined;
     summary.clear();
     charts.setHistogram(undefined);
     coalescer.reset();
@@ -111,6 +126,8 @@ function onState(s: StateMsg): void {
     // Another dataset (or snapshot): old numbers and highlights no longer apply.
     datasetKey = key;
     lastCensus = undefined;
+    tableView = undefined;
+    shownLocal = undefined;
     summary.clear();
     charts.setHistogram(undefined);
     coalescer.reset(s.settings.margin);
@@ -132,9 +149,19 @@ function onState(s: StateMsg): void {
 }
 
 function onCensus(c: ControlsCensus): void {
-  const t0 = performance.now();
   coalescer.answered(c.settings.margin);
+  if (sameAnswer(c, shownLocal)) { lastCensus = c; shownLocal = undefined; return; } // already on screen
+  // The host answering an earlier position of the drag: the table's answer for the slider's
+  // current one is newer (same settings), so showing it would step the numbers back.
+  if (shownLocal && shownLocal.settings.margin === margin.value && c.settings.margin !== margin.value && sameButMargin(c.settings, shownLocal.settings)) return;
+  render(c, false);
+}
+
+/** Shows a census: the host's, or one answered locally from the table (`local`). */
+function render(c: ControlsCensus, local: boolean): void {
+  const t0 = performance.now();
   lastCensus = c;
+  shownLocal = local ? c : undefined;
   // Between drags the host's margin wins (settings.json edits, another window); while the user
   // drags or a request is pending, the slider keeps the user's value.
   if (!coalescer.busy && !margin.interacting && c.settings.margin !== margin.value) {
@@ -148,7 +175,7 @@ function onCensus(c: ControlsCensus): void {
   charts.redraw();
   lastUpdateMs = performance.now() - t0;
   // For latency benchmarks: the census is in the DOM; the next animation frame paints it.
-  window.dispatchEvent(new CustomEvent('ei-census-rendered', { detail: { margin: c.settings.margin, partial: c.partial === true, elapsedMs: c.elapsedMs, fromTable: c.fromTable === true } }));
+  window.dispatchEvent(new CustomEvent('ei-census-rendered', { detail: { margin: c.settings.margin, partial: c.partial === true, elapsedMs: c.elapsedMs, fromTable: c.fromTable === true, local } }));
 }
 
 function belongs(id: string | undefined): boolean {
@@ -164,10 +191,14 @@ window.addEventListener('message', (event: MessageEvent<ToControls>) => {
       if (belongs(msg.datasetId) && msg.census?.settings && msg.census.counts && msg.census.classViolationRate?.length === state!.classes) onCensus(msg.census);
       break;
     case 'histogram':
-      if (belongs(msg.datasetId) && msg.edges?.length === (msg.counts?.length ?? -2) + 1) charts.setHistogram({ edges: msg.edges, counts: msg.counts, triplets: msg.triplets });
+      // A new index: its table follows (the old one no longer answers).
+      if (belongs(msg.datasetId) && msg.edges?.length === (msg.counts?.length ?? -2) + 1) { tableView = undefined; charts.setHistogram({ edges: msg.edges, counts: msg.counts, triplets: msg.triplets }); }
       break;
-    case 'sweep':
-      if (belongs(msg.datasetId) && msg.margins?.length === msg.violating?.length) charts.setExactSweep(exactSweep(msg.margins, msg.violating, msg.triplets));
+    case 'table':
+      if (belongs(msg.datasetId) && msg.table?.margins?.length === msg.table.violating?.length && msg.table.classes === state!.classes) {
+        tableView = msg.table;
+        charts.setExactSweep(exactSweep(msg.table.margins, msg.table.violating, msg.table.triplets));
+      }
       break;
     case 'status':
       status.hidden = msg.state === 'idle' || (msg.state === 'ready' && !msg.message);
@@ -191,6 +222,8 @@ Object.defineProperty(window, '__embeddingInspector', {
     get lastCensusMargin() { return lastCensus?.settings.margin; },
     get lastUpdateMs() { return lastUpdateMs; },
     get hasDataset() { return !!state?.hasDataset; },
+    get hasTable() { return !!tableView; },
+    get shownLocally() { return !!shownLocal; },
   } satisfies ControlsTestHook),
 });
 

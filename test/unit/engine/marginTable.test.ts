@@ -9,7 +9,9 @@ import * as assert from 'node:assert/strict';
 import { buildCensusIndex, countAtMargin, type CensusIndex } from '../../../src/engine/census';
 import { partialsRound } from '../../../src/engine/censusMerge';
 import { initBackend } from '../../../src/engine/distances';
-import { marginTable, mergeMarginTable, mergeSmallestT, smallestT, tableCounts, tablePosition, worstAt, type MarginTable } from '../../../src/engine/marginTable';
+import { marginTable, mergeMarginTable, mergeSmallestT, smallestT, tableCounts, type MarginTable } from '../../../src/engine/marginTable';
+import { positionOf } from '../../../src/shared/marginTableView';
+import { worstAt } from '../../../src/shared/worstAt';
 import type { DistanceOptions, EngineInput } from '../../../src/engine/types';
 import { rng } from '../../helpers/rng';
 
@@ -64,7 +66,7 @@ describe('engine/marginTable', function () {
   it('ties are really exercised: some t == m triplets separate the pml and facenet counts', async () => {
     const [, input, opts] = cases[3];
     const t = mergeMarginTable([marginTable(await buildCensusIndex(input, opts), margins)], input.n);
-    const k = tablePosition(t, 2);
+    const k = positionOf(t.margins, 2);
     assert.ok(t.violating[k] > t.violatingStrict[k], 'pml counts t == m, facenet does not');
     assert.ok(t.hard > t.hardStrict, 't == 0 triplets');
   });
@@ -122,12 +124,12 @@ describe('engine/marginTable', function () {
     assert.equal(polls, 4);
   });
 
-  it('tablePosition finds exact margins only', () => {
+  it('positionOf finds exact margins only', () => {
     const t = mergeMarginTable([{ ...emptyPart(), margins: Float64Array.from([0, 0.1, 0.2, 0.30000000000000004]) }], 0);
-    assert.equal(tablePosition(t, 0.2), 2);
-    assert.equal(tablePosition(t, 0.30000000000000004), 3);
-    assert.equal(tablePosition(t, 0.3), -1);
-    assert.equal(tablePosition(t, 0.15), -1);
+    assert.equal(positionOf(t.margins, 0.2), 2);
+    assert.equal(positionOf(t.margins, 0.30000000000000004), 3);
+    assert.equal(positionOf(t.margins, 0.3), -1);
+    assert.equal(positionOf(t.margins, 0.15), -1);
   });
 
   describe('worst triplets at any margin from the smallest-t list', () => {

@@ -14,7 +14,9 @@ import { contrastiveLoss, ntXentLoss } from '../../../src/engine/pairLosses';
 import { retrievalMetrics } from '../../../src/engine/retrieval';
 import type { EngineInput } from '../../../src/engine/types';
 import { AnalysisClient } from '../../../src/worker/client';
-import { tableCounts, tablePosition, worstAt } from '../../../src/engine/marginTable';
+import { tableCounts } from '../../../src/engine/marginTable';
+import { positionOf } from '../../../src/shared/marginTableView';
+import { worstAt } from '../../../src/shared/worstAt';
 import { WorkerSlot } from '../../../src/worker/workerSlot';
 
 const workerScript = path.resolve(__dirname, '../../../worker.js');
@@ -231,7 +233,7 @@ describe('worker/AnalysisClient', function () {
     // Replies come in the worker's order: had the chunk not yielded, its result would be in first.
     assert.equal(chunksDone, 0, 'the census did not wait for the chunk');
     const r = await table;
-    const t = tableCounts(r.table, tablePosition(r.table, 0.5));
+    const t = tableCounts(r.table, positionOf(r.table.margins, 0.5));
     assert.deepEqual([t.pml, t.lossSum], [census.pml, census.lossSum], 'the redone chunk is complete');
   });
 

@@ -1,0 +1,67 @@
+/**
+ * What the sidebar needs to answer any slider position by itself, without a round trip to the
+ * host: the census totals at every position of the host's margin table (engine/marginTable.ts),
+ * batch-hard and the class violation rates at each, and the smallest-t triplets for the worst
+ * list. Pure and shared: the host answers from the same view, so the sidebar's numbers are the
+ * host's, bit for bit.
+ */
+import type { CategoryCounts, DistanceKind, TripletRow } from './protocol';
+
+/** The table as the sidebar gets it (arrays of length K, or K x classes position-major). */
+export interface MarginTableView {
+  /** The index it was counted on: it answers only while these settings hold. */
+  distance: DistanceKind;
+  normalize: boolean;
+  /** The slider's margins, ascending. */
+  margins: Float64Array;
+  triplets: number;
+  /** Triplets with t <= 0 and t < 0 (margin-independent). */
+  hard: number;
+  hardStrict: number;
+  /** Per position: triplets with t <= m, with t < m, and the loss sum (correctly rounded). */
+  violating: Float64Array;
+  violatingStrict: Float64Array;
+  lossSum: Float64Array;
+  /** Per position: batch-hard mean loss and anchors with a non-zero batch-hard loss. */
+  batchHardLoss: Float64Array;
+  batchHardViolating: Float64Array;
+  /** K x classes: the violation rate per anchor class at each position. */
+  classViolationRate: Float64Array;
+  classes: number;
+  /** For `worstAt`: the smallest-t triplets, whether there are no more below `limit`, and the list length. */
+  smallest: TripletRow[];
+  complete: boolean;
+  limit: number;
+  topK: number;
+}
+
+/** Position of margin m among `margins` (ascending; exact match), or -1. */
+export function positionOf(margins: ArrayLike<number>, m: number): number {
+  let lo = 0, hi = margins.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1, v = margins[mid];
+    if (v === m) return mid;
+    if (v < m) lo = mid + 1; else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** The census numbers at position k, as the engine's recount gives them at margins[k]. */
+export interface ViewCounts {
+  triplets: number; pml: CategoryCounts; facenet: CategoryCounts;
+  lossSum: number; meanLoss: number; meanLossNonZero: number;
+  batchHard: { meanLoss: number; violatingAnchors: number };
+  classViolationRate: Float64Array;
+}
+
+export function viewCounts(t: MarginTableView, k: number): ViewCounts {
+  const V = t.violating[k], Vs = t.violatingStrict[k], lossSum = t.lossSum[k], T = t.triplets;
+  return {
+    triplets: T,
+    pml: { easy: T - V, semihard: V - t.hard, hard: t.hard, violating: V },
+    facenet: { easy: T - Vs, semihard: Vs - t.hardStrict, hard: t.hardStrict, violating: Vs },
+    lossSum, meanLoss: T > 0 ? lossSum / T : 0, meanLossNonZero: Vs > 0 ? lossSum / Vs : 0,
+    batchHard: { meanLoss: t.batchHardLoss[k], violatingAnchors: t.batchHardViolating[k] },
+    classViolationRate: t.classViolationRate.slice(k * t.classes, (k + 1) * t.classes),
+  };
+}
