@@ -15,23 +15,15 @@
  * answers.
  */
 import type { CensusIndex, CensusResult, WorstTriplet } from './censusTypes';
+import type { MarginTotals } from '../shared/marginTableView';
 import { IndexData, PREFIX_SHIFT, PREFIX_STEP } from './censusIndex';
 import { partialsAdd, partialsRound, sortWorst, TopK } from './censusMerge';
 import { abortError } from './types';
 
-/** The table over anchors [anchorStart, anchorEnd) (absolute sample ids). */
-export interface MarginTablePart {
+/** The table over anchors [anchorStart, anchorEnd) (absolute sample ids); totals over those anchors. */
+export interface MarginTablePart extends MarginTotals {
   anchorStart: number;
   anchorEnd: number;
-  /** Margins, ascending (K of them). */
-  margins: Float64Array;
-  /** Valid triplets of these anchors; pml hard (t <= 0) and facenet hard (t < 0) counts (margin-independent). */
-  triplets: number;
-  hard: number;
-  hardStrict: number;
-  /** Per margin: pml violating (t <= m) and facenet violating (t < m, non-zero loss) counts. */
-  violating: Float64Array;
-  violatingStrict: Float64Array;
   /** Per margin: the loss sum as exact partials (as CensusResult.lossSumPartials). */
   lossPartials: number[][];
   /** Anchor-major (anchor - anchorStart) x K: pml-violating triplets as anchor, and the anchor's loss sum as float32. */
@@ -204,14 +196,8 @@ export function smallestT(index: CensusIndex, limit: number, k: number): WorstTr
 }
 
 /** Parts over disjoint anchor ranges joined: position-major per-anchor columns and exact totals. */
-export interface MarginTable {
-  margins: Float64Array;
+export interface MarginTable extends MarginTotals {
   n: number;
-  triplets: number;
-  hard: number;
-  hardStrict: number;
-  violating: Float64Array;
-  violatingStrict: Float64Array;
   lossPartials: number[][];
   /** Position-major K x n: column k (samples as anchors) at [k n, (k + 1) n); 0 for samples in no part. */
   violAsAnchor: Uint32Array;

@@ -7,20 +7,25 @@
  */
 import type { CategoryCounts, DistanceKind, TripletRow } from './protocol';
 
+/** The counts every form of the margin table has (engine part, merged table, sidebar view). */
+export interface MarginTotals {
+  /** The margins, ascending (the slider's positions): K of them. */
+  margins: Float64Array;
+  /** Valid triplets; pml hard (t <= 0) and facenet hard (t < 0) triplets (margin-independent). */
+  triplets: number;
+  hard: number;
+  hardStrict: number;
+  /** Per margin: pml violating (t <= m) and facenet violating (t < m, non-zero loss) triplets. */
+  violating: Float64Array;
+  violatingStrict: Float64Array;
+}
+
 /** The table as the sidebar gets it (arrays of length K, or K x classes position-major). */
-export interface MarginTableView {
+export interface MarginTableView extends MarginTotals {
   /** The index it was counted on: it answers only while these settings hold. */
   distance: DistanceKind;
   normalize: boolean;
-  /** The slider's margins, ascending. */
-  margins: Float64Array;
-  triplets: number;
-  /** Triplets with t <= 0 and t < 0 (margin-independent). */
-  hard: number;
-  hardStrict: number;
-  /** Per position: triplets with t <= m, with t < m, and the loss sum (correctly rounded). */
-  violating: Float64Array;
-  violatingStrict: Float64Array;
+  /** Per position: the loss sum (correctly rounded). */
   lossSum: Float64Array;
   /** Per position: batch-hard mean loss and anchors with a non-zero batch-hard loss. */
   batchHardLoss: Float64Array;

@@ -9,17 +9,9 @@ import { buildCensusIndex, countAtMargin, fastRecountReady, mergeCensus, prepare
 import type { CensusResult, WorstTriplet } from '../../../src/engine/census';
 import { distanceRows, initBackend, prepareEmbeddings, setKernelMode } from '../../../src/engine/distances';
 import type { DistanceKind, DistanceOptions, EngineInput } from '../../../src/engine/types';
-import { rng } from '../../helpers/rng';
+import { makeInput } from '../../helpers/censusInput';
 
 
-function makeInput(n: number, dim: number, classes: number, seed: number, integer = false): EngineInput {
-  const r = rng(seed);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) labels[i] = i < classes ? i : Math.floor(r() * classes);
-  const embeddings = new Float32Array(n * dim);
-  for (let i = 0; i < n * dim; i++) embeddings[i] = integer ? Math.floor(r() * 4) - 1 : (r() * 2 - 1) + (labels[Math.floor(i / dim)] % 3) * 0.3;
-  return { embeddings, n, dim, labels, classes };
-}
 
 interface Brute {
   triplets: number; pml: number[]; facenet: number[]; lossSum: number; nonZero: number;

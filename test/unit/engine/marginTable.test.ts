@@ -13,16 +13,8 @@ import { marginTable, mergeMarginTable, mergeSmallestT, smallestT, tableCounts, 
 import { positionOf } from '../../../src/shared/marginTableView';
 import { worstAt } from '../../../src/shared/worstAt';
 import type { DistanceOptions, EngineInput } from '../../../src/engine/types';
-import { rng } from '../../helpers/rng';
+import { makeInput } from '../../helpers/censusInput';
 
-function makeInput(n: number, dim: number, classes: number, seed: number, integer = false): EngineInput {
-  const r = rng(seed);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) labels[i] = i < classes ? i : Math.floor(r() * classes);
-  const embeddings = new Float32Array(n * dim);
-  for (let i = 0; i < n * dim; i++) embeddings[i] = integer ? Math.floor(r() * 4) - 1 : (r() * 2 - 1) + (labels[Math.floor(i / dim)] % 3) * 0.3;
-  return { embeddings, n, dim, labels, classes };
-}
 
 /** Every position of the table against countAtMargin at that margin. */
 function checkAgainstRecount(index: CensusIndex, t: MarginTable, label: string): void {
