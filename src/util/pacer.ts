@@ -15,16 +15,16 @@ export const realClock: Clock = {
 
 /** Latest-wins pacer; see the file comment. */
 export class Pacer<T> {
-  private pending: { value: T; at: number } | undefined;
+  private pending: { value: T; at: number; delay: number } | undefined;
   private timer: unknown;
   private lastAt = -Infinity;
 
   constructor(private readonly deliver: (value: T) => void, private readonly delayMs: number, private readonly intervalMs: number, private readonly clock: Clock = realClock) {}
 
-  /** Queues `value` (replacing any value still waiting). */
-  push(value: T): void {
+  /** Queues `value` (replacing any value still waiting), delivered `delayMs` (default: the pacer's) after now at the earliest. */
+  push(value: T, delayMs = this.delayMs): void {
     const now = this.clock.now();
-    this.pending = { value, at: now };
+    this.pending = { value, at: now, delay: delayMs };
     if (this.timer !== undefined) return; // the waiting delivery takes the newest value (see fire)
     this.arm(now);
   }
@@ -37,7 +37,7 @@ export class Pacer<T> {
   }
 
   private arm(now: number): void {
-    const at = Math.max(this.pending!.at + this.delayMs, this.lastAt + this.intervalMs);
+    const at = Math.max(this.pending!.at + this.pending!.delay, this.lastAt + this.intervalMs);
     this.timer = this.clock.setTimeout(() => this.fire(), Math.max(0, at - now));
   }
 
@@ -47,7 +47,7 @@ export class Pacer<T> {
     if (!p) return;
     const now = this.clock.now();
     // A value pushed while the timer ran still gets its full delay.
-    if (now < p.at + this.delayMs) { this.arm(now); return; }
+    if (now < p.at + p.delay) { this.arm(now); return; }
     this.pending = undefined;
     this.lastAt = now;
     this.deliver(p.value);

@@ -82,9 +82,10 @@ export class ProjectionPanel extends Disposable {
     // share the workbench's renderer thread. Measured in code-server at N = 10 000: sent at once,
     // the sidebar's census arrived after the projection had recoloured and its frame waited for the
     // projection's redraw (20-60 ms later on screen); while dragging, the projection's updates took
-    // about 40 ms of that thread each.
+    // about 40 ms of that thread each. A census from the margin table is already on the sidebar's
+    // screen (it answers slider positions itself): no need to wait behind its message.
     const { violAsPositive: _p, violAsNegative: _n, nearestImpostor: _i, ...update } = c;
-    this.updates.push({ type: 'censusUpdate', datasetId: s.id, census: update });
+    this.updates.push({ type: 'censusUpdate', datasetId: s.id, census: update }, c.fromTable ? 0 : ProjectionPanel.UPDATE_AFTER_SIDEBAR_MS);
   }
 
   /** Highlights classes (from the sidebar). */

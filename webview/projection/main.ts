@@ -15,6 +15,8 @@
  *     status,           // { state, message } the banner shows (hidden when not loading/computing/error after the layout)
  *     screenPositionOf(i) // { x, y } CSS px relative to the page viewport, or null
  *   }
+ * Event `ei-census-shown` on `window` (detail `{ margin, partial }`) once a census's colours are
+ * set (drawn on the next animation frame), for the latency bench.
  * Stable selectors: #plot / [data-testid=plot-canvas], [data-testid=tooltip], [data-testid=tooltip-image],
  * [data-testid=color-by], [data-testid=legend-classes], [data-testid=census-header],
  * [data-testid=worst-list] with [data-testid=worst-row] buttons, [data-testid=worst-toggle], [data-testid=status].
@@ -185,6 +187,8 @@ function showCensus(c: CensusView): void {
   worst.render(c, ds!);
   restyle();
   if (hoverIndex >= 0) showTooltip(hoverIndex, statsOf(hoverIndex));
+  // For latency benchmarks: the new colours are set; the plot draws them on the next animation frame.
+  window.dispatchEvent(new CustomEvent('ei-census-shown', { detail: { margin: c.settings.margin, partial: c.partial === true } }));
 }
 
 function onMessage(m: ToProjection): void {

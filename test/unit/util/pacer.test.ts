@@ -72,4 +72,22 @@ describe('Pacer', () => {
     c.advance(16);
     assert.deepEqual(got, [2]);
   });
+
+  it('a value can carry its own delay (0: at once, still intervalMs after the last delivery)', () => {
+    const c = fakeClock(), got: [number, number][] = [];
+    const p = new Pacer<number>((v) => got.push([v, c.clock.now()]), 16, 100, c.clock);
+    p.push(1, 0);
+    c.advance(0);
+    assert.deepEqual(got, [[1, 0]]);
+    c.advance(50);
+    p.push(2, 0);
+    c.advance(49);
+    assert.deepEqual(got, [[1, 0]]);
+    c.advance(1);
+    assert.deepEqual(got, [[1, 0], [2, 100]]);
+    c.advance(300);
+    p.push(3); // the default delay again, the interval long past
+    c.advance(50);
+    assert.deepEqual(got[2], [3, 416]);
+  });
 });
