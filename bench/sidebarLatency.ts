@@ -10,6 +10,11 @@
  *   - drag: 60 presses 16 ms apart (a 60 Hz drag). Censuses are coalesced, so only some margins
  *     get one: latency per census shown = on screen − the input that produced its margin; settle =
  *     last input → the census at the final margin on screen (and → its full recount).
+ *   `fromTable`: censuses answered from the host's margin table; `local`: of those, the ones the
+ *   sidebar answered itself (no round trip to the host).
+ *   The projection's colours are measured alongside (rows "… (projection colours)"): input → the
+ *   projection's frame drawing the census of that input's margin (`ei-census-shown`, times moved
+ *   into the controls frame's clock through performance.timeOrigin).
  *   "On screen" is the first requestAnimationFrame after the controls' `ei-census-rendered` event;
  *   all times are the controls frame's performance.now() (see bench/ui/probe.ts). `engine` is the
  *   median of the censuses' elapsedMs (host + engine), so the rest (relay through code-server,
@@ -34,7 +39,7 @@ import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { findWebview, hook, runCommand, until, waitForWorkbench } from '../test/e2e/workbench';
 import { Cleanup, installBuiltExtension, openBrowser, startServer, tempDir, writeDataset } from './ui/environment';
-import { clearProbe, installProbe, pressInFrame, pressKey, readProbe, sliderState, type ProbeLog, type RenderRecord } from './ui/probe';
+import { clearProbe, clearProjectionProbe, installProbe, installProjectionProbe, pressInFrame, pressKey, readProbe, readProjectionProbe, sliderState, type ProbeLog, type RenderRecord, type ShownRecord } from './ui/probe';
 import { formatRow, headerRow, quantile, summarize, type Summary } from './ui/stats';
 
 const TARGET_MS = 100;
@@ -181,7 +186,7 @@ function stepScenario(p: ProbeLog): ScenarioResult[] {
   const lat = (x: Matched, r: RenderRecord | undefined) => r!.tScreen! - p.inputs[x.input].t;
   return [
     { name: 'step (first census)', summary: summarize(first.map((x) => lat(x, x.first)), first.map((x) => x.first!.elapsedMs), TARGET_MS),
-      extra: { inputs: p.inputs.length, missed: m.length - first.length, partial: first.filter((x) => x.first!.partial).length, fromTable: first.filter((x) => x.first!.fromTable).length, ...breakdown(first.map((x) => ({ lat: lat(x, x.first), r: x.first! }))) } },
+      extra: { inputs: p.inputs.length, missed: m.length - first.length, partial: first.filter((x) => x.first!.partial).length, fromTable: first.filter((x) => x.first!.fromTable).length, local: first.filter((x) => x.first!.local).length, ...breakdown(first.map((x) => ({ lat: lat(x, x.first), r: x.first! }))) } },
     { name: 'step (full recount)', summary: summarize(full.map((x) => lat(x, x.full)), full.map((x) => x.full!.elapsedMs), TARGET_MS),
       extra: { inputs: p.inputs.length, missed: m.length - full.length } },
   ];
@@ -208,19 +213,49 @@ function dragScenario(p: ProbeLog): ScenarioResult[] {
   return [
     { name: 'drag (censuses shown)', summary: summarize(shown.map((s) => s.lat), shown.map((s) => s.r.elapsedMs), TARGET_MS),
       extra: { inputs: p.inputs.length, distinctMargins: new Set(p.inputs.map((x) => x.margin)).size, inputSpanMs: r1(span), renders: p.renders.length,
-        fullMidDrag: p.renders.filter((r) => !r.partial && !sameMargin(r.margin, last.margin)).length, fromTable: shown.filter((s) => s.r.fromTable).length, ...breakdown(shown) } },
+        fullMidDrag: p.renders.filter((r) => !r.partial && !sameMargin(r.margin, last.margin)).length, fromTable: shown.filter((s) => s.r.fromTable).length, local: shown.filter((s) => s.r.local).length, ...breakdown(shown) } },
     { name: 'drag settle (last input)', summary: summarize(Number.isFinite(settle) ? [settle] : [], atFinal[0] ? [atFinal[0].elapsedMs] : [], TARGET_MS),
       extra: { settleFullMs: r1(settleFull), fullElapsedMs: fullR?.elapsedMs ?? NaN } },
   ];
 }
 
-/** Runs one scenario from the slider's current position and returns what the probe recorded. */
-async function runScenario(page: Page, controls: Frame, presses: number, intervalMs: number, keys: boolean): Promise<ProbeLog> {
+/** What one scenario recorded: the sidebar's probe, and the projection's colours in the same clock. */
+interface ScenarioLog { p: ProbeLog; shown: ShownRecord[] }
+
+/** Runs one scenario from the slider's current position and returns what the probes recorded. */
+async function runScenario(page: Page, controls: Frame, projection: Frame, presses: number, intervalMs: number, keys: boolean): Promise<ScenarioLog> {
   await clearProbe(controls);
+  await clearProjectionProbe(projection);
   await press(page, controls, presses, intervalMs, keys);
   const p = await settled(controls);
   if (p.inputs.length !== presses) throw new Error(`expected ${presses} slider inputs, the probe saw ${p.inputs.length}`);
-  return p;
+  const last = p.inputs[p.inputs.length - 1];
+  // The projection's full census at the final margin, drawn (it follows the sidebar's).
+  const shown = await until('the projection to show the final margin', async () => {
+    const s = await readProjectionProbe(projection, p.origin);
+    return s.some((r) => !r.partial && sameMargin(r.margin, last.margin) && r.tScreen !== undefined) && s;
+  }, 30_000, 250);
+  return { p, shown };
+}
+
+/**
+ * The projection's colours: for each census it drew (once per margin), on screen − the input that
+ * produced that margin; and the last input → its margin drawn (quick, then full).
+ */
+function projectionScenario(name: string, { p, shown }: ScenarioLog): ScenarioResult[] {
+  const seen = new Set<string>();
+  const lat: number[] = [];
+  for (const r of shown) {
+    const key = r.margin.toPrecision(12);
+    const producer = [...p.inputs].reverse().find((x) => sameMargin(x.margin, r.margin) && x.t <= r.tShown);
+    if (!producer || r.tScreen === undefined || seen.has(key)) continue;
+    seen.add(key);
+    lat.push(r.tScreen - producer.t);
+  }
+  const last = p.inputs[p.inputs.length - 1];
+  const atFinal = shown.find((r) => r.tShown >= last.t && sameMargin(r.margin, last.margin) && r.tScreen !== undefined);
+  return [{ name, summary: summarize(lat, [], TARGET_MS),
+    extra: { inputs: p.inputs.length, marginsDrawn: lat.length, draws: shown.length, lastInputToFinalMs: atFinal ? Math.round(atFinal.tScreen! - last.t) : NaN } }];
 }
 
 // ---------------------------------------------------------------- main
@@ -241,10 +276,11 @@ async function main(opts: Options, cleanup: Cleanup): Promise<void> {
   log('"Inspect Embeddings" run');
   const controls = await openSidebar(page);
   log('sidebar open');
-  await waitUntilReady(page, controls, opts.n);
+  const projection = await waitUntilReady(page, controls, opts.n);
   await sleep(3_000);
 
   await installProbe(controls);
+  await installProjectionProbe(projection);
   if (opts.tableWait) {
     const waited = await waitForTable(controls);
     log(Number.isFinite(waited) ? `margin table answering after ${waited.toFixed(1)} s more` : 'the margin table never answered: measuring recounts');
@@ -253,17 +289,19 @@ async function main(opts: Options, cleanup: Cleanup): Promise<void> {
   log(`slider at position ${s0.position}/${s0.max}, margin ${s0.margin}`);
   if (s0.position + STEP.presses + DRAG.presses > s0.max) throw new Error(`the slider has only ${s0.max - s0.position} steps left; ${STEP.presses + DRAG.presses} needed`);
 
-  const stepLog = await runScenario(page, controls, STEP.presses, STEP.intervalMs, opts.keys);
-  log(`step: margins ${stepLog.inputs[0].margin} … ${stepLog.inputs[stepLog.inputs.length - 1].margin}, ${stepLog.renders.length} censuses rendered`);
+  const step = await runScenario(page, controls, projection, STEP.presses, STEP.intervalMs, opts.keys);
+  const stepLog = step.p;
+  log(`step: margins ${stepLog.inputs[0].margin} … ${stepLog.inputs[stepLog.inputs.length - 1].margin}, ${stepLog.renders.length} censuses rendered, ${step.shown.length} drawn in the projection`);
   await sleep(1_000);
-  const dragLog = await runScenario(page, controls, DRAG.presses, DRAG.intervalMs, opts.keys);
-  log(`drag: margins ${dragLog.inputs[0].margin} … ${dragLog.inputs[dragLog.inputs.length - 1].margin}, ${dragLog.renders.length} censuses rendered`);
+  const drag = await runScenario(page, controls, projection, DRAG.presses, DRAG.intervalMs, opts.keys);
+  const dragLog = drag.p;
+  log(`drag: margins ${dragLog.inputs[0].margin} … ${dragLog.inputs[dragLog.inputs.length - 1].margin}, ${dragLog.renders.length} censuses rendered, ${drag.shown.length} drawn in the projection`);
 
-  const results = [...stepScenario(stepLog), ...dragScenario(dragLog)];
-  report(opts, results, { step: stepLog, drag: dragLog });
+  const results = [...stepScenario(stepLog), ...dragScenario(dragLog), ...projectionScenario('step (projection colours)', step), ...projectionScenario('drag (projection colours)', drag)];
+  report(opts, results, { step: stepLog, drag: dragLog, stepProjection: step.shown, dragProjection: drag.shown });
 }
 
-function report(opts: Options, results: ScenarioResult[], raw: { step: ProbeLog; drag: ProbeLog }): void {
+function report(opts: Options, results: ScenarioResult[], raw: { step: ProbeLog; drag: ProbeLog; stepProjection: ShownRecord[]; dragProjection: ShownRecord[] }): void {
   console.log(`\nSidebar margin latency, real UI (code-server + Chromium): N=${opts.n}, D=${DIM}, ${CLASSES} classes, target ${TARGET_MS} ms`);
   console.log('input → census on screen (ms); engine = median host+engine elapsedMs of those censuses;');
   console.log('renderMs / paintMs / relayMs = medians of webview render, wait for the next frame, and the rest');

@@ -14,9 +14,11 @@ import type { Frame } from 'playwright-core';
 /** One slider input: when it happened and the margin it produced. */
 export interface InputRecord { t: number; margin: number }
 /** One rendered census: its margin, whether it was a quick (partial) recount, host+engine time, times. */
-export interface RenderRecord { margin: number; partial: boolean; fromTable: boolean; elapsedMs: number; renderMs?: number; tRendered: number; tScreen?: number }
-/** Everything the probe recorded since it was installed or last cleared. */
-export interface ProbeLog { inputs: InputRecord[]; renders: RenderRecord[]; now: number }
+export interface RenderRecord { margin: number; partial: boolean; fromTable: boolean; local: boolean; elapsedMs: number; renderMs?: number; tRendered: number; tScreen?: number }
+/** Everything the probe recorded since it was installed or last cleared; `origin` is the frame's performance.timeOrigin. */
+export interface ProbeLog { inputs: InputRecord[]; renders: RenderRecord[]; now: number; origin: number }
+/** A census whose colours the projection drew: times in the controls frame's clock (converted through timeOrigin). */
+export interface ShownRecord { margin: number; partial: boolean; tShown: number; tScreen?: number }
 
 /**
  * Browser-side source (a string: this project's Node tsconfig has no DOM types). `run(count, ms)`
@@ -35,14 +37,14 @@ const PROBE_SOURCE = `(() => {
   });
   window.addEventListener('ei-census-rendered', (e) => {
     const d = e.detail || {};
-    const r = { margin: d.margin, partial: !!d.partial, fromTable: !!d.fromTable, elapsedMs: d.elapsedMs, renderMs: window.__embeddingInspector.lastUpdateMs, tRendered: performance.now() };
+    const r = { margin: d.margin, partial: !!d.partial, fromTable: !!d.fromTable, local: !!d.local, elapsedMs: d.elapsedMs, renderMs: window.__embeddingInspector.lastUpdateMs, tRendered: performance.now() };
     log.renders.push(r);
     requestAnimationFrame(() => { r.tScreen = performance.now(); });
   });
   const key = (k) => slider.dispatchEvent(new KeyboardEvent('keydown', { key: k, code: k, bubbles: true, cancelable: true }));
   const press = () => key('ArrowRight');
   window.__eiBench = {
-    read: () => ({ inputs: log.inputs.slice(), renders: log.renders.map((r) => ({ ...r })), now: performance.now() }),
+    read: () => ({ inputs: log.inputs.slice(), renders: log.renders.map((r) => ({ ...r })), now: performance.now(), origin: performance.timeOrigin }),
     clear: () => { log.inputs.length = 0; log.renders.length = 0; },
     run: (count, ms) => new Promise((resolve) => {
       const t0 = performance.now();
@@ -88,4 +90,34 @@ export function sliderState(controls: Frame): Promise<{ position: number; max: n
 /** Presses ArrowRight `count` times, `intervalMs` apart, inside the frame (precise timing). */
 export function pressInFrame(controls: Frame, count: number, intervalMs: number): Promise<number> {
   return controls.evaluate(`window.__eiBench.run(${count}, ${intervalMs})`) as Promise<number>;
+}
+
+/** The projection's probe: when each census's colours were set and drawn, in absolute ms (timeOrigin + now). */
+const PROJECTION_PROBE_SOURCE = `(() => {
+  if (window.__eiBenchProjection) return true;
+  const log = [];
+  const abs = () => performance.timeOrigin + performance.now();
+  window.addEventListener('ei-census-shown', (e) => {
+    const r = { margin: e.detail.margin, partial: !!e.detail.partial, tShown: abs() };
+    log.push(r);
+    // Registered after the plot's own frame callback, so it runs once that frame is drawn.
+    requestAnimationFrame(() => { r.tScreen = abs(); });
+  });
+  window.__eiBenchProjection = { read: () => log.map((r) => ({ ...r })), clear: () => { log.length = 0; } };
+  return true;
+})()`;
+
+/** Installs the projection probe (idempotent). */
+export async function installProjectionProbe(projection: Frame): Promise<void> {
+  await projection.evaluate(PROJECTION_PROBE_SOURCE);
+}
+
+export function clearProjectionProbe(projection: Frame): Promise<void> {
+  return projection.evaluate('window.__eiBenchProjection.clear()') as Promise<void>;
+}
+
+/** What the projection probe recorded, in the controls frame's clock (`controlsOrigin`: its timeOrigin). */
+export async function readProjectionProbe(projection: Frame, controlsOrigin: number): Promise<ShownRecord[]> {
+  const raw = await projection.evaluate('window.__eiBenchProjection.read()') as ShownRecord[];
+  return raw.map((r) => ({ ...r, tShown: r.tShown - controlsOrigin, tScreen: r.tScreen === undefined ? undefined : r.tScreen - controlsOrigin }));
 }
