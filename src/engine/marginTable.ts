@@ -63,7 +63,7 @@ export function marginTable(index: CensusIndex, margins: Float64Array, from = in
   let maxNeg = 0;
   for (let a = from; a < to; a++) { const i = a - idx.anchorStart; maxNeg = Math.max(maxNeg, idx.negOff[i + 1] - idx.negOff[i]); }
   const vals = new Float64Array(maxNeg + 1), sums = new Float64Array(maxNeg + 1), start = new Int32Array((maxNeg >> 1) + 2);
-  const viol = new Float64Array(K), violS = new Float64Array(K), loss = new Float64Array(K);
+  const cursor = new Int32Array(K), viol = new Float64Array(K), violS = new Float64Array(K), loss = new Float64Array(K);
   for (let a = from; a < to; a++) {
     if (shouldStop?.()) throw abortError();
     const i = a - idx.anchorStart, neg = idx.negOff[i + 1] - idx.negOff[i], P = idx.posOff[i + 1] - idx.posOff[i];
@@ -71,7 +71,7 @@ export function marginTable(index: CensusIndex, margins: Float64Array, from = in
     out.triplets += P * neg;
     decodeAnchor(idx, i, vals, sums);
     const b = buckets(vals, neg, start);
-    tableAnchor(idx, i, margins, vals, sums, b, viol, violS, loss, out);
+    tableAnchor(idx, i, margins, vals, sums, b, cursor, viol, violS, loss, out);
     const row = (a - from) * K;
     for (let k = 0; k < K; k++) {
       out.violAsAnchor[row + k] = viol[k];
@@ -112,20 +112,31 @@ function decodeAnchor(idx: IndexData, i: number, vals: Float64Array, sums: Float
  * float32 values (monotone in v, so the count is where it turns false).
  */
 function tableAnchor(idx: IndexData, i: number, margins: Float64Array, vals: Float64Array, sums: Float64Array, bk: Buckets,
-  viol: Float64Array, violS: Float64Array, loss: Float64Array, out: MarginTablePart): void {
+  cursor: Int32Array, viol: Float64Array, violS: Float64Array, loss: Float64Array, out: MarginTablePart): void {
   const { start, lo: lo0, scale, count: nb } = bk;
   const K = margins.length, p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0, neg = idx.negOff[i + 1] - idx.negOff[i];
-  viol.fill(0); violS.fill(0); loss.fill(0);
+  cursor.fill(0); viol.fill(0); violS.fill(0); loss.fill(0);
   for (let q = 0; q < P; q++) {
     const dap = idx.posDist[p0 + q];
     out.hard += idx.hardLE[p0 + q]; out.hardStrict += idx.hardLT[p0 + q];
+    let prev = 0;
     for (let k = 0; k < K; k++) {
       const m = margins[k];
-      // Start where the bucket of dap + m begins, then settle on the exact predicate.
+      // Exact lower bounds: this positive's count at the previous margin, the previous (nearer)
+      // positive's count at this margin. The bucket of dap + m usually starts closer still.
+      const lb = cursor[k] > prev ? cursor[k] : prev;
       const x = (dap + m - lo0) * scale;
       let j = x < 0 ? 0 : x >= nb ? neg : start[x | 0];
-      while (vals[j] - dap <= m) j++;
-      while (j > 0 && !(vals[j - 1] - dap <= m)) j--;
+      if (j < lb) j = lb;
+      // Settle on the exact predicate: a few linear steps, then a galloping or binary search (an
+      // outlier can squeeze every value into a few buckets).
+      if (vals[j] - dap <= m) {
+        j++;
+        for (let steps = 0; vals[j] - dap <= m; j++) if (++steps === 8) { j = gallop(vals, j + 1, dap, m, neg); break; }
+      } else {
+        for (let steps = 0; j > lb && !(vals[j - 1] - dap <= m); j--) if (++steps === 8) { j = firstAbove(vals, lb, j - 1, dap, m); break; }
+      }
+      cursor[k] = j; prev = j;
       viol[k] += j;
       if (j === 0) continue;
       let vs = j;
@@ -159,6 +170,12 @@ function gallop(vals: Float64Array, j: number, dap: number, m: number, neg: numb
   if (hi > neg) hi = neg;
   while (hi - lo > 1) { const mid = (lo + hi) >> 1; if (vals[mid] - dap <= m) lo = mid; else hi = mid; }
   return hi;
+}
+
+/** The first c in [lo, hi] with !(vals[c] - dap <= m), given that vals[hi] fails it. */
+function firstAbove(vals: Float64Array, lo: number, hi: number, dap: number, m: number): number {
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (vals[mid] - dap <= m) lo = mid + 1; else hi = mid; }
+  return lo;
 }
 
 /** Number of the first `len` values (ascending) with v - dap < m. */

@@ -47,6 +47,9 @@ describe('engine/marginTable', function () {
     // Integer coordinates: squared distances are integers, so t == m and t == 0 ties are everywhere.
     ['sqeuclidean ties', makeInput(70, 4, 5, 4, true), { distance: 'sqeuclidean', normalize: false }],
     ['euclidean ties', makeInput(70, 3, 4, 5, true), { distance: 'euclidean', normalize: false }],
+    // One far outlier squeezes every anchor's other distances into a few equal-width buckets:
+    // the search then leans on its galloping and binary steps.
+    ['euclidean outlier', withOutlier(makeInput(90, 4, 3, 9)), { distance: 'euclidean', normalize: false }],
   ];
   for (const [label, input, opts] of cases) {
     it(`equals countAtMargin bit for bit at every margin: ${label}`, async () => {
@@ -163,6 +166,11 @@ describe('engine/marginTable', function () {
     });
   });
 });
+
+function withOutlier(input: EngineInput): EngineInput {
+  for (let d = 0; d < input.dim; d++) input.embeddings[d] = 1000;
+  return input;
+}
 
 function emptyPart() {
   return {
