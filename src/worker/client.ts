@@ -81,7 +81,7 @@ export class AnalysisClient {
   async buildIndex(opts: DistanceOptions, progress?: Progress): Promise<void> {
     this.options = { distance: opts.distance, normalize: opts.normalize };
     this.indexWanted = false;
-    const slots = this.ensureSlots();
+    const slots = this.foreground(this.ensureSlots());
     for (const s of slots) s.indexed = false;
     const ranges = this.ranges(slots.length);
     await this.run(slots, progress, (s, i, onP) =>
@@ -112,16 +112,19 @@ export class AnalysisClient {
   /**
    * The census at every margin of `margins` (ascending: the slider's positions) with the `topK + 32`
    * smallest-t triplets below the largest one (the slack decides the worst list across ties), for answering a margin from a table
-   * (engine/marginTable.ts). A background job: the anchors go in chunks of `chunk`, and any
-   * census, semi-hard or batch-hard request sent meanwhile runs first (it stops the chunk in
-   * progress, which is redone after it). Rejects with an AbortError when `signal` fires (the
-   * workers stay up).
+   * (engine/marginTable.ts). A background job: the anchors go in chunks of `chunk`, and any other
+   * request sent meanwhile runs first (it stops the chunk in progress, which is redone after it).
+   * Rejects with an AbortError when `signal` fires, stopping the chunk in progress (the workers
+   * stay up).
    */
   async marginTable(margins: Float64Array, topK: number, opts: { signal?: AbortSignal; onProgress?: (fraction: number) => void; chunk?: number } = {}): Promise<MarginTableResult> {
     checkMargins(margins);
     const n = this.requireInput().n, chunk = Math.max(1, Math.floor(opts.chunk ?? 32));
     const slots = await this.indexedSlots();
     const ranges = this.ranges(slots.length);
+    // Cancelled: the chunk in progress stops too (not only the next ones).
+    const onAbort = () => { for (const s of slots) s.yieldBackground(); };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     let done = 0;
     const runSlot = async (s: WorkerSlot, from: number, to: number): Promise<MarginTablePart[]> => {
       const parts: MarginTablePart[] = [];
@@ -133,7 +136,7 @@ export class AnalysisClient {
           try {
             parts.push(await s.request('marginTable', { margins, from: a, to: end, stopEpoch: s.backgroundEpoch }));
           } catch (e) {
-            if ((e as Error)?.name === 'AbortError' && !s.isDead) continue; // yielded to a foreground request: redo the chunk
+            if ((e as Error)?.name === 'AbortError' && !s.isDead && !opts.signal?.aborted) continue; // yielded to a foreground request: redo the chunk
             throw e;
           }
           done += end - a;
@@ -145,7 +148,12 @@ export class AnalysisClient {
       }
       return parts;
     };
-    const parts = (await Promise.all(slots.map((s, i) => runSlot(s, ranges[i].rowStart, ranges[i].rowEnd)))).flat();
+    let parts: MarginTablePart[];
+    try {
+      parts = (await Promise.all(slots.map((s, i) => runSlot(s, ranges[i].rowStart, ranges[i].rowEnd)))).flat();
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
     if (opts.signal?.aborted) throw abortError();
     const limit = margins[margins.length - 1], count = Math.max(0, Math.floor(topK)) + 32;
     const smallest = await Promise.all(slots.map((s) => s.request('smallestT', { limit, k: count })));
@@ -161,7 +169,7 @@ export class AnalysisClient {
 
   /** Counts of triplets by t = d(a,n) - d(a,p) in the bins of `edges` (see tHistogram). */
   async histogram(edges: Float64Array, progress?: Progress): Promise<Float64Array> {
-    const slots = await this.indexedSlots(progress);
+    const slots = this.foreground(await this.indexedSlots(progress));
     const parts = await this.run(slots, progress, (s) => s.request('histogram', { edges }));
     const total = new Float64Array(parts[0].length);
     for (const p of parts) for (let i = 0; i < p.length; i++) total[i] += p[i];
@@ -190,7 +198,7 @@ export class AnalysisClient {
   async retrieval(progress?: Progress, opts?: DistanceOptions): Promise<RetrievalResult> {
     const o = opts ?? this.requireOptions();
     const input = this.requireInput();
-    const slots = this.ensureSlots();
+    const slots = this.foreground(this.ensureSlots());
     const ranges = this.ranges(slots.length);
     const parts = await this.run(slots, progress, (s, i, onP) => s.request('retrievalRows', { opts: o, range: ranges[i] }, onP));
     return summarizeRetrieval(input.labels, input.classes, parts);
@@ -203,7 +211,7 @@ export class AnalysisClient {
   async knn(k: number, includeSelf = false, progress?: Progress, opts?: DistanceOptions): Promise<KnnResult> {
     const o = opts ?? this.requireOptions();
     const input = this.requireInput();
-    const slots = this.ensureSlots();
+    const slots = this.foreground(this.ensureSlots());
     const ranges = this.ranges(slots.length);
     const parts = await this.run(slots, progress, (s, i, onP) =>
       s.request('knn', { k, opts: { distance: o.distance, normalize: o.normalize, includeSelf }, range: ranges[i] }, onP));
@@ -221,7 +229,7 @@ export class AnalysisClient {
   async contrastive(options: ContrastiveOptions, progress?: Progress): Promise<ContrastiveResult> {
     const opts = this.requireOptions();
     const input = this.requireInput();
-    const slots = this.ensureSlots();
+    const slots = this.foreground(this.ensureSlots());
     const ranges = this.ranges(slots.length);
     const parts = await this.run(slots, progress, (s, i, onP) => s.request('contrastiveRows', { opts, options, range: ranges[i] }, onP));
     return summarizeContrastive(input.labels, input.classes, options, parts);
@@ -230,7 +238,7 @@ export class AnalysisClient {
   /** NT-Xent with temperature tau (cosine similarity, independent of the distance options). */
   async ntXent(tau = 0.07, progress?: Progress): Promise<NtXentResult> {
     const input = this.requireInput();
-    const slots = this.ensureSlots();
+    const slots = this.foreground(this.ensureSlots());
     const ranges = this.ranges(slots.length);
     const parts = await this.run(slots, progress, (s, i, onP) => s.request('ntXentRows', { tau, range: ranges[i] }, onP));
     return summarizeNtXent(input.labels, input.classes, tau, parts);

@@ -237,13 +237,17 @@ describe('worker/AnalysisClient', function () {
     assert.deepEqual([t.pml, t.lossSum], [census.pml, census.lossSum], 'the redone chunk is complete');
   });
 
-  it('stops building the margin table when its signal fires', async () => {
-    const c = client(2);
-    await c.setDataset(input);
+  it('stops building the margin table when its signal fires, the chunk in progress included', async () => {
+    const c = client(1);
+    await c.setDataset(makeInput(1500, 8, 5, 9));
     await c.buildIndex(opts);
     const job = new AbortController();
-    const p = c.marginTable(Float64Array.from([0, 0.2]), 5, { chunk: 10, signal: job.signal, onProgress: () => job.abort() });
+    let chunksDone = 0;
+    const p = c.marginTable(Float64Array.from({ length: 200 }, (_, k) => k * 0.01), 5, { chunk: 1500, signal: job.signal, onProgress: () => chunksDone++ });
+    await new Promise((r) => setTimeout(r, 50)); // the single chunk (the whole range) is running
+    job.abort();
     await assert.rejects(p, isAbort);
+    assert.equal(chunksDone, 0, 'the running chunk stopped instead of finishing');
     const after = await c.census(0.2, { topK: 5 }); // the workers are still up
     assert.ok(after.triplets > 0);
   });
