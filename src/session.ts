@@ -165,9 +165,10 @@ export class Session extends Disposable {
           hardAsAnchor: Float64Array.from(atZero.perSample!.violAsAnchor),
           tripletsAsAnchor: tripletsAsAnchor(this.dataset.labels, this.sizes),
         };
+        const facts = this.facts;
         this._onDidChange.fire('histogram');
         await this.recountNow();
-        this.startTable(this.facts);
+        this.startTable(facts);
       } catch (e) {
         if ((e as Error)?.name === 'AbortError') this.setStatus('error', 'Analysis cancelled. Change a setting or run “Inspect Embeddings” again to restart it.');
         else this.setStatus('error', `Analysis failed: ${(e as Error)?.message ?? e}`);
@@ -317,8 +318,10 @@ export class Session extends Disposable {
    * recount first). Skipped when it would be too large or too slow; a failure only logs: the slider
    * then keeps recounting.
    */
-  private startTable(facts: IndexFacts | undefined): void {
-    if (!facts || this._isDisposed) return;
+  private startTable(facts: IndexFacts): void {
+    // A newer index build may have started meanwhile (its own table follows it).
+    if (this._isDisposed || this.facts !== facts) return;
+    this.tableJob?.abort();
     const margins = sliderMargins(facts.marginRange), K = margins.length, n = this.dataset.n;
     let pairs = 0;
     for (const c of this.sizes) pairs += c * (c - 1);
@@ -375,7 +378,7 @@ export class Session extends Disposable {
       distance: t.facts.options.distance, normalize: t.facts.options.normalize,
       margins: table.margins, triplets: table.triplets, hard: table.hard, hardStrict: table.hardStrict,
       violating: table.violating, violatingStrict: table.violatingStrict, lossSum, batchHardLoss: bhLoss, batchHardViolating: bhViol,
-      classViolationRate: rates, classes: C, smallest: t.smallest.map((w) => ({ ...w })), complete: t.complete, limit: t.limit, topK: readTopK(),
+      classViolationRate: rates, classes: C, smallest: t.smallest.map((w) => ({ ...w })), complete: t.complete, limit: t.limit, topK: t.topK,
     };
   }
 
