@@ -18,6 +18,8 @@ export class Pacer<T> {
   private pending: { value: T; at: number; delay: number } | undefined;
   private timer: unknown;
   private lastAt = -Infinity;
+  /** When the armed timer fires. */
+  private timerAt = Infinity;
 
   constructor(private readonly deliver: (value: T) => void, private readonly delayMs: number, private readonly intervalMs: number, private readonly clock: Clock = realClock) {}
 
@@ -25,7 +27,11 @@ export class Pacer<T> {
   push(value: T, delayMs = this.delayMs): void {
     const now = this.clock.now();
     this.pending = { value, at: now, delay: delayMs };
-    if (this.timer !== undefined) return; // the waiting delivery takes the newest value (see fire)
+    if (this.timer !== undefined) {
+      // The waiting delivery takes the newest value (see fire), sooner if this one may go sooner.
+      if (Math.max(now + delayMs, this.lastAt + this.intervalMs) >= this.timerAt) return;
+      this.clock.clearTimeout(this.timer);
+    }
     this.arm(now);
   }
 
@@ -38,6 +44,7 @@ export class Pacer<T> {
 
   private arm(now: number): void {
     const at = Math.max(this.pending!.at + this.pending!.delay, this.lastAt + this.intervalMs);
+    this.timerAt = at;
     this.timer = this.clock.setTimeout(() => this.fire(), Math.max(0, at - now));
   }
 

@@ -90,4 +90,17 @@ describe('Pacer', () => {
     c.advance(50);
     assert.deepEqual(got[2], [3, 416]);
   });
+
+  it('a value that may go sooner than the waiting one moves the delivery earlier', () => {
+    const c = fakeClock(), got: [number, number][] = [];
+    const p = new Pacer<number>((v) => got.push([v, c.clock.now()]), 16, 100, c.clock);
+    p.push(1); // due at 16
+    c.advance(5);
+    p.push(2, 0); // may go at once
+    c.advance(0);
+    assert.deepEqual(got, [[2, 5]]);
+    c.advance(200);
+    assert.deepEqual(got, [[2, 5]], 'delivered once');
+    assert.equal(c.pending, 0);
+  });
 });
