@@ -33,7 +33,7 @@ export interface MarginTableView extends MarginTotals {
   /** K x classes: the violation rate per anchor class at each position. */
   classViolationRate: Float64Array;
   classes: number;
-  /** For `worstAt`: the smallest-t triplets, whether there are no more below `limit`, and the list length. */
+  /** For `worstAt`: the smallest-t triplets, whether there are no more below `limit`, and the longest worst list they decide. */
   smallest: TripletRow[];
   complete: boolean;
   limit: number;

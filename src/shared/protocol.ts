@@ -119,7 +119,7 @@ export type FromProjection =
 
 /** Host -> controls sidebar. `datasetId` (optional, the session id as in DatasetView.id): when set, the sidebar ignores census/histogram messages whose id differs from the last `state`'s. */
 export type ToControls =
-  | { type: 'state'; datasetId?: string; hasDataset: boolean; datasetName: string; n: number; dim: number; classes: number; snapshots: string[]; activeSnapshot: number; settings: AnalysisSettings; marginRange: { min: number; max: number; step: number }; classNames: string[] } // dataset + settings
+  | { type: 'state'; datasetId?: string; hasDataset: boolean; datasetName: string; n: number; dim: number; classes: number; snapshots: string[]; activeSnapshot: number; settings: AnalysisSettings; marginRange: { min: number; max: number; step: number }; classNames: string[]; worstTriplets?: number } // dataset + settings (+ the worst list's length, embeddingInspector.worstTriplets)
   | { type: 'census'; datasetId?: string; census: Omit<CensusView, 'category' | 'lossAsAnchor' | 'violAsAnchor' | 'violAsPositive' | 'violAsNegative' | 'nearestImpostor'> } // results under the current margin (no per-sample arrays)
   | { type: 'histogram'; datasetId?: string; edges: Float64Array; counts: Float64Array; triplets: number } // t = d(a,n) - d(a,p) over all valid triplets
   | { type: 'table'; datasetId?: string; table: MarginTableView } // the census at every slider position (after the histogram of the same index): answered locally while the slider moves; the exact sweep

@@ -4,7 +4,7 @@ import { webviewHtml } from './webviewHtml';
 import type { Inspector } from '../inspector';
 import type { Session, SessionEvent } from '../session';
 import type { FromControls, ToControls } from '../shared/protocol';
-import { validateSetting, writeSetting } from '../settings';
+import { readTopK, validateSetting, writeSetting } from '../settings';
 
 /**
  * Host side of the controls sidebar (a WebviewView in the Embedding Inspector container). Shows the
@@ -25,6 +25,8 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
     super();
     this._register(inspector.onDidChangeActiveSession(() => this.follow()));
     this._register(inspector.follow.onDidChange((f) => this.post({ type: 'follow', ...f })));
+    // The worst list's length: the sidebar answers slider positions with it.
+    this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('embeddingInspector.worstTriplets')) this.sendState(this.inspector.activeSession); }));
     this._register({ dispose: () => { this.sessionSub?.dispose(); clearTimeout(this.persistTimer); this.inspector.setSidebarMarginPending(undefined); } });
   }
 
@@ -49,6 +51,8 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
 
   private post(m: ToControls): void {
     if (!this._view || !this.ready) return;
+    // A table view is large (up to 8 MB): the log keeps the latest one only.
+    if (m.type === 'table') for (let i = this.posted.length - 1; i >= 0; i--) if (this.posted[i].type === 'table') this.posted.splice(i, 1);
     this.posted.push(m);
     if (this.posted.length > 100) this.posted.shift();
     void this._view.webview.postMessage(m);
@@ -108,7 +112,7 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
       type: 'state', datasetId: s?.id, hasDataset: !!s, datasetName: s?.dataset.name ?? '', n: s?.dataset.n ?? 0, dim: s?.dataset.dim ?? 0,
       classes: s?.dataset.classNames.length ?? 0,
       snapshots: s?.dataset.snapshots?.map((x) => x.name) ?? [], activeSnapshot: s?.dataset.activeSnapshot ?? 0,
-      settings, marginRange: s?.marginRange ?? { min: 0, max: 1, step: 0.001 }, classNames: s?.dataset.classNames ?? [],
+      settings, marginRange: s?.marginRange ?? { min: 0, max: 1, step: 0.001 }, classNames: s?.dataset.classNames ?? [], worstTriplets: readTopK(),
     });
   }
 

@@ -177,7 +177,9 @@ describe('a dataset opened in the real extension host', function () {
       const local = viewCounts(view, k);
       for (const key of ['pml', 'facenet', 'triplets', 'lossSum', 'meanLoss', 'meanLossNonZero', 'batchHard'] as const) assert.deepEqual(local[key], quick[key], `sidebar ${key}`);
       assert.deepEqual([...local.classViolationRate], [...quick.classViolationRate], 'sidebar class rates');
-      assert.deepEqual(worstAt(view.smallest, view.complete, view.limit, m, view.topK), quick.worst, 'sidebar worst list');
+      const state = a.controls.posted.filter((x) => x.type === 'state').pop();
+      assert.ok(state && state.type === 'state' && state.worstTriplets === 50, 'the sidebar is told the worst list\'s length (default 50)');
+      assert.deepEqual(worstAt(view.smallest, view.complete, view.limit, m, state.worstTriplets), quick.worst, 'sidebar worst list');
     } finally {
       sub.dispose();
       await a.controls.handleMessage({ type: 'setMargin', margin: 0.5 });

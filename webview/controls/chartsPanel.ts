@@ -43,9 +43,11 @@ export class Charts {
     this.sweep = new ChartCanvas('Share of violating triplets against the margin', 'sweep', (ctx, w, hh) => {
       if (!this.hist) return;
       const to = Math.max(this.range.max, this.margin);
-      const sweep = this.exactCurve ?? sweepCurve(this.hist, this.range.min, to, SWEEP_POINTS);
-      drawSweep(ctx, w, hh, { sweep, hist: this.hist, margin: this.margin, theme: this.theme, exact: this.exact, exactCurve: !!this.exactCurve });
-      this.sweepHint.textContent = this.exactCurve ? SWEEP_EXACT : SWEEP_ESTIMATE;
+      // The exact curve covers the slider's range; a typed margin beyond it falls back to the estimate.
+      const exact = this.exactCurve && this.margin <= this.exactCurve.margins[this.exactCurve.margins.length - 1] ? this.exactCurve : undefined;
+      const sweep = exact ?? sweepCurve(this.hist, this.range.min, to, SWEEP_POINTS);
+      drawSweep(ctx, w, hh, { sweep, hist: this.hist, margin: this.margin, theme: this.theme, exact: this.exact, exactCurve: !!exact });
+      this.sweepHint.textContent = exact ? SWEEP_EXACT : SWEEP_ESTIMATE;
     });
     const log = h('input', { type: 'checkbox', id: 'histogram-log', 'data-testid': 'histogram-log', checked: logScale });
     log.addEventListener('change', () => { this.logScale = log.checked; onLogScale(log.checked); this.redraw(); });

@@ -19,13 +19,18 @@ export function sameButMargin(a: AnalysisSettings, b: AnalysisSettings): boolean
   return a.distance === b.distance && a.normalize === b.normalize && a.convention === b.convention && a.mining === b.mining && a.temperature === b.temperature;
 }
 
-/** The census at margin m from the table, or undefined when the table cannot answer it. */
-export function localCensus(view: MarginTableView | undefined, prev: ControlsCensus | undefined, current: AnalysisSettings | undefined, m: number): ControlsCensus | undefined {
+/**
+ * The census at margin m from the table, or undefined when the table cannot answer it. `topK`:
+ * the worst list's length the host uses now (embeddingInspector.worstTriplets, from its state).
+ */
+export function localCensus(view: MarginTableView | undefined, prev: ControlsCensus | undefined, current: AnalysisSettings | undefined, m: number,
+  topK: number | undefined): ControlsCensus | undefined {
   if (!view || !prev || !current || current.mining === 'semi-hard' || !sameButMargin(prev.settings, current)) return undefined;
   if (view.distance !== current.distance || view.normalize !== current.normalize) return undefined;
+  if (!(topK !== undefined && topK >= 0 && topK <= view.topK)) return undefined;
   const k = positionOf(view.margins, m);
   if (k < 0) return undefined;
-  const worst = worstAt(view.smallest, view.complete, view.limit, m, view.topK);
+  const worst = worstAt(view.smallest, view.complete, view.limit, m, topK);
   if (!worst) return undefined;
   const c = viewCounts(view, k);
   return {

@@ -75,7 +75,7 @@ const margin = new MarginControl((m) => {
   // A slider position the table holds is shown at once; the host (answering from the same table,
   // without a recount) confirms it and recolours the projection. Sending every position instead of
   // one at a time measured worse here: the projection's recolourings queued up (bench:ui drag).
-  const local = localCensus(tableView, lastCensus, state?.settings, m);
+  const local = localCensus(tableView, lastCensus, state?.settings, m, state?.worstTriplets);
   if (local) render(local, true);
   else summary.setStale(lastCensus !== undefined && lastCensus.settings.margin !== m);
 });

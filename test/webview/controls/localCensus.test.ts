@@ -30,7 +30,7 @@ function prev(): ControlsCensus {
 
 describe('controls/localCensus', () => {
   it('answers a slider position from the table: counts, means, batch-hard, class rates and worst list', () => {
-    const c = localCensus(view(), prev(), settings, 0.2);
+    const c = localCensus(view(), prev(), settings, 0.2, 2);
     ok(c, 'answered');
     same(c!.pml, { easy: 50, semihard: 40, hard: 10, violating: 50 });
     same(c!.facenet, { easy: 50, semihard: 42, hard: 8, violating: 50 });
@@ -51,27 +51,30 @@ describe('controls/localCensus', () => {
   });
 
   it('follows the active convention', () => {
-    const c = localCensus(view(), prev(), { ...settings, convention: 'facenet' }, 0.1);
+    const c = localCensus(view(), prev(), { ...settings, convention: 'facenet' }, 0.1, 2);
     equal(c, undefined, 'the last census was pml: its margin-independent parts may differ');
-    const f = localCensus(view(), { ...prev(), settings: { ...settings, convention: 'facenet' } }, { ...settings, convention: 'facenet' }, 0.1);
+    const f = localCensus(view(), { ...prev(), settings: { ...settings, convention: 'facenet' } }, { ...settings, convention: 'facenet' }, 0.1, 2);
     same(f!.counts, { easy: 71, semihard: 21, hard: 8, violating: 29 });
     equal(f!.meanLossNonZero, 1.5 / 29);
   });
 
   it('declines what the table cannot answer', () => {
-    equal(localCensus(view(), prev(), settings, 0.15), undefined, 'a margin off the slider grid (typed)');
-    equal(localCensus(view(), prev(), { ...settings, mining: 'semi-hard' }, 0.1), undefined, 'semi-hard mining');
-    equal(localCensus(view(), prev(), { ...settings, distance: 'cosine' }, 0.1), undefined, 'settings changed since the last census');
+    equal(localCensus(view(), prev(), settings, 0.15, 2), undefined, 'a margin off the slider grid (typed)');
+    equal(localCensus(view(), prev(), { ...settings, mining: 'semi-hard' }, 0.1, 2), undefined, 'semi-hard mining');
+    equal(localCensus(view(), prev(), { ...settings, distance: 'cosine' }, 0.1, 2), undefined, 'settings changed since the last census');
     const cos = { ...settings, distance: 'cosine' as const };
-    equal(localCensus(view(), { ...prev(), settings: cos }, cos, 0.1), undefined, 'a table counted on another distance');
-    equal(localCensus(undefined, prev(), settings, 0.1), undefined, 'no table yet');
-    equal(localCensus(view(), undefined, settings, 0.1), undefined, 'no census yet');
+    equal(localCensus(view(), { ...prev(), settings: cos }, cos, 0.1, 2), undefined, 'a table counted on another distance');
+    equal(localCensus(undefined, prev(), settings, 0.1, 2), undefined, 'no table yet');
+    equal(localCensus(view(), undefined, settings, 0.1, 2), undefined, 'no census yet');
     const tie = { ...view(), smallest: [row(0, 1, 0.5), row(1, 1, 0.75), row(2, 1, 0.75)] };
-    equal(localCensus(tie, prev(), settings, 0.1), undefined, 'a tie across the end of the smallest list');
+    equal(localCensus(tie, prev(), settings, 0.1, 2), undefined, 'a tie across the end of the smallest list');
+    equal(localCensus(view(), prev(), settings, 0.2, 3), undefined, 'a longer worst list than the table decides');
+    equal(localCensus(view(), prev(), settings, 0.2, undefined), undefined, 'no length from the host yet');
+    same(localCensus(view(), prev(), settings, 0.2, 1)!.worst.map((w) => w.anchor), [0], 'a shorter one is cut');
   });
 
   it('recognises the host\'s identical answer, and only that', () => {
-    const local = localCensus(view(), prev(), settings, 0.2)!;
+    const local = localCensus(view(), prev(), settings, 0.2, 2)!;
     const host = { ...local, elapsedMs: 0.4, worst: local.worst.map((w) => ({ ...w })) };
     ok(sameAnswer(host, local));
     ok(!sameAnswer({ ...host, lossSum: 4.000000000000001 }, local), 'another loss sum');
