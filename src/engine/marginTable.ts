@@ -15,7 +15,7 @@
  * answers.
  */
 import type { CensusIndex, CensusResult, WorstTriplet } from './censusTypes';
-import type { MarginTotals } from '../shared/marginTableView';
+import { totalsAt, type MarginTotals } from '../shared/marginTableView';
 import { IndexData, PREFIX_SHIFT, PREFIX_STEP } from './censusIndex';
 import { partialsAdd, partialsRound, sortWorst, TopK } from './censusMerge';
 import { abortError } from './types';
@@ -253,15 +253,7 @@ export function mergeMarginTable(parts: MarginTablePart[], n: number): MarginTab
 
 /** The census totals at position k, as `countAtMargin` + `mergeCensus` give them at margins[k]. */
 export function tableCounts(t: MarginTable, k: number): Pick<CensusResult, 'margin' | 'triplets' | 'pml' | 'facenet' | 'lossSum' | 'nonZero' | 'meanLoss' | 'meanLossNonZero'> {
-  const V = t.violating[k], Vs = t.violatingStrict[k], lossSum = partialsRound(t.lossPartials[k]);
-  return {
-    margin: t.margins[k], triplets: t.triplets,
-    pml: { easy: t.triplets - V, semihard: V - t.hard, hard: t.hard, violating: V },
-    facenet: { easy: t.triplets - Vs, semihard: Vs - t.hardStrict, hard: t.hardStrict, violating: Vs },
-    lossSum, nonZero: Vs,
-    meanLoss: t.triplets > 0 ? lossSum / t.triplets : 0,
-    meanLossNonZero: Vs > 0 ? lossSum / Vs : 0,
-  };
+  return { margin: t.margins[k], nonZero: t.violatingStrict[k], ...totalsAt(t, k, partialsRound(t.lossPartials[k])) };
 }
 
 /**

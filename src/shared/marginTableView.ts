@@ -59,13 +59,20 @@ export interface ViewCounts {
   classViolationRate: Float64Array;
 }
 
-export function viewCounts(t: MarginTableView, k: number): ViewCounts {
-  const V = t.violating[k], Vs = t.violatingStrict[k], lossSum = t.lossSum[k], T = t.triplets;
+/** Counts and means at position k from the totals and that position's loss sum: the recount's arithmetic (finishMeans). */
+export function totalsAt(t: MarginTotals, k: number, lossSum: number): Pick<ViewCounts, 'triplets' | 'pml' | 'facenet' | 'lossSum' | 'meanLoss' | 'meanLossNonZero'> {
+  const V = t.violating[k], Vs = t.violatingStrict[k], T = t.triplets;
   return {
     triplets: T,
     pml: { easy: T - V, semihard: V - t.hard, hard: t.hard, violating: V },
     facenet: { easy: T - Vs, semihard: Vs - t.hardStrict, hard: t.hardStrict, violating: Vs },
     lossSum, meanLoss: T > 0 ? lossSum / T : 0, meanLossNonZero: Vs > 0 ? lossSum / Vs : 0,
+  };
+}
+
+export function viewCounts(t: MarginTableView, k: number): ViewCounts {
+  return {
+    ...totalsAt(t, k, t.lossSum[k]),
     batchHard: { meanLoss: t.batchHardLoss[k], violatingAnchors: t.batchHardViolating[k] },
     classViolationRate: t.classViolationRate.slice(k * t.classes, (k + 1) * t.classes),
   };
