@@ -31,19 +31,27 @@ export async function pickDataset(): Promise<string | undefined> {
 }
 
 /**
- * Loads a dataset with a progress notification. Ambiguous choices (several arrays in an .npz…) are
- * asked with a quick pick; input errors are shown naming the file; warnings are shown once.
+ * The loader's options from the settings: the memory budget, an explicit label column, and the
+ * workspace folders (the folders that sample paths and paths in a manifest may lead to).
  */
-export async function loadDatasetInteractive(target: string, base: LoadOptions = {}): Promise<Dataset | undefined> {
+export function loadOptionsFromSettings(target: string, base: LoadOptions = {}): LoadOptions {
   const cfg = vscode.workspace.getConfiguration('embeddingInspector');
-  const opts: LoadOptions = {
+  const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  return {
     ...base,
     // Only an explicit choice: by default the loader finds labels itself (labels.npy, a `label` column…).
     labelColumn: explicitSetting<string>(cfg, 'labelColumn'),
     maxBytes: Math.round((cfg.get<number>('maxFileMegabytes') ?? 4096) * 1024 * 1024),
-    workspaceRoots: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+    workspaceRoots: roots.length ? roots : [path.dirname(target)],
   };
-  if (!opts.workspaceRoots!.length) opts.workspaceRoots = [path.dirname(target)];
+}
+
+/**
+ * Loads a dataset with a progress notification. Ambiguous choices (several arrays in an .npz…) are
+ * asked with a quick pick; input errors are shown naming the file; warnings are shown once.
+ */
+export async function loadDatasetInteractive(target: string, base: LoadOptions = {}): Promise<Dataset | undefined> {
+  const opts = loadOptionsFromSettings(target, base);
   for (let attempt = 0; attempt < 4; attempt++) {
     try {
       const ds = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Loading ${path.basename(target)}…` }, () => loadDataset(target, opts));

@@ -28,7 +28,11 @@ export interface LoadOptions {
   snapshot?: number;
   /** Memory budget in bytes: bigger embedding files are refused before reading. Default 4 GiB. */
   maxBytes?: number;
-  /** Sample paths must resolve (realpath) inside one of these; default: the target folder, or the target file's folder. */
+  /**
+   * The workspace folders. Sample paths must resolve (realpath) inside one of these (default: the
+   * target folder, or the target file's folder); paths in a manifest or projector config inside
+   * one of these or the folder holding that file (default: that folder only, as in the CLI).
+   */
   workspaceRoots?: string[];
 }
 

@@ -104,8 +104,8 @@ export async function loadDataset(target: string, opts: LoadOptions = {}): Promi
     fail(abs, 'file not found');
   }
   const plan = st.isDirectory()
-    ? await planFolder(abs, opts.embeddingsKey, opts.snapshot, (d) => findInFolder(d))
-    : await planFile(abs, opts.embeddingsKey, opts.snapshot);
+    ? await planFolder(abs, opts.embeddingsKey, opts.snapshot, (d) => findInFolder(d), opts.workspaceRoots)
+    : await planFile(abs, opts.embeddingsKey, opts.snapshot, opts.workspaceRoots);
   const snap = plan.snapshots[plan.active];
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const emb = await readEmbeddingsFile(snap.path, {

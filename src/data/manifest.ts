@@ -24,6 +24,8 @@ export interface Manifest {
   labels?: ManifestLabels;
   metadata?: string;
   sampleColumn?: string;
+  /** Every path the manifest names, with its field, so each can be checked before it is read. */
+  paths: { field: string; path: string }[];
 }
 
 const KNOWN = new Set(['$schema', 'name', 'description', 'embeddings', 'embeddingsKey', 'snapshots', 'labels', 'metadata', 'sampleColumn', 'labelColumn']);
@@ -46,17 +48,22 @@ export function parseManifest(text: string, file: string): Manifest {
   const unknown = Object.keys(m).filter((k) => !KNOWN.has(k));
   if (unknown.length > 0) fail(file, `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (see the manifest schema)`);
   const dir = path.dirname(file);
-  const abs = (p: string): string => path.resolve(dir, p);
+  const paths: { field: string; path: string }[] = [];
+  const abs = (p: string, field: string): string => {
+    const a = path.resolve(dir, p);
+    paths.push({ field, path: a });
+    return a;
+  };
   const key = m.embeddingsKey === undefined ? undefined : str(m.embeddingsKey, file, 'embeddingsKey');
   let snapshots: SnapshotRef[];
   if (m.snapshots !== undefined) {
     if (m.embeddings !== undefined) fail(file, "give either 'embeddings' or 'snapshots', not both");
     if (!Array.isArray(m.snapshots) || m.snapshots.length === 0) fail(file, "'snapshots' must be a non-empty array");
     snapshots = m.snapshots.map((s: unknown, i: number) => {
-      if (typeof s === 'string') return { name: path.basename(s), path: abs(s), ...(key ? { key } : {}) };
+      if (typeof s === 'string') return { name: path.basename(s), path: abs(s, `snapshots[${i}]`), ...(key ? { key } : {}) };
       if (typeof s !== 'object' || s === null) fail(file, `snapshots[${i}] must be an object or a path`);
       const o = s as Record<string, unknown>;
-      const p = abs(str(o.path, file, `snapshots[${i}].path`));
+      const p = abs(str(o.path, file, `snapshots[${i}].path`), `snapshots[${i}].path`);
       if (o.epoch !== undefined && (typeof o.epoch !== 'number' || !Number.isFinite(o.epoch))) fail(file, `snapshots[${i}].epoch must be a number`);
       const epoch = o.epoch as number | undefined;
       const name = o.name === undefined ? (epoch !== undefined ? `epoch ${epoch}` : path.basename(p)) : str(o.name, file, `snapshots[${i}].name`);
@@ -65,14 +72,14 @@ export function parseManifest(text: string, file: string): Manifest {
     });
   } else {
     const e = str(m.embeddings, file, 'embeddings');
-    snapshots = [{ name: path.basename(e), path: abs(e), ...(key ? { key } : {}) }];
+    snapshots = [{ name: path.basename(e), path: abs(e, 'embeddings'), ...(key ? { key } : {}) }];
   }
   let labels: ManifestLabels | undefined;
-  if (typeof m.labels === 'string') labels = { path: abs(m.labels) };
+  if (typeof m.labels === 'string') labels = { path: abs(m.labels, 'labels') };
   else if (typeof m.labels === 'object' && m.labels !== null && !Array.isArray(m.labels)) {
     const l = m.labels as Record<string, unknown>;
     labels = {
-      ...(l.path !== undefined ? { path: abs(str(l.path, file, 'labels.path')) } : {}),
+      ...(l.path !== undefined ? { path: abs(str(l.path, file, 'labels.path'), 'labels.path') } : {}),
       ...(l.key !== undefined ? { key: str(l.key, file, 'labels.key') } : {}),
       ...(l.column !== undefined ? { column: str(l.column, file, 'labels.column') } : {}),
     };
@@ -84,7 +91,8 @@ export function parseManifest(text: string, file: string): Manifest {
     name: m.name === undefined ? undefined : str(m.name, file, 'name'),
     snapshots,
     labels,
-    metadata: m.metadata === undefined ? undefined : abs(str(m.metadata, file, 'metadata')),
+    metadata: m.metadata === undefined ? undefined : abs(str(m.metadata, file, 'metadata'), 'metadata'),
     sampleColumn: m.sampleColumn === undefined ? undefined : str(m.sampleColumn, file, 'sampleColumn'),
+    paths,
   };
 }

@@ -4,6 +4,7 @@
  */
 import * as path from 'path';
 import type { SnapshotRef } from '../shared/dataset';
+import { Boundary } from './boundary';
 import { AmbiguousChoiceError, fail } from './errors';
 import { exists, readChecked } from './files';
 import { ManifestLabels, parseManifest } from './manifest';
@@ -37,10 +38,15 @@ function pickSnapshot(snapshots: SnapshotRef[], requested: number | undefined, f
   return requested;
 }
 
-/** Plan for a manifest file. */
-async function planManifest(file: string, snapshot?: number): Promise<Plan> {
+/**
+ * Plan for a manifest file. Every path it names must stay inside its folder or a workspace
+ * folder (`roots`), symlinks followed; one that leads out is an error before anything is read.
+ */
+async function planManifest(file: string, snapshot: number | undefined, roots: string[]): Promise<Plan> {
   const text = Buffer.from(await readChecked(file, 16 * 1024 * 1024)).toString('utf8');
   const m = parseManifest(text, file);
+  const boundary = await Boundary.of([path.dirname(file), ...roots]);
+  for (const p of m.paths) await boundary.check(file, p.field, p.path);
   return {
     name: m.name ?? path.basename(path.dirname(file)),
     snapshots: m.snapshots,
@@ -52,17 +58,23 @@ async function planManifest(file: string, snapshot?: number): Promise<Plan> {
   };
 }
 
-/** Plan for a TensorBoard projector config; several embeddings are a choice for the user. */
-async function planProjector(file: string, key: string | undefined, snapshot?: number): Promise<Plan> {
+/**
+ * Plan for a TensorBoard projector config; several embeddings are a choice for the user. The
+ * chosen embedding's paths must stay inside the config's folder or a workspace folder (`roots`).
+ */
+async function planProjector(file: string, key: string | undefined, snapshot: number | undefined, roots: string[]): Promise<Plan> {
   const text = Buffer.from(await readChecked(file, 16 * 1024 * 1024)).toString('utf8');
   const entries = parseProjectorConfig(text, file);
   let e = entries[0];
   if (key !== undefined) e = entries.find((x) => x.tensorName === key) ?? fail(file, `no embedding named '${key}' (names: ${entries.map((x) => x.tensorName).join(', ')})`);
   else if (entries.length > 1) throw new AmbiguousChoiceError(file, 'embeddingsKey', entries.map((x) => x.tensorName));
   const dir = path.dirname(file);
+  const boundary = await Boundary.of([dir, ...roots]);
+  const named: [string, string | undefined][] = [['tensor_path', e.tensorPath], ['metadata_path', e.metadataPath], ['sprite.image_path', e.spriteImagePath]];
+  for (const [field, p] of named) if (p) await boundary.check(file, field, path.resolve(dir, p));
   if (!e.tensorPath) {
     // The tensor lives in a TensorFlow checkpoint: the snapshot is its .index, the key the tensor name.
-    const prefix = await findCheckpointPrefix(dir, projectorCheckpointPath(text, file), file, e.tensorName);
+    const prefix = await findCheckpointPrefix(dir, projectorCheckpointPath(text, file), file, e.tensorName, boundary);
     const snapshots = [{ name: e.tensorName, path: `${prefix}.index`, key: e.tensorName }];
     return {
       name: path.basename(dir), snapshots, active: pickSnapshot(snapshots, snapshot, 0, file),
@@ -93,11 +105,14 @@ async function planDataFile(file: string, snapshot?: number): Promise<Plan> {
   return { name, snapshots: series, active: pickSnapshot(series, snapshot, own, file) };
 }
 
-/** Makes a plan for a file target. */
-export async function planFile(file: string, key: string | undefined, snapshot?: number): Promise<Plan> {
+/**
+ * Makes a plan for a file target. `roots` (the workspace folders) widen the folder that paths in
+ * a manifest or projector config may lead to, beyond the folder holding it.
+ */
+export async function planFile(file: string, key: string | undefined, snapshot?: number, roots: string[] = []): Promise<Plan> {
   const base = path.basename(file).toLowerCase();
-  if (base.endsWith('.json')) return planManifest(file, snapshot);
-  if (base.endsWith('.pbtxt')) return planProjector(file, key, snapshot);
+  if (base.endsWith('.json')) return planManifest(file, snapshot, roots);
+  if (base.endsWith('.pbtxt')) return planProjector(file, key, snapshot, roots);
   return planDataFile(file, snapshot);
 }
 
@@ -107,11 +122,11 @@ export async function planFile(file: string, key: string | undefined, snapshot?:
  */
 export async function planFolder(
   dir: string, key: string | undefined, snapshot: number | undefined,
-  findInFolder: (dir: string) => Promise<{ target: string }[]>,
+  findInFolder: (dir: string) => Promise<{ target: string }[]>, roots: string[] = [],
 ): Promise<Plan> {
   const has = (f: string): Promise<boolean> => exists(path.join(dir, f));
-  if (await has(MANIFEST_NAME)) return planManifest(path.join(dir, MANIFEST_NAME), snapshot);
-  if (await has(PROJECTOR_CONFIG)) return planProjector(path.join(dir, PROJECTOR_CONFIG), key, snapshot);
+  if (await has(MANIFEST_NAME)) return planManifest(path.join(dir, MANIFEST_NAME), snapshot, roots);
+  if (await has(PROJECTOR_CONFIG)) return planProjector(path.join(dir, PROJECTOR_CONFIG), key, snapshot, roots);
   if (await has('tensors.tsv')) {
     const snapshots = [{ name: 'tensors.tsv', path: path.join(dir, 'tensors.tsv') }];
     return {
@@ -121,8 +136,8 @@ export async function planFolder(
   }
   const found = await findInFolder(dir);
   const names = found.map((c) => path.relative(dir, c.target));
-  if (key !== undefined && names.includes(key)) return { ...(await planFile(path.join(dir, key), undefined, snapshot)), keyConsumed: true };
+  if (key !== undefined && names.includes(key)) return { ...(await planFile(path.join(dir, key), undefined, snapshot, roots)), keyConsumed: true };
   if (found.length === 0) fail(dir, 'no dataset found in this folder (looked for embeddings.json, projector_config.pbtxt, tensors.tsv, .npz, .npy with labels, tables with a vector column)');
   if (found.length > 1) throw new AmbiguousChoiceError(dir, 'embeddingsKey', names, 'dataset');
-  return planFile(found[0].target, key, snapshot);
+  return planFile(found[0].target, key, snapshot, roots);
 }

@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { MAX_ROWS } from './arrays';
+import type { Boundary } from './boundary';
 import { fail } from './errors';
 import { exists, readChecked } from './files';
 import { DelimitedReader } from './text';
@@ -16,6 +17,8 @@ export interface ProjectorEmbedding {
   tensorName: string;
   tensorPath?: string;
   metadataPath?: string;
+  /** `sprite { image_path }`: not read here, but held to the same folder rule as the others. */
+  spriteImagePath?: string;
   tensorShape?: number[];
 }
 
@@ -78,10 +81,13 @@ export function parseProjectorConfig(text: string, file: string): ProjectorEmbed
   return list.map((e, k) => {
     const str = (f: string): string | undefined => (typeof e[f]?.[0] === 'string' ? (e[f][0] as string) : undefined);
     const shape = (e.tensor_shape ?? []).filter((x): x is number => typeof x === 'number');
+    const sprite = e.sprite?.[0];
+    const spritePath = typeof sprite === 'object' && typeof sprite.image_path?.[0] === 'string' ? sprite.image_path[0] : undefined;
     return {
       tensorName: str('tensor_name') ?? `embedding ${k + 1}`,
       tensorPath: str('tensor_path'),
       metadataPath: str('metadata_path'),
+      ...(spritePath ? { spriteImagePath: spritePath } : {}),
       tensorShape: shape.length > 0 ? shape : undefined,
     };
   });
@@ -132,13 +138,14 @@ export function projectorCheckpointPath(text: string, file: string): string | un
  * TF2 tutorial: `tf.train.Checkpoint(embedding=…).save(…)`). Returns the prefix (path without
  * `.index`): `model_checkpoint_path` of the config, else that of the folder's `checkpoint` file,
  * else the folder's only `*.index`. A path written on another machine (absolute, missing) is
- * also looked for by its file name in the folder.
+ * also looked for by its file name in the folder. Paths outside `boundary` are not looked at.
  */
-export async function findCheckpointPrefix(dir: string, configured: string | undefined, configFile: string, tensorName: string): Promise<string> {
+export async function findCheckpointPrefix(dir: string, configured: string | undefined, configFile: string, tensorName: string, boundary?: Boundary): Promise<string> {
   const candidates = (p: string): string[] => [path.resolve(dir, p), path.join(dir, path.basename(p))];
   const tried: string[] = [];
   const firstExisting = async (p: string): Promise<string | undefined> => {
     for (const c of candidates(p)) {
+      if (boundary && (await boundary.refusal(`${c}.index`)) !== undefined) continue;
       tried.push(c);
       if (await exists(`${c}.index`)) return c;
     }

@@ -1,11 +1,13 @@
 /**
  * Source samples: resolving the paths a metadata column names (relative to the metadata file,
  * with an optional `#L<line>` suffix) and refusing any that resolve outside the workspace
- * folders — by `../`, an absolute path or a symlink — so they are never loaded or shown.
+ * folders — by `../`, an absolute path or a symlink — so they are never loaded or shown (the
+ * same rule as boundary.ts, with one realpath per folder instead of one per file).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import type { SampleSource } from '../shared/dataset';
+import { isInside, realpathOrUndefined } from './boundary';
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.bmp']);
 
@@ -22,20 +24,6 @@ export function splitLineSuffix(value: string): { file: string; line?: number } 
   const m = /^(.*)#L(\d+)$/.exec(value);
   if (m && parseInt(m[2], 10) > 0) return { file: m[1], line: parseInt(m[2], 10) };
   return { file: value };
-}
-
-/** True when `child` is `root` or lies below it (both absolute, already normalised). */
-export function isInside(child: string, root: string): boolean {
-  const rel = path.relative(root, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-async function realpathOrUndefined(p: string): Promise<string | undefined> {
-  try {
-    return await fs.promises.realpath(p);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Result of resolving a sample column. */
