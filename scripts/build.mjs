@@ -59,9 +59,16 @@ for (const name of ['projection', 'controls']) {
 }
 if (!production) {
   const tests = [...walk('test/unit', /\.test\.ts$/), ...walk('test/webview', /\.test\.ts$/), ...walk('test/integration', /\.ts$/), ...walk('test/e2e', /\.ts$/), ...walk('bench', /\.ts$/)];
+  // Mocha loads every test bundle into one process (and the bench its modules): with tfjs bundled
+  // into each, the first bundle's wasm backend wins the global registry and the others' wasm path
+  // is never applied, so the wasm kernel silently failed to start in the unit tests. One shared
+  // tfjs from node_modules instead (except the sample generator's test, which needs tfjs-core's
+  // ESM-only gradient registration bundled).
+  const shared = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu'];
   for (const t of tests) {
     const out = t.replace(/\.ts$/, '.js');
-    builds.push({ ...nodeCommon, entryPoints: [t], outfile: path.join(dist, out) });
+    const external = t.includes(`${path.sep}sample${path.sep}`) ? nodeCommon.external : [...nodeCommon.external, ...shared];
+    builds.push({ ...nodeCommon, external, entryPoints: [t], outfile: path.join(dist, out) });
   }
 }
 

@@ -4,7 +4,7 @@
  * prepareEmbeddings' normalisation.
  */
 import * as assert from 'node:assert/strict';
-import { distanceRows, initBackend, kernelFor, prepareEmbeddings, setKernelMode } from '../../../src/engine/distances';
+import { distanceRows, distanceRowsOf, initBackend, kernelFor, prepareEmbeddings, setKernelMode, setKernelShape } from '../../../src/engine/distances';
 import type { DistanceKind, EngineInput } from '../../../src/engine/types';
 import { rng } from '../../helpers/rng';
 
@@ -31,7 +31,7 @@ describe('distances', function () {
   this.timeout(30000);
   let hasTfjs = false;
   before(async () => { hasTfjs = (await initBackend()) !== 'js'; });
-  afterEach(() => setKernelMode('auto'));
+  afterEach(() => { setKernelMode('auto'); setKernelShape(); });
 
   for (const mode of ['js', 'tfjs'] as const) {
     for (const kind of kinds) {
@@ -75,6 +75,23 @@ describe('distances', function () {
         for (const [s, e] of [[0, 1], [7, 8], [40, 113], [149, 150]]) {
           assert.deepEqual(distanceRows(x, n, dim, s, e, kind), whole.subarray(s * n, e * n), `${mode} ${kind} [${s},${e})`);
         }
+      }
+    }
+  });
+
+  it('the cut of the GEMM (rows per call, column tiles) and the row order change no bit', function () {
+    if (!hasTfjs) this.skip();
+    setKernelMode('tfjs');
+    const n = 301, dim = 37, x = data(n, dim, 5);
+    for (const kind of kinds) {
+      setKernelShape();
+      const whole = distanceRows(x, n, dim, 0, n, kind);
+      for (const s of [{ gemmRows: 1, tileColumns: 7 }, { gemmRows: 5, tileColumns: 64 }, { gemmRows: 300, tileColumns: 300 }, { gemmRows: 128, tileColumns: 1 }]) {
+        setKernelShape(s);
+        assert.deepEqual(distanceRows(x, n, dim, 0, n, kind), whole, `${kind} ${JSON.stringify(s)}`);
+        const ids = Int32Array.from([300, 3, 3, 150, 0]);
+        const some = distanceRowsOf(x, n, dim, ids, kind);
+        ids.forEach((id, r) => assert.deepEqual(some.subarray(r * n, (r + 1) * n), whole.subarray(id * n, (id + 1) * n), `${kind} row ${id}`));
       }
     }
   });
