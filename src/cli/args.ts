@@ -80,6 +80,17 @@ export function parseArgs(argv: string[], specs: FlagSpecs, positional: { count:
   return { positional: pos, flags };
 }
 
+/**
+ * A number written in plain decimal or exponent notation (`0.2`, `-3`, `.5`, `1e-3`), finite;
+ * undefined for anything else. JavaScript's Number() would also take `0x10`, `0b1`, `0o7`,
+ * `Infinity`, `''` (as 0) and surrounding blanks: on a command line those are typos, not numbers.
+ */
+export function parseDecimal(raw: string): number | undefined {
+  if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(raw)) return undefined;
+  const v = Number(raw);
+  return Number.isFinite(v) ? v : undefined;
+}
+
 function readValue(name: string, spec: FlagSpec, raw: string): string | number {
   switch (spec.kind) {
     case 'string':
@@ -89,8 +100,8 @@ function readValue(name: string, spec: FlagSpec, raw: string): string | number {
       if (!spec.values.includes(raw)) throw new UsageError(`option --${name} must be one of ${spec.values.join(', ')}, got ${JSON.stringify(raw)}`);
       return raw;
     case 'number': {
-      const v = raw.trim() === '' ? NaN : Number(raw);
-      if (!Number.isFinite(v)) throw new UsageError(`option --${name} needs a number, got ${JSON.stringify(raw)}`);
+      const v = parseDecimal(raw);
+      if (v === undefined) throw new UsageError(`option --${name} needs a number written in decimal (like 0.2, 15 or 1e-3), got ${JSON.stringify(raw)}`);
       if (spec.integer && !Number.isInteger(v)) throw new UsageError(`option --${name} needs an integer, got ${raw}`);
       if (spec.min !== undefined && v < spec.min) throw new UsageError(`option --${name} must be >= ${spec.min}, got ${raw}`);
       if (spec.max !== undefined && v > spec.max) throw new UsageError(`option --${name} must be <= ${spec.max}, got ${raw}`);

@@ -9,6 +9,9 @@ import type { DistanceKind, DistanceOptions, EngineInput } from '../engine/types
 import { AnalysisClient } from '../worker/client';
 import type { FlagSpecs, FlagValues } from './args';
 
+/** The memory budget's default in MB: the extension's `embeddingInspector.maxFileMegabytes` default. */
+export const DEFAULT_MAX_MEGABYTES = 4096;
+
 /** Flags that choose and read the dataset (see the data layer's LoadOptions). */
 export const datasetFlags: FlagSpecs = {
   labels: { kind: 'string', help: 'labels file (.npy, .txt, .tsv, .csv, ...) when the dataset does not carry them', placeholder: 'file' },
@@ -16,7 +19,17 @@ export const datasetFlags: FlagSpecs = {
   'embeddings-key': { kind: 'string', help: 'array / column holding the embeddings when several could (.npz, tables)', placeholder: 'key' },
   'labels-key': { kind: 'string', help: 'array / column holding the labels when several could', placeholder: 'key' },
   snapshot: { kind: 'number', integer: true, min: 0, help: 'which snapshot (epoch) of a manifest to use, 0-based', placeholder: 'i' },
+  'max-megabytes': {
+    kind: 'number', min: 1, max: 65536, default: DEFAULT_MAX_MEGABYTES, placeholder: 'MB',
+    help: 'memory budget: files, and arrays once decompressed, larger than this are refused before reading (as the setting embeddingInspector.maxFileMegabytes)',
+  },
 };
+
+/** The memory budget in bytes from `--max-megabytes` (default 4096 MB, like the extension's setting). */
+export function maxBytesFromFlags(flags: FlagValues): number {
+  const mb = flags['max-megabytes'] === undefined ? DEFAULT_MAX_MEGABYTES : Number(flags['max-megabytes']);
+  return Math.round(mb * 1024 * 1024);
+}
 
 /** Distance flags (definitions.md, "Distances"). */
 export const distanceFlags: FlagSpecs = {
@@ -37,6 +50,7 @@ export function loadOptions(flags: FlagValues): LoadOptions {
   if (flags['embeddings-key'] !== undefined) o.embeddingsKey = String(flags['embeddings-key']);
   if (flags['labels-key'] !== undefined) o.labelsKey = String(flags['labels-key']);
   if (flags.snapshot !== undefined) o.snapshot = Number(flags.snapshot);
+  o.maxBytes = maxBytesFromFlags(flags);
   return o;
 }
 

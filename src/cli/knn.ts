@@ -7,7 +7,8 @@
 import * as path from 'node:path';
 import { parseArgs, type FlagSpecs } from './args';
 import { createClient, datasetFlags, distanceFlags, distanceOptions, engineInput, loadFromFlags, stderrProgress, workerFlags } from './common';
-import { writeNpy } from './npyWriter';
+import { npyBytes } from './npyWriter';
+import { checkOutputs, datasetInputs, writeOutput } from './output';
 
 export const knnFlags: FlagSpecs = {
   ...datasetFlags,
@@ -23,6 +24,8 @@ export const knnFlags: FlagSpecs = {
 export async function runKnn(argv: string[]): Promise<number> {
   const { positional, flags } = parseArgs(argv, knnFlags, { count: 1, names: ['dataset'] });
   const dataset = await loadFromFlags(positional[0], flags);
+  const outputs = (['out', 'out-distances'] as const).filter((f) => flags[f] !== undefined).map((f) => ({ flag: `--${f}`, file: path.resolve(String(flags[f])) }));
+  await checkOutputs(outputs, datasetInputs(dataset)); // before the work: never overwrite an input
   const input = engineInput(dataset);
   const opts = distanceOptions(flags);
   const includeSelf = flags['include-self'] === true;
@@ -33,9 +36,8 @@ export async function runKnn(argv: string[]): Promise<number> {
     const r = await client.knn(Number(flags.k), includeSelf, { onProgress: progress.onProgress }, opts);
     progress.done();
     const summary = { dataset: dataset.name, n: input.n, k: r.k, distance: opts.distance, normalize: opts.normalize, includeSelf };
-    if (flags.out !== undefined || flags['out-distances'] !== undefined) {
-      if (flags.out !== undefined) writeNpy(path.resolve(String(flags.out)), r.indices, input.n, r.k);
-      if (flags['out-distances'] !== undefined) writeNpy(path.resolve(String(flags['out-distances'])), r.distances, input.n, r.k);
+    if (outputs.length > 0) {
+      for (const o of outputs) await writeOutput(o.file, npyBytes(o.flag === '--out' ? r.indices : r.distances, input.n, r.k), o.flag);
       process.stderr.write(`wrote ${input.n} x ${r.k} neighbours (${opts.distance}${opts.normalize ? ', normalised' : ''})\n`);
       return 0;
     }

@@ -1,10 +1,10 @@
 /**
- * Writes a 2-D little-endian array as a NumPy `.npy` file, format version 1.0: the magic
+ * A 2-D little-endian array as the bytes of a NumPy `.npy` file, format version 1.0: the magic
  * `\x93NUMPY`, version bytes 1 0, a uint16 little-endian header length, then the header dict
  * `{'descr': '<i4', 'fortran_order': False, 'shape': (N, K), }` padded with spaces and ended by a
  * newline so that the data starts at a multiple of 64 bytes (what NumPy itself writes).
+ * (Writing them to disk is output.ts's job.)
  */
-import * as fs from 'node:fs';
 
 /** The bytes of a v1.0 .npy file holding `data` as a rows x cols C-order array. */
 export function npyBytes(data: Int32Array | Float32Array, rows: number, cols: number): Uint8Array {
@@ -23,9 +23,4 @@ export function npyBytes(data: Int32Array | Float32Array, rows: number, cols: nu
     else body.setFloat32(4 * i, data[i], true);
   }
   return out;
-}
-
-/** Writes the array to `file` (replacing it). */
-export function writeNpy(file: string, data: Int32Array | Float32Array, rows: number, cols: number): void {
-  fs.writeFileSync(file, npyBytes(data, rows, cols));
 }

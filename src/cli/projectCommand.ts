@@ -3,12 +3,12 @@
  * shows, written as an N x 2 float32 .npy (v1.0). Same code (`computeLayout`), same defaults and
  * seed as the extension, so the same dataset and settings give the same bytes.
  */
-import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { layoutToNpy } from '../projection/layoutFile';
 import { computeLayout, DEFAULT_LAYOUT_PARAMS, type LayoutParams } from '../projection/umap';
 import { parseArgs, UsageError, type FlagSpecs } from './args';
 import { datasetFlags, distanceFlags, loadFromFlags, stderrProgress } from './common';
+import { checkOutputs, datasetInputs, writeOutput } from './output';
 
 /** The flags of `project` (dataset and distance flags as the other commands). */
 export const projectFlags: FlagSpecs = {
@@ -40,6 +40,7 @@ export async function projectCommand(argv: string[]): Promise<number> {
     if (flags.out === undefined) throw new UsageError('missing --out <layout.npy>');
     const out = path.resolve(String(flags.out));
     const dataset = await loadFromFlags(positional[0], flags);
+    await checkOutputs([{ flag: '--out', file: out }], datasetInputs(dataset)); // before UMAP: never overwrite an input
     const params: LayoutParams = {
       nNeighbors: Number(flags.neighbors),
       minDist: Number(flags['min-dist']),
@@ -55,7 +56,7 @@ export async function projectCommand(argv: string[]): Promise<number> {
     } finally {
       progress.done();
     }
-    await fsp.writeFile(out, layoutToNpy(layout));
+    await writeOutput(out, layoutToNpy(layout), '--out');
     const how = dataset.dim <= 3 ? `data is ${dataset.dim}-D, shown as is` : `UMAP nNeighbors ${params.nNeighbors}, minDist ${params.minDist}, seed ${params.seed}`;
     process.stderr.write(`wrote ${dataset.n} x 2 layout of ${dataset.name} to ${out} (${how})\n`);
     return 0;

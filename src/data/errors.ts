@@ -36,3 +36,8 @@ export function formatBytes(n: number): string {
   while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
 }
+
+/** The problem text for data over the memory budget: what, its size, the budget, how to raise it. */
+export function overBudget(what: string, bytes: number, maxBytes: number): string {
+  return `${what} ${formatBytes(bytes)}, more than the memory budget of ${formatBytes(maxBytes)}; not read (raise the setting embeddingInspector.maxFileMegabytes, or --max-megabytes on the command line)`;
+}

@@ -3,14 +3,15 @@
  * the memory budget before any byte is read, and every failure turned into an InputError.
  */
 import * as fs from 'fs';
-import { fail, formatBytes } from './errors';
+import { fail, overBudget } from './errors';
 import { checkFinite } from './arrays';
 import { NpyArray, NpyHeader, decodeNpyData, parseNpyHeader } from './npy';
 
 /** Default memory budget: 4 GiB, the setting's default (`embeddingInspector.maxFileMegabytes`). */
 export const DEFAULT_MAX_BYTES = 4096 * 1024 * 1024;
 
-function ioProblem(err: unknown): string {
+/** A sentence for a failed read ('file not found', 'permission denied', …), never a raw errno. */
+export function ioProblem(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'file not found';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
@@ -38,7 +39,7 @@ export async function checkedSize(file: string, maxBytes = DEFAULT_MAX_BYTES, wh
   }
   if (st.isDirectory()) fail(file, 'is a folder, not a file');
   if (st.size > maxBytes) {
-    fail(file, `${what} is ${formatBytes(st.size)}, more than the memory budget of ${formatBytes(maxBytes)}; not read (raise embeddingInspector.maxFileMegabytes to allow it)`);
+    fail(file, overBudget(`${what} is`, st.size, maxBytes));
   }
   return st.size;
 }

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { MAX_ROWS } from './arrays';
 import { fail } from './errors';
+import { ioProblem } from './files';
 import { NpyArray, parseNpy } from './npy';
 
 /** Label strings from a parsed 1-D array (numbers printed as NumPy prints integers). */
@@ -33,7 +34,7 @@ export async function readLabelsFile(file: string): Promise<string[]> {
   try {
     bytes = await fs.promises.readFile(file);
   } catch (err) {
-    fail(file, `cannot read labels: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    fail(file, `cannot read the labels: ${ioProblem(err)}`);
   }
   if (bytes.length === 0) fail(file, 'empty file');
   if (path.extname(file).toLowerCase() === '.npy') return labelStrings(parseNpy(bytes, file), file);

@@ -9,7 +9,7 @@
  * `tensorflow/core/lib/io/{format,block,table}.cc` (LevelDB's: 48-byte footer, block trailers,
  * prefix-compressed keys with restart points).
  */
-import { fail, formatBytes } from './errors';
+import { fail, formatBytes, overBudget } from './errors';
 import { checkedSize, readChecked, readPrefix } from './files';
 
 const MAGIC_LO = 0x8b80fb57;
@@ -282,7 +282,7 @@ export async function readCheckpointTensor(prefix: string, name: string, maxByte
   if (!Number.isSafeInteger(count) || count * dt.size !== t.size) {
     fail(indexFile, `corrupt entry for '${t.name}': shape (${t.shape.join(', ')}) of ${dt.name} needs ${count * dt.size} bytes, the entry says ${t.size}`);
   }
-  if (t.size > maxBytes) fail(indexFile, `tensor '${t.name}' is ${formatBytes(t.size)}, more than the memory budget of ${formatBytes(maxBytes)}; not read (raise embeddingInspector.maxFileMegabytes to allow it)`);
+  if (t.size > maxBytes) fail(indexFile, overBudget(`tensor '${t.name}' is`, t.size, maxBytes));
   if (t.shardId >= numShards) fail(indexFile, `corrupt entry for '${t.name}': shard ${t.shardId} of ${numShards}`);
   const dataFile = `${prefix}.data-${pad5(t.shardId)}-of-${pad5(numShards)}`;
   const fileSize = await checkedSize(dataFile, Number.MAX_SAFE_INTEGER);
