@@ -75,6 +75,6 @@ describe('data/labels', () => {
     assert.deepStrictEqual((await readLabelsFile(fixture('textlabels/labels.txt'))).slice(0, 3), ['cat', 'dog', 'cat']);
     await expectError(() => readLabelsFile(fixture('npy/emb_f4_le_C.npy')), InputError, 'labels must be a 1-D array, got shape (5, 3)');
     await expectError(() => readLabelsFile(fixture('bad/empty.npy')), InputError, 'empty file');
-    await expectError(() => readLabelsFile(fixture('nope.txt')), InputError, 'cannot read labels');
+    await expectError(() => readLabelsFile(fixture('nope.txt')), InputError, 'cannot read the labels: file not found');
   });
 });
