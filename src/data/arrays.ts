@@ -125,12 +125,24 @@ export function toRowMajorFloat32(data: NumericData, rows: number, cols: number,
 }
 
 /**
+ * What the values were before they became float32, so that a value too large for float32 (it
+ * became Infinity) is told apart from a real Infinity: a function from the row-major index to the
+ * original value (float64 data), or 'finite' when the reader already refused non-finite values
+ * (text formats), so any Infinity left is an overflow.
+ */
+export type Float32Origin = ((i: number) => number) | 'finite';
+
+/** The largest float32, as the messages print it. */
+const FLOAT32_MAX_TEXT = '3.4028235e+38';
+
+/**
  * Throws an InputError naming the first non-finite value ("row 17, column 3 is NaN"), 1-based
  * as a user counts rows. The common all-finite case is one pass of integer ops over the bits
  * (exponent all ones = NaN or Infinity); only a failing array is scanned again to name the cell.
- * `from` / `to` (element indices) check a part, e.g. a chunk that has just been read.
+ * `from` / `to` (element indices) check a part, e.g. a chunk that has just been read. With
+ * `origin`, a finite value that overflowed float32 is reported as such, with its value.
  */
-export function checkFinite(data: Float32Array, cols: number, file: string, from = 0, to = data.length): void {
+export function checkFinite(data: Float32Array, cols: number, file: string, from = 0, to = data.length, origin?: Float32Origin): void {
   const u = new Int32Array(data.buffer, data.byteOffset, data.length);
   let bad = 0;
   for (let i = from; i < to; i++) bad |= ((u[i] & 0x7f800000) + 0x00800000) & 0x80000000;
@@ -138,8 +150,18 @@ export function checkFinite(data: Float32Array, cols: number, file: string, from
   for (let i = from; i < to; i++) {
     const v = data[i];
     if (v - v !== 0) {
+      const cell = `row ${Math.floor(i / cols) + 1}, column ${(i % cols) + 1}`;
+      const was = typeof origin === 'function' ? origin(i) : undefined;
+      if (!Number.isNaN(v) && (origin === 'finite' || (was !== undefined && Number.isFinite(was)))) {
+        fail(file, `${cell} is ${was !== undefined ? `${was}, ` : ''}beyond the float32 range (largest magnitude ${FLOAT32_MAX_TEXT}); embeddings are read as float32, so scale them down`);
+      }
       const what = Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
-      fail(file, `row ${Math.floor(i / cols) + 1}, column ${(i % cols) + 1} is ${what}; embeddings must be finite`);
+      fail(file, `${cell} is ${what}; embeddings must be finite`);
     }
   }
+}
+
+/** The origin of a float64 array converted to row-major float32 (`fortran`: stored by columns). */
+export function float64Origin(src: Float64Array, rows: number, cols: number, fortran: boolean): Float32Origin {
+  return fortran && rows > 1 && cols > 1 ? (i) => src[(i % cols) * rows + Math.floor(i / cols)] : (i) => src[i];
 }

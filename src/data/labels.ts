@@ -9,8 +9,12 @@ import { fail } from './errors';
 import { ioProblem } from './files';
 import { NpyArray, parseNpy } from './npy';
 
-/** Label strings from a parsed 1-D array (numbers printed as NumPy prints integers). */
-export function labelStrings(a: NpyArray, file: string): string[] {
+/**
+ * Label strings from a parsed 1-D array (numbers printed as NumPy prints integers). A float label
+ * that is NaN or infinite is an error naming the first such row: NaN would otherwise become one
+ * more class ('NaN') and quietly change every count. `name` is the array's name in a container.
+ */
+export function labelStrings(a: NpyArray, file: string, name?: string): string[] {
   const shape = a.shape;
   const flatLen = shape.reduce((x, y) => x * y, 1);
   if (!(shape.length === 1 || (shape.length === 2 && (shape[1] === 1 || shape[0] === 1)))) {
@@ -19,6 +23,14 @@ export function labelStrings(a: NpyArray, file: string): string[] {
   if (flatLen === 0) fail(file, 'empty labels array');
   const d = a.data;
   if (Array.isArray(d)) return d;
+  if (d instanceof Float32Array || d instanceof Float64Array) {
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i];
+      if (v - v !== 0) {
+        fail(file, `${name ? `labels array '${name}'` : 'labels'}: row ${i + 1} is ${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'}; every sample needs a class label (a float label must be a finite number)`);
+      }
+    }
+  }
   const out: string[] = new Array(d.length);
   const isBool = /b1$/.test(a.dtype);
   for (let i = 0; i < d.length; i++) out[i] = isBool ? (d[i] ? 'True' : 'False') : String(d[i]);

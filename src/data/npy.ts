@@ -3,7 +3,7 @@
  * native byte order with no per-element parsing; unicode / byte strings become string arrays.
  * Object arrays are refused: they are pickles, and unpickling runs arbitrary code.
  */
-import { MAX_ROWS, NumericData, NumericKind, isSupportedNumeric, typedFromBytes, toRowMajorFloat32, checkFinite } from './arrays';
+import { MAX_ROWS, NumericData, NumericKind, isSupportedNumeric, typedFromBytes, toRowMajorFloat32, checkFinite, float64Origin } from './arrays';
 import { fail } from './errors';
 
 /** A parsed .npy array. */
@@ -156,6 +156,7 @@ export function npyToEmbeddings(a: NpyArray & { finiteChecked?: boolean }, fileN
   const [n, dim] = a.shape;
   if (n === 0 || dim === 0) fail(fileName, `empty array: shape (${n}, ${dim})`);
   const data = toRowMajorFloat32(a.data, n, dim, a.fortranOrder);
-  if (!checked) checkFinite(data, dim, fileName); // readNpyFile may have checked while reading
+  const origin = a.data instanceof Float64Array ? float64Origin(a.data, n, dim, a.fortranOrder) : undefined;
+  if (!checked) checkFinite(data, dim, fileName, 0, data.length, origin); // readNpyFile may have checked while reading
   return { n, dim, data };
 }

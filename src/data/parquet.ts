@@ -6,6 +6,7 @@ import * as zlib from 'zlib';
 import { parquetMetadata, parquetRead, parquetSchema } from 'hyparquet';
 import type { Compressors, FileMetaData, SchemaTree } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
+import { checkFinite } from './arrays';
 import { AmbiguousChoiceError, InputError, fail } from './errors';
 import { TableData, VECTOR_COLUMNS } from './tabular';
 
@@ -170,6 +171,7 @@ export async function parseParquet(bytes: Uint8Array, file: string, embeddingsKe
       out[r * dim + c] = x;
     }
   }
+  checkFinite(out, dim, file, 0, out.length, 'finite'); // doubles past float32's range became Infinity
   const columns: Record<string, string[]> = {};
   for (const s of scalars) columns[s] = column(s).map(cellText);
   return { n: rows, dim, embeddings: out, columns };

@@ -3,7 +3,7 @@
  * Float32Array) plus whatever labels / metadata columns the same file carries.
  */
 import * as path from 'path';
-import { checkFinite, toRowMajorFloat32, typedFromBytes } from './arrays';
+import { checkFinite, float64Origin, toRowMajorFloat32, typedFromBytes } from './arrays';
 import { AmbiguousChoiceError, fail, formatBytes } from './errors';
 import { DEFAULT_MAX_BYTES, readChecked, readNpyFile } from './files';
 import { labelStrings } from './labels';
@@ -60,7 +60,7 @@ async function readNpz(file: string, maxBytes: number, key?: string, labelsKey?:
   const ek = chooseKey(file, 'embeddingsKey', names, is2d, key) ?? fail(file, `no 2-D numeric array to use as embeddings (arrays: ${describe(arrays)})`);
   const emb = npyToEmbeddings(arrays.get(ek)!, `${file}`);
   const lk = chooseKey(file, 'labelsKey', names.filter((n) => n !== ek), is1d, labelsKey);
-  return { ...emb, embeddings: emb.data, ...(lk ? { labelValues: labelStrings(arrays.get(lk)!, file), labelsKey: lk } : {}) };
+  return { ...emb, embeddings: emb.data, ...(lk ? { labelValues: labelStrings(arrays.get(lk)!, file, lk), labelsKey: lk } : {}) };
 }
 
 function describe(arrays: Map<string, NpyArray>): string {
@@ -79,13 +79,14 @@ async function readSafetensorsFile(file: string, maxBytes: number, key?: string,
   const [n, dim] = t.shape;
   if (t.shape.length !== 2) fail(file, `tensor '${ek}' has shape (${t.shape.join(', ')}), expected 2-D`);
   if (n === 0 || dim === 0) fail(file, `tensor '${ek}' is empty: shape (${n}, ${dim})`);
-  const embeddings = toRowMajorFloat32(readSafetensor(bytes, t, dataStart, file), n, dim, false);
-  checkFinite(embeddings, dim, file);
+  const raw = readSafetensor(bytes, t, dataStart, file);
+  const embeddings = toRowMajorFloat32(raw, n, dim, false);
+  checkFinite(embeddings, dim, file, 0, embeddings.length, raw instanceof Float64Array ? float64Origin(raw, n, dim, false) : undefined);
   const lk = chooseKey(file, 'labelsKey', names.filter((x) => x !== ek), (x) => byName.get(x)!.shape.length === 1 && !isFloatDtype(byName.get(x)!.dtype), labelsKey);
   if (!lk) return { n, dim, embeddings };
   const lt = byName.get(lk)!;
   const data = readSafetensor(bytes, lt, dataStart, file);
-  return { n, dim, embeddings, labelValues: labelStrings({ dtype: lt.dtype === 'BOOL' ? '|b1' : lt.dtype, shape: lt.shape, fortranOrder: false, data }, file), labelsKey: lk };
+  return { n, dim, embeddings, labelValues: labelStrings({ dtype: lt.dtype === 'BOOL' ? '|b1' : lt.dtype, shape: lt.shape, fortranOrder: false, data }, file, lk), labelsKey: lk };
 }
 
 /**
@@ -97,14 +98,14 @@ export async function readLabelsArray(file: string, key: string | undefined, max
   if (/\.npz$/i.test(file)) {
     const arrays = parseNpz(bytes, file);
     const k = chooseKey(file, 'labelsKey', [...arrays.keys()], (n) => arrays.get(n)!.shape.length === 1, key) ?? fail(file, `no 1-D labels array (arrays: ${describe(arrays)})`);
-    return labelStrings(arrays.get(k)!, file);
+    return labelStrings(arrays.get(k)!, file, k);
   }
   const { tensors, dataStart } = listSafetensors(bytes, file);
   const byName = new Map(tensors.map((t) => [t.name, t]));
   const k = chooseKey(file, 'labelsKey', [...byName.keys()], (n) => byName.get(n)!.shape.length === 1 && !isFloatDtype(byName.get(n)!.dtype), key)
     ?? fail(file, 'no 1-D integer labels tensor');
   const t = byName.get(k)!;
-  return labelStrings({ dtype: t.dtype === 'BOOL' ? '|b1' : t.dtype, shape: t.shape, fortranOrder: false, data: readSafetensor(bytes, t, dataStart, file) }, file);
+  return labelStrings({ dtype: t.dtype === 'BOOL' ? '|b1' : t.dtype, shape: t.shape, fortranOrder: false, data: readSafetensor(bytes, t, dataStart, file) }, file, k);
 }
 
 /** True when the first line of a delimited file holds only numbers (TensorBoard tensors.tsv). */
@@ -139,11 +140,11 @@ async function readCheckpointFile(file: string, maxBytes: number, key?: string):
     if (name === undefined && fit.length > 1) throw new AmbiguousChoiceError(file, 'embeddingsKey', fit.map((t) => t.name));
     name = name ?? fit[0]?.name ?? fail(file, `no 2-D float tensor to use as embeddings (tensors: ${tensors.map((t) => `${t.name} (${t.shape.join(' x ') || 'scalar'} ${dtypeName(t.dtype)})`).join(', ') || 'none'})`);
   }
-  const { shape, data } = await readCheckpointTensor(prefix, name, maxBytes);
+  const { shape, data, origin } = await readCheckpointTensor(prefix, name, maxBytes);
   if (shape.length !== 2) fail(file, `tensor '${name}' has shape (${shape.join(', ')}), expected 2-D (samples x dimensions)`);
   const [n, dim] = shape;
   if (n === 0 || dim === 0) fail(file, `tensor '${name}' is empty: shape (${n}, ${dim})`);
-  checkFinite(data, dim, file);
+  checkFinite(data, dim, file, 0, data.length, origin);
   return { n, dim, embeddings: data };
 }
 

@@ -20,13 +20,59 @@ const DTYPES: Record<string, [NumericKind, number]> = {
   U8: ['u', 1], U16: ['u', 2], U32: ['u', 4], U64: ['u', 8], BOOL: ['b', 1],
 };
 
-/** Lists the tensors in a safetensors file (header only) and where its data starts. */
+/**
+ * Element sizes in bits of every dtype the reference (huggingface/safetensors) knows, including
+ * ones read nowhere here: validating a file's layout needs the size of each of its tensors.
+ */
+const DTYPE_BITS: Record<string, number> = {
+  BOOL: 8, U8: 8, I8: 8, F8_E5M2: 8, F8_E4M3: 8, F8_E8M0: 8, F4: 4, F6_E2M3: 6, F6_E3M2: 6,
+  I16: 16, U16: 16, F16: 16, BF16: 16, I32: 32, U32: 32, F32: 32, C64: 64, F64: 64, I64: 64, U64: 64,
+};
+
+/** The reference parser's limit on the JSON header. */
+const MAX_HEADER_BYTES = 100_000_000;
+
+const LAYOUT_RULE = 'the tensors of a safetensors file must follow each other in its data without gaps or overlaps';
+
+/**
+ * The reference parser's layout rule (`Metadata::validate` in huggingface/safetensors): sorted by
+ * offsets, each tensor starts where the previous one ended (the first at 0), ends at or after its
+ * start, holds exactly shape x dtype bytes, and the last ends at the end of the file. A file that
+ * breaks it is refused whole: overlapping tensors would read one tensor's bytes as another's.
+ */
+function validateLayout(tensors: SafetensorInfo[], dataBytes: number, file: string): void {
+  const sorted = [...tensors].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let start = 0;
+  let prev: SafetensorInfo | undefined;
+  for (const t of sorted) {
+    const where = `tensor '${t.name}': data_offsets [${t.begin}, ${t.end}]`;
+    if (t.end < t.begin) fail(file, `${where} end before they begin`);
+    if (t.begin < start) fail(file, `${where} overlap tensor '${prev!.name}' [${prev!.begin}, ${prev!.end}]; ${LAYOUT_RULE}`);
+    if (t.begin > start) fail(file, `${where} leave ${t.begin - start} bytes unused ${prev ? `after tensor '${prev.name}'` : 'at the start of the data'}; ${LAYOUT_RULE}`);
+    const bits = DTYPE_BITS[t.dtype] ?? fail(file, `tensor '${t.name}': unknown dtype '${t.dtype}'`);
+    const count = t.shape.reduce((a, b) => a * b, 1);
+    const nbits = count * bits;
+    if (!Number.isSafeInteger(nbits)) fail(file, `tensor '${t.name}': shape (${t.shape.join(', ')}) is too large`);
+    if (nbits % 8 !== 0) fail(file, `tensor '${t.name}': shape (${t.shape.join(', ')}) of ${t.dtype} does not fill whole bytes`);
+    if (t.end - t.begin !== nbits / 8) fail(file, `${where} hold ${t.end - t.begin} bytes, but shape (${t.shape.join(', ')}) of ${t.dtype} needs ${nbits / 8}`);
+    start = t.end;
+    prev = t;
+  }
+  if (start > dataBytes) fail(file, `truncated: the tensors need ${start} bytes of data, the file holds ${dataBytes}`);
+  if (start < dataBytes) fail(file, `the data ends ${dataBytes - start} bytes before the end of the file; ${LAYOUT_RULE}, up to its last byte`);
+}
+
+/**
+ * Lists the tensors in a safetensors file (header only) and where its data starts, after checking
+ * the layout as the reference parser does (validateLayout).
+ */
 export function listSafetensors(bytes: Uint8Array, file: string): { tensors: SafetensorInfo[]; dataStart: number } {
   if (bytes.length === 0) fail(file, 'empty file');
   if (bytes.length < 8) fail(file, 'truncated safetensors header');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const hlen = dv.getBigUint64(0, true);
   if (hlen > BigInt(bytes.length - 8)) fail(file, `truncated or not a safetensors file (header length ${hlen} > file size)`);
+  if (hlen > BigInt(MAX_HEADER_BYTES)) fail(file, `safetensors header of ${hlen} bytes is larger than the format allows (${MAX_HEADER_BYTES})`);
   const dataStart = 8 + Number(hlen);
   let header: unknown;
   try {
@@ -46,6 +92,7 @@ export function listSafetensors(bytes: Uint8Array, file: string): { tensors: Saf
     const [begin, end] = t.data_offsets as number[];
     tensors.push({ name, dtype: t.dtype as string, shape: t.shape as number[], begin, end });
   }
+  validateLayout(tensors, bytes.length - dataStart, file);
   return { tensors, dataStart };
 }
 

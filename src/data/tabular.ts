@@ -52,7 +52,7 @@ export function parseNumericTsv(bytes: Uint8Array, file: string, delim = 9): { n
   const fast = fastNumericRows(bytes, bom, delim, dim, out);
   if (fast > 0) {
     out = trimRows(out, fast, dim);
-    checkFinite(out, dim, file); // values finite as doubles can still overflow float32
+    checkFinite(out, dim, file, 0, out.length, 'finite'); // values finite as doubles can still overflow float32
     return { n: fast, dim, embeddings: out };
   }
   let row = 0;
@@ -68,7 +68,7 @@ export function parseNumericTsv(bytes: Uint8Array, file: string, delim = 9): { n
     row++;
   } while (r.next());
   out = trimRows(out, row, dim);
-  checkFinite(out, dim, file);
+  checkFinite(out, dim, file, 0, out.length, 'finite'); // non-finite numbers were refused above: only overflows are left
   return { n: row, dim, embeddings: out };
 }
 
@@ -148,7 +148,7 @@ export function parseDelimitedTable(bytes: Uint8Array, file: string, delim: numb
     row++;
   } while (r.next());
   const embeddings = trimRows(out, row, dim);
-  checkFinite(embeddings, dim, file);
+  checkFinite(embeddings, dim, file, 0, embeddings.length, 'finite');
   return { n: row, dim, embeddings, columns };
 }
 
@@ -206,6 +206,6 @@ export function parseJsonl(bytes: Uint8Array, file: string, embeddingsKey?: stri
   }
   if (row === 0) fail(file, 'empty file: no JSON lines');
   const embeddings = trimRows(out, row, dim);
-  checkFinite(embeddings, dim, file);
+  checkFinite(embeddings, dim, file, 0, embeddings.length, 'finite');
   return { n: row, dim, embeddings, columns };
 }

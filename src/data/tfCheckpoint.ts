@@ -9,6 +9,7 @@
  * `tensorflow/core/lib/io/{format,block,table}.cc` (LevelDB's: 48-byte footer, block trailers,
  * prefix-compressed keys with restart points).
  */
+import type { Float32Origin } from './arrays';
 import { fail, formatBytes, overBudget } from './errors';
 import { checkedSize, readChecked, readPrefix } from './files';
 
@@ -264,9 +265,10 @@ const describe = (t: CheckpointTensor): string => `${t.name} (${t.shape.join(' x
 
 /**
  * Reads one dense float tensor (float32 / float64 / float16 / bfloat16) as float32, checking its
- * size against `maxBytes` before reading and its crc32c after.
+ * size against `maxBytes` before reading and its crc32c after. For float64, `origin` gives the
+ * original values (for checkFinite to tell a value beyond float32's range from an Infinity).
  */
-export async function readCheckpointTensor(prefix: string, name: string, maxBytes: number): Promise<{ shape: number[]; data: Float32Array }> {
+export async function readCheckpointTensor(prefix: string, name: string, maxBytes: number): Promise<{ shape: number[]; data: Float32Array; origin?: Float32Origin }> {
   const indexFile = `${prefix}.index`;
   const { numShards, bigEndian, tensors } = await readIndex(prefix);
   const byName = new Map(tensors.map((t) => [t.name, t]));
@@ -293,8 +295,11 @@ export async function readCheckpointTensor(prefix: string, name: string, maxByte
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const le = !bigEndian;
   const data = new Float32Array(count);
+  if (dt.size === 8) {
+    for (let i = 0; i < count; i++) data[i] = dv.getFloat64(8 * i, le);
+    return { shape: t.shape, data, origin: (i) => dv.getFloat64(8 * i, le) };
+  }
   if (dt.size === 4) for (let i = 0; i < count; i++) data[i] = dv.getFloat32(4 * i, le);
-  else if (dt.size === 8) for (let i = 0; i < count; i++) data[i] = dv.getFloat64(8 * i, le);
   else if (t.dtype === 14) {
     const tmp = new DataView(new ArrayBuffer(4));
     for (let i = 0; i < count; i++) { tmp.setUint32(0, dv.getUint16(2 * i, le) << 16); data[i] = tmp.getFloat32(0); }

@@ -100,7 +100,7 @@ describe('data/npz', () => {
     }
   });
 
-  for (const c of cases.malformed.filter((m) => m.file.endsWith('.npz'))) {
+  for (const c of cases.malformed.filter((m) => m.file.endsWith('.npz') && !m.loader)) {
     it(`${c.file}: InputError '${c.error}'`, async () => {
       const err = await expectError(() => parseNpz(bytesOf(c.file), c.file), InputError, c.error);
       assert.strictEqual((err as InputError).file, c.file);
