@@ -8,7 +8,7 @@
  * `thresholdBits`, and counts are exact including ties (t == m, t == 0).
  */
 import type { CategoryCounts, CensusIndex, CensusResult, CountOptions } from './censusTypes';
-import { bitsOf, blockPartial, countAtMost, countFromRun, floatOf, IndexData, lastRun, PREFIX_SHIFT, PREFIX_STEP, prefixSum, valueAt } from './censusIndex';
+import { anchorOf, bitsOf, blockPartial, countAtMost, countFromRun, floatOf, IndexData, lastRun, PREFIX_SHIFT, PREFIX_STEP, prefixSum, valueAt } from './censusIndex';
 import { finishMeans, partialsAdd, TopK } from './censusMerge';
 import { abortError } from './types';
 
@@ -42,31 +42,55 @@ function checkMargin(m: number): void {
  */
 export function countAtMargin(index: CensusIndex, margin: number, opts: CountOptions = {}): CensusResult {
   checkMargin(margin);
-  const idx = index as IndexData, m = margin, n = idx.n, C = idx.classes, labels = idx.labels;
-  const topK = new TopK(opts.topK ?? 20);
-  // Per-class-pair and per-negative counts need every violating negative visited: walk them.
+  const idx = index as IndexData;
+  const r = emptyCensus(idx.n, idx.classes, margin, opts);
+  const top = new TopK(opts.topK ?? 20);
+  countInto(r, top, idx, margin, opts);
+  r.worst = top.sorted();
+  return finishMeans(r);
+}
+
+/**
+ * A census with nothing counted yet, shaped by `opts` as countAtMargin shapes its result (class
+ * pairs unless `classPairs: false` without `perSample`; perSample / perAnchor when asked).
+ */
+export function emptyCensus(n: number, classes: number, margin: number, opts: CountOptions = {}): CensusResult {
   const walk = opts.classPairs !== false || opts.perSample === true;
   const r: CensusResult = {
     margin, triplets: 0, pml: zero(), facenet: zero(), lossSum: 0, nonZero: 0, meanLoss: 0, meanLossNonZero: 0,
     nearestImpostor: new Int32Array(n).fill(-1), nearestImpostorDist: new Float32Array(n).fill(NaN),
-    classPairs: new Float64Array(walk ? C * C : 0), worst: [], lossSumPartials: [],
+    classPairs: new Float64Array(walk ? classes * classes : 0), worst: [], lossSumPartials: [],
   };
-  const ps = opts.perSample
-    ? { violAsAnchor: new Float64Array(n), violAsPositive: new Float64Array(n), violAsNegative: new Float64Array(n), lossAsAnchor: new Float64Array(n) }
-    : undefined;
-  const pa = opts.perAnchor ? { violAsAnchor: new Float64Array(n), lossAsAnchor: new Float64Array(n) } : undefined;
+  if (opts.perSample) r.perSample = { violAsAnchor: new Float64Array(n), violAsPositive: new Float64Array(n), violAsNegative: new Float64Array(n), lossAsAnchor: new Float64Array(n) };
+  if (opts.perAnchor) r.perAnchor = { violAsAnchor: new Float64Array(n), lossAsAnchor: new Float64Array(n) };
+  return r;
+}
+
+/**
+ * Adds the census at margin m of the index's anchors into `r` (made by `emptyCensus` with the same
+ * options) and offers their worst triplets to `top`. Everything adds up exactly, so counting
+ * blocks of anchors one after another into one `r` gives what `mergeCensus` of their separate
+ * censuses gives, bit for bit; `finishMeans(r)` then fills the loss sum and means.
+ */
+export function countInto(r: CensusResult, top: TopK, index: CensusIndex, margin: number, opts: CountOptions = {}): void {
+  checkMargin(margin);
+  const idx = index as IndexData, m = margin, C = idx.classes, labels = idx.labels;
+  const walk = opts.classPairs !== false || opts.perSample === true;
+  if (walk && r.classPairs.length !== C * C) throw new RangeError('countInto: the result was made without class pairs');
+  const ps = opts.perSample ? r.perSample : undefined, pa = opts.perAnchor ? r.perAnchor : undefined;
+  if ((opts.perSample && !ps) || (opts.perAnchor && !pa)) throw new RangeError('countInto: the result was made without per-sample arrays');
   const shouldStop = opts.shouldStop;
   const acc = new Float64Array(4); // V (t <= m), Vs (t < m), H (t <= 0), Hs (t < 0)
-  let kBuf = new Uint32Array(64);
+  let kBuf = new Uint32Array(64), T = 0;
   const cnt = new Float64Array(2 * C);
   const fs = walk ? undefined : fencesOf(idx);
   for (let i = 0; i < idx.anchorEnd - idx.anchorStart; i++) {
     if (shouldStop && (i & 31) === 0 && shouldStop()) throw abortError();
-    const a = idx.anchorStart + i, off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
+    const a = anchorOf(idx, i), off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
     const P = idx.posOff[i + 1] - idx.posOff[i];
     if (neg > 0) { r.nearestImpostor[a] = idx.negId[off]; r.nearestImpostorDist[a] = valueAt(idx, i, 0, idx.runOff[i]); }
     if (P === 0 || neg === 0) continue;
-    r.triplets += P * neg;
+    T += P * neg;
     if (kBuf.length < P) kBuf = new Uint32Array(P * 2);
     const cp = walk ? r.classPairs.subarray(labels[a] * C, (labels[a] + 1) * C) : undefined;
     const lossA = fs ? countAnchorFenced(idx, i, m, kBuf, acc, fs)
@@ -77,16 +101,13 @@ export function countAtMargin(index: CensusIndex, margin: number, opts: CountOpt
       if (ps) { ps.violAsAnchor[a] = v; ps.lossAsAnchor[a] = lossA; }
       if (pa) { pa.violAsAnchor[a] = v; pa.lossAsAnchor[a] = lossA; }
     }
-    if (topK.k > 0) scanWorst(idx, i, m, topK);
+    if (top.k > 0) scanWorst(idx, i, m, top);
   }
   const [V, Vs, H, Hs] = acc;
-  r.pml = { easy: r.triplets - V, semihard: V - H, hard: H, violating: V };
-  r.facenet = { easy: r.triplets - Vs, semihard: Vs - Hs, hard: Hs, violating: Vs };
-  r.nonZero = Vs;
-  r.worst = topK.sorted();
-  if (ps) r.perSample = ps;
-  if (pa) r.perAnchor = pa;
-  return finishMeans(r);
+  r.triplets += T;
+  r.pml.easy += T - V; r.pml.semihard += V - H; r.pml.hard += H; r.pml.violating += V;
+  r.facenet.easy += T - Vs; r.facenet.semihard += Vs - Hs; r.facenet.hard += Hs; r.facenet.violating += Vs;
+  r.nonZero += Vs;
 }
 
 function sumOf(k: Uint32Array, P: number): number {
@@ -336,7 +357,7 @@ function zero(): CategoryCounts {
  * nearest, stopping as soon as the loss drops below the worst kept one (loss only falls along both).
  */
 function scanWorst(idx: IndexData, i: number, m: number, top: TopK): void {
-  const a = idx.anchorStart + i, off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
+  const a = anchorOf(idx, i), off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
   const p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0, r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
   for (let q = P - 1; q >= 0; q--) {
     const dap = idx.posDist[p0 + q], pid = idx.posId[p0 + q];

@@ -36,6 +36,11 @@ export function floatOf(bits: number): number {
 export interface IndexData extends CensusIndex {
   labels: Int32Array;
   distance: DistanceOptions;
+  /**
+   * Dataset ids of the anchors when they are not the range [anchorStart, anchorEnd) (a block of a
+   * sampled pass): anchor i is anchorIds[i], and then anchorStart = 0, anchorEnd = anchorIds.length.
+   */
+  anchorIds?: Int32Array;
   /** Start of each anchor's negatives in `lower` / `negId` (length anchors + 1). */
   negOff: Float64Array;
   lower: Uint16Array;
@@ -57,6 +62,25 @@ export interface IndexData extends CensusIndex {
   hardLT: Uint32Array;
 }
 
+/** Dataset id of the index's i-th anchor. */
+export function anchorOf(idx: IndexData, i: number): number {
+  return idx.anchorIds ? idx.anchorIds[i] : idx.anchorStart + i;
+}
+
+/** What every block of one dataset shares: the checked input, class sizes and members. */
+export interface IndexContext {
+  input: EngineInput;
+  distance: DistanceOptions;
+  sizes: Float64Array;
+  members: Int32Array[];
+}
+
+/** Checks the input once and gathers what every block index of it needs. */
+export function indexContext(input: EngineInput, opts: DistanceOptions): IndexContext {
+  const sizes = validate(input);
+  return { input, distance: { ...opts }, sizes, members: classMembers(input.labels, input.n, input.classes, sizes) };
+}
+
 /** Checks labels and embeddings, counts class sizes. */
 function validate(input: EngineInput): Float64Array {
   const { n, dim, labels, classes, embeddings } = input;
@@ -71,37 +95,75 @@ function validate(input: EngineInput): Float64Array {
   return sizes;
 }
 
-/** Sizes every array for anchors [a0, a1) before filling them. */
-function allocate(input: EngineInput, opts: DistanceOptions, a0: number, a1: number, sizes: Float64Array): IndexData {
-  const { n, labels, classes } = input;
-  const m = a1 - a0;
+type Growable = Uint16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+
+/**
+ * Buffers that one block index after another reuses: a block's arrays are about 6.5 bytes per
+ * (anchor, negative) pair (100+ MB), and writing freshly allocated memory costs a page fault per
+ * 4 KB, measured as more than the sort itself (4 ms per anchor at N = 100 000).
+ */
+export class IndexStorage {
+  private readonly bufs = new Map<string, Growable>();
+  scratch: SortScratch | undefined;
+
+  /** A view of `length` entries of the buffer named `key` (contents undefined), grown when too small. */
+  take<T extends Growable>(key: string, make: (length: number) => T, length: number): T {
+    const b = this.bufs.get(key) as T | undefined;
+    if (b && b.length >= length) return b.subarray(0, length) as T;
+    const fresh = make(Math.ceil(length * 1.25) + 16);
+    this.bufs.set(key, fresh);
+    return fresh.subarray(0, length) as T;
+  }
+
+  /** The whole buffer named `key` (at least `length` entries): the run tables fill it and grow it themselves. */
+  whole<T extends Growable>(key: string, make: (length: number) => T, length: number): T {
+    const b = this.bufs.get(key) as T | undefined;
+    if (b && b.length >= length) return b;
+    const fresh = make(length);
+    this.bufs.set(key, fresh);
+    return fresh;
+  }
+
+  /** Keeps a buffer that outgrew its slot (the run tables grow while filling). */
+  keep(key: string, b: Growable): void {
+    const old = this.bufs.get(key);
+    if (!old || b.length > old.length) this.bufs.set(key, b);
+  }
+
+  sortScratch(n: number): SortScratch {
+    if (!this.scratch || this.scratch.keys.length < n) this.scratch = new SortScratch(n);
+    return this.scratch;
+  }
+}
+
+/** The index shell for the given anchors, every array sized (from `storage` when given). */
+function allocate(ctx: IndexContext, a0: number, anchors: Int32Array | undefined, m: number, storage?: IndexStorage): IndexData {
+  const { n, labels, classes } = ctx.input, sizes = ctx.sizes;
   const negOff = new Float64Array(m + 1), posOff = new Float64Array(m + 1), prefOff = new Float64Array(m + 1);
   for (let i = 0; i < m; i++) {
-    const c = labels[a0 + i], neg = n - sizes[c];
+    const c = labels[anchors ? anchors[i] : a0 + i], neg = n - sizes[c];
     negOff[i + 1] = negOff[i] + neg;
     posOff[i + 1] = posOff[i] + sizes[c] - 1;
     prefOff[i + 1] = prefOff[i] + (neg >> PREFIX_SHIFT) + 1;
   }
-  const total = negOff[m], pos = posOff[m];
+  const total = negOff[m], pos = posOff[m], small = n <= 65536;
+  const take = <T extends Growable>(key: string, make: (len: number) => T, len: number): T => (storage ? storage.take(key, make, len) : make(len));
   try {
-    return allocateArrays(input, opts, a0, a1, negOff, posOff, prefOff, total, pos);
+    return {
+      anchorStart: anchors ? 0 : a0, anchorEnd: anchors ? m : a0 + m, n, classes, labels: labels.subarray(0, n), distance: { ...ctx.distance },
+      anchorIds: anchors,
+      negOff, lower: take('lower', (l) => new Uint16Array(l), total),
+      negId: small ? take('negId16', (l) => new Uint16Array(l), total) : take('negId32', (l) => new Uint32Array(l), total),
+      runOff: new Float64Array(m + 1), runUpper: storage ? storage.whole('runUpper', (l) => new Uint16Array(l), 1024) : new Uint16Array(1024),
+      runStart: storage ? storage.whole('runStart', (l) => new Uint32Array(l), 1024) : new Uint32Array(1024),
+      prefOff, prefix: take('prefix', (l) => new Float64Array(l), prefOff[m]),
+      posOff, posDist: take('posDist', (l) => new Float32Array(l), pos), posId: take('posId', (l) => new Int32Array(l), pos),
+      hardLE: take('hardLE', (l) => new Uint32Array(l), pos), hardLT: take('hardLT', (l) => new Uint32Array(l), pos),
+    };
   } catch (e) {
-    const gb = ((total * (n <= 65536 ? 4.5 : 6.5) + pos * 16) / 1e9).toFixed(1);
-    throw new RangeError(`census index for anchors [${a0}, ${a1}) needs about ${gb} GB and could not be allocated ` +
-      `(${(e as Error).message}); use a smaller anchor range per worker or the sampled census (buildSampledCensus)`);
+    const gb = ((total * (small ? 4.5 : 6.5) + pos * 16) / 1e9).toFixed(1);
+    throw new RangeError(`census index for ${m} anchors needs about ${gb} GB and could not be allocated (${(e as Error).message})`);
   }
-}
-
-function allocateArrays(input: EngineInput, opts: DistanceOptions, a0: number, a1: number, negOff: Float64Array, posOff: Float64Array,
-  prefOff: Float64Array, total: number, pos: number): IndexData {
-  const { n, labels, classes } = input, m = a1 - a0;
-  return {
-    anchorStart: a0, anchorEnd: a1, n, classes, labels: Int32Array.from(labels.subarray(0, n)), distance: { ...opts },
-    negOff, lower: new Uint16Array(total), negId: n <= 65536 ? new Uint16Array(total) : new Uint32Array(total),
-    runOff: new Float64Array(m + 1), runUpper: new Uint16Array(1024), runStart: new Uint32Array(1024),
-    prefOff, prefix: new Float64Array(prefOff[m]),
-    posOff, posDist: new Float32Array(pos), posId: new Int32Array(pos), hardLE: new Uint32Array(pos), hardLT: new Uint32Array(pos),
-  };
 }
 
 /**
@@ -110,27 +172,49 @@ function allocateArrays(input: EngineInput, opts: DistanceOptions, a0: number, a
  * cancellation, and reports progress.
  */
 export async function buildIndexData(input: EngineInput, opts: DistanceOptions, range?: { anchorStart: number; anchorEnd: number }, progress?: Progress): Promise<IndexData> {
-  const sizes = validate(input);
-  const { n, dim, labels } = input;
+  const ctx = indexContext(input, opts);
+  const { n, dim } = input;
   const a0 = range?.anchorStart ?? 0, a1 = range?.anchorEnd ?? n;
   if (!(Number.isInteger(a0) && Number.isInteger(a1) && 0 <= a0 && a0 <= a1 && a1 <= n)) throw new RangeError(`census: bad anchor range [${a0}, ${a1}) for n = ${n}`);
-  const idx = allocate(input, opts, a0, a1, sizes);
+  const idx = allocate(ctx, a0, undefined, a1 - a0);
   const x = prepareEmbeddings(input, opts.normalize);
   const block = Math.max(1, Math.min(256, Math.floor((1 << 22) / Math.max(1, n))));
   const rows = new Float32Array(block * n);
   const scratch = new SortScratch(n);
-  const members = classMembers(labels, n, input.classes, sizes);
   let runCount = 0;
   for (let b = a0; b < a1; b += block) {
     throwIfAborted(progress);
     const e = Math.min(a1, b + block);
     distanceRows(x, n, dim, b, e, opts.distance, rows);
-    for (let a = b; a < e; a++) runCount = indexAnchor(idx, a, rows.subarray((a - b) * n, (a - b + 1) * n), labels, members, scratch, runCount);
+    for (let a = b; a < e; a++) runCount = indexAnchor(idx, a - a0, a, rows.subarray((a - b) * n, (a - b + 1) * n), ctx, scratch, runCount);
     progress?.onProgress?.((e - a0) / Math.max(1, a1 - a0), `census index: ${e - a0} / ${a1 - a0} anchors`);
     await new Promise<void>((r) => setImmediate(r));
   }
   idx.runUpper = idx.runUpper.slice(0, runCount);
   idx.runStart = idx.runStart.slice(0, runCount);
+  return idx;
+}
+
+/**
+ * The index of one block of anchors from their distance rows (row r of `rows` is anchor r's,
+ * n entries each): the anchors are the range [a0, a0 + count) or the ids in `anchors`. With
+ * `storage` the arrays are views of buffers reused from the previous block, valid until the next.
+ */
+export function indexBlock(ctx: IndexContext, block: { start: number; count: number } | Int32Array, rows: Float32Array, storage?: IndexStorage): IndexData {
+  const n = ctx.input.n, ids = block instanceof Int32Array ? block : undefined;
+  const m = ids ? ids.length : (block as { count: number }).count, a0 = ids ? 0 : (block as { start: number }).start;
+  const idx = allocate(ctx, a0, ids, m, storage);
+  const scratch = storage ? storage.sortScratch(n) : new SortScratch(n);
+  let runCount = 0;
+  for (let i = 0; i < m; i++) runCount = indexAnchor(idx, i, ids ? ids[i] : a0 + i, rows.subarray(i * n, (i + 1) * n), ctx, scratch, runCount);
+  if (storage) {
+    storage.keep('runUpper', idx.runUpper); storage.keep('runStart', idx.runStart);
+    idx.runUpper = idx.runUpper.subarray(0, runCount);
+    idx.runStart = idx.runStart.subarray(0, runCount);
+  } else {
+    idx.runUpper = idx.runUpper.slice(0, runCount);
+    idx.runStart = idx.runStart.slice(0, runCount);
+  }
   return idx;
 }
 
@@ -143,7 +227,7 @@ function classMembers(labels: Int32Array, n: number, classes: number, sizes: Flo
 }
 
 /** Reusable buffers for one anchor's radix sort. */
-class SortScratch {
+export class SortScratch {
   keys: Uint32Array; ids: Uint32Array; keys2: Uint32Array; ids2: Uint32Array;
   hist = new Int32Array(4096);
   constructor(n: number) {
@@ -187,9 +271,9 @@ function radixPass(k: Uint32Array, id: Uint32Array, k2: Uint32Array, id2: Uint32
   return true;
 }
 
-/** Fills anchor a's slice of the index from its distance row. Returns the new run count. */
-function indexAnchor(idx: IndexData, a: number, row: Float32Array, labels: Int32Array, members: Int32Array[], s: SortScratch, runCount: number): number {
-  const i = a - idx.anchorStart, n = idx.n, la = labels[a];
+/** Fills the slice of anchor i (dataset id a) of the index from its distance row. Returns the new run count. */
+function indexAnchor(idx: IndexData, i: number, a: number, row: Float32Array, ctx: IndexContext, s: SortScratch, runCount: number): number {
+  const n = idx.n, labels = ctx.input.labels, la = labels[a];
   const rowBits = new Uint32Array(row.buffer, row.byteOffset, n);
   const k0 = s.keys, id0 = s.ids;
   let len = 0, min = 0x7fffffff, max = 0;
@@ -223,7 +307,7 @@ function indexAnchor(idx: IndexData, a: number, row: Float32Array, labels: Int32
     prevUpper = up;
   }
   idx.runOff[i + 1] = runCount;
-  indexPositives(idx, a, row, members[la]);
+  indexPositives(idx, i, a, row, ctx.members[la]);
   return runCount;
 }
 
@@ -234,8 +318,8 @@ function growRuns(idx: IndexData): void {
 }
 
 /** Anchor a's positives sorted by (distance, id), with their margin-independent hard counts. */
-function indexPositives(idx: IndexData, a: number, row: Float32Array, members: Int32Array): void {
-  const i = a - idx.anchorStart, p0 = idx.posOff[i];
+function indexPositives(idx: IndexData, i: number, a: number, row: Float32Array, members: Int32Array): void {
+  const p0 = idx.posOff[i];
   const c = members.length - 1;
   const d = new Float32Array(c), id = new Int32Array(c);
   for (let q = 0, w = 0; q < members.length; q++) if (members[q] !== a) { id[w] = members[q]; d[w] = row[members[q]]; w++; }

@@ -16,7 +16,7 @@
  */
 import type { CensusIndex, CensusResult, WorstTriplet } from './censusTypes';
 import { totalsAt, type MarginTotals } from '../shared/marginTableView';
-import { IndexData, PREFIX_SHIFT, PREFIX_STEP } from './censusIndex';
+import { anchorOf, IndexData, PREFIX_SHIFT, PREFIX_STEP } from './censusIndex';
 import { partialsAdd, partialsRound, sortWorst, TopK } from './censusMerge';
 import { abortError } from './types';
 
@@ -193,7 +193,7 @@ function countBelow(vals: Float64Array, len: number, dap: number, m: number): nu
 export function smallestT(index: CensusIndex, limit: number, k: number): WorstTriplet[] {
   const idx = index as IndexData, top = new TopK(k);
   for (let i = 0; i < idx.anchorEnd - idx.anchorStart; i++) {
-    const a = idx.anchorStart + i, off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
+    const a = anchorOf(idx, i), off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
     const p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0, r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
     // Positives from the farthest, negatives from the nearest: t only grows along both.
     for (let q = P - 1; q >= 0; q--) {

@@ -10,7 +10,7 @@
  */
 import { InputError } from '../shared/dataset';
 import type { CategoryCounts, CensusIndex } from './censusTypes';
-import { bitsOf, IndexData, valueAt } from './censusIndex';
+import { anchorOf, bitsOf, IndexData, valueAt } from './censusIndex';
 import { partialsAdd, partialsRound } from './censusMerge';
 import { distanceRows, prepareEmbeddings } from './distances';
 import type { DistanceOptions, EngineInput, Progress } from './types';
@@ -47,10 +47,16 @@ function emptyBatchHard(n: number, margin: number, soft: boolean): BatchHardResu
   };
 }
 
+/** Batch-hard loss of one anchor's hardest pair (the one expression every path uses), and whether it violates the margin. */
+export function batchHardLoss(margin: number, dap: number, dan: number, soft: boolean): { loss: number; violating: boolean } {
+  const hinge = margin + dap - dan;
+  return { loss: soft ? softplus(dap - dan) : Math.max(0, hinge), violating: hinge > 0 };
+}
+
 /** Records anchor a's hardest pair; the loss expression is shared by both batch-hard paths. */
 function setHard(r: BatchHardResult, partials: number[], a: number, p: number, ng: number, dap: number, dan: number): void {
   const hinge = r.margin + dap - dan;
-  const loss = r.soft ? softplus(dap - dan) : Math.max(0, hinge);
+  const loss = batchHardLoss(r.margin, dap, dan, r.soft).loss;
   r.hardestPositive[a] = p; r.hardestNegative[a] = ng; r.dap[a] = dap; r.dan[a] = dan; r.loss[a] = loss;
   r.validAnchors++;
   if (hinge > 0) r.violatingAnchors++;
@@ -66,7 +72,7 @@ export function batchHardFromIndex(index: CensusIndex, margin: number, opts: { s
     // Positives are sorted by (distance, id): the first of the equal maxima has the smallest id.
     let q = p1 - 1;
     while (q > p0 && idx.posDist[q - 1] === idx.posDist[p1 - 1]) q--;
-    setHard(r, partials, idx.anchorStart + i, idx.posId[q], idx.negId[off], idx.posDist[q], valueAt(idx, i, 0, idx.runOff[i]));
+    setHard(r, partials, anchorOf(idx, i), idx.posId[q], idx.negId[off], idx.posDist[q], valueAt(idx, i, 0, idx.runOff[i]));
   }
   r.meanLoss = r.validAnchors ? partialsRound(partials) / r.validAnchors : 0;
   return r;
@@ -127,29 +133,40 @@ export function semiHardSelection(index: CensusIndex, margin: number): SemiHardR
   const partials: number[] = [];
   let counted = 0;
   for (let i = 0; i < A; i++) {
-    const off = idx.negOff[i], neg = idx.negOff[i + 1] - off, p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0;
+    const off = idx.negOff[i], p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0;
     const order = Array.from({ length: P }, (_, q) => q).sort((u, v) => idx.posId[p0 + u] - idx.posId[p0 + v]);
     for (let w = 0; w < P; w++) {
       const q = p0 + order[w], at = p0 + w;
-      r.anchor[at] = idx.anchorStart + i; r.positive[at] = idx.posId[q]; r.dap[at] = idx.posDist[q];
-      if (neg === 0) continue;
-      let k = idx.hardLE[q];
-      if (k === neg) {
-        // None farther than the positive: the farthest negative, first (smallest id) of equal maxima.
-        r.fallbacks++;
-        k = neg - 1;
-        const top = bitsOf(sortedValue(idx, i, k));
-        while (k > 0 && bitsOf(sortedValue(idx, i, k - 1)) === top) k--;
-      }
-      const dan = sortedValue(idx, i, k);
-      r.negative[at] = idx.negId[off + k]; r.dan[at] = dan;
-      r.loss[at] = Math.max(0, margin + idx.posDist[q] - dan);
+      r.anchor[at] = anchorOf(idx, i); r.positive[at] = idx.posId[q]; r.dap[at] = idx.posDist[q];
+      const pick = semiHardPick(idx, i, q);
+      if (!pick) continue;
+      if (pick.fallback) r.fallbacks++;
+      r.negative[at] = idx.negId[off + pick.k]; r.dan[at] = pick.dan;
+      r.loss[at] = Math.max(0, margin + idx.posDist[q] - pick.dan);
       partialsAdd(partials, r.loss[at]);
       counted++;
     }
   }
   r.meanLoss = counted ? partialsRound(partials) / counted : 0;
   return r;
+}
+
+/**
+ * TFA's negative for local anchor i and its positive entry q: the nearest negative farther than
+ * the positive (sorted position k = #{n: d(a,n) <= d(a,p)}), else the farthest, first (smallest
+ * id) of equal maxima (`fallback`). Undefined when the anchor has no negative.
+ */
+export function semiHardPick(idx: IndexData, i: number, q: number): { k: number; dan: number; fallback: boolean } | undefined {
+  const neg = idx.negOff[i + 1] - idx.negOff[i];
+  if (neg === 0) return undefined;
+  let k = idx.hardLE[q];
+  const fallback = k === neg;
+  if (fallback) {
+    k = neg - 1;
+    const top = bitsOf(sortedValue(idx, i, k));
+    while (k > 0 && bitsOf(sortedValue(idx, i, k - 1)) === top) k--;
+  }
+  return { k, dan: sortedValue(idx, i, k), fallback };
 }
 
 /** The k-th sorted negative distance of local anchor i (finds its run). */

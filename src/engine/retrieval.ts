@@ -99,6 +99,15 @@ export function summarizeRetrieval(labels: Int32Array, classes: number, parts: R
     ap.set(part.apAtR, part.rowStart);
   }
   if (covered.indexOf(0) !== -1) throw new RangeError(`retrieval parts miss row ${covered.indexOf(0)}`);
+  return summarizeRetrievalArrays(labels, classes, p1, rp, ap);
+}
+
+/**
+ * The metrics from per-query values of length n (NaN for a query that is lone or not computed:
+ * a sampled or sharded pass), summed in sample-index order.
+ */
+export function summarizeRetrievalArrays(labels: Int32Array, classes: number, p1: Float64Array, rp: Float64Array, ap: Float64Array): RetrievalResult {
+  const n = labels.length;
   const cq = new Int32Array(classes);
   const c1 = new Float64Array(classes);
   const cr = new Float64Array(classes);
