@@ -1,144 +1,123 @@
 /**
  * NumPy `.npz` reader: a zip archive of `.npy` members, stored (`np.savez`) or deflated
- * (`np.savez_compressed`). Reads the central directory (ZIP64 included), inflates with Node's
- * zlib, checks each member's CRC, and parses members with the .npy reader.
+ * (`np.savez_compressed`). Opening one reads only its central directory and each member's .npy
+ * header (inflating a few KB), so the arrays can be chosen by name, dtype and shape; then only
+ * the chosen arrays are inflated, each straight into a buffer of exactly its data size. A member
+ * that inflates to 1 GiB therefore costs 1 GiB, once, and a member nobody uses costs nothing.
  */
-import * as zlib from 'zlib';
+import { decodeNpyData, NpyArray, NpyHeader, parseNpyHeader } from './npy';
+import { ByteSource, memorySource, withFileSource } from './byteSource';
 import { InputError, fail } from './errors';
-import { NpyArray, parseNpy } from './npy';
+import { listZip, streamZipEntry, ZipEntry } from './zip';
 
-/** One member of the archive as listed in the central directory. */
-export interface ZipEntry {
-  name: string;
-  method: number;
-  crc: number;
-  compressedSize: number;
-  size: number;
-  localOffset: number;
+/** One array of the archive: its zip entry and its .npy header (data not read yet). */
+export interface NpzMember {
+  /** The name as `np.load` shows it (member name without `.npy`). */
+  key: string;
+  entry: ZipEntry;
+  header: NpyHeader;
 }
 
-const SIG_EOCD = 0x06054b50;
-const SIG_EOCD64 = 0x06064b50;
-const SIG_LOC64 = 0x07064b50;
-const SIG_CEN = 0x02014b50;
-const SIG_LOCAL = 0x04034b50;
+/** Largest .npy header read while listing (v2/v3 headers can be long; 1 MB is plenty). */
+const MAX_HEADER = 1 << 20;
 
-/** Reads a little-endian u64 as a JS number, refusing values past 2^53. */
-function u64(dv: DataView, off: number, file: string): number {
-  const v = dv.getBigUint64(off, true);
-  if (v > BigInt(Number.MAX_SAFE_INTEGER)) fail(file, 'bad zip: 64-bit size out of range');
-  return Number(v);
+/** Rethrows an InputError from the .npy layer as one about the array `key` of the archive. */
+function asMember<T>(file: string, key: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof InputError && err.file === file) fail(file, `array '${key}': ${err.problem}`);
+    throw err;
+  }
 }
 
-/** Lists the members of a zip archive held in memory. */
-export function listZip(bytes: Uint8Array, file: string): ZipEntry[] {
-  if (bytes.length === 0) fail(file, 'empty file');
-  if (bytes.length < 22) fail(file, 'not a zip archive (too short)');
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let eocd = -1;
-  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
-    if (dv.getUint32(i, true) === SIG_EOCD) { eocd = i; break; }
-  }
-  if (eocd < 0) {
-    fail(file, dv.getUint32(0, true) === SIG_LOCAL ? 'truncated zip archive (no end-of-central-directory record)' : 'not a zip archive (bad magic)');
-  }
-  let count = dv.getUint16(eocd + 10, true);
-  let cdOffset = dv.getUint32(eocd + 16, true);
-  if ((count === 0xffff || cdOffset === 0xffffffff) && eocd >= 20 && dv.getUint32(eocd - 20, true) === SIG_LOC64) {
-    const rec = u64(dv, eocd - 20 + 8, file);
-    if (rec + 56 > bytes.length || dv.getUint32(rec, true) !== SIG_EOCD64) fail(file, 'bad zip: broken ZIP64 record');
-    count = u64(dv, rec + 32, file);
-    cdOffset = u64(dv, rec + 48, file);
-  }
-  const entries: ZipEntry[] = [];
-  let p = cdOffset;
-  for (let k = 0; k < count; k++) {
-    if (p + 46 > bytes.length || dv.getUint32(p, true) !== SIG_CEN) fail(file, 'bad zip: damaged central directory');
-    const nameLen = dv.getUint16(p + 28, true);
-    const extraLen = dv.getUint16(p + 30, true);
-    const commentLen = dv.getUint16(p + 32, true);
-    if (p + 46 + nameLen + extraLen > bytes.length) fail(file, 'bad zip: damaged central directory');
-    const e: ZipEntry = {
-      name: new TextDecoder().decode(bytes.subarray(p + 46, p + 46 + nameLen)),
-      method: dv.getUint16(p + 10, true),
-      crc: dv.getUint32(p + 16, true),
-      compressedSize: dv.getUint32(p + 20, true),
-      size: dv.getUint32(p + 24, true),
-      localOffset: dv.getUint32(p + 42, true),
-    };
-    readZip64Extra(dv, p + 46 + nameLen, extraLen, e, file);
-    entries.push(e);
-    p += 46 + nameLen + extraLen + commentLen;
-  }
-  return entries;
-}
-
-/** Replaces 0xFFFFFFFF placeholders by the values in the ZIP64 extra field (id 1), in order. */
-function readZip64Extra(dv: DataView, off: number, len: number, e: ZipEntry, file: string): void {
-  const end = off + len;
-  while (off + 4 <= end) {
-    const id = dv.getUint16(off, true);
-    const sz = dv.getUint16(off + 2, true);
-    if (id === 1) {
-      let q = off + 4;
-      const take = (): number => {
-        if (q + 8 > off + 4 + sz) fail(file, 'bad zip: short ZIP64 extra field');
-        const v = u64(dv, q, file);
-        q += 8;
-        return v;
-      };
-      if (e.size === 0xffffffff) e.size = take();
-      if (e.compressedSize === 0xffffffff) e.compressedSize = take();
-      if (e.localOffset === 0xffffffff) e.localOffset = take();
-      return;
+/** Inflates just enough of a member to parse its .npy header. */
+async function readHeader(src: ByteSource, e: ZipEntry, key: string, file: string): Promise<NpyHeader> {
+  const parts: Uint8Array[] = [];
+  let have = 0;
+  let need = 12; // magic, version and header length; then the whole header
+  await streamZipEntry(src, e, file, (chunk) => {
+    parts.push(new Uint8Array(chunk.subarray(0, Math.max(0, Math.min(chunk.length, MAX_HEADER - have))))); // a copy
+    have += chunk.length;
+    if (need === 12 && have >= 12) {
+      const head = Buffer.concat(parts);
+      if (head[6] < 1 || head[6] > 3) return false; // not a .npy we know: parseNpyHeader says why
+      need = head[6] === 1 ? 10 + head.readUInt16LE(8) : 12 + head.readUInt32LE(8);
+      if (need > MAX_HEADER) fail(file, `array '${key}': .npy header of ${need} bytes is too long`);
     }
-    off += 4 + sz;
+    return have < need;
+  }, 64 * 1024);
+  let h: NpyHeader;
+  try {
+    h = asMember(file, key, () => parseNpyHeader(Buffer.concat(parts), file));
+  } catch (err) {
+    // A damaged member shows first as a bad header: its CRC says so more precisely (read to the end, kept nowhere).
+    await streamZipEntry(src, e, file, () => true);
+    throw err;
+  }
+  if (h.dataOffset + h.dataBytes > e.size) {
+    fail(file, `array '${key}': truncated: shape (${h.shape.join(', ')}) of ${h.dtype} needs ${h.dataBytes} bytes of data, the member holds ${Math.max(0, e.size - h.dataOffset)}`);
+  }
+  return h;
+}
+
+/** An opened archive: its arrays' headers, and reading one array on request. */
+export class NpzArchive {
+  private constructor(private readonly src: ByteSource, readonly file: string, readonly members: Map<string, NpzMember>) {}
+
+  /** Lists the archive and parses every member's header. */
+  static async open(src: ByteSource, file: string): Promise<NpzArchive> {
+    const members = new Map<string, NpzMember>();
+    for (const e of await listZip(src, file)) {
+      if (e.name.endsWith('/')) continue;
+      const key = e.name.replace(/\.npy$/, '');
+      members.set(key, { key, entry: e, header: await readHeader(src, e, key, file) });
+    }
+    if (members.size === 0) fail(file, 'the archive holds no arrays');
+    return new NpzArchive(src, file, members);
+  }
+
+  /** The array names, in archive order. */
+  get keys(): string[] {
+    return [...this.members.keys()];
+  }
+
+  /** Bytes that reading these arrays will hold once decompressed (their whole members). */
+  decompressedBytes(keys: string[]): number {
+    return keys.reduce((s, k) => s + this.member(k).entry.size, 0);
+  }
+
+  private member(key: string): NpzMember {
+    return this.members.get(key) ?? fail(this.file, `no array '${key}' (arrays: ${this.keys.join(', ')})`);
+  }
+
+  /**
+   * Inflates one array straight into a buffer of exactly its data size (the header bytes only
+   * pass through the CRC), then views it as a typed array without a copy where the dtype allows.
+   */
+  async read(key: string): Promise<NpyArray> {
+    const { entry, header: h } = this.member(key);
+    const dest = new Uint8Array(new ArrayBuffer(h.dataBytes));
+    const from = h.dataOffset, to = h.dataOffset + h.dataBytes;
+    let pos = 0;
+    await streamZipEntry(this.src, entry, this.file, (chunk) => {
+      const a = Math.max(pos, from), b = Math.min(pos + chunk.length, to);
+      if (b > a) dest.set(chunk.subarray(a - pos, b - pos), a - from);
+      pos += chunk.length;
+    });
+    return asMember(this.file, key, () => decodeNpyData(h, dest, this.file));
   }
 }
 
-/** Returns the uncompressed bytes of one member, inflating and checking its CRC-32. */
-export function readZipEntry(bytes: Uint8Array, e: ZipEntry, file: string): Uint8Array {
-  const where = file;
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const p = e.localOffset;
-  if (p + 30 > bytes.length || dv.getUint32(p, true) !== SIG_LOCAL) fail(where, `member ${e.name}: bad zip: damaged local header`);
-  const start = p + 30 + dv.getUint16(p + 26, true) + dv.getUint16(p + 28, true);
-  if (start + e.compressedSize > bytes.length) fail(where, `member ${e.name}: truncated zip archive`);
-  const raw = bytes.subarray(start, start + e.compressedSize);
-  let out: Uint8Array;
-  if (e.method === 0) out = raw;
-  else if (e.method === 8) {
-    try {
-      // maxOutputLength guards against a member that inflates far past its declared size.
-      out = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, e.size) });
-    } catch (err) {
-      fail(where, `member ${e.name}: cannot inflate: ${(err as Error).message}`);
-    }
-  } else fail(where, `member ${e.name}: unsupported zip compression method ${e.method}`);
-  if (out.length !== e.size) fail(where, `member ${e.name}: bad zip: ${out.length} bytes, directory says ${e.size}`);
-  if ((zlib.crc32(out) >>> 0) !== e.crc) fail(where, `member ${e.name}: bad zip: CRC mismatch (corrupted data)`);
-  return out;
+/** Opens the .npz file, runs `use` on it, and closes it. */
+export function withNpzFile<T>(file: string, use: (npz: NpzArchive) => Promise<T>): Promise<T> {
+  return withFileSource(file, async (src) => use(await NpzArchive.open(src, file)));
 }
 
-/** Sum of the uncompressed sizes: what parsing the whole archive will hold in memory. */
-export function npzUncompressedBytes(bytes: Uint8Array, file: string): number {
-  return listZip(bytes, file).reduce((s, e) => s + e.size, 0);
-}
-
-/** Parses every `.npy` member; keys are names without the `.npy` suffix, as `np.load` shows them. */
-export function parseNpz(bytes: Uint8Array, fileName: string): Map<string, NpyArray> {
+/** Parses every array of an archive held in memory (tests and fuzzing); keys as `np.load` shows them. */
+export async function parseNpz(bytes: Uint8Array, fileName: string): Promise<Map<string, NpyArray>> {
+  const npz = await NpzArchive.open(memorySource(bytes), fileName);
   const out = new Map<string, NpyArray>();
-  for (const e of listZip(bytes, fileName)) {
-    if (e.name.endsWith('/')) continue;
-    const key = e.name.replace(/\.npy$/, '');
-    const member = readZipEntry(bytes, e, fileName);
-    try {
-      out.set(key, parseNpy(member, fileName));
-    } catch (err) {
-      if (err instanceof InputError) fail(fileName, `array '${key}': ${err.problem}`);
-      throw err;
-    }
-  }
-  if (out.size === 0) fail(fileName, 'the archive holds no arrays');
+  for (const k of npz.keys) out.set(k, await npz.read(k));
   return out;
 }

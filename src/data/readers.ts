@@ -4,11 +4,11 @@
  */
 import * as path from 'path';
 import { checkFinite, float64Origin, toRowMajorFloat32, typedFromBytes } from './arrays';
-import { AmbiguousChoiceError, fail, formatBytes } from './errors';
+import { AmbiguousChoiceError, fail, overBudget } from './errors';
 import { DEFAULT_MAX_BYTES, readChecked, readNpyFile } from './files';
 import { labelStrings } from './labels';
-import { NpyArray, isNumeric, npyToEmbeddings } from './npy';
-import { listZip, parseNpz } from './npz';
+import { NpyHeader, npyToEmbeddings } from './npy';
+import { NpzArchive, withNpzFile } from './npz';
 import { parseParquet } from './parquet';
 import { parseMetadataTsv } from './projector';
 import { isFloatDtype, listSafetensors, readSafetensor } from './safetensors';
@@ -48,23 +48,36 @@ function chooseKey(file: string, which: 'embeddingsKey' | 'labelsKey', names: st
   return undefined;
 }
 
-/** .npz: the embeddings array (2-D numeric) and, when present, a labels array (1-D). */
-async function readNpz(file: string, maxBytes: number, key?: string, labelsKey?: string): Promise<EmbeddingRead> {
-  const bytes = await readChecked(file, maxBytes);
-  const total = listZip(bytes, file).reduce((s, e) => s + e.size, 0);
-  if (total > maxBytes) fail(file, `its arrays take ${formatBytes(total)} uncompressed, more than the memory budget of ${formatBytes(maxBytes)}; not read (raise embeddingInspector.maxFileMegabytes to allow it)`);
-  const arrays = parseNpz(bytes, file);
-  const names = [...arrays.keys()];
-  const is2d = (n: string): boolean => { const a = arrays.get(n)!; return isNumeric(a) && a.shape.length === 2; };
-  const is1d = (n: string): boolean => arrays.get(n)!.shape.length === 1;
-  const ek = chooseKey(file, 'embeddingsKey', names, is2d, key) ?? fail(file, `no 2-D numeric array to use as embeddings (arrays: ${describe(arrays)})`);
-  const emb = npyToEmbeddings(arrays.get(ek)!, `${file}`);
-  const lk = chooseKey(file, 'labelsKey', names.filter((n) => n !== ek), is1d, labelsKey);
-  return { ...emb, embeddings: emb.data, ...(lk ? { labelValues: labelStrings(arrays.get(lk)!, file, lk), labelsKey: lk } : {}) };
+/** Refuses arrays whose decompressed size exceeds the budget, before any of them is inflated. */
+function checkNpzBudget(npz: NpzArchive, keys: string[], maxBytes: number): void {
+  const total = npz.decompressedBytes(keys);
+  if (total <= maxBytes) return;
+  const names = keys.map((k) => `'${k}'`).join(' and ');
+  fail(npz.file, overBudget(keys.length > 1 ? `arrays ${names} decompressed are` : `array ${names} decompressed is`, total, maxBytes));
 }
 
-function describe(arrays: Map<string, NpyArray>): string {
-  return [...arrays].map(([k, a]) => `${k} (${a.shape.join(' x ')} ${a.dtype})`).join(', ');
+/** True for a numeric (not string) dtype such as `<f4`. */
+const numericDtype = (dtype: string): boolean => !/^[<>|=]?[US]/.test(dtype);
+
+/**
+ * .npz: the embeddings array (2-D numeric) and, when present, a labels array (1-D), chosen from
+ * the members' headers; only those two are inflated, after their size passed the budget.
+ */
+function readNpz(file: string, maxBytes: number, key?: string, labelsKey?: string): Promise<EmbeddingRead> {
+  return withNpzFile(file, async (npz) => {
+    const header = (n: string): NpyHeader => npz.members.get(n)!.header;
+    const is2d = (n: string): boolean => numericDtype(header(n).dtype) && header(n).shape.length === 2;
+    const ek = chooseKey(file, 'embeddingsKey', npz.keys, is2d, key) ?? fail(file, `no 2-D numeric array to use as embeddings (arrays: ${describe(npz)})`);
+    const lk = chooseKey(file, 'labelsKey', npz.keys.filter((n) => n !== ek), (n) => header(n).shape.length === 1, labelsKey);
+    checkNpzBudget(npz, lk ? [ek, lk] : [ek], maxBytes);
+    const emb = npyToEmbeddings(await npz.read(ek), file);
+    if (!lk) return { n: emb.n, dim: emb.dim, embeddings: emb.data };
+    return { n: emb.n, dim: emb.dim, embeddings: emb.data, labelValues: labelStrings(await npz.read(lk), file, lk), labelsKey: lk };
+  });
+}
+
+function describe(npz: NpzArchive): string {
+  return [...npz.members.values()].map((m) => `${m.key} (${m.header.shape.join(' x ')} ${m.header.dtype})`).join(', ');
 }
 
 /** .safetensors: a 2-D float tensor for embeddings, a 1-D integer tensor for labels. */
@@ -94,12 +107,14 @@ async function readSafetensorsFile(file: string, maxBytes: number, key?: string,
  * one with a labels-like name, or the only 1-D array.
  */
 export async function readLabelsArray(file: string, key: string | undefined, maxBytes = DEFAULT_MAX_BYTES): Promise<string[]> {
-  const bytes = await readChecked(file, maxBytes);
   if (/\.npz$/i.test(file)) {
-    const arrays = parseNpz(bytes, file);
-    const k = chooseKey(file, 'labelsKey', [...arrays.keys()], (n) => arrays.get(n)!.shape.length === 1, key) ?? fail(file, `no 1-D labels array (arrays: ${describe(arrays)})`);
-    return labelStrings(arrays.get(k)!, file, k);
+    return withNpzFile(file, async (npz) => {
+      const k = chooseKey(file, 'labelsKey', npz.keys, (n) => npz.members.get(n)!.header.shape.length === 1, key) ?? fail(file, `no 1-D labels array (arrays: ${describe(npz)})`);
+      checkNpzBudget(npz, [k], maxBytes);
+      return labelStrings(await npz.read(k), file, k);
+    });
   }
+  const bytes = await readChecked(file, maxBytes);
   const { tensors, dataStart } = listSafetensors(bytes, file);
   const byName = new Map(tensors.map((t) => [t.name, t]));
   const k = chooseKey(file, 'labelsKey', [...byName.keys()], (n) => byName.get(n)!.shape.length === 1 && !isFloatDtype(byName.get(n)!.dtype), key)

@@ -1,6 +1,8 @@
 import * as assert from 'assert';
 import * as zlib from 'zlib';
-import { listZip, parseNpz, readZipEntry } from '../../../src/data/npz';
+import { memorySource } from '../../../src/data/byteSource';
+import { parseNpz } from '../../../src/data/npz';
+import { listZip, streamZipEntry, type ZipEntry } from '../../../src/data/zip';
 import { InputError } from '../../../src/shared/dataset';
 import { bytesOf, cases, expectError, plain } from './fixtures';
 
@@ -68,10 +70,17 @@ function makeZip(members: { name: string; data: Uint8Array; deflate?: boolean }[
   return Buffer.concat([...parts, cd, ...tail, eocd]);
 }
 
+/** A member's whole uncompressed bytes. */
+async function memberBytes(zip: Uint8Array, e: ZipEntry): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  await streamZipEntry(memorySource(zip), e, 'z', (c) => { parts.push(new Uint8Array(c)); });
+  return Buffer.concat(parts);
+}
+
 describe('data/npz', () => {
   for (const c of cases.npz) {
-    it(`${c.file}: every array as NumPy reads it`, () => {
-      const arrays = parseNpz(bytesOf(c.file), c.file);
+    it(`${c.file}: every array as NumPy reads it`, async () => {
+      const arrays = await parseNpz(bytesOf(c.file), c.file);
       assert.deepStrictEqual([...arrays.keys()].sort(), Object.keys(c.arrays).sort());
       for (const [k, want] of Object.entries(c.arrays)) {
         const a = arrays.get(k)!;
@@ -82,20 +91,20 @@ describe('data/npz', () => {
     });
   }
 
-  it('the fixtures cover both stored (np.savez) and deflated (np.savez_compressed) members', () => {
-    assert.deepStrictEqual(listZip(bytesOf('npz/stored.npz'), 's').map((e) => e.method), [0, 0]);
-    assert.deepStrictEqual(listZip(bytesOf('npz/deflated.npz'), 'd').map((e) => e.method), [8, 8]);
+  it('the fixtures cover both stored (np.savez) and deflated (np.savez_compressed) members', async () => {
+    assert.deepStrictEqual((await listZip(memorySource(bytesOf('npz/stored.npz')), 's')).map((e) => e.method), [0, 0]);
+    assert.deepStrictEqual((await listZip(memorySource(bytesOf('npz/deflated.npz')), 'd')).map((e) => e.method), [8, 8]);
   });
 
-  it('reads ZIP64 archives (end record, locator and extra fields with 0xFFFFFFFF placeholders)', () => {
+  it('reads ZIP64 archives (end record, locator and extra fields with 0xFFFFFFFF placeholders)', async () => {
     const npy = bytesOf('npy/emb_f8_be_F.npy');
     const members = [{ name: 'a.npy', data: npy }, { name: 'b.npy', data: bytesOf('npy/labels_u8_le.npy'), deflate: true }];
     for (const zip64 of [false, true]) {
       const zip = makeZip(members, zip64);
-      const entries = listZip(zip, 'z');
+      const entries = await listZip(memorySource(zip), 'z');
       assert.deepStrictEqual(entries.map((e) => [e.name, e.size]), members.map((m) => [m.name, m.data.length]));
-      assert.deepStrictEqual(Buffer.from(readZipEntry(zip, entries[1], 'z')), Buffer.from(members[1].data));
-      const arrays = parseNpz(zip, 'z.npz');
+      assert.deepStrictEqual(await memberBytes(zip, entries[1]), Buffer.from(members[1].data));
+      const arrays = await parseNpz(zip, 'z.npz');
       assert.deepStrictEqual(arrays.get('a')!.shape, [5, 3]);
     }
   });
@@ -107,12 +116,12 @@ describe('data/npz', () => {
     });
   }
 
-  it('a member that inflates past its declared size is refused (no zip bomb)', () => {
+  it('a member that inflates past its declared size is refused (no zip bomb)', async () => {
     const big = new Uint8Array(1 << 20);
     const zip = Buffer.from(makeZip([{ name: 'x.npy', data: big, deflate: true }], false));
     // Lie in the central directory: declare 100 bytes.
     const cd = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
     zip.writeUInt32LE(100, cd + 24);
-    assert.throws(() => parseNpz(zip, 'bomb.npz'), (e: unknown) => e instanceof InputError && /member x.npy/.test(e.message));
+    await assert.rejects(parseNpz(zip, 'bomb.npz'), (e: unknown) => e instanceof InputError && /member x.npy/.test(e.message));
   });
 });
