@@ -119,6 +119,16 @@ describe('census: exact against brute force', function () {
     });
   }
 
+  it('a far outlier squeezes every other distance into a few sort buckets (the radix fallback), ties too: still exact', async () => {
+    const input = makeInput(300, 4, 6, 123);
+    input.embeddings.fill(1e6, 0, 4); // sample 0 is a million away: one bucket holds nearly all of every other row
+    const ties = makeInput(300, 3, 5, 124, true); // few distinct distances: buckets of equal keys
+    for (const [label, x, opts] of [['outlier', input, { distance: 'euclidean', normalize: false }], ['ties', ties, { distance: 'sqeuclidean', normalize: false }]] as const) {
+      const index = await buildCensusIndex(x, opts);
+      for (const m of [0, 0.5, 2]) check(countAtMargin(index, m, { topK: 10, perSample: true }), brute(x, opts, m, 10), `${label} m=${m}`);
+    }
+  });
+
   it('ties really happen in the integer case (the test above can fail)', () => {
     const input = makeInput(60, 4, 5, 99, true);
     const b = brute(input, { distance: 'sqeuclidean', normalize: false }, 1, 0);
