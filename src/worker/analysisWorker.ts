@@ -8,7 +8,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildCensusIndex, countAtMargin, prepareFastRecount, tHistogram, type CensusIndex } from '../engine/census';
-import { initBackend } from '../engine/distances';
+import { initBackend, releaseKernelMemory } from '../engine/distances';
+import { PassRunner } from '../engine/pass';
 import { marginTable, smallestT } from '../engine/marginTable';
 import { exactKnn } from '../engine/knn';
 import { contrastiveRows, ntXentRows } from '../engine/pairLosses';
@@ -30,6 +31,8 @@ function stopper(epoch: number | undefined, counter = 0): (() => boolean) | unde
   return c && c.length > counter && epoch !== undefined ? () => Atomics.load(c, counter) !== epoch : undefined;
 }
 let index: CensusIndex | undefined;
+/** The pass in progress (passBegin .. passEnd). */
+let runner: PassRunner | undefined;
 
 function needInput(): EngineInput {
   if (!input) throw new Error('no dataset: setDataset was not called');
@@ -49,6 +52,7 @@ const handlers: { [M in Method]: [Handler<M>, boolean] } = {
     const backend = await initBackend();
     input = p;
     index = undefined;
+    runner = undefined;
     return { backend };
   }, false],
   buildIndex: [async (p, progress) => {
@@ -67,6 +71,23 @@ const handlers: { [M in Method]: [Handler<M>, boolean] } = {
   knn: [(p, progress) => exactKnn(needInput(), p.k, p.opts, progress, p.range), true],
   contrastiveRows: [(p, progress) => contrastiveRows(needInput(), p.opts, p.options, p.range, progress), true],
   ntXentRows: [(p, progress) => ntXentRows(needInput(), p.tau, p.range, progress), true],
+  passBegin: [(p) => {
+    // The index of an earlier build is not needed while streaming: its memory goes first.
+    index = undefined;
+    runner = new PassRunner(needInput(), p.spec, p.prepared);
+    return null;
+  }, false],
+  passChunk: [(p) => {
+    if (!runner) throw new Error('no pass: passBegin was not called');
+    return runner.runChunk(p.anchors, stopper(p.stopEpoch, 1));
+  }, true],
+  passEnd: [() => {
+    if (!runner) throw new Error('no pass: passBegin was not called');
+    const totals = runner.totals();
+    runner = undefined;
+    releaseKernelMemory();
+    return totals;
+  }, true],
 };
 
 function post(msg: ReplyMessage, transfer: ArrayBuffer[] = []): void {

@@ -18,6 +18,10 @@ import type { KnnResult } from '../engine/knn';
 import { summarizeContrastive, summarizeNtXent, type ContrastiveOptions, type ContrastiveResult, type NtXentResult } from '../engine/pairLosses';
 import { summarizeRetrieval, type RetrievalResult } from '../engine/retrieval';
 import { abortError, type DistanceOptions, type EngineInput, type Progress } from '../engine/types';
+import { prepareEmbeddings } from '../engine/distances';
+import { PassAccumulator, type PassResult } from '../engine/passResult';
+import type { ChunkResult, PassSpec } from '../engine/passTypes';
+import { shared } from '../shared/sharedMemory';
 import { mergeBatchHard, mergeSemiHard, type BatchHardResult, type SemiHardResult } from './miningParts';
 import { splitRows } from './rpc';
 import { WorkerSlot } from './workerSlot';
@@ -42,6 +46,24 @@ export interface MarginTableResult {
   topK: number;
 }
 
+/** Options of {@link AnalysisClient.pass}. */
+export interface PassOptions {
+  /** The anchors (dataset ids) to count; every sample by default (a sample's ids for an estimate). */
+  anchors?: Int32Array;
+  /** Anchors per request (default spec.blockAnchors): the unit of progress, balancing and cancellation. */
+  chunkAnchors?: number;
+  /** Cancels the pass: the chunk in progress stops within a block, the workers stay up. */
+  signal?: AbortSignal;
+  /** After every chunk: anchors done and in all. */
+  onProgress?: (done: number, total: number) => void;
+  /** Every chunk as it arrives (a sample's groups are chunks). */
+  onChunk?: (chunk: ChunkResult) => void;
+  /** Keep the margin table's per-anchor columns (positions x n x 8 bytes); otherwise only their class sums. */
+  columns?: boolean;
+  /** Use at most this many workers (the memory plan may ask for fewer). */
+  workers?: number;
+}
+
 /** Drives the analysis workers; see the file comment. */
 export class AnalysisClient {
   private readonly workerCount: number;
@@ -55,6 +77,8 @@ export class AnalysisClient {
   private disposed = false;
   /** preempt() calls so far: a preemptible census started before one must not start after it. */
   private preemptions = 0;
+  /** L2-normalised embeddings in shared memory for the current dataset (passes with `normalize`). */
+  private prepared: { input: EngineInput; x: Float32Array } | undefined;
 
   constructor(opts: AnalysisClientOptions = {}) {
     const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
@@ -62,10 +86,15 @@ export class AnalysisClient {
     this.script = opts.workerScript ?? path.join(__dirname, 'worker.js');
   }
 
-  /** Sends the dataset to the workers (replacing any previous one and its index). */
+  /**
+   * Sends the dataset to the workers (replacing any previous one and its index). Its embeddings and
+   * labels are put in shared memory (unless they are already), so the workers do not copy them.
+   */
   async setDataset(input: EngineInput): Promise<void> {
     this.checkAlive();
+    input = { ...input, embeddings: shared(input.embeddings), labels: shared(input.labels) };
     this.input = input;
+    this.prepared = undefined;
     this.indexWanted = false;
     const live = this.slots.filter((s): s is WorkerSlot => !!s && !s.isDead);
     for (const s of live) this.sendDataset(s, input);
@@ -159,6 +188,82 @@ export class AnalysisClient {
     const smallest = await Promise.all(slots.map((s) => s.request('smallestT', { limit, k: count })));
     const { list, complete } = mergeSmallestT(smallest, count);
     return { table: mergeMarginTable(parts, n), smallest: list, complete, limit, topK: count - 32 };
+  }
+
+  /**
+   * One pass over the distance matrix (engine/pass.ts): the anchors go to the workers chunk by
+   * chunk, each worker taking the next chunk when it is free (so a busy core does not hold the
+   * others back), and every chunk is joined exactly (the result does not depend on the split).
+   * A background job: a foreground request sent meanwhile stops the chunk in progress, which is
+   * redone after it. Rejects with an AbortError when `signal` fires (the workers stay up).
+   */
+  async pass(spec: PassSpec, opts: PassOptions = {}): Promise<PassResult> {
+    const input = this.requireInput(), n = input.n;
+    this.options = { distance: spec.distance.distance, normalize: spec.distance.normalize };
+    const all = this.ensureSlots();
+    const slots = all.slice(0, Math.max(1, Math.min(all.length, opts.workers ?? all.length)));
+    const prepared = this.preparedFor(spec.distance.normalize);
+    const step = Math.max(1, Math.floor(opts.chunkAnchors ?? spec.blockAnchors));
+    const chunks: (Int32Array | { start: number; end: number })[] = [];
+    const total = opts.anchors ? opts.anchors.length : n;
+    for (let a = 0; a < total; a += step) {
+      const e = Math.min(total, a + step);
+      chunks.push(opts.anchors ? opts.anchors.subarray(a, e) : { start: a, end: e });
+    }
+    const acc = new PassAccumulator(spec, input.labels, input.classes, opts.columns !== false);
+    const onAbort = () => { for (const s of slots) s.yieldBackground(); };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    let next = 0, done = 0;
+    const runSlot = async (s: WorkerSlot): Promise<void> => {
+      s.background++;
+      try {
+        while (next < chunks.length) {
+          if (opts.signal?.aborted) throw abortError();
+          const c = chunks[next++];
+          let r: ChunkResult;
+          for (;;) {
+            try {
+              r = await s.request('passChunk', { anchors: c, stopEpoch: s.backgroundEpoch });
+              break;
+            } catch (e) {
+              // Yielded to a foreground request: redo the chunk.
+              if ((e as Error)?.name === 'AbortError' && !s.isDead && !opts.signal?.aborted) continue;
+              throw e;
+            }
+          }
+          acc.addChunk(r);
+          done += r.anchors.length;
+          opts.onChunk?.(r);
+          opts.onProgress?.(done, total);
+        }
+      } finally {
+        s.background--;
+      }
+    };
+    try {
+      await Promise.all(slots.map((s) => s.request('passBegin', { spec, prepared })));
+      await Promise.all(slots.map(runSlot));
+      if (opts.signal?.aborted) throw abortError();
+      for (const t of await Promise.all(slots.map((s) => s.request('passEnd', {})))) acc.addTotals(t);
+    } catch (e) {
+      // A worker that ran out of memory or died mid-pass: say what it means for the user.
+      if ((e as Error)?.name !== 'AbortError' && slots.some((s) => s.isDead)) {
+        throw new Error(`an analysis worker stopped during the pass over ${n} samples (${(e as Error)?.message ?? e}); ` +
+          'if it ran out of memory, lower the memory budget so fewer anchors are counted at once, or count a sample of anchors');
+      }
+      throw e;
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+    return acc.result();
+  }
+
+  /** The embeddings as the distance reads them, once in shared memory for every worker. */
+  private preparedFor(normalize: boolean): Float32Array {
+    const input = this.requireInput();
+    if (!normalize) return input.embeddings;
+    if (this.prepared?.input !== input) this.prepared = { input, x: shared(prepareEmbeddings(input, true)) };
+    return this.prepared.x;
   }
 
   /** Stops every preemptible census sent before now; they reject with an AbortError. The workers stay up. */

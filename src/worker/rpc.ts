@@ -17,6 +17,7 @@ import type { KnnOptions, KnnResult, RowRange } from '../engine/knn';
 import type { ContrastiveOptions, PairRows } from '../engine/pairLosses';
 import type { RetrievalRows } from '../engine/retrieval';
 import type { DistanceOptions, EngineInput } from '../engine/types';
+import type { ChunkResult, PassSpec, WorkerTotals } from '../engine/passTypes';
 
 /** Every method the worker serves: its parameters and its result. */
 export interface WorkerMethods {
@@ -52,6 +53,18 @@ export interface WorkerMethods {
   contrastiveRows: { params: { opts: DistanceOptions; options: ContrastiveOptions; range: RowRange }; result: PairRows };
   /** NT-Xent per-row sums for the rows given. */
   ntXentRows: { params: { tau: number; range: RowRange }; result: PairRows };
+  /**
+   * Start a pass over the distance matrix (engine/pass.ts) on the current dataset; `prepared` is the
+   * embeddings as the distance reads them (shared by every worker), else the worker prepares them.
+   */
+  passBegin: { params: { spec: PassSpec; prepared?: Float32Array }; result: null };
+  /**
+   * One chunk of the pass: anchors [start, end) or the ids given. With `stopEpoch` it stops with an
+   * AbortError once the background stop counter (workerData.stop[1]) differs from it.
+   */
+  passChunk: { params: { anchors: Int32Array | { start: number; end: number }; stopEpoch?: number }; result: ChunkResult };
+  /** End the pass: its sums over samples that are not anchors (per-sample counts as positive / negative, class pairs). */
+  passEnd: { params: Record<string, never>; result: WorkerTotals };
 }
 
 export type Method = keyof WorkerMethods;

@@ -18,6 +18,9 @@ import { tableCounts } from '../../../src/engine/marginTable';
 import { positionOf } from '../../../src/shared/marginTableView';
 import { worstAt } from '../../../src/shared/worstAt';
 import { WorkerSlot } from '../../../src/worker/workerSlot';
+import { PassAccumulator } from '../../../src/engine/passResult';
+import { PassRunner } from '../../../src/engine/pass';
+import type { PassSpec } from '../../../src/engine/passTypes';
 
 const workerScript = path.resolve(__dirname, '../../../worker.js');
 
@@ -250,6 +253,51 @@ describe('worker/AnalysisClient', function () {
     assert.equal(chunksDone, 0, 'the running chunk stopped instead of finishing');
     const after = await c.census(0.2, { topK: 5 }); // the workers are still up
     assert.ok(after.triplets > 0);
+  });
+
+  it('a pass over 1 and 2 workers in any chunking equals the pass in process, and a sample of anchors counts just those', async () => {
+    const input = makeInput(700, 12, 6, 21);
+    const spec: PassSpec = {
+      distance: { distance: 'euclidean', normalize: true }, margin: 0.2, topK: 10, perSample: true,
+      table: { margins: Float64Array.from([0, 0.1, 0.2, 0.5, 1]), smallest: 20 }, edges: Float64Array.from([-1, 0, 0.2, 1, 2]),
+      retrieval: true, knn: { k: 4, includeSelf: true }, semiHard: true, blockAnchors: 16,
+    };
+    const runner = new PassRunner(input, spec), acc = new PassAccumulator(spec, input.labels, input.classes);
+    acc.addChunk(runner.runChunk({ start: 0, end: input.n }));
+    acc.addTotals(runner.totals());
+    const local = acc.result();
+    const strip = (r: typeof local) => ({ ...r, census: { ...r.census, lossSumPartials: undefined }, table: { ...r.table!, lossPartials: undefined } });
+    for (const [workers, chunk] of [[1, 100], [2, 37], [2, 700]]) {
+      const c = client(workers);
+      await c.setDataset(input);
+      let progressed = 0;
+      const r = await c.pass(spec, { chunkAnchors: chunk, onProgress: (done, total) => { assert.equal(total, 700); progressed = done; } });
+      assert.equal(progressed, 700);
+      assert.deepEqual(strip(r), strip(local), `${workers} workers, chunks of ${chunk}`);
+    }
+    const c = client(2);
+    await c.setDataset(input);
+    const ids = Int32Array.from([5, 600, 3, 42]), chunks: number[] = [];
+    const some = await c.pass(spec, { anchors: ids, chunkAnchors: 3, onChunk: (ch) => chunks.push(ch.anchors.length) });
+    assert.equal(some.anchors, 4);
+    assert.deepEqual(chunks.sort(), [1, 3]);
+    for (const a of ids) assert.equal(some.census.perSample!.violAsAnchor[a], local.census.perSample!.violAsAnchor[a]);
+    assert.equal(some.census.perSample!.violAsAnchor[6], 0);
+  });
+
+  it('cancels a pass within its chunk; the workers stay up for the next one', async () => {
+    const c = client(2), input = makeInput(3000, 32, 5, 22);
+    await c.setDataset(input);
+    const spec: PassSpec = { distance: { distance: 'euclidean', normalize: false }, margin: 0.2, topK: 5, perSample: false, retrieval: false, semiHard: false, blockAnchors: 8 };
+    const job = new AbortController();
+    let chunks = 0;
+    const p = c.pass(spec, { chunkAnchors: 3000, signal: job.signal, onChunk: () => chunks++ });
+    await new Promise((r) => setTimeout(r, 100));
+    job.abort();
+    await assert.rejects(p, isAbort);
+    assert.equal(chunks, 0, 'the running chunk stopped instead of finishing');
+    const again = await c.pass({ ...spec, blockAnchors: 500 }, { anchors: Int32Array.from([1, 2]) });
+    assert.equal(again.anchors, 2);
   });
 
   it('dispose rejects pending and later calls', async () => {
