@@ -6,6 +6,7 @@ import { Disposable } from '../util/disposable';
 import { numberedName } from '../data/snapshots';
 import { isNpyName } from '../data/wholeFile';
 import { loadDataset } from '../data/index';
+import { loadOptionsFromSettings } from './open';
 import { CompleteSnapshot, SnapshotWatcher } from '../follow/snapshotWatcher';
 import { ProjectionClient } from '../projection/client';
 import { layoutCacheKey, readCachedLayout, writeCachedLayout } from '../projection/cache';
@@ -76,7 +77,7 @@ export class FollowController extends Disposable {
         const w = new SnapshotWatcher({
           seriesFile: file,
           // Formats without a length in their header must also parse before they are taken.
-          accept: isNpyName(file) ? undefined : async (f) => { await loadDataset(f); return true; },
+          accept: isNpyName(file) ? undefined : async (f) => { await loadDataset(f, loadOptionsFromSettings(f)); return true; },
         }, (c) => this.onComplete(want, c));
         this.watcher = w;
         w.start().catch((e) => console.warn('[ei] follow: watching failed', e));

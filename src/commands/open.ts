@@ -32,7 +32,9 @@ export async function pickDataset(): Promise<string | undefined> {
 
 /**
  * The loader's options from the settings: the memory budget, an explicit label column, and the
- * workspace folders (the folders that sample paths and paths in a manifest may lead to).
+ * workspace folders (the folders that sample paths and paths in a manifest may lead to). In
+ * Restricted Mode every file read must resolve inside them; VS Code then also ignores the
+ * workspace's own value of maxFileMegabytes (`restrictedConfigurations` in package.json).
  */
 export function loadOptionsFromSettings(target: string, base: LoadOptions = {}): LoadOptions {
   const cfg = vscode.workspace.getConfiguration('embeddingInspector');
@@ -43,6 +45,7 @@ export function loadOptionsFromSettings(target: string, base: LoadOptions = {}):
     labelColumn: explicitSetting<string>(cfg, 'labelColumn'),
     maxBytes: Math.round((cfg.get<number>('maxFileMegabytes') ?? 4096) * 1024 * 1024),
     workspaceRoots: roots.length ? roots : [path.dirname(target)],
+    confineToWorkspace: !vscode.workspace.isTrusted,
   };
 }
 

@@ -29,13 +29,17 @@ export class Boundary {
     /** The folders as given (absolute, normalised); the first is the dataset's own folder. */
     readonly roots: string[],
     private readonly realRoots: string[],
+    private readonly label?: string,
   ) {}
 
-  /** The boundary made of `roots` (duplicates dropped); each is also taken by its real path. */
-  static async of(roots: string[]): Promise<Boundary> {
+  /**
+   * The boundary made of `roots` (duplicates dropped); each is also taken by its real path.
+   * `label` names it in messages (default: "the folder <first root>[ and the workspace folders]").
+   */
+  static async of(roots: string[], label?: string): Promise<Boundary> {
     const abs = [...new Set(roots.map((r) => path.resolve(r)))];
     const real = await Promise.all(abs.map(async (r) => (await realpathOrUndefined(r)) ?? r));
-    return new Boundary(abs, real);
+    return new Boundary(abs, real, label);
   }
 
   /** Before following symlinks: inside a root as written, or inside a root's real path. */
@@ -49,25 +53,26 @@ export class Boundary {
   }
 
   /**
-   * Why `abs` may not be read, or undefined when it may: outside as written, or a symlink (of the
-   * file or a folder on its way) that leads out. A path that does not exist yet passes here; the
-   * reader then says it is missing.
+   * Why `abs` may not be read ("is outside …" / "leads through a symbolic link to …, outside …"),
+   * or undefined when it may: outside as written, or through a symlink (the file's or a folder's
+   * on its way) that leads out. A path that does not exist yet passes here; the reader then says
+   * it is missing.
    */
   async refusal(abs: string): Promise<string | undefined> {
-    if (!this.containsLexically(abs)) return `${abs}, which is outside ${this.describe()}`;
+    if (!this.containsLexically(abs)) return `is outside ${this.describe()}`;
     const real = await realpathOrUndefined(abs);
-    if (real !== undefined && !this.containsReal(real)) return `${abs}, which leads through a symbolic link to ${real}, outside ${this.describe()}`;
+    if (real !== undefined && !this.containsReal(real)) return `leads through a symbolic link to ${real}, outside ${this.describe()}`;
     return undefined;
   }
 
   /** Throws an InputError naming `file` (the manifest or config) and `field` when `abs` is refused. */
   async check(file: string, field: string, abs: string): Promise<void> {
     const why = await this.refusal(abs);
-    if (why !== undefined) fail(file, `'${field}' names ${why}: it is not read`);
+    if (why !== undefined) fail(file, `'${field}' names ${abs}, which ${why}: it is not read`);
   }
 
-  /** "the folder /a" or "the folder /a and the workspace folders". */
+  /** "the folder /a" or "the folder /a and the workspace folders", or the label given. */
   describe(): string {
-    return `the folder ${this.roots[0]}${this.roots.length > 1 ? ' and the workspace folders' : ''}`;
+    return this.label ?? `the folder ${this.roots[0]}${this.roots.length > 1 ? ' and the workspace folders' : ''}`;
   }
 }

@@ -34,6 +34,12 @@ export interface LoadOptions {
    * one of these or the folder holding that file (default: that folder only, as in the CLI).
    */
   workspaceRoots?: string[];
+  /**
+   * Restricted Mode (an untrusted workspace): every file read — the target, each snapshot, a
+   * labels or metadata file found beside it — must lie inside `workspaceRoots` after following
+   * symlinks, not only the paths a manifest or config names.
+   */
+  confineToWorkspace?: boolean;
 }
 
 /**

@@ -5,18 +5,35 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Dataset } from '../shared/dataset';
+import { Boundary } from './boundary';
 import { fail, InputError } from './errors';
 import type { LoadOptions } from './index';
 import { findInFolder } from './discover';
 import { DEFAULT_MAX_BYTES, exists } from './files';
 import { encodeLabels, labelWarnings, readLabelsFile } from './labels';
-import { Plan, planFile, planFolder } from './plan';
+import { MANIFEST_NAME, PROJECTOR_CONFIG, Plan, planFile, planFolder } from './plan';
 import { EmbeddingRead, LABEL_NAMES, readEmbeddingsFile, readLabelsArray, readMetadataFile } from './readers';
 import { DEFAULT_SAMPLE_COLUMNS, resolveSamples } from './samples';
 import { numberedName } from './snapshots';
 
 /** Where the labels were found. */
 interface LabelSource { values: string[]; file: string; column?: string }
+
+/** Refuses (InputError) a file that may not be read; `role` names it in the message ("labels file"). */
+type Guard = (file: string, role: string) => Promise<void>;
+
+/**
+ * The guard of Restricted Mode (LoadOptions.confineToWorkspace): files must resolve inside the
+ * workspace folders. Without it, every file passes (paths from a manifest are checked anyway).
+ */
+async function workspaceGuard(opts: LoadOptions, fallbackRoot: string): Promise<Guard> {
+  if (!opts.confineToWorkspace) return async () => undefined;
+  const boundary = await Boundary.of(opts.workspaceRoots ?? [fallbackRoot], 'the workspace folders');
+  return async (file, role) => {
+    const why = await boundary.refusal(path.resolve(file));
+    if (why !== undefined) fail(file, `this ${role} ${why}: Restricted Mode reads only files inside them (trust the workspace to read it)`);
+  };
+}
 
 /** Finds a column case-insensitively. */
 function columnNamed(columns: Record<string, string[]>, name: string): string | undefined {
@@ -45,15 +62,17 @@ async function labelsFromTable(file: string, n: number, wanted: string | undefin
 }
 
 /** Decides where the labels come from, in order: option, manifest, same file, column, beside. */
-async function findLabels(opts: LoadOptions, plan: Plan, emb: EmbeddingRead, embFile: string, columns: Record<string, string[]>, metaFile: string | undefined): Promise<LabelSource> {
+async function findLabels(opts: LoadOptions, plan: Plan, emb: EmbeddingRead, embFile: string, columns: Record<string, string[]>, metaFile: string | undefined, guard: Guard): Promise<LabelSource> {
   const ml = plan.labels;
   if (opts.labels) {
     const f = path.resolve(opts.labels);
+    await guard(f, 'labels file');
     if (/\.(npz|safetensors)$/i.test(f)) return { values: await readLabelsArray(f, opts.labelsKey, opts.maxBytes), file: f };
     if (/\.(csv|tsv)$/i.test(f)) return labelsFromTable(f, emb.n, opts.labelColumn ?? ml?.column, opts.maxBytes);
     return { values: await readLabelsFile(f), file: f };
   }
   if (ml?.path) {
+    await guard(ml.path, 'labels file');
     if (/\.(npz|safetensors)$/i.test(ml.path)) return { values: await readLabelsArray(ml.path, ml.key ?? opts.labelsKey, opts.maxBytes), file: ml.path };
     return { values: await readLabelsFile(ml.path), file: ml.path };
   }
@@ -69,7 +88,10 @@ async function findLabels(opts: LoadOptions, plan: Plan, emb: EmbeddingRead, emb
     if (c) return { values: columns[c], file: source, column: c };
   }
   const beside = await labelsBeside(embFile);
-  if (beside) return { values: await readLabelsFile(beside), file: beside };
+  if (beside) {
+    await guard(beside, 'labels file');
+    return { values: await readLabelsFile(beside), file: beside };
+  }
   fail(embFile, `no labels found: pass a labels file (.npy or one label per line), put labels.npy beside it, add a 'label' column${Object.keys(columns).length ? ` (columns: ${Object.keys(columns).join(', ')})` : ''}, or write an embeddings.json manifest`);
 }
 
@@ -103,9 +125,13 @@ export async function loadDataset(target: string, opts: LoadOptions = {}): Promi
   } catch {
     fail(abs, 'file not found');
   }
+  const guard = await workspaceGuard(opts, st.isDirectory() ? abs : path.dirname(abs));
+  await guard(abs, st.isDirectory() ? 'folder' : 'file');
+  if (st.isDirectory()) for (const f of [MANIFEST_NAME, PROJECTOR_CONFIG]) await guard(path.join(abs, f), f);
   const plan = st.isDirectory()
     ? await planFolder(abs, opts.embeddingsKey, opts.snapshot, (d) => findInFolder(d), opts.workspaceRoots)
     : await planFile(abs, opts.embeddingsKey, opts.snapshot, opts.workspaceRoots);
+  for (const s of plan.snapshots) await guard(s.path, 'embeddings file');
   const snap = plan.snapshots[plan.active];
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const emb = await readEmbeddingsFile(snap.path, {
@@ -117,6 +143,7 @@ export async function loadDataset(target: string, opts: LoadOptions = {}): Promi
   let metaFile = found?.file;
   if (found) {
     try {
+      await guard(found.file, 'metadata file');
       const meta = await readMetadataFile(found.file, emb.n, opts.labelColumn ?? plan.labels?.column ?? 'label', maxBytes);
       const rows = Object.values(meta)[0]?.length ?? 0;
       if (rows !== emb.n) fail(snap.path, `${emb.n} embeddings but ${rows} metadata rows in ${found.file}`);
@@ -127,7 +154,7 @@ export async function loadDataset(target: string, opts: LoadOptions = {}): Promi
       metaFile = undefined;
     }
   }
-  const labels = await findLabels(opts, plan, emb, snap.path, columns, metaFile);
+  const labels = await findLabels(opts, plan, emb, snap.path, columns, metaFile, guard);
   if (labels.values.length !== emb.n) {
     fail(snap.path, `${emb.n} embeddings but ${labels.values.length} labels in ${labels.file}${labels.column ? ` (column '${labels.column}')` : ''}`);
   }

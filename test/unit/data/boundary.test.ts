@@ -105,3 +105,50 @@ describe('data/boundary: paths in a manifest or projector config stay inside', (
     assert.match((await b.refusal(path.join(tmp, 'nope.npy')))!, /outside the folder/);
   });
 });
+
+describe('data/boundary: Restricted Mode reads only inside the workspace folders (issue 17, item 8)', () => {
+  let tmp: string;
+  let ws: string;
+  const write = (p: string, data: string | Uint8Array): void => { fs.mkdirSync(path.dirname(p), { recursive: true }); fs.writeFileSync(p, data); };
+  const emb = (rows: number): Uint8Array => npyBytes(Float32Array.from({ length: rows * 2 }, (_, i) => i), rows, 2);
+
+  before(() => {
+    tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ei-restricted-')));
+    ws = path.join(tmp, 'ws');
+    write(path.join(tmp, 'shared', 'emb.npy'), emb(4));
+    write(path.join(tmp, 'shared', 'labels.txt'), 'a\na\nb\nb\n');
+    write(path.join(tmp, 'shared', 'metadata.tsv'), 'label\tnote\na\tx\na\ty\nb\tz\nb\tw\n');
+    // A workspace whose files are links to a shared folder outside it (common for big datasets).
+    write(path.join(ws, 'own', 'emb.npy'), emb(4));
+    fs.symlinkSync(path.join(tmp, 'shared', 'labels.txt'), path.join(ws, 'own', 'labels.txt'));
+    fs.symlinkSync(path.join(tmp, 'shared', 'metadata.tsv'), path.join(ws, 'own', 'metadata.tsv'));
+    fs.mkdirSync(path.join(ws, 'linked'));
+    fs.symlinkSync(path.join(tmp, 'shared', 'emb.npy'), path.join(ws, 'linked', 'emb.npy'));
+    write(path.join(ws, 'linked', 'labels.txt'), 'a\na\nb\nb\n');
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('a trusted workspace follows links beside the data; Restricted Mode refuses each one, naming it', async () => {
+    const trusted = await loadDataset(path.join(ws, 'own', 'emb.npy'), { workspaceRoots: [ws] });
+    assert.deepStrictEqual([trusted.n, trusted.classNames, Object.keys(trusted.metadata ?? {})], [4, ['a', 'b'], ['label', 'note']]);
+    assert.strictEqual((await loadDataset(path.join(ws, 'linked', 'emb.npy'), { workspaceRoots: [ws] })).n, 4);
+
+    const restricted = { workspaceRoots: [ws], confineToWorkspace: true };
+    const labels = path.join(ws, 'own', 'labels.txt');
+    const err = await expectError(() => loadDataset(path.join(ws, 'own', 'emb.npy'), restricted), InputError,
+      `this labels file leads through a symbolic link to ${path.join(tmp, 'shared', 'labels.txt')}, outside the workspace folders: Restricted Mode reads only files inside them`);
+    assert.strictEqual((err as InputError).file, labels);
+    // The metadata beside it was only a guess: it is left out with a warning, before the labels are refused.
+    fs.renameSync(labels, `${labels}.off`);
+    fs.writeFileSync(labels, 'a\na\nb\nb\n');
+    const d = await loadDataset(path.join(ws, 'own', 'emb.npy'), restricted);
+    assert.strictEqual(d.metadata, undefined);
+    assert.ok(d.warnings.some((w) => w.startsWith('metadata.tsv beside the embeddings was not used: this metadata file leads through a symbolic link')), d.warnings.join('|'));
+    await expectError(() => loadDataset(path.join(ws, 'linked', 'emb.npy'), restricted), InputError, 'this file leads through a symbolic link');
+    // A manifest that is itself a link out is not even parsed.
+    fs.mkdirSync(path.join(ws, 'cfg'));
+    write(path.join(tmp, 'shared', 'embeddings.json'), JSON.stringify({ embeddings: 'emb.npy', labels: 'labels.txt' }));
+    fs.symlinkSync(path.join(tmp, 'shared', 'embeddings.json'), path.join(ws, 'cfg', 'embeddings.json'));
+    await expectError(() => loadDataset(path.join(ws, 'cfg'), restricted), InputError, 'this embeddings.json leads through a symbolic link');
+  });
+});
