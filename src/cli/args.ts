@@ -32,9 +32,9 @@ export interface ParsedArgs {
 
 /**
  * Parses `--name value`, `--name=value` and boolean `--name` / `--no-name`. `positional` is the
- * number of positional arguments required (exactly).
+ * number of positional arguments required (exactly, or at least with `variadic`).
  */
-export function parseArgs(argv: string[], specs: FlagSpecs, positional: { count: number; names: string[] }): ParsedArgs {
+export function parseArgs(argv: string[], specs: FlagSpecs, positional: { count: number; names: string[]; variadic?: boolean }): ParsedArgs {
   const flags: FlagValues = {};
   const pos: string[] = [];
   const seen = new Set<string>();
@@ -76,7 +76,7 @@ export function parseArgs(argv: string[], specs: FlagSpecs, positional: { count:
     if (flags[name] === undefined && 'default' in spec && spec.default !== undefined) flags[name] = spec.default;
   }
   if (pos.length < positional.count) throw new UsageError(`missing ${positional.names.slice(pos.length).map((n) => `<${n}>`).join(' ')}`);
-  if (pos.length > positional.count) throw new UsageError(`unexpected argument ${JSON.stringify(pos[positional.count])}`);
+  if (pos.length > positional.count && !positional.variadic) throw new UsageError(`unexpected argument ${JSON.stringify(pos[positional.count])}`);
   return { positional: pos, flags };
 }
 

@@ -1,11 +1,25 @@
 /**
  * `embedding-inspector census <dataset>`: the exact triplet census at one margin, batch-hard and
- * retrieval metrics, as one JSON object (`--json`) or a readable table.
+ * retrieval metrics, as one JSON object (`--json`) or a readable table. Exact at any N: one pass
+ * over the distance matrix in blocks sized to the memory budget (engine/pass.ts), progress with
+ * the time left on stderr. `--sample <anchors>` prints a stated estimate in seconds instead;
+ * `--anchors <start>:<end> --part <file>` counts one shard for `merge` (a cluster job's piece).
  */
+import * as path from 'node:path';
 import type { Convention } from '../engine/types';
-import { parseArgs, type FlagSpecs } from './args';
-import { createClient, datasetFlags, distanceFlags, distanceOptions, engineInput, loadFromFlags, stderrProgress, workerFlags } from './common';
-import { formatCensusTable } from './format';
+import { planPass, type PassPlan } from '../engine/passPlan';
+import { drawSample, estimateFromGroups } from '../engine/passSample';
+import type { CensusTotals, PassSpec } from '../engine/passTypes';
+import type { Dataset } from '../shared/dataset';
+import { shareDataset } from '../shared/sharedMemory';
+import { parseArgs, UsageError, type FlagSpecs, type FlagValues } from './args';
+import { censusReport, sampledReport, type RunFacts } from './censusReport';
+import { fingerprint, writePart } from './censusPart';
+import { createClient, datasetFlags, distanceFlags, distanceOptions, engineInput, loadFromFlags, maxBytesFromFlags, workerFlags, workersWanted } from './common';
+import { formatCensusTable, formatSampledTable } from './format';
+import { cliProgress } from './progress';
+
+export type { CensusReport } from './censusReport';
 
 export const censusFlags: FlagSpecs = {
   ...datasetFlags,
@@ -14,60 +28,88 @@ export const censusFlags: FlagSpecs = {
   convention: { kind: 'enum', values: ['pml', 'facenet'], default: 'pml', help: 'easy / semi-hard / hard split' },
   top: { kind: 'number', integer: true, min: 0, max: 100000, default: 10, help: 'how many worst triplets to list' },
   json: { kind: 'boolean', help: 'print one JSON object instead of a table' },
+  sample: { kind: 'number', integer: true, min: 1, placeholder: 'anchors', help: 'estimate from this many random anchors, with 95 % intervals, instead of counting every anchor' },
+  seed: { kind: 'number', integer: true, min: 0, max: 2147483647, default: 1, help: 'random seed of --sample' },
+  anchors: { kind: 'string', placeholder: 'start:end', help: 'count only the anchors start..end-1 (0-based) into a --part file, for `merge`' },
+  part: { kind: 'string', placeholder: 'file', help: 'with --anchors: where to write the partial census' },
   ...workerFlags,
 };
 
-/** The JSON the census command prints (the CLI's stable output; fields may be added, not removed). */
-export interface CensusReport {
-  dataset: string;
-  n: number; dim: number; classes: number;
-  margin: number; distance: string; normalize: boolean; convention: Convention; backend: string;
-  triplets: number; easy: number; semihard: number; hard: number; violating: number;
-  /** Counts under both conventions (the top-level ones are the chosen convention's). */
-  pml: { easy: number; semihard: number; hard: number; violating: number };
-  facenet: { easy: number; semihard: number; hard: number; violating: number };
-  lossSum: number; meanLoss: number; meanLossNonZero: number; nonZero: number;
-  batchHard: { meanLoss: number; violatingAnchors: number; anchors: number };
-  retrieval: { precisionAt1: number; rPrecision: number; mapAtR: number; queries: number };
-  worst: { anchor: number; positive: number; negative: number; loss: number; dap: number; dan: number }[];
-  warnings: string[];
-}
+/** Anchors per chunk request: a second or so of work, the unit of progress and balancing. */
+const CHUNK_ENTRIES = 2e7;
 
 /** Runs the census command; returns the exit code. */
 export async function runCensus(argv: string[]): Promise<number> {
   const { positional, flags } = parseArgs(argv, censusFlags, { count: 1, names: ['dataset'] });
-  const dataset = await loadFromFlags(positional[0], flags);
+  if (flags.part !== undefined && flags.anchors === undefined) throw new UsageError('--part needs --anchors <start>:<end> (the anchors this part counts)');
+  if (flags.anchors !== undefined && flags.part === undefined) throw new UsageError('--anchors needs --part <file> (where to write the partial census for `merge`)');
+  if (flags.sample !== undefined && flags.anchors !== undefined) throw new UsageError('--sample and --anchors cannot be combined');
+  const partFile = flags.part === undefined ? undefined : path.resolve(String(flags.part));
+  const dataset = shareDataset(await loadFromFlags(positional[0], flags));
   const input = engineInput(dataset);
+  const range = flags.anchors === undefined ? undefined : parseRange(String(flags.anchors), input.n);
   const opts = distanceOptions(flags);
-  const margin = Number(flags.margin);
-  const convention = flags.convention as Convention;
-  const top = Number(flags.top);
+  const convention = flags.convention as Convention, top = Number(flags.top), margin = Number(flags.margin);
   const client = createClient(flags);
-  const progress = stderrProgress();
+  const progress = cliProgress();
   try {
     await client.setDataset(input);
-    await client.buildIndex(opts, { onProgress: progress.onProgress });
-    const r = await client.census(margin, { topK: top });
-    const bh = await client.batchHard(margin, false);
-    const ret = await client.retrieval({ onProgress: progress.onProgress });
-    progress.done();
-    const counts = convention === 'pml' ? r.pml : r.facenet;
-    const report: CensusReport = {
-      dataset: dataset.name,
-      n: input.n, dim: input.dim, classes: input.classes,
-      margin, distance: opts.distance, normalize: opts.normalize, convention, backend: await client.backend(),
-      triplets: r.triplets, easy: counts.easy, semihard: counts.semihard, hard: counts.hard, violating: counts.violating,
-      pml: { ...r.pml }, facenet: { ...r.facenet },
-      lossSum: r.lossSum, meanLoss: r.meanLoss, meanLossNonZero: r.meanLossNonZero, nonZero: r.nonZero,
-      batchHard: { meanLoss: bh.meanLoss, violatingAnchors: bh.violatingAnchors, anchors: bh.validAnchors },
-      retrieval: { precisionAt1: ret.precisionAt1, rPrecision: ret.rPrecision, mapAtR: ret.mapAtR, queries: ret.queries },
-      worst: r.worst.map((w) => ({ anchor: w.anchor, positive: w.positive, negative: w.negative, loss: w.loss, dap: w.dap, dan: w.dan })),
-      warnings: dataset.warnings,
+    const facts: RunFacts = {
+      dataset: dataset.name, n: input.n, dim: input.dim, classes: input.classes,
+      margin, distance: opts.distance, normalize: opts.normalize, convention, backend: await client.backend(), warnings: dataset.warnings,
     };
+    const plan = planFor(dataset, flags, opts.distance, opts.normalize);
+    const spec: PassSpec = { distance: opts, margin, topK: top, perSample: false, retrieval: true, semiHard: false, blockAnchors: plan.blockAnchors };
+    const chunkAnchors = Math.max(plan.blockAnchors, Math.floor(CHUNK_ENTRIES / Math.max(1, input.n)));
+    if (flags.sample !== undefined) {
+      const draw = drawSample(input.n, Number(flags.sample), Number(flags.seed));
+      const groups: { index: number; totals: CensusTotals }[] = [];
+      const first = new Map<number, number>(draw.groups.map((g, i) => [g[0] ?? -1, i]));
+      const r = await client.pass(spec, {
+        chunks: draw.groups, workers: plan.workers,
+        onChunk: (c) => groups.push({ index: first.get(c.anchors[0] ?? -1) ?? 0, totals: c.census }),
+        onProgress: (d, t) => progress.update('sampled census', d, t),
+      });
+      progress.done();
+      const totals = groups.sort((a, b) => a.index - b.index).map((g) => g.totals);
+      const report = sampledReport(facts, estimateFromGroups(draw, totals), r);
+      process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : formatSampledTable(report));
+      return 0;
+    }
+    if (range) {
+      const ids = Int32Array.from({ length: range.end - range.start }, (_, i) => range.start + i);
+      const acc = await client.passAccumulator(spec, { anchors: ids, chunkAnchors, workers: plan.workers, onProgress: (d, t) => progress.update(`census of anchors ${range.start}:${range.end}`, d, t) });
+      progress.done();
+      writePart(partFile!, { ...facts, top, fingerprint: fingerprint(dataset.embeddings, dataset.labels, dataset.classNames) }, range.start, range.end, acc);
+      process.stderr.write(`wrote the census of anchors ${range.start}:${range.end} of ${input.n} to ${partFile}; \`embedding-inspector merge\` joins the parts\n`);
+      return 0;
+    }
+    const r = await client.pass(spec, { chunkAnchors, workers: plan.workers, onProgress: (d, t) => progress.update('census', d, t) });
+    progress.done();
+    const report = censusReport(facts, r);
     process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : formatCensusTable(report));
     return 0;
   } finally {
     progress.done();
     client.dispose();
   }
+}
+
+/** `start:end` with 0 <= start < end <= n. */
+function parseRange(text: string, n: number): { start: number; end: number } {
+  const m = /^(\d+):(\d+)$/.exec(text);
+  if (!m) throw new UsageError(`--anchors needs <start>:<end> (like 0:50000), got ${JSON.stringify(text)}`);
+  const start = Number(m[1]), end = Number(m[2]);
+  if (!(start < end && end <= n)) throw new UsageError(`--anchors ${text}: needs start < end <= ${n} (the dataset has ${n} samples)`);
+  return { start, end };
+}
+
+/** The memory plan for this dataset and the budget; a plan that cannot fit is a UsageError saying what to do. */
+function planFor(d: Dataset, flags: FlagValues, distance: PassSpec['distance']['distance'], normalize: boolean): PassPlan {
+  const plan = planPass({
+    n: d.n, dim: d.dim, classes: d.classNames.length, distance, normalize,
+    workers: workersWanted(flags), positions: 0, perSample: false, knn: 0, budgetBytes: maxBytesFromFlags(flags),
+  });
+  if ('error' in plan) throw new UsageError(plan.error);
+  return plan;
 }

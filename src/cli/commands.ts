@@ -7,6 +7,7 @@ import type { FlagSpecs } from './args';
 import { censusFlags, runCensus } from './census';
 import { diffFlags, diffUsage, runDiff } from './diffCommand';
 import { knnFlags, runKnn } from './knn';
+import { mergeFlags, mergeUsage, runMerge } from './merge';
 import { projectCommand, projectFlags, projectUsage } from './projectCommand';
 
 /** One subcommand. */
@@ -22,7 +23,7 @@ export interface Command {
 
 export const commands: Record<string, Command> = {
   census: {
-    summary: 'exact triplet census (easy / semi-hard / hard), losses, batch-hard and retrieval metrics',
+    summary: 'exact triplet census (easy / semi-hard / hard), losses, batch-hard and retrieval metrics, at any N; --sample for an estimate in seconds',
     usage: 'census <dataset> [options]',
     flags: censusFlags,
     run: runCensus,
@@ -32,6 +33,12 @@ export const commands: Record<string, Command> = {
     usage: diffUsage,
     flags: diffFlags,
     run: runDiff,
+  },
+  merge: {
+    summary: 'joins the parts of `census --anchors <start>:<end> --part <file>` into the census of every anchor (the same output as one run)',
+    usage: mergeUsage,
+    flags: mergeFlags,
+    run: runMerge,
   },
   knn: {
     summary: 'exact k nearest neighbours of every sample',

@@ -2,7 +2,8 @@
  * Readable (non-JSON) output of the CLI: aligned tables, counts with thousands separators, the
  * margin and conventions always shown next to the counts they qualify.
  */
-import type { CensusReport } from './census';
+import type { CensusReport, SampledCensusReport } from './censusReport';
+import type { Estimate } from '../engine/passSample';
 
 /** 1234567 -> "1,234,567" (exact for counts up to 2^53). */
 export function formatCount(n: number): string {
@@ -14,6 +15,14 @@ export function formatNumber(x: number): string {
   if (!Number.isFinite(x)) return '-';
   if (x === 0) return '0';
   return Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3 ? x.toExponential(3) : String(Number(x.toPrecision(4)));
+}
+
+/** 75 s -> "1 min 15 s", 4 h 2 min, 8 s. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  return `${Math.floor(s / 3600)} h${Math.floor((s % 3600) / 60) ? ` ${Math.floor((s % 3600) / 60)} min` : ''}`;
 }
 
 function share(part: number, whole: number): string {
@@ -54,6 +63,32 @@ export function formatCensusTable(r: CensusReport): string {
     out += table([['anchor', 'positive', 'negative', 'd(a,p)', 'd(a,n)', 'loss'],
       ...r.worst.map((w) => [String(w.anchor), String(w.positive), String(w.negative), formatNumber(w.dap), formatNumber(w.dan), formatNumber(w.loss)])]);
   }
+  for (const w of r.warnings) out += `warning: ${w}\n`;
+  return out;
+}
+
+/** "12,345 ± 678" (counts) or "12.3 % ± 0.2 %" (shares). */
+function est(e: Estimate, share = false): string {
+  if (share) return `${(100 * e.value).toFixed(2)} % ± ${Number.isFinite(e.halfWidth95) ? (100 * e.halfWidth95).toFixed(2) : '?'} %`;
+  return `${formatCount(e.value)} ± ${Number.isFinite(e.halfWidth95) ? formatCount(e.halfWidth95) : '?'}`;
+}
+
+/** The stated estimate of `census --sample` as text: every number marked as estimated, with its interval. */
+export function formatSampledTable(r: SampledCensusReport): string {
+  let out = `Estimated triplet census of ${r.dataset}: n = ${formatCount(r.n)}, dim = ${r.dim}, classes = ${r.classes}\n`;
+  out += `distance ${r.distance}${r.normalize ? ' on L2-normalised embeddings' : ''}, margin m = ${r.margin}, convention ${r.convention}\n`;
+  out += `${r.method}\n\n`;
+  out += `≈ ${est(r.violatingShare, true)} violating, sample of ${formatCount(r.sampledAnchors)} anchors\n\n`;
+  out += table([
+    ['valid triplets', `≈ ${est(r.triplets)}`],
+    ['easy', `≈ ${est(r.easy)}`],
+    ['semi-hard', `≈ ${est(r.semihard)}`],
+    ['hard', `≈ ${est(r.hard)}`],
+    ['violating', `≈ ${est(r.violating)}`],
+    ['mean loss (all triplets)', `≈ ${formatNumber(r.meanLoss.value)} ± ${formatNumber(r.meanLoss.halfWidth95)}`],
+    ['mean loss (non-zero)', `≈ ${formatNumber(r.meanLossNonZero.value)} ± ${formatNumber(r.meanLossNonZero.halfWidth95)}`],
+  ]);
+  out += '\nThe exact census: run without --sample.\n';
   for (const w of r.warnings) out += `warning: ${w}\n`;
   return out;
 }

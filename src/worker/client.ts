@@ -50,6 +50,8 @@ export interface MarginTableResult {
 export interface PassOptions {
   /** The anchors (dataset ids) to count; every sample by default (a sample's ids for an estimate). */
   anchors?: Int32Array;
+  /** Or the anchors as given chunks (a sample's groups): each is one request and one `onChunk`. */
+  chunks?: Int32Array[];
   /** Anchors per request (default spec.blockAnchors): the unit of progress, balancing and cancellation. */
   chunkAnchors?: number;
   /** Cancels the pass: the chunk in progress stops within a block, the workers stay up. */
@@ -198,15 +200,20 @@ export class AnalysisClient {
    * redone after it. Rejects with an AbortError when `signal` fires (the workers stay up).
    */
   async pass(spec: PassSpec, opts: PassOptions = {}): Promise<PassResult> {
+    return (await this.passAccumulator(spec, opts)).result();
+  }
+
+  /** {@link pass}, answering with the joined chunks before the result is derived (what a shard writes). */
+  async passAccumulator(spec: PassSpec, opts: PassOptions = {}): Promise<PassAccumulator> {
     const input = this.requireInput(), n = input.n;
     this.options = { distance: spec.distance.distance, normalize: spec.distance.normalize };
     const all = this.ensureSlots();
     const slots = all.slice(0, Math.max(1, Math.min(all.length, opts.workers ?? all.length)));
     const prepared = this.preparedFor(spec.distance.normalize);
     const step = Math.max(1, Math.floor(opts.chunkAnchors ?? spec.blockAnchors));
-    const chunks: (Int32Array | { start: number; end: number })[] = [];
-    const total = opts.anchors ? opts.anchors.length : n;
-    for (let a = 0; a < total; a += step) {
+    const chunks: (Int32Array | { start: number; end: number })[] = opts.chunks ? [...opts.chunks] : [];
+    const total = opts.chunks ? opts.chunks.reduce((t, c) => t + c.length, 0) : opts.anchors ? opts.anchors.length : n;
+    for (let a = 0; !opts.chunks && a < total; a += step) {
       const e = Math.min(total, a + step);
       chunks.push(opts.anchors ? opts.anchors.subarray(a, e) : { start: a, end: e });
     }
@@ -255,7 +262,7 @@ export class AnalysisClient {
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
     }
-    return acc.result();
+    return acc;
   }
 
   /** The embeddings as the distance reads them, once in shared memory for every worker. */

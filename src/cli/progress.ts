@@ -1,0 +1,40 @@
+/**
+ * Progress of a long CLI run on stderr, with the time left: one rewritten line on a terminal,
+ * a line every 10 s (and at the end) when stderr is a file or a pipe (a cluster job's log).
+ */
+import { formatDuration } from './format';
+
+export interface CliProgress {
+  /** `done` of `total` units (anchors) of `what`. */
+  update(what: string, done: number, total: number): void;
+  /** Free-form progress from the engine (a fraction and its message). */
+  onProgress(fraction: number, message: string): void;
+  done(): void;
+}
+
+/** Progress on `stream` (stderr by default); `now` is injectable for tests. */
+export function cliProgress(stream: NodeJS.WriteStream = process.stderr, now: () => number = Date.now): CliProgress {
+  const tty = stream.isTTY === true;
+  const t0 = now();
+  let shown = false, lastLine = 0, lastWhat = '';
+  const write = (line: string, final: boolean) => {
+    const t = now();
+    if (tty) { stream.write(`\r${line}\x1b[K`); shown = true; return; }
+    if (final || t - lastLine >= 10_000) { stream.write(line + '\n'); lastLine = t; }
+  };
+  return {
+    update(what, done, total) {
+      if (what !== lastWhat) lastWhat = what;
+      const elapsed = now() - t0, f = total > 0 ? done / total : 1;
+      const left = f > 0 && f < 1 && elapsed > 2000 ? `, about ${formatDuration((elapsed * (1 - f)) / f)} left` : '';
+      write(`${what}: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} anchors (${(100 * f).toFixed(0)} %)${left}`, done >= total);
+    },
+    onProgress(fraction, message) {
+      write(`${message} ${(100 * fraction).toFixed(0)} %`, fraction >= 1);
+    },
+    done() {
+      if (tty && shown) stream.write('\r\x1b[K');
+      shown = false;
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The memory plan of a pass: how many workers and how many anchors per block fit a budget, and
+ * whether the margin table's per-anchor columns do. Estimates are what the arrays take (measured
+ * against peak RSS in the tests and benches), plus a fixed allowance per process and per worker.
+ * When nothing fits, the answer is a sentence for the user, not an allocation failure.
+ */
+import type { DistanceKind } from './types';
+
+/** What the plan depends on. */
+export interface PlanInput {
+  n: number;
+  dim: number;
+  classes: number;
+  distance: DistanceKind;
+  normalize: boolean;
+  /** Workers wanted (the plan may use fewer). */
+  workers: number;
+  /** Slider positions of the margin table (0: no table). */
+  positions: number;
+  perSample: boolean;
+  /** kNN neighbours per sample kept (0: none). */
+  knn: number;
+  /** The budget in bytes for the whole process (data, workers, results). */
+  budgetBytes: number;
+  /** Bytes the process holds besides the pass (e.g. the layout, the loaded file's other arrays). */
+  otherBytes?: number;
+}
+
+export interface PassPlan {
+  workers: number;
+  blockAnchors: number;
+  /** Keep the table's per-anchor columns (positions x n x 8 bytes). */
+  columns: boolean;
+  /** Estimated peak of the whole process. */
+  estimateBytes: number;
+}
+
+/** Node, V8 and the bundled code in the main thread; and per worker thread with its wasm module. */
+export const PROCESS_BYTES = 120 * 2 ** 20;
+export const WORKER_BYTES = 48 * 2 ** 20;
+/** The GEMM's product tile and left operand in a worker's wasm heap (128 rows x 16 384 columns). */
+const GEMM_BYTES = 12 * 2 ** 20;
+/** More anchors per block than this gain nothing (the GEMM is cut at 128 rows). */
+const MAX_BLOCK = 256;
+
+/** Bytes of the data every worker shares (embeddings, labels, the L2-normalised copy). */
+function sharedBytes(p: PlanInput): number {
+  return p.n * p.dim * 4 * (p.normalize ? 2 : 1) + p.n * 4;
+}
+
+/** Bytes of the host's joined result. */
+function resultBytes(p: PlanInput, columns: boolean): number {
+  const perAnchor = 96 + (p.perSample ? 16 : 0) + p.knn * 8;
+  return p.n * perAnchor + (p.perSample ? p.classes * p.classes * 8 : 0) + p.positions * p.classes * 8 + (columns ? p.positions * p.n * 8 : 0);
+}
+
+/** Bytes of one worker with blocks of `block` anchors. */
+function workerBytes(p: PlanInput, block: number): number {
+  const fixed = WORKER_BYTES + GEMM_BYTES
+    + (p.dim + 2) * p.n * 4 // the GEMM's right operand, in the wasm heap
+    + p.n * 8 // squared norms
+    + (p.distance === 'cosine' ? p.n * p.dim * 4 : 0) // unit rows
+    + p.n * 16 // sort scratch
+    + p.n * (p.perSample ? 32 : 16) + (p.perSample ? p.classes * p.classes * 8 : 0) // the worker's census sums
+    + p.n * 20; // the margin table's decoded values and sums of one anchor, its buckets
+  const perPair = 4 + (p.n <= 65536 ? 4.5 : 6.5) + 1; // distance row, block index, fast-path fences
+  return fixed + block * p.n * perPair + block * (p.positions * 8 + 64);
+}
+
+/** The plan for a pass, or the reason none fits (a sentence naming what to do). */
+export function planPass(p: PlanInput): PassPlan | { error: string } {
+  const base = PROCESS_BYTES + sharedBytes(p) + (p.otherBytes ?? 0);
+  for (const columns of p.positions > 0 ? [true, false] : [false]) {
+    const host = base + resultBytes(p, columns);
+    for (let w = Math.max(1, p.workers); w >= 1; w--) {
+      const perWorker = (p.budgetBytes - host) / w;
+      let block = MAX_BLOCK;
+      while (block >= 1 && workerBytes(p, block) > perWorker) block = block > 8 ? Math.floor(block * 0.75) : block - 1;
+      if (block >= 1) return { workers: w, blockAnchors: Math.min(block, p.n || 1), columns, estimateBytes: host + w * workerBytes(p, block) };
+    }
+  }
+  const need = base + resultBytes(p, false) + workerBytes(p, 1);
+  return {
+    error: `counting ${p.n.toLocaleString('en-US')} samples of dimension ${p.dim} needs about ${mb(need)} of memory, more than the budget of ${mb(p.budgetBytes)}; ` +
+      'raise the memory budget (--max-megabytes, or the setting embeddingInspector.maxFileMegabytes) or count a sample of anchors (--sample)',
+  };
+}
+
+function mb(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${Math.ceil(bytes / 2 ** 20)} MB`;
+}
