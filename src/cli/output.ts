@@ -44,7 +44,7 @@ export async function checkOutputs(outputs: { flag: string; file: string }[], in
     if ((await fsp.stat(file).catch(() => undefined))?.isDirectory()) throw new InputError(file, `cannot write ${flag}: it is a folder; give a file name, like ${path.join(file, 'out.npy')}`);
     const real = await realTarget(file);
     const input = realInputs.get(real);
-    if (input !== undefined) throw new InputError(file, `refusing to write ${flag} over an input of this run (${input}); choose another file name`);
+    if (input !== undefined) throw new InputError(file, `refusing to write ${flag} over ${input}, a file of the dataset being read; choose another file name`);
     const other = taken.get(real);
     if (other !== undefined) throw new InputError(file, `${flag} and ${other} name the same file; choose two file names`);
     taken.set(real, flag);

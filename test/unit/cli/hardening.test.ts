@@ -70,11 +70,11 @@ describe('cli hardening (issue 17)', () => {
     for (const [flag, target, input] of [['--out', emb, emb], ['--out', lab, lab], ['--out-distances', path.join(dir, 'alias.npy'), emb]]) {
       const r = await cli(['knn', emb, '--labels', lab, '--k', '2', flag, target]);
       assert.equal(r.code, 2, r.stderr);
-      assert.equal(r.stderr, `embedding-inspector: ${target}: refusing to write ${flag} over an input of this run (${input}); choose another file name\n`);
+      assert.equal(r.stderr, `embedding-inspector: ${target}: refusing to write ${flag} over ${input}, a file of the dataset being read; choose another file name\n`);
     }
     const r = await cli(['project', emb, '--labels', lab, '--out', emb]);
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /refusing to write --out over an input of this run/);
+    assert.match(r.stderr, /refusing to write --out over .*emb\.npy, a file of the dataset being read/);
     const same = await cli(['knn', emb, '--labels', lab, '--k', '2', '--out', path.join(dir, 'k.npy'), '--out-distances', path.join(dir, 'k.npy')]);
     assert.equal(same.code, 2, same.stderr);
     assert.match(same.stderr, /--out-distances and --out name the same file/);
