@@ -38,6 +38,11 @@ export function readProjectionSettings(): ProjectionSettings {
   };
 }
 
+/** The memory budget in bytes (embeddingInspector.maxFileMegabytes): files larger are refused, passes are sized to stay under it. */
+export function readMemoryBudget(): number {
+  return Math.round(num(vscode.workspace.getConfiguration(SECTION).get('maxFileMegabytes'), 2048, 1, 65536) * 1024 * 1024);
+}
+
 /** Worst triplets kept per recount. */
 export function readTopK(): number {
   return Math.round(num(vscode.workspace.getConfiguration(SECTION).get('worstTriplets'), 50, 1, 10_000));

@@ -102,13 +102,14 @@ function quantile(values: number[], q: number): number {
 /**
  * Slider range from the data's distance scale: up to a nice number above the 95th percentile of
  * the nearest-negative distance (a margin past every anchor's nearest impostor makes nearly every
- * triplet violate), never below the current margin.
+ * triplet violate), never below the current margin; about `positions` steps (fewer when streaming:
+ * each position costs a pass work per (anchor, positive) pair).
  */
-export function marginRange(dan: ArrayLike<number>, current: number): { min: number; max: number; step: number } {
+export function marginRange(dan: ArrayLike<number>, current: number, positions = 500): { min: number; max: number; step: number } {
   const finite: number[] = [];
   for (let i = 0; i < dan.length; i++) if (Number.isFinite(dan[i])) finite.push(dan[i]);
   const max = niceCeil(Math.max(quantile(finite, 0.95), current, 1e-6));
-  return { min: 0, max, step: niceCeil(max / 500) };
+  return { min: 0, max, step: niceCeil(max / positions) };
 }
 
 /** Histogram edges for t = d(a,n) - d(a,p): `bins` equal bins over [lo, hi]. */

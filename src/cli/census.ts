@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import type { Convention } from '../engine/types';
-import { planPass, type PassPlan } from '../engine/passPlan';
+import { planPass, PROCESS_BYTES, type PassPlan } from '../engine/passPlan';
 import { drawSample, estimateFromGroups } from '../engine/passSample';
 import type { CensusTotals, PassSpec } from '../engine/passTypes';
 import type { Dataset } from '../shared/dataset';
@@ -108,7 +108,7 @@ function parseRange(text: string, n: number): { start: number; end: number } {
 function planFor(d: Dataset, flags: FlagValues, distance: PassSpec['distance']['distance'], normalize: boolean): PassPlan {
   const plan = planPass({
     n: d.n, dim: d.dim, classes: d.classNames.length, distance, normalize,
-    workers: workersWanted(flags), positions: 0, perSample: false, knn: 0, budgetBytes: maxBytesFromFlags(flags),
+    workers: workersWanted(flags), positions: 0, perSample: false, knn: 0, budgetBytes: maxBytesFromFlags(flags), otherBytes: PROCESS_BYTES,
   });
   if ('error' in plan) throw new UsageError(plan.error);
   return plan;

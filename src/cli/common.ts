@@ -11,7 +11,7 @@ import { AnalysisClient } from '../worker/client';
 import type { FlagSpecs, FlagValues } from './args';
 
 /** The memory budget's default in MB: the extension's `embeddingInspector.maxFileMegabytes` default. */
-export const DEFAULT_MAX_MEGABYTES = 4096;
+export const DEFAULT_MAX_MEGABYTES = 2048;
 
 /** Flags that choose and read the dataset (see the data layer's LoadOptions). */
 export const datasetFlags: FlagSpecs = {
@@ -26,7 +26,7 @@ export const datasetFlags: FlagSpecs = {
   },
 };
 
-/** The memory budget in bytes from `--max-megabytes` (default 4096 MB, like the extension's setting). */
+/** The memory budget in bytes from `--max-megabytes` (default 2048 MB, like the extension's setting). */
 export function maxBytesFromFlags(flags: FlagValues): number {
   const mb = flags['max-megabytes'] === undefined ? DEFAULT_MAX_MEGABYTES : Number(flags['max-megabytes']);
   return Math.round(mb * 1024 * 1024);

@@ -43,7 +43,7 @@ export function loadOptionsFromSettings(target: string, base: LoadOptions = {}):
     ...base,
     // Only an explicit choice: by default the loader finds labels itself (labels.npy, a `label` column…).
     labelColumn: explicitSetting<string>(cfg, 'labelColumn'),
-    maxBytes: Math.round((cfg.get<number>('maxFileMegabytes') ?? 4096) * 1024 * 1024),
+    maxBytes: Math.round((cfg.get<number>('maxFileMegabytes') ?? 2048) * 1024 * 1024),
     workspaceRoots: roots.length ? roots : [path.dirname(target)],
     confineToWorkspace: !vscode.workspace.isTrusted,
   };

@@ -7,8 +7,8 @@ import { fail, overBudget } from './errors';
 import { checkFinite } from './arrays';
 import { NpyArray, NpyHeader, decodeNpyData, parseNpyHeader } from './npy';
 
-/** Default memory budget: 4 GiB, the setting's default (`embeddingInspector.maxFileMegabytes`). */
-export const DEFAULT_MAX_BYTES = 4096 * 1024 * 1024;
+/** Default memory budget: 2 GiB, the setting's default (`embeddingInspector.maxFileMegabytes`). */
+export const DEFAULT_MAX_BYTES = 2048 * 1024 * 1024;
 
 /** A sentence for a failed read ('file not found', 'permission denied', …), never a raw errno. */
 export function ioProblem(err: unknown): string {

@@ -22,7 +22,7 @@ export interface PlanInput {
   knn: number;
   /** The budget in bytes for the whole process (data, workers, results). */
   budgetBytes: number;
-  /** Bytes the process holds besides the pass (e.g. the layout, the loaded file's other arrays). */
+  /** Bytes the process holds besides the pass: the CLI counts its own baseline (PROCESS_BYTES); the extension host is not the pass's. */
   otherBytes?: number;
 }
 
@@ -35,11 +35,14 @@ export interface PassPlan {
   estimateBytes: number;
 }
 
-/** Node, V8 and the bundled code in the main thread; and per worker thread with its wasm module. */
-export const PROCESS_BYTES = 120 * 2 ** 20;
-export const WORKER_BYTES = 48 * 2 ** 20;
-/** The GEMM's product tile and left operand in a worker's wasm heap (128 rows x 16 384 columns). */
-const GEMM_BYTES = 12 * 2 ** 20;
+/**
+ * Node, V8 and the bundled code of a CLI process's main thread, and of one worker thread with its
+ * wasm module (measured: 50 MB and about 20 MB idle, 33 MB after a small pass).
+ */
+export const PROCESS_BYTES = 80 * 2 ** 20;
+export const WORKER_BYTES = 36 * 2 ** 20;
+/** The GEMM's product tile (128 rows x up to 16 384 columns) and left operand in a worker's wasm heap. */
+const gemmBytes = (n: number, dim: number): number => 128 * Math.min(n, 16384) * 4 + 128 * (dim + 2) * 4;
 /** More anchors per block than this gain nothing (the GEMM is cut at 128 rows). */
 const MAX_BLOCK = 256;
 
@@ -56,7 +59,7 @@ function resultBytes(p: PlanInput, columns: boolean): number {
 
 /** Bytes of one worker with blocks of `block` anchors. */
 function workerBytes(p: PlanInput, block: number): number {
-  const fixed = WORKER_BYTES + GEMM_BYTES
+  const fixed = WORKER_BYTES + gemmBytes(p.n, p.dim)
     + (p.dim + 2) * p.n * 4 // the GEMM's right operand, in the wasm heap
     + p.n * 8 // squared norms
     + (p.distance === 'cosine' ? p.n * p.dim * 4 : 0) // unit rows
@@ -69,7 +72,7 @@ function workerBytes(p: PlanInput, block: number): number {
 
 /** The plan for a pass, or the reason none fits (a sentence naming what to do). */
 export function planPass(p: PlanInput): PassPlan | { error: string } {
-  const base = PROCESS_BYTES + sharedBytes(p) + (p.otherBytes ?? 0);
+  const base = sharedBytes(p) + (p.otherBytes ?? 0);
   for (const columns of p.positions > 0 ? [true, false] : [false]) {
     const host = base + resultBytes(p, columns);
     for (let w = Math.max(1, p.workers); w >= 1; w--) {

@@ -48,6 +48,21 @@ export interface DatasetView {
   snapshotName?: string;
 }
 
+/**
+ * A census estimated from a uniform random sample of anchors (the exact pass is still running):
+ * the counts beside it are the estimates; these are their 95 % half-widths and how they were made.
+ */
+export interface CensusEstimate {
+  sampledAnchors: number;
+  populationAnchors: number;
+  seed: number;
+  /** In words, to show with the numbers. */
+  method: string;
+  halfWidth: { triplets: number; easy: number; semihard: number; hard: number; violating: number; lossSum: number; meanLoss: number; meanLossNonZero: number };
+  /** Violating share of the valid triplets (active convention), 0..1, with its half-width. */
+  violatingShare: { value: number; halfWidth95: number };
+}
+
 /** Results under the current margin (sent after every recount). */
 export interface CensusView {
   settings: AnalysisSettings;
@@ -84,6 +99,13 @@ export interface CensusView {
   partial?: boolean;
   /** A quick census answered from the margin table (a slider position; no recount ran). */
   fromTable?: boolean;
+  /** Set while the numbers are a stated estimate from a sample of anchors (never a silent approximation). */
+  estimate?: CensusEstimate;
+  /**
+   * Set when the counts are those of this slider position, the nearest to the margin asked, while
+   * the exact recount at the margin asked runs (large datasets): show both margins.
+   */
+  shownMargin?: number;
 }
 
 /** A quick recount for the projection: the census without the arrays a quick recount leaves unchanged. */

@@ -29,10 +29,17 @@ export class StatusBar extends Disposable {
     if (!c) {
       this.item.text = `$(loading~spin) ${s.dataset.name}`;
       this.item.tooltip = s.status.message;
+    } else if (c.estimate) {
+      // Never a silent approximation: the estimate says so, with its interval and its sample.
+      const e = c.estimate, pass = s.passProgress;
+      this.item.text = `$(graph-scatter) m=${c.settings.margin.toPrecision(3)} · ≈ ${(100 * e.violatingShare.value).toFixed(1)}% ± ${(100 * e.violatingShare.halfWidth95).toFixed(1)}% violating, sample of ${e.sampledAnchors.toLocaleString('en-US')} anchors${pass && pass.fraction < 1 ? ` · exact ${(100 * pass.fraction).toFixed(0)}%` : ''}`;
+      this.item.tooltip = `${s.dataset.name}: ${e.method}. ${pass?.message ?? ''}`;
     } else {
       const share = c.triplets > 0 ? (100 * c.counts.violating) / c.triplets : 0;
-      this.item.text = `$(graph-scatter) m=${c.settings.margin.toPrecision(3)} · ${share.toFixed(1)}% violating`;
-      this.item.tooltip = `${s.dataset.name}: ${c.counts.violating.toLocaleString('en-US')} of ${c.triplets.toLocaleString('en-US')} valid triplets violate margin ${c.settings.margin} (${c.settings.convention}, ${c.settings.distance}${c.settings.normalize ? ', normalised' : ''})`;
+      const pass = s.passProgress && s.passProgress.fraction < 1 ? ` · recount ${(100 * s.passProgress.fraction).toFixed(0)}%` : '';
+      const shown = c.shownMargin !== undefined ? ` (at slider position ${c.shownMargin})` : '';
+      this.item.text = `$(graph-scatter) m=${c.settings.margin.toPrecision(3)}${shown} · ${share.toFixed(1)}% violating${pass}`;
+      this.item.tooltip = `${s.dataset.name}: ${c.counts.violating.toLocaleString('en-US')} of ${c.triplets.toLocaleString('en-US')} valid triplets violate margin ${c.shownMargin ?? c.settings.margin} (${c.settings.convention}, ${c.settings.distance}${c.settings.normalize ? ', normalised' : ''})${s.passProgress && s.passProgress.fraction < 1 ? `. ${s.passProgress.message}` : ''}`;
     }
     this.item.show();
   }

@@ -79,6 +79,8 @@ export class AnalysisClient {
   private disposed = false;
   /** preempt() calls so far: a preemptible census started before one must not start after it. */
   private preemptions = 0;
+  /** Resolves when the pass in progress ends (passes run one after another). */
+  private passQueue: Promise<void> = Promise.resolve();
   /** L2-normalised embeddings in shared memory for the current dataset (passes with `normalize`). */
   private prepared: { input: EngineInput; x: Float32Array } | undefined;
 
@@ -205,6 +207,20 @@ export class AnalysisClient {
 
   /** {@link pass}, answering with the joined chunks before the result is derived (what a shard writes). */
   async passAccumulator(spec: PassSpec, opts: PassOptions = {}): Promise<PassAccumulator> {
+    // One pass at a time (a worker holds one pass): a later one waits until the earlier one ends or is cancelled.
+    const before = this.passQueue;
+    let release!: () => void;
+    this.passQueue = new Promise<void>((r) => { release = r; });
+    try {
+      await before;
+      return await this.runPass(spec, opts);
+    } finally {
+      release();
+    }
+  }
+
+  private async runPass(spec: PassSpec, opts: PassOptions): Promise<PassAccumulator> {
+    if (opts.signal?.aborted) throw abortError();
     const input = this.requireInput(), n = input.n;
     this.options = { distance: spec.distance.distance, normalize: spec.distance.normalize };
     const all = this.ensureSlots();
@@ -263,6 +279,16 @@ export class AnalysisClient {
       opts.signal?.removeEventListener('abort', onAbort);
     }
     return acc;
+  }
+
+  /** Worker threads this client runs. */
+  get workers(): number {
+    return this.workerCount;
+  }
+
+  /** The embeddings as the distance reads them (L2-normalised when asked), once in shared memory for every worker. */
+  preparedEmbeddings(normalize: boolean): Float32Array {
+    return this.preparedFor(normalize);
   }
 
   /** The embeddings as the distance reads them, once in shared memory for every worker. */

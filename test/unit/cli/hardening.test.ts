@@ -95,9 +95,9 @@ describe('cli hardening (issue 17)', () => {
     assert.equal(r.stderr, `embedding-inspector: ${nope}: cannot read the labels: file not found\n`);
   });
 
-  it('--max-megabytes is the memory budget (default 4096, as the setting); a file over it is refused and the message says how to raise it', async () => {
-    assert.equal(maxBytesFromFlags({}), 4096 * 1024 * 1024);
-    assert.equal(loadOptions(parseArgs(['d'], datasetFlags, { count: 1, names: ['d'] }).flags).maxBytes, 4096 * 1024 * 1024);
+  it('--max-megabytes is the memory budget (default 2048, as the setting); a file over it is refused and the message says how to raise it', async () => {
+    assert.equal(maxBytesFromFlags({}), 2048 * 1024 * 1024);
+    assert.equal(loadOptions(parseArgs(['d'], datasetFlags, { count: 1, names: ['d'] }).flags).maxBytes, 2048 * 1024 * 1024);
     assert.equal(loadOptions(parseArgs(['d', '--max-megabytes', '1.5'], datasetFlags, { count: 1, names: ['d'] }).flags).maxBytes, 1.5 * 1024 * 1024);
     const big = path.join(dir, 'big.npy');
     fs.writeFileSync(big, npyBytes(new Float32Array(1024 * 512), 1024, 512)); // 2 MB

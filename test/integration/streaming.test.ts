@@ -1,0 +1,122 @@
+/**
+ * A dataset whose census index does not fit the memory budget, in the real extension host: the
+ * session streams. A stated estimate comes first (marked as such, with its sample and intervals,
+ * also in the sidebar), the exact census replaces it and equals the in-memory engine's, slider
+ * positions are answered from the pass's table, and a typed margin between positions shows the
+ * nearest position's numbers (said so) until its exact recount ends.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { api, censusAt, closeAll, EXTENSION_ID, until, ws } from './helpers';
+import type { Session } from '../../src/session';
+import type { CensusResult } from '../../src/engine/census';
+import { AnalysisClient } from '../../src/worker/client';
+import { sliderMargins } from '../../src/shared/sliderScale';
+import { rng } from '../helpers/rng';
+
+/** NumPy's .npy v1.0 layout. */
+function writeNpy(file: string, descr: '<f4' | '<i4', shape: number[], data: Float32Array | Int32Array): void {
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+  const head = Buffer.alloc(10 + header.length);
+  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(head);
+  head.writeUInt16LE(header.length, 8);
+  head.write(header, 10, 'latin1');
+  fs.writeFileSync(file, Buffer.concat([head, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+}
+
+describe('a dataset beyond the memory budget streams (real extension host)', function () {
+  this.timeout(180_000);
+  const cfg = () => vscode.workspace.getConfiguration('embeddingInspector');
+  const n = 4000, dim = 12, classes = 25;
+  const r = rng(17), g = () => Math.sqrt(-2 * Math.log(r() + 1e-300)) * Math.cos(2 * Math.PI * r());
+  const labels = Int32Array.from({ length: n }, (_, i) => i % classes);
+  const centres = Float32Array.from({ length: classes * dim }, g);
+  const embeddings = Float32Array.from({ length: n * dim }, (_, k) => centres[labels[Math.floor(k / dim)] * dim + (k % dim)] + 1.2 * g());
+  let session: Session;
+  const seen: NonNullable<Session['census']>[] = [];
+  // The truth: the in-memory census index in the extension's own worker (same distance kernel).
+  let engine: AnalysisClient;
+  const truthAt = (m: number): Promise<CensusResult> => engine.census(m, { topK: 50, perSample: true });
+
+  before(async () => {
+    await closeAll();
+    engine = new AnalysisClient({ workerScript: path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'worker.js') });
+    await engine.setDataset({ embeddings, n, dim, labels, classes });
+    await engine.buildIndex({ distance: 'euclidean', normalize: true });
+    fs.mkdirSync(ws('stream'), { recursive: true });
+    writeNpy(ws('stream', 'embeddings.npy'), '<f4', [n, dim], embeddings);
+    writeNpy(ws('stream', 'labels.npy'), '<i4', [n], labels);
+    // 120 MB: the file and the passes fit, the census index (about 79 MB here) does not fit half of it.
+    await cfg().update('maxFileMegabytes', 120, vscode.ConfigurationTarget.Workspace);
+    await cfg().update('margin', 0.2, vscode.ConfigurationTarget.Workspace);
+    const a = await api();
+    // The sidebar, shown: it gets the census messages.
+    await vscode.commands.executeCommand('workbench.view.extension.embeddingInspector');
+    await until(() => a.controls.posted.some((m) => m.type === 'state'), 'the sidebar view to be ready', 30_000);
+    const s = await a.inspector.open(ws('stream', 'embeddings.npy'));
+    assert.ok(s, 'the dataset opened');
+    session = s;
+    session.onDidChange((e) => { if (e === 'census' && session.census) seen.push(session.census); });
+  });
+
+  after(async () => {
+    engine.dispose();
+    await cfg().update('maxFileMegabytes', undefined, vscode.ConfigurationTarget.Workspace);
+    await cfg().update('margin', undefined, vscode.ConfigurationTarget.Workspace);
+    await closeAll();
+    fs.rmSync(ws('stream'), { recursive: true, force: true });
+  });
+
+  it('states an estimate from a sample first, then the exact census replaces it, equal to the in-memory engine', async () => {
+    assert.equal(session.streaming, true, 'the session streams');
+    const exact = await until(() => session.census && !session.census.estimate && !session.census.partial && session.census,
+      () => `the exact census; status ${JSON.stringify(session.status)}, censuses seen ${seen.length}, last ${session.census ? JSON.stringify({ est: !!session.census.estimate, partial: !!session.census.partial }) : 'none'}`);
+    const est = seen.find((c) => c.estimate);
+    assert.ok(est?.estimate, 'an estimate was shown before the exact census');
+    assert.ok(seen.indexOf(est) < seen.indexOf(exact));
+    assert.equal(est.estimate.populationAnchors, n);
+    assert.ok(est.estimate.sampledAnchors > 0 && est.estimate.sampledAnchors <= n);
+    assert.match(est.estimate.method, /uniform random sample of [\d,]+ of 4,000 anchors \(seed 1\)/);
+    const a = await api();
+    assert.ok(a.controls.posted.some((m) => m.type === 'census' && m.census.estimate), 'the sidebar was sent the estimate, marked');
+    const truth = await truthAt(0.2);
+    assert.deepEqual([exact.triplets, exact.pml, exact.facenet], [truth.triplets, truth.pml, truth.facenet]);
+    assert.ok(Object.is(exact.lossSum, truth.lossSum), `loss ${exact.lossSum} vs ${truth.lossSum}`);
+    assert.deepEqual(exact.worst, truth.worst.map((w) => ({ ...w })));
+    assert.deepEqual([...exact.violAsPositive], [...Float32Array.from(truth.perSample!.violAsPositive)]);
+    const share = truth.pml.violating / truth.triplets;
+    const e = est.estimate.violatingShare;
+    assert.ok(Math.abs(e.value - share) <= 3 * e.halfWidth95 + 1e-12, `estimate ${e.value} ± ${e.halfWidth95} vs exact ${share}`);
+  });
+
+  it('answers a slider position from the pass\'s table at once, then a typed margin between positions shows the nearest one until its exact recount', async () => {
+    const a = await api();
+    await until(() => session.tableReady, 'the table from the exact pass');
+    const positions = sliderMargins(session.marginRange);
+    const m = positions[Math.floor(positions.length / 3)];
+    const answered = session.tableAnswers, from = seen.length;
+    await a.controls.handleMessage({ type: 'setMargin', margin: m });
+    assert.equal(session.tableAnswers, answered + 1, 'answered from the table');
+    const quick = seen[from];
+    assert.ok(quick.fromTable && quick.settings.margin === m && quick.shownMargin === undefined, 'the first census after the move is the table\'s');
+    const atM = await truthAt(m);
+    assert.deepEqual([quick.pml, quick.facenet, quick.lossSum], [atM.pml, atM.facenet, atM.lossSum]);
+    const exactAtM = await censusAt(session, m);
+    assert.deepEqual([...exactAtM.violAsNegative], [...Float32Array.from(atM.perSample!.violAsNegative)], 'then the exact pass: per-sample counts as negative');
+    // A margin between two positions: the nearest position's numbers, said so, then the exact recount.
+    const typed = (positions[5] + positions[6]) / 2 + (positions[6] - positions[5]) / 10;
+    const from2 = seen.length;
+    await a.controls.handleMessage({ type: 'setMargin', margin: typed });
+    const near = seen[from2];
+    assert.equal(near.shownMargin, positions[6], 'shows the nearest position, and says which');
+    assert.equal(near.settings.margin, typed);
+    const full = await censusAt(session, typed);
+    assert.equal(full.shownMargin, undefined);
+    const atTyped = await truthAt(typed);
+    assert.deepEqual([full.pml, full.facenet, full.lossSum], [atTyped.pml, atTyped.facenet, atTyped.lossSum]);
+  });
+});
