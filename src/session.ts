@@ -250,7 +250,7 @@ export class Session extends Disposable {
     const s = this.settings, d = this.dataset, n = d.n, topK = Math.max(20, readTopK());
     await this.client.setDataset(this.input);
     const plan = this.planPass(options, STREAM_POSITIONS, true);
-    const base: PassSpec = { distance: options, margin: s.margin, topK, perSample: false, retrieval: false, semiHard: false, blockAnchors: plan.blockAnchors };
+    const base: PassSpec = { distance: options, margin: s.margin, topK, perSample: false, retrieval: false, semiHard: false, blockAnchors: plan.blockAnchors, indexAnchors: plan.indexAnchors };
     // 1. The slider's range and histogram edges from a few anchors' nearest negatives.
     this.setStatus('computing', `Measuring the distance scale on a few anchors of ${n.toLocaleString('en-US')}…`);
     const few = drawSample(n, Math.min(n, 256), 7, 1);
@@ -379,7 +379,7 @@ export class Session extends Disposable {
     this.recountJob = job;
     const seq = ++this.recountSeq, topK = Math.max(20, readTopK()), t0 = Date.now();
     const plan = this.planPass(facts.options, 0, true);
-    const spec: PassSpec = { distance: facts.options, margin: s.margin, topK, perSample: true, retrieval: false, semiHard: s.mining === 'semi-hard', blockAnchors: plan.blockAnchors };
+    const spec: PassSpec = { distance: facts.options, margin: s.margin, topK, perSample: true, retrieval: false, semiHard: s.mining === 'semi-hard', blockAnchors: plan.blockAnchors, indexAnchors: plan.indexAnchors };
     try {
       const r = await this.client.pass(spec, {
         signal: job.signal, workers: plan.workers, chunkAnchors: Math.max(plan.blockAnchors, Math.floor(2e7 / Math.max(1, this.dataset.n))),

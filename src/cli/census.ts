@@ -12,6 +12,7 @@ import { drawSample, estimateFromGroups } from '../engine/passSample';
 import type { CensusTotals, PassSpec } from '../engine/passTypes';
 import type { Dataset } from '../shared/dataset';
 import { shareDataset } from '../shared/sharedMemory';
+import { normalizeRowsInPlace } from '../engine/distances';
 import { parseArgs, UsageError, type FlagSpecs, type FlagValues } from './args';
 import { censusReport, sampledReport, type RunFacts } from './censusReport';
 import { fingerprint, writePart } from './censusPart';
@@ -49,23 +50,27 @@ export async function runCensus(argv: string[]): Promise<number> {
   const input = engineInput(dataset);
   const range = flags.anchors === undefined ? undefined : parseRange(String(flags.anchors), input.n);
   const opts = distanceOptions(flags);
+  // A shard's part names its dataset by a hash of the data as loaded (before normalising below).
+  const print = range ? fingerprint(dataset.embeddings, dataset.labels, dataset.classNames) : '';
+  // Only the normalised embeddings are needed from here on: normalise them in place (no second N x D copy).
+  if (opts.normalize) normalizeRowsInPlace(input.embeddings, input.n, input.dim);
   const convention = flags.convention as Convention, top = Number(flags.top), margin = Number(flags.margin);
   const client = createClient(flags);
   const progress = cliProgress();
   try {
-    await client.setDataset(input);
+    await client.setDataset(input, { normalizedInPlace: opts.normalize });
     const facts: RunFacts = {
       dataset: dataset.name, n: input.n, dim: input.dim, classes: input.classes,
       margin, distance: opts.distance, normalize: opts.normalize, convention, backend: await client.backend(), warnings: dataset.warnings,
     };
     const plan = planFor(dataset, flags, opts.distance, opts.normalize);
-    const spec: PassSpec = { distance: opts, margin, topK: top, perSample: false, retrieval: true, semiHard: false, blockAnchors: plan.blockAnchors };
+    const spec: PassSpec = { distance: opts, margin, topK: top, perSample: false, retrieval: true, semiHard: false, blockAnchors: plan.blockAnchors, indexAnchors: plan.indexAnchors };
     const chunkAnchors = Math.max(plan.blockAnchors, Math.floor(CHUNK_ENTRIES / Math.max(1, input.n)));
     if (flags.sample !== undefined) {
       const draw = drawSample(input.n, Number(flags.sample), Number(flags.seed));
       const groups: { index: number; totals: CensusTotals }[] = [];
       const first = new Map<number, number>(draw.groups.map((g, i) => [g[0] ?? -1, i]));
-      const r = await client.pass(spec, {
+      const r = await client.pass({ ...spec, retrieval: false }, {
         chunks: draw.groups, workers: plan.workers,
         onChunk: (c) => groups.push({ index: first.get(c.anchors[0] ?? -1) ?? 0, totals: c.census }),
         onProgress: (d, t) => progress.update('sampled census', d, t),
@@ -80,7 +85,7 @@ export async function runCensus(argv: string[]): Promise<number> {
       const ids = Int32Array.from({ length: range.end - range.start }, (_, i) => range.start + i);
       const acc = await client.passAccumulator(spec, { anchors: ids, chunkAnchors, workers: plan.workers, onProgress: (d, t) => progress.update(`census of anchors ${range.start}:${range.end}`, d, t) });
       progress.done();
-      writePart(partFile!, { ...facts, top, fingerprint: fingerprint(dataset.embeddings, dataset.labels, dataset.classNames) }, range.start, range.end, acc);
+      writePart(partFile!, { ...facts, top, fingerprint: print }, range.start, range.end, acc);
       process.stderr.write(`wrote the census of anchors ${range.start}:${range.end} of ${input.n} to ${partFile}; \`embedding-inspector merge\` joins the parts\n`);
       return 0;
     }
@@ -108,7 +113,7 @@ function parseRange(text: string, n: number): { start: number; end: number } {
 function planFor(d: Dataset, flags: FlagValues, distance: PassSpec['distance']['distance'], normalize: boolean): PassPlan {
   const plan = planPass({
     n: d.n, dim: d.dim, classes: d.classNames.length, distance, normalize,
-    workers: workersWanted(flags), positions: 0, perSample: false, knn: 0, budgetBytes: maxBytesFromFlags(flags), otherBytes: PROCESS_BYTES,
+    workers: workersWanted(flags), positions: 0, perSample: false, knn: 0, budgetBytes: maxBytesFromFlags(flags), otherBytes: PROCESS_BYTES, normalizedInPlace: normalize,
   });
   if ('error' in plan) throw new UsageError(plan.error);
   return plan;

@@ -60,7 +60,8 @@ export async function readPrefix(file: string, n: number, position = 0): Promise
   try {
     fh = await fs.promises.open(file, 'r');
     // Not zero-filled (it is overwritten) and never pooled: the data owns its whole buffer.
-    const buf = new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
+    // Shared memory: float32 embeddings are viewed in place, so the analysis workers read them without a copy.
+  const buf = new Uint8Array(new SharedArrayBuffer(n));
     let got = 0;
     // One read call returns at most 2 GB; loop until full or end of file.
     while (got < n) {
@@ -95,7 +96,8 @@ export async function readNpyHeader(file: string): Promise<NpyHeader> {
  */
 async function readChunked(file: string, n: number, position: number, onChunk: (buf: Uint8Array, done: number) => void): Promise<Uint8Array> {
   const CHUNK = 32 * 1024 * 1024;
-  const buf = new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
+  // Shared memory: float32 embeddings are viewed in place, so the analysis workers read them without a copy.
+  const buf = new Uint8Array(new SharedArrayBuffer(n));
   let fh: fs.promises.FileHandle | undefined;
   let pending: Promise<{ bytesRead: number }> | undefined;
   try {

@@ -44,6 +44,12 @@ export function prepareEmbeddings(input: EngineInput, normalize: boolean): Float
   return x;
 }
 
+/** L2-normalises the rows of x in place, exactly as prepareEmbeddings normalises its copy (the CLI's embeddings, when only the normalised ones are needed). */
+export function normalizeRowsInPlace(x: Float32Array, n: number, dim: number): Float32Array {
+  normalizeRows(x, n, dim);
+  return x;
+}
+
 function normalizeRows(x: Float32Array, n: number, dim: number): void {
   for (let i = 0; i < n; i++) {
     const o = i * dim;
@@ -123,13 +129,20 @@ export function kernelFor(n: number, dim: number): 'js' | 'tfjs' {
   return n * n * dim <= JS_WORK_LIMIT ? 'js' : 'tfjs';
 }
 
-/** How the GEMM is cut: rows per call and right-operand columns per tile (tests vary them; results do not change). */
-export interface KernelShape { gemmRows: number; tileColumns: number }
+/**
+ * How the GEMM is cut: rows per call, right-operand columns per tile (tests vary them; results do
+ * not change), and which operand the samples are. XNNPACK keeps a packed copy of a GEMM's right
+ * operand, so with the samples on the right a worker holds them twice ((dim + 2) x n x 4 bytes
+ * each: 1 GB at N = 1 000 000, D = 128); above `samplesLeftBytes` the samples are the left
+ * operand instead (each block of anchors packed per call), one copy, the same products summed in
+ * the same order (the same bits: tested), 30 % slower at 128 rows, faster at few rows.
+ */
+export interface KernelShape { gemmRows: number; tileColumns: number; samplesLeftBytes: number }
 /**
  * Measured at N = 100 000, D = 128 (wasm, XNNPACK): one untiled 41-row call ran at 19 GFLOP/s;
  * 128 rows against 16 384-column tiles at 34 GFLOP/s (the tile stays in cache).
  */
-const DEFAULT_SHAPE: KernelShape = { gemmRows: 128, tileColumns: 16384 };
+const DEFAULT_SHAPE: KernelShape = { gemmRows: 128, tileColumns: 16384, samplesLeftBytes: 256 * 2 ** 20 };
 let shape: KernelShape = DEFAULT_SHAPE;
 
 /** Sets how the GEMM is cut (undefined: the default). Every shape gives the same distances, bit for bit. */
@@ -144,9 +157,15 @@ interface Prepared {
   rows: Float32Array;
   /** Float64 squared norms of `rows`. */
   sq: Float64Array;
-  /** The right operand in column tiles of `tileColumns`, built on first use. */
+  /** The samples' operand in tiles of `tileColumns` samples, built on first use: (dim + 2) x w each, or w x (dim + 2) when `left`. */
   right?: tfc.Tensor2D[];
   tileColumns?: number;
+  left?: boolean;
+}
+
+/** Whether the samples are the GEMM's left operand for this problem (see KernelShape). */
+export function samplesLeft(n: number, dim: number): boolean {
+  return (dim + 2) * n * 4 > shape.samplesLeftBytes;
 }
 let cache: Prepared | undefined;
 
@@ -233,24 +252,60 @@ function exactPair(rows: Float32Array, oi: number, oj: number, dim: number, dist
 
 /** The GEMM's right operand, (dim + 2) x n (cosine: dim + 1), built once per matrix as column tiles. */
 function rightOperand(p: Prepared, api: TfApi): tfc.Tensor2D[] {
-  if (p.right && p.tileColumns === shape.tileColumns) return p.right;
+  if (samplesLeft(p.n, p.dim)) return leftOperand(p, api);
+  if (p.right && p.tileColumns === shape.tileColumns && !p.left) return p.right;
   p.right?.forEach((t) => t.dispose());
   const { rows, n, dim, sq, distance } = p;
   const k = distance === 'cosine' ? dim + 1 : dim + 2;
   const scale = distance === 'cosine' ? -1 : -2;
   const tile = Math.max(1, shape.tileColumns), tiles: tfc.Tensor2D[] = [];
+  const m = new Float32Array(k * Math.min(tile, n));
+  // Grow the wasm heap once to hold every tile: growing it tile by tile copied the heap again and
+  // again (1.6 s of copies at N = 1 000 000); the freed block is reused by the tiles.
   for (let c0 = 0; c0 < n; c0 += tile) {
-    const w = Math.min(tile, n - c0), m = new Float32Array(k * w);
+    const w = Math.min(tile, n - c0);
+    // Transposed in blocks of 32 samples: each write run is contiguous (writing one sample's column
+    // at a stride of w floats missed the cache on every value: 4 s at N = 1 000 000).
+    for (let j0 = 0; j0 < w; j0 += 32) {
+      const j1 = Math.min(w, j0 + 32);
+      for (let c = 0; c < dim; c++) {
+        const out = c * w;
+        for (let j = j0; j < j1; j++) m[out + j] = scale * rows[(c0 + j) * dim + c];
+      }
+    }
     for (let j = 0; j < w; j++) {
-      const o = (c0 + j) * dim;
-      for (let c = 0; c < dim; c++) m[c * w + j] = scale * rows[o + c];
       if (distance === 'cosine') m[dim * w + j] = 1;
       else { m[dim * w + j] = 1; m[(dim + 1) * w + j] = sq[c0 + j]; }
     }
-    tiles.push(api.keep(api.tensor2d(m, [k, w])));
+    tiles.push(api.keep(api.tensor2d(m.subarray(0, k * w), [k, w])));
   }
   p.right = tiles;
   p.tileColumns = tile;
+  p.left = false;
+  return tiles;
+}
+
+/** The samples as the left operand, w x (dim + 2) per tile: rows [-2x, 1, |x|^2] (cosine: [-u, 1]), the natural layout. */
+function leftOperand(p: Prepared, api: TfApi): tfc.Tensor2D[] {
+  if (p.right && p.tileColumns === shape.tileColumns && p.left) return p.right;
+  p.right?.forEach((t) => t.dispose());
+  const { rows, n, dim, sq, distance } = p;
+  const k = distance === 'cosine' ? dim + 1 : dim + 2, scale = distance === 'cosine' ? -1 : -2;
+  const tile = Math.max(1, shape.tileColumns), tiles: tfc.Tensor2D[] = [];
+  const m = new Float32Array(k * Math.min(tile, n));
+  for (let c0 = 0; c0 < n; c0 += tile) {
+    const w = Math.min(tile, n - c0);
+    for (let j = 0; j < w; j++) {
+      const o = (c0 + j) * dim, out = j * k;
+      for (let c = 0; c < dim; c++) m[out + c] = scale * rows[o + c];
+      m[out + dim] = 1;
+      if (distance !== 'cosine') m[out + dim + 1] = sq[c0 + j];
+    }
+    tiles.push(api.keep(api.tensor2d(m.subarray(0, k * w), [w, k])));
+  }
+  p.right = tiles;
+  p.tileColumns = tile;
+  p.left = true;
   return tiles;
 }
 
@@ -280,22 +335,60 @@ function tfRows(p: Prepared, ids: Int32Array, res: Float32Array, at: number): vo
     else { left[i * k + dim] = sq[ids[i]]; left[i * k + dim + 1] = 1; }
   }
   const right = rightOperand(p, api);
-  const leftT = api.tensor2d(left, [b, k]);
+  // Samples on the left: the anchors are the right operand, [a, |a|^2, 1] as columns (k x b).
+  const anchorsT = p.left ? api.tensor2d(transpose(left, b, k), [k, b]) : api.tensor2d(left, [b, k]);
   try {
     for (let t = 0, c0 = 0; t < right.length; t++) {
-      const w = right[t].shape[1];
-      const product = api.matMul(leftT, right[t]);
+      const w = right[t].shape[p.left ? 0 : 1];
+      const product = p.left ? api.matMul(right[t], anchorsT) : api.matMul(anchorsT, right[t]);
       try {
-        finishTile(productValues(api, product), p, ids, w, c0, res, at);
+        if (p.left) finishTileTransposed(productValues(api, product), p, ids, w, c0, res, at);
+        else finishTile(productValues(api, product), p, ids, w, c0, res, at);
       } finally {
         product.dispose();
       }
       c0 += w;
     }
   } finally {
-    leftT.dispose();
+    anchorsT.dispose();
   }
   for (let i = 0; i < b; i++) res[at + i * n + ids[i]] = 0;
+}
+
+/** A b x k row-major matrix as k x b. */
+function transpose(a: Float32Array, b: number, k: number): Float32Array {
+  const t = new Float32Array(b * k);
+  for (let i = 0; i < b; i++) for (let c = 0; c < k; c++) t[c * b + i] = a[i * k + c];
+  return t;
+}
+
+/** finishTile for a w x b product (samples on the left): the same expressions, read down the columns. */
+function finishTileTransposed(raw: Float32Array, p: Prepared, ids: Int32Array, w: number, c0: number, res: Float32Array, at: number): void {
+  // In bands of 256 samples, so the strided reads down a column stay in cache.
+  for (let j0 = 0; j0 < w; j0 += 256) finishBand(raw, p, ids, j0, Math.min(w, j0 + 256), c0, res, at);
+}
+
+function finishBand(raw: Float32Array, p: Prepared, ids: Int32Array, j0: number, j1: number, c0: number, res: Float32Array, at: number): void {
+  const { rows, n, dim, sq, distance } = p, b = ids.length;
+  for (let i = 0; i < b; i++) {
+    const gi = ids[i], oi = gi * dim, o = at + i * n + c0, sqi = sq[gi];
+    if (distance === 'cosine') {
+      for (let j = j0; j < j1; j++) {
+        const v = raw[j * b + i];
+        res[o + j] = v < COSINE_RECOMPUTE ? exactPair(rows, oi, (c0 + j) * dim, dim, distance) : v > 2 ? 2 : v;
+      }
+    } else if (distance === 'euclidean') {
+      for (let j = j0; j < j1; j++) {
+        const v = raw[j * b + i];
+        res[o + j] = v <= RECOMPUTE_RATIO * (sqi + sq[c0 + j]) ? exactPair(rows, oi, (c0 + j) * dim, dim, distance) : Math.sqrt(v);
+      }
+    } else {
+      for (let j = j0; j < j1; j++) {
+        const v = raw[j * b + i];
+        res[o + j] = v <= RECOMPUTE_RATIO * (sqi + sq[c0 + j]) ? exactPair(rows, oi, (c0 + j) * dim, dim, distance) : v;
+      }
+    }
+  }
 }
 
 /** One tile's raw GEMM values (b x w) into distances at columns [c0, c0 + w) of res's rows. */

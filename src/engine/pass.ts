@@ -28,6 +28,7 @@ export function checkSpec(spec: PassSpec): void {
   if (!Number.isFinite(spec.margin) || spec.margin < 0) throw new RangeError(`margin must be a finite number >= 0, got ${spec.margin}`);
   if (!(Number.isInteger(spec.topK) && spec.topK >= 0)) throw new RangeError(`topK must be an integer >= 0, got ${spec.topK}`);
   if (!(Number.isInteger(spec.blockAnchors) && spec.blockAnchors >= 1)) throw new RangeError(`blockAnchors must be a positive integer, got ${spec.blockAnchors}`);
+  if (spec.indexAnchors !== undefined && !(Number.isInteger(spec.indexAnchors) && spec.indexAnchors >= 1)) throw new RangeError(`indexAnchors must be a positive integer, got ${spec.indexAnchors}`);
   if (spec.table) {
     checkMargins(spec.table.margins);
     if (spec.table.margins.length === 0) throw new RangeError('margin table: no margins');
@@ -70,16 +71,21 @@ export class PassRunner {
     const top = new TopK(this.spec.topK);
     const smallest = this.spec.table ? new TopK(this.spec.table.smallest) : undefined;
     let truncated = false;
-    const B = this.spec.blockAnchors;
+    const B = this.spec.blockAnchors, I = Math.max(1, Math.min(B, this.spec.indexAnchors ?? B)), n = this.input.n;
     for (let b = 0; b < ids.length; b += B) {
       if (shouldStop?.()) throw abort();
       const block = ids.subarray(b, Math.min(ids.length, b + B));
-      const idx = this.index(block);
-      this.countBlock(idx, b, out, top, shouldStop);
-      if (smallest && this.spec.table) {
-        const s = smallestT(idx, this.spec.table.margins[this.spec.table.margins.length - 1], this.spec.table.smallest);
-        if (s.length >= this.spec.table.smallest) truncated = true;
-        for (const w of s) smallest.offer(w);
+      const rows = this.distances(block);
+      for (let s = 0; s < block.length; s += I) {
+        if (s > 0 && shouldStop?.()) throw abort();
+        const sub = block.subarray(s, Math.min(block.length, s + I));
+        const idx = indexBlock(this.ctx, sub, rows.subarray(s * n, (s + sub.length) * n), this.storage);
+        this.countBlock(idx, b + s, out, top, shouldStop);
+        if (smallest && this.spec.table) {
+          const list = smallestT(idx, this.spec.table.margins[this.spec.table.margins.length - 1], this.spec.table.smallest);
+          if (list.length >= this.spec.table.smallest) truncated = true;
+          for (const w of list) smallest.offer(w);
+        }
       }
     }
     out.worst = top.sorted();
@@ -97,12 +103,11 @@ export class PassRunner {
     };
   }
 
-  /** Distance rows of the block and their index (views of reused buffers, valid until the next block). */
-  private index(block: Int32Array): IndexData {
+  /** Distance rows of the block (a view of a reused buffer, valid until the next block). */
+  private distances(block: Int32Array): Float32Array {
     const n = this.input.n;
     if (!this.rows || this.rows.length < block.length * n) this.rows = new Float32Array(this.spec.blockAnchors * n);
-    const rows = distanceRowsOf(this.x, n, this.input.dim, block, this.spec.distance.distance, this.rows);
-    return indexBlock(this.ctx, block, rows, this.storage);
+    return distanceRowsOf(this.x, n, this.input.dim, block, this.spec.distance.distance, this.rows);
   }
 
   /** Every per-anchor figure of one block (its anchors are out.anchors[at .. at + block)). */

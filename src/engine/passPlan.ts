@@ -5,6 +5,7 @@
  * When nothing fits, the answer is a sentence for the user, not an allocation failure.
  */
 import type { DistanceKind } from './types';
+import { samplesLeft } from './distances';
 
 /** What the plan depends on. */
 export interface PlanInput {
@@ -22,13 +23,18 @@ export interface PlanInput {
   knn: number;
   /** The budget in bytes for the whole process (data, workers, results). */
   budgetBytes: number;
+  /** The embeddings were normalised in place: no separate normalised copy. */
+  normalizedInPlace?: boolean;
   /** Bytes the process holds besides the pass: the CLI counts its own baseline (PROCESS_BYTES); the extension host is not the pass's. */
   otherBytes?: number;
 }
 
 export interface PassPlan {
   workers: number;
+  /** Distance rows computed at once (the GEMM is efficient from about 32). */
   blockAnchors: number;
+  /** Anchors indexed at once within a block (an index entry costs more than a distance). */
+  indexAnchors: number;
   /** Keep the table's per-anchor columns (positions x n x 8 bytes). */
   columns: boolean;
   /** Estimated peak of the whole process. */
@@ -43,12 +49,12 @@ export const PROCESS_BYTES = 80 * 2 ** 20;
 export const WORKER_BYTES = 36 * 2 ** 20;
 /** The GEMM's product tile (128 rows x up to 16 384 columns) and left operand in a worker's wasm heap. */
 const gemmBytes = (n: number, dim: number): number => 128 * Math.min(n, 16384) * 4 + 128 * (dim + 2) * 4;
-/** More anchors per block than this gain nothing (the GEMM is cut at 128 rows). */
+/** More distance rows per block than this gain nothing (the GEMM is cut at 128 rows). */
 const MAX_BLOCK = 256;
 
 /** Bytes of the data every worker shares (embeddings, labels, the L2-normalised copy). */
 function sharedBytes(p: PlanInput): number {
-  return p.n * p.dim * 4 * (p.normalize ? 2 : 1) + p.n * 4;
+  return p.n * p.dim * 4 * (p.normalize && !p.normalizedInPlace ? 2 : 1) + p.n * 4;
 }
 
 /** Bytes of the host's joined result. */
@@ -57,18 +63,21 @@ function resultBytes(p: PlanInput, columns: boolean): number {
   return p.n * perAnchor + (p.perSample ? p.classes * p.classes * 8 : 0) + p.positions * p.classes * 8 + (columns ? p.positions * p.n * 8 : 0);
 }
 
-/** Bytes of one worker with blocks of `block` anchors. */
-function workerBytes(p: PlanInput, block: number): number {
-  const fixed = WORKER_BYTES + gemmBytes(p.n, p.dim)
-    + (p.dim + 2) * p.n * 4 // the GEMM's right operand, in the wasm heap
+/** Bytes of one worker that do not depend on the block sizes. */
+function workerFixed(p: PlanInput): number {
+  // The samples' GEMM operand, and XNNPACK's packed copy of it when it is the right operand (distances.ts).
+  const operand = (p.dim + 2) * p.n * 4 * (samplesLeft(p.n, p.dim) ? 1 : 2);
+  return WORKER_BYTES + gemmBytes(p.n, p.dim) + operand
     + p.n * 8 // squared norms
     + (p.distance === 'cosine' ? p.n * p.dim * 4 : 0) // unit rows
     + p.n * 16 // sort scratch
     + p.n * (p.perSample ? 32 : 16) + (p.perSample ? p.classes * p.classes * 8 : 0) // the worker's census sums
     + p.n * 20; // the margin table's decoded values and sums of one anchor, its buckets
-  const perPair = 4 + (p.n <= 65536 ? 4.5 : 6.5) + 1; // distance row, block index, fast-path fences
-  return fixed + block * p.n * perPair + block * (p.positions * 8 + 64);
 }
+
+/** Bytes per anchor of a block: its distance row, and (for indexed anchors) its index entries and fast-path fences. */
+const rowBytes = (p: PlanInput): number => p.n * 4 + p.positions * 8 + 64;
+const indexBytes = (p: PlanInput): number => p.n * ((p.n <= 65536 ? 4.5 : 6.5) + 1);
 
 /** The plan for a pass, or the reason none fits (a sentence naming what to do). */
 export function planPass(p: PlanInput): PassPlan | { error: string } {
@@ -76,13 +85,17 @@ export function planPass(p: PlanInput): PassPlan | { error: string } {
   for (const columns of p.positions > 0 ? [true, false] : [false]) {
     const host = base + resultBytes(p, columns);
     for (let w = Math.max(1, p.workers); w >= 1; w--) {
-      const perWorker = (p.budgetBytes - host) / w;
-      let block = MAX_BLOCK;
-      while (block >= 1 && workerBytes(p, block) > perWorker) block = block > 8 ? Math.floor(block * 0.75) : block - 1;
-      if (block >= 1) return { workers: w, blockAnchors: Math.min(block, p.n || 1), columns, estimateBytes: host + w * workerBytes(p, block) };
+      const perWorker = (p.budgetBytes - host) / w - workerFixed(p);
+      // The largest distance block whose rows leave room to index at least a few of its anchors at once.
+      for (let block = Math.min(MAX_BLOCK, Math.max(1, p.n)); block >= 1; block = block > 8 ? Math.floor(block / 2) : block - 1) {
+        const index = Math.min(block, Math.floor((perWorker - block * rowBytes(p)) / indexBytes(p)));
+        if (index >= Math.min(block, 4) || (block === 1 && index >= 1)) {
+          return { workers: w, blockAnchors: block, indexAnchors: index, columns, estimateBytes: host + w * (workerFixed(p) + block * rowBytes(p) + index * indexBytes(p)) };
+        }
+      }
     }
   }
-  const need = base + resultBytes(p, false) + workerBytes(p, 1);
+  const need = base + resultBytes(p, false) + workerFixed(p) + rowBytes(p) + indexBytes(p);
   return {
     error: `counting ${p.n.toLocaleString('en-US')} samples of dimension ${p.dim} needs about ${mb(need)} of memory, more than the budget of ${mb(p.budgetBytes)}; ` +
       'raise the memory budget (--max-megabytes, or the setting embeddingInspector.maxFileMegabytes) or count a sample of anchors (--sample)',

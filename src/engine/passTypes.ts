@@ -24,8 +24,10 @@ export interface PassSpec {
   knn?: { k: number; includeSelf: boolean };
   /** TensorFlow Addons' semi-hard selection, its mean loss at `margin`. */
   semiHard: boolean;
-  /** Anchors per block (rows computed and indexed at once): the memory plan decides it. */
+  /** Anchors per block (distance rows computed at once): the memory plan decides it. */
   blockAnchors: number;
+  /** Anchors indexed at once within a block (default blockAnchors; fewer when memory is short: an index entry costs more than a distance). */
+  indexAnchors?: number;
 }
 
 /** Census totals of some anchors at one margin (additive: parts sum to the whole exactly). */

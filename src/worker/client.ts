@@ -93,12 +93,15 @@ export class AnalysisClient {
   /**
    * Sends the dataset to the workers (replacing any previous one and its index). Its embeddings and
    * labels are put in shared memory (unless they are already), so the workers do not copy them.
+   * `normalizedInPlace`: the embeddings are already L2-normalised (normalizeRowsInPlace); passes
+   * with `normalize` then read them as they are.
    */
-  async setDataset(input: EngineInput): Promise<void> {
+  async setDataset(input: EngineInput, opts: { normalizedInPlace?: boolean } = {}): Promise<void> {
     this.checkAlive();
     input = { ...input, embeddings: shared(input.embeddings), labels: shared(input.labels) };
     this.input = input;
-    this.prepared = undefined;
+    // Embeddings already L2-normalised by normalizeRowsInPlace are their own prepared copy (no second N x D array).
+    this.prepared = opts.normalizedInPlace ? { input, x: input.embeddings } : undefined;
     this.indexWanted = false;
     const live = this.slots.filter((s): s is WorkerSlot => !!s && !s.isDead);
     for (const s of live) this.sendDataset(s, input);

@@ -6,7 +6,7 @@
  */
 import type { CensusView, CategoryCounts, Convention, MiningView } from '../../src/shared/protocol';
 import { h, setText } from './dom';
-import { formatCount, formatPercent, formatValue, formatMargin, MISSING } from './format';
+import { formatCount, formatPercent, formatShare, formatValue, formatMargin, MISSING } from './format';
 
 /** The census fields the sidebar receives (no per-sample arrays). */
 export type ControlsCensus = Omit<CensusView, 'category' | 'lossAsAnchor' | 'violAsAnchor' | 'violAsPositive' | 'violAsNegative' | 'nearestImpostor'>;
@@ -80,15 +80,24 @@ export class Summary {
   update(c: ControlsCensus, step: number, mining: MiningView): void {
     const total = c.triplets;
     const conv: Convention = c.settings.convention === 'facenet' ? 'facenet' : 'pml';
+    const est = c.estimate;
+    // A stated estimate: every count marked "≈" with its 95 % interval; never shown as if exact.
+    this.counts.classList.toggle('estimate', !!est);
+    this.counts.title = est ? est.method : '';
     for (const key of ['violating', 'hard', 'semihard', 'easy'] as const) {
       const r = this.rows[key];
-      setText(r.count, formatCount(c.counts[key]));
-      setText(r.pct, formatPercent(c.counts[key], total));
+      setText(r.count, est ? `≈ ${formatCount(c.counts[key])}` : formatCount(c.counts[key]));
+      setText(r.pct, est ? `${formatPercent(c.counts[key], total)} ± ${formatShare(est.halfWidth[key] / Math.max(1, total))}` : formatPercent(c.counts[key], total));
       if (r.rule) setText(r.rule, RULES[conv][key]);
       else if (r.row.title !== `${conv}: ${RULES[conv][key]}`) r.row.title = `${conv}: ${RULES[conv][key]}`;
     }
     setText(this.rules, `hard ${RULES[conv].hard} · semi-hard ${RULES[conv].semihard} · easy ${RULES[conv].easy}`);
-    setText(this.caption, `margin ${formatMargin(c.settings.margin, step)} · ${conv} · of ${formatCount(total)} valid triplets`);
+    const where = c.shownMargin !== undefined
+      ? `margin ${formatMargin(c.shownMargin, step)} (nearest slider position to ${c.settings.margin}; exact recount running)`
+      : `margin ${formatMargin(c.settings.margin, step)}`;
+    setText(this.caption, est
+      ? `≈ estimate from ${formatCount(est.sampledAnchors)} of ${formatCount(est.populationAnchors)} anchors (95 % intervals) · ${where} · ${conv} · exact census running`
+      : `${where} · ${conv} · of ${formatCount(total)} valid triplets`);
     const otherName: Convention = conv === 'pml' ? 'facenet' : 'pml';
     setText(this.other, otherLine(otherName, otherName === 'pml' ? c.pml : c.facenet, total));
     setText(this.cell('triplets'), formatCount(total));

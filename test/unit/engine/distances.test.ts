@@ -96,6 +96,23 @@ describe('distances', function () {
     }
   });
 
+  it('samples as the left or the right GEMM operand give the same bits (every kind, odd sizes, near pairs)', function () {
+    if (!hasTfjs) this.skip();
+    setKernelMode('tfjs');
+    for (const [n, dim] of [[301, 37], [1000, 128], [777, 5]]) {
+      const x = data(n, dim, 6 + dim);
+      x.copyWithin(4 * dim, 9 * dim, 10 * dim); // a duplicate: the exact recompute path
+      for (const kind of kinds) {
+        setKernelShape({ samplesLeftBytes: Infinity });
+        const right = distanceRows(x, n, dim, 0, n, kind);
+        for (const s of [{ samplesLeftBytes: 0 }, { samplesLeftBytes: 0, gemmRows: 7, tileColumns: 100 }, { samplesLeftBytes: 0, gemmRows: 1 }]) {
+          setKernelShape(s);
+          assert.deepEqual(distanceRows(x, n, dim, 0, n, kind), right, `${kind} n=${n} dim=${dim} ${JSON.stringify(s)}`);
+        }
+      }
+    }
+  });
+
   it('the automatic choice depends only on the problem size', () => {
     assert.equal(kernelFor(10, 4), 'js');
     if (hasTfjs) assert.equal(kernelFor(5000, 128), 'tfjs');
