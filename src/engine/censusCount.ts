@@ -8,7 +8,7 @@
  * `thresholdBits`, and counts are exact including ties (t == m, t == 0).
  */
 import type { CategoryCounts, CensusIndex, CensusResult, CountOptions } from './censusTypes';
-import { anchorOf, bitsOf, blockPartial, countAtMost, countFromRun, floatOf, IndexData, lastRun, PREFIX_SHIFT, PREFIX_STEP, prefixSum, valueAt } from './censusIndex';
+import { anchorOf, bitsOf, blockPartial, countAtMost, countFromRun, floatOf, IndexData, lastRun, negIdAt, PREFIX_SHIFT, PREFIX_STEP, prefixSum, valueAt } from './censusIndex';
 import { finishMeans, partialsAdd, TopK } from './censusMerge';
 import { abortError } from './types';
 
@@ -88,7 +88,7 @@ export function countInto(r: CensusResult, top: TopK, index: CensusIndex, margin
     if (shouldStop && (i & 31) === 0 && shouldStop()) throw abortError();
     const a = anchorOf(idx, i), off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
     const P = idx.posOff[i + 1] - idx.posOff[i];
-    if (neg > 0) { r.nearestImpostor[a] = idx.negId[off]; r.nearestImpostorDist[a] = valueAt(idx, i, 0, idx.runOff[i]); }
+    if (neg > 0) { r.nearestImpostor[a] = negIdAt(idx, i, 0); r.nearestImpostorDist[a] = valueAt(idx, i, 0, idx.runOff[i]); }
     if (P === 0 || neg === 0) continue;
     T += P * neg;
     if (kBuf.length < P) kBuf = new Uint32Array(P * 2);
@@ -369,7 +369,7 @@ function scanWorst(idx: IndexData, i: number, m: number, top: TopK): void {
         if (j === 0) return;
         break;
       }
-      top.offer({ anchor: a, positive: pid, negative: idx.negId[off + j], loss, dap, dan });
+      top.offer({ anchor: a, positive: pid, negative: negIdAt(idx, i, j), loss, dap, dan });
     }
   }
 }

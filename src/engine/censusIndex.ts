@@ -60,6 +60,39 @@ export interface IndexData extends CensusIndex {
   /** Per positive entry: negatives with d(a,n) <= d(a,p) (pml hard) and < d(a,p) (facenet hard). */
   hardLE: Uint32Array;
   hardLT: Uint32Array;
+  /**
+   * Set when the index was built with only the nearest negatives' ids (indexBlock's `nearIds`):
+   * per anchor, how many leading entries of `negId` hold ids; `negIdAt` recovers the rest from
+   * `lazy` (the block's distance rows) when a reader needs them.
+   */
+  idsKnown?: Int32Array;
+  lazy?: { rows: Float32Array; ctx: IndexContext; scratch: SortScratch };
+}
+
+/**
+ * The id of anchor i's j-th nearest negative. An index built with only the nearest negatives' ids
+ * sorts the rest of that anchor again, with ids, the first time one of them is read.
+ */
+export function negIdAt(idx: IndexData, i: number, j: number): number {
+  if (idx.idsKnown && j >= idx.idsKnown[i]) recoverIds(idx, i);
+  return idx.negId[idx.negOff[i] + j];
+}
+
+/** Every id of anchor i's sorted negatives, from its distance row (the same stable order the keys have). */
+function recoverIds(idx: IndexData, i: number): void {
+  const lz = idx.lazy!, n = idx.n, s = lz.scratch, labels = lz.ctx.input.labels, a = anchorOf(idx, i), la = labels[a];
+  const row = lz.rows.subarray(i * n, (i + 1) * n), rowBits = new Uint32Array(row.buffer, row.byteOffset, n);
+  let len = 0, min = 0x7fffffff, max = 0;
+  for (let j = 0; j < n; j++) {
+    if (labels[j] === la) continue;
+    const key = rowBits[j];
+    if (key < min) min = key;
+    if (key > max) max = key;
+    s.keys[len] = key; s.ids[len] = j; len++;
+  }
+  const { ids } = radixSort(s, len, Math.min(min, max), max);
+  idx.negId.set(ids.subarray(0, len), idx.negOff[i]);
+  idx.idsKnown![i] = len;
 }
 
 /** Dataset id of the index's i-th anchor. */
@@ -199,14 +232,22 @@ export async function buildIndexData(input: EngineInput, opts: DistanceOptions, 
  * The index of one block of anchors from their distance rows (row r of `rows` is anchor r's,
  * n entries each): the anchors are the range [a0, a0 + count) or the ids in `anchors`. With
  * `storage` the arrays are views of buffers reused from the previous block, valid until the next.
+ * With `nearIds`, only the distances are sorted (half the memory traffic of sorting (distance, id)
+ * pairs) and the ids of each anchor's `nearIds` nearest negatives are found apart; the others are
+ * recovered on demand by negIdAt while `rows` is still intact. Every number is the same.
  */
-export function indexBlock(ctx: IndexContext, block: { start: number; count: number } | Int32Array, rows: Float32Array, storage?: IndexStorage): IndexData {
+export function indexBlock(ctx: IndexContext, block: { start: number; count: number } | Int32Array, rows: Float32Array, storage?: IndexStorage,
+  nearIds?: number): IndexData {
   const n = ctx.input.n, ids = block instanceof Int32Array ? block : undefined;
   const m = ids ? ids.length : (block as { count: number }).count, a0 = ids ? 0 : (block as { start: number }).start;
   const idx = allocate(ctx, a0, ids, m, storage);
   const scratch = storage ? storage.sortScratch(n) : new SortScratch(n);
+  if (nearIds !== undefined) {
+    idx.idsKnown = new Int32Array(m);
+    idx.lazy = { rows, ctx, scratch };
+  }
   let runCount = 0;
-  for (let i = 0; i < m; i++) runCount = indexAnchor(idx, i, ids ? ids[i] : a0 + i, rows.subarray(i * n, (i + 1) * n), ctx, scratch, runCount);
+  for (let i = 0; i < m; i++) runCount = indexAnchor(idx, i, ids ? ids[i] : a0 + i, rows.subarray(i * n, (i + 1) * n), ctx, scratch, runCount, nearIds);
   if (storage) {
     storage.keep('runUpper', idx.runUpper); storage.keep('runStart', idx.runStart);
     idx.runUpper = idx.runUpper.subarray(0, runCount);
@@ -231,10 +272,39 @@ export class SortScratch {
   keys: Uint32Array; ids: Uint32Array; keys2: Uint32Array; ids2: Uint32Array;
   lowHist = new Int32Array(1 << 16);
   highHist = new Int32Array(1 << 16);
+  private fk = new Uint32Array(0);
+  private fi = new Uint32Array(0);
   constructor(n: number) {
     this.keys = new Uint32Array(n); this.ids = new Uint32Array(n);
     this.keys2 = new Uint32Array(n); this.ids2 = new Uint32Array(n);
   }
+  /** Room for the nearest negatives' keys and ids (nearestIds). */
+  frontKeys(len: number): Uint32Array { if (this.fk.length < len) this.fk = new Uint32Array(len); return this.fk; }
+  frontIds(len: number): Uint32Array { if (this.fi.length < len) this.fi = new Uint32Array(len); return this.fi; }
+}
+
+/** radixSort for the keys alone (no ids): half the memory traffic. Returns the buffer holding them. */
+function radixSortKeys(s: SortScratch, len: number, min: number, max: number): Uint32Array {
+  const bits = 32 - Math.clz32(max - min);
+  const k0 = s.keys, k1 = s.keys2;
+  if (bits === 0 || len < 2) return k0;
+  const lo = s.lowHist, hi = s.highHist;
+  if (bits <= 16) {
+    const mask = (1 << bits) - 1;
+    lo.fill(0, 0, mask + 1);
+    for (let i = 0; i < len; i++) lo[k0[i] - min]++;
+    exclusiveSums(lo, mask + 1);
+    for (let i = 0; i < len; i++) { const key = k0[i]; k1[lo[key - min]++] = key; }
+    return k1;
+  }
+  const w = bits >> 1, mask = (1 << w) - 1, highCount = 1 << (bits - w);
+  lo.fill(0, 0, mask + 1); hi.fill(0, 0, highCount);
+  for (let i = 0; i < len; i++) { const d = (k0[i] - min) >>> 0; lo[d & mask]++; hi[d >>> w]++; }
+  exclusiveSums(lo, mask + 1);
+  exclusiveSums(hi, highCount);
+  for (let i = 0; i < len; i++) { const key = k0[i]; k1[lo[((key - min) >>> 0) & mask]++] = key; }
+  for (let i = 0; i < len; i++) { const key = k1[i]; k0[hi[((key - min) >>> 0) >>> w]++] = key; }
+  return k0;
 }
 
 /**
@@ -275,11 +345,25 @@ function exclusiveSums(h: Int32Array, count: number): void {
 }
 
 /** Fills the slice of anchor i (dataset id a) of the index from its distance row. Returns the new run count. */
-function indexAnchor(idx: IndexData, i: number, a: number, row: Float32Array, ctx: IndexContext, s: SortScratch, runCount: number): number {
+function indexAnchor(idx: IndexData, i: number, a: number, row: Float32Array, ctx: IndexContext, s: SortScratch, runCount: number, nearIds?: number): number {
   const n = idx.n, labels = ctx.input.labels, la = labels[a];
   const rowBits = new Uint32Array(row.buffer, row.byteOffset, n);
   const k0 = s.keys, id0 = s.ids;
   let len = 0, min = 0x7fffffff, max = 0;
+  if (nearIds !== undefined) {
+    for (let j = 0; j < n; j++) {
+      if (labels[j] === la) continue;
+      const key = rowBits[j];
+      if (key < min) min = key;
+      if (key > max) max = key;
+      k0[len++] = key;
+    }
+    const keys = radixSortKeys(s, len, Math.min(min, max), max);
+    runCount = fillAnchor(idx, i, keys, undefined, len, runCount);
+    nearestIds(idx, i, keys, len, rowBits, labels, la, s, nearIds);
+    indexPositives(idx, i, a, row, ctx.members[la]);
+    return runCount;
+  }
   for (let j = 0; j < n; j++) {
     if (labels[j] === la) continue;
     const key = rowBits[j];
@@ -288,6 +372,13 @@ function indexAnchor(idx: IndexData, i: number, a: number, row: Float32Array, ct
     k0[len] = key; id0[len] = j; len++;
   }
   const { keys, ids } = radixSort(s, len, Math.min(min, max), max);
+  runCount = fillAnchor(idx, i, keys, ids, len, runCount);
+  indexPositives(idx, i, a, row, ctx.members[la]);
+  return runCount;
+}
+
+/** Writes anchor i's slice of the index from its sorted keys (and ids, when all are known). Returns the new run count. */
+function fillAnchor(idx: IndexData, i: number, keys: Uint32Array, ids: Uint32Array | undefined, len: number, runCount: number): number {
   // The sorted keys read as floats are the sorted distances themselves (no gather from the row).
   const values = new Float32Array(keys.buffer, keys.byteOffset, len);
   // Views on this anchor's slices keep the hot loop on small integer indices.
@@ -300,7 +391,6 @@ function indexAnchor(idx: IndexData, i: number, a: number, row: Float32Array, ct
     const key = keys[j], up = key >>> 16;
     acc += values[j];
     lower[j] = key & 0xffff;
-    negId[j] = ids[j];
     if (up !== prevUpper) {
       if (runCount === idx.runUpper.length) growRuns(idx);
       idx.runUpper[runCount] = up; idx.runStart[runCount] = j; runCount++;
@@ -309,8 +399,45 @@ function indexAnchor(idx: IndexData, i: number, a: number, row: Float32Array, ct
   }
   if ((len & (PREFIX_STEP - 1)) === 0) prefix[len >> PREFIX_SHIFT] = acc;
   idx.runOff[i + 1] = runCount;
-  indexPositives(idx, i, a, row, ctx.members[la]);
+  if (ids) negId.set(ids.subarray(0, len));
   return runCount;
+}
+
+/**
+ * The ids of anchor i's nearest `want` negatives (and of every negative tied with the last of
+ * them): the negatives whose key is at most the want-th sorted key, gathered in id order and
+ * sorted stably by key, are exactly the sorted list's first entries. With many ties at that key
+ * (more than a few times `want`), the whole order is recovered instead.
+ */
+function nearestIds(idx: IndexData, i: number, keys: Uint32Array, len: number, rowBits: Uint32Array, labels: Int32Array, la: number, s: SortScratch, want: number): void {
+  const k = Math.min(want, len);
+  idx.idsKnown![i] = 0;
+  if (k === 0) return;
+  const thr = keys[k - 1], cap = 4 * k + 64, n = rowBits.length;
+  const fk = s.frontKeys(cap), fi = s.frontIds(cap);
+  let c = 0;
+  for (let j = 0; j < n; j++) {
+    if (labels[j] === la) continue;
+    const key = rowBits[j];
+    if (key > thr) continue;
+    if (c === cap) { recoverIds(idx, i); return; }
+    fk[c] = key; fi[c] = j; c++;
+  }
+  insertionByKey(fk, fi, c);
+  idx.negId.set(fi.subarray(0, c), idx.negOff[i]);
+  idx.idsKnown![i] = c;
+}
+
+/** Stable insertion sort of keys[0, len) with their ids (a few hundred entries). */
+function insertionByKey(k: Uint32Array, id: Uint32Array, len: number): void {
+  for (let j = 1; j < len; j++) {
+    const key = k[j];
+    if (k[j - 1] <= key) continue;
+    const v = id[j];
+    let m = j - 1;
+    while (m >= 0 && k[m] > key) { k[m + 1] = k[m]; id[m + 1] = id[m]; m--; }
+    k[m + 1] = key; id[m + 1] = v;
+  }
 }
 
 function growRuns(idx: IndexData): void {

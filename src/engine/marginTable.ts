@@ -16,7 +16,7 @@
  */
 import type { CensusIndex, CensusResult, WorstTriplet } from './censusTypes';
 import { totalsAt, type MarginTotals } from '../shared/marginTableView';
-import { anchorOf, IndexData, PREFIX_SHIFT, PREFIX_STEP } from './censusIndex';
+import { anchorOf, IndexData, negIdAt, PREFIX_SHIFT, PREFIX_STEP } from './censusIndex';
 import { partialsAdd, partialsRound, sortWorst, TopK } from './censusMerge';
 import { abortError } from './types';
 
@@ -204,7 +204,7 @@ export function smallestT(index: CensusIndex, limit: number, k: number): WorstTr
         U[0] = ((idx.runUpper[r] << 16) | idx.lower[off + j]) >>> 0;
         const dan = F[0], t = dan - dap;
         if (!(t < limit) || (top.full && -t < top.minLoss)) break;
-        top.offer({ anchor: a, positive: pid, negative: idx.negId[off + j], loss: -t, dap, dan });
+        top.offer({ anchor: a, positive: pid, negative: negIdAt(idx, i, j), loss: -t, dap, dan });
       }
       if (j === 0) break;
     }

@@ -10,7 +10,7 @@
  */
 import { InputError } from '../shared/dataset';
 import type { CategoryCounts, CensusIndex } from './censusTypes';
-import { anchorOf, bitsOf, IndexData, valueAt } from './censusIndex';
+import { anchorOf, bitsOf, IndexData, negIdAt, valueAt } from './censusIndex';
 import { partialsAdd, partialsRound } from './censusMerge';
 import { distanceRows, prepareEmbeddings } from './distances';
 import type { DistanceOptions, EngineInput, Progress } from './types';
@@ -72,7 +72,7 @@ export function batchHardFromIndex(index: CensusIndex, margin: number, opts: { s
     // Positives are sorted by (distance, id): the first of the equal maxima has the smallest id.
     let q = p1 - 1;
     while (q > p0 && idx.posDist[q - 1] === idx.posDist[p1 - 1]) q--;
-    setHard(r, partials, anchorOf(idx, i), idx.posId[q], idx.negId[off], idx.posDist[q], valueAt(idx, i, 0, idx.runOff[i]));
+    setHard(r, partials, anchorOf(idx, i), idx.posId[q], negIdAt(idx, i, 0), idx.posDist[q], valueAt(idx, i, 0, idx.runOff[i]));
   }
   r.meanLoss = r.validAnchors ? partialsRound(partials) / r.validAnchors : 0;
   return r;
@@ -141,7 +141,7 @@ export function semiHardSelection(index: CensusIndex, margin: number): SemiHardR
       const pick = semiHardPick(idx, i, q);
       if (!pick) continue;
       if (pick.fallback) r.fallbacks++;
-      r.negative[at] = idx.negId[off + pick.k]; r.dan[at] = pick.dan;
+      r.negative[at] = negIdAt(idx, i, pick.k); r.dan[at] = pick.dan;
       r.loss[at] = Math.max(0, margin + idx.posDist[q] - pick.dan);
       partialsAdd(partials, r.loss[at]);
       counted++;

@@ -12,7 +12,7 @@
  * bit, at any N; and every chunk result adds exactly (integers, Shewchuk partials, top-K by a total
  * order), so any split of the anchors (blocks, workers, shard processes) gives the same result.
  */
-import { anchorOf, indexBlock, indexContext, IndexStorage, valueAt, type IndexContext, type IndexData } from './censusIndex';
+import { anchorOf, indexBlock, indexContext, IndexStorage, negIdAt, valueAt, type IndexContext, type IndexData } from './censusIndex';
 import { countInto, emptyCensus, tHistogram } from './censusCount';
 import { partialsAdd, TopK } from './censusMerge';
 import type { CensusResult } from './censusTypes';
@@ -47,6 +47,12 @@ export class PassRunner {
   private rows: Float32Array | undefined;
   /** Accumulates per-sample sums as positive / negative and class pairs across chunks (its totals are unused). */
   private readonly acc: CensusResult;
+  /**
+   * Without per-sample counts only the nearest negatives' ids are read (impostor, batch-hard, retrieval
+   * up to the class size, kNN, the worst list's first triplets): sort the distances alone and find
+   * those ids apart (indexBlock's `nearIds`); others are recovered if a reader goes further.
+   */
+  private readonly nearIds: number | undefined;
 
   /**
    * `prepared`: the embeddings already as the distance reads them (L2-normalised when
@@ -59,6 +65,9 @@ export class PassRunner {
     if (prepared && prepared.length < input.n * input.dim) throw new RangeError('pass: prepared embeddings do not match n x dim');
     this.x = prepared ?? prepareEmbeddings(input, spec.distance.normalize);
     this.acc = emptyCensus(input.n, input.classes, spec.margin, { perSample: spec.perSample, perAnchor: !spec.perSample, classPairs: spec.perSample });
+    let largest = 0;
+    for (const s of this.ctx.sizes) largest = Math.max(largest, s);
+    this.nearIds = spec.perSample ? undefined : largest + knnWidth(spec, input.n) + spec.topK + 16;
   }
 
   /**
@@ -79,7 +88,7 @@ export class PassRunner {
       for (let s = 0; s < block.length; s += I) {
         if (s > 0 && shouldStop?.()) throw abort();
         const sub = block.subarray(s, Math.min(block.length, s + I));
-        const idx = indexBlock(this.ctx, sub, rows.subarray(s * n, (s + sub.length) * n), this.storage);
+        const idx = indexBlock(this.ctx, sub, rows.subarray(s * n, (s + sub.length) * n), this.storage, this.nearIds);
         this.countBlock(idx, b + s, out, top, shouldStop);
         if (smallest && this.spec.table) {
           const list = smallestT(idx, this.spec.table.margins[this.spec.table.margins.length - 1], this.spec.table.smallest);
@@ -155,7 +164,7 @@ export class PassRunner {
       let q = p1 - 1;
       while (q > p0 && idx.posDist[q - 1] === idx.posDist[p1 - 1]) q--;
       const dap = idx.posDist[q], dan = valueAt(idx, i, 0, idx.runOff[i]);
-      out.hardestPositive[o] = idx.posId[q]; out.hardestNegative[o] = idx.negId[off]; out.dap[o] = dap; out.dan[o] = dan;
+      out.hardestPositive[o] = idx.posId[q]; out.hardestNegative[o] = negIdAt(idx, i, 0); out.dap[o] = dap; out.dan[o] = dan;
       const hinge = batchHardLoss(spec.margin, dap, dan, false), soft = batchHardLoss(spec.margin, dap, dan, true);
       partialsAdd(out.batchHard.partials, hinge.loss);
       partialsAdd(out.batchHard.softPartials, soft.loss);

@@ -5,7 +5,7 @@
  * float32 distance, ties by the smaller index), so the retrieval values below are the ones
  * `retrievalRows` computes, bit for bit.
  */
-import { floatOf, type IndexData } from './censusIndex';
+import { floatOf, negIdAt, type IndexData } from './censusIndex';
 
 /**
  * Walks anchor i's nearest neighbours (itself excluded) in order, calling `visit(id, distance,
@@ -20,7 +20,7 @@ export function walkNearest(idx: IndexData, i: number, count: number, visit: (id
     if (j < neg) {
       while (j >= nextRun) { run++; nextRun = run + 1 < r1 ? idx.runStart[run + 1] : neg; }
       negValue = floatOf(((idx.runUpper[run] << 16) | idx.lower[off + j]) >>> 0);
-      negId = idx.negId[off + j];
+      negId = negIdAt(idx, i, j);
     }
     const takePos = q < P && (j >= neg || idx.posDist[p0 + q] < negValue || (idx.posDist[p0 + q] === negValue && idx.posId[p0 + q] < negId));
     const keep = takePos ? visit(idx.posId[p0 + q], idx.posDist[p0 + q], true) : visit(negId, negValue, false);

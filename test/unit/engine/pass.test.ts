@@ -8,7 +8,8 @@
 import * as assert from 'node:assert/strict';
 import { buildCensusIndex, countAtMargin, tHistogram, type CensusResult } from '../../../src/engine/census';
 import { partialsRound } from '../../../src/engine/censusMerge';
-import { initBackend, setKernelMode } from '../../../src/engine/distances';
+import { distanceRowsOf, initBackend, prepareEmbeddings, setKernelMode } from '../../../src/engine/distances';
+import { indexBlock, indexContext, negIdAt } from '../../../src/engine/censusIndex';
 import { exactKnn } from '../../../src/engine/knn';
 import { marginTable, mergeMarginTable, mergeSmallestT, smallestT } from '../../../src/engine/marginTable';
 import { batchHardFromIndex, semiHardSelection } from '../../../src/engine/mining';
@@ -113,6 +114,40 @@ describe('engine/pass (streaming engine)', function () {
     const input = makeInput(400, 24, 9, 11);
     await checkPass(input, { distance: 'euclidean', normalize: true }, 0.3, 'gemm b1', 1);
     await checkPass(input, { distance: 'sqeuclidean', normalize: false }, 1, 'gemm b64', 64);
+  });
+
+  for (const [label, input, opts, m] of cases.slice(0, 5)) {
+    it(`without per-sample counts (distances sorted alone, the nearest ids found apart) it equals the index path: ${label}`, async () => {
+      setKernelMode('js');
+      const spec = { ...specFor(opts, m, 6), perSample: false, topK: 40 };
+      const p = runPass(input, spec, 9);
+      const index = await buildCensusIndex(input, opts);
+      const c = countAtMargin(index, m, { topK: spec.topK, perAnchor: true, classPairs: false });
+      assert.deepEqual(p.census.worst, c.worst, `${label}: worst list`);
+      assert.deepEqual({ ...strip(p.census), perSample: undefined }, { ...strip(c), perSample: undefined }, `${label}: census, impostors`);
+      assert.deepEqual(p.batchHard, batchHardFromIndex(index, m), `${label}: batch-hard`);
+      assert.deepEqual(p.retrieval, await retrievalMetrics(input, opts), `${label}: retrieval`);
+      assert.deepEqual(p.knn, await exactKnn(input, 6, { ...opts, includeSelf: spec.knn!.includeSelf }), `${label}: kNN`);
+      const sm = mergeSmallestT([smallestT(index, MARGINS[MARGINS.length - 1], 40)], 40);
+      assert.deepEqual(p.table!.smallest, sm.list, `${label}: smallest`);
+    });
+  }
+
+  it('an index with only the nearest ids recovers the others when read, in the same order', async () => {
+    setKernelMode('js');
+    for (const input of [makeInput(90, 4, 5, 15), makeInput(90, 3, 4, 16, true)]) {
+      const opts: DistanceOptions = { distance: 'euclidean', normalize: false };
+      const x = prepareEmbeddings(input, false), ids = Int32Array.from({ length: input.n }, (_, i) => i);
+      const rows = distanceRowsOf(x, input.n, input.dim, ids, 'euclidean');
+      const ctx = indexContext(input, opts);
+      const full = indexBlock(ctx, ids, rows), near = indexBlock(ctx, ids, rows, undefined, 2);
+      assert.ok(near.idsKnown!.some((k, i) => k < full.negOff[i + 1] - full.negOff[i]), 'some ids are left to recover');
+      for (let i = 0; i < input.n; i++) {
+        for (let j = 0; j < full.negOff[i + 1] - full.negOff[i]; j++) assert.equal(negIdAt(near, i, j), full.negId[full.negOff[i] + j], `anchor ${i} position ${j}`);
+      }
+      assert.deepEqual(near.lower, full.lower);
+      assert.deepEqual(near.prefix, full.prefix);
+    }
   });
 
   it('a chunk that covers some anchors gives their census only; merging accumulators of disjoint parts gives the whole', () => {
