@@ -193,7 +193,7 @@ export class Session extends Disposable {
     const run = (async () => {
       try {
         if (this.streaming) { await this.analyseStreaming(options, progress, abort.signal); return; }
-        await this.client.setDataset(this.input);
+        await this.client.setDataset(this.input, { finiteChecked: true });
         await this.client.buildIndex(options, { onProgress: (f, m) => progress?.report(f * 0.9, m), signal: abort.signal });
         progress?.report(0.9, 'Batch-hard, retrieval metrics, histogram…');
         const bh = await this.client.batchHard(this.settings.margin, false);
@@ -248,7 +248,7 @@ export class Session extends Disposable {
    */
   private async analyseStreaming(options: DistanceOptions, progress: { report(fraction: number, message: string): void } | undefined, signal: AbortSignal): Promise<void> {
     const s = this.settings, d = this.dataset, n = d.n, topK = Math.max(20, readTopK());
-    await this.client.setDataset(this.input);
+    await this.client.setDataset(this.input, { finiteChecked: true });
     const plan = this.planPass(options, STREAM_POSITIONS, true);
     const base: PassSpec = { distance: options, margin: s.margin, topK, perSample: false, retrieval: false, semiHard: false, blockAnchors: plan.blockAnchors, indexAnchors: plan.indexAnchors };
     // 1. The slider's range and histogram edges from a few anchors' nearest negatives.

@@ -58,7 +58,8 @@ export async function runCensus(argv: string[]): Promise<number> {
   const client = createClient(flags);
   const progress = cliProgress();
   try {
-    await client.setDataset(input, { normalizedInPlace: opts.normalize });
+    // The loaders refused NaN and infinities already (naming the row); normalising keeps them finite.
+    await client.setDataset(input, { normalizedInPlace: opts.normalize, finiteChecked: true });
     const facts: RunFacts = {
       dataset: dataset.name, n: input.n, dim: input.dim, classes: input.classes,
       margin, distance: opts.distance, normalize: opts.normalize, convention, backend: await client.backend(), warnings: dataset.warnings,

@@ -81,16 +81,9 @@ export function negIdAt(idx: IndexData, i: number, j: number): number {
 /** Every id of anchor i's sorted negatives, from its distance row (the same stable order the keys have). */
 function recoverIds(idx: IndexData, i: number): void {
   const lz = idx.lazy!, n = idx.n, s = lz.scratch, labels = lz.ctx.input.labels, a = anchorOf(idx, i), la = labels[a];
-  const row = lz.rows.subarray(i * n, (i + 1) * n), rowBits = new Uint32Array(row.buffer, row.byteOffset, n);
-  let len = 0, min = 0x7fffffff, max = 0;
-  for (let j = 0; j < n; j++) {
-    if (labels[j] === la) continue;
-    const key = rowBits[j];
-    if (key < min) min = key;
-    if (key > max) max = key;
-    s.keys[len] = key; s.ids[len] = j; len++;
-  }
-  const { ids } = radixSort(s, len, Math.min(min, max), max);
+  const row = lz.rows.subarray(i * n, (i + 1) * n);
+  const { len, min, max } = extractNegatives(new Uint32Array(row.buffer, row.byteOffset, n), labels, la, s, true);
+  const { ids } = radixSort(s, len, min, max);
   idx.negId.set(ids.subarray(0, len), idx.negOff[i]);
   idx.idsKnown![i] = len;
 }
@@ -108,14 +101,18 @@ export interface IndexContext {
   members: Int32Array[];
 }
 
-/** Checks the input once and gathers what every block index of it needs. */
-export function indexContext(input: EngineInput, opts: DistanceOptions): IndexContext {
-  const sizes = validate(input);
+/**
+ * Checks the input once and gathers what every block index of it needs. `checkFinite: false` skips
+ * the pass over every coordinate (N x D) when the caller already checked them (the loaders refuse
+ * NaN and infinities, naming the row).
+ */
+export function indexContext(input: EngineInput, opts: DistanceOptions, checkFinite = true): IndexContext {
+  const sizes = validate(input, checkFinite);
   return { input, distance: { ...opts }, sizes, members: classMembers(input.labels, input.n, input.classes, sizes) };
 }
 
 /** Checks labels and embeddings, counts class sizes. */
-function validate(input: EngineInput): Float64Array {
+function validate(input: EngineInput, checkFinite = true): Float64Array {
   const { n, dim, labels, classes, embeddings } = input;
   if (!(n >= 0 && dim >= 1) || embeddings.length < n * dim || labels.length < n) throw new RangeError('census: embeddings / labels do not match n x dim');
   const sizes = new Float64Array(classes);
@@ -124,7 +121,7 @@ function validate(input: EngineInput): Float64Array {
     if (!(c >= 0 && c < classes)) throw new RangeError(`census: sample ${i} has label ${c} outside 0..${classes - 1}`);
     sizes[c]++;
   }
-  for (let i = 0; i < n * dim; i++) if (!Number.isFinite(embeddings[i])) throw new RangeError(`census: sample ${Math.floor(i / dim)} has a non-finite coordinate`);
+  if (checkFinite) for (let i = 0; i < n * dim; i++) if (!Number.isFinite(embeddings[i])) throw new RangeError(`census: sample ${Math.floor(i / dim)} has a non-finite coordinate`);
   return sizes;
 }
 
@@ -348,9 +345,37 @@ function exclusiveSums(h: Int32Array, count: number): void {
 function indexAnchor(idx: IndexData, i: number, a: number, row: Float32Array, ctx: IndexContext, s: SortScratch, runCount: number, nearIds?: number): number {
   const n = idx.n, labels = ctx.input.labels, la = labels[a];
   const rowBits = new Uint32Array(row.buffer, row.byteOffset, n);
-  const k0 = s.keys, id0 = s.ids;
-  let len = 0, min = 0x7fffffff, max = 0;
+  const { len, min, max } = extractNegatives(rowBits, labels, la, s, nearIds === undefined);
   if (nearIds !== undefined) {
+    const keys = radixSortKeys(s, len, min, max);
+    runCount = fillAnchor(idx, i, keys, undefined, len, runCount);
+    nearestIds(idx, i, keys, len, rowBits, labels, la, s, nearIds);
+    indexPositives(idx, i, a, row, ctx.members[la]);
+    return runCount;
+  }
+  const { keys, ids } = radixSort(s, len, min, max);
+  runCount = fillAnchor(idx, i, keys, ids, len, runCount);
+  indexPositives(idx, i, a, row, ctx.members[la]);
+  return runCount;
+}
+
+/**
+ * The distance bit patterns (non-negative floats sort like their patterns) of the samples of
+ * another class than `la`, in id order, into s.keys (and their ids into s.ids when `withIds`),
+ * with the smallest and largest pattern.
+ */
+function extractNegatives(rowBits: Uint32Array, labels: Int32Array, la: number, s: SortScratch, withIds: boolean): { len: number; min: number; max: number } {
+  const k0 = s.keys, id0 = s.ids, n = rowBits.length;
+  let len = 0, min = 0x7fffffff, max = 0;
+  if (withIds) {
+    for (let j = 0; j < n; j++) {
+      if (labels[j] === la) continue;
+      const key = rowBits[j];
+      if (key < min) min = key;
+      if (key > max) max = key;
+      k0[len] = key; id0[len] = j; len++;
+    }
+  } else {
     for (let j = 0; j < n; j++) {
       if (labels[j] === la) continue;
       const key = rowBits[j];
@@ -358,23 +383,8 @@ function indexAnchor(idx: IndexData, i: number, a: number, row: Float32Array, ct
       if (key > max) max = key;
       k0[len++] = key;
     }
-    const keys = radixSortKeys(s, len, Math.min(min, max), max);
-    runCount = fillAnchor(idx, i, keys, undefined, len, runCount);
-    nearestIds(idx, i, keys, len, rowBits, labels, la, s, nearIds);
-    indexPositives(idx, i, a, row, ctx.members[la]);
-    return runCount;
   }
-  for (let j = 0; j < n; j++) {
-    if (labels[j] === la) continue;
-    const key = rowBits[j];
-    if (key < min) min = key;
-    if (key > max) max = key;
-    k0[len] = key; id0[len] = j; len++;
-  }
-  const { keys, ids } = radixSort(s, len, Math.min(min, max), max);
-  runCount = fillAnchor(idx, i, keys, ids, len, runCount);
-  indexPositives(idx, i, a, row, ctx.members[la]);
-  return runCount;
+  return { len, min: Math.min(min, max), max };
 }
 
 /** Writes anchor i's slice of the index from its sorted keys (and ids, when all are known). Returns the new run count. */

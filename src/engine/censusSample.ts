@@ -13,6 +13,7 @@ import { countAtMargin } from './censusCount';
 import { mergeCensus, sortWorst } from './censusMerge';
 import type { CensusIndex, CensusResult, WorstTriplet } from './censusTypes';
 import type { DistanceOptions, EngineInput, Progress } from './types';
+import { shuffle } from './passSample';
 
 /** Bytes the exact index needs for these labels (all anchors): what decides between exact and sampled. */
 export function censusIndexBytes(labels: Int32Array, classes: number): number {
@@ -53,20 +54,6 @@ export interface SampledIndex {
   sampled: number;
   n: number;
   seed: number;
-}
-
-/** Deterministic shuffle (mulberry32), so a stated seed reproduces the sample. */
-function shuffle(n: number, seed: number): Int32Array {
-  const p = Int32Array.from({ length: n }, (_, i) => i);
-  let s = seed | 0;
-  for (let i = n - 1; i > 0; i--) {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    const j = Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * (i + 1));
-    const x = p[i]; p[i] = p[j]; p[j] = x;
-  }
-  return p;
 }
 
 /**

@@ -57,11 +57,12 @@ export class PassRunner {
   /**
    * `prepared`: the embeddings already as the distance reads them (L2-normalised when
    * spec.distance.normalize; see prepareEmbeddings), e.g. one shared copy for every worker;
-   * otherwise the runner prepares its own copy.
+   * otherwise the runner prepares its own copy. `finiteChecked`: every coordinate is known to be
+   * finite (the client checked it once), so each worker need not read all N x D again.
    */
-  constructor(readonly input: EngineInput, readonly spec: PassSpec, prepared?: Float32Array) {
+  constructor(readonly input: EngineInput, readonly spec: PassSpec, prepared?: Float32Array, finiteChecked = false) {
     checkSpec(spec);
-    this.ctx = indexContext(input, spec.distance);
+    this.ctx = indexContext(input, spec.distance, !finiteChecked);
     if (prepared && prepared.length < input.n * input.dim) throw new RangeError('pass: prepared embeddings do not match n x dim');
     this.x = prepared ?? prepareEmbeddings(input, spec.distance.normalize);
     this.acc = emptyCensus(input.n, input.classes, spec.margin, { perSample: spec.perSample, perAnchor: !spec.perSample, classPairs: spec.perSample });

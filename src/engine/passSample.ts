@@ -42,7 +42,7 @@ export interface SampleEstimate {
 }
 
 /** Deterministic permutation (mulberry32), so a stated seed reproduces the sample. */
-function shuffle(n: number, seed: number): Int32Array {
+export function shuffle(n: number, seed: number): Int32Array {
   const p = Int32Array.from({ length: n }, (_, i) => i);
   let s = seed | 0;
   for (let i = n - 1; i > 0; i--) {
@@ -107,10 +107,10 @@ export function estimateFromGroups(draw: SampleDraw, totals: CensusTotals[]): Sa
 
 /**
  * Anchors to sample so the sample's distance rows cost about `rowEntries` entries in all
- * (anchors x N): a few seconds on two cores at any N (2 500 anchors at N = 100 000, 250 at
+ * (anchors x N): a few seconds on two cores at any N (2 000 anchors at N = 100 000, 200 at
  * 1 000 000), and at most a quarter of the anchors (else the exact pass is hardly slower). At
  * least `min` (or N).
  */
-export function sampleSizeFor(n: number, rowEntries = 2.5e8, min = 200): number {
+export function sampleSizeFor(n: number, rowEntries = 2e8, min = 200): number {
   return Math.max(Math.min(n, min), Math.min(Math.floor(n / 4), Math.floor(rowEntries / Math.max(1, n))));
 }

@@ -74,7 +74,7 @@ const handlers: { [M in Method]: [Handler<M>, boolean] } = {
   passBegin: [(p) => {
     // The index of an earlier build is not needed while streaming: its memory goes first.
     index = undefined;
-    runner = new PassRunner(needInput(), p.spec, p.prepared);
+    runner = new PassRunner(needInput(), p.spec, p.prepared, p.finiteChecked === true);
     return null;
   }, false],
   passChunk: [(p) => {

@@ -79,6 +79,8 @@ export class AnalysisClient {
   private disposed = false;
   /** preempt() calls so far: a preemptible census started before one must not start after it. */
   private preemptions = 0;
+  /** The input whose coordinates the caller checked to be finite (setDataset's `finiteChecked`). */
+  private finite: EngineInput | undefined;
   /** Resolves when the pass in progress ends (passes run one after another). */
   private passQueue: Promise<void> = Promise.resolve();
   /** L2-normalised embeddings in shared memory for the current dataset (passes with `normalize`). */
@@ -94,14 +96,16 @@ export class AnalysisClient {
    * Sends the dataset to the workers (replacing any previous one and its index). Its embeddings and
    * labels are put in shared memory (unless they are already), so the workers do not copy them.
    * `normalizedInPlace`: the embeddings are already L2-normalised (normalizeRowsInPlace); passes
-   * with `normalize` then read them as they are.
+   * with `normalize` then read them as they are. `finiteChecked`: the caller checked that every
+   * coordinate is finite (the loaders do), so the workers skip that N x D check.
    */
-  async setDataset(input: EngineInput, opts: { normalizedInPlace?: boolean } = {}): Promise<void> {
+  async setDataset(input: EngineInput, opts: { normalizedInPlace?: boolean; finiteChecked?: boolean } = {}): Promise<void> {
     this.checkAlive();
     input = { ...input, embeddings: shared(input.embeddings), labels: shared(input.labels) };
     this.input = input;
     // Embeddings already L2-normalised by normalizeRowsInPlace are their own prepared copy (no second N x D array).
     this.prepared = opts.normalizedInPlace ? { input, x: input.embeddings } : undefined;
+    this.finite = opts.finiteChecked ? input : undefined;
     this.indexWanted = false;
     const live = this.slots.filter((s): s is WorkerSlot => !!s && !s.isDead);
     for (const s of live) this.sendDataset(s, input);
@@ -267,7 +271,7 @@ export class AnalysisClient {
       }
     };
     try {
-      await Promise.all(slots.map((s) => s.request('passBegin', { spec, prepared })));
+      await Promise.all(slots.map((s) => s.request('passBegin', { spec, prepared, finiteChecked: this.finite === input })));
       await Promise.all(slots.map(runSlot));
       if (opts.signal?.aborted) throw abortError();
       for (const t of await Promise.all(slots.map((s) => s.request('passEnd', {})))) acc.addTotals(t);

@@ -57,7 +57,7 @@ export interface WorkerMethods {
    * Start a pass over the distance matrix (engine/pass.ts) on the current dataset; `prepared` is the
    * embeddings as the distance reads them (shared by every worker), else the worker prepares them.
    */
-  passBegin: { params: { spec: PassSpec; prepared?: Float32Array }; result: null };
+  passBegin: { params: { spec: PassSpec; prepared?: Float32Array; finiteChecked?: boolean }; result: null };
   /**
    * One chunk of the pass: anchors [start, end) or the ids given. With `stopEpoch` it stops with an
    * AbortError once the background stop counter (workerData.stop[1]) differs from it.

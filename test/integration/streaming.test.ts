@@ -15,18 +15,8 @@ import type { CensusResult } from '../../src/engine/census';
 import { AnalysisClient } from '../../src/worker/client';
 import { sliderMargins } from '../../src/shared/sliderScale';
 import { rng } from '../helpers/rng';
+import { writeNpy } from '../helpers/npy';
 
-/** NumPy's .npy v1.0 layout. */
-function writeNpy(file: string, descr: '<f4' | '<i4', shape: number[], data: Float32Array | Int32Array): void {
-  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
-  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
-  const head = Buffer.alloc(10 + header.length);
-  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(head);
-  head.writeUInt16LE(header.length, 8);
-  head.write(header, 10, 'latin1');
-  fs.writeFileSync(file, Buffer.concat([head, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
-}
 
 describe('a dataset beyond the memory budget streams (real extension host)', function () {
   this.timeout(180_000);

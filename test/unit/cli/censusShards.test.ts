@@ -15,21 +15,11 @@ import { distanceRowsOf, initBackend, prepareEmbeddings } from '../../../src/eng
 import { readPart } from '../../../src/cli/censusPart';
 import type { PassSpec } from '../../../src/engine/passTypes';
 import { rng } from '../../helpers/rng';
+import { writeNpy } from '../../helpers/npy';
 
 const cli = path.resolve(__dirname, '../../../cli.js');
 const preload = path.resolve(__dirname, '../../../../test/helpers/reportMaxRss.cjs');
 
-/** NumPy's .npy v1.0 layout (magic, version, header dict padded to 64 bytes, data). */
-function writeNpy(file: string, descr: '<f4' | '<i4', shape: number[], data: Float32Array | Int32Array): void {
-  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
-  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
-  const head = Buffer.alloc(10 + header.length);
-  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(head);
-  head.writeUInt16LE(header.length, 8);
-  head.write(header, 10, 'latin1');
-  fs.writeFileSync(file, Buffer.concat([head, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
-}
 
 function gaussian(n: number, dim: number, classes: number, seed: number) {
   const r = rng(seed), g = () => Math.sqrt(-2 * Math.log(r() + 1e-300)) * Math.cos(2 * Math.PI * r());
