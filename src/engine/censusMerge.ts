@@ -90,8 +90,22 @@ function addCounts(a: CategoryCounts, b: CategoryCounts): CategoryCounts {
   return { easy: a.easy + b.easy, semihard: a.semihard + b.semihard, hard: a.hard + b.hard, violating: a.violating + b.violating };
 }
 
+/**
+ * Every census satisfies easy + semi-hard + hard = triplets under both conventions, with no count
+ * negative; a census that does not (distances that are not numbers) is an error, never shown.
+ */
+export function checkInvariant(r: Pick<CensusResult, 'triplets' | 'pml' | 'facenet'>): void {
+  for (const conv of ['pml', 'facenet'] as const) {
+    const c = r[conv];
+    if (c.easy + c.semihard + c.hard !== r.triplets || c.easy < 0 || c.semihard < 0 || c.hard < 0 || c.violating < 0) {
+      throw new RangeError(`census: ${conv} easy ${c.easy} + semi-hard ${c.semihard} + hard ${c.hard} is not the ${r.triplets} valid triplets (were some distances not finite?)`);
+    }
+  }
+}
+
 /** Fills lossSum and the two means from the partials and counts. */
 export function finishMeans(r: CensusResult): CensusResult {
+  checkInvariant(r);
   r.lossSum = partialsRound(r.lossSumPartials);
   r.meanLoss = r.triplets > 0 ? r.lossSum / r.triplets : 0;
   r.meanLossNonZero = r.nonZero > 0 ? r.lossSum / r.nonZero : 0;

@@ -22,6 +22,10 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DistanceKind, EngineInput } from './types';
+import { InputError } from '../shared/dataset';
+
+/** The largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 type TfApi = typeof tfc;
 /** Which kernel distanceRows uses: `auto` picks by size, the others force one (tests, benches). */
@@ -178,10 +182,18 @@ function prepare(x: Float32Array, n: number, dim: number, distance: DistanceKind
     normalizeRows(rows, n, dim);
   }
   const sq = new Float64Array(n);
+  let largest = 0;
   for (let i = 0; i < n; i++) {
     let s = 0;
     for (let k = 0, o = i * dim; k < dim; k++) s += rows[o + k] * rows[o + k];
     sq[i] = s;
+    if (s > sq[largest]) largest = i;
+  }
+  // A squared distance between two rows can reach 4 max |x|^2; the GEMM also holds |x|^2 itself.
+  if (distance !== 'cosine' && n > 0 && 4 * sq[largest] > FLOAT32_MAX) {
+    throw new InputError('embeddings', `sample ${largest} has a norm of ${Math.sqrt(sq[largest]).toPrecision(3)}: distances between such samples ` +
+      `(squared, up to ${(4 * sq[largest]).toPrecision(3)}) exceed the float32 range (${FLOAT32_MAX.toPrecision(3)}), so they cannot be counted; ` +
+      'L2-normalise the embeddings (the normalize setting, --normalize on the command line) or scale them down');
   }
   cache = { x, n, dim, distance, rows, sq };
   return cache;

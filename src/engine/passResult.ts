@@ -5,7 +5,7 @@
  * one chunk that owns the anchor. Two accumulators over disjoint anchors merge the same way, so
  * `merge` of shard files gives what one process gives, bit for bit.
  */
-import { partialsAdd, partialsRound, TopK } from './censusMerge';
+import { checkInvariant, partialsAdd, partialsRound, TopK } from './censusMerge';
 import type { CensusResult, WorstTriplet } from './censusTypes';
 import type { BatchHardResult } from './mining';
 import type { KnnResult } from './knn';
@@ -209,6 +209,7 @@ export class PassAccumulator {
       perSample: perSample ? { violAsAnchor: s.violAsAnchor, violAsPositive: s.violAsPositive, violAsNegative: s.violAsNegative, lossAsAnchor: s.lossAsAnchor } : undefined,
       perAnchor: perSample ? undefined : { violAsAnchor: s.violAsAnchor, lossAsAnchor: s.lossAsAnchor },
     };
+    checkInvariant(census);
     const loss = new Float64Array(n);
     for (let a = 0; a < n; a++) if (s.hardestPositive[a] >= 0 && s.hardestNegative[a] >= 0) loss[a] = Math.max(0, spec.margin + s.dap[a] - s.dan[a]);
     const batchHard: BatchHardResult = {

@@ -132,6 +132,21 @@ describe('cli census at scale: shards, merge, sample, budget', function () {
     }
   });
 
+  it('squared distances beyond float32 are refused with a sentence (issue 17 item 3: they gave semihard -10800 with exit 0)', () => {
+    const huge = path.join(dir, 'huge.npy');
+    writeNpy(huge, '<f4', [data.n, data.dim], Float32Array.from(data.embeddings, (v, k) => (k % 3 === 0 ? 1e20 : v * 1e19)));
+    for (const distance of ['sqeuclidean', 'euclidean']) {
+      const r = run(['census', huge, '--labels', lab, '--distance', distance, '--json']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /exceed the float32 range .* L2-normalise the embeddings/);
+      assert.equal(r.stdout, '');
+    }
+    const ok = run(['census', huge, '--labels', lab, '--distance', 'sqeuclidean', '--normalize', '--json']);
+    assert.equal(ok.code, 0, ok.stderr);
+    const j = JSON.parse(ok.stdout);
+    assert.equal(j.easy + j.semihard + j.hard, j.triplets);
+  });
+
   it('N = 50 000: two shard processes under a 1 GB budget (peak RSS), per-anchor counts equal a brute force, totals are the sum of the shards', async function () {
     const big = gaussian(50000, 16, 1000, 9), m = 0.2;
     const bemb = path.join(dir, 'big.npy'), blab = path.join(dir, 'big_labels.npy');

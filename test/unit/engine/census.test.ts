@@ -8,6 +8,7 @@ import * as assert from 'node:assert/strict';
 import { buildCensusIndex, countAtMargin, fastRecountReady, mergeCensus, prepareFastRecount, tHistogram, validTriplets } from '../../../src/engine/census';
 import type { CensusResult, WorstTriplet } from '../../../src/engine/census';
 import { distanceRows, initBackend, prepareEmbeddings, setKernelMode } from '../../../src/engine/distances';
+import { checkInvariant } from '../../../src/engine/censusMerge';
 import type { DistanceKind, DistanceOptions, EngineInput } from '../../../src/engine/types';
 import { makeInput } from '../../helpers/censusInput';
 
@@ -262,6 +263,12 @@ describe('census: hand-computed case and degenerate inputs', () => {
       assert.equal(r.triplets, 0);
       assert.deepEqual(Array.from(r.nearestImpostor), labels[1] ? [1, 0] : [-1, -1]);
     }
+  });
+
+  it('a census whose counts do not add up (distances that are not numbers) is an error, never a result', () => {
+    const bad = { triplets: 10, pml: { easy: 12, semihard: -2, hard: 0, violating: -2 }, facenet: { easy: 10, semihard: 0, hard: 0, violating: 0 } };
+    assert.throws(() => checkInvariant(bad), /pml easy 12 \+ semi-hard -2/);
+    checkInvariant({ triplets: 10, pml: { easy: 7, semihard: 2, hard: 1, violating: 3 }, facenet: { easy: 8, semihard: 1, hard: 1, violating: 2 } });
   });
 
   it('rejects negative or NaN margins and bad labels', async () => {
