@@ -282,26 +282,37 @@ export class SortScratch {
 
 /** radixSort for the keys alone (no ids): half the memory traffic. Returns the buffer holding them. */
 function radixSortKeys(s: SortScratch, len: number, min: number, max: number): Uint32Array {
-  const bits = 32 - Math.clz32(max - min);
-  const k0 = s.keys, k1 = s.keys2;
-  if (bits === 0 || len < 2) return k0;
-  const lo = s.lowHist, hi = s.highHist;
+  const k0 = s.keys, k1 = s.keys2, d = digits(s, len, min, max);
+  if (!d) return k0;
+  const lo = s.lowHist, hi = s.highHist, { w, mask } = d;
+  for (let i = 0; i < len; i++) { const key = k0[i]; k1[lo[((key - min) >>> 0) & mask]++] = key; }
+  if (w === 0) return k1;
+  for (let i = 0; i < len; i++) { const key = k1[i]; k0[hi[((key - min) >>> 0) >>> w]++] = key; }
+  return k0;
+}
+
+/**
+ * The digits of a radix sort of s.keys[0, len) relative to `min`: one digit (w = 0) when their
+ * spread fits 16 bits, else a low digit of w bits and a high one; both histograms are counted in
+ * one loop and turned into bucket starts (s.lowHist, s.highHist). Undefined when there is nothing
+ * to sort.
+ */
+function digits(s: SortScratch, len: number, min: number, max: number): { w: number; mask: number } | undefined {
+  const bits = 32 - Math.clz32(max - min), k0 = s.keys, lo = s.lowHist, hi = s.highHist;
+  if (bits === 0 || len < 2) return undefined;
   if (bits <= 16) {
     const mask = (1 << bits) - 1;
     lo.fill(0, 0, mask + 1);
     for (let i = 0; i < len; i++) lo[k0[i] - min]++;
     exclusiveSums(lo, mask + 1);
-    for (let i = 0; i < len; i++) { const key = k0[i]; k1[lo[key - min]++] = key; }
-    return k1;
+    return { w: 0, mask };
   }
   const w = bits >> 1, mask = (1 << w) - 1, highCount = 1 << (bits - w);
   lo.fill(0, 0, mask + 1); hi.fill(0, 0, highCount);
   for (let i = 0; i < len; i++) { const d = (k0[i] - min) >>> 0; lo[d & mask]++; hi[d >>> w]++; }
   exclusiveSums(lo, mask + 1);
   exclusiveSums(hi, highCount);
-  for (let i = 0; i < len; i++) { const key = k0[i]; k1[lo[((key - min) >>> 0) & mask]++] = key; }
-  for (let i = 0; i < len; i++) { const key = k1[i]; k0[hi[((key - min) >>> 0) >>> w]++] = key; }
-  return k0;
+  return { w, mask };
 }
 
 /**
@@ -313,24 +324,11 @@ function radixSortKeys(s: SortScratch, len: number, min: number, max: number): U
  * s.ids; returns the buffers holding the result.
  */
 function radixSort(s: SortScratch, len: number, min: number, max: number): { keys: Uint32Array; ids: Uint32Array } {
-  const bits = 32 - Math.clz32(max - min);
-  const k0 = s.keys, i0 = s.ids, k1 = s.keys2, i1 = s.ids2;
-  if (bits === 0 || len < 2) return { keys: k0, ids: i0 };
-  const lo = s.lowHist, hi = s.highHist;
-  if (bits <= 16) {
-    const mask = (1 << bits) - 1;
-    lo.fill(0, 0, mask + 1);
-    for (let i = 0; i < len; i++) lo[k0[i] - min]++;
-    exclusiveSums(lo, mask + 1);
-    for (let i = 0; i < len; i++) { const key = k0[i], at = lo[key - min]++; k1[at] = key; i1[at] = i0[i]; }
-    return { keys: k1, ids: i1 };
-  }
-  const w = bits >> 1, mask = (1 << w) - 1, highCount = 1 << (bits - w);
-  lo.fill(0, 0, mask + 1); hi.fill(0, 0, highCount);
-  for (let i = 0; i < len; i++) { const d = (k0[i] - min) >>> 0; lo[d & mask]++; hi[d >>> w]++; }
-  exclusiveSums(lo, mask + 1);
-  exclusiveSums(hi, highCount);
+  const k0 = s.keys, i0 = s.ids, k1 = s.keys2, i1 = s.ids2, d = digits(s, len, min, max);
+  if (!d) return { keys: k0, ids: i0 };
+  const lo = s.lowHist, hi = s.highHist, { w, mask } = d;
   for (let i = 0; i < len; i++) { const key = k0[i], at = lo[((key - min) >>> 0) & mask]++; k1[at] = key; i1[at] = i0[i]; }
+  if (w === 0) return { keys: k1, ids: i1 };
   for (let i = 0; i < len; i++) { const key = k1[i], at = hi[((key - min) >>> 0) >>> w]++; k0[at] = key; i0[at] = i1[i]; }
   return { keys: k0, ids: i0 };
 }

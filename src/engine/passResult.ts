@@ -10,18 +10,12 @@ import type { CensusResult, WorstTriplet } from './censusTypes';
 import type { BatchHardResult } from './mining';
 import type { KnnResult } from './knn';
 import { knnWidth } from './pass';
-import type { ChunkResult, PassSpec, WorkerTotals } from './passTypes';
+import type { ChunkResult, PassSpec, TableTotals, WorkerTotals } from './passTypes';
 import { summarizeRetrievalArrays, type RetrievalResult } from './retrieval';
 
 /** The margin table of a pass: totals at every position, optional per-anchor columns, class sums. */
-export interface PassTable {
+export interface PassTable extends TableTotals {
   margins: Float64Array;
-  triplets: number;
-  hard: number;
-  hardStrict: number;
-  violating: Float64Array;
-  violatingStrict: Float64Array;
-  lossPartials: number[][];
   /** Position-major K x n columns (as MarginTable's), when kept; 0 for anchors not covered. */
   violAsAnchor?: Uint32Array;
   lossAsAnchor?: Float32Array;

@@ -5,6 +5,7 @@
  */
 import type { CategoryCounts, WorstTriplet } from './censusTypes';
 import type { DistanceOptions } from './types';
+import type { MarginTotals } from '../shared/marginTableView';
 
 /** What a pass computes besides the census at `margin` (always). */
 export interface PassSpec {
@@ -74,14 +75,11 @@ export interface ChunkResult {
   semiHard?: { pairs: number; counted: number; fallbacks: number; partials: number[] };
 }
 
+/** The margin table's totals over some anchors (MarginTotals without the margins), with the loss sums as exact partials per position. */
+export type TableTotals = Omit<MarginTotals, 'margins'> & { lossPartials: number[][] };
+
 /** The margin table of one chunk: totals per position and each anchor's row of K values. */
-export interface ChunkTable {
-  triplets: number;
-  hard: number;
-  hardStrict: number;
-  violating: Float64Array;
-  violatingStrict: Float64Array;
-  lossPartials: number[][];
+export interface ChunkTable extends TableTotals {
   /** Anchor-major (anchors.length x K): pml-violating triplets and loss sum (float32) per position. */
   violAsAnchor: Uint32Array;
   lossAsAnchor: Float32Array;
