@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
 import type { Dataset } from './shared/dataset';
-import type { AnalysisSettings, CensusView, DatasetView } from './shared/protocol';
+import type { AnalysisSettings, CensusView } from './shared/protocol';
 import { Disposable } from './util/disposable';
 import { AnalysisClient, type MarginTableResult } from './worker/client';
 import { tableCounts } from './engine/marginTable';
@@ -9,65 +9,19 @@ import { positionOf, type MarginTableView } from './shared/marginTableView';
 import { worstAt } from './shared/worstAt';
 import { sliderMargins } from './shared/sliderScale';
 import type { DistanceOptions, EngineInput } from './engine/types';
-import type { WorstTriplet } from './engine/census';
-import { distanceRows } from './engine/distances';
-import { classSizes, dominantCategories, tripletsAsAnchor, classViolationRates, classViolationRatesFromAnchors, histogramEdges, marginRange, topClassPairs, CAT_NONE } from './analysis/derive';
+import { classSizes, classViolationRatesFromClassSums } from './analysis/derive';
 import { readMemoryBudget, readTopK } from './settings';
 import { RecountScheduler } from './analysis/recountScheduler';
-import { censusEstimate, indexFits, rangeFromSample, STREAM_POSITIONS, tableSourceOf, type TableSource } from './analysis/streaming';
-import { planPass, type PassPlan } from './engine/passPlan';
-import { drawSample, estimateFromGroups, sampleSizeFor, type SampleDraw, type SampleEstimate } from './engine/passSample';
-import type { CensusTotals, ChunkTable, PassSpec } from './engine/passTypes';
-import type { PassResult } from './engine/passResult';
-import type { CensusResult } from './engine/censusTypes';
+import { indexFits, planSessionPass, type TableSource } from './analysis/streaming';
+import { inMemoryFacts, streamingRun } from './analysis/analysisRuns';
+import { hoverDetail } from './analysis/hoverDetail';
+import {
+  estimateView, fullView, nearestPosition, quickView, sameCount, tableView, totalsAtPosition, type IndexFacts, type SampleState, type ViewContext,
+} from './analysis/censusViews';
+import { estimateFromGroups } from './engine/passSample';
+import type { PassSpec } from './engine/passTypes';
 import { shareDataset } from './shared/sharedMemory';
-import { formatDuration } from './cli/format';
-
-/** Batch-hard at margin m from the per-anchor hardest distances (Hermans et al.; mean over anchors with both). */
-function batchHardAt(facts: IndexFacts, m: number): { meanLoss: number; violatingAnchors: number } {
-  let loss = 0, viol = 0, count = 0;
-  for (let a = 0; a < facts.hardestPositive.length; a++) {
-    if (facts.hardestPositive[a] < 0 || !Number.isFinite(facts.dan[a])) continue;
-    const l = Math.max(0, m + facts.dap[a] - facts.dan[a]);
-    loss += l; count++;
-    if (l > 0) viol++;
-  }
-  return { meanLoss: count ? loss / count : 0, violatingAnchors: viol };
-}
-
-/** Index of the margin nearest to m among ascending `margins` (-1 when there is none). */
-function nearestPosition(margins: Float64Array, m: number): number {
-  if (!margins.length || !Number.isFinite(m)) return -1;
-  let best = 0;
-  for (let k = 1; k < margins.length; k++) if (Math.abs(margins[k] - m) < Math.abs(margins[best] - m)) best = k;
-  return best;
-}
-
-/** Violation rate per anchor class at position k from the table's class sums (exactly classViolationRatesFromAnchors of the same counts). */
-function ratesFromClassSums(classViolating: Float64Array, k: number, sizes: Float64Array, n: number): Float64Array {
-  const C = sizes.length, out = new Float64Array(C);
-  for (let c = 0; c < C; c++) {
-    const valid = sizes[c] * (sizes[c] - 1) * (n - sizes[c]);
-    out[c] = valid > 0 ? classViolating[k * C + c] / valid : 0;
-  }
-  return out;
-}
-
-/** Margin-independent results of one index build (distance + normalisation). */
-interface IndexFacts {
-  options: DistanceOptions;
-  hardestPositive: Int32Array;
-  dap: Float32Array;
-  dan: Float32Array;
-  softLossMean: number;
-  retrieval?: { precisionAt1: number; rPrecision: number; mapAtR: number };
-  histogram: { edges: Float64Array; counts: Float64Array };
-  marginRange: { min: number; max: number; step: number };
-  ntXent?: { meanLoss: number; temperature: number };
-  /** Per sample: triplets with t <= 0 as anchor (margin-independent), and all valid triplets as anchor. */
-  hardAsAnchor: Float64Array;
-  tripletsAsAnchor: Float64Array;
-}
+import { timeLeft } from './shared/duration';
 
 export type SessionEvent = 'dataset' | 'census' | 'histogram' | 'layout' | 'status' | 'table';
 
@@ -103,13 +57,17 @@ export class Session extends Disposable {
   /** Censuses answered from the margin table so far (tests and the latency bench read it). */
   tableAnswers = 0;
   private readonly sizes: Float64Array;
+  /** What the view builders need of the dataset. */
+  private readonly ctx: ViewContext;
+  /** NT-Xent depends on the embeddings and the temperature only: kept across index builds and passes. */
+  private ntXent: { meanLoss: number; temperature: number } | undefined;
   /**
    * True when the census index would not fit the memory budget: the session then counts in passes
    * over the distance matrix (a stated sample first, the exact census after, a pass per new margin).
    */
   readonly streaming: boolean;
   /** The stated sample of the current streaming analysis: its draw and each group's totals (census and table). */
-  private sample: { draw: SampleDraw; groups: { census: CensusTotals; table?: ChunkTable }[]; result: PassResult; facts: IndexFacts } | undefined;
+  private sample: SampleState | undefined;
   /** The analysis in progress (stopped by a newer one and on dispose). */
   private analysisJob: AbortController | undefined;
   /** The background pass recounting a new margin exactly (streaming). */
@@ -134,6 +92,7 @@ export class Session extends Disposable {
     this.client = new AnalysisClient({ workerScript });
     this._register({ dispose: () => this.client.dispose() });
     this.sizes = classSizes(dataset.labels, dataset.classNames.length);
+    this.ctx = { labels: dataset.labels, sizes: this.sizes, n: dataset.n };
     this.streaming = !indexFits(dataset.labels, dataset.classNames.length, dataset.dim, budgetBytes);
   }
 
@@ -163,20 +122,6 @@ export class Session extends Disposable {
     this._onDidChange.fire('status');
   }
 
-  /** The dataset as the projection webview needs it. */
-  datasetView(imageUri: (path: string) => string): DatasetView {
-    const d = this.dataset;
-    const imageUris: string[] = new Array(d.n);
-    const sampleTitles: string[] = new Array(d.n);
-    for (let i = 0; i < d.n; i++) {
-      const s = d.sources?.[i];
-      imageUris[i] = s && s.kind === 'image' ? imageUri(s.path) : '';
-      sampleTitles[i] = s ? `${s.path.split(/[\\/]/).pop()}${s.line ? `:${s.line}` : ''}` : '';
-    }
-    const snap = d.snapshots && d.activeSnapshot !== undefined ? d.snapshots[d.activeSnapshot]?.name : undefined;
-    return { id: this.id, name: d.name, n: d.n, dim: d.dim, classNames: d.classNames, labels: d.labels, imageUris, sampleTitles, snapshotName: snap };
-  }
-
   /**
    * Builds the census index for the current distance settings (the slow step, with progress and
    * cancellation), then the margin-independent facts, then the first recount.
@@ -189,35 +134,19 @@ export class Session extends Disposable {
     this.analysisJob = abort;
     const sub = token?.onCancellationRequested(() => abort.abort());
     this.dropTable();
+    // Streaming: until the new pass ends nothing may be recounted with the old distance's facts.
+    if (this.streaming) this.facts = undefined;
     this.setStatus('computing', `Computing ${options.distance} distances${options.normalize ? ' (normalised)' : ''}…`);
     const run = (async () => {
       try {
         if (this.streaming) { await this.analyseStreaming(options, progress, abort.signal); return; }
-        await this.client.setDataset(this.input, { finiteChecked: true });
-        await this.client.buildIndex(options, { onProgress: (f, m) => progress?.report(f * 0.9, m), signal: abort.signal });
-        progress?.report(0.9, 'Batch-hard, retrieval metrics, histogram…');
-        const bh = await this.client.batchHard(this.settings.margin, false);
-        const soft = await this.client.batchHard(this.settings.margin, true);
-        const retrieval = await this.client.retrieval().catch((e: unknown) => { console.error('[ei] retrieval failed', e); return undefined; });
-        let tMin = Infinity;
-        for (let a = 0; a < this.dataset.n; a++) if (bh.hardestPositive[a] >= 0 && Number.isFinite(bh.dan[a])) tMin = Math.min(tMin, bh.dan[a] - bh.dap[a]);
-        const range = marginRange(bh.dan, this.settings.margin);
-        const edges = histogramEdges(Number.isFinite(tMin) ? tMin : -range.max, range.max * 1.5);
-        const counts = await this.client.histogram(edges);
-        const atZero = await this.client.census(0, { topK: 0, perSample: true, classPairs: false });
-        this.facts = {
-          options, hardestPositive: bh.hardestPositive, dap: Float32Array.from(bh.dap), dan: Float32Array.from(bh.dan),
-          softLossMean: soft.meanLoss,
-          retrieval: retrieval ? { precisionAt1: retrieval.precisionAt1, rPrecision: retrieval.rPrecision, mapAtR: retrieval.mapAtR } : undefined,
-          histogram: { edges, counts }, marginRange: range,
-          hardAsAnchor: Float64Array.from(atZero.perSample!.violAsAnchor),
-          tripletsAsAnchor: tripletsAsAnchor(this.dataset.labels, this.sizes),
-        };
+        this.facts = await inMemoryFacts(this.client, this.input, options, this.settings.margin, this.sizes, progress, abort.signal);
         const facts = this.facts;
         this._onDidChange.fire('histogram');
         await this.recountNow();
         this.startTable(facts);
       } catch (e) {
+        if (this.analysisJob !== abort) return; // a newer analysis replaced this one: its status stands
         if ((e as Error)?.name === 'AbortError' && this.census?.estimate) this.setStatus('error', 'Exact census cancelled: the numbers shown are the sample’s estimate. Change a setting or run “Inspect Embeddings” again to count every anchor.');
         else if ((e as Error)?.name === 'AbortError') this.setStatus('error', 'Analysis cancelled. Change a setting or run “Inspect Embeddings” again to restart it.');
         else this.setStatus('error', `Analysis failed: ${(e as Error)?.message ?? e}`);
@@ -230,83 +159,44 @@ export class Session extends Disposable {
     return run;
   }
 
-  /** The memory plan of a pass over this dataset (a sentence for the user when nothing fits). */
-  private planPass(options: DistanceOptions, positions: number, perSample: boolean): PassPlan {
-    const d = this.dataset;
-    const plan = planPass({
-      n: d.n, dim: d.dim, classes: d.classNames.length, distance: options.distance, normalize: options.normalize,
-      workers: this.client.workers, positions, perSample, knn: 0, budgetBytes: this.budgetBytes,
-    });
-    if ('error' in plan) throw new Error(`${plan.error.replace('(--max-megabytes, or the setting embeddingInspector.maxFileMegabytes)', '(the setting embeddingInspector.maxFileMegabytes)').replace(' or count a sample of anchors (--sample)', '')}`);
-    return plan;
-  }
-
   /**
    * Streams a dataset too large for the census index: the slider's range from a few anchors, then a
    * stated sample (estimates with 95 % intervals, at the margin and every slider position, in a few
    * seconds), then the exact pass over every anchor, which replaces it. Progress with the time left.
    */
   private async analyseStreaming(options: DistanceOptions, progress: { report(fraction: number, message: string): void } | undefined, signal: AbortSignal): Promise<void> {
-    const s = this.settings, d = this.dataset, n = d.n, topK = Math.max(20, readTopK());
-    await this.client.setDataset(this.input, { finiteChecked: true });
-    const plan = this.planPass(options, STREAM_POSITIONS, true);
-    const base: PassSpec = { distance: options, margin: s.margin, topK, perSample: false, retrieval: false, semiHard: false, blockAnchors: plan.blockAnchors, indexAnchors: plan.indexAnchors };
-    // 1. The slider's range and histogram edges from a few anchors' nearest negatives.
-    this.setStatus('computing', `Measuring the distance scale on a few anchors of ${n.toLocaleString('en-US')}…`);
-    const few = drawSample(n, Math.min(n, 256), 7, 1);
-    const r0 = await this.client.pass(base, { chunks: few.groups, signal, workers: plan.workers, chunkAnchors: plan.blockAnchors });
-    const { range, edges } = rangeFromSample(r0, s.margin);
-    const margins = sliderMargins(range);
-    const tableSpec = { margins, smallest: topK + 32 };
-    // 2. The stated sample.
-    const draw = drawSample(n, sampleSizeFor(n), 1, 20);
-    const groups = new Map<number, { census: CensusTotals; table?: ChunkTable }>();
-    const groupOf = new Map(draw.groups.map((g, i) => [g[0], i]));
-    const t0 = Date.now();
-    const r1 = await this.client.pass({ ...base, table: tableSpec, edges }, {
-      chunks: draw.groups, signal, workers: plan.workers, columns: false,
-      onChunk: (c) => groups.set(groupOf.get(c.anchors[0]) ?? 0, { census: c.census, table: c.table }),
-      onProgress: (done, total) => this.reportPass(progress, 'Sample of anchors', done, total, t0, 0, 0.1),
+    const s = this.settings, topK = Math.max(20, readTopK()), t0 = Date.now();
+    const { facts, result: r2, table } = await streamingRun(this.client, this.dataset, this.input, options, s, topK, this.budgetBytes, this.sizes, {
+      signal,
+      onStatus: (message) => this.setStatus('computing', message),
+      onProgress: (what, done, total, started, from, span) => this.reportPass(progress, what, done, total, started, from, span),
+      onSample: (sample) => {
+        this.sample = sample;
+        this._onDidChange.fire('histogram'); // the sidebar's state: the slider's range is known now
+        this.publishEstimate(this.settings.margin);
+      },
     });
-    const sampleFacts: IndexFacts = {
-      options, hardestPositive: r1.batchHard.hardestPositive, dap: r1.batchHard.dap, dan: r1.batchHard.dan, softLossMean: r1.softBatchHardMeanLoss,
-      histogram: { edges, counts: new Float64Array(edges.length - 1) }, marginRange: range, hardAsAnchor: r1.hardAsAnchor, tripletsAsAnchor: tripletsAsAnchor(d.labels, this.sizes),
-    };
-    this.sample = { draw, groups: draw.groups.map((_, i) => groups.get(i)!), result: r1, facts: sampleFacts };
-    this._onDidChange.fire('histogram'); // the sidebar's state: the slider's range is known now
-    this.publishEstimate(s.margin);
-    // 3. The exact pass over every anchor.
-    const t1 = Date.now();
-    const r2 = await this.client.pass({ ...base, perSample: true, table: tableSpec, edges, retrieval: true, semiHard: s.mining === 'semi-hard' }, {
-      signal, workers: plan.workers, columns: plan.columns, chunkAnchors: Math.max(plan.blockAnchors, Math.floor(2e7 / Math.max(1, n))),
-      onProgress: (done, total) => this.reportPass(progress, 'Exact census', done, total, t1, 0.1, 0.9),
-    });
-    const ret = r2.retrieval!;
-    const facts: IndexFacts = {
-      options, hardestPositive: r2.batchHard.hardestPositive, dap: r2.batchHard.dap, dan: r2.batchHard.dan, softLossMean: r2.softBatchHardMeanLoss,
-      retrieval: { precisionAt1: ret.precisionAt1, rPrecision: ret.rPrecision, mapAtR: ret.mapAtR },
-      histogram: { edges, counts: r2.histogram! }, marginRange: range, hardAsAnchor: r2.hardAsAnchor, tripletsAsAnchor: sampleFacts.tripletsAsAnchor,
-    };
     this.facts = facts;
     this.sample = undefined;
     this._onDidChange.fire('histogram');
-    this.table = { ...tableSourceOf(r2.table!, n, topK), facts, ms: Date.now() - t1 };
-    this.table.view = this.viewOf(this.table);
+    this.table = { ...table, facts, ms: Date.now() - t0 };
+    this.table.view = tableView(this.ctx, this.table, facts);
     ++this.recountSeq;
     const semiHard = r2.semiHard ? { meanLoss: r2.semiHard.meanLoss, pairs: r2.semiHard.pairs } : undefined;
-    this.census = this.fullView(r2.census, facts, semiHard, undefined, Date.now() - t1);
-    this.countedAt = this.settings;
+    this.census = fullView(this.ctx, s, r2.census, facts, semiHard, this.ntXentAt(s.temperature), Date.now() - t0);
+    this.countedAt = s;
     this.setStatus('ready', '');
     this._onDidChange.fire('census');
     this._onDidChange.fire('table');
     void this.ntXentInBackground(facts);
+    // The slider moved while the pass ran: answer where it is now (the table at once, then a pass).
+    if (this.settings !== s) void this.recount();
   }
 
   /** Reports a pass's progress (with the time left) to the notification and the status. */
   private reportPass(progress: { report(fraction: number, message: string): void } | undefined, what: string, done: number, total: number, t0: number, from: number, span: number): void {
-    const f = total > 0 ? done / total : 1, elapsed = Date.now() - t0;
-    const left = f > 0 && f < 1 && elapsed > 1500 ? ` (about ${formatDuration((elapsed * (1 - f)) / f)} left)` : '';
-    const message = `${what}: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} anchors${left}`;
+    const f = total > 0 ? done / total : 1, left = timeLeft(Date.now() - t0, f);
+    const message = `${what}: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} anchors${left ? ` (${left})` : ''}`;
     progress?.report(from + span * f, message);
     this.passProgress = { what, fraction: f, message };
     const now = Date.now();
@@ -317,51 +207,18 @@ export class Session extends Disposable {
     }
   }
 
-  /** Publishes the sample's estimate at margin m (a slider position or the analysed margin); false when it cannot. */
+  /** Publishes the sample's estimate at margin m (the analysed margin or a slider position); false when it cannot. */
   private publishEstimate(m: number): boolean {
     const sm = this.sample;
     if (!sm) return false;
-    const spec = sm.result.spec, margins = spec.table!.margins;
-    let totals: CensusTotals[];
-    if (m === spec.margin) totals = sm.groups.map((g) => g.census);
-    else {
-      const k = positionOf(margins, m);
-      if (k < 0) return false;
-      totals = sm.groups.map((g) => totalsAtPosition(g.table!, k));
-    }
-    const e = estimateFromGroups(sm.draw, totals), s = this.settings;
+    const spec = sm.result.spec, k = positionOf(spec.table!.margins, m);
+    if (m !== spec.margin && k < 0) return false;
+    const totals = m === spec.margin ? sm.groups.map((g) => g.census) : sm.groups.map((g) => totalsAtPosition(g.table!, k));
     ++this.recountSeq;
-    this.census = this.estimateView(e, sm.result, sm.facts, m);
+    this.census = estimateView(this.ctx, this.settings, m, k, estimateFromGroups(sm.draw, totals), sm, Math.max(20, readTopK()));
     this.setStatus(this.status.state === 'error' ? 'error' : 'computing', this.passProgress?.message ?? 'Exact census running…');
-    void s;
     this._onDidChange.fire('census');
     return true;
-  }
-
-  /** The census view of an estimate: estimated counts with their intervals; per-sample values for the sampled anchors only. */
-  private estimateView(e: SampleEstimate, r: PassResult, facts: IndexFacts, m: number): CensusView {
-    const s = this.settings, n = this.dataset.n, conv = s.convention;
-    const round = (x: { value: number }) => Math.round(x.value);
-    const counts = (c: SampleEstimate['pml']) => ({ easy: round(c.easy), semihard: round(c.semihard), hard: round(c.hard), violating: round(c.violating) });
-    const pa = r.census.perAnchor ?? r.census.perSample!;
-    const sampled = new Uint8Array(n);
-    for (const g of this.sample!.draw.groups) for (const a of g) sampled[a] = 1;
-    const category = dominantCategories(facts.hardAsAnchor, pa.violAsAnchor, facts.tripletsAsAnchor);
-    for (let a = 0; a < n; a++) if (!sampled[a]) category[a] = CAT_NONE;
-    // Class rates over the sampled anchors of each class.
-    const C = this.sizes.length, viol = new Float64Array(C), valid = new Float64Array(C);
-    for (let a = 0; a < n; a++) if (sampled[a]) { viol[this.dataset.labels[a]] += pa.violAsAnchor[a]; valid[this.dataset.labels[a]] += facts.tripletsAsAnchor[a]; }
-    const atMargin = m === r.spec.margin;
-    return {
-      settings: { ...s, margin: m }, triplets: round(e.triplets), counts: counts(e[conv]), pml: counts(e.pml), facenet: counts(e.facenet),
-      lossSum: e.lossSum.value, meanLoss: e.meanLoss.value, meanLossNonZero: e.meanLossNonZero.value,
-      category, lossAsAnchor: Float32Array.from(pa.lossAsAnchor), violAsAnchor: Float32Array.from(pa.violAsAnchor),
-      violAsPositive: new Float32Array(n), violAsNegative: new Float32Array(n), nearestImpostor: r.census.nearestImpostor,
-      worst: atMargin ? r.census.worst.map((w) => ({ ...w })) : [],
-      classViolationRate: Float64Array.from(viol, (v, c) => (valid[c] > 0 ? v / valid[c] : 0)), topPairs: [],
-      batchHard: { meanLoss: r.batchHard.meanLoss, violatingAnchors: Math.round((r.batchHard.violatingAnchors * n) / Math.max(1, r.anchors)) },
-      elapsedMs: 0, partial: true, estimate: censusEstimate(e, conv),
-    };
   }
 
   /**
@@ -377,43 +234,44 @@ export class Session extends Disposable {
     this.recountJob?.abort();
     const job = new AbortController();
     this.recountJob = job;
-    const seq = ++this.recountSeq, topK = Math.max(20, readTopK()), t0 = Date.now();
-    const plan = this.planPass(facts.options, 0, true);
+    const topK = Math.max(20, readTopK()), t0 = Date.now();
+    const plan = planSessionPass(this.dataset, facts.options, this.client.workers, this.budgetBytes, 0, true);
     const spec: PassSpec = { distance: facts.options, margin: s.margin, topK, perSample: true, retrieval: false, semiHard: s.mining === 'semi-hard', blockAnchors: plan.blockAnchors, indexAnchors: plan.indexAnchors };
     try {
       const r = await this.client.pass(spec, {
         signal: job.signal, workers: plan.workers, chunkAnchors: Math.max(plan.blockAnchors, Math.floor(2e7 / Math.max(1, this.dataset.n))),
         onProgress: (done, total) => this.reportPass(undefined, `Exact recount at margin ${s.margin}`, done, total, t0, 0, 1),
       });
-      if (job.signal.aborted || this.facts !== facts || this._isDisposed) return;
-      if (seq !== this.recountSeq && this.settings !== s) return;
+      if (job.signal.aborted || this.facts !== facts || this._isDisposed || this.settings !== s) return;
       const semiHard = r.semiHard ? { meanLoss: r.semiHard.meanLoss, pairs: r.semiHard.pairs } : undefined;
-      const ntXent = facts.ntXent && facts.ntXent.temperature === s.temperature && Number.isFinite(facts.ntXent.meanLoss) ? facts.ntXent : undefined;
       ++this.recountSeq;
-      this.census = this.fullView(r.census, facts, semiHard, ntXent, Date.now() - t0);
+      this.census = fullView(this.ctx, s, r.census, facts, semiHard, this.ntXentAt(s.temperature), Date.now() - t0);
       this.countedAt = s;
       this.setStatus('ready', '');
       this._onDidChange.fire('census');
-      if (!ntXent) void this.ntXentInBackground(facts);
+      void this.ntXentInBackground(facts);
+    } catch (e) {
+      // Stopped by a newer margin, another analysis or closing: not a failure.
+      if (job.signal.aborted && (e as Error)?.name === 'AbortError') return;
+      throw e;
     } finally {
       if (this.recountJob === job) this.recountJob = undefined;
     }
   }
 
+  /** NT-Xent at this temperature when known (finite), else undefined. */
+  private ntXentAt(temperature: number): CensusView['ntXent'] {
+    const nt = this.ntXent;
+    return nt && nt.temperature === temperature && Number.isFinite(nt.meanLoss) ? nt : undefined;
+  }
+
   /** NT-Xent (its own pass over cosine distances) after the census has been published, then the census again with it. */
   private async ntXentInBackground(facts: IndexFacts): Promise<void> {
     const temperature = this.settings.temperature;
-    if (facts.ntXent?.temperature === temperature) return;
-    try {
-      const nt = await this.client.ntXent(temperature);
-      facts.ntXent = { meanLoss: nt.meanLoss, temperature };
-    } catch (e) {
-      if (this._isDisposed) return;
-      console.warn('[ei] NT-Xent not available', e);
-      facts.ntXent = { meanLoss: Number.NaN, temperature };
-    }
-    if (this.facts !== facts || !this.census || this._isDisposed || !Number.isFinite(facts.ntXent.meanLoss) || this.settings.temperature !== temperature) return;
-    this.census = { ...this.census, ntXent: facts.ntXent };
+    if (this.ntXent?.temperature !== temperature) await this.ntXentFor(temperature);
+    const nt = this.ntXentAt(temperature);
+    if (!nt || this.facts !== facts || !this.census || this._isDisposed || this.settings.temperature !== temperature || this.census.ntXent === nt) return;
+    this.census = { ...this.census, ntXent: nt };
     this._onDidChange.fire('census');
   }
 
@@ -474,61 +332,12 @@ export class Session extends Disposable {
     this.servedFromTable = undefined;
     const pa = r.perAnchor;
     if (!full && prev && pa) {
-      this.census = this.quickView(prev, facts, r, r.worst, pa.violAsAnchor, Float32Array.from(pa.lossAsAnchor), semiHard, ntXent, Date.now() - t0);
+      this.census = quickView(this.ctx, s, prev, facts, r, r.worst, pa.violAsAnchor, Float32Array.from(pa.lossAsAnchor), semiHard, ntXent, Date.now() - t0);
     } else {
-      this.census = this.fullView(r, facts, semiHard, ntXent, Date.now() - t0);
+      this.census = fullView(this.ctx, s, r, facts, semiHard, ntXent, Date.now() - t0);
     }
     this.setStatus('ready', '');
     this._onDidChange.fire('census');
-  }
-
-  /** The census of a full recount (per-sample counts and class pairs included) as the views get it. */
-  private fullView(r: CensusResult, facts: IndexFacts, semiHard: CensusView['semiHard'], ntXent: CensusView['ntXent'], elapsedMs: number): CensusView {
-    const s = this.settings, ps = r.perSample!, classes = this.dataset.classNames.length;
-    return {
-      settings: s,
-      triplets: r.triplets,
-      counts: s.convention === 'pml' ? r.pml : r.facenet,
-      pml: r.pml, facenet: r.facenet,
-      lossSum: r.lossSum, meanLoss: r.meanLoss, meanLossNonZero: r.meanLossNonZero,
-      // Colour category: where most of the anchor's triplets fall (pml's boundaries per sample).
-      category: dominantCategories(facts.hardAsAnchor, ps.violAsAnchor, facts.tripletsAsAnchor),
-      lossAsAnchor: Float32Array.from(ps.lossAsAnchor),
-      violAsAnchor: Float32Array.from(ps.violAsAnchor),
-      violAsPositive: Float32Array.from(ps.violAsPositive),
-      violAsNegative: Float32Array.from(ps.violAsNegative),
-      nearestImpostor: r.nearestImpostor,
-      worst: r.worst.map((w) => ({ ...w })),
-      classViolationRate: classViolationRates(r.classPairs, this.sizes),
-      topPairs: topClassPairs(r.classPairs, classes, 20),
-      batchHard: batchHardAt(facts, s.margin),
-      semiHard,
-      retrieval: facts.retrieval,
-      ntXent,
-      elapsedMs,
-    };
-  }
-
-  /**
-   * A quick census (the slider moving): counts, losses, worst list, per-anchor numbers, colours and
-   * class rates for the current settings; class pairs and per-sample positive / negative counts
-   * stay those of `prev`, the last full census (`partial`).
-   */
-  private quickView(prev: CensusView, facts: IndexFacts, c: Pick<CensusView, 'triplets' | 'pml' | 'facenet' | 'lossSum' | 'meanLoss' | 'meanLossNonZero'>,
-    worst: readonly WorstTriplet[], violAsAnchor: ArrayLike<number>, lossAsAnchor: Float32Array, semiHard: CensusView['semiHard'], ntXent: CensusView['ntXent'],
-    elapsedMs: number): CensusView {
-    const s = this.settings;
-    return {
-      ...prev, fromTable: undefined,
-      settings: s, triplets: c.triplets, counts: s.convention === 'pml' ? c.pml : c.facenet, pml: c.pml, facenet: c.facenet,
-      lossSum: c.lossSum, meanLoss: c.meanLoss, meanLossNonZero: c.meanLossNonZero,
-      category: dominantCategories(facts.hardAsAnchor, violAsAnchor, facts.tripletsAsAnchor),
-      worst: worst.map((w) => ({ ...w })),
-      lossAsAnchor, violAsAnchor: Float32Array.from(violAsAnchor),
-      classViolationRate: classViolationRatesFromAnchors(this.dataset.labels, violAsAnchor, this.sizes),
-      batchHard: batchHardAt(facts, s.margin), semiHard, ntXent,
-      elapsedMs, partial: true,
-    };
   }
 
   /**
@@ -540,7 +349,7 @@ export class Session extends Disposable {
     const t = this.table, facts = this.facts, prev = this.census, s = this.settings;
     if (!t || !facts || t.facts !== facts || !prev) return false;
     // Streaming, NT-Xent and semi-hard follow with the exact pass; in memory they must be known now.
-    if (!this.streaming && (s.mining === 'semi-hard' || facts.ntXent?.temperature !== s.temperature)) return false;
+    if (!this.streaming && (s.mining === 'semi-hard' || this.ntXent?.temperature !== s.temperature)) return false;
     let k = positionOf(t.table.margins, s.margin);
     const topK = readTopK();
     // Streaming: a typed margin between positions shows the nearest position's numbers, said so, until its exact pass ends.
@@ -551,12 +360,12 @@ export class Session extends Disposable {
     if (!worst) return false;
     const t0 = performance.now(), n = this.dataset.n;
     ++this.recountSeq; // a recount still in flight must not overwrite this newer answer
-    const ntXent = facts.ntXent && facts.ntXent.temperature === s.temperature && Number.isFinite(facts.ntXent.meanLoss) ? facts.ntXent : undefined;
+    const ntXent = this.ntXentAt(s.temperature);
     const columns = t.table.violAsAnchor.length === t.table.margins.length * n;
     const viol = columns ? t.table.violAsAnchor.subarray(k * n, (k + 1) * n) : prev.violAsAnchor;
     const loss = columns ? t.table.lossAsAnchor.slice(k * n, (k + 1) * n) : prev.lossAsAnchor;
-    const view = this.quickView(prev, facts, tableCounts(t.table, k), worst, viol, loss, undefined, ntXent, performance.now() - t0);
-    if (t.classViolating) view.classViolationRate = ratesFromClassSums(t.classViolating, k, this.sizes, n);
+    const view = quickView(this.ctx, s, prev, facts, tableCounts(t.table, k), worst, viol, loss, undefined, ntXent, performance.now() - t0);
+    if (t.classViolating) view.classViolationRate = classViolationRatesFromClassSums(t.classViolating, k, this.sizes);
     this.census = { ...view, fromTable: true, shownMargin: shown !== s.margin ? shown : undefined, estimate: undefined };
     this.servedFromTable = shown === s.margin ? s : undefined;
     this.tableAnswers++;
@@ -587,7 +396,7 @@ export class Session extends Disposable {
     this.client.marginTable(margins, Math.max(20, readTopK()), { signal: job.signal }).then((r) => {
       if (job.signal.aborted || this.facts !== facts || this._isDisposed) return;
       this.table = { ...r, facts, ms: Date.now() - t0 };
-      this.table.view = this.viewOf(this.table);
+      this.table.view = tableView(this.ctx, this.table, facts);
       this.tableJob = undefined;
       console.log(`[ei] margin table: ${K} positions x ${n} samples in ${this.table.ms} ms`);
       this._onDidChange.fire('table');
@@ -615,64 +424,33 @@ export class Session extends Disposable {
     return this.tableReady ? this.table!.view : undefined;
   }
 
-  /** Largest class-rate block sent to the sidebar (positions x classes, 8 bytes each: 8 MB). */
-  static VIEW_MAX_CLASS_CELLS = 1_000_000;
-
-  /** The sidebar's view of a table: the same functions the host answers with, at every position. */
-  private viewOf(t: (MarginTableResult | TableSource) & { facts: IndexFacts; classViolating?: Float64Array }): MarginTableView | undefined {
-    const table = t.table, K = table.margins.length, n = this.dataset.n, C = this.sizes.length;
-    if (K * C > Session.VIEW_MAX_CLASS_CELLS) return undefined;
-    const lossSum = new Float64Array(K), bhLoss = new Float64Array(K), bhViol = new Float64Array(K), rates = new Float64Array(K * C);
-    for (let k = 0; k < K; k++) {
-      lossSum[k] = tableCounts(table, k).lossSum;
-      const bh = batchHardAt(t.facts, table.margins[k]);
-      bhLoss[k] = bh.meanLoss; bhViol[k] = bh.violatingAnchors;
-      rates.set(t.classViolating ? ratesFromClassSums(t.classViolating, k, this.sizes, n)
-        : classViolationRatesFromAnchors(this.dataset.labels, table.violAsAnchor.subarray(k * n, (k + 1) * n), this.sizes), k * C);
-    }
-    return {
-      distance: t.facts.options.distance, normalize: t.facts.options.normalize,
-      margins: table.margins, triplets: table.triplets, hard: table.hard, hardStrict: table.hardStrict,
-      violating: table.violating, violatingStrict: table.violatingStrict, lossSum, batchHardLoss: bhLoss, batchHardViolating: bhViol,
-      classViolationRate: rates, classes: C, smallest: t.smallest.map((w) => ({ ...w })), complete: t.complete, limit: t.limit, topK: t.topK,
-    };
-  }
-
   /** Whether the slider's positions are answered from the table (tests, the latency bench). */
   get tableReady(): boolean {
     return !!this.table && this.table.facts === this.facts;
   }
 
-  /** NT-Xent depends on the temperature only (never on the margin): computed once per temperature and index. */
+  /** NT-Xent depends on the embeddings and the temperature only: computed once per temperature. */
   private async ntXentFor(temperature: number): Promise<CensusView['ntXent']> {
-    const f = this.facts;
-    if (!f) return undefined;
-    if (f.ntXent?.temperature !== temperature) {
+    if (this.ntXent?.temperature !== temperature) {
       try {
         const nt = await this.client.ntXent(temperature);
-        f.ntXent = { meanLoss: nt.meanLoss, temperature };
+        this.ntXent = { meanLoss: nt.meanLoss, temperature };
       } catch (e) {
+        if (this._isDisposed) return undefined;
         console.warn('[ei] NT-Xent not available', e); // e.g. a single class: no negatives
-        f.ntXent = { meanLoss: Number.NaN, temperature };
+        this.ntXent = { meanLoss: Number.NaN, temperature };
       }
     }
-    return Number.isFinite(f.ntXent.meanLoss) ? f.ntXent : undefined;
+    return this.ntXentAt(temperature);
   }
 
   /** Hover detail: hardest positive and the violating negatives of one anchor (worst first, capped). */
   detail(index: number, cap = 20): { hardestPositive: number; negatives: number[] } {
-    const f = this.facts;
+    const f = this.facts, d = this.dataset;
     if (!f) return { hardestPositive: -1, negatives: [] };
-    const { n, dim, labels } = this.dataset;
-    const row = distanceRows(this.client.preparedEmbeddings(f.options.normalize), n, dim, index, index + 1, f.options.distance);
-    const hp = f.hardestPositive[index];
-    if (hp < 0) return { hardestPositive: -1, negatives: [] };
-    const limit = row[hp] + this.settings.margin;
-    const negs: number[] = [];
-    for (let j = 0; j < n; j++) if (labels[j] !== labels[index] && row[j] <= limit) negs.push(j);
-    negs.sort((x, y) => row[x] - row[y] || x - y);
-    return { hardestPositive: hp, negatives: negs.slice(0, cap) };
+    return hoverDetail(this.client.preparedEmbeddings(f.options.normalize), d.n, d.dim, d.labels, f.options, f.hardestPositive, index, this.settings.margin, cap);
   }
+
 
   /** Waits for the current index build (tests use it). */
   async idle(): Promise<void> {
@@ -704,19 +482,4 @@ export class Session extends Disposable {
     this._onDidDispose.fire();
     this._onDidDispose.dispose();
   }
-}
-
-/** A group's census totals at table position k (what the exact census of those anchors gives at margins[k]). */
-function totalsAtPosition(t: ChunkTable, k: number): CensusTotals {
-  const V = t.violating[k], Vs = t.violatingStrict[k], T = t.triplets;
-  return {
-    triplets: T, nonZero: Vs, lossSumPartials: t.lossPartials[k],
-    pml: { easy: T - V, semihard: V - t.hard, hard: t.hard, violating: V },
-    facenet: { easy: T - Vs, semihard: Vs - t.hardStrict, hard: t.hardStrict, violating: Vs },
-  };
-}
-
-/** Whether two settings give the same exact census (the convention and NT-Xent only change how it is shown). */
-function sameCount(a: AnalysisSettings, b: AnalysisSettings): boolean {
-  return a.margin === b.margin && a.distance === b.distance && a.normalize === b.normalize && a.mining === b.mining;
 }

@@ -72,6 +72,22 @@ export function classViolationRatesFromAnchors(labels: Int32Array, violAsAnchor:
   return v;
 }
 
+/**
+ * The same rates from violating triplets summed by anchor class (the margin table's class sums at
+ * position k of a K x classes position-major array).
+ */
+export function classViolationRatesFromClassSums(classViolating: ArrayLike<number>, k: number, sizes: Float64Array): Float64Array {
+  const c = sizes.length;
+  let n = 0;
+  for (let i = 0; i < c; i++) n += sizes[i];
+  const out = new Float64Array(c);
+  for (let a = 0; a < c; a++) {
+    const valid = sizes[a] * (sizes[a] - 1) * (n - sizes[a]);
+    out[a] = valid > 0 ? classViolating[k * c + a] / valid : 0;
+  }
+  return out;
+}
+
 /** The (anchor class, negative class) pairs with the most violating triplets, most first. */
 export function topClassPairs(classPairs: Float64Array, classes: number, k: number): { a: number; b: number; count: number }[] {
   const all: { a: number; b: number; count: number }[] = [];
@@ -110,6 +126,19 @@ export function marginRange(dan: ArrayLike<number>, current: number, positions =
   for (let i = 0; i < dan.length; i++) if (Number.isFinite(dan[i])) finite.push(dan[i]);
   const max = niceCeil(Math.max(quantile(finite, 0.95), current, 1e-6));
   return { min: 0, max, step: niceCeil(max / positions) };
+}
+
+/**
+ * The slider's range and the histogram's edges from each anchor's hardest pair (batch-hard's
+ * farthest positive dap and nearest negative dan; -1 / NaN where an anchor has none or was not
+ * counted): the range from the nearest negatives, the edges from the smallest dan - dap.
+ */
+export function rangeAndEdges(bh: { hardestPositive: Int32Array; dap: ArrayLike<number>; dan: ArrayLike<number> }, margin: number, positions = 500):
+  { range: { min: number; max: number; step: number }; edges: Float64Array } {
+  let tMin = Infinity;
+  for (let a = 0; a < bh.hardestPositive.length; a++) if (bh.hardestPositive[a] >= 0 && Number.isFinite(bh.dan[a])) tMin = Math.min(tMin, bh.dan[a] - bh.dap[a]);
+  const range = marginRange(bh.dan, margin, positions);
+  return { range, edges: histogramEdges(Number.isFinite(tMin) ? tMin : -range.max, range.max * 1.5) };
 }
 
 /** Histogram edges for t = d(a,n) - d(a,p): `bins` equal bins over [lo, hi]. */

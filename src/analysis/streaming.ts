@@ -5,12 +5,14 @@
  * the session answers slider positions from. Pure: no `vscode`, unit-tested in Node.
  */
 import { censusIndexBytes } from '../engine/census';
-import type { PassResult, PassTable } from '../engine/passResult';
+import { planPass, shortfall, WORKER_BYTES, type PassPlan } from '../engine/passPlan';
+import type { Dataset } from '../shared/dataset';
+import type { DistanceOptions } from '../engine/types';
+import type { PassTable } from '../engine/passResult';
 import type { SampleEstimate } from '../engine/passSample';
 import type { CensusEstimate } from '../shared/protocol';
 import type { MarginTable } from '../engine/marginTable';
 import type { WorstTriplet } from '../engine/censusTypes';
-import { histogramEdges, marginRange } from './derive';
 
 /**
  * Whether the census index (O(N^2) memory, the fastest recount) fits the budget next to the
@@ -19,27 +21,15 @@ import { histogramEdges, marginRange } from './derive';
  * memory before (N = 20 000 with 100 classes: a 1.85 GB index) on the index.
  */
 export function indexFits(labels: Int32Array, classes: number, dim: number, budgetBytes: number): boolean {
-  return censusIndexBytes(labels, classes) + labels.length * dim * 8 + 2 * WORKER_ALLOWANCE <= 0.95 * budgetBytes;
+  // Each of two workers: its own memory and, beside the index, about as much again for its buffers at this size.
+  return censusIndexBytes(labels, classes) + labels.length * dim * 8 + 2 * (WORKER_BYTES + 28 * 2 ** 20) <= 0.95 * budgetBytes;
 }
 
-/** A worker thread's own memory besides the index (V8, the wasm module, its buffers). */
-const WORKER_ALLOWANCE = 64 * 2 ** 20;
+
 
 /** Slider positions wanted when streaming: each costs (anchor, positive) pairs of work per pass. */
 export const STREAM_POSITIONS = 100;
 
-/**
- * The slider's range and the histogram's edges from the anchors a pass counted: the range from
- * their nearest negatives (as marginRange does for all anchors), the edges from their smallest
- * t = d(a,n*) - d(a,p*). Anchors the pass did not count have NaN and are skipped.
- */
-export function rangeFromSample(r: PassResult, margin: number, positions = STREAM_POSITIONS): { range: { min: number; max: number; step: number }; edges: Float64Array } {
-  const bh = r.batchHard;
-  let tMin = Infinity;
-  for (let a = 0; a < bh.dan.length; a++) if (bh.hardestPositive[a] >= 0 && Number.isFinite(bh.dan[a])) tMin = Math.min(tMin, bh.dan[a] - bh.dap[a]);
-  const range = marginRange(bh.dan, margin, positions);
-  return { range, edges: histogramEdges(Number.isFinite(tMin) ? tMin : -range.max, range.max * 1.5) };
-}
 
 /** The estimate as the views show it beside the estimated counts of the active convention. */
 export function censusEstimate(e: SampleEstimate, convention: 'pml' | 'facenet'): CensusEstimate {
@@ -74,4 +64,15 @@ export function tableSourceOf(t: PassTable, n: number, topK: number): TableSourc
     },
     smallest: t.smallest, complete: t.complete, limit: t.margins[t.margins.length - 1], topK, classViolating: t.classViolating,
   };
+}
+
+/** The memory plan of a pass over a session's dataset; nothing fitting is an error saying what to do. */
+export function planSessionPass(d: Dataset, options: DistanceOptions, workers: number, budgetBytes: number, positions: number, perSample: boolean): PassPlan {
+  const input = {
+    n: d.n, dim: d.dim, classes: d.classNames.length, distance: options.distance, normalize: options.normalize,
+    workers, positions, perSample, knn: 0, budgetBytes,
+  };
+  const plan = planPass(input);
+  if ('needBytes' in plan) throw new Error(shortfall(input, plan.needBytes, 'raise the memory budget (the setting embeddingInspector.maxFileMegabytes)'));
+  return plan;
 }

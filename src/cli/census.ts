@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import type { Convention } from '../engine/types';
-import { planPass, PROCESS_BYTES, type PassPlan } from '../engine/passPlan';
+import { planPass, PROCESS_BYTES, shortfall, type PassPlan } from '../engine/passPlan';
 import { drawSample, estimateFromGroups } from '../engine/passSample';
 import type { CensusTotals, PassSpec } from '../engine/passTypes';
 import type { Dataset } from '../shared/dataset';
@@ -16,7 +16,7 @@ import { normalizeRowsInPlace } from '../engine/distances';
 import { parseArgs, UsageError, type FlagSpecs, type FlagValues } from './args';
 import { censusReport, sampledReport, type RunFacts } from './censusReport';
 import { fingerprint, writePart } from './censusPart';
-import { createClient, datasetFlags, distanceFlags, distanceOptions, engineInput, loadFromFlags, maxBytesFromFlags, workerFlags, workersWanted } from './common';
+import { createClient, datasetFlags, distanceFlags, distanceOptions, engineInput, loadFromFlags, maxBytesFromFlags, workerFlags } from './common';
 import { formatCensusTable, formatSampledTable } from './format';
 import { cliProgress } from './progress';
 
@@ -64,7 +64,7 @@ export async function runCensus(argv: string[]): Promise<number> {
       dataset: dataset.name, n: input.n, dim: input.dim, classes: input.classes,
       margin, distance: opts.distance, normalize: opts.normalize, convention, backend: await client.backend(), warnings: dataset.warnings,
     };
-    const plan = planFor(dataset, flags, opts.distance, opts.normalize);
+    const plan = planFor(dataset, flags, opts.distance, opts.normalize, client.workers);
     const spec: PassSpec = { distance: opts, margin, topK: top, perSample: false, retrieval: true, semiHard: false, blockAnchors: plan.blockAnchors, indexAnchors: plan.indexAnchors };
     const chunkAnchors = Math.max(plan.blockAnchors, Math.floor(CHUNK_ENTRIES / Math.max(1, input.n)));
     if (flags.sample !== undefined) {
@@ -111,11 +111,12 @@ function parseRange(text: string, n: number): { start: number; end: number } {
 }
 
 /** The memory plan for this dataset and the budget; a plan that cannot fit is a UsageError saying what to do. */
-function planFor(d: Dataset, flags: FlagValues, distance: PassSpec['distance']['distance'], normalize: boolean): PassPlan {
-  const plan = planPass({
+function planFor(d: Dataset, flags: FlagValues, distance: PassSpec['distance']['distance'], normalize: boolean, workers: number): PassPlan {
+  const input = {
     n: d.n, dim: d.dim, classes: d.classNames.length, distance, normalize,
-    workers: workersWanted(flags), positions: 0, perSample: false, knn: 0, budgetBytes: maxBytesFromFlags(flags), otherBytes: PROCESS_BYTES, normalizedInPlace: normalize,
-  });
-  if ('error' in plan) throw new UsageError(plan.error);
+    workers, positions: 0, perSample: false, knn: 0, budgetBytes: maxBytesFromFlags(flags), otherBytes: PROCESS_BYTES, normalizedInPlace: normalize,
+  };
+  const plan = planPass(input);
+  if ('needBytes' in plan) throw new UsageError(shortfall(input, plan.needBytes, 'raise the memory budget (--max-megabytes) or count a sample of anchors (--sample)'));
   return plan;
 }

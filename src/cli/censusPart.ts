@@ -70,7 +70,7 @@ export function writePart(file: string, key: PartKey, start: number, end: number
 export interface Part { file: string; key: PartKey; start: number; end: number; acc: PassAccumulator }
 
 /** Reads a part file; every problem is an InputError naming the file. */
-export function readPart(file: string, spec: (key: PartKey) => PassSpec, labelsOf: (key: PartKey) => Int32Array | undefined): Part {
+export function readPart(file: string, spec: (key: PartKey) => PassSpec): Part {
   let raw: string;
   try {
     raw = fs.readFileSync(file, 'utf8');
@@ -88,9 +88,9 @@ export function readPart(file: string, spec: (key: PartKey) => PassSpec, labelsO
   if (p.version !== VERSION) throw new InputError(file, `is a version ${p.version} part file; this version reads version ${VERSION}`);
   const key = p.key, [start, end] = p.anchors ?? [];
   if (!(Number.isInteger(key?.n) && Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end && end <= key.n)) throw new InputError(file, 'has a bad anchor range');
-  const labels = labelsOf(key) ?? new Int32Array(key.n);
-  const sp = spec(key), n = key.n, st = p.state, len = end - start;
-  const acc = new PassAccumulator(sp, labels, key.classes, false);
+  // The labels only split the metrics by class, which the census report does not print: a part does not carry them.
+  const sp = spec(key), st = p.state, len = end - start;
+  const acc = new PassAccumulator(sp, new Int32Array(key.n), key.classes, false);
   const s = acc.state as PassState;
   const num = (v: unknown, what: string): number => { if (typeof v !== 'number') throw new InputError(file, `${what} is missing`); return v; };
   const nums = (v: unknown, what: string): number[] => { if (!Array.isArray(v) || v.some((x) => typeof x !== 'number')) throw new InputError(file, `${what} is missing`); return v as number[]; };
@@ -116,6 +116,5 @@ export function readPart(file: string, spec: (key: PartKey) => PassSpec, labelsO
   }
   s.covered.fill(1, start, end);
   if (s.anchors !== len) throw new InputError(file, `says it counted ${s.anchors} anchors, but its range [${start}, ${end}) holds ${len}`);
-  void n;
   return { file, key, start, end, acc };
 }

@@ -2,7 +2,6 @@
  * What every CLI subcommand shares: the dataset flags (passed to the data layer's loadDataset),
  * the distance flags, turning a Dataset into the engine's input, and the analysis client.
  */
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDataset, type LoadOptions } from '../data/index';
 import type { Dataset } from '../shared/dataset';
@@ -68,13 +67,6 @@ export function distanceOptions(flags: FlagValues): DistanceOptions {
 /** The engine's view of a dataset. */
 export function engineInput(d: Dataset): EngineInput {
   return { embeddings: d.embeddings, n: d.n, dim: d.dim, labels: d.labels, classes: d.classNames.length };
-}
-
-/** Worker threads the compute commands use: --workers, else min(2, cores) (AnalysisClient's default). */
-export function workersWanted(flags: FlagValues): number {
-  if (flags.workers !== undefined) return Number(flags.workers);
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return Math.max(1, Math.min(2, cores));
 }
 
 /**

@@ -32,7 +32,7 @@ const SHARED: [keyof PartKey, string][] = [
 /** Runs the merge command; returns the exit code. */
 export async function runMerge(argv: string[]): Promise<number> {
   const { positional, flags } = parseArgs(argv, mergeFlags, { count: 1, names: ['part files…'], variadic: true });
-  const parts: Part[] = positional.map((f) => readPart(f, specOf, () => undefined));
+  const parts: Part[] = positional.map((f) => readPart(f, specOf));
   const first = parts[0];
   for (const p of parts.slice(1)) {
     for (const [k, words] of SHARED) {

@@ -2,7 +2,7 @@
  * Progress of a long CLI run on stderr, with the time left: one rewritten line on a terminal,
  * a line every 10 s (and at the end) when stderr is a file or a pipe (a cluster job's log).
  */
-import { formatDuration } from './format';
+import { timeLeft } from '../shared/duration';
 
 export interface CliProgress {
   /** `done` of `total` units (anchors) of `what`. */
@@ -26,7 +26,7 @@ export function cliProgress(stream: NodeJS.WriteStream = process.stderr, now: ()
     update(what, done, total) {
       if (what !== lastWhat) lastWhat = what;
       const elapsed = now() - t0, f = total > 0 ? done / total : 1;
-      const left = f > 0 && f < 1 && elapsed > 2000 ? `, about ${formatDuration((elapsed * (1 - f)) / f)} left` : '';
+      const left = timeLeft(elapsed, f, 2000) ? `, ${timeLeft(elapsed, f, 2000)}` : '';
       write(`${what}: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} anchors (${(100 * f).toFixed(0)} %)${left}`, done >= total);
     },
     onProgress(fraction, message) {

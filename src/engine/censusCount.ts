@@ -57,7 +57,7 @@ export function countAtMargin(index: CensusIndex, margin: number, opts: CountOpt
 export function emptyCensus(n: number, classes: number, margin: number, opts: CountOptions = {}): CensusResult {
   const walk = opts.classPairs !== false || opts.perSample === true;
   const r: CensusResult = {
-    margin, triplets: 0, pml: zero(), facenet: zero(), lossSum: 0, nonZero: 0, meanLoss: 0, meanLossNonZero: 0,
+    margin, triplets: 0, pml: zeroCounts(), facenet: zeroCounts(), lossSum: 0, nonZero: 0, meanLoss: 0, meanLossNonZero: 0,
     nearestImpostor: new Int32Array(n).fill(-1), nearestImpostorDist: new Float32Array(n).fill(NaN),
     classPairs: new Float64Array(walk ? classes * classes : 0), worst: [], lossSumPartials: [],
   };
@@ -348,7 +348,8 @@ function countAnchor(idx: IndexData, i: number, m: number, k: Uint32Array, acc: 
   return lossA;
 }
 
-function zero(): CategoryCounts {
+/** Zero counts of every category. */
+export function zeroCounts(): CategoryCounts {
   return { easy: 0, semihard: 0, hard: 0, violating: 0 };
 }
 

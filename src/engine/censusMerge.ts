@@ -49,8 +49,11 @@ export function ranksBefore(w: WorstTriplet, v: WorstTriplet): boolean {
 /** Keeps the K best-ranked triplets offered; the root is the worst kept one. */
 export class TopK {
   private heap: WorstTriplet[] = [];
+  /** Whether some triplet offered (or passed over as unable to enter) was left out. */
+  dropped = false;
   constructor(readonly k: number) {}
   get full(): boolean { return this.heap.length >= this.k; }
+  get size(): number { return this.heap.length; }
   /** Loss of the worst kept triplet (only meaningful when full). */
   get minLoss(): number { return this.heap.length ? this.heap[0].loss : -Infinity; }
   offer(w: WorstTriplet): void {
@@ -63,7 +66,9 @@ export class TopK {
         if (!ranksBefore(h[p], h[i])) break;
         [h[p], h[i]] = [h[i], h[p]]; i = p;
       }
-    } else if (ranksBefore(w, h[0])) {
+    } else {
+      this.dropped = true; // full: w or the root is left out
+      if (!ranksBefore(w, h[0])) return;
       h[0] = w;
       for (let i = 0; ;) {
         const l = 2 * i + 1, r = l + 1;

@@ -13,7 +13,7 @@ import { countAtMargin } from './censusCount';
 import { mergeCensus, sortWorst } from './censusMerge';
 import type { CensusIndex, CensusResult, WorstTriplet } from './censusTypes';
 import type { DistanceOptions, EngineInput, Progress } from './types';
-import { shuffle } from './passSample';
+import { estimateTotals, shuffle, type Estimate } from './passSample';
 
 /** Bytes the exact index needs for these labels (all anchors): what decides between exact and sampled. */
 export function censusIndexBytes(labels: Int32Array, classes: number): number {
@@ -24,8 +24,7 @@ export function censusIndexBytes(labels: Int32Array, classes: number): number {
   return pairs * ((n <= 65536 ? 4 : 6) + 0.5) + pos * 16;
 }
 
-/** A total estimated from the sample: value and the half-width of its 95 % confidence interval. */
-export interface Estimate { value: number; halfWidth95: number }
+export type { Estimate } from './passSample';
 
 export interface SampledCensus {
   /** Plain-language statement of how the numbers were obtained (show it with them). */
@@ -83,23 +82,11 @@ export async function buildSampledCensus(input: EngineInput, opts: DistanceOptio
 /** The estimate at margin m, with the sample's exact census (ids mapped back). */
 export function countSampled(si: SampledIndex, margin: number, o: { topK?: number } = {}): SampledCensus {
   const topK = o.topK ?? 20, parts = si.groups.map((g) => countAtMargin(g, margin, { topK }));
-  const scale = si.n / si.sampled, fpc = 1 - si.sampled / si.n, G = parts.length;
-  const est = (f: (r: CensusResult) => number): Estimate => {
-    const xs = parts.map(f), total = xs.reduce((a, b) => a + b, 0), mean = total / G;
-    const variance = G > 1 ? xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (G - 1) : NaN;
-    // 1.96 is the normal quantile; with few groups the t quantile is larger, so widen it a bit.
-    const q = G >= 30 ? 1.96 : G >= 20 ? 2.09 : G >= 10 ? 2.26 : 2.78;
-    return { value: total * scale, halfWidth95: scale * q * Math.sqrt(G * variance * fpc) };
-  };
-  const cat = (conv: 'pml' | 'facenet') => ({
-    easy: est((r) => r[conv].easy), semihard: est((r) => r[conv].semihard), hard: est((r) => r[conv].hard), violating: est((r) => r[conv].violating),
-  });
+  const e = estimateTotals(si.n, si.sampled, si.seed, parts);
   const sample = mapIds(mergeCensus(parts, topK), si.perm);
   return {
-    method: `uniform random sample of ${si.sampled} of ${si.n} anchors (seed ${si.seed}); totals = sample totals x ${scale.toPrecision(6)}; ` +
-      `95 % intervals from ${G} groups of anchors (batch means, finite-population corrected)`,
-    margin, sampledAnchors: si.sampled, populationAnchors: si.n, seed: si.seed,
-    triplets: est((r) => r.triplets), pml: cat('pml'), facenet: cat('facenet'), lossSum: est((r) => r.lossSum), nonZero: est((r) => r.nonZero),
+    method: e.method, margin, sampledAnchors: si.sampled, populationAnchors: si.n, seed: si.seed,
+    triplets: e.triplets, pml: e.pml, facenet: e.facenet, lossSum: e.lossSum, nonZero: e.nonZero,
     meanLoss: sample.meanLoss, meanLossNonZero: sample.meanLossNonZero, sample,
   };
 }

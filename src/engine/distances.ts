@@ -354,8 +354,8 @@ function tfRows(p: Prepared, ids: Int32Array, res: Float32Array, at: number): vo
       const w = right[t].shape[p.left ? 0 : 1];
       const product = p.left ? api.matMul(right[t], anchorsT) : api.matMul(anchorsT, right[t]);
       try {
-        if (p.left) finishTileTransposed(productValues(api, product), p, ids, w, c0, res, at);
-        else finishTile(productValues(api, product), p, ids, w, c0, res, at);
+        const b = ids.length;
+        finishTile(productValues(api, product), p, ids, w, c0, res, at, p.left ? 1 : w, p.left ? b : 1);
       } finally {
         product.dispose();
       }
@@ -374,54 +374,35 @@ function transpose(a: Float32Array, b: number, k: number): Float32Array {
   return t;
 }
 
-/** finishTile for a w x b product (samples on the left): the same expressions, read down the columns. */
-function finishTileTransposed(raw: Float32Array, p: Prepared, ids: Int32Array, w: number, c0: number, res: Float32Array, at: number): void {
-  // In bands of 256 samples, so the strided reads down a column stay in cache.
-  for (let j0 = 0; j0 < w; j0 += 256) finishBand(raw, p, ids, j0, Math.min(w, j0 + 256), c0, res, at);
+/**
+ * One tile's raw GEMM values into distances at columns [c0, c0 + w) of res's rows: anchor i's value
+ * for sample j is raw[i * rowStride + j * colStride] (b x w with the samples on the right, w x b on
+ * the left). In bands of 256 samples, so strided reads stay in cache.
+ */
+function finishTile(raw: Float32Array, p: Prepared, ids: Int32Array, w: number, c0: number, res: Float32Array, at: number, rowStride: number, colStride: number): void {
+  for (let j0 = 0; j0 < w; j0 += 256) finishBand(raw, p, ids, j0, Math.min(w, j0 + 256), c0, res, at, rowStride, colStride);
 }
 
-function finishBand(raw: Float32Array, p: Prepared, ids: Int32Array, j0: number, j1: number, c0: number, res: Float32Array, at: number): void {
-  const { rows, n, dim, sq, distance } = p, b = ids.length;
-  for (let i = 0; i < b; i++) {
-    const gi = ids[i], oi = gi * dim, o = at + i * n + c0, sqi = sq[gi];
-    if (distance === 'cosine') {
-      for (let j = j0; j < j1; j++) {
-        const v = raw[j * b + i];
-        res[o + j] = v < COSINE_RECOMPUTE ? exactPair(rows, oi, (c0 + j) * dim, dim, distance) : v > 2 ? 2 : v;
-      }
-    } else if (distance === 'euclidean') {
-      for (let j = j0; j < j1; j++) {
-        const v = raw[j * b + i];
-        res[o + j] = v <= RECOMPUTE_RATIO * (sqi + sq[c0 + j]) ? exactPair(rows, oi, (c0 + j) * dim, dim, distance) : Math.sqrt(v);
-      }
-    } else {
-      for (let j = j0; j < j1; j++) {
-        const v = raw[j * b + i];
-        res[o + j] = v <= RECOMPUTE_RATIO * (sqi + sq[c0 + j]) ? exactPair(rows, oi, (c0 + j) * dim, dim, distance) : v;
-      }
-    }
-  }
-}
-
-/** One tile's raw GEMM values (b x w) into distances at columns [c0, c0 + w) of res's rows. */
-function finishTile(raw: Float32Array, p: Prepared, ids: Int32Array, w: number, c0: number, res: Float32Array, at: number): void {
+function finishBand(raw: Float32Array, p: Prepared, ids: Int32Array, j0: number, j1: number, c0: number, res: Float32Array, at: number,
+  rowStride: number, colStride: number): void {
   const { rows, n, dim, sq, distance } = p;
   // One loop per kind keeps the per-entry work branch-light; near pairs go to the exact kernel.
   for (let i = 0; i < ids.length; i++) {
-    const gi = ids[i], oi = gi * dim, base = i * w, o = at + i * n + c0, sqi = sq[gi];
+    const gi = ids[i], oi = gi * dim, o = at + i * n + c0, sqi = sq[gi];
+    let r = i * rowStride + j0 * colStride;
     if (distance === 'cosine') {
-      for (let j = 0; j < w; j++) {
-        const v = raw[base + j];
+      for (let j = j0; j < j1; j++, r += colStride) {
+        const v = raw[r];
         res[o + j] = v < COSINE_RECOMPUTE ? exactPair(rows, oi, (c0 + j) * dim, dim, distance) : v > 2 ? 2 : v;
       }
     } else if (distance === 'euclidean') {
-      for (let j = 0; j < w; j++) {
-        const v = raw[base + j];
+      for (let j = j0; j < j1; j++, r += colStride) {
+        const v = raw[r];
         res[o + j] = v <= RECOMPUTE_RATIO * (sqi + sq[c0 + j]) ? exactPair(rows, oi, (c0 + j) * dim, dim, distance) : Math.sqrt(v);
       }
     } else {
-      for (let j = 0; j < w; j++) {
-        const v = raw[base + j];
+      for (let j = j0; j < j1; j++, r += colStride) {
+        const v = raw[r];
         res[o + j] = v <= RECOMPUTE_RATIO * (sqi + sq[c0 + j]) ? exactPair(rows, oi, (c0 + j) * dim, dim, distance) : v;
       }
     }

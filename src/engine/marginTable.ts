@@ -34,6 +34,19 @@ export interface MarginTablePart extends MarginTotals {
 const F = new Float32Array(1);
 const U = new Uint32Array(F.buffer);
 
+/** One anchor's decoded values, prefix sums and buckets, reusable from call to call (a pass calls once per sub-block). */
+export class TableScratch {
+  vals = new Float64Array(0);
+  sums = new Float64Array(0);
+  start = new Int32Array(0);
+  fit(maxNeg: number): this {
+    if (this.vals.length < maxNeg + 1) {
+      this.vals = new Float64Array(maxNeg + 1); this.sums = new Float64Array(maxNeg + 1); this.start = new Int32Array((maxNeg >> 1) + 2);
+    }
+    return this;
+  }
+}
+
 /** Checks the margins: finite, >= 0, strictly ascending. */
 export function checkMargins(margins: Float64Array): void {
   for (let k = 0; k < margins.length; k++) {
@@ -48,7 +61,7 @@ export function checkMargins(margins: Float64Array): void {
  * `shouldStop` is polled before every anchor (AbortError when it returns true).
  */
 export function marginTable(index: CensusIndex, margins: Float64Array, from = index.anchorStart, to = index.anchorEnd,
-  shouldStop?: () => boolean): MarginTablePart {
+  shouldStop?: () => boolean, scratch?: TableScratch): MarginTablePart {
   const idx = index as IndexData, K = margins.length;
   checkMargins(margins);
   if (!(Number.isInteger(from) && Number.isInteger(to) && idx.anchorStart <= from && from <= to && to <= idx.anchorEnd)) {
@@ -62,7 +75,7 @@ export function marginTable(index: CensusIndex, margins: Float64Array, from = in
   };
   let maxNeg = 0;
   for (let a = from; a < to; a++) { const i = a - idx.anchorStart; maxNeg = Math.max(maxNeg, idx.negOff[i + 1] - idx.negOff[i]); }
-  const vals = new Float64Array(maxNeg + 1), sums = new Float64Array(maxNeg + 1), start = new Int32Array((maxNeg >> 1) + 2);
+  const { vals, sums, start } = (scratch ?? new TableScratch()).fit(maxNeg);
   const cursor = new Int32Array(K), viol = new Float64Array(K), violS = new Float64Array(K), loss = new Float64Array(K);
   for (let a = from; a < to; a++) {
     if (shouldStop?.()) throw abortError();
@@ -190,8 +203,8 @@ function countBelow(vals: Float64Array, len: number, dap: number, m: number): nu
  * ties by (anchor, positive, negative) ascending; `loss` holds -t. Since the loss at margin m is
  * m - t, these are the worst triplets at every margin up to `limit` (see shared/worstAt.ts).
  */
-export function smallestT(index: CensusIndex, limit: number, k: number): WorstTriplet[] {
-  const idx = index as IndexData, top = new TopK(k);
+export function smallestT(index: CensusIndex, limit: number, k: number, into?: TopK): WorstTriplet[] {
+  const idx = index as IndexData, top = into ?? new TopK(k);
   for (let i = 0; i < idx.anchorEnd - idx.anchorStart; i++) {
     const a = anchorOf(idx, i), off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
     const p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0, r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
@@ -203,7 +216,8 @@ export function smallestT(index: CensusIndex, limit: number, k: number): WorstTr
         while (r + 1 < r1 && idx.runStart[r + 1] <= j) r++;
         U[0] = ((idx.runUpper[r] << 16) | idx.lower[off + j]) >>> 0;
         const dan = F[0], t = dan - dap;
-        if (!(t < limit) || (top.full && -t < top.minLoss)) break;
+        if (!(t < limit)) break;
+        if (top.full && -t < top.minLoss) { top.dropped = true; break; }
         top.offer({ anchor: a, positive: pid, negative: negIdAt(idx, i, j), loss: -t, dap, dan });
       }
       if (j === 0) break;

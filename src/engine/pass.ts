@@ -13,15 +13,15 @@
  * order), so any split of the anchors (blocks, workers, shard processes) gives the same result.
  */
 import { anchorOf, indexBlock, indexContext, IndexStorage, negIdAt, valueAt, type IndexContext, type IndexData } from './censusIndex';
-import { countInto, emptyCensus, tHistogram } from './censusCount';
+import { countInto, emptyCensus, tHistogram, zeroCounts } from './censusCount';
 import { partialsAdd, TopK } from './censusMerge';
 import type { CensusResult } from './censusTypes';
 import { distanceRowsOf, prepareEmbeddings } from './distances';
-import { marginTable, smallestT, checkMargins } from './marginTable';
+import { marginTable, smallestT, checkMargins, TableScratch } from './marginTable';
 import { batchHardLoss, semiHardPick } from './mining';
 import { nearestOf, retrievalOf } from './passNeighbours';
 import type { ChunkResult, PassSpec, WorkerTotals } from './passTypes';
-import type { EngineInput } from './types';
+import { abortError, type EngineInput } from './types';
 
 /** Checks a pass's options; throws a RangeError naming the bad one. */
 export function checkSpec(spec: PassSpec): void {
@@ -45,8 +45,14 @@ export class PassRunner {
   private readonly x: Float32Array;
   private readonly storage = new IndexStorage();
   private rows: Float32Array | undefined;
+  private readonly tableScratch = new TableScratch();
   /** Accumulates per-sample sums as positive / negative and class pairs across chunks (its totals are unused). */
   private readonly acc: CensusResult;
+  /**
+   * The running chunk's own sums as positive / negative and class pairs, added to `acc` only when
+   * the chunk ends: a chunk stopped half way (a foreground request) and redone must not count twice.
+   */
+  private readonly chunkSums: { violAsPositive: Float64Array; violAsNegative: Float64Array; classPairs: Float64Array } | undefined;
   /**
    * Without per-sample counts only the nearest negatives' ids are read (impostor, batch-hard, retrieval
    * up to the class size, kNN, the worst list's first triplets): sort the distances alone and find
@@ -66,9 +72,12 @@ export class PassRunner {
     if (prepared && prepared.length < input.n * input.dim) throw new RangeError('pass: prepared embeddings do not match n x dim');
     this.x = prepared ?? prepareEmbeddings(input, spec.distance.normalize);
     this.acc = emptyCensus(input.n, input.classes, spec.margin, { perSample: spec.perSample, perAnchor: !spec.perSample, classPairs: spec.perSample });
-    let largest = 0;
-    for (const s of this.ctx.sizes) largest = Math.max(largest, s);
-    this.nearIds = spec.perSample ? undefined : largest + knnWidth(spec, input.n) + spec.topK + 16;
+    if (spec.perSample) {
+      const ps = this.acc.perSample!;
+      this.chunkSums = { violAsPositive: new Float64Array(ps.violAsPositive.length), violAsNegative: new Float64Array(ps.violAsNegative.length), classPairs: new Float64Array(this.acc.classPairs.length) };
+    }
+    // Retrieval reads negative ids only on distance ties with a positive, so the class size need not be counted in.
+    this.nearIds = spec.perSample ? undefined : knnWidth(spec, input.n) + spec.topK + 16;
   }
 
   /**
@@ -78,28 +87,29 @@ export class PassRunner {
   runChunk(anchors: Int32Array | { start: number; end: number }, shouldStop?: () => boolean): ChunkResult {
     const ids = anchors instanceof Int32Array ? anchors : rangeIds(anchors.start, anchors.end, this.input.n);
     const out = emptyChunk(ids, this.spec, this.input.n);
+    if (this.chunkSums) for (const a of Object.values(this.chunkSums)) a.fill(0);
     const top = new TopK(this.spec.topK);
     const smallest = this.spec.table ? new TopK(this.spec.table.smallest) : undefined;
-    let truncated = false;
     const B = this.spec.blockAnchors, I = Math.max(1, Math.min(B, this.spec.indexAnchors ?? B)), n = this.input.n;
     for (let b = 0; b < ids.length; b += B) {
-      if (shouldStop?.()) throw abort();
+      if (shouldStop?.()) throw abortError();
       const block = ids.subarray(b, Math.min(ids.length, b + B));
       const rows = this.distances(block);
       for (let s = 0; s < block.length; s += I) {
-        if (s > 0 && shouldStop?.()) throw abort();
+        if (s > 0 && shouldStop?.()) throw abortError();
         const sub = block.subarray(s, Math.min(block.length, s + I));
         const idx = indexBlock(this.ctx, sub, rows.subarray(s * n, (s + sub.length) * n), this.storage, this.nearIds);
         this.countBlock(idx, b + s, out, top, shouldStop);
-        if (smallest && this.spec.table) {
-          const list = smallestT(idx, this.spec.table.margins[this.spec.table.margins.length - 1], this.spec.table.smallest);
-          if (list.length >= this.spec.table.smallest) truncated = true;
-          for (const w of list) smallest.offer(w);
-        }
+        if (smallest && this.spec.table) smallestT(idx, this.spec.table.margins[this.spec.table.margins.length - 1], this.spec.table.smallest, smallest);
       }
     }
     out.worst = top.sorted();
-    if (smallest) out.smallest = { list: smallest.sorted(), truncated };
+    // As a per-part list would say: complete only when fewer than `smallest` were found and none was left out.
+    if (smallest) out.smallest = { list: smallest.sorted(), truncated: smallest.dropped || smallest.size >= smallest.k };
+    if (this.chunkSums) {
+      const ps = this.acc.perSample!, c = this.chunkSums;
+      addInto(ps.violAsPositive, c.violAsPositive); addInto(ps.violAsNegative, c.violAsNegative); addInto(this.acc.classPairs, c.classPairs);
+    }
     return out;
   }
 
@@ -124,7 +134,11 @@ export class PassRunner {
   private countBlock(idx: IndexData, at: number, out: ChunkResult, top: TopK, shouldStop?: () => boolean): void {
     const spec = this.spec, A = idx.anchorEnd - idx.anchorStart;
     // The census: totals of this chunk, per-anchor values into the shared per-sample arrays.
-    const r: CensusResult = { ...this.acc, triplets: 0, pml: zero(), facenet: zero(), nonZero: 0, lossSumPartials: [], worst: [] };
+    const r: CensusResult = { ...this.acc, triplets: 0, pml: zeroCounts(), facenet: zeroCounts(), nonZero: 0, lossSumPartials: [], worst: [] };
+    if (this.chunkSums) {
+      r.perSample = { ...this.acc.perSample!, violAsPositive: this.chunkSums.violAsPositive, violAsNegative: this.chunkSums.violAsNegative };
+      r.classPairs = this.chunkSums.classPairs;
+    }
     countInto(r, top, idx, spec.margin, { perSample: spec.perSample, perAnchor: !spec.perSample, classPairs: spec.perSample, shouldStop });
     addTotals(out, r);
     const perAnchor = spec.perSample ? this.acc.perSample! : this.acc.perAnchor!;
@@ -137,7 +151,7 @@ export class PassRunner {
       this.anchorFacts(idx, i, o, out);
     }
     if (spec.table) {
-      const t = marginTable(idx, spec.table.margins, idx.anchorStart, idx.anchorEnd, shouldStop);
+      const t = marginTable(idx, spec.table.margins, idx.anchorStart, idx.anchorEnd, shouldStop, this.tableScratch);
       const ct = out.table!, K = spec.table.margins.length;
       ct.triplets += t.triplets; ct.hard += t.hard; ct.hardStrict += t.hardStrict;
       for (let k = 0; k < K; k++) {
@@ -196,14 +210,9 @@ export function knnWidth(spec: PassSpec, n: number): number {
   return spec.knn ? Math.max(0, Math.min(spec.knn.k, spec.knn.includeSelf ? n : n - 1)) : 0;
 }
 
-function zero() {
-  return { easy: 0, semihard: 0, hard: 0, violating: 0 };
-}
 
-function abort(): Error {
-  const e = new Error('The operation was cancelled');
-  e.name = 'AbortError';
-  return e;
+function addInto(dst: Float64Array, src: Float64Array): void {
+  for (let i = 0; i < src.length; i++) dst[i] += src[i];
 }
 
 function rangeIds(start: number, end: number, n: number): Int32Array {
@@ -227,7 +236,7 @@ export function emptyChunk(anchors: Int32Array, spec: PassSpec, n: number): Chun
   const nn = knnWidth(spec, n);
   return {
     anchors: Int32Array.from(anchors),
-    census: { triplets: 0, pml: zero(), facenet: zero(), nonZero: 0, lossSumPartials: [] },
+    census: { triplets: 0, pml: zeroCounts(), facenet: zeroCounts(), nonZero: 0, lossSumPartials: [] },
     violAsAnchor: new Float64Array(A), lossAsAnchor: new Float64Array(A), hardAsAnchor: new Float64Array(A),
     nearestImpostor: new Int32Array(A).fill(-1), nearestImpostorDist: new Float32Array(A).fill(NaN),
     hardestPositive: new Int32Array(A).fill(-1), hardestNegative: new Int32Array(A).fill(-1),

@@ -9,9 +9,11 @@ import { floatOf, negIdAt, type IndexData } from './censusIndex';
 
 /**
  * Walks anchor i's nearest neighbours (itself excluded) in order, calling `visit(id, distance,
- * sameClass)` until it returns false or `count` were visited.
+ * sameClass)` until it returns false or `count` were visited. Without `wantIds` a negative's id is
+ * read only to break a distance tie with a positive (and `id` is -1): an index that keeps only the
+ * nearest negatives' ids then need not recover the rest.
  */
-export function walkNearest(idx: IndexData, i: number, count: number, visit: (id: number, dist: number, same: boolean) => boolean): void {
+export function walkNearest(idx: IndexData, i: number, count: number, wantIds: boolean, visit: (id: number, dist: number, same: boolean) => boolean): void {
   const p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0, off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
   const r1 = idx.runOff[i + 1];
   let q = 0, j = 0, run = idx.runOff[i], nextRun = run + 1 < r1 ? idx.runStart[run + 1] : neg;
@@ -20,9 +22,10 @@ export function walkNearest(idx: IndexData, i: number, count: number, visit: (id
     if (j < neg) {
       while (j >= nextRun) { run++; nextRun = run + 1 < r1 ? idx.runStart[run + 1] : neg; }
       negValue = floatOf(((idx.runUpper[run] << 16) | idx.lower[off + j]) >>> 0);
-      negId = negIdAt(idx, i, j);
     }
-    const takePos = q < P && (j >= neg || idx.posDist[p0 + q] < negValue || (idx.posDist[p0 + q] === negValue && idx.posId[p0 + q] < negId));
+    const tie = q < P && j < neg && idx.posDist[p0 + q] === negValue;
+    if (j < neg && (wantIds || tie)) negId = negIdAt(idx, i, j);
+    const takePos = q < P && (j >= neg || idx.posDist[p0 + q] < negValue || (tie && idx.posId[p0 + q] < negId));
     const keep = takePos ? visit(idx.posId[p0 + q], idx.posDist[p0 + q], true) : visit(negId, negValue, false);
     if (takePos) q++; else j++;
     if (!keep) return;
@@ -37,7 +40,7 @@ export function retrievalOf(idx: IndexData, i: number): { p1: number; rp: number
   const R = idx.posOff[i + 1] - idx.posOff[i];
   if (R < 1) return { p1: NaN, rp: NaN, ap: NaN };
   let hits = 0, apSum = 0, rank = 0, first = 0;
-  walkNearest(idx, i, R, (_id, _d, same) => {
+  walkNearest(idx, i, R, false, (_id, _d, same) => {
     if (same) {
       hits++;
       apSum += hits / (rank + 1);
@@ -56,7 +59,7 @@ export function retrievalOf(idx: IndexData, i: number): { p1: number; rp: number
 export function nearestOf(idx: IndexData, i: number, a: number, k: number, includeSelf: boolean, ids: Int32Array, dists: Float32Array, at: number): void {
   let o = at;
   if (includeSelf && k > 0) { ids[o] = a; dists[o] = 0; o++; }
-  walkNearest(idx, i, includeSelf ? k - 1 : k, (id, d) => {
+  walkNearest(idx, i, includeSelf ? k - 1 : k, true, (id, d) => {
     ids[o] = id; dists[o] = d; o++;
     return true;
   });

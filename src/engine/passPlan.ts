@@ -85,8 +85,11 @@ function workerFixed(p: PlanInput): number {
 const rowBytes = (p: PlanInput): number => p.n * 4 + p.positions * 8 + 64;
 const indexBytes = (p: PlanInput): number => p.n * ((p.n <= 65536 ? 4.5 : 6.5) + 1);
 
-/** The plan for a pass, or the reason none fits (a sentence naming what to do). */
-export function planPass(p: PlanInput): PassPlan | { error: string } {
+/**
+ * The plan for a pass, or what it would need when none fits (`shortfall` says it in words; the
+ * caller adds what its user can do about it).
+ */
+export function planPass(p: PlanInput): PassPlan | { needBytes: number } {
   const base = sharedBytes(p) + (p.otherBytes ?? 0);
   for (const columns of p.positions > 0 ? [true, false] : [false]) {
     const host = base + resultBytes(p, columns);
@@ -101,11 +104,13 @@ export function planPass(p: PlanInput): PassPlan | { error: string } {
       }
     }
   }
-  const need = base + resultBytes(p, false) + workerFixed(p) + rowBytes(p) + indexBytes(p);
-  return {
-    error: `counting ${p.n.toLocaleString('en-US')} samples of dimension ${p.dim} needs about ${mb(need)} of memory, more than the budget of ${mb(p.budgetBytes)}; ` +
-      'raise the memory budget (--max-megabytes, or the setting embeddingInspector.maxFileMegabytes) or count a sample of anchors (--sample)',
-  };
+  return { needBytes: base + resultBytes(p, false) + workerFixed(p) + rowBytes(p) + indexBytes(p) };
+}
+
+/** A plan that does not fit, in the user's words: `remedies` is what to do, in the caller's terms. */
+export function shortfall(p: PlanInput, needBytes: number, remedies: string): string {
+  return `counting ${p.n.toLocaleString('en-US')} samples of dimension ${p.dim} needs about ${mb(needBytes)} of memory, ` +
+    `more than the budget of ${mb(p.budgetBytes)}; ${remedies}`;
 }
 
 function mb(bytes: number): string {

@@ -7,7 +7,7 @@
  */
 import { checkInvariant, partialsAdd, partialsRound, TopK } from './censusMerge';
 import type { CensusResult, WorstTriplet } from './censusTypes';
-import type { BatchHardResult } from './mining';
+import { batchHardLoss, type BatchHardResult } from './mining';
 import type { KnnResult } from './knn';
 import { knnWidth } from './pass';
 import type { ChunkResult, PassSpec, TableTotals, WorkerTotals } from './passTypes';
@@ -205,7 +205,7 @@ export class PassAccumulator {
     };
     checkInvariant(census);
     const loss = new Float64Array(n);
-    for (let a = 0; a < n; a++) if (s.hardestPositive[a] >= 0 && s.hardestNegative[a] >= 0) loss[a] = Math.max(0, spec.margin + s.dap[a] - s.dan[a]);
+    for (let a = 0; a < n; a++) if (s.hardestPositive[a] >= 0 && s.hardestNegative[a] >= 0) loss[a] = batchHardLoss(spec.margin, s.dap[a], s.dan[a], false).loss;
     const batchHard: BatchHardResult = {
       margin: spec.margin, soft: false, hardestPositive: s.hardestPositive, hardestNegative: s.hardestNegative, dap: s.dap, dan: s.dan, loss,
       validAnchors: s.bhValid, violatingAnchors: s.bhViolating, meanLoss: s.bhValid ? partialsRound(s.bhPartials) / s.bhValid : 0,
@@ -220,7 +220,7 @@ export class PassAccumulator {
       out.table = {
         margins: spec.table!.margins, triplets: t.triplets, hard: t.hard, hardStrict: t.hardStrict, violating: t.violating, violatingStrict: t.violatingStrict,
         lossPartials: t.lossPartials, violAsAnchor: t.violAsAnchor, lossAsAnchor: t.lossAsAnchor, classViolating: t.classViolating,
-        smallest: t.smallest, complete: !t.truncated && t.offered <= spec.table!.smallest,
+        smallest: t.smallest, complete: !t.truncated && t.offered < spec.table!.smallest, // as mergeSmallestT says of one list
       };
     }
     if (s.retrieval) {

@@ -71,8 +71,13 @@ function quantile95(groups: number): number {
 
 /** Estimates from the census totals of each group of `draw`. */
 export function estimateFromGroups(draw: SampleDraw, totals: CensusTotals[]): SampleEstimate {
-  const G = totals.length, n = draw.population, s = draw.sampled;
-  if (G !== draw.groups.length) throw new RangeError('estimate: one census total per group is needed');
+  if (totals.length !== draw.groups.length) throw new RangeError('estimate: one census total per group is needed');
+  return estimateTotals(draw.population, draw.sampled, draw.seed, totals);
+}
+
+/** Estimates from the census totals of G exchangeable groups of `s` sampled anchors of n (drawn with `seed`). */
+export function estimateTotals(population: number, sampled: number, seed: number, totals: CensusTotals[]): SampleEstimate {
+  const G = totals.length, n = population, s = sampled;
   const scale = s > 0 ? n / s : 0, fpc = s > 0 ? 1 - s / n : 0, q = quantile95(G);
   const total = (xs: number[]): Estimate => {
     const sum = xs.reduce((a, b) => a + b, 0), mean = sum / G;
@@ -94,9 +99,9 @@ export function estimateFromGroups(draw: SampleDraw, totals: CensusTotals[]): Sa
     Object.fromEntries(cats.map((c) => [c, f(totals.map((t) => t[conv][c]))])) as Record<(typeof cats)[number], Estimate>;
   const nonZero = totals.map((t) => t.nonZero);
   return {
-    method: `estimate from a uniform random sample of ${s.toLocaleString('en-US')} of ${n.toLocaleString('en-US')} anchors (seed ${draw.seed}): ` +
+    method: `estimate from a uniform random sample of ${s.toLocaleString('en-US')} of ${n.toLocaleString('en-US')} anchors (seed ${seed}): ` +
       `totals are the sample's exact totals x ${scale.toPrecision(6)}; 95 % intervals from ${G} groups of anchors (batch means, finite-population corrected)`,
-    sampledAnchors: s, populationAnchors: n, seed: draw.seed,
+    sampledAnchors: s, populationAnchors: n, seed,
     triplets: total(T),
     pml: by('pml', total), facenet: by('facenet', total),
     pmlShare: by('pml', (xs) => ratio(xs, T)), facenetShare: by('facenet', (xs) => ratio(xs, T)),

@@ -5,6 +5,7 @@ import { webviewHtml } from './webviewHtml';
 import { Pacer } from '../util/pacer';
 import type { Session, SessionEvent } from '../session';
 import type { FromProjection, SampleStats, ToProjection } from '../shared/protocol';
+import { datasetView } from './datasetView';
 
 /**
  * Host side of the projection panel: one WebviewPanel per session. Sends the dataset, layout and
@@ -52,7 +53,7 @@ export class ProjectionPanel extends Disposable {
 
   private sendAll(): void {
     const s = this.session;
-    this.post({ type: 'dataset', dataset: s.datasetView((p) => this.panel.webview.asWebviewUri(vscode.Uri.file(p)).toString()) });
+    this.post({ type: 'dataset', dataset: datasetView(s.id, s.dataset, (p) => this.panel.webview.asWebviewUri(vscode.Uri.file(p)).toString()) });
     this.post({ type: 'status', state: s.status.state, message: s.status.message });
     if (s.layout) this.post({ type: 'layout', datasetId: s.id, layout: s.layout, dims: 2 });
     else this.post({ type: 'layoutProgress', datasetId: s.id, fraction: s.layoutFraction });

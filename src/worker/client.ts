@@ -232,22 +232,26 @@ export class AnalysisClient {
     this.options = { distance: spec.distance.distance, normalize: spec.distance.normalize };
     const all = this.ensureSlots();
     const slots = all.slice(0, Math.max(1, Math.min(all.length, opts.workers ?? all.length)));
+    // A pass drops a worker's census index (its memory goes to the blocks): build it again if asked.
+    for (const s of all) s.indexed = false;
+    this.indexWanted = false;
     const prepared = this.preparedFor(spec.distance.normalize);
     const step = Math.max(1, Math.floor(opts.chunkAnchors ?? spec.blockAnchors));
     const chunks: (Int32Array | { start: number; end: number })[] = opts.chunks ? [...opts.chunks] : [];
     const total = opts.chunks ? opts.chunks.reduce((t, c) => t + c.length, 0) : opts.anchors ? opts.anchors.length : n;
     for (let a = 0; !opts.chunks && a < total; a += step) {
       const e = Math.min(total, a + step);
-      chunks.push(opts.anchors ? opts.anchors.subarray(a, e) : { start: a, end: e });
+      // slice, not subarray: a posted view would carry its whole buffer along.
+      chunks.push(opts.anchors ? opts.anchors.slice(a, e) : { start: a, end: e });
     }
     const acc = new PassAccumulator(spec, input.labels, input.classes, opts.columns !== false);
     const onAbort = () => { for (const s of slots) s.yieldBackground(); };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    let next = 0, done = 0;
+    let next = 0, done = 0, failed = false;
     const runSlot = async (s: WorkerSlot): Promise<void> => {
       s.background++;
       try {
-        while (next < chunks.length) {
+        while (next < chunks.length && !failed) {
           if (opts.signal?.aborted) throw abortError();
           const c = chunks[next++];
           let r: ChunkResult;
@@ -270,11 +274,17 @@ export class AnalysisClient {
         s.background--;
       }
     };
+    let ended = false;
     try {
       await Promise.all(slots.map((s) => s.request('passBegin', { spec, prepared, finiteChecked: this.finite === input })));
-      await Promise.all(slots.map(runSlot));
+      // Every worker's loop ends before this pass does (one failing stops the others taking chunks):
+      // no late chunk may reach the next pass's runner.
+      const results = await Promise.allSettled(slots.map((s) => runSlot(s).catch((e: unknown) => { failed = true; throw e; })));
+      const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failure) throw failure.reason;
       if (opts.signal?.aborted) throw abortError();
       for (const t of await Promise.all(slots.map((s) => s.request('passEnd', {})))) acc.addTotals(t);
+      ended = true;
     } catch (e) {
       // A worker that ran out of memory or died mid-pass: say what it means for the user.
       if ((e as Error)?.name !== 'AbortError' && slots.some((s) => s.isDead)) {
@@ -284,6 +294,8 @@ export class AnalysisClient {
       throw e;
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
+      // A cancelled or failed pass still frees the workers' runners (distance rows, index buffers, GEMM operand).
+      if (!ended) await Promise.allSettled(slots.filter((s) => !s.isDead).map((s) => s.request('passEnd', {})));
     }
     return acc;
   }

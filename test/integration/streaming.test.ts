@@ -27,6 +27,7 @@ describe('a dataset beyond the memory budget streams (real extension host)', fun
   const centres = Float32Array.from({ length: classes * dim }, g);
   const embeddings = Float32Array.from({ length: n * dim }, (_, k) => centres[labels[Math.floor(k / dim)] * dim + (k % dim)] + 1.2 * g());
   let session: Session;
+  let movedTo: number | undefined;
   const seen: NonNullable<Session['census']>[] = [];
   // The truth: the in-memory census index in the extension's own worker (same distance kernel).
   let engine: AnalysisClient;
@@ -50,7 +51,15 @@ describe('a dataset beyond the memory budget streams (real extension host)', fun
     const s = await a.inspector.open(ws('stream', 'embeddings.npy'));
     assert.ok(s, 'the dataset opened');
     session = s;
-    session.onDidChange((e) => { if (e === 'census' && session.census) seen.push(session.census); });
+    session.onDidChange((e) => {
+      if (e !== 'census' || !session.census) return;
+      seen.push(session.census);
+      // The user moves the slider while the exact pass runs: the estimate follows, and the census must end there.
+      if (session.census.estimate && movedTo === undefined) {
+        movedTo = sliderMargins(session.marginRange)[7];
+        void session.setMargin(movedTo);
+      }
+    });
   });
 
   after(async () => {
@@ -63,7 +72,7 @@ describe('a dataset beyond the memory budget streams (real extension host)', fun
 
   it('states an estimate from a sample first, then the exact census replaces it, equal to the in-memory engine', async () => {
     assert.equal(session.streaming, true, 'the session streams');
-    const exact = await until(() => session.census && !session.census.estimate && !session.census.partial && session.census,
+    const exact = await until(() => seen.find((c) => !c.estimate && !c.partial),
       () => `the exact census; status ${JSON.stringify(session.status)}, censuses seen ${seen.length}, last ${session.census ? JSON.stringify({ est: !!session.census.estimate, partial: !!session.census.partial }) : 'none'}`);
     const est = seen.find((c) => c.estimate);
     assert.ok(est?.estimate, 'an estimate was shown before the exact census');
@@ -73,6 +82,7 @@ describe('a dataset beyond the memory budget streams (real extension host)', fun
     assert.match(est.estimate.method, /uniform random sample of [\d,]+ of 4,000 anchors \(seed 1\)/);
     const a = await api();
     assert.ok(a.controls.posted.some((m) => m.type === 'census' && m.census.estimate), 'the sidebar was sent the estimate, marked');
+    assert.equal(exact.settings.margin, 0.2, 'the exact pass is labelled with the margin it counted');
     const truth = await truthAt(0.2);
     assert.deepEqual([exact.triplets, exact.pml, exact.facenet], [truth.triplets, truth.pml, truth.facenet]);
     assert.ok(Object.is(exact.lossSum, truth.lossSum), `loss ${exact.lossSum} vs ${truth.lossSum}`);
@@ -81,6 +91,18 @@ describe('a dataset beyond the memory budget streams (real extension host)', fun
     const share = truth.pml.violating / truth.triplets;
     const e = est.estimate.violatingShare;
     assert.ok(Math.abs(e.value - share) <= 3 * e.halfWidth95 + 1e-12, `estimate ${e.value} ± ${e.halfWidth95} vs exact ${share}`);
+  });
+
+  it('a slider moved during the exact pass: the estimate followed it, and the census ends at that margin, exactly', async () => {
+    assert.ok(movedTo !== undefined && movedTo !== 0.2);
+    const atMoved = seen.find((c) => c.estimate && c.settings.margin === movedTo);
+    assert.ok(atMoved, 'an estimate at the moved margin');
+    const truth = await truthAt(movedTo);
+    const share = truth.pml.violating / truth.triplets, e = atMoved.estimate!.violatingShare;
+    assert.ok(Math.abs(e.value - share) <= 3 * e.halfWidth95 + 1e-12, `estimate ${e.value} ± ${e.halfWidth95} vs exact ${share}`);
+    const final = await censusAt(session, movedTo);
+    assert.deepEqual([final.triplets, final.pml, final.facenet], [truth.triplets, truth.pml, truth.facenet]);
+    assert.ok(Object.is(final.lossSum, truth.lossSum));
   });
 
   it('answers a slider position from the pass\'s table at once, then a typed margin between positions shows the nearest one until its exact recount', async () => {

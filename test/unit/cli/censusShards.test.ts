@@ -161,7 +161,7 @@ describe('cli census at scale: shards, merge, sample, budget', function () {
     assert.equal(merged.code, 0, merged.stderr);
     // Per-anchor brute force on the engine's own distances, for random anchors of both shards.
     const spec = (): PassSpec => ({ distance: { distance: 'euclidean', normalize: true }, margin: m, topK: 10, perSample: false, retrieval: true, semiHard: false, blockAnchors: 1 });
-    const parts = [readPart(p1, spec, () => undefined), readPart(p2, spec, () => undefined)];
+    const parts = [readPart(p1, spec), readPart(p2, spec)];
     const r = rng(3), ids = Int32Array.from({ length: 16 }, () => Math.floor(r() * big.n));
     const x = prepareEmbeddings({ ...big }, true), rows = distanceRowsOf(x, big.n, big.dim, ids, 'euclidean');
     let triplets = 0;

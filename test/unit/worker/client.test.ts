@@ -285,6 +285,24 @@ describe('worker/AnalysisClient', function () {
     assert.equal(some.census.perSample!.violAsAnchor[6], 0);
   });
 
+  it('a chunk stopped half way for a foreground request and redone counts once (per-sample sums as positive / negative)', async () => {
+    const input = makeInput(1500, 24, 6, 23);
+    const spec: PassSpec = { distance: { distance: 'euclidean', normalize: false }, margin: 0.3, topK: 5, perSample: true, retrieval: false, semiHard: false, blockAnchors: 4 };
+    const runner = new PassRunner(input, spec), acc = new PassAccumulator(spec, input.labels, input.classes);
+    acc.addChunk(runner.runChunk({ start: 0, end: input.n }));
+    acc.addTotals(runner.totals());
+    const local = acc.result();
+    const c = client(1);
+    await c.setDataset(input);
+    const p = c.pass(spec, { chunkAnchors: 1500 }); // one long chunk
+    await new Promise((r) => setTimeout(r, 150));
+    await c.knn(2, false, undefined, { distance: 'euclidean', normalize: false }); // a foreground request: the chunk yields and is redone
+    const r = await p;
+    assert.deepEqual(r.census.perSample!.violAsPositive, local.census.perSample!.violAsPositive);
+    assert.deepEqual(r.census.perSample!.violAsNegative, local.census.perSample!.violAsNegative);
+    assert.deepEqual(r.census.classPairs, local.census.classPairs);
+  });
+
   it('cancels a pass within its chunk; the workers stay up for the next one', async () => {
     const c = client(2), input = makeInput(3000, 32, 5, 22);
     await c.setDataset(input);
