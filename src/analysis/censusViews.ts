@@ -4,7 +4,7 @@
  * slider moving), a margin-table answer, a sample's stated estimate. Pure: no `vscode`, no DOM.
  */
 import type { CensusResult, WorstTriplet } from '../engine/censusTypes';
-import { tableCounts, type MarginTable } from '../engine/marginTable';
+import { tableCounts } from '../engine/marginTable';
 import type { PassResult } from '../engine/passResult';
 import type { SampleDraw, SampleEstimate } from '../engine/passSample';
 import type { CensusTotals, ChunkTable, TableTotals } from '../engine/passTypes';
@@ -15,7 +15,7 @@ import { worstAt } from '../shared/worstAt';
 import {
   CAT_NONE, classViolationRates, classViolationRatesFromAnchors, classViolationRatesFromClassSums, dominantCategories, topClassPairs,
 } from './derive';
-import { censusEstimate } from './streaming';
+import { censusEstimate, type TableSource } from './streaming';
 
 /** Margin-independent results of one index build or pass (distance + normalisation). */
 export interface IndexFacts {
@@ -125,21 +125,12 @@ export function quickView(ctx: ViewContext, s: AnalysisSettings, prev: CensusVie
   };
 }
 
-/** A margin table with what the views need besides it: its worst-list source and, when streaming, its class sums. */
-export interface TableAnswerSource {
-  table: MarginTable;
-  smallest: WorstTriplet[];
-  complete: boolean;
-  limit: number;
-  topK: number;
-  classViolating?: Float64Array;
-}
 
 /** Largest class-rate block sent to the sidebar (positions x classes, 8 bytes each: 8 MB). */
 export const VIEW_MAX_CLASS_CELLS = 1_000_000;
 
 /** The sidebar's view of a table: the same functions the host answers with, at every position; undefined when too large to send. */
-export function tableView(ctx: ViewContext, t: TableAnswerSource, facts: IndexFacts): MarginTableView | undefined {
+export function tableView(ctx: ViewContext, t: TableSource, facts: IndexFacts): MarginTableView | undefined {
   const table = t.table, K = table.margins.length, n = ctx.n, C = ctx.sizes.length;
   if (K * C > VIEW_MAX_CLASS_CELLS) return undefined;
   const lossSum = new Float64Array(K), bhLoss = new Float64Array(K), bhViol = new Float64Array(K), rates = new Float64Array(K * C);

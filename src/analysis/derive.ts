@@ -41,19 +41,23 @@ export function classSizes(labels: Int32Array, classes: number): Float64Array {
   return s;
 }
 
-/** Violating / valid triplets per anchor class, from the classes x classes violating matrix. */
-export function classViolationRates(classPairs: Float64Array, sizes: Float64Array): Float64Array {
+/** Violating triplets per anchor class (summed) divided by that class's valid triplets, n_c (n_c - 1) (N - n_c). */
+function ratesOf(violating: Float64Array, sizes: Float64Array): Float64Array {
   const c = sizes.length;
   let n = 0;
   for (let i = 0; i < c; i++) n += sizes[i];
-  const out = new Float64Array(c);
   for (let a = 0; a < c; a++) {
     const valid = sizes[a] * (sizes[a] - 1) * (n - sizes[a]);
-    let v = 0;
-    for (let b = 0; b < c; b++) v += classPairs[a * c + b];
-    out[a] = valid > 0 ? v / valid : 0;
+    violating[a] = valid > 0 ? violating[a] / valid : 0;
   }
-  return out;
+  return violating;
+}
+
+/** Violating / valid triplets per anchor class, from the classes x classes violating matrix. */
+export function classViolationRates(classPairs: Float64Array, sizes: Float64Array): Float64Array {
+  const c = sizes.length, v = new Float64Array(c);
+  for (let a = 0; a < c; a++) for (let b = 0; b < c; b++) v[a] += classPairs[a * c + b];
+  return ratesOf(v, sizes);
 }
 
 /**
@@ -62,14 +66,9 @@ export function classViolationRates(classPairs: Float64Array, sizes: Float64Arra
  * `classViolationRates` of the same census.
  */
 export function classViolationRatesFromAnchors(labels: Int32Array, violAsAnchor: ArrayLike<number>, sizes: Float64Array): Float64Array {
-  const c = sizes.length, n = labels.length;
-  const v = new Float64Array(c);
-  for (let a = 0; a < n; a++) v[labels[a]] += violAsAnchor[a];
-  for (let k = 0; k < c; k++) {
-    const valid = sizes[k] * (sizes[k] - 1) * (n - sizes[k]);
-    v[k] = valid > 0 ? v[k] / valid : 0;
-  }
-  return v;
+  const v = new Float64Array(sizes.length);
+  for (let a = 0; a < labels.length; a++) v[labels[a]] += violAsAnchor[a];
+  return ratesOf(v, sizes);
 }
 
 /**
@@ -78,14 +77,7 @@ export function classViolationRatesFromAnchors(labels: Int32Array, violAsAnchor:
  */
 export function classViolationRatesFromClassSums(classViolating: ArrayLike<number>, k: number, sizes: Float64Array): Float64Array {
   const c = sizes.length;
-  let n = 0;
-  for (let i = 0; i < c; i++) n += sizes[i];
-  const out = new Float64Array(c);
-  for (let a = 0; a < c; a++) {
-    const valid = sizes[a] * (sizes[a] - 1) * (n - sizes[a]);
-    out[a] = valid > 0 ? classViolating[k * c + a] / valid : 0;
-  }
-  return out;
+  return ratesOf(Float64Array.from({ length: c }, (_, a) => classViolating[k * c + a]), sizes);
 }
 
 /** The (anchor class, negative class) pairs with the most violating triplets, most first. */
