@@ -112,10 +112,10 @@ export function estimateTotals(population: number, sampled: number, seed: number
 
 /**
  * Anchors to sample so the sample's distance rows cost about `rowEntries` entries in all
- * (anchors x N): a few seconds on two cores at any N (2 000 anchors at N = 100 000, 200 at
+ * (anchors x N): a few seconds on two cores at any N (1 600 anchors at N = 100 000, 160 at
  * 1 000 000), and at most a quarter of the anchors (else the exact pass is hardly slower). At
  * least `min` (or N).
  */
-export function sampleSizeFor(n: number, rowEntries = 2e8, min = 200): number {
+export function sampleSizeFor(n: number, rowEntries = 1.6e8, min = 160): number {
   return Math.max(Math.min(n, min), Math.min(Math.floor(n / 4), Math.floor(rowEntries / Math.max(1, n))));
 }
