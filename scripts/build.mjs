@@ -65,6 +65,8 @@ if (!production) {
   // tfjs from node_modules instead (except the sample generator's test, which needs tfjs-core's
   // ESM-only gradient registration bundled).
   const shared = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu'];
+  // A deleted or renamed test must not keep running from an old bundle.
+  fs.rmSync(path.join(dist, 'test'), { recursive: true, force: true });
   for (const t of tests) {
     const out = t.replace(/\.ts$/, '.js');
     const external = t.includes(`${path.sep}sample${path.sep}`) ? nodeCommon.external : [...nodeCommon.external, ...shared];

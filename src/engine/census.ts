@@ -18,8 +18,6 @@ import type { DistanceOptions, EngineInput, Progress } from './types';
 export type { CategoryCounts, CensusIndex, CensusResult, CountOptions, PerSample, WorstTriplet } from './censusTypes';
 export { countAtMargin, fastRecountReady, prepareFastRecount, tHistogram } from './censusCount';
 export { mergeCensus } from './censusMerge';
-export { buildSampledCensus, censusIndexBytes, countSampled } from './censusSample';
-export type { Estimate, SampledCensus, SampledIndex } from './censusSample';
 
 /**
  * Builds the census index for anchors [range.anchorStart, range.anchorEnd) (default: all).
@@ -29,6 +27,15 @@ export type { Estimate, SampledCensus, SampledIndex } from './censusSample';
 export function buildCensusIndex(input: EngineInput, opts: DistanceOptions, range?: { anchorStart: number; anchorEnd: number },
   progress?: Progress): Promise<CensusIndex> {
   return buildIndexData(input, opts, range, progress);
+}
+
+/** Bytes the exact index needs for these labels (all anchors): what decides between the index and passes. */
+export function censusIndexBytes(labels: Int32Array, classes: number): number {
+  const n = labels.length, sizes = new Float64Array(classes);
+  for (const c of labels) sizes[c]++;
+  let pairs = 0, pos = 0;
+  for (const s of sizes) { pairs += s * (n - s); pos += s * (s - 1); }
+  return pairs * ((n <= 65536 ? 4 : 6) + 0.5) + pos * 16;
 }
 
 /** Number of valid triplets: sum over classes of n_c (n_c - 1) (N - n_c). */
