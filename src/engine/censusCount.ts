@@ -9,7 +9,7 @@
  */
 import type { CategoryCounts, CensusIndex, CensusResult, CountOptions } from './censusTypes';
 import { anchorOf, bitsOf, blockPartial, countAtMost, countFromRun, floatOf, IndexData, lastRun, negIdAt, PREFIX_SHIFT, PREFIX_STEP, prefixSum, valueAt } from './censusIndex';
-import { finishMeans, partialsAdd, TopK } from './censusMerge';
+import { finishMeans, partialsAdd, TopK, zeroCounts } from './censusMerge';
 import { abortError } from './types';
 
 const MAX_FINITE = 0x7f7fffff;
@@ -79,6 +79,8 @@ export function countInto(r: CensusResult, top: TopK, index: CensusIndex, margin
   if (walk && r.classPairs.length !== C * C) throw new RangeError('countInto: the result was made without class pairs');
   const ps = opts.perSample ? r.perSample : undefined, pa = opts.perAnchor ? r.perAnchor : undefined;
   if ((opts.perSample && !ps) || (opts.perAnchor && !pa)) throw new RangeError('countInto: the result was made without per-sample arrays');
+  // Class pairs and per-sample counts read every negative's id: recover those an index built with only the nearest ids lacks.
+  if (walk && idx.idsKnown) for (let i = 0; i < idx.anchorEnd - idx.anchorStart; i++) if (idx.negOff[i + 1] > idx.negOff[i]) negIdAt(idx, i, idx.negOff[i + 1] - idx.negOff[i] - 1);
   const shouldStop = opts.shouldStop;
   const acc = new Float64Array(4); // V (t <= m), Vs (t < m), H (t <= 0), Hs (t < 0)
   let kBuf = new Uint32Array(64), T = 0;
@@ -184,13 +186,19 @@ export function fastRecountReady(index: CensusIndex): boolean {
 }
 const fenceCache = new WeakMap<IndexData, Fences>();
 
+/**
+ * The fences of an index: kept beside a whole index (every slider move recounts it), built in the
+ * pass's reused buffers for a block index (counted once, then replaced by the next block).
+ */
 function fencesOf(idx: IndexData): Fences | undefined {
   let f = fenceCache.get(idx);
   if (f) return f;
   const A = idx.anchorEnd - idx.anchorStart, len = idx.prefOff[A];
   // countAnchorFenced keeps negative, positive, run and block offsets in int32 (far beyond any index that fits in memory).
   if (!(idx.posOff[A] < 2 ** 31 && idx.runOff[A] < 2 ** 31 && idx.negOff[A] < 2 ** 31 && len < 2 ** 31)) return undefined;
-  const fence = new Uint32Array(len).fill(0xffffffff), blockRun = new Uint32Array(len);
+  const store = idx.storage;
+  const fence = (store ? store.take('fence', (l) => new Uint32Array(l), len) : new Uint32Array(len)).fill(0xffffffff);
+  const blockRun = store ? store.take('blockRun', (l) => new Uint32Array(l), len) : new Uint32Array(len);
   const rs = idx.runStart, up = idx.runUpper, low = idx.lower;
   for (let i = 0; i < A; i++) {
     const off = idx.negOff[i], neg = idx.negOff[i + 1] - off, r1 = idx.runOff[i + 1] | 0, pOff = idx.prefOff[i] | 0;
@@ -203,7 +211,7 @@ function fencesOf(idx: IndexData): Fences | undefined {
     }
   }
   f = { fence, blockRun };
-  fenceCache.set(idx, f);
+  if (!store) fenceCache.set(idx, f);
   return f;
 }
 
@@ -348,10 +356,6 @@ function countAnchor(idx: IndexData, i: number, m: number, k: Uint32Array, acc: 
   return lossA;
 }
 
-/** Zero counts of every category. */
-export function zeroCounts(): CategoryCounts {
-  return { easy: 0, semihard: 0, hard: 0, violating: 0 };
-}
 
 /**
  * Offers anchor i's highest-loss triplets: positives from the farthest, negatives from the

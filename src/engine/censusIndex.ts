@@ -68,6 +68,8 @@ export interface IndexData extends CensusIndex {
    */
   idsKnown?: Int32Array;
   lazy?: { rows: Float32Array; ctx: IndexContext; scratch: SortScratch };
+  /** The reused buffers of a pass's block index: a count's scratch comes from them too. */
+  storage?: IndexStorage;
 }
 
 /**
@@ -190,6 +192,7 @@ function allocate(ctx: IndexContext, a0: number, anchors: Int32Array | undefined
       prefOff, prefix: take('prefix', (l) => new Float64Array(l), prefOff[m]),
       posOff, posDist: take('posDist', (l) => new Float32Array(l), pos), posId: take('posId', (l) => new Int32Array(l), pos),
       hardLE: take('hardLE', (l) => new Uint32Array(l), pos), hardLT: take('hardLT', (l) => new Uint32Array(l), pos),
+      storage,
     };
   } catch (e) {
     const gb = ((total * (small ? 4.5 : 6.5) + pos * 16) / 1e9).toFixed(1);

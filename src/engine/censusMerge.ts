@@ -91,8 +91,19 @@ export function sortWorst(list: WorstTriplet[]): WorstTriplet[] {
   return list.sort((w, v) => (ranksBefore(w, v) ? -1 : ranksBefore(v, w) ? 1 : 0));
 }
 
-function addCounts(a: CategoryCounts, b: CategoryCounts): CategoryCounts {
+/** Zero counts of every category. */
+export function zeroCounts(): CategoryCounts {
+  return { easy: 0, semihard: 0, hard: 0, violating: 0 };
+}
+
+export function addCounts(a: CategoryCounts, b: CategoryCounts): CategoryCounts {
   return { easy: a.easy + b.easy, semihard: a.semihard + b.semihard, hard: a.hard + b.hard, violating: a.violating + b.violating };
+}
+
+/** dst += src, element-wise (sums over samples or class pairs from another part). */
+export function addInto(dst: Float64Array, src: Float64Array): void {
+  if (src.length !== dst.length) throw new RangeError('census: sums of a different shape');
+  for (let i = 0; i < src.length; i++) dst[i] += src[i];
 }
 
 /**
@@ -126,9 +137,8 @@ export function mergeCensus(parts: CensusResult[], topK: number): CensusResult {
   if (parts.length === 0) throw new RangeError('mergeCensus: nothing to merge');
   const first = parts[0], n = first.nearestImpostor.length;
   for (const p of parts) if (p.margin !== first.margin || p.nearestImpostor.length !== n) throw new RangeError('mergeCensus: parts differ in margin or dataset size');
-  const zero = (): CategoryCounts => ({ easy: 0, semihard: 0, hard: 0, violating: 0 });
   const out: CensusResult = {
-    margin: first.margin, triplets: 0, pml: zero(), facenet: zero(), lossSum: 0, nonZero: 0, meanLoss: 0, meanLossNonZero: 0,
+    margin: first.margin, triplets: 0, pml: zeroCounts(), facenet: zeroCounts(), lossSum: 0, nonZero: 0, meanLoss: 0, meanLossNonZero: 0,
     nearestImpostor: new Int32Array(n).fill(-1), nearestImpostorDist: new Float32Array(n).fill(NaN),
     classPairs: new Float64Array(first.classPairs.length), worst: [], lossSumPartials: [],
   };

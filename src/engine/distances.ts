@@ -354,7 +354,6 @@ function tfRows(p: Prepared, ids: Int32Array, res: Float32Array, at: number): vo
       const w = right[t].shape[p.left ? 0 : 1];
       const product = p.left ? api.matMul(right[t], anchorsT) : api.matMul(anchorsT, right[t]);
       try {
-        const b = ids.length;
         finishTile(productValues(api, product), p, ids, w, c0, res, at, p.left ? 1 : w, p.left ? b : 1);
       } finally {
         product.dispose();

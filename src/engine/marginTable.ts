@@ -203,8 +203,15 @@ function countBelow(vals: Float64Array, len: number, dap: number, m: number): nu
  * ties by (anchor, positive, negative) ascending; `loss` holds -t. Since the loss at margin m is
  * m - t, these are the worst triplets at every margin up to `limit` (see shared/worstAt.ts).
  */
-export function smallestT(index: CensusIndex, limit: number, k: number, into?: TopK): WorstTriplet[] {
-  const idx = index as IndexData, top = into ?? new TopK(k);
+export function smallestT(index: CensusIndex, limit: number, k: number): WorstTriplet[] {
+  const top = new TopK(k);
+  smallestTInto(index, limit, top);
+  return top.sorted();
+}
+
+/** smallestT's triplets offered to `top` (a pass gathers them over its blocks and sorts once). */
+export function smallestTInto(index: CensusIndex, limit: number, top: TopK): void {
+  const idx = index as IndexData;
   for (let i = 0; i < idx.anchorEnd - idx.anchorStart; i++) {
     const a = anchorOf(idx, i), off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
     const p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0, r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
@@ -223,7 +230,6 @@ export function smallestT(index: CensusIndex, limit: number, k: number, into?: T
       if (j === 0) break;
     }
   }
-  return top.sorted();
 }
 
 /** Parts over disjoint anchor ranges joined: position-major per-anchor columns and exact totals. */

@@ -55,24 +55,32 @@ export function batchHardLoss(margin: number, dap: number, dan: number, soft: bo
 
 /** Records anchor a's hardest pair; the loss expression is shared by both batch-hard paths. */
 function setHard(r: BatchHardResult, partials: number[], a: number, p: number, ng: number, dap: number, dan: number): void {
-  const hinge = r.margin + dap - dan;
-  const loss = batchHardLoss(r.margin, dap, dan, r.soft).loss;
+  const { loss, violating } = batchHardLoss(r.margin, dap, dan, r.soft);
   r.hardestPositive[a] = p; r.hardestNegative[a] = ng; r.dap[a] = dap; r.dan[a] = dan; r.loss[a] = loss;
   r.validAnchors++;
-  if (hinge > 0) r.violatingAnchors++;
+  if (violating) r.violatingAnchors++;
   partialsAdd(partials, loss);
+}
+
+/**
+ * Local anchor i's batch-hard pair from the index: the farthest positive (ties: the smallest id)
+ * and the nearest negative, with their distances; undefined without a positive or a negative.
+ */
+export function hardestPair(idx: IndexData, i: number): { positive: number; negative: number; dap: number; dan: number } | undefined {
+  const p0 = idx.posOff[i], p1 = idx.posOff[i + 1];
+  if (idx.negOff[i + 1] === idx.negOff[i] || p1 === p0) return undefined;
+  // Positives are sorted by (distance, id): the first of the equal maxima has the smallest id.
+  let q = p1 - 1;
+  while (q > p0 && idx.posDist[q - 1] === idx.posDist[p1 - 1]) q--;
+  return { positive: idx.posId[q], negative: negIdAt(idx, i, 0), dap: idx.posDist[q], dan: valueAt(idx, i, 0, idx.runOff[i]) };
 }
 
 /** Batch-hard over the index's anchors, without touching distances. */
 export function batchHardFromIndex(index: CensusIndex, margin: number, opts: { soft?: boolean } = {}): BatchHardResult {
   const idx = index as IndexData, r = emptyBatchHard(idx.n, margin, !!opts.soft), partials: number[] = [];
   for (let i = 0; i < idx.anchorEnd - idx.anchorStart; i++) {
-    const off = idx.negOff[i], neg = idx.negOff[i + 1] - off, p0 = idx.posOff[i], p1 = idx.posOff[i + 1];
-    if (neg === 0 || p1 === p0) continue;
-    // Positives are sorted by (distance, id): the first of the equal maxima has the smallest id.
-    let q = p1 - 1;
-    while (q > p0 && idx.posDist[q - 1] === idx.posDist[p1 - 1]) q--;
-    setHard(r, partials, anchorOf(idx, i), idx.posId[q], negIdAt(idx, i, 0), idx.posDist[q], valueAt(idx, i, 0, idx.runOff[i]));
+    const h = hardestPair(idx, i);
+    if (h) setHard(r, partials, anchorOf(idx, i), h.positive, h.negative, h.dap, h.dan);
   }
   r.meanLoss = r.validAnchors ? partialsRound(partials) / r.validAnchors : 0;
   return r;

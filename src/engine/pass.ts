@@ -12,13 +12,13 @@
  * bit, at any N; and every chunk result adds exactly (integers, Shewchuk partials, top-K by a total
  * order), so any split of the anchors (blocks, workers, shard processes) gives the same result.
  */
-import { anchorOf, indexBlock, indexContext, IndexStorage, negIdAt, valueAt, type IndexContext, type IndexData } from './censusIndex';
-import { countInto, emptyCensus, tHistogram, zeroCounts } from './censusCount';
-import { partialsAdd, TopK } from './censusMerge';
+import { anchorOf, indexBlock, indexContext, IndexStorage, type IndexContext, type IndexData } from './censusIndex';
+import { countInto, emptyCensus, tHistogram } from './censusCount';
+import { addCounts, addInto, partialsAdd, TopK, zeroCounts } from './censusMerge';
 import type { CensusResult } from './censusTypes';
 import { distanceRowsOf, prepareEmbeddings } from './distances';
-import { marginTable, smallestT, checkMargins, TableScratch } from './marginTable';
-import { batchHardLoss, semiHardPick } from './mining';
+import { marginTable, smallestTInto, checkMargins, TableScratch } from './marginTable';
+import { batchHardLoss, hardestPair, semiHardPick } from './mining';
 import { nearestOf, retrievalOf } from './passNeighbours';
 import type { ChunkResult, PassSpec, WorkerTotals } from './passTypes';
 import { abortError, type EngineInput } from './types';
@@ -100,7 +100,7 @@ export class PassRunner {
         const sub = block.subarray(s, Math.min(block.length, s + I));
         const idx = indexBlock(this.ctx, sub, rows.subarray(s * n, (s + sub.length) * n), this.storage, this.nearIds);
         this.countBlock(idx, b + s, out, top, shouldStop);
-        if (smallest && this.spec.table) smallestT(idx, this.spec.table.margins[this.spec.table.margins.length - 1], this.spec.table.smallest, smallest);
+        if (smallest && this.spec.table) smallestTInto(idx, this.spec.table.margins[this.spec.table.margins.length - 1], smallest);
       }
     }
     out.worst = top.sorted();
@@ -170,16 +170,14 @@ export class PassRunner {
   /** Margin-independent facts of local anchor i: hard count, batch-hard pair, semi-hard, neighbours. */
   private anchorFacts(idx: IndexData, i: number, o: number, out: ChunkResult): void {
     const spec = this.spec, a = anchorOf(idx, i);
-    const p0 = idx.posOff[i], p1 = idx.posOff[i + 1], off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
+    const p0 = idx.posOff[i], p1 = idx.posOff[i + 1];
     let hard = 0;
     for (let q = p0; q < p1; q++) hard += idx.hardLE[q];
     out.hardAsAnchor[o] = hard;
-    if (neg > 0 && p1 > p0) {
-      // Positives are sorted by (distance, id): the first of the equal maxima has the smallest id.
-      let q = p1 - 1;
-      while (q > p0 && idx.posDist[q - 1] === idx.posDist[p1 - 1]) q--;
-      const dap = idx.posDist[q], dan = valueAt(idx, i, 0, idx.runOff[i]);
-      out.hardestPositive[o] = idx.posId[q]; out.hardestNegative[o] = negIdAt(idx, i, 0); out.dap[o] = dap; out.dan[o] = dan;
+    const pair = hardestPair(idx, i);
+    if (pair) {
+      const { dap, dan } = pair;
+      out.hardestPositive[o] = pair.positive; out.hardestNegative[o] = pair.negative; out.dap[o] = dap; out.dan[o] = dan;
       const hinge = batchHardLoss(spec.margin, dap, dan, false), soft = batchHardLoss(spec.margin, dap, dan, true);
       partialsAdd(out.batchHard.partials, hinge.loss);
       partialsAdd(out.batchHard.softPartials, soft.loss);
@@ -211,10 +209,6 @@ export function knnWidth(spec: PassSpec, n: number): number {
 }
 
 
-function addInto(dst: Float64Array, src: Float64Array): void {
-  for (let i = 0; i < src.length; i++) dst[i] += src[i];
-}
-
 function rangeIds(start: number, end: number, n: number): Int32Array {
   if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end && end <= n)) throw new RangeError(`bad anchor range [${start}, ${end}) for n = ${n}`);
   const ids = new Int32Array(end - start);
@@ -226,7 +220,7 @@ function rangeIds(start: number, end: number, n: number): Int32Array {
 function addTotals(out: ChunkResult, r: CensusResult): void {
   const c = out.census;
   c.triplets += r.triplets; c.nonZero += r.nonZero;
-  for (const k of ['easy', 'semihard', 'hard', 'violating'] as const) { c.pml[k] += r.pml[k]; c.facenet[k] += r.facenet[k]; }
+  c.pml = addCounts(c.pml, r.pml); c.facenet = addCounts(c.facenet, r.facenet);
   for (const p of r.lossSumPartials) partialsAdd(c.lossSumPartials, p);
 }
 

@@ -116,3 +116,11 @@ export function shortfall(p: PlanInput, needBytes: number, remedies: string): st
 function mb(bytes: number): string {
   return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${Math.ceil(bytes / 2 ** 20)} MB`;
 }
+
+/**
+ * Anchors per chunk request: about 2e7 distance entries (a second or so of work on one core, the
+ * unit of progress, balancing and stopping), at least one block.
+ */
+export function chunkAnchorsFor(plan: Pick<PassPlan, 'blockAnchors'>, n: number): number {
+  return Math.max(plan.blockAnchors, Math.floor(2e7 / Math.max(1, n)));
+}

@@ -5,7 +5,7 @@
  * one chunk that owns the anchor. Two accumulators over disjoint anchors merge the same way, so
  * `merge` of shard files gives what one process gives, bit for bit.
  */
-import { checkInvariant, partialsAdd, partialsRound, TopK } from './censusMerge';
+import { addInto, checkInvariant, partialsAdd, partialsRound, TopK } from './censusMerge';
 import type { CensusResult, WorstTriplet } from './censusTypes';
 import { batchHardLoss, type BatchHardResult } from './mining';
 import type { KnnResult } from './knn';
@@ -237,10 +237,6 @@ function countsOf(c: number[]): CensusResult['pml'] {
   return { easy: c[0], semihard: c[1], hard: c[2], violating: c[3] };
 }
 
-function addInto(dst: Float64Array, src: Float64Array): void {
-  if (src.length !== dst.length) throw new RangeError('pass: totals of a different shape');
-  for (let i = 0; i < src.length; i++) dst[i] += src[i];
-}
 
 /** The best `k` of two lists by the engine's total order (loss desc, then ids). */
 function topOf(a: WorstTriplet[], b: WorstTriplet[], k: number): WorstTriplet[] {

@@ -6,10 +6,10 @@
  * singleton classes, one class, outliers, all distances, both kernels.
  */
 import * as assert from 'node:assert/strict';
-import { buildCensusIndex, countAtMargin, tHistogram, type CensusResult } from '../../../src/engine/census';
+import { buildCensusIndex, countAtMargin, mergeCensus, tHistogram, type CensusResult } from '../../../src/engine/census';
 import { partialsRound } from '../../../src/engine/censusMerge';
 import { distanceRowsOf, initBackend, prepareEmbeddings, setKernelMode } from '../../../src/engine/distances';
-import { indexBlock, indexContext, negIdAt } from '../../../src/engine/censusIndex';
+import { indexBlock, indexContext, IndexStorage, negIdAt } from '../../../src/engine/censusIndex';
 import { exactKnn } from '../../../src/engine/knn';
 import { marginTable, mergeMarginTable, mergeSmallestT, smallestT } from '../../../src/engine/marginTable';
 import { batchHardFromIndex, semiHardSelection } from '../../../src/engine/mining';
@@ -147,6 +147,24 @@ describe('engine/pass (streaming engine)', function () {
       }
       assert.deepEqual(near.lower, full.lower);
       assert.deepEqual(near.prefix, full.prefix);
+    }
+  });
+
+  it('counts on an index with only the nearest ids, in reused buffers, equal the full index: class pairs, per-sample, fenced', async () => {
+    setKernelMode('js');
+    const input = makeInput(90, 4, 5, 17), opts: DistanceOptions = { distance: 'euclidean', normalize: false };
+    const x = prepareEmbeddings(input, false), ctx = indexContext(input, opts), storage = new IndexStorage();
+    const index = await buildCensusIndex(input, opts);
+    for (const o of [{ perSample: true, classPairs: true }, { perAnchor: true, classPairs: false }] as const) {
+      const want = countAtMargin(index, 0.3, { topK: 10, ...o });
+      // Two blocks through the same storage: the second block's fences and ids must not be the first's.
+      const parts = [{ start: 0, end: 50 }, { start: 50, end: 90 }].map(({ start, end }) => {
+        const ids = Int32Array.from({ length: end - start }, (_, i) => start + i);
+        const near = indexBlock(ctx, ids, distanceRowsOf(x, input.n, input.dim, ids, 'euclidean'), storage, 2);
+        return countAtMargin(near, 0.3, { topK: 10, ...o });
+      });
+      const got = mergeCensus(parts, 10);
+      assert.deepEqual(strip({ ...got, lossSum: 0 }), strip({ ...want, lossSum: 0 }), JSON.stringify(o));
     }
   });
 
