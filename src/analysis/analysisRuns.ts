@@ -14,6 +14,7 @@ import type { AnalysisClient } from '../worker/client';
 import type { IndexFacts, SampleState } from './censusViews';
 import { rangeAndEdges, tripletsAsAnchor } from './derive';
 import { planSessionPass, STREAM_POSITIONS, tableSourceOf, type TableSource } from './streaming';
+import { chunkAnchorsFor } from '../engine/passPlan';
 
 type Report = { report(fraction: number, message: string): void } | undefined;
 
@@ -85,7 +86,7 @@ export async function streamingRun(client: AnalysisClient, d: Dataset, input: En
   });
   const t1 = Date.now();
   const r2 = live(await client.pass({ ...base, perSample: true, table: tableSpec, edges, retrieval: true, semiHard: s.mining === 'semi-hard' }, {
-    signal, workers: plan.workers, columns: plan.columns, chunkAnchors: Math.max(plan.blockAnchors, Math.floor(2e7 / Math.max(1, n))),
+    signal, workers: plan.workers, columns: plan.columns, chunkAnchors: chunkAnchorsFor(plan, n),
     onProgress: (done, total) => hooks.onProgress('Exact census', done, total, t1, 0.1, 0.9),
   }));
   const ret = r2.retrieval!;

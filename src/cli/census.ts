@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import type { Convention } from '../engine/types';
-import { planPass, PROCESS_BYTES, shortfall, type PassPlan } from '../engine/passPlan';
+import { chunkAnchorsFor, planPass, PROCESS_BYTES, shortfall, type PassPlan } from '../engine/passPlan';
 import { drawSample, estimateFromGroups } from '../engine/passSample';
 import type { CensusTotals, PassSpec } from '../engine/passTypes';
 import type { Dataset } from '../shared/dataset';
@@ -36,9 +36,6 @@ export const censusFlags: FlagSpecs = {
   ...workerFlags,
 };
 
-/** Anchors per chunk request: a second or so of work, the unit of progress and balancing. */
-const CHUNK_ENTRIES = 2e7;
-
 /** Runs the census command; returns the exit code. */
 export async function runCensus(argv: string[]): Promise<number> {
   const { positional, flags } = parseArgs(argv, censusFlags, { count: 1, names: ['dataset'] });
@@ -66,7 +63,7 @@ export async function runCensus(argv: string[]): Promise<number> {
     };
     const plan = planFor(dataset, flags, opts.distance, opts.normalize, client.workers);
     const spec: PassSpec = { distance: opts, margin, topK: top, perSample: false, retrieval: true, semiHard: false, blockAnchors: plan.blockAnchors, indexAnchors: plan.indexAnchors };
-    const chunkAnchors = Math.max(plan.blockAnchors, Math.floor(CHUNK_ENTRIES / Math.max(1, input.n)));
+    const chunkAnchors = chunkAnchorsFor(plan, input.n);
     if (flags.sample !== undefined) {
       const draw = drawSample(input.n, Number(flags.sample), Number(flags.seed));
       const groups: { index: number; totals: CensusTotals }[] = [];

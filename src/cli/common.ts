@@ -4,13 +4,14 @@
  */
 import * as path from 'node:path';
 import { loadDataset, type LoadOptions } from '../data/index';
+import { DEFAULT_MAX_BYTES } from '../data/files';
 import type { Dataset } from '../shared/dataset';
 import type { DistanceKind, DistanceOptions, EngineInput } from '../engine/types';
 import { AnalysisClient } from '../worker/client';
 import type { FlagSpecs, FlagValues } from './args';
 
 /** The memory budget's default in MB: the extension's `embeddingInspector.maxFileMegabytes` default. */
-export const DEFAULT_MAX_MEGABYTES = 2048;
+export const DEFAULT_MAX_MEGABYTES = DEFAULT_MAX_BYTES / 2 ** 20;
 
 /** Flags that choose and read the dataset (see the data layer's LoadOptions). */
 export const datasetFlags: FlagSpecs = {
@@ -28,7 +29,7 @@ export const datasetFlags: FlagSpecs = {
 /** The memory budget in bytes from `--max-megabytes` (default 2048 MB, like the extension's setting). */
 export function maxBytesFromFlags(flags: FlagValues): number {
   const mb = flags['max-megabytes'] === undefined ? DEFAULT_MAX_MEGABYTES : Number(flags['max-megabytes']);
-  return Math.round(mb * 1024 * 1024);
+  return Math.round(mb * 2 ** 20);
 }
 
 /** Distance flags (definitions.md, "Distances"). */

@@ -7,8 +7,6 @@ import { timeLeft } from '../shared/duration';
 export interface CliProgress {
   /** `done` of `total` units (anchors) of `what`. */
   update(what: string, done: number, total: number): void;
-  /** Free-form progress from the engine (a fraction and its message). */
-  onProgress(fraction: number, message: string): void;
   done(): void;
 }
 
@@ -16,7 +14,7 @@ export interface CliProgress {
 export function cliProgress(stream: NodeJS.WriteStream = process.stderr, now: () => number = Date.now): CliProgress {
   const tty = stream.isTTY === true;
   const t0 = now();
-  let shown = false, lastLine = 0, lastWhat = '';
+  let shown = false, lastLine = 0;
   const write = (line: string, final: boolean) => {
     const t = now();
     if (tty) { stream.write(`\r${line}\x1b[K`); shown = true; return; }
@@ -24,13 +22,9 @@ export function cliProgress(stream: NodeJS.WriteStream = process.stderr, now: ()
   };
   return {
     update(what, done, total) {
-      if (what !== lastWhat) lastWhat = what;
-      const elapsed = now() - t0, f = total > 0 ? done / total : 1;
-      const left = timeLeft(elapsed, f, 2000) ? `, ${timeLeft(elapsed, f, 2000)}` : '';
+      const f = total > 0 ? done / total : 1, eta = timeLeft(now() - t0, f, 2000);
+      const left = eta ? `, ${eta}` : '';
       write(`${what}: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} anchors (${(100 * f).toFixed(0)} %)${left}`, done >= total);
-    },
-    onProgress(fraction, message) {
-      write(`${message} ${(100 * fraction).toFixed(0)} %`, fraction >= 1);
     },
     done() {
       if (tty && shown) stream.write('\r\x1b[K');
