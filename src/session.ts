@@ -13,6 +13,7 @@ import { classSizes, classViolationRatesFromClassSums } from './analysis/derive'
 import { readMemoryBudget, readTopK } from './settings';
 import { RecountScheduler } from './analysis/recountScheduler';
 import { indexFits, planSessionPass, type TableSource } from './analysis/streaming';
+import { chunkAnchorsFor } from './engine/passPlan';
 import { inMemoryFacts, streamingRun } from './analysis/analysisRuns';
 import { hoverDetail } from './analysis/hoverDetail';
 import {
@@ -72,8 +73,8 @@ export class Session extends Disposable {
   private analysisJob: AbortController | undefined;
   /** The background pass recounting a new margin exactly (streaming). */
   private recountJob: AbortController | undefined;
-  /** The settings the last exact streaming census was counted at. */
-  private countedAt: AnalysisSettings | undefined;
+  /** The last exact streaming census, the settings it was counted at and their facts: shown again without a pass when only the convention or temperature changed, or the slider came back. */
+  private exact: { at: AnalysisSettings; view: CensusView; facts: IndexFacts } | undefined;
   /** The running pass's progress (streaming), shown in the status with the time left. */
   passProgress: { what: string; fraction: number; message: string } | undefined;
   private lastPassStatus = 0;
@@ -135,7 +136,7 @@ export class Session extends Disposable {
     const sub = token?.onCancellationRequested(() => abort.abort());
     this.dropTable();
     // Streaming: until the new pass ends nothing may be recounted with the old distance's facts.
-    if (this.streaming) this.facts = undefined;
+    if (this.streaming) { this.facts = undefined; this.exact = undefined; }
     this.setStatus('computing', `Computing ${options.distance} distances${options.normalize ? ' (normalised)' : ''}…`);
     const run = (async () => {
       try {
@@ -153,6 +154,7 @@ export class Session extends Disposable {
         throw e;
       } finally {
         sub?.dispose();
+        if (this.analysisJob === abort) this.passProgress = undefined;
       }
     })();
     this.indexBuild = run;
@@ -184,7 +186,7 @@ export class Session extends Disposable {
     ++this.recountSeq;
     const semiHard = r2.semiHard ? { meanLoss: r2.semiHard.meanLoss, pairs: r2.semiHard.pairs } : undefined;
     this.census = fullView(this.ctx, s, r2.census, facts, semiHard, this.ntXentAt(s.temperature), Date.now() - t0);
-    this.countedAt = s;
+    this.exact = { at: s, view: this.census, facts };
     this.setStatus('ready', '');
     this._onDidChange.fire('census');
     this._onDidChange.fire('table');
@@ -230,7 +232,7 @@ export class Session extends Disposable {
   private async recountStreaming(full: boolean): Promise<void> {
     const facts = this.facts, s = this.settings;
     if (!facts || !full) return;
-    if (this.countedAt && sameCount(this.countedAt, s) && this.census && !this.census.partial && !this.census.shownMargin) return;
+    if (this.exact && sameCount(this.exact.at, s) && this.census && !this.census.partial && !this.census.shownMargin) return;
     this.recountJob?.abort();
     const job = new AbortController();
     this.recountJob = job;
@@ -239,14 +241,14 @@ export class Session extends Disposable {
     const spec: PassSpec = { distance: facts.options, margin: s.margin, topK, perSample: true, retrieval: false, semiHard: s.mining === 'semi-hard', blockAnchors: plan.blockAnchors, indexAnchors: plan.indexAnchors };
     try {
       const r = await this.client.pass(spec, {
-        signal: job.signal, workers: plan.workers, chunkAnchors: Math.max(plan.blockAnchors, Math.floor(2e7 / Math.max(1, this.dataset.n))),
+        signal: job.signal, workers: plan.workers, chunkAnchors: chunkAnchorsFor(plan, this.dataset.n),
         onProgress: (done, total) => this.reportPass(undefined, `Exact recount at margin ${s.margin}`, done, total, t0, 0, 1),
       });
       if (job.signal.aborted || this.facts !== facts || this._isDisposed || this.settings !== s) return;
       const semiHard = r.semiHard ? { meanLoss: r.semiHard.meanLoss, pairs: r.semiHard.pairs } : undefined;
       ++this.recountSeq;
       this.census = fullView(this.ctx, s, r.census, facts, semiHard, this.ntXentAt(s.temperature), Date.now() - t0);
-      this.countedAt = s;
+      this.exact = { at: s, view: this.census, facts };
       this.setStatus('ready', '');
       this._onDidChange.fire('census');
       void this.ntXentInBackground(facts);
@@ -255,8 +257,25 @@ export class Session extends Disposable {
       if (job.signal.aborted && (e as Error)?.name === 'AbortError') return;
       throw e;
     } finally {
-      if (this.recountJob === job) this.recountJob = undefined;
+      if (this.recountJob === job) { this.recountJob = undefined; this.passProgress = undefined; }
     }
+  }
+
+  /**
+   * Streaming: when the settings count what the last exact census counted (only the convention or
+   * the temperature changed, or the slider came back to its margin), shows it again at once with
+   * them, and stops a recount at another margin. Returns whether it did.
+   */
+  private showExact(): boolean {
+    const e = this.exact, s = this.settings;
+    if (!e || e.facts !== this.facts || !sameCount(e.at, s)) return false;
+    this.recountJob?.abort();
+    ++this.recountSeq;
+    this.census = { ...e.view, settings: s, counts: s.convention === 'pml' ? e.view.pml : e.view.facenet, ntXent: this.ntXentAt(s.temperature) };
+    this.setStatus('ready', '');
+    this._onDidChange.fire('census');
+    void this.ntXentInBackground(e.facts);
+    return true;
   }
 
   /** NT-Xent at this temperature when known (finite), else undefined. */
@@ -292,6 +311,7 @@ export class Session extends Disposable {
   /** Recounts at the current settings; a failure is shown in the status (the callers are UI events that cannot handle it). */
   async recount(): Promise<void> {
     if (!this.facts) { if (this.sample) this.publishEstimate(this.settings.margin); return; }
+    if (this.streaming && this.showExact()) return;
     this.answerFromTable();
     try {
       await this.scheduler.request();
@@ -364,8 +384,8 @@ export class Session extends Disposable {
     const columns = t.table.violAsAnchor.length === t.table.margins.length * n;
     const viol = columns ? t.table.violAsAnchor.subarray(k * n, (k + 1) * n) : prev.violAsAnchor;
     const loss = columns ? t.table.lossAsAnchor.slice(k * n, (k + 1) * n) : prev.lossAsAnchor;
-    const view = quickView(this.ctx, s, prev, facts, tableCounts(t.table, k), worst, viol, loss, undefined, ntXent, performance.now() - t0);
-    if (t.classViolating) view.classViolationRate = classViolationRatesFromClassSums(t.classViolating, k, this.sizes);
+    const rates = t.classViolating ? classViolationRatesFromClassSums(t.classViolating, k, this.sizes) : undefined;
+    const view = quickView(this.ctx, s, prev, facts, tableCounts(t.table, k), worst, viol, loss, undefined, ntXent, performance.now() - t0, rates);
     this.census = { ...view, fromTable: true, shownMargin: shown !== s.margin ? shown : undefined, estimate: undefined };
     this.servedFromTable = shown === s.margin ? s : undefined;
     this.tableAnswers++;

@@ -41,7 +41,7 @@ export interface SampleState { draw: SampleDraw; groups: { census: CensusTotals;
 type Counts = Pick<CensusView, 'triplets' | 'pml' | 'facenet' | 'lossSum' | 'meanLoss' | 'meanLossNonZero'>;
 
 /** Batch-hard at margin m from the per-anchor hardest distances (Hermans et al.; mean over anchors with both). */
-export function batchHardAt(facts: Pick<IndexFacts, 'hardestPositive' | 'dap' | 'dan'>, m: number): { meanLoss: number; violatingAnchors: number; anchors: number } {
+export function batchHardAt(facts: Pick<IndexFacts, 'hardestPositive' | 'dap' | 'dan'>, m: number): { meanLoss: number; violatingAnchors: number } {
   let loss = 0, viol = 0, count = 0;
   for (let a = 0; a < facts.hardestPositive.length; a++) {
     if (facts.hardestPositive[a] < 0 || !Number.isFinite(facts.dan[a])) continue;
@@ -49,7 +49,7 @@ export function batchHardAt(facts: Pick<IndexFacts, 'hardestPositive' | 'dap' | 
     loss += l; count++;
     if (l > 0) viol++;
   }
-  return { meanLoss: count ? loss / count : 0, violatingAnchors: viol, anchors: count };
+  return { meanLoss: count ? loss / count : 0, violatingAnchors: viol };
 }
 
 /** Index of the margin nearest to m among ascending `margins` (-1 when there is none). */
@@ -79,7 +79,7 @@ export function sameCount(a: AnalysisSettings, b: AnalysisSettings): boolean {
 export function fullView(ctx: ViewContext, s: AnalysisSettings, r: CensusResult, facts: IndexFacts, semiHard: CensusView['semiHard'],
   ntXent: CensusView['ntXent'], elapsedMs: number): CensusView {
   const ps = r.perSample!;
-  const { anchors: _anchors, ...batchHard } = batchHardAt(facts, s.margin);
+  const batchHard = batchHardAt(facts, s.margin);
   return {
     settings: s,
     triplets: r.triplets,
@@ -106,12 +106,13 @@ export function fullView(ctx: ViewContext, s: AnalysisSettings, r: CensusResult,
 
 /**
  * A quick census (the slider moving): counts, losses, worst list, per-anchor numbers, colours and
- * class rates for settings `s`; class pairs and per-sample positive / negative counts stay those
- * of `prev`, the last full census (`partial`).
+ * class rates for settings `s` (`classRates` when known, else from the per-anchor counts); class
+ * pairs and per-sample positive / negative counts stay those of `prev`, the last full census (`partial`).
  */
 export function quickView(ctx: ViewContext, s: AnalysisSettings, prev: CensusView, facts: IndexFacts, c: Counts, worst: readonly WorstTriplet[],
-  violAsAnchor: ArrayLike<number>, lossAsAnchor: Float32Array, semiHard: CensusView['semiHard'], ntXent: CensusView['ntXent'], elapsedMs: number): CensusView {
-  const { anchors: _anchors, ...batchHard } = batchHardAt(facts, s.margin);
+  violAsAnchor: ArrayLike<number>, lossAsAnchor: Float32Array, semiHard: CensusView['semiHard'], ntXent: CensusView['ntXent'], elapsedMs: number,
+  classRates?: CensusView['classViolationRate']): CensusView {
+  const batchHard = batchHardAt(facts, s.margin);
   return {
     ...prev, fromTable: undefined,
     settings: s, triplets: c.triplets, counts: s.convention === 'pml' ? c.pml : c.facenet, pml: c.pml, facenet: c.facenet,
@@ -119,7 +120,7 @@ export function quickView(ctx: ViewContext, s: AnalysisSettings, prev: CensusVie
     category: dominantCategories(facts.hardAsAnchor, violAsAnchor, facts.tripletsAsAnchor),
     worst: worst.map((w) => ({ ...w })),
     lossAsAnchor, violAsAnchor: Float32Array.from(violAsAnchor),
-    classViolationRate: classViolationRatesFromAnchors(ctx.labels, violAsAnchor, ctx.sizes),
+    classViolationRate: classRates ?? classViolationRatesFromAnchors(ctx.labels, violAsAnchor, ctx.sizes),
     batchHard, semiHard, ntXent,
     elapsedMs, partial: true,
   };

@@ -66,6 +66,7 @@ describe('a dataset beyond the memory budget streams (real extension host)', fun
     engine.dispose();
     await cfg().update('maxFileMegabytes', undefined, vscode.ConfigurationTarget.Workspace);
     await cfg().update('margin', undefined, vscode.ConfigurationTarget.Workspace);
+    await cfg().update('convention', undefined, vscode.ConfigurationTarget.Workspace);
     await closeAll();
     fs.rmSync(ws('stream'), { recursive: true, force: true });
   });
@@ -130,5 +131,28 @@ describe('a dataset beyond the memory budget streams (real extension host)', fun
     assert.equal(full.shownMargin, undefined);
     const atTyped = await truthAt(typed);
     assert.deepEqual([full.pml, full.facenet, full.lossSum], [atTyped.pml, atTyped.facenet, atTyped.lossSum]);
+  });
+
+  it('the convention changed, or the slider back at the margin last counted: the exact census again at once, no pass', async () => {
+    const a = await api(), typed = session.census!.settings.margin, atTyped = await truthAt(typed);
+    assert.ok(!session.census!.partial && !session.census!.fromTable, 'starts from the exact census');
+    let from = seen.length;
+    await cfg().update('convention', 'facenet', vscode.ConfigurationTarget.Workspace);
+    const switched = await until(() => seen.slice(from).find((c) => c.settings.convention === 'facenet'), 'a census in the facenet convention');
+    assert.ok(!switched.partial && !switched.fromTable && switched.shownMargin === undefined, 'the exact census, not a table answer and a new pass');
+    assert.deepEqual(switched.counts, atTyped.facenet);
+    assert.equal(session.passProgress, undefined, 'no pass running');
+    // Away to a slider position (answered from the table at once, its exact recount started) and back before that recount ends.
+    const away = a.controls.handleMessage({ type: 'setMargin', margin: sliderMargins(session.marginRange)[3] });
+    assert.ok(seen[seen.length - 1].fromTable, 'the position was answered from the table');
+    from = seen.length;
+    await a.controls.handleMessage({ type: 'setMargin', margin: typed });
+    await away;
+    const back = seen[from];
+    const what = (c: typeof back | undefined) => JSON.stringify(c && { margin: c.settings.margin, partial: c.partial, fromTable: c.fromTable, shown: c.shownMargin });
+    assert.ok(back && !back.partial && !back.fromTable && back.shownMargin === undefined, `the exact census at once, not the nearest position: ${seen.slice(from).map(what).join(' ')}`);
+    assert.equal(seen.length, from + 1, 'the recount at the position was stopped: nothing else was published');
+    assert.equal(back.settings.margin, typed);
+    assert.deepEqual([back.pml, back.facenet, back.lossSum], [atTyped.pml, atTyped.facenet, atTyped.lossSum]);
   });
 });
