@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { AmbiguousChoiceError, discoverDatasets, loadDataset, type LoadOptions } from '../data/index';
 import { InputError, type Dataset } from '../shared/dataset';
+import { readMemoryBudget } from '../settings';
 
 function explicitSetting<T>(cfg: vscode.WorkspaceConfiguration, key: string): T | undefined {
   const i = cfg.inspect<T>(key);
@@ -43,7 +44,7 @@ export function loadOptionsFromSettings(target: string, base: LoadOptions = {}):
     ...base,
     // Only an explicit choice: by default the loader finds labels itself (labels.npy, a `label` column…).
     labelColumn: explicitSetting<string>(cfg, 'labelColumn'),
-    maxBytes: Math.round((cfg.get<number>('maxFileMegabytes') ?? 2048) * 1024 * 1024),
+    maxBytes: readMemoryBudget(),
     workspaceRoots: roots.length ? roots : [path.dirname(target)],
     confineToWorkspace: !vscode.workspace.isTrusted,
   };

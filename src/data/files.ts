@@ -61,7 +61,7 @@ export async function readPrefix(file: string, n: number, position = 0): Promise
     fh = await fs.promises.open(file, 'r');
     // Not zero-filled (it is overwritten) and never pooled: the data owns its whole buffer.
     // Shared memory: float32 embeddings are viewed in place, so the analysis workers read them without a copy.
-  const buf = new Uint8Array(new SharedArrayBuffer(n));
+    const buf = new Uint8Array(new SharedArrayBuffer(n));
     let got = 0;
     // One read call returns at most 2 GB; loop until full or end of file.
     while (got < n) {

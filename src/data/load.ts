@@ -35,6 +35,16 @@ async function workspaceGuard(opts: LoadOptions, fallbackRoot: string): Promise<
   };
 }
 
+/** The `<prefix>.data-*` shards beside a checkpoint's `<prefix>.index`. */
+async function checkpointShards(indexFile: string): Promise<string[]> {
+  const dir = path.dirname(indexFile), stem = `${path.basename(indexFile, '.index')}.data-`;
+  try {
+    return (await fs.promises.readdir(dir)).filter((n) => n.startsWith(stem)).map((n) => path.join(dir, n));
+  } catch {
+    return fail(dir, 'cannot list the folder holding the checkpoint');
+  }
+}
+
 /** Finds a column case-insensitively. */
 function columnNamed(columns: Record<string, string[]>, name: string): string | undefined {
   if (name in columns) return name;
@@ -131,7 +141,11 @@ export async function loadDataset(target: string, opts: LoadOptions = {}): Promi
   const plan = st.isDirectory()
     ? await planFolder(abs, opts.embeddingsKey, opts.snapshot, (d) => findInFolder(d), opts.workspaceRoots)
     : await planFile(abs, opts.embeddingsKey, opts.snapshot, opts.workspaceRoots);
-  for (const s of plan.snapshots) await guard(s.path, 'embeddings file');
+  for (const s of plan.snapshots) {
+    await guard(s.path, 'embeddings file');
+    // A TensorFlow checkpoint's tensors are read from the .data shards beside its .index.
+    if (opts.confineToWorkspace && s.path.endsWith('.index')) for (const f of await checkpointShards(s.path)) await guard(f, 'checkpoint data file');
+  }
   const snap = plan.snapshots[plan.active];
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const emb = await readEmbeddingsFile(snap.path, {

@@ -97,7 +97,8 @@ export class NpzArchive {
    */
   async read(key: string): Promise<NpyArray> {
     const { entry, header: h } = this.member(key);
-    const dest = new Uint8Array(new ArrayBuffer(h.dataBytes));
+    // Shared memory, as files.ts reads: float32 embeddings are viewed in place and reach the workers without a copy.
+    const dest = new Uint8Array(new SharedArrayBuffer(h.dataBytes));
     const from = h.dataOffset, to = h.dataOffset + h.dataBytes;
     let pos = 0;
     await streamZipEntry(this.src, entry, this.file, (chunk) => {

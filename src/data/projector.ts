@@ -156,7 +156,7 @@ export async function findCheckpointPrefix(dir: string, configured: string | und
     if (found) return found;
   }
   const stateFile = path.join(dir, 'checkpoint');
-  if (await exists(stateFile)) {
+  if ((await exists(stateFile)) && !(boundary && (await boundary.refusal(stateFile)) !== undefined)) {
     const text = Buffer.from(await readChecked(stateFile, 1024 * 1024)).toString('utf8');
     const v = parsePbtxt(text, stateFile).model_checkpoint_path?.[0];
     if (typeof v === 'string' && v !== '') {

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { SampleSource } from '../shared/dataset';
-import { isInside, realpathOrUndefined } from './boundary';
+import { Boundary, realpathOrUndefined } from './boundary';
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.bmp']);
 
@@ -38,7 +38,7 @@ export interface ResolvedSamples {
  * counted in a warning). Missing files are left undefined and warned about too.
  */
 export async function resolveSamples(values: string[], baseDir: string, roots: string[]): Promise<ResolvedSamples> {
-  const realRoots = (await Promise.all(roots.map(async (r) => (await realpathOrUndefined(r)) ?? path.resolve(r))));
+  const boundary = await Boundary.of(roots);
   const sources: (SampleSource | undefined)[] = new Array(values.length).fill(undefined);
   const refused: number[] = [];
   const missing: number[] = [];
@@ -70,7 +70,7 @@ export async function resolveSamples(values: string[], baseDir: string, roots: s
     if (/^[a-z][a-z0-9+.-]+:\/\//i.test(file)) { refused.push(i); return; } // URLs are never fetched
     const abs = path.resolve(baseDir, file);
     // Lexical check first: a missing file outside the workspace is "refused", not "missing".
-    if (!realRoots.some((r) => isInside(abs, r)) && !roots.some((r) => isInside(abs, path.resolve(r)))) {
+    if (!boundary.containsLexically(abs)) {
       refused.push(i);
       return;
     }
@@ -79,7 +79,7 @@ export async function resolveSamples(values: string[], baseDir: string, roots: s
     if (!dir || isLink === undefined) { missing.push(i); return; }
     const real = isLink ? await realpathOrUndefined(abs) : path.join(dir.real, path.basename(abs));
     if (real === undefined) { missing.push(i); return; }
-    if (!realRoots.some((r) => isInside(real, r))) { refused.push(i); return; }
+    if (!boundary.containsReal(real)) { refused.push(i); return; }
     const kind = sampleKind(real);
     sources[i] = kind === 'text' && line !== undefined ? { path: real, line, kind } : { path: real, kind };
   };

@@ -151,4 +151,16 @@ describe('data/boundary: Restricted Mode reads only inside the workspace folders
     fs.symlinkSync(path.join(tmp, 'shared', 'embeddings.json'), path.join(ws, 'cfg', 'embeddings.json'));
     await expectError(() => loadDataset(path.join(ws, 'cfg'), restricted), InputError, 'this embeddings.json leads through a symbolic link');
   });
+
+  it('a TensorFlow checkpoint whose .data shard links out: trusted reads it, Restricted Mode refuses the shard, naming it', async () => {
+    const src = fixture('projector_ckpt'), dir = path.join(ws, 'ckpt'), shard = 'embedding.ckpt-1.data-00000-of-00001';
+    for (const f of fs.readdirSync(src)) if (f !== shard) write(path.join(dir, f), fs.readFileSync(path.join(src, f)));
+    write(path.join(tmp, 'shared', shard), fs.readFileSync(path.join(src, shard)));
+    fs.symlinkSync(path.join(tmp, 'shared', shard), path.join(dir, shard));
+    const trusted = await loadDataset(dir, { workspaceRoots: [ws] });
+    assert.ok(trusted.n > 0);
+    const err = await expectError(() => loadDataset(dir, { workspaceRoots: [ws], confineToWorkspace: true }), InputError,
+      `this checkpoint data file leads through a symbolic link to ${path.join(tmp, 'shared', shard)}, outside the workspace folders: Restricted Mode reads only files inside them`);
+    assert.strictEqual((err as InputError).file, path.join(dir, shard));
+  });
 });
