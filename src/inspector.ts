@@ -8,7 +8,7 @@ import { affectsUs, readSettings, writeSetting } from './settings';
 import { loadDatasetInteractive, pickDataset } from './commands/open';
 import { computeProjection } from './commands/project';
 import type { AnalysisSettings } from './shared/protocol';
-import { computeAlignedProjection, FollowController } from './commands/follow';
+import { FollowController } from './commands/follow';
 import { registerExportCommands } from './commands/export';
 
 /**
@@ -88,8 +88,8 @@ export class Inspector extends Disposable {
     });
     this.setActive(session);
     void this.analyse(session);
-    if (opts.layoutInit && opts.layoutInit.length === 2 * dataset.n) void computeAlignedProjection(this.context, session, opts.layoutInit);
-    else void computeProjection(this.context, session);
+    // A snapshot switch starts UMAP from the previous snapshot's (same samples, same seed) so points move only where the model changed.
+    void computeProjection(this.context, session, opts.layoutInit && opts.layoutInit.length === 2 * dataset.n ? opts.layoutInit : undefined);
     return session;
   }
 
@@ -154,7 +154,7 @@ export class Inspector extends Disposable {
   async switchSnapshot(s: Session, index: number): Promise<Session | undefined> {
     const panel = this.sessions.get(s);
     const target = s.dataset.files.manifest ?? s.dataset.files.embeddings;
-    const next = await this.open(target, { snapshot: index, column: panel?.panel.viewColumn, settings: s.settings, layoutInit: s.layout });
+    const next = await this.open(target, { snapshot: index, column: panel?.panel.viewColumn, settings: s.settings, layoutInit: s.layouts.get('umap') });
     if (next) panel?.dispose();
     return next;
   }
@@ -162,7 +162,7 @@ export class Inspector extends Disposable {
   /** Switches a session to another file of its snapshot series (a new epoch written by training). */
   async switchToFile(s: Session, file: string): Promise<Session | undefined> {
     const panel = this.sessions.get(s);
-    const next = await this.open(file, { column: panel?.panel.viewColumn, settings: s.settings, layoutInit: s.layout });
+    const next = await this.open(file, { column: panel?.panel.viewColumn, settings: s.settings, layoutInit: s.layouts.get('umap') });
     if (next) panel?.dispose();
     return next;
   }

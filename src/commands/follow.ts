@@ -8,9 +8,6 @@ import { isNpyName } from '../data/wholeFile';
 import { loadDataset } from '../data/index';
 import { loadOptionsFromSettings } from './open';
 import { CompleteSnapshot, SnapshotWatcher } from '../follow/snapshotWatcher';
-import { ProjectionClient } from '../projection/client';
-import { layoutCacheKey, readCachedLayout, writeCachedLayout } from '../projection/cache';
-import { readProjectionSettings } from '../settings';
 
 const SECTION = 'embeddingInspector';
 const SETTING = 'followLatest';
@@ -122,33 +119,4 @@ function unfollowable(s: Session): string {
   if (d.files.manifest) return 'snapshots listed in embeddings.json are not followed; name the files with an epoch number (emb_0010.npy) instead';
   if (!numberedName(path.basename(d.files.embeddings))) return 'the embeddings file has no epoch number in its name (like emb_0010.npy)';
   return '';
-}
-
-/**
- * The session's layout started from `init` (the previous snapshot's layout, same seed), cached
- * like any layout (the key includes the initial layout).
- */
-export async function computeAlignedProjection(context: vscode.ExtensionContext, session: Session, init: Float32Array): Promise<void> {
-  const ds = session.dataset;
-  if (init.length !== 2 * ds.n) return; // different samples: nothing to align with
-  const params = { ...readProjectionSettings(), distance: session.settings.distance, normalize: session.settings.normalize, alignedInit: init };
-  const cacheDir = path.join(context.globalStorageUri.fsPath, 'layouts');
-  const key = layoutCacheKey(ds.embeddings, params);
-  const cached = await readCachedLayout(cacheDir, key, ds.n).catch(() => undefined);
-  if (cached) { session.setLayout(cached); return; }
-  const client = new ProjectionClient({ workerScript: vscode.Uri.joinPath(context.extensionUri, 'dist', 'projectionWorker.js').fsPath });
-  const abort = new AbortController();
-  const sub = session.onDidDispose(() => abort.abort());
-  try {
-    const layout = await client.compute({ embeddings: ds.embeddings, n: ds.n, dim: ds.dim }, params, {
-      signal: abort.signal, onProgress: (f) => session.setLayoutProgress(f),
-    });
-    await writeCachedLayout(cacheDir, key, layout).catch((e) => console.warn('[ei] layout cache write failed', e));
-    session.setLayout(layout);
-  } catch (e) {
-    if ((e as Error)?.name !== 'AbortError') session.setStatus('error', `Projection failed: ${(e as Error)?.message ?? e}`);
-  } finally {
-    sub.dispose();
-    client.dispose();
-  }
 }

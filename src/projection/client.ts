@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { abortError, type Progress } from '../engine/types';
 import type { LayoutInput, LayoutParams } from './params';
+import type { PcaOptions } from './pca';
 import type { FromProjectionWorker, ToProjectionWorker } from './workerProtocol';
 
 /** Construction options. */
@@ -45,7 +46,16 @@ export class ProjectionClient {
    * through `progress.onProgress`; an abort of `progress.signal` rejects with an AbortError.
    */
   compute(input: LayoutInput, params: LayoutParams, progress?: Progress): Promise<Float32Array> {
-    const job = this.chain.then(() => this.run(input, params, progress));
+    return this.enqueue((id) => ({ type: 'compute', id, input, params }), progress).then((r) => r.layout);
+  }
+
+  /** The PCA layout of `input` (pca.ts) and a note on it ("31 % of the variance"), computed in the worker. */
+  pca(input: LayoutInput, options: PcaOptions, progress?: Progress): Promise<{ layout: Float32Array; note: string }> {
+    return this.enqueue((id) => ({ type: 'pca', id, input, options }), progress);
+  }
+
+  private enqueue(message: (id: number) => ToProjectionWorker, progress?: Progress): Promise<{ layout: Float32Array; note: string }> {
+    const job = this.chain.then(() => this.run(message, progress));
     this.chain = job.catch(() => undefined);
     return job;
   }
@@ -58,13 +68,13 @@ export class ProjectionClient {
     this.kill();
   }
 
-  private run(input: LayoutInput, params: LayoutParams, progress?: Progress): Promise<Float32Array> {
+  private run(message: (id: number) => ToProjectionWorker, progress?: Progress): Promise<{ layout: Float32Array; note: string }> {
     if (this.disposed) return Promise.reject(new Error('The projection client was disposed'));
     const signal = progress?.signal;
     if (signal?.aborted) return Promise.reject(abortError());
     const worker = (this.worker ??= this.spawn());
     const id = this.nextId++;
-    return new Promise<Float32Array>((resolve, reject) => {
+    return new Promise<{ layout: Float32Array; note: string }>((resolve, reject) => {
       const cleanup = () => {
         worker.off('message', onMessage);
         worker.off('error', onError);
@@ -84,7 +94,7 @@ export class ProjectionClient {
         } else if (m.type === 'done') {
           this.lastBackend = m.backend;
           cleanup();
-          resolve(m.layout);
+          resolve({ layout: m.layout, note: m.note ?? '' });
         } else if (m.type === 'error') {
           const e = new Error(m.message);
           e.name = m.name;
@@ -110,8 +120,7 @@ export class ProjectionClient {
       signal?.addEventListener('abort', onAbort, { once: true });
       // Keep the process alive while a job runs (the idle worker is unref'd).
       worker.ref();
-      const msg: ToProjectionWorker = { type: 'compute', id, input, params };
-      worker.postMessage(msg);
+      worker.postMessage(message(id));
     });
   }
 

@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { currentBackend } from '../engine/distances';
 import { computeLayout } from './umap';
+import { pcaLayout } from './pca';
 import type { FromProjectionWorker, ToProjectionWorker } from './workerProtocol';
 
 /** Progress is forwarded at most this often (ms), plus the final 100 %. */
@@ -18,7 +19,7 @@ const post = (m: FromProjectionWorker, transfer?: ArrayBuffer[]) => port.postMes
 let queue: Promise<void> = Promise.resolve();
 
 port.on('message', (m: ToProjectionWorker) => {
-  if (m?.type !== 'compute') {
+  if (m?.type !== 'compute' && m?.type !== 'pca') {
     console.warn('[ei] projection worker: unknown message', (m as { type?: unknown })?.type);
     return;
   }
@@ -28,6 +29,13 @@ port.on('message', (m: ToProjectionWorker) => {
 async function run(m: ToProjectionWorker): Promise<void> {
   let last = 0;
   try {
+    if (m.type === 'pca') {
+      const r = pcaLayout(m.input.embeddings, m.input.n, m.input.dim, m.options);
+      const kept = r.totalVariance > 0 ? (100 * (r.variance[0] + r.variance[1])) / r.totalVariance : 0;
+      const note = `${kept.toFixed(kept < 10 ? 1 : 0)} % of the variance${r.sampled < m.input.n ? `, axes from ${r.sampled.toLocaleString('en-US')} sampled rows` : ''}`;
+      post({ type: 'done', id: m.id, layout: r.layout, note }, [r.layout.buffer as ArrayBuffer]);
+      return;
+    }
     const layout = await computeLayout(m.input, m.params, {
       onProgress: (fraction, message) => {
         const now = Date.now();

@@ -48,6 +48,15 @@ export interface DatasetView {
   snapshotName?: string;
 }
 
+/** Which 2-D layout: UMAP, PCA (drawn at once) or the user's own (metadata columns x, y). */
+export type LayoutKind = 'umap' | 'pca' | 'own';
+
+/** One entry of the layout picker; `note` says how it was made, or UMAP's progress when not ready. */
+export interface LayoutChoice { kind: LayoutKind; label: string; ready: boolean; note: string }
+
+/** The picker and the caption over the plot ("PCA (31 % of the variance) — UMAP 34 %"). */
+export interface LayoutState { shown: LayoutKind | null; caption: string; choices: LayoutChoice[] }
+
 /**
  * A census estimated from a uniform random sample of anchors (the exact pass is still running):
  * the counts beside it are the estimates; these are their 95 % half-widths and how they were made.
@@ -114,7 +123,8 @@ export type CensusUpdate = Omit<CensusView, 'violAsPositive' | 'violAsNegative' 
 /** Host -> projection panel. */
 export type ToProjection =
   | { type: 'dataset'; dataset: DatasetView } // a dataset (or snapshot) is now shown; layout and census follow
-  | { type: 'layout'; datasetId: string; layout: Float32Array; dims: 2 | 3 } // N x 2 positions (dims 3: first two used)
+  | { type: 'layout'; datasetId: string; layout: Float32Array; dims: 2 | 3; kind: LayoutKind } // N x 2 positions (dims 3: first two used) of the layout now shown
+  | { type: 'layoutState'; datasetId: string; state: LayoutState } // the layout picker's entries and the caption
   | { type: 'layoutProgress'; datasetId: string; fraction: number } // UMAP epochs done / total
   | { type: 'census'; datasetId: string; census: CensusView } // results under the current margin
   | { type: 'censusUpdate'; datasetId: string; census: CensusUpdate } // a quick recount: replaces these fields of the last census
@@ -137,6 +147,7 @@ export type FromProjection =
   | { type: 'openSample'; index: number } // the user clicked a point: open its source
   | { type: 'requestDetail'; requestId: number; index: number } // hover: hardest positive and violating negatives (capped)
   | { type: 'selection'; indices: Int32Array } // box/lasso selection changed
+  | { type: 'chooseLayout'; kind: LayoutKind } // the user picked a layout in the picker
   | { type: 'log'; level: 'info' | 'error'; message: string }; // webview-side diagnostics
 
 /** Host -> controls sidebar. `datasetId` (optional, the session id as in DatasetView.id): when set, the sidebar ignores census/histogram messages whose id differs from the last `state`'s. */

@@ -21,6 +21,8 @@ export class ProjectionPanel extends Disposable {
   /** Messages the panel rejected (tests read it). */
   readonly rejected: string[] = [];
   private ready = false;
+  /** The layout array last posted to the webview (posted again only when another is shown). */
+  private postedLayout: Float32Array | undefined;
   /** Quick recounts for the webview, paced (see sendCensus). */
   private readonly updates = new Pacer<Extract<ToProjection, { type: 'censusUpdate' }>>((m) => this.post(m), ProjectionPanel.UPDATE_AFTER_SIDEBAR_MS, ProjectionPanel.UPDATE_INTERVAL_MS);
 
@@ -55,8 +57,8 @@ export class ProjectionPanel extends Disposable {
     const s = this.session;
     this.post({ type: 'dataset', dataset: datasetView(s.id, s.dataset, (p) => this.panel.webview.asWebviewUri(vscode.Uri.file(p)).toString()) });
     this.post({ type: 'status', state: s.status.state, message: s.status.message });
-    if (s.layout) this.post({ type: 'layout', datasetId: s.id, layout: s.layout, dims: 2 });
-    else this.post({ type: 'layoutProgress', datasetId: s.id, fraction: s.layoutFraction });
+    this.postedLayout = undefined;
+    this.sendLayout();
     if (s.census) this.post({ type: 'census', datasetId: s.id, census: s.census });
   }
 
@@ -64,14 +66,24 @@ export class ProjectionPanel extends Disposable {
     const s = this.session;
     switch (e) {
       case 'dataset': this.sendAll(); break;
-      case 'layout': if (s.layout) this.post({ type: 'layout', datasetId: s.id, layout: s.layout, dims: 2 }); break;
+      case 'layout': this.sendLayout(); break;
       case 'census': this.sendCensus(); break;
       case 'status':
         this.post({ type: 'status', state: s.status.state, message: s.status.message });
-        if (!s.layout) this.post({ type: 'layoutProgress', datasetId: s.id, fraction: s.layoutFraction });
+        this.sendLayout();
         break;
       case 'histogram': case 'table': break;
     }
+  }
+
+  /** The shown layout when it changed since the last post (1M points: 8 MB, not to be resent with each progress step), and the picker. */
+  private sendLayout(): void {
+    const s = this.session, shown = s.layouts.shown;
+    if (shown && shown.layout !== this.postedLayout) {
+      this.post({ type: 'layout', datasetId: s.id, layout: shown.layout, dims: 2, kind: shown.kind });
+      if (this.ready) this.postedLayout = shown.layout;
+    }
+    this.post({ type: 'layoutState', datasetId: s.id, state: s.layouts.state() });
   }
 
   private sendCensus(): void {
@@ -138,6 +150,10 @@ export class ProjectionPanel extends Disposable {
         this.session.selection = Int32Array.from(list as ArrayLike<number>);
         return;
       }
+      case 'chooseLayout':
+        if (msg.kind !== 'umap' && msg.kind !== 'pca' && msg.kind !== 'own') return this.reject(m, 'unknown layout');
+        this.session.chooseLayout(msg.kind);
+        return;
       case 'log':
         (msg.level === 'error' ? console.error : console.log)('[ei webview]', String(msg.message).slice(0, 2000));
         return;

@@ -67,6 +67,16 @@ const openProjection: Step = {
   async run(c) {
     await inspect(c, 'sample');
     c.projection = await projectionWithAllPoints(c);
+    // The first paint is PCA (before UMAP ends); UMAP replaces it on the same canvas.
+    const firstKind = await hook<string>(c.projection, 'layoutKind');
+    const umapAt = Date.now();
+    await until('the UMAP layout to replace the first paint', async () => (await hook<string>(c.projection!, 'layoutKind')) === 'umap', 150_000, 250);
+    const shown = await hook<string[]>(c.projection, 'layoutsShown');
+    c.log(`first layout drawn: ${firstKind}; UMAP replaced it ${((Date.now() - umapAt) / 1000).toFixed(1)} s later; shown in order: ${shown.join(' → ')}`);
+    assert.deepEqual(shown, ['pca', 'umap'], 'PCA is drawn first, then UMAP replaces it');
+    assert.equal(await hook<number>(c.projection, 'pointsDrawn'), c.images.length, 'every sample drawn in the UMAP layout');
+    assert.equal(await c.projection.inputValue('[data-testid=layout-picker]'), 'umap', 'the picker names the layout on screen');
+    assert.equal(await c.projection.textContent('[data-testid=layout-caption]'), '', 'no caption once UMAP is on screen');
     const tabs = await tabLabels(c.page);
     assert.ok(tabs.some((t) => t.includes('Embeddings: ')), `a tab "Embeddings: …" should be open, tabs: ${JSON.stringify(tabs)}`);
     const stats = pixelStats(await canvasPixels(c.projection));

@@ -53,7 +53,7 @@ describe('following a training run', function () {
     assert.equal(s.dataset.snapshots?.length, 2);
     await s.setMargin(0.3);
     await censusAt(s, 0.3);
-    const before = await until(() => s.layout, 'the first layout', 120_000);
+    const before = await until(() => s.layouts.get('umap'), 'the first UMAP layout', 120_000);
     const switches: { session: Session; size: number }[] = [];
     const sub = a.inspector.follow.onDidSwitch((n) => switches.push({ session: n, size: fs.statSync(file(30)).size }));
     try {
@@ -84,7 +84,7 @@ describe('following a training run', function () {
       assert.equal(next.dataset.snapshots?.length, 3);
       assert.equal(next.settings.margin, 0.3, 'the margin is kept');
       await censusAt(next, 0.3);
-      const after = await until(() => next.layout, 'the aligned layout', 120_000);
+      const after = await until(() => next.layouts.get('umap'), 'the aligned layout', 120_000);
       assert.equal(after.length, before.length);
       // Started from the previous layout: points stay nearer to where they were than the same
       // projection from its usual random start (what a switch without alignment shows).

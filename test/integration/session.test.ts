@@ -56,9 +56,31 @@ describe('a dataset opened in the real extension host', function () {
     const a = await api();
     const panel = a.inspector.panelOf(session);
     assert.ok(panel, 'a projection panel belongs to the session');
-    const layout = await until(() => session.layout, 'the UMAP layout', 90_000);
+    const layout = await until(() => session.layouts.get('umap'), 'the UMAP layout', 90_000);
     assert.equal(layout.length, 2 * session.dataset.n);
     assert.ok(layout.every(Number.isFinite), 'every coordinate is finite');
+    // PCA was drawn first; UMAP replaced it when ready.
+    const pca = session.layouts.get('pca');
+    assert.ok(pca && pca.length === layout.length && pca.every(Number.isFinite), 'a PCA layout for every sample');
+    assert.equal(session.layouts.shown?.kind, 'umap');
+    assert.equal(session.layout, layout);
+    assert.deepEqual(session.layouts.state().choices.map((c) => [c.kind, c.ready]), [['umap', true], ['pca', true]]);
+    assert.match(session.layouts.state().choices[1].note, /% of the variance/);
+  });
+
+  it('the layout picker: PCA chosen stays chosen, an unknown layout is refused', async () => {
+    const a = await api();
+    const panel = a.inspector.panelOf(session)!;
+    await panel.handleMessage({ type: 'chooseLayout', kind: 'pca' });
+    assert.equal(session.layouts.shown?.kind, 'pca');
+    assert.equal(session.layout, session.layouts.get('pca'));
+    assert.deepEqual(panel.posted.slice(-2).map((p) => p.type), ['layout', 'layoutState'], 'the PCA layout and the picker were sent to the webview');
+    const rejected = panel.rejected.length;
+    await panel.handleMessage({ type: 'chooseLayout', kind: 'tsne' });
+    assert.equal(panel.rejected.length, rejected + 1);
+    assert.equal(session.layouts.shown?.kind, 'pca');
+    await panel.handleMessage({ type: 'chooseLayout', kind: 'umap' });
+    assert.equal(session.layouts.shown?.kind, 'umap');
   });
 
   it('opens sample i when the webview asks for it', async () => {

@@ -5,6 +5,8 @@
  * Test hook (read-only, for the end-to-end tests):
  *   window.__embeddingInspector = {
  *     pointsDrawn,      // points in the last WebGL draw call (0 before the layout)
+ *     layoutKind,       // 'pca' | 'umap' | 'own' on screen, '' before the first layout
+ *     layoutsShown,     // the kinds shown so far for this dataset, in order (['pca', 'umap'] when UMAP replaced PCA)
  *     datasetId,        // id of the dataset shown, '' when none
  *     colorBy,          // 'label' | 'category' | 'loss' | 'change'
  *     hoverIndex,       // sample under the cursor, -1 when none
@@ -21,7 +23,8 @@
  * [data-testid=color-by], [data-testid=legend-classes], [data-testid=census-header],
  * [data-testid=worst-list] with [data-testid=worst-row] buttons, [data-testid=worst-toggle], [data-testid=status].
  */
-import type { CensusView, DatasetView, SampleStats, ToProjection } from '../../src/shared/protocol';
+import type { CensusView, DatasetView, LayoutKind, SampleStats, ToProjection } from '../../src/shared/protocol';
+import { LayoutPicker } from './layoutPicker';
 import { lossScale as computeLossScale, type LossScale } from './colors';
 import { el } from './dom';
 import { Legend } from './legend';
@@ -41,6 +44,9 @@ let census: CensusView | null = null;
 /** The last snapshot comparison for this dataset (per-sample Δ loss as anchor), or null. */
 let change: { against: string; dLoss: Float32Array; worse: number; better: number; same: number; worsened: { index: number; title: string }[] } | null = null;
 let hasLayout = false;
+/** The layout on screen (UMAP, PCA, the user's), and every kind shown so far for this dataset (the test hook). */
+let layoutKind: LayoutKind | null = null;
+let layoutsShown: LayoutKind[] = [];
 let emphasis = new Set<number>();
 let selected: Uint8Array | null = null;
 let selectionSize = 0;
@@ -49,9 +55,9 @@ let hoverIndex = -1;
 let pendingReveal = -1;
 let lossScale: LossScale = { ref: 0, max: 0 };
 let counts: Uint32Array = new Uint32Array(0);
-/** Last status from the host, the layout progress (null when unknown) and a local WebGL error. */
+/** Last status from the host, the layout caption and a local WebGL error. */
 let hostStatus: { state: string; message: string } = { state: 'loading', message: '' };
-let layoutFraction: number | null = null;
+let layoutCaption = '';
 let glError = '';
 /** What the banner shows now (the test hook reads it). */
 let shown = { state: 'loading', message: '' };
@@ -74,6 +80,7 @@ const plot = new PlotView(plotBox, {
 plotBox.append(banner);
 const tooltip = new Tooltip(plotBox);
 const legend = new Legend(plotBox, (c) => setColorBy(c), (k) => toggleClass(k), ui.classesOpen ?? true, (open) => { ui.classesOpen = open; api.setState(ui); });
+const picker = new LayoutPicker(legend.root, (kind) => api.post({ type: 'chooseLayout', kind }));
 legend.onReveal = (i) => { if (ds && hasLayout && i >= 0 && i < ds.n) plot.reveal(i); };
 const worst = new WorstList(app, ui.panelOpen, (open) => { ui.panelOpen = open; api.setState(ui); }, (row) => {
   plot.scene.triplet = row;
@@ -157,7 +164,7 @@ function setHover(i: number): void {
 let saveTimer = 0;
 function saveView(view: { cx: number; cy: number; zoom: number }): void {
   if (!ds) return;
-  ui.view = { datasetId: ds.id, ...view };
+  ui.view = { datasetId: ds.id, layout: layoutKind ?? undefined, ...view };
   if (hoverIndex >= 0) setHover(-1);
   window.clearTimeout(saveTimer);
   saveTimer = window.setTimeout(() => api.setState(ui), 300);
@@ -171,7 +178,7 @@ function renderStatus(): void {
   let state = hostStatus.state, message = hostStatus.message;
   if (glError) { state = 'error'; message = glError; }
   else if (!hasLayout && state !== 'error') {
-    if (layoutFraction !== null) { state = 'computing'; message = `Computing the layout… ${Math.round(100 * Math.min(1, Math.max(0, layoutFraction)))}%`; }
+    if (layoutCaption) { state = 'computing'; message = `Computing the layout… ${layoutCaption}`; }
     else if (!message || state === 'ready') { state = ds ? 'computing' : 'loading'; message = ds ? 'Computing the layout…' : 'Waiting for data…'; }
   }
   shown = { state, message };
@@ -197,7 +204,7 @@ function onMessage(m: ToProjection): void {
       const problem = validateDataset(m.dataset);
       if (problem) { api.post({ type: 'log', level: 'error', message: `dataset ignored: ${problem}` }); return; }
       if (ds?.id !== m.dataset.id) {
-        census = null; change = null; hasLayout = false; layoutFraction = null; pendingReveal = -1; emphasis = new Set(); selected = null; selectionSize = 0; lossScale = { ref: 0, max: 0 };
+        census = null; change = null; hasLayout = false; layoutKind = null; layoutsShown = []; layoutCaption = ''; pendingReveal = -1; emphasis = new Set(); selected = null; selectionSize = 0; lossScale = { ref: 0, max: 0 };
         setHover(-1);
         plot.scene.triplet = null;
         plotBox.classList.add('waiting');
@@ -213,18 +220,29 @@ function onMessage(m: ToProjection): void {
       if (!ds || m.datasetId !== ds.id) return;
       const problem = validateLayout(m.layout, m.dims, ds.n);
       if (problem) { api.post({ type: 'log', level: 'error', message: `layout ignored: ${problem}` }); return; }
+      const kind: LayoutKind = m.kind === 'pca' || m.kind === 'own' ? m.kind : 'umap';
+      const first = !hasLayout;
       hasLayout = true;
       plotBox.classList.remove('waiting');
-      const saved = ui.view && ui.view.datasetId === ds.id && ui.view.zoom > 0 ? ui.view : undefined;
+      // Another layout is another coordinate system: its own saved view, or fit all.
+      const v = ui.view;
+      const saved = v && v.datasetId === ds.id && (v.layout ?? 'umap') === kind && v.zoom > 0 ? v : undefined;
+      layoutKind = kind;
+      if (layoutsShown.at(-1) !== kind) layoutsShown.push(kind);
       plot.setLayout(m.layout, ds.n, m.dims, saved);
-      layoutFraction = null;
       renderStatus();
       if (pendingReveal >= 0) { plot.reveal(pendingReveal); pendingReveal = -1; }
+      // Hover and selection are sample indices: they carry over; the tooltip moves with its point.
+      if (!first && hoverIndex >= 0) showTooltip(hoverIndex, statsOf(hoverIndex), plot.scene.detail?.hardestPositive ?? -1);
       return;
     }
-    case 'layoutProgress':
-      if (ds && m.datasetId === ds.id && !hasLayout && Number.isFinite(m.fraction)) { layoutFraction = m.fraction; renderStatus(); }
+    case 'layoutState': {
+      if (!ds || m.datasetId !== ds.id || !m.state || !Array.isArray(m.state.choices)) return;
+      picker.render(m.state);
+      layoutCaption = typeof m.state.caption === 'string' ? m.state.caption : '';
+      renderStatus();
       return;
+    }
     case 'census': {
       if (!ds || m.datasetId !== ds.id) return;
       const problem = validateCensus(m.census, ds.n);
@@ -285,6 +303,8 @@ window.addEventListener('message', (e: MessageEvent) => {
 Object.defineProperty(window, '__embeddingInspector', {
   value: Object.freeze({
     get pointsDrawn() { return plot.pointsDrawn; },
+    get layoutKind() { return layoutKind ?? ''; },
+    get layoutsShown() { return [...layoutsShown]; },
     get datasetId() { return ds?.id ?? ''; },
     get colorBy() { return ui.colorBy; },
     get hoverIndex() { return hoverIndex; },

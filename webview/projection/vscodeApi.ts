@@ -2,7 +2,7 @@
  * The one wrapper around `acquireVsCodeApi()`: only protocol messages can be posted, and the
  * persisted UI state has a type. (acquireVsCodeApi may be called once per page.)
  */
-import type { FromProjection } from '../../src/shared/protocol';
+import type { FromProjection, LayoutKind } from '../../src/shared/protocol';
 import type { ColorBy } from './pointStyle';
 
 /** UI-only state kept across reloads of the webview (never data). */
@@ -12,7 +12,7 @@ export interface UiState {
   /** The legend's class list is expanded. */
   classesOpen?: boolean;
   /** Camera of the dataset it was saved for, with the zoom relative to "fit all". */
-  view?: { datasetId: string; cx: number; cy: number; zoom: number };
+  view?: { datasetId: string; layout?: LayoutKind; cx: number; cy: number; zoom: number };
 }
 
 /** Typed access to the host. */

@@ -72,15 +72,15 @@ for (const theme of ['dark', 'light']) {
   const page = await openPage(theme);
   const id = `ds-${theme}`;
   await send(page, datasetMessage(id, data));
-  await send(page, { type: 'layoutProgress', datasetId: id, fraction: 0.42 });
+  await send(page, { type: 'layoutState', datasetId: id, state: { shown: null, caption: 'UMAP 42 %', choices: [{ kind: 'umap', label: 'UMAP', ready: false, note: '42 %' }] } });
   await frame(page);
   await page.screenshot({ path: `${outDir}/${theme}-0-waiting.png` });
-  check((await page.textContent('[data-testid=status]')).includes('42%'), `${theme}: progress shown before the layout`);
+  check((await page.textContent('[data-testid=status]')).includes('42 %'), `${theme}: progress shown before the layout`);
   check(await hook(page, () => window.__embeddingInspector.pointsDrawn) === 0, `${theme}: nothing drawn before the layout`);
-  await send(page, { type: 'layout', datasetId: 'other', layout: typed('Float32Array', data.xy), dims: 2 });
+  await send(page, { type: 'layout', datasetId: 'other', layout: typed('Float32Array', data.xy), dims: 2, kind: 'umap' });
   await frame(page);
   check(await hook(page, () => window.__embeddingInspector.pointsDrawn) === 0, `${theme}: layout for another dataset ignored`);
-  await send(page, { type: 'layout', datasetId: id, layout: typed('Float32Array', data.xy), dims: 2 });
+  await send(page, { type: 'layout', datasetId: id, layout: typed('Float32Array', data.xy), dims: 2, kind: 'umap' });
   await send(page, censusMessage(id, cen));
   await frame(page);
   check(await hook(page, () => window.__embeddingInspector.pointsDrawn) === 2000, `${theme}: 2000 points drawn`);
@@ -223,7 +223,7 @@ for (const theme of ['dark', 'light']) {
   // devicePixelRatio 2: the canvas backing store doubles, hit-testing stays in CSS pixels.
   const page = await openPage('dark', { width: 700, height: 450 }, 2);
   await send(page, datasetMessage('hidpi', data));
-  await send(page, { type: 'layout', datasetId: 'hidpi', layout: typed('Float32Array', data.xy), dims: 2 });
+  await send(page, { type: 'layout', datasetId: 'hidpi', layout: typed('Float32Array', data.xy), dims: 2, kind: 'umap' });
   await send(page, censusMessage('hidpi', cen));
   await frame(page);
   const size = await page.evaluate(() => { const c = document.querySelector('#plot'); return [c.width, c.height, c.clientWidth, c.clientHeight]; });
@@ -255,7 +255,7 @@ for (const theme of ['dark', 'light']) {
   await page.reload();
   await page.waitForFunction(() => window.__harness.posted.some((m) => m.type === 'ready'));
   await send(page, datasetMessage('hidpi', data));
-  await send(page, { type: 'layout', datasetId: 'hidpi', layout: typed('Float32Array', data.xy), dims: 2 });
+  await send(page, { type: 'layout', datasetId: 'hidpi', layout: typed('Float32Array', data.xy), dims: 2, kind: 'umap' });
   await frame(page);
   const after = await hook(page, `window.__embeddingInspector.screenPositionOf(${i})`);
   check(Math.hypot(after.x - before.x, after.y - before.y) < 0.5 && await hook(page, () => window.__embeddingInspector.colorBy) === 'loss', `reload restores the camera (${before.x.toFixed(1)},${before.y.toFixed(1)} -> ${after.x.toFixed(1)},${after.y.toFixed(1)}) and the colour mode`);
