@@ -134,12 +134,45 @@ export interface LossScale { ref: number; max: number }
  * percentile (one outlier does not wash the rest out). {ref: 0, max: 0} when no loss is positive.
  */
 export function lossScale(values: ArrayLike<number>): LossScale {
-  const pos: number[] = [];
-  for (let i = 0; i < values.length; i++) { const v = values[i]; if (v > 0 && Number.isFinite(v)) pos.push(v); }
-  if (pos.length === 0) return { ref: 0, max: 0 };
-  const sorted = Float64Array.from(pos).sort();
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))];
-  return { ref: at(0.5), max: at(0.99) };
+  let m = 0;
+  for (let i = 0; i < values.length; i++) { const v = values[i]; if (v > 0 && Number.isFinite(v)) m++; }
+  if (m === 0) return { ref: 0, max: 0 };
+  const pos = new Float64Array(m);
+  for (let i = 0, j = 0; i < values.length; i++) { const v = values[i]; if (v > 0 && Number.isFinite(v)) pos[j++] = v; }
+  // Two order statistics by selection (O(m)) instead of a sort: 1 000 000 losses in a few ms.
+  const rank = (q: number) => Math.min(m - 1, Math.floor(q * (m - 1)));
+  const r50 = rank(0.5), r99 = rank(0.99);
+  const ref = selectKth(pos, r50, 0, m - 1);
+  return { ref, max: selectKth(pos, r99, r50, m - 1) };
+}
+
+/**
+ * The k-th smallest of a[lo..hi] (Hoare's quickselect with a median-of-three pivot), partially
+ * reordering it so every value before k is <= a[k] and every value after is >= a[k].
+ */
+function selectKth(a: Float64Array, k: number, lo: number, hi: number): number {
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // Median of three to a[mid].
+    if (a[mid] < a[lo]) swap(a, mid, lo);
+    if (a[hi] < a[lo]) swap(a, hi, lo);
+    if (a[hi] < a[mid]) swap(a, hi, mid);
+    const pivot = a[mid];
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) { swap(a, i, j); i++; j--; }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i]; a[i] = a[j]; a[j] = t;
 }
 
 /** Position of loss l on the ramp, 0..1: log1p(l / ref) / log1p(max / ref), 0 for l <= 0, clamped. */

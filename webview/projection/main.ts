@@ -6,6 +6,7 @@
  *   window.__embeddingInspector = {
  *     pointsDrawn,      // points in the last WebGL draw call (0 before the layout)
  *     layoutKind,       // 'pca' | 'umap' | 'own' on screen, '' before the first layout
+ *     movedFrames,      // frames drawn from the moved cached image (large layouts while the camera moves)
  *     layoutsShown,     // the kinds shown so far for this dataset, in order (['pca', 'umap'] when UMAP replaced PCA)
  *     datasetId,        // id of the dataset shown, '' when none
  *     colorBy,          // 'label' | 'category' | 'loss' | 'change'
@@ -29,7 +30,7 @@ import { lossScale as computeLossScale, type LossScale } from './colors';
 import { el } from './dom';
 import { Legend } from './legend';
 import { PlotView } from './plotView';
-import { baseSize, classCounts, computePointStyles, type ColorBy } from './pointStyle';
+import { baseSize, classCounts, computePointStyles, type ColorBy, type PointStyles } from './pointStyle';
 import { readPalette, watchTheme } from './theme';
 import { LatestWinsRequester } from './throttle';
 import { Tooltip } from './tooltip';
@@ -62,6 +63,8 @@ let glError = '';
 /** What the banner shows now (the test hook reads it). */
 let shown = { state: 'loading', message: '' };
 let palette = readPalette();
+/** The arrays of the last restyle, written over by the next one of the same size. */
+let styles: PointStyles | undefined;
 
 // ---- DOM ----
 const app = document.getElementById('app')!;
@@ -101,11 +104,12 @@ watchTheme(() => {
 // ---- state changes ----
 function restyle(): void {
   if (!ds) return;
-  plot.setStyles(computePointStyles({
+  styles = computePointStyles({
     n: ds.n, colorBy: ui.colorBy, labels: ds.labels, classCount: ds.classNames.length,
     category: census?.category ?? null, loss: census?.lossAsAnchor ?? null, change: change?.dLoss ?? null, lossScale,
     emphasis, selected, baseSize: baseSize(ds.n), palette,
-  }));
+  }, styles);
+  plot.setStyles(styles);
   let categoryCounts: number[] | null = null;
   if (census) { categoryCounts = [0, 0, 0, 0]; for (const c of census.category) categoryCounts[c] = (categoryCounts[c] ?? 0) + 1; }
   legend.render({ colorBy: ui.colorBy, classNames: ds.classNames, classCounts: counts, emphasis, categoryCounts, lossScale, palette, change });
@@ -304,6 +308,7 @@ Object.defineProperty(window, '__embeddingInspector', {
   value: Object.freeze({
     get pointsDrawn() { return plot.pointsDrawn; },
     get layoutKind() { return layoutKind ?? ''; },
+    get movedFrames() { return plot.movedFrames; },
     get layoutsShown() { return [...layoutsShown]; },
     get datasetId() { return ds?.id ?? ''; },
     get colorBy() { return ui.colorBy; },

@@ -5,9 +5,9 @@
  */
 import { PointGrid } from './hitTest';
 import { attachGestures } from './interaction';
-import { computeBounds, dataToScreen, fitCamera, framePoints, panBy, screenToData, wheelZoomFactor, zoomAt, type Camera, type Viewport } from './layout';
+import { computeBounds, dataToScreen, fitCamera, framePoints, panBy, screenToData, wheelZoomFactor, zoomAt, type Bounds, type Camera, type Viewport } from './layout';
 import { drawOverlay, type OverlayScene } from './overlay';
-import type { Palette, PointStyles } from './pointStyle';
+import { baseSize, type Palette, type PointStyles } from './pointStyle';
 import { ScatterRenderer } from './scatter';
 
 /** What the plot tells its owner. */
@@ -21,6 +21,13 @@ export interface PlotCallbacks {
 }
 
 const PADDING = 24;
+/**
+ * From this many points on, a moving camera shows the last drawing moved and scaled (frameCache.ts)
+ * and the points are drawn again once it rests for REST_MS: software GL here takes about a second
+ * per frame for 1 000 000 points, 0.1 s for 100 000.
+ */
+const MOVE_WITH_CACHE = 200_000;
+const REST_MS = 160;
 /** Hit radius around the cursor, CSS px. */
 const HIT_PX = 7;
 
@@ -42,6 +49,12 @@ export class PlotView {
   private rafId = 0;
   /** The points need redrawing (camera, styles, palette, size); otherwise only the overlay does. */
   private pointsDirty = true;
+  /** Only the camera changed since the last drawing of the points. */
+  private cameraMoved = false;
+  private restTimer = 0;
+  private bounds: Bounds = { minX: -1, minY: -1, maxX: 1, maxY: 1, count: 0 };
+  /** Frames drawn from the moved cache since the layout was set (the test hook reads it). */
+  movedFrames = 0;
   /** Milliseconds the last frame took on the main thread (WebGL submission + overlay). */
   lastFrameMs = 0;
   readonly scene: OverlayScene = { hover: -1, detail: null, triplet: null, pulse: null, drag: null };
@@ -78,7 +91,9 @@ export class PlotView {
     this.pos = pos; this.n = n; this.stride = stride;
     this.grid = new PointGrid(pos, n, stride);
     this.renderer.setPositions(pos, n, stride);
-    this.fitScale = fitCamera(computeBounds(pos, n, stride), this.vp, PADDING).scale;
+    this.bounds = computeBounds(pos, n, stride);
+    this.movedFrames = 0;
+    this.fitScale = fitCamera(this.bounds, this.vp, PADDING).scale;
     this.cam = view ? { cx: view.cx, cy: view.cy, scale: view.zoom * this.fitScale } : this.fitAll();
     this.invalidate();
   }
@@ -86,7 +101,7 @@ export class PlotView {
   /** New colours / sizes / order. */
   setStyles(styles: PointStyles): void { this.renderer.setStyles(styles); this.invalidate(); }
   /** New theme colours. */
-  setPalette(p: Palette): void { this.palette = p; this.invalidate(); }
+  setPalette(p: Palette): void { this.palette = p; this.renderer.invalidateCache(); this.invalidate(); }
 
   /** Fits every point. */
   reset(): void { this.setCamera(this.fitAll()); }
@@ -130,10 +145,19 @@ export class PlotView {
     const pal = this.palette;
     if (!pal) return;
     const t0 = performance.now();
-    if (this.pointsDirty) {
-      const growth = Math.min(3, Math.max(1, Math.pow(this.cam.scale / this.fitScale, 0.3)));
-      this.renderer.draw(this.cam, this.vp, this.dpr, { background: pal.background, ring: pal.hard, select: pal.focus }, growth);
+    if (this.pointsDirty || this.cameraMoved) {
+      const colors = { background: pal.background, ring: pal.hard, select: pal.focus };
+      const large = this.n >= MOVE_WITH_CACHE;
+      if (!this.pointsDirty && large && this.renderer.drawMoved(this.cam, this.vp, colors)) {
+        this.movedFrames++;
+        window.clearTimeout(this.restTimer);
+        this.restTimer = window.setTimeout(() => this.invalidate(), REST_MS);
+      } else {
+        const growth = Math.min(3, Math.max(1, Math.pow(this.cam.scale / this.fitScale, 0.3)));
+        this.renderer.draw(this.cam, this.vp, this.dpr, colors, growth, this.alphaScale(growth), large);
+      }
       this.pointsDirty = false;
+      this.cameraMoved = false;
     }
     const animating = drawOverlay(this.ctx, { cam: this.cam, vp: this.vp, dpr: this.dpr, pos: this.pos, stride: this.stride, n: this.n, palette: pal, now: t0 }, this.scene);
     this.lastFrameMs = performance.now() - t0;
@@ -141,12 +165,26 @@ export class PlotView {
     else this.scene.pulse = null;
   }
 
-  private fitAll(): Camera { return fitCamera(computeBounds(this.pos, this.n, this.stride), this.vp, PADDING); }
+  /**
+   * Alpha of ordinary points: 1 while they cover the layout's area less than twice over, then
+   * sqrt(2 / coverage), at least 0.1, so dense regions still read as dense and a million points
+   * are not one blob. Coverage = points x disc area / the layout's bounding box on screen.
+   */
+  private alphaScale(growth: number): number {
+    const b = this.bounds;
+    const area = Math.max(1e-12, (b.maxX - b.minX) * (b.maxY - b.minY)) * this.cam.scale * this.cam.scale;
+    const d = baseSize(this.n) * growth;
+    const coverage = (b.count * Math.PI * d * d) / 4 / area;
+    return coverage <= 2 ? 1 : Math.max(0.1, Math.sqrt(2 / coverage));
+  }
+
+  private fitAll(): Camera { return fitCamera(this.bounds, this.vp, PADDING); }
 
   private setCamera(cam: Camera): void {
     this.cam = cam;
     this.cb.cameraChanged({ cx: cam.cx, cy: cam.cy, zoom: cam.scale / this.fitScale });
-    this.invalidate();
+    this.cameraMoved = true;
+    this.invalidate(true);
   }
 
   private resize(): void {
@@ -158,7 +196,7 @@ export class PlotView {
     this.vp = vp; this.dpr = dpr;
     for (const c of [this.canvas, this.overlay]) { c.width = Math.round(vp.width * dpr); c.height = Math.round(vp.height * dpr); }
     if (this.n > 0) {
-      this.fitScale = fitCamera(computeBounds(this.pos, this.n, this.stride), vp, PADDING).scale;
+      this.fitScale = fitCamera(this.bounds, vp, PADDING).scale;
       this.cam = { ...this.cam, scale: zoom * this.fitScale };
     }
     if (this.rafId !== 0) { cancelAnimationFrame(this.rafId); this.rafId = 0; }

@@ -69,43 +69,88 @@ export function baseSize(n: number): number {
   return Math.min(8, Math.max(2, 40 / Math.sqrt(Math.sqrt(Math.max(1, n)))));
 }
 
-/** Computes colours, sizes, flags and the draw order (low priority first, so important points end on top). */
-export function computePointStyles(s: StyleInput): PointStyles {
-  const { n, palette: pal } = s;
-  const rgba = new Uint8Array(n * 4), size = new Float32Array(n), flags = new Uint8Array(n), priority = new Uint8Array(n);
-  const classRgb: Rgb[] = [];
-  for (let k = 0; k < s.classCount; k++) classRgb.push(classColor(k));
+/**
+ * Computes colours, sizes, flags and the draw order (low priority first, so important points end
+ * on top). Table-driven and monomorphic: a first pass maps each point to an entry of one colour
+ * table (its class, category, change sign or loss-ramp step), a second applies size, rings,
+ * emphasis and selection; a restyle of 1 000 000 points is a few tens of milliseconds.
+ */
+export function computePointStyles(s: StyleInput, reuse?: PointStyles): PointStyles {
+  const n = s.n, k = s.classCount;
+  // The previous arrays, when of the same size, are written over (1M points: 13 MB not reallocated per restyle).
+  const same = reuse !== undefined && reuse.size.length === n;
+  const { table, alphas, entry } = colourEntries(s, same ? scratch(n) : new Uint32Array(n));
+  const rgba = same ? reuse.rgba : new Uint8Array(n * 4), size = same ? reuse.size : new Float32Array(n), flags = same ? reuse.flags : new Uint8Array(n);
+  const priority = same ? scratchPriority(n) : new Uint8Array(n);
+  // 1 for emphasised classes (index k: a label outside [0, k), never emphasised).
+  const emph = new Uint8Array(k + 1);
+  for (const c of s.emphasis) if (c >= 0 && c < k) emph[c] = 1;
+  // Per category (0..3; other values read as None): size factor, ring, priority.
+  const catSize = new Float64Array(4), catRing = new Uint8Array(4), catPriority = new Uint8Array(4);
+  for (let c = 0; c < 4; c++) {
+    catSize[c] = CATEGORY_SIZE[c] ?? 1;
+    catRing[c] = c === SampleCategory.Hard && s.colorBy !== 'loss' ? FLAG_RING : 0;
+    catPriority[c] = c === SampleCategory.Hard ? 3 : c === SampleCategory.SemiHard ? 2 : 1;
+  }
   const emphasising = s.emphasis.size > 0;
-  const lut = lossLut();
+  const { category, labels, selected, baseSize: base } = s;
   for (let i = 0; i < n; i++) {
-    const cat = s.category ? s.category[i] : SampleCategory.None;
-    const label = s.labels[i];
-    let rgb: Rgb, alpha: number;
-    if (s.colorBy === 'label') {
-      rgb = label >= 0 && label < s.classCount ? classRgb[label] : pal.muted;
-      alpha = 0.85;
-    } else if (s.colorBy === 'category') {
-      [rgb, alpha] = categoryColor(cat, pal);
-    } else if (s.colorBy === 'change') {
-      [rgb, alpha] = changeColor(s.change ? s.change[i] : 0, pal);
-    } else {
-      const l = s.loss ? s.loss[i] : 0;
-      rgb = lut[Math.round(255 * lossPosition(l, s.lossScale))];
-      alpha = l > 0 ? 0.95 : 0.35;
-    }
-    let sz = s.baseSize * (CATEGORY_SIZE[cat] ?? 1);
-    // The ring marks hard samples where colour does not already say it (loss colours encode it).
-    let f = cat === SampleCategory.Hard && s.colorBy !== 'loss' ? FLAG_RING : 0;
-    let pr = cat === SampleCategory.Hard ? 3 : cat === SampleCategory.SemiHard ? 2 : 1;
+    let cat = category ? category[i] : SampleCategory.None;
+    if (cat > 3) cat = SampleCategory.None;
+    const e = entry[i];
+    let alpha = alphas[e];
+    let sz = base * catSize[cat];
+    let f = catRing[cat];
+    let pr = catPriority[cat];
     if (emphasising) {
-      if (s.emphasis.has(label)) { pr += 4; sz *= 1.25; alpha = Math.max(alpha, 0.9); }
+      const label = labels[i];
+      if (label >= 0 && label < k && emph[label]) { pr += 4; sz *= 1.25; alpha = Math.max(alpha, 0.9); }
       else { pr = 0; sz *= 0.8; alpha *= 0.15; f = 0; }
     }
-    if (s.selected && s.selected[i]) { f |= FLAG_SELECTED; pr = 8; }
-    rgba[4 * i] = rgb[0]; rgba[4 * i + 1] = rgb[1]; rgba[4 * i + 2] = rgb[2]; rgba[4 * i + 3] = Math.round(alpha * 255);
+    if (selected && selected[i]) { f |= FLAG_SELECTED; pr = 8; }
+    const j = 4 * i, t = 3 * e;
+    rgba[j] = table[t]; rgba[j + 1] = table[t + 1]; rgba[j + 2] = table[t + 2]; rgba[j + 3] = Math.round(alpha * 255);
     size[i] = sz; flags[i] = f; priority[i] = pr;
   }
-  return { rgba, size, flags, order: orderByPriority(priority) };
+  return { rgba, size, flags, order: orderByPriority(priority, same ? reuse.order : undefined) };
+}
+
+let scratchEntry = new Uint32Array(0), scratchPr = new Uint8Array(0);
+function scratch(n: number): Uint32Array { if (scratchEntry.length !== n) scratchEntry = new Uint32Array(n); return scratchEntry; }
+function scratchPriority(n: number): Uint8Array { if (scratchPr.length !== n) scratchPr = new Uint8Array(n); return scratchPr; }
+
+/** The colour mode as one table: rgb and alpha per entry, and each point's entry. */
+function colourEntries(s: StyleInput, entry: Uint32Array): { table: Uint8Array; alphas: Float64Array; entry: Uint32Array } {
+  const { n, palette: pal } = s;
+  const k = s.classCount;
+  entry.fill(0);
+  const fill = (colours: [ArrayLike<number>, number][]) => {
+    const table = new Uint8Array(3 * colours.length), alphas = new Float64Array(colours.length);
+    colours.forEach(([rgb, a], e) => { table.set([rgb[0], rgb[1], rgb[2]], 3 * e); alphas[e] = a; });
+    return { table, alphas, entry };
+  };
+  switch (s.colorBy) {
+    case 'label': {
+      for (let i = 0; i < n; i++) { const l = s.labels[i]; entry[i] = l >= 0 && l < k ? l : k; }
+      return fill([...Array.from({ length: k }, (_, c): [Rgb, number] => [classColor(c), 0.85]), [pal.muted, 0.85]]);
+    }
+    case 'category': {
+      const cat = s.category;
+      if (cat) for (let i = 0; i < n; i++) entry[i] = cat[i] <= 3 ? cat[i] : SampleCategory.None;
+      return fill([0, 1, 2, 3].map((c) => categoryColor(c, pal)));
+    }
+    case 'change': {
+      const d = s.change;
+      if (d) for (let i = 0; i < n; i++) entry[i] = d[i] > 0 ? 0 : d[i] < 0 ? 1 : 2;
+      return fill([1, -1, 0].map((x) => changeColor(x, pal)));
+    }
+    default: {
+      // 256 ramp steps for zero (faded) losses, then 256 for positive ones.
+      const loss = s.loss, lut = lossLut();
+      if (loss) for (let i = 0; i < n; i++) { const l = loss[i]; entry[i] = Math.round(255 * lossPosition(l, s.lossScale)) + (l > 0 ? 256 : 0); }
+      return fill([...lut.map((c): [Rgb, number] => [c, 0.35]), ...lut.map((c): [Rgb, number] => [c, 0.95])]);
+    }
+  }
 }
 
 /** Change colour: worse (loss grew) in the hard colour, better in the easy-side accent, unchanged muted. */
@@ -133,11 +178,11 @@ export function categoryColor(cat: number, pal: Palette): [Rgb, number] {
 }
 
 /** Indices sorted by ascending priority (0..255), ties by index: a stable counting sort, O(n). */
-export function orderByPriority(priority: Uint8Array): Uint32Array {
+export function orderByPriority(priority: Uint8Array, into?: Uint32Array): Uint32Array {
   const start = new Uint32Array(257);
   for (let i = 0; i < priority.length; i++) start[priority[i] + 1]++;
   for (let p = 0; p < 256; p++) start[p + 1] += start[p];
-  const order = new Uint32Array(priority.length);
+  const order = into && into.length === priority.length ? into : new Uint32Array(priority.length);
   for (let i = 0; i < priority.length; i++) order[start[priority[i]]++] = i;
   return order;
 }

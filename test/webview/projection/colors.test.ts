@@ -91,4 +91,15 @@ describe('projection colours', () => {
     assert.deepEqual(lossScale(new Float32Array([0, NaN, -1])), { ref: 0, max: 0 });
     assert.equal(lossPosition(5, { ref: 0, max: 0 }), 0);
   });
+
+  it('the scale by selection equals the sorted order statistics (shuffled, with ties, zeros and NaN)', () => {
+    let seed = 9;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (const m of [1, 2, 3, 10, 101, 5000]) {
+      const values = Float32Array.from({ length: m + 40 }, (_, i) => (i < 20 ? 0 : i < 30 ? NaN : Math.floor(rnd() * (m / 3 + 1)) + rnd() * (i % 3 === 0 ? 0 : 1)));
+      const pos = Array.from(values).filter((v) => v > 0 && Number.isFinite(v)).sort((a, b) => a - b);
+      const at = (q: number) => pos[Math.min(pos.length - 1, Math.floor(q * (pos.length - 1)))];
+      assert.deepEqual(lossScale(values), pos.length ? { ref: at(0.5), max: at(0.99) } : { ref: 0, max: 0 }, `m = ${m}`);
+    }
+  });
 });

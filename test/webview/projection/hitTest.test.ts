@@ -104,3 +104,26 @@ describe('projection hit-testing (uniform grid)', () => {
     assert.equal(s3.nearest(0.9, 0.9, 1), 2);
   });
 });
+
+describe('projection hit-testing at 1 000 000 points', () => {
+  it('answers like brute force, the cursor radius at fit-all and zoomed in, and a box selection', () => {
+    const n = 1_000_000;
+    const pos = points(n, 23);
+    const grid = new PointGrid(pos, n, 2);
+    const r = rng(31);
+    let hits = 0;
+    for (let q = 0; q < 150; q++) {
+      // 7 CSS px at a fit-all scale of ~60 px per unit, and zoomed in 50x.
+      const x = -2 + r() * 18, y = -2 + r() * 8, radius = q % 2 ? 0.12 : 0.0024;
+      const expected = bruteNearest(pos, n, x, y, radius);
+      assert.equal(grid.nearest(x, y, radius), expected, `query ${q}`);
+      if (expected >= 0) hits++;
+    }
+    assert.ok(hits > 15 && hits < 150, `the queries should both hit and miss (${hits})`);
+    const box = grid.inRect(5.5, 0.2, 6.3, 0.9);
+    const want: number[] = [];
+    for (let i = 0; i < n; i++) if (pos[2 * i] >= 5.5 && pos[2 * i] <= 6.3 && pos[2 * i + 1] >= 0.2 && pos[2 * i + 1] <= 0.9) want.push(i);
+    assert.ok(want.length > 1000);
+    assert.deepEqual(Array.from(box), want);
+  });
+});

@@ -82,3 +82,23 @@ describe('projection point styles', () => {
     assert.ok(baseSize(2000) > baseSize(100000));
   });
 });
+
+describe('projection point styles, written over the previous arrays', () => {
+  it('gives the same styles as fresh arrays, in every mode and after a mode change', () => {
+    let prev = computePointStyles(input());
+    for (const over of [{ colorBy: 'category' as const }, { colorBy: 'loss' as const }, { colorBy: 'label' as const, emphasis: new Set([2]) }, { colorBy: 'change' as const, change: new Float32Array([1, -1, 0, 0, 2, -3]) }, { selected: new Uint8Array([1, 0, 0, 0, 0, 1]) }]) {
+      const fresh = computePointStyles(input(over));
+      const reused = computePointStyles(input(over), prev);
+      assert.equal(reused.rgba, prev.rgba, 'the same arrays');
+      assert.deepEqual(Array.from(reused.rgba), Array.from(fresh.rgba));
+      assert.deepEqual(Array.from(reused.size), Array.from(fresh.size));
+      assert.deepEqual(Array.from(reused.flags), Array.from(fresh.flags));
+      assert.deepEqual(Array.from(reused.order), Array.from(fresh.order));
+      prev = reused;
+    }
+    // Another size: new arrays.
+    const other = computePointStyles({ ...input(), n: 5, labels: new Int32Array(5), category: new Uint8Array(5), loss: new Float32Array(5) }, prev);
+    assert.ok(other.rgba !== prev.rgba, 'new arrays for another size');
+    assert.equal(other.size.length, 5);
+  });
+});
