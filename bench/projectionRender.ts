@@ -53,6 +53,7 @@ function serve(): Promise<{ origin: string; close(): void }> {
 /** Runs in the page: makes the data, posts dataset + layout, resolves after two frames with the time taken. */
 async function loadInPage(page: Page, n: number): Promise<{ layoutMs: number; heapMb: number }> {
   return page.evaluate(async (n) => {
+    const w = globalThis as any; // the page's window (this tsconfig has no DOM types)
     const k = 100;
     let a = 12345;
     const rnd = () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
@@ -60,16 +61,16 @@ async function loadInPage(page: Page, n: number): Promise<{ layoutMs: number; he
     const labels = new Int32Array(n), xy = new Float32Array(2 * n);
     const cx = Float64Array.from({ length: k }, () => 20 * gauss()), cy = Float64Array.from({ length: k }, () => 20 * gauss());
     for (let i = 0; i < n; i++) { const c = i % k; labels[i] = c; xy[2 * i] = cx[c] + gauss(); xy[2 * i + 1] = cy[c] + gauss(); }
-    const frames = () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+    const frames = () => new Promise<void>((r) => w.requestAnimationFrame(() => w.requestAnimationFrame(() => r())));
     const id = `bench-${n}`;
-    window.postMessage({ type: 'dataset', dataset: { id, name: id, n, dim: 2, classNames: Array.from({ length: k }, (_, c) => `class ${c}`), labels, imageUris: new Array(n).fill(''), sampleTitles: new Array(n).fill('') } }, '*');
+    w.postMessage({ type: 'dataset', dataset: { id, name: id, n, dim: 2, classNames: Array.from({ length: k }, (_, c) => `class ${c}`), labels, imageUris: new Array(n).fill(''), sampleTitles: new Array(n).fill('') } }, '*');
     await frames();
     const t0 = performance.now();
-    window.postMessage({ type: 'layout', datasetId: id, layout: xy, dims: 2, kind: 'umap' }, '*');
+    w.postMessage({ type: 'layout', datasetId: id, layout: xy, dims: 2, kind: 'umap' }, '*');
     await new Promise((r) => setTimeout(r, 0));
     await frames();
     const layoutMs = performance.now() - t0;
-    const mem = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
+    const mem = w.performance.memory as { usedJSHeapSize: number } | undefined;
     return { layoutMs, heapMb: mem ? mem.usedJSHeapSize / 2 ** 20 : NaN };
   }, n);
 }
@@ -77,6 +78,7 @@ async function loadInPage(page: Page, n: number): Promise<{ layoutMs: number; he
 /** Runs in the page: posts a census with every per-sample array; resolves with the time to the colours being set and drawn. */
 async function recolourInPage(page: Page, n: number, margin: number): Promise<{ stylesMs: number; drawnMs: number }> {
   return page.evaluate(async ({ n, margin }) => {
+    const w = globalThis as any; // the page's window
     const category = new Uint8Array(n), loss = new Float32Array(n), viol = new Float32Array(n);
     for (let i = 0; i < n; i++) { category[i] = (i * 2654435761) % 7 === 0 ? 3 : (i % 5 === 0 ? 2 : 1); loss[i] = category[i] > 1 ? ((i * 7919) % 101) / 100 : 0; viol[i] = category[i] > 1 ? 3 : 0; }
     const census = {
@@ -84,11 +86,11 @@ async function recolourInPage(page: Page, n: number, margin: number): Promise<{ 
       category, lossAsAnchor: loss, violAsAnchor: viol, violAsPositive: viol, violAsNegative: viol, nearestImpostor: new Int32Array(n),
       classViolationRate: new Float64Array(100), worst: [], counts: { easy: 1, semihard: 1, hard: 1, triplets: 3 }, violating: 2, lossSum: 1, elapsedMs: 1,
     };
-    const shown = new Promise<number>((r) => window.addEventListener('ei-census-shown', () => r(performance.now()), { once: true }));
+    const shown = new Promise<number>((r) => w.addEventListener('ei-census-shown', () => r(performance.now()), { once: true }));
     const t0 = performance.now();
-    window.postMessage({ type: 'census', datasetId: `bench-${n}`, census }, '*');
+    w.postMessage({ type: 'census', datasetId: `bench-${n}`, census }, '*');
     const styled = await shown;
-    await new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+    await new Promise<void>((r) => w.requestAnimationFrame(() => w.requestAnimationFrame(() => r())));
     return { stylesMs: styled - t0, drawnMs: performance.now() - t0 };
   }, { n, margin });
 }
@@ -96,13 +98,14 @@ async function recolourInPage(page: Page, n: number, margin: number): Promise<{ 
 /** Runs in the page: 90 frames of continuous zoom (a wheel event per frame); frame intervals. */
 async function zoomFramesInPage(page: Page): Promise<number[]> {
   return page.evaluate(async () => {
-    const canvas = document.querySelector('[data-testid=plot-canvas]') as HTMLCanvasElement;
+    const w = globalThis as any; // the page's window
+    const canvas = w.document.querySelector('[data-testid=plot-canvas]');
     const r = canvas.getBoundingClientRect();
     const out: number[] = [];
     let last = performance.now();
     for (let f = 0; f < 90; f++) {
-      canvas.dispatchEvent(new WheelEvent('wheel', { deltaY: f < 45 ? -40 : 40, clientX: r.left + r.width / 2, clientY: r.top + r.height / 2, bubbles: true, cancelable: true }));
-      await new Promise((res) => requestAnimationFrame(res));
+      canvas.dispatchEvent(new w.WheelEvent('wheel', { deltaY: f < 45 ? -40 : 40, clientX: r.left + r.width / 2, clientY: r.top + r.height / 2, bubbles: true, cancelable: true }));
+      await new Promise((res) => w.requestAnimationFrame(res));
       const now = performance.now();
       out.push(now - last);
       last = now;
@@ -114,15 +117,16 @@ async function zoomFramesInPage(page: Page): Promise<number[]> {
 /** Runs in the page: 200 pointermoves across the plot; the synchronous handling time of each. */
 async function hoverInPage(page: Page): Promise<number[]> {
   return page.evaluate(async () => {
-    const canvas = document.querySelector('[data-testid=plot-canvas]') as HTMLCanvasElement;
+    const w = globalThis as any; // the page's window
+    const canvas = w.document.querySelector('[data-testid=plot-canvas]');
     const r = canvas.getBoundingClientRect();
     const out: number[] = [];
     for (let k = 0; k < 200; k++) {
       const x = r.left + r.width * (0.1 + 0.8 * ((k * 37) % 200) / 200), y = r.top + r.height * (0.1 + 0.8 * ((k * 91) % 200) / 200);
       const t0 = performance.now();
-      canvas.dispatchEvent(new PointerEvent('pointermove', { clientX: x, clientY: y, bubbles: true, pointerType: 'mouse' }));
+      canvas.dispatchEvent(new w.PointerEvent('pointermove', { clientX: x, clientY: y, bubbles: true, pointerType: 'mouse' }));
       out.push(performance.now() - t0);
-      if (k % 20 === 0) await new Promise((res) => requestAnimationFrame(res));
+      if (k % 20 === 0) await new Promise((res) => w.requestAnimationFrame(res));
     }
     return out;
   });
@@ -146,14 +150,14 @@ async function main(): Promise<void> {
       if (verbose) page.on('console', (m) => console.log('  page:', m.text()));
       page.on('pageerror', (e) => console.error('  page error:', e.message));
       await page.goto(`${server.origin}/`);
-      await page.waitForFunction(() => (window as unknown as { __harness: { posted: { type: string }[] } }).__harness.posted.some((m) => m.type === 'ready'));
+      await page.waitForFunction(() => (globalThis as unknown as { __harness: { posted: { type: string }[] } }).__harness.posted.some((m) => m.type === 'ready'));
       const load = await loadInPage(page, n);
-      const drawn = await page.evaluate(() => (window as unknown as { __embeddingInspector: { pointsDrawn: number } }).__embeddingInspector.pointsDrawn);
+      const drawn = await page.evaluate(() => (globalThis as unknown as { __embeddingInspector: { pointsDrawn: number } }).__embeddingInspector.pointsDrawn);
       const recolours = [];
       for (let k = 0; k < 5; k++) recolours.push(await recolourInPage(page, n, 0.1 + 0.1 * k));
-      const moved0 = await page.evaluate(() => (window as unknown as { __embeddingInspector: { movedFrames: number } }).__embeddingInspector.movedFrames);
+      const moved0 = await page.evaluate(() => (globalThis as unknown as { __embeddingInspector: { movedFrames: number } }).__embeddingInspector.movedFrames);
       const frames = await zoomFramesInPage(page);
-      const moved = (await page.evaluate(() => (window as unknown as { __embeddingInspector: { movedFrames: number } }).__embeddingInspector.movedFrames)) - moved0;
+      const moved = (await page.evaluate(() => (globalThis as unknown as { __embeddingInspector: { movedFrames: number } }).__embeddingInspector.movedFrames)) - moved0;
       const hover = await hoverInPage(page);
       rows.push({ n, ...load, stylesMs: q(recolours.map((r) => r.stylesMs), 0.5), drawnMs: q(recolours.map((r) => r.drawnMs), 0.5), frame50: q(frames, 0.5), frame90: q(frames, 0.9), hover50: q(hover, 0.5), hoverMax: Math.max(...hover), drawn, moved });
       const r = rows.at(-1)!;
