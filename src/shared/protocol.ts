@@ -41,9 +41,9 @@ export interface DatasetView {
   classNames: string[];
   /** Class id per sample. */
   labels: Int32Array;
-  /** Webview URI of each sample's image (asWebviewUri), '' when none or not an image. */
+  /** Webview URI of each sample's image (asWebviewUri), '' when none or not an image; empty when no sample has a file. */
   imageUris: string[];
-  /** Short text shown for non-image samples (e.g. file name and line), '' when none. */
+  /** Short text shown for non-image samples (e.g. file name and line), '' when none; empty when no sample has a file. */
   sampleTitles: string[];
   snapshotName?: string;
 }

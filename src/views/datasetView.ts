@@ -1,11 +1,15 @@
 import type { Dataset } from '../shared/dataset';
 import type { DatasetView } from '../shared/protocol';
 
-/** The dataset as the projection webview needs it: sample images as webview URIs, titles for the others. */
+/**
+ * The dataset as the projection webview needs it: sample images as webview URIs, titles for the
+ * others. A dataset without sample files sends empty lists, not 2 N empty strings (1M samples).
+ */
 export function datasetView(id: string, d: Dataset, imageUri: (path: string) => string): DatasetView {
-  const imageUris: string[] = new Array(d.n);
-  const sampleTitles: string[] = new Array(d.n);
-  for (let i = 0; i < d.n; i++) {
+  const any = d.sources?.some((s) => s !== undefined) === true;
+  const imageUris: string[] = new Array(any ? d.n : 0);
+  const sampleTitles: string[] = new Array(any ? d.n : 0);
+  for (let i = 0; any && i < d.n; i++) {
     const s = d.sources?.[i];
     imageUris[i] = s && s.kind === 'image' ? imageUri(s.path) : '';
     sampleTitles[i] = s ? `${s.path.split(/[\\/]/).pop()}${s.line ? `:${s.line}` : ''}` : '';

@@ -16,8 +16,8 @@ export function validateDataset(d: DatasetView): string | null {
   if (!Number.isInteger(d.n) || d.n < 0) return `bad n ${d.n}`;
   if (!isTypedArray(d.labels, 'Int32Array') || d.labels.length !== d.n) return 'labels must be an Int32Array of length n';
   if (!Array.isArray(d.classNames)) return 'classNames missing';
-  if (!Array.isArray(d.imageUris) || d.imageUris.length !== d.n) return 'imageUris must have length n';
-  if (!Array.isArray(d.sampleTitles) || d.sampleTitles.length !== d.n) return 'sampleTitles must have length n';
+  if (!Array.isArray(d.imageUris) || (d.imageUris.length !== d.n && d.imageUris.length !== 0)) return 'imageUris must have length n (or 0: no sample files)';
+  if (!Array.isArray(d.sampleTitles) || (d.sampleTitles.length !== d.n && d.sampleTitles.length !== 0)) return 'sampleTitles must have length n (or 0: no sample files)';
   return null;
 }
 

@@ -66,7 +66,7 @@ export class WorstList {
     this.rowsOf = ds;
     const name = (i: number) => ds.classNames[ds.labels[i]] ?? String(ds.labels[i]);
     const thumb = (i: number, role: string) => {
-      const uri = ds.imageUris[i];
+      const uri = ds.imageUris[i] ?? '';
       const pic = uri ? el('img', { src: uri, alt: `${role} ${i}`, loading: 'lazy' }) : el('span', { class: 'no-image' }, `#${i}`);
       return el('figure', { class: `thumb ${role}` }, pic, el('figcaption', {}, `${role[0]} · ${name(i)}`));
     };

@@ -80,6 +80,8 @@ describe('projection panel logic', () => {
     assert.match(validateDataset(ds({ labels: new Int32Array(3) }))!, /labels/);
     assert.match(validateDataset(ds({ labels: [0, 1] as unknown as Int32Array }))!, /labels/);
     assert.match(validateDataset(ds({ imageUris: [''] }))!, /imageUris/);
+    assert.equal(validateDataset(ds({ imageUris: [], sampleTitles: [] })), null, 'no sample files: empty lists');
+    assert.match(validateDataset(ds({ sampleTitles: ['', '', ''] }))!, /sampleTitles/);
     assert.equal(validateLayout(new Float32Array(6), 3, 2), null);
     assert.match(validateLayout(new Float32Array(5), 2, 2)!, /expected 4/);
     assert.match(validateLayout(new Float64Array(4) as unknown as Float32Array, 2, 2)!, /Float32Array/);

@@ -1,0 +1,23 @@
+import * as assert from 'node:assert/strict';
+import { datasetView } from '../../../src/views/datasetView';
+import type { Dataset } from '../../../src/shared/dataset';
+
+const base = (over: Partial<Dataset> = {}): Dataset => ({
+  name: 'd', n: 3, dim: 2, embeddings: new Float32Array(6), labels: new Int32Array([0, 1, 0]), classNames: ['a', 'b'],
+  files: { embeddings: '/w/e.npy' }, warnings: [], ...over,
+});
+
+describe('the dataset as the projection webview gets it', () => {
+  it('images as webview URIs, titles with the line for text samples, nothing for samples without a file', () => {
+    const v = datasetView('s1', base({ sources: [{ path: '/w/img/0.png', kind: 'image' }, undefined, { path: '/w/t/notes.txt', line: 12, kind: 'text' }] }), (p) => `uri:${p}`);
+    assert.deepEqual(v.imageUris, ['uri:/w/img/0.png', '', '']);
+    assert.deepEqual(v.sampleTitles, ['0.png', '', 'notes.txt:12']);
+    assert.equal(v.n, 3);
+  });
+  it('a dataset without sample files sends empty lists, not n empty strings each', () => {
+    for (const sources of [undefined, [undefined, undefined, undefined]]) {
+      const v = datasetView('s1', base({ sources }), () => { throw new Error('no URI is made'); });
+      assert.deepEqual([v.imageUris, v.sampleTitles], [[], []]);
+    }
+  });
+});
