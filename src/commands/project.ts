@@ -7,8 +7,8 @@ import { layoutFromColumns } from '../projection/layoutSet';
 import { readProjectionSettings } from '../settings';
 
 /**
- * The session's 2-D layouts. First what can be drawn at once: the user's own (metadata columns x,
- * y) and PCA (under a second at 1M points, in the projection worker). Then UMAP, read from the
+ * The session's 2-D layouts. First what can be drawn at once: the user's own (the manifest's
+ * `layout` .npy, else metadata columns x, y) and PCA (under a second at 1M points, in the projection worker). Then UMAP, read from the
  * cache in the extension's storage or computed in the same worker with a cancellable progress
  * notification (none for `alignedInit`, a snapshot switch started from the previous snapshot's
  * layout); it replaces the first paint unless the user picked another layout.
@@ -17,9 +17,12 @@ export async function computeProjection(context: vscode.ExtensionContext, sessio
   const ds = session.dataset;
   const params = { ...readProjectionSettings(), distance: session.settings.distance, normalize: session.settings.normalize, ...(alignedInit ? { alignedInit } : {}) };
   const input = { embeddings: ds.embeddings, n: ds.n, dim: ds.dim };
-  const own = layoutFromColumns(ds.metadata, ds.n);
-  if (own.layout) session.setLayout(own.layout, 'own', 'metadata columns x, y');
-  else if (own.problem) console.warn(`[ei] ${ds.files.metadata ?? ds.name}: ${own.problem}`);
+  if (ds.layout) session.setLayout(ds.layout.values, 'own', path.basename(ds.layout.file));
+  else {
+    const own = layoutFromColumns(ds.metadata, ds.n);
+    if (own.layout) session.setLayout(own.layout, 'own', 'metadata columns x, y');
+    else if (own.problem) console.warn(`[ei] ${ds.files.metadata ?? ds.name}: ${own.problem}`);
+  }
   const cacheDir = path.join(context.globalStorageUri.fsPath, 'layouts');
   const key = layoutCacheKey(ds.embeddings, params);
   const cached = await readCachedLayout(cacheDir, key, ds.n).catch(() => undefined);

@@ -9,7 +9,8 @@ import { Boundary } from './boundary';
 import { fail, InputError } from './errors';
 import type { LoadOptions } from './index';
 import { findInFolder } from './discover';
-import { DEFAULT_MAX_BYTES, exists } from './files';
+import { DEFAULT_MAX_BYTES, exists, readChecked } from './files';
+import { npyToEmbeddings, parseNpy } from './npy';
 import { encodeLabels, labelWarnings, readLabelsFile } from './labels';
 import { MANIFEST_NAME, PROJECTOR_CONFIG, Plan, planFile, planFolder } from './plan';
 import { EmbeddingRead, LABEL_NAMES, readEmbeddingsFile, readLabelsArray, readMetadataFile } from './readers';
@@ -187,6 +188,10 @@ export async function loadDataset(target: string, opts: LoadOptions = {}): Promi
   };
   if (Object.keys(columns).length > 0) dataset.metadata = columns;
   if (plan.snapshots.length > 1) { dataset.snapshots = plan.snapshots; dataset.activeSnapshot = plan.active; }
+  if (plan.layout) {
+    await guard(plan.layout, 'layout file');
+    dataset.layout = { values: await readLayoutFile(plan.layout, emb.n, maxBytes), file: plan.layout };
+  }
 
   const wantedSample = opts.sampleColumn ?? plan.sampleColumn;
   const sampleCol = wantedSample !== undefined ? columnNamed(columns, wantedSample) : DEFAULT_SAMPLE_COLUMNS.map((c) => columnNamed(columns, c)).find((c) => c);
@@ -199,4 +204,12 @@ export async function loadDataset(target: string, opts: LoadOptions = {}): Promi
     warnings.push(...r.warnings);
   }
   return dataset;
+}
+
+/** The manifest's layout: a NumPy .npy of shape (n, 2), any float or int dtype, finite values. */
+async function readLayoutFile(file: string, n: number, maxBytes: number): Promise<Float32Array> {
+  if (!/\.npy$/i.test(file)) fail(file, 'a layout must be a NumPy .npy file of shape (samples, 2)');
+  const a = npyToEmbeddings(parseNpy(await readChecked(file, maxBytes), file), file);
+  if (a.dim !== 2 || a.n !== n) fail(file, `a layout must have shape (${n}, 2), one row per sample; this one is (${a.n}, ${a.dim})`);
+  return a.data;
 }

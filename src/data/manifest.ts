@@ -24,11 +24,13 @@ export interface Manifest {
   labels?: ManifestLabels;
   metadata?: string;
   sampleColumn?: string;
+  /** A 2-D layout the user made (.npy, n x 2), offered beside UMAP and PCA. */
+  layout?: string;
   /** Every path the manifest names, with its field, so each can be checked before it is read. */
   paths: { field: string; path: string }[];
 }
 
-const KNOWN = new Set(['$schema', 'name', 'description', 'embeddings', 'embeddingsKey', 'snapshots', 'labels', 'metadata', 'sampleColumn', 'labelColumn']);
+const KNOWN = new Set(['$schema', 'name', 'description', 'embeddings', 'embeddingsKey', 'snapshots', 'labels', 'metadata', 'sampleColumn', 'labelColumn', 'layout']);
 
 function str(v: unknown, file: string, what: string): string {
   if (typeof v !== 'string' || v.trim() === '') fail(file, `'${what}' must be a non-empty string`);
@@ -93,6 +95,7 @@ export function parseManifest(text: string, file: string): Manifest {
     labels,
     metadata: m.metadata === undefined ? undefined : abs(str(m.metadata, file, 'metadata'), 'metadata'),
     sampleColumn: m.sampleColumn === undefined ? undefined : str(m.sampleColumn, file, 'sampleColumn'),
+    layout: m.layout === undefined ? undefined : abs(str(m.layout, file, 'layout'), 'layout'),
     paths,
   };
 }

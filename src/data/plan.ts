@@ -20,6 +20,8 @@ export interface Plan {
   labels?: ManifestLabels;
   metadata?: string;
   sampleColumn?: string;
+  /** The manifest's own 2-D layout (.npy, n x 2). */
+  layout?: string;
   /** For raw `.bytes` projector tensors. */
   tensorShape?: number[];
   /** True when the embeddingsKey option was used to pick a file in a folder (not an array name). */
@@ -55,6 +57,7 @@ async function planManifest(file: string, snapshot: number | undefined, roots: s
     labels: m.labels,
     metadata: m.metadata,
     sampleColumn: m.sampleColumn,
+    ...(m.layout ? { layout: m.layout } : {}),
   };
 }
 

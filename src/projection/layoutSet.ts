@@ -1,6 +1,6 @@
 /**
- * The layouts of one session and which one is shown: PCA (drawn at once), the user's own (from the
- * metadata's x / y columns) and UMAP (when its epochs end). Until the user picks one, the best
+ * The layouts of one session and which one is shown: PCA (drawn at once), the user's own (the
+ * manifest's `layout` file or the metadata's x / y columns) and UMAP (when its epochs end). Until the user picks one, the best
  * ready layout is shown (UMAP, then the user's, then PCA), so UMAP replaces the first paint. A pick
  * is kept. Pure state: no `vscode`, no DOM; the session owns one and tells the views.
  */
@@ -8,7 +8,7 @@ import type { LayoutChoice, LayoutKind, LayoutState } from '../shared/protocol';
 
 export type { LayoutKind } from '../shared/protocol';
 
-const NAMES: Record<LayoutKind, string> = { umap: 'UMAP', pca: 'PCA', own: 'Your layout (x, y)' };
+const NAMES: Record<LayoutKind, string> = { umap: 'UMAP', pca: 'PCA', own: 'Your layout' };
 const RANK: Record<LayoutKind, number> = { pca: 1, own: 2, umap: 3 };
 const ORDER: LayoutKind[] = ['umap', 'pca', 'own'];
 /** A plain decimal (no hex, no Infinity, no empty cell). */

@@ -43,6 +43,8 @@ export interface Dataset {
   sources?: (SampleSource | undefined)[];
   /** Extra metadata columns, by column name, one string per sample (for tooltips). */
   metadata?: Record<string, string[]>;
+  /** A 2-D layout the user made (manifest field `layout`): row-major n x 2, and its file. */
+  layout?: { values: Float32Array; file: string };
   /** Snapshots of the same samples (epochs), oldest first; the active one is `activeSnapshot`. */
   snapshots?: SnapshotRef[];
   activeSnapshot?: number;

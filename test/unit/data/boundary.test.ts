@@ -49,6 +49,7 @@ describe('data/boundary: paths in a manifest or projector config stay inside', (
       [{ snapshots: [{ path: 'up/outside.npy', epoch: 3 }], labels: 'labels.txt' }, 'snapshots[0].path', path.join(run, 'up', 'outside.npy')],
       [{ embeddings: 'emb.npy', metadata: path.join(tmp, 'meta.tsv'), labelColumn: 'label' }, 'metadata', path.join(tmp, 'meta.tsv')],
       [{ embeddings: 'emb.npy', labels: { path: '../../passwd' } }, 'labels.path', path.join(tmp, 'passwd')],
+      [{ embeddings: 'emb.npy', labels: 'labels.txt', layout: '../../outside.npy' }, 'layout', path.join(tmp, 'outside.npy')],
     ];
     for (const [m, field, named] of cases) {
       const file = manifest(m);

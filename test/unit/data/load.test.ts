@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { AmbiguousChoiceError, InputError, loadDataset } from '../../../src/data/index';
+import { parseNpy } from '../../../src/data/npy';
 import { FIXTURES, cases, expectError, fixture } from './fixtures';
 
 /** Every fixture file with its size and mtime: the loaders must never write. */
@@ -65,6 +66,17 @@ describe('data/loadDataset behaviour', () => {
     await expectError(() => loadDataset(fixture('snapshots'), { snapshot: 3 }), InputError, 'snapshot 3 does not exist');
     const m = await loadDataset(fixture('manifest'), { snapshot: 0 });
     assert.deepStrictEqual([m.snapshots![0].epoch, m.activeSnapshot, m.files.manifest], [0, 0, fixture('manifest/embeddings.json')]);
+  });
+
+  it("a manifest's own layout (.npy of shape (n, 2), float64 from NumPy) is read as float32; another shape is an error naming the file", async () => {
+    const d = await loadDataset(fixture('manifest_layout'));
+    const want = parseNpy(new Uint8Array(fs.readFileSync(fixture('manifest_layout/layout.npy'))), 'layout.npy');
+    assert.strictEqual(want.dtype, '<f8');
+    assert.deepStrictEqual(Array.from(d.layout!.values), Array.from(want.data as Float64Array, (v) => Math.fround(v)));
+    assert.strictEqual(d.layout!.file, fixture('manifest_layout/layout.npy'));
+    assert.strictEqual((await loadDataset(fixture('manifest'))).layout, undefined);
+    const err = await expectError(() => loadDataset(fixture('manifest_badlayout')), InputError, 'a layout must have shape (6, 2), one row per sample; this one is (6, 3)');
+    assert.strictEqual((err as InputError).file, fixture('manifest_badlayout/layout.npy'));
   });
 
   it('a loaded numbered file is the active snapshot of its series', async () => {
