@@ -74,9 +74,10 @@ export class Inspector extends Disposable {
    * keeps another session's settings (a snapshot switch); `layoutInit` starts the projection from
    * the previous snapshot's layout (same seed) so successive snapshots stay aligned.
    */
-  async open(target: string, opts: { snapshot?: number; column?: vscode.ViewColumn; settings?: AnalysisSettings; layoutInit?: Float32Array } = {}): Promise<Session | undefined> {
+  async open(target: string, opts: { snapshot?: number; column?: vscode.ViewColumn; settings?: AnalysisSettings; layoutInit?: Float32Array; stillWanted?: () => boolean } = {}): Promise<Session | undefined> {
     const dataset = await loadDatasetInteractive(target, { snapshot: opts.snapshot });
-    if (!dataset) return undefined;
+    // A snapshot switch superseded while it loaded opens nothing (see switchLines).
+    if (!dataset || (opts.stillWanted && !opts.stillWanted())) return undefined;
     const session = new Session(dataset, opts.settings ?? this.settings, this.workerScript);
     const panel = new ProjectionPanel(this.context.extensionUri, session);
     this.sessions.set(session, panel);
@@ -150,21 +151,35 @@ export class Inspector extends Disposable {
     }
   }
 
-  /** Switches a session to another snapshot (epoch): a new session in the same place. */
-  async switchSnapshot(s: Session, index: number): Promise<Session | undefined> {
+  /**
+   * Snapshot switches of one dataset (a session and the ones switched from it) share a line: the
+   * sidebar's picker can ask for several before the first has loaded (a key held down on it), and
+   * only the latest asked may open. Without this each switch opened its own session and panel (20
+   * quick picks left 18 open) and the one shown was whichever loaded last, not the last chosen.
+   */
+  private readonly switchLines = new WeakMap<Session, { latest: number }>();
+
+  /** Opens `target` (a snapshot of it) in place of session `s`, unless a newer switch of its line was asked meanwhile. */
+  private async switchFrom(s: Session, target: string, snapshot?: number): Promise<Session | undefined> {
+    const line = this.switchLines.get(s) ?? { latest: 0 };
+    this.switchLines.set(s, line);
+    const mine = ++line.latest;
     const panel = this.sessions.get(s);
-    const target = s.dataset.files.manifest ?? s.dataset.files.embeddings;
-    const next = await this.open(target, { snapshot: index, column: panel?.panel.viewColumn, settings: s.settings, layoutInit: s.layouts.get('umap') });
-    if (next) panel?.dispose();
+    const next = await this.open(target, { snapshot, column: panel?.panel.viewColumn, settings: s.settings, layoutInit: s.layouts.get('umap'), stillWanted: () => line.latest === mine });
+    if (!next) return undefined;
+    this.switchLines.set(next, line);
+    panel?.dispose();
     return next;
   }
 
+  /** Switches a session to another snapshot (epoch): a new session in the same place. */
+  switchSnapshot(s: Session, index: number): Promise<Session | undefined> {
+    return this.switchFrom(s, s.dataset.files.manifest ?? s.dataset.files.embeddings, index);
+  }
+
   /** Switches a session to another file of its snapshot series (a new epoch written by training). */
-  async switchToFile(s: Session, file: string): Promise<Session | undefined> {
-    const panel = this.sessions.get(s);
-    const next = await this.open(file, { column: panel?.panel.viewColumn, settings: s.settings, layoutInit: s.layouts.get('umap') });
-    if (next) panel?.dispose();
-    return next;
+  switchToFile(s: Session, file: string): Promise<Session | undefined> {
+    return this.switchFrom(s, file);
   }
 
   /** Emphasises classes in a session's projection (from the sidebar's class table). */

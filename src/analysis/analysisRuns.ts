@@ -26,7 +26,8 @@ export async function inMemoryFacts(client: AnalysisClient, input: EngineInput, 
   progress?.report(0.9, 'Batch-hard, retrieval metrics, histogram…');
   const bh = await client.batchHard(margin, false);
   const soft = await client.batchHard(margin, true);
-  const retrieval = await client.retrieval().catch((e: unknown) => { console.error('[ei] retrieval failed', e); return undefined; });
+  // Closing the panel meanwhile (the signal) disposes the workers: not a failure to log.
+  const retrieval = await client.retrieval().catch((e: unknown) => { if (!signal.aborted) console.error('[ei] retrieval failed', e); return undefined; });
   const { range, edges } = rangeAndEdges(bh, margin);
   const counts = await client.histogram(edges);
   const atZero = await client.census(0, { topK: 0, perSample: true, classPairs: false });
