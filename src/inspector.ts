@@ -59,25 +59,29 @@ export class Inspector extends Disposable {
   /** "Inspect Embeddings": find datasets in the workspace, let the user pick one, open it. */
   async inspect(): Promise<Session | undefined> {
     const target = await pickDataset();
-    return target ? this.open(target) : undefined;
+    return target ? this.open(target, { revealControls: true }) : undefined;
   }
 
   /** Explorer context menu on a file (or the active editor's file). */
   async inspectFile(uri?: vscode.Uri): Promise<Session | undefined> {
     const target = uri?.fsPath ?? vscode.window.activeTextEditor?.document.uri.fsPath;
     if (!target) { void vscode.window.showErrorMessage('Inspect Embeddings in This File: no file selected.'); return undefined; }
-    return this.open(target);
+    return this.open(target, { revealControls: true });
   }
 
   /**
    * Opens a dataset: load (with quick picks for ambiguous choices), analyse, project. `settings`
    * keeps another session's settings (a snapshot switch); `layoutInit` starts the projection from
-   * the previous snapshot's layout (same seed) so successive snapshots stay aligned.
+   * the previous snapshot's layout (same seed) so successive snapshots stay aligned;
+   * `revealControls` (the user's Inspect commands) shows the sidebar's Controls view too.
    */
-  async open(target: string, opts: { snapshot?: number; column?: vscode.ViewColumn; settings?: AnalysisSettings; layoutInit?: Float32Array; stillWanted?: () => boolean } = {}): Promise<Session | undefined> {
+  async open(target: string, opts: { snapshot?: number; column?: vscode.ViewColumn; settings?: AnalysisSettings; layoutInit?: Float32Array; stillWanted?: () => boolean; revealControls?: boolean } = {}): Promise<Session | undefined> {
     const dataset = await loadDatasetInteractive(target, { snapshot: opts.snapshot });
     // A snapshot switch superseded while it loaded opens nothing (see switchLines).
     if (!dataset || (opts.stillWanted && !opts.stillWanted())) return undefined;
+    // The user's commands show the sidebar's Controls (the margin slider) with the dataset; the
+    // panel opened next takes the focus back. (`<view id>.focus` exists for every contributed view.)
+    if (opts.revealControls) await vscode.commands.executeCommand('embeddingInspector.controls.focus').then(undefined, (e) => console.warn('[ei] revealing the controls failed', e));
     const session = new Session(dataset, opts.settings ?? this.settings, this.workerScript);
     const panel = new ProjectionPanel(this.context.extensionUri, session);
     this.sessions.set(session, panel);

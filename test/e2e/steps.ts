@@ -74,6 +74,8 @@ const openProjection: Step = {
     const shown = await hook<string[]>(c.projection, 'layoutsShown');
     c.log(`first layout drawn: ${firstKind}; UMAP replaced it ${((Date.now() - umapAt) / 1000).toFixed(1)} s later; shown in order: ${shown.join(' → ')}`);
     assert.deepEqual(shown, ['pca', 'umap'], 'PCA is drawn first, then UMAP replaces it');
+    assert.ok(await sidebarShowsControls(c.page), 'the side bar shows Embedding Inspector\'s Controls with the dataset (issue 16, item 5)');
+    await findWebview(c.page, 'controls', 30_000);
     assert.equal(await hook<number>(c.projection, 'pointsDrawn'), c.images.length, 'every sample drawn in the UMAP layout');
     assert.equal(await c.projection.inputValue('[data-testid=layout-picker]'), 'umap', 'the picker names the layout on screen');
     assert.equal(await c.projection.textContent('[data-testid=layout-caption]'), '', 'no caption once UMAP is on screen');
@@ -162,10 +164,19 @@ async function activeSnapshot(controls: Frame): Promise<number | undefined> {
 }
 
 async function openSidebar(c: E2eContext): Promise<Frame> {
+  // "Inspect Embeddings" shows it already; clicking its activity-bar entry then would hide it.
+  const shown = await findWebview(c.page, 'controls', 3_000).catch(() => undefined);
+  if (shown && await sidebarShowsControls(c.page)) return shown;
   const item = c.page.locator('.activitybar [aria-label^="Embedding Inspector"]').first();
   if (await item.count()) await item.click();
   else await runCommand(c.page, 'Embedding Inspector: Focus on Controls View');
   return findWebview(c.page, 'controls', 30_000);
+}
+
+/** The side bar is open on Embedding Inspector's container (its title names it). */
+async function sidebarShowsControls(page: Page): Promise<boolean> {
+  const title = page.locator('.part.sidebar .composite.title').first();
+  return (await title.isVisible().catch(() => false)) && /EMBEDDING INSPECTOR/i.test(await title.innerText().catch(() => ''));
 }
 
 /** Waits for the sidebar's census at `margin`; returns the violating count it shows. */

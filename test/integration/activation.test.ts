@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api, EXTENSION_ID } from './helpers';
+import { api, closeAll, EXTENSION_ID, until, ws } from './helpers';
 
 describe('activation', () => {
   it('activates in the real extension host', async () => {
@@ -28,6 +28,23 @@ describe('activation', () => {
     while (!a.controls.view && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.ok(a.controls.view, 'the controls webview view was resolved');
     assert.equal(a.controls.view!.visible, true);
+  });
+
+  it('"Inspect Embeddings in This File" shows the sidebar\'s Controls with the dataset, and the projection keeps the focus (issue 16, item 5)', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('workbench.action.closeSidebar');
+    await until(() => !a.controls.view?.visible, 'the sidebar closed', 10_000);
+    const s = await vscode.commands.executeCommand<{ id: string } | undefined>('embeddingInspector.inspectFile', vscode.Uri.file(ws('clusters')));
+    try {
+      assert.ok(s, 'a session opened');
+      await until(() => a.controls.view?.visible, 'the Controls view shown', 20_000);
+      // The tab model follows the renderer a moment later.
+      const groups = () => vscode.window.tabGroups.all.map((g) => `${g.isActive ? '*' : ''}[${g.tabs.map((t) => (t.isActive ? '>' : '') + t.label).join(', ')}]`).join(' ');
+      await until(() => vscode.window.tabGroups.activeTabGroup.activeTab?.label.startsWith('Embeddings: '), () => `the projection panel as the active tab (groups: ${groups()})`, 20_000);
+      assert.equal(a.controls.view?.visible, true, 'the Controls view stays shown');
+    } finally {
+      await closeAll();
+    }
   });
 
   it('declares the analysis settings with defaults', () => {
