@@ -16,6 +16,7 @@ import { indexFits, planSessionPass, type TableSource } from './analysis/streami
 import { chunkAnchorsFor } from './engine/passPlan';
 import { inMemoryFacts, streamingRun } from './analysis/analysisRuns';
 import { hoverDetail } from './analysis/hoverDetail';
+import { nearestNeighbours, type Neighbours } from './analysis/neighbours';
 import {
   estimateView, fullView, nearestPosition, quickView, sameCount, tableView, totalsAtPosition, type IndexFacts, type SampleState, type ViewContext,
 } from './analysis/censusViews';
@@ -472,6 +473,12 @@ export class Session extends Disposable {
     return hoverDetail(this.client.preparedEmbeddings(f.options.normalize), d.n, d.dim, d.labels, f.options, f.hardestPositive, index, this.settings.margin, cap);
   }
 
+
+  /** Sample `index`'s k nearest neighbours under the current distance and normalisation (one distance row). */
+  neighbours(index: number, k: number): Neighbours {
+    const d = this.dataset, s = this.settings;
+    return nearestNeighbours(this.client.preparedEmbeddings(s.normalize || s.distance === 'cosine'), d.n, d.dim, d.labels, s.distance, index, k);
+  }
 
   /** Waits for the current index build (tests use it). */
   async idle(): Promise<void> {

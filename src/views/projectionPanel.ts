@@ -150,6 +150,13 @@ export class ProjectionPanel extends Disposable {
         this.session.selection = Int32Array.from(list as ArrayLike<number>);
         return;
       }
+      case 'requestNeighbours': {
+        if (!this.validIndex(msg.index) || typeof msg.requestId !== 'number' || !Number.isInteger(msg.k) || msg.k < 1 || msg.k > 100) return this.reject(m, 'bad neighbours request');
+        const r = this.session.neighbours(msg.index, msg.k);
+        const s = this.session.settings;
+        this.post({ type: 'neighbours', requestId: msg.requestId, index: r.index, distance: `${s.distance}${s.normalize && s.distance !== 'cosine' ? ', normalised' : ''}`, items: r.items, firstSameRank: r.firstSameRank });
+        return;
+      }
       case 'chooseLayout':
         if (msg.kind !== 'umap' && msg.kind !== 'pca' && msg.kind !== 'own') return this.reject(m, 'unknown layout');
         this.session.chooseLayout(msg.kind);

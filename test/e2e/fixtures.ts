@@ -141,6 +141,15 @@ export function defaultSettings(): { margin: number; distance: string; normalize
 }
 
 /** The CLI's census (`--json`) for a dataset at one margin with the extension's default settings. */
+/** The CLI's exact k nearest neighbours of every sample (the sample itself left out), under the default settings. */
+export function cliKnn(target: string, k: number, snapshot: number | undefined): { indices: number[][]; distances: number[][] } {
+  const s = defaultSettings();
+  const args = [ensureCli(), 'knn', target, '--k', String(k), '--distance', s.distance, ...(s.normalize ? ['--normalize'] : []), ...(snapshot !== undefined ? ['--snapshot', String(snapshot)] : [])];
+  const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 2 ** 20 });
+  if (r.status !== 0) throw new Error(`CLI knn failed (exit ${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
 export function cliCensus(target: string, margin: number, snapshot: number | undefined): { n: number; violating: number; triplets: number; margin: number } {
   const s = defaultSettings();
   const args = [ensureCli(), 'census', target, '--margin', String(margin), '--distance', s.distance, '--convention', s.convention, '--json', '--top', '0',

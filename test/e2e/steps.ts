@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { BROKEN, cliCensus, defaultSettings } from './fixtures';
+import { BROKEN, cliCensus, cliKnn, defaultSettings } from './fixtures';
 import { decodePng, pixelStats, pixelsChanged, type Rgba } from './png';
 import { closeNotifications, closeQuickInput, errorNotification, findWebview, hook, pickOption, quickPickOptions, runCommand, tabLabels, toPage, until } from './workbench';
 
@@ -145,6 +145,19 @@ const clickOpensImage: Step = {
     await c.page.mouse.click(x, y);
     const tabs = await until(`an editor tab for ${name}`, async () => { const t = await tabLabels(c.page); return t.some((l) => l.includes(name)) && t; }, 20_000);
     c.log(`tabs: ${JSON.stringify(tabs)}`);
+    // Its nearest neighbours in the original space are listed, as the CLI's exact kNN has them (issue 16, item 1).
+    type Shown = { index: number; items: number[]; firstSameRank: number } | null;
+    const frame = c.projection!;
+    const shown = await until('the neighbours list of the clicked sample', async () => { const s = await hook<Shown>(frame, 'neighbours'); return s && s.index === index && s; }, 20_000);
+    const knn = cliKnn(c.target, 10, undefined); // the snapshot the projection opens on: the last, as the CLI's default
+    assert.deepEqual(shown.items, knn.indices[index], 'the 10 nearest neighbours, nearest first, as the CLI counts them');
+    assert.equal(await frame.locator('[data-testid=neighbour-row]').count(), 10);
+    c.log(`neighbours of ${index}: ${shown.items.join(', ')}; first same-class at rank ${shown.firstSameRank}`);
+    // Choosing a neighbour moves to it and lists its own neighbours.
+    const next = shown.items[0];
+    await frame.locator(`[data-testid=neighbour-row][data-index="${next}"]`).click();
+    const moved = await until(`the neighbours of sample ${next}`, async () => { const s = await hook<Shown>(frame, 'neighbours'); return s && s.index === next && s; }, 20_000);
+    assert.deepEqual(moved.items, knn.indices[next]);
   },
 };
 

@@ -68,9 +68,27 @@ describe('a dataset opened in the real extension host', function () {
     assert.match(session.layouts.state().choices[1].note, /% of the variance/);
   });
 
+  it('the neighbours of a sample: answered for the webview, bad requests refused (issue 16, item 1)', async () => {
+    const a = await api();
+    const panel = a.inspector.panelOf(session)!;
+    await until(() => panel.posted.length > 0, 'the projection webview ready', 60_000);
+    await panel.handleMessage({ type: 'requestNeighbours', requestId: 7, index: 3, k: 10 });
+    assert.equal(panel.posted.at(-1)?.type, 'neighbours');
+    const r = session.neighbours(3, 10);
+    assert.equal(r.items.length, 10);
+    assert.ok(r.items.every((x, t) => t === 0 || x.distance >= r.items[t - 1].distance), 'nearest first');
+    assert.ok(!r.items.some((x) => x.index === 3), 'the sample itself is not its own neighbour');
+    const rejected = panel.rejected.length;
+    for (const bad of [{ index: 3, k: 0 }, { index: 3, k: 101 }, { index: -1, k: 5 }, { index: session.dataset.n, k: 5 }, { index: 3, k: 2.5 }]) {
+      await panel.handleMessage({ type: 'requestNeighbours', requestId: 8, ...bad });
+    }
+    assert.equal(panel.rejected.length, rejected + 5);
+  });
+
   it('the layout picker: PCA chosen stays chosen, an unknown layout is refused', async () => {
     const a = await api();
     const panel = a.inspector.panelOf(session)!;
+    await until(() => session.layouts.get('umap') && panel.posted.length > 0, 'the UMAP layout and the webview ready', 90_000);
     await panel.handleMessage({ type: 'chooseLayout', kind: 'pca' });
     assert.equal(session.layouts.shown?.kind, 'pca');
     assert.equal(session.layout, session.layouts.get('pca'));

@@ -13,6 +13,7 @@
  *     hoverIndex,       // sample under the cursor, -1 when none
  *     tooltipImageSrc,  // src of the tooltip's <img>, '' when hidden or no image
  *     selectionSize,    // points in the current box / lasso selection
+ *     neighbours,       // { index, items: sample indices nearest first, firstSameRank } of the neighbours list, or null
  *     lastFrameMs,      // main-thread time of the last frame (WebGL submission + overlay)
  *     detailLines,      // lines drawn from the hovered point (hardest positive + violating negatives)
  *     status,           // { state, message } the banner shows (hidden when not loading/computing/error after the layout)
@@ -26,6 +27,7 @@
  */
 import type { CensusView, DatasetView, LayoutKind, SampleStats, ToProjection } from '../../src/shared/protocol';
 import { LayoutPicker } from './layoutPicker';
+import { NeighboursList } from './neighboursList';
 import { lossScale as computeLossScale, type LossScale } from './colors';
 import { el } from './dom';
 import { Legend } from './legend';
@@ -74,7 +76,7 @@ const main = el('main', { class: 'main-area' }, plotBox);
 app.append(main);
 const plot = new PlotView(plotBox, {
   hover: (i) => setHover(i),
-  click: (i) => api.post({ type: 'openSample', index: i }),
+  click: (i) => { api.post({ type: 'openSample', index: i }); requestNeighbours(i); },
   select: (indices) => setSelection(indices),
   clear: () => { setSelection(new Int32Array(0)); plot.scene.triplet = null; worst.clearActive(); plot.invalidate(true); },
   cameraChanged: (view) => saveView(view),
@@ -89,6 +91,16 @@ const worst = new WorstList(app, ui.panelOpen, (open) => { ui.panelOpen = open; 
   plot.scene.triplet = row;
   plot.frame([row.anchor, row.positive, row.negative]);
 });
+const neighbours = new NeighboursList(worst.root, worst.root.children[1] ?? null,
+  (k) => { if (neighbours.shown) requestNeighbours(neighbours.shown.index, k); },
+  (j) => { if (ds && hasLayout && j >= 0 && j < ds.n) plot.reveal(j); requestNeighbours(j); },
+  () => { neighbours.hide(); neighbourRequest++; plot.scene.neighbours = null; plot.invalidate(true); });
+/** Only the answer to the latest neighbours request is shown. */
+let neighbourRequest = 0;
+function requestNeighbours(index: number, k = neighbours.k): void {
+  if (!ds || index < 0 || index >= ds.n) return;
+  api.post({ type: 'requestNeighbours', requestId: ++neighbourRequest, index, k });
+}
 const requester = new LatestWinsRequester((requestId, index) => api.post({ type: 'requestDetail', requestId, index }), 80, {
   now: () => performance.now(), setTimeout: (f, ms) => window.setTimeout(f, ms), clearTimeout: (h) => window.clearTimeout(h as number),
 });
@@ -194,6 +206,9 @@ function renderStatus(): void {
 // ---- messages ----
 function showCensus(c: CensusView): void {
   census = c;
+  // The neighbours list follows a new distance or normalisation.
+  const space = `${c.settings.distance}${c.settings.normalize && c.settings.distance !== 'cosine' ? ', normalised' : ''}`;
+  if (neighbours.shown && !c.partial && neighbours.shown.distance !== space) requestNeighbours(neighbours.shown.index);
   lossScale = computeLossScale(c.lossAsAnchor);
   worst.render(c, ds!);
   restyle();
@@ -208,6 +223,7 @@ function onMessage(m: ToProjection): void {
       const problem = validateDataset(m.dataset);
       if (problem) { api.post({ type: 'log', level: 'error', message: `dataset ignored: ${problem}` }); return; }
       if (ds?.id !== m.dataset.id) {
+        neighbours.hide(); plot.scene.neighbours = null; neighbourRequest++;
         census = null; change = null; hasLayout = false; layoutKind = null; layoutsShown = []; layoutCaption = ''; pendingReveal = -1; emphasis = new Set(); selected = null; selectionSize = 0; lossScale = { ref: 0, max: 0 };
         setHover(-1);
         plot.scene.triplet = null;
@@ -269,6 +285,14 @@ function onMessage(m: ToProjection): void {
       showTooltip(m.index, m.stats ?? null, m.hardestPositive);
       plot.invalidate(true);
       return;
+    case 'neighbours': {
+      if (!ds || m.requestId !== neighbourRequest || !Array.isArray(m.items)) return;
+      const items = m.items.filter((x) => Number.isInteger(x.index) && x.index >= 0 && x.index < ds!.n);
+      neighbours.render({ ...m, items }, ds);
+      plot.scene.neighbours = { index: m.index, items };
+      plot.invalidate(true);
+      return;
+    }
     case 'highlight':
       emphasis = new Set([...m.classes, ...(m.pair ?? [])].filter((k) => Number.isInteger(k) && k >= 0));
       restyle();
@@ -315,6 +339,7 @@ Object.defineProperty(window, '__embeddingInspector', {
     get hoverIndex() { return hoverIndex; },
     get tooltipImageSrc() { return tooltip.root.hidden ? '' : tooltip.imageSrc; },
     get selectionSize() { return selectionSize; },
+    get neighbours() { const s = neighbours.shown; return s ? { index: s.index, items: s.items.map((x) => x.index), firstSameRank: s.firstSameRank } : null; },
     get lastFrameMs() { return plot.lastFrameMs; },
     get detailLines() { const d = plot.scene.detail; return d ? (d.hardestPositive >= 0 ? 1 : 0) + d.negatives.length : 0; },
     get status() { return { ...shown }; },

@@ -12,6 +12,8 @@ export interface OverlayScene {
   hover: number;
   /** Lines from `index` to its hardest positive and to its violating negatives (worst first). */
   detail: { index: number; hardestPositive: number; negatives: number[] } | null;
+  /** Lines from `index` to its nearest neighbours in the original space (same class solid, others dashed). */
+  neighbours: { index: number; items: { index: number; sameClass: boolean }[] } | null;
   /** The worst-list triplet being shown. */
   triplet: { anchor: number; positive: number; negative: number } | null;
   /** Reveal pulse start time (performance.now()). */
@@ -44,6 +46,14 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, f: OverlayFrame, s: O
       line(ctx, a, at(s.detail.hardestPositive), cssRgb(pal.positive, 0.95), 2, []);
       for (const n of s.detail.negatives) dot(ctx, at(n), cssRgb(pal.negative), 3);
       dot(ctx, at(s.detail.hardestPositive), cssRgb(pal.positive), 3.5);
+    }
+  }
+  if (s.neighbours) {
+    const a = at(s.neighbours.index);
+    if (a) {
+      for (const x of s.neighbours.items) line(ctx, a, at(x.index), cssRgb(x.sameClass ? pal.positive : pal.negative, 0.8), 1.5, x.sameClass ? [] : [3, 3]);
+      for (const x of s.neighbours.items) dot(ctx, at(x.index), cssRgb(x.sameClass ? pal.positive : pal.negative), 3);
+      ring(ctx, a, 9, cssRgb(pal.focus), 2);
     }
   }
   if (s.triplet) {

@@ -57,7 +57,7 @@ export class PlotView {
   movedFrames = 0;
   /** Milliseconds the last frame took on the main thread (WebGL submission + overlay). */
   lastFrameMs = 0;
-  readonly scene: OverlayScene = { hover: -1, detail: null, triplet: null, pulse: null, drag: null };
+  readonly scene: OverlayScene = { hover: -1, detail: null, neighbours: null, triplet: null, pulse: null, drag: null };
 
   constructor(private readonly host: HTMLElement, private readonly cb: PlotCallbacks) {
     this.canvas = document.createElement('canvas');
