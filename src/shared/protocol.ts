@@ -129,6 +129,7 @@ export type ToProjection =
   | { type: 'census'; datasetId: string; census: CensusView } // results under the current margin
   | { type: 'censusUpdate'; datasetId: string; census: CensusUpdate } // a quick recount: replaces these fields of the last census
   | { type: 'detail'; requestId: number; index: number; hardestPositive: number; negatives: number[]; stats?: SampleStats } // answer to requestDetail
+  | { type: 'searchResult'; requestId: number; query: string; indices: Int32Array; error?: string } // answer to search: the matching samples, ascending
   | { type: 'neighbours'; requestId: number; index: number; distance: string; items: { index: number; distance: number; sameClass: boolean }[]; firstSameRank: number } // answer to requestNeighbours: nearest first in the original space; firstSameRank 1-based, -1 when the class has no other sample
   | { type: 'highlight'; classes: number[]; pair?: [number, number] } // emphasise classes (from the sidebar table); empty = none
   | { type: 'reveal'; index: number } // centre on a sample and pulse it (Show in Embedding Inspector)
@@ -150,6 +151,7 @@ export type FromProjection =
   | { type: 'selection'; indices: Int32Array } // box/lasso selection changed
   | { type: 'chooseLayout'; kind: LayoutKind } // the user picked a layout in the picker
   | { type: 'requestNeighbours'; requestId: number; index: number; k: number } // the k (1..100) nearest neighbours of a sample, in the original space
+  | { type: 'search'; requestId: number; query: string } // samples whose label, file name or a metadata value contains the query (or matches /regex/flags)
   | { type: 'log'; level: 'info' | 'error'; message: string }; // webview-side diagnostics
 
 /** Host -> controls sidebar. `datasetId` (optional, the session id as in DatasetView.id): when set, the sidebar ignores census/histogram messages whose id differs from the last `state`'s. */

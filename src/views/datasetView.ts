@@ -1,4 +1,4 @@
-import type { Dataset } from '../shared/dataset';
+import type { Dataset, SampleSource } from '../shared/dataset';
 import type { DatasetView } from '../shared/protocol';
 
 /**
@@ -12,8 +12,13 @@ export function datasetView(id: string, d: Dataset, imageUri: (path: string) => 
   for (let i = 0; any && i < d.n; i++) {
     const s = d.sources?.[i];
     imageUris[i] = s && s.kind === 'image' ? imageUri(s.path) : '';
-    sampleTitles[i] = s ? `${s.path.split(/[\\/]/).pop()}${s.line ? `:${s.line}` : ''}` : '';
+    sampleTitles[i] = sampleTitle(s);
   }
   const snap = d.snapshots && d.activeSnapshot !== undefined ? d.snapshots[d.activeSnapshot]?.name : undefined;
   return { id, name: d.name, n: d.n, dim: d.dim, classNames: d.classNames, labels: d.labels, imageUris, sampleTitles, snapshotName: snap };
+}
+
+/** What a sample without an image is called: its file name, and the line for a text sample ("notes.txt:12"). */
+export function sampleTitle(s: SampleSource | undefined): string {
+  return s ? `${s.path.split(/[\\/]/).pop()}${s.line ? `:${s.line}` : ''}` : '';
 }

@@ -5,7 +5,8 @@ import { webviewHtml } from './webviewHtml';
 import { Pacer } from '../util/pacer';
 import type { Session, SessionEvent } from '../session';
 import type { FromProjection, SampleStats, ToProjection } from '../shared/protocol';
-import { datasetView } from './datasetView';
+import { datasetView, sampleTitle } from './datasetView';
+import { searchSamples } from '../analysis/search';
 
 /**
  * Host side of the projection panel: one WebviewPanel per session. Sends the dataset, layout and
@@ -155,6 +156,14 @@ export class ProjectionPanel extends Disposable {
         const r = this.session.neighbours(msg.index, msg.k);
         const s = this.session.settings;
         this.post({ type: 'neighbours', requestId: msg.requestId, index: r.index, distance: `${s.distance}${s.normalize && s.distance !== 'cosine' ? ', normalised' : ''}`, items: r.items, firstSameRank: r.firstSameRank });
+        return;
+      }
+      case 'search': {
+        if (typeof msg.requestId !== 'number' || typeof msg.query !== 'string' || msg.query.length > 500) return this.reject(m, 'bad search');
+        const d = this.session.dataset;
+        const titles = d.sources?.map(sampleTitle);
+        const r = searchSamples(msg.query, { n: d.n, labels: d.labels, classNames: d.classNames, metadata: d.metadata, titles });
+        this.post({ type: 'searchResult', requestId: msg.requestId, query: msg.query, ...('error' in r ? { indices: new Int32Array(0), error: r.error } : { indices: r.indices }) });
         return;
       }
       case 'chooseLayout':

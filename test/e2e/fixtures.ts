@@ -109,10 +109,15 @@ export function makeWorkspace(): string {
 
 /** The sample's metadata.tsv: one entry per sample, in order, with its image path (relative). */
 export function readSampleImages(ws: string): string[] {
+  return readSampleColumn(ws, 'image');
+}
+
+/** One column of the sample's metadata.tsv (header row, tab-separated), one value per sample. */
+export function readSampleColumn(ws: string, name: string): string[] {
   const lines = fs.readFileSync(path.join(ws, 'metadata.tsv'), 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
   const header = lines[0].split('\t');
-  const col = header.indexOf('image');
-  if (col < 0) throw new Error(`metadata.tsv has no 'image' column (header: ${header.join(', ')})`);
+  const col = header.indexOf(name);
+  if (col < 0) throw new Error(`metadata.tsv has no '${name}' column (header: ${header.join(', ')})`);
   return lines.slice(1).map((l) => l.split('\t')[col]);
 }
 

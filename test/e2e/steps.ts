@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { BROKEN, cliCensus, cliKnn, defaultSettings } from './fixtures';
+import { BROKEN, cliCensus, cliKnn, defaultSettings, readSampleColumn } from './fixtures';
 import { decodePng, pixelStats, pixelsChanged, type Rgba } from './png';
 import { closeNotifications, closeQuickInput, errorNotification, findWebview, hook, pickOption, quickPickOptions, runCommand, tabLabels, toPage, until } from './workbench';
 
@@ -288,5 +288,31 @@ const malformedDataset: Step = {
   },
 };
 
+const searchIsolates: Step = {
+  title: 'searching "/^7$/" selects class 7\'s samples, gives their census beside the dataset\'s, and "isolate" dims the rest',
+  shot: 'search',
+  async run(c) {
+    const frame = c.projection!;
+    // Class 7, and any row with a metadata value "7" (the index column's row 7).
+    const columns = ['index', 'label', 'image'].map((name) => readSampleColumn(c.ws, name));
+    const n7 = columns[0].filter((_, i) => columns.some((col) => /^7$/.test(col[i]))).length;
+    assert.ok(n7 > 0, 'the sample has a class 7');
+    await frame.locator('[data-testid=search]').fill('/^7$/');
+    await frame.locator('[data-testid=search]').press('Enter');
+    const status = await until('the search\'s matches', async () => { const t = await hook<string>(frame, 'searchStatus'); return t.startsWith(`${n7} matches`) && t; }, 20_000);
+    c.log(`search status: ${status}`);
+    assert.equal(await hook<number>(frame, 'selectionSize'), n7);
+    assert.match(status, /selected: [\d.]+ % of their triplets as anchor violate \(dataset [\d.]+ %\)/);
+    const before = await settledCanvas(frame);
+    await frame.locator('[data-testid=search-isolate]').check();
+    const after = await settledCanvas(frame);
+    assert.ok(pixelsChanged(before, after) > 500, 'isolating dims the other samples');
+    await frame.locator('[data-testid=search-isolate]').uncheck();
+    await frame.locator('[data-testid=search]').fill('');
+    await frame.locator('[data-testid=search]').press('Enter');
+    await until('the selection cleared', async () => (await hook<number>(frame, 'selectionSize')) === 0, 10_000);
+  },
+};
+
 /** Every step, in order: each needs the previous ones. */
-export const steps: Step[] = [openProjection, hoverShowsImage, clickOpensImage, marginSlider, malformedDataset];
+export const steps: Step[] = [openProjection, hoverShowsImage, clickOpensImage, searchIsolates, marginSlider, malformedDataset];

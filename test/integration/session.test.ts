@@ -85,6 +85,18 @@ describe('a dataset opened in the real extension host', function () {
     assert.equal(panel.rejected.length, rejected + 5);
   });
 
+  it('a search from the projection is answered; a query that is not a string, or too long, is refused (issue 16, item 2)', async () => {
+    const a = await api();
+    const panel = a.inspector.panelOf(session)!;
+    await until(() => panel.posted.length > 0, 'the projection webview ready', 60_000);
+    await panel.handleMessage({ type: 'search', requestId: 3, query: session.dataset.classNames[0] });
+    assert.equal(panel.posted.at(-1)?.type, 'searchResult');
+    const rejected = panel.rejected.length;
+    await panel.handleMessage({ type: 'search', requestId: 4, query: 42 });
+    await panel.handleMessage({ type: 'search', requestId: 5, query: 'x'.repeat(501) });
+    assert.equal(panel.rejected.length, rejected + 2);
+  });
+
   it('the layout picker: PCA chosen stays chosen, an unknown layout is refused', async () => {
     const a = await api();
     const panel = a.inspector.panelOf(session)!;

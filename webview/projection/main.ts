@@ -12,7 +12,8 @@
  *     colorBy,          // 'label' | 'category' | 'loss' | 'change'
  *     hoverIndex,       // sample under the cursor, -1 when none
  *     tooltipImageSrc,  // src of the tooltip's <img>, '' when hidden or no image
- *     selectionSize,    // points in the current box / lasso selection
+ *     selectionSize,    // points in the current box / lasso selection (or the search's matches)
+ *     searchStatus,     // the search's matches and the selection's census, as shown
  *     neighbours,       // { index, items: sample indices nearest first, firstSameRank } of the neighbours list, or null
  *     lastFrameMs,      // main-thread time of the last frame (WebGL submission + overlay)
  *     detailLines,      // lines drawn from the hovered point (hardest positive + violating negatives)
@@ -28,8 +29,10 @@
 import type { CensusView, DatasetView, LayoutKind, SampleStats, ToProjection } from '../../src/shared/protocol';
 import { LayoutPicker } from './layoutPicker';
 import { NeighboursList } from './neighboursList';
+import { SearchBox, selectionCensus } from './searchBox';
 import { lossScale as computeLossScale, type LossScale } from './colors';
 import { el } from './dom';
+import { formatCount } from './format';
 import { Legend } from './legend';
 import { PlotView } from './plotView';
 import { baseSize, classCounts, computePointStyles, type ColorBy, type PointStyles } from './pointStyle';
@@ -53,6 +56,12 @@ let layoutsShown: LayoutKind[] = [];
 let emphasis = new Set<number>();
 let selected: Uint8Array | null = null;
 let selectionSize = 0;
+/** The selected samples (ascending), for the selection's census. */
+let selectedList: Int32Array = new Int32Array(0);
+/** The search's answer in words, and whether to dim everything outside the selection. */
+let searchText = '';
+let isolate = false;
+let searchRequest = 0;
 let hoverIndex = -1;
 /** A reveal that arrived before the layout, applied when it comes. */
 let pendingReveal = -1;
@@ -86,6 +95,17 @@ plotBox.append(banner);
 const tooltip = new Tooltip(plotBox);
 const legend = new Legend(plotBox, (c) => setColorBy(c), (k) => toggleClass(k), ui.classesOpen ?? true, (open) => { ui.classesOpen = open; api.setState(ui); });
 const picker = new LayoutPicker(legend.root, (kind) => api.post({ type: 'chooseLayout', kind }));
+const search = new SearchBox(legend.root, (q) => postSearch(q), (on) => { isolate = on; restyle(); });
+function postSearch(q: string): void {
+  searchRequest++;
+  if (q.trim() === '') { searchText = ''; setSelection(new Int32Array(0)); renderSearch(); return; }
+  api.post({ type: 'search', requestId: searchRequest, query: q });
+}
+function renderSearch(): void {
+  const c = census, d = ds;
+  const sel = c && d && selectedList.length > 0 ? selectionCensus(selectedList, d.labels, counts, c.violAsAnchor, d.n) : null;
+  search.render(searchText, sel && c ? { samples: selectedList.length, ...sel, datasetViolating: c.counts.violating, datasetTriplets: c.triplets } : null);
+}
 legend.onReveal = (i) => { if (ds && hasLayout && i >= 0 && i < ds.n) plot.reveal(i); };
 const worst = new WorstList(app, ui.panelOpen, (open) => { ui.panelOpen = open; api.setState(ui); }, (row) => {
   plot.scene.triplet = row;
@@ -119,7 +139,7 @@ function restyle(): void {
   styles = computePointStyles({
     n: ds.n, colorBy: ui.colorBy, labels: ds.labels, classCount: ds.classNames.length,
     category: census?.category ?? null, loss: census?.lossAsAnchor ?? null, change: change?.dLoss ?? null, lossScale,
-    emphasis, selected, baseSize: baseSize(ds.n), palette,
+    emphasis, selected, isolate, baseSize: baseSize(ds.n), palette,
   }, styles);
   plot.setStyles(styles);
   let categoryCounts: number[] | null = null;
@@ -144,8 +164,10 @@ function setSelection(indices: Int32Array): void {
   selected = indices.length > 0 ? new Uint8Array(ds.n) : null;
   for (const i of indices) if (i >= 0 && i < ds.n) selected![i] = 1;
   selectionSize = indices.length;
+  selectedList = Int32Array.from(indices).sort();
   api.post({ type: 'selection', indices });
   restyle();
+  renderSearch();
 }
 
 function statsOf(i: number): SampleStats | null {
@@ -210,6 +232,7 @@ function showCensus(c: CensusView): void {
   const space = `${c.settings.distance}${c.settings.normalize && c.settings.distance !== 'cosine' ? ', normalised' : ''}`;
   if (neighbours.shown && !c.partial && neighbours.shown.distance !== space) requestNeighbours(neighbours.shown.index);
   lossScale = computeLossScale(c.lossAsAnchor);
+  renderSearch();
   worst.render(c, ds!);
   restyle();
   if (hoverIndex >= 0) showTooltip(hoverIndex, statsOf(hoverIndex));
@@ -285,6 +308,14 @@ function onMessage(m: ToProjection): void {
       showTooltip(m.index, m.stats ?? null, m.hardestPositive);
       plot.invalidate(true);
       return;
+    case 'searchResult': {
+      if (!ds || m.requestId !== searchRequest || !(m.indices instanceof Int32Array)) return;
+      const found = m.indices.filter((i) => i >= 0 && i < ds!.n);
+      searchText = m.error ? `“${m.query}”: ${m.error}` : `${formatCount(found.length)} match${found.length === 1 ? '' : 'es'}`;
+      if (found.length > 0 || selectionSize > 0) setSelection(found);
+      renderSearch();
+      return;
+    }
     case 'neighbours': {
       if (!ds || m.requestId !== neighbourRequest || !Array.isArray(m.items)) return;
       const items = m.items.filter((x) => Number.isInteger(x.index) && x.index >= 0 && x.index < ds!.n);
@@ -339,6 +370,7 @@ Object.defineProperty(window, '__embeddingInspector', {
     get hoverIndex() { return hoverIndex; },
     get tooltipImageSrc() { return tooltip.root.hidden ? '' : tooltip.imageSrc; },
     get selectionSize() { return selectionSize; },
+    get searchStatus() { return document.querySelector('[data-testid=search-status]')?.textContent ?? ''; },
     get neighbours() { const s = neighbours.shown; return s ? { index: s.index, items: s.items.map((x) => x.index), firstSameRank: s.firstSameRank } : null; },
     get lastFrameMs() { return plot.lastFrameMs; },
     get detailLines() { const d = plot.scene.detail; return d ? (d.hardestPositive >= 0 ? 1 : 0) + d.negatives.length : 0; },

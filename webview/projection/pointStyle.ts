@@ -46,6 +46,8 @@ export interface StyleInput {
   emphasis: ReadonlySet<number>;
   /** 1 where the point is selected, or null. */
   selected: Uint8Array | null;
+  /** Dim every point outside the selection (a search's "isolate"). */
+  isolate?: boolean;
   /** Diameter of an ordinary point in CSS pixels. */
   baseSize: number;
   palette: Palette;
@@ -94,6 +96,7 @@ export function computePointStyles(s: StyleInput, reuse?: PointStyles): PointSty
   }
   const emphasising = s.emphasis.size > 0;
   const { category, labels, selected, baseSize: base } = s;
+  const isolate = s.isolate === true && selected !== null;
   for (let i = 0; i < n; i++) {
     let cat = category ? category[i] : SampleCategory.None;
     if (cat > 3) cat = SampleCategory.None;
@@ -108,6 +111,7 @@ export function computePointStyles(s: StyleInput, reuse?: PointStyles): PointSty
       else { pr = 0; sz *= 0.8; alpha *= 0.15; f = 0; }
     }
     if (selected && selected[i]) { f |= FLAG_SELECTED; pr = 8; }
+    else if (isolate) { pr = 0; alpha *= 0.12; f = 0; }
     const j = 4 * i, t = 3 * e;
     rgba[j] = table[t]; rgba[j + 1] = table[t + 1]; rgba[j + 2] = table[t + 2]; rgba[j + 3] = Math.round(alpha * 255);
     size[i] = sz; flags[i] = f; priority[i] = pr;

@@ -102,3 +102,16 @@ describe('projection point styles, written over the previous arrays', () => {
     assert.equal(other.size.length, 5);
   });
 });
+
+describe('projection point styles: isolate the selection', () => {
+  it('dims every point outside the selection and puts them under it; without a selection nothing changes', () => {
+    const sel = new Uint8Array([0, 0, 1, 0, 0, 1]);
+    const s = computePointStyles(input({ selected: sel, isolate: true }));
+    const plain = computePointStyles(input({ selected: sel }));
+    for (const i of [0, 1, 3, 4]) assert.ok(s.rgba[4 * i + 3] < plain.rgba[4 * i + 3] * 0.2, `point ${i} dimmed`);
+    for (const i of [2, 5]) assert.equal(s.rgba[4 * i + 3], plain.rgba[4 * i + 3]);
+    assert.deepEqual(Array.from(s.order).slice(-2), [2, 5], 'the selection is drawn last');
+    assert.equal(s.flags[3], 0, 'a dimmed hard sample loses its ring');
+    assert.deepEqual(Array.from(computePointStyles(input({ isolate: true })).rgba), Array.from(computePointStyles(input()).rgba));
+  });
+});
