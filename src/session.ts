@@ -8,7 +8,8 @@ import { tableCounts } from './engine/marginTable';
 import { positionOf, type MarginTableView } from './shared/marginTableView';
 import { worstAt } from './shared/worstAt';
 import { sliderMargins } from './shared/sliderScale';
-import type { DistanceOptions, EngineInput } from './engine/types';
+import type { DistanceOptions, EngineInput, Progress } from './engine/types';
+import type { KnnResult } from './engine/knn';
 import { classSizes, classViolationRatesFromClassSums } from './analysis/derive';
 import { readMemoryBudget, readTopK } from './settings';
 import { RecountScheduler } from './analysis/recountScheduler';
@@ -478,6 +479,12 @@ export class Session extends Disposable {
   neighbours(index: number, k: number): Neighbours {
     const d = this.dataset, s = this.settings;
     return nearestNeighbours(this.client.preparedEmbeddings(s.normalize || s.distance === 'cosine'), d.n, d.dim, d.labels, s.distance, index, k);
+  }
+
+  /** Every sample's k nearest neighbours (exact, in the workers) under the current distance and normalisation. */
+  knnAll(k: number, progress?: Progress): Promise<KnnResult> {
+    const s = this.settings;
+    return this.client.knn(k, false, progress, { distance: s.distance, normalize: s.normalize });
   }
 
   /** Waits for the current index build (tests use it). */

@@ -129,6 +129,7 @@ export type ToProjection =
   | { type: 'census'; datasetId: string; census: CensusView } // results under the current margin
   | { type: 'censusUpdate'; datasetId: string; census: CensusUpdate } // a quick recount: replaces these fields of the last census
   | { type: 'detail'; requestId: number; index: number; hardestPositive: number; negatives: number[]; stats?: SampleStats } // answer to requestDetail
+  | { type: 'labelErrors'; state: 'computing' | 'ready' | 'error'; fraction?: number; method: string; total: number; items: { index: number; label: number; suggested: number; score: number }[]; message?: string } // suspected label errors: the top of the ranking (total = all suspects), how the score is made
   | { type: 'searchResult'; requestId: number; query: string; indices: Int32Array; error?: string } // answer to search: the matching samples, ascending
   | { type: 'neighbours'; requestId: number; index: number; distance: string; items: { index: number; distance: number; sameClass: boolean }[]; firstSameRank: number } // answer to requestNeighbours: nearest first in the original space; firstSameRank 1-based, -1 when the class has no other sample
   | { type: 'highlight'; classes: number[]; pair?: [number, number] } // emphasise classes (from the sidebar table); empty = none
@@ -151,6 +152,8 @@ export type FromProjection =
   | { type: 'selection'; indices: Int32Array } // box/lasso selection changed
   | { type: 'chooseLayout'; kind: LayoutKind } // the user picked a layout in the picker
   | { type: 'requestNeighbours'; requestId: number; index: number; k: number } // the k (1..100) nearest neighbours of a sample, in the original space
+  | { type: 'findLabelErrors' } // find (or resend) the suspected label errors
+  | { type: 'exportLabelErrors' } // save every suspect as CSV where the user chooses
   | { type: 'search'; requestId: number; query: string } // samples whose label, file name or a metadata value contains the query (or matches /regex/flags)
   | { type: 'log'; level: 'info' | 'error'; message: string }; // webview-side diagnostics
 

@@ -7,6 +7,7 @@ import type { Session, SessionEvent } from '../session';
 import type { FromProjection, SampleStats, ToProjection } from '../shared/protocol';
 import { datasetView, sampleTitle } from './datasetView';
 import { searchSamples } from '../analysis/search';
+import { LabelErrorsController } from './labelErrorsController';
 
 /**
  * Host side of the projection panel: one WebviewPanel per session. Sends the dataset, layout and
@@ -24,11 +25,14 @@ export class ProjectionPanel extends Disposable {
   private ready = false;
   /** The layout array last posted to the webview (posted again only when another is shown). */
   private postedLayout: Float32Array | undefined;
+  /** Suspected label errors: found on the webview's request, exported as CSV. */
+  readonly labelErrors: LabelErrorsController;
   /** Quick recounts for the webview, paced (see sendCensus). */
   private readonly updates = new Pacer<Extract<ToProjection, { type: 'censusUpdate' }>>((m) => this.post(m), ProjectionPanel.UPDATE_AFTER_SIDEBAR_MS, ProjectionPanel.UPDATE_INTERVAL_MS);
 
   constructor(private readonly extensionUri: vscode.Uri, readonly session: Session, private readonly onHighlight?: (classes: number[]) => void) {
     super();
+    this.labelErrors = new LabelErrorsController(session, (m) => this.post(m));
     const roots = [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media'), ...sampleRoots(session)];
     this.panel = this._register(vscode.window.createWebviewPanel(ProjectionPanel.viewType, `Embeddings: ${session.dataset.name}`, vscode.ViewColumn.Active, {
       enableScripts: true,
@@ -158,6 +162,8 @@ export class ProjectionPanel extends Disposable {
         this.post({ type: 'neighbours', requestId: msg.requestId, index: r.index, distance: `${s.distance}${s.normalize && s.distance !== 'cosine' ? ', normalised' : ''}`, items: r.items, firstSameRank: r.firstSameRank });
         return;
       }
+      case 'findLabelErrors': return this.labelErrors.find();
+      case 'exportLabelErrors': return this.labelErrors.exportCsv();
       case 'search': {
         if (typeof msg.requestId !== 'number' || typeof msg.query !== 'string' || msg.query.length > 500) return this.reject(m, 'bad search');
         const d = this.session.dataset;

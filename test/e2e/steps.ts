@@ -314,5 +314,24 @@ const searchIsolates: Step = {
   },
 };
 
+const labelErrorsListed: Step = {
+  title: '"Suspected label errors → Find" lists samples whose neighbours carry another label, says how the score is made, and moves to the one chosen',
+  shot: 'label-errors',
+  async run(c) {
+    const frame = c.projection!;
+    await frame.locator('[data-testid=label-errors] > summary').click();
+    await frame.locator('[data-testid=label-errors-find]').click();
+    type Shown = { state: string; total: number; items: number[] } | null;
+    const shown = await until('the suspected label errors', async () => { const s = await hook<Shown>(frame, 'labelErrors'); return s && s.state === 'ready' && s; }, 60_000);
+    const status = await frame.locator('[data-testid=label-errors-status]').innerText();
+    c.log(`label errors: ${status}`);
+    assert.match(status, /share of the 10 nearest neighbours .* with another label/);
+    assert.ok(shown.total > 0 && shown.items.length > 0, 'the sample has suspects');
+    assert.equal(await frame.locator('[data-testid=label-error-row]').count(), shown.items.length);
+    await frame.locator('[data-testid=label-error-row]').first().click();
+    await until('the chosen suspect\'s neighbours', async () => (await hook<{ index: number } | null>(frame, 'neighbours'))?.index === shown.items[0], 20_000);
+  },
+};
+
 /** Every step, in order: each needs the previous ones. */
-export const steps: Step[] = [openProjection, hoverShowsImage, clickOpensImage, searchIsolates, marginSlider, malformedDataset];
+export const steps: Step[] = [openProjection, hoverShowsImage, clickOpensImage, searchIsolates, labelErrorsListed, marginSlider, malformedDataset];

@@ -6,6 +6,7 @@ import type { Session } from '../../src/session';
 import { sliderMargins } from '../../src/shared/sliderScale';
 import { positionOf, viewCounts } from '../../src/shared/marginTableView';
 import { worstAt } from '../../src/shared/worstAt';
+import { labelSuspects } from '../../src/analysis/labelErrors';
 
 function openTabPaths(): string[] {
   return vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => {
@@ -92,9 +93,35 @@ describe('a dataset opened in the real extension host', function () {
     await panel.handleMessage({ type: 'search', requestId: 3, query: session.dataset.classNames[0] });
     assert.equal(panel.posted.at(-1)?.type, 'searchResult');
     const rejected = panel.rejected.length;
-    await panel.handleMessage({ type: 'search', requestId: 4, query: 42 });
+    await panel.handleMessage({ type: 'search', requestId: 4, query: 42 } as Record<string, unknown>);
     await panel.handleMessage({ type: 'search', requestId: 5, query: 'x'.repeat(501) });
     assert.equal(panel.rejected.length, rejected + 2);
+  });
+
+  it('suspected label errors: every sample\'s 10 nearest neighbours as brute force finds them, scored and ranked (issue 16, item 3)', async () => {
+    const a = await api();
+    const panel = a.inspector.panelOf(session)!;
+    await until(() => panel.posted.length > 0, 'the projection webview ready', 60_000);
+    await panel.handleMessage({ type: 'findLabelErrors' });
+    assert.equal(panel.posted.at(-1)?.type, 'labelErrors');
+    const got = panel.labelErrors.suspects!;
+    // Brute force in float64 on the rows as the settings read them (euclidean, normalised by default).
+    const d = session.dataset, s = session.settings, k = 10;
+    const x = Array.from({ length: d.n }, (_, i) => {
+      const r = Array.from(d.embeddings.subarray(i * d.dim, (i + 1) * d.dim));
+      const q = Math.sqrt(r.reduce((t, v) => t + v * v, 0));
+      return s.normalize ? r.map((v) => v / q) : r;
+    });
+    const dist = (i: number, j: number) => Math.sqrt(x[i].reduce((t, v, c) => t + (v - x[j][c]) ** 2, 0));
+    const indices = new Int32Array(d.n * k);
+    for (let i = 0; i < d.n; i++) {
+      const order = Array.from({ length: d.n }, (_, j) => j).filter((j) => j !== i).sort((p, q) => dist(i, p) - dist(i, q) || p - q);
+      indices.set(order.slice(0, k), i * k);
+    }
+    const want = labelSuspects(indices, k, d.labels, d.classNames.length);
+    assert.equal(s.distance, 'euclidean');
+    assert.deepEqual(got.map((t) => [t.index, t.suggested, t.score]), want.map((t) => [t.index, t.suggested, t.score]));
+    assert.ok(want.length > 0, 'the fixture has suspects');
   });
 
   it('the layout picker: PCA chosen stays chosen, an unknown layout is refused', async () => {
@@ -106,7 +133,7 @@ describe('a dataset opened in the real extension host', function () {
     assert.equal(session.layout, session.layouts.get('pca'));
     assert.deepEqual(panel.posted.slice(-2).map((p) => p.type), ['layout', 'layoutState'], 'the PCA layout and the picker were sent to the webview');
     const rejected = panel.rejected.length;
-    await panel.handleMessage({ type: 'chooseLayout', kind: 'tsne' });
+    await panel.handleMessage({ type: 'chooseLayout', kind: 'tsne' } as Record<string, unknown>);
     assert.equal(panel.rejected.length, rejected + 1);
     assert.equal(session.layouts.shown?.kind, 'pca');
     await panel.handleMessage({ type: 'chooseLayout', kind: 'umap' });
@@ -127,7 +154,7 @@ describe('a dataset opened in the real extension host', function () {
     const rejectedBefore = panel.rejected.length;
     await panel.handleMessage({ type: 'openSample', index: 60 });
     await panel.handleMessage({ type: 'openSample', index: -1 });
-    await panel.handleMessage({ type: 'openSample', index: '3' });
+    await panel.handleMessage({ type: 'openSample', index: '3' } as Record<string, unknown>);
     await panel.handleMessage({ type: 'openSample', index: 1.5 });
     await panel.handleMessage({ type: 'requestDetail', requestId: 1, index: 1e9 });
     await panel.handleMessage({ type: 'no-such-message' });

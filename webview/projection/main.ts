@@ -14,6 +14,7 @@
  *     tooltipImageSrc,  // src of the tooltip's <img>, '' when hidden or no image
  *     selectionSize,    // points in the current box / lasso selection (or the search's matches)
  *     searchStatus,     // the search's matches and the selection's census, as shown
+ *     labelErrors,      // { state, total, items: sample indices listed } of the suspected label errors, or null
  *     neighbours,       // { index, items: sample indices nearest first, firstSameRank } of the neighbours list, or null
  *     lastFrameMs,      // main-thread time of the last frame (WebGL submission + overlay)
  *     detailLines,      // lines drawn from the hovered point (hardest positive + violating negatives)
@@ -29,6 +30,7 @@
 import type { CensusView, DatasetView, LayoutKind, SampleStats, ToProjection } from '../../src/shared/protocol';
 import { LayoutPicker } from './layoutPicker';
 import { NeighboursList } from './neighboursList';
+import { LabelErrorsList } from './labelErrorsList';
 import { SearchBox, selectionCensus } from './searchBox';
 import { lossScale as computeLossScale, type LossScale } from './colors';
 import { el } from './dom';
@@ -115,6 +117,9 @@ const neighbours = new NeighboursList(worst.root, worst.root.children[1] ?? null
   (k) => { if (neighbours.shown) requestNeighbours(neighbours.shown.index, k); },
   (j) => { if (ds && hasLayout && j >= 0 && j < ds.n) plot.reveal(j); requestNeighbours(j); },
   () => { neighbours.hide(); neighbourRequest++; plot.scene.neighbours = null; plot.invalidate(true); });
+const labelErrors = new LabelErrorsList(worst.root, worst.root.children[2] ?? null,
+  () => api.post({ type: 'findLabelErrors' }), () => api.post({ type: 'exportLabelErrors' }),
+  (j) => { if (ds && hasLayout && j >= 0 && j < ds.n) plot.reveal(j); requestNeighbours(j); });
 /** Only the answer to the latest neighbours request is shown. */
 let neighbourRequest = 0;
 function requestNeighbours(index: number, k = neighbours.k): void {
@@ -316,6 +321,10 @@ function onMessage(m: ToProjection): void {
       renderSearch();
       return;
     }
+    case 'labelErrors':
+      if (!ds || !Array.isArray(m.items)) return;
+      labelErrors.render({ ...m, items: m.items.filter((x) => Number.isInteger(x.index) && x.index >= 0 && x.index < ds!.n) }, ds);
+      return;
     case 'neighbours': {
       if (!ds || m.requestId !== neighbourRequest || !Array.isArray(m.items)) return;
       const items = m.items.filter((x) => Number.isInteger(x.index) && x.index >= 0 && x.index < ds!.n);
@@ -370,6 +379,7 @@ Object.defineProperty(window, '__embeddingInspector', {
     get hoverIndex() { return hoverIndex; },
     get tooltipImageSrc() { return tooltip.root.hidden ? '' : tooltip.imageSrc; },
     get selectionSize() { return selectionSize; },
+    get labelErrors() { const a = labelErrors.last; return a ? { state: a.state, total: a.total, items: a.items.map((x) => x.index) } : null; },
     get searchStatus() { return document.querySelector('[data-testid=search-status]')?.textContent ?? ''; },
     get neighbours() { const s = neighbours.shown; return s ? { index: s.index, items: s.items.map((x) => x.index), firstSameRank: s.firstSameRank } : null; },
     get lastFrameMs() { return plot.lastFrameMs; },
