@@ -499,9 +499,9 @@ export class Session extends Disposable {
   /** The layout shown now (undefined before the first). */
   get layout(): Float32Array | undefined { return this.layouts.shown?.layout; }
 
-  /** A layout is ready (`note`: how it was made); the views follow when it is shown or the picker changes. */
-  setLayout(layout: Float32Array, kind: LayoutKind = 'umap', note = ''): void {
-    this.layouts.add(kind, layout, note);
+  /** A layout is ready (`note`: how it was made; `offerOnly`: listed, not shown over another); the views follow when it is shown or the picker changes. */
+  setLayout(layout: Float32Array, kind: LayoutKind = 'umap', note = '', offerOnly = false): void {
+    this.layouts.add(kind, layout, note, offerOnly);
     this._onDidChange.fire('layout');
   }
 

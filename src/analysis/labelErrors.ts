@@ -31,10 +31,10 @@ export function labelSuspects(indices: Int32Array, k: number, labels: Int32Array
     for (let t = 0; t < k; t++) {
       const l = labels[indices[i * k + t]];
       if (l !== own) other++;
-      const v = ++votes[l];
-      // Strictly more votes wins; on equal votes the label reached first (the nearer) stays.
-      if (v > bestVotes) { best = l; bestVotes = v; }
+      bestVotes = Math.max(bestVotes, ++votes[l]);
     }
+    // Among the labels with the most votes, the one of the nearest neighbour.
+    for (let t = 0; t < k && best < 0; t++) { const l = labels[indices[i * k + t]]; if (votes[l] === bestVotes) best = l; }
     for (let t = 0; t < k; t++) votes[labels[indices[i * k + t]]] = 0;
     if (k > 0 && best !== own) out.push({ index: i, label: own, suggested: best, score: other / k, support: bestVotes });
   }

@@ -7,22 +7,22 @@ import { layoutFromColumns } from '../projection/layoutSet';
 import { readProjectionSettings } from '../settings';
 
 /**
- * The session's 2-D layouts. First what can be drawn at once: the user's own (the manifest's
- * `layout` .npy, else metadata columns x, y) and PCA (under a second at 1M points, in the projection worker). Then UMAP, read from the
- * cache in the extension's storage or computed in the same worker with a cancellable progress
- * notification (none for `alignedInit`, a snapshot switch started from the previous snapshot's
- * layout); it replaces the first paint unless the user picked another layout.
+ * The session's 2-D layouts. First what can be drawn at once: the user's own from the manifest
+ * (`layout` .npy) and PCA (under a second at 1M points, in the projection worker); metadata
+ * columns x, y are offered in the picker, not drawn over PCA (they are often bounding boxes).
+ * Then UMAP, read from the cache in the extension's storage or computed in the same worker with a
+ * cancellable progress notification (none for `alignedInit`, a snapshot switch started from the
+ * previous snapshot's layout, which shows nothing else first); UMAP replaces the first paint
+ * unless the user picked another layout.
  */
 export async function computeProjection(context: vscode.ExtensionContext, session: Session, alignedInit?: Float32Array): Promise<void> {
   const ds = session.dataset;
   const params = { ...readProjectionSettings(), distance: session.settings.distance, normalize: session.settings.normalize, ...(alignedInit ? { alignedInit } : {}) };
   const input = { embeddings: ds.embeddings, n: ds.n, dim: ds.dim };
+  // The manifest's layout is drawn first; metadata columns x, y (often bounding boxes, not a layout) are only offered.
   if (ds.layout) session.setLayout(ds.layout.values, 'own', path.basename(ds.layout.file));
-  else {
-    const own = layoutFromColumns(ds.metadata, ds.n);
-    if (own.layout) session.setLayout(own.layout, 'own', 'metadata columns x, y');
-    else if (own.problem) console.warn(`[ei] ${ds.files.metadata ?? ds.name}: ${own.problem}`);
-  }
+  const columns = ds.layout ? {} : layoutFromColumns(ds.metadata, ds.n);
+  if (columns.problem) console.warn(`[ei] ${ds.files.metadata ?? ds.name}: ${columns.problem}`);
   const cacheDir = path.join(context.globalStorageUri.fsPath, 'layouts');
   const key = layoutCacheKey(ds.embeddings, params);
   const cached = await readCachedLayout(cacheDir, key, ds.n).catch(() => undefined);
@@ -31,16 +31,21 @@ export async function computeProjection(context: vscode.ExtensionContext, sessio
   const sub = session.onDidDispose(() => { abort.abort(); client.dispose(); });
   try {
     if (cached) session.setLayout(cached, 'umap');
-    // PCA even when UMAP is cached: the picker offers it.
-    const pca = await client.pca(input, { normalize: params.normalize || params.distance === 'cosine', seed: params.seed }, { signal: abort.signal });
-    if (session.disposed) return;
-    session.setLayout(pca.layout, 'pca', pca.note);
+    // A snapshot switch waits for its aligned UMAP (started from the previous snapshot's layout, so
+    // points move only where the model changed) instead of flashing PCA's other axes first.
+    const early = !alignedInit || cached !== undefined;
+    if (early) await addPca(client, session, input, params, abort.signal);
+    if (early && columns.layout) session.setLayout(columns.layout, 'own', 'metadata columns x, y', true);
     if (cached) return;
     const layout = alignedInit
       ? await client.compute(input, params, { signal: abort.signal, onProgress: (f) => session.setLayoutProgress(f) })
       : await umapWithProgress(client, session, input, params, abort.signal);
     await writeCachedLayout(cacheDir, key, layout).catch((e) => console.warn('[ei] layout cache write failed', e));
     session.setLayout(layout, 'umap');
+    if (!early) {
+      await addPca(client, session, input, params, abort.signal, true);
+      if (columns.layout) session.setLayout(columns.layout, 'own', 'metadata columns x, y', true);
+    }
   } catch (e) {
     if (session.disposed) return; // the panel was closed while it ran
     const message = (e as Error)?.message ?? String(e);
@@ -55,6 +60,17 @@ export async function computeProjection(context: vscode.ExtensionContext, sessio
   } finally {
     sub.dispose();
     client.dispose();
+  }
+}
+
+/** PCA in the worker, best effort: when it fails, UMAP still runs (and the failure is logged). */
+async function addPca(client: ProjectionClient, session: Session, input: Parameters<ProjectionClient['pca']>[0], params: { normalize?: boolean; distance?: string; seed?: number }, signal: AbortSignal, offerOnly = false): Promise<void> {
+  try {
+    const pca = await client.pca(input, { normalize: params.normalize || params.distance === 'cosine', seed: params.seed }, { signal });
+    if (!session.disposed) session.setLayout(pca.layout, 'pca', pca.note, offerOnly);
+  } catch (e) {
+    if (signal.aborted || session.disposed) throw e;
+    console.warn('[ei] PCA layout failed', e);
   }
 }
 

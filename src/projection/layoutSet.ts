@@ -34,14 +34,14 @@ export class LayoutSet {
 
   /**
    * Stores a layout (`note` says how it was made, e.g. the variance PCA keeps). Returns true when
-   * the shown layout changed: the first one, one ranked higher while the user has not picked, or
-   * a new array of the kind shown.
+   * the shown layout changed: the first one, one ranked higher while the user has not picked
+   * (unless `offerOnly`: then only listed), or a new array of the kind shown.
    */
-  add(kind: LayoutKind, layout: Float32Array, note = ''): boolean {
+  add(kind: LayoutKind, layout: Float32Array, note = '', offerOnly = false): boolean {
     this.layouts.set(kind, { layout, note });
     if (kind === 'umap') this.umap = { state: 'ready' };
     const cur = this.shownKind;
-    if (cur === kind || cur === undefined || (!this.pinned && RANK[kind] > RANK[cur])) {
+    if (cur === kind || cur === undefined || (!this.pinned && !offerOnly && RANK[kind] > RANK[cur])) {
       this.shownKind = kind;
       return true;
     }

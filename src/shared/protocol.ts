@@ -48,6 +48,11 @@ export interface DatasetView {
   snapshotName?: string;
 }
 
+/** The space distances are measured in, as the views name it: "cosine", "euclidean, normalised". */
+export function distanceLabel(s: { distance: string; normalize: boolean }): string {
+  return `${s.distance}${s.normalize && s.distance !== 'cosine' ? ', normalised' : ''}`;
+}
+
 /** Which 2-D layout: UMAP, PCA (drawn at once) or the user's own (metadata columns x, y). */
 export type LayoutKind = 'umap' | 'pca' | 'own';
 

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { Session } from '../session';
 import { labelErrorMethod, labelSuspects, labelSuspectsCsv, type LabelSuspect } from '../analysis/labelErrors';
-import type { ToProjection } from '../shared/protocol';
+import { distanceLabel, type ToProjection } from '../shared/protocol';
 
 /** Neighbours the score counts. */
 const K = 10;
@@ -17,18 +17,19 @@ const LISTED = 200;
 export class LabelErrorsController {
   private result: { key: string; suspects: LabelSuspect[]; method: string } | undefined;
   private running: Promise<void> | undefined;
+  /** Stops a search in progress when the panel closes. */
+  private readonly abort = new AbortController();
 
   constructor(private readonly session: Session, private readonly post: (m: ToProjection) => void) {}
+
+  dispose(): void { this.abort.abort(); }
 
   /** The last suspects found, ranked (undefined before the first search). */
   get suspects(): readonly LabelSuspect[] | undefined { return this.result?.suspects; }
 
   private key(): string { const s = this.session.settings; return `${s.distance}|${s.normalize}`; }
 
-  private method(): string {
-    const s = this.session.settings;
-    return labelErrorMethod(K, `${s.distance}${s.normalize && s.distance !== 'cosine' ? ', normalised' : ''}`);
-  }
+  private method(): string { return labelErrorMethod(K, distanceLabel(this.session.settings)); }
 
   /** Finds them (or resends them when the distance has not changed since). */
   find(): Promise<void> {
@@ -43,6 +44,7 @@ export class LabelErrorsController {
     this.post({ type: 'labelErrors', state: 'computing', fraction: 0, method, total: 0, items: [] });
     try {
       const knn = await this.session.knnAll(K, {
+        signal: this.abort.signal,
         onProgress: (f) => {
           if (f - last < 0.02 && f < 1) return;
           last = f;
@@ -52,7 +54,7 @@ export class LabelErrorsController {
       this.result = { key, suspects: labelSuspects(knn.indices, knn.k, d.labels, d.classNames.length), method };
       this.send();
     } catch (e) {
-      if (this.session.disposed) return;
+      if (this.session.disposed || this.abort.signal.aborted) return;
       this.post({ type: 'labelErrors', state: 'error', method, total: 0, items: [], message: `Finding suspected label errors failed: ${(e as Error)?.message ?? e}` });
     }
   }
@@ -67,6 +69,7 @@ export class LabelErrorsController {
   async exportCsv(): Promise<void> {
     const r = this.result;
     if (!r) { void vscode.window.showInformationMessage('Find the suspected label errors first.'); return; }
+    if (r.key !== this.key()) { void vscode.window.showWarningMessage('The distance or normalisation changed since the suspected label errors were found: press Find again before exporting.'); return; }
     const d = this.session.dataset, base = path.dirname(d.files.embeddings);
     const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(base, 'label_errors.csv')), filters: { CSV: ['csv'] }, title: 'Export suspected label errors' });
     if (!target) return;

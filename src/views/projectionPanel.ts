@@ -4,7 +4,7 @@ import { Disposable } from '../util/disposable';
 import { webviewHtml } from './webviewHtml';
 import { Pacer } from '../util/pacer';
 import type { Session, SessionEvent } from '../session';
-import type { FromProjection, SampleStats, ToProjection } from '../shared/protocol';
+import { distanceLabel, type FromProjection, type SampleStats, type ToProjection } from '../shared/protocol';
 import { datasetView, sampleTitle } from './datasetView';
 import { searchSamples } from '../analysis/search';
 import { LabelErrorsController } from './labelErrorsController';
@@ -27,12 +27,15 @@ export class ProjectionPanel extends Disposable {
   private postedLayout: Float32Array | undefined;
   /** Suspected label errors: found on the webview's request, exported as CSV. */
   readonly labelErrors: LabelErrorsController;
+  /** Sample file names for the search, made once. */
+  private titles: string[] | undefined;
   /** Quick recounts for the webview, paced (see sendCensus). */
   private readonly updates = new Pacer<Extract<ToProjection, { type: 'censusUpdate' }>>((m) => this.post(m), ProjectionPanel.UPDATE_AFTER_SIDEBAR_MS, ProjectionPanel.UPDATE_INTERVAL_MS);
 
   constructor(private readonly extensionUri: vscode.Uri, readonly session: Session, private readonly onHighlight?: (classes: number[]) => void) {
     super();
     this.labelErrors = new LabelErrorsController(session, (m) => this.post(m));
+    this._register(this.labelErrors);
     const roots = [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media'), ...sampleRoots(session)];
     this.panel = this._register(vscode.window.createWebviewPanel(ProjectionPanel.viewType, `Embeddings: ${session.dataset.name}`, vscode.ViewColumn.Active, {
       enableScripts: true,
@@ -158,8 +161,7 @@ export class ProjectionPanel extends Disposable {
       case 'requestNeighbours': {
         if (!this.validIndex(msg.index) || typeof msg.requestId !== 'number' || !Number.isInteger(msg.k) || msg.k < 1 || msg.k > 100) return this.reject(m, 'bad neighbours request');
         const r = this.session.neighbours(msg.index, msg.k);
-        const s = this.session.settings;
-        this.post({ type: 'neighbours', requestId: msg.requestId, index: r.index, distance: `${s.distance}${s.normalize && s.distance !== 'cosine' ? ', normalised' : ''}`, items: r.items, firstSameRank: r.firstSameRank });
+        this.post({ type: 'neighbours', requestId: msg.requestId, index: r.index, distance: distanceLabel(this.session.settings), items: r.items, firstSameRank: r.firstSameRank });
         return;
       }
       case 'findLabelErrors': return this.labelErrors.find();
@@ -167,7 +169,7 @@ export class ProjectionPanel extends Disposable {
       case 'search': {
         if (typeof msg.requestId !== 'number' || typeof msg.query !== 'string' || msg.query.length > 500) return this.reject(m, 'bad search');
         const d = this.session.dataset;
-        const titles = d.sources?.map(sampleTitle);
+        const titles = (this.titles ??= d.sources?.map(sampleTitle));
         const r = searchSamples(msg.query, { n: d.n, labels: d.labels, classNames: d.classNames, metadata: d.metadata, titles });
         this.post({ type: 'searchResult', requestId: msg.requestId, query: msg.query, ...('error' in r ? { indices: new Int32Array(0), error: r.error } : { indices: r.indices }) });
         return;

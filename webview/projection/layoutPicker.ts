@@ -10,6 +10,8 @@ import { el } from './dom';
 export class LayoutPicker {
   private readonly select: HTMLSelectElement;
   private readonly caption: HTMLElement;
+  /** The entries last rendered (kind and readiness): the list is rebuilt only when they change. */
+  private rendered = '';
 
   constructor(parent: HTMLElement, onPick: (kind: LayoutKind) => void) {
     this.select = el('select', { id: 'layout-picker', 'data-testid': 'layout-picker', 'aria-label': 'Layout' });
@@ -19,8 +21,15 @@ export class LayoutPicker {
   }
 
   render(s: LayoutState): void {
-    this.select.replaceChildren(...s.choices.map((c) => el('option', { value: c.kind, disabled: !c.ready, title: c.note },
-      c.ready ? c.label : `${c.label} (${c.note})`)));
+    const key = s.choices.map((c) => `${c.kind}:${c.ready}`).join(',');
+    const text = (c: LayoutState['choices'][number]) => (c.ready ? c.label : `${c.label} (${c.note})`);
+    if (key !== this.rendered) {
+      this.select.replaceChildren(...s.choices.map((c) => el('option', { value: c.kind, disabled: !c.ready, title: c.note }, text(c))));
+      this.rendered = key;
+    } else {
+      // Same entries: only their words change (UMAP's progress), so an open list stays open.
+      s.choices.forEach((c, i) => { const o = this.select.options[i]; if (o && o.textContent !== text(c)) { o.textContent = text(c); o.title = c.note; } });
+    }
     if (s.shown) this.select.value = s.shown;
     this.caption.textContent = s.caption;
   }

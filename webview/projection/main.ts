@@ -27,7 +27,7 @@
  * [data-testid=color-by], [data-testid=legend-classes], [data-testid=census-header],
  * [data-testid=worst-list] with [data-testid=worst-row] buttons, [data-testid=worst-toggle], [data-testid=status].
  */
-import type { CensusView, DatasetView, LayoutKind, SampleStats, ToProjection } from '../../src/shared/protocol';
+import { distanceLabel, type CensusView, type DatasetView, type LayoutKind, type SampleStats, type ToProjection } from '../../src/shared/protocol';
 import { LayoutPicker } from './layoutPicker';
 import { NeighboursList } from './neighboursList';
 import { LabelErrorsList } from './labelErrorsList';
@@ -88,8 +88,8 @@ app.append(main);
 const plot = new PlotView(plotBox, {
   hover: (i) => setHover(i),
   click: (i) => { api.post({ type: 'openSample', index: i }); requestNeighbours(i); },
-  select: (indices) => setSelection(indices),
-  clear: () => { setSelection(new Int32Array(0)); plot.scene.triplet = null; worst.clearActive(); plot.invalidate(true); },
+  select: (indices) => { forgetSearch(); setSelection(indices); },
+  clear: () => { forgetSearch(); setSelection(new Int32Array(0)); plot.scene.triplet = null; worst.clearActive(); plot.invalidate(true); },
   cameraChanged: (view) => saveView(view),
   error: (message) => { glError = message; renderStatus(); api.post({ type: 'log', level: 'error', message }); },
 });
@@ -98,6 +98,8 @@ const tooltip = new Tooltip(plotBox);
 const legend = new Legend(plotBox, (c) => setColorBy(c), (k) => toggleClass(k), ui.classesOpen ?? true, (open) => { ui.classesOpen = open; api.setState(ui); });
 const picker = new LayoutPicker(legend.root, (kind) => api.post({ type: 'chooseLayout', kind }));
 const search = new SearchBox(legend.root, (q) => postSearch(q), (on) => { isolate = on; restyle(); });
+/** A box, lasso or Escape replaces the search's selection: an answer still on its way is dropped. */
+function forgetSearch(): void { searchRequest++; searchText = ''; }
 function postSearch(q: string): void {
   searchRequest++;
   if (q.trim() === '') { searchText = ''; setSelection(new Int32Array(0)); renderSearch(); return; }
@@ -207,7 +209,7 @@ function setHover(i: number): void {
 let saveTimer = 0;
 function saveView(view: { cx: number; cy: number; zoom: number }): void {
   if (!ds) return;
-  ui.view = { datasetId: ds.id, layout: layoutKind ?? undefined, ...view };
+  ui.views = { ...ui.views, [layoutKind ?? 'umap']: { datasetId: ds.id, ...view } };
   if (hoverIndex >= 0) setHover(-1);
   window.clearTimeout(saveTimer);
   saveTimer = window.setTimeout(() => api.setState(ui), 300);
@@ -234,8 +236,7 @@ function renderStatus(): void {
 function showCensus(c: CensusView): void {
   census = c;
   // The neighbours list follows a new distance or normalisation.
-  const space = `${c.settings.distance}${c.settings.normalize && c.settings.distance !== 'cosine' ? ', normalised' : ''}`;
-  if (neighbours.shown && !c.partial && neighbours.shown.distance !== space) requestNeighbours(neighbours.shown.index);
+  if (neighbours.shown && !c.partial && neighbours.shown.distance !== distanceLabel(c.settings)) requestNeighbours(neighbours.shown.index);
   lossScale = computeLossScale(c.lossAsAnchor);
   renderSearch();
   worst.render(c, ds!);
@@ -252,6 +253,7 @@ function onMessage(m: ToProjection): void {
       if (problem) { api.post({ type: 'log', level: 'error', message: `dataset ignored: ${problem}` }); return; }
       if (ds?.id !== m.dataset.id) {
         neighbours.hide(); plot.scene.neighbours = null; neighbourRequest++;
+        forgetSearch(); selectedList = new Int32Array(0);
         census = null; change = null; hasLayout = false; layoutKind = null; layoutsShown = []; layoutCaption = ''; pendingReveal = -1; emphasis = new Set(); selected = null; selectionSize = 0; lossScale = { ref: 0, max: 0 };
         setHover(-1);
         plot.scene.triplet = null;
@@ -273,8 +275,8 @@ function onMessage(m: ToProjection): void {
       hasLayout = true;
       plotBox.classList.remove('waiting');
       // Another layout is another coordinate system: its own saved view, or fit all.
-      const v = ui.view;
-      const saved = v && v.datasetId === ds.id && (v.layout ?? 'umap') === kind && v.zoom > 0 ? v : undefined;
+      const v = ui.views?.[kind] ?? (kind === 'umap' ? ui.view : undefined);
+      const saved = v && v.datasetId === ds.id && v.zoom > 0 ? v : undefined;
       layoutKind = kind;
       if (layoutsShown.at(-1) !== kind) layoutsShown.push(kind);
       plot.setLayout(m.layout, ds.n, m.dims, saved);

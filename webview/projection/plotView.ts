@@ -172,7 +172,8 @@ export class PlotView {
    */
   private alphaScale(growth: number): number {
     const b = this.bounds;
-    const area = Math.max(1e-12, (b.maxX - b.minX) * (b.maxY - b.minY)) * this.cam.scale * this.cam.scale;
+    // A layout on a line (zero height or width) still spreads its points along it: at least 5 % of the view.
+    const area = Math.max((b.maxX - b.minX) * (b.maxY - b.minY) * this.cam.scale * this.cam.scale, 0.05 * this.vp.width * this.vp.height);
     const d = baseSize(this.n) * growth;
     const coverage = (b.count * Math.PI * d * d) / 4 / area;
     return coverage <= 2 ? 1 : Math.max(0.1, Math.sqrt(2 / coverage));

@@ -23,6 +23,20 @@ describe('suspected label errors from the nearest neighbours', () => {
     ]);
     assert.ok(!s.some((x) => x.index === 1));
   });
+  it('a tie goes to the label of the nearest of the tied, not the label that reached the count first', () => {
+    // Sample 0 (label 0), k = 10, neighbours nearest first: 0 1 1 0 0 1 1 0 1 0 -> 5 votes each; the nearest is class 0: not a suspect.
+    const ls = Int32Array.from([0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
+    const row = Int32Array.from([1, 2, 4, 3, 5, 6, 8, 7, 10, 9]);
+    const table = new Int32Array(11 * 10);
+    table.set(row, 0);
+    for (let i = 1; i < 11; i++) table.set(Int32Array.from({ length: 10 }, (_, t) => (i + 1 + t) % 11 === i ? (i + 12) % 11 : (i + 1 + t) % 11), i * 10);
+    assert.ok(!labelSuspects(table, 10, ls, 2).some((x) => x.index === 0), 'sample 0 keeps its own label');
+    // Reversed roles: the nearest is class 1 -> suspect with suggested 1 and score 0.5.
+    table.set(Int32Array.from([2, 1, 3, 4, 6, 5, 7, 8, 9, 10]), 0);
+    const s0 = labelSuspects(table, 10, ls, 2).find((x) => x.index === 0)!;
+    assert.deepEqual([s0.suggested, s0.score, s0.support], [1, 0.5, 5]);
+  });
+
   it('k = 0 or a wrong table size', () => {
     assert.deepEqual(labelSuspects(new Int32Array(0), 0, labels, 3), []);
     assert.throws(() => labelSuspects(new Int32Array(5), 1, labels, 3), RangeError);

@@ -43,6 +43,16 @@ describe('LayoutSet (which layout is shown)', () => {
     assert.equal(s.shown?.kind, 'umap');
   });
 
+  it('a layout only offered (metadata x, y) is listed but not drawn over PCA; alone, it is drawn', () => {
+    const s = new LayoutSet();
+    s.add('pca', arr(1));
+    assert.equal(s.add('own', arr(3), 'metadata columns x, y', true), false);
+    assert.equal(s.shown?.kind, 'pca');
+    assert.deepEqual(s.state().choices.map((c) => c.kind), ['umap', 'pca', 'own']);
+    const t = new LayoutSet();
+    assert.equal(t.add('own', arr(3), '', true), true, 'nothing else to show');
+  });
+
   it('a failed UMAP is said in the picker and the caption', () => {
     const s = new LayoutSet();
     s.add('pca', arr(1));
