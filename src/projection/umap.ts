@@ -7,25 +7,63 @@
  * kNN table and random generator, and `exactPow`, it reproduces umap-js's layout bit for bit
  * (tested); by default the power d^b in the epochs is interpolated from a table (fastPow.ts).
  *
+ * Which neighbours: exact (the engine's blocked GEMM, O(n^2 dim)) up to EXACT_NEIGHBOURS_UP_TO
+ * points, NN-descent above (nnDescent.ts, as umap-learn's pynndescent), unless `neighbours` says
+ * otherwise. The approximate table is checked against exact neighbours on a seeded sample of rows
+ * and the estimated recall is reported through `onKnn`.
+ *
  * Which distance: UMAP needs a metric, so the neighbours are always Euclidean, on L2-normalised
  * rows when `normalize` is set or the distance is `cosine` (on unit vectors ||a - b||^2 =
  * 2 (1 - cos), so the neighbour order is the cosine order). `sqeuclidean` has the same
  * neighbours as `euclidean` and uses Euclidean distances (squaring would distort the bandwidths).
  */
 import { findABParams } from 'umap-js/dist/umap';
-import { initBackend, prepareEmbeddings } from '../engine/distances';
-import { exactKnn } from '../engine/knn';
+import { distanceRowsOf, initBackend, prepareEmbeddings, releaseKernelMemory } from '../engine/distances';
+import { exactKnn, RowSelector } from '../engine/knn';
 import { throwIfAborted, type Progress } from '../engine/types';
 import { fuzzySimplicialSet, type KnnTable } from './fuzzyGraph';
+import { nnDescent, NN_DESCENT_MESSAGE } from './nnDescent';
 import { defaultEpochs, makeSchedule, optimizeLayout, randomInit } from './optimize';
-import { resolveParams, type LayoutInput, type LayoutParams } from './params';
+import { EXACT_NEIGHBOURS_UP_TO, resolveParams, type LayoutInput, type LayoutParams } from './params';
+import { sampleAnchors } from './quality';
 import { seededRandom } from './random';
 import { spectralInit } from './spectralInit';
 
-export { DEFAULT_LAYOUT_PARAMS, resolveParams, type LayoutInput, type LayoutParams } from './params';
+export { NN_DESCENT_MESSAGE };
+export { DEFAULT_LAYOUT_PARAMS, EXACT_NEIGHBOURS_UP_TO, resolveParams, type LayoutInput, type LayoutParams, type NeighbourSearch } from './params';
 
 /** Share of the progress bar given to the kNN when it is computed here (it is ~1/3 of the time at N = 10 000). */
 const KNN_SHARE = 0.3;
+/** Progress messages of the two searches (NN-descent's is NN_DESCENT_MESSAGE). */
+export const EXACT_MESSAGE = 'exact k-nearest neighbours';
+const CHECK_MESSAGE = 'checking the approximate neighbours against exact ones';
+/** Share of the kNN's part of the bar given to checking an approximate table against exact rows. */
+const CHECK_SHARE = 0.1;
+/**
+ * Multiply-adds spent on the recall check (sampled rows x n x dim): about 1 s of the wasm GEMM
+ * on these 2 cores, 390 rows at n = 100 000 x 128; never fewer than MIN_CHECK_ROWS rows (the
+ * estimate's standard error is then still below 0.01), never more than MAX_CHECK_ROWS.
+ */
+const CHECK_WORK = 5e9;
+const MIN_CHECK_ROWS = 100;
+const MAX_CHECK_ROWS = 1000;
+
+/** What computeLayout tells about the neighbours it computed (not called when `params.knn` is given). */
+export interface KnnInfo {
+  method: 'exact' | 'approximate';
+  /**
+   * Approximate only: the share of the table's neighbours (the point itself not counted) no
+   * farther than the exact (k-1)-th nearest other point of their row (so a tie at the boundary
+   * counts as found), over `sampled` seeded random rows.
+   */
+  recall?: number;
+  sampled?: number;
+}
+
+/** Progress, cancellation, and a report on the neighbours. */
+export interface LayoutProgress extends Progress {
+  onKnn?: (info: KnnInfo) => void;
+}
 
 /**
  * Lays out n points in 2-D. Data of dimension <= 3 is returned as it is (the first two
@@ -34,7 +72,7 @@ const KNN_SHARE = 0.3;
  * Error named `AbortError`.
  * @returns row-major n x 2 float32 positions.
  */
-export async function computeLayout(input: LayoutInput, params: LayoutParams = {}, progress?: Progress): Promise<Float32Array> {
+export async function computeLayout(input: LayoutInput, params: LayoutParams = {}, progress?: LayoutProgress): Promise<Float32Array> {
   const { embeddings, n, dim } = input;
   if (!Number.isInteger(n) || !Number.isInteger(dim) || n < 0 || dim < 1 || embeddings.length < n * dim) {
     throw new RangeError(`bad layout input: n = ${n}, dim = ${dim}, ${embeddings.length} values`);
@@ -51,10 +89,10 @@ export async function computeLayout(input: LayoutInput, params: LayoutParams = {
     const normalize = p.normalize || p.distance === 'cosine';
     // The engine uses its plain-JS kernel until a tfjs backend (10x faster here) has started.
     await initBackend();
-    const sub: Progress = { signal: progress?.signal, onProgress: (f) => progress?.onProgress?.(KNN_SHARE * f, 'k-nearest neighbours') };
-    const engineInput = { embeddings, n, dim, labels: new Int32Array(n), classes: 1 };
-    knn = await exactKnn(engineInput, nNeighbors, { distance: 'euclidean', normalize, includeSelf: true }, sub);
-    canonicalDistances(knn, prepareEmbeddings(engineInput, normalize), dim);
+    const approximate = p.neighbours === 'approximate' || (p.neighbours === 'auto' && n > EXACT_NEIGHBOURS_UP_TO);
+    knn = approximate
+      ? await approximateKnn(input, nNeighbors, normalize, p.seed, progress)
+      : await exactTable(input, nNeighbors, normalize, progress);
   }
   const base = params.knn ? 0 : KNN_SHARE;
   throwIfAborted(progress);
@@ -75,6 +113,72 @@ export async function computeLayout(input: LayoutInput, params: LayoutParams = {
     throwIfAborted(progress);
   });
   return Float32Array.from(emb);
+}
+
+/** The engine's exact kNN as a table, its distances made canonical. */
+async function exactTable(input: LayoutInput, nNeighbors: number, normalize: boolean, progress?: LayoutProgress): Promise<KnnTable> {
+  const { embeddings, n, dim } = input;
+  const sub: Progress = { signal: progress?.signal, onProgress: (f) => progress?.onProgress?.(KNN_SHARE * f, EXACT_MESSAGE) };
+  const engineInput = { embeddings, n, dim, labels: new Int32Array(n), classes: 1 };
+  const knn = await exactKnn(engineInput, nNeighbors, { distance: 'euclidean', normalize, includeSelf: true }, sub);
+  canonicalDistances(knn, prepareEmbeddings(engineInput, normalize), dim);
+  progress?.onKnn?.({ method: 'exact' });
+  return knn;
+}
+
+/** NN-descent's table (already canonical: float64 distances, sorted), then its recall on a sample of rows. */
+async function approximateKnn(input: LayoutInput, nNeighbors: number, normalize: boolean, seed: number, progress?: LayoutProgress): Promise<KnnTable> {
+  const { embeddings, n, dim } = input;
+  // Normalised once here: the check below needs the same rows.
+  const x = normalize ? prepareEmbeddings({ embeddings, n, dim, labels: new Int32Array(0), classes: 1 }, true) : embeddings.subarray(0, n * dim);
+  const share = KNN_SHARE * (1 - CHECK_SHARE);
+  const knn = await nnDescent(x, n, dim, nNeighbors, { seed }, {
+    signal: progress?.signal,
+    onProgress: (f, message) => progress?.onProgress?.(share * f, message),
+  });
+  const rows = Math.max(MIN_CHECK_ROWS, Math.min(MAX_CHECK_ROWS, Math.floor(CHECK_WORK / (n * dim))));
+  const sample = sampleAnchors(n, rows, seededRandom(seed ^ 0x5eed));
+  const recall = await sampledRecall(x, n, dim, knn, sample, {
+    signal: progress?.signal,
+    onProgress: (f, message) => progress?.onProgress?.(share + (KNN_SHARE - share) * f, message),
+  });
+  progress?.onKnn?.({ method: 'approximate', recall, sampled: sample.length });
+  return knn;
+}
+
+/**
+ * The share of the table's neighbours of the sampled rows (self excluded) that lie within the
+ * exact (k-1)-th nearest distance of their row: brute force for those rows only, on the engine's
+ * kernel, a few rows at a time. Frees the kernel's cached operand afterwards (the layout does
+ * not need it).
+ */
+async function sampledRecall(x: Float32Array, n: number, dim: number, knn: KnnTable, sample: Int32Array, progress: Progress): Promise<number> {
+  const { k, indices } = knn;
+  const others = k - 1;
+  if (others < 1 || sample.length === 0) return 1;
+  const step = Math.max(1, Math.min(sample.length, Math.floor((1 << 22) / n)));
+  const buf = new Float32Array(step * n);
+  const sel = new RowSelector(n, others);
+  let found = 0;
+  try {
+    for (let s0 = 0; s0 < sample.length; s0 += step) {
+      throwIfAborted(progress);
+      const ids = sample.subarray(s0, Math.min(sample.length, s0 + step));
+      const rows = distanceRowsOf(x, n, dim, ids, 'euclidean', buf);
+      for (let r = 0; r < ids.length; r++) {
+        const i = ids[r], off = r * n;
+        const picked = sel.select(rows, off, i, others);
+        const kth = rows[off + picked[others - 1]];
+        for (let t = 1; t < k; t++) if (rows[off + indices[i * k + t]] <= kth) found++;
+      }
+      progress.onProgress?.((s0 + ids.length) / sample.length, `${CHECK_MESSAGE} (${sample.length} rows)`);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    releaseKernelMemory();
+  }
+  throwIfAborted(progress);
+  return found / (sample.length * others);
 }
 
 /**
