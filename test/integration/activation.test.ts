@@ -37,6 +37,10 @@ describe('activation', () => {
     const s = await vscode.commands.executeCommand<{ id: string } | undefined>('embeddingInspector.inspectFile', vscode.Uri.file(ws('clusters')));
     try {
       assert.ok(s, 'a session opened');
+      // What the command returns to VS Code's UI (run from the palette) is serialised: it must be small, not the dataset.
+      const reply = JSON.stringify(s);
+      assert.ok(reply.length < 500, `the command's reply is ${reply.length} characters`);
+      assert.deepEqual(JSON.parse(reply), { id: s.id, name: (s as unknown as { dataset: { name: string } }).dataset.name });
       await until(() => a.controls.view?.visible, 'the Controls view shown', 20_000);
       // The tab model follows the renderer a moment later.
       const groups = () => vscode.window.tabGroups.all.map((g) => `${g.isActive ? '*' : ''}[${g.tabs.map((t) => (t.isActive ? '>' : '') + t.label).join(', ')}]`).join(' ');
