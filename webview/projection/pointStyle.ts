@@ -144,8 +144,10 @@ function colourEntries(s: StyleInput, entry: Uint32Array): { table: Uint8Array; 
       return fill([0, 1, 2, 3].map((c) => categoryColor(c, pal)));
     }
     case 'change': {
+      // Before a comparison every sample is unchanged (muted).
       const d = s.change;
       if (d) for (let i = 0; i < n; i++) entry[i] = d[i] > 0 ? 0 : d[i] < 0 ? 1 : 2;
+      else entry.fill(2);
       return fill([1, -1, 0].map((x) => changeColor(x, pal)));
     }
     default: {
