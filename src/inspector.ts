@@ -37,8 +37,8 @@ export class Inspector extends Disposable {
     super();
     this.workerScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath;
     this._register(new StatusBar(this));
-    this._register(vscode.commands.registerCommand('embeddingInspector.inspect', () => this.inspect()));
-    this._register(vscode.commands.registerCommand('embeddingInspector.inspectFile', (uri?: vscode.Uri) => this.inspectFile(uri)));
+    this._register(vscode.commands.registerCommand('embeddingInspector.inspect', () => this.untilShown(this.inspect())));
+    this._register(vscode.commands.registerCommand('embeddingInspector.inspectFile', (uri?: vscode.Uri) => this.untilShown(this.inspectFile(uri))));
     this._register(vscode.commands.registerCommand('embeddingInspector.showInInspector', (uri?: vscode.Uri) => this.showInInspector(uri)));
     this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (affectsUs(e)) void this.onSettingsChanged(); }));
     this._register({ dispose: () => { for (const [s, p] of [...this.sessions]) { p.dispose(); s.dispose(); } } });
@@ -54,6 +54,18 @@ export class Inspector extends Disposable {
     if (this._active === s) return;
     this._active = s;
     this._onDidChangeActiveSession.fire(s);
+  }
+
+  /**
+   * The Inspect commands end when the projection's webview has loaded (at most 20 s): their reply
+   * to VS Code's UI then comes after the panel is up. (The reply is the session's id and name, see
+   * Session.toJSON; answering before the webview loaded left it blank in code-server here.)
+   */
+  private async untilShown(opening: Promise<Session | undefined>): Promise<Session | undefined> {
+    const s = await opening;
+    const panel = s ? this.sessions.get(s) : undefined;
+    if (panel) await Promise.race([panel.whenReady, new Promise((r) => setTimeout(r, 20_000))]);
+    return s;
   }
 
   /** "Inspect Embeddings": find datasets in the workspace, let the user pick one, open it. */

@@ -23,6 +23,9 @@ export class ProjectionPanel extends Disposable {
   /** Messages the panel rejected (tests read it). */
   readonly rejected: string[] = [];
   private ready = false;
+  private markReady!: () => void;
+  /** Resolves when the webview has loaded and asked for its data (or the panel closed). */
+  readonly whenReady = new Promise<void>((resolve) => { this.markReady = resolve; });
   /** The layout array last posted to the webview (posted again only when another is shown). */
   private postedLayout: Float32Array | undefined;
   /** Suspected label errors: found on the webview's request, exported as CSV. */
@@ -46,7 +49,7 @@ export class ProjectionPanel extends Disposable {
     this._register(this.panel.webview.onDidReceiveMessage((m) => this.handleMessage(m)));
     this._register(session.onDidChange((e) => this.onSession(e)));
     this._register(this.panel.onDidChangeViewState((e) => { if (e.webviewPanel.visible) this.sendAll(); }));
-    this._register(this.panel.onDidDispose(() => this.dispose()));
+    this._register(this.panel.onDidDispose(() => { this.markReady(); this.dispose(); }));
     this._register({ dispose: () => this.updates.cancel() });
   }
 
@@ -140,7 +143,7 @@ export class ProjectionPanel extends Disposable {
     if (!m || typeof m !== 'object' || typeof (m as { type?: unknown }).type !== 'string') return this.reject(m, 'not a message');
     const msg = m as FromProjection;
     switch (msg.type) {
-      case 'ready': this.ready = true; this.sendAll(); return;
+      case 'ready': this.ready = true; this.markReady(); this.sendAll(); return;
       case 'openSample':
         if (!this.validIndex(msg.index)) return this.reject(m, 'index out of range');
         return this.openSample(msg.index);
