@@ -37,11 +37,11 @@ export async function computeProjection(context: vscode.ExtensionContext, sessio
     if (early) await addPca(client, session, input, params, abort.signal);
     if (early && columns.layout) session.setLayout(columns.layout, 'own', 'metadata columns x, y', true);
     if (cached) return;
-    const layout = alignedInit
-      ? await client.compute(input, params, { signal: abort.signal, onProgress: (f) => session.setLayoutProgress(f) })
+    const { layout, note } = alignedInit
+      ? await client.computeWithNote(input, params, { signal: abort.signal, onProgress: (f) => session.setLayoutProgress(f) })
       : await umapWithProgress(client, session, input, params, abort.signal);
     await writeCachedLayout(cacheDir, key, layout).catch((e) => console.warn('[ei] layout cache write failed', e));
-    session.setLayout(layout, 'umap');
+    session.setLayout(layout, 'umap', note);
     if (!early) {
       await addPca(client, session, input, params, abort.signal, true);
       if (columns.layout) session.setLayout(columns.layout, 'own', 'metadata columns x, y', true);
@@ -74,13 +74,13 @@ async function addPca(client: ProjectionClient, session: Session, input: Paramet
   }
 }
 
-function umapWithProgress(client: ProjectionClient, session: Session, input: Parameters<ProjectionClient['compute']>[0], params: Parameters<ProjectionClient['compute']>[1], signal: AbortSignal): Thenable<Float32Array> {
+function umapWithProgress(client: ProjectionClient, session: Session, input: Parameters<ProjectionClient['compute']>[0], params: Parameters<ProjectionClient['compute']>[1], signal: AbortSignal): Thenable<{ layout: Float32Array; note: string }> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Projecting ${session.dataset.name} (UMAP)`, cancellable: true }, async (progress, token) => {
     const abort = new AbortController();
     token.onCancellationRequested(() => abort.abort());
     signal.addEventListener('abort', () => abort.abort(), { once: true });
     let last = 0;
-    return client.compute(input, params, {
+    return client.computeWithNote(input, params, {
       signal: abort.signal,
       onProgress: (f, message) => {
         progress.report({ increment: Math.max(0, f - last) * 100, message });

@@ -46,7 +46,12 @@ export class ProjectionClient {
    * through `progress.onProgress`; an abort of `progress.signal` rejects with an AbortError.
    */
   compute(input: LayoutInput, params: LayoutParams, progress?: Progress): Promise<Float32Array> {
-    return this.enqueue((id) => ({ type: 'compute', id, input, params }), progress).then((r) => r.layout);
+    return this.computeWithNote(input, params, progress).then((r) => r.layout);
+  }
+
+  /** The same, with how its neighbours were found ("approximate neighbours (NN-descent), recall 0.982 on 200 sampled rows"). */
+  computeWithNote(input: LayoutInput, params: LayoutParams, progress?: Progress): Promise<{ layout: Float32Array; note: string }> {
+    return this.enqueue((id) => ({ type: 'compute', id, input, params }), progress);
   }
 
   /** The PCA layout of `input` (pca.ts) and a note on it ("31 % of the variance"), computed in the worker. */

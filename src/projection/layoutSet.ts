@@ -66,8 +66,10 @@ export class LayoutSet {
       else if (kind === 'umap') choices.push({ kind, label: NAMES.umap, ready: false, note: this.umapNote() });
     }
     const shown = this.shownKind;
-    // UMAP on screen needs no caption beyond the picker; the others say what they are and what is coming.
-    let caption = shown && shown !== 'umap' ? NAMES[shown] + (this.layouts.get(shown)!.note ? ` (${this.layouts.get(shown)!.note})` : '') : '';
+    // UMAP on screen needs no caption beyond the picker, unless its neighbours were approximate
+    // (then their measured recall is stated); the others say what they are and what is coming.
+    const note = shown ? this.layouts.get(shown)!.note : '';
+    let caption = shown && (shown !== 'umap' || note.startsWith('approximate')) ? NAMES[shown] + (note ? ` (${note})` : '') : '';
     if (caption && this.umap.state !== 'ready') caption += ` — UMAP ${this.umapNote()}`;
     return { shown: shown ?? null, caption, choices };
   }

@@ -36,7 +36,12 @@ async function run(m: ToProjectionWorker): Promise<void> {
       post({ type: 'done', id: m.id, layout: r.layout, note }, [r.layout.buffer as ArrayBuffer]);
       return;
     }
+    let note = '';
     const layout = await computeLayout(m.input, m.params, {
+      onKnn: (info) => {
+        note = info.method === 'exact' ? 'exact neighbours'
+          : `approximate neighbours (NN-descent), recall ${info.recall !== undefined ? info.recall.toFixed(3) : '?'} on ${info.sampled ?? 0} sampled rows`;
+      },
       onProgress: (fraction, message) => {
         const now = Date.now();
         if (now - last < PROGRESS_INTERVAL && fraction < 1) return;
@@ -44,7 +49,7 @@ async function run(m: ToProjectionWorker): Promise<void> {
         post({ type: 'progress', id: m.id, fraction, message });
       },
     });
-    post({ type: 'done', id: m.id, layout, backend: currentBackend() }, [layout.buffer as ArrayBuffer]);
+    post({ type: 'done', id: m.id, layout, backend: currentBackend(), note }, [layout.buffer as ArrayBuffer]);
   } catch (e) {
     const err = e as Error;
     post({ type: 'error', id: m.id, name: err?.name ?? 'Error', message: err?.message ?? String(e) });

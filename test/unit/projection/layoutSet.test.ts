@@ -53,6 +53,14 @@ describe('LayoutSet (which layout is shown)', () => {
     assert.equal(t.add('own', arr(3), '', true), true, 'nothing else to show');
   });
 
+  it('UMAP on approximate neighbours states their recall in the caption; on exact ones it needs none', () => {
+    const s = new LayoutSet();
+    s.add('umap', arr(2), 'approximate neighbours (NN-descent), recall 0.981 on 200 sampled rows');
+    assert.equal(s.state().caption, 'UMAP (approximate neighbours (NN-descent), recall 0.981 on 200 sampled rows)');
+    s.add('umap', arr(2), 'exact neighbours');
+    assert.equal(s.state().caption, '');
+  });
+
   it('a failed UMAP is said in the picker and the caption', () => {
     const s = new LayoutSet();
     s.add('pca', arr(1));
