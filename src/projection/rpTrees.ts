@@ -94,13 +94,14 @@ export class RpTreeScratch {
 }
 
 /**
- * Builds one random-projection tree over all n rows of x (row-major n x dim) and calls
- * `onLeaf(start, end)` for every leaf, whose points are `scratch.perm[start..end)`. Leaves come
- * depth first, left before right; `random` decides everything, so a seeded generator gives the
- * same leaves every time.
+ * Builds one random-projection tree over all n rows of x (row-major n x dim) and yields every
+ * leaf as [start, end): its points are `scratch.perm[start..end)`, valid until the next leaf is
+ * asked for. Leaves come depth first, left before right, so `end / n` is the share of the tree
+ * done; `random` decides everything, so a seeded generator gives the same leaves every time. A
+ * generator, so the caller can pause between leaves (progress, cancellation).
  */
-export function rpTreeLeaves(x: Float32Array, n: number, dim: number, leafSize: number, random: () => number,
-  scratch: RpTreeScratch, onLeaf: (start: number, end: number) => void): void {
+export function* rpTreeLeaves(x: Float32Array, n: number, dim: number, leafSize: number, random: () => number,
+  scratch: RpTreeScratch): Generator<[number, number]> {
   const perm = scratch.perm;
   for (let i = 0; i < n; i++) perm[i] = i;
   // Explicit stack of (start, end, depth): a degenerate tree must not overflow the call stack.
@@ -109,7 +110,7 @@ export function rpTreeLeaves(x: Float32Array, n: number, dim: number, leafSize: 
     const depth = stack.pop()!, end = stack.pop()!, start = stack.pop()!;
     const size = end - start;
     if (size <= leafSize || depth >= MAX_DEPTH) {
-      if (size > 0) onLeaf(start, end);
+      if (size > 0) yield [start, end];
       continue;
     }
     const a = start + Math.floor(random() * size);
