@@ -14,7 +14,7 @@ import { layoutFromNpy, layoutToNpy } from './layoutFile';
 import { resolveParams, type LayoutParams } from './params';
 
 /** Bump when the algorithm changes what a given key produces, so old layouts are not reused. */
-const ALGORITHM_VERSION = 'umap-typed-1';
+const ALGORITHM_VERSION = 'umap-typed-2'; // 2: NN-descent neighbours above 10 000 points
 /** At most this many layouts are kept; the least recently written go first. */
 const MAX_FILES = 100;
 const KEY_RE = /^[0-9a-f]{64}$/;
@@ -39,6 +39,7 @@ export function layoutCacheKey(embeddings: Float32Array, a: Int32Array | LayoutP
     normalized: p.normalize || p.distance === 'cosine',
     init: p.init,
     exactPow: params.exactPow === true,
+    neighbours: p.neighbours,
   };
   const h = createHash('sha256');
   h.update(JSON.stringify(canonical));
