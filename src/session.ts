@@ -25,7 +25,7 @@ import { estimateFromGroups } from './engine/passSample';
 import type { PassSpec } from './engine/passTypes';
 import { shareDataset } from './shared/sharedMemory';
 import { timeLeft } from './shared/duration';
-import { LayoutSet, type LayoutKind } from './projection/layoutSet';
+import { LayoutSet } from './projection/layoutSet';
 
 export type SessionEvent = 'dataset' | 'census' | 'histogram' | 'layout' | 'status' | 'table';
 
@@ -85,8 +85,8 @@ export class Session extends Disposable {
   census: CensusView | undefined;
   /** The last box/lasso selection in the projection (validated indices). */
   selection: Int32Array = new Int32Array(0);
-  /** PCA, the user's own and UMAP layouts, and which is shown. */
-  readonly layouts = new LayoutSet();
+  /** PCA, the user's own and UMAP layouts, and which is shown; the views follow its changes. */
+  readonly layouts = new LayoutSet((e) => this._onDidChange.fire(e));
   status: { state: 'loading' | 'computing' | 'ready' | 'error'; message: string } = { state: 'loading', message: 'Loading…' };
 
   constructor(readonly dataset: Dataset, public settings: AnalysisSettings, workerScript: string, readonly budgetBytes = readMemoryBudget()) {
@@ -474,7 +474,6 @@ export class Session extends Disposable {
     return hoverDetail(this.client.preparedEmbeddings(f.options.normalize), d.n, d.dim, d.labels, f.options, f.hardestPositive, index, this.settings.margin, cap);
   }
 
-
   /** Sample `index`'s k nearest neighbours under the current distance and normalisation (one distance row). */
   neighbours(index: number, k: number): Neighbours {
     const d = this.dataset, s = this.settings;
@@ -498,32 +497,6 @@ export class Session extends Disposable {
 
   /** The layout shown now (undefined before the first). */
   get layout(): Float32Array | undefined { return this.layouts.shown?.layout; }
-
-  /** A layout is ready (`note`: how it was made; `offerOnly`: listed, not shown over another); the views follow when it is shown or the picker changes. */
-  setLayout(layout: Float32Array, kind: LayoutKind = 'umap', note = '', offerOnly = false): void {
-    this.layouts.add(kind, layout, note, offerOnly);
-    this._onDidChange.fire('layout');
-  }
-
-  /** The user picked a layout in the projection's picker. */
-  chooseLayout(kind: LayoutKind): void {
-    if (this.layouts.choose(kind)) this._onDidChange.fire('layout');
-  }
-
-  setLayoutProgress(fraction: number): void {
-    const u = this.layouts.umap;
-    const before = u.state === 'running' ? u.fraction : -1;
-    this.layouts.umap = { state: 'running', fraction };
-    // Views need a few steps of progress, not every epoch.
-    if (Math.floor(fraction * 50) === Math.floor(before * 50) && fraction < 1) return;
-    this._onDidChange.fire('status');
-  }
-
-  /** UMAP stopped without a layout (cancelled or failed): the picker says so. */
-  setLayoutFailed(message: string): void {
-    this.layouts.umap = { state: 'failed', message };
-    this._onDidChange.fire('layout');
-  }
 
   /**
    * What a command run from VS Code's UI sends back to it (the Inspect commands return the

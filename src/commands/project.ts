@@ -20,7 +20,7 @@ export async function computeProjection(context: vscode.ExtensionContext, sessio
   const params = { ...readProjectionSettings(), distance: session.settings.distance, normalize: session.settings.normalize, ...(alignedInit ? { alignedInit } : {}) };
   const input = { embeddings: ds.embeddings, n: ds.n, dim: ds.dim };
   // The manifest's layout is drawn first; metadata columns x, y (often bounding boxes, not a layout) are only offered.
-  if (ds.layout) session.setLayout(ds.layout.values, 'own', path.basename(ds.layout.file));
+  if (ds.layout) session.layouts.set('own', ds.layout.values, path.basename(ds.layout.file));
   const columns = ds.layout ? {} : layoutFromColumns(ds.metadata, ds.n);
   if (columns.problem) console.warn(`[ei] ${ds.files.metadata ?? ds.name}: ${columns.problem}`);
   const cacheDir = path.join(context.globalStorageUri.fsPath, 'layouts');
@@ -30,30 +30,30 @@ export async function computeProjection(context: vscode.ExtensionContext, sessio
   const abort = new AbortController();
   const sub = session.onDidDispose(() => { abort.abort(); client.dispose(); });
   try {
-    if (cached) session.setLayout(cached, 'umap');
+    if (cached) session.layouts.set('umap', cached);
     // A snapshot switch waits for its aligned UMAP (started from the previous snapshot's layout, so
     // points move only where the model changed) instead of flashing PCA's other axes first.
     const early = !alignedInit || cached !== undefined;
     if (early) await addPca(client, session, input, params, abort.signal);
-    if (early && columns.layout) session.setLayout(columns.layout, 'own', 'metadata columns x, y', true);
+    if (early && columns.layout) session.layouts.set('own', columns.layout, 'metadata columns x, y', true);
     if (cached) return;
     const { layout, note } = alignedInit
-      ? await client.computeWithNote(input, params, { signal: abort.signal, onProgress: (f) => session.setLayoutProgress(f) })
+      ? await client.computeWithNote(input, params, { signal: abort.signal, onProgress: (f) => session.layouts.progress(f) })
       : await umapWithProgress(client, session, input, params, abort.signal);
     await writeCachedLayout(cacheDir, key, layout).catch((e) => console.warn('[ei] layout cache write failed', e));
-    session.setLayout(layout, 'umap', note);
+    session.layouts.set('umap', layout, note);
     if (!early) {
       await addPca(client, session, input, params, abort.signal, true);
-      if (columns.layout) session.setLayout(columns.layout, 'own', 'metadata columns x, y', true);
+      if (columns.layout) session.layouts.set('own', columns.layout, 'metadata columns x, y', true);
     }
   } catch (e) {
     if (session.disposed) return; // the panel was closed while it ran
     const message = (e as Error)?.message ?? String(e);
     if ((e as Error)?.name === 'AbortError') {
-      session.setLayoutFailed('cancelled: run “Inspect Embeddings” again to compute it');
+      session.layouts.failed('cancelled: run “Inspect Embeddings” again to compute it');
       if (!session.layout) session.setStatus('error', 'Projection cancelled. Run “Inspect Embeddings” again to compute it.');
     } else {
-      session.setLayoutFailed(`failed: ${message}`);
+      session.layouts.failed(`failed: ${message}`);
       if (!session.layout) session.setStatus('error', `Projection failed: ${message}`);
       void vscode.window.showErrorMessage(`Embedding Inspector: projecting ${ds.name} failed: ${message}`);
     }
@@ -67,7 +67,7 @@ export async function computeProjection(context: vscode.ExtensionContext, sessio
 async function addPca(client: ProjectionClient, session: Session, input: Parameters<ProjectionClient['pca']>[0], params: { normalize?: boolean; distance?: string; seed?: number }, signal: AbortSignal, offerOnly = false): Promise<void> {
   try {
     const pca = await client.pca(input, { normalize: params.normalize || params.distance === 'cosine', seed: params.seed }, { signal });
-    if (!session.disposed) session.setLayout(pca.layout, 'pca', pca.note, offerOnly);
+    if (!session.disposed) session.layouts.set('pca', pca.layout, pca.note, offerOnly);
   } catch (e) {
     if (signal.aborted || session.disposed) throw e;
     console.warn('[ei] PCA layout failed', e);
@@ -85,7 +85,7 @@ function umapWithProgress(client: ProjectionClient, session: Session, input: Par
       onProgress: (f, message) => {
         progress.report({ increment: Math.max(0, f - last) * 100, message });
         last = Math.max(last, f);
-        session.setLayoutProgress(f);
+        session.layouts.progress(f);
       },
     });
   });

@@ -19,6 +19,9 @@ export type UmapState = { state: 'waiting' } | { state: 'running'; fraction: num
 
 /** See the file comment. */
 export class LayoutSet {
+  /** `changed`: the shown layout or the picker changed ('layout'), or UMAP's progress did ('status'). */
+  constructor(private readonly changed: (e: 'layout' | 'status') => void = () => undefined) {}
+
   private readonly layouts = new Map<LayoutKind, { layout: Float32Array; note: string }>();
   private shownKind: LayoutKind | undefined;
   private pinned = false;
@@ -55,6 +58,30 @@ export class LayoutSet {
     if (this.shownKind === kind) return false;
     this.shownKind = kind;
     return true;
+  }
+
+  /** A layout is ready (see `add`); tells the owner. */
+  set(kind: LayoutKind, layout: Float32Array, note = '', offerOnly = false): void {
+    this.add(kind, layout, note, offerOnly);
+    this.changed('layout');
+  }
+
+  /** The user picked a layout in the projection's picker; tells the owner when the shown one changed. */
+  pick(kind: LayoutKind): void {
+    if (this.choose(kind)) this.changed('layout');
+  }
+
+  /** UMAP's progress (0..1); the owner hears of it every 2 % (views need a few steps, not every epoch). */
+  progress(fraction: number): void {
+    const before = this.umap.state === 'running' ? this.umap.fraction : -1;
+    this.umap = { state: 'running', fraction };
+    if (Math.floor(fraction * 50) !== Math.floor(before * 50) || fraction >= 1) this.changed('status');
+  }
+
+  /** UMAP stopped without a layout (cancelled or failed): the picker says so. */
+  failed(message: string): void {
+    this.umap = { state: 'failed', message };
+    this.changed('layout');
   }
 
   /** What the picker lists and the caption over the plot. */

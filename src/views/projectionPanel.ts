@@ -179,7 +179,7 @@ export class ProjectionPanel extends Disposable {
       }
       case 'chooseLayout':
         if (msg.kind !== 'umap' && msg.kind !== 'pca' && msg.kind !== 'own') return this.reject(m, 'unknown layout');
-        this.session.chooseLayout(msg.kind);
+        this.session.layouts.pick(msg.kind);
         return;
       case 'log':
         (msg.level === 'error' ? console.error : console.log)('[ei webview]', String(msg.message).slice(0, 2000));

@@ -61,6 +61,17 @@ describe('LayoutSet (which layout is shown)', () => {
     assert.equal(s.state().caption, '');
   });
 
+  it('tells its owner: a layout set or picked, UMAP failing, and UMAP progress every 2 %', () => {
+    const events: string[] = [];
+    const s = new LayoutSet((e) => events.push(e));
+    s.set('pca', arr(1), '31 % of the variance');
+    s.pick('pca');
+    for (const f of [0.001, 0.005, 0.019, 0.02, 0.021, 0.5, 1]) s.progress(f);
+    s.failed('cancelled');
+    assert.deepEqual(events, ['layout', 'status', 'status', 'status', 'status', 'layout'], 'the pick of the layout already shown is silent');
+    assert.equal(s.state().caption, 'PCA (31 % of the variance) — UMAP cancelled');
+  });
+
   it('a failed UMAP is said in the picker and the caption', () => {
     const s = new LayoutSet();
     s.add('pca', arr(1));
