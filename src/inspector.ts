@@ -3,17 +3,15 @@ import * as path from 'node:path';
 import { Disposable } from './util/disposable';
 import { Session } from './session';
 import { ProjectionPanel } from './views/projectionPanel';
-import { StatusBar } from './views/statusBar';
 import { affectsUs, readSettings, writeSetting } from './settings';
-import { loadDatasetInteractive, pickDataset } from './commands/open';
-import { computeProjection } from './commands/project';
+import { loadDatasetInteractive, pickDataset } from './host/openDataset';
+import { computeProjection } from './host/projectLayouts';
 import type { AnalysisSettings } from './shared/protocol';
-import { FollowController } from './commands/follow';
-import { registerExportCommands } from './commands/export';
 
 /**
- * Owns the open sessions (one per dataset, each with its projection panel), the commands, the
- * settings listener and the status bar. The controls sidebar follows `activeSession`.
+ * Owns the open sessions (one per dataset, each with its projection panel), which one is active,
+ * and the settings listener that applies changed settings to them. The commands (commands/), the
+ * status bar, the follow controller and the controls sidebar use it; it imports none of them.
  */
 export class Inspector extends Disposable {
   private readonly sessions = new Map<Session, ProjectionPanel>();
@@ -30,20 +28,12 @@ export class Inspector extends Disposable {
    */
   private sidebarMarginPending: number | undefined;
   readonly workerScript: string;
-  /** "Follow latest snapshot" (sidebar toggle, setting embeddingInspector.followLatest). */
-  readonly follow: FollowController;
 
   constructor(readonly context: vscode.ExtensionContext) {
     super();
     this.workerScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath;
-    this._register(new StatusBar(this));
-    this._register(vscode.commands.registerCommand('embeddingInspector.inspect', () => this.untilShown(this.inspect())));
-    this._register(vscode.commands.registerCommand('embeddingInspector.inspectFile', (uri?: vscode.Uri) => this.untilShown(this.inspectFile(uri))));
-    this._register(vscode.commands.registerCommand('embeddingInspector.showInInspector', (uri?: vscode.Uri) => this.showInInspector(uri)));
     this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (affectsUs(e)) void this.onSettingsChanged(); }));
     this._register({ dispose: () => { for (const [s, p] of [...this.sessions]) { p.dispose(); s.dispose(); } } });
-    this.follow = this._register(new FollowController(this));
-    registerExportCommands(this).forEach((d) => this._register(d));
   }
 
   get activeSession(): Session | undefined { return this._active; }
@@ -61,7 +51,7 @@ export class Inspector extends Disposable {
    * to VS Code's UI then comes after the panel is up. (The reply is the session's id and name, see
    * Session.toJSON; answering before the webview loaded left it blank in code-server here.)
    */
-  private async untilShown(opening: Promise<Session | undefined>): Promise<Session | undefined> {
+  async untilShown(opening: Promise<Session | undefined>): Promise<Session | undefined> {
     const s = await opening;
     const panel = s ? this.sessions.get(s) : undefined;
     if (panel) await Promise.race([panel.whenReady, new Promise((r) => setTimeout(r, 20_000))]);

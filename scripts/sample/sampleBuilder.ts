@@ -8,34 +8,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { createNet, embedRows, Mining, toInput, trainStep, useCpuBackend } from './embeddingNet';
+import { createNet, embedRows, toInput, trainStep, useCpuBackend } from './embeddingNet';
 import { loadMnist, MNIST_PIXELS, MNIST_SIZE, MnistDigits, splitMnist } from './mnistSource';
 import { encodeNpy } from './npyWriter';
 import { encodeGrayPng } from './pngEncoder';
 import { mulberry32, Rand, shuffleInPlace } from './prng';
 import { sampleReadme } from './sampleReadme';
-import { tripletCensus, TripletCensus } from './tripletShares';
+import { tripletCensus } from './tripletShares';
+import type { SampleOptions, SampleReport } from './sampleTypes';
 
-/** Everything that determines the sample's bytes. */
-export interface SampleOptions {
-  /** Output folder (created if missing). */
-  out: string;
-  seed: number;
-  /** Epochs at which to save a snapshot, ascending; 0 is the untrained network. */
-  epochs: number[];
-  /** Held-out digits per class: the sample has 10 x this many rows. */
-  heldOutPerClass: number;
-  /** Training digits per class at most (the rest of each class after the held-out ones). */
-  trainPerClass: number;
-  /** Batch = P classes x K digits (Hermans et al.'s PK sampling). */
-  classesPerBatch: number;
-  digitsPerClass: number;
-  hidden: number;
-  dim: number;
-  margin: number;
-  mining: Mining;
-  learningRate: number;
-}
+export type { SampleOptions, SampleReport, SnapshotReport } from './sampleTypes';
 
 /** The committed sample's configuration (`npm run sample` with no flags). */
 export const DEFAULT_OPTIONS: SampleOptions = {
@@ -52,24 +34,6 @@ export const DEFAULT_OPTIONS: SampleOptions = {
   mining: 'semi-hard',
   learningRate: 1e-3,
 };
-
-/** What was measured for one saved snapshot. */
-export interface SnapshotReport {
-  epoch: number;
-  file: string;
-  /** Mean batch-hard loss over the epoch's training steps (NaN for epoch 0). */
-  trainLoss: number;
-  census: TripletCensus;
-}
-
-/** The outcome of one build. */
-export interface SampleReport {
-  options: SampleOptions;
-  rows: number;
-  trainDigits: number;
-  stepsPerEpoch: number;
-  snapshots: SnapshotReport[];
-}
 
 /** `embeddings_epoch05.npy`: two digits at least, so names sort by epoch up to 99. */
 export function snapshotFile(epoch: number): string {

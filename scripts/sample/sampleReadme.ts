@@ -2,7 +2,7 @@
  * The sample's README, written by the generator itself so the measured numbers in it always
  * describe the committed files (and a rerun reproduces it byte for byte: no dates, no timings).
  */
-import type { SampleReport } from './sampleBuilder';
+import type { SampleReport } from './sampleTypes';
 
 const pct = (part: number, whole: number) => (whole > 0 ? ((part / whole) * 100).toFixed(2) + ' %' : '-');
 

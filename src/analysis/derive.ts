@@ -3,7 +3,6 @@
  * category, class violation rates, colliding class pairs, slider range and histogram edges.
  * No `vscode`, no DOM: unit-tested in plain Node.
  */
-import type { Convention } from '../shared/protocol';
 
 /** Sample categories as sent to the projection (SampleCategory in protocol.ts). */
 export const CAT_NONE = 0, CAT_EASY = 1, CAT_SEMIHARD = 2, CAT_HARD = 3;

@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import type { Inspector } from '../inspector';
 import { loadDataset } from '../data/index';
 import { diffSnapshots } from '../engine/diff';
-import { diffReport, DiffReport, formatDiff } from '../cli/diffCommand';
-import { loadOptionsFromSettings } from './open';
+import { diffReport, type DiffReport, formatDiff } from '../engine/diffReport';
+import { loadOptionsFromSettings } from '../host/openDataset';
 import type { Dataset } from '../shared/dataset';
 
 /**

@@ -5,7 +5,6 @@ import type { Inspector } from '../inspector';
 import type { Session } from '../session';
 import { DEFAULT_EXPORT_CAP, exportTriplets, ExportTooLargeError, hardNegatives, IndexRows, parseRankWindow, TripletCategory } from '../engine/export';
 import { exportBytes, PAIR_COLUMNS, TRIPLET_COLUMNS } from '../engine/exportFormat';
-import { compareSnapshotsCommand } from './compare';
 
 /** What to export. */
 export type ExportKind = TripletCategory | 'selection' | 'window';
@@ -19,14 +18,6 @@ export interface ExportArgs {
   form?: 'pairs' | 'triplets';
   /** Target file; when it exists the user is asked before it is replaced. */
   file?: string;
-}
-
-/** Registers "Embeddings: Export Triplets…" and "Embeddings: Compare with Snapshot…". */
-export function registerExportCommands(inspector: Inspector): vscode.Disposable[] {
-  return [
-    vscode.commands.registerCommand('embeddingInspector.exportTriplets', (args?: ExportArgs) => exportTripletsCommand(inspector, args)),
-    vscode.commands.registerCommand('embeddingInspector.compareSnapshots', (index?: number) => compareSnapshotsCommand(inspector, index)),
-  ];
 }
 
 /** The row cap (setting embeddingInspector.export.maxRows). */

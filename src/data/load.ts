@@ -7,7 +7,7 @@ import * as path from 'path';
 import type { Dataset } from '../shared/dataset';
 import { Boundary } from './boundary';
 import { fail, InputError } from './errors';
-import type { LoadOptions } from './index';
+import type { LoadOptions } from './loadOptions';
 import { findInFolder } from './discover';
 import { DEFAULT_MAX_BYTES, exists, readChecked } from './files';
 import { npyToEmbeddings, parseNpy } from './npy';

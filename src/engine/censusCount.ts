@@ -7,7 +7,7 @@
  * "t <= m" is "the bit pattern of v is <= the largest float32 satisfying it", found by
  * `thresholdBits`, and counts are exact including ties (t == m, t == 0).
  */
-import type { CategoryCounts, CensusIndex, CensusResult, CountOptions } from './censusTypes';
+import type { CensusIndex, CensusResult, CountOptions } from './censusTypes';
 import { anchorOf, bitsOf, blockPartial, countAtMost, countFromRun, floatOf, IndexData, lastRun, negIdAt, PREFIX_SHIFT, PREFIX_STEP, prefixSum, valueAt } from './censusIndex';
 import { finishMeans, partialsAdd, TopK, zeroCounts } from './censusMerge';
 import { abortError } from './types';

@@ -14,28 +14,12 @@ export interface CensusIndex {
   classes: number;
 }
 
-/**
- * Triplet counts by category. `pml`: easy t > m, semi-hard 0 < t <= m, hard t <= 0,
- * violating t <= m. `facenet`: easy t >= m, semi-hard 0 <= t < m, hard t < 0, violating t < m
- * (exactly the triplets with non-zero loss). t = d(a,n) - d(a,p), computed in float64 from the
- * float32 distances.
- */
-export interface CategoryCounts {
-  easy: number;
-  semihard: number;
-  hard: number;
-  violating: number;
-}
+import type { CategoryCounts, TripletRow } from '../shared/model';
 
-/** One triplet with its loss max(0, m - t) and its two distances. */
-export interface WorstTriplet {
-  anchor: number;
-  positive: number;
-  negative: number;
-  loss: number;
-  dap: number;
-  dan: number;
-}
+export type { CategoryCounts } from '../shared/model';
+
+/** One triplet with its loss max(0, m - t) and its two distances (the worst lists' row). */
+export type WorstTriplet = TripletRow;
 
 /** Per-sample counts (pml "violating", t <= m) and each anchor's loss sum; length n each. */
 export interface PerSample {

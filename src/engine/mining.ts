@@ -141,7 +141,7 @@ export function semiHardSelection(index: CensusIndex, margin: number): SemiHardR
   const partials: number[] = [];
   let counted = 0;
   for (let i = 0; i < A; i++) {
-    const off = idx.negOff[i], p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0;
+    const p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0;
     const order = Array.from({ length: P }, (_, q) => q).sort((u, v) => idx.posId[p0 + u] - idx.posId[p0 + v]);
     for (let w = 0; w < P; w++) {
       const q = p0 + order[w], at = p0 + w;

@@ -3,11 +3,9 @@
  * and by the worker / CLI that drive them. Pure types: no `vscode`, no DOM.
  */
 
-/** `euclidean` ||a-b||, `sqeuclidean` ||a-b||^2, `cosine` 1 - cos(a,b) (definitions.md). */
-export type DistanceKind = 'euclidean' | 'sqeuclidean' | 'cosine';
+import type { DistanceKind } from '../shared/model';
 
-/** How triplets are split into easy / semi-hard / hard (definitions.md, "Triplet loss and categories"). */
-export type Convention = 'pml' | 'facenet';
+export type { Convention, DistanceKind } from '../shared/model';
 
 /** Which distance, and whether rows are L2-normalised first (PML's default). */
 export interface DistanceOptions {

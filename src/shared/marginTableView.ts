@@ -5,7 +5,7 @@
  * list. Pure and shared: the host answers from the same view, so the sidebar's numbers are the
  * host's, bit for bit.
  */
-import type { CategoryCounts, DistanceKind, TripletRow } from './protocol';
+import type { CategoryCounts, DistanceKind, TripletRow } from './model';
 
 /** The counts every form of the margin table has (engine part, merged table, sidebar view). */
 export interface MarginTotals {

@@ -8,9 +8,9 @@
  */
 
 import type { MarginTableView } from './marginTableView';
+import type { CategoryCounts, Convention, DistanceKind, TripletRow } from './model';
 
-export type DistanceKind = 'euclidean' | 'sqeuclidean' | 'cosine';
-export type Convention = 'pml' | 'facenet';
+export type { CategoryCounts, Convention, DistanceKind, TripletRow } from './model';
 export type MiningView = 'batch-all' | 'batch-hard' | 'semi-hard';
 
 /** Analysis settings the user controls (mirrors the `embeddingInspector.*` settings). */
@@ -25,11 +25,6 @@ export interface AnalysisSettings {
 
 /** Per-sample triplet category as anchor: the worst category among its triplets under the current margin/convention. */
 export const enum SampleCategory { None = 0, Easy = 1, SemiHard = 2, Hard = 3 }
-
-export interface CategoryCounts { easy: number; semihard: number; hard: number; violating: number }
-
-/** One triplet of the worst list. */
-export interface TripletRow { anchor: number; positive: number; negative: number; loss: number; dap: number; dan: number }
 
 /** What the projection panel needs to know about the dataset (sent once per dataset/snapshot). */
 export interface DatasetView {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Disposable } from '../util/disposable';
 import { webviewHtml } from './webviewHtml';
 import type { Inspector } from '../inspector';
+import type { FollowController } from '../follow/followController';
 import type { Session, SessionEvent } from '../session';
 import type { FromControls, ToControls } from '../shared/protocol';
 import { readTopK, validateSetting, writeSetting } from '../settings';
@@ -21,10 +22,10 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
   /** Messages the view rejected (tests read it). */
   readonly rejected: string[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly inspector: Inspector) {
+  constructor(private readonly extensionUri: vscode.Uri, private readonly inspector: Inspector, private readonly followLatest: FollowController) {
     super();
     this._register(inspector.onDidChangeActiveSession(() => this.follow()));
-    this._register(inspector.follow.onDidChange((f) => this.post({ type: 'follow', ...f })));
+    this._register(followLatest.onDidChange((f) => this.post({ type: 'follow', ...f })));
     // The worst list's length: the sidebar answers slider positions with it.
     this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('embeddingInspector.worstTriplets')) this.sendState(this.inspector.activeSession); }));
     this._register({ dispose: () => { this.sessionSub?.dispose(); clearTimeout(this.persistTimer); this.inspector.setSidebarMarginPending(undefined); } });
@@ -90,7 +91,7 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
     this.lastStatus = '';
     const s = this.inspector.activeSession;
     this.sendState(s);
-    this.post({ type: 'follow', ...this.inspector.follow.state() });
+    this.post({ type: 'follow', ...this.followLatest.state() });
     if (!s) { this.post({ type: 'status', state: 'idle', message: '' }); return; }
     this.post({ type: 'status', state: s.status.state, message: s.status.message });
     this.sendHistogram(s);
@@ -161,7 +162,7 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
         return;
       case 'setFollow':
         if (typeof msg.on !== 'boolean') return this.reject(m, 'setFollow needs on: boolean');
-        await this.inspector.follow.setFollow(msg.on);
+        await this.followLatest.setFollow(msg.on);
         return;
       case 'compareWith': {
         const count = s?.dataset.snapshots?.length ?? 0;

@@ -36,7 +36,7 @@ describe('following a training run', function () {
 
   after(async () => {
     const a = await api();
-    await a.inspector.follow.setFollow(false);
+    await a.follow.setFollow(false);
     await vscode.workspace.getConfiguration('embeddingInspector').update('followLatest', undefined, vscode.ConfigurationTarget.Workspace);
     await closeAll();
   });
@@ -55,11 +55,11 @@ describe('following a training run', function () {
     await censusAt(s, 0.3);
     const before = await until(() => s.layouts.get('umap'), 'the first UMAP layout', 120_000);
     const switches: { session: Session; size: number }[] = [];
-    const sub = a.inspector.follow.onDidSwitch((n) => switches.push({ session: n, size: fs.statSync(file(30)).size }));
+    const sub = a.follow.onDidSwitch((n) => switches.push({ session: n, size: fs.statSync(file(30)).size }));
     try {
       await a.controls.handleMessage({ type: 'setFollow', on: true });
-      assert.equal(a.inspector.follow.on, true);
-      assert.equal(a.inspector.follow.state().available, true);
+      assert.equal(a.follow.on, true);
+      assert.equal(a.follow.state().available, true);
       await sleep(500);
       const bytes = npyBytes(scaled(30), base.n, base.dim);
       const fd = fs.openSync(file(30), 'w');

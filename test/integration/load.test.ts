@@ -58,6 +58,7 @@ function osWorkerThreads(): number | undefined {
 const tracked = new Map<object, string>();
 type WorkerCtor = new (script: string | URL, opts?: object) => import('node:worker_threads').Worker;
 // The builtin's own exports object (the extension's bundle reads `.Worker` from it at each `new`).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS exports object itself, not a copy
 const workerThreads = require('node:worker_threads') as { Worker: WorkerCtor };
 const OriginalWorker = workerThreads.Worker;
 function trackWorkers(): boolean {

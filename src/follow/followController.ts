@@ -6,8 +6,8 @@ import { Disposable } from '../util/disposable';
 import { numberedName } from '../data/snapshots';
 import { isNpyName } from '../data/wholeFile';
 import { loadDataset } from '../data/index';
-import { loadOptionsFromSettings } from './open';
-import { CompleteSnapshot, SnapshotWatcher } from '../follow/snapshotWatcher';
+import { loadOptionsFromSettings } from '../host/openDataset';
+import { CompleteSnapshot, SnapshotWatcher } from './snapshotWatcher';
 
 const SECTION = 'embeddingInspector';
 const SETTING = 'followLatest';
