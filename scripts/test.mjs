@@ -1,7 +1,7 @@
 // `npm test`: build, type-check, then every suite — unit (plain mocha in Node), integration (mocha
 // inside a real VS Code extension host, launched through @vscode/test-electron's runTests) and
 // end-to-end (the packaged extension driven in a real browser) — and end with one line
-// `N passed, N failed`. Exit code non-zero when anything failed.
+// `N passed, N failed`. Without --only, the type checks and the linters run too. Exit code non-zero when anything failed.
 //   --only unit|integration|e2e   run one suite     --grep PATTERN   filter tests by title
 // On a machine with internet, EI_VSCODE=desktop runs the integration suite in downloaded desktop
 // VS Code instead of code-server.
@@ -125,6 +125,8 @@ if (!step('build', process.execPath, [path.join(root, 'scripts', 'build.mjs')]))
 if (!only) {
   step('type-check (extension host)', process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', root]);
   step('type-check (webviews)', process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', path.join(root, 'webview')]);
+  step('lint (eslint: typescript-eslint and the layer rules)', process.execPath, [require.resolve('eslint/bin/eslint.js'), '--max-warnings', '0', root]);
+  step('lint (imports: no cycle, type-only imports included; vscode only in the host layer)', process.execPath, [path.join(root, 'scripts', 'lint', 'checkImports.mjs')]);
 }
 if (wants('unit')) await unit();
 if (wants('integration')) await integration();
