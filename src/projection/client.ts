@@ -1,19 +1,18 @@
 /**
- * `ProjectionClient`: the extension host's (and the CLI's, if it wants) handle on the projection
- * worker. Plain Node, no `vscode`.
+ * `ProjectionClient`: the extension host's (and the CLI's) handle on the projection worker, over
+ * worker/rpc.ts. Plain Node, no `vscode`.
  *
- * One worker thread, started on the first `compute` and kept for the next ones (the tfjs
- * backend the kNN uses starts once). Jobs run one at a time in call order. Aborting a job
- * terminates the worker (an epoch loop cannot be interrupted any other way) and rejects with an
- * AbortError; the next job starts a fresh worker. `dispose()` terminates it and rejects whatever
- * is pending.
+ * One worker thread, started on the first job and kept for the next ones (the tfjs backend the
+ * kNN uses starts once). Jobs run one at a time in call order. Aborting a job terminates the
+ * worker (an epoch loop cannot be interrupted any other way) and rejects with an AbortError; the
+ * next job starts a fresh worker. `dispose()` terminates it and rejects whatever is pending.
  */
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { abortError, type Progress } from '../engine/types';
+import { RpcWorker } from '../worker/rpcWorker';
 import type { LayoutInput, LayoutParams } from './params';
 import type { PcaOptions } from './pca';
-import type { FromProjectionWorker, ToProjectionWorker } from './workerProtocol';
+import type { LayoutReply, ProjectionMethods } from './projectionMethods';
 
 /** Construction options. */
 export interface ProjectionClientOptions {
@@ -21,18 +20,11 @@ export interface ProjectionClientOptions {
   workerScript?: string;
 }
 
-interface Job {
-  id: number;
-  reject(e: Error): void;
-}
-
-/** Runs `computeLayout` in a worker thread; see the file comment. */
+/** Runs UMAP and PCA in a worker thread; see the file comment. */
 export class ProjectionClient {
   private readonly script: string;
-  private worker: Worker | undefined;
-  private current: Job | undefined;
+  private worker: RpcWorker<ProjectionMethods> | undefined;
   private chain: Promise<unknown> = Promise.resolve();
-  private nextId = 1;
   private disposed = false;
   /** The engine backend ('wasm', 'tensorflow', 'js') the worker's kNN used in the last job, for diagnostics. */
   lastBackend: string | undefined;
@@ -42,7 +34,7 @@ export class ProjectionClient {
   }
 
   /**
-   * The n x 2 layout of `input` (see `computeLayout`), computed in the worker. Progress arrives
+   * The n x 2 UMAP layout of `input` (see `computeLayout`), computed in the worker. Progress arrives
    * through `progress.onProgress`; an abort of `progress.signal` rejects with an AbortError.
    */
   compute(input: LayoutInput, params: LayoutParams, progress?: Progress): Promise<Float32Array> {
@@ -50,99 +42,43 @@ export class ProjectionClient {
   }
 
   /** The same, with how its neighbours were found ("approximate neighbours (NN-descent), recall 0.982 on 200 sampled rows"). */
-  computeWithNote(input: LayoutInput, params: LayoutParams, progress?: Progress): Promise<{ layout: Float32Array; note: string }> {
-    return this.enqueue((id) => ({ type: 'compute', id, input, params }), progress);
+  computeWithNote(input: LayoutInput, params: LayoutParams, progress?: Progress): Promise<LayoutReply> {
+    return this.enqueue((w) => w.request('umap', { input, params }, progress?.onProgress), progress).then((r) => {
+      this.lastBackend = r.backend;
+      return r;
+    });
   }
 
   /** The PCA layout of `input` (pca.ts) and a note on it ("31 % of the variance"), computed in the worker. */
-  pca(input: LayoutInput, options: PcaOptions, progress?: Progress): Promise<{ layout: Float32Array; note: string }> {
-    return this.enqueue((id) => ({ type: 'pca', id, input, options }), progress);
-  }
-
-  private enqueue(message: (id: number) => ToProjectionWorker, progress?: Progress): Promise<{ layout: Float32Array; note: string }> {
-    const job = this.chain.then(() => this.run(message, progress));
-    this.chain = job.catch(() => undefined);
-    return job;
+  pca(input: LayoutInput, options: PcaOptions, progress?: Progress): Promise<LayoutReply> {
+    return this.enqueue((w) => w.request('pca', { input, options }, progress?.onProgress), progress);
   }
 
   /** Terminates the worker; pending and later calls reject. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.current?.reject(new Error('The projection client was disposed'));
-    this.kill();
-  }
-
-  private run(message: (id: number) => ToProjectionWorker, progress?: Progress): Promise<{ layout: Float32Array; note: string }> {
-    if (this.disposed) return Promise.reject(new Error('The projection client was disposed'));
-    const signal = progress?.signal;
-    if (signal?.aborted) return Promise.reject(abortError());
-    const worker = (this.worker ??= this.spawn());
-    const id = this.nextId++;
-    return new Promise<{ layout: Float32Array; note: string }>((resolve, reject) => {
-      const cleanup = () => {
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-        signal?.removeEventListener('abort', onAbort);
-        if (this.current?.id === id) this.current = undefined;
-        worker.unref();
-      };
-      const fail = (e: Error) => {
-        cleanup();
-        reject(e);
-      };
-      const onMessage = (m: FromProjectionWorker) => {
-        if (m.id !== id) return;
-        if (m.type === 'progress') {
-          progress?.onProgress?.(m.fraction, m.message);
-        } else if (m.type === 'done') {
-          this.lastBackend = m.backend;
-          cleanup();
-          resolve({ layout: m.layout, note: m.note ?? '' });
-        } else if (m.type === 'error') {
-          const e = new Error(m.message);
-          e.name = m.name;
-          fail(e);
-        }
-      };
-      const onError = (e: Error) => {
-        this.forget(worker);
-        fail(e);
-      };
-      const onExit = (code: number) => {
-        this.forget(worker);
-        fail(new Error(`the projection worker stopped (exit code ${code})`));
-      };
-      const onAbort = () => {
-        fail(abortError());
-        this.kill();
-      };
-      this.current = { id, reject: fail };
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      // Keep the process alive while a job runs (the idle worker is unref'd).
-      worker.ref();
-      worker.postMessage(message(id));
-    });
-  }
-
-  private spawn(): Worker {
-    const w = new Worker(this.script);
-    // A worker that only waits for the next job must not keep a CLI process alive.
-    w.unref();
-    return w;
-  }
-
-  private forget(w: Worker): void {
-    if (this.worker === w) this.worker = undefined;
-  }
-
-  private kill(): void {
-    const w = this.worker;
+    this.worker?.terminate(new Error('The projection client was disposed'));
     this.worker = undefined;
-    void w?.terminate();
+  }
+
+  /** Runs `job` after the jobs queued before it, on a live worker, cancelled by `progress.signal`. */
+  private enqueue(job: (w: RpcWorker<ProjectionMethods>) => Promise<LayoutReply>, progress?: Progress): Promise<LayoutReply> {
+    const run = this.chain.then(async () => {
+      if (this.disposed) throw new Error('The projection client was disposed');
+      const signal = progress?.signal;
+      if (signal?.aborted) throw abortError();
+      if (!this.worker || this.worker.isDead) this.worker = new RpcWorker<ProjectionMethods>(this.script, 'projection worker');
+      const w = this.worker;
+      const onAbort = () => w.terminate(abortError());
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await job(w);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The analysis worker (bundled to dist/worker.js): holds one dataset and the census index of its
- * anchor range, and serves the requests of `rpc.ts` one at a time, in arrival order.
+ * anchor range, and serves AnalysisMethods (analysisMethods.ts) one at a time, in arrival order
+ * (rpcServer.ts).
  *
  * Results are posted with their typed arrays transferred. The census result may share arrays with
  * the index (which must survive for the next recount), so it is sent by structured clone instead.
@@ -14,9 +15,10 @@ import { marginTable, smallestT } from '../engine/marginTable';
 import { exactKnn } from '../engine/knn';
 import { contrastiveRows, ntXentRows } from '../engine/pairLosses';
 import { retrievalRows } from '../engine/retrieval';
-import type { EngineInput, Progress } from '../engine/types';
+import type { EngineInput } from '../engine/types';
 import { batchHardFromIndex, semiHardSelection } from '../engine/mining';
-import { Method, Params, ReplyMessage, RequestMessage, Result, toErrorInfo, transferablesOf } from './rpc';
+import type { AnalysisMethods } from './analysisMethods';
+import { serve, type Handlers } from './rpcServer';
 
 let input: EngineInput | undefined;
 /** Shared stop counter from the client (WorkerSlot.preempt); absent when run without one. */
@@ -45,8 +47,7 @@ function needIndex(): CensusIndex {
 }
 
 /** What each method does; `true` in the second slot means "safe to transfer the result's buffers". */
-type Handler<M extends Method> = (params: Params<M>, progress: Progress) => Promise<Result<M>> | Result<M>;
-const handlers: { [M in Method]: [Handler<M>, boolean] } = {
+const handlers: Handlers<AnalysisMethods> = {
   setDataset: [async (p) => {
     // Every worker (and the CLI) starts the same backend first, so all pick the same kernel.
     const backend = await initBackend();
@@ -90,34 +91,4 @@ const handlers: { [M in Method]: [Handler<M>, boolean] } = {
   }, true],
 };
 
-function post(msg: ReplyMessage, transfer: ArrayBuffer[] = []): void {
-  parentPort!.postMessage(msg, transfer);
-}
-
-async function handle(msg: RequestMessage): Promise<void> {
-  const { id, method } = msg;
-  let last = 0;
-  const progress: Progress = {
-    onProgress: (fraction, message) => {
-      const now = Date.now();
-      if (fraction < 1 && now - last < 50) return;
-      last = now;
-      post({ type: 'progress', id, fraction, message });
-    },
-  };
-  try {
-    const entry = handlers[method] as [Handler<Method>, boolean] | undefined;
-    if (!entry) throw new Error(`unknown method ${String(method)}`);
-    const result = await entry[0](msg.params, progress);
-    post({ type: 'result', id, ok: result }, entry[1] ? transferablesOf(result) : []);
-  } catch (e) {
-    post({ type: 'error', id, error: toErrorInfo(e) });
-  }
-}
-
-if (parentPort) {
-  let queue = Promise.resolve();
-  parentPort.on('message', (msg: RequestMessage) => {
-    queue = queue.then(() => handle(msg));
-  });
-}
+if (parentPort) serve(parentPort, handlers, 50);
