@@ -12,19 +12,26 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { mergeCensus, type CensusResult, type WorstTriplet } from '../engine/census';
-import { checkMargins, mergeMarginTable, mergeSmallestT, type MarginTable, type MarginTablePart } from '../engine/marginTable';
+import { mergeCensus, type CensusResult } from '../engine/census';
 import type { KnnResult } from '../engine/knn';
-import { summarizeContrastive, summarizeNtXent, type ContrastiveOptions, type ContrastiveResult, type NtXentResult } from '../engine/pairLosses';
-import { summarizeRetrieval, type RetrievalResult } from '../engine/retrieval';
+import type { ContrastiveOptions, ContrastiveResult, NtXentResult } from '../engine/pairLosses';
+import type { RetrievalResult } from '../engine/retrieval';
 import { abortError, type DistanceOptions, type EngineInput, type Progress } from '../engine/types';
 import { prepareEmbeddings } from '../engine/distances';
-import { PassAccumulator, type PassResult } from '../engine/passResult';
-import type { ChunkResult, PassSpec } from '../engine/passTypes';
+import type { PassAccumulator, PassResult } from '../engine/passResult';
+import type { PassSpec } from '../engine/passTypes';
 import { shared } from '../shared/sharedMemory';
 import { mergeBatchHard, mergeSemiHard, type BatchHardResult, type SemiHardResult } from './miningParts';
+import { marginTableJob, type MarginTableOptions, type MarginTableResult } from './marginTableJob';
+import { passJob, type PassOptions } from './passJob';
+import type { AnalysisMethods } from './analysisMethods';
+import type { OnProgress, PoolAccess } from './poolAccess';
+import { ROW_JOBS, type RowArgs, type RowJobName, type RowResult } from './rowJobs';
 import { splitRows } from './rpc';
 import { WorkerSlot } from './workerSlot';
+
+export type { MarginTableResult } from './marginTableJob';
+export type { PassOptions } from './passJob';
 
 /** Construction options. */
 export interface AnalysisClientOptions {
@@ -32,38 +39,6 @@ export interface AnalysisClientOptions {
   workers?: number;
   /** The bundled worker (default dist/worker.js beside this bundle: path.join(__dirname, 'worker.js')). */
   workerScript?: string;
-}
-
-type OnProgress = (fraction: number, message: string) => void;
-
-/** `AnalysisClient.marginTable`'s answer: the table and what `worstAt` needs. */
-export interface MarginTableResult {
-  table: MarginTable;
-  /** The topK + 32 smallest-t triplets with t < limit, in (t, ids) order, and whether there were no more. */
-  smallest: WorstTriplet[];
-  complete: boolean;
-  limit: number;
-  topK: number;
-}
-
-/** Options of {@link AnalysisClient.pass}. */
-export interface PassOptions {
-  /** The anchors (dataset ids) to count; every sample by default (a sample's ids for an estimate). */
-  anchors?: Int32Array;
-  /** Or the anchors as given chunks (a sample's groups): each is one request and one `onChunk`. */
-  chunks?: Int32Array[];
-  /** Anchors per request (default spec.blockAnchors): the unit of progress, balancing and cancellation. */
-  chunkAnchors?: number;
-  /** Cancels the pass: the chunk in progress stops within a block, the workers stay up. */
-  signal?: AbortSignal;
-  /** After every chunk: anchors done and in all. */
-  onProgress?: (done: number, total: number) => void;
-  /** Every chunk as it arrives (a sample's groups are chunks). */
-  onChunk?: (chunk: ChunkResult) => void;
-  /** Keep the margin table's per-anchor columns (positions x n x 8 bytes); otherwise only their class sums. */
-  columns?: boolean;
-  /** Use at most this many workers (the memory plan may ask for fewer). */
-  workers?: number;
 }
 
 /** Drives the analysis workers; see the file comment. */
@@ -91,6 +66,22 @@ export class AnalysisClient {
     this.workerCount = Math.max(1, Math.floor(opts.workers ?? Math.min(2, cores)));
     this.script = opts.workerScript ?? path.join(__dirname, 'worker.js');
   }
+
+  /** What the jobs (passJob, marginTableJob) may use of this pool. */
+  private readonly access: PoolAccess = {
+    input: () => this.requireInput(),
+    slots: () => this.ensureSlots(),
+    indexedSlots: () => this.indexedSlots(),
+    ranges: (count) => this.ranges(count),
+    options: () => this.requireOptions(),
+    prepared: (normalize) => this.preparedFor(normalize),
+    finiteChecked: (input) => this.finite === input,
+    dropIndex: (options) => {
+      this.options = options;
+      for (const s of this.slots) if (s) s.indexed = false;
+      this.indexWanted = false;
+    },
+  };
 
   /**
    * Sends the dataset to the workers (replacing any previous one and its index). Its embeddings and
@@ -157,48 +148,8 @@ export class AnalysisClient {
    * Rejects with an AbortError when `signal` fires, stopping the chunk in progress (the workers
    * stay up).
    */
-  async marginTable(margins: Float64Array, topK: number, opts: { signal?: AbortSignal; onProgress?: (fraction: number) => void; chunk?: number } = {}): Promise<MarginTableResult> {
-    checkMargins(margins);
-    const n = this.requireInput().n, chunk = Math.max(1, Math.floor(opts.chunk ?? 32));
-    const slots = await this.indexedSlots();
-    const ranges = this.ranges(slots.length);
-    // Cancelled: the chunk in progress stops too (not only the next ones).
-    const onAbort = () => { for (const s of slots) s.yieldBackground(); };
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    let done = 0;
-    const runSlot = async (s: WorkerSlot, from: number, to: number): Promise<MarginTablePart[]> => {
-      const parts: MarginTablePart[] = [];
-      s.background++;
-      try {
-        for (let a = from; a < to;) {
-          if (opts.signal?.aborted) throw abortError();
-          const end = Math.min(to, a + chunk);
-          try {
-            parts.push(await s.request('marginTable', { margins, from: a, to: end, stopEpoch: s.backgroundEpoch }));
-          } catch (e) {
-            if ((e as Error)?.name === 'AbortError' && !s.isDead && !opts.signal?.aborted) continue; // yielded to a foreground request: redo the chunk
-            throw e;
-          }
-          done += end - a;
-          opts.onProgress?.(done / n);
-          a = end;
-        }
-      } finally {
-        s.background--;
-      }
-      return parts;
-    };
-    let parts: MarginTablePart[];
-    try {
-      parts = (await Promise.all(slots.map((s, i) => runSlot(s, ranges[i].rowStart, ranges[i].rowEnd)))).flat();
-    } finally {
-      opts.signal?.removeEventListener('abort', onAbort);
-    }
-    if (opts.signal?.aborted) throw abortError();
-    const limit = margins[margins.length - 1], count = Math.max(0, Math.floor(topK)) + 32;
-    const smallest = await Promise.all(slots.map((s) => s.request('smallestT', { limit, k: count })));
-    const { list, complete } = mergeSmallestT(smallest, count);
-    return { table: mergeMarginTable(parts, n), smallest: list, complete, limit, topK: count - 32 };
+  marginTable(margins: Float64Array, topK: number, opts: MarginTableOptions = {}): Promise<MarginTableResult> {
+    return marginTableJob(this.access, margins, topK, opts);
   }
 
   /**
@@ -220,84 +171,10 @@ export class AnalysisClient {
     this.passQueue = new Promise<void>((r) => { release = r; });
     try {
       await before;
-      return await this.runPass(spec, opts);
+      return await passJob(this.access, spec, opts);
     } finally {
       release();
     }
-  }
-
-  private async runPass(spec: PassSpec, opts: PassOptions): Promise<PassAccumulator> {
-    if (opts.signal?.aborted) throw abortError();
-    const input = this.requireInput(), n = input.n;
-    this.options = { distance: spec.distance.distance, normalize: spec.distance.normalize };
-    const all = this.ensureSlots();
-    const slots = all.slice(0, Math.max(1, Math.min(all.length, opts.workers ?? all.length)));
-    // A pass drops a worker's census index (its memory goes to the blocks): build it again if asked.
-    for (const s of all) s.indexed = false;
-    this.indexWanted = false;
-    const prepared = this.preparedFor(spec.distance.normalize);
-    const step = Math.max(1, Math.floor(opts.chunkAnchors ?? spec.blockAnchors));
-    const chunks: (Int32Array | { start: number; end: number })[] = opts.chunks ? [...opts.chunks] : [];
-    const total = opts.chunks ? opts.chunks.reduce((t, c) => t + c.length, 0) : opts.anchors ? opts.anchors.length : n;
-    for (let a = 0; !opts.chunks && a < total; a += step) {
-      const e = Math.min(total, a + step);
-      // slice, not subarray: a posted view would carry its whole buffer along.
-      chunks.push(opts.anchors ? opts.anchors.slice(a, e) : { start: a, end: e });
-    }
-    const acc = new PassAccumulator(spec, input.labels, input.classes, opts.columns !== false);
-    const onAbort = () => { for (const s of slots) s.yieldBackground(); };
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    let next = 0, done = 0, failed = false;
-    const runSlot = async (s: WorkerSlot): Promise<void> => {
-      s.background++;
-      try {
-        while (next < chunks.length && !failed) {
-          if (opts.signal?.aborted) throw abortError();
-          const c = chunks[next++];
-          let r: ChunkResult;
-          for (;;) {
-            try {
-              r = await s.request('passChunk', { anchors: c, stopEpoch: s.backgroundEpoch });
-              break;
-            } catch (e) {
-              // Yielded to a foreground request: redo the chunk.
-              if ((e as Error)?.name === 'AbortError' && !s.isDead && !opts.signal?.aborted) continue;
-              throw e;
-            }
-          }
-          acc.addChunk(r);
-          done += r.anchors.length;
-          opts.onChunk?.(r);
-          opts.onProgress?.(done, total);
-        }
-      } finally {
-        s.background--;
-      }
-    };
-    let ended = false;
-    try {
-      await Promise.all(slots.map((s) => s.request('passBegin', { spec, prepared, finiteChecked: this.finite === input })));
-      // Every worker's loop ends before this pass does (one failing stops the others taking chunks):
-      // no late chunk may reach the next pass's runner.
-      const results = await Promise.allSettled(slots.map((s) => runSlot(s).catch((e: unknown) => { failed = true; throw e; })));
-      const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failure) throw failure.reason;
-      if (opts.signal?.aborted) throw abortError();
-      for (const t of await Promise.all(slots.map((s) => s.request('passEnd', {})))) acc.addTotals(t);
-      ended = true;
-    } catch (e) {
-      // A worker that ran out of memory or died mid-pass: say what it means for the user.
-      if ((e as Error)?.name !== 'AbortError' && slots.some((s) => s.isDead)) {
-        throw new Error(`an analysis worker stopped during the pass over ${n} samples (${(e as Error)?.message ?? e}); ` +
-          'if it ran out of memory, lower the memory budget so fewer anchors are counted at once, or count a sample of anchors');
-      }
-      throw e;
-    } finally {
-      opts.signal?.removeEventListener('abort', onAbort);
-      // A cancelled or failed pass still frees the workers' runners (distance rows, index buffers, GEMM operand).
-      if (!ended) await Promise.allSettled(slots.filter((s) => !s.isDead).map((s) => s.request('passEnd', {})));
-    }
-    return acc;
   }
 
   /** Worker threads this client runs. */
@@ -352,53 +229,42 @@ export class AnalysisClient {
   }
 
   /** precision@1, R-precision, MAP@R (PML semantics), overall and per class. */
-  async retrieval(progress?: Progress, opts?: DistanceOptions): Promise<RetrievalResult> {
-    const o = opts ?? this.requireOptions();
-    const input = this.requireInput();
-    const slots = this.foreground(this.ensureSlots());
-    const ranges = this.ranges(slots.length);
-    const parts = await this.run(slots, progress, (s, i, onP) => s.request('retrievalRows', { opts: o, range: ranges[i] }, onP));
-    return summarizeRetrieval(input.labels, input.classes, parts);
+  retrieval(progress?: Progress, opts?: DistanceOptions): Promise<RetrievalResult> {
+    return this.rows('retrieval', {}, progress, opts);
   }
 
   /**
    * Exact k nearest neighbours of every sample (see exactKnn), with the current distance options
    * unless `opts` is given (UMAP wants `{ distance: 'euclidean' }` and includeSelf).
    */
-  async knn(k: number, includeSelf = false, progress?: Progress, opts?: DistanceOptions): Promise<KnnResult> {
-    const o = opts ?? this.requireOptions();
-    const input = this.requireInput();
-    const slots = this.foreground(this.ensureSlots());
-    const ranges = this.ranges(slots.length);
-    const parts = await this.run(slots, progress, (s, i, onP) =>
-      s.request('knn', { k, opts: { distance: o.distance, normalize: o.normalize, includeSelf }, range: ranges[i] }, onP));
-    const kk = parts[0].k;
-    const indices = new Int32Array(input.n * kk);
-    const distances = new Float32Array(input.n * kk);
-    for (const p of parts) {
-      indices.set(p.indices, p.rowStart * kk);
-      distances.set(p.distances, p.rowStart * kk);
-    }
-    return { k: kk, indices, distances, rowStart: 0, rowEnd: input.n };
+  knn(k: number, includeSelf = false, progress?: Progress, opts?: DistanceOptions): Promise<KnnResult> {
+    return this.rows('knn', { k, includeSelf }, progress, opts);
   }
 
   /** Contrastive loss (Hadsell or PML form) over all pairs, with the current distance options. */
-  async contrastive(options: ContrastiveOptions, progress?: Progress): Promise<ContrastiveResult> {
-    const opts = this.requireOptions();
-    const input = this.requireInput();
-    const slots = this.foreground(this.ensureSlots());
-    const ranges = this.ranges(slots.length);
-    const parts = await this.run(slots, progress, (s, i, onP) => s.request('contrastiveRows', { opts, options, range: ranges[i] }, onP));
-    return summarizeContrastive(input.labels, input.classes, options, parts);
+  contrastive(options: ContrastiveOptions, progress?: Progress): Promise<ContrastiveResult> {
+    return this.rows('contrastive', options, progress);
   }
 
   /** NT-Xent with temperature tau (cosine similarity, independent of the distance options). */
-  async ntXent(tau = 0.07, progress?: Progress): Promise<NtXentResult> {
+  ntXent(tau = 0.07, progress?: Progress): Promise<NtXentResult> {
+    return this.rows('ntXent', { tau }, progress);
+  }
+
+  /** Runs a row-wise job (rowJobs.ts): one range of rows per worker, merged in sample order. */
+  async rows<K extends RowJobName>(name: K, args: RowArgs<K>, progress?: Progress, opts?: DistanceOptions): Promise<RowResult<K>> {
+    // The table's entries differ in their types; each is consistent with itself.
+    const job = ROW_JOBS[name] as unknown as {
+      method: keyof AnalysisMethods & string; usesOptions: boolean;
+      params(a: unknown, o: DistanceOptions, r: { rowStart: number; rowEnd: number }): never;
+      merge(input: EngineInput, parts: unknown[], a: unknown): RowResult<K>;
+    };
+    const o = opts ?? (job.usesOptions ? this.requireOptions() : { distance: 'euclidean' as const, normalize: false });
     const input = this.requireInput();
     const slots = this.foreground(this.ensureSlots());
     const ranges = this.ranges(slots.length);
-    const parts = await this.run(slots, progress, (s, i, onP) => s.request('ntXentRows', { tau, range: ranges[i] }, onP));
-    return summarizeNtXent(input.labels, input.classes, tau, parts);
+    const parts = await this.run(slots, progress, (s, i, onP) => s.request(job.method, job.params(args, o, ranges[i]), onP));
+    return job.merge(input, parts, args);
   }
 
   /** Terminates the workers; pending and later calls reject. */
