@@ -4,13 +4,11 @@ import type { Dataset } from './shared/dataset';
 import type { AnalysisSettings, CensusView } from './shared/protocol';
 import { Disposable } from './util/disposable';
 import { AnalysisClient, type MarginTableResult } from './worker/client';
-import { tableCounts } from './engine/marginTable';
 import { positionOf, type MarginTableView } from './shared/marginTableView';
-import { worstAt } from './shared/worstAt';
 import { sliderMargins } from './shared/sliderScale';
 import type { DistanceOptions, EngineInput, Progress } from './engine/types';
 import type { KnnResult } from './engine/knn';
-import { classSizes, classViolationRatesFromClassSums } from './analysis/derive';
+import { classSizes } from './analysis/derive';
 import { readMemoryBudget, readTopK } from './settings';
 import { RecountScheduler } from './analysis/recountScheduler';
 import { indexFits, planSessionPass, type TableSource } from './analysis/streaming';
@@ -19,13 +17,15 @@ import { inMemoryFacts, streamingRun } from './analysis/analysisRuns';
 import { hoverDetail } from './analysis/hoverDetail';
 import { nearestNeighbours, type Neighbours } from './analysis/neighbours';
 import {
-  estimateView, fullView, nearestPosition, quickView, sameCount, tableView, totalsAtPosition, type IndexFacts, type SampleState, type ViewContext,
+  estimateView, fullView, quickView, sameCount, tableView, totalsAtPosition, type IndexFacts, type SampleState, type ViewContext,
 } from './analysis/censusViews';
 import { estimateFromGroups } from './engine/passSample';
 import type { PassSpec } from './engine/passTypes';
 import { shareDataset } from './shared/sharedMemory';
 import { timeLeft } from './shared/duration';
 import { LayoutSet } from './projection/layoutSet';
+import { answerFromTable } from './analysis/tableAnswer';
+import { NtXentCache } from './analysis/ntXentCache';
 
 export type SessionEvent = 'dataset' | 'census' | 'histogram' | 'layout' | 'status' | 'table';
 
@@ -64,7 +64,7 @@ export class Session extends Disposable {
   /** What the view builders need of the dataset. */
   private readonly ctx: ViewContext;
   /** NT-Xent depends on the embeddings and the temperature only: kept across index builds and passes. */
-  private ntXent: { meanLoss: number; temperature: number } | undefined;
+  private readonly ntXent: NtXentCache;
   /**
    * True when the census index would not fit the memory budget: the session then counts in passes
    * over the distance matrix (a stated sample first, the exact census after, a pass per new margin).
@@ -95,6 +95,7 @@ export class Session extends Disposable {
     shareDataset(dataset);
     this.client = new AnalysisClient({ workerScript });
     this._register({ dispose: () => this.client.dispose() });
+    this.ntXent = new NtXentCache((t) => this.client.ntXent(t));
     this.sizes = classSizes(dataset.labels, dataset.classNames.length);
     this.ctx = { labels: dataset.labels, sizes: this.sizes, n: dataset.n };
     this.streaming = !indexFits(dataset.labels, dataset.classNames.length, dataset.dim, budgetBytes);
@@ -188,7 +189,7 @@ export class Session extends Disposable {
     this.table.view = tableView(this.ctx, this.table, facts);
     ++this.recountSeq;
     const semiHard = r2.semiHard ? { meanLoss: r2.semiHard.meanLoss, pairs: r2.semiHard.pairs } : undefined;
-    this.census = fullView(this.ctx, s, r2.census, facts, semiHard, this.ntXentAt(s.temperature), Date.now() - t0);
+    this.census = fullView(this.ctx, s, r2.census, facts, semiHard, this.ntXent.at(s.temperature), Date.now() - t0);
     this.exact = { at: s, view: this.census, facts };
     this.setStatus('ready', '');
     this._onDidChange.fire('census');
@@ -250,7 +251,7 @@ export class Session extends Disposable {
       if (job.signal.aborted || this.facts !== facts || this._isDisposed || this.settings !== s) return;
       const semiHard = r.semiHard ? { meanLoss: r.semiHard.meanLoss, pairs: r.semiHard.pairs } : undefined;
       ++this.recountSeq;
-      this.census = fullView(this.ctx, s, r.census, facts, semiHard, this.ntXentAt(s.temperature), Date.now() - t0);
+      this.census = fullView(this.ctx, s, r.census, facts, semiHard, this.ntXent.at(s.temperature), Date.now() - t0);
       this.exact = { at: s, view: this.census, facts };
       this.setStatus('ready', '');
       this._onDidChange.fire('census');
@@ -274,24 +275,17 @@ export class Session extends Disposable {
     if (!e || e.facts !== this.facts || !sameCount(e.at, s)) return false;
     this.recountJob?.abort();
     ++this.recountSeq;
-    this.census = { ...e.view, settings: s, counts: s.convention === 'pml' ? e.view.pml : e.view.facenet, ntXent: this.ntXentAt(s.temperature) };
+    this.census = { ...e.view, settings: s, counts: s.convention === 'pml' ? e.view.pml : e.view.facenet, ntXent: this.ntXent.at(s.temperature) };
     this.setStatus('ready', '');
     this._onDidChange.fire('census');
     void this.ntXentInBackground(e.facts);
     return true;
   }
 
-  /** NT-Xent at this temperature when known (finite), else undefined. */
-  private ntXentAt(temperature: number): CensusView['ntXent'] {
-    const nt = this.ntXent;
-    return nt && nt.temperature === temperature && Number.isFinite(nt.meanLoss) ? nt : undefined;
-  }
-
   /** NT-Xent (its own pass over cosine distances) after the census has been published, then the census again with it. */
   private async ntXentInBackground(facts: IndexFacts): Promise<void> {
     const temperature = this.settings.temperature;
-    if (this.ntXent?.temperature !== temperature) await this.ntXentFor(temperature);
-    const nt = this.ntXentAt(temperature);
+    const nt = await this.ntXent.get(temperature, () => this._isDisposed);
     if (!nt || this.facts !== facts || !this.census || this._isDisposed || this.settings.temperature !== temperature || this.census.ntXent === nt) return;
     this.census = { ...this.census, ntXent: nt };
     this._onDidChange.fire('census');
@@ -350,7 +344,7 @@ export class Session extends Disposable {
       const sh = await this.client.semiHard(s.margin);
       semiHard = { meanLoss: sh.meanLoss, pairs: sh.pairs };
     }
-    const ntXent = await this.ntXentFor(s.temperature);
+    const ntXent = await this.ntXent.get(s.temperature, () => this._isDisposed);
     if (seq !== this.recountSeq || this._isDisposed) return;
     this.servedFromTable = undefined;
     const pa = r.perAnchor;
@@ -372,25 +366,12 @@ export class Session extends Disposable {
     const t = this.table, facts = this.facts, prev = this.census, s = this.settings;
     if (!t || !facts || t.facts !== facts || !prev) return false;
     // Streaming, NT-Xent and semi-hard follow with the exact pass; in memory they must be known now.
-    if (!this.streaming && (s.mining === 'semi-hard' || this.ntXent?.temperature !== s.temperature)) return false;
-    let k = positionOf(t.table.margins, s.margin);
-    const topK = readTopK();
-    // Streaming: a typed margin between positions shows the nearest position's numbers, said so, until its exact pass ends.
-    if (k < 0 && this.streaming) k = nearestPosition(t.table.margins, s.margin);
-    if (k < 0 || topK > t.topK) return false;
-    const shown = t.table.margins[k];
-    const worst = worstAt(t.smallest, t.complete, t.limit, shown, topK);
-    if (!worst) return false;
-    const t0 = performance.now(), n = this.dataset.n;
+    if (!this.streaming && (s.mining === 'semi-hard' || !this.ntXent.has(s.temperature))) return false;
+    const a = answerFromTable(t, { ctx: this.ctx, settings: s, prev, facts, topK: readTopK(), streaming: this.streaming, ntXent: this.ntXent.at(s.temperature) });
+    if (!a) return false;
     ++this.recountSeq; // a recount still in flight must not overwrite this newer answer
-    const ntXent = this.ntXentAt(s.temperature);
-    const columns = t.table.violAsAnchor.length === t.table.margins.length * n;
-    const viol = columns ? t.table.violAsAnchor.subarray(k * n, (k + 1) * n) : prev.violAsAnchor;
-    const loss = columns ? t.table.lossAsAnchor.slice(k * n, (k + 1) * n) : prev.lossAsAnchor;
-    const rates = t.classViolating ? classViolationRatesFromClassSums(t.classViolating, k, this.sizes) : undefined;
-    const view = quickView(this.ctx, s, prev, facts, tableCounts(t.table, k), worst, viol, loss, undefined, ntXent, performance.now() - t0, rates);
-    this.census = { ...view, fromTable: true, shownMargin: shown !== s.margin ? shown : undefined, estimate: undefined };
-    this.servedFromTable = shown === s.margin ? s : undefined;
+    this.census = a.view;
+    this.servedFromTable = a.exact ? s : undefined;
     this.tableAnswers++;
     this.setStatus('ready', '');
     this._onDidChange.fire('census');
@@ -450,21 +431,6 @@ export class Session extends Disposable {
   /** Whether the slider's positions are answered from the table (tests, the latency bench). */
   get tableReady(): boolean {
     return !!this.table && this.table.facts === this.facts;
-  }
-
-  /** NT-Xent depends on the embeddings and the temperature only: computed once per temperature. */
-  private async ntXentFor(temperature: number): Promise<CensusView['ntXent']> {
-    if (this.ntXent?.temperature !== temperature) {
-      try {
-        const nt = await this.client.ntXent(temperature);
-        this.ntXent = { meanLoss: nt.meanLoss, temperature };
-      } catch (e) {
-        if (this._isDisposed) return undefined;
-        console.warn('[ei] NT-Xent not available', e); // e.g. a single class: no negatives
-        this.ntXent = { meanLoss: Number.NaN, temperature };
-      }
-    }
-    return this.ntXentAt(temperature);
   }
 
   /** Hover detail: hardest positive and the violating negatives of one anchor (worst first, capped). */
