@@ -17,7 +17,8 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { makeWorkspace, privateVsix, readSampleImages, root, sampleTarget } from './fixtures';
-import { steps, type E2eContext } from './steps';
+import { steps as baseSteps, type E2eContext } from './steps';
+import { scaleSteps } from './scaleSteps';
 import { waitForWorkbench } from './workbench';
 
 interface TestRecord { title: string; state: 'passed' | 'failed'; error?: string; ms?: number }
@@ -31,6 +32,7 @@ interface CodeServerModule {
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const STEP_TIMEOUT_MS = 180_000;
+const steps = [...baseSteps, ...scaleSteps];
 const SETUP_TITLE = 'the packaged extension installs and the workbench opens the sample workspace';
 
 const argv = process.argv.slice(2);
@@ -150,7 +152,7 @@ async function main(): Promise<void> {
     const t = Date.now();
     let error: string | undefined;
     try {
-      await withTimeout(s.run(ctx), STEP_TIMEOUT_MS, s.title);
+      await withTimeout(s.run(ctx), s.timeoutMs ?? STEP_TIMEOUT_MS, s.title);
     } catch (e) {
       error = String((e as Error)?.stack ?? e);
       broken = s.title;

@@ -30,7 +30,7 @@ export interface E2eContext {
 }
 
 /** One ordered step. */
-export interface Step { title: string; shot: string; run: (c: E2eContext) => Promise<void> }
+export interface Step { title: string; shot: string; run: (c: E2eContext) => Promise<void>; /** Longer than the runner's default (180 s). */ timeoutMs?: number }
 
 const INSPECT = 'Inspect Embeddings';
 const brokenLabel = `${BROKEN.folder}/${BROKEN.file}`;
