@@ -6,7 +6,7 @@ import { Pacer } from '../util/pacer';
 import type { Session, SessionEvent } from '../session';
 import { distanceLabel, type FromProjection, type SampleStats, type ToProjection } from '../shared/protocol';
 import { datasetView, sampleTitle } from './datasetView';
-import { searchSamples } from '../analysis/search';
+import { SearchClient } from '../worker/searchClient';
 import { LabelErrorsController } from './labelErrorsController';
 
 /**
@@ -30,14 +30,18 @@ export class ProjectionPanel extends Disposable {
   private postedLayout: Float32Array | undefined;
   /** Suspected label errors: found on the webview's request, exported as CSV. */
   readonly labelErrors: LabelErrorsController;
-  /** Sample file names for the search, made once. */
-  private titles: string[] | undefined;
+  /** The search box's searches (in a worker, with a time limit). */
+  private readonly search: SearchClient;
   /** Quick recounts for the webview, paced (see sendCensus). */
   private readonly updates = new Pacer<Extract<ToProjection, { type: 'censusUpdate' }>>((m) => this.post(m), ProjectionPanel.UPDATE_AFTER_SIDEBAR_MS, ProjectionPanel.UPDATE_INTERVAL_MS);
 
   constructor(private readonly extensionUri: vscode.Uri, readonly session: Session, private readonly onHighlight?: (classes: number[]) => void) {
     super();
     this.labelErrors = new LabelErrorsController(session, (m) => this.post(m));
+    const d = session.dataset;
+    this.search = new SearchClient(() => ({ n: d.n, labels: d.labels, classNames: d.classNames, metadata: d.metadata, titles: d.sources?.map(sampleTitle) }),
+      vscode.Uri.joinPath(extensionUri, 'dist', 'searchWorker.js').fsPath);
+    this._register({ dispose: () => this.search.dispose() });
     this._register(this.labelErrors);
     const roots = [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media'), ...sampleRoots(session)];
     this.panel = this._register(vscode.window.createWebviewPanel(ProjectionPanel.viewType, `Embeddings: ${session.dataset.name}`, vscode.ViewColumn.Active, {
@@ -171,9 +175,9 @@ export class ProjectionPanel extends Disposable {
       case 'exportLabelErrors': return this.labelErrors.exportCsv();
       case 'search': {
         if (typeof msg.requestId !== 'number' || typeof msg.query !== 'string' || msg.query.length > 500) return this.reject(m, 'bad search');
-        const d = this.session.dataset;
-        const titles = (this.titles ??= d.sources?.map(sampleTitle));
-        const r = searchSamples(msg.query, { n: d.n, labels: d.labels, classNames: d.classNames, metadata: d.metadata, titles });
+        // In a worker with a time limit: a regular expression that backtracks for ever must not freeze the host.
+        const r = await this.search.search(msg.query);
+        if (!r) return; // a newer search was asked meanwhile
         this.post({ type: 'searchResult', requestId: msg.requestId, query: msg.query, ...('error' in r ? { indices: new Int32Array(0), error: r.error } : { indices: r.indices }) });
         return;
       }
