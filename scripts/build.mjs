@@ -53,6 +53,7 @@ node('src/extension.ts', 'extension.js');
 node('src/worker/analysisWorker.ts', 'worker.js');
 node('src/projection/projectionWorker.ts', 'projectionWorker.js');
 node('src/worker/searchWorker.ts', 'searchWorker.js');
+node('src/worker/loadWorker.ts', 'loadWorker.js');
 node('src/cli.ts', 'cli.js');
 for (const name of ['projection', 'controls']) {
   const entry = `webview/${name}/main.ts`;

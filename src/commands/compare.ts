@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Inspector } from '../inspector';
-import { loadDataset } from '../data/index';
+import { loadDatasetInWorker } from '../worker/loadClient';
 import { diffSnapshots } from '../engine/diff';
 import { diffReport, type DiffReport, formatDiff } from '../engine/diffReport';
 import { loadOptionsFromSettings } from '../host/openDataset';
@@ -32,7 +32,7 @@ export async function compareSnapshotsCommand(inspector: Inspector, index?: numb
     return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Comparing snapshots', cancellable: true }, async (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
-      const other = await loadDataset(target, loadOptionsFromSettings(target, { snapshot: index }));
+      const other = await loadDatasetInWorker(target, loadOptionsFromSettings(target, { snapshot: index }));
       const [a, b]: Dataset[] = index! < active ? [other, s.dataset] : [s.dataset, other];
       const input = (d: Dataset) => ({ embeddings: d.embeddings, n: d.n, dim: d.dim, labels: d.labels, classes: d.classNames.length });
       if (other.n !== s.dataset.n || other.classNames.join('\0') !== s.dataset.classNames.join('\0')) throw new Error(`${snaps[index!].name} does not hold the same samples and labels`);

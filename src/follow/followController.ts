@@ -5,7 +5,7 @@ import type { Session } from '../session';
 import { Disposable } from '../util/disposable';
 import { numberedName } from '../data/snapshots';
 import { isNpyName } from '../data/wholeFile';
-import { loadDataset } from '../data/index';
+import { loadDatasetInWorker } from '../worker/loadClient';
 import { loadOptionsFromSettings } from '../host/openDataset';
 import { CompleteSnapshot, SnapshotWatcher } from './snapshotWatcher';
 
@@ -74,7 +74,7 @@ export class FollowController extends Disposable {
         const w = new SnapshotWatcher({
           seriesFile: file,
           // Formats without a length in their header must also parse before they are taken.
-          accept: isNpyName(file) ? undefined : async (f) => { await loadDataset(f, loadOptionsFromSettings(f)); return true; },
+          accept: isNpyName(file) ? undefined : async (f) => { await loadDatasetInWorker(f, loadOptionsFromSettings(f)); return true; },
         }, (c) => this.onComplete(want, c));
         this.watcher = w;
         w.start().catch((e) => console.warn('[ei] follow: watching failed', e));

@@ -23,8 +23,11 @@ export interface RequestMessage<T extends MethodTable = MethodTable, M extends k
   params: T[M]['params'];
 }
 
-/** A serialisable error (Error objects lose their name across threads). */
-export interface ErrorInfo { name: string; message: string; stack?: string }
+/**
+ * A serialisable error (Error objects lose their name and fields across threads): its name, message
+ * and stack, and its own plain fields (an InputError's `file` and `problem`…) in `fields`.
+ */
+export interface ErrorInfo { name: string; message: string; stack?: string; fields?: Record<string, unknown> }
 
 /** Worker -> client. */
 export type ReplyMessage =
@@ -53,13 +56,18 @@ export function transferablesOf(value: unknown, out = new Set<ArrayBuffer>(), de
 
 /** Turns any thrown value into an ErrorInfo. */
 export function toErrorInfo(e: unknown): ErrorInfo {
-  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
-  return { name: 'Error', message: String(e) };
+  if (!(e instanceof Error)) return { name: 'Error', message: String(e) };
+  const fields: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e)) {
+    if (v === null || ['string', 'number', 'boolean'].includes(typeof v) || (Array.isArray(v) && v.every((x) => typeof x === 'string'))) fields[k] = v;
+  }
+  return { name: e.name, message: e.message, stack: e.stack, ...(Object.keys(fields).length ? { fields } : {}) };
 }
 
-/** Rebuilds an Error with the original name (so `AbortError`, `RangeError`, `InputError` survive). */
+/** Rebuilds an Error with the original name and fields (so `AbortError`, `RangeError`, `InputError` survive). */
 export function fromErrorInfo(info: ErrorInfo): Error {
   const e = new Error(info.message);
+  if (info.fields) Object.assign(e, info.fields);
   e.name = info.name;
   if (info.stack) e.stack = info.stack;
   return e;
