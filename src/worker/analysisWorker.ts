@@ -14,6 +14,7 @@ import { marginTable, smallestT } from '../engine/marginTable';
 import { exactKnn } from '../engine/knn';
 import { contrastiveRows, ntXentRows } from '../engine/pairLosses';
 import { retrievalRows } from '../engine/retrieval';
+import { queryGalleryRows } from '../engine/queryGallery';
 import type { EngineInput, Progress } from '../engine/types';
 import { batchHardFromIndex, semiHardSelection } from '../engine/mining';
 import { Method, Params, ReplyMessage, RequestMessage, Result, toErrorInfo, transferablesOf } from './rpc';
@@ -68,6 +69,7 @@ const handlers: { [M in Method]: [Handler<M>, boolean] } = {
   batchHard: [(p) => batchHardFromIndex(needIndex(), p.margin, { soft: p.soft }), true],
   semiHard: [(p) => semiHardSelection(needIndex(), p.margin), true],
   retrievalRows: [(p, progress) => retrievalRows(needInput(), p.opts, p.range, progress), true],
+  queryGalleryRows: [(p, progress) => queryGalleryRows(needInput(), p.spec, p.opts, p.range, progress), true],
   knn: [(p, progress) => exactKnn(needInput(), p.k, p.opts, progress, p.range), true],
   contrastiveRows: [(p, progress) => contrastiveRows(needInput(), p.opts, p.options, p.range, progress), true],
   ntXentRows: [(p, progress) => ntXentRows(needInput(), p.tau, p.range, progress), true],

@@ -17,6 +17,7 @@ import { checkMargins, mergeMarginTable, mergeSmallestT, type MarginTable, type 
 import type { KnnResult } from '../engine/knn';
 import { summarizeContrastive, summarizeNtXent, type ContrastiveOptions, type ContrastiveResult, type NtXentResult } from '../engine/pairLosses';
 import { summarizeRetrieval, type RetrievalResult } from '../engine/retrieval';
+import { summarizeQueryGallery, type QueryGalleryResult, type QueryGallerySpec } from '../engine/queryGallery';
 import { abortError, type DistanceOptions, type EngineInput, type Progress } from '../engine/types';
 import { prepareEmbeddings } from '../engine/distances';
 import { PassAccumulator, type PassResult } from '../engine/passResult';
@@ -359,6 +360,21 @@ export class AnalysisClient {
     const ranges = this.ranges(slots.length);
     const parts = await this.run(slots, progress, (s, i, onP) => s.request('retrievalRows', { opts: o, range: ranges[i] }, onP));
     return summarizeRetrieval(input.labels, input.classes, parts);
+  }
+
+  /**
+   * Query / gallery retrieval with the Market-1501 protocol (engine/queryGallery.ts), the queries
+   * split across the workers. Embeddings the caller normalised in place (setDataset's
+   * `normalizedInPlace`) are read as they are, not normalised twice.
+   */
+  async queryGallery(spec: QueryGallerySpec, opts: DistanceOptions, progress?: Progress): Promise<QueryGalleryResult> {
+    const input = this.requireInput();
+    const o = { distance: opts.distance, normalize: opts.normalize && this.prepared?.x !== input.embeddings };
+    const slots = this.foreground(this.ensureSlots()).slice(0, Math.max(1, spec.queries.length));
+    const ranges = splitRows(spec.queries.length, slots.length);
+    const parts = await this.run(slots, progress, (s, i, onP) =>
+      s.request('queryGalleryRows', { spec, opts: o, range: { start: ranges[i].rowStart, end: ranges[i].rowEnd } }, onP));
+    return summarizeQueryGallery(spec, parts);
   }
 
   /**
