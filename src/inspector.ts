@@ -41,6 +41,8 @@ export class Inspector extends Disposable {
     this._register(vscode.commands.registerCommand('embeddingInspector.inspectFile', (uri?: vscode.Uri) => this.untilShown(this.inspectFile(uri))));
     this._register(vscode.commands.registerCommand('embeddingInspector.showInInspector', (uri?: vscode.Uri) => this.showInInspector(uri)));
     this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (affectsUs(e)) void this.onSettingsChanged(); }));
+    // New query / gallery column names or values: evaluate the open sessions again (no new census).
+    this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('embeddingInspector.queryGallery')) for (const s of this.sessions.keys()) s.rerunQueryGallery(); }));
     this._register({ dispose: () => { for (const [s, p] of [...this.sessions]) { p.dispose(); s.dispose(); } } });
     this.follow = this._register(new FollowController(this));
     registerExportCommands(this).forEach((d) => this._register(d));

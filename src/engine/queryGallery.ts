@@ -91,15 +91,21 @@ export async function queryGalleryRows(input: EngineInput, spec: QueryGallerySpe
   const ap = new Float64Array(end - start).fill(NaN);
   if (end === start || gallery.length === 0) return { start, end, firstMatch, ap };
 
-  // The rows distances are measured between: every row that is a query or a gallery item, once,
-  // in dataset order (column of each), copied and normalised as prepareEmbeddings does.
+  // The rows distances are measured between: every row that is a query or a gallery item, once, in
+  // dataset order. Usually that is every row (the split column has no third value): the
+  // embeddings are then read in place (the client passes them already normalised, shared by its
+  // workers); otherwise those rows are copied.
   const col = new Int32Array(n).fill(-1);
   for (const a of [queries, gallery]) for (let i = 0; i < a.length; i++) col[a[i]] = 0;
   let m = 0;
   for (let r = 0; r < n; r++) if (col[r] === 0) col[r] = m++;
-  const x = new Float32Array(m * dim);
-  for (let r = 0; r < n; r++) if (col[r] >= 0) x.set(input.embeddings.subarray(r * dim, (r + 1) * dim), col[r] * dim);
-  if (opts.normalize) normalizeRowsInPlace(x, m, dim);
+  let x: Float32Array;
+  if (m === n && !opts.normalize) x = input.embeddings.subarray(0, n * dim);
+  else {
+    x = new Float32Array(m * dim);
+    for (let r = 0; r < n; r++) if (col[r] >= 0) x.set(input.embeddings.subarray(r * dim, (r + 1) * dim), col[r] * dim);
+    if (opts.normalize) normalizeRowsInPlace(x, m, dim);
+  }
   const gCol = Int32Array.from(gallery, (r) => col[r]);
   const gLabel = Int32Array.from(gallery, (r) => labels[r]);
   const gCam = cameras ? Int32Array.from(gallery, (r) => cameras[r]) : undefined;

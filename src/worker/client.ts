@@ -364,16 +364,14 @@ export class AnalysisClient {
 
   /**
    * Query / gallery retrieval with the Market-1501 protocol (engine/queryGallery.ts), the queries
-   * split across the workers. Embeddings the caller normalised in place (setDataset's
-   * `normalizedInPlace`) are read as they are, not normalised twice.
+   * split across the workers, which read the prepared embeddings in shared memory (no copy each).
    */
   async queryGallery(spec: QueryGallerySpec, opts: DistanceOptions, progress?: Progress): Promise<QueryGalleryResult> {
-    const input = this.requireInput();
-    const o = { distance: opts.distance, normalize: opts.normalize && this.prepared?.x !== input.embeddings };
+    const prepared = this.preparedFor(opts.normalize);
     const slots = this.foreground(this.ensureSlots()).slice(0, Math.max(1, spec.queries.length));
     const ranges = splitRows(spec.queries.length, slots.length);
     const parts = await this.run(slots, progress, (s, i, onP) =>
-      s.request('queryGalleryRows', { spec, opts: o, range: { start: ranges[i].rowStart, end: ranges[i].rowEnd } }, onP));
+      s.request('queryGalleryRows', { spec, opts: { distance: opts.distance, normalize: false }, prepared, range: { start: ranges[i].rowStart, end: ranges[i].rowEnd } }, onP));
     return summarizeQueryGallery(spec, parts);
   }
 

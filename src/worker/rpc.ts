@@ -48,8 +48,11 @@ export interface WorkerMethods {
   semiHard: { params: { margin: number }; result: SemiHardResult };
   /** Per-query retrieval values for the rows given. */
   retrievalRows: { params: { opts: DistanceOptions; range: RowRange }; result: RetrievalRows };
-  /** Query / gallery retrieval (Market-1501 protocol) of the queries at positions [start, end) of spec.queries. */
-  queryGalleryRows: { params: { spec: QueryGallerySpec; opts: DistanceOptions; range: { start: number; end: number } }; result: QueryGalleryRows };
+  /**
+   * Query / gallery retrieval (Market-1501 protocol) of the queries at positions [start, end) of
+   * spec.queries; `prepared`: the embeddings as the distance reads them (shared by every worker).
+   */
+  queryGalleryRows: { params: { spec: QueryGallerySpec; opts: DistanceOptions; range: { start: number; end: number }; prepared?: Float32Array }; result: QueryGalleryRows };
   /** Exact kNN of the rows given. */
   knn: { params: { k: number; opts: KnnOptions; range: RowRange }; result: KnnResult };
   /** Contrastive per-row sums for the rows given. */
