@@ -9,38 +9,7 @@ import { distanceRowsOf, initBackend, prepareEmbeddings, setKernelMode } from '.
 import { queryGalleryMetrics, queryGalleryRows, summarizeQueryGallery, type QueryGallerySpec } from '../../../src/engine/queryGallery';
 import type { DistanceKind, EngineInput } from '../../../src/engine/types';
 import { rng } from '../../helpers/rng';
-
-type Dist = (q: number, g: number) => number;
-
-/** torchreid's eval_market1501 in plain loops: ties by gallery position; a query never matches its own row. */
-function reference(labels: Int32Array, spec: QueryGallerySpec, dist: Dist) {
-  const { queries, gallery, cameras } = spec;
-  let valid = 0, r1 = 0, r5 = 0, r10 = 0, apSum = 0;
-  const perQuery: { first: number; ap: number }[] = [];
-  for (const q of queries) {
-    const order = [...gallery.keys()].sort((a, b) => dist(q, gallery[a]) - dist(q, gallery[b]) || a - b);
-    const raw: number[] = [];
-    for (const gi of order) {
-      const g = gallery[gi];
-      if (g === q) continue;
-      if (cameras && labels[g] === labels[q] && cameras[g] === cameras[q]) continue; // junk
-      raw.push(labels[g] === labels[q] ? 1 : 0);
-    }
-    const numRel = raw.reduce((s, v) => s + v, 0);
-    if (numRel === 0) { perQuery.push({ first: 0, ap: NaN }); continue; }
-    valid++;
-    let cum = 0, ap = 0, first = 0;
-    for (let i = 0; i < raw.length; i++) {
-      cum += raw[i];
-      if (raw[i]) { ap += cum / (i + 1); if (!first) first = i + 1; }
-    }
-    const cmc = (k: number) => (cum > 0 && first <= k ? 1 : 0);
-    r1 += cmc(1); r5 += cmc(5); r10 += cmc(10);
-    apSum += ap / numRel;
-    perQuery.push({ first, ap: ap / numRel });
-  }
-  return { valid, rank1: r1 / valid, rank5: r5 / valid, rank10: r10 / valid, mAP: apSum / valid, perQuery };
-}
+import { market1501Reference as reference, type Dist } from '../../helpers/market1501Reference';
 
 /** Float64 distance between two rows of plain numbers. */
 function plainDistance(x: Float32Array, dim: number, kind: DistanceKind): Dist {
