@@ -95,8 +95,9 @@ export async function runCensus(argv: string[]): Promise<number> {
     progress.done();
     const report = censusReport(facts, r);
     if (split) {
-      const qg = await client.queryGallery(split, opts, { onProgress: (f) => progress.update('query / gallery retrieval', Math.round(f * split.queries.length), split.queries.length) });
-      progress.done();
+      const qgProgress = cliProgress(); // its own clock: the time left is the evaluation's
+      const qg = await client.queryGallery(split, opts, { onProgress: (f) => qgProgress.update('query / gallery retrieval', Math.round(f * split.queries.length), split.queries.length, 'queries') });
+      qgProgress.done();
       report.queryGallery = queryGalleryReport(split, qg);
     }
     process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : formatCensusTable(report));
