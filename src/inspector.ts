@@ -33,6 +33,8 @@ export class Inspector extends Disposable {
     super();
     this.workerScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath;
     this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (affectsUs(e)) void this.onSettingsChanged(); }));
+    // New query / gallery column names or values: evaluate the open sessions again (no new census).
+    this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('embeddingInspector.queryGallery')) for (const s of this.sessions.keys()) s.rerunQueryGallery(); }));
     this._register({ dispose: () => { for (const [s, p] of [...this.sessions]) { p.dispose(); s.dispose(); } } });
   }
 

@@ -9,7 +9,7 @@ import { sliderMargins } from './shared/sliderScale';
 import type { DistanceOptions, EngineInput, Progress } from './engine/types';
 import type { KnnResult } from './engine/knn';
 import { classSizes } from './analysis/derive';
-import { readMemoryBudget, readTopK } from './settings';
+import { readMemoryBudget, readQueryGalleryColumns, readTopK } from './settings';
 import { RecountScheduler } from './analysis/recountScheduler';
 import { indexFits, planSessionPass, type TableSource } from './analysis/streaming';
 import { chunkAnchorsFor } from './engine/passPlan';
@@ -24,10 +24,11 @@ import type { PassSpec } from './engine/passTypes';
 import { shareDataset } from './shared/sharedMemory';
 import { timeLeft } from './shared/duration';
 import { LayoutSet } from './projection/layoutSet';
+import { QueryGalleryRunner } from './analysis/queryGalleryRun';
 import { answerFromTable } from './analysis/tableAnswer';
 import { NtXentCache } from './analysis/ntXentCache';
 
-export type SessionEvent = 'dataset' | 'census' | 'histogram' | 'layout' | 'status' | 'table';
+export type SessionEvent = 'dataset' | 'census' | 'histogram' | 'layout' | 'status' | 'table' | 'queryGallery';
 
 /**
  * One open dataset: owns its analysis workers, the current settings and results. The webviews
@@ -87,6 +88,8 @@ export class Session extends Disposable {
   selection: Int32Array = new Int32Array(0);
   /** PCA, the user's own and UMAP layouts, and which is shown; the views follow its changes. */
   readonly layouts = new LayoutSet((e) => this._onDidChange.fire(e));
+  /** Query / gallery retrieval (metadata with a split column), run after each census. */
+  readonly queryGallery: QueryGalleryRunner;
   status: { state: 'loading' | 'computing' | 'ready' | 'error'; message: string } = { state: 'loading', message: 'Loading…' };
 
   constructor(readonly dataset: Dataset, public settings: AnalysisSettings, workerScript: string, readonly budgetBytes = readMemoryBudget()) {
@@ -95,6 +98,7 @@ export class Session extends Disposable {
     shareDataset(dataset);
     this.client = new AnalysisClient({ workerScript });
     this._register({ dispose: () => this.client.dispose() });
+    this.queryGallery = new QueryGalleryRunner(this.client, dataset, () => this._onDidChange.fire('queryGallery'));
     this.ntXent = new NtXentCache((t) => this.client.ntXent(t));
     this.sizes = classSizes(dataset.labels, dataset.classNames.length);
     this.ctx = { labels: dataset.labels, sizes: this.sizes, n: dataset.n };
@@ -139,17 +143,21 @@ export class Session extends Disposable {
     this.analysisJob = abort;
     const sub = token?.onCancellationRequested(() => abort.abort());
     this.dropTable();
+    this.queryGallery.stop();
     // Streaming: until the new pass ends nothing may be recounted with the old distance's facts.
     if (this.streaming) { this.facts = undefined; this.exact = undefined; }
     this.setStatus('computing', `Computing ${options.distance} distances${options.normalize ? ' (normalised)' : ''}…`);
     const run = (async () => {
       try {
-        if (this.streaming) { await this.analyseStreaming(options, progress, abort.signal); return; }
-        this.facts = await inMemoryFacts(this.client, this.input, options, this.settings.margin, this.sizes, progress, abort.signal);
-        const facts = this.facts;
-        this._onDidChange.fire('histogram');
-        await this.recountNow();
-        this.startTable(facts);
+        if (this.streaming) await this.analyseStreaming(options, progress, abort.signal);
+        else {
+          this.facts = await inMemoryFacts(this.client, this.input, options, this.settings.margin, this.sizes, progress, abort.signal);
+          const facts = this.facts;
+          this._onDidChange.fire('histogram');
+          await this.recountNow();
+          this.startTable(facts);
+        }
+        if (this.analysisJob === abort) this.rerunQueryGallery();
       } catch (e) {
         if (this.analysisJob !== abort) return; // a newer analysis replaced this one: its status stands
         if ((e as Error)?.name === 'AbortError' && this.census?.estimate) this.setStatus('error', 'Exact census cancelled: the numbers shown are the sample’s estimate. Change a setting or run “Inspect Embeddings” again to count every anchor.');
@@ -289,6 +297,12 @@ export class Session extends Disposable {
     if (!nt || this.facts !== facts || !this.census || this._isDisposed || this.settings.temperature !== temperature || this.census.ntXent === nt) return;
     this.census = { ...this.census, ntXent: nt };
     this._onDidChange.fire('census');
+  }
+
+  /** Query / gallery retrieval under the analysed distance and the configured columns (after the census; again when the columns change). */
+  rerunQueryGallery(): void {
+    const o = this.facts?.options;
+    if (o && !this._isDisposed) void this.queryGallery.start(o, readQueryGalleryColumns());
   }
 
   /** Applies new settings: a distance/normalisation change rebuilds the index, the rest only recounts. */
@@ -476,6 +490,7 @@ export class Session extends Disposable {
   override dispose(): void {
     if (this._isDisposed) return;
     this.analysisJob?.abort();
+    this.queryGallery.stop();
     this.scheduler.stop();
     this.dropTable();
     super.dispose();

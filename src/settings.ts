@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { AnalysisSettings, Convention, DistanceKind, MiningView } from './shared/protocol';
+import { DEFAULT_QUERY_GALLERY_COLUMNS, type QueryGalleryColumns } from './data/querySplit';
 
 const SECTION = 'embeddingInspector';
 const DISTANCES: DistanceKind[] = ['euclidean', 'sqeuclidean', 'cosine'];
@@ -46,6 +47,16 @@ export function readMemoryBudget(): number {
 /** Worst triplets kept per recount. */
 export function readTopK(): number {
   return Math.round(num(vscode.workspace.getConfiguration(SECTION).get('worstTriplets'), 50, 1, 10_000));
+}
+
+/** The query / gallery column names and values (embeddingInspector.queryGallery.*); empty or invalid values fall back to the defaults. */
+export function readQueryGalleryColumns(): QueryGalleryColumns {
+  const c = vscode.workspace.getConfiguration(`${SECTION}.queryGallery`);
+  const str = (key: keyof QueryGalleryColumns): string => {
+    const v = c.get(key);
+    return typeof v === 'string' && v.trim() ? v.trim() : DEFAULT_QUERY_GALLERY_COLUMNS[key];
+  };
+  return { splitColumn: str('splitColumn'), queryValue: str('queryValue'), galleryValue: str('galleryValue'), cameraColumn: str('cameraColumn') };
 }
 
 /** Checks a value coming from a webview before it reaches the settings. Returns undefined when invalid. */

@@ -19,6 +19,7 @@ import { fingerprint, writePart } from './censusPart';
 import { createClient, datasetFlags, distanceFlags, distanceOptions, engineInput, loadFromFlags, maxBytesFromFlags, workerFlags } from './common';
 import { formatCensusTable, formatSampledTable } from './format';
 import { cliProgress } from './progress';
+import { queryGalleryFlags, queryGalleryReport, splitFromFlags } from './queryGallery';
 
 export type { CensusReport } from './censusReport';
 
@@ -33,6 +34,7 @@ export const censusFlags: FlagSpecs = {
   seed: { kind: 'number', integer: true, min: 0, max: 2147483647, default: 1, help: 'random seed of --sample' },
   anchors: { kind: 'string', placeholder: 'start:end', help: 'count only the anchors start..end-1 (0-based) into a --part file, for `merge`' },
   part: { kind: 'string', placeholder: 'file', help: 'with --anchors: where to write the partial census' },
+  ...queryGalleryFlags,
   ...workerFlags,
 };
 
@@ -46,6 +48,8 @@ export async function runCensus(argv: string[]): Promise<number> {
   const dataset = shareDataset(await loadFromFlags(positional[0], flags));
   const input = engineInput(dataset);
   const range = flags.anchors === undefined ? undefined : parseRange(String(flags.anchors), input.n);
+  // Checked before the census: a split column that cannot be used stops the run at once (exit 2).
+  const split = flags.sample === undefined && !range ? splitFromFlags(dataset, flags) : undefined;
   const opts = distanceOptions(flags);
   // A shard's part names its dataset by a hash of the data as loaded (before normalising below).
   const print = range ? fingerprint(dataset.embeddings, dataset.labels, dataset.classNames) : '';
@@ -90,6 +94,12 @@ export async function runCensus(argv: string[]): Promise<number> {
     const r = await client.pass(spec, { chunkAnchors, workers: plan.workers, onProgress: (d, t) => progress.update('census', d, t) });
     progress.done();
     const report = censusReport(facts, r);
+    if (split) {
+      const qgProgress = cliProgress(); // its own clock: the time left is the evaluation's
+      const qg = await client.queryGallery(split, opts, { onProgress: (f) => qgProgress.update('query / gallery retrieval', Math.round(f * split.queries.length), split.queries.length, 'queries') });
+      qgProgress.done();
+      report.queryGallery = queryGalleryReport(split, qg);
+    }
     process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : formatCensusTable(report));
     return 0;
   } finally {

@@ -7,6 +7,7 @@ import type { PassResult } from '../engine/passResult';
 import type { Estimate, SampleEstimate } from '../engine/passSample';
 import type { Convention } from '../engine/types';
 import type { WorstTriplet } from '../engine/censusTypes';
+import type { QueryGalleryReport } from './queryGallery';
 
 /** Facts about the run every report repeats. */
 export interface RunFacts {
@@ -32,6 +33,8 @@ export interface CensusReport {
   retrieval: { precisionAt1: number; rPrecision: number; mapAtR: number; queries: number };
   worst: Worst[];
   warnings: string[];
+  /** Query / gallery retrieval (Market-1501 protocol), when the metadata has a split column (census only, not merge). */
+  queryGallery?: QueryGalleryReport;
 }
 
 /** The JSON of `census --sample`: every count is an estimate with its 95 % interval, and says so. */

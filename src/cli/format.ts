@@ -4,6 +4,7 @@
  */
 import type { CensusReport, SampledCensusReport } from './censusReport';
 import type { Estimate } from '../engine/passSample';
+import { formatQueryGallery } from './queryGallery';
 
 /** 1234567 -> "1,234,567" (exact for counts up to 2^53). */
 export function formatCount(n: number): string {
@@ -56,6 +57,7 @@ export function formatCensusTable(r: CensusReport): string {
     out += table([['anchor', 'positive', 'negative', 'd(a,p)', 'd(a,n)', 'loss'],
       ...r.worst.map((w) => [String(w.anchor), String(w.positive), String(w.negative), formatNumber(w.dap), formatNumber(w.dan), formatNumber(w.loss)])]);
   }
+  if (r.queryGallery) out += '\n' + formatQueryGallery(r.queryGallery);
   for (const w of r.warnings) out += `warning: ${w}\n`;
   return out;
 }

@@ -5,8 +5,8 @@
 import { timeLeft } from '../shared/duration';
 
 export interface CliProgress {
-  /** `done` of `total` units (anchors) of `what`. */
-  update(what: string, done: number, total: number): void;
+  /** `done` of `total` units (anchors unless `unit` says otherwise) of `what`. */
+  update(what: string, done: number, total: number, unit?: string): void;
   done(): void;
 }
 
@@ -21,10 +21,10 @@ export function cliProgress(stream: NodeJS.WriteStream = process.stderr, now: ()
     if (final || t - lastLine >= 10_000) { stream.write(line + '\n'); lastLine = t; }
   };
   return {
-    update(what, done, total) {
+    update(what, done, total, unit = 'anchors') {
       const f = total > 0 ? done / total : 1, eta = timeLeft(now() - t0, f, 2000);
       const left = eta ? `, ${eta}` : '';
-      write(`${what}: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} anchors (${(100 * f).toFixed(0)} %)${left}`, done >= total);
+      write(`${what}: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} ${unit} (${(100 * f).toFixed(0)} %)${left}`, done >= total);
     },
     done() {
       if (tty && shown) stream.write('\r\x1b[K');

@@ -117,6 +117,27 @@ export interface CensusView {
   shownMargin?: number;
 }
 
+/**
+ * Query / gallery retrieval (metadata with a split column; Market-1501 protocol) as the sidebar shows
+ * it: computing (after the census), the metrics, or why it cannot be computed.
+ */
+export interface QueryGalleryView {
+  state: 'computing' | 'ready' | 'error';
+  /** The space the gallery was ranked in (distanceLabel). */
+  distance: string;
+  /** The protocol in one line. */
+  protocol: string;
+  /** The split column and values, and the camera column when one was used. */
+  splitColumn: string;
+  cameraColumn?: string;
+  queries: number;
+  gallery: number;
+  /** Set when ready: queries with a match left (the ones averaged), CMC at ranks 1, 5, 10 and mAP (0..1). */
+  metrics?: { validQueries: number; rank1: number; rank5: number; rank10: number; mAP: number };
+  /** Why it failed (names the file and the column). */
+  message?: string;
+}
+
 /** A quick recount for the projection: the census without the arrays a quick recount leaves unchanged. */
 export type CensusUpdate = Omit<CensusView, 'violAsPositive' | 'violAsNegative' | 'nearestImpostor'>;
 
@@ -164,6 +185,7 @@ export type ToControls =
   | { type: 'histogram'; datasetId?: string; edges: Float64Array; counts: Float64Array; triplets: number } // t = d(a,n) - d(a,p) over all valid triplets
   | { type: 'table'; datasetId?: string; table: MarginTableView } // the census at every slider position (after the histogram of the same index): answered locally while the slider moves; the exact sweep
   | { type: 'status'; state: 'idle' | 'loading' | 'computing' | 'ready' | 'error'; message: string } // what is happening
+  | { type: 'queryGallery'; datasetId?: string; view: QueryGalleryView | null } // query / gallery retrieval (null: the metadata has no split column, nothing is shown)
   | { type: 'follow'; on: boolean; available: boolean; reason: string }; // "Follow latest snapshot": the setting, and whether the open dataset is a numbered series (else why not)
 
 /** Controls sidebar -> host. */

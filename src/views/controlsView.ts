@@ -74,6 +74,7 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
     }
     else if (e === 'histogram') { this.sendState(s); this.sendHistogram(s); }
     else if (e === 'table') this.sendTable(s);
+    else if (e === 'queryGallery') this.sendQueryGallery(s);
     else if (e === 'status') this.postStatus(s);
     else if (e === 'dataset') this.sendAll();
   }
@@ -97,6 +98,12 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
     this.sendHistogram(s);
     this.sendTable(s);
     this.sendCensus(s);
+    this.sendQueryGallery(s);
+  }
+
+  /** Query / gallery retrieval: the metrics, computing, an error, or null (no split column: nothing shown). */
+  private sendQueryGallery(s: Session): void {
+    this.post({ type: 'queryGallery', datasetId: s.id, view: s.queryGallery.view ?? null });
   }
 
   /** The margin table: the sidebar answers slider positions from it and draws the exact sweep. */

@@ -8,6 +8,7 @@ import type { BatchHardResult, SemiHardResult } from '../engine/mining';
 import type { KnnOptions, KnnResult, RowRange } from '../engine/knn';
 import type { ContrastiveOptions, PairRows } from '../engine/pairLosses';
 import type { RetrievalRows } from '../engine/retrieval';
+import type { QueryGalleryRows, QueryGallerySpec } from '../engine/queryGallery';
 import type { DistanceOptions, EngineInput } from '../engine/types';
 import type { ChunkResult, PassSpec, WorkerTotals } from '../engine/passTypes';
 
@@ -39,6 +40,11 @@ export type AnalysisMethods = {
   semiHard: { params: { margin: number }; result: SemiHardResult };
   /** Per-query retrieval values for the rows given. */
   retrievalRows: { params: { opts: DistanceOptions; range: RowRange }; result: RetrievalRows };
+  /**
+   * Query / gallery retrieval (Market-1501 protocol) of the queries at positions [start, end) of
+   * spec.queries; `prepared`: the embeddings as the distance reads them (shared by every worker).
+   */
+  queryGalleryRows: { params: { spec: QueryGallerySpec; opts: DistanceOptions; range: { start: number; end: number }; prepared?: Float32Array }; result: QueryGalleryRows };
   /** Exact kNN of the rows given. */
   knn: { params: { k: number; opts: KnnOptions; range: RowRange }; result: KnnResult };
   /** Contrastive per-row sums for the rows given. */

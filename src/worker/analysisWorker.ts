@@ -15,6 +15,7 @@ import { marginTable, smallestT } from '../engine/marginTable';
 import { exactKnn } from '../engine/knn';
 import { contrastiveRows, ntXentRows } from '../engine/pairLosses';
 import { retrievalRows } from '../engine/retrieval';
+import { queryGalleryRows } from '../engine/queryGallery';
 import type { EngineInput } from '../engine/types';
 import { batchHardFromIndex, semiHardSelection } from '../engine/mining';
 import type { AnalysisMethods } from './analysisMethods';
@@ -69,6 +70,7 @@ const handlers: Handlers<AnalysisMethods> = {
   batchHard: [(p) => batchHardFromIndex(needIndex(), p.margin, { soft: p.soft }), true],
   semiHard: [(p) => semiHardSelection(needIndex(), p.margin), true],
   retrievalRows: [(p, progress) => retrievalRows(needInput(), p.opts, p.range, progress), true],
+  queryGalleryRows: [(p, progress) => queryGalleryRows(p.prepared ? { ...needInput(), embeddings: p.prepared } : needInput(), p.spec, p.opts, p.range, progress), true],
   knn: [(p, progress) => exactKnn(needInput(), p.k, p.opts, progress, p.range), true],
   contrastiveRows: [(p, progress) => contrastiveRows(needInput(), p.opts, p.options, p.range, progress), true],
   ntXentRows: [(p, progress) => ntXentRows(needInput(), p.tau, p.range, progress), true],

@@ -16,6 +16,7 @@ import { mergeCensus, type CensusResult } from '../engine/census';
 import type { KnnResult } from '../engine/knn';
 import type { ContrastiveOptions, ContrastiveResult, NtXentResult } from '../engine/pairLosses';
 import type { RetrievalResult } from '../engine/retrieval';
+import { summarizeQueryGallery, type QueryGalleryResult, type QueryGallerySpec } from '../engine/queryGallery';
 import { abortError, type DistanceOptions, type EngineInput, type Progress } from '../engine/types';
 import { prepareEmbeddings } from '../engine/distances';
 import type { PassAccumulator, PassResult } from '../engine/passResult';
@@ -231,6 +232,19 @@ export class AnalysisClient {
   /** precision@1, R-precision, MAP@R (PML semantics), overall and per class. */
   retrieval(progress?: Progress, opts?: DistanceOptions): Promise<RetrievalResult> {
     return this.rows('retrieval', {}, progress, opts);
+  }
+
+  /**
+   * Query / gallery retrieval with the Market-1501 protocol (engine/queryGallery.ts), the queries
+   * split across the workers, which read the prepared embeddings in shared memory (no copy each).
+   */
+  async queryGallery(spec: QueryGallerySpec, opts: DistanceOptions, progress?: Progress): Promise<QueryGalleryResult> {
+    const prepared = this.preparedFor(opts.normalize);
+    const slots = this.foreground(this.ensureSlots()).slice(0, Math.max(1, spec.queries.length));
+    const ranges = splitRows(spec.queries.length, slots.length);
+    const parts = await this.run(slots, progress, (s, i, onP) =>
+      s.request('queryGalleryRows', { spec, opts: { distance: opts.distance, normalize: false }, prepared, range: { start: ranges[i].rowStart, end: ranges[i].rowEnd } }, onP));
+    return summarizeQueryGallery(spec, parts);
   }
 
   /**

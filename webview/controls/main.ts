@@ -19,7 +19,7 @@
  * `convention-rules`, `other-convention`, `metric-*` (shape, triplets, meanLoss, meanLossNonZero,
  * batchHard, semiHard, ntXent, p1, rPrecision, mapAtR, elapsed), `histogram`, `histogram-log`,
  * `sweep`, `class-table`, `class-row` (virtualised: only rows in view exist; `data-class` = class id),
- * `pair-row` (`data-a`, `data-b`), `sort-rate`, `sort-name`, `dataset-name`, `empty-state`,
+ * `pair-row` (`data-a`, `data-b`), `qg-*` (query / gallery retrieval, queryGalleryPanel.ts), `sort-rate`, `sort-name`, `dataset-name`, `empty-state`,
  * `setting-distance|normalize|convention|mining|temperature|snapshot`, `inspect-button`, `status`.
  */
 import type { ToControls } from '../../src/shared/protocol';
@@ -31,6 +31,7 @@ import { Summary, type ControlsCensus } from './summary';
 import { SettingsPanel } from './settingsPanel';
 import { ClassTable } from './classTable';
 import { Charts } from './chartsPanel';
+import { QueryGalleryPanel } from './queryGalleryPanel';
 import { exactSweep } from './histogramModel';
 import { localCensus, sameAnswer, sameButMargin } from './localCensus';
 import type { MarginTableView } from '../../src/shared/marginTableView';
@@ -97,6 +98,7 @@ const section = (key: string, label: string, ...body: HTMLElement[]) => {
   d.addEventListener('toggle', () => { saveUi({ open: { ...ui.open, [key]: d.open } }); if (d.open) charts.redraw(); });
   return d;
 };
+const queryGallery = new QueryGalleryPanel((body) => section('queryGallery', 'Query / gallery retrieval', body));
 const content = h('div', { class: 'content', hidden: true },
   h('header', {}, title, settings.snapshotField, settings.compareField, settings.followField),
   margin.element,
@@ -104,6 +106,7 @@ const content = h('div', { class: 'content', hidden: true },
   section('histogram', 'Histogram of t = d(a,n) − d(a,p)', charts.histogramElement),
   section('sweep', 'Margin sweep', charts.sweepElement),
   section('metrics', 'Losses and retrieval', summary.metrics),
+  queryGallery.element,
   section('settings', 'Settings', settings.element),
   section('classes', 'Classes', table.element));
 document.getElementById('app')?.append(status, empty, content);
@@ -120,6 +123,7 @@ function onState(s: StateMsg): void {
     shownLocal = undefined;
     summary.clear();
     charts.setHistogram(undefined);
+    queryGallery.show(null);
     coalescer.reset();
     return;
   }
@@ -132,6 +136,7 @@ function onState(s: StateMsg): void {
     shownLocal = undefined;
     summary.clear();
     charts.setHistogram(undefined);
+    queryGallery.show(null);
     coalescer.reset(s.settings.margin);
     if (ui.datasetKey !== key) saveUi({ datasetKey: key, selectedClass: -1, selectedPair: null });
     table.setClasses(s.classNames);
@@ -207,6 +212,9 @@ window.addEventListener('message', (event: MessageEvent<ToControls>) => {
       status.className = `status ${msg.state}`;
       setText(status, msg.message || (msg.state === 'computing' ? 'computing…' : msg.state === 'loading' ? 'loading…' : ''));
       if (msg.state === 'error') coalescer.release(); // a failed recount sends no census
+      break;
+    case 'queryGallery':
+      if (belongs(msg.datasetId)) queryGallery.show(msg.view && typeof msg.view === 'object' ? msg.view : null);
       break;
     case 'follow':
       if (typeof msg.on === 'boolean' && typeof msg.available === 'boolean') settings.showFollow(msg.on, msg.available, String(msg.reason ?? ''));
