@@ -3,27 +3,27 @@ import { randomUUID } from 'node:crypto';
 import type { Dataset } from './shared/dataset';
 import type { AnalysisSettings, CensusView } from './shared/protocol';
 import { Disposable } from './util/disposable';
-import { AnalysisClient, type MarginTableResult } from './worker/client';
+import { AnalysisClient } from './worker/client';
 import { positionOf, type MarginTableView } from './shared/marginTableView';
-import { sliderMargins } from './shared/sliderScale';
 import type { DistanceOptions, EngineInput, Progress } from './engine/types';
 import type { KnnResult } from './engine/knn';
 import { classSizes } from './analysis/derive';
 import { readMemoryBudget, readQueryGalleryColumns, readTopK } from './settings';
 import { RecountScheduler } from './analysis/recountScheduler';
-import { indexFits, planSessionPass, type TableSource } from './analysis/streaming';
+import { indexFits, planSessionPass } from './analysis/streaming';
 import { chunkAnchorsFor } from './engine/passPlan';
 import { inMemoryFacts, streamingRun } from './analysis/analysisRuns';
 import { hoverDetail } from './analysis/hoverDetail';
 import { nearestNeighbours, type Neighbours } from './analysis/neighbours';
 import {
-  estimateView, fullView, quickView, sameCount, tableView, totalsAtPosition, type IndexFacts, type SampleState, type ViewContext,
+  estimateView, fullView, quickView, sameCount, totalsAtPosition, type IndexFacts, type SampleState, type ViewContext,
 } from './analysis/censusViews';
 import { estimateFromGroups } from './engine/passSample';
 import type { PassSpec } from './engine/passTypes';
 import { shareDataset } from './shared/sharedMemory';
 import { timeLeft } from './shared/duration';
 import { LayoutSet } from './projection/layoutSet';
+import { MarginTables } from './analysis/marginTables';
 import { QueryGalleryRunner } from './analysis/queryGalleryRun';
 import { answerFromTable } from './analysis/tableAnswer';
 import { NtXentCache } from './analysis/ntXentCache';
@@ -37,10 +37,6 @@ export type SessionEvent = 'dataset' | 'census' | 'histogram' | 'layout' | 'stat
 export class Session extends Disposable {
   /** Quiet time after the last margin request before the full recount (per-sample, class tables). */
   static SETTLE_MS = 150;
-  /** Largest margin table built (slider positions x samples, 8 bytes each: 128 MB). */
-  static TABLE_MAX_CELLS = 16_000_000;
-  /** Largest margin table work ((anchor, positive) pairs x positions: about 20 ns each per worker). */
-  static TABLE_MAX_WORK = 2e9;
   private recountSeq = 0;
   // A margin request during the full recount preempts it (the workers stop it within a few anchors).
   private readonly scheduler = new RecountScheduler((full) => this.recountNow(full, full), Session.SETTLE_MS,
@@ -55,8 +51,7 @@ export class Session extends Disposable {
   private facts: IndexFacts | undefined;
   private indexBuild: Promise<void> | undefined;
   /** The census at every slider position for `facts` (built in the background after each index build). */
-  private table: ((MarginTableResult | TableSource) & { facts: IndexFacts; ms: number; view?: MarginTableView; classViolating?: Float64Array }) | undefined;
-  private tableJob: AbortController | undefined;
+  private readonly tables: MarginTables;
   /** The settings the current census was answered for from the table (the quick recount then has nothing to do). */
   private servedFromTable: AnalysisSettings | undefined;
   /** Censuses answered from the margin table so far (tests and the latency bench read it). */
@@ -102,6 +97,7 @@ export class Session extends Disposable {
     this.ntXent = new NtXentCache((t) => this.client.ntXent(t));
     this.sizes = classSizes(dataset.labels, dataset.classNames.length);
     this.ctx = { labels: dataset.labels, sizes: this.sizes, n: dataset.n };
+    this.tables = new MarginTables((m, k, o) => this.client.marginTable(m, k, o), this.ctx, this.sizes, () => this._onDidChange.fire('table'), readTopK);
     this.streaming = !indexFits(dataset.labels, dataset.classNames.length, dataset.dim, budgetBytes);
   }
 
@@ -193,8 +189,7 @@ export class Session extends Disposable {
     this.facts = facts;
     this.sample = undefined;
     this._onDidChange.fire('histogram');
-    this.table = { ...table, facts, ms: Date.now() - t0 };
-    this.table.view = tableView(this.ctx, this.table, facts);
+    this.tables.keep(table, facts, Date.now() - t0);
     ++this.recountSeq;
     const semiHard = r2.semiHard ? { meanLoss: r2.semiHard.meanLoss, pairs: r2.semiHard.pairs } : undefined;
     this.census = fullView(this.ctx, s, r2.census, facts, semiHard, this.ntXent.at(s.temperature), Date.now() - t0);
@@ -377,7 +372,7 @@ export class Session extends Disposable {
    * without the workers. Returns whether it did.
    */
   private answerFromTable(): boolean {
-    const t = this.table, facts = this.facts, prev = this.census, s = this.settings;
+    const t = this.tables.table, facts = this.facts, prev = this.census, s = this.settings;
     if (!t || !facts || t.facts !== facts || !prev) return false;
     // Streaming, NT-Xent and semi-hard follow with the exact pass; in memory they must be known now.
     if (!this.streaming && (s.mining === 'semi-hard' || !this.ntXent.has(s.temperature))) return false;
@@ -392,35 +387,10 @@ export class Session extends Disposable {
     return true;
   }
 
-  /**
-   * Starts building the margin table for these facts in the background (the workers serve every
-   * recount first). Skipped when it would be too large or too slow; a failure only logs: the slider
-   * then keeps recounting.
-   */
+  /** Starts building the margin table for these facts (a newer index build may have started meanwhile: its own table follows it). */
   private startTable(facts: IndexFacts): void {
-    // A newer index build may have started meanwhile (its own table follows it).
     if (this._isDisposed || this.facts !== facts) return;
-    this.tableJob?.abort();
-    const margins = sliderMargins(facts.marginRange), K = margins.length, n = this.dataset.n;
-    let pairs = 0;
-    for (const c of this.sizes) pairs += c * (c - 1);
-    if (K * n > Session.TABLE_MAX_CELLS || K * pairs > Session.TABLE_MAX_WORK) {
-      console.log(`[ei] margin table skipped: ${K} positions x ${n} samples is beyond its budget`);
-      return;
-    }
-    const job = new AbortController();
-    this.tableJob = job;
-    const t0 = Date.now();
-    this.client.marginTable(margins, Math.max(20, readTopK()), { signal: job.signal }).then((r) => {
-      if (job.signal.aborted || this.facts !== facts || this._isDisposed) return;
-      this.table = { ...r, facts, ms: Date.now() - t0 };
-      this.table.view = tableView(this.ctx, this.table, facts);
-      this.tableJob = undefined;
-      console.log(`[ei] margin table: ${K} positions x ${n} samples in ${this.table.ms} ms`);
-      this._onDidChange.fire('table');
-    }, (e: unknown) => {
-      if ((e as Error)?.name !== 'AbortError' && !this._isDisposed) console.warn('[ei] margin table failed; the slider recounts instead', e);
-    });
+    this.tables.start(facts, () => this.facts === facts && !this._isDisposed);
   }
 
   /** Stops the table job and forgets the table (the index is being rebuilt). */
@@ -428,9 +398,7 @@ export class Session extends Disposable {
     this.recountJob?.abort();
     this.recountJob = undefined;
     this.sample = undefined;
-    this.tableJob?.abort();
-    this.tableJob = undefined;
-    this.table = undefined;
+    this.tables.drop();
     this.servedFromTable = undefined;
   }
 
@@ -439,12 +407,12 @@ export class Session extends Disposable {
    * the sweep curve), once built; undefined when its class rates would be too large to send.
    */
   get tableView(): MarginTableView | undefined {
-    return this.tableReady ? this.table!.view : undefined;
+    return this.tableReady ? this.tables.table!.view : undefined;
   }
 
   /** Whether the slider's positions are answered from the table (tests, the latency bench). */
   get tableReady(): boolean {
-    return !!this.table && this.table.facts === this.facts;
+    return this.tables.readyFor(this.facts);
   }
 
   /** Hover detail: hardest positive and the violating negatives of one anchor (worst first, capped). */
