@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../util/disposable';
 import { webviewHtml } from './webviewHtml';
+import { isIndex, isIntIn, isMessage, unhandled } from './messages';
 import type { Inspector } from '../inspector';
 import type { FollowController } from '../follow/followController';
 import type { Session, SessionEvent } from '../session';
@@ -144,7 +145,7 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
 
   /** Handles one message from the sidebar. Public so tests can drive the same path. */
   async handleMessage(m: FromControls | Record<string, unknown>): Promise<void> {
-    if (!m || typeof m !== 'object' || typeof (m as { type?: unknown }).type !== 'string') return this.reject(m, 'not a message');
+    if (!isMessage(m)) return this.reject(m, 'not a message');
     const msg = m as FromControls;
     const s = this.inspector.activeSession;
     switch (msg.type) {
@@ -164,7 +165,7 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
         return;
       }
       case 'setSnapshot':
-        if (!s || !Number.isInteger(msg.index) || msg.index < 0 || msg.index >= (s.dataset.snapshots?.length ?? 0)) return this.reject(m, 'bad snapshot');
+        if (!s || !isIndex(msg.index, s.dataset.snapshots?.length ?? 0)) return this.reject(m, 'bad snapshot');
         await this.inspector.switchSnapshot(s, msg.index);
         return;
       case 'setFollow':
@@ -173,23 +174,23 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
         return;
       case 'compareWith': {
         const count = s?.dataset.snapshots?.length ?? 0;
-        if (!s || !Number.isInteger(msg.index) || msg.index < -1 || msg.index >= count || msg.index === s.dataset.activeSnapshot) return this.reject(m, 'bad snapshot to compare with');
+        if (!s || !isIntIn(msg.index, -1, count - 1) || msg.index === s.dataset.activeSnapshot) return this.reject(m, 'bad snapshot to compare with');
         if (msg.index === -1) this.inspector.panelOf(s)?.showChange({ datasetId: s.id, against: '', dLoss: new Float32Array(0), dViolating: new Float32Array(0), worsened: [] });
         else await vscode.commands.executeCommand('embeddingInspector.compareSnapshots', msg.index);
         return;
       }
       case 'highlightClass':
-        if (!s || !Number.isInteger(msg.classId) || msg.classId < -1 || msg.classId >= s.dataset.classNames.length) return this.reject(m, 'bad class');
+        if (!s || !isIntIn(msg.classId, -1, s.dataset.classNames.length - 1)) return this.reject(m, 'bad class');
         this.inspector.highlight(s, msg.classId < 0 ? [] : [msg.classId]);
         return;
       case 'highlightPair': {
         const c = s?.dataset.classNames.length ?? 0;
-        if (!s || ![msg.a, msg.b].every((x) => Number.isInteger(x) && x >= 0 && x < c)) return this.reject(m, 'bad class pair');
+        if (!s || !isIndex(msg.a, c) || !isIndex(msg.b, c)) return this.reject(m, 'bad class pair');
         this.inspector.highlight(s, [msg.a, msg.b], [msg.a, msg.b]);
         return;
       }
       default:
-        return this.reject(m, 'unknown type');
+        return this.reject(m, unhandled(msg));
     }
   }
 
