@@ -56,22 +56,34 @@ export function projectorSeries(entries: ProjectorEmbedding[]): ProjectorSeries[
   return out;
 }
 
-/** Rows of a tensors file without parsing it: non-empty lines of a TSV (streamed), or an .npy's first dimension; undefined otherwise. */
+/** Row counts by file, size and modification time: a snapshot switch does not count every step again. */
+const rowCache = new Map<string, number>();
+
+/**
+ * Rows of a tensors file without parsing it: the lines of a TSV (newlines counted with the native
+ * search, about 1 GB/s; a last line without a newline counts), or an .npy's first dimension;
+ * undefined for other files or when it cannot be read (the loader then names the problem).
+ */
 export async function tensorRows(file: string): Promise<number | undefined> {
-  if (/\.npy$/i.test(file)) return (await readNpyHeader(file)).shape[0];
-  if (!/\.(tsv|txt)$/i.test(file)) return undefined;
-  let rows = 0, lineHasText = false;
   try {
+    if (/\.npy$/i.test(file)) return (await readNpyHeader(file)).shape[0];
+    if (!/\.(tsv|txt)$/i.test(file)) return undefined;
+    const st = await fs.promises.stat(file);
+    const key = `${file}|${st.size}|${st.mtimeMs}`;
+    const known = rowCache.get(key);
+    if (known !== undefined) return known;
+    let rows = 0, last = 10;
     for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-      for (let i = 0; i < chunk.length; i++) {
-        const c = chunk[i];
-        if (c === 10) { if (lineHasText) rows++; lineHasText = false; } else if (c !== 13 && c !== 32 && c !== 9) lineHasText = true;
-      }
+      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) rows++;
+      if (chunk.length > 0) last = chunk[chunk.length - 1];
     }
+    if (last !== 10) rows++;
+    if (rowCache.size > 256) rowCache.clear();
+    rowCache.set(key, rows);
+    return rows;
   } catch {
-    return undefined; // unreadable: the loader reports it by name when it reads the file
+    return undefined;
   }
-  return rows + (lineHasText ? 1 : 0);
 }
 
 /** Splits a PyTorch series into runs of steps with the same row count (TensorBoard shows each step alone; here they are epochs of one dataset only when the samples agree). */
