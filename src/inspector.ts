@@ -79,8 +79,8 @@ export class Inspector extends Disposable {
    * the previous snapshot's layout (same seed) so successive snapshots stay aligned;
    * `revealControls` (the user's Inspect commands) shows the sidebar's Controls view too.
    */
-  async open(target: string, opts: { snapshot?: number; column?: vscode.ViewColumn; settings?: AnalysisSettings; layoutInit?: Float32Array; stillWanted?: () => boolean; revealControls?: boolean } = {}): Promise<Session | undefined> {
-    const dataset = await loadDatasetInteractive(target, { snapshot: opts.snapshot });
+  async open(target: string, opts: { snapshot?: number; embeddingsKey?: string; column?: vscode.ViewColumn; settings?: AnalysisSettings; layoutInit?: Float32Array; stillWanted?: () => boolean; revealControls?: boolean } = {}): Promise<Session | undefined> {
+    const dataset = await loadDatasetInteractive(target, { snapshot: opts.snapshot, ...(opts.embeddingsKey !== undefined ? { embeddingsKey: opts.embeddingsKey } : {}) });
     // A snapshot switch superseded while it loaded opens nothing (see switchLines).
     if (!dataset || (opts.stillWanted && !opts.stillWanted())) return undefined;
     // The user's commands show the sidebar's Controls (the margin slider) with the dataset; the
@@ -168,12 +168,12 @@ export class Inspector extends Disposable {
   private readonly switchLines = new WeakMap<Session, { latest: number }>();
 
   /** Opens `target` (a snapshot of it) in place of session `s`, unless a newer switch of its line was asked meanwhile. */
-  private async switchFrom(s: Session, target: string, snapshot?: number): Promise<Session | undefined> {
+  private async switchFrom(s: Session, target: string, snapshot?: number, embeddingsKey?: string): Promise<Session | undefined> {
     const line = this.switchLines.get(s) ?? { latest: 0 };
     this.switchLines.set(s, line);
     const mine = ++line.latest;
     const panel = this.sessions.get(s);
-    const next = await this.open(target, { snapshot, column: panel?.panel.viewColumn, settings: s.settings, layoutInit: s.layouts.get('umap'), stillWanted: () => line.latest === mine });
+    const next = await this.open(target, { snapshot, embeddingsKey, column: panel?.panel.viewColumn, settings: s.settings, layoutInit: s.layouts.get('umap'), stillWanted: () => line.latest === mine });
     if (!next) return undefined;
     this.switchLines.set(next, line);
     panel?.dispose();
@@ -182,7 +182,8 @@ export class Inspector extends Disposable {
 
   /** Switches a session to another snapshot (epoch): a new session in the same place. */
   switchSnapshot(s: Session, index: number): Promise<Session | undefined> {
-    return this.switchFrom(s, s.dataset.files.manifest ?? s.dataset.files.embeddings, index);
+    // A log dir's steps are reopened through its config with the same tag (files.embeddingsKey).
+    return this.switchFrom(s, s.dataset.files.manifest ?? s.dataset.files.embeddings, index, s.dataset.files.embeddingsKey);
   }
 
   /** Switches a session to another file of its snapshot series (a new epoch written by training). */

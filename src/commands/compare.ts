@@ -32,7 +32,8 @@ export async function compareSnapshotsCommand(inspector: Inspector, index?: numb
     return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Comparing snapshots', cancellable: true }, async (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
-      const other = await loadDatasetInWorker(target, loadOptionsFromSettings(target, { snapshot: index }));
+      const key = s.dataset.files.embeddingsKey;
+      const other = await loadDatasetInWorker(target, loadOptionsFromSettings(target, { snapshot: index, ...(key !== undefined ? { embeddingsKey: key } : {}) }));
       const [a, b]: Dataset[] = index! < active ? [other, s.dataset] : [s.dataset, other];
       const input = (d: Dataset) => ({ embeddings: d.embeddings, n: d.n, dim: d.dim, labels: d.labels, classes: d.classNames.length });
       if (other.n !== s.dataset.n || other.classNames.join('\0') !== s.dataset.classNames.join('\0')) throw new Error(`${snaps[index!].name} does not hold the same samples and labels`);

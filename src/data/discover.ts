@@ -11,6 +11,7 @@ import { MANIFEST_NAME, PROJECTOR_CONFIG } from './plan';
 import { LABEL_NAMES, firstLineNumeric } from './readers';
 import { listSafetensors } from './safetensors';
 import { groupNumbered } from './snapshots';
+import { describeProjectorConfig } from './logdir';
 import { parseDelimitedTable, parseJsonl } from './tabular';
 
 /** A dataset found in the workspace, for a quick pick. */
@@ -112,9 +113,10 @@ export async function findInFolder(dir: string, names?: string[], deadline = Inf
   names ??= (await fs.promises.readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
   const rel = (p: string): string => path.basename(p);
   if (names.includes(MANIFEST_NAME)) return [{ target: path.join(dir, MANIFEST_NAME), label: MANIFEST_NAME, detail: 'manifest (embeddings.json)', kind: 'manifest' }];
-  if (names.includes(PROJECTOR_CONFIG) || names.includes('tensors.tsv')) {
-    return [{ target: dir, label: rel(dir), detail: 'TensorBoard projector folder', kind: 'projector' }];
+  if (names.includes(PROJECTOR_CONFIG)) {
+    return [{ target: dir, label: rel(dir), detail: (await describeProjectorConfig(path.join(dir, PROJECTOR_CONFIG))).detail, kind: 'projector' }];
   }
+  if (names.includes('tensors.tsv')) return [{ target: dir, label: rel(dir), detail: 'TensorBoard projector folder', kind: 'projector' }];
   const labels = labelFileIn(names);
   const out: DatasetCandidate[] = [];
   const dataFiles = names.filter((n) => DATA_EXT.has(path.extname(n).toLowerCase()) && n !== labels && !/(^|[_.-])labels?\./i.test(n));
@@ -144,6 +146,9 @@ export async function discoverDatasets(roots: string[], opts: { maxFiles?: numbe
   const deadline = Date.now() + 5000;
   let seen = 0;
   const out: DatasetCandidate[] = [];
+  // Folders a projector config above names for its tensors (a PyTorch log dir's NNNNN/<tag>/ step
+  // folders): part of that dataset, not offered again. Breadth first: the config is seen first.
+  const claimed = new Set<string>();
   for (const root of roots) {
     let level = [path.resolve(root)];
     for (let depth = 0; depth <= 8 && level.length > 0; depth++) {
@@ -160,7 +165,10 @@ export async function discoverDatasets(roots: string[], opts: { maxFiles?: numbe
         for (const e of entries) {
           if (e.isDirectory() && !e.name.startsWith('.') && !SKIP_DIRS.has(e.name)) nextLevel.push(path.join(dir, e.name));
         }
-        const found = await findInFolder(dir, entries.filter((e) => e.isFile()).map((e) => e.name), deadline);
+        const files = entries.filter((e) => e.isFile()).map((e) => e.name);
+        if (files.includes(PROJECTOR_CONFIG)) for (const d of (await describeProjectorConfig(path.join(dir, PROJECTOR_CONFIG))).claims) claimed.add(d);
+        if (claimed.has(dir)) continue;
+        const found = await findInFolder(dir, files, deadline);
         for (const c of found) {
           const relDir = path.relative(root, path.dirname(c.target));
           const shown = c.kind === 'projector' ? path.relative(root, c.target) || path.basename(c.target) : path.join(relDir, c.label);

@@ -16,6 +16,7 @@ import { MANIFEST_NAME, PROJECTOR_CONFIG, Plan, planFile, planFolder } from './p
 import { EmbeddingRead, LABEL_NAMES, readEmbeddingsFile, readLabelsArray, readMetadataFile } from './readers';
 import { DEFAULT_SAMPLE_COLUMNS, resolveSamples } from './samples';
 import { numberedName } from './snapshots';
+import { readSprite } from './sprite';
 
 /** Where the labels were found. */
 interface LabelSource { values: string[]; file: string; column?: string }
@@ -183,6 +184,7 @@ export async function loadDataset(target: string, opts: LoadOptions = {}): Promi
       ...(labels.file !== snap.path && labels.file !== metaFile ? { labels: labels.file } : {}),
       ...(metaFile ? { metadata: metaFile } : {}),
       ...(plan.manifest ? { manifest: plan.manifest } : {}),
+      ...(plan.config ? { manifest: plan.config, embeddingsKey: plan.configKey } : {}),
     },
     warnings,
   };
@@ -191,6 +193,11 @@ export async function loadDataset(target: string, opts: LoadOptions = {}): Promi
   if (plan.layout) {
     await guard(plan.layout, 'layout file');
     dataset.layout = { values: await readLayoutFile(plan.layout, emb.n, maxBytes), file: plan.layout };
+  }
+
+  if (plan.sprite) {
+    await guard(plan.sprite.path, 'sprite image');
+    dataset.sprite = await readSprite(plan.sprite.path, plan.sprite.cell, emb.n, plan.sprite.config);
   }
 
   const wantedSample = opts.sampleColumn ?? plan.sampleColumn;

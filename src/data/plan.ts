@@ -8,6 +8,7 @@ import { Boundary } from './boundary';
 import { AmbiguousChoiceError, fail } from './errors';
 import { exists, readChecked } from './files';
 import { ManifestLabels, parseManifest } from './manifest';
+import { chooseSeries, projectorSeries } from './logdir';
 import { findCheckpointPrefix, parseProjectorConfig, projectorCheckpointPath } from './projector';
 import { siblingSnapshots } from './snapshots';
 
@@ -26,6 +27,11 @@ export interface Plan {
   tensorShape?: number[];
   /** True when the embeddingsKey option was used to pick a file in a folder (not an array name). */
   keyConsumed?: boolean;
+  /** A projector sprite of the active snapshot: the image and `single_image_dim` as written. */
+  sprite?: { path: string; cell: number[]; config: string };
+  /** A PyTorch log dir's config and the series chosen in it (embeddingsKey), to reopen the same dataset. */
+  config?: string;
+  configKey?: string;
 }
 
 /** Files that make a folder a dataset by themselves, in priority order. */
@@ -62,37 +68,50 @@ async function planManifest(file: string, snapshot: number | undefined, roots: s
 }
 
 /**
- * Plan for a TensorBoard projector config; several embeddings are a choice for the user. The
- * chosen embedding's paths must stay inside the config's folder or a workspace folder (`roots`).
+ * Plan for a TensorBoard projector config: the series chosen (logdir.ts: a PyTorch tag's steps as
+ * snapshots, or one embedding); several are a choice for the user. Every path of the series must
+ * stay inside the config's folder or a workspace folder (`roots`). The metadata and sprite are the
+ * active step's.
  */
 async function planProjector(file: string, key: string | undefined, snapshot: number | undefined, roots: string[]): Promise<Plan> {
   const text = Buffer.from(await readChecked(file, 16 * 1024 * 1024)).toString('utf8');
   const entries = parseProjectorConfig(text, file);
-  let e = entries[0];
-  if (key !== undefined) e = entries.find((x) => x.tensorName === key) ?? fail(file, `no embedding named '${key}' (names: ${entries.map((x) => x.tensorName).join(', ')})`);
-  else if (entries.length > 1) throw new AmbiguousChoiceError(file, 'embeddingsKey', entries.map((x) => x.tensorName));
+  const { series, step } = await chooseSeries(entries, key, file);
   const dir = path.dirname(file);
   const boundary = await Boundary.of([dir, ...roots]);
-  const named: [string, string | undefined][] = [['tensor_path', e.tensorPath], ['metadata_path', e.metadataPath], ['sprite.image_path', e.spriteImagePath]];
-  for (const [field, p] of named) if (p) await boundary.check(file, field, path.resolve(dir, p));
-  if (!e.tensorPath) {
+  for (const { entry: e } of series.steps) {
+    const named: [string, string | undefined][] = [['tensor_path', e.tensorPath], ['metadata_path', e.metadataPath], ['sprite.image_path', e.sprite?.imagePath]];
+    for (const [field, p] of named) if (p) await boundary.check(file, field, path.resolve(dir, p));
+  }
+  const several = projectorSeries(entries).length > 1;
+  const name = series.tag !== undefined && several ? `${path.basename(dir)} · ${series.tag}` : path.basename(dir);
+  const e0 = series.steps[0].entry;
+  if (!e0.tensorPath) {
     // The tensor lives in a TensorFlow checkpoint: the snapshot is its .index, the key the tensor name.
-    const prefix = await findCheckpointPrefix(dir, projectorCheckpointPath(text, file), file, e.tensorName, boundary);
-    const snapshots = [{ name: e.tensorName, path: `${prefix}.index`, key: e.tensorName }];
+    const prefix = await findCheckpointPrefix(dir, projectorCheckpointPath(text, file), file, e0.tensorName, boundary);
+    const snapshots = [{ name: e0.tensorName, path: `${prefix}.index`, key: e0.tensorName }];
     return {
-      name: path.basename(dir), snapshots, active: pickSnapshot(snapshots, snapshot, 0, file),
-      metadata: e.metadataPath ? path.resolve(dir, e.metadataPath) : undefined, keyConsumed: true,
+      name, snapshots, active: pickSnapshot(snapshots, snapshot, 0, file),
+      metadata: e0.metadataPath ? path.resolve(dir, e0.metadataPath) : undefined, keyConsumed: true,
+      ...(e0.sprite ? { sprite: { path: path.resolve(dir, e0.sprite.imagePath), cell: e0.sprite.singleImageDim, config: file } } : {}),
     };
   }
-  const tensors = path.resolve(dir, e.tensorPath);
-  const snapshots = [{ name: e.tensorName, path: tensors }];
+  const snapshots: SnapshotRef[] = series.steps.map((x) => (x.step !== undefined
+    ? { name: `step ${x.step}`, epoch: x.step, path: path.resolve(dir, x.entry.tensorPath!) }
+    : { name: x.entry.tensorName, path: path.resolve(dir, x.entry.tensorPath!) }));
+  const byStep = step !== undefined ? series.steps.findIndex((x) => x.step === step) : -1;
+  const active = pickSnapshot(snapshots, snapshot, byStep >= 0 ? byStep : snapshots.length - 1, file);
+  const e = series.steps[active].entry;
   return {
-    name: path.basename(dir),
+    name,
     snapshots,
-    active: pickSnapshot(snapshots, snapshot, 0, file),
+    active,
     metadata: e.metadataPath ? path.resolve(dir, e.metadataPath) : undefined,
+    ...(e.sprite ? { sprite: { path: path.resolve(dir, e.sprite.imagePath), cell: e.sprite.singleImageDim, config: file } } : {}),
     tensorShape: e.tensorShape,
     keyConsumed: true,
+    // Reopened (another snapshot, a comparison) through the config with the same choice.
+    ...(series.tag !== undefined ? { config: file, configKey: series.key } : {}),
   };
 }
 

@@ -1,8 +1,10 @@
 /**
  * TensorBoard projector folders: `projector_config.pbtxt` (text protobuf naming each embedding's
  * `tensor_path` and `metadata_path`), `tensors.tsv` and `metadata.tsv` (one column without a
- * header, or a header row with several columns — TensorBoard's own rule). An embedding with a
- * `tensor_name` and no `tensor_path` is read from the TensorFlow checkpoint in the folder.
+ * header, or a header row with several columns — TensorBoard's own rule), and each embedding's
+ * sprite (`sprite.ts`). An embedding with a `tensor_name` and no `tensor_path` is read from the
+ * TensorFlow checkpoint in the folder. PyTorch's log dirs (one entry per add_embedding call) are
+ * grouped into series in `logdir.ts`.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -17,8 +19,8 @@ export interface ProjectorEmbedding {
   tensorName: string;
   tensorPath?: string;
   metadataPath?: string;
-  /** `sprite { image_path }`: not read here, but held to the same folder rule as the others. */
-  spriteImagePath?: string;
+  /** `sprite { image_path single_image_dim: W single_image_dim: H }` (paths relative to the config). */
+  sprite?: { imagePath: string; singleImageDim: number[] };
   tensorShape?: number[];
 }
 
@@ -83,11 +85,12 @@ export function parseProjectorConfig(text: string, file: string): ProjectorEmbed
     const shape = (e.tensor_shape ?? []).filter((x): x is number => typeof x === 'number');
     const sprite = e.sprite?.[0];
     const spritePath = typeof sprite === 'object' && typeof sprite.image_path?.[0] === 'string' ? sprite.image_path[0] : undefined;
+    const cell = typeof sprite === 'object' ? (sprite.single_image_dim ?? []).filter((x): x is number => typeof x === 'number') : [];
     return {
       tensorName: str('tensor_name') ?? `embedding ${k + 1}`,
       tensorPath: str('tensor_path'),
       metadataPath: str('metadata_path'),
-      ...(spritePath ? { spriteImagePath: spritePath } : {}),
+      ...(spritePath ? { sprite: { imagePath: spritePath, singleImageDim: cell } } : {}),
       tensorShape: shape.length > 0 ? shape : undefined,
     };
   });

@@ -116,6 +116,7 @@ export class FollowController extends Disposable {
 /** '' when the session's dataset is a numbered series we can watch, else the reason. */
 function unfollowable(s: Session): string {
   const d = s.dataset;
+  if (d.files.manifest?.endsWith('.pbtxt')) return 'the steps of a TensorBoard log dir are not followed yet; reopen it to see new steps';
   if (d.files.manifest) return 'snapshots listed in embeddings.json are not followed; name the files with an epoch number (emb_0010.npy) instead';
   if (!numberedName(path.basename(d.files.embeddings))) return 'the embeddings file has no epoch number in its name (like emb_0010.npy)';
   return '';

@@ -2,6 +2,7 @@
  * The in-memory dataset every layer shares: the loaders (src/data) produce it, the engine and the
  * projection consume it. Pure types: no `vscode`, no DOM.
  */
+import type { SpriteGeometry } from './sprite';
 
 /** Where one sample came from, so the UI can show and open it. */
 export interface SampleSource {
@@ -48,8 +49,18 @@ export interface Dataset {
   /** Snapshots of the same samples (epochs), oldest first; the active one is `activeSnapshot`. */
   snapshots?: SnapshotRef[];
   activeSnapshot?: number;
-  /** The files this dataset was read from (absolute paths), for messages and caching. */
-  files: { embeddings: string; labels?: string; metadata?: string; manifest?: string };
+  /**
+   * Every sample's picture as a cell of one sprite sheet (a TensorBoard projector's
+   * `sprite { image_path single_image_dim }`, cell i for sample i; shared/sprite.ts). A sample with
+   * an image file of its own in `sources` shows that instead.
+   */
+  sprite?: SpriteGeometry & { path: string };
+  /**
+   * The files this dataset was read from (absolute paths), for messages and caching. `manifest` is
+   * what lists the snapshots (an embeddings.json, or a PyTorch log dir's projector_config.pbtxt),
+   * reopened with `embeddingsKey` (the log dir's tag) for another snapshot.
+   */
+  files: { embeddings: string; labels?: string; metadata?: string; manifest?: string; embeddingsKey?: string };
   /** Non-fatal problems the user should see (singleton classes, refused sample paths, …). */
   warnings: string[];
 }

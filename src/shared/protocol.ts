@@ -9,6 +9,10 @@
 
 import type { MarginTableView } from './marginTableView';
 import type { CategoryCounts, Convention, DistanceKind, TripletRow } from './model';
+import type { SpriteGeometry } from './sprite';
+
+/** A sprite sheet as the webview gets it: its webview URI and grid (pixels). */
+export interface SpriteView extends SpriteGeometry { uri: string }
 
 export type { CategoryCounts, Convention, DistanceKind, TripletRow } from './model';
 export type MiningView = 'batch-all' | 'batch-hard' | 'semi-hard';
@@ -40,6 +44,8 @@ export interface DatasetView {
   imageUris: string[];
   /** Short text shown for non-image samples (e.g. file name and line), '' when none; empty when no sample has a file. */
   sampleTitles: string[];
+  /** A sprite sheet holding sample i's picture in cell i (shared/sprite.ts), for samples without an image in imageUris. */
+  sprite?: SpriteView;
   snapshotName?: string;
 }
 

@@ -3,7 +3,7 @@ import type { DatasetView } from '../shared/protocol';
 
 /**
  * The dataset as the projection webview needs it: sample images as webview URIs, titles for the
- * others. A dataset without sample files sends empty lists, not 2 N empty strings (1M samples).
+ * others, and the sprite sheet (its URI and grid) when the samples' pictures are cells of one. A dataset without sample files sends empty lists, not 2 N empty strings (1M samples).
  */
 export function datasetView(id: string, d: Dataset, imageUri: (path: string) => string): DatasetView {
   const any = d.sources?.some((s) => s !== undefined) === true;
@@ -15,7 +15,8 @@ export function datasetView(id: string, d: Dataset, imageUri: (path: string) => 
     sampleTitles[i] = sampleTitle(s);
   }
   const snap = d.snapshots && d.activeSnapshot !== undefined ? d.snapshots[d.activeSnapshot]?.name : undefined;
-  return { id, name: d.name, n: d.n, dim: d.dim, classNames: d.classNames, labels: d.labels, imageUris, sampleTitles, snapshotName: snap };
+  const sprite = d.sprite ? { uri: imageUri(d.sprite.path), width: d.sprite.width, height: d.sprite.height, cellWidth: d.sprite.cellWidth, cellHeight: d.sprite.cellHeight, columns: d.sprite.columns } : undefined;
+  return { id, name: d.name, n: d.n, dim: d.dim, classNames: d.classNames, labels: d.labels, imageUris, sampleTitles, snapshotName: snap, ...(sprite ? { sprite } : {}) };
 }
 
 /** What a sample without an image is called: its file name, and the line for a text sample ("notes.txt:12"). */

@@ -8,6 +8,7 @@ import { distanceLabel, type FromProjection, type SampleStats, type ToProjection
 import { datasetView, sampleTitle } from './datasetView';
 import { SearchClient } from '../worker/searchClient';
 import { LabelErrorsController } from './labelErrorsController';
+import { spriteCell } from '../shared/sprite';
 
 /**
  * Host side of the projection panel: one WebviewPanel per session. Sends the dataset, layout and
@@ -20,6 +21,8 @@ export class ProjectionPanel extends Disposable {
   /** Least time between two quick-recount recolourings while the slider moves. */
   static UPDATE_INTERVAL_MS = 100;
   readonly panel: vscode.WebviewPanel;
+  /** The last message shown about a sample without a file of its own (tests read it). */
+  lastNotice = '';
   /** Messages the panel rejected (tests read it). */
   readonly rejected: string[] = [];
   private ready = false;
@@ -200,9 +203,18 @@ export class ProjectionPanel extends Disposable {
     return { violAsAnchor: c.violAsAnchor[i], violAsPositive: c.violAsPositive[i], violAsNegative: c.violAsNegative[i], lossAsAnchor: c.lossAsAnchor[i], nearestImpostor: c.nearestImpostor[i], category: c.category[i], partial: c.partial === true };
   }
 
-  /** Opens sample i's source: an image in the image preview, a text file at its line. */
+  /** Opens sample i's source: an image in the image preview, a text file at its line; a sprite cell has no file: says so and offers the sprite. */
   async openSample(i: number): Promise<void> {
-    const src = this.session.dataset.sources?.[i];
+    const d = this.session.dataset, src = d.sources?.[i];
+    if (!src && d.sprite) {
+      const c = spriteCell(d.sprite, i);
+      const open = 'Open the Sprite';
+      this.lastNotice = `Sample ${i} is a cell of ${path.basename(d.sprite.path)} (row ${c.y / c.h + 1}, column ${c.x / c.w + 1}; pixels ${c.x}–${c.x + c.w - 1}, ${c.y}–${c.y + c.h - 1}); it has no file of its own to open.`;
+      const sprite = vscode.Uri.file(d.sprite.path);
+      // Not awaited: the notification stays until the user answers or closes it.
+      void vscode.window.showInformationMessage(this.lastNotice, open).then((pick) => (pick === open ? vscode.commands.executeCommand('vscode.open', sprite, { viewColumn: vscode.ViewColumn.Beside, preview: true }) : undefined));
+      return;
+    }
     if (!src) {
       void vscode.window.showInformationMessage(`Sample ${i} has no source file in the metadata.`);
       return;

@@ -86,11 +86,29 @@ export function writeNpy(file: string, descr: string, shape: number[], data: Uin
   fs.writeFileSync(file, Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(data)]));
 }
 
+/**
+ * The PyTorch log dir (test/fixtures/workspace/runs, written by scripts/fixtures/makePytorchLogdir.py)
+ * copied into the workspace: its tags, the tag opened, its samples and steps, and the float32 images
+ * add_embedding got (N x 3 x H x W), the truth for the sprite cell on screen.
+ */
+export const LOGDIR = { folder: 'runs', tags: ['embeddings', 'features/val'], tag: 'embeddings', n: 40, steps: ['step 0', 'step 10'] };
+
+/** label_img.npy as the fixture script saved it (float32, C order, 1.0 header). */
+export function logdirImages(): { n: number; h: number; w: number; values: Float32Array } {
+  const b = fs.readFileSync(path.join(root, 'test', 'fixtures', 'data', 'pytorch_logdir', 'label_img.npy'));
+  const headerLen = b.readUInt16LE(8), header = b.toString('latin1', 10, 10 + headerLen);
+  const m = /'descr': '<f4'.*'shape': \((\d+), 3, (\d+), (\d+)\)/.exec(header);
+  if (!m) throw new Error(`label_img.npy: unexpected header ${header}`);
+  const data = b.subarray(10 + headerLen);
+  return { n: Number(m[1]), h: Number(m[2]), w: Number(m[3]), values: new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)) };
+}
+
 /** The malformed dataset's facts the test checks the error against. */
 export const BROKEN = { folder: 'broken', file: 'embeddings.npy', n: 64, dim: 8, presentRows: 10 };
 
 /**
- * A scratch workspace: a copy of samples/mnist (never the repository itself) plus `broken/`, whose
+ * A scratch workspace: a copy of samples/mnist (never the repository itself), the PyTorch log dir
+ * `runs/`, and `broken/`, whose
  * embeddings.npy announces 64 x 8 float32 in its header but holds only 10 rows (a truncated write),
  * next to a valid labels.npy, so discovery offers it and loading must fail naming the file.
  */
@@ -98,6 +116,7 @@ export function makeWorkspace(): string {
   if (!fs.existsSync(path.join(sampleDir, 'metadata.tsv'))) throw new Error(`the sample is missing: ${sampleDir}/metadata.tsv (generate samples/mnist first)`);
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-e2e-ws-'));
   fs.cpSync(sampleDir, ws, { recursive: true });
+  fs.cpSync(path.join(root, 'test', 'fixtures', 'workspace', LOGDIR.folder), path.join(ws, LOGDIR.folder), { recursive: true });
   const dir = path.join(ws, BROKEN.folder);
   fs.mkdirSync(dir);
   const rows = new Float32Array(BROKEN.presentRows * BROKEN.dim).map((_, i) => Math.sin(i));

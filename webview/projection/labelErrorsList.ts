@@ -6,6 +6,7 @@
 import type { DatasetView, ToProjection } from '../../src/shared/protocol';
 import { el } from './dom';
 import { formatCount } from './format';
+import { picture, sampleImage } from './picture';
 
 type Answer = Extract<ToProjection, { type: 'labelErrors' }>;
 
@@ -44,8 +45,7 @@ export class LabelErrorsList {
     if (a.state === 'error') { this.status.textContent = a.message ?? 'failed'; this.list.replaceChildren(); return; }
     this.status.textContent = `${formatCount(a.total)} suspect${a.total === 1 ? '' : 's'}${a.total > a.items.length ? ` (the first ${a.items.length} shown; the CSV has all)` : ''}. ${a.method}.`;
     this.list.replaceChildren(...a.items.map((x) => {
-      const uri = ds.imageUris[x.index] ?? '';
-      const pic = uri ? el('img', { src: uri, alt: `sample ${x.index}`, loading: 'lazy' }) : el('span', { class: 'no-image' }, `#${x.index}`);
+      const pic = picture(sampleImage(ds, x.index), `sample ${x.index}`, () => el('span', { class: 'no-image' }, `#${x.index}`));
       return el('li', {}, el('button', { class: 'neighbour-row other', 'data-index': x.index, 'data-testid': 'label-error-row', title: `Go to sample ${x.index}` },
         el('span', { class: 'nthumb' }, pic), el('span', { class: 'name' }, `#${x.index} ${name(x.label)} → ${name(x.suggested)}`),
         el('span', { class: 'dist' }, `${Math.round(100 * x.score)} %`)));

@@ -11,7 +11,8 @@
  *     datasetId,        // id of the dataset shown, '' when none
  *     colorBy,          // 'label' | 'category' | 'loss' | 'change'
  *     hoverIndex,       // sample under the cursor, -1 when none
- *     tooltipImageSrc,  // src of the tooltip's <img>, '' when hidden or no image
+ *     tooltipImageSrc,  // src of the tooltip's <img> (the sprite sheet's for a cell), '' when hidden or no image
+ *     tooltipImage,     // the tooltip's picture: { uri, cell?: { x, y, w, h, sheetWidth, sheetHeight } } (sprite pixels), or null
  *     selectionSize,    // points in the current box / lasso selection (or the search's matches)
  *     searchStatus,     // the search's matches and the selection's census, as shown
  *     labelErrors,      // { state, total, items: sample indices listed } of the suspected label errors, or null
@@ -23,13 +24,14 @@
  *   }
  * Event `ei-census-shown` on `window` (detail `{ margin, partial }`) once a census's colours are
  * set (drawn on the next animation frame), for the latency bench.
- * Stable selectors: #plot / [data-testid=plot-canvas], [data-testid=tooltip], [data-testid=tooltip-image],
+ * Stable selectors: #plot / [data-testid=plot-canvas], [data-testid=tooltip], [data-testid=tooltip-image], [data-testid=tooltip-sprite-cell],
  * [data-testid=color-by], [data-testid=legend-classes], [data-testid=census-header],
  * [data-testid=worst-list] with [data-testid=worst-row] buttons, [data-testid=worst-toggle], [data-testid=status].
  */
 import { distanceLabel, type CensusView, type DatasetView, type LayoutKind, type SampleStats, type ToProjection } from '../../src/shared/protocol';
 import { LayoutPicker } from './layoutPicker';
 import { NeighboursList } from './neighboursList';
+import { sampleImage } from './picture';
 import { LabelErrorsList } from './labelErrorsList';
 import { SearchBox, selectionCensus } from './searchBox';
 import { lossScale as computeLossScale, type LossScale } from './colors';
@@ -193,7 +195,7 @@ function showTooltip(i: number, stats: SampleStats | null, avoidIndex = -1): voi
   const q = avoidIndex >= 0 ? plot.screenPositionOf(avoidIndex) : null;
   const avoid = q ? { x: q.x - box.left, y: q.y - box.top } : undefined;
   const className = (j: number) => (j >= 0 && j < ds!.n ? ds!.classNames[ds!.labels[j]] ?? String(ds!.labels[j]) : '');
-  tooltip.show({ index: i, label: className(i), imageUri: ds.imageUris[i] ?? '', title: ds.sampleTitles[i] ?? '', stats, impostorLabel: stats ? className(stats.nearestImpostor) : '' }, p.x - box.left, p.y - box.top, avoid);
+  tooltip.show({ index: i, label: className(i), image: sampleImage(ds, i), title: ds.sampleTitles[i] ?? '', stats, impostorLabel: stats ? className(stats.nearestImpostor) : '' }, p.x - box.left, p.y - box.top, avoid);
 }
 
 function setHover(i: number): void {
@@ -380,6 +382,7 @@ Object.defineProperty(window, '__embeddingInspector', {
     get colorBy() { return ui.colorBy; },
     get hoverIndex() { return hoverIndex; },
     get tooltipImageSrc() { return tooltip.root.hidden ? '' : tooltip.imageSrc; },
+    get tooltipImage() { return tooltip.root.hidden ? null : tooltip.image; },
     get selectionSize() { return selectionSize; },
     get labelErrors() { const a = labelErrors.last; return a ? { state: a.state, total: a.total, items: a.items.map((x) => x.index) } : null; },
     get searchStatus() { return document.querySelector('[data-testid=search-status]')?.textContent ?? ''; },

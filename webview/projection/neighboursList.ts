@@ -6,6 +6,7 @@
 import type { DatasetView } from '../../src/shared/protocol';
 import { el } from './dom';
 import { formatValue } from './format';
+import { picture, sampleImage } from './picture';
 
 /** What the host answered for one sample. */
 export interface NeighboursAnswer { index: number; distance: string; items: { index: number; distance: number; sameClass: boolean }[]; firstSameRank: number }
@@ -53,8 +54,7 @@ export class NeighboursList {
     const same = a.items.filter((x) => x.sameClass).length;
     this.summary.textContent = `${same} of ${a.items.length} share its class · first same-class neighbour: ${a.firstSameRank > 0 ? `rank ${a.firstSameRank.toLocaleString('en-US')}` : 'none (the only sample of its class)'} · ${a.distance} distance`;
     this.list.replaceChildren(...a.items.map((x, r) => {
-      const uri = ds.imageUris[x.index] ?? '';
-      const pic = uri ? el('img', { src: uri, alt: `sample ${x.index}`, loading: 'lazy' }) : el('span', { class: 'no-image' }, `#${x.index}`);
+      const pic = picture(sampleImage(ds, x.index), `sample ${x.index}`, () => el('span', { class: 'no-image' }, `#${x.index}`));
       return el('li', {}, el('button', { class: `neighbour-row ${x.sameClass ? 'same' : 'other'}`, 'data-index': x.index, 'data-testid': 'neighbour-row', title: `Go to sample ${x.index}` },
         el('span', { class: 'rank' }, String(r + 1)), el('span', { class: 'nthumb' }, pic),
         el('span', { class: 'name' }, `#${x.index} ${name(x.index)}`),

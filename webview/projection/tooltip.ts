@@ -1,16 +1,18 @@
 /**
- * The hover tooltip: a DOM overlay near the cursor with the sample's image (its webview URI),
- * label, index, category and triplet statistics.
+ * The hover tooltip: a DOM overlay near the cursor with the sample's picture (an image file's
+ * webview URI, or its cell of a sprite sheet: picture.ts), label, index, category and triplet
+ * statistics.
  */
 import type { SampleStats } from '../../src/shared/protocol';
 import { el } from './dom';
 import { categoryName, formatCount, formatValue } from './format';
+import { paintCell, type SampleImage } from './picture';
 
 /** What the tooltip shows about one sample. */
 export interface TooltipContent {
   index: number;
   label: string;
-  imageUri: string;
+  image: SampleImage | null;
   title: string;
   stats: SampleStats | null;
   impostorLabel: string;
@@ -20,16 +22,21 @@ export interface TooltipContent {
 export class Tooltip {
   readonly root: HTMLDivElement;
   private readonly img: HTMLImageElement;
+  /** Where a sprite cell is shown (instead of the <img>). */
+  private readonly cell: HTMLSpanElement;
   private readonly body: HTMLDivElement;
-  /** src of the image shown ('' when none or hidden). */
+  /** src of the image shown ('' when none or hidden): the sprite sheet's for a cell. */
   imageSrc = '';
+  /** The picture shown, null when none or hidden. */
+  image: SampleImage | null = null;
   index = -1;
 
   constructor(parent: HTMLElement) {
     this.img = el('img', { class: 'tooltip-image', 'data-testid': 'tooltip-image', alt: '' });
     this.img.addEventListener('load', () => this.img.classList.toggle('pixelated', Math.max(this.img.naturalWidth, this.img.naturalHeight) <= 64));
+    this.cell = el('span', { class: 'tooltip-image sprite-box', 'data-testid': 'tooltip-sprite-cell', hidden: true });
     this.body = el('div', { class: 'tooltip-body' });
-    this.root = el('div', { class: 'tooltip', id: 'tooltip', 'data-testid': 'tooltip', role: 'tooltip', hidden: true }, this.img, this.body);
+    this.root = el('div', { class: 'tooltip', id: 'tooltip', 'data-testid': 'tooltip', role: 'tooltip', hidden: true }, this.img, this.cell, this.body);
     parent.append(this.root);
   }
 
@@ -38,11 +45,15 @@ export class Tooltip {
    * hardest positive, so the tooltip does not hide the line to it).
    */
   show(c: TooltipContent, x: number, y: number, avoid?: { x: number; y: number }): void {
-    if (c.index !== this.index || this.img.getAttribute('src') !== (c.imageUri || null)) {
-      if (c.imageUri) { this.img.src = c.imageUri; this.img.hidden = false; this.img.alt = `sample ${c.index}`; }
+    const file = c.image && !c.image.cell ? c.image.uri : '';
+    if (c.index !== this.index || this.img.getAttribute('src') !== (file || null)) {
+      if (file) { this.img.src = file; this.img.hidden = false; this.img.alt = `sample ${c.index}`; }
       else { this.img.removeAttribute('src'); this.img.hidden = true; }
-      this.imageSrc = c.imageUri;
     }
+    if (c.image?.cell) { paintCell(this.cell, c.image as Required<SampleImage>, `sample ${c.index}`); this.cell.hidden = false; }
+    else this.cell.hidden = true;
+    this.imageSrc = c.image?.uri ?? '';
+    this.image = c.image;
     this.index = c.index;
     const rows: [string, string][] = [['index', String(c.index)]];
     if (c.stats) {
@@ -85,5 +96,6 @@ export class Tooltip {
     this.root.hidden = true;
     this.index = -1;
     this.imageSrc = '';
+    this.image = null;
   }
 }

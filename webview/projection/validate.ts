@@ -18,6 +18,11 @@ export function validateDataset(d: DatasetView): string | null {
   if (!Array.isArray(d.classNames)) return 'classNames missing';
   if (!Array.isArray(d.imageUris) || (d.imageUris.length !== d.n && d.imageUris.length !== 0)) return 'imageUris must have length n (or 0: no sample files)';
   if (!Array.isArray(d.sampleTitles) || (d.sampleTitles.length !== d.n && d.sampleTitles.length !== 0)) return 'sampleTitles must have length n (or 0: no sample files)';
+  if (d.sprite !== undefined) {
+    const s = d.sprite, ints = [s.width, s.height, s.cellWidth, s.cellHeight, s.columns];
+    if (typeof s.uri !== 'string' || !s.uri || !ints.every((v) => Number.isInteger(v) && v > 0)) return 'sprite needs a uri and positive integer sizes';
+    if (s.columns * s.cellWidth > s.width || Math.ceil(d.n / s.columns) * s.cellHeight > s.height) return `sprite of ${s.width} x ${s.height} px cannot hold ${d.n} cells of ${s.cellWidth} x ${s.cellHeight} in ${s.columns} columns`;
+  }
   return null;
 }
 

@@ -5,6 +5,7 @@
 import type { CensusView, DatasetView, TripletRow } from '../../src/shared/protocol';
 import { el } from './dom';
 import { censusHeader, formatValue } from './format';
+import { picture, sampleImage } from './picture';
 
 /** True when both lists hold the same (anchor, positive, negative) triplets in the same order. */
 export function sameTriplets(a: readonly TripletRow[], b: readonly TripletRow[]): boolean {
@@ -66,8 +67,7 @@ export class WorstList {
     this.rowsOf = ds;
     const name = (i: number) => ds.classNames[ds.labels[i]] ?? String(ds.labels[i]);
     const thumb = (i: number, role: string) => {
-      const uri = ds.imageUris[i] ?? '';
-      const pic = uri ? el('img', { src: uri, alt: `${role} ${i}`, loading: 'lazy' }) : el('span', { class: 'no-image' }, `#${i}`);
+      const pic = picture(sampleImage(ds, i), `${role} ${i}`, () => el('span', { class: 'no-image' }, `#${i}`));
       return el('figure', { class: `thumb ${role}` }, pic, el('figcaption', {}, `${role[0]} · ${name(i)}`));
     };
     this.list.replaceChildren(...this.rows.map((r, k) => el('li', {},

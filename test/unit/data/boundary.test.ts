@@ -77,7 +77,9 @@ describe('data/boundary: paths in a manifest or projector config stay inside', (
     fs.copyFileSync(fixture('projector/tensors.tsv'), path.join(proj, 'tensors.tsv'));
     fs.copyFileSync(fixture('projector/metadata.tsv'), path.join(proj, 'metadata.tsv'));
     const config = (body: string): string => { fs.writeFileSync(path.join(proj, 'projector_config.pbtxt'), `embeddings {\n  tensor_name: "e"\n${body}}\n`); return proj; };
-    assert.strictEqual((await loadDataset(config('  tensor_path: "tensors.tsv"\n  metadata_path: "metadata.tsv"\n  sprite { image_path: "sprite.png" single_image_dim: 28 }\n'))).n, 8);
+    // The sprite is read now (its header): 8 samples of 28 x 28 px in a 3 x 3 grid, 84 x 84 px.
+    fs.writeFileSync(path.join(proj, 'sprite.png'), Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), Buffer.from('IHDR', 'latin1'), Buffer.from([0, 0, 0, 84, 0, 0, 0, 84, 8, 2, 0, 0, 0])]));
+    assert.strictEqual((await loadDataset(config('  tensor_path: "tensors.tsv"\n  metadata_path: "metadata.tsv"\n  sprite { image_path: "sprite.png" single_image_dim: 28 single_image_dim: 28 }\n'))).sprite?.columns, 3);
     const cfg = path.join(proj, 'projector_config.pbtxt');
     await expectError(() => loadDataset(config(`  tensor_path: "${path.join(tmp, 'outside.npy')}"\n`)), InputError, `'tensor_path' names ${path.join(tmp, 'outside.npy')}, which is outside`);
     await expectError(() => loadDataset(config('  tensor_path: "tensors.tsv"\n  metadata_path: "../../passwd"\n')), InputError, `'metadata_path' names ${path.join(tmp, 'passwd')}`);

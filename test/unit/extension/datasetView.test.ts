@@ -21,3 +21,13 @@ describe('the dataset as the projection webview gets it', () => {
     }
   });
 });
+
+describe('a sprite sheet as the projection webview gets it', () => {
+  it('its webview URI and grid, beside the image files of the samples that have one', () => {
+    const sprite = { path: '/w/00010/embeddings/sprite.png', width: 16, height: 16, cellWidth: 8, cellHeight: 8, columns: 2 };
+    const v = datasetView('s1', base({ sprite }), (p) => `uri:${p}`);
+    assert.deepEqual(v.sprite, { uri: 'uri:/w/00010/embeddings/sprite.png', width: 16, height: 16, cellWidth: 8, cellHeight: 8, columns: 2 });
+    assert.deepEqual(v.imageUris, []);
+    assert.equal(datasetView('s1', base(), (p) => p).sprite, undefined);
+  });
+});
