@@ -6,12 +6,14 @@ import { Pacer } from '../util/pacer';
 import type { Session, SessionEvent } from '../session';
 import { distanceLabel, type FromProjection, type SampleStats, type ToProjection } from '../shared/protocol';
 import { datasetView, sampleTitle } from './datasetView';
+import { layoutMessages } from './layoutMessages';
 import { searchSamples } from '../analysis/search';
 import { LabelErrorsController } from './labelErrorsController';
 
 /**
- * Host side of the projection panel: one WebviewPanel per session. Sends the dataset, layout and
- * census as typed arrays; receives intents (open sample i, detail of i) and validates them.
+ * Host side of the projection panel: one WebviewPanel per session. Sends the dataset, layout (in
+ * chunks above LAYOUT_CHUNK_POINTS points) and census as typed arrays (VS Code posts them as
+ * binary); receives intents (open sample i, detail of i) and validates them.
  */
 export class ProjectionPanel extends Disposable {
   static readonly viewType = 'embeddingInspector.projection';
@@ -28,6 +30,8 @@ export class ProjectionPanel extends Disposable {
   readonly whenReady = new Promise<void>((resolve) => { this.markReady = resolve; });
   /** The layout array last posted to the webview (posted again only when another is shown). */
   private postedLayout: Float32Array | undefined;
+  /** Layouts posted so far (the id of the next one's chunks). */
+  private layoutsPosted = 0;
   /** Suspected label errors: found on the webview's request, exported as CSV. */
   readonly labelErrors: LabelErrorsController;
   /** Sample file names for the search, made once. */
@@ -91,7 +95,8 @@ export class ProjectionPanel extends Disposable {
   private sendLayout(): void {
     const s = this.session, shown = s.layouts.shown;
     if (shown && shown.layout !== this.postedLayout) {
-      this.post({ type: 'layout', datasetId: s.id, layout: shown.layout, dims: 2, kind: shown.kind });
+      // Large layouts in chunks (layoutMessages.ts), numbered so the panel never mixes two.
+      for (const m of layoutMessages(s.id, ++this.layoutsPosted, shown.kind, shown.layout, 2)) this.post(m);
       if (this.ready) this.postedLayout = shown.layout;
     }
     this.post({ type: 'layoutState', datasetId: s.id, state: s.layouts.state() });
