@@ -20,6 +20,7 @@ import { Legend } from './legend';
 import { PlotView } from './plotView';
 import { baseSize, classCounts, type ColorBy } from './pointStyle';
 import { Styler } from './styler';
+import { changeSummary, type ChangeSummary } from './changeSummary';
 import { installTestHook } from './testHook';
 import { readPalette, watchTheme } from './theme';
 import { LatestWinsRequester } from './throttle';
@@ -34,7 +35,7 @@ const ui: UiState = { colorBy: 'label', panelOpen: true, ...api.getState() };
 let ds: DatasetView | null = null;
 let census: CensusView | null = null;
 /** The last snapshot comparison for this dataset (per-sample Δ loss as anchor), or null. */
-let change: { against: string; dLoss: Float32Array; worse: number; better: number; same: number; worsened: { index: number; title: string }[] } | null = null;
+let change: ChangeSummary | null = null;
 let hasLayout = false;
 /** The layout on screen (UMAP, PCA, the user's), and every kind shown so far for this dataset (the test hook). */
 let layoutKind: LayoutKind | null = null;
@@ -62,12 +63,7 @@ let palette = readPalette();
 /** The shader's inputs, recomputed only where the state changed. */
 const styler = new Styler();
 /** Large layouts arrive in chunks: drawn as they come when nothing is on screen yet. */
-const layouts = new LayoutReceiver({
-  hasLayout: () => hasLayout,
-  show: (data, dims, kind, loaded) => showLayout(data, dims, kind, loaded),
-  arrived: (from, to) => plot.layoutArrived(from, to),
-  finished: () => finishLayout(),
-});
+const layouts = new LayoutReceiver({ hasLayout: () => hasLayout, show: (...a) => showLayout(...a), arrived: (from, to) => plot.layoutArrived(from, to), finished: () => finishLayout() });
 
 // ---- DOM ----
 const app = document.getElementById('app')!;
@@ -138,8 +134,14 @@ function restyle(): void {
     loss: census?.lossAsAnchor ?? null, change: change?.dLoss ?? null, emphasis, selected, isolate, baseSize: baseSize(ds.n), palette,
   };
   plot.setPointInputs(styler.inputs(state));
+  // The legend is rebuilt only when what it shows changed (a census in the label mode changes nothing there).
+  const shows = [ui.colorBy, ds.classNames, counts, emphasis, palette, change, ui.colorBy === 'category' ? styler.categoryCounts(state.category) : null, styler.lossScale(state)];
+  if (shows.length === legendShows.length && shows.every((x, i) => x === legendShows[i])) return;
+  legendShows = shows;
   legend.render({ colorBy: ui.colorBy, classNames: ds.classNames, classCounts: counts, emphasis, categoryCounts: styler.categoryCounts(state.category), lossScale: styler.lossScale(state), palette, change });
 }
+/** What the legend last showed (see restyle). */
+let legendShows: unknown[] = [];
 
 function setColorBy(c: ColorBy): void {
   ui.colorBy = c;
@@ -239,10 +241,9 @@ function showLayout(data: Float32Array, dims: 2 | 3, kindIn: LayoutKind, loaded:
   renderStatus();
 }
 
-/** The layout on screen is whole: a reveal that waited for it, the tooltip moved with its point. */
+/** The layout on screen is whole: a reveal that waited for it; hover and selection (indices) carry over, the tooltip moves with its point. */
 function finishLayout(first = false): void {
   if (pendingReveal >= 0) { plot.reveal(pendingReveal); pendingReveal = -1; }
-  // Hover and selection are sample indices: they carry over; the tooltip moves with its point.
   if (!first && hoverIndex >= 0) showTooltip(hoverIndex, statsOf(hoverIndex), plot.scene.detail?.hardestPositive ?? -1);
 }
 
@@ -355,11 +356,7 @@ function onMessage(m: ToProjection): void {
       if (!ds || m.datasetId !== ds.id || !(m.dLoss instanceof Float32Array)) return;
       if (m.dLoss.length === 0) { change = null; restyle(); return; }
       if (m.dLoss.length !== ds.n) { api.post({ type: 'log', level: 'error', message: 'change ignored: wrong length' }); return; }
-      let worse = 0, better = 0;
-      for (const d of m.dLoss) { if (d > 0) worse++; else if (d < 0) better++; }
-      const worsened = (Array.isArray(m.worsened) ? m.worsened : []).filter((i) => Number.isInteger(i) && i >= 0 && i < ds!.n).slice(0, 10)
-        .map((i) => ({ index: i, title: `#${i}${ds!.sampleTitles[i] ? ` ${ds!.sampleTitles[i]}` : ''}` }));
-      change = { against: String(m.against), dLoss: m.dLoss, worse, better, same: ds.n - worse - better, worsened };
+      change = changeSummary(m.against, m.dLoss, m.worsened, ds.sampleTitles);
       setColorBy('change');
       return;
     }

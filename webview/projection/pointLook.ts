@@ -79,12 +79,22 @@ let scratch = new Uint8Array(0);
  * isolating, unselected 0. Ties by index. The same order as computePointStyles, in two passes.
  */
 export function drawOrder(n: number, labels: Int32Array, classCount: number, category: Uint8Array | null, emphasis: ReadonlySet<number>, selected: Uint8Array | null, isolate: boolean, into?: Uint32Array): Uint32Array {
-  if (scratch.length !== n) scratch = new Uint8Array(n);
-  const pr = scratch;
   // Priority per category byte (values above 3 read as None).
   const byCat = new Uint8Array(256).fill(1);
   byCat[SampleCategory.SemiHard] = 2;
   byCat[SampleCategory.Hard] = 3;
+  const order = into && into.length === n ? into : new Uint32Array(n);
+  if (emphasis.size === 0 && !selected) {
+    // A census at a new margin: two passes over the 1-byte categories (count, place), no priority array.
+    if (!category) { for (let i = 0; i < n; i++) order[i] = i; return order; }
+    const start = new Uint32Array(257);
+    for (let i = 0; i < n; i++) start[byCat[category[i]] + 1]++;
+    for (let p = 0; p < 256; p++) start[p + 1] += start[p];
+    for (let i = 0; i < n; i++) order[start[byCat[category[i]]]++] = i;
+    return order;
+  }
+  if (scratch.length !== n) scratch = new Uint8Array(n);
+  const pr = scratch;
   if (category) for (let i = 0; i < n; i++) pr[i] = byCat[category[i]];
   else pr.fill(1);
   if (emphasis.size > 0) {
@@ -92,8 +102,6 @@ export function drawOrder(n: number, labels: Int32Array, classCount: number, cat
     for (const c of emphasis) if (c >= 0 && c < k) emph[c] = 1;
     for (let i = 0; i < n; i++) { const l = labels[i]; pr[i] = l >= 0 && l < k && emph[l] ? pr[i] + 4 : 0; }
   }
-  if (selected) {
-    for (let i = 0; i < n; i++) if (selected[i]) pr[i] = 8; else if (isolate) pr[i] = 0;
-  }
-  return orderByPriority(pr, into);
+  if (selected) for (let i = 0; i < n; i++) if (selected[i]) pr[i] = 8; else if (isolate) pr[i] = 0;
+  return orderByPriority(pr, order);
 }
