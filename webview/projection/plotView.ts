@@ -120,7 +120,9 @@ export class PlotView {
   layoutArrived(from: number, to: number): void {
     this.renderer.positionsArrived(from, to);
     const loaded = Math.min(this.n, to);
-    this.bounds = computeBounds(this.pos, loaded, this.stride);
+    // The bounds grow by the new points' (each point is looked at once over all the chunks).
+    const b = this.bounds, nb = computeBounds(this.pos.subarray(from * this.stride, loaded * this.stride), loaded - from, this.stride);
+    if (nb.count > 0) this.bounds = b.count === 0 ? nb : { minX: Math.min(b.minX, nb.minX), minY: Math.min(b.minY, nb.minY), maxX: Math.max(b.maxX, nb.maxX), maxY: Math.max(b.maxY, nb.maxY), count: b.count + nb.count };
     // Until the user moves the camera, it fits what has arrived.
     const zoom = this.cam.scale / this.fitScale;
     this.fitScale = fitCamera(this.bounds, this.vp, PADDING).scale;
