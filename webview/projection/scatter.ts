@@ -35,7 +35,7 @@ export class ScatterRenderer {
   private look: PointLook | null = null;
   private maxPointSize = 64;
   private cache: FrameCache | null = null;
-  /** Number of points in the last draw call. */
+  /** Number of points on screen after the last draw call (those of the layout that have arrived). */
   pointsDrawn = 0;
 
   constructor(private readonly canvas: HTMLCanvasElement, private readonly onError: (message: string) => void) {
@@ -137,7 +137,8 @@ export class ScatterRenderer {
       gl.bindVertexArray(null);
     }
     if (cached) this.cache!.end(cam, vp);
-    return (this.pointsDrawn = n);
+    // A layout still arriving: only its first points are on screen.
+    return (this.pointsDrawn = p ? Math.min(n, p.loaded) : 0);
   }
 
   /**

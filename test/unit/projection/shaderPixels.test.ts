@@ -61,13 +61,14 @@ describe('the shader styles points as the CPU reference does (readPixels in Chro
 
   const n = 60, d = data(n);
   const modes: ColorBy[] = ['label', 'category', 'loss', 'change'];
-  const variants: { name: string; emphasis: number[]; selected: boolean; isolate: boolean; census: boolean }[] = [
+  const variants: { name: string; emphasis: number[]; selected: boolean; isolate: boolean; census: boolean; loaded?: number }[] = [
     { name: 'plain', emphasis: [], selected: false, isolate: false, census: true },
     { name: 'before the census', emphasis: [], selected: false, isolate: false, census: false },
     { name: 'emphasis', emphasis: [1, 3, 99], selected: false, isolate: false, census: true },
     { name: 'selection', emphasis: [], selected: true, isolate: false, census: true },
     { name: 'selection isolated', emphasis: [], selected: true, isolate: true, census: true },
     { name: 'emphasis + isolated selection', emphasis: [2], selected: true, isolate: true, census: true },
+    { name: 'layout arriving in two chunks', emphasis: [], selected: false, isolate: false, census: true, loaded: 23 },
   ];
   for (const colorBy of modes) for (const v of variants) {
     it(`${colorBy}, ${v.name}`, async () => {
@@ -78,11 +79,19 @@ describe('the shader styles points as the CPU reference does (readPixels in Chro
       };
       const ref = computePointStyles(input);
       const ringOffset = Array.from(ref.size, (s) => Math.ceil(s / 2 + 0.75));
-      const got = await page.evaluate((c) => (globalThis as unknown as { renderPixels(c: unknown): { centre: number[][]; ring: number[][]; errors: string[] } }).renderPixels(c), {
+      type Got = { centre: number[][]; ring: number[][]; errors: string[]; partial: number[][] | null; origin: number[] | null; drawn: number[] };
+      const got = await page.evaluate((c) => (globalThis as unknown as { renderPixels(c: unknown): Got }).renderPixels(c), {
         n, colorBy, labels: d.labels, classCount: 10, category: v.census ? d.category : null, loss: v.census ? d.loss : null, change: d.change,
-        lossScale: input.lossScale, emphasis: v.emphasis, selected: v.selected ? d.selected : null, isolate: v.isolate, baseSize: 4, palette, ringOffset,
+        lossScale: input.lossScale, emphasis: v.emphasis, selected: v.selected ? d.selected : null, isolate: v.isolate, baseSize: 4, palette, ringOffset, loaded: v.loaded,
       });
       assert.deepEqual(got.errors, []);
+      if (v.loaded !== undefined) {
+        // Before the second chunk: the first points drawn as below, the others not at all (the cell's centre is background).
+        assert.deepEqual(got.drawn, [v.loaded, n]);
+        for (let i = v.loaded; i < n; i++) assert.deepEqual(got.partial![i], palette.background, `point ${i} has not arrived`);
+        assert.deepEqual(got.origin, palette.background, 'nothing drawn at the zeros of the points still to come');
+        for (let i = 0; i < v.loaded; i++) assert.deepEqual(got.partial![i], got.centre[i], `point ${i} arrived with the first chunk`);
+      }
       // The loss ramp is quantised to 256 steps: float32 in the shader may land one step away from double on the CPU.
       const tolerance = colorBy === 'loss' ? 4 : 2;
       for (let i = 0; i < n; i++) {
