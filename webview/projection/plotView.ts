@@ -39,6 +39,8 @@ const PADDING = 24;
  */
 const MOVE_WITH_CACHE = 200_000;
 const REST_MS = 160;
+/** Least time between two drawings of a layout still arriving in chunks (the first chunk is drawn at once). */
+const PARTIAL_MS = 500;
 /** Hit radius around the cursor, CSS px. */
 const HIT_PX = 7;
 
@@ -66,6 +68,8 @@ export class PlotView {
   private bounds: Bounds = { minX: -1, minY: -1, maxX: 1, maxY: 1, count: 0 };
   /** The layout is arriving in chunks and the camera fits what has arrived (until the user moves it). */
   private partialFit = false;
+  /** When the points of a layout still arriving were last scheduled for drawing. */
+  private partialDrawn = 0;
   /** Frames drawn from the moved cache since the layout was set (the test hook reads it). */
   movedFrames = 0;
   /** Milliseconds the last frame took on the main thread (WebGL submission + overlay). */
@@ -112,6 +116,7 @@ export class PlotView {
     this.movedFrames = 0;
     this.fitScale = fitCamera(this.bounds, this.vp, PADDING).scale;
     this.partialFit = loaded < n && !view;
+    this.partialDrawn = performance.now();
     this.cam = view ? { cx: view.cx, cy: view.cy, scale: view.zoom * this.fitScale } : this.fitAll();
     this.invalidate();
   }
@@ -127,8 +132,11 @@ export class PlotView {
     const zoom = this.cam.scale / this.fitScale;
     this.fitScale = fitCamera(this.bounds, this.vp, PADDING).scale;
     this.cam = this.partialFit ? this.fitAll() : { ...this.cam, scale: zoom * this.fitScale };
-    if (loaded >= this.n) { this.grid = new PointGrid(this.pos, this.n, this.stride); this.partialFit = false; }
-    this.invalidate();
+    if (loaded >= this.n) { this.grid = new PointGrid(this.pos, this.n, this.stride); this.partialFit = false; this.invalidate(); return; }
+    // Partial drawings at most every PARTIAL_MS: each is a full draw of what has arrived, which
+    // software GL pays for (about a second at 1M) before it can draw the whole.
+    const now = performance.now();
+    if (now - this.partialDrawn >= PARTIAL_MS) { this.partialDrawn = now; this.invalidate(); }
   }
 
   /** New per-point inputs and / or look. */
