@@ -4,17 +4,24 @@
  *
  * The real bundle (dist/webview/projection.js) runs in the host's HTML with the harness's fake
  * acquireVsCodeApi (test/webview/harness/); the data is made inside the page (Gaussian clusters)
- * and posted as VS Code does, structured-cloned typed arrays. Per N it reports:
- *   - layout: the 'layout' message -> grid built, uploaded and drawn (two animation frames later);
- *   - recolour: a new census (every per-sample array) -> styles computed and drawn; the issue's
- *     goal is <= 50 ms at 1M for the styles;
+ * and posted as VS Code's webview does: the typed arrays' buffers transferred to the page (VS Code's
+ * extension host sends them as binary, src/views/projectionPanel.ts; the webview's outer frame
+ * posts them on with a transfer list). Per N it reports:
+ *   - layout: as the host sends it (one 'layout' message, or 'layoutChunk's of LAYOUT_CHUNK_POINTS
+ *     above that) -> first points drawn, and -> whole, grid built, drawn (two animation frames later);
+ *   - recolour: a new census (every per-sample array) -> colours set (the 'ei-census-shown' event)
+ *     and drawn, colouring by label (the default) and by loss; the issue's goal is <= 50 ms at 1M.
+ *     "cloned" is the same census structured-cloned (copied) instead of transferred, as this bench
+ *     posted it before: the figure to compare with older runs;
  *   - frame: the interval between frames during a continuous zoom (wheel events dispatched every
  *     frame), median and 90th percentile, and how many were the cached image moved (large layouts,
  *     see webview/projection/frameCache.ts) rather than every point; goal: 1M <= 4 x 100k. The
  *     points drawn again (at rest, after a census) are the recolour's 'drawn' figure;
  *   - hover: a pointermove dispatched on the canvas -> hit-test, tooltip and overlay done
  *     (synchronous part), median and max over 200 moves; goal <= 16 ms at 1M;
- *   - the page's JS heap after the layout.
+ *   - the page's JS heap after the layout, and the peak resident memory (VmHWM) of the page's
+ *     renderer process and of the GPU process (software GL draws there), read from /proc: one
+ *     browser per N, so each peak is that size's.
  * Flags: --n 100000,1000000 (the sizes), --verbose (page console), --shots DIR (a screenshot per size).
  */
 import * as crypto from 'node:crypto';
@@ -22,6 +29,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
+import { LAYOUT_CHUNK_POINTS } from '../src/shared/protocol';
 
 const root = path.resolve(__dirname, '..', '..');
 const harness = path.join(root, 'test', 'webview', 'harness');
@@ -50,9 +58,9 @@ function serve(): Promise<{ origin: string; close(): void }> {
   }));
 }
 
-/** Runs in the page: makes the data, posts dataset + layout, resolves after two frames with the time taken. */
-async function loadInPage(page: Page, n: number): Promise<{ layoutMs: number; heapMb: number }> {
-  return page.evaluate(async (n) => {
+/** Runs in the page: makes the data, posts dataset + layout (chunked above chunkPoints), resolves after two frames with the times taken. */
+async function loadInPage(page: Page, n: number, chunkPoints: number): Promise<{ layoutMs: number; firstDrawnMs: number; heapMb: number }> {
+  return page.evaluate(async ({ n, chunkPoints }) => {
     const w = globalThis as any; // the page's window (this tsconfig has no DOM types)
     const k = 100;
     let a = 12345;
@@ -63,36 +71,53 @@ async function loadInPage(page: Page, n: number): Promise<{ layoutMs: number; he
     for (let i = 0; i < n; i++) { const c = i % k; labels[i] = c; xy[2 * i] = cx[c] + gauss(); xy[2 * i + 1] = cy[c] + gauss(); }
     const frames = () => new Promise<void>((r) => w.requestAnimationFrame(() => w.requestAnimationFrame(() => r())));
     const id = `bench-${n}`;
-    w.postMessage({ type: 'dataset', dataset: { id, name: id, n, dim: 2, classNames: Array.from({ length: k }, (_, c) => `class ${c}`), labels, imageUris: new Array(n).fill(''), sampleTitles: new Array(n).fill('') } }, '*');
+    w.postMessage({ type: 'dataset', dataset: { id, name: id, n, dim: 2, classNames: Array.from({ length: k }, (_, c) => `class ${c}`), labels, imageUris: [], sampleTitles: [] } }, '*', [labels.buffer]);
     await frames();
+    const hook = w.__embeddingInspector;
+    let firstDrawnMs = NaN;
     const t0 = performance.now();
-    w.postMessage({ type: 'layout', datasetId: id, layout: xy, dims: 2, kind: 'umap' }, '*');
-    await new Promise((r) => setTimeout(r, 0));
+    const watch = () => { if (hook.pointsDrawn > 0) firstDrawnMs = performance.now() - t0; else w.requestAnimationFrame(watch); };
+    w.requestAnimationFrame(watch);
+    if (n <= chunkPoints) w.postMessage({ type: 'layout', datasetId: id, layout: xy, dims: 2, kind: 'umap' }, '*', [xy.buffer]);
+    else {
+      for (let offset = 0; offset < n; offset += chunkPoints) {
+        const data = xy.slice(2 * offset, 2 * Math.min(n, offset + chunkPoints));
+        w.postMessage({ type: 'layoutChunk', datasetId: id, layoutId: 1, kind: 'umap', dims: 2, n, offset, data }, '*', [data.buffer]);
+      }
+    }
+    await new Promise<void>((r) => { const poll = () => (hook.pointsDrawn === n && !String(hook.status.message).startsWith('Loading points') ? r() : setTimeout(poll, 0)); poll(); });
     await frames();
     const layoutMs = performance.now() - t0;
     const mem = w.performance.memory as { usedJSHeapSize: number } | undefined;
-    return { layoutMs, heapMb: mem ? mem.usedJSHeapSize / 2 ** 20 : NaN };
-  }, n);
+    return { layoutMs, firstDrawnMs, heapMb: mem ? mem.usedJSHeapSize / 2 ** 20 : NaN };
+  }, { n, chunkPoints });
 }
 
-/** Runs in the page: posts a census with every per-sample array; resolves with the time to the colours being set and drawn. */
-async function recolourInPage(page: Page, n: number, margin: number): Promise<{ stylesMs: number; drawnMs: number }> {
-  return page.evaluate(async ({ n, margin }) => {
+/** Runs in the page: posts a census with every per-sample array (transferred, or cloned); resolves with the time to the colours being set and drawn. */
+async function recolourInPage(page: Page, n: number, margin: number, transfer: boolean): Promise<{ stylesMs: number; drawnMs: number }> {
+  return page.evaluate(async ({ n, margin, transfer }) => {
     const w = globalThis as any; // the page's window
-    const category = new Uint8Array(n), loss = new Float32Array(n), viol = new Float32Array(n);
-    for (let i = 0; i < n; i++) { category[i] = (i * 2654435761) % 7 === 0 ? 3 : (i % 5 === 0 ? 2 : 1); loss[i] = category[i] > 1 ? ((i * 7919) % 101) / 100 : 0; viol[i] = category[i] > 1 ? 3 : 0; }
+    const category = new Uint8Array(n), loss = new Float32Array(n), viol = new Float32Array(n), vp = new Float32Array(n), vn = new Float32Array(n), imp = new Int32Array(n);
+    const shift = Math.round(margin * 10);
+    for (let i = 0; i < n; i++) { const j = i + shift; category[i] = (j * 2654435761) % 7 === 0 ? 3 : (j % 5 === 0 ? 2 : 1); loss[i] = category[i] > 1 ? ((j * 7919) % 101) / 100 : 0; viol[i] = category[i] > 1 ? 3 : 0; }
+    vp.set(viol); vn.set(viol);
     const census = {
       settings: { margin, distance: 'euclidean', normalize: false, convention: 'pml', mining: 'all', temperature: 0.1 },
-      category, lossAsAnchor: loss, violAsAnchor: viol, violAsPositive: viol, violAsNegative: viol, nearestImpostor: new Int32Array(n),
+      category, lossAsAnchor: loss, violAsAnchor: viol, violAsPositive: vp, violAsNegative: vn, nearestImpostor: imp,
       classViolationRate: new Float64Array(100), worst: [], counts: { easy: 1, semihard: 1, hard: 1, triplets: 3 }, violating: 2, lossSum: 1, elapsedMs: 1,
     };
     const shown = new Promise<number>((r) => w.addEventListener('ei-census-shown', () => r(performance.now()), { once: true }));
     const t0 = performance.now();
-    w.postMessage({ type: 'census', datasetId: `bench-${n}`, census }, '*');
+    w.postMessage({ type: 'census', datasetId: `bench-${n}`, census }, '*', transfer ? [category, loss, viol, vp, vn, imp].map((x) => x.buffer) : []);
     const styled = await shown;
     await new Promise<void>((r) => w.requestAnimationFrame(() => w.requestAnimationFrame(() => r())));
     return { stylesMs: styled - t0, drawnMs: performance.now() - t0 };
-  }, { n, margin });
+  }, { n, margin, transfer });
+}
+
+/** Chooses a colour mode in the legend's selector, as the user does. */
+async function colourBy(page: Page, mode: string): Promise<void> {
+  await page.selectOption('[data-testid=color-by]', mode);
 }
 
 /** Runs in the page: 90 frames of continuous zoom (a wheel event per frame); frame intervals. */
@@ -135,6 +160,40 @@ async function hoverInPage(page: Page): Promise<number[]> {
 const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
+/** Pids of every descendant of pid (Linux /proc). */
+function descendants(pid: number): number[] {
+  const parent = new Map<number, number>();
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try { const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8'); parent.set(Number(e), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])); } catch { /* exited */ }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => { for (const [c, pp] of parent) if (pp === p) { out.push(c); walk(c); } };
+  walk(pid);
+  return out;
+}
+
+/** Peak resident memory (VmHWM, MB) of the browser's largest renderer process and of its GPU process. */
+function peakMemory(browserPid: number): { rendererMb: number; gpuMb: number } {
+  let rendererMb = NaN, gpuMb = NaN;
+  for (const p of descendants(browserPid)) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
+      if (!hwm) continue;
+      const mb = Number(hwm[1]) / 1024;
+      if (cmd.includes('--type=renderer')) rendererMb = Math.max(Number.isNaN(rendererMb) ? 0 : rendererMb, mb);
+      else if (cmd.includes('--type=gpu-process')) gpuMb = mb;
+    } catch { /* exited */ }
+  }
+  return { rendererMb, gpuMb };
+}
+
+interface Row {
+  n: number; layoutMs: number; firstDrawnMs: number; heapMb: number; stylesMs: number; drawnMs: number; clonedMs: number; lossMs: number;
+  frame50: number; frame90: number; hover50: number; hoverMax: number; drawn: number; moved: number; rendererMb: number; gpuMb: number;
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const sizes = (argv.includes('--n') ? argv[argv.indexOf('--n') + 1] : '100000,1000000').split(',').map(Number);
@@ -142,35 +201,52 @@ async function main(): Promise<void> {
   const shots = argv.includes('--shots') ? argv[argv.indexOf('--shots') + 1] : undefined;
   if (!fs.existsSync(path.join(root, 'dist', 'webview', 'projection.js'))) throw new Error('run npm run build first');
   const server = await serve();
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--enable-precise-memory-info', '--disable-background-timer-throttling', '--no-first-run', '--disable-component-update'] });
-  const rows: { n: number; layoutMs: number; heapMb: number; stylesMs: number; drawnMs: number; frame50: number; frame90: number; hover50: number; hoverMax: number; drawn: number; moved: number }[] = [];
+  const rows: Row[] = [];
   try {
     for (const n of sizes) {
-      const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-      if (verbose) page.on('console', (m) => console.log('  page:', m.text()));
-      page.on('pageerror', (e) => console.error('  page error:', e.message));
-      await page.goto(`${server.origin}/`);
-      await page.waitForFunction(() => (globalThis as unknown as { __harness: { posted: { type: string }[] } }).__harness.posted.some((m) => m.type === 'ready'));
-      const load = await loadInPage(page, n);
-      const drawn = await page.evaluate(() => (globalThis as unknown as { __embeddingInspector: { pointsDrawn: number } }).__embeddingInspector.pointsDrawn);
-      const recolours = [];
-      for (let k = 0; k < 5; k++) recolours.push(await recolourInPage(page, n, 0.1 + 0.1 * k));
-      const moved0 = await page.evaluate(() => (globalThis as unknown as { __embeddingInspector: { movedFrames: number } }).__embeddingInspector.movedFrames);
-      const frames = await zoomFramesInPage(page);
-      const moved = (await page.evaluate(() => (globalThis as unknown as { __embeddingInspector: { movedFrames: number } }).__embeddingInspector.movedFrames)) - moved0;
-      const hover = await hoverInPage(page);
-      rows.push({ n, ...load, stylesMs: q(recolours.map((r) => r.stylesMs), 0.5), drawnMs: q(recolours.map((r) => r.drawnMs), 0.5), frame50: q(frames, 0.5), frame90: q(frames, 0.9), hover50: q(hover, 0.5), hoverMax: Math.max(...hover), drawn, moved });
-      const r = rows.at(-1)!;
-      console.log(`N=${n.toLocaleString('en-US')}: drawn ${r.drawn}; layout -> drawn ${ms(r.layoutMs)}; census -> colours set ${ms(r.stylesMs)}, drawn ${ms(r.drawnMs)} (median of 5); zoom frame median ${ms(r.frame50)}, p90 ${ms(r.frame90)} (${r.moved} of them the cached image moved); hover median ${ms(r.hover50)}, max ${ms(r.hoverMax)}; page heap ${r.heapMb.toFixed(0)} MB`);
-      if (shots) await page.screenshot({ path: path.join(shots, `projection-${n}.png`) });
-      await page.close();
+      // One browser per size, so the processes' peak memory is this size's.
+      const launched = await chromium.launchServer({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--enable-precise-memory-info', '--disable-background-timer-throttling', '--no-first-run', '--disable-component-update'] });
+      const browser = await chromium.connect(launched.wsEndpoint());
+      try {
+        const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+        if (verbose) page.on('console', (m) => console.log('  page:', m.text()));
+        page.on('pageerror', (e) => console.error('  page error:', e.message));
+        await page.goto(`${server.origin}/`);
+        await page.waitForFunction(() => (globalThis as unknown as { __harness: { posted: { type: string }[] } }).__harness.posted.some((m) => m.type === 'ready'));
+        const load = await loadInPage(page, n, LAYOUT_CHUNK_POINTS);
+        const drawn = await page.evaluate(() => (globalThis as unknown as { __embeddingInspector: { pointsDrawn: number } }).__embeddingInspector.pointsDrawn);
+        const recolours = [], cloned = [], loss = [];
+        for (let k = 0; k < 5; k++) recolours.push(await recolourInPage(page, n, 0.1 + 0.1 * k, true));
+        for (let k = 0; k < 3; k++) cloned.push(await recolourInPage(page, n, 0.6 + 0.1 * k, false));
+        await colourBy(page, 'loss');
+        for (let k = 0; k < 3; k++) loss.push(await recolourInPage(page, n, 0.9 + 0.1 * k, true));
+        await colourBy(page, 'label');
+        const moved0 = await page.evaluate(() => (globalThis as unknown as { __embeddingInspector: { movedFrames: number } }).__embeddingInspector.movedFrames);
+        const frames = await zoomFramesInPage(page);
+        const moved = (await page.evaluate(() => (globalThis as unknown as { __embeddingInspector: { movedFrames: number } }).__embeddingInspector.movedFrames)) - moved0;
+        const hover = await hoverInPage(page);
+        const mem = peakMemory(launched.process().pid!);
+        rows.push({
+          n, ...load, stylesMs: q(recolours.map((r) => r.stylesMs), 0.5), drawnMs: q(recolours.map((r) => r.drawnMs), 0.5), clonedMs: q(cloned.map((r) => r.stylesMs), 0.5),
+          lossMs: q(loss.map((r) => r.stylesMs), 0.5), frame50: q(frames, 0.5), frame90: q(frames, 0.9), hover50: q(hover, 0.5), hoverMax: Math.max(...hover), drawn, moved, ...mem,
+        });
+        const r = rows.at(-1)!;
+        console.log(`N=${n.toLocaleString('en-US')}: drawn ${r.drawn}; layout -> first points drawn ${ms(r.firstDrawnMs)}, whole drawn ${ms(r.layoutMs)}${n > LAYOUT_CHUNK_POINTS ? ` (${Math.ceil(n / LAYOUT_CHUNK_POINTS)} chunks)` : ''}; `
+          + `census -> colours set ${ms(r.stylesMs)} (by loss ${ms(r.lossMs)}; cloned, not transferred ${ms(r.clonedMs)}), drawn ${ms(r.drawnMs)} (medians); `
+          + `zoom frame median ${ms(r.frame50)}, p90 ${ms(r.frame90)} (${r.moved} of them the cached image moved); hover median ${ms(r.hover50)}, max ${ms(r.hoverMax)}; `
+          + `page heap ${r.heapMb.toFixed(0)} MB; peak RSS renderer ${r.rendererMb.toFixed(0)} MB, GPU process ${r.gpuMb.toFixed(0)} MB`);
+        if (shots) await page.screenshot({ path: path.join(shots, `projection-${n}.png`) });
+        await page.close();
+      } finally {
+        await browser.close();
+        await launched.close();
+      }
     }
     if (rows.length >= 2) {
       const [a, b] = [rows[0], rows.at(-1)!];
       console.log(`ratios ${b.n.toLocaleString('en-US')} / ${a.n.toLocaleString('en-US')}: zoom frame ${(b.frame50 / a.frame50).toFixed(2)}x (goal <= 4), colours ${(b.stylesMs / a.stylesMs).toFixed(2)}x, hover ${(b.hover50 / Math.max(a.hover50, 1e-3)).toFixed(2)}x`);
     }
   } finally {
-    await browser.close();
     server.close();
   }
 }

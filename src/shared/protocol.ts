@@ -147,10 +147,14 @@ export interface QueryGalleryView {
 /** A quick recount for the projection: the census without the arrays a quick recount leaves unchanged. */
 export type CensusUpdate = Omit<CensusView, 'violAsPositive' | 'violAsNegative' | 'nearestImpostor'>;
 
+/** Points per 'layoutChunk' message: layouts of more points are sent in pieces (2 MB each), so the panel draws as they arrive and shows the progress. */
+export const LAYOUT_CHUNK_POINTS = 262_144;
+
 /** Host -> projection panel. */
 export type ToProjection =
   | { type: 'dataset'; dataset: DatasetView } // a dataset (or snapshot) is now shown; layout and census follow
   | { type: 'layout'; datasetId: string; layout: Float32Array; dims: 2 | 3; kind: LayoutKind } // N x 2 positions (dims 3: first two used) of the layout now shown
+  | { type: 'layoutChunk'; datasetId: string; layoutId: number; kind: LayoutKind; dims: 2 | 3; n: number; offset: number; data: Float32Array } // a large layout in pieces, in order: points [offset, offset + data.length / dims) of layout layoutId (n points); drawn as they arrive, whole when the last arrives
   | { type: 'layoutState'; datasetId: string; state: LayoutState } // the layout picker's entries and the caption
   | { type: 'layoutProgress'; datasetId: string; fraction: number } // UMAP epochs done / total
   | { type: 'census'; datasetId: string; census: CensusView } // results under the current margin

@@ -7,12 +7,14 @@ import type { Session, SessionEvent } from '../session';
 import { distanceLabel, type FromProjection, type SampleStats, type ToProjection } from '../shared/protocol';
 import { datasetView, sampleTitle } from './datasetView';
 import { SearchClient } from '../worker/searchClient';
+import { layoutMessages } from './layoutMessages';
 import { LabelErrorsController } from './labelErrorsController';
 import { spriteCell } from '../shared/sprite';
 
 /**
- * Host side of the projection panel: one WebviewPanel per session. Sends the dataset, layout and
- * census as typed arrays; receives intents (open sample i, detail of i) and validates them.
+ * Host side of the projection panel: one WebviewPanel per session. Sends the dataset, layout (in
+ * chunks above LAYOUT_CHUNK_POINTS points) and census as typed arrays (VS Code posts them as
+ * binary); receives intents (open sample i, detail of i) and validates them.
  */
 export class ProjectionPanel extends Disposable {
   static readonly viewType = 'embeddingInspector.projection';
@@ -31,6 +33,8 @@ export class ProjectionPanel extends Disposable {
   readonly whenReady = new Promise<void>((resolve) => { this.markReady = resolve; });
   /** The layout array last posted to the webview (posted again only when another is shown). */
   private postedLayout: Float32Array | undefined;
+  /** Layouts posted so far (the id of the next one's chunks). */
+  private layoutsPosted = 0;
   /** Suspected label errors: found on the webview's request, exported as CSV. */
   readonly labelErrors: LabelErrorsController;
   /** The search box's searches (in a worker, with a time limit). */
@@ -98,7 +102,8 @@ export class ProjectionPanel extends Disposable {
   private sendLayout(): void {
     const s = this.session, shown = s.layouts.shown;
     if (shown && shown.layout !== this.postedLayout) {
-      this.post({ type: 'layout', datasetId: s.id, layout: shown.layout, dims: 2, kind: shown.kind });
+      // Large layouts in chunks (layoutMessages.ts), numbered so the panel never mixes two.
+      for (const m of layoutMessages(s.id, ++this.layoutsPosted, shown.kind, shown.layout, 2)) this.post(m);
       if (this.ready) this.postedLayout = shown.layout;
     }
     this.post({ type: 'layoutState', datasetId: s.id, state: s.layouts.state() });

@@ -134,6 +134,7 @@ export interface LossScale { ref: number; max: number }
  * percentile (one outlier does not wash the rest out). {ref: 0, max: 0} when no loss is positive.
  */
 export function lossScale(values: ArrayLike<number>): LossScale {
+  if (values instanceof Float32Array) return lossScaleFloat32(values);
   let m = 0;
   for (let i = 0; i < values.length; i++) { const v = values[i]; if (v > 0 && Number.isFinite(v)) m++; }
   if (m === 0) return { ref: 0, max: 0 };
@@ -144,6 +145,47 @@ export function lossScale(values: ArrayLike<number>): LossScale {
   const r50 = rank(0.5), r99 = rank(0.99);
   const ref = selectKth(pos, r50, 0, m - 1);
   return { ref, max: selectKth(pos, r99, r50, m - 1) };
+}
+
+/**
+ * lossScale of float32 losses by radix selection: a positive finite float32's bits, read as an
+ * unsigned integer, order like its value, so each order statistic is found with a histogram of
+ * the high 16 bits and one of the low 16 bits within the bucket that holds it — two linear passes,
+ * no copy (a census of 1 000 000 losses in a few ms). The same values as the selection above.
+ */
+function lossScaleFloat32(values: Float32Array): LossScale {
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  const INF = 0x7f800000; // +Infinity; NaN above it, negatives (sign bit) above both, +0 is 0
+  const high = new Uint32Array(65536);
+  let m = 0;
+  for (let i = 0; i < bits.length; i++) { const b = bits[i]; if (b > 0 && b < INF) { high[b >>> 16]++; m++; } }
+  if (m === 0) return { ref: 0, max: 0 };
+  const rank = (q: number) => Math.min(m - 1, Math.floor(q * (m - 1)));
+  const ranks = [rank(0.5), rank(0.99)];
+  // The bucket of each rank and the rank within it.
+  const bucket = [0, 0], within = [0, 0];
+  for (let r = 0; r < 2; r++) {
+    let below = 0, h = 0;
+    while (below + high[h] <= ranks[r]) below += high[h++];
+    bucket[r] = h; within[r] = ranks[r] - below;
+  }
+  const low = [new Uint32Array(65536), new Uint32Array(65536)];
+  for (let i = 0; i < bits.length; i++) {
+    const b = bits[i];
+    if (b === 0 || b >= INF) continue;
+    const h = b >>> 16;
+    if (h === bucket[0]) low[0][b & 0xffff]++;
+    if (h === bucket[1]) low[1][b & 0xffff]++;
+  }
+  const out = [0, 0];
+  const word = new Uint32Array(1), asFloat = new Float32Array(word.buffer);
+  for (let r = 0; r < 2; r++) {
+    let below = 0, l = 0;
+    while (below + low[r][l] <= within[r]) below += low[r][l++];
+    word[0] = ((bucket[r] << 16) | l) >>> 0;
+    out[r] = asFloat[0];
+  }
+  return { ref: out[0], max: out[1] };
 }
 
 /**

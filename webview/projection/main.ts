@@ -2,26 +2,7 @@
  * Projection panel entry point: renders what the host sends (dataset, layout, census, detail,
  * highlight, reveal, status) and posts intents back (openSample, requestDetail, selection, log).
  *
- * Test hook (read-only, for the end-to-end tests):
- *   window.__embeddingInspector = {
- *     pointsDrawn,      // points in the last WebGL draw call (0 before the layout)
- *     layoutKind,       // 'pca' | 'umap' | 'own' on screen, '' before the first layout
- *     movedFrames,      // frames drawn from the moved cached image (large layouts while the camera moves)
- *     layoutsShown,     // the kinds shown so far for this dataset, in order (['pca', 'umap'] when UMAP replaced PCA)
- *     datasetId,        // id of the dataset shown, '' when none
- *     colorBy,          // 'label' | 'category' | 'loss' | 'change'
- *     hoverIndex,       // sample under the cursor, -1 when none
- *     tooltipImageSrc,  // src of the tooltip's <img> (the sprite sheet's for a cell), '' when hidden or no image
- *     tooltipImage,     // the tooltip's picture: { uri, cell?: { x, y, w, h, sheetWidth, sheetHeight } } (sprite pixels), or null
- *     selectionSize,    // points in the current box / lasso selection (or the search's matches)
- *     searchStatus,     // the search's matches and the selection's census, as shown
- *     labelErrors,      // { state, total, items: sample indices listed } of the suspected label errors, or null
- *     neighbours,       // { index, items: sample indices nearest first, firstSameRank } of the neighbours list, or null
- *     lastFrameMs,      // main-thread time of the last frame (WebGL submission + overlay)
- *     detailLines,      // lines drawn from the hovered point (hardest positive + violating negatives)
- *     status,           // { state, message } the banner shows (hidden when not loading/computing/error after the layout)
- *     screenPositionOf(i) // { x, y } CSS px relative to the page viewport, or null
- *   }
+ * Test hook: window.__embeddingInspector (testHook.ts).
  * Event `ei-census-shown` on `window` (detail `{ margin, partial }`) once a census's colours are
  * set (drawn on the next animation frame), for the latency bench.
  * Stable selectors: #plot / [data-testid=plot-canvas], [data-testid=tooltip], [data-testid=tooltip-image], [data-testid=tooltip-sprite-cell],
@@ -34,25 +15,28 @@ import { NeighboursList } from './neighboursList';
 import { sampleImage } from './picture';
 import { LabelErrorsList } from './labelErrorsList';
 import { SearchBox, selectionCensus } from './searchBox';
-import { lossScale as computeLossScale, type LossScale } from './colors';
 import { el } from './dom';
 import { formatCount } from './format';
 import { Legend } from './legend';
 import { PlotView } from './plotView';
-import { baseSize, classCounts, computePointStyles, type ColorBy, type PointStyles } from './pointStyle';
+import { baseSize, classCounts, type ColorBy } from './pointStyle';
+import { Styler } from './styler';
+import { changeSummary, type ChangeSummary } from './changeSummary';
+import { installTestHook } from './testHook';
 import { readPalette, watchTheme } from './theme';
 import { LatestWinsRequester } from './throttle';
 import { Tooltip } from './tooltip';
 import { hostApi, type UiState } from './vscodeApi';
 import { WorstList } from './worstList';
 import { validateCensus, validateDataset, validateLayout } from './validate';
+import { LayoutReceiver } from './layoutChunks';
 
 const api = hostApi();
 const ui: UiState = { colorBy: 'label', panelOpen: true, ...api.getState() };
 let ds: DatasetView | null = null;
 let census: CensusView | null = null;
 /** The last snapshot comparison for this dataset (per-sample Δ loss as anchor), or null. */
-let change: { against: string; dLoss: Float32Array; worse: number; better: number; same: number; worsened: { index: number; title: string }[] } | null = null;
+let change: ChangeSummary | null = null;
 let hasLayout = false;
 /** The layout on screen (UMAP, PCA, the user's), and every kind shown so far for this dataset (the test hook). */
 let layoutKind: LayoutKind | null = null;
@@ -69,7 +53,6 @@ let searchRequest = 0;
 let hoverIndex = -1;
 /** A reveal that arrived before the layout, applied when it comes. */
 let pendingReveal = -1;
-let lossScale: LossScale = { ref: 0, max: 0 };
 let counts: Uint32Array = new Uint32Array(0);
 /** Last status from the host, the layout caption and a local WebGL error. */
 let hostStatus: { state: string; message: string } = { state: 'loading', message: '' };
@@ -78,8 +61,10 @@ let glError = '';
 /** What the banner shows now (the test hook reads it). */
 let shown = { state: 'loading', message: '' };
 let palette = readPalette();
-/** The arrays of the last restyle, written over by the next one of the same size. */
-let styles: PointStyles | undefined;
+/** The shader's inputs, recomputed only where the state changed. */
+const styler = new Styler();
+/** Large layouts arrive in chunks: drawn as they come when nothing is on screen yet. */
+const layouts = new LayoutReceiver({ hasLayout: () => hasLayout, show: (...a) => showLayout(...a), arrived: (from, to) => plot.layoutArrived(from, to), finished: () => finishLayout() });
 
 // ---- DOM ----
 const app = document.getElementById('app')!;
@@ -145,16 +130,19 @@ watchTheme(() => {
 // ---- state changes ----
 function restyle(): void {
   if (!ds) return;
-  styles = computePointStyles({
-    n: ds.n, colorBy: ui.colorBy, labels: ds.labels, classCount: ds.classNames.length,
-    category: census?.category ?? null, loss: census?.lossAsAnchor ?? null, change: change?.dLoss ?? null, lossScale,
-    emphasis, selected, isolate, baseSize: baseSize(ds.n), palette,
-  }, styles);
-  plot.setStyles(styles);
-  let categoryCounts: number[] | null = null;
-  if (census) { categoryCounts = [0, 0, 0, 0]; for (const c of census.category) categoryCounts[c] = (categoryCounts[c] ?? 0) + 1; }
-  legend.render({ colorBy: ui.colorBy, classNames: ds.classNames, classCounts: counts, emphasis, categoryCounts, lossScale, palette, change });
+  const state = {
+    n: ds.n, labels: ds.labels, classCount: ds.classNames.length, colorBy: ui.colorBy, category: census?.category ?? null,
+    loss: census?.lossAsAnchor ?? null, change: change?.dLoss ?? null, emphasis, selected, isolate, baseSize: baseSize(ds.n), palette,
+  };
+  plot.setPointInputs(styler.inputs(state));
+  // The legend is rebuilt only when what it shows changed (a census in the label mode changes nothing there).
+  const shows = [ui.colorBy, ds.classNames, counts, emphasis, palette, change, ui.colorBy === 'category' ? styler.categoryCounts(state.category) : null, styler.lossScale(state)];
+  if (shows.length === legendShows.length && shows.every((x, i) => x === legendShows[i])) return;
+  legendShows = shows;
+  legend.render({ colorBy: ui.colorBy, classNames: ds.classNames, classCounts: counts, emphasis, categoryCounts: styler.categoryCounts(state.category), lossScale: styler.lossScale(state), palette, change });
 }
+/** What the legend last showed (see restyle). */
+let legendShows: unknown[] = [];
 
 function setColorBy(c: ColorBy): void {
   ui.colorBy = c;
@@ -163,6 +151,8 @@ function setColorBy(c: ColorBy): void {
 }
 
 function toggleClass(k: number): void {
+  // A new set: the draw order is recomputed when the set is another one.
+  emphasis = new Set(emphasis);
   if (emphasis.has(k)) emphasis.delete(k); else emphasis.add(k);
   restyle();
 }
@@ -224,6 +214,7 @@ function saveView(view: { cx: number; cy: number; zoom: number }): void {
 function renderStatus(): void {
   let state = hostStatus.state, message = hostStatus.message;
   if (glError) { state = 'error'; message = glError; }
+  else if (layouts.incoming) { state = 'loading'; message = `Loading points ${Math.floor(100 * layouts.incoming.fraction)} %`; }
   else if (!hasLayout && state !== 'error') {
     if (layoutCaption) { state = 'computing'; message = `Computing the layout… ${layoutCaption}`; }
     else if (!message || state === 'ready') { state = ds ? 'computing' : 'loading'; message = ds ? 'Computing the layout…' : 'Waiting for data…'; }
@@ -234,12 +225,34 @@ function renderStatus(): void {
   banner.hidden = hasLayout && (message === '' || (state !== 'loading' && state !== 'computing' && state !== 'error'));
 }
 
+/** Puts a layout on screen: its first `loaded` points (all of them unless it is still arriving). */
+function showLayout(data: Float32Array, dims: 2 | 3, kindIn: LayoutKind, loaded: number): void {
+  if (!ds) return;
+  const kind: LayoutKind = kindIn === 'pca' || kindIn === 'own' ? kindIn : 'umap';
+  const first = !hasLayout;
+  hasLayout = true;
+  plotBox.classList.remove('waiting');
+  // Another layout is another coordinate system: its own saved view, or fit all.
+  const v = ui.views?.[kind] ?? (kind === 'umap' ? ui.view : undefined);
+  const saved = v && v.datasetId === ds.id && v.zoom > 0 ? v : undefined;
+  layoutKind = kind;
+  if (layoutsShown.at(-1) !== kind) layoutsShown.push(kind);
+  plot.setLayout(data, ds.n, dims, saved, loaded);
+  if (loaded >= ds.n) finishLayout(first);
+  renderStatus();
+}
+
+/** The layout on screen is whole: a reveal that waited for it; hover and selection (indices) carry over, the tooltip moves with its point. */
+function finishLayout(first = false): void {
+  if (pendingReveal >= 0) { plot.reveal(pendingReveal); pendingReveal = -1; }
+  if (!first && hoverIndex >= 0) showTooltip(hoverIndex, statsOf(hoverIndex), plot.scene.detail?.hardestPositive ?? -1);
+}
+
 // ---- messages ----
 function showCensus(c: CensusView): void {
   census = c;
   // The neighbours list follows a new distance or normalisation.
   if (neighbours.shown && !c.partial && neighbours.shown.distance !== distanceLabel(c.settings)) requestNeighbours(neighbours.shown.index);
-  lossScale = computeLossScale(c.lossAsAnchor);
   renderSearch();
   worst.render(c, ds!);
   restyle();
@@ -256,7 +269,7 @@ function onMessage(m: ToProjection): void {
       if (ds?.id !== m.dataset.id) {
         neighbours.hide(); plot.scene.neighbours = null; neighbourRequest++;
         forgetSearch(); selectedList = new Int32Array(0);
-        census = null; change = null; hasLayout = false; layoutKind = null; layoutsShown = []; layoutCaption = ''; pendingReveal = -1; emphasis = new Set(); selected = null; selectionSize = 0; lossScale = { ref: 0, max: 0 };
+        census = null; change = null; hasLayout = false; layouts.reset(); layoutKind = null; layoutsShown = []; layoutCaption = ''; pendingReveal = -1; emphasis = new Set(); selected = null; selectionSize = 0;
         setHover(-1);
         plot.scene.triplet = null;
         plotBox.classList.add('waiting');
@@ -272,20 +285,15 @@ function onMessage(m: ToProjection): void {
       if (!ds || m.datasetId !== ds.id) return;
       const problem = validateLayout(m.layout, m.dims, ds.n);
       if (problem) { api.post({ type: 'log', level: 'error', message: `layout ignored: ${problem}` }); return; }
-      const kind: LayoutKind = m.kind === 'pca' || m.kind === 'own' ? m.kind : 'umap';
-      const first = !hasLayout;
-      hasLayout = true;
-      plotBox.classList.remove('waiting');
-      // Another layout is another coordinate system: its own saved view, or fit all.
-      const v = ui.views?.[kind] ?? (kind === 'umap' ? ui.view : undefined);
-      const saved = v && v.datasetId === ds.id && v.zoom > 0 ? v : undefined;
-      layoutKind = kind;
-      if (layoutsShown.at(-1) !== kind) layoutsShown.push(kind);
-      plot.setLayout(m.layout, ds.n, m.dims, saved);
+      layouts.reset();
+      showLayout(m.layout, m.dims, m.kind, ds.n);
+      return;
+    }
+    case 'layoutChunk': {
+      if (!ds || m.datasetId !== ds.id) return;
+      const problem = layouts.receive(m, ds.n);
       renderStatus();
-      if (pendingReveal >= 0) { plot.reveal(pendingReveal); pendingReveal = -1; }
-      // Hover and selection are sample indices: they carry over; the tooltip moves with its point.
-      if (!first && hoverIndex >= 0) showTooltip(hoverIndex, statsOf(hoverIndex), plot.scene.detail?.hardestPositive ?? -1);
+      if (problem) api.post({ type: 'log', level: 'error', message: `layout chunk ignored: ${problem}` });
       return;
     }
     case 'layoutState': {
@@ -343,17 +351,13 @@ function onMessage(m: ToProjection): void {
       return;
     case 'reveal':
       if (!ds || !Number.isInteger(m.index) || m.index < 0 || m.index >= ds.n) return;
-      if (hasLayout) plot.reveal(m.index); else pendingReveal = m.index;
+      if (hasLayout && !layouts.partial) plot.reveal(m.index); else pendingReveal = m.index;
       return;
     case 'change': {
       if (!ds || m.datasetId !== ds.id || !(m.dLoss instanceof Float32Array)) return;
       if (m.dLoss.length === 0) { change = null; restyle(); return; }
       if (m.dLoss.length !== ds.n) { api.post({ type: 'log', level: 'error', message: 'change ignored: wrong length' }); return; }
-      let worse = 0, better = 0;
-      for (const d of m.dLoss) { if (d > 0) worse++; else if (d < 0) better++; }
-      const worsened = (Array.isArray(m.worsened) ? m.worsened : []).filter((i) => Number.isInteger(i) && i >= 0 && i < ds!.n).slice(0, 10)
-        .map((i) => ({ index: i, title: `#${i}${ds!.sampleTitles[i] ? ` ${ds!.sampleTitles[i]}` : ''}` }));
-      change = { against: String(m.against), dLoss: m.dLoss, worse, better, same: ds.n - worse - better, worsened };
+      change = changeSummary(m.against, m.dLoss, m.worsened, ds.sampleTitles);
       setColorBy('change');
       return;
     }
@@ -372,27 +376,24 @@ window.addEventListener('message', (e: MessageEvent) => {
 });
 
 // ---- test hook ----
-Object.defineProperty(window, '__embeddingInspector', {
-  value: Object.freeze({
-    get pointsDrawn() { return plot.pointsDrawn; },
-    get layoutKind() { return layoutKind ?? ''; },
-    get movedFrames() { return plot.movedFrames; },
-    get layoutsShown() { return [...layoutsShown]; },
-    get datasetId() { return ds?.id ?? ''; },
-    get colorBy() { return ui.colorBy; },
-    get hoverIndex() { return hoverIndex; },
-    get tooltipImageSrc() { return tooltip.root.hidden ? '' : tooltip.imageSrc; },
-    get tooltipImage() { return tooltip.root.hidden ? null : tooltip.image; },
-    get selectionSize() { return selectionSize; },
-    get labelErrors() { const a = labelErrors.last; return a ? { state: a.state, total: a.total, items: a.items.map((x) => x.index) } : null; },
-    get searchStatus() { return document.querySelector('[data-testid=search-status]')?.textContent ?? ''; },
-    get neighbours() { const s = neighbours.shown; return s ? { index: s.index, items: s.items.map((x) => x.index), firstSameRank: s.firstSameRank } : null; },
-    get lastFrameMs() { return plot.lastFrameMs; },
-    get detailLines() { const d = plot.scene.detail; return d ? (d.hardestPositive >= 0 ? 1 : 0) + d.negatives.length : 0; },
-    get status() { return { ...shown }; },
-    screenPositionOf: (i: number) => plot.screenPositionOf(i),
-  }),
-  writable: false,
+installTestHook({
+  get pointsDrawn() { return plot.pointsDrawn; },
+  get layoutKind() { return layoutKind ?? ''; },
+  get movedFrames() { return plot.movedFrames; },
+  get layoutsShown() { return [...layoutsShown]; },
+  get datasetId() { return ds?.id ?? ''; },
+  get colorBy() { return ui.colorBy; },
+  get hoverIndex() { return hoverIndex; },
+  get tooltipImageSrc() { return tooltip.root.hidden ? '' : tooltip.imageSrc; },
+  get tooltipImage() { return tooltip.root.hidden ? null : tooltip.image; },
+  get selectionSize() { return selectionSize; },
+  get labelErrors() { const a = labelErrors.last; return a ? { state: a.state, total: a.total, items: a.items.map((x) => x.index) } : null; },
+  get searchStatus() { return document.querySelector('[data-testid=search-status]')?.textContent ?? ''; },
+  get neighbours() { const s = neighbours.shown; return s ? { index: s.index, items: s.items.map((x) => x.index), firstSameRank: s.firstSameRank } : null; },
+  get lastFrameMs() { return plot.lastFrameMs; },
+  get detailLines() { const d = plot.scene.detail; return d ? (d.hardestPositive >= 0 ? 1 : 0) + d.negatives.length : 0; },
+  get status() { return { ...shown }; },
+  screenPositionOf: (i: number) => plot.screenPositionOf(i),
 });
 
 api.post({ type: 'ready' });

@@ -7,8 +7,19 @@ import { PointGrid } from './hitTest';
 import { attachGestures } from './interaction';
 import { computeBounds, dataToScreen, fitCamera, framePoints, panBy, screenToData, wheelZoomFactor, zoomAt, type Bounds, type Camera, type Viewport } from './layout';
 import { drawOverlay, type OverlayScene } from './overlay';
-import { baseSize, type Palette, type PointStyles } from './pointStyle';
+import type { PointLook } from './pointLook';
+import { baseSize, type Palette } from './pointStyle';
 import { ScatterRenderer } from './scatter';
+
+/** The per-point inputs of the shader's styling and the look; each given is uploaded (see ScatterRenderer). */
+export interface PointInputs {
+  labels?: Int32Array;
+  category?: Uint8Array | null;
+  values?: Float32Array | null;
+  selected?: Uint8Array | null;
+  order?: Uint32Array;
+  look?: PointLook;
+}
 
 /** What the plot tells its owner. */
 export interface PlotCallbacks {
@@ -28,6 +39,8 @@ const PADDING = 24;
  */
 const MOVE_WITH_CACHE = 200_000;
 const REST_MS = 160;
+/** Least time between two drawings of a layout still arriving in chunks (the first chunk is drawn at once). */
+const PARTIAL_MS = 500;
 /** Hit radius around the cursor, CSS px. */
 const HIT_PX = 7;
 
@@ -53,6 +66,10 @@ export class PlotView {
   private cameraMoved = false;
   private restTimer = 0;
   private bounds: Bounds = { minX: -1, minY: -1, maxX: 1, maxY: 1, count: 0 };
+  /** The layout is arriving in chunks and the camera fits what has arrived (until the user moves it). */
+  private partialFit = false;
+  /** When the points of a layout still arriving were last scheduled for drawing. */
+  private partialDrawn = 0;
   /** Frames drawn from the moved cache since the layout was set (the test hook reads it). */
   movedFrames = 0;
   /** Milliseconds the last frame took on the main thread (WebGL submission + overlay). */
@@ -86,20 +103,53 @@ export class PlotView {
   /** False when WebGL2 could not start. */
   get ok(): boolean { return this.renderer.ok; }
 
-  /** New positions (host layout, stride 2 or 3). Restores `view` (relative zoom) or fits all. */
-  setLayout(pos: Float32Array, n: number, stride: number, view?: { cx: number; cy: number; zoom: number }): void {
+  /**
+   * New positions (host layout, stride 2 or 3). Restores `view` (relative zoom) or fits all. With
+   * `loaded` < n the layout is still arriving in chunks: only its first `loaded` points are drawn
+   * (and fitted), the rest as layoutArrived reports them; hover and selection wait for the whole.
+   */
+  setLayout(pos: Float32Array, n: number, stride: number, view?: { cx: number; cy: number; zoom: number }, loaded = n): void {
     this.pos = pos; this.n = n; this.stride = stride;
-    this.grid = new PointGrid(pos, n, stride);
-    this.renderer.setPositions(pos, n, stride);
-    this.bounds = computeBounds(pos, n, stride);
+    this.grid = loaded >= n ? new PointGrid(pos, n, stride) : null;
+    this.renderer.setPositions(pos, n, stride, loaded);
+    this.bounds = computeBounds(pos, loaded, stride);
     this.movedFrames = 0;
     this.fitScale = fitCamera(this.bounds, this.vp, PADDING).scale;
+    this.partialFit = loaded < n && !view;
+    this.partialDrawn = performance.now();
     this.cam = view ? { cx: view.cx, cy: view.cy, scale: view.zoom * this.fitScale } : this.fitAll();
     this.invalidate();
   }
 
-  /** New colours / sizes / order. */
-  setStyles(styles: PointStyles): void { this.renderer.setStyles(styles); this.invalidate(); }
+  /** Points [from, to) of the layout given to setLayout arrived; at n the layout is whole (hit-testing starts). */
+  layoutArrived(from: number, to: number): void {
+    this.renderer.positionsArrived(from, to);
+    const loaded = Math.min(this.n, to);
+    // The bounds grow by the new points' (each point is looked at once over all the chunks).
+    const b = this.bounds, nb = computeBounds(this.pos.subarray(from * this.stride, loaded * this.stride), loaded - from, this.stride);
+    if (nb.count > 0) this.bounds = b.count === 0 ? nb : { minX: Math.min(b.minX, nb.minX), minY: Math.min(b.minY, nb.minY), maxX: Math.max(b.maxX, nb.maxX), maxY: Math.max(b.maxY, nb.maxY), count: b.count + nb.count };
+    // Until the user moves the camera, it fits what has arrived.
+    const zoom = this.cam.scale / this.fitScale;
+    this.fitScale = fitCamera(this.bounds, this.vp, PADDING).scale;
+    this.cam = this.partialFit ? this.fitAll() : { ...this.cam, scale: zoom * this.fitScale };
+    if (loaded >= this.n) { this.grid = new PointGrid(this.pos, this.n, this.stride); this.partialFit = false; this.invalidate(); return; }
+    // Partial drawings at most every PARTIAL_MS: each is a full draw of what has arrived, which
+    // software GL pays for (about a second at 1M) before it can draw the whole.
+    const now = performance.now();
+    if (now - this.partialDrawn >= PARTIAL_MS) { this.partialDrawn = now; this.invalidate(); }
+  }
+
+  /** New per-point inputs and / or look. */
+  setPointInputs(p: PointInputs): void {
+    const r = this.renderer;
+    if (p.labels) r.setLabels(p.labels);
+    if (p.category !== undefined) r.setCategory(p.category);
+    if (p.values !== undefined) r.setValues(p.values);
+    if (p.selected !== undefined) r.setSelected(p.selected);
+    if (p.order) r.setOrder(p.order);
+    if (p.look) r.setLook(p.look);
+    this.invalidate();
+  }
   /** New theme colours. */
   setPalette(p: Palette): void { this.palette = p; this.renderer.invalidateCache(); this.invalidate(); }
 
@@ -183,6 +233,7 @@ export class PlotView {
 
   private setCamera(cam: Camera): void {
     this.cam = cam;
+    this.partialFit = false;
     this.cb.cameraChanged({ cx: cam.cx, cy: cam.cy, zoom: cam.scale / this.fitScale });
     this.cameraMoved = true;
     this.invalidate(true);

@@ -1,7 +1,8 @@
 /**
  * Per-point appearance (colour, size, ring/selection flags) and draw order for the scatter plot,
  * from the colour mode, labels, triplet categories, losses, emphasised classes and selection.
- * Pure: the renderer uploads the arrays as they are.
+ * Pure. `computePointStyles` is the CPU reference of what the shader computes per point
+ * (scatter.ts, from pointLook.ts's tables); the tests hold the two together.
  */
 import { SampleCategory } from '../../src/shared/protocol';
 import { classColor, lossPosition, lossRamp, type LossScale, type Rgb } from './colors';
@@ -123,40 +124,55 @@ let scratchEntry = new Uint32Array(0), scratchPr = new Uint8Array(0);
 function scratch(n: number): Uint32Array { if (scratchEntry.length !== n) scratchEntry = new Uint32Array(n); return scratchEntry; }
 function scratchPriority(n: number): Uint8Array { if (scratchPr.length !== n) scratchPr = new Uint8Array(n); return scratchPr; }
 
-/** The colour mode as one table: rgb and alpha per entry, and each point's entry. */
-function colourEntries(s: StyleInput, entry: Uint32Array): { table: Uint8Array; alphas: Float64Array; entry: Uint32Array } {
-  const { n, palette: pal } = s;
-  const k = s.classCount;
-  entry.fill(0);
+/** A colour mode's table: rgb (3 bytes) and alpha per entry. */
+export interface ColourTable { table: Uint8Array; alphas: Float64Array }
+
+/**
+ * The colour table of a mode. Entries: label: class c at c, then muted (labels outside the classes)
+ * at k; category: SampleCategory 0..3; change: worse, better, unchanged; loss: 256 ramp steps for
+ * zero (faded) losses, then 256 for positive ones.
+ */
+export function colourTable(colorBy: ColorBy, k: number, pal: Palette): ColourTable {
   const fill = (colours: [ArrayLike<number>, number][]) => {
     const table = new Uint8Array(3 * colours.length), alphas = new Float64Array(colours.length);
     colours.forEach(([rgb, a], e) => { table.set([rgb[0], rgb[1], rgb[2]], 3 * e); alphas[e] = a; });
-    return { table, alphas, entry };
+    return { table, alphas };
   };
+  switch (colorBy) {
+    case 'label': return fill([...Array.from({ length: k }, (_, c): [Rgb, number] => [classColor(c), 0.85]), [pal.muted, 0.85]]);
+    case 'category': return fill([0, 1, 2, 3].map((c) => categoryColor(c, pal)));
+    case 'change': return fill([1, -1, 0].map((x) => changeColor(x, pal)));
+    default: { const lut = lossLut(); return fill([...lut.map((c): [Rgb, number] => [c, 0.35]), ...lut.map((c): [Rgb, number] => [c, 0.95])]); }
+  }
+}
+
+/** The colour mode as one table: rgb and alpha per entry, and each point's entry. */
+function colourEntries(s: StyleInput, entry: Uint32Array): { table: Uint8Array; alphas: Float64Array; entry: Uint32Array } {
+  const { n } = s;
+  const k = s.classCount;
+  entry.fill(0);
   switch (s.colorBy) {
-    case 'label': {
+    case 'label':
       for (let i = 0; i < n; i++) { const l = s.labels[i]; entry[i] = l >= 0 && l < k ? l : k; }
-      return fill([...Array.from({ length: k }, (_, c): [Rgb, number] => [classColor(c), 0.85]), [pal.muted, 0.85]]);
-    }
+      break;
     case 'category': {
       const cat = s.category;
       if (cat) for (let i = 0; i < n; i++) entry[i] = cat[i] <= 3 ? cat[i] : SampleCategory.None;
-      return fill([0, 1, 2, 3].map((c) => categoryColor(c, pal)));
+      break;
     }
     case 'change': {
       // Before a comparison every sample is unchanged (muted).
       const d = s.change;
       if (d) for (let i = 0; i < n; i++) entry[i] = d[i] > 0 ? 0 : d[i] < 0 ? 1 : 2;
       else entry.fill(2);
-      return fill([1, -1, 0].map((x) => changeColor(x, pal)));
+      break;
     }
     default: {
-      // 256 ramp steps for zero (faded) losses, then 256 for positive ones.
-      const loss = s.loss, lut = lossLut();
+      const loss = s.loss;
       if (loss) for (let i = 0; i < n; i++) { const l = loss[i]; entry[i] = Math.round(255 * lossPosition(l, s.lossScale)) + (l > 0 ? 256 : 0); }
-      return fill([...lut.map((c): [Rgb, number] => [c, 0.35]), ...lut.map((c): [Rgb, number] => [c, 0.95])]);
     }
   }
+  return { ...colourTable(s.colorBy, k, s.palette), entry };
 }
 
 /** Change colour: worse (loss grew) in the hard colour, better in the easy-side accent, unchanged muted. */

@@ -3,7 +3,10 @@
  * dataset's n, so a bad message is logged and ignored instead of drawing garbage. Pure.
  * Each function returns null when the value is usable, else a short reason.
  */
-import type { CensusView, DatasetView } from '../../src/shared/protocol';
+import type { CensusView, DatasetView, ToProjection } from '../../src/shared/protocol';
+
+/** A 'layoutChunk' message. */
+export type LayoutChunk = Extract<ToProjection, { type: 'layoutChunk' }>;
 
 /** Typed-array check that also holds across realms (frames), unlike instanceof. */
 export function isTypedArray(value: unknown, name: 'Int32Array' | 'Uint8Array' | 'Float32Array'): boolean {
@@ -31,6 +34,25 @@ export function validateLayout(layout: Float32Array, dims: number, n: number): s
   if (!isTypedArray(layout, 'Float32Array')) return 'layout must be a Float32Array';
   if (dims !== 2 && dims !== 3) return `dims must be 2 or 3, got ${dims}`;
   if (layout.length !== n * dims) return `layout has ${layout.length} values, expected ${n * dims}`;
+  return null;
+}
+
+/**
+ * A chunk of a layout sent in pieces is usable when it is the next one expected (`offset` = the
+ * points received so far, for a layout of the dataset's n points), a Float32Array of a whole number
+ * of points (dims 2 or 3) that does not run past n, and not empty unless the layout is.
+ */
+export function validateLayoutChunk(c: LayoutChunk, n: number, expectedOffset: number): string | null {
+  if (!c || !Number.isInteger(c.layoutId)) return 'chunk without a layoutId';
+  if (c.kind !== 'umap' && c.kind !== 'pca' && c.kind !== 'own') return `unknown layout kind ${String(c.kind)}`;
+  if (c.dims !== 2 && c.dims !== 3) return `dims must be 2 or 3, got ${c.dims}`;
+  if (c.n !== n) return `chunk of a layout of ${c.n} points, the dataset has ${n}`;
+  if (!isTypedArray(c.data, 'Float32Array')) return 'chunk data must be a Float32Array';
+  if (c.offset !== expectedOffset) return `chunk at point ${c.offset}, expected ${expectedOffset}`;
+  if (c.data.length % c.dims !== 0) return `chunk of ${c.data.length} values is not a whole number of ${c.dims}-d points`;
+  const count = c.data.length / c.dims;
+  if (count === 0 && n > 0) return 'empty chunk';
+  if (c.offset + count > n) return `chunk runs to point ${c.offset + count}, past n = ${n}`;
   return null;
 }
 

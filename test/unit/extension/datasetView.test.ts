@@ -20,6 +20,14 @@ describe('the dataset as the projection webview gets it', () => {
       assert.deepEqual([v.imageUris, v.sampleTitles], [[], []]);
     }
   });
+  it('labels travel in a buffer of their own: a view into a larger buffer is copied, an array of its own is sent as it is', () => {
+    const file = new Int32Array([9, 9, 0, 1, 0, 9]);
+    const v = datasetView('s1', base({ labels: file.subarray(2, 5) }), () => '');
+    assert.deepEqual(Array.from(v.labels), [0, 1, 0]);
+    assert.equal(v.labels.buffer.byteLength, 12, 'not the 24-byte buffer under the view');
+    const own = new Int32Array([0, 1, 0]);
+    assert.equal(datasetView('s1', base({ labels: own }), () => '').labels, own);
+  });
 });
 
 describe('a sprite sheet as the projection webview gets it', () => {

@@ -92,6 +92,19 @@ describe('projection colours', () => {
     assert.equal(lossPosition(5, { ref: 0, max: 0 }), 0);
   });
 
+  it('the float32 radix selection equals the selection on the same values as numbers (infinities, -0, negatives, subnormals, ties)', () => {
+    let seed = 5;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const special = [Infinity, -Infinity, -0, 0, -3, 1e-42, 3e38, NaN];
+    for (const m of [1, 7, 300, 20000]) {
+      const values = Float32Array.from({ length: m }, (_, i) => (i % 11 === 0 ? special[i % special.length] : rnd() < 0.2 ? Math.fround(2.5) : Math.exp(20 * rnd() - 10)));
+      const pos = Array.from(values).filter((v) => v > 0 && Number.isFinite(v)).sort((a, b) => a - b);
+      const at = (q: number) => pos[Math.min(pos.length - 1, Math.floor(q * (pos.length - 1)))];
+      assert.deepEqual(lossScale(values), pos.length ? { ref: at(0.5), max: at(0.99) } : { ref: 0, max: 0 }, `float32, m = ${m}`);
+      assert.deepEqual(lossScale(Array.from(values)), lossScale(values), `plain array, m = ${m}`);
+    }
+  });
+
   it('the scale by selection equals the sorted order statistics (shuffled, with ties, zeros and NaN)', () => {
     let seed = 9;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
