@@ -368,7 +368,9 @@ const pytorchLogdir: Step = {
     }, 30_000);
     assert.deepEqual(steps.map((s) => s.trim()), LOGDIR.steps);
     assert.equal(await activeSnapshot(controls), LOGDIR.steps.length - 1, 'the last step is open');
-    // Hover: the tooltip shows the sample's cell of the step's sprite, not a file of its own.
+    // Hover: the tooltip shows the sample's cell of the step's sprite, not a file of its own. The
+    // point is picked on the UMAP layout: picked on PCA's first paint, it moved when UMAP came.
+    await until('the UMAP layout', async () => (await hook<string>(frame, 'layoutKind')) === 'umap', 150_000, 250);
     const { index, fx, fy } = await isolatedPoint(frame, LOGDIR.n);
     assert.ok(index >= 0, 'no point on screen is free of overlays');
     const at = await toPage(frame, { x: fx, y: fy });
