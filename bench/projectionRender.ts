@@ -71,7 +71,7 @@ async function loadInPage(page: Page, n: number, chunkPoints: number): Promise<{
     for (let i = 0; i < n; i++) { const c = i % k; labels[i] = c; xy[2 * i] = cx[c] + gauss(); xy[2 * i + 1] = cy[c] + gauss(); }
     const frames = () => new Promise<void>((r) => w.requestAnimationFrame(() => w.requestAnimationFrame(() => r())));
     const id = `bench-${n}`;
-    w.postMessage({ type: 'dataset', dataset: { id, name: id, n, dim: 2, classNames: Array.from({ length: k }, (_, c) => `class ${c}`), labels, imageUris: [], sampleTitles: [] } }, '*', [labels.buffer]);
+    w.postMessage({ type: 'dataset', dataset: { id, name: id, n, dim: 2, classNames: Array.from({ length: k }, (_, c) => `class ${c}`), labels, imageDirs: [], imageDir: new Int32Array(0), imageUris: [], sampleTitles: [] } }, '*', [labels.buffer]);
     await frames();
     const hook = w.__embeddingInspector;
     let firstDrawnMs = NaN;

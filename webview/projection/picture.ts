@@ -5,7 +5,7 @@
  * shifted so the cell fills the box: nothing is decoded or cut on the host. The box's size comes
  * from the stylesheet, as an <img>'s does; the cell keeps its aspect ratio inside it.
  */
-import type { DatasetView } from '../../src/shared/protocol';
+import { sampleImageUri, type DatasetView } from '../../src/shared/protocol';
 import { spriteCell } from '../../src/shared/sprite';
 import { el } from './dom';
 
@@ -17,7 +17,7 @@ export interface SampleImage {
 
 /** Sample i's picture: its own image file first, else its sprite cell; null when it has none. */
 export function sampleImage(ds: DatasetView, i: number): SampleImage | null {
-  const file = ds.imageUris[i];
+  const file = sampleImageUri(ds, i);
   if (file) return { uri: file };
   const s = ds.sprite;
   if (!s || !Number.isInteger(i) || i < 0 || i >= ds.n) return null;

@@ -19,8 +19,12 @@ export function validateDataset(d: DatasetView): string | null {
   if (!Number.isInteger(d.n) || d.n < 0) return `bad n ${d.n}`;
   if (!isTypedArray(d.labels, 'Int32Array') || d.labels.length !== d.n) return 'labels must be an Int32Array of length n';
   if (!Array.isArray(d.classNames)) return 'classNames missing';
-  if (!Array.isArray(d.imageUris) || (d.imageUris.length !== d.n && d.imageUris.length !== 0)) return 'imageUris must have length n (or 0: no sample files)';
+  if (!Array.isArray(d.imageUris) || (d.imageUris.length !== d.n && d.imageUris.length !== 0)) return 'imageUris must have length n (or 0)';
+  if (!Array.isArray(d.imageDirs) || !d.imageDirs.every((u) => typeof u === 'string')) return 'imageDirs must be strings';
+  if (!isTypedArray(d.imageDir, 'Int32Array') || (d.imageDir.length !== d.n && d.imageDir.length !== 0)) return 'imageDir must be an Int32Array of length n (or 0: no sample files)';
+  if (d.imageDir.some((k) => k < -1 || k >= d.imageDirs.length)) return 'imageDir points past imageDirs';
   if (!Array.isArray(d.sampleTitles) || (d.sampleTitles.length !== d.n && d.sampleTitles.length !== 0)) return 'sampleTitles must have length n (or 0: no sample files)';
+  if (d.imageDir.length > 0 && d.sampleTitles.length !== d.n) return 'imageDir needs the sample titles (file names)';
   if (d.sprite !== undefined) {
     const s = d.sprite, ints = [s.width, s.height, s.cellWidth, s.cellHeight, s.columns];
     if (typeof s.uri !== 'string' || !s.uri || !ints.every((v) => Number.isInteger(v) && v > 0)) return 'sprite needs a uri and positive integer sizes';

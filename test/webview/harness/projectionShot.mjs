@@ -47,7 +47,7 @@ const check = (ok, what) => { console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`); if
 /** The dataset message for data d. */
 function datasetMessage(id, d) {
   datasets.set(id, d);
-  return { type: 'dataset', dataset: { id, name: `${id}.npy`, n: d.n, dim: 2, classNames: d.classNames, labels: typed('Int32Array', d.labels), imageUris: Array.from({ length: d.n }, (_, i) => `${origin}/img/${id}/${i}.png`), sampleTitles: Array.from({ length: d.n }, (_, i) => `sample_${i}.png`) } };
+  return { type: 'dataset', dataset: { id, name: `${id}.npy`, n: d.n, dim: 2, classNames: d.classNames, labels: typed('Int32Array', d.labels), imageDirs: [], imageDir: typed('Int32Array', Array.from({ length: d.n }, () => -1)), imageUris: Array.from({ length: d.n }, (_, i) => `${origin}/img/${id}/${i}.png`), sampleTitles: Array.from({ length: d.n }, (_, i) => `sample_${i}.png`) } };
 }
 const censusMessage = (id, c) => ({ type: 'census', datasetId: id, census: { ...c, category: typed('Uint8Array', c.category), lossAsAnchor: typed('Float32Array', c.lossAsAnchor), violAsAnchor: typed('Float32Array', c.violAsAnchor), violAsPositive: typed('Float32Array', c.violAsPositive), violAsNegative: typed('Float32Array', c.violAsNegative), nearestImpostor: typed('Int32Array', c.nearestImpostor), classViolationRate: typed('Float64Array', c.classViolationRate) } });
 

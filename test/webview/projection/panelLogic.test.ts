@@ -73,14 +73,17 @@ describe('projection panel logic', () => {
     assert.deepEqual(sent.at(-1), [3, 9], 'a cancelled wish is never sent');
   });
 
-  const ds = (over: Partial<DatasetView> = {}): DatasetView => ({ id: 'a', name: 'x', n: 2, dim: 4, classNames: ['p', 'q'], labels: new Int32Array([0, 1]), imageUris: ['', ''], sampleTitles: ['', ''], ...over });
+  const ds = (over: Partial<DatasetView> = {}): DatasetView => ({ id: 'a', name: 'x', n: 2, dim: 4, classNames: ['p', 'q'], labels: new Int32Array([0, 1]), imageDirs: [], imageDir: new Int32Array([-1, -1]), imageUris: ['', ''], sampleTitles: ['', ''], ...over });
 
   it('accepts well-formed messages and rejects arrays of the wrong type or length', () => {
     assert.equal(validateDataset(ds()), null);
     assert.match(validateDataset(ds({ labels: new Int32Array(3) }))!, /labels/);
     assert.match(validateDataset(ds({ labels: [0, 1] as unknown as Int32Array }))!, /labels/);
     assert.match(validateDataset(ds({ imageUris: [''] }))!, /imageUris/);
-    assert.equal(validateDataset(ds({ imageUris: [], sampleTitles: [] })), null, 'no sample files: empty lists');
+    assert.equal(validateDataset(ds({ imageUris: [], imageDir: new Int32Array(0), sampleTitles: [] })), null, 'no sample files: empty lists');
+    assert.equal(validateDataset(ds({ imageDirs: ['u/'], imageDir: new Int32Array([0, -1]), imageUris: [] })), null, 'images through a folder URI');
+    assert.match(validateDataset(ds({ imageDirs: ['u/'], imageDir: new Int32Array([1, -1]) }))!, /imageDir points past/);
+    assert.match(validateDataset(ds({ imageDir: new Int32Array(3) }))!, /imageDir must be/);
     assert.match(validateDataset(ds({ sampleTitles: ['', '', ''] }))!, /sampleTitles/);
     assert.equal(validateLayout(new Float32Array(6), 3, 2), null);
     assert.match(validateLayout(new Float32Array(5), 2, 2)!, /expected 4/);

@@ -4,7 +4,7 @@ import { cellBackground, sampleImage } from '../../../webview/projection/picture
 import { validateDataset } from '../../../webview/projection/validate';
 
 const sprite = { uri: 'uri:sprite.png', width: 56, height: 56, cellWidth: 8, cellHeight: 8, columns: 7 };
-const ds = (over: Partial<DatasetView> = {}): DatasetView => ({ id: 'a', name: 'x', n: 40, dim: 4, classNames: ['p'], labels: new Int32Array(40), imageUris: [], sampleTitles: [], sprite, ...over });
+const ds = (over: Partial<DatasetView> = {}): DatasetView => ({ id: 'a', name: 'x', n: 40, dim: 4, classNames: ['p'], labels: new Int32Array(40), imageDirs: [], imageDir: new Int32Array(0), imageUris: [], sampleTitles: [], sprite, ...over });
 
 /** Where the cell's top-left sheet pixel lands in a box of `box` px, from the CSS background values (as the browser computes them). */
 function landing(bg: { size: string; position: string }, box: number): { scale: number; x: number; y: number } {
