@@ -5,7 +5,7 @@
  */
 import type { ChartTheme } from './theme';
 import { type Histogram, type Sweep, splitBin, niceTicks, countAtOrBelow, cumulativeCounts, shareAt } from './histogramModel';
-import { formatTick } from './format';
+import { formatTick } from '../common/format';
 
 /** Padding around the plot area, in CSS pixels (room for tick labels below). */
 const PAD = { left: 6, right: 6, top: 8, bottom: 16 };

@@ -4,7 +4,7 @@
  * changes. Margin moves while dragging are drawn on the next animation frame (several `input`
  * events per frame collapse into one draw); a census redraws synchronously.
  */
-import { h } from './dom';
+import { h } from '../common/dom';
 import { ChartCanvas, onPixelRatioChange } from './chartCanvas';
 import { drawHistogram, drawSweep } from './charts';
 import { type Histogram, type Sweep, sweepCurve } from './histogramModel';

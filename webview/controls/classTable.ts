@@ -6,8 +6,8 @@
  */
 import type { FromControls } from '../../src/shared/protocol';
 import type { UiState } from './vscodeApi';
-import { h, setText } from './dom';
-import { formatCount, formatShare } from './format';
+import { h, setText } from '../common/dom';
+import { formatCount, formatShare } from '../common/format';
 
 /** Height of one class row in CSS pixels (set from here, so CSS and scrolling arithmetic agree). */
 const ROW_H = 20;

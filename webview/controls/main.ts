@@ -24,7 +24,7 @@
  */
 import type { ToControls } from '../../src/shared/protocol';
 import { controlsApi, type UiState } from './vscodeApi';
-import { h, setText } from './dom';
+import { h, setText } from '../common/dom';
 import { MarginCoalescer } from './coalescer';
 import { MarginControl } from './marginControl';
 import { Summary, type ControlsCensus } from './summary';

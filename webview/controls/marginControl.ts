@@ -4,9 +4,9 @@
  * The box accepts any margin >= 0, also outside the slider's range; bad input shows an inline error
  * and is not sent.
  */
-import { h } from './dom';
+import { h } from '../common/dom';
 import { type MarginRange, sanitizeRange, lastPosition, valueToPosition, positionToValue, keyToPosition, parseMarginInput } from '../../src/shared/sliderScale';
-import { formatMargin, formatTick } from './format';
+import { formatMargin, formatTick } from '../common/format';
 
 /** Slider + box; reports every local change (including each drag `input`) through `onChange`. */
 export class MarginControl {

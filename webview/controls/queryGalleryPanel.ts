@@ -6,8 +6,8 @@
  * `qg-message`.
  */
 import type { QueryGalleryView } from '../../src/shared/protocol';
-import { h, setText } from './dom';
-import { formatCount, formatShare, MISSING } from './format';
+import { h, setText } from '../common/dom';
+import { formatCount, formatShare, MISSING } from '../common/format';
 
 /** What the block shows, as text. */
 export interface QueryGalleryText {

@@ -4,7 +4,7 @@
  * new `state`, which is what the pickers then show (so settings.json edits appear here too).
  */
 import type { AnalysisSettings, FromControls } from '../../src/shared/protocol';
-import { h } from './dom';
+import { h } from '../common/dom';
 
 type SettingKey = Extract<FromControls, { type: 'setSetting' }>['key'];
 

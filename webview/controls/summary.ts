@@ -5,8 +5,8 @@
  * both (definitions.md), and users compare with their training code.
  */
 import type { CensusView, CategoryCounts, Convention, MiningView } from '../../src/shared/protocol';
-import { h, setText } from './dom';
-import { formatCount, formatPercent, formatShare, formatValue, formatMargin, MISSING } from './format';
+import { h, setText } from '../common/dom';
+import { formatCount, formatPercent, formatShare, formatValue, formatMargin, MISSING } from '../common/format';
 
 /** The census fields the sidebar receives (no per-sample arrays). */
 export type ControlsCensus = Omit<CensusView, 'category' | 'lossAsAnchor' | 'violAsAnchor' | 'violAsPositive' | 'violAsNegative' | 'nearestImpostor'>;

@@ -1,8 +1,7 @@
-/**
- * Theme colours for canvas drawing, read from VS Code's `--vscode-*` CSS variables, and a hook
- * that fires when the theme changes (VS Code swaps `vscode-light` / `vscode-dark` /
- * `vscode-high-contrast` classes on `<body>` and rewrites the variables in its style attribute).
- */
+/** The sidebar charts' colours and font, read from VS Code's `--vscode-*` CSS variables (common/theme.ts). */
+import { cssVar } from '../common/theme';
+
+export { onThemeChange } from '../common/theme';
 
 /** Colours and font used by the charts. */
 export interface ChartTheme {
@@ -15,14 +14,6 @@ export interface ChartTheme {
   marker: string;
   curve: string;
   font: string;
-}
-
-function cssVar(style: CSSStyleDeclaration, names: string[], fallback: string): string {
-  for (const n of names) {
-    const v = style.getPropertyValue(n).trim();
-    if (v) return v;
-  }
-  return fallback;
 }
 
 /** Reads the current theme's colours (call again after a theme change). */
@@ -42,17 +33,4 @@ export function readTheme(): ChartTheme {
     curve: cssVar(s, ['--vscode-charts-purple', '--vscode-charts-blue'], '#b180d7'),
     font: `10px ${family}`,
   };
-}
-
-/**
- * Calls `onChange` when the theme changes. VS Code swaps the body's `vscode-light` / `vscode-dark` /
- * `vscode-high-contrast` class on a change of kind, but between two themes of the same kind only
- * the variables on `<html style>` and the body's `data-vscode-theme-name` change: watch all of them.
- * Several mutations in one task give one callback. Returns a disposer.
- */
-export function onThemeChange(onChange: () => void): () => void {
-  const mo = new MutationObserver(() => onChange());
-  mo.observe(document.body, { attributes: true, attributeFilter: ['class', 'style', 'data-vscode-theme-kind', 'data-vscode-theme-name'] });
-  mo.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
-  return () => mo.disconnect();
 }

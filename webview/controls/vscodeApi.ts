@@ -1,8 +1,9 @@
 /**
- * The one place that touches `acquireVsCodeApi()` (it may be called only once per page). Typed so
- * the sidebar can post only legal {@link FromControls} messages and keeps only its UI state.
+ * The sidebar's handle on the host (common/vscodeApi.ts): it can post only legal
+ * {@link FromControls} messages and keeps only its UI state.
  */
 import type { FromControls } from '../../src/shared/protocol';
+import { webviewApi } from '../common/vscodeApi';
 
 /** UI-only state kept by VS Code across hide/show (`getState`/`setState`); the host owns the rest. */
 export interface UiState {
@@ -34,11 +35,11 @@ let api: ControlsApi | undefined;
 /** The page's single API handle (acquired on first use). */
 export function controlsApi(): ControlsApi {
   if (api) return api;
-  const raw = acquireVsCodeApi<UiState>();
+  const raw = webviewApi<FromControls, UiState>();
   api = {
-    post: (message) => raw.postMessage(message),
+    post: (message) => raw.post(message),
     loadUi: () => ({ ...DEFAULT_UI, ...(raw.getState() ?? {}) }),
-    saveUi: (state) => { raw.setState(state); },
+    saveUi: (state) => raw.setState(state),
   };
   return api;
 }

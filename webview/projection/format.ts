@@ -1,12 +1,8 @@
 /** Text formatting for the projection panel (counts, margins, the worst-list header). Pure. */
 import type { CensusView, SampleCategory } from '../../src/shared/protocol';
+import { formatCount } from '../common/format';
 
-/** Integer with thin groups of three: 1234567 -> "1 234 567". Non-integers are rounded. */
-export function formatCount(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  const s = Math.round(Math.abs(n)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
-  return n < 0 ? `-${s}` : s;
-}
+export { formatCount } from '../common/format';
 
 /** A margin with at least two decimals and no more than it needs: 0.2 -> "0.20", 0.125 -> "0.125". */
 export function formatMargin(m: number): string {

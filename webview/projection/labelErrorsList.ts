@@ -4,7 +4,7 @@
  * made, and an export to CSV. Choosing a row moves to the sample.
  */
 import type { DatasetView, ToProjection } from '../../src/shared/protocol';
-import { el } from './dom';
+import { h } from '../common/dom';
 import { formatCount } from './format';
 import { picture, sampleImage } from './picture';
 
@@ -20,18 +20,18 @@ export class LabelErrorsList {
   last: Answer | null = null;
 
   constructor(parent: HTMLElement, before: Element | null, onFind: () => void, onExport: () => void, private readonly onChoose: (index: number) => void) {
-    this.findButton = el('button', { class: 'small-button', 'data-testid': 'label-errors-find', title: 'Every sample\'s 10 nearest neighbours, then the samples most of whose neighbours carry another label' }, 'Find');
+    this.findButton = h('button', { class: 'small-button', 'data-testid': 'label-errors-find', title: 'Every sample\'s 10 nearest neighbours, then the samples most of whose neighbours carry another label' }, 'Find');
     this.findButton.addEventListener('click', () => onFind());
-    this.exportButton = el('button', { class: 'small-button', 'data-testid': 'label-errors-export', disabled: true, title: 'Save every suspect as CSV: index, path, label, suggested_label, score' }, 'Export CSV…');
+    this.exportButton = h('button', { class: 'small-button', 'data-testid': 'label-errors-export', disabled: true, title: 'Save every suspect as CSV: index, path, label, suggested_label, score' }, 'Export CSV…');
     this.exportButton.addEventListener('click', () => onExport());
-    this.status = el('div', { class: 'label-errors-status', 'data-testid': 'label-errors-status', 'aria-live': 'polite' }, 'Samples whose nearest neighbours mostly carry another label.');
-    this.list = el('ol', { class: 'neighbours-list', 'data-testid': 'label-errors-list', 'aria-label': 'Suspected label errors, highest score first' });
+    this.status = h('div', { class: 'label-errors-status', 'data-testid': 'label-errors-status', 'aria-live': 'polite' }, 'Samples whose nearest neighbours mostly carry another label.');
+    this.list = h('ol', { class: 'neighbours-list', 'data-testid': 'label-errors-list', 'aria-label': 'Suspected label errors, highest score first' });
     this.list.addEventListener('click', (e) => {
       const b = (e.target as Element).closest('[data-index]');
       if (b) this.onChoose(Number(b.getAttribute('data-index')));
     });
-    this.root = el('details', { class: 'label-errors', 'data-testid': 'label-errors' },
-      el('summary', {}, 'Suspected label errors'), el('div', { class: 'label-errors-actions' }, this.findButton, this.exportButton), this.status, this.list);
+    this.root = h('details', { class: 'label-errors', 'data-testid': 'label-errors' },
+      h('summary', {}, 'Suspected label errors'), h('div', { class: 'label-errors-actions' }, this.findButton, this.exportButton), this.status, this.list);
     parent.insertBefore(this.root, before);
   }
 
@@ -45,10 +45,10 @@ export class LabelErrorsList {
     if (a.state === 'error') { this.status.textContent = a.message ?? 'failed'; this.list.replaceChildren(); return; }
     this.status.textContent = `${formatCount(a.total)} suspect${a.total === 1 ? '' : 's'}${a.total > a.items.length ? ` (the first ${a.items.length} shown; the CSV has all)` : ''}. ${a.method}.`;
     this.list.replaceChildren(...a.items.map((x) => {
-      const pic = picture(sampleImage(ds, x.index), `sample ${x.index}`, () => el('span', { class: 'no-image' }, `#${x.index}`));
-      return el('li', {}, el('button', { class: 'neighbour-row other', 'data-index': x.index, 'data-testid': 'label-error-row', title: `Go to sample ${x.index}` },
-        el('span', { class: 'nthumb' }, pic), el('span', { class: 'name' }, `#${x.index} ${name(x.label)} → ${name(x.suggested)}`),
-        el('span', { class: 'dist' }, `${Math.round(100 * x.score)} %`)));
+      const pic = picture(sampleImage(ds, x.index), `sample ${x.index}`, () => h('span', { class: 'no-image' }, `#${x.index}`));
+      return h('li', {}, h('button', { class: 'neighbour-row other', 'data-index': x.index, 'data-testid': 'label-error-row', title: `Go to sample ${x.index}` },
+        h('span', { class: 'nthumb' }, pic), h('span', { class: 'name' }, `#${x.index} ${name(x.label)} → ${name(x.suggested)}`),
+        h('span', { class: 'dist' }, `${Math.round(100 * x.score)} %`)));
     }));
   }
 }

@@ -4,7 +4,7 @@
  * another is still computing ("PCA (31 % of the variance) — UMAP 34 %").
  */
 import type { LayoutKind, LayoutState } from '../../src/shared/protocol';
-import { el } from './dom';
+import { h } from '../common/dom';
 
 /** Picker + caption inside `parent` (first in it). */
 export class LayoutPicker {
@@ -14,17 +14,17 @@ export class LayoutPicker {
   private rendered = '';
 
   constructor(parent: HTMLElement, onPick: (kind: LayoutKind) => void) {
-    this.select = el('select', { id: 'layout-picker', 'data-testid': 'layout-picker', 'aria-label': 'Layout' });
+    this.select = h('select', { id: 'layout-picker', 'data-testid': 'layout-picker', 'aria-label': 'Layout' });
     this.select.addEventListener('change', () => onPick(this.select.value as LayoutKind));
-    this.caption = el('div', { class: 'layout-caption', 'data-testid': 'layout-caption', role: 'status', 'aria-live': 'polite' });
-    parent.prepend(el('label', { class: 'color-by' }, 'Layout ', this.select), this.caption);
+    this.caption = h('div', { class: 'layout-caption', 'data-testid': 'layout-caption', role: 'status', 'aria-live': 'polite' });
+    parent.prepend(h('label', { class: 'color-by' }, 'Layout ', this.select), this.caption);
   }
 
   render(s: LayoutState): void {
     const key = s.choices.map((c) => `${c.kind}:${c.ready}`).join(',');
     const text = (c: LayoutState['choices'][number]) => (c.ready ? c.label : `${c.label} (${c.note})`);
     if (key !== this.rendered) {
-      this.select.replaceChildren(...s.choices.map((c) => el('option', { value: c.kind, disabled: !c.ready, title: c.note }, text(c))));
+      this.select.replaceChildren(...s.choices.map((c) => h('option', { value: c.kind, disabled: !c.ready, title: c.note }, text(c))));
       this.rendered = key;
     } else {
       // Same entries: only their words change (UMAP's progress), so an open list stays open.

@@ -4,7 +4,7 @@
  */
 import { SampleCategory } from '../../src/shared/protocol';
 import { classColor, cssRgb, lossPosition, lossRamp, type LossScale } from './colors';
-import { el } from './dom';
+import { h } from '../common/dom';
 import { categoryName, formatCount, formatValue } from './format';
 import { categoryColor, changeColor, COLOR_MODES, type ColorBy, type Palette } from './pointStyle';
 
@@ -35,24 +35,24 @@ export class Legend {
 
   /** `classesOpen`: whether the class list starts expanded; `onClassesOpen` reports changes (UI state). */
   constructor(parent: HTMLElement, onColorBy: (c: ColorBy) => void, private readonly onToggleClass: (k: number) => void, classesOpen: boolean, onClassesOpen: (open: boolean) => void) {
-    this.select = el('select', { id: 'color-by', 'data-testid': 'color-by', 'aria-label': 'Colour points by' },
-      ...COLOR_MODES.map((m) => el('option', { value: m }, MODE_TEXT[m])));
+    this.select = h('select', { id: 'color-by', 'data-testid': 'color-by', 'aria-label': 'Colour points by' },
+      ...COLOR_MODES.map((m) => h('option', { value: m }, MODE_TEXT[m])));
     this.select.addEventListener('change', () => onColorBy(this.select.value as ColorBy));
-    this.key = el('div', { class: 'legend-key', id: 'legend-key' });
+    this.key = h('div', { class: 'legend-key', id: 'legend-key' });
     this.key.addEventListener('click', (e) => {
       const b = (e.target as Element).closest('[data-reveal]');
       if (b) this.onReveal?.(Number(b.getAttribute('data-reveal')));
     });
-    this.classes = el('ul', { class: 'legend-classes', id: 'legend-classes', 'data-testid': 'legend-classes', 'aria-label': 'Classes (click to emphasise)' });
+    this.classes = h('ul', { class: 'legend-classes', id: 'legend-classes', 'data-testid': 'legend-classes', 'aria-label': 'Classes (click to emphasise)' });
     this.classes.addEventListener('click', (e) => {
       const b = (e.target as Element).closest('[data-class]');
       if (b) this.onToggleClass(Number(b.getAttribute('data-class')));
     });
-    this.classSummary = el('summary', { 'data-testid': 'legend-classes-toggle' }, 'Classes');
-    this.classBox = el('details', { class: 'legend-class-box', open: classesOpen }, this.classSummary, this.classes);
+    this.classSummary = h('summary', { 'data-testid': 'legend-classes-toggle' }, 'Classes');
+    this.classBox = h('details', { class: 'legend-class-box', open: classesOpen }, this.classSummary, this.classes);
     this.classBox.addEventListener('toggle', () => onClassesOpen(this.classBox.open));
-    this.root = el('section', { class: 'legend', id: 'legend', 'aria-label': 'Legend' },
-      el('label', { class: 'color-by' }, 'Colour by ', this.select), this.key, this.classBox);
+    this.root = h('section', { class: 'legend', id: 'legend', 'aria-label': 'Legend' },
+      h('label', { class: 'color-by' }, 'Colour by ', this.select), this.key, this.classBox);
     parent.append(this.root);
   }
 
@@ -67,44 +67,44 @@ export class Legend {
       const cats = [SampleCategory.Hard, SampleCategory.SemiHard, SampleCategory.Easy, SampleCategory.None];
       this.key.append(...cats.map((c) => {
         const [rgb, alpha] = categoryColor(c, s.palette);
-        return el('div', { class: `key-row cat-${c}` }, swatch(cssRgb(rgb, alpha), c === SampleCategory.Hard),
-          el('span', {}, categoryName(c)), el('span', { class: 'count' }, s.categoryCounts ? formatCount(s.categoryCounts[c]) : '…'));
+        return h('div', { class: `key-row cat-${c}` }, swatch(cssRgb(rgb, alpha), c === SampleCategory.Hard),
+          h('span', {}, categoryName(c)), h('span', { class: 'count' }, s.categoryCounts ? formatCount(s.categoryCounts[c]) : '…'));
       }));
     } else if (s.colorBy === 'loss') {
-      const ramp = el('div', { class: 'ramp' });
+      const ramp = h('div', { class: 'ramp' });
       ramp.style.background = `linear-gradient(to right, ${[0, 0.25, 0.5, 0.75, 1].map((t) => cssRgb(lossRamp(t))).join(', ')})`;
       const { ref, max } = s.lossScale;
-      const mid = el('span', {}, max > 0 ? formatValue(ref) : '');
+      const mid = h('span', {}, max > 0 ? formatValue(ref) : '');
       // The median sits where the logarithmic ramp puts it.
       mid.style.left = `${(100 * lossPosition(ref, s.lossScale)).toFixed(1)}%`;
-      this.key.append(ramp, el('div', { class: 'ramp-labels' }, el('span', {}, '0'), mid, el('span', {}, max > 0 ? `≥ ${formatValue(max)}` : 'no loss')),
-        el('div', { class: 'ramp-note' }, 'log scale; median marked'));
+      this.key.append(ramp, h('div', { class: 'ramp-labels' }, h('span', {}, '0'), mid, h('span', {}, max > 0 ? `≥ ${formatValue(max)}` : 'no loss')),
+        h('div', { class: 'ramp-note' }, 'log scale; median marked'));
     } else if (s.colorBy === 'change') {
       const c = s.change;
-      if (!c) this.key.append(el('div', { class: 'ramp-note' }, 'Compare with another snapshot (sidebar) to colour by change.'));
+      if (!c) this.key.append(h('div', { class: 'ramp-note' }, 'Compare with another snapshot (sidebar) to colour by change.'));
       else {
         const rows: [number, string, number][] = [[1, 'worse', c.worse], [-1, 'better', c.better], [0, 'unchanged', c.same]];
-        this.key.append(el('div', { class: 'ramp-note' }, `vs ${c.against}`), ...rows.map(([d, name, k]) => {
+        this.key.append(h('div', { class: 'ramp-note' }, `vs ${c.against}`), ...rows.map(([d, name, k]) => {
           const [rgb, alpha] = changeColor(d, s.palette);
-          return el('div', { class: 'key-row' }, swatch(cssRgb(rgb, alpha), false), el('span', {}, name), el('span', { class: 'count' }, formatCount(k)));
+          return h('div', { class: 'key-row' }, swatch(cssRgb(rgb, alpha), false), h('span', {}, name), h('span', { class: 'count' }, formatCount(k)));
         }));
         if (c.worsened.length) {
-          this.key.append(el('div', { class: 'ramp-note' }, 'Got worse most (click to show):'),
-            el('ul', { class: 'legend-classes', 'data-testid': 'worsened-list' }, ...c.worsened.map((w) => el('li', {},
-              el('button', { class: 'class-entry', 'data-reveal': w.index, title: `Show sample ${w.index}` }, el('span', { class: 'name' }, w.title || `#${w.index}`))))));
+          this.key.append(h('div', { class: 'ramp-note' }, 'Got worse most (click to show):'),
+            h('ul', { class: 'legend-classes', 'data-testid': 'worsened-list' }, ...c.worsened.map((w) => h('li', {},
+              h('button', { class: 'class-entry', 'data-reveal': w.index, title: `Show sample ${w.index}` }, h('span', { class: 'name' }, w.title || `#${w.index}`))))));
         }
       }
     }
     const emphasising = s.emphasis.size > 0;
     this.classSummary.textContent = `Classes (${formatCount(s.classNames.length)})${emphasising ? ` · ${s.emphasis.size} emphasised` : ''}`;
-    this.classes.replaceChildren(...s.classNames.map((name, k) => el('li', {},
-      el('button', { 'data-class': k, class: `class-entry${emphasising && !s.emphasis.has(k) ? ' dimmed' : ''}`, 'aria-pressed': String(s.emphasis.has(k)), title: `Emphasise ${name}` },
-        swatch(cssRgb(classColor(k)), false), el('span', { class: 'name' }, name), el('span', { class: 'count' }, formatCount(s.classCounts[k] ?? 0))))));
+    this.classes.replaceChildren(...s.classNames.map((name, k) => h('li', {},
+      h('button', { 'data-class': k, class: `class-entry${emphasising && !s.emphasis.has(k) ? ' dimmed' : ''}`, 'aria-pressed': String(s.emphasis.has(k)), title: `Emphasise ${name}` },
+        swatch(cssRgb(classColor(k)), false), h('span', { class: 'name' }, name), h('span', { class: 'count' }, formatCount(s.classCounts[k] ?? 0))))));
   }
 }
 
 function swatch(color: string, ring: boolean): HTMLSpanElement {
-  const s = el('span', { class: ring ? 'swatch ring' : 'swatch', 'aria-hidden': 'true' });
+  const s = h('span', { class: ring ? 'swatch ring' : 'swatch', 'aria-hidden': 'true' });
   s.style.backgroundColor = color;
   return s;
 }

@@ -15,7 +15,7 @@ import { NeighboursList } from './neighboursList';
 import { sampleImage } from './picture';
 import { LabelErrorsList } from './labelErrorsList';
 import { SearchBox, selectionCensus } from './searchBox';
-import { el } from './dom';
+import { h } from '../common/dom';
 import { formatCount } from './format';
 import { Legend } from './legend';
 import { PlotView } from './plotView';
@@ -23,7 +23,8 @@ import { baseSize, classCounts, type ColorBy } from './pointStyle';
 import { Styler } from './styler';
 import { changeSummary, type ChangeSummary } from './changeSummary';
 import { installTestHook } from './testHook';
-import { readPalette, watchTheme } from './theme';
+import { readPalette } from './theme';
+import { onThemeChange } from '../common/theme';
 import { LatestWinsRequester } from './throttle';
 import { Tooltip } from './tooltip';
 import { hostApi, type UiState } from './vscodeApi';
@@ -68,9 +69,9 @@ const layouts = new LayoutReceiver({ hasLayout: () => hasLayout, show: (...a) =>
 
 // ---- DOM ----
 const app = document.getElementById('app')!;
-const plotBox = el('div', { class: 'plot-box waiting', id: 'plot-box' });
-const banner = el('div', { class: 'status', id: 'status', 'data-testid': 'status', role: 'status', 'aria-live': 'polite' });
-const main = el('main', { class: 'main-area' }, plotBox);
+const plotBox = h('div', { class: 'plot-box waiting', id: 'plot-box' });
+const banner = h('div', { class: 'status', id: 'status', 'data-testid': 'status', role: 'status', 'aria-live': 'polite' });
+const main = h('main', { class: 'main-area' }, plotBox);
 app.append(main);
 const plot = new PlotView(plotBox, {
   hover: (i) => setHover(i),
@@ -121,7 +122,7 @@ const requester = new LatestWinsRequester((requestId, index) => api.post({ type:
 plot.setPalette(palette);
 renderStatus();
 
-watchTheme(() => {
+onThemeChange(() => {
   palette = readPalette();
   plot.setPalette(palette);
   restyle();

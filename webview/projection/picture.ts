@@ -7,7 +7,7 @@
  */
 import { sampleImageUri, type DatasetView } from '../../src/shared/protocol';
 import { spriteCell } from '../../src/shared/sprite';
-import { el } from './dom';
+import { h } from '../common/dom';
 
 /** One sample's picture: an image file, or a cell (pixels) of a sheet of sheetWidth x sheetHeight. */
 export interface SampleImage {
@@ -43,7 +43,7 @@ export function cellBackground(c: NonNullable<SampleImage['cell']>): { size: str
 export function paintCell(box: HTMLElement, img: SampleImage & { cell: NonNullable<SampleImage['cell']> }, label: string): void {
   const c = img.cell, bg = cellBackground(c);
   let inner = box.firstElementChild as HTMLElement | null;
-  if (!inner) { inner = el('span', { class: 'sprite-cell' }); box.replaceChildren(inner); }
+  if (!inner) { inner = h('span', { class: 'sprite-cell' }); box.replaceChildren(inner); }
   inner.style.backgroundImage = `url("${img.uri.replace(/["\\\n]/g, (ch) => encodeURIComponent(ch))}")`;
   inner.style.backgroundSize = bg.size;
   inner.style.backgroundPosition = bg.position;
@@ -59,8 +59,8 @@ export function paintCell(box: HTMLElement, img: SampleImage & { cell: NonNullab
 /** A thumbnail element: <img> for a file, a sprite-cell box for a cell, else `fallback` (the "#i" placeholder). */
 export function picture(img: SampleImage | null, alt: string, fallback: () => HTMLElement): HTMLElement {
   if (!img) return fallback();
-  if (!img.cell) return el('img', { src: img.uri, alt, loading: 'lazy' });
-  const box = el('span', { class: 'sprite-box' });
+  if (!img.cell) return h('img', { src: img.uri, alt, loading: 'lazy' });
+  const box = h('span', { class: 'sprite-box' });
   paintCell(box, img as SampleImage & { cell: NonNullable<SampleImage['cell']> }, alt);
   return box;
 }

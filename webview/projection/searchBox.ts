@@ -3,7 +3,7 @@
  * metadata (the host matches), the number of matches, "isolate" (dim everything else), and the
  * census of the selection (a search's matches or a box / lasso) beside the whole dataset's.
  */
-import { el } from './dom';
+import { h } from '../common/dom';
 import { formatCount } from './format';
 
 /** The selection's share of violating triplets as anchor beside the dataset's, or null without a census. */
@@ -31,13 +31,13 @@ export class SearchBox {
   private timer = 0;
 
   constructor(parent: HTMLElement, onQuery: (q: string) => void, onIsolate: (on: boolean) => void) {
-    this.input = el('input', { type: 'search', placeholder: 'Search labels, files, metadata (or /regex/)', 'aria-label': 'Search samples', 'data-testid': 'search', spellcheck: 'false' });
+    this.input = h('input', { type: 'search', placeholder: 'Search labels, files, metadata (or /regex/)', 'aria-label': 'Search samples', 'data-testid': 'search', spellcheck: 'false' });
     this.input.addEventListener('input', () => { window.clearTimeout(this.timer); this.timer = window.setTimeout(() => onQuery(this.input.value), 200); });
     this.input.addEventListener('keydown', (e) => { if (e.key === 'Enter') { window.clearTimeout(this.timer); onQuery(this.input.value); } });
-    this.isolateBox = el('input', { type: 'checkbox', 'data-testid': 'search-isolate' });
+    this.isolateBox = h('input', { type: 'checkbox', 'data-testid': 'search-isolate' });
     this.isolateBox.addEventListener('change', () => onIsolate(this.isolateBox.checked));
-    this.status = el('div', { class: 'search-status', 'data-testid': 'search-status', 'aria-live': 'polite' });
-    parent.append(el('div', { class: 'search' }, this.input, el('label', { class: 'isolate', title: 'Dim every sample outside the selection' }, this.isolateBox, ' isolate')), this.status);
+    this.status = h('div', { class: 'search-status', 'data-testid': 'search-status', 'aria-live': 'polite' });
+    parent.append(h('div', { class: 'search' }, this.input, h('label', { class: 'isolate', title: 'Dim every sample outside the selection' }, this.isolateBox, ' isolate')), this.status);
   }
 
   get query(): string { return this.input.value; }

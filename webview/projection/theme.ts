@@ -1,7 +1,6 @@
 /**
- * Reads the plot colours from VS Code's `--vscode-*` CSS variables and calls back when the theme
- * changes (VS Code swaps `vscode-light` / `vscode-dark` / `vscode-high-contrast` on <body> and
- * rewrites the variables on <html>).
+ * Reads the plot colours from VS Code's `--vscode-*` CSS variables (parsed to RGB for the shader);
+ * theme changes are watched with common/theme.ts's onThemeChange.
  */
 import { luminance, parseCssColor, type Rgb } from './colors';
 import type { Palette } from './pointStyle';
@@ -34,12 +33,4 @@ export function readPalette(): Palette {
     negative: cssColor(style, ['--vscode-charts-red'], isDark ? [241, 76, 76] : [229, 20, 0]),
     isDark,
   };
-}
-
-/** Calls `onChange` when the body class or the html style (theme variables) changes. */
-export function watchTheme(onChange: () => void): () => void {
-  const observer = new MutationObserver(() => onChange());
-  observer.observe(document.body, { attributes: true, attributeFilter: ['class'] });
-  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
-  return () => observer.disconnect();
 }

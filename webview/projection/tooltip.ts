@@ -4,7 +4,7 @@
  * statistics.
  */
 import type { SampleStats } from '../../src/shared/protocol';
-import { el } from './dom';
+import { h } from '../common/dom';
 import { categoryName, formatCount, formatValue } from './format';
 import { paintCell, type SampleImage } from './picture';
 
@@ -32,11 +32,11 @@ export class Tooltip {
   index = -1;
 
   constructor(parent: HTMLElement) {
-    this.img = el('img', { class: 'tooltip-image', 'data-testid': 'tooltip-image', alt: '' });
+    this.img = h('img', { class: 'tooltip-image', 'data-testid': 'tooltip-image', alt: '' });
     this.img.addEventListener('load', () => this.img.classList.toggle('pixelated', Math.max(this.img.naturalWidth, this.img.naturalHeight) <= 64));
-    this.cell = el('span', { class: 'tooltip-image sprite-box', 'data-testid': 'tooltip-sprite-cell', hidden: true });
-    this.body = el('div', { class: 'tooltip-body' });
-    this.root = el('div', { class: 'tooltip', id: 'tooltip', 'data-testid': 'tooltip', role: 'tooltip', hidden: true }, this.img, this.cell, this.body);
+    this.cell = h('span', { class: 'tooltip-image sprite-box', 'data-testid': 'tooltip-sprite-cell', hidden: true });
+    this.body = h('div', { class: 'tooltip-body' });
+    this.root = h('div', { class: 'tooltip', id: 'tooltip', 'data-testid': 'tooltip', role: 'tooltip', hidden: true }, this.img, this.cell, this.body);
     parent.append(this.root);
   }
 
@@ -69,9 +69,9 @@ export class Tooltip {
       );
     }
     this.body.replaceChildren(
-      el('div', { class: 'tooltip-label' }, c.label),
-      c.title ? el('div', { class: 'tooltip-title' }, c.title) : '',
-      el('dl', {}, ...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
+      h('div', { class: 'tooltip-label' }, c.label),
+      c.title ? h('div', { class: 'tooltip-title' }, c.title) : '',
+      h('dl', {}, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
     );
     this.root.hidden = false;
     this.place(x, y, avoid);

@@ -1,9 +1,10 @@
 /**
- * The one wrapper around `acquireVsCodeApi()`: only protocol messages can be posted, and the
- * persisted UI state has a type. (acquireVsCodeApi may be called once per page.)
+ * The projection's handle on the host (common/vscodeApi.ts): only protocol messages can be posted,
+ * and the persisted UI state has a type.
  */
 import type { FromProjection, LayoutKind } from '../../src/shared/protocol';
 import type { ColorBy } from './pointStyle';
+import { webviewApi, type WebviewApi } from '../common/vscodeApi';
 
 /** UI-only state kept across reloads of the webview (never data). */
 export interface UiState {
@@ -18,23 +19,11 @@ export interface UiState {
 }
 
 /** Typed access to the host. */
-export interface HostApi {
-  post(message: FromProjection): void;
-  getState(): UiState | undefined;
-  setState(state: UiState): void;
-}
+export type HostApi = WebviewApi<FromProjection, UiState>;
 
 let api: HostApi | undefined;
 
 /** The host API (created on first use). */
 export function hostApi(): HostApi {
-  if (!api) {
-    const raw = acquireVsCodeApi<UiState>();
-    api = {
-      post: (m) => raw.postMessage(m),
-      getState: () => raw.getState(),
-      setState: (s) => { raw.setState(s); },
-    };
-  }
-  return api;
+  return (api ??= webviewApi<FromProjection, UiState>());
 }

@@ -3,7 +3,7 @@
  * worst triplets with anchor / positive / negative thumbnails. Collapsible; choosing a row calls back.
  */
 import type { CensusView, DatasetView, TripletRow } from '../../src/shared/protocol';
-import { el } from './dom';
+import { h } from '../common/dom';
 import { censusHeader, formatValue } from './format';
 import { picture, sampleImage } from './picture';
 
@@ -26,11 +26,11 @@ export class WorstList {
   private rowsOf: DatasetView | undefined;
 
   constructor(parent: HTMLElement, open: boolean, private readonly onToggle: (open: boolean) => void, private readonly onChoose: (row: TripletRow) => void) {
-    this.toggle = el('button', { class: 'panel-toggle', id: 'worst-toggle', 'data-testid': 'worst-toggle', 'aria-controls': 'worst-list', title: 'Show or hide the worst triplets' }, '');
-    this.header = el('div', { class: 'census-header', id: 'census-header', 'data-testid': 'census-header', 'aria-live': 'polite' }, 'No census yet');
-    this.list = el('ol', { class: 'worst-list', id: 'worst-list', 'data-testid': 'worst-list', 'aria-label': 'Worst triplets, highest loss first' });
-    this.root = el('aside', { class: 'side-panel', id: 'side-panel', 'aria-label': 'Worst triplets' },
-      el('div', { class: 'panel-head' }, el('h2', {}, 'Worst triplets'), this.toggle), this.header, this.list);
+    this.toggle = h('button', { class: 'panel-toggle', id: 'worst-toggle', 'data-testid': 'worst-toggle', 'aria-controls': 'worst-list', title: 'Show or hide the worst triplets' }, '');
+    this.header = h('div', { class: 'census-header', id: 'census-header', 'data-testid': 'census-header', 'aria-live': 'polite' }, 'No census yet');
+    this.list = h('ol', { class: 'worst-list', id: 'worst-list', 'data-testid': 'worst-list', 'aria-label': 'Worst triplets, highest loss first' });
+    this.root = h('aside', { class: 'side-panel', id: 'side-panel', 'aria-label': 'Worst triplets' },
+      h('div', { class: 'panel-head' }, h('h2', {}, 'Worst triplets'), this.toggle), this.header, this.list);
     this.toggle.addEventListener('click', () => this.setOpen(this.root.classList.contains('collapsed')));
     this.list.addEventListener('click', (e) => {
       const li = (e.target as Element).closest('[data-row]');
@@ -67,14 +67,14 @@ export class WorstList {
     this.rowsOf = ds;
     const name = (i: number) => ds.classNames[ds.labels[i]] ?? String(ds.labels[i]);
     const thumb = (i: number, role: string) => {
-      const pic = picture(sampleImage(ds, i), `${role} ${i}`, () => el('span', { class: 'no-image' }, `#${i}`));
-      return el('figure', { class: `thumb ${role}` }, pic, el('figcaption', {}, `${role[0]} · ${name(i)}`));
+      const pic = picture(sampleImage(ds, i), `${role} ${i}`, () => h('span', { class: 'no-image' }, `#${i}`));
+      return h('figure', { class: `thumb ${role}` }, pic, h('figcaption', {}, `${role[0]} · ${name(i)}`));
     };
-    this.list.replaceChildren(...this.rows.map((r, k) => el('li', {},
-      el('button', { class: 'worst-row', 'data-row': k, 'data-testid': 'worst-row', title: `anchor ${r.anchor}, positive ${r.positive}, negative ${r.negative}; d(a,p) ${formatValue(r.dap)}, d(a,n) ${formatValue(r.dan)}` },
+    this.list.replaceChildren(...this.rows.map((r, k) => h('li', {},
+      h('button', { class: 'worst-row', 'data-row': k, 'data-testid': 'worst-row', title: `anchor ${r.anchor}, positive ${r.positive}, negative ${r.negative}; d(a,p) ${formatValue(r.dap)}, d(a,n) ${formatValue(r.dan)}` },
         thumb(r.anchor, 'anchor'), thumb(r.positive, 'positive'), thumb(r.negative, 'negative'),
-        el('span', { class: 'loss' }, formatValue(r.loss))))));
-    if (census && this.rows.length === 0) this.list.append(el('li', { class: 'empty' }, 'No violating triplets under this margin.'));
+        h('span', { class: 'loss' }, formatValue(r.loss))))));
+    if (census && this.rows.length === 0) this.list.append(h('li', { class: 'empty' }, 'No violating triplets under this margin.'));
   }
 
   /** Marks row k as chosen and calls back. */

@@ -1,5 +1,5 @@
 import { ok, equal } from './check';
-import { formatCount, formatPercent, formatShare, formatValue, decimalsForStep, formatMargin, formatTick, THIN_SPACE, MISSING } from '../../../webview/controls/format';
+import { formatCount, formatPercent, formatShare, formatValue, decimalsForStep, formatMargin, formatTick, THIN_SPACE, MISSING } from '../../../webview/common/format';
 
 const T = THIN_SPACE;
 

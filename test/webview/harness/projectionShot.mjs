@@ -92,7 +92,7 @@ for (const theme of ['dark', 'light']) {
   await frame(page);
   check(await page.isHidden('[data-testid=status]'), `${theme}: status hidden when ready`);
   const header = await page.textContent('[data-testid=census-header]');
-  check(/^hard [\d ]+ · semi-hard [\d ]+ · margin 0\.50 · pml$/.test(header), `${theme}: census header "${header}"`);
+  check(/^hard [\d\u2009]+ · semi-hard [\d\u2009]+ · margin 0\.50 · pml$/.test(header), `${theme}: census header "${header}"`);
   await page.screenshot({ path: `${outDir}/${theme}-1-label.png` });
 
   // Hover a hard sample: tooltip with its image, then the detail lines.

@@ -34,9 +34,10 @@ describe('projection panel logic', () => {
   it('formats counts, margins, values and the census header', () => {
     assert.equal(formatCount(0), '0');
     assert.equal(formatCount(999), '999');
-    assert.equal(formatCount(1234), '1 234');
-    assert.equal(formatCount(9876543210), '9 876 543 210');
-    assert.equal(formatCount(-1234567), '-1 234 567');
+    // One count format in both webviews (common/format.ts): thin-space thousands.
+    assert.equal(formatCount(1234), '1\u2009234');
+    assert.equal(formatCount(9876543210), '9\u2009876\u2009543\u2009210');
+    assert.equal(formatCount(-1234567), '-1\u2009234\u2009567');
     assert.equal(formatMargin(0.2), '0.20');
     assert.equal(formatMargin(1), '1.00');
     assert.equal(formatMargin(0.05), '0.05');
@@ -45,7 +46,7 @@ describe('projection panel logic', () => {
     assert.equal(formatValue(0), '0');
     assert.equal(formatValue(123456), '1.23e+5');
     const header = censusHeader({ counts: { hard: 1234, semihard: 567, easy: 1, violating: 1801 }, settings: { margin: 0.2, convention: 'pml', distance: 'euclidean', normalize: true, mining: 'batch-all', temperature: 0.07 } });
-    assert.equal(header, 'hard 1 234 · semi-hard 567 · margin 0.20 · pml');
+    assert.equal(header, 'hard 1\u2009234 · semi-hard 567 · margin 0.20 · pml');
     assert.deepEqual([0, 1, 2, 3].map(categoryName), ['no triplets', 'easy', 'semi-hard', 'hard']);
   });
 

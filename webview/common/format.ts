@@ -1,5 +1,6 @@
 /**
- * Number formatting for the sidebar. Pure: no DOM, unit-tested in Node.
+ * Number formatting for both webviews (one format for a count everywhere). Pure: no DOM,
+ * unit-tested in Node.
  *
  * Counts reach ~1e10 (N = 10 000, 100 classes), so they are grouped by thousands with a THIN SPACE
  * (U+2009), the SI convention, which reads the same in every locale (no `,` vs `.` ambiguity).

@@ -1,4 +1,7 @@
-/** A small element builder: the sidebar builds all its DOM in script (the CSP forbids inline HTML styles). */
+/**
+ * The element builder both webviews use: all DOM is built in script (the CSP forbids inline HTML
+ * styles), with no innerHTML (text goes in as text, so sample names cannot inject markup).
+ */
 
 type Attrs = Record<string, string | number | boolean | undefined>;
 type Child = Node | string | null | undefined | false;
@@ -6,7 +9,7 @@ type Child = Node | string | null | undefined | false;
 /**
  * `h('div', { class: 'row', 'data-testid': 'x' }, child, 'text')`. Attributes with `undefined` or
  * `false` are left out; `true` sets an empty attribute. Never sets `style` (CSS lives in
- * media/controls.css; dynamic sizes go through `element.style.x`).
+ * media/*.css; dynamic sizes go through `element.style.x`).
  */
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
