@@ -13,6 +13,7 @@ import { decodePng } from '../e2e/png';
 import { spriteCell } from '../../src/shared/sprite';
 import { datasetView } from '../../src/views/datasetView';
 import { repoRoot } from '../helpers/repoRoot';
+import { pngHeader, tsvValues } from '../helpers/pytorchLogdir';
 
 /** label_img.npy (float32, N x 3 x H x W, C order) as the script saved it: header length at bytes 8-9. */
 function labelImages(): { n: number; h: number; w: number; values: Float32Array } {
@@ -23,19 +24,6 @@ function labelImages(): { n: number; h: number; w: number; values: Float32Array 
   assert.equal(c, 3);
   const data = b.subarray(10 + headerLen);
   return { n, h, w, values: new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)) };
-}
-
-/** tensors.tsv values, parsed here (str(float) per value, tab-separated rows). */
-function tsv(file: string): number[] {
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l).flatMap((l) => l.split('\t').map((v) => Math.fround(Number(v))));
-}
-
-/** A header-only PNG (signature, IHDR, IEND): what the host reads of a sprite. */
-function pngHeader(width: number, height: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4); ihdr[8] = 8; ihdr[9] = 2;
-  const chunk = (type: string, body: Buffer) => { const len = Buffer.alloc(4); len.writeUInt32BE(body.length); return Buffer.concat([len, Buffer.from(type, 'latin1'), body, Buffer.alloc(4)]); };
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IEND', Buffer.alloc(0))]);
 }
 
 describe('PyTorch log dir with sprites (issue 16, item 4)', function () {
@@ -58,7 +46,7 @@ describe('PyTorch log dir with sprites (issue 16, item 4)', function () {
     assert.equal(d.name, 'runs · embeddings');
     assert.deepEqual(d.snapshots?.map((x) => [x.name, x.epoch]), [['step 0', 0], ['step 10', 10]]);
     assert.equal(d.activeSnapshot, 1, 'the last step opens first');
-    assert.deepEqual(Array.from(d.embeddings), tsv(ws('runs', '00010', 'embeddings', 'tensors.tsv')));
+    assert.deepEqual(Array.from(d.embeddings), tsvValues(ws('runs', '00010', 'embeddings', 'tensors.tsv')));
     assert.deepEqual(d.classNames, ['ant', 'bee', 'cat', 'dog']);
     assert.equal(d.sprite?.path, ws('runs', '00010', 'embeddings', 'sprite.png'));
     // The panel hands the webview the sprite as a webview URI it may load (a workspace folder is a resource root).
@@ -72,7 +60,7 @@ describe('PyTorch log dir with sprites (issue 16, item 4)', function () {
     assert.ok(first, 'switched');
     assert.equal(first.dataset.activeSnapshot, 0);
     assert.equal(first.dataset.name, 'runs · embeddings');
-    assert.deepEqual(Array.from(first.dataset.embeddings), tsv(ws('runs', '00000', 'embeddings', 'tensors.tsv')));
+    assert.deepEqual(Array.from(first.dataset.embeddings), tsvValues(ws('runs', '00000', 'embeddings', 'tensors.tsv')));
     assert.equal(first.dataset.sprite?.path, ws('runs', '00000', 'embeddings', 'sprite.png'));
     assert.equal(errors.length, before, `no error: ${errors.slice(before).join(' | ')}`);
   });
