@@ -125,7 +125,7 @@ if (!step('build', process.execPath, [path.join(root, 'scripts', 'build.mjs')]))
 if (!only) {
   step('type-check (extension host)', process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', root]);
   step('type-check (webviews)', process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', path.join(root, 'webview')]);
-  step('lint (eslint: typescript-eslint and the layer rules)', process.execPath, [require.resolve('eslint/bin/eslint.js'), '--max-warnings', '0', root]);
+  step('lint (eslint: typescript-eslint and the layer rules)', process.execPath, [path.join(path.dirname(require.resolve('eslint/package.json')), 'bin', 'eslint.js'), '--max-warnings', '0', root]);
   step('lint (imports: no cycle, type-only imports included; vscode only in the host layer)', process.execPath, [path.join(root, 'scripts', 'lint', 'checkImports.mjs')]);
 }
 if (wants('unit')) await unit();
