@@ -49,14 +49,14 @@ export class Inspector extends Disposable {
   }
 
   /**
-   * The Inspect commands end when the projection's webview has loaded (at most 20 s): their reply
+   * The Inspect commands end when the projection's webview has loaded (at most 45 s, reloads included): their reply
    * to VS Code's UI then comes after the panel is up. (The reply is the session's id and name, see
    * Session.toJSON; answering before the webview loaded left it blank in code-server here.)
    */
   async untilShown(opening: Promise<Session | undefined>): Promise<Session | undefined> {
     const s = await opening;
     const panel = s ? this.sessions.get(s) : undefined;
-    if (panel) await Promise.race([panel.whenReady, new Promise((r) => setTimeout(r, 20_000))]);
+    if (panel) await Promise.race([panel.whenReady, new Promise((r) => setTimeout(r, 45_000))]);
     return s;
   }
 

@@ -56,13 +56,41 @@ export class ProjectionPanel extends Disposable {
       localResourceRoots: roots,
     }));
     this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
-    this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, 'projection', `Embeddings: ${session.dataset.name}`);
+    this.load();
     this._register(this.panel.webview.onDidReceiveMessage((m) => this.handleMessage(m)));
     this._register(session.onDidChange((e) => this.onSession(e)));
     this._register(this.panel.onDidChangeViewState((e) => { if (e.webviewPanel.visible) this.sendAll(); }));
     this._register(this.panel.onDidDispose(() => { this.markReady(); this.dispose(); }));
-    this._register({ dispose: () => this.updates.cancel() });
+    this._register({ dispose: () => { this.updates.cancel(); clearTimeout(this.readyTimer); } });
   }
+
+  /**
+   * Loads the page, and loads it again when it has not said `ready` within READY_TIMEOUT_MS (at most
+   * READY_RETRIES times, then the user is told to reload the window). In code-server on a loaded
+   * machine the webview's resources sometimes time out (408) and the panel stays blank for good;
+   * a fresh page (new nonce, new iframe) loads. (VS Code issue #125993 is the same symptom.)
+   */
+  private load(): void {
+    this.panel.webview.html = webviewHtml(this.panel.webview, this.extensionUri, 'projection', `Embeddings: ${this.session.dataset.name}`);
+    clearTimeout(this.readyTimer);
+    this.readyTimer = setTimeout(() => {
+      if (this.ready || this._isDisposed) return;
+      if (this.reloads >= ProjectionPanel.READY_RETRIES) {
+        void vscode.window.showErrorMessage(`Embedding Inspector: the projection of ${this.session.dataset.name} did not load. Run “Developer: Reload Window” and open it again.`);
+        return;
+      }
+      this.reloads++;
+      console.warn(`[ei] the projection webview did not load in ${ProjectionPanel.READY_TIMEOUT_MS} ms; loading it again (${this.reloads} of ${ProjectionPanel.READY_RETRIES})`);
+      this.load();
+    }, ProjectionPanel.READY_TIMEOUT_MS);
+  }
+
+  /** How long the page may take to say `ready` before it is loaded again, and how many times. */
+  static READY_TIMEOUT_MS = 10_000;
+  static READY_RETRIES = 3;
+  private readyTimer: NodeJS.Timeout | undefined;
+  /** Times the page was loaded again because it did not say `ready` (tests read it). */
+  reloads = 0;
 
   /** The last messages posted (type and census margin; tests read it). */
   readonly posted: { type: ToProjection['type']; margin?: number; partial?: boolean }[] = [];
@@ -155,7 +183,7 @@ export class ProjectionPanel extends Disposable {
     if (!m || typeof m !== 'object' || typeof (m as { type?: unknown }).type !== 'string') return this.reject(m, 'not a message');
     const msg = m as FromProjection;
     switch (msg.type) {
-      case 'ready': this.ready = true; this.markReady(); this.sendAll(); return;
+      case 'ready': this.ready = true; clearTimeout(this.readyTimer); this.markReady(); this.sendAll(); return;
       case 'openSample':
         if (!this.validIndex(msg.index)) return this.reject(m, 'index out of range');
         return this.openSample(msg.index);
