@@ -59,22 +59,28 @@ export class ProjectionPanel extends Disposable {
     this.load();
     this._register(this.panel.webview.onDidReceiveMessage((m) => this.handleMessage(m)));
     this._register(session.onDidChange((e) => this.onSession(e)));
-    this._register(this.panel.onDidChangeViewState((e) => { if (e.webviewPanel.visible) this.sendAll(); }));
+    this._register(this.panel.onDidChangeViewState((e) => { this.watchReady(); if (e.webviewPanel.visible) this.sendAll(); }));
     this._register(this.panel.onDidDispose(() => { this.markReady(); this.dispose(); }));
     this._register({ dispose: () => { this.updates.cancel(); clearTimeout(this.readyTimer); } });
   }
 
   /**
-   * Loads the page, and loads it again when it has not said `ready` within READY_TIMEOUT_MS (at most
-   * READY_RETRIES times, then the user is told to reload the window). In code-server on a loaded
+   * Loads the page, and loads it again when, visible, it has not said `ready` within READY_TIMEOUT_MS
+   * (at most READY_RETRIES times, then the user is told to reload the window). In code-server on a loaded
    * machine the webview's resources sometimes time out (408) and the panel stays blank for good;
    * a fresh page (new nonce, new iframe) loads. (VS Code issue #125993 is the same symptom.)
    */
   private load(): void {
     this.panel.webview.html = webviewHtml(this.panel.webview, this.extensionUri, 'projection', `Embeddings: ${this.session.dataset.name}`);
+    this.watchReady();
+  }
+
+  /** Arms the time limit while the panel is visible and its page has not said `ready` (a hidden page does not load). */
+  private watchReady(): void {
     clearTimeout(this.readyTimer);
+    if (this.ready || this._isDisposed || !this.panel.visible) return;
     this.readyTimer = setTimeout(() => {
-      if (this.ready || this._isDisposed) return;
+      if (this.ready || this._isDisposed || !this.panel.visible) return;
       if (this.reloads >= ProjectionPanel.READY_RETRIES) {
         void vscode.window.showErrorMessage(`Embedding Inspector: the projection of ${this.session.dataset.name} did not load. Run “Developer: Reload Window” and open it again.`);
         return;
