@@ -127,6 +127,9 @@ async function setUp({ vsix, cs }: { vsix: string; cs: CodeServerModule }): Prom
   log(`workspace ${ws}, ${images.length} samples, code-server ${server.url}`);
   await page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}`);
   await waitForWorkbench(page);
+  // A fresh user-data folder: the workbench scans and starts its extensions for a while after it
+  // shows; the first webview opened in that time sometimes never loaded here (408 on its resources).
+  await new Promise((r) => setTimeout(r, 10_000));
   phase('workbench shown');
   return { page, ws, images, target: sampleTarget(ws), log, shotPath };
 }
