@@ -20,8 +20,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import * as vscode from 'vscode';
 import { api, bruteCensus, censusAt, closeAll, EXTENSION_ID, until, ws } from './helpers';
 import type { Session } from '../../src/session';
@@ -30,71 +28,13 @@ import type { CensusView } from '../../src/shared/protocol';
 import { AnalysisClient } from '../../src/worker/client';
 import { rng } from '../helpers/rng';
 import { writeNpy } from '../helpers/npy';
+import { collect as collectWith, findGc, osWorkerThreads, trackWorkers, tracked, trackedSummary, untrackWorkers, within, workerThreads } from './hostProbes';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Resolves with `p`, or fails the test with `what` after `ms` (no wait in this file is unbounded). */
-async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new assert.AssertionError({ message: `timed out after ${ms} ms waiting for ${what}` })), ms); })]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Live worker_threads threads of this process by their OS name (Linux), undefined where /proc is missing. */
-function osWorkerThreads(): number | undefined {
-  let tasks: string[];
-  try { tasks = fs.readdirSync('/proc/self/task'); } catch { return undefined; }
-  let n = 0;
-  for (const t of tasks) {
-    try { if (fs.readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim() === 'WorkerThread') n++; } catch { /* the thread just ended */ }
-  }
-  return n;
-}
-
-/** Workers constructed in this host while the file runs, until their 'exit' (see the file comment). */
-const tracked = new Map<object, string>();
-type WorkerCtor = new (script: string | URL, opts?: object) => import('node:worker_threads').Worker;
-// The builtin's own exports object (the extension's bundle reads `.Worker` from it at each `new`).
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS exports object itself, not a copy
-const workerThreads = require('node:worker_threads') as { Worker: WorkerCtor };
-const OriginalWorker = workerThreads.Worker;
-function trackWorkers(): boolean {
-  class TrackedWorker extends OriginalWorker {
-    constructor(script: string | URL, opts?: object) {
-      super(script, opts);
-      tracked.set(this, path.basename(String(script)));
-      this.once('exit', () => tracked.delete(this));
-    }
-  }
-  try { workerThreads.Worker = TrackedWorker; } catch { return false; }
-  return workerThreads.Worker === TrackedWorker;
-}
-function trackedSummary(): string {
-  const by = new Map<string, number>();
-  for (const s of tracked.values()) by.set(s, (by.get(s) ?? 0) + 1);
-  return [...by].map(([s, k]) => `${k} x ${s}`).join(', ') || 'none';
-}
-
-/** A full GC when it can be forced (see the file comment); false when it cannot. */
+/** A full GC when it can be forced (found in `before`). */
 let gcFn: (() => void) | undefined;
-function findGc(): (() => void) | undefined {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (typeof g === 'function') return g;
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    const f = vm.runInNewContext('gc') as unknown;
-    return typeof f === 'function' ? (f as () => void) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-async function collect(): Promise<void> {
-  // WeakRefs are cleared only after the job that read them ends: GC between macrotasks.
-  for (let i = 0; i < 3; i++) { await sleep(20); gcFn?.(); }
-}
+const collect = (): Promise<void> => collectWith(gcFn);
 
 /** A test-only reach into a session's analysis workers (see `analysisSlots`). */
 interface SlotLike {
@@ -289,7 +229,7 @@ describe('load and faults in the real extension host', function () {
     process.off('unhandledRejection', onRejection);
     process.off('uncaughtExceptionMonitor', onUncaught);
     (vscode.window as { showErrorMessage: unknown }).showErrorMessage = originalShowError;
-    workerThreads.Worker = OriginalWorker;
+    untrackWorkers();
     await cfg().update('margin', undefined, vscode.ConfigurationTarget.Workspace);
     await closeAll();
     fs.rmSync(root, { recursive: true, force: true });
