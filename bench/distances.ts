@@ -18,18 +18,25 @@ function gaussian(n: number, dim: number): Float32Array {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  return Float32Array.from({ length: n * dim }, () => Math.sqrt(-2 * Math.log(r() + 1e-300)) * Math.cos(2 * Math.PI * r()));
+  return Float32Array.from(
+    { length: n * dim },
+    () => Math.sqrt(-2 * Math.log(r() + 1e-300)) * Math.cos(2 * Math.PI * r()),
+  );
 }
 const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 
 /** Naive squared-euclidean rows [0, rows) x n, float64 accumulation: the baseline. */
 function naive(x: Float32Array, n: number, dim: number, rows: number): Float32Array {
   const out = new Float32Array(rows * n);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let k = 0; k < dim; k++) { const d = x[i * dim + k] - x[j * dim + k]; s += d * d; }
-    out[i * n + j] = s;
-  }
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < dim; k++) {
+        const d = x[i * dim + k] - x[j * dim + k];
+        s += d * d;
+      }
+      out[i * n + j] = s;
+    }
   return out;
 }
 
@@ -62,7 +69,9 @@ async function size(n: number, dim: number, wasm: boolean): Promise<void> {
     blocked(x, n, dim, rows);
     const tk = ((now() - t) * n) / rows;
     const note = rows < n ? ` (measured on ${rows} rows, scaled)` : '';
-    console.log(`  distanceRows ${mode === 'tfjs' ? 'wasm fused GEMM' : 'plain-JS kernel'}: ${fmt(tk)}${note} ${gf(tk)}, ${(tn / tk).toFixed(1)}x faster than baseline`);
+    console.log(
+      `  distanceRows ${mode === 'tfjs' ? 'wasm fused GEMM' : 'plain-JS kernel'}: ${fmt(tk)}${note} ${gf(tk)}, ${(tn / tk).toFixed(1)}x faster than baseline`,
+    );
   }
   setKernelMode('auto');
   if (wasm && n <= 2000) {
@@ -71,7 +80,9 @@ async function size(n: number, dim: number, wasm: boolean): Promise<void> {
     tf.tidy(() => tf.matMul(X, X, false, true)).dataSync();
     const tt = now() - t;
     X.dispose();
-    console.log(`  (the trap: wasm matMul(X, X, false, true) alone ${fmt(tt)} ${gf(tt)}, ${(tn / tt).toFixed(1)}x vs baseline)`);
+    console.log(
+      `  (the trap: wasm matMul(X, X, false, true) alone ${fmt(tt)} ${gf(tt)}, ${(tn / tt).toFixed(1)}x vs baseline)`,
+    );
   }
 }
 
@@ -83,4 +94,8 @@ export async function run(): Promise<void> {
   await size(10000, 128, backend !== 'js');
 }
 
-if (require.main === module) run().catch((e) => { console.error(e); process.exitCode = 1; });
+if (require.main === module)
+  run().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });

@@ -21,11 +21,22 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function pickIfAsked(page: Page, until: () => boolean): Promise<void> {
   const options = page.locator('.quick-input-widget [role=option]');
   while (!until()) {
-    if (await page.locator('.quick-input-widget input.input').isVisible().catch(() => false)) {
+    if (
+      await page
+        .locator('.quick-input-widget input.input')
+        .isVisible()
+        .catch(() => false)
+    ) {
       const texts = await options.allInnerTexts().catch(() => [] as string[]);
       if (texts.length && !texts.some((t) => /Inspect Embeddings/.test(t))) {
-        const k = Math.max(0, texts.findIndex((t) => /embeddings|labels/i.test(t)));
-        await options.nth(k).click().catch(() => undefined);
+        const k = Math.max(
+          0,
+          texts.findIndex((t) => /embeddings|labels/i.test(t)),
+        );
+        await options
+          .nth(k)
+          .click()
+          .catch(() => undefined);
       }
     }
     await sleep(100);
@@ -62,21 +73,30 @@ async function main(): Promise<void> {
         frame = await findWebview(page, 'projection', 2_000).catch(() => undefined);
         if (frame) marks.push(`panel ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       }
-      if (frame && marks.length === 1 && (await hook<string>(frame, 'datasetId').catch(() => ''))) marks.push(`dataset ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      if (frame && (await hook<number>(frame, 'pointsDrawn').catch(() => -1)) === n) first = { ms: Date.now() - t0, kind: await hook<string>(frame, 'layoutKind') };
+      if (frame && marks.length === 1 && (await hook<string>(frame, 'datasetId').catch(() => '')))
+        marks.push(`dataset ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      if (frame && (await hook<number>(frame, 'pointsDrawn').catch(() => -1)) === n)
+        first = { ms: Date.now() - t0, kind: await hook<string>(frame, 'layoutKind') };
       else await sleep(100);
     }
     await picking;
     if (!first || !frame) throw new Error('no points within 10 minutes');
-    console.log(`first points: ${(first.ms / 1000).toFixed(1)} s after the command (${first.kind}; ${marks.join(', ')})`);
+    console.log(
+      `first points: ${(first.ms / 1000).toFixed(1)} s after the command (${first.kind}; ${marks.join(', ')})`,
+    );
     if (waitUmap && first.kind !== 'umap') {
       while (Date.now() < limit && (await hook<string>(frame, 'layoutKind')) !== 'umap') await sleep(250);
       const umapMs = Date.now() - t0;
-      console.log(`UMAP replaced it: ${(umapMs / 1000).toFixed(1)} s after the command (the first points before PCA came first): first points ${(umapMs / first.ms).toFixed(1)}x sooner`);
+      console.log(
+        `UMAP replaced it: ${(umapMs / 1000).toFixed(1)} s after the command (the first points before PCA came first): first points ${(umapMs / first.ms).toFixed(1)}x sooner`,
+      );
     }
   } finally {
     await cleanup.run();
   }
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

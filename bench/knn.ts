@@ -14,7 +14,7 @@ import { AnalysisClient } from '../src/worker/client';
 
 function makeInput(n: number, dim: number, classes: number, seed = 7): EngineInput {
   let s = seed >>> 0;
-  const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const r = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
   const centres = Float32Array.from({ length: classes * dim }, () => r() * 2 - 1);
   const embeddings = new Float32Array(n * dim);
   const labels = new Int32Array(n);
@@ -58,25 +58,41 @@ export async function run(): Promise<void> {
   // The naive full sort is slow, so both variants do the same first `rows` query rows.
   console.log('| N | D | k | query rows | exactKnn (ms) | naive full sort (ms) | naive / exact | same result |');
   console.log('|---|---|---|---|---|---|---|---|');
-  for (const [n, dim, k, rows] of [[2000, 128, 15, 2000], [10000, 128, 15, 1000], [10000, 128, 200, 1000]]) {
+  for (const [n, dim, k, rows] of [
+    [2000, 128, 15, 2000],
+    [10000, 128, 15, 1000],
+    [10000, 128, 200, 1000],
+  ]) {
     const input = makeInput(n, dim, 50);
-    const [fast, tFast] = await time(() => exactKnn(input, k, { distance: 'euclidean', normalize: false }, undefined, { rowStart: 0, rowEnd: rows }));
+    const [fast, tFast] = await time(() =>
+      exactKnn(input, k, { distance: 'euclidean', normalize: false }, undefined, { rowStart: 0, rowEnd: rows }),
+    );
     const [slow, tSlow] = await time(() => naiveKnn(input, k, rows));
     const same = fast.indices.every((v, i) => v === slow[i]);
-    console.log(`| ${n} | ${dim} | ${k} | ${rows} | ${tFast.toFixed(0)} | ${tSlow.toFixed(0)} | ${(tSlow / tFast).toFixed(2)} | ${same ? 'yes' : 'NO'} |`);
+    console.log(
+      `| ${n} | ${dim} | ${k} | ${rows} | ${tFast.toFixed(0)} | ${tSlow.toFixed(0)} | ${(tSlow / tFast).toFixed(2)} | ${same ? 'yes' : 'NO'} |`,
+    );
   }
   // Memory stays bounded at N = 20 000: distances are computed in row blocks, never N x N.
   const big = makeInput(20000, 64, 100);
   const rss0 = process.memoryUsage().rss;
   let peak = rss0;
-  const sample = () => { peak = Math.max(peak, process.memoryUsage().rss); };
-  const [, tBig] = await time(() => exactKnn(big, 15, { distance: 'euclidean', normalize: false, includeSelf: true }, { onProgress: sample }));
-  console.log(`exactKnn N=20000 D=64 k=15: ${tBig.toFixed(0)} ms, peak RSS ${(rss0 / 2 ** 20).toFixed(0)} -> ${(peak / 2 ** 20).toFixed(0)} MB ` +
-    `(an N x N float32 matrix alone would be ${(20000 * 20000 * 4 / 2 ** 20).toFixed(0)} MB)`);
+  const sample = () => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  };
+  const [, tBig] = await time(() =>
+    exactKnn(big, 15, { distance: 'euclidean', normalize: false, includeSelf: true }, { onProgress: sample }),
+  );
+  console.log(
+    `exactKnn N=20000 D=64 k=15: ${tBig.toFixed(0)} ms, peak RSS ${(rss0 / 2 ** 20).toFixed(0)} -> ${(peak / 2 ** 20).toFixed(0)} MB ` +
+      `(an N x N float32 matrix alone would be ${((20000 * 20000 * 4) / 2 ** 20).toFixed(0)} MB)`,
+  );
   const ret = makeInput(5000, 128, 50);
   const [, tRet] = await time(() => retrievalMetrics(ret, { distance: 'euclidean', normalize: false }));
   const [, tRef] = await time(() => exactKnn(ret, 15, { distance: 'euclidean', normalize: false }));
-  console.log(`retrieval metrics N=5000 D=128 (R=99): ${tRet.toFixed(0)} ms; ${(tRet / tRef).toFixed(2)}x the time of a k=15 kNN on the same data`);
+  console.log(
+    `retrieval metrics N=5000 D=128 (R=99): ${tRet.toFixed(0)} ms; ${(tRet / tRef).toFixed(2)}x the time of a k=15 kNN on the same data`,
+  );
   await workerScaling(ret);
 }
 
@@ -101,8 +117,10 @@ async function workerScaling(input: EngineInput): Promise<void> {
       client.dispose();
     }
   }
-  console.log(`AnalysisClient N=5000 D=128: kNN ${times[0][0].toFixed(0)} ms (1 worker) vs ${times[1][0].toFixed(0)} ms (2 workers), speed-up ${(times[0][0] / times[1][0]).toFixed(2)}; ` +
-    `retrieval ${times[0][1].toFixed(0)} vs ${times[1][1].toFixed(0)} ms, speed-up ${(times[0][1] / times[1][1]).toFixed(2)}`);
+  console.log(
+    `AnalysisClient N=5000 D=128: kNN ${times[0][0].toFixed(0)} ms (1 worker) vs ${times[1][0].toFixed(0)} ms (2 workers), speed-up ${(times[0][0] / times[1][0]).toFixed(2)}; ` +
+      `retrieval ${times[0][1].toFixed(0)} vs ${times[1][1].toFixed(0)} ms, speed-up ${(times[0][1] / times[1][1]).toFixed(2)}`,
+  );
 }
 
 if (require.main === module) void run();

@@ -43,7 +43,10 @@ function writeTsv(file: string, emb: Float32Array, rows: number, dim: number): v
     const line = new Array<string>(dim);
     for (let c = 0; c < dim; c++) line[c] = pool[(r * 31 + c * 7) & 4095];
     chunk.push(line.join('\t'));
-    if (chunk.length === 2000) { fs.writeSync(fd, chunk.join('\n') + '\n'); chunk = []; }
+    if (chunk.length === 2000) {
+      fs.writeSync(fd, chunk.join('\n') + '\n');
+      chunk = [];
+    }
   }
   if (chunk.length) fs.writeSync(fd, chunk.join('\n') + '\n');
   fs.closeSync(fd);
@@ -57,7 +60,8 @@ export async function run(rows = 100000, dim = 512): Promise<void> {
   try {
     let s = 12345;
     const emb = new Float32Array(rows * dim);
-    for (let i = 0; i < emb.length; i++) emb[i] = ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 4;
+    for (let i = 0; i < emb.length; i++)
+      emb[i] = ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 4;
     const labels = new Int32Array(rows).map((_, i) => i % 100);
     fs.writeFileSync(path.join(dir, 'emb.npy'), npyBytes('<f4', [rows, dim], new Uint8Array(emb.buffer)));
     fs.writeFileSync(path.join(dir, 'labels.npy'), npyBytes('<i4', [rows], new Uint8Array(labels.buffer)));
@@ -68,7 +72,8 @@ export async function run(rows = 100000, dim = 512): Promise<void> {
     const readNpy = await median(() => fs.readFileSync(npyFile));
     const loadNpy = await median(() => loadDataset(npyFile));
     const check = await loadDataset(npyFile);
-    if (check.embeddings[dim * 7 + 3] !== emb[dim * 7 + 3] || check.n !== rows) throw new Error('npy load returned wrong data');
+    if (check.embeddings[dim * 7 + 3] !== emb[dim * 7 + 3] || check.n !== rows)
+      throw new Error('npy load returned wrong data');
 
     const tsvDir = path.join(dir, 'projector');
     fs.mkdirSync(tsvDir);
@@ -80,24 +85,40 @@ export async function run(rows = 100000, dim = 512): Promise<void> {
     const loadTsv = await median(() => loadDataset(tsvDir));
     // A lower bound for any parser: touching every byte once (a sum), on the bytes in memory.
     const tsvBytes = fs.readFileSync(tsvFile);
-    const scan = await median(() => { let sum = 0; for (let i = 0; i < tsvBytes.length; i++) sum += tsvBytes[i]; return sum; });
+    const scan = await median(() => {
+      let sum = 0;
+      for (let i = 0; i < tsvBytes.length; i++) sum += tsvBytes[i];
+      return sum;
+    });
     // Naive baseline on a slice (the whole file is past V8's string limit): split + Number().
     const slice = Math.max(1, Math.floor(rows / 20));
     const head = fs.readFileSync(tsvFile).subarray(0, Math.floor(fs.statSync(tsvFile).size / 20));
-    const naive = await median(() => {
-      const lines = head.toString('latin1').split('\n', slice);
-      const out = new Float32Array(lines.length * dim);
-      lines.forEach((l, r) => l.split('\t').forEach((v, c) => { out[r * dim + c] = Number(v); }));
-    }) * (rows / slice);
+    const naive =
+      (await median(() => {
+        const lines = head.toString('latin1').split('\n', slice);
+        const out = new Float32Array(lines.length * dim);
+        lines.forEach((l, r) =>
+          l.split('\t').forEach((v, c) => {
+            out[r * dim + c] = Number(v);
+          }),
+        );
+      })) *
+      (rows / slice);
 
     console.log('| what | time | vs baseline |');
     console.log('|---|---|---|');
     console.log(`| fs.readFileSync .npy (baseline) | ${fmt(readNpy)} | 1.00 |`);
     console.log(`| loadDataset .npy + labels.npy | ${fmt(loadNpy)} | ${(loadNpy / readNpy).toFixed(2)} x read |`);
     console.log(`| fs.readFileSync tensors.tsv (${tsvMb.toFixed(0)} MB) | ${fmt(readTsv)} | 1.00 |`);
-    console.log(`| loadDataset projector folder (tensors.tsv + metadata.tsv) | ${fmt(loadTsv)} | ${(loadTsv / readTsv).toFixed(1)} x read |`);
-    console.log(`| byte scan of tensors.tsv in memory (lower bound) | ${fmt(scan)} | ours = ${(loadTsv / scan).toFixed(1)} x scan |`);
-    console.log(`| naive split + Number() (extrapolated from ${slice} rows) | ${fmt(naive)} | ${(naive / loadTsv).toFixed(1)} x ours |`);
+    console.log(
+      `| loadDataset projector folder (tensors.tsv + metadata.tsv) | ${fmt(loadTsv)} | ${(loadTsv / readTsv).toFixed(1)} x read |`,
+    );
+    console.log(
+      `| byte scan of tensors.tsv in memory (lower bound) | ${fmt(scan)} | ours = ${(loadTsv / scan).toFixed(1)} x scan |`,
+    );
+    console.log(
+      `| naive split + Number() (extrapolated from ${slice} rows) | ${fmt(naive)} | ${(naive / loadTsv).toFixed(1)} x ours |`,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -105,5 +126,8 @@ export async function run(rows = 100000, dim = 512): Promise<void> {
 
 if (require.main === module) {
   const [rows, dim] = process.argv.slice(2).map(Number);
-  run(rows || undefined, dim || undefined).catch((e) => { console.error(e); process.exitCode = 1; });
+  run(rows || undefined, dim || undefined).catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
 }

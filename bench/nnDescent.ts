@@ -33,7 +33,14 @@ const SETUP_BLOCK = 200;
 const EXACT_BLOCK = 2000;
 const RECALL_ROWS = 1000;
 
-interface Measured { wallMs: number; cpuMs: number; maxRssMb: number; rows?: number; recall?: number; recallRows?: number }
+interface Measured {
+  wallMs: number;
+  cpuMs: number;
+  maxRssMb: number;
+  rows?: number;
+  recall?: number;
+  recallRows?: number;
+}
 
 const dataName = () => process.env.EI_BENCH_NPY ?? 'clustered synthetic data (D = 128, 100 classes, spread 0.7)';
 
@@ -44,14 +51,19 @@ function dataset(n: number): { x: Float32Array; n: number; dim: number } {
   const headerLen = buf.readUInt16LE(8);
   const header = buf.subarray(10, 10 + headerLen).toString('latin1');
   const shape = /'shape':\s*\((\d+),\s*(\d+)\)/.exec(header);
-  if (!shape || !header.includes("'<f4'") || header.includes("'fortran_order': True")) throw new Error(`${file}: not a C-order N x D float32 .npy`);
-  const rows = Math.min(n, Number(shape[1])), dim = Number(shape[2]);
+  if (!shape || !header.includes("'<f4'") || header.includes("'fortran_order': True"))
+    throw new Error(`${file}: not a C-order N x D float32 .npy`);
+  const rows = Math.min(n, Number(shape[1])),
+    dim = Number(shape[2]);
   const start = 10 + headerLen;
   const x = new Float32Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + start + rows * dim * 4));
   return { x, n: rows, dim };
 }
 
-const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 /** The child's work: one method at one size; prints a Measured as JSON on its last line. */
 async function child(method: string, n0: number): Promise<void> {
@@ -61,12 +73,17 @@ async function child(method: string, n0: number): Promise<void> {
   console.log(JSON.stringify(out));
 }
 
-const elapsed = (t0: number, c0: number) => ({ wallMs: performance.now() - t0, cpuMs: cpuMs() - c0, maxRssMb: process.resourceUsage().maxRSS / 1024 });
+const elapsed = (t0: number, c0: number) => ({
+  wallMs: performance.now() - t0,
+  cpuMs: cpuMs() - c0,
+  maxRssMb: process.resourceUsage().maxRSS / 1024,
+});
 
 async function timeExact(x: Float32Array, n: number, dim: number): Promise<Measured> {
   const input = { embeddings: x, n, dim, labels: new Int32Array(n), classes: 1 };
   const opts = { distance: 'euclidean' as const, normalize: false, includeSelf: true };
-  const t0 = performance.now(), c0 = cpuMs();
+  const t0 = performance.now(),
+    c0 = cpuMs();
   if (n <= WHOLE_UP_TO) {
     await exactKnn(input, K, opts);
     return { ...elapsed(t0, c0), rows: n };
@@ -74,23 +91,33 @@ async function timeExact(x: Float32Array, n: number, dim: number): Promise<Measu
   // The first block pays the one-time set-up (the GEMM operand); the second's per-row cost is scaled to the other rows.
   await exactKnn(input, K, opts, undefined, { rowStart: 0, rowEnd: SETUP_BLOCK });
   const setup = elapsed(t0, c0);
-  const t1 = performance.now(), c1 = cpuMs();
+  const t1 = performance.now(),
+    c1 = cpuMs();
   await exactKnn(input, K, opts, undefined, { rowStart: SETUP_BLOCK, rowEnd: SETUP_BLOCK + EXACT_BLOCK });
-  const block = elapsed(t1, c1), scale = (n - SETUP_BLOCK) / EXACT_BLOCK;
-  return { wallMs: setup.wallMs + block.wallMs * scale, cpuMs: setup.cpuMs + block.cpuMs * scale, maxRssMb: block.maxRssMb, rows: SETUP_BLOCK + EXACT_BLOCK };
+  const block = elapsed(t1, c1),
+    scale = (n - SETUP_BLOCK) / EXACT_BLOCK;
+  return {
+    wallMs: setup.wallMs + block.wallMs * scale,
+    cpuMs: setup.cpuMs + block.cpuMs * scale,
+    maxRssMb: block.maxRssMb,
+    rows: SETUP_BLOCK + EXACT_BLOCK,
+  };
 }
 
 async function timeNnDescent(x: Float32Array, n: number, dim: number): Promise<Measured> {
-  const t0 = performance.now(), c0 = cpuMs();
+  const t0 = performance.now(),
+    c0 = cpuMs();
   const table = await nnDescent(x, n, dim, K, { seed: 42 });
   const out: Measured = elapsed(t0, c0);
-  const rows = n <= WHOLE_UP_TO ? Int32Array.from({ length: n }, (_, i) => i) : sampleAnchors(n, RECALL_ROWS, seededRandom(7));
+  const rows =
+    n <= WHOLE_UP_TO ? Int32Array.from({ length: n }, (_, i) => i) : sampleAnchors(n, RECALL_ROWS, seededRandom(7));
   return { ...out, recall: recallOn(x, n, dim, table.indices, table.k, rows), recallRows: rows.length };
 }
 
 /** Recall of a kNN table on the given rows against brute force (engine distances, exact order). */
 function recallOn(x: Float32Array, n: number, dim: number, indices: Int32Array, k: number, rows: Int32Array): number {
-  const others = k - 1, step = 64;
+  const others = k - 1,
+    step = 64;
   const sel = new RowSelector(n, others);
   const buf = new Float32Array(step * n);
   let found = 0;
@@ -98,7 +125,8 @@ function recallOn(x: Float32Array, n: number, dim: number, indices: Int32Array, 
     const ids = rows.subarray(s, Math.min(rows.length, s + step));
     const d = distanceRowsOf(x, n, dim, ids, 'euclidean', buf);
     for (let r = 0; r < ids.length; r++) {
-      const i = ids[r], off = r * n;
+      const i = ids[r],
+        off = r * n;
       const kth = d[off + sel.select(d, off, i, others)[others - 1]];
       for (let t = 1; t < k; t++) if (d[off + indices[i * k + t]] <= kth) found++;
     }
@@ -107,7 +135,11 @@ function recallOn(x: Float32Array, n: number, dim: number, indices: Int32Array, 
 }
 
 function measure(method: string, n: number): Measured {
-  const r = spawnSync(process.execPath, [__filename, '--child', method, String(n)], { encoding: 'utf8', env: process.env, maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, [__filename, '--child', method, String(n)], {
+    encoding: 'utf8',
+    env: process.env,
+    maxBuffer: 1 << 24,
+  });
   if (r.status !== 0) throw new Error(`${method} at ${n} failed: ${r.stderr || r.stdout}`);
   const lines = r.stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]) as Measured;
@@ -124,16 +156,25 @@ export async function run(): Promise<void> {
   for (const n of sizes) {
     const exact = measure('exact', n);
     const estimated = exact.rows! < n ? ` (est. from ${exact.rows} rows)` : '';
-    console.log(`| ${n} | exact (exactKnn) | ${sec(exact.wallMs)}${estimated} | ${sec(exact.cpuMs)} | ${exact.maxRssMb.toFixed(0)} MB${estimated ? ' (block)' : ''} | 1 |`);
+    console.log(
+      `| ${n} | exact (exactKnn) | ${sec(exact.wallMs)}${estimated} | ${sec(exact.cpuMs)} | ${exact.maxRssMb.toFixed(0)} MB${estimated ? ' (block)' : ''} | 1 |`,
+    );
     const approx = measure('nnDescent', n);
-    console.log(`| ${n} | NN-descent | ${sec(approx.wallMs)} | ${sec(approx.cpuMs)} | ${approx.maxRssMb.toFixed(0)} MB | ` +
-      `${approx.recall!.toFixed(4)} (${approx.recallRows === n ? 'all rows' : `${approx.recallRows} rows`}) |`);
-    console.log(`| ${n} | exact / NN-descent | ${(exact.wallMs / approx.wallMs).toFixed(1)}x wall | ${(exact.cpuMs / approx.cpuMs).toFixed(1)}x CPU | | |`);
+    console.log(
+      `| ${n} | NN-descent | ${sec(approx.wallMs)} | ${sec(approx.cpuMs)} | ${approx.maxRssMb.toFixed(0)} MB | ` +
+        `${approx.recall!.toFixed(4)} (${approx.recallRows === n ? 'all rows' : `${approx.recallRows} rows`}) |`,
+    );
+    console.log(
+      `| ${n} | exact / NN-descent | ${(exact.wallMs / approx.wallMs).toFixed(1)}x wall | ${(exact.cpuMs / approx.cpuMs).toFixed(1)}x CPU | | |`,
+    );
   }
 }
 
 if (require.main === module) {
   const i = process.argv.indexOf('--child');
   const main = i >= 0 ? child(process.argv[i + 1], Number(process.argv[i + 2])) : run();
-  main.catch((e) => { console.error(e); process.exit(1); });
+  main.catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
 }

@@ -37,21 +37,37 @@ const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 /** Runs the benchmark and prints the figures. */
 export async function run(): Promise<void> {
   const n = Number(process.env.EI_BENCH_N ?? 10_000);
-  const dim = 128, classes = 100, seed = 42;
+  const dim = 128,
+    classes = 100,
+    seed = 42;
   const spread = Number(process.env.EI_BENCH_SPREAD ?? 0.7);
   const x = clustered(n, dim, classes, spread, 1);
-  console.log(`projection: N=${n} D=${dim} ${classes} classes (centre spread ${spread}, unit noise), nNeighbors 15, minDist 0.1, seed ${seed}`);
+  console.log(
+    `projection: N=${n} D=${dim} ${classes} classes (centre spread ${spread}, unit noise), nNeighbors 15, minDist 0.1, seed ${seed}`,
+  );
   console.log('  (wall time, and CPU time of this process: the machine is shared, so CPU time is the steadier figure)');
 
   let t0 = performance.now();
   let c0 = cpuMs();
-  let knnDone = 0, knnCpu = 0;
-  const ours = await computeLayout({ embeddings: x, n, dim }, { seed }, {
-    onProgress: (_f, message) => { if (!knnDone && message.startsWith('UMAP')) { knnDone = performance.now(); knnCpu = cpuMs(); } },
-  });
+  let knnDone = 0,
+    knnCpu = 0;
+  const ours = await computeLayout(
+    { embeddings: x, n, dim },
+    { seed },
+    {
+      onProgress: (_f, message) => {
+        if (!knnDone && message.startsWith('UMAP')) {
+          knnDone = performance.now();
+          knnCpu = cpuMs();
+        }
+      },
+    },
+  );
   const tOurs = performance.now() - t0;
   const cOurs = cpuMs() - c0;
-  console.log(`  ours (exact kNN + typed-array UMAP): ${s(tOurs)} wall, ${s(cOurs)} CPU (kNN + graph ${s(knnCpu - c0)} CPU, epochs ${s(c0 + cOurs - knnCpu)} CPU)`);
+  console.log(
+    `  ours (exact kNN + typed-array UMAP): ${s(tOurs)} wall, ${s(cOurs)} CPU (kNN + graph ${s(knnCpu - c0)} CPU, epochs ${s(c0 + cOurs - knnCpu)} CPU)`,
+  );
 
   const rows: number[][] = [];
   for (let i = 0; i < n; i++) rows.push(Array.from(x.subarray(i * dim, (i + 1) * dim)));
@@ -66,8 +82,15 @@ export async function run(): Promise<void> {
 
   const anchors = sampleAnchors(n, Math.min(n, 1000), seededRandom(7));
   const tw = (layout: Float32Array) => trustworthiness(x, n, dim, layout, 10, { anchors });
-  const twOurs = tw(ours), twRef = tw(ref);
-  console.log(`  trustworthiness k=10 (${anchors.length} anchors): ours ${twOurs.toFixed(4)}, umap-js ${twRef.toFixed(4)}, difference ${(twOurs - twRef).toFixed(4)}`);
+  const twOurs = tw(ours),
+    twRef = tw(ref);
+  console.log(
+    `  trustworthiness k=10 (${anchors.length} anchors): ours ${twOurs.toFixed(4)}, umap-js ${twRef.toFixed(4)}, difference ${(twOurs - twRef).toFixed(4)}`,
+  );
 }
 
-if (require.main === module) run().catch((e) => { console.error(e); process.exit(1); });
+if (require.main === module)
+  run().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

@@ -43,76 +43,184 @@ function serve(): Promise<{ origin: string; close(): void }> {
   let origin = '';
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    const send = (type: string, body: string | Buffer) => { res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }); res.end(body); };
+    const send = (type: string, body: string | Buffer) => {
+      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+      res.end(body);
+    };
     if (url.pathname === '/') {
-      return send('text/html', fs.readFileSync(path.join(harness, 'projection.html'), 'utf8').replaceAll('__NONCE__', crypto.randomBytes(16).toString('base64'))
-        .replaceAll('__CSP_SOURCE__', origin).replaceAll('__BODY_CLASS__', 'vscode-dark'));
+      return send(
+        'text/html',
+        fs
+          .readFileSync(path.join(harness, 'projection.html'), 'utf8')
+          .replaceAll('__NONCE__', crypto.randomBytes(16).toString('base64'))
+          .replaceAll('__CSP_SOURCE__', origin)
+          .replaceAll('__BODY_CLASS__', 'vscode-dark'),
+      );
     }
     const f = files[url.pathname];
     if (f) return send(f[1], fs.readFileSync(f[0]));
-    res.writeHead(404); res.end();
+    res.writeHead(404);
+    res.end();
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    resolve({ origin, close: () => server.close() });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      resolve({ origin, close: () => server.close() });
+    }),
+  );
 }
 
-/** Runs in the page: makes the data, posts dataset + layout (chunked above chunkPoints), resolves after two frames with the times taken. */
-async function loadInPage(page: Page, n: number, chunkPoints: number): Promise<{ layoutMs: number; firstDrawnMs: number; heapMb: number }> {
-  return page.evaluate(async ({ n, chunkPoints }) => {
-    const w = globalThis as any; // the page's window (this tsconfig has no DOM types)
-    const k = 100;
-    let a = 12345;
-    const rnd = () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-    const gauss = () => Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
-    const labels = new Int32Array(n), xy = new Float32Array(2 * n);
-    const cx = Float64Array.from({ length: k }, () => 20 * gauss()), cy = Float64Array.from({ length: k }, () => 20 * gauss());
-    for (let i = 0; i < n; i++) { const c = i % k; labels[i] = c; xy[2 * i] = cx[c] + gauss(); xy[2 * i + 1] = cy[c] + gauss(); }
-    const frames = () => new Promise<void>((r) => w.requestAnimationFrame(() => w.requestAnimationFrame(() => r())));
-    const id = `bench-${n}`;
-    w.postMessage({ type: 'dataset', dataset: { id, name: id, n, dim: 2, classNames: Array.from({ length: k }, (_, c) => `class ${c}`), labels, imageDirs: [], imageDir: new Int32Array(0), imageUris: [], sampleTitles: [] } }, '*', [labels.buffer]);
-    await frames();
-    const hook = w.__embeddingInspector;
-    let firstDrawnMs = NaN;
-    const t0 = performance.now();
-    const watch = () => { if (hook.pointsDrawn > 0) firstDrawnMs = performance.now() - t0; else w.requestAnimationFrame(watch); };
-    w.requestAnimationFrame(watch);
-    if (n <= chunkPoints) w.postMessage({ type: 'layout', datasetId: id, layout: xy, dims: 2, kind: 'umap' }, '*', [xy.buffer]);
-    else {
-      for (let offset = 0; offset < n; offset += chunkPoints) {
-        const data = xy.slice(2 * offset, 2 * Math.min(n, offset + chunkPoints));
-        w.postMessage({ type: 'layoutChunk', datasetId: id, layoutId: 1, kind: 'umap', dims: 2, n, offset, data }, '*', [data.buffer]);
+/** Runs in the page: makes the data, posts dataset + layout (chunked above chunkPoints), resolves after two frames with
+ * the times taken. */
+async function loadInPage(
+  page: Page,
+  n: number,
+  chunkPoints: number,
+): Promise<{ layoutMs: number; firstDrawnMs: number; heapMb: number }> {
+  return page.evaluate(
+    async ({ n, chunkPoints }) => {
+      const w = globalThis as any; // the page's window (this tsconfig has no DOM types)
+      const k = 100;
+      let a = 12345;
+      const rnd = () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+      };
+      const gauss = () => Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
+      const labels = new Int32Array(n),
+        xy = new Float32Array(2 * n);
+      const cx = Float64Array.from({ length: k }, () => 20 * gauss()),
+        cy = Float64Array.from({ length: k }, () => 20 * gauss());
+      for (let i = 0; i < n; i++) {
+        const c = i % k;
+        labels[i] = c;
+        xy[2 * i] = cx[c] + gauss();
+        xy[2 * i + 1] = cy[c] + gauss();
       }
-    }
-    await new Promise<void>((r) => { const poll = () => (hook.pointsDrawn === n && !String(hook.status.message).startsWith('Loading points') ? r() : setTimeout(poll, 0)); poll(); });
-    await frames();
-    const layoutMs = performance.now() - t0;
-    const mem = w.performance.memory as { usedJSHeapSize: number } | undefined;
-    return { layoutMs, firstDrawnMs, heapMb: mem ? mem.usedJSHeapSize / 2 ** 20 : NaN };
-  }, { n, chunkPoints });
+      const frames = () => new Promise<void>((r) => w.requestAnimationFrame(() => w.requestAnimationFrame(() => r())));
+      const id = `bench-${n}`;
+      w.postMessage(
+        {
+          type: 'dataset',
+          dataset: {
+            id,
+            name: id,
+            n,
+            dim: 2,
+            classNames: Array.from({ length: k }, (_, c) => `class ${c}`),
+            labels,
+            imageDirs: [],
+            imageDir: new Int32Array(0),
+            imageUris: [],
+            sampleTitles: [],
+          },
+        },
+        '*',
+        [labels.buffer],
+      );
+      await frames();
+      const hook = w.__embeddingInspector;
+      let firstDrawnMs = NaN;
+      const t0 = performance.now();
+      const watch = () => {
+        if (hook.pointsDrawn > 0) firstDrawnMs = performance.now() - t0;
+        else w.requestAnimationFrame(watch);
+      };
+      w.requestAnimationFrame(watch);
+      if (n <= chunkPoints)
+        w.postMessage({ type: 'layout', datasetId: id, layout: xy, dims: 2, kind: 'umap' }, '*', [xy.buffer]);
+      else {
+        for (let offset = 0; offset < n; offset += chunkPoints) {
+          const data = xy.slice(2 * offset, 2 * Math.min(n, offset + chunkPoints));
+          w.postMessage(
+            { type: 'layoutChunk', datasetId: id, layoutId: 1, kind: 'umap', dims: 2, n, offset, data },
+            '*',
+            [data.buffer],
+          );
+        }
+      }
+      await new Promise<void>((r) => {
+        const poll = () =>
+          hook.pointsDrawn === n && !String(hook.status.message).startsWith('Loading points')
+            ? r()
+            : setTimeout(poll, 0);
+        poll();
+      });
+      await frames();
+      const layoutMs = performance.now() - t0;
+      const mem = w.performance.memory as { usedJSHeapSize: number } | undefined;
+      return { layoutMs, firstDrawnMs, heapMb: mem ? mem.usedJSHeapSize / 2 ** 20 : NaN };
+    },
+    { n, chunkPoints },
+  );
 }
 
-/** Runs in the page: posts a census with every per-sample array (transferred, or cloned); resolves with the time to the colours being set and drawn. */
-async function recolourInPage(page: Page, n: number, margin: number, transfer: boolean): Promise<{ stylesMs: number; drawnMs: number }> {
-  return page.evaluate(async ({ n, margin, transfer }) => {
-    const w = globalThis as any; // the page's window
-    const category = new Uint8Array(n), loss = new Float32Array(n), viol = new Float32Array(n), vp = new Float32Array(n), vn = new Float32Array(n), imp = new Int32Array(n);
-    const shift = Math.round(margin * 10);
-    for (let i = 0; i < n; i++) { const j = i + shift; category[i] = (j * 2654435761) % 7 === 0 ? 3 : (j % 5 === 0 ? 2 : 1); loss[i] = category[i] > 1 ? ((j * 7919) % 101) / 100 : 0; viol[i] = category[i] > 1 ? 3 : 0; }
-    vp.set(viol); vn.set(viol);
-    const census = {
-      settings: { margin, distance: 'euclidean', normalize: false, convention: 'pml', mining: 'all', temperature: 0.1 },
-      category, lossAsAnchor: loss, violAsAnchor: viol, violAsPositive: vp, violAsNegative: vn, nearestImpostor: imp,
-      classViolationRate: new Float64Array(100), worst: [], counts: { easy: 1, semihard: 1, hard: 1, triplets: 3 }, violating: 2, lossSum: 1, elapsedMs: 1,
-    };
-    const shown = new Promise<number>((r) => w.addEventListener('ei-census-shown', () => r(performance.now()), { once: true }));
-    const t0 = performance.now();
-    w.postMessage({ type: 'census', datasetId: `bench-${n}`, census }, '*', transfer ? [category, loss, viol, vp, vn, imp].map((x) => x.buffer) : []);
-    const styled = await shown;
-    await new Promise<void>((r) => w.requestAnimationFrame(() => w.requestAnimationFrame(() => r())));
-    return { stylesMs: styled - t0, drawnMs: performance.now() - t0 };
-  }, { n, margin, transfer });
+/** Runs in the page: posts a census with every per-sample array (transferred, or cloned); resolves with the time to the
+ * colours being set and drawn. */
+async function recolourInPage(
+  page: Page,
+  n: number,
+  margin: number,
+  transfer: boolean,
+): Promise<{ stylesMs: number; drawnMs: number }> {
+  return page.evaluate(
+    async ({ n, margin, transfer }) => {
+      const w = globalThis as any; // the page's window
+      const category = new Uint8Array(n),
+        loss = new Float32Array(n),
+        viol = new Float32Array(n),
+        vp = new Float32Array(n),
+        vn = new Float32Array(n),
+        imp = new Int32Array(n);
+      const shift = Math.round(margin * 10);
+      for (let i = 0; i < n; i++) {
+        const j = i + shift;
+        category[i] = (j * 2654435761) % 7 === 0 ? 3 : j % 5 === 0 ? 2 : 1;
+        loss[i] = category[i] > 1 ? ((j * 7919) % 101) / 100 : 0;
+        viol[i] = category[i] > 1 ? 3 : 0;
+      }
+      vp.set(viol);
+      vn.set(viol);
+      const census = {
+        settings: {
+          margin,
+          distance: 'euclidean',
+          normalize: false,
+          convention: 'pml',
+          mining: 'all',
+          temperature: 0.1,
+        },
+        category,
+        lossAsAnchor: loss,
+        violAsAnchor: viol,
+        violAsPositive: vp,
+        violAsNegative: vn,
+        nearestImpostor: imp,
+        classViolationRate: new Float64Array(100),
+        worst: [],
+        counts: { easy: 1, semihard: 1, hard: 1, triplets: 3 },
+        violating: 2,
+        lossSum: 1,
+        elapsedMs: 1,
+      };
+      const shown = new Promise<number>((r) =>
+        w.addEventListener('ei-census-shown', () => r(performance.now()), { once: true }),
+      );
+      const t0 = performance.now();
+      w.postMessage(
+        { type: 'census', datasetId: `bench-${n}`, census },
+        '*',
+        transfer ? [category, loss, viol, vp, vn, imp].map((x) => x.buffer) : [],
+      );
+      const styled = await shown;
+      await new Promise<void>((r) => w.requestAnimationFrame(() => w.requestAnimationFrame(() => r())));
+      return { stylesMs: styled - t0, drawnMs: performance.now() - t0 };
+    },
+    { n, margin, transfer },
+  );
 }
 
 /** Chooses a colour mode in the legend's selector, as the user does. */
@@ -129,7 +237,15 @@ async function zoomFramesInPage(page: Page): Promise<number[]> {
     const out: number[] = [];
     let last = performance.now();
     for (let f = 0; f < 90; f++) {
-      canvas.dispatchEvent(new w.WheelEvent('wheel', { deltaY: f < 45 ? -40 : 40, clientX: r.left + r.width / 2, clientY: r.top + r.height / 2, bubbles: true, cancelable: true }));
+      canvas.dispatchEvent(
+        new w.WheelEvent('wheel', {
+          deltaY: f < 45 ? -40 : 40,
+          clientX: r.left + r.width / 2,
+          clientY: r.top + r.height / 2,
+          bubbles: true,
+          cancelable: true,
+        }),
+      );
       await new Promise((res) => w.requestAnimationFrame(res));
       const now = performance.now();
       out.push(now - last);
@@ -147,9 +263,12 @@ async function hoverInPage(page: Page): Promise<number[]> {
     const r = canvas.getBoundingClientRect();
     const out: number[] = [];
     for (let k = 0; k < 200; k++) {
-      const x = r.left + r.width * (0.1 + 0.8 * ((k * 37) % 200) / 200), y = r.top + r.height * (0.1 + 0.8 * ((k * 91) % 200) / 200);
+      const x = r.left + r.width * (0.1 + (0.8 * ((k * 37) % 200)) / 200),
+        y = r.top + r.height * (0.1 + (0.8 * ((k * 91) % 200)) / 200);
       const t0 = performance.now();
-      canvas.dispatchEvent(new w.PointerEvent('pointermove', { clientX: x, clientY: y, bubbles: true, pointerType: 'mouse' }));
+      canvas.dispatchEvent(
+        new w.PointerEvent('pointermove', { clientX: x, clientY: y, bubbles: true, pointerType: 'mouse' }),
+      );
       out.push(performance.now() - t0);
       if (k % 20 === 0) await new Promise((res) => w.requestAnimationFrame(res));
     }
@@ -157,7 +276,10 @@ async function hoverInPage(page: Page): Promise<number[]> {
   });
 }
 
-const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
+const q = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+};
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 /** Pids of every descendant of pid (Linux /proc). */
@@ -165,17 +287,29 @@ function descendants(pid: number): number[] {
   const parent = new Map<number, number>();
   for (const e of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
-    try { const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8'); parent.set(Number(e), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])); } catch { /* exited */ }
+    try {
+      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      parent.set(Number(e), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      /* exited */
+    }
   }
   const out: number[] = [];
-  const walk = (p: number) => { for (const [c, pp] of parent) if (pp === p) { out.push(c); walk(c); } };
+  const walk = (p: number) => {
+    for (const [c, pp] of parent)
+      if (pp === p) {
+        out.push(c);
+        walk(c);
+      }
+  };
   walk(pid);
   return out;
 }
 
 /** Peak resident memory (VmHWM, MB) of the browser's largest renderer process and of its GPU process. */
 function peakMemory(browserPid: number): { rendererMb: number; gpuMb: number } {
-  let rendererMb = NaN, gpuMb = NaN;
+  let rendererMb = NaN,
+    gpuMb = NaN;
   for (const p of descendants(browserPid)) {
     try {
       const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
@@ -184,14 +318,30 @@ function peakMemory(browserPid: number): { rendererMb: number; gpuMb: number } {
       const mb = Number(hwm[1]) / 1024;
       if (cmd.includes('--type=renderer')) rendererMb = Math.max(Number.isNaN(rendererMb) ? 0 : rendererMb, mb);
       else if (cmd.includes('--type=gpu-process')) gpuMb = mb;
-    } catch { /* exited */ }
+    } catch {
+      /* exited */
+    }
   }
   return { rendererMb, gpuMb };
 }
 
 interface Row {
-  n: number; layoutMs: number; firstDrawnMs: number; heapMb: number; stylesMs: number; drawnMs: number; clonedMs: number; lossMs: number;
-  frame50: number; frame90: number; hover50: number; hoverMax: number; drawn: number; moved: number; rendererMb: number; gpuMb: number;
+  n: number;
+  layoutMs: number;
+  firstDrawnMs: number;
+  heapMb: number;
+  stylesMs: number;
+  drawnMs: number;
+  clonedMs: number;
+  lossMs: number;
+  frame50: number;
+  frame90: number;
+  hover50: number;
+  hoverMax: number;
+  drawn: number;
+  moved: number;
+  rendererMb: number;
+  gpuMb: number;
 }
 
 async function main(): Promise<void> {
@@ -205,36 +355,89 @@ async function main(): Promise<void> {
   try {
     for (const n of sizes) {
       // One browser per size, so the processes' peak memory is this size's.
-      const launched = await chromium.launchServer({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--enable-precise-memory-info', '--disable-background-timer-throttling', '--no-first-run', '--disable-component-update'] });
+      const launched = await chromium.launchServer({
+        executablePath: '/usr/bin/chromium',
+        args: [
+          '--no-sandbox',
+          '--enable-precise-memory-info',
+          '--disable-background-timer-throttling',
+          '--no-first-run',
+          '--disable-component-update',
+        ],
+      });
       const browser = await chromium.connect(launched.wsEndpoint());
       try {
         const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
         if (verbose) page.on('console', (m) => console.log('  page:', m.text()));
         page.on('pageerror', (e) => console.error('  page error:', e.message));
         await page.goto(`${server.origin}/`);
-        await page.waitForFunction(() => (globalThis as unknown as { __harness: { posted: { type: string }[] } }).__harness.posted.some((m) => m.type === 'ready'));
+        await page.waitForFunction(() =>
+          (globalThis as unknown as { __harness: { posted: { type: string }[] } }).__harness.posted.some(
+            (m) => m.type === 'ready',
+          ),
+        );
         const load = await loadInPage(page, n, LAYOUT_CHUNK_POINTS);
-        const drawn = await page.evaluate(() => (globalThis as unknown as { __embeddingInspector: { pointsDrawn: number } }).__embeddingInspector.pointsDrawn);
-        const recolours = [], cloned = [], loss = [];
+        const drawn = await page.evaluate(
+          () =>
+            (globalThis as unknown as { __embeddingInspector: { pointsDrawn: number } }).__embeddingInspector
+              .pointsDrawn,
+        );
+        const recolours = [],
+          cloned = [],
+          loss = [];
         for (let k = 0; k < 5; k++) recolours.push(await recolourInPage(page, n, 0.1 + 0.1 * k, true));
         for (let k = 0; k < 3; k++) cloned.push(await recolourInPage(page, n, 0.6 + 0.1 * k, false));
         await colourBy(page, 'loss');
         for (let k = 0; k < 3; k++) loss.push(await recolourInPage(page, n, 0.9 + 0.1 * k, true));
         await colourBy(page, 'label');
-        const moved0 = await page.evaluate(() => (globalThis as unknown as { __embeddingInspector: { movedFrames: number } }).__embeddingInspector.movedFrames);
+        const moved0 = await page.evaluate(
+          () =>
+            (globalThis as unknown as { __embeddingInspector: { movedFrames: number } }).__embeddingInspector
+              .movedFrames,
+        );
         const frames = await zoomFramesInPage(page);
-        const moved = (await page.evaluate(() => (globalThis as unknown as { __embeddingInspector: { movedFrames: number } }).__embeddingInspector.movedFrames)) - moved0;
+        const moved =
+          (await page.evaluate(
+            () =>
+              (globalThis as unknown as { __embeddingInspector: { movedFrames: number } }).__embeddingInspector
+                .movedFrames,
+          )) - moved0;
         const hover = await hoverInPage(page);
         const mem = peakMemory(launched.process().pid!);
         rows.push({
-          n, ...load, stylesMs: q(recolours.map((r) => r.stylesMs), 0.5), drawnMs: q(recolours.map((r) => r.drawnMs), 0.5), clonedMs: q(cloned.map((r) => r.stylesMs), 0.5),
-          lossMs: q(loss.map((r) => r.stylesMs), 0.5), frame50: q(frames, 0.5), frame90: q(frames, 0.9), hover50: q(hover, 0.5), hoverMax: Math.max(...hover), drawn, moved, ...mem,
+          n,
+          ...load,
+          stylesMs: q(
+            recolours.map((r) => r.stylesMs),
+            0.5,
+          ),
+          drawnMs: q(
+            recolours.map((r) => r.drawnMs),
+            0.5,
+          ),
+          clonedMs: q(
+            cloned.map((r) => r.stylesMs),
+            0.5,
+          ),
+          lossMs: q(
+            loss.map((r) => r.stylesMs),
+            0.5,
+          ),
+          frame50: q(frames, 0.5),
+          frame90: q(frames, 0.9),
+          hover50: q(hover, 0.5),
+          hoverMax: Math.max(...hover),
+          drawn,
+          moved,
+          ...mem,
         });
         const r = rows.at(-1)!;
-        console.log(`N=${n.toLocaleString('en-US')}: drawn ${r.drawn}; layout -> first points drawn ${ms(r.firstDrawnMs)}, whole drawn ${ms(r.layoutMs)}${n > LAYOUT_CHUNK_POINTS ? ` (${Math.ceil(n / LAYOUT_CHUNK_POINTS)} chunks)` : ''}; `
-          + `census -> colours set ${ms(r.stylesMs)} (by loss ${ms(r.lossMs)}; cloned, not transferred ${ms(r.clonedMs)}), drawn ${ms(r.drawnMs)} (medians); `
-          + `zoom frame median ${ms(r.frame50)}, p90 ${ms(r.frame90)} (${r.moved} of them the cached image moved); hover median ${ms(r.hover50)}, max ${ms(r.hoverMax)}; `
-          + `page heap ${r.heapMb.toFixed(0)} MB; peak RSS renderer ${r.rendererMb.toFixed(0)} MB, GPU process ${r.gpuMb.toFixed(0)} MB`);
+        console.log(
+          `N=${n.toLocaleString('en-US')}: drawn ${r.drawn}; layout -> first points drawn ${ms(r.firstDrawnMs)}, whole drawn ${ms(r.layoutMs)}${n > LAYOUT_CHUNK_POINTS ? ` (${Math.ceil(n / LAYOUT_CHUNK_POINTS)} chunks)` : ''}; ` +
+            `census -> colours set ${ms(r.stylesMs)} (by loss ${ms(r.lossMs)}; cloned, not transferred ${ms(r.clonedMs)}), drawn ${ms(r.drawnMs)} (medians); ` +
+            `zoom frame median ${ms(r.frame50)}, p90 ${ms(r.frame90)} (${r.moved} of them the cached image moved); hover median ${ms(r.hover50)}, max ${ms(r.hoverMax)}; ` +
+            `page heap ${r.heapMb.toFixed(0)} MB; peak RSS renderer ${r.rendererMb.toFixed(0)} MB, GPU process ${r.gpuMb.toFixed(0)} MB`,
+        );
         if (shots) await page.screenshot({ path: path.join(shots, `projection-${n}.png`) });
         await page.close();
       } finally {
@@ -244,11 +447,16 @@ async function main(): Promise<void> {
     }
     if (rows.length >= 2) {
       const [a, b] = [rows[0], rows.at(-1)!];
-      console.log(`ratios ${b.n.toLocaleString('en-US')} / ${a.n.toLocaleString('en-US')}: zoom frame ${(b.frame50 / a.frame50).toFixed(2)}x (goal <= 4), colours ${(b.stylesMs / a.stylesMs).toFixed(2)}x, hover ${(b.hover50 / Math.max(a.hover50, 1e-3)).toFixed(2)}x`);
+      console.log(
+        `ratios ${b.n.toLocaleString('en-US')} / ${a.n.toLocaleString('en-US')}: zoom frame ${(b.frame50 / a.frame50).toFixed(2)}x (goal <= 4), colours ${(b.stylesMs / a.stylesMs).toFixed(2)}x, hover ${(b.hover50 / Math.max(a.hover50, 1e-3)).toFixed(2)}x`,
+      );
     }
   } finally {
     server.close();
   }
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

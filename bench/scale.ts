@@ -26,8 +26,11 @@ const cli = path.join(root, 'dist', 'cli.js');
 const preload = path.join(root, 'test', 'helpers', 'reportMaxRss.cjs');
 const numpyScript = path.join(root, 'bench', 'python', 'numpy_census.py');
 
-
-interface Run { seconds: number; peakMB: number; json: Record<string, unknown> }
+interface Run {
+  seconds: number;
+  peakMB: number;
+  json: Record<string, unknown>;
+}
 
 /** The CLI as a child process: wall time, peak RSS (from the preloaded reporter), its JSON. */
 function runCli(args: string[]): Run {
@@ -40,7 +43,12 @@ function runCli(args: string[]): Run {
 }
 
 /** NumPy's blockwise census on the first `anchors` anchors, scaled to n; undefined without python3 + NumPy. */
-function numpyBaseline(emb: string, labels: string, anchors: number, n: number): { seconds: number; anchors: number } | undefined {
+function numpyBaseline(
+  emb: string,
+  labels: string,
+  anchors: number,
+  n: number,
+): { seconds: number; anchors: number } | undefined {
   const r = spawnSync('python3', [numpyScript, emb, labels, '0.2', String(anchors)], { encoding: 'utf8' });
   if (r.status !== 0) return undefined;
   const j = JSON.parse(r.stdout) as { seconds: number };
@@ -52,13 +60,18 @@ const fmt = (s: number): string => (s >= 120 ? `${(s / 60).toFixed(1)} min` : `$
 /** One dataset size: the exact census by the CLI against the baselines. */
 async function size(dir: string, n: number, classes: number, sampleAnchors: number): Promise<void> {
   const data = gaussianClasses(n, 128, classes, 1);
-  const emb = path.join(dir, `emb${n}.npy`), lab = path.join(dir, `labels${n}.npy`);
+  const emb = path.join(dir, `emb${n}.npy`),
+    lab = path.join(dir, `labels${n}.npy`);
   writeNpy(emb, '<f4', [n, 128], data.embeddings);
   writeNpy(lab, '<i4', [n], data.labels);
   const ours = runCli(['census', emb, '--labels', lab, '--normalize', '--margin', '0.2', '--json']);
   const np = numpyBaseline(emb, lab, Math.min(n, sampleAnchors), n);
-  const vs = np ? `; NumPy blockwise (baseline, ${np.anchors} anchors timed, scaled) ${fmt(np.seconds)}: ${(np.seconds / ours.seconds).toFixed(2)}x` : '; NumPy baseline skipped (python3 with NumPy not found)';
-  console.log(`N=${n.toLocaleString('en-US')}, ${classes} classes: exact census (whole CLI process, load included) ${fmt(ours.seconds)}, peak RSS ${ours.peakMB.toFixed(0)} MB${vs}`);
+  const vs = np
+    ? `; NumPy blockwise (baseline, ${np.anchors} anchors timed, scaled) ${fmt(np.seconds)}: ${(np.seconds / ours.seconds).toFixed(2)}x`
+    : '; NumPy baseline skipped (python3 with NumPy not found)';
+  console.log(
+    `N=${n.toLocaleString('en-US')}, ${classes} classes: exact census (whole CLI process, load included) ${fmt(ours.seconds)}, peak RSS ${ours.peakMB.toFixed(0)} MB${vs}`,
+  );
   if (n === 10000) await oldIndexPath(data);
 }
 
@@ -75,9 +88,19 @@ async function oldIndexPath(input: ReturnType<typeof gaussianClasses>): Promise<
     await c.retrieval();
     const old = (performance.now() - t) / 1000;
     t = performance.now();
-    await c.pass({ distance: opts, margin: 0.2, topK: 10, perSample: false, retrieval: true, semiHard: false, blockAnchors: 256 });
+    await c.pass({
+      distance: opts,
+      margin: 0.2,
+      topK: 10,
+      perSample: false,
+      retrieval: true,
+      semiHard: false,
+      blockAnchors: 256,
+    });
     const pass = (performance.now() - t) / 1000;
-    console.log(`  in 2 workers, load excluded: index build + census + batch-hard + retrieval (the previous path, baseline) ${fmt(old)}; one pass ${fmt(pass)}: ${(old / pass).toFixed(2)}x`);
+    console.log(
+      `  in 2 workers, load excluded: index build + census + batch-hard + retrieval (the previous path, baseline) ${fmt(old)}; one pass ${fmt(pass)}: ${(old / pass).toFixed(2)}x`,
+    );
   } finally {
     c.dispose();
   }
@@ -85,9 +108,11 @@ async function oldIndexPath(input: ReturnType<typeof gaussianClasses>): Promise<
 
 /** The stated sample at N = 1 000 000 (the exact census would take hours on 2 cores; shards are for that). */
 export async function sampled(dir: string): Promise<void> {
-  const n = 1_000_000, anchors = sampleSizeFor(n);
+  const n = 1_000_000,
+    anchors = sampleSizeFor(n);
   let data: ReturnType<typeof gaussianClasses> | undefined = gaussianClasses(n, 128, 10000, 3);
-  const emb = path.join(dir, 'emb1m.npy'), lab = path.join(dir, 'labels1m.npy');
+  const emb = path.join(dir, 'emb1m.npy'),
+    lab = path.join(dir, 'labels1m.npy');
   writeNpy(emb, '<f4', [n, 128], data.embeddings);
   writeNpy(lab, '<i4', [n], data.labels);
   data = undefined;
@@ -98,15 +123,19 @@ export async function sampled(dir: string): Promise<void> {
   const ours = runCli(['census', emb, '--labels', lab, '--normalize', '--json', '--sample', String(anchors)]);
   const share = ours.json.violatingShare as { value: number; halfWidth95: number };
   const np = numpyBaseline(emb, lab, anchors, anchors);
-  console.log(`N=1,000,000: sampled census of ${anchors} anchors (the default) ${fmt(ours.seconds)}, of which loading the 512 MB file takes ${fmt(load)}: ` +
-    `${fmt(ours.seconds - load)} after loading; peak RSS ${ours.peakMB.toFixed(0)} MB; ≈ ${(100 * share.value).toFixed(2)} % ± ${(100 * share.halfWidth95).toFixed(2)} % violating` +
-    (np ? `; NumPy blockwise on the same anchors, after loading (baseline) ${fmt(np.seconds)}` : ''));
+  console.log(
+    `N=1,000,000: sampled census of ${anchors} anchors (the default) ${fmt(ours.seconds)}, of which loading the 512 MB file takes ${fmt(load)}: ` +
+      `${fmt(ours.seconds - load)} after loading; peak RSS ${ours.peakMB.toFixed(0)} MB; ≈ ${(100 * share.value).toFixed(2)} % ± ${(100 * share.halfWidth95).toFixed(2)} % violating` +
+      (np ? `; NumPy blockwise on the same anchors, after loading (baseline) ${fmt(np.seconds)}` : ''),
+  );
 }
 
 /** Runs the scale benchmark (npm run bench). */
 export async function run(): Promise<void> {
   const big = process.env.EI_BENCH_BIG === '1' || process.argv.includes('--big') || process.argv.includes('--only-big');
-  console.log(`\n== scale: the exact census by the CLI, D = 128, euclidean normalised, m = 0.2 (load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores) ==`);
+  console.log(
+    `\n== scale: the exact census by the CLI, D = 128, euclidean normalised, m = 0.2 (load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores) ==`,
+  );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-scale-'));
   try {
     if (!process.argv.includes('--only-big')) {
@@ -124,4 +153,8 @@ export async function run(): Promise<void> {
   }
 }
 
-if (require.main === module) run().catch((e) => { console.error(e); process.exitCode = 1; });
+if (require.main === module)
+  run().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });

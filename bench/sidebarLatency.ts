@@ -39,7 +39,20 @@ import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { findWebview, hook, runCommand, until, waitForWorkbench } from '../test/e2e/workbench';
 import { Cleanup, installBuiltExtension, openBrowser, startServer, tempDir, writeDataset } from './ui/environment';
-import { clearProbe, clearProjectionProbe, installProbe, installProjectionProbe, pressInFrame, pressKey, readProbe, readProjectionProbe, sliderState, type ProbeLog, type RenderRecord, type ShownRecord } from './ui/probe';
+import {
+  clearProbe,
+  clearProjectionProbe,
+  installProbe,
+  installProjectionProbe,
+  pressInFrame,
+  pressKey,
+  readProbe,
+  readProjectionProbe,
+  sliderState,
+  type ProbeLog,
+  type RenderRecord,
+  type ShownRecord,
+} from './ui/probe';
 import { formatRow, headerRow, quantile, summarize, type Summary } from './ui/stats';
 
 const TARGET_MS = 100;
@@ -49,13 +62,28 @@ const STEP = { presses: 20, intervalMs: 700 };
 const DRAG = { presses: 60, intervalMs: 16 };
 const SLIDER = '[data-testid=margin-slider]';
 
-interface Options { n: number; json?: string; keys: boolean; verbose: boolean; tableWait: boolean }
+interface Options {
+  n: number;
+  json?: string;
+  keys: boolean;
+  verbose: boolean;
+  tableWait: boolean;
+}
 
 function parseArgs(argv: string[]): Options {
-  const value = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
   const n = Number(value('--n') ?? 10_000);
   if (!Number.isInteger(n) || n < CLASSES * 2) throw new Error(`--n must be an integer >= ${CLASSES * 2}`);
-  return { n, json: value('--json'), keys: argv.includes('--keys'), verbose: argv.includes('--verbose'), tableWait: !argv.includes('--no-table-wait') };
+  return {
+    n,
+    json: value('--json'),
+    keys: argv.includes('--keys'),
+    verbose: argv.includes('--verbose'),
+    tableWait: !argv.includes('--no-table-wait'),
+  };
 }
 
 const t0 = Date.now();
@@ -74,7 +102,10 @@ async function inspect(page: Page): Promise<void> {
     if (await page.locator('.quick-input-widget input.input').isVisible()) {
       const texts = await options.allInnerTexts();
       if (texts.length && !texts.some((t) => /Inspect Embeddings/.test(t))) {
-        const k = Math.max(0, texts.findIndex((t) => /embeddings|labels/i.test(t)));
+        const k = Math.max(
+          0,
+          texts.findIndex((t) => /embeddings|labels/i.test(t)),
+        );
         log(`quick pick: ${JSON.stringify(texts.map((t) => t.split('\n')[0]))} → ${texts[k].split('\n')[0]}`);
         await options.nth(k).click();
       }
@@ -93,12 +124,22 @@ async function openSidebar(page: Page): Promise<Frame> {
 
 /** Waits for the first census in the sidebar and the UMAP projection drawing all N points. */
 async function waitUntilReady(page: Page, controls: Frame, n: number): Promise<Frame> {
-  const margin = await until('the first census in the sidebar', () => hook<number | undefined>(controls, 'lastCensusMargin').then((m) => m !== undefined && { m }), 240_000, 500);
+  const margin = await until(
+    'the first census in the sidebar',
+    () => hook<number | undefined>(controls, 'lastCensusMargin').then((m) => m !== undefined && { m }),
+    240_000,
+    500,
+  );
   log(`census shown at margin ${margin.m}`);
-  const projection = await until(`the projection to draw ${n} points`, async () => {
-    const f = await findWebview(page, 'projection', 5_000).catch(() => undefined);
-    return f && (await hook<number>(f, 'pointsDrawn').catch(() => -1)) === n && f;
-  }, 240_000, 500);
+  const projection = await until(
+    `the projection to draw ${n} points`,
+    async () => {
+      const f = await findWebview(page, 'projection', 5_000).catch(() => undefined);
+      return f && (await hook<number>(f, 'pointsDrawn').catch(() => -1)) === n && f;
+    },
+    240_000,
+    500,
+  );
   log(`projection drew ${n} points`);
   return projection;
 }
@@ -116,7 +157,10 @@ async function waitForTable(controls: Frame, ms = 180_000): Promise<number> {
     await sleep(1_000);
     const p = await readProbe(controls);
     await pressKey(controls, 'ArrowLeft');
-    if (p.renders.some((r) => r.fromTable)) { await sleep(1_000); return (Date.now() - start) / 1000; }
+    if (p.renders.some((r) => r.fromTable)) {
+      await sleep(1_000);
+      return (Date.now() - start) / 1000;
+    }
     await sleep(1_000);
   }
   return NaN;
@@ -126,7 +170,10 @@ async function waitForTable(controls: Frame, ms = 180_000): Promise<number> {
 
 /** Presses ArrowRight `count` times `intervalMs` apart: in the frame, or through Playwright (--keys). */
 async function press(page: Page, controls: Frame, count: number, intervalMs: number, keys: boolean): Promise<void> {
-  if (!keys) { await pressInFrame(controls, count, intervalMs); return; }
+  if (!keys) {
+    await pressInFrame(controls, count, intervalMs);
+    return;
+  }
   await controls.locator(SLIDER).focus();
   const start = Date.now();
   for (let i = 0; i < count; i++) {
@@ -140,20 +187,30 @@ async function press(page: Page, controls: Frame, count: number, intervalMs: num
  * and no new census for 2 s (so the full recount after the pause is caught too).
  */
 async function settled(controls: Frame): Promise<ProbeLog> {
-  return until('the sidebar to settle after the inputs', async () => {
-    const p = await readProbe(controls);
-    const last = p.inputs[p.inputs.length - 1];
-    const lastRender = p.renders[p.renders.length - 1];
-    const caughtUp = !!last && p.renders.some((r) => sameMargin(r.margin, last.margin) && r.tRendered >= last.t);
-    const quiet = !!lastRender && p.now - lastRender.tRendered > 2_000 && p.renders.every((r) => r.tScreen !== undefined);
-    return caughtUp && quiet && p;
-  }, 60_000, 250);
+  return until(
+    'the sidebar to settle after the inputs',
+    async () => {
+      const p = await readProbe(controls);
+      const last = p.inputs[p.inputs.length - 1];
+      const lastRender = p.renders[p.renders.length - 1];
+      const caughtUp = !!last && p.renders.some((r) => sameMargin(r.margin, last.margin) && r.tRendered >= last.t);
+      const quiet =
+        !!lastRender && p.now - lastRender.tRendered > 2_000 && p.renders.every((r) => r.tScreen !== undefined);
+      return caughtUp && quiet && p;
+    },
+    60_000,
+    250,
+  );
 }
 
 // ---------------------------------------------------------------- measuring
 
 /** Latency of one input: to the first census at its margin on screen, and to the full recount. */
-interface Matched { input: number; first?: RenderRecord; full?: RenderRecord }
+interface Matched {
+  input: number;
+  first?: RenderRecord;
+  full?: RenderRecord;
+}
 
 /** For each input, the first render (and first non-partial render) at its margin after it. */
 function matchInputs(p: ProbeLog): Matched[] {
@@ -163,7 +220,11 @@ function matchInputs(p: ProbeLog): Matched[] {
   });
 }
 
-interface ScenarioResult { name: string; summary: Summary; extra: Record<string, number | string> }
+interface ScenarioResult {
+  name: string;
+  summary: Summary;
+  extra: Record<string, number | string>;
+}
 
 /**
  * Where the time of shown censuses went (medians, ms): `render` in the webview (lastUpdateMs),
@@ -185,10 +246,31 @@ function stepScenario(p: ProbeLog): ScenarioResult[] {
   const full = m.filter((x) => x.full?.tScreen !== undefined);
   const lat = (x: Matched, r: RenderRecord | undefined) => r!.tScreen! - p.inputs[x.input].t;
   return [
-    { name: 'step (first census)', summary: summarize(first.map((x) => lat(x, x.first)), first.map((x) => x.first!.elapsedMs), TARGET_MS),
-      extra: { inputs: p.inputs.length, missed: m.length - first.length, partial: first.filter((x) => x.first!.partial).length, fromTable: first.filter((x) => x.first!.fromTable).length, local: first.filter((x) => x.first!.local).length, ...breakdown(first.map((x) => ({ lat: lat(x, x.first), r: x.first! }))) } },
-    { name: 'step (full recount)', summary: summarize(full.map((x) => lat(x, x.full)), full.map((x) => x.full!.elapsedMs), TARGET_MS),
-      extra: { inputs: p.inputs.length, missed: m.length - full.length } },
+    {
+      name: 'step (first census)',
+      summary: summarize(
+        first.map((x) => lat(x, x.first)),
+        first.map((x) => x.first!.elapsedMs),
+        TARGET_MS,
+      ),
+      extra: {
+        inputs: p.inputs.length,
+        missed: m.length - first.length,
+        partial: first.filter((x) => x.first!.partial).length,
+        fromTable: first.filter((x) => x.first!.fromTable).length,
+        local: first.filter((x) => x.first!.local).length,
+        ...breakdown(first.map((x) => ({ lat: lat(x, x.first), r: x.first! }))),
+      },
+    },
+    {
+      name: 'step (full recount)',
+      summary: summarize(
+        full.map((x) => lat(x, x.full)),
+        full.map((x) => x.full!.elapsedMs),
+        TARGET_MS,
+      ),
+      extra: { inputs: p.inputs.length, missed: m.length - full.length },
+    },
   ];
 }
 
@@ -211,30 +293,64 @@ function dragScenario(p: ProbeLog): ScenarioResult[] {
   const span = last.t - p.inputs[0].t;
   const r1 = (x: number) => Math.round(x * 10) / 10;
   return [
-    { name: 'drag (censuses shown)', summary: summarize(shown.map((s) => s.lat), shown.map((s) => s.r.elapsedMs), TARGET_MS),
-      extra: { inputs: p.inputs.length, distinctMargins: new Set(p.inputs.map((x) => x.margin)).size, inputSpanMs: r1(span), renders: p.renders.length,
-        fullMidDrag: p.renders.filter((r) => !r.partial && !sameMargin(r.margin, last.margin)).length, fromTable: shown.filter((s) => s.r.fromTable).length, local: shown.filter((s) => s.r.local).length, ...breakdown(shown) } },
-    { name: 'drag settle (last input)', summary: summarize(Number.isFinite(settle) ? [settle] : [], atFinal[0] ? [atFinal[0].elapsedMs] : [], TARGET_MS),
-      extra: { settleFullMs: r1(settleFull), fullElapsedMs: fullR?.elapsedMs ?? NaN } },
+    {
+      name: 'drag (censuses shown)',
+      summary: summarize(
+        shown.map((s) => s.lat),
+        shown.map((s) => s.r.elapsedMs),
+        TARGET_MS,
+      ),
+      extra: {
+        inputs: p.inputs.length,
+        distinctMargins: new Set(p.inputs.map((x) => x.margin)).size,
+        inputSpanMs: r1(span),
+        renders: p.renders.length,
+        fullMidDrag: p.renders.filter((r) => !r.partial && !sameMargin(r.margin, last.margin)).length,
+        fromTable: shown.filter((s) => s.r.fromTable).length,
+        local: shown.filter((s) => s.r.local).length,
+        ...breakdown(shown),
+      },
+    },
+    {
+      name: 'drag settle (last input)',
+      summary: summarize(Number.isFinite(settle) ? [settle] : [], atFinal[0] ? [atFinal[0].elapsedMs] : [], TARGET_MS),
+      extra: { settleFullMs: r1(settleFull), fullElapsedMs: fullR?.elapsedMs ?? NaN },
+    },
   ];
 }
 
 /** What one scenario recorded: the sidebar's probe, and the projection's colours in the same clock. */
-interface ScenarioLog { p: ProbeLog; shown: ShownRecord[] }
+interface ScenarioLog {
+  p: ProbeLog;
+  shown: ShownRecord[];
+}
 
 /** Runs one scenario from the slider's current position and returns what the probes recorded. */
-async function runScenario(page: Page, controls: Frame, projection: Frame, presses: number, intervalMs: number, keys: boolean): Promise<ScenarioLog> {
+async function runScenario(
+  page: Page,
+  controls: Frame,
+  projection: Frame,
+  presses: number,
+  intervalMs: number,
+  keys: boolean,
+): Promise<ScenarioLog> {
   await clearProbe(controls);
   await clearProjectionProbe(projection);
   await press(page, controls, presses, intervalMs, keys);
   const p = await settled(controls);
-  if (p.inputs.length !== presses) throw new Error(`expected ${presses} slider inputs, the probe saw ${p.inputs.length}`);
+  if (p.inputs.length !== presses)
+    throw new Error(`expected ${presses} slider inputs, the probe saw ${p.inputs.length}`);
   const last = p.inputs[p.inputs.length - 1];
   // The projection's full census at the final margin, drawn (it follows the sidebar's).
-  const shown = await until('the projection to show the final margin', async () => {
-    const s = await readProjectionProbe(projection, p.origin);
-    return s.some((r) => !r.partial && sameMargin(r.margin, last.margin) && r.tScreen !== undefined) && s;
-  }, 30_000, 250);
+  const shown = await until(
+    'the projection to show the final margin',
+    async () => {
+      const s = await readProjectionProbe(projection, p.origin);
+      return s.some((r) => !r.partial && sameMargin(r.margin, last.margin) && r.tScreen !== undefined) && s;
+    },
+    30_000,
+    250,
+  );
   return { p, shown };
 }
 
@@ -254,14 +370,26 @@ function projectionScenario(name: string, { p, shown }: ScenarioLog): ScenarioRe
   }
   const last = p.inputs[p.inputs.length - 1];
   const atFinal = shown.find((r) => r.tShown >= last.t && sameMargin(r.margin, last.margin) && r.tScreen !== undefined);
-  return [{ name, summary: summarize(lat, [], TARGET_MS),
-    extra: { inputs: p.inputs.length, marginsDrawn: lat.length, draws: shown.length, lastInputToFinalMs: atFinal ? Math.round(atFinal.tScreen! - last.t) : NaN } }];
+  return [
+    {
+      name,
+      summary: summarize(lat, [], TARGET_MS),
+      extra: {
+        inputs: p.inputs.length,
+        marginsDrawn: lat.length,
+        draws: shown.length,
+        lastInputToFinalMs: atFinal ? Math.round(atFinal.tScreen! - last.t) : NaN,
+      },
+    },
+  ];
 }
 
 // ---------------------------------------------------------------- main
 
 async function main(opts: Options, cleanup: Cleanup): Promise<void> {
-  log(`N=${opts.n}, D=${DIM}, ${CLASSES} classes; target ${TARGET_MS} ms; input by ${opts.keys ? 'Playwright key presses' : 'keydown dispatched in the frame'}`);
+  log(
+    `N=${opts.n}, D=${DIM}, ${CLASSES} classes; target ${TARGET_MS} ms; input by ${opts.keys ? 'Playwright key presses' : 'keydown dispatched in the frame'}`,
+  );
   const ws = tempDir('ei-bench-ws-', cleanup);
   writeDataset(ws, opts.n, DIM, CLASSES);
   const home = tempDir('ei-bench-home-', cleanup);
@@ -283,34 +411,70 @@ async function main(opts: Options, cleanup: Cleanup): Promise<void> {
   await installProjectionProbe(projection);
   if (opts.tableWait) {
     const waited = await waitForTable(controls);
-    log(Number.isFinite(waited) ? `margin table answering after ${waited.toFixed(1)} s more` : 'the margin table never answered: measuring recounts');
+    log(
+      Number.isFinite(waited)
+        ? `margin table answering after ${waited.toFixed(1)} s more`
+        : 'the margin table never answered: measuring recounts',
+    );
   }
   const s0 = await sliderState(controls);
   log(`slider at position ${s0.position}/${s0.max}, margin ${s0.margin}`);
-  if (s0.position + STEP.presses + DRAG.presses > s0.max) throw new Error(`the slider has only ${s0.max - s0.position} steps left; ${STEP.presses + DRAG.presses} needed`);
+  if (s0.position + STEP.presses + DRAG.presses > s0.max)
+    throw new Error(`the slider has only ${s0.max - s0.position} steps left; ${STEP.presses + DRAG.presses} needed`);
 
   const step = await runScenario(page, controls, projection, STEP.presses, STEP.intervalMs, opts.keys);
   const stepLog = step.p;
-  log(`step: margins ${stepLog.inputs[0].margin} … ${stepLog.inputs[stepLog.inputs.length - 1].margin}, ${stepLog.renders.length} censuses rendered, ${step.shown.length} drawn in the projection`);
+  log(
+    `step: margins ${stepLog.inputs[0].margin} … ${stepLog.inputs[stepLog.inputs.length - 1].margin}, ${stepLog.renders.length} censuses rendered, ${step.shown.length} drawn in the projection`,
+  );
   await sleep(1_000);
   const drag = await runScenario(page, controls, projection, DRAG.presses, DRAG.intervalMs, opts.keys);
   const dragLog = drag.p;
-  log(`drag: margins ${dragLog.inputs[0].margin} … ${dragLog.inputs[dragLog.inputs.length - 1].margin}, ${dragLog.renders.length} censuses rendered, ${drag.shown.length} drawn in the projection`);
+  log(
+    `drag: margins ${dragLog.inputs[0].margin} … ${dragLog.inputs[dragLog.inputs.length - 1].margin}, ${dragLog.renders.length} censuses rendered, ${drag.shown.length} drawn in the projection`,
+  );
 
-  const results = [...stepScenario(stepLog), ...dragScenario(dragLog), ...projectionScenario('step (projection colours)', step), ...projectionScenario('drag (projection colours)', drag)];
+  const results = [
+    ...stepScenario(stepLog),
+    ...dragScenario(dragLog),
+    ...projectionScenario('step (projection colours)', step),
+    ...projectionScenario('drag (projection colours)', drag),
+  ];
   report(opts, results, { step: stepLog, drag: dragLog, stepProjection: step.shown, dragProjection: drag.shown });
 }
 
-function report(opts: Options, results: ScenarioResult[], raw: { step: ProbeLog; drag: ProbeLog; stepProjection: ShownRecord[]; dragProjection: ShownRecord[] }): void {
-  console.log(`\nSidebar margin latency, real UI (code-server + Chromium): N=${opts.n}, D=${DIM}, ${CLASSES} classes, target ${TARGET_MS} ms`);
+function report(
+  opts: Options,
+  results: ScenarioResult[],
+  raw: { step: ProbeLog; drag: ProbeLog; stepProjection: ShownRecord[]; dragProjection: ShownRecord[] },
+): void {
+  console.log(
+    `\nSidebar margin latency, real UI (code-server + Chromium): N=${opts.n}, D=${DIM}, ${CLASSES} classes, target ${TARGET_MS} ms`,
+  );
   console.log('input → census on screen (ms); engine = median host+engine elapsedMs of those censuses;');
   console.log('renderMs / paintMs / relayMs = medians of webview render, wait for the next frame, and the rest');
-  console.log('(webview ↔ code-server ↔ extension host, queueing); fullMidDrag = full recounts run for a mid-drag margin\n');
+  console.log(
+    '(webview ↔ code-server ↔ extension host, queueing); fullMidDrag = full recounts run for a mid-drag margin\n',
+  );
   console.log(headerRow());
-  for (const r of results) console.log(formatRow(r.name, r.summary) + '   ' + Object.entries(r.extra).map(([k, v]) => `${k}=${v}`).join(' '));
+  for (const r of results)
+    console.log(
+      formatRow(r.name, r.summary) +
+        '   ' +
+        Object.entries(r.extra)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' '),
+    );
   const summary = {
-    bench: 'sidebarLatency', n: opts.n, dim: DIM, classes: CLASSES, targetMs: TARGET_MS, input: opts.keys ? 'keys' : 'dispatch',
-    ...Object.fromEntries(results.map((r) => [r.name.replace(/[^a-z]+/gi, '_').replace(/_+$/, ''), { ...r.summary, ...r.extra }])),
+    bench: 'sidebarLatency',
+    n: opts.n,
+    dim: DIM,
+    classes: CLASSES,
+    targetMs: TARGET_MS,
+    input: opts.keys ? 'keys' : 'dispatch',
+    ...Object.fromEntries(
+      results.map((r) => [r.name.replace(/[^a-z]+/gi, '_').replace(/_+$/, ''), { ...r.summary, ...r.extra }]),
+    ),
   };
   console.log('\n' + JSON.stringify(summary));
   if (opts.json) {
@@ -330,13 +494,27 @@ function start(): void {
       interrupted = true;
       console.error(`\ninterrupted by ${sig}: cleaning up`);
       const force = setTimeout(() => process.exit(130), 15_000);
-      void cleanup.run().finally(() => { clearTimeout(force); process.exit(130); });
+      void cleanup.run().finally(() => {
+        clearTimeout(force);
+        process.exit(130);
+      });
     });
   }
   let opts: Options;
-  try { opts = parseArgs(process.argv.slice(2)); } catch (e) { console.error((e as Error).message); process.exit(2); }
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(2);
+  }
   main(opts, cleanup)
-    .then(() => 0, (e) => { console.error(`bench:ui failed: ${(e as Error)?.stack ?? e}`); return 1; })
+    .then(
+      () => 0,
+      (e) => {
+        console.error(`bench:ui failed: ${(e as Error)?.stack ?? e}`);
+        return 1;
+      },
+    )
     .then(async (code) => {
       await cleanup.run();
       if (!interrupted) process.exit(code);

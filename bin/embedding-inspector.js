@@ -12,6 +12,11 @@ if (!fs.existsSync(cli)) {
 require(cli)
   .main(process.argv.slice(2))
   .then(
-    (code) => { process.exitCode = code; },
-    (e) => { process.stderr.write(`embedding-inspector: ${e && e.stack ? e.stack : e}\n`); process.exitCode = 1; },
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`embedding-inspector: ${e && e.stack ? e.stack : e}\n`);
+      process.exitCode = 1;
+    },
   );

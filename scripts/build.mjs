@@ -48,7 +48,8 @@ const browserCommon = {
 };
 
 const builds = [];
-const node = (entry, outfile) => exists(entry) && builds.push({ ...nodeCommon, entryPoints: [entry], outfile: path.join(dist, outfile) });
+const node = (entry, outfile) =>
+  exists(entry) && builds.push({ ...nodeCommon, entryPoints: [entry], outfile: path.join(dist, outfile) });
 node('src/extension.ts', 'extension.js');
 node('src/worker/analysisWorker.ts', 'worker.js');
 node('src/projection/projectionWorker.ts', 'projectionWorker.js');
@@ -57,10 +58,17 @@ node('src/worker/loadWorker.ts', 'loadWorker.js');
 node('src/cli.ts', 'cli.js');
 for (const name of ['projection', 'controls']) {
   const entry = `webview/${name}/main.ts`;
-  if (exists(entry)) builds.push({ ...browserCommon, entryPoints: [entry], outfile: path.join(dist, 'webview', `${name}.js`) });
+  if (exists(entry))
+    builds.push({ ...browserCommon, entryPoints: [entry], outfile: path.join(dist, 'webview', `${name}.js`) });
 }
 if (!production) {
-  const tests = [...walk('test/unit', /\.test\.ts$/), ...walk('test/webview', /\.test\.ts$/), ...walk('test/integration', /\.ts$/), ...walk('test/e2e', /\.ts$/), ...walk('bench', /\.ts$/)];
+  const tests = [
+    ...walk('test/unit', /\.test\.ts$/),
+    ...walk('test/webview', /\.test\.ts$/),
+    ...walk('test/integration', /\.ts$/),
+    ...walk('test/e2e', /\.ts$/),
+    ...walk('bench', /\.ts$/),
+  ];
   // Mocha loads every test bundle into one process (and the bench its modules): with tfjs bundled
   // into each, the first bundle's wasm backend wins the global registry and the others' wasm path
   // is never applied, so the wasm kernel silently failed to start in the unit tests. One shared
@@ -71,7 +79,9 @@ if (!production) {
   fs.rmSync(path.join(dist, 'test'), { recursive: true, force: true });
   for (const t of tests) {
     const out = t.replace(/\.ts$/, '.js');
-    const external = t.includes(`${path.sep}sample${path.sep}`) ? nodeCommon.external : [...nodeCommon.external, ...shared];
+    const external = t.includes(`${path.sep}sample${path.sep}`)
+      ? nodeCommon.external
+      : [...nodeCommon.external, ...shared];
     builds.push({ ...nodeCommon, external, entryPoints: [t], outfile: path.join(dist, out) });
   }
 }
@@ -81,7 +91,8 @@ function copyWasm() {
   const src = path.join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
   if (!fs.existsSync(src)) return;
   fs.mkdirSync(path.join(dist, 'wasm'), { recursive: true });
-  for (const f of fs.readdirSync(src)) if (f.endsWith('.wasm')) fs.copyFileSync(path.join(src, f), path.join(dist, 'wasm', f));
+  for (const f of fs.readdirSync(src))
+    if (f.endsWith('.wasm')) fs.copyFileSync(path.join(src, f), path.join(dist, 'wasm', f));
 }
 
 fs.mkdirSync(dist, { recursive: true });

@@ -25,7 +25,9 @@ function run(cmd, args, opts) {
 /** Installs Node 24 and code-server into .vscode-test/ unless already there. Returns paths. */
 export function ensureCodeServer(log = (m) => process.stderr.write(m + '\n')) {
   if (fs.existsSync(stamp) && fs.existsSync(entry) && fs.existsSync(node24)) return { node24, entry };
-  log(`Installing code-server ${CODE_SERVER_VERSION} (with Node ${NODE24_VERSION}) into ${path.relative(root, cacheDir)} — once, about 3-4 minutes…`);
+  log(
+    `Installing code-server ${CODE_SERVER_VERSION} (with Node ${NODE24_VERSION}) into ${path.relative(root, cacheDir)} — once, about 3-4 minutes…`,
+  );
   fs.mkdirSync(nodeDir, { recursive: true });
   const npmArgs = ['--no-audit', '--no-fund', '--loglevel=error', '--no-save'];
   fs.writeFileSync(path.join(nodeDir, 'package.json'), '{"private":true}\n');
@@ -46,15 +48,24 @@ export function freePort() {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }
 
 function healthy(port) {
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/healthz', timeout: 1000 }, (res) => { res.resume(); resolve(res.statusCode === 200); });
+    const req = http.get({ host: '127.0.0.1', port, path: '/healthz', timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
     req.on('error', () => resolve(false));
-    req.on('timeout', () => { req.destroy(); resolve(false); });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
   });
 }
 
@@ -82,7 +93,10 @@ export async function startCodeServer({ home, port, extraArgs = [], settings = {
   const ext = path.join(home, 'extensions');
   fs.mkdirSync(path.join(udd, 'User'), { recursive: true });
   fs.mkdirSync(ext, { recursive: true });
-  fs.writeFileSync(path.join(udd, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2));
+  fs.writeFileSync(
+    path.join(udd, 'User', 'settings.json'),
+    JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2),
+  );
   const env = {
     ...process.env,
     HOME: home,
@@ -92,18 +106,51 @@ export async function startCodeServer({ home, port, extraArgs = [], settings = {
     EXTENSIONS_GALLERY: '{}',
   };
   delete env.VSCODE_IPC_HOOK_CLI;
-  const args = [ep, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', udd,
-    '--extensions-dir', ext, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-    '--disable-getting-started-override', '--reconnection-grace-time', '5',
-    '--vscode-option', 'enable-smoke-test-driver', ...extraArgs];
-  const child = spawn(node, args, { env, detached: true, stdio: ['ignore', quiet ? 'ignore' : 'inherit', quiet ? 'ignore' : 'inherit'] });
+  const args = [
+    ep,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--user-data-dir',
+    udd,
+    '--extensions-dir',
+    ext,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--reconnection-grace-time',
+    '5',
+    '--vscode-option',
+    'enable-smoke-test-driver',
+    ...extraArgs,
+  ];
+  const child = spawn(node, args, {
+    env,
+    detached: true,
+    stdio: ['ignore', quiet ? 'ignore' : 'inherit', quiet ? 'ignore' : 'inherit'],
+  });
   let exited = false;
-  child.on('exit', () => { exited = true; });
-  const stop = () => { if (!exited) { try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ } } };
+  child.on('exit', () => {
+    exited = true;
+  });
+  const stop = () => {
+    if (!exited) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
+    }
+  };
   const deadline = Date.now() + 60_000;
   while (!(await healthy(port))) {
     if (exited) throw new Error('code-server exited before it was ready');
-    if (Date.now() > deadline) { stop(); throw new Error('code-server did not answer /healthz within 60 s'); }
+    if (Date.now() > deadline) {
+      stop();
+      throw new Error('code-server did not answer /healthz within 60 s');
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return { port, url: `http://127.0.0.1:${port}`, udd, ext, child, stop, env, node, entry: ep };
@@ -112,11 +159,34 @@ export async function startCodeServer({ home, port, extraArgs = [], settings = {
 /** Installs a .vsix into the given extensions dir with code-server's own CLI. */
 export function installVsix(vsix, { home }) {
   const { node24: node, entry: ep } = ensureCodeServer();
-  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_DATA_HOME: path.join(home, '.local', 'share'), EXTENSIONS_GALLERY: '{}' };
-  run(node, [ep, '--user-data-dir', path.join(home, 'user-data'), '--extensions-dir', path.join(home, 'extensions'), '--install-extension', vsix, '--force'], { env });
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_DATA_HOME: path.join(home, '.local', 'share'),
+    EXTENSIONS_GALLERY: '{}',
+  };
+  run(
+    node,
+    [
+      ep,
+      '--user-data-dir',
+      path.join(home, 'user-data'),
+      '--extensions-dir',
+      path.join(home, 'extensions'),
+      '--install-extension',
+      vsix,
+      '--force',
+    ],
+    { env },
+  );
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]) && process.argv[2] === 'install') {
+if (
+  process.argv[1] &&
+  fileURLToPath(import.meta.url) === path.resolve(process.argv[1]) &&
+  process.argv[2] === 'install'
+) {
   ensureCodeServer();
   console.log(`code-server ready: ${entry}`);
 }

@@ -10,8 +10,15 @@ import path from 'node:path';
 import util from 'node:util';
 import { startCodeServer } from './codeServer.mjs';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 function parseArgs(argv) {
   const out = { folders: [], devPaths: [], testsPath: undefined };
@@ -28,7 +35,13 @@ function parseArgs(argv) {
 /** Rebuilds a console line from the browser's printf-style pieces ("%c INFO", css, fmt, ...args). */
 async function consoleLine(msg) {
   const parts = [];
-  for (const h of msg.args()) { try { parts.push(await h.jsonValue()); } catch { parts.push('?'); } }
+  for (const h of msg.args()) {
+    try {
+      parts.push(await h.jsonValue());
+    } catch {
+      parts.push('?');
+    }
+  }
   if (typeof parts[0] === 'string' && parts[0].includes('%c')) {
     // Drop the %c markers and their CSS arguments.
     const n = (parts[0].match(/%c/g) || []).length;
@@ -40,20 +53,31 @@ async function consoleLine(msg) {
   return util.format(...parts);
 }
 
-export async function launch(argv, { timeoutMs = Number(process.env.EI_TEST_TIMEOUT_MS || 15 * 60_000), verbose = !!process.env.EI_VERBOSE } = {}) {
+export async function launch(
+  argv,
+  { timeoutMs = Number(process.env.EI_TEST_TIMEOUT_MS || 15 * 60_000), verbose = !!process.env.EI_VERBOSE } = {},
+) {
   const args = parseArgs(argv);
-  if (!args.testsPath || args.devPaths.length === 0) throw new Error('launcher: --extensionTestsPath and --extensionDevelopmentPath are required');
+  if (!args.testsPath || args.devPaths.length === 0)
+    throw new Error('launcher: --extensionTestsPath and --extensionDevelopmentPath are required');
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-vscode-'));
   const server = await startCodeServer({ home, quiet: !verbose });
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const exitCode = new Promise((resolve) => page.exposeFunction('codeAutomationExit', (code) => resolve(Number(code))));
+    const exitCode = new Promise((resolve) =>
+      page.exposeFunction('codeAutomationExit', (code) => resolve(Number(code))),
+    );
     page.on('console', async (msg) => {
       const line = await consoleLine(msg);
       // Forward only what the tests print (mocha, our [ei] lines) and errors; the workbench is chatty.
-      if (verbose || /\[ei\]|passing|failing|pending|✔|✓|\d+\) /.test(line)) process.stdout.write(line.replace(/^\s*INFO\s*/, '') + '\n');
+      if (verbose || /\[ei\]|passing|failing|pending|✔|✓|\d+\) /.test(line))
+        process.stdout.write(line.replace(/^\s*INFO\s*/, '') + '\n');
       else if (msg.type() === 'error' && /Extension Host|embedding/i.test(line)) process.stderr.write(line + '\n');
     });
     const auth = `127.0.0.1:${server.port}`;
@@ -68,7 +92,9 @@ export async function launch(argv, { timeoutMs = Number(process.env.EI_TEST_TIME
     const code = await Promise.race([exitCode, timeout]);
     if (code === 'timeout') {
       process.stderr.write(`launcher: the tests did not finish within ${timeoutMs / 1000} s\n`);
-      await page.screenshot({ path: path.join(process.cwd(), 'test-artifacts', 'integration-timeout.png') }).catch(() => {});
+      await page
+        .screenshot({ path: path.join(process.cwd(), 'test-artifacts', 'integration-timeout.png') })
+        .catch(() => {});
       return 1;
     }
     return code;
@@ -79,4 +105,10 @@ export async function launch(argv, { timeoutMs = Number(process.env.EI_TEST_TIME
   }
 }
 
-launch(process.argv.slice(2)).then((code) => process.exit(code), (err) => { process.stderr.write(`launcher: ${err?.stack || err}\n`); process.exit(1); });
+launch(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`launcher: ${err?.stack || err}\n`);
+    process.exit(1);
+  },
+);

@@ -13,7 +13,10 @@ import { freePort, startCodeServer } from './codeServer.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const folder = path.resolve(process.argv[2] ?? path.join(root, 'samples', 'mnist'));
-if (!fs.existsSync(folder)) { console.error(`npm start: ${folder} does not exist`); process.exit(2); }
+if (!fs.existsSync(folder)) {
+  console.error(`npm start: ${folder} does not exist`);
+  process.exit(2);
+}
 
 const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
@@ -40,13 +43,24 @@ const extDir = path.join(home, 'extensions', `${pkg.publisher}.${pkg.name}-${pkg
 fs.mkdirSync(extDir, { recursive: true });
 for (const f of ['package.json', 'README.md', 'dist', 'media']) {
   const src = path.join(root, f);
-  if (fs.existsSync(src)) fs.cpSync(src, path.join(extDir, f), { recursive: true, filter: (p) => !p.includes(`${path.sep}test${path.sep}`) && !p.endsWith('.map') });
+  if (fs.existsSync(src))
+    fs.cpSync(src, path.join(extDir, f), {
+      recursive: true,
+      filter: (p) => !p.includes(`${path.sep}test${path.sep}`) && !p.endsWith('.map'),
+    });
 }
 const wanted = Number(process.env.EI_PORT || 8080);
 const port = (await portFree(wanted)) ? wanted : await freePort();
-const server = await startCodeServer({ home, port, quiet: true, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+const server = await startCodeServer({
+  home,
+  port,
+  quiet: true,
+  settings: { 'workbench.colorTheme': 'Default Dark Modern' },
+});
 const url = `${server.url}/?folder=${encodeURIComponent(folder)}`;
-console.log(`\nEmbedding Inspector is running in code-server (VS Code ${'1.139'}):\n\n  ${url}\n\nOpen it in a browser, then run “Embeddings: Inspect Embeddings” from the command palette (F1).\nCtrl-C stops the server.`);
+console.log(
+  `\nEmbedding Inspector is running in code-server (VS Code ${'1.139'}):\n\n  ${url}\n\nOpen it in a browser, then run “Embeddings: Inspect Embeddings” from the command palette (F1).\nCtrl-C stops the server.`,
+);
 
 let stopping = false;
 function stop() {
@@ -59,7 +73,12 @@ function stop() {
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 process.on('SIGHUP', stop);
-server.child.on('exit', (code) => { if (!stopping) { console.error(`code-server exited (${code})`); fs.rmSync(home, { recursive: true, force: true }); process.exit(1); } });
+server.child.on('exit', (code) => {
+  if (!stopping) {
+    console.error(`code-server exited (${code})`);
+    fs.rmSync(home, { recursive: true, force: true });
+    process.exit(1);
+  }
+});
 // Keep the process alive until Ctrl-C.
 setInterval(() => {}, 1 << 30);
-

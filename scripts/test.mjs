@@ -15,7 +15,10 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const argv = process.argv.slice(2);
-const opt = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+const opt = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
 const only = opt('--only');
 const grep = opt('--grep');
 const wants = (suite) => !only || only === suite;
@@ -26,7 +29,10 @@ function step(name, cmd, args) {
   console.log(`\n=== ${name}`);
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
   if (r.status === 0) totals.passed++;
-  else { totals.failed++; failures.push(`${name} (exit ${r.status})`); }
+  else {
+    totals.failed++;
+    failures.push(`${name} (exit ${r.status})`);
+  }
   return r.status === 0;
 }
 
@@ -46,7 +52,9 @@ async function unit() {
   // Each test bundle carries its own tfjs; they share one global kernel registry, so every bundle
   // after the first re-registers the same kernels and tfjs warns once per kernel. Benign: hush it.
   const warn = console.warn;
-  console.warn = (...a) => { if (!/already registered|Platform node has already been set/.test(String(a[0]))) warn(...a); };
+  console.warn = (...a) => {
+    if (!/already registered|Platform node has already been set/.test(String(a[0]))) warn(...a);
+  };
   const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: 60_000 });
   if (grep) mocha.grep(grep);
   const files = [...walk(path.join(root, 'dist', 'test', 'unit')), ...walk(path.join(root, 'dist', 'test', 'webview'))];
@@ -54,7 +62,10 @@ async function unit() {
   await new Promise((resolve) => {
     const runner = mocha.run(() => resolve());
     runner.on('pass', () => totals.passed++);
-    runner.on('fail', (t) => { totals.failed++; failures.push(`unit: ${t.fullTitle()}`); });
+    runner.on('fail', (t) => {
+      totals.failed++;
+      failures.push(`unit: ${t.fullTitle()}`);
+    });
   });
 }
 
@@ -82,10 +93,21 @@ async function integration() {
   }
   fs.rmSync(workspace, { recursive: true, force: true });
   let records = [];
-  try { records = JSON.parse(fs.readFileSync(resultsFile, 'utf8')).records; } catch { /* no results: counted below */ }
+  try {
+    records = JSON.parse(fs.readFileSync(resultsFile, 'utf8')).records;
+  } catch {
+    /* no results: counted below */
+  }
   for (const r of records) {
     console.log(`  ${r.state === 'passed' ? '✔' : '✘'} ${r.title}${r.ms ? ` (${r.ms} ms)` : ''}`);
-    if (r.state === 'failed') console.log(r.error.split('\n').slice(0, 8).map((l) => '      ' + l).join('\n'));
+    if (r.state === 'failed')
+      console.log(
+        r.error
+          .split('\n')
+          .slice(0, 8)
+          .map((l) => '      ' + l)
+          .join('\n'),
+      );
   }
   const passed = records.filter((r) => r.state === 'passed').length;
   const failed = records.filter((r) => r.state === 'failed').length;
@@ -104,14 +126,28 @@ async function e2e() {
   console.log('\n=== end-to-end tests (packaged extension, code-server, Chromium)');
   const resultsFile = path.join(root, 'test-artifacts', 'e2e-results.json');
   fs.rmSync(resultsFile, { force: true });
-  const r = spawnSync(process.execPath, [entry, ...(grep ? ['--grep', grep] : [])], { cwd: root, stdio: 'inherit', env: { ...process.env, EI_E2E_RESULTS: resultsFile } });
+  const r = spawnSync(process.execPath, [entry, ...(grep ? ['--grep', grep] : [])], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, EI_E2E_RESULTS: resultsFile },
+  });
   let records = [];
-  try { records = JSON.parse(fs.readFileSync(resultsFile, 'utf8')).records; } catch { /* counted below */ }
+  try {
+    records = JSON.parse(fs.readFileSync(resultsFile, 'utf8')).records;
+  } catch {
+    /* counted below */
+  }
   for (const rec of records) {
     if (rec.state === 'passed') totals.passed++;
-    else { totals.failed++; failures.push(`e2e: ${rec.title}`); }
+    else {
+      totals.failed++;
+      failures.push(`e2e: ${rec.title}`);
+    }
   }
-  if ((records.length === 0 && !(grep && r.status === 0)) || (r.status !== 0 && !records.some((x) => x.state === 'failed'))) {
+  if (
+    (records.length === 0 && !(grep && r.status === 0)) ||
+    (r.status !== 0 && !records.some((x) => x.state === 'failed'))
+  ) {
     totals.failed++;
     failures.push(`e2e: the suite did not run to completion (exit ${r.status})`);
   }
@@ -123,10 +159,34 @@ if (!step('build', process.execPath, [path.join(root, 'scripts', 'build.mjs')]))
   process.exit(1);
 }
 if (!only) {
-  step('type-check (extension host)', process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', root]);
-  step('type-check (webviews)', process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', path.join(root, 'webview')]);
-  step('lint (eslint: typescript-eslint and the layer rules)', process.execPath, [path.join(path.dirname(require.resolve('eslint/package.json')), 'bin', 'eslint.js'), '--max-warnings', '0', root]);
-  step('lint (imports: no cycle, type-only imports included; vscode only in the host layer)', process.execPath, [path.join(root, 'scripts', 'lint', 'checkImports.mjs')]);
+  step('type-check (extension host)', process.execPath, [
+    require.resolve('typescript/bin/tsc'),
+    '--noEmit',
+    '-p',
+    root,
+  ]);
+  step('type-check (webviews)', process.execPath, [
+    require.resolve('typescript/bin/tsc'),
+    '--noEmit',
+    '-p',
+    path.join(root, 'webview'),
+  ]);
+  step('lint (eslint: typescript-eslint and the layer rules)', process.execPath, [
+    path.join(path.dirname(require.resolve('eslint/package.json')), 'bin', 'eslint.js'),
+    '--max-warnings',
+    '0',
+    root,
+  ]);
+  step('format (prettier --check: .prettierrc.json, 120 columns)', process.execPath, [
+    path.join(path.dirname(require.resolve('prettier/package.json')), 'bin', 'prettier.cjs'),
+    '--check',
+    '--log-level',
+    'warn',
+    root,
+  ]);
+  step('lint (imports: no cycle, type-only imports included; vscode only in the host layer)', process.execPath, [
+    path.join(root, 'scripts', 'lint', 'checkImports.mjs'),
+  ]);
 }
 if (wants('unit')) await unit();
 if (wants('integration')) await integration();

@@ -56,7 +56,10 @@ export async function main(argv: string[]): Promise<number> {
       return name === undefined ? 2 : 0;
     }
     const command = commands[name];
-    if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}; commands: ${[...Object.keys(commands), 'help'].join(', ')}`);
+    if (!command)
+      throw new UsageError(
+        `unknown command ${JSON.stringify(name)}; commands: ${[...Object.keys(commands), 'help'].join(', ')}`,
+      );
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(helpText(name));
       return 0;
@@ -64,14 +67,20 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (e) {
     process.stderr.write(`${PROGRAM}: ${describeError(e)}\n`);
-    if (name !== undefined && (e as Error)?.name === 'UsageError') process.stderr.write(`Run \`${PROGRAM} help${commands[name] ? ` ${name}` : ''}\` for usage.\n`);
+    if (name !== undefined && (e as Error)?.name === 'UsageError')
+      process.stderr.write(`Run \`${PROGRAM} help${commands[name] ? ` ${name}` : ''}\` for usage.\n`);
     return isInputProblem(e) ? 2 : 1;
   }
 }
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
-    (e) => { process.stderr.write(`${PROGRAM}: ${String(e)}\n`); process.exitCode = 1; },
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`${PROGRAM}: ${String(e)}\n`);
+      process.exitCode = 1;
+    },
   );
 }

@@ -32,15 +32,37 @@ export class Inspector extends Disposable {
   constructor(readonly context: vscode.ExtensionContext) {
     super();
     this.workerScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath;
-    this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (affectsUs(e)) void this.onSettingsChanged(); }));
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affectsUs(e)) void this.onSettingsChanged();
+      }),
+    );
     // New query / gallery column names or values: evaluate the open sessions again (no new census).
-    this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('embeddingInspector.queryGallery')) for (const s of this.sessions.keys()) s.rerunQueryGallery(); }));
-    this._register({ dispose: () => { for (const [s, p] of [...this.sessions]) { p.dispose(); s.dispose(); } } });
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('embeddingInspector.queryGallery'))
+          for (const s of this.sessions.keys()) s.rerunQueryGallery();
+      }),
+    );
+    this._register({
+      dispose: () => {
+        for (const [s, p] of [...this.sessions]) {
+          p.dispose();
+          s.dispose();
+        }
+      },
+    });
   }
 
-  get activeSession(): Session | undefined { return this._active; }
-  get openSessions(): Session[] { return [...this.sessions.keys()]; }
-  panelOf(s: Session): ProjectionPanel | undefined { return this.sessions.get(s); }
+  get activeSession(): Session | undefined {
+    return this._active;
+  }
+  get openSessions(): Session[] {
+    return [...this.sessions.keys()];
+  }
+  panelOf(s: Session): ProjectionPanel | undefined {
+    return this.sessions.get(s);
+  }
 
   private setActive(s: Session | undefined): void {
     if (this._active === s) return;
@@ -69,7 +91,10 @@ export class Inspector extends Disposable {
   /** Explorer context menu on a file (or the active editor's file). */
   async inspectFile(uri?: vscode.Uri): Promise<Session | undefined> {
     const target = uri?.fsPath ?? vscode.window.activeTextEditor?.document.uri.fsPath;
-    if (!target) { void vscode.window.showErrorMessage('Inspect Embeddings in This File: no file selected.'); return undefined; }
+    if (!target) {
+      void vscode.window.showErrorMessage('Inspect Embeddings in This File: no file selected.');
+      return undefined;
+    }
     return this.open(target, { revealControls: true });
   }
 
@@ -79,17 +104,36 @@ export class Inspector extends Disposable {
    * the previous snapshot's layout (same seed) so successive snapshots stay aligned;
    * `revealControls` (the user's Inspect commands) shows the sidebar's Controls view too.
    */
-  async open(target: string, opts: { snapshot?: number; embeddingsKey?: string; column?: vscode.ViewColumn; settings?: AnalysisSettings; layoutInit?: Float32Array; stillWanted?: () => boolean; revealControls?: boolean } = {}): Promise<Session | undefined> {
-    const dataset = await loadDatasetInteractive(target, { snapshot: opts.snapshot, ...(opts.embeddingsKey !== undefined ? { embeddingsKey: opts.embeddingsKey } : {}) });
+  async open(
+    target: string,
+    opts: {
+      snapshot?: number;
+      embeddingsKey?: string;
+      column?: vscode.ViewColumn;
+      settings?: AnalysisSettings;
+      layoutInit?: Float32Array;
+      stillWanted?: () => boolean;
+      revealControls?: boolean;
+    } = {},
+  ): Promise<Session | undefined> {
+    const dataset = await loadDatasetInteractive(target, {
+      snapshot: opts.snapshot,
+      ...(opts.embeddingsKey !== undefined ? { embeddingsKey: opts.embeddingsKey } : {}),
+    });
     // A snapshot switch superseded while it loaded opens nothing (see switchLines).
     if (!dataset || (opts.stillWanted && !opts.stillWanted())) return undefined;
     // The user's commands show the sidebar's Controls (the margin slider) with the dataset; the
     // panel opened next takes the focus back. (`<view id>.focus` exists for every contributed view.)
-    if (opts.revealControls) await vscode.commands.executeCommand('embeddingInspector.controls.focus').then(undefined, (e) => console.warn('[ei] revealing the controls failed', e));
+    if (opts.revealControls)
+      await vscode.commands
+        .executeCommand('embeddingInspector.controls.focus')
+        .then(undefined, (e) => console.warn('[ei] revealing the controls failed', e));
     const session = new Session(dataset, opts.settings ?? this.settings, this.workerScript);
     const panel = new ProjectionPanel(this.context.extensionUri, session);
     this.sessions.set(session, panel);
-    panel.panel.onDidChangeViewState((e) => { if (e.webviewPanel.active) this.setActive(session); });
+    panel.panel.onDidChangeViewState((e) => {
+      if (e.webviewPanel.active) this.setActive(session);
+    });
     panel.panel.onDidDispose(() => {
       this.sessions.delete(session);
       session.dispose();
@@ -97,26 +141,48 @@ export class Inspector extends Disposable {
     });
     this.setActive(session);
     void this.analyse(session);
-    // A snapshot switch starts UMAP from the previous snapshot's (same samples, same seed) so points move only where the model changed.
-    void computeProjection(this.context, session, opts.layoutInit && opts.layoutInit.length === 2 * dataset.n ? opts.layoutInit : undefined);
+    // A snapshot switch starts UMAP from the previous snapshot's (same samples, same seed) so points move only where
+    // the model changed.
+    void computeProjection(
+      this.context,
+      session,
+      opts.layoutInit && opts.layoutInit.length === 2 * dataset.n ? opts.layoutInit : undefined,
+    );
     return session;
   }
 
   /** Builds the index with a cancellable progress notification. */
   analyse(session: Session): Promise<void> {
-    return Promise.resolve(vscode.window.withProgress({
-      location: vscode.ProgressLocation.Notification,
-      title: `Embedding Inspector: ${session.dataset.name}`,
-      cancellable: true,
-    }, async (progress, token) => {
-      let last = 0;
-      try {
-        await session.analyse({ report: (f, message) => { const inc = Math.max(0, f - last) * 100; last = Math.max(last, f); progress.report({ increment: inc, message }); } }, token);
-      } catch (e) {
-        // Closing the panel mid-analysis disposes the workers: not an error worth a notification.
-        if ((e as Error)?.name !== 'AbortError' && !session.disposed) void vscode.window.showErrorMessage(`Embedding Inspector: analysing ${session.dataset.name} failed: ${(e as Error)?.message ?? e}`);
-      }
-    }));
+    return Promise.resolve(
+      vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Embedding Inspector: ${session.dataset.name}`,
+          cancellable: true,
+        },
+        async (progress, token) => {
+          let last = 0;
+          try {
+            await session.analyse(
+              {
+                report: (f, message) => {
+                  const inc = Math.max(0, f - last) * 100;
+                  last = Math.max(last, f);
+                  progress.report({ increment: inc, message });
+                },
+              },
+              token,
+            );
+          } catch (e) {
+            // Closing the panel mid-analysis disposes the workers: not an error worth a notification.
+            if ((e as Error)?.name !== 'AbortError' && !session.disposed)
+              void vscode.window.showErrorMessage(
+                `Embedding Inspector: analysing ${session.dataset.name} failed: ${(e as Error)?.message ?? e}`,
+              );
+          }
+        },
+      ),
+    );
   }
 
   private async onSettingsChanged(): Promise<void> {
@@ -133,11 +199,16 @@ export class Inspector extends Disposable {
     if (JSON.stringify(prev) === JSON.stringify(next)) return;
     // Apply to the sessions open now (a snapshot), all at once: a slow recount here must never
     // carry these settings over to a session opened in the meantime with newer ones.
-    await Promise.all([...this.sessions.keys()].map((s) => {
-      const want = echo ? { ...next, margin: s.settings.margin } : next;
-      return JSON.stringify(s.settings) === JSON.stringify(want) ? undefined : s.applySettings(want, (x) => this.analyse(x));
-    }));
-    if (JSON.stringify(prev) !== JSON.stringify(next) && !this.sessions.size) this._onDidChangeActiveSession.fire(undefined);
+    await Promise.all(
+      [...this.sessions.keys()].map((s) => {
+        const want = echo ? { ...next, margin: s.settings.margin } : next;
+        return JSON.stringify(s.settings) === JSON.stringify(want)
+          ? undefined
+          : s.applySettings(want, (x) => this.analyse(x));
+      }),
+    );
+    if (JSON.stringify(prev) !== JSON.stringify(next) && !this.sessions.size)
+      this._onDidChangeActiveSession.fire(undefined);
   }
 
   /** The sidebar chose `margin` and will save it shortly (undefined: it will not, e.g. it closed). */
@@ -148,11 +219,13 @@ export class Inspector extends Disposable {
   /** Persists a margin chosen in the sidebar (the session already uses it). */
   async persistSidebarMargin(margin: number): Promise<void> {
     this.sidebarMarginWrites.add(margin);
-    if (this.sidebarMarginWrites.size > 32) this.sidebarMarginWrites.delete(this.sidebarMarginWrites.values().next().value!);
+    if (this.sidebarMarginWrites.size > 32)
+      this.sidebarMarginWrites.delete(this.sidebarMarginWrites.values().next().value!);
     try {
       await writeSetting('margin', margin);
       // Already the settings' value (no change event will come): nothing is pending any more.
-      if (readSettings().margin === margin && this.sidebarMarginPending === margin) this.sidebarMarginPending = undefined;
+      if (readSettings().margin === margin && this.sidebarMarginPending === margin)
+        this.sidebarMarginPending = undefined;
     } catch (e) {
       if (this.sidebarMarginPending === margin) this.sidebarMarginPending = undefined;
       throw e;
@@ -167,13 +240,26 @@ export class Inspector extends Disposable {
    */
   private readonly switchLines = new WeakMap<Session, { latest: number }>();
 
-  /** Opens `target` (a snapshot of it) in place of session `s`, unless a newer switch of its line was asked meanwhile. */
-  private async switchFrom(s: Session, target: string, snapshot?: number, embeddingsKey?: string): Promise<Session | undefined> {
+  /** Opens `target` (a snapshot of it) in place of session `s`, unless a newer switch of its line was asked meanwhile.
+   * */
+  private async switchFrom(
+    s: Session,
+    target: string,
+    snapshot?: number,
+    embeddingsKey?: string,
+  ): Promise<Session | undefined> {
     const line = this.switchLines.get(s) ?? { latest: 0 };
     this.switchLines.set(s, line);
     const mine = ++line.latest;
     const panel = this.sessions.get(s);
-    const next = await this.open(target, { snapshot, embeddingsKey, column: panel?.panel.viewColumn, settings: s.settings, layoutInit: s.layouts.get('umap'), stillWanted: () => line.latest === mine });
+    const next = await this.open(target, {
+      snapshot,
+      embeddingsKey,
+      column: panel?.panel.viewColumn,
+      settings: s.settings,
+      layoutInit: s.layouts.get('umap'),
+      stillWanted: () => line.latest === mine,
+    });
     if (!next) return undefined;
     this.switchLines.set(next, line);
     panel?.dispose();
@@ -183,7 +269,12 @@ export class Inspector extends Disposable {
   /** Switches a session to another snapshot (epoch): a new session in the same place. */
   switchSnapshot(s: Session, index: number): Promise<Session | undefined> {
     // A log dir's steps are reopened through its config with the same tag (files.embeddingsKey).
-    return this.switchFrom(s, s.dataset.files.manifest ?? s.dataset.files.embeddings, index, s.dataset.files.embeddingsKey);
+    return this.switchFrom(
+      s,
+      s.dataset.files.manifest ?? s.dataset.files.embeddings,
+      index,
+      s.dataset.files.embeddingsKey,
+    );
   }
 
   /** Switches a session to another file of its snapshot series (a new epoch written by training). */
@@ -202,8 +293,14 @@ export class Inspector extends Disposable {
     const want = path.resolve(uri.fsPath);
     for (const [s, p] of this.sessions) {
       const i = s.dataset.sources?.findIndex((x) => x && path.resolve(x.path) === want) ?? -1;
-      if (i >= 0) { this.setActive(s); p.reveal(i); return; }
+      if (i >= 0) {
+        this.setActive(s);
+        p.reveal(i);
+        return;
+      }
     }
-    void vscode.window.showInformationMessage(`${path.basename(want)} is not a sample of an open dataset. Run “Inspect Embeddings” first.`);
+    void vscode.window.showInformationMessage(
+      `${path.basename(want)} is not a sample of an open dataset. Run “Inspect Embeddings” first.`,
+    );
   }
 }

@@ -16,7 +16,14 @@ import { inMemoryFacts, streamingRun } from './analysis/analysisRuns';
 import { hoverDetail } from './analysis/hoverDetail';
 import { nearestNeighbours, type Neighbours } from './analysis/neighbours';
 import {
-  estimateView, fullView, quickView, sameCount, totalsAtPosition, type IndexFacts, type SampleState, type ViewContext,
+  estimateView,
+  fullView,
+  quickView,
+  sameCount,
+  totalsAtPosition,
+  type IndexFacts,
+  type SampleState,
+  type ViewContext,
 } from './analysis/censusViews';
 import { estimateFromGroups } from './engine/passSample';
 import type { PassSpec } from './engine/passTypes';
@@ -39,8 +46,11 @@ export class Session extends Disposable {
   static SETTLE_MS = 150;
   private recountSeq = 0;
   // A margin request during the full recount preempts it (the workers stop it within a few anchors).
-  private readonly scheduler = new RecountScheduler((full) => this.recountNow(full, full), Session.SETTLE_MS,
-    () => (this.streaming ? this.recountJob?.abort() : this.client.preempt()));
+  private readonly scheduler = new RecountScheduler(
+    (full) => this.recountNow(full, full),
+    Session.SETTLE_MS,
+    () => (this.streaming ? this.recountJob?.abort() : this.client.preempt()),
+  );
   readonly id = randomUUID();
   private readonly _onDidChange = this._register(new vscode.EventEmitter<SessionEvent>());
   readonly onDidChange = this._onDidChange.event;
@@ -72,7 +82,8 @@ export class Session extends Disposable {
   private analysisJob: AbortController | undefined;
   /** The background pass recounting a new margin exactly (streaming). */
   private recountJob: AbortController | undefined;
-  /** The last exact streaming census, the settings it was counted at and their facts: shown again without a pass when only the convention or temperature changed, or the slider came back. */
+  /** The last exact streaming census, the settings it was counted at and their facts: shown again without a pass when
+   * only the convention or temperature changed, or the slider came back. */
   private exact: { at: AnalysisSettings; view: CensusView; facts: IndexFacts } | undefined;
   /** The running pass's progress (streaming), shown in the status with the time left. */
   passProgress: { what: string; fraction: number; message: string } | undefined;
@@ -85,9 +96,17 @@ export class Session extends Disposable {
   readonly layouts = new LayoutSet((e) => this._onDidChange.fire(e));
   /** Query / gallery retrieval (metadata with a split column), run after each census. */
   readonly queryGallery: QueryGalleryRunner;
-  status: { state: 'loading' | 'computing' | 'ready' | 'error'; message: string } = { state: 'loading', message: 'Loading…' };
+  status: { state: 'loading' | 'computing' | 'ready' | 'error'; message: string } = {
+    state: 'loading',
+    message: 'Loading…',
+  };
 
-  constructor(readonly dataset: Dataset, public settings: AnalysisSettings, workerScript: string, readonly budgetBytes = readMemoryBudget()) {
+  constructor(
+    readonly dataset: Dataset,
+    public settings: AnalysisSettings,
+    workerScript: string,
+    readonly budgetBytes = readMemoryBudget(),
+  ) {
     super();
     // Embeddings and labels once in shared memory: the analysis and projection workers read them in place.
     shareDataset(dataset);
@@ -97,7 +116,13 @@ export class Session extends Disposable {
     this.ntXent = new NtXentCache((t) => this.client.ntXent(t));
     this.sizes = classSizes(dataset.labels, dataset.classNames.length);
     this.ctx = { labels: dataset.labels, sizes: this.sizes, n: dataset.n };
-    this.tables = new MarginTables((m, k, o) => this.client.marginTable(m, k, o), this.ctx, this.sizes, () => this._onDidChange.fire('table'), readTopK);
+    this.tables = new MarginTables(
+      (m, k, o) => this.client.marginTable(m, k, o),
+      this.ctx,
+      this.sizes,
+      () => this._onDidChange.fire('table'),
+      readTopK,
+    );
     this.streaming = !indexFits(dataset.labels, dataset.classNames.length, dataset.dim, budgetBytes);
   }
 
@@ -107,10 +132,15 @@ export class Session extends Disposable {
   }
 
   get marginRange(): { min: number; max: number; step: number } {
-    return this.facts?.marginRange ?? this.sample?.facts.marginRange ?? { min: 0, max: Math.max(1, this.settings.margin * 2), step: 0.001 };
+    return (
+      this.facts?.marginRange ??
+      this.sample?.facts.marginRange ?? { min: 0, max: Math.max(1, this.settings.margin * 2), step: 0.001 }
+    );
   }
 
-  get histogram(): { edges: Float64Array; counts: Float64Array } | undefined { return this.facts?.histogram; }
+  get histogram(): { edges: Float64Array; counts: Float64Array } | undefined {
+    return this.facts?.histogram;
+  }
 
   /** Total valid triplets: sum over classes of n_c (n_c - 1) (N - n_c). */
   get validTriplets(): number {
@@ -120,7 +150,9 @@ export class Session extends Disposable {
   }
 
   /** True once the session's panel was closed (its workers are gone). */
-  get disposed(): boolean { return this._isDisposed; }
+  get disposed(): boolean {
+    return this._isDisposed;
+  }
 
   setStatus(state: Session['status']['state'], message: string): void {
     this.status = { state, message };
@@ -131,7 +163,10 @@ export class Session extends Disposable {
    * Builds the census index for the current distance settings (the slow step, with progress and
    * cancellation), then the margin-independent facts, then the first recount.
    */
-  async analyse(progress?: { report(fraction: number, message: string): void }, token?: vscode.CancellationToken): Promise<void> {
+  async analyse(
+    progress?: { report(fraction: number, message: string): void },
+    token?: vscode.CancellationToken,
+  ): Promise<void> {
     const options: DistanceOptions = { distance: this.settings.distance, normalize: this.settings.normalize };
     // One analysis at a time: a newer one (another distance) stops the older one's passes.
     this.analysisJob?.abort();
@@ -141,13 +176,24 @@ export class Session extends Disposable {
     this.dropTable();
     this.queryGallery.stop();
     // Streaming: until the new pass ends nothing may be recounted with the old distance's facts.
-    if (this.streaming) { this.facts = undefined; this.exact = undefined; }
+    if (this.streaming) {
+      this.facts = undefined;
+      this.exact = undefined;
+    }
     this.setStatus('computing', `Computing ${options.distance} distances${options.normalize ? ' (normalised)' : ''}…`);
     const run = (async () => {
       try {
         if (this.streaming) await this.analyseStreaming(options, progress, abort.signal);
         else {
-          this.facts = await inMemoryFacts(this.client, this.input, options, this.settings.margin, this.sizes, progress, abort.signal);
+          this.facts = await inMemoryFacts(
+            this.client,
+            this.input,
+            options,
+            this.settings.margin,
+            this.sizes,
+            progress,
+            abort.signal,
+          );
           const facts = this.facts;
           this._onDidChange.fire('histogram');
           await this.recountNow();
@@ -156,8 +202,16 @@ export class Session extends Disposable {
         if (this.analysisJob === abort) this.rerunQueryGallery();
       } catch (e) {
         if (this.analysisJob !== abort) return; // a newer analysis replaced this one: its status stands
-        if ((e as Error)?.name === 'AbortError' && this.census?.estimate) this.setStatus('error', 'Exact census cancelled: the numbers shown are the sample’s estimate. Change a setting or run “Inspect Embeddings” again to count every anchor.');
-        else if ((e as Error)?.name === 'AbortError') this.setStatus('error', 'Analysis cancelled. Change a setting or run “Inspect Embeddings” again to restart it.');
+        if ((e as Error)?.name === 'AbortError' && this.census?.estimate)
+          this.setStatus(
+            'error',
+            'Exact census cancelled: the numbers shown are the sample’s estimate. Change a setting or run “Inspect Embeddings” again to count every anchor.',
+          );
+        else if ((e as Error)?.name === 'AbortError')
+          this.setStatus(
+            'error',
+            'Analysis cancelled. Change a setting or run “Inspect Embeddings” again to restart it.',
+          );
         else this.setStatus('error', `Analysis failed: ${(e as Error)?.message ?? e}`);
         throw e;
       } finally {
@@ -174,12 +228,23 @@ export class Session extends Disposable {
    * stated sample (estimates with 95 % intervals, at the margin and every slider position, in a few
    * seconds), then the exact pass over every anchor, which replaces it. Progress with the time left.
    */
-  private async analyseStreaming(options: DistanceOptions, progress: { report(fraction: number, message: string): void } | undefined, signal: AbortSignal): Promise<void> {
-    const s = this.settings, topK = Math.max(20, readTopK()), t0 = Date.now();
-    const { facts, result: r2, table } = await streamingRun(this.client, this.dataset, this.input, options, s, topK, this.budgetBytes, this.sizes, {
+  private async analyseStreaming(
+    options: DistanceOptions,
+    progress: { report(fraction: number, message: string): void } | undefined,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const s = this.settings,
+      topK = Math.max(20, readTopK()),
+      t0 = Date.now();
+    const {
+      facts,
+      result: r2,
+      table,
+    } = await streamingRun(this.client, this.dataset, this.input, options, s, topK, this.budgetBytes, this.sizes, {
       signal,
       onStatus: (message) => this.setStatus('computing', message),
-      onProgress: (what, done, total, started, from, span) => this.reportPass(progress, what, done, total, started, from, span),
+      onProgress: (what, done, total, started, from, span) =>
+        this.reportPass(progress, what, done, total, started, from, span),
       onSample: (sample) => {
         this.sample = sample;
         this._onDidChange.fire('histogram'); // the sidebar's state: the slider's range is known now
@@ -203,8 +268,17 @@ export class Session extends Disposable {
   }
 
   /** Reports a pass's progress (with the time left) to the notification and the status. */
-  private reportPass(progress: { report(fraction: number, message: string): void } | undefined, what: string, done: number, total: number, t0: number, from: number, span: number): void {
-    const f = total > 0 ? done / total : 1, left = timeLeft(Date.now() - t0, f);
+  private reportPass(
+    progress: { report(fraction: number, message: string): void } | undefined,
+    what: string,
+    done: number,
+    total: number,
+    t0: number,
+    from: number,
+    span: number,
+  ): void {
+    const f = total > 0 ? done / total : 1,
+      left = timeLeft(Date.now() - t0, f);
     const message = `${what}: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} anchors${left ? ` (${left})` : ''}`;
     progress?.report(from + span * f, message);
     this.passProgress = { what, fraction: f, message };
@@ -220,12 +294,25 @@ export class Session extends Disposable {
   private publishEstimate(m: number): boolean {
     const sm = this.sample;
     if (!sm) return false;
-    const spec = sm.result.spec, k = positionOf(spec.table!.margins, m);
+    const spec = sm.result.spec,
+      k = positionOf(spec.table!.margins, m);
     if (m !== spec.margin && k < 0) return false;
-    const totals = m === spec.margin ? sm.groups.map((g) => g.census) : sm.groups.map((g) => totalsAtPosition(g.table!, k));
+    const totals =
+      m === spec.margin ? sm.groups.map((g) => g.census) : sm.groups.map((g) => totalsAtPosition(g.table!, k));
     ++this.recountSeq;
-    this.census = estimateView(this.ctx, this.settings, m, k, estimateFromGroups(sm.draw, totals), sm, Math.max(20, readTopK()));
-    this.setStatus(this.status.state === 'error' ? 'error' : 'computing', this.passProgress?.message ?? 'Exact census running…');
+    this.census = estimateView(
+      this.ctx,
+      this.settings,
+      m,
+      k,
+      estimateFromGroups(sm.draw, totals),
+      sm,
+      Math.max(20, readTopK()),
+    );
+    this.setStatus(
+      this.status.state === 'error' ? 'error' : 'computing',
+      this.passProgress?.message ?? 'Exact census running…',
+    );
     this._onDidChange.fire('census');
     return true;
   }
@@ -237,19 +324,34 @@ export class Session extends Disposable {
    * positions), with progress; a new margin stops it.
    */
   private async recountStreaming(full: boolean): Promise<void> {
-    const facts = this.facts, s = this.settings;
+    const facts = this.facts,
+      s = this.settings;
     if (!facts || !full) return;
-    if (this.exact && sameCount(this.exact.at, s) && this.census && !this.census.partial && !this.census.shownMargin) return;
+    if (this.exact && sameCount(this.exact.at, s) && this.census && !this.census.partial && !this.census.shownMargin)
+      return;
     this.recountJob?.abort();
     const job = new AbortController();
     this.recountJob = job;
-    const topK = Math.max(20, readTopK()), t0 = Date.now();
+    const topK = Math.max(20, readTopK()),
+      t0 = Date.now();
     const plan = planSessionPass(this.dataset, facts.options, this.client.workers, this.budgetBytes, 0, true);
-    const spec: PassSpec = { distance: facts.options, margin: s.margin, topK, perSample: true, retrieval: false, semiHard: s.mining === 'semi-hard', blockAnchors: plan.blockAnchors, indexAnchors: plan.indexAnchors };
+    const spec: PassSpec = {
+      distance: facts.options,
+      margin: s.margin,
+      topK,
+      perSample: true,
+      retrieval: false,
+      semiHard: s.mining === 'semi-hard',
+      blockAnchors: plan.blockAnchors,
+      indexAnchors: plan.indexAnchors,
+    };
     try {
       const r = await this.client.pass(spec, {
-        signal: job.signal, workers: plan.workers, chunkAnchors: chunkAnchorsFor(plan, this.dataset.n),
-        onProgress: (done, total) => this.reportPass(undefined, `Exact recount at margin ${s.margin}`, done, total, t0, 0, 1),
+        signal: job.signal,
+        workers: plan.workers,
+        chunkAnchors: chunkAnchorsFor(plan, this.dataset.n),
+        onProgress: (done, total) =>
+          this.reportPass(undefined, `Exact recount at margin ${s.margin}`, done, total, t0, 0, 1),
       });
       if (job.signal.aborted || this.facts !== facts || this._isDisposed || this.settings !== s) return;
       const semiHard = r.semiHard ? { meanLoss: r.semiHard.meanLoss, pairs: r.semiHard.pairs } : undefined;
@@ -264,7 +366,10 @@ export class Session extends Disposable {
       if (job.signal.aborted && (e as Error)?.name === 'AbortError') return;
       throw e;
     } finally {
-      if (this.recountJob === job) { this.recountJob = undefined; this.passProgress = undefined; }
+      if (this.recountJob === job) {
+        this.recountJob = undefined;
+        this.passProgress = undefined;
+      }
     }
   }
 
@@ -274,27 +379,43 @@ export class Session extends Disposable {
    * them, and stops a recount at another margin. Returns whether it did.
    */
   private showExact(): boolean {
-    const e = this.exact, s = this.settings;
+    const e = this.exact,
+      s = this.settings;
     if (!e || e.facts !== this.facts || !sameCount(e.at, s)) return false;
     this.recountJob?.abort();
     ++this.recountSeq;
-    this.census = { ...e.view, settings: s, counts: s.convention === 'pml' ? e.view.pml : e.view.facenet, ntXent: this.ntXent.at(s.temperature) };
+    this.census = {
+      ...e.view,
+      settings: s,
+      counts: s.convention === 'pml' ? e.view.pml : e.view.facenet,
+      ntXent: this.ntXent.at(s.temperature),
+    };
     this.setStatus('ready', '');
     this._onDidChange.fire('census');
     void this.ntXentInBackground(e.facts);
     return true;
   }
 
-  /** NT-Xent (its own pass over cosine distances) after the census has been published, then the census again with it. */
+  /** NT-Xent (its own pass over cosine distances) after the census has been published, then the census again with it.
+   * */
   private async ntXentInBackground(facts: IndexFacts): Promise<void> {
     const temperature = this.settings.temperature;
     const nt = await this.ntXent.get(temperature, () => this._isDisposed);
-    if (!nt || this.facts !== facts || !this.census || this._isDisposed || this.settings.temperature !== temperature || this.census.ntXent === nt) return;
+    if (
+      !nt ||
+      this.facts !== facts ||
+      !this.census ||
+      this._isDisposed ||
+      this.settings.temperature !== temperature ||
+      this.census.ntXent === nt
+    )
+      return;
     this.census = { ...this.census, ntXent: nt };
     this._onDidChange.fire('census');
   }
 
-  /** Query / gallery retrieval under the analysed distance and the configured columns (after the census; again when the columns change). */
+  /** Query / gallery retrieval under the analysed distance and the configured columns (after the census; again when the
+   * columns change). */
   rerunQueryGallery(): void {
     const o = this.facts?.options;
     if (o && !this._isDisposed) void this.queryGallery.start(o, readQueryGalleryColumns());
@@ -314,9 +435,13 @@ export class Session extends Disposable {
     return this.recount();
   }
 
-  /** Recounts at the current settings; a failure is shown in the status (the callers are UI events that cannot handle it). */
+  /** Recounts at the current settings; a failure is shown in the status (the callers are UI events that cannot handle
+   * it). */
   async recount(): Promise<void> {
-    if (!this.facts) { if (this.sample) this.publishEstimate(this.settings.margin); return; }
+    if (!this.facts) {
+      if (this.sample) this.publishEstimate(this.settings.margin);
+      return;
+    }
     if (this.streaming && this.showExact()) return;
     this.answerFromTable();
     try {
@@ -347,7 +472,13 @@ export class Session extends Disposable {
     const topK = readTopK();
     const prev = this.census;
     if (!full && !prev) full = true;
-    const r = await this.client.census(s.margin, { topK, perSample: full, classPairs: full, perAnchor: !full, preemptible });
+    const r = await this.client.census(s.margin, {
+      topK,
+      perSample: full,
+      classPairs: full,
+      perAnchor: !full,
+      preemptible,
+    });
     let semiHard: CensusView['semiHard'];
     if (s.mining === 'semi-hard') {
       const sh = await this.client.semiHard(s.margin);
@@ -358,7 +489,19 @@ export class Session extends Disposable {
     this.servedFromTable = undefined;
     const pa = r.perAnchor;
     if (!full && prev && pa) {
-      this.census = quickView(this.ctx, s, prev, facts, r, r.worst, pa.violAsAnchor, Float32Array.from(pa.lossAsAnchor), semiHard, ntXent, Date.now() - t0);
+      this.census = quickView(
+        this.ctx,
+        s,
+        prev,
+        facts,
+        r,
+        r.worst,
+        pa.violAsAnchor,
+        Float32Array.from(pa.lossAsAnchor),
+        semiHard,
+        ntXent,
+        Date.now() - t0,
+      );
     } else {
       this.census = fullView(this.ctx, s, r, facts, semiHard, ntXent, Date.now() - t0);
     }
@@ -372,11 +515,22 @@ export class Session extends Disposable {
    * without the workers. Returns whether it did.
    */
   private answerFromTable(): boolean {
-    const t = this.tables.table, facts = this.facts, prev = this.census, s = this.settings;
+    const t = this.tables.table,
+      facts = this.facts,
+      prev = this.census,
+      s = this.settings;
     if (!t || !facts || t.facts !== facts || !prev) return false;
     // Streaming, NT-Xent and semi-hard follow with the exact pass; in memory they must be known now.
     if (!this.streaming && (s.mining === 'semi-hard' || !this.ntXent.has(s.temperature))) return false;
-    const a = answerFromTable(t, { ctx: this.ctx, settings: s, prev, facts, topK: readTopK(), streaming: this.streaming, ntXent: this.ntXent.at(s.temperature) });
+    const a = answerFromTable(t, {
+      ctx: this.ctx,
+      settings: s,
+      prev,
+      facts,
+      topK: readTopK(),
+      streaming: this.streaming,
+      ntXent: this.ntXent.at(s.temperature),
+    });
     if (!a) return false;
     ++this.recountSeq; // a recount still in flight must not overwrite this newer answer
     this.census = a.view;
@@ -387,7 +541,8 @@ export class Session extends Disposable {
     return true;
   }
 
-  /** Starts building the margin table for these facts (a newer index build may have started meanwhile: its own table follows it). */
+  /** Starts building the margin table for these facts (a newer index build may have started meanwhile: its own table
+   * follows it). */
   private startTable(facts: IndexFacts): void {
     if (this._isDisposed || this.facts !== facts) return;
     this.tables.start(facts, () => this.facts === facts && !this._isDisposed);
@@ -417,15 +572,35 @@ export class Session extends Disposable {
 
   /** Hover detail: hardest positive and the violating negatives of one anchor (worst first, capped). */
   detail(index: number, cap = 20): { hardestPositive: number; negatives: number[] } {
-    const f = this.facts, d = this.dataset;
+    const f = this.facts,
+      d = this.dataset;
     if (!f) return { hardestPositive: -1, negatives: [] };
-    return hoverDetail(this.client.preparedEmbeddings(f.options.normalize), d.n, d.dim, d.labels, f.options, f.hardestPositive, index, this.settings.margin, cap);
+    return hoverDetail(
+      this.client.preparedEmbeddings(f.options.normalize),
+      d.n,
+      d.dim,
+      d.labels,
+      f.options,
+      f.hardestPositive,
+      index,
+      this.settings.margin,
+      cap,
+    );
   }
 
   /** Sample `index`'s k nearest neighbours under the current distance and normalisation (one distance row). */
   neighbours(index: number, k: number): Neighbours {
-    const d = this.dataset, s = this.settings;
-    return nearestNeighbours(this.client.preparedEmbeddings(s.normalize || s.distance === 'cosine'), d.n, d.dim, d.labels, s.distance, index, k);
+    const d = this.dataset,
+      s = this.settings;
+    return nearestNeighbours(
+      this.client.preparedEmbeddings(s.normalize || s.distance === 'cosine'),
+      d.n,
+      d.dim,
+      d.labels,
+      s.distance,
+      index,
+      k,
+    );
   }
 
   /** Every sample's k nearest neighbours (exact, in the workers) under the current distance and normalisation. */
@@ -444,7 +619,9 @@ export class Session extends Disposable {
   }
 
   /** The layout shown now (undefined before the first). */
-  get layout(): Float32Array | undefined { return this.layouts.shown?.layout; }
+  get layout(): Float32Array | undefined {
+    return this.layouts.shown?.layout;
+  }
 
   /**
    * What a command run from VS Code's UI sends back to it (the Inspect commands return the

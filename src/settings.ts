@@ -8,7 +8,11 @@ const CONVENTIONS: Convention[] = ['pml', 'facenet'];
 const MININGS: MiningView[] = ['batch-all', 'batch-hard', 'semi-hard'];
 
 /** Projection parameters (UMAP). */
-export interface ProjectionSettings { nNeighbors: number; minDist: number; seed: number }
+export interface ProjectionSettings {
+  nNeighbors: number;
+  minDist: number;
+  seed: number;
+}
 
 function pick<T extends string>(v: unknown, allowed: T[], fallback: T): T {
   return allowed.includes(v as T) ? (v as T) : fallback;
@@ -39,9 +43,12 @@ export function readProjectionSettings(): ProjectionSettings {
   };
 }
 
-/** The memory budget in bytes (embeddingInspector.maxFileMegabytes): files larger are refused, passes are sized to stay under it. */
+/** The memory budget in bytes (embeddingInspector.maxFileMegabytes): files larger are refused, passes are sized to stay
+ * under it. */
 export function readMemoryBudget(): number {
-  return Math.round(num(vscode.workspace.getConfiguration(SECTION).get('maxFileMegabytes'), 2048, 1, 65536) * 1024 * 1024);
+  return Math.round(
+    num(vscode.workspace.getConfiguration(SECTION).get('maxFileMegabytes'), 2048, 1, 65536) * 1024 * 1024,
+  );
 }
 
 /** Worst triplets kept per recount. */
@@ -49,32 +56,54 @@ export function readTopK(): number {
   return Math.round(num(vscode.workspace.getConfiguration(SECTION).get('worstTriplets'), 50, 1, 10_000));
 }
 
-/** The query / gallery column names and values (embeddingInspector.queryGallery.*); empty or invalid values fall back to the defaults. */
+/** The query / gallery column names and values (embeddingInspector.queryGallery.*); empty or invalid values fall back
+ * to the defaults. */
 export function readQueryGalleryColumns(): QueryGalleryColumns {
   const c = vscode.workspace.getConfiguration(`${SECTION}.queryGallery`);
   const str = (key: keyof QueryGalleryColumns): string => {
     const v = c.get(key);
     return typeof v === 'string' && v.trim() ? v.trim() : DEFAULT_QUERY_GALLERY_COLUMNS[key];
   };
-  return { splitColumn: str('splitColumn'), queryValue: str('queryValue'), galleryValue: str('galleryValue'), cameraColumn: str('cameraColumn') };
+  return {
+    splitColumn: str('splitColumn'),
+    queryValue: str('queryValue'),
+    galleryValue: str('galleryValue'),
+    cameraColumn: str('cameraColumn'),
+  };
 }
 
 /** Checks a value coming from a webview before it reaches the settings. Returns undefined when invalid. */
-export function validateSetting(key: string, value: unknown): { key: keyof AnalysisSettings; value: AnalysisSettings[keyof AnalysisSettings] } | undefined {
+export function validateSetting(
+  key: string,
+  value: unknown,
+): { key: keyof AnalysisSettings; value: AnalysisSettings[keyof AnalysisSettings] } | undefined {
   switch (key) {
-    case 'margin': return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 1e6 ? { key, value } : undefined;
-    case 'distance': return DISTANCES.includes(value as DistanceKind) ? { key, value: value as DistanceKind } : undefined;
-    case 'normalize': return typeof value === 'boolean' ? { key, value } : undefined;
-    case 'convention': return CONVENTIONS.includes(value as Convention) ? { key, value: value as Convention } : undefined;
-    case 'mining': return MININGS.includes(value as MiningView) ? { key, value: value as MiningView } : undefined;
-    case 'temperature': return typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= 1e6 ? { key, value } : undefined;
-    default: return undefined;
+    case 'margin':
+      return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 1e6
+        ? { key, value }
+        : undefined;
+    case 'distance':
+      return DISTANCES.includes(value as DistanceKind) ? { key, value: value as DistanceKind } : undefined;
+    case 'normalize':
+      return typeof value === 'boolean' ? { key, value } : undefined;
+    case 'convention':
+      return CONVENTIONS.includes(value as Convention) ? { key, value: value as Convention } : undefined;
+    case 'mining':
+      return MININGS.includes(value as MiningView) ? { key, value: value as MiningView } : undefined;
+    case 'temperature':
+      return typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= 1e6
+        ? { key, value }
+        : undefined;
+    default:
+      return undefined;
   }
 }
 
 /** Persists a setting in the workspace (or globally when no folder is open). */
 export async function writeSetting(key: keyof AnalysisSettings, value: unknown): Promise<void> {
-  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  const target = vscode.workspace.workspaceFolders?.length
+    ? vscode.ConfigurationTarget.Workspace
+    : vscode.ConfigurationTarget.Global;
   await vscode.workspace.getConfiguration(SECTION).update(key, value, target);
 }
 

@@ -15,8 +15,15 @@ import { gaussianClasses } from '../data';
 /** The repository root (this file is bundled into dist/bench/). */
 export const root = path.resolve(__dirname, '..', '..');
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Undo steps, run newest first, once, whichever path (end, error, signal) asks first. */
 export class Cleanup {
@@ -32,14 +39,23 @@ export class Cleanup {
 
   run(): Promise<void> {
     this.running ??= (async () => {
-      while (this.steps.length) await Promise.resolve().then(this.steps.pop()!).catch(() => undefined);
+      while (this.steps.length)
+        await Promise.resolve()
+          .then(this.steps.pop()!)
+          .catch(() => undefined);
     })();
     return this.running;
   }
 
   /** Synchronous leftovers on `process.on('exit')`: code-server's process group, temp folders. */
   runSync(): void {
-    while (this.syncSteps.length) { try { this.syncSteps.pop()!(); } catch { /* best effort */ } }
+    while (this.syncSteps.length) {
+      try {
+        this.syncSteps.pop()!();
+      } catch {
+        /* best effort */
+      }
+    }
   }
 }
 
@@ -54,41 +70,70 @@ export function tempDir(prefix: string, cleanup: Cleanup): string {
 /** Writes embeddings.npy (float32 [n, dim]) and labels.npy (int32 [n]) of Gaussian classes into `ws`. */
 export function writeDataset(ws: string, n: number, dim: number, classes: number): void {
   const d = gaussianClasses(n, dim, classes);
-  writeNpy(path.join(ws, 'embeddings.npy'), '<f4', [n, dim], new Uint8Array(d.embeddings.buffer, d.embeddings.byteOffset, d.embeddings.byteLength));
+  writeNpy(
+    path.join(ws, 'embeddings.npy'),
+    '<f4',
+    [n, dim],
+    new Uint8Array(d.embeddings.buffer, d.embeddings.byteOffset, d.embeddings.byteLength),
+  );
   const labels = Int32Array.from(d.labels);
   writeNpy(path.join(ws, 'labels.npy'), '<i4', [n], new Uint8Array(labels.buffer));
 }
 
 /** Unpacks the built extension (package.json, dist, media) into `<home>/extensions/<publisher>.<name>-<version>`. */
 export function installBuiltExtension(home: string): string {
-  if (!fs.existsSync(path.join(root, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run node scripts/build.mjs first');
+  if (!fs.existsSync(path.join(root, 'dist', 'extension.js')))
+    throw new Error('dist/extension.js is missing: run node scripts/build.mjs first');
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   const extDir = path.join(home, 'extensions', `${pkg.publisher}.${pkg.name}-${pkg.version}`);
   fs.mkdirSync(extDir, { recursive: true });
   for (const f of ['package.json', 'README.md', 'dist', 'media']) {
     const src = path.join(root, f);
     // Not the tests' and benches' bundles, nor source maps: what a .vsix would hold.
-    const skip = [`${path.sep}dist${path.sep}test`, `${path.sep}dist${path.sep}bench`, `${path.sep}dist${path.sep}scripts`];
-    if (fs.existsSync(src)) fs.cpSync(src, path.join(extDir, f), { recursive: true, filter: (p) => !skip.some((s) => p.includes(s)) && !p.endsWith('.map') });
+    const skip = [
+      `${path.sep}dist${path.sep}test`,
+      `${path.sep}dist${path.sep}bench`,
+      `${path.sep}dist${path.sep}scripts`,
+    ];
+    if (fs.existsSync(src))
+      fs.cpSync(src, path.join(extDir, f), {
+        recursive: true,
+        filter: (p) => !skip.some((s) => p.includes(s)) && !p.endsWith('.map'),
+      });
   }
   return extDir;
 }
 
-interface CodeServer { url: string; stop(): void; child: { on(e: 'exit', f: (code: number | null) => void): void } }
-interface CodeServerModule { startCodeServer(o: { home: string; quiet?: boolean }): Promise<CodeServer> }
+interface CodeServer {
+  url: string;
+  stop(): void;
+  child: { on(e: 'exit', f: (code: number | null) => void): void };
+}
+interface CodeServerModule {
+  startCodeServer(o: { home: string; quiet?: boolean }): Promise<CodeServer>;
+}
 
 /** Starts code-server on a free port with `home` (extensions already unpacked there). */
 export async function startServer(home: string, cleanup: Cleanup, verbose: boolean): Promise<CodeServer> {
   // Loaded at run time (an .mjs beside the sources, not bundled), as test/e2e/run.ts does.
   const cs = (await import(pathToFileURL(path.join(root, 'scripts', 'codeServer.mjs')).href)) as CodeServerModule;
   const server = await cs.startCodeServer({ home, quiet: !verbose });
-  cleanup.add(() => server.stop(), () => server.stop());
+  cleanup.add(
+    () => server.stop(),
+    () => server.stop(),
+  );
   return server;
 }
 
 /** Headless Chromium with a 1400x900 page; the browser console goes to stdout when `verbose`. */
 export async function openBrowser(cleanup: Cleanup, verbose: boolean): Promise<{ browser: Browser; page: Page }> {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+  });
   cleanup.add(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   if (verbose) page.on('console', (m) => process.stdout.write(`[browser ${m.type()}] ${m.text()}\n`));

@@ -12,13 +12,36 @@
 import type { Frame } from 'playwright-core';
 
 /** One slider input: when it happened and the margin it produced. */
-export interface InputRecord { t: number; margin: number }
+export interface InputRecord {
+  t: number;
+  margin: number;
+}
 /** One rendered census: its margin, whether it was a quick (partial) recount, host+engine time, times. */
-export interface RenderRecord { margin: number; partial: boolean; fromTable: boolean; local: boolean; elapsedMs: number; renderMs?: number; tRendered: number; tScreen?: number }
-/** Everything the probe recorded since it was installed or last cleared; `origin` is the frame's performance.timeOrigin. */
-export interface ProbeLog { inputs: InputRecord[]; renders: RenderRecord[]; now: number; origin: number }
+export interface RenderRecord {
+  margin: number;
+  partial: boolean;
+  fromTable: boolean;
+  local: boolean;
+  elapsedMs: number;
+  renderMs?: number;
+  tRendered: number;
+  tScreen?: number;
+}
+/** Everything the probe recorded since it was installed or last cleared; `origin` is the frame's
+ * performance.timeOrigin. */
+export interface ProbeLog {
+  inputs: InputRecord[];
+  renders: RenderRecord[];
+  now: number;
+  origin: number;
+}
 /** A census whose colours the projection drew: times in the controls frame's clock (converted through timeOrigin). */
-export interface ShownRecord { margin: number; partial: boolean; tShown: number; tScreen?: number }
+export interface ShownRecord {
+  margin: number;
+  partial: boolean;
+  tShown: number;
+  tScreen?: number;
+}
 
 /**
  * Browser-side source (a string: this project's Node tsconfig has no DOM types). `run(count, ms)`
@@ -64,7 +87,8 @@ const PROBE_SOURCE = `(() => {
 
 /** Installs the probe in the controls frame (idempotent). */
 export async function installProbe(controls: Frame): Promise<void> {
-  if (!(await controls.evaluate(PROBE_SOURCE))) throw new Error('the controls webview has no [data-testid=margin-slider]');
+  if (!(await controls.evaluate(PROBE_SOURCE)))
+    throw new Error('the controls webview has no [data-testid=margin-slider]');
 }
 
 /** Forgets what the probe recorded so far. */
@@ -118,6 +142,10 @@ export function clearProjectionProbe(projection: Frame): Promise<void> {
 
 /** What the projection probe recorded, in the controls frame's clock (`controlsOrigin`: its timeOrigin). */
 export async function readProjectionProbe(projection: Frame, controlsOrigin: number): Promise<ShownRecord[]> {
-  const raw = await projection.evaluate('window.__eiBenchProjection.read()') as ShownRecord[];
-  return raw.map((r) => ({ ...r, tShown: r.tShown - controlsOrigin, tScreen: r.tScreen === undefined ? undefined : r.tScreen - controlsOrigin }));
+  const raw = (await projection.evaluate('window.__eiBenchProjection.read()')) as ShownRecord[];
+  return raw.map((r) => ({
+    ...r,
+    tShown: r.tShown - controlsOrigin,
+    tScreen: r.tScreen === undefined ? undefined : r.tScreen - controlsOrigin,
+  }));
 }

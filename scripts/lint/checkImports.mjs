@@ -14,20 +14,31 @@ const rel = (f) => path.relative(root, f).split(path.sep).join('/');
 const graph = importGraph(['src', 'webview', 'test', 'bench', 'scripts'].map((d) => path.join(root, d)));
 
 /** Host layer: may import `vscode`. Everything else under src/ is pure. */
-const HOST = /^src\/(extension|inspector|session|settings)\.ts$|^src\/(commands|views|host|util)\/|^src\/follow\/followController\.ts$/;
-const PURE = /^src\/(engine|data|projection|shared|analysis|cli|worker)\/|^src\/cli\.ts$|^src\/follow\/snapshotWatcher\.ts$/;
+const HOST =
+  /^src\/(extension|inspector|session|settings)\.ts$|^src\/(commands|views|host|util)\/|^src\/follow\/followController\.ts$/;
+const PURE =
+  /^src\/(engine|data|projection|shared|analysis|cli|worker)\/|^src\/cli\.ts$|^src\/follow\/snapshotWatcher\.ts$/;
 
 const problems = [];
-for (const c of cycles(graph)) problems.push(`import cycle (${c.length} files): ${shortestCycle(graph, c).map(rel).join(' → ')}`);
+for (const c of cycles(graph))
+  problems.push(`import cycle (${c.length} files): ${shortestCycle(graph, c).map(rel).join(' → ')}`);
 for (const [file, { local, packages, unresolved }] of graph) {
   const f = rel(file);
   for (const u of unresolved) problems.push(`${f}: cannot resolve '${u}'`);
-  if (packages.includes('vscode') && f.startsWith('src/') && !HOST.test(f)) problems.push(`${f}: imports vscode outside the host layer`);
+  if (packages.includes('vscode') && f.startsWith('src/') && !HOST.test(f))
+    problems.push(`${f}: imports vscode outside the host layer`);
   for (const t of local.map(rel)) {
-    if (f.startsWith('webview/') && t.startsWith('src/') && !t.startsWith('src/shared/')) problems.push(`${f}: a webview imports host code ${t} (only src/shared/ is shared)`);
+    if (f.startsWith('webview/') && t.startsWith('src/') && !t.startsWith('src/shared/'))
+      problems.push(`${f}: a webview imports host code ${t} (only src/shared/ is shared)`);
     if (f.startsWith('src/') && t.startsWith('webview/')) problems.push(`${f}: host code imports webview code ${t}`);
     if (PURE.test(f) && HOST.test(t)) problems.push(`${f}: a pure module imports the host module ${t}`);
-    if (t.startsWith('src/commands/') && f.startsWith('src/') && !f.startsWith('src/commands/') && f !== 'src/extension.ts') problems.push(`${f}: imports ${t} (commands/ holds registrations only)`);
+    if (
+      t.startsWith('src/commands/') &&
+      f.startsWith('src/') &&
+      !f.startsWith('src/commands/') &&
+      f !== 'src/extension.ts'
+    )
+      problems.push(`${f}: imports ${t} (commands/ holds registrations only)`);
   }
 }
 if (problems.length) {

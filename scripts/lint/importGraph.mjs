@@ -5,11 +5,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-const SPEC = /(?:^|[^\w$.])(?:import|export)\s[^'"`;]*?\sfrom\s*['"]([^'"]+)['"]|(?:^|[^\w$.])import\s*['"]([^'"]+)['"]|(?:^|[^\w$.])(?:import|require)\s*\(\s*['"]([^'"]+)['"]\s*\)/gs;
+const SPEC =
+  /(?:^|[^\w$.])(?:import|export)\s[^'"`;]*?\sfrom\s*['"]([^'"]+)['"]|(?:^|[^\w$.])import\s*['"]([^'"]+)['"]|(?:^|[^\w$.])(?:import|require)\s*\(\s*['"]([^'"]+)['"]\s*\)/gs;
 
 /** Strips comments (keeping strings), so an import named in a comment is not counted. */
 function stripComments(text) {
-  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`)/g, (m, str) => str ?? ' ');
+  return text.replace(
+    /\/\*[\s\S]*?\*\/|\/\/[^\n]*|('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`)/g,
+    (m, str) => str ?? ' ',
+  );
 }
 
 /** Import specifiers of one file's text, in order. */
@@ -33,7 +37,9 @@ function resolveRelative(from, spec) {
 function walk(dir, out) {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) { if (e.name !== 'node_modules' && e.name !== 'fixtures') walk(p, out); } else if (/\.(ts|tsx|mts)$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(p);
+    if (e.isDirectory()) {
+      if (e.name !== 'node_modules' && e.name !== 'fixtures') walk(p, out);
+    } else if (/\.(ts|tsx|mts)$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(p);
   }
   return out;
 }
@@ -43,11 +49,14 @@ export function importGraph(roots) {
   const files = roots.flatMap((r) => (fs.existsSync(r) ? walk(r, []) : []));
   const graph = new Map();
   for (const f of files) {
-    const local = [], packages = [], unresolved = [];
+    const local = [],
+      packages = [],
+      unresolved = [];
     for (const spec of importSpecifiers(fs.readFileSync(f, 'utf8'))) {
       if (spec.startsWith('.')) {
         const r = resolveRelative(f, spec);
-        if (r) local.push(r); else unresolved.push(spec);
+        if (r) local.push(r);
+        else unresolved.push(spec);
       } else packages.push(spec);
     }
     graph.set(f, { local, packages, unresolved });
@@ -58,18 +67,32 @@ export function importGraph(roots) {
 /** Strongly connected components with more than one file (or a file importing itself): the cycles. */
 export function cycles(graph) {
   let index = 0;
-  const idx = new Map(), low = new Map(), onStack = new Set(), stack = [], out = [];
+  const idx = new Map(),
+    low = new Map(),
+    onStack = new Set(),
+    stack = [],
+    out = [];
   const strong = (v) => {
-    idx.set(v, index); low.set(v, index); index++;
-    stack.push(v); onStack.add(v);
+    idx.set(v, index);
+    low.set(v, index);
+    index++;
+    stack.push(v);
+    onStack.add(v);
     for (const w of graph.get(v)?.local ?? []) {
       if (!graph.has(w)) continue;
-      if (!idx.has(w)) { strong(w); low.set(v, Math.min(low.get(v), low.get(w))); } else if (onStack.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
+      if (!idx.has(w)) {
+        strong(w);
+        low.set(v, Math.min(low.get(v), low.get(w)));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
     }
     if (low.get(v) === idx.get(v)) {
       const comp = [];
       let w;
-      do { w = stack.pop(); onStack.delete(w); comp.push(w); } while (w !== v);
+      do {
+        w = stack.pop();
+        onStack.delete(w);
+        comp.push(w);
+      } while (w !== v);
       if (comp.length > 1 || (graph.get(v)?.local ?? []).includes(v)) out.push(comp.sort());
     }
   };
@@ -91,7 +114,10 @@ export function shortestCycle(graph, component, start = component[0]) {
         for (let u = prev.get(v); u !== undefined; u = prev.get(u)) path.push(u);
         return [...path.reverse(), start];
       }
-      if (!prev.has(w)) { prev.set(w, v); queue.push(w); }
+      if (!prev.has(w)) {
+        prev.set(w, v);
+        queue.push(w);
+      }
     }
   }
   return [...component, start];

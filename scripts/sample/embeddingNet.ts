@@ -59,7 +59,10 @@ export function embed(net: EmbeddingNet, x: tf.Tensor2D): tf.Tensor2D {
 export type Mining = 'batch-hard' | 'semi-hard';
 
 /** Pairwise euclidean distances and the same-class / different-class masks of one batch. */
-function batchGeometry(z: tf.Tensor2D, labels: tf.Tensor1D): { d: tf.Tensor2D; posMask: tf.Tensor2D; negMask: tf.Tensor2D } {
+function batchGeometry(
+  z: tf.Tensor2D,
+  labels: tf.Tensor1D,
+): { d: tf.Tensor2D; posMask: tf.Tensor2D; negMask: tf.Tensor2D } {
   const sq = tf.sum(tf.square(z), 1, true);
   const d2 = tf.add(tf.sub(sq, tf.mul(2, tf.matMul(z, z, false, true))), tf.transpose(sq));
   // sqrt'(0) is infinite: clamp so the (masked) diagonal cannot turn gradients into NaN.
@@ -131,7 +134,13 @@ export function semiHardSelector(d: ArrayLike<number>, labels: ArrayLike<number>
 }
 
 /** Embeds `count` rows of 8-bit images (rows listed in `rows`) in chunks; returns N x dim float32. */
-export function embedRows(net: EmbeddingNet, pixels: Uint8Array, rows: Int32Array, inDim: number, dim: number): Float32Array {
+export function embedRows(
+  net: EmbeddingNet,
+  pixels: Uint8Array,
+  rows: Int32Array,
+  inDim: number,
+  dim: number,
+): Float32Array {
   const out = new Float32Array(rows.length * dim);
   const chunk = 500;
   for (let s = 0; s < rows.length; s += chunk) {
@@ -156,7 +165,14 @@ export function toInput(pixels: Uint8Array, rows: Int32Array, inDim: number): tf
 }
 
 /** One Adam step on a batch; returns the batch loss. */
-export function trainStep(net: EmbeddingNet, optimizer: tf.Optimizer, x: tf.Tensor2D, labels: tf.Tensor1D, margin: number, mining: Mining): number {
+export function trainStep(
+  net: EmbeddingNet,
+  optimizer: tf.Optimizer,
+  x: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  margin: number,
+  mining: Mining,
+): number {
   const vars = [net.w1, net.b1, net.w2, net.b2];
   const lossFn = mining === 'batch-hard' ? batchHardLoss : semiHardLoss;
   const loss = optimizer.minimize(() => lossFn(embed(net, x), labels, margin), true, vars);

@@ -19,21 +19,35 @@ export function parseArgs(argv: string[]): SampleOptions {
     const flag = argv[i];
     const v = argv[i + 1];
     switch (flag) {
-      case '--out': o.out = v ?? o.out; break;
-      case '--seed': o.seed = int(flag, v); break;
-      case '--epochs': o.epochs = (v ?? '').split(',').map((e) => int(flag, e)); break;
-      case '--held-out-per-class': o.heldOutPerClass = int(flag, v); break;
-      case '--train-per-class': o.trainPerClass = int(flag, v); break;
-      case '--digits-per-class': o.digitsPerClass = int(flag, v); break;
+      case '--out':
+        o.out = v ?? o.out;
+        break;
+      case '--seed':
+        o.seed = int(flag, v);
+        break;
+      case '--epochs':
+        o.epochs = (v ?? '').split(',').map((e) => int(flag, e));
+        break;
+      case '--held-out-per-class':
+        o.heldOutPerClass = int(flag, v);
+        break;
+      case '--train-per-class':
+        o.trainPerClass = int(flag, v);
+        break;
+      case '--digits-per-class':
+        o.digitsPerClass = int(flag, v);
+        break;
       case '--mining':
         if (v !== 'batch-hard' && v !== 'semi-hard') throw new Error(`--mining is batch-hard or semi-hard, got ${v}`);
         o.mining = v;
         break;
       case '--learning-rate':
         o.learningRate = Number(v);
-        if (!(o.learningRate > 0 && Number.isFinite(o.learningRate))) throw new Error(`--learning-rate needs a positive number, got ${v}`);
+        if (!(o.learningRate > 0 && Number.isFinite(o.learningRate)))
+          throw new Error(`--learning-rate needs a positive number, got ${v}`);
         break;
-      default: throw new Error(`unknown flag ${flag}`);
+      default:
+        throw new Error(`unknown flag ${flag}`);
     }
   }
   return o;
@@ -46,7 +60,9 @@ async function main(): Promise<void> {
   tf.enableProdMode();
   const t0 = Date.now();
   const report = await buildSample(options, (line) => console.log(line));
-  console.log(`wrote ${report.rows} digits and ${report.snapshots.length} snapshots to ${options.out} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `wrote ${report.rows} digits and ${report.snapshots.length} snapshots to ${options.out} in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }
 
 if (require.main === module) {

@@ -89,7 +89,12 @@ export interface MnistSplit {
  * come in a mixed order, like a test loader's output.
  * @throws Error when a class has too few digits.
  */
-export function splitMnist(digits: MnistDigits, heldOutPerClass: number, trainPerClass: number, shuffle: (a: Int32Array) => void): MnistSplit {
+export function splitMnist(
+  digits: MnistDigits,
+  heldOutPerClass: number,
+  trainPerClass: number,
+  shuffle: (a: Int32Array) => void,
+): MnistSplit {
   const train: number[] = [];
   const heldOut: number[] = [];
   for (let d = 0; d < 10; d++) {

@@ -44,7 +44,8 @@ export function snapshotFile(epoch: number): string {
 function cleanOutput(out: string): void {
   fs.mkdirSync(path.join(out, 'images'), { recursive: true });
   for (const f of fs.readdirSync(out)) if (/^embeddings_epoch\d+\.npy$/.test(f)) fs.rmSync(path.join(out, f));
-  for (const f of fs.readdirSync(path.join(out, 'images'))) if (/^\d+\.png$/.test(f)) fs.rmSync(path.join(out, 'images', f));
+  for (const f of fs.readdirSync(path.join(out, 'images')))
+    if (/^\d+\.png$/.test(f)) fs.rmSync(path.join(out, 'images', f));
 }
 
 /** Writes labels, metadata and one PNG per held-out digit. */
@@ -59,7 +60,13 @@ function writeSamples(out: string, digits: MnistDigits, rows: Int32Array): Int32
     fs.writeFileSync(path.join(out, image), encodeGrayPng(px, MNIST_SIZE, MNIST_SIZE));
     tsv.push(`${i}\t${labels[i]}\t${image}`);
   }
-  fs.writeFileSync(path.join(out, 'labels.npy'), encodeNpy(BigInt64Array.from(labels, (v) => BigInt(v)), [rows.length]));
+  fs.writeFileSync(
+    path.join(out, 'labels.npy'),
+    encodeNpy(
+      BigInt64Array.from(labels, (v) => BigInt(v)),
+      [rows.length],
+    ),
+  );
   fs.writeFileSync(path.join(out, 'metadata.tsv'), tsv.join('\n') + '\n');
   return labels;
 }
@@ -68,14 +75,21 @@ function writeSamples(out: string, digits: MnistDigits, rows: Int32Array): Int32
 class PkSampler {
   private readonly queues: Int32Array[];
   private readonly cursor: number[];
-  constructor(digits: MnistDigits, train: Int32Array, private readonly rand: Rand) {
+  constructor(
+    digits: MnistDigits,
+    train: Int32Array,
+    private readonly rand: Rand,
+  ) {
     this.queues = Array.from({ length: 10 }, (_, c) => train.filter((r) => digits.labels[r] === c));
     this.queues.forEach((q) => shuffleInPlace(q, rand));
     this.cursor = this.queues.map(() => 0);
   }
   /** Rows and labels of one batch of `p` classes x `k` digits. */
   next(p: number, k: number): { rows: Int32Array; labels: Int32Array } {
-    const classes = shuffleInPlace(Int32Array.from({ length: 10 }, (_, c) => c), this.rand).subarray(0, p);
+    const classes = shuffleInPlace(
+      Int32Array.from({ length: 10 }, (_, c) => c),
+      this.rand,
+    ).subarray(0, p);
     const rows = new Int32Array(p * k);
     const labels = new Int32Array(p * k);
     let i = 0;
@@ -94,7 +108,10 @@ class PkSampler {
 }
 
 /** Trains, snapshots and writes the whole sample; `log` receives progress lines. */
-export async function buildSample(options: SampleOptions, log: (line: string) => void = () => {}): Promise<SampleReport> {
+export async function buildSample(
+  options: SampleOptions,
+  log: (line: string) => void = () => {},
+): Promise<SampleReport> {
   const o = options;
   if (o.epochs.some((e, i) => !Number.isInteger(e) || e < 0 || (i > 0 && e <= o.epochs[i - 1]))) {
     throw new Error(`epochs must be ascending non-negative integers, got ${o.epochs.join(',')}`);
@@ -135,7 +152,9 @@ export async function buildSample(options: SampleOptions, log: (line: string) =>
     const file = snapshotFile(target);
     fs.writeFileSync(path.join(o.out, file), encodeNpy(z, [n, o.dim]));
     const census = tripletCensus(z, n, o.dim, labels, o.margin);
-    log(`snapshot ${file}: hard ${(census.hard / census.valid * 100).toFixed(2)}%, semi-hard ${(census.semiHard / census.valid * 100).toFixed(2)}%, P@1 ${census.precisionAt1.toFixed(3)}`);
+    log(
+      `snapshot ${file}: hard ${((census.hard / census.valid) * 100).toFixed(2)}%, semi-hard ${((census.semiHard / census.valid) * 100).toFixed(2)}%, P@1 ${census.precisionAt1.toFixed(3)}`,
+    );
     report.snapshots.push({ epoch: target, file, trainLoss: target === 0 ? NaN : trainLoss, census });
   }
   optimizer.dispose();

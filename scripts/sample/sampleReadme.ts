@@ -39,15 +39,21 @@ Regenerate it with \`npm run sample\` (seeded: the same files, byte for byte).
   on the other ${r.trainDigits}.
 - Network: ${MNIST_INPUT} -> ${o.hidden} (ReLU) -> ${o.dim}, L2-normalised output, written on
   tfjs-core with the deterministic cpu backend; He-uniform init from a seeded mulberry32 generator.
-- Loss: ${o.mining === 'semi-hard'
-    ? 'triplet loss with semi-hard mining as TensorFlow Addons\' `TripletSemiHardLoss` (for each (a, p) the nearest negative farther than p, else the farthest negative; FaceNet\'s remedy for collapse)'
-    : 'batch-hard triplet loss (Hermans, Beyer & Leibe 2017: per anchor the farthest positive and the nearest negative)'},
+- Loss: ${
+    o.mining === 'semi-hard'
+      ? "triplet loss with semi-hard mining as TensorFlow Addons' `TripletSemiHardLoss` (for each (a, p) the nearest negative farther than p, else the farthest negative; FaceNet's remedy for collapse)"
+      : 'batch-hard triplet loss (Hermans, Beyer & Leibe 2017: per anchor the farthest positive and the nearest negative)'
+  },
   margin ${o.margin}, euclidean distance on the normalised embeddings, on PK batches of
   ${o.classesPerBatch} classes x ${o.digitsPerClass} digits; Adam, learning rate ${o.learningRate},
-  ${r.stepsPerEpoch} steps per epoch.${o.mining === 'semi-hard' ? `
+  ${r.stepsPerEpoch} steps per epoch.${
+    o.mining === 'semi-hard'
+      ? `
   (Batch-hard mining with this margin and normalised output was tried first: after one epoch
   every held-out triplet lay within the margin, 0 % easy, and the training loss sat at m, the
-  early collapse FaceNet warns of with the hardest negatives. \`--mining batch-hard\` still builds it.)` : ''}
+  early collapse FaceNet warns of with the hardest negatives. \`--mining batch-hard\` still builds it.)`
+      : ''
+  }
 - Command: \`npm run sample -- ${flags}\` (these are the defaults); \`--out DIR\` writes elsewhere.
 
 ## Open it

@@ -58,7 +58,13 @@ function countAtMost(sorted: Float64Array, len: number, dp: number, bound: numbe
 }
 
 /** Exact census of all valid triplets at margin m (pml convention). */
-export function tripletCensus(embeddings: Float32Array, n: number, dim: number, labels: Int32Array, margin: number): TripletCensus {
+export function tripletCensus(
+  embeddings: Float32Array,
+  n: number,
+  dim: number,
+  labels: Int32Array,
+  margin: number,
+): TripletCensus {
   const z = normalizeRows(embeddings, n, dim);
   const row = new Float64Array(n);
   const neg = new Float64Array(n);

@@ -13,7 +13,12 @@ import type { MarginTableView } from '../shared/marginTableView';
 import type { AnalysisSettings, CensusView } from '../shared/protocol';
 import { worstAt } from '../shared/worstAt';
 import {
-  CAT_NONE, classViolationRates, classViolationRatesFromAnchors, classViolationRatesFromClassSums, dominantCategories, topClassPairs,
+  CAT_NONE,
+  classViolationRates,
+  classViolationRatesFromAnchors,
+  classViolationRatesFromClassSums,
+  dominantCategories,
+  topClassPairs,
 } from './derive';
 import { censusEstimate, type TableSource } from './streaming';
 
@@ -33,20 +38,36 @@ export interface IndexFacts {
 }
 
 /** The dataset facts every view needs. */
-export interface ViewContext { labels: Int32Array; sizes: Float64Array; n: number }
+export interface ViewContext {
+  labels: Int32Array;
+  sizes: Float64Array;
+  n: number;
+}
 
-/** The stated sample of a streaming analysis: its draw, each group's totals (census and table), the sampled anchors' pass. */
-export interface SampleState { draw: SampleDraw; groups: { census: CensusTotals; table?: ChunkTable }[]; result: PassResult; facts: IndexFacts }
+/** The stated sample of a streaming analysis: its draw, each group's totals (census and table), the sampled anchors'
+ * pass. */
+export interface SampleState {
+  draw: SampleDraw;
+  groups: { census: CensusTotals; table?: ChunkTable }[];
+  result: PassResult;
+  facts: IndexFacts;
+}
 
 type Counts = Pick<CensusView, 'triplets' | 'pml' | 'facenet' | 'lossSum' | 'meanLoss' | 'meanLossNonZero'>;
 
 /** Batch-hard at margin m from the per-anchor hardest distances (Hermans et al.; mean over anchors with both). */
-export function batchHardAt(facts: Pick<IndexFacts, 'hardestPositive' | 'dap' | 'dan'>, m: number): { meanLoss: number; violatingAnchors: number } {
-  let loss = 0, viol = 0, count = 0;
+export function batchHardAt(
+  facts: Pick<IndexFacts, 'hardestPositive' | 'dap' | 'dan'>,
+  m: number,
+): { meanLoss: number; violatingAnchors: number } {
+  let loss = 0,
+    viol = 0,
+    count = 0;
   for (let a = 0; a < facts.hardestPositive.length; a++) {
     if (facts.hardestPositive[a] < 0 || !Number.isFinite(facts.dan[a])) continue;
     const l = Math.max(0, m + facts.dap[a] - facts.dan[a]);
-    loss += l; count++;
+    loss += l;
+    count++;
     if (l > 0) viol++;
   }
   return { meanLoss: count ? loss / count : 0, violatingAnchors: viol };
@@ -62,9 +83,13 @@ export function nearestPosition(margins: Float64Array, m: number): number {
 
 /** Table totals of some anchors at position k, as census totals (what their exact census gives at margins[k]). */
 export function totalsAtPosition(t: TableTotals, k: number): CensusTotals {
-  const V = t.violating[k], Vs = t.violatingStrict[k], T = t.triplets;
+  const V = t.violating[k],
+    Vs = t.violatingStrict[k],
+    T = t.triplets;
   return {
-    triplets: T, nonZero: Vs, lossSumPartials: t.lossPartials[k],
+    triplets: T,
+    nonZero: Vs,
+    lossSumPartials: t.lossPartials[k],
     pml: { easy: T - V, semihard: V - t.hard, hard: t.hard, violating: V },
     facenet: { easy: T - Vs, semihard: Vs - t.hardStrict, hard: t.hardStrict, violating: Vs },
   };
@@ -76,16 +101,26 @@ export function sameCount(a: AnalysisSettings, b: AnalysisSettings): boolean {
 }
 
 /** The census of a full recount at settings `s` (per-sample counts and class pairs included). */
-export function fullView(ctx: ViewContext, s: AnalysisSettings, r: CensusResult, facts: IndexFacts, semiHard: CensusView['semiHard'],
-  ntXent: CensusView['ntXent'], elapsedMs: number): CensusView {
+export function fullView(
+  ctx: ViewContext,
+  s: AnalysisSettings,
+  r: CensusResult,
+  facts: IndexFacts,
+  semiHard: CensusView['semiHard'],
+  ntXent: CensusView['ntXent'],
+  elapsedMs: number,
+): CensusView {
   const ps = r.perSample!;
   const batchHard = batchHardAt(facts, s.margin);
   return {
     settings: s,
     triplets: r.triplets,
     counts: s.convention === 'pml' ? r.pml : r.facenet,
-    pml: r.pml, facenet: r.facenet,
-    lossSum: r.lossSum, meanLoss: r.meanLoss, meanLossNonZero: r.meanLossNonZero,
+    pml: r.pml,
+    facenet: r.facenet,
+    lossSum: r.lossSum,
+    meanLoss: r.meanLoss,
+    meanLossNonZero: r.meanLossNonZero,
     // Colour category: where most of the anchor's triplets fall (pml's boundaries per sample).
     category: dominantCategories(facts.hardAsAnchor, ps.violAsAnchor, facts.tripletsAsAnchor),
     lossAsAnchor: Float32Array.from(ps.lossAsAnchor),
@@ -109,44 +144,90 @@ export function fullView(ctx: ViewContext, s: AnalysisSettings, r: CensusResult,
  * class rates for settings `s` (`classRates` when known, else from the per-anchor counts); class
  * pairs and per-sample positive / negative counts stay those of `prev`, the last full census (`partial`).
  */
-export function quickView(ctx: ViewContext, s: AnalysisSettings, prev: CensusView, facts: IndexFacts, c: Counts, worst: readonly WorstTriplet[],
-  violAsAnchor: ArrayLike<number>, lossAsAnchor: Float32Array, semiHard: CensusView['semiHard'], ntXent: CensusView['ntXent'], elapsedMs: number,
-  classRates?: CensusView['classViolationRate']): CensusView {
+export function quickView(
+  ctx: ViewContext,
+  s: AnalysisSettings,
+  prev: CensusView,
+  facts: IndexFacts,
+  c: Counts,
+  worst: readonly WorstTriplet[],
+  violAsAnchor: ArrayLike<number>,
+  lossAsAnchor: Float32Array,
+  semiHard: CensusView['semiHard'],
+  ntXent: CensusView['ntXent'],
+  elapsedMs: number,
+  classRates?: CensusView['classViolationRate'],
+): CensusView {
   const batchHard = batchHardAt(facts, s.margin);
   return {
-    ...prev, fromTable: undefined,
-    settings: s, triplets: c.triplets, counts: s.convention === 'pml' ? c.pml : c.facenet, pml: c.pml, facenet: c.facenet,
-    lossSum: c.lossSum, meanLoss: c.meanLoss, meanLossNonZero: c.meanLossNonZero,
+    ...prev,
+    fromTable: undefined,
+    settings: s,
+    triplets: c.triplets,
+    counts: s.convention === 'pml' ? c.pml : c.facenet,
+    pml: c.pml,
+    facenet: c.facenet,
+    lossSum: c.lossSum,
+    meanLoss: c.meanLoss,
+    meanLossNonZero: c.meanLossNonZero,
     category: dominantCategories(facts.hardAsAnchor, violAsAnchor, facts.tripletsAsAnchor),
     worst: worst.map((w) => ({ ...w })),
-    lossAsAnchor, violAsAnchor: Float32Array.from(violAsAnchor),
+    lossAsAnchor,
+    violAsAnchor: Float32Array.from(violAsAnchor),
     classViolationRate: classRates ?? classViolationRatesFromAnchors(ctx.labels, violAsAnchor, ctx.sizes),
-    batchHard, semiHard, ntXent,
-    elapsedMs, partial: true,
+    batchHard,
+    semiHard,
+    ntXent,
+    elapsedMs,
+    partial: true,
   };
 }
-
 
 /** Largest class-rate block sent to the sidebar (positions x classes, 8 bytes each: 8 MB). */
 export const VIEW_MAX_CLASS_CELLS = 1_000_000;
 
-/** The sidebar's view of a table: the same functions the host answers with, at every position; undefined when too large to send. */
+/** The sidebar's view of a table: the same functions the host answers with, at every position; undefined when too large
+ * to send. */
 export function tableView(ctx: ViewContext, t: TableSource, facts: IndexFacts): MarginTableView | undefined {
-  const table = t.table, K = table.margins.length, n = ctx.n, C = ctx.sizes.length;
+  const table = t.table,
+    K = table.margins.length,
+    n = ctx.n,
+    C = ctx.sizes.length;
   if (K * C > VIEW_MAX_CLASS_CELLS) return undefined;
-  const lossSum = new Float64Array(K), bhLoss = new Float64Array(K), bhViol = new Float64Array(K), rates = new Float64Array(K * C);
+  const lossSum = new Float64Array(K),
+    bhLoss = new Float64Array(K),
+    bhViol = new Float64Array(K),
+    rates = new Float64Array(K * C);
   for (let k = 0; k < K; k++) {
     lossSum[k] = tableCounts(table, k).lossSum;
     const bh = batchHardAt(facts, table.margins[k]);
-    bhLoss[k] = bh.meanLoss; bhViol[k] = bh.violatingAnchors;
-    rates.set(t.classViolating ? classViolationRatesFromClassSums(t.classViolating, k, ctx.sizes)
-      : classViolationRatesFromAnchors(ctx.labels, table.violAsAnchor.subarray(k * n, (k + 1) * n), ctx.sizes), k * C);
+    bhLoss[k] = bh.meanLoss;
+    bhViol[k] = bh.violatingAnchors;
+    rates.set(
+      t.classViolating
+        ? classViolationRatesFromClassSums(t.classViolating, k, ctx.sizes)
+        : classViolationRatesFromAnchors(ctx.labels, table.violAsAnchor.subarray(k * n, (k + 1) * n), ctx.sizes),
+      k * C,
+    );
   }
   return {
-    distance: facts.options.distance, normalize: facts.options.normalize,
-    margins: table.margins, triplets: table.triplets, hard: table.hard, hardStrict: table.hardStrict,
-    violating: table.violating, violatingStrict: table.violatingStrict, lossSum, batchHardLoss: bhLoss, batchHardViolating: bhViol,
-    classViolationRate: rates, classes: C, smallest: t.smallest.map((w) => ({ ...w })), complete: t.complete, limit: t.limit, topK: t.topK,
+    distance: facts.options.distance,
+    normalize: facts.options.normalize,
+    margins: table.margins,
+    triplets: table.triplets,
+    hard: table.hard,
+    hardStrict: table.hardStrict,
+    violating: table.violating,
+    violatingStrict: table.violatingStrict,
+    lossSum,
+    batchHardLoss: bhLoss,
+    batchHardViolating: bhViol,
+    classViolationRate: rates,
+    classes: C,
+    smallest: t.smallest.map((w) => ({ ...w })),
+    complete: t.complete,
+    limit: t.limit,
+    topK: t.topK,
   };
 }
 
@@ -155,11 +236,28 @@ export function tableView(ctx: ViewContext, t: TableSource, facts: IndexFacts): 
  * estimated counts with their intervals; per-sample values, colours and class rates from the
  * sampled anchors only (the others uncoloured); the worst triplets among the sampled anchors.
  */
-export function estimateView(ctx: ViewContext, s: AnalysisSettings, m: number, k: number, e: SampleEstimate, sample: SampleState, topK: number): CensusView {
-  const { n, labels, sizes } = ctx, r = sample.result, facts = sample.facts, conv = s.convention;
+export function estimateView(
+  ctx: ViewContext,
+  s: AnalysisSettings,
+  m: number,
+  k: number,
+  e: SampleEstimate,
+  sample: SampleState,
+  topK: number,
+): CensusView {
+  const { n, labels, sizes } = ctx,
+    r = sample.result,
+    facts = sample.facts,
+    conv = s.convention;
   const round = (x: { value: number }) => Math.round(x.value);
-  const counts = (c: SampleEstimate['pml']) => ({ easy: round(c.easy), semihard: round(c.semihard), hard: round(c.hard), violating: round(c.violating) });
-  const atMargin = m === r.spec.margin, pa = r.census.perAnchor ?? r.census.perSample!;
+  const counts = (c: SampleEstimate['pml']) => ({
+    easy: round(c.easy),
+    semihard: round(c.semihard),
+    hard: round(c.hard),
+    violating: round(c.violating),
+  });
+  const atMargin = m === r.spec.margin,
+    pa = r.census.perAnchor ?? r.census.perSample!;
   const viol = atMargin ? Float64Array.from(pa.violAsAnchor) : new Float64Array(n);
   const loss = atMargin ? Float32Array.from(pa.lossAsAnchor) : new Float32Array(n);
   if (!atMargin) {
@@ -167,27 +265,56 @@ export function estimateView(ctx: ViewContext, s: AnalysisSettings, m: number, k
     const K = r.spec.table!.margins.length;
     sample.draw.groups.forEach((ids, g) => {
       const t = sample.groups[g].table!;
-      ids.forEach((a, i) => { viol[a] = t.violAsAnchor[i * K + k]; loss[a] = t.lossAsAnchor[i * K + k]; });
+      ids.forEach((a, i) => {
+        viol[a] = t.violAsAnchor[i * K + k];
+        loss[a] = t.lossAsAnchor[i * K + k];
+      });
     });
   }
   const sampled = new Uint8Array(n);
   for (const g of sample.draw.groups) for (const a of g) sampled[a] = 1;
   const category = dominantCategories(facts.hardAsAnchor, viol, facts.tripletsAsAnchor);
-  const C = sizes.length, classViol = new Float64Array(C), valid = new Float64Array(C);
+  const C = sizes.length,
+    classViol = new Float64Array(C),
+    valid = new Float64Array(C);
   for (let a = 0; a < n; a++) {
-    if (!sampled[a]) { category[a] = CAT_NONE; continue; }
-    classViol[labels[a]] += viol[a]; valid[labels[a]] += facts.tripletsAsAnchor[a];
+    if (!sampled[a]) {
+      category[a] = CAT_NONE;
+      continue;
+    }
+    classViol[labels[a]] += viol[a];
+    valid[labels[a]] += facts.tripletsAsAnchor[a];
   }
   const bh = batchHardAt(facts, m);
-  const worst = atMargin ? r.census.worst : r.table ? worstAt(r.table.smallest, r.table.complete, r.table.margins[r.table.margins.length - 1], m, topK) ?? [] : [];
+  const worst = atMargin
+    ? r.census.worst
+    : r.table
+      ? (worstAt(r.table.smallest, r.table.complete, r.table.margins[r.table.margins.length - 1], m, topK) ?? [])
+      : [];
   return {
-    settings: { ...s, margin: m }, triplets: round(e.triplets), counts: counts(e[conv]), pml: counts(e.pml), facenet: counts(e.facenet),
-    lossSum: e.lossSum.value, meanLoss: e.meanLoss.value, meanLossNonZero: e.meanLossNonZero.value,
-    category, lossAsAnchor: loss, violAsAnchor: Float32Array.from(viol),
-    violAsPositive: new Float32Array(n), violAsNegative: new Float32Array(n), nearestImpostor: r.census.nearestImpostor,
+    settings: { ...s, margin: m },
+    triplets: round(e.triplets),
+    counts: counts(e[conv]),
+    pml: counts(e.pml),
+    facenet: counts(e.facenet),
+    lossSum: e.lossSum.value,
+    meanLoss: e.meanLoss.value,
+    meanLossNonZero: e.meanLossNonZero.value,
+    category,
+    lossAsAnchor: loss,
+    violAsAnchor: Float32Array.from(viol),
+    violAsPositive: new Float32Array(n),
+    violAsNegative: new Float32Array(n),
+    nearestImpostor: r.census.nearestImpostor,
     worst: worst.map((w) => ({ ...w })),
-    classViolationRate: Float64Array.from(classViol, (v, c) => (valid[c] > 0 ? v / valid[c] : 0)), topPairs: [],
-    batchHard: { meanLoss: bh.meanLoss, violatingAnchors: Math.round((bh.violatingAnchors * n) / Math.max(1, sample.draw.sampled)) },
-    elapsedMs: 0, partial: true, estimate: censusEstimate(e, conv),
+    classViolationRate: Float64Array.from(classViol, (v, c) => (valid[c] > 0 ? v / valid[c] : 0)),
+    topPairs: [],
+    batchHard: {
+      meanLoss: bh.meanLoss,
+      violatingAnchors: Math.round((bh.violatingAnchors * n) / Math.max(1, sample.draw.sampled)),
+    },
+    elapsedMs: 0,
+    partial: true,
+    estimate: censusEstimate(e, conv),
   };
 }

@@ -5,7 +5,10 @@
  */
 
 /** Sample categories as sent to the projection (SampleCategory in protocol.ts). */
-export const CAT_NONE = 0, CAT_EASY = 1, CAT_SEMIHARD = 2, CAT_HARD = 3;
+export const CAT_NONE = 0,
+  CAT_EASY = 1,
+  CAT_SEMIHARD = 2,
+  CAT_HARD = 3;
 
 /**
  * Category of each sample as anchor by where most of its triplets fall: hard = t <= 0,
@@ -14,12 +17,21 @@ export const CAT_NONE = 0, CAT_EASY = 1, CAT_SEMIHARD = 2, CAT_HARD = 3;
  * hard triplet — this separates the samples the model really confuses from the rest.
  * `hard` = triplets with t <= 0, `violating` = t <= m, `total` = valid triplets with this anchor.
  */
-export function dominantCategories(hard: ArrayLike<number>, violating: ArrayLike<number>, total: ArrayLike<number>): Uint8Array {
+export function dominantCategories(
+  hard: ArrayLike<number>,
+  violating: ArrayLike<number>,
+  total: ArrayLike<number>,
+): Uint8Array {
   const n = total.length;
   const out = new Uint8Array(n);
   for (let a = 0; a < n; a++) {
-    if (!(total[a] > 0)) { out[a] = CAT_NONE; continue; }
-    const h = hard[a], semi = violating[a] - hard[a], easy = total[a] - violating[a];
+    if (!(total[a] > 0)) {
+      out[a] = CAT_NONE;
+      continue;
+    }
+    const h = hard[a],
+      semi = violating[a] - hard[a],
+      easy = total[a] - violating[a];
     out[a] = h >= semi && h >= easy ? CAT_HARD : semi >= easy ? CAT_SEMIHARD : CAT_EASY;
   }
   return out;
@@ -29,7 +41,10 @@ export function dominantCategories(hard: ArrayLike<number>, violating: ArrayLike
 export function tripletsAsAnchor(labels: Int32Array, sizes: Float64Array): Float64Array {
   const n = labels.length;
   const out = new Float64Array(n);
-  for (let a = 0; a < n; a++) { const c = sizes[labels[a]]; out[a] = (c - 1) * (n - c); }
+  for (let a = 0; a < n; a++) {
+    const c = sizes[labels[a]];
+    out[a] = (c - 1) * (n - c);
+  }
   return out;
 }
 
@@ -54,7 +69,8 @@ function ratesOf(violating: Float64Array, sizes: Float64Array): Float64Array {
 
 /** Violating / valid triplets per anchor class, from the classes x classes violating matrix. */
 export function classViolationRates(classPairs: Float64Array, sizes: Float64Array): Float64Array {
-  const c = sizes.length, v = new Float64Array(c);
+  const c = sizes.length,
+    v = new Float64Array(c);
   for (let a = 0; a < c; a++) for (let b = 0; b < c; b++) v[a] += classPairs[a * c + b];
   return ratesOf(v, sizes);
 }
@@ -64,7 +80,11 @@ export function classViolationRates(classPairs: Float64Array, sizes: Float64Arra
  * the slider's quick recount keeps the class table live). Integer sums: exactly equal to
  * `classViolationRates` of the same census.
  */
-export function classViolationRatesFromAnchors(labels: Int32Array, violAsAnchor: ArrayLike<number>, sizes: Float64Array): Float64Array {
+export function classViolationRatesFromAnchors(
+  labels: Int32Array,
+  violAsAnchor: ArrayLike<number>,
+  sizes: Float64Array,
+): Float64Array {
   const v = new Float64Array(sizes.length);
   for (let a = 0; a < labels.length; a++) v[labels[a]] += violAsAnchor[a];
   return ratesOf(v, sizes);
@@ -74,13 +94,24 @@ export function classViolationRatesFromAnchors(labels: Int32Array, violAsAnchor:
  * The same rates from violating triplets summed by anchor class (the margin table's class sums at
  * position k of a K x classes position-major array).
  */
-export function classViolationRatesFromClassSums(classViolating: ArrayLike<number>, k: number, sizes: Float64Array): Float64Array {
+export function classViolationRatesFromClassSums(
+  classViolating: ArrayLike<number>,
+  k: number,
+  sizes: Float64Array,
+): Float64Array {
   const c = sizes.length;
-  return ratesOf(Float64Array.from({ length: c }, (_, a) => classViolating[k * c + a]), sizes);
+  return ratesOf(
+    Float64Array.from({ length: c }, (_, a) => classViolating[k * c + a]),
+    sizes,
+  );
 }
 
 /** The (anchor class, negative class) pairs with the most violating triplets, most first. */
-export function topClassPairs(classPairs: Float64Array, classes: number, k: number): { a: number; b: number; count: number }[] {
+export function topClassPairs(
+  classPairs: Float64Array,
+  classes: number,
+  k: number,
+): { a: number; b: number; count: number }[] {
   const all: { a: number; b: number; count: number }[] = [];
   for (let a = 0; a < classes; a++) {
     for (let b = 0; b < classes; b++) {
@@ -112,7 +143,11 @@ function quantile(values: number[], q: number): number {
  * triplet violate), never below the current margin; about `positions` steps (fewer when streaming:
  * each position costs a pass work per (anchor, positive) pair).
  */
-export function marginRange(dan: ArrayLike<number>, current: number, positions = 500): { min: number; max: number; step: number } {
+export function marginRange(
+  dan: ArrayLike<number>,
+  current: number,
+  positions = 500,
+): { min: number; max: number; step: number } {
   const finite: number[] = [];
   for (let i = 0; i < dan.length; i++) if (Number.isFinite(dan[i])) finite.push(dan[i]);
   const max = niceCeil(Math.max(quantile(finite, 0.95), current, 1e-6));
@@ -124,10 +159,14 @@ export function marginRange(dan: ArrayLike<number>, current: number, positions =
  * farthest positive dap and nearest negative dan; -1 / NaN where an anchor has none or was not
  * counted): the range from the nearest negatives, the edges from the smallest dan - dap.
  */
-export function rangeAndEdges(bh: { hardestPositive: Int32Array; dap: ArrayLike<number>; dan: ArrayLike<number> }, margin: number, positions = 500):
-  { range: { min: number; max: number; step: number }; edges: Float64Array } {
+export function rangeAndEdges(
+  bh: { hardestPositive: Int32Array; dap: ArrayLike<number>; dan: ArrayLike<number> },
+  margin: number,
+  positions = 500,
+): { range: { min: number; max: number; step: number }; edges: Float64Array } {
   let tMin = Infinity;
-  for (let a = 0; a < bh.hardestPositive.length; a++) if (bh.hardestPositive[a] >= 0 && Number.isFinite(bh.dan[a])) tMin = Math.min(tMin, bh.dan[a] - bh.dap[a]);
+  for (let a = 0; a < bh.hardestPositive.length; a++)
+    if (bh.hardestPositive[a] >= 0 && Number.isFinite(bh.dan[a])) tMin = Math.min(tMin, bh.dan[a] - bh.dap[a]);
   const range = marginRange(bh.dan, margin, positions);
   return { range, edges: histogramEdges(Number.isFinite(tMin) ? tMin : -range.max, range.max * 1.5) };
 }

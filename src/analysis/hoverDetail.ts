@@ -5,9 +5,19 @@
 import { distanceRows } from '../engine/distances';
 import type { DistanceOptions } from '../engine/types';
 
-/** `x`: the embeddings as the distance reads them (prepared for `options`); `hardestPositive` per anchor (-1 without). */
-export function hoverDetail(x: Float32Array, n: number, dim: number, labels: Int32Array, options: DistanceOptions, hardestPositive: Int32Array,
-  index: number, margin: number, cap: number): { hardestPositive: number; negatives: number[] } {
+/** `x`: the embeddings as the distance reads them (prepared for `options`); `hardestPositive` per anchor (-1 without).
+ * */
+export function hoverDetail(
+  x: Float32Array,
+  n: number,
+  dim: number,
+  labels: Int32Array,
+  options: DistanceOptions,
+  hardestPositive: Int32Array,
+  index: number,
+  margin: number,
+  cap: number,
+): { hardestPositive: number; negatives: number[] } {
   const hp = hardestPositive[index];
   if (hp < 0) return { hardestPositive: -1, negatives: [] };
   const row = distanceRows(x, n, dim, index, index + 1, options.distance);

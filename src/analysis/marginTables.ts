@@ -11,7 +11,12 @@ import { tableView, type IndexFacts, type ViewContext } from './censusViews';
 import type { TableSource } from './streaming';
 
 /** The table a session keeps, with the facts it was counted for. */
-export type KeptTable = (MarginTableResult | TableSource) & { facts: IndexFacts; ms: number; view?: MarginTableView; classViolating?: Float64Array };
+export type KeptTable = (MarginTableResult | TableSource) & {
+  facts: IndexFacts;
+  ms: number;
+  view?: MarginTableView;
+  classViolating?: Float64Array;
+};
 
 export class MarginTables {
   /** Largest margin table built (slider positions x samples, 8 bytes each: 128 MB). */
@@ -25,11 +30,22 @@ export class MarginTables {
    * `build` counts a table (AnalysisClient.marginTable); `onBuilt` tells the owner one is ready;
    * `topK` is the worst list's length wanted.
    */
-  constructor(private readonly build: (margins: Float64Array, topK: number, opts: MarginTableOptions) => Promise<MarginTableResult>,
-    private readonly ctx: ViewContext, private readonly sizes: Float64Array, private readonly onBuilt: () => void, private readonly topK: () => number) {}
+  constructor(
+    private readonly build: (
+      margins: Float64Array,
+      topK: number,
+      opts: MarginTableOptions,
+    ) => Promise<MarginTableResult>,
+    private readonly ctx: ViewContext,
+    private readonly sizes: Float64Array,
+    private readonly onBuilt: () => void,
+    private readonly topK: () => number,
+  ) {}
 
   /** The table kept (whatever facts it was counted for). */
-  get table(): KeptTable | undefined { return this.kept; }
+  get table(): KeptTable | undefined {
+    return this.kept;
+  }
 
   /** Whether the table holds `facts` (the index the session counts with now). */
   readyFor(facts: IndexFacts | undefined): boolean {
@@ -46,7 +62,9 @@ export class MarginTables {
   /** Starts building the table for `facts` in the background, unless `stillCurrent()` turns false meanwhile. */
   start(facts: IndexFacts, stillCurrent: () => boolean): void {
     this.job?.abort();
-    const margins = sliderMargins(facts.marginRange), K = margins.length, n = this.ctx.n;
+    const margins = sliderMargins(facts.marginRange),
+      K = margins.length,
+      n = this.ctx.n;
     let pairs = 0;
     for (const c of this.sizes) pairs += c * (c - 1);
     if (K * n > MarginTables.MAX_CELLS || K * pairs > MarginTables.MAX_WORK) {
@@ -56,15 +74,19 @@ export class MarginTables {
     const job = new AbortController();
     this.job = job;
     const t0 = Date.now();
-    this.build(margins, Math.max(20, this.topK()), { signal: job.signal }).then((r) => {
-      if (job.signal.aborted || !stillCurrent()) return;
-      this.keep(r, facts, Date.now() - t0);
-      this.job = undefined;
-      console.log(`[ei] margin table: ${K} positions x ${n} samples in ${this.kept!.ms} ms`);
-      this.onBuilt();
-    }, (e: unknown) => {
-      if ((e as Error)?.name !== 'AbortError' && stillCurrent()) console.warn('[ei] margin table failed; the slider recounts instead', e);
-    });
+    this.build(margins, Math.max(20, this.topK()), { signal: job.signal }).then(
+      (r) => {
+        if (job.signal.aborted || !stillCurrent()) return;
+        this.keep(r, facts, Date.now() - t0);
+        this.job = undefined;
+        console.log(`[ei] margin table: ${K} positions x ${n} samples in ${this.kept!.ms} ms`);
+        this.onBuilt();
+      },
+      (e: unknown) => {
+        if ((e as Error)?.name !== 'AbortError' && stillCurrent())
+          console.warn('[ei] margin table failed; the slider recounts instead', e);
+      },
+    );
   }
 
   /** Stops the build and forgets the table (the index is being rebuilt). */

@@ -10,13 +10,31 @@ import { distanceRows } from '../engine/distances';
 import type { DistanceKind } from '../engine/types';
 
 /** One neighbour: its index, its distance (the user's distance) and whether it shares the label. */
-export interface Neighbour { index: number; distance: number; sameClass: boolean }
+export interface Neighbour {
+  index: number;
+  distance: number;
+  sameClass: boolean;
+}
 
-/** The list and the rank (1-based, among all other samples) of the nearest sample of the same class; -1 when the class has no other sample. */
-export interface Neighbours { index: number; k: number; items: Neighbour[]; firstSameRank: number }
+/** The list and the rank (1-based, among all other samples) of the nearest sample of the same class; -1 when the class
+ * has no other sample. */
+export interface Neighbours {
+  index: number;
+  k: number;
+  items: Neighbour[];
+  firstSameRank: number;
+}
 
 /** `x`: the embeddings as `distance` reads them (already normalised when the setting says so). */
-export function nearestNeighbours(x: Float32Array, n: number, dim: number, labels: Int32Array, distance: DistanceKind, index: number, k: number): Neighbours {
+export function nearestNeighbours(
+  x: Float32Array,
+  n: number,
+  dim: number,
+  labels: Int32Array,
+  distance: DistanceKind,
+  index: number,
+  k: number,
+): Neighbours {
   if (!(Number.isInteger(index) && index >= 0 && index < n)) throw new RangeError(`no sample ${index} (n = ${n})`);
   const row = distanceRows(x, n, dim, index, index + 1, distance);
   const before = (a: number, b: number) => row[a] < row[b] || (row[a] === row[b] && a < b);
@@ -34,7 +52,10 @@ export function nearestNeighbours(x: Float32Array, n: number, dim: number, label
     }
     let p = best.length;
     best.push(j);
-    while (p > 0 && before(j, best[p - 1])) { best[p] = best[p - 1]; p--; }
+    while (p > 0 && before(j, best[p - 1])) {
+      best[p] = best[p - 1];
+      p--;
+    }
     best[p] = j;
   }
   let firstSameRank = -1;
@@ -42,5 +63,10 @@ export function nearestNeighbours(x: Float32Array, n: number, dim: number, label
     firstSameRank = 1;
     for (let j = 0; j < n; j++) if (j !== index && before(j, same)) firstSameRank++;
   }
-  return { index, k: want, items: best.map((j) => ({ index: j, distance: row[j], sameClass: labels[j] === labels[index] })), firstSameRank };
+  return {
+    index,
+    k: want,
+    items: best.map((j) => ({ index: j, distance: row[j], sameClass: labels[j] === labels[index] })),
+    firstSameRank,
+  };
 }

@@ -4,7 +4,10 @@
  */
 import type { NtXentResult } from '../engine/pairLosses';
 
-export interface NtXentValue { meanLoss: number; temperature: number }
+export interface NtXentValue {
+  meanLoss: number;
+  temperature: number;
+}
 
 export class NtXentCache {
   private value: NtXentValue | undefined;

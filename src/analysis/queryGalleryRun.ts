@@ -19,7 +19,11 @@ export class QueryGalleryRunner {
   private job: AbortController | undefined;
   private running: Promise<void> | undefined;
 
-  constructor(private readonly client: AnalysisClient, private readonly dataset: Dataset, private readonly onChange: () => void) {}
+  constructor(
+    private readonly client: AnalysisClient,
+    private readonly dataset: Dataset,
+    private readonly onChange: () => void,
+  ) {}
 
   /**
    * Evaluates under `options` with these columns. Resolves when done, failed (shown in the view) or
@@ -29,7 +33,9 @@ export class QueryGalleryRunner {
     this.job?.abort();
     const job = new AbortController();
     this.job = job;
-    const run = this.run(options, cols, job.signal).finally(() => { if (this.job === job) this.job = undefined; });
+    const run = this.run(options, cols, job.signal).finally(() => {
+      if (this.job === job) this.job = undefined;
+    });
     this.running = run;
     return run;
   }
@@ -55,22 +61,45 @@ export class QueryGalleryRunner {
     try {
       split = querySplitOf(this.dataset, cols);
     } catch (e) {
-      this.publish({ state: 'error', distance, protocol: queryGalleryProtocol(false), splitColumn: cols.splitColumn, queries: 0, gallery: 0, message: (e as Error).message });
+      this.publish({
+        state: 'error',
+        distance,
+        protocol: queryGalleryProtocol(false),
+        splitColumn: cols.splitColumn,
+        queries: 0,
+        gallery: 0,
+        message: (e as Error).message,
+      });
       return;
     }
-    if (!split) { this.publish(undefined); return; }
+    if (!split) {
+      this.publish(undefined);
+      return;
+    }
     const base = {
-      distance, protocol: queryGalleryProtocol(!!split.cameras), splitColumn: split.splitColumn, cameraColumn: split.cameraColumn,
-      queries: split.queries.length, gallery: split.gallery.length,
+      distance,
+      protocol: queryGalleryProtocol(!!split.cameras),
+      splitColumn: split.splitColumn,
+      cameraColumn: split.cameraColumn,
+      queries: split.queries.length,
+      gallery: split.gallery.length,
     };
     this.publish({ state: 'computing', ...base });
     try {
       const r = await this.client.queryGallery(split, options, { signal });
       if (signal.aborted) return;
-      this.publish({ state: 'ready', ...base, metrics: { validQueries: r.validQueries, rank1: r.rank1, rank5: r.rank5, rank10: r.rank10, mAP: r.mAP } });
+      this.publish({
+        state: 'ready',
+        ...base,
+        metrics: { validQueries: r.validQueries, rank1: r.rank1, rank5: r.rank5, rank10: r.rank10, mAP: r.mAP },
+      });
     } catch (e) {
       if (signal.aborted) return; // a newer run, another analysis or closing: not a failure
-      this.publish({ state: 'error', ...base, message: `Query / gallery retrieval failed: ${(e as Error)?.message ?? e}` });
+      this.publish({
+        state: 'error',
+        ...base,
+        message: `Query / gallery retrieval failed: ${(e as Error)?.message ?? e}`,
+      });
     }
   }
 

@@ -20,7 +20,11 @@ export class RecountScheduler {
    * `run(full)` recounts at the latest requested state; `settleMs` is the quiet time before a full
    * recount; `preempt` stops the full recount in progress (its `run(true)` rejects with an AbortError).
    */
-  constructor(private readonly run: (full: boolean) => Promise<void>, private readonly settleMs: number, private readonly preempt?: () => void) {}
+  constructor(
+    private readonly run: (full: boolean) => Promise<void>,
+    private readonly settleMs: number,
+    private readonly preempt?: () => void,
+  ) {}
 
   /** Asks for a recount of the latest state. Resolves when the caller's request has been served. */
   async request(): Promise<void> {
@@ -66,8 +70,15 @@ export class RecountScheduler {
   /** Waits `settleMs`, or less when woken. */
   private settle(): Promise<void> {
     return new Promise((resolve) => {
-      if (this.stopped) { resolve(); return; }
-      const done = () => { clearTimeout(timer); this.wake = undefined; resolve(); };
+      if (this.stopped) {
+        resolve();
+        return;
+      }
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
       const timer = setTimeout(done, this.settleMs);
       this.wake = done;
     });

@@ -8,7 +8,13 @@
 export type SearchResult = { indices: Int32Array } | { error: string };
 
 /** What a sample's text is made of. */
-export interface Searchable { n: number; labels: Int32Array; classNames: string[]; metadata?: Record<string, string[]>; titles?: string[] }
+export interface Searchable {
+  n: number;
+  labels: Int32Array;
+  classNames: string[];
+  metadata?: Record<string, string[]>;
+  titles?: string[];
+}
 
 /** `/a.c/i` is a regular expression; anything else a plain substring, matched case-insensitively. */
 export function searchSamples(query: string, d: Searchable): SearchResult {
@@ -18,7 +24,11 @@ export function searchSamples(query: string, d: Searchable): SearchResult {
   const re = /^\/(.+)\/([a-z]*)$/s.exec(q);
   if (re) {
     let r: RegExp;
-    try { r = new RegExp(re[1], re[2].replace(/g|y/g, '')); } catch (e) { return { error: `not a regular expression: ${(e as Error).message}` }; }
+    try {
+      r = new RegExp(re[1], re[2].replace(/g|y/g, ''));
+    } catch (e) {
+      return { error: `not a regular expression: ${(e as Error).message}` };
+    }
     test = (t) => r.test(t);
   } else {
     const needle = q.toLowerCase();
@@ -30,7 +40,12 @@ export function searchSamples(query: string, d: Searchable): SearchResult {
   const out: number[] = [];
   for (let i = 0; i < d.n; i++) {
     const l = d.labels[i];
-    if ((l >= 0 && l < labelHit.length && labelHit[l]) || (d.titles?.[i] && test(d.titles[i])) || columns.some((c) => c[i] !== undefined && test(c[i]))) out.push(i);
+    if (
+      (l >= 0 && l < labelHit.length && labelHit[l]) ||
+      (d.titles?.[i] && test(d.titles[i])) ||
+      columns.some((c) => c[i] !== undefined && test(c[i]))
+    )
+      out.push(i);
   }
   return { indices: Int32Array.from(out) };
 }

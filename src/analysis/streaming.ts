@@ -22,23 +22,33 @@ import type { WorstTriplet } from '../engine/censusTypes';
  */
 export function indexFits(labels: Int32Array, classes: number, dim: number, budgetBytes: number): boolean {
   // Each of two workers: its own memory and, beside the index, about as much again for its buffers at this size.
-  return censusIndexBytes(labels, classes) + labels.length * dim * 8 + 2 * (WORKER_BYTES + 28 * 2 ** 20) <= 0.95 * budgetBytes;
+  return (
+    censusIndexBytes(labels, classes) + labels.length * dim * 8 + 2 * (WORKER_BYTES + 28 * 2 ** 20) <=
+    0.95 * budgetBytes
+  );
 }
-
-
 
 /** Slider positions wanted when streaming: each costs (anchor, positive) pairs of work per pass. */
 export const STREAM_POSITIONS = 100;
 
-
 /** The estimate as the views show it beside the estimated counts of the active convention. */
 export function censusEstimate(e: SampleEstimate, convention: 'pml' | 'facenet'): CensusEstimate {
-  const c = e[convention], share = (convention === 'pml' ? e.pmlShare : e.facenetShare).violating;
+  const c = e[convention],
+    share = (convention === 'pml' ? e.pmlShare : e.facenetShare).violating;
   return {
-    sampledAnchors: e.sampledAnchors, populationAnchors: e.populationAnchors, seed: e.seed, method: e.method,
+    sampledAnchors: e.sampledAnchors,
+    populationAnchors: e.populationAnchors,
+    seed: e.seed,
+    method: e.method,
     halfWidth: {
-      triplets: e.triplets.halfWidth95, easy: c.easy.halfWidth95, semihard: c.semihard.halfWidth95, hard: c.hard.halfWidth95, violating: c.violating.halfWidth95,
-      lossSum: e.lossSum.halfWidth95, meanLoss: e.meanLoss.halfWidth95, meanLossNonZero: e.meanLossNonZero.halfWidth95,
+      triplets: e.triplets.halfWidth95,
+      easy: c.easy.halfWidth95,
+      semihard: c.semihard.halfWidth95,
+      hard: c.hard.halfWidth95,
+      violating: c.violating.halfWidth95,
+      lossSum: e.lossSum.halfWidth95,
+      meanLoss: e.meanLoss.halfWidth95,
+      meanLossNonZero: e.meanLossNonZero.halfWidth95,
     },
     violatingShare: { value: share.value, halfWidth95: share.halfWidth95 },
   };
@@ -59,20 +69,50 @@ export interface TableSource {
 export function tableSourceOf(t: PassTable, n: number, topK: number): TableSource {
   return {
     table: {
-      margins: t.margins, n, triplets: t.triplets, hard: t.hard, hardStrict: t.hardStrict, violating: t.violating, violatingStrict: t.violatingStrict,
-      lossPartials: t.lossPartials, violAsAnchor: t.violAsAnchor ?? new Uint32Array(0), lossAsAnchor: t.lossAsAnchor ?? new Float32Array(0),
+      margins: t.margins,
+      n,
+      triplets: t.triplets,
+      hard: t.hard,
+      hardStrict: t.hardStrict,
+      violating: t.violating,
+      violatingStrict: t.violatingStrict,
+      lossPartials: t.lossPartials,
+      violAsAnchor: t.violAsAnchor ?? new Uint32Array(0),
+      lossAsAnchor: t.lossAsAnchor ?? new Float32Array(0),
     },
-    smallest: t.smallest, complete: t.complete, limit: t.margins[t.margins.length - 1], topK, classViolating: t.classViolating,
+    smallest: t.smallest,
+    complete: t.complete,
+    limit: t.margins[t.margins.length - 1],
+    topK,
+    classViolating: t.classViolating,
   };
 }
 
 /** The memory plan of a pass over a session's dataset; nothing fitting is an error saying what to do. */
-export function planSessionPass(d: Dataset, options: DistanceOptions, workers: number, budgetBytes: number, positions: number, perSample: boolean): PassPlan {
+export function planSessionPass(
+  d: Dataset,
+  options: DistanceOptions,
+  workers: number,
+  budgetBytes: number,
+  positions: number,
+  perSample: boolean,
+): PassPlan {
   const input = {
-    n: d.n, dim: d.dim, classes: d.classNames.length, distance: options.distance, normalize: options.normalize,
-    workers, positions, perSample, knn: 0, budgetBytes,
+    n: d.n,
+    dim: d.dim,
+    classes: d.classNames.length,
+    distance: options.distance,
+    normalize: options.normalize,
+    workers,
+    positions,
+    perSample,
+    knn: 0,
+    budgetBytes,
   };
   const plan = planPass(input);
-  if ('needBytes' in plan) throw new Error(shortfall(input, plan.needBytes, 'raise the memory budget (the setting embeddingInspector.maxFileMegabytes)'));
+  if ('needBytes' in plan)
+    throw new Error(
+      shortfall(input, plan.needBytes, 'raise the memory budget (the setting embeddingInspector.maxFileMegabytes)'),
+    );
   return plan;
 }

@@ -11,7 +11,12 @@ import { nearestPosition, quickView, type IndexFacts, type ViewContext } from '.
 import type { TableSource } from './streaming';
 
 /** The margin table a session keeps, with the facts it was built for. */
-export type SessionTable = TableSource & { facts: IndexFacts; ms: number; view?: unknown; classViolating?: Float64Array };
+export type SessionTable = TableSource & {
+  facts: IndexFacts;
+  ms: number;
+  view?: unknown;
+  classViolating?: Float64Array;
+};
 
 /** What answering from the table needs besides the table. */
 export interface TableQuestion {
@@ -33,7 +38,8 @@ export interface TableQuestion {
  * true when the margin is a position itself (the quick recount then has nothing to add).
  */
 export function answerFromTable(t: SessionTable, q: TableQuestion): { view: CensusView; exact: boolean } | undefined {
-  const s = q.settings, n = q.ctx.n;
+  const s = q.settings,
+    n = q.ctx.n;
   let k = positionOf(t.table.margins, s.margin);
   if (k < 0 && q.streaming) k = nearestPosition(t.table.margins, s.margin);
   if (k < 0 || q.topK > t.topK) return undefined;
@@ -45,6 +51,22 @@ export function answerFromTable(t: SessionTable, q: TableQuestion): { view: Cens
   const viol = columns ? t.table.violAsAnchor.subarray(k * n, (k + 1) * n) : q.prev.violAsAnchor;
   const loss = columns ? t.table.lossAsAnchor.slice(k * n, (k + 1) * n) : q.prev.lossAsAnchor;
   const rates = t.classViolating ? classViolationRatesFromClassSums(t.classViolating, k, q.ctx.sizes) : undefined;
-  const view = quickView(q.ctx, s, q.prev, q.facts, tableCounts(t.table, k), worst, viol, loss, undefined, q.ntXent, performance.now() - t0, rates);
-  return { view: { ...view, fromTable: true, shownMargin: shown !== s.margin ? shown : undefined, estimate: undefined }, exact: shown === s.margin };
+  const view = quickView(
+    q.ctx,
+    s,
+    q.prev,
+    q.facts,
+    tableCounts(t.table, k),
+    worst,
+    viol,
+    loss,
+    undefined,
+    q.ntXent,
+    performance.now() - t0,
+    rates,
+  );
+  return {
+    view: { ...view, fromTable: true, shownMargin: shown !== s.margin ? shown : undefined, estimate: undefined },
+    exact: shown === s.margin,
+  };
 }

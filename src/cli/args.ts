@@ -16,7 +16,15 @@ export class UsageError extends Error {
 export type FlagSpec =
   | { kind: 'boolean'; help: string }
   | { kind: 'string'; help: string; placeholder?: string }
-  | { kind: 'number'; help: string; min?: number; max?: number; integer?: boolean; default?: number; placeholder?: string }
+  | {
+      kind: 'number';
+      help: string;
+      min?: number;
+      max?: number;
+      integer?: boolean;
+      default?: number;
+      placeholder?: string;
+    }
   | { kind: 'enum'; help: string; values: readonly string[]; default?: string };
 
 export type FlagSpecs = Record<string, FlagSpec>;
@@ -34,7 +42,11 @@ export interface ParsedArgs {
  * Parses `--name value`, `--name=value` and boolean `--name` / `--no-name`. `positional` is the
  * number of positional arguments required (exactly, or at least with `variadic`).
  */
-export function parseArgs(argv: string[], specs: FlagSpecs, positional: { count: number; names: string[]; variadic?: boolean }): ParsedArgs {
+export function parseArgs(
+  argv: string[],
+  specs: FlagSpecs,
+  positional: { count: number; names: string[]; variadic?: boolean },
+): ParsedArgs {
   const flags: FlagValues = {};
   const pos: string[] = [];
   const seen = new Set<string>();
@@ -67,7 +79,8 @@ export function parseArgs(argv: string[], specs: FlagSpecs, positional: { count:
       continue;
     }
     if (inline === undefined) {
-      if (i + 1 >= argv.length || (argv[i + 1].startsWith('--') && argv[i + 1].length > 2)) throw new UsageError(`option --${name} needs a value`);
+      if (i + 1 >= argv.length || (argv[i + 1].startsWith('--') && argv[i + 1].length > 2))
+        throw new UsageError(`option --${name} needs a value`);
       inline = argv[++i];
     }
     flags[name] = readValue(name, spec, inline);
@@ -75,8 +88,15 @@ export function parseArgs(argv: string[], specs: FlagSpecs, positional: { count:
   for (const [name, spec] of Object.entries(specs)) {
     if (flags[name] === undefined && 'default' in spec && spec.default !== undefined) flags[name] = spec.default;
   }
-  if (pos.length < positional.count) throw new UsageError(`missing ${positional.names.slice(pos.length).map((n) => `<${n}>`).join(' ')}`);
-  if (pos.length > positional.count && !positional.variadic) throw new UsageError(`unexpected argument ${JSON.stringify(pos[positional.count])}`);
+  if (pos.length < positional.count)
+    throw new UsageError(
+      `missing ${positional.names
+        .slice(pos.length)
+        .map((n) => `<${n}>`)
+        .join(' ')}`,
+    );
+  if (pos.length > positional.count && !positional.variadic)
+    throw new UsageError(`unexpected argument ${JSON.stringify(pos[positional.count])}`);
   return { positional: pos, flags };
 }
 
@@ -97,14 +117,20 @@ function readValue(name: string, spec: FlagSpec, raw: string): string | number {
       if (raw === '') throw new UsageError(`option --${name} needs a non-empty value`);
       return raw;
     case 'enum':
-      if (!spec.values.includes(raw)) throw new UsageError(`option --${name} must be one of ${spec.values.join(', ')}, got ${JSON.stringify(raw)}`);
+      if (!spec.values.includes(raw))
+        throw new UsageError(`option --${name} must be one of ${spec.values.join(', ')}, got ${JSON.stringify(raw)}`);
       return raw;
     case 'number': {
       const v = parseDecimal(raw);
-      if (v === undefined) throw new UsageError(`option --${name} needs a number written in decimal (like 0.2, 15 or 1e-3), got ${JSON.stringify(raw)}`);
+      if (v === undefined)
+        throw new UsageError(
+          `option --${name} needs a number written in decimal (like 0.2, 15 or 1e-3), got ${JSON.stringify(raw)}`,
+        );
       if (spec.integer && !Number.isInteger(v)) throw new UsageError(`option --${name} needs an integer, got ${raw}`);
-      if (spec.min !== undefined && v < spec.min) throw new UsageError(`option --${name} must be >= ${spec.min}, got ${raw}`);
-      if (spec.max !== undefined && v > spec.max) throw new UsageError(`option --${name} must be <= ${spec.max}, got ${raw}`);
+      if (spec.min !== undefined && v < spec.min)
+        throw new UsageError(`option --${name} must be >= ${spec.min}, got ${raw}`);
+      if (spec.max !== undefined && v > spec.max)
+        throw new UsageError(`option --${name} must be <= ${spec.max}, got ${raw}`);
       return v;
     }
     default:
@@ -115,7 +141,12 @@ function readValue(name: string, spec: FlagSpec, raw: string): string | number {
 /** Help lines for a set of flags, aligned. */
 export function describeFlags(specs: FlagSpecs): string {
   const rows = Object.entries(specs).map(([name, s]) => {
-    const arg = s.kind === 'boolean' ? '' : s.kind === 'enum' ? ` ${s.values.join('|')}` : ` <${('placeholder' in s && s.placeholder) || (s.kind === 'number' ? 'n' : 'value')}>`;
+    const arg =
+      s.kind === 'boolean'
+        ? ''
+        : s.kind === 'enum'
+          ? ` ${s.values.join('|')}`
+          : ` <${('placeholder' in s && s.placeholder) || (s.kind === 'number' ? 'n' : 'value')}>`;
     const def = 'default' in s && s.default !== undefined ? ` (default ${s.default})` : '';
     return [`  --${name}${arg}`, `${s.help}${def}`];
   });

@@ -24,7 +24,10 @@ export function fingerprint(embeddings: Float32Array, labels: Int32Array, classN
 }
 
 /** The settings a part shares with every other part it may be merged with. */
-export interface PartKey extends RunFacts { top: number; fingerprint: string }
+export interface PartKey extends RunFacts {
+  top: number;
+  fingerprint: string;
+}
 
 interface PartFile {
   format: string;
@@ -35,17 +38,35 @@ interface PartFile {
 }
 
 type Typed = Float64Array | Float32Array | Int32Array;
-const ARRAYS = ['violAsAnchor', 'lossAsAnchor', 'hardAsAnchor', 'nearestImpostor', 'nearestImpostorDist', 'hardestPositive', 'hardestNegative', 'dap', 'dan'] as const;
+const ARRAYS = [
+  'violAsAnchor',
+  'lossAsAnchor',
+  'hardAsAnchor',
+  'nearestImpostor',
+  'nearestImpostorDist',
+  'hardestPositive',
+  'hardestNegative',
+  'dap',
+  'dan',
+] as const;
 
 function encode(a: Typed): string {
-  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('part files are written on little-endian machines only');
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1)
+    throw new Error('part files are written on little-endian machines only');
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 }
 
-function decode<T extends Typed>(Ctor: { new (len: number): T; BYTES_PER_ELEMENT: number }, text: unknown, length: number, file: string, what: string): T {
+function decode<T extends Typed>(
+  Ctor: { new (len: number): T; BYTES_PER_ELEMENT: number },
+  text: unknown,
+  length: number,
+  file: string,
+  what: string,
+): T {
   if (typeof text !== 'string') throw new InputError(file, `${what} is missing`);
   const bytes = Buffer.from(text, 'base64');
-  if (bytes.length !== length * Ctor.BYTES_PER_ELEMENT) throw new InputError(file, `${what} has ${bytes.length} bytes, expected ${length * Ctor.BYTES_PER_ELEMENT}`);
+  if (bytes.length !== length * Ctor.BYTES_PER_ELEMENT)
+    throw new InputError(file, `${what} has ${bytes.length} bytes, expected ${length * Ctor.BYTES_PER_ELEMENT}`);
   const out = new Ctor(length);
   new Uint8Array(out.buffer).set(bytes);
   return out;
@@ -54,20 +75,43 @@ function decode<T extends Typed>(Ctor: { new (len: number): T; BYTES_PER_ELEMENT
 /** Writes the accumulator of the anchors [start, end) as a part file. */
 export function writePart(file: string, key: PartKey, start: number, end: number, acc: PassAccumulator): void {
   const s = acc.state;
-  if (s.table || s.knn || s.histogram || s.semiHard) throw new Error('a part file holds the census, batch-hard and retrieval only');
+  if (s.table || s.knn || s.histogram || s.semiHard)
+    throw new Error('a part file holds the census, batch-hard and retrieval only');
   const state: Record<string, unknown> = {
-    anchors: s.anchors, triplets: s.triplets, pml: s.pml, facenet: s.facenet, nonZero: s.nonZero, lossSumPartials: s.lossSumPartials,
-    worst: s.worst, bhPartials: s.bhPartials, bhSoftPartials: s.bhSoftPartials, bhValid: s.bhValid, bhViolating: s.bhViolating,
-    violAsPositive: encode(s.violAsPositive), violAsNegative: encode(s.violAsNegative), classPairs: encode(s.classPairs),
+    anchors: s.anchors,
+    triplets: s.triplets,
+    pml: s.pml,
+    facenet: s.facenet,
+    nonZero: s.nonZero,
+    lossSumPartials: s.lossSumPartials,
+    worst: s.worst,
+    bhPartials: s.bhPartials,
+    bhSoftPartials: s.bhSoftPartials,
+    bhValid: s.bhValid,
+    bhViolating: s.bhViolating,
+    violAsPositive: encode(s.violAsPositive),
+    violAsNegative: encode(s.violAsNegative),
+    classPairs: encode(s.classPairs),
   };
   for (const k of ARRAYS) state[k] = encode(s[k].subarray(start, end));
-  if (s.retrieval) state.retrieval = { precisionAt1: encode(s.retrieval.precisionAt1.subarray(start, end)), rPrecision: encode(s.retrieval.rPrecision.subarray(start, end)), apAtR: encode(s.retrieval.apAtR.subarray(start, end)) };
+  if (s.retrieval)
+    state.retrieval = {
+      precisionAt1: encode(s.retrieval.precisionAt1.subarray(start, end)),
+      rPrecision: encode(s.retrieval.rPrecision.subarray(start, end)),
+      apAtR: encode(s.retrieval.apAtR.subarray(start, end)),
+    };
   const part: PartFile = { format: FORMAT, version: VERSION, key, anchors: [start, end], state };
   fs.writeFileSync(file, JSON.stringify(part) + '\n');
 }
 
 /** A part read back: its key, range and accumulator (for `spec`). */
-export interface Part { file: string; key: PartKey; start: number; end: number; acc: PassAccumulator }
+export interface Part {
+  file: string;
+  key: PartKey;
+  start: number;
+  end: number;
+  acc: PassAccumulator;
+}
 
 /** Reads a part file; every problem is an InputError naming the file. */
 export function readPart(file: string, spec: (key: PartKey) => PassSpec): Part {
@@ -76,7 +120,14 @@ export function readPart(file: string, spec: (key: PartKey) => PassSpec): Part {
     raw = fs.readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(file, code === 'ENOENT' ? 'no such part file' : code === 'EISDIR' ? 'is a folder, not a part file' : `cannot be read (${(e as Error).message})`);
+    throw new InputError(
+      file,
+      code === 'ENOENT'
+        ? 'no such part file'
+        : code === 'EISDIR'
+          ? 'is a folder, not a part file'
+          : `cannot be read (${(e as Error).message})`,
+    );
   }
   let p: PartFile;
   try {
@@ -84,28 +135,64 @@ export function readPart(file: string, spec: (key: PartKey) => PassSpec): Part {
   } catch {
     throw new InputError(file, 'is not a census part file (not JSON)');
   }
-  if (p?.format !== FORMAT) throw new InputError(file, `is not a census part file (written by \`census --anchors <start>:<end> --part <file>\`)`);
-  if (p.version !== VERSION) throw new InputError(file, `is a version ${p.version} part file; this version reads version ${VERSION}`);
-  const key = p.key, [start, end] = p.anchors ?? [];
-  if (!(Number.isInteger(key?.n) && Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end && end <= key.n)) throw new InputError(file, 'has a bad anchor range');
+  if (p?.format !== FORMAT)
+    throw new InputError(
+      file,
+      `is not a census part file (written by \`census --anchors <start>:<end> --part <file>\`)`,
+    );
+  if (p.version !== VERSION)
+    throw new InputError(file, `is a version ${p.version} part file; this version reads version ${VERSION}`);
+  const key = p.key,
+    [start, end] = p.anchors ?? [];
+  if (!(
+    Number.isInteger(key?.n) &&
+    Number.isInteger(start) &&
+    Number.isInteger(end) &&
+    0 <= start &&
+    start <= end &&
+    end <= key.n
+  ))
+    throw new InputError(file, 'has a bad anchor range');
   // The labels only split the metrics by class, which the census report does not print: a part does not carry them.
-  const sp = spec(key), st = p.state, len = end - start;
+  const sp = spec(key),
+    st = p.state,
+    len = end - start;
   const acc = new PassAccumulator(sp, new Int32Array(key.n), key.classes, false);
   const s = acc.state as PassState;
-  const num = (v: unknown, what: string): number => { if (typeof v !== 'number') throw new InputError(file, `${what} is missing`); return v; };
-  const nums = (v: unknown, what: string): number[] => { if (!Array.isArray(v) || v.some((x) => typeof x !== 'number')) throw new InputError(file, `${what} is missing`); return v as number[]; };
-  s.anchors = num(st.anchors, 'the anchor count'); s.triplets = num(st.triplets, 'the triplet count'); s.nonZero = num(st.nonZero, 'the non-zero count');
-  s.pml = nums(st.pml, 'the pml counts'); s.facenet = nums(st.facenet, 'the facenet counts');
+  const num = (v: unknown, what: string): number => {
+    if (typeof v !== 'number') throw new InputError(file, `${what} is missing`);
+    return v;
+  };
+  const nums = (v: unknown, what: string): number[] => {
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'number')) throw new InputError(file, `${what} is missing`);
+    return v as number[];
+  };
+  s.anchors = num(st.anchors, 'the anchor count');
+  s.triplets = num(st.triplets, 'the triplet count');
+  s.nonZero = num(st.nonZero, 'the non-zero count');
+  s.pml = nums(st.pml, 'the pml counts');
+  s.facenet = nums(st.facenet, 'the facenet counts');
   s.lossSumPartials = nums(st.lossSumPartials, 'the loss partials');
-  s.bhPartials = nums(st.bhPartials, 'the batch-hard partials'); s.bhSoftPartials = nums(st.bhSoftPartials, 'the soft batch-hard partials');
-  s.bhValid = num(st.bhValid, 'the batch-hard anchors'); s.bhViolating = num(st.bhViolating, 'the batch-hard violating anchors');
+  s.bhPartials = nums(st.bhPartials, 'the batch-hard partials');
+  s.bhSoftPartials = nums(st.bhSoftPartials, 'the soft batch-hard partials');
+  s.bhValid = num(st.bhValid, 'the batch-hard anchors');
+  s.bhViolating = num(st.bhViolating, 'the batch-hard violating anchors');
   if (!Array.isArray(st.worst)) throw new InputError(file, 'the worst list is missing');
   s.worst = st.worst as PassState['worst'];
   s.violAsPositive = decode(Float64Array, st.violAsPositive, s.violAsPositive.length, file, 'violAsPositive');
   s.violAsNegative = decode(Float64Array, st.violAsNegative, s.violAsNegative.length, file, 'violAsNegative');
   s.classPairs = decode(Float64Array, st.classPairs, s.classPairs.length, file, 'classPairs');
-  const ctor = { violAsAnchor: Float64Array, lossAsAnchor: Float64Array, hardAsAnchor: Float64Array, nearestImpostor: Int32Array, nearestImpostorDist: Float32Array,
-    hardestPositive: Int32Array, hardestNegative: Int32Array, dap: Float32Array, dan: Float32Array } as const;
+  const ctor = {
+    violAsAnchor: Float64Array,
+    lossAsAnchor: Float64Array,
+    hardAsAnchor: Float64Array,
+    nearestImpostor: Int32Array,
+    nearestImpostorDist: Float32Array,
+    hardestPositive: Int32Array,
+    hardestNegative: Int32Array,
+    dap: Float32Array,
+    dan: Float32Array,
+  } as const;
   for (const k of ARRAYS) (s[k] as Typed).set(decode(ctor[k] as never, st[k], len, file, k) as Typed, start);
   if (s.retrieval) {
     const r = st.retrieval as Record<string, unknown> | undefined;
@@ -115,6 +202,7 @@ export function readPart(file: string, spec: (key: PartKey) => PassSpec): Part {
     s.retrieval.apAtR.set(decode(Float64Array, r.apAtR, len, file, 'apAtR'), start);
   }
   s.covered.fill(1, start, end);
-  if (s.anchors !== len) throw new InputError(file, `says it counted ${s.anchors} anchors, but its range [${start}, ${end}) holds ${len}`);
+  if (s.anchors !== len)
+    throw new InputError(file, `says it counted ${s.anchors} anchors, but its range [${start}, ${end}) holds ${len}`);
   return { file, key, start, end, acc };
 }

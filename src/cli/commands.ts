@@ -23,7 +23,8 @@ export interface Command {
 
 export const commands: Record<string, Command> = {
   census: {
-    summary: 'exact triplet census (easy / semi-hard / hard), losses, batch-hard and retrieval metrics, at any N; --sample for an estimate in seconds',
+    summary:
+      'exact triplet census (easy / semi-hard / hard), losses, batch-hard and retrieval metrics, at any N; --sample for an estimate in seconds',
     usage: 'census <dataset> [options]',
     flags: censusFlags,
     run: runCensus,
@@ -35,7 +36,8 @@ export const commands: Record<string, Command> = {
     run: runDiff,
   },
   merge: {
-    summary: 'joins the parts of `census --anchors <start>:<end> --part <file>` into the census of every anchor (the same output as one run)',
+    summary:
+      'joins the parts of `census --anchors <start>:<end> --part <file>` into the census of every anchor (the same output as one run)',
     usage: mergeUsage,
     flags: mergeFlags,
     run: runMerge,

@@ -15,13 +15,31 @@ export const DEFAULT_MAX_MEGABYTES = DEFAULT_MAX_BYTES / 2 ** 20;
 
 /** Flags that choose and read the dataset (see the data layer's LoadOptions). */
 export const datasetFlags: FlagSpecs = {
-  labels: { kind: 'string', help: 'labels file (.npy, .txt, .tsv, .csv, ...) when the dataset does not carry them', placeholder: 'file' },
+  labels: {
+    kind: 'string',
+    help: 'labels file (.npy, .txt, .tsv, .csv, ...) when the dataset does not carry them',
+    placeholder: 'file',
+  },
   'label-column': { kind: 'string', help: 'metadata column holding the class label', placeholder: 'name' },
-  'embeddings-key': { kind: 'string', help: 'array / column holding the embeddings when several could (.npz, tables)', placeholder: 'key' },
+  'embeddings-key': {
+    kind: 'string',
+    help: 'array / column holding the embeddings when several could (.npz, tables)',
+    placeholder: 'key',
+  },
   'labels-key': { kind: 'string', help: 'array / column holding the labels when several could', placeholder: 'key' },
-  snapshot: { kind: 'number', integer: true, min: 0, help: 'which snapshot (epoch) of a manifest to use, 0-based', placeholder: 'i' },
+  snapshot: {
+    kind: 'number',
+    integer: true,
+    min: 0,
+    help: 'which snapshot (epoch) of a manifest to use, 0-based',
+    placeholder: 'i',
+  },
   'max-megabytes': {
-    kind: 'number', min: 1, max: 65536, default: DEFAULT_MAX_MEGABYTES, placeholder: 'MB',
+    kind: 'number',
+    min: 1,
+    max: 65536,
+    default: DEFAULT_MAX_MEGABYTES,
+    placeholder: 'MB',
     help: 'memory budget: files, and arrays once decompressed, larger than this are refused before reading (as the setting embeddingInspector.maxFileMegabytes)',
   },
 };
@@ -34,7 +52,12 @@ export function maxBytesFromFlags(flags: FlagValues): number {
 
 /** Distance flags (definitions.md, "Distances"). */
 export const distanceFlags: FlagSpecs = {
-  distance: { kind: 'enum', values: ['euclidean', 'sqeuclidean', 'cosine'], default: 'euclidean', help: 'distance d between embeddings' },
+  distance: {
+    kind: 'enum',
+    values: ['euclidean', 'sqeuclidean', 'cosine'],
+    default: 'euclidean',
+    help: 'distance d between embeddings',
+  },
   normalize: { kind: 'boolean', help: 'L2-normalise embeddings first (PML default; off unless given)' },
 };
 
@@ -76,7 +99,10 @@ export function engineInput(d: Dataset): EngineInput {
  */
 export function createClient(flags: FlagValues): AnalysisClient {
   const workers = flags.workers === undefined ? undefined : Number(flags.workers);
-  return new AnalysisClient({ workers, workerScript: process.env.EI_WORKER_SCRIPT ?? path.join(__dirname, 'worker.js') });
+  return new AnalysisClient({
+    workers,
+    workerScript: process.env.EI_WORKER_SCRIPT ?? path.join(__dirname, 'worker.js'),
+  });
 }
 
 /** Progress on stderr when it is a terminal (one rewritten line), silent otherwise. */

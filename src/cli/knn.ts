@@ -6,7 +6,16 @@
  */
 import * as path from 'node:path';
 import { parseArgs, type FlagSpecs } from './args';
-import { createClient, datasetFlags, distanceFlags, distanceOptions, engineInput, loadFromFlags, stderrProgress, workerFlags } from './common';
+import {
+  createClient,
+  datasetFlags,
+  distanceFlags,
+  distanceOptions,
+  engineInput,
+  loadFromFlags,
+  stderrProgress,
+  workerFlags,
+} from './common';
 import { npyBytes } from './npyWriter';
 import { checkOutputs, datasetInputs, writeOutput } from './output';
 
@@ -14,9 +23,16 @@ export const knnFlags: FlagSpecs = {
   ...datasetFlags,
   ...distanceFlags,
   k: { kind: 'number', integer: true, min: 1, default: 15, help: 'neighbours per sample (clamped to n - 1)' },
-  'include-self': { kind: 'boolean', help: 'each row starts with the sample itself at distance 0, counted in k (umap-js setPrecomputedKNN layout)' },
+  'include-self': {
+    kind: 'boolean',
+    help: 'each row starts with the sample itself at distance 0, counted in k (umap-js setPrecomputedKNN layout)',
+  },
   out: { kind: 'string', help: 'write the N x k int32 indices to this .npy file', placeholder: 'file.npy' },
-  'out-distances': { kind: 'string', help: 'write the N x k float32 distances to this .npy file', placeholder: 'file.npy' },
+  'out-distances': {
+    kind: 'string',
+    help: 'write the N x k float32 distances to this .npy file',
+    placeholder: 'file.npy',
+  },
   ...workerFlags,
 };
 
@@ -24,7 +40,9 @@ export const knnFlags: FlagSpecs = {
 export async function runKnn(argv: string[]): Promise<number> {
   const { positional, flags } = parseArgs(argv, knnFlags, { count: 1, names: ['dataset'] });
   const dataset = await loadFromFlags(positional[0], flags);
-  const outputs = (['out', 'out-distances'] as const).filter((f) => flags[f] !== undefined).map((f) => ({ flag: `--${f}`, file: path.resolve(String(flags[f])) }));
+  const outputs = (['out', 'out-distances'] as const)
+    .filter((f) => flags[f] !== undefined)
+    .map((f) => ({ flag: `--${f}`, file: path.resolve(String(flags[f])) }));
   await checkOutputs(outputs, datasetInputs(dataset)); // before the work: never overwrite an input
   const input = engineInput(dataset);
   const opts = distanceOptions(flags);
@@ -35,10 +53,20 @@ export async function runKnn(argv: string[]): Promise<number> {
     await client.setDataset(input);
     const r = await client.knn(Number(flags.k), includeSelf, { onProgress: progress.onProgress }, opts);
     progress.done();
-    const summary = { dataset: dataset.name, n: input.n, k: r.k, distance: opts.distance, normalize: opts.normalize, includeSelf };
+    const summary = {
+      dataset: dataset.name,
+      n: input.n,
+      k: r.k,
+      distance: opts.distance,
+      normalize: opts.normalize,
+      includeSelf,
+    };
     if (outputs.length > 0) {
-      for (const o of outputs) await writeOutput(o.file, npyBytes(o.flag === '--out' ? r.indices : r.distances, input.n, r.k), o.flag);
-      process.stderr.write(`wrote ${input.n} x ${r.k} neighbours (${opts.distance}${opts.normalize ? ', normalised' : ''})\n`);
+      for (const o of outputs)
+        await writeOutput(o.file, npyBytes(o.flag === '--out' ? r.indices : r.distances, input.n, r.k), o.flag);
+      process.stderr.write(
+        `wrote ${input.n} x ${r.k} neighbours (${opts.distance}${opts.normalize ? ', normalised' : ''})\n`,
+      );
       return 0;
     }
     const indices: number[][] = [];

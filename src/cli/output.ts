@@ -41,12 +41,21 @@ export async function checkOutputs(outputs: { flag: string; file: string }[], in
     const dirStat = await fsp.stat(dir).catch(() => undefined);
     if (!dirStat) throw new InputError(file, `cannot write ${flag}: the folder ${dir} does not exist`);
     if (!dirStat.isDirectory()) throw new InputError(file, `cannot write ${flag}: ${dir} is not a folder`);
-    if ((await fsp.stat(file).catch(() => undefined))?.isDirectory()) throw new InputError(file, `cannot write ${flag}: it is a folder; give a file name, like ${path.join(file, 'out.npy')}`);
+    if ((await fsp.stat(file).catch(() => undefined))?.isDirectory())
+      throw new InputError(
+        file,
+        `cannot write ${flag}: it is a folder; give a file name, like ${path.join(file, 'out.npy')}`,
+      );
     const real = await realTarget(file);
     const input = realInputs.get(real);
-    if (input !== undefined) throw new InputError(file, `refusing to write ${flag} over ${input}, a file of the dataset being read; choose another file name`);
+    if (input !== undefined)
+      throw new InputError(
+        file,
+        `refusing to write ${flag} over ${input}, a file of the dataset being read; choose another file name`,
+      );
     const other = taken.get(real);
-    if (other !== undefined) throw new InputError(file, `${flag} and ${other} name the same file; choose two file names`);
+    if (other !== undefined)
+      throw new InputError(file, `${flag} and ${other} name the same file; choose two file names`);
     taken.set(real, flag);
   }
 }
@@ -55,13 +64,22 @@ export async function checkOutputs(outputs: { flag: string; file: string }[], in
 function writeProblem(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
   switch (code) {
-    case 'ENOENT': return 'its folder does not exist';
-    case 'ENOTDIR': return 'a part of its path is a file, not a folder';
-    case 'EISDIR': return 'it is a folder; give a file name';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'EROFS': return 'the file system is read-only';
-    case 'ENOSPC': case 'EDQUOT': return 'the disk is full';
-    default: return `the system refused (${code ?? (err as Error)?.message ?? String(err)})`;
+    case 'ENOENT':
+      return 'its folder does not exist';
+    case 'ENOTDIR':
+      return 'a part of its path is a file, not a folder';
+    case 'EISDIR':
+      return 'it is a folder; give a file name';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'the disk is full';
+    default:
+      return `the system refused (${code ?? (err as Error)?.message ?? String(err)})`;
   }
 }
 

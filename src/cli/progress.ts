@@ -14,17 +14,29 @@ export interface CliProgress {
 export function cliProgress(stream: NodeJS.WriteStream = process.stderr, now: () => number = Date.now): CliProgress {
   const tty = stream.isTTY === true;
   const t0 = now();
-  let shown = false, lastLine = 0;
+  let shown = false,
+    lastLine = 0;
   const write = (line: string, final: boolean) => {
     const t = now();
-    if (tty) { stream.write(`\r${line}\x1b[K`); shown = true; return; }
-    if (final || t - lastLine >= 10_000) { stream.write(line + '\n'); lastLine = t; }
+    if (tty) {
+      stream.write(`\r${line}\x1b[K`);
+      shown = true;
+      return;
+    }
+    if (final || t - lastLine >= 10_000) {
+      stream.write(line + '\n');
+      lastLine = t;
+    }
   };
   return {
     update(what, done, total, unit = 'anchors') {
-      const f = total > 0 ? done / total : 1, eta = timeLeft(now() - t0, f, 2000);
+      const f = total > 0 ? done / total : 1,
+        eta = timeLeft(now() - t0, f, 2000);
       const left = eta ? `, ${eta}` : '';
-      write(`${what}: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} ${unit} (${(100 * f).toFixed(0)} %)${left}`, done >= total);
+      write(
+        `${what}: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} ${unit} (${(100 * f).toFixed(0)} %)${left}`,
+        done >= total,
+      );
     },
     done() {
       if (tty && shown) stream.write('\r\x1b[K');

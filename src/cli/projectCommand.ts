@@ -15,14 +15,41 @@ export const projectFlags: FlagSpecs = {
   ...datasetFlags,
   ...distanceFlags,
   out: { kind: 'string', help: 'write the N x 2 float32 layout to this .npy file (required)', placeholder: 'file.npy' },
-  neighbors: { kind: 'number', integer: true, min: 2, max: 200, default: DEFAULT_LAYOUT_PARAMS.nNeighbors, help: 'UMAP neighbours per point, the point itself included' },
-  'min-dist': { kind: 'number', min: 0, max: 1, default: DEFAULT_LAYOUT_PARAMS.minDist, help: 'UMAP minimum distance between points in the layout' },
-  seed: { kind: 'number', integer: true, min: 0, max: 2 ** 31 - 1, default: DEFAULT_LAYOUT_PARAMS.seed, help: 'random seed (same data + options + seed = same layout)' },
-  epochs: { kind: 'number', integer: true, min: 1, max: 10000, help: 'optimisation epochs (default: 500 up to 2 500 points ... 200 above 7 500)' },
+  neighbors: {
+    kind: 'number',
+    integer: true,
+    min: 2,
+    max: 200,
+    default: DEFAULT_LAYOUT_PARAMS.nNeighbors,
+    help: 'UMAP neighbours per point, the point itself included',
+  },
+  'min-dist': {
+    kind: 'number',
+    min: 0,
+    max: 1,
+    default: DEFAULT_LAYOUT_PARAMS.minDist,
+    help: 'UMAP minimum distance between points in the layout',
+  },
+  seed: {
+    kind: 'number',
+    integer: true,
+    min: 0,
+    max: 2 ** 31 - 1,
+    default: DEFAULT_LAYOUT_PARAMS.seed,
+    help: 'random seed (same data + options + seed = same layout)',
+  },
+  epochs: {
+    kind: 'number',
+    integer: true,
+    min: 1,
+    max: 10000,
+    help: 'optimisation epochs (default: 500 up to 2 500 points ... 200 above 7 500)',
+  },
 };
 
 /** Command-line usage of `project`, for help texts. */
-export const projectUsage = 'project <dataset> --out <layout.npy> [--neighbors 15] [--min-dist 0.1] [--seed 42] [options]';
+export const projectUsage =
+  'project <dataset> --out <layout.npy> [--neighbors 15] [--min-dist 0.1] [--seed 42] [options]';
 
 /** True for errors about the user's arguments or files (exit code 2). */
 function isInputProblem(e: unknown): boolean {
@@ -52,12 +79,17 @@ export async function projectCommand(argv: string[]): Promise<number> {
     const progress = stderrProgress();
     let layout: Float32Array;
     try {
-      layout = await computeLayout({ embeddings: dataset.embeddings, n: dataset.n, dim: dataset.dim }, params, { onProgress: progress.onProgress });
+      layout = await computeLayout({ embeddings: dataset.embeddings, n: dataset.n, dim: dataset.dim }, params, {
+        onProgress: progress.onProgress,
+      });
     } finally {
       progress.done();
     }
     await writeOutput(out, layoutToNpy(layout), '--out');
-    const how = dataset.dim <= 3 ? `data is ${dataset.dim}-D, shown as is` : `UMAP nNeighbors ${params.nNeighbors}, minDist ${params.minDist}, seed ${params.seed}`;
+    const how =
+      dataset.dim <= 3
+        ? `data is ${dataset.dim}-D, shown as is`
+        : `UMAP nNeighbors ${params.nNeighbors}, minDist ${params.minDist}, seed ${params.seed}`;
     process.stderr.write(`wrote ${dataset.n} x 2 layout of ${dataset.name} to ${out} (${how})\n`);
     return 0;
   } catch (e) {

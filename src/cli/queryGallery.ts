@@ -8,20 +8,37 @@ import { queryGalleryProtocol, type QueryGalleryResult } from '../engine/queryGa
 import type { Dataset } from '../shared/dataset';
 import type { FlagSpecs, FlagValues } from './args';
 
-/** `--split-column`, `--query-value`, `--gallery-value`, `--camera-column` (the extension's settings embeddingInspector.queryGallery.*). */
+/** `--split-column`, `--query-value`, `--gallery-value`, `--camera-column` (the extension's settings
+ * embeddingInspector.queryGallery.*). */
 export const queryGalleryFlags: FlagSpecs = {
-  'split-column': { kind: 'string', placeholder: 'name', help: 'metadata column marking queries and gallery (default split): when present, query / gallery retrieval (CMC, mAP; Market-1501 protocol) is added' },
+  'split-column': {
+    kind: 'string',
+    placeholder: 'name',
+    help: 'metadata column marking queries and gallery (default split): when present, query / gallery retrieval (CMC, mAP; Market-1501 protocol) is added',
+  },
   'query-value': { kind: 'string', placeholder: 'value', help: 'split value of the queries (default query)' },
-  'gallery-value': { kind: 'string', placeholder: 'value', help: 'split value of the gallery (default gallery; the query value too: leave-one-out)' },
-  'camera-column': { kind: 'string', placeholder: 'name', help: 'metadata column of cameras (default camera): gallery samples with the query\'s identity and camera are left out' },
+  'gallery-value': {
+    kind: 'string',
+    placeholder: 'value',
+    help: 'split value of the gallery (default gallery; the query value too: leave-one-out)',
+  },
+  'camera-column': {
+    kind: 'string',
+    placeholder: 'name',
+    help: "metadata column of cameras (default camera): gallery samples with the query's identity and camera are left out",
+  },
 };
 
-/** The split from the flags; undefined without a split column. Throws InputError (exit 2) for a split that cannot be used. */
+/** The split from the flags; undefined without a split column. Throws InputError (exit 2) for a split that cannot be
+ * used. */
 export function splitFromFlags(d: Dataset, flags: FlagValues): QuerySplit | undefined {
-  const str = (k: string, dflt: string) => (flags[k] === undefined || String(flags[k]).trim() === '' ? dflt : String(flags[k]).trim());
+  const str = (k: string, dflt: string) =>
+    flags[k] === undefined || String(flags[k]).trim() === '' ? dflt : String(flags[k]).trim();
   return querySplitOf(d, {
-    splitColumn: str('split-column', DEF.splitColumn), queryValue: str('query-value', DEF.queryValue),
-    galleryValue: str('gallery-value', DEF.galleryValue), cameraColumn: str('camera-column', DEF.cameraColumn),
+    splitColumn: str('split-column', DEF.splitColumn),
+    queryValue: str('query-value', DEF.queryValue),
+    galleryValue: str('gallery-value', DEF.galleryValue),
+    cameraColumn: str('camera-column', DEF.cameraColumn),
   });
 }
 
@@ -44,16 +61,26 @@ export interface QueryGalleryReport {
 
 export function queryGalleryReport(split: QuerySplit, r: QueryGalleryResult): QueryGalleryReport {
   return {
-    protocol: queryGalleryProtocol(r.cameras), splitColumn: split.splitColumn, cameraColumn: split.cameraColumn ?? null,
-    queries: r.queries, gallery: r.gallery, validQueries: r.validQueries, rank1: r.rank1, rank5: r.rank5, rank10: r.rank10, mAP: r.mAP,
+    protocol: queryGalleryProtocol(r.cameras),
+    splitColumn: split.splitColumn,
+    cameraColumn: split.cameraColumn ?? null,
+    queries: r.queries,
+    gallery: r.gallery,
+    validQueries: r.validQueries,
+    rank1: r.rank1,
+    rank5: r.rank5,
+    rank10: r.rank10,
+    mAP: r.mAP,
   };
 }
 
 /** The text block (percentages with two decimals, as torchreid prints them). */
 export function formatQueryGallery(q: QueryGalleryReport): string {
   const p = (x: number) => `${(100 * x).toFixed(2)}%`;
-  return `Query / gallery retrieval (split column '${q.splitColumn}'${q.cameraColumn ? `, cameras '${q.cameraColumn}'` : ', no camera column'}):\n` +
+  return (
+    `Query / gallery retrieval (split column '${q.splitColumn}'${q.cameraColumn ? `, cameras '${q.cameraColumn}'` : ', no camera column'}):\n` +
     `  ${q.protocol}\n` +
     `  ${q.validQueries} valid of ${q.queries} queries, gallery ${q.gallery}\n` +
-    `  CMC rank-1 ${p(q.rank1)}  rank-5 ${p(q.rank5)}  rank-10 ${p(q.rank10)}  mAP ${p(q.mAP)}\n`;
+    `  CMC rank-1 ${p(q.rank1)}  rank-5 ${p(q.rank5)}  rank-10 ${p(q.rank10)}  mAP ${p(q.mAP)}\n`
+  );
 }

@@ -7,9 +7,16 @@ import { fail } from './errors';
 
 /** Numeric data as read from a file, converted to this machine's (little-endian) byte order. */
 export type NumericData =
-  | Float32Array | Float64Array
-  | Int8Array | Int16Array | Int32Array | BigInt64Array
-  | Uint8Array | Uint16Array | Uint32Array | BigUint64Array;
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | BigInt64Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | BigUint64Array;
 
 /**
  * Most rows (or strings) any reader accepts: V8 aborts the process, rather than throwing, when a
@@ -24,17 +31,29 @@ type Ctor = { new (buf: ArrayBuffer, off: number, len: number): NumericData; BYT
 
 function ctorFor(kind: NumericKind, size: number): Ctor | undefined {
   switch (`${kind}${size}`) {
-    case 'f4': return Float32Array;
-    case 'f8': return Float64Array;
-    case 'i1': return Int8Array;
-    case 'i2': return Int16Array;
-    case 'i4': return Int32Array;
-    case 'i8': return BigInt64Array;
-    case 'u1': case 'b1': return Uint8Array;
-    case 'u2': return Uint16Array;
-    case 'u4': return Uint32Array;
-    case 'u8': return BigUint64Array;
-    default: return undefined;
+    case 'f4':
+      return Float32Array;
+    case 'f8':
+      return Float64Array;
+    case 'i1':
+      return Int8Array;
+    case 'i2':
+      return Int16Array;
+    case 'i4':
+      return Int32Array;
+    case 'i8':
+      return BigInt64Array;
+    case 'u1':
+    case 'b1':
+      return Uint8Array;
+    case 'u2':
+      return Uint16Array;
+    case 'u4':
+      return Uint32Array;
+    case 'u8':
+      return BigUint64Array;
+    default:
+      return undefined;
   }
 }
 
@@ -74,10 +93,17 @@ function halfToFloat(): Float32Array {
  * byte swap. float16 / bfloat16 come back as Float32Array (JS has no 16-bit float array here).
  */
 export function typedFromBytes(
-  bytes: Uint8Array, offset: number, count: number, kind: NumericKind, size: number, little: boolean, file: string,
+  bytes: Uint8Array,
+  offset: number,
+  count: number,
+  kind: NumericKind,
+  size: number,
+  little: boolean,
+  file: string,
 ): NumericData {
   const nbytes = count * size;
-  if (offset + nbytes > bytes.length) fail(file, `truncated: expected ${nbytes} bytes of data, found ${bytes.length - offset}`);
+  if (offset + nbytes > bytes.length)
+    fail(file, `truncated: expected ${nbytes} bytes of data, found ${bytes.length - offset}`);
   let raw = bytes.subarray(offset, offset + nbytes);
   if (!little && size > 1) raw = swapped(raw, size);
   if (size === 2 && (kind === 'f' || kind === 'bf')) {
@@ -93,7 +119,7 @@ export function typedFromBytes(
     return out;
   }
   const C = ctorFor(kind, size) ?? fail(file, `unsupported element type ${kind}${size}`);
-  if ((raw.byteOffset % size) !== 0) raw = new Uint8Array(raw); // a copy (Buffer#slice would be a view)
+  if (raw.byteOffset % size !== 0) raw = new Uint8Array(raw); // a copy (Buffer#slice would be a view)
   return new C(raw.buffer as ArrayBuffer, raw.byteOffset, count);
 }
 
@@ -142,7 +168,14 @@ const FLOAT32_MAX_TEXT = '3.4028235e+38';
  * `from` / `to` (element indices) check a part, e.g. a chunk that has just been read. With
  * `origin`, a finite value that overflowed float32 is reported as such, with its value.
  */
-export function checkFinite(data: Float32Array, cols: number, file: string, from = 0, to = data.length, origin?: Float32Origin): void {
+export function checkFinite(
+  data: Float32Array,
+  cols: number,
+  file: string,
+  from = 0,
+  to = data.length,
+  origin?: Float32Origin,
+): void {
   const u = new Int32Array(data.buffer, data.byteOffset, data.length);
   let bad = 0;
   for (let i = from; i < to; i++) bad |= ((u[i] & 0x7f800000) + 0x00800000) & 0x80000000;
@@ -153,7 +186,10 @@ export function checkFinite(data: Float32Array, cols: number, file: string, from
       const cell = `row ${Math.floor(i / cols) + 1}, column ${(i % cols) + 1}`;
       const was = typeof origin === 'function' ? origin(i) : undefined;
       if (!Number.isNaN(v) && (origin === 'finite' || (was !== undefined && Number.isFinite(was)))) {
-        fail(file, `${cell} is ${was !== undefined ? `${was}, ` : ''}beyond the float32 range (largest magnitude ${FLOAT32_MAX_TEXT}); embeddings are read as float32, so scale them down`);
+        fail(
+          file,
+          `${cell} is ${was !== undefined ? `${was}, ` : ''}beyond the float32 range (largest magnitude ${FLOAT32_MAX_TEXT}); embeddings are read as float32, so scale them down`,
+        );
       }
       const what = Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
       fail(file, `${cell} is ${what}; embeddings must be finite`);

@@ -61,7 +61,8 @@ export class Boundary {
   async refusal(abs: string): Promise<string | undefined> {
     if (!this.containsLexically(abs)) return `is outside ${this.describe()}`;
     const real = await realpathOrUndefined(abs);
-    if (real !== undefined && !this.containsReal(real)) return `leads through a symbolic link to ${real}, outside ${this.describe()}`;
+    if (real !== undefined && !this.containsReal(real))
+      return `leads through a symbolic link to ${real}, outside ${this.describe()}`;
     return undefined;
   }
 

@@ -21,7 +21,8 @@ export interface ByteSource {
 export function memorySource(bytes: Uint8Array): ByteSource {
   return {
     size: bytes.length,
-    readAt: async (position, length) => bytes.slice(Math.min(position, bytes.length), Math.min(position + length, bytes.length)),
+    readAt: async (position, length) =>
+      bytes.slice(Math.min(position, bytes.length), Math.min(position + length, bytes.length)),
     close: async () => undefined,
   };
 }

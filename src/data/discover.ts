@@ -26,7 +26,17 @@ export interface DatasetCandidate {
   kind: string;
 }
 
-const SKIP_DIRS = new Set(['node_modules', 'dist', 'out', '__pycache__', 'site-packages', 'venv', 'env', 'wandb', 'mlruns']);
+const SKIP_DIRS = new Set([
+  'node_modules',
+  'dist',
+  'out',
+  '__pycache__',
+  'site-packages',
+  'venv',
+  'env',
+  'wandb',
+  'mlruns',
+]);
 const DATA_EXT = new Set(['.npy', '.npz', '.safetensors', '.parquet', '.jsonl', '.ndjson', '.tsv', '.csv']);
 const SNIFF_BYTES = 64 * 1024;
 
@@ -60,7 +70,10 @@ async function sniff(file: string, labelsBeside: boolean): Promise<{ kind: strin
   const ext = path.extname(file).toLowerCase();
   try {
     if (ext === '.npz') return { kind: 'npz', detail: 'NumPy archive (.npz)' };
-    if (ext === '.parquet') { const d = await sniffParquet(file); return d ? { kind: 'parquet', detail: d } : undefined; }
+    if (ext === '.parquet') {
+      const d = await sniffParquet(file);
+      return d ? { kind: 'parquet', detail: d } : undefined;
+    }
     if (ext === '.npy') {
       if (!labelsBeside) return undefined; // checked first: no header read for lone arrays
       const h = await readNpyHeader(file);
@@ -70,12 +83,18 @@ async function sniff(file: string, labelsBeside: boolean): Promise<{ kind: strin
     const head = await readPrefix(file, SNIFF_BYTES);
     const complete = head.length < SNIFF_BYTES;
     if (ext === '.safetensors') {
-      const st = await readPrefix(file, Math.min(16 * 1024 * 1024, 8 + Number(new DataView(head.buffer, head.byteOffset).getBigUint64(0, true))));
+      const st = await readPrefix(
+        file,
+        Math.min(16 * 1024 * 1024, 8 + Number(new DataView(head.buffer, head.byteOffset).getBigUint64(0, true))),
+      );
       const { tensors } = listSafetensors(st, file);
       // Model checkpoints hold hundreds of tensors; an embeddings file holds a handful.
       const emb = tensors.filter((t) => t.shape.length === 2 && /^F|^BF/.test(t.dtype));
       if (emb.length === 0 || tensors.length > 4) return undefined;
-      return { kind: 'safetensors', detail: `safetensors ${emb.map((t) => `${t.name} ${t.shape.join(' x ')}`).join(', ')}` };
+      return {
+        kind: 'safetensors',
+        detail: `safetensors ${emb.map((t) => `${t.name} ${t.shape.join(' x ')}`).join(', ')}`,
+      };
     }
     if (ext === '.jsonl' || ext === '.ndjson') {
       const t = parseJsonl(wholeLines(head, complete), file);
@@ -85,13 +104,16 @@ async function sniff(file: string, labelsBeside: boolean): Promise<{ kind: strin
       const delim = ext === '.csv' ? 44 : 9;
       if (firstLineNumeric(head, delim, file)) {
         // Header-less numbers (tensors.tsv style): a dataset only with labels beside it.
-        return labelsBeside ? { kind: 'table', detail: `${ext.slice(1).toUpperCase()} of numbers, no header` } : undefined;
+        return labelsBeside
+          ? { kind: 'table', detail: `${ext.slice(1).toUpperCase()} of numbers, no header` }
+          : undefined;
       }
       const t = parseDelimitedTable(wholeLines(head, complete), file, delim);
       return { kind: 'table', detail: `${ext.slice(1).toUpperCase()} table, dimension ${t.dim}` };
     }
   } catch (err) {
-    if ((err as Error).name === 'AmbiguousChoiceError') return { kind: ext.slice(1), detail: 'several embedding columns (you will choose)' };
+    if ((err as Error).name === 'AmbiguousChoiceError')
+      return { kind: ext.slice(1), detail: 'several embedding columns (you will choose)' };
   }
   return undefined;
 }
@@ -105,25 +127,46 @@ function labelFileIn(names: string[]): string | undefined {
       if (i >= 0) return names[i];
     }
   }
-  return names.find((n) => /[_.-]labels?\.(npy|txt)$/i.test(n)) ?? names.find((n) => n.toLowerCase() === 'metadata.tsv');
+  return (
+    names.find((n) => /[_.-]labels?\.(npy|txt)$/i.test(n)) ?? names.find((n) => n.toLowerCase() === 'metadata.tsv')
+  );
 }
 
 /** Candidates in one folder (not recursive). `names` are its file names when already listed. */
 export async function findInFolder(dir: string, names?: string[], deadline = Infinity): Promise<DatasetCandidate[]> {
   names ??= (await fs.promises.readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
   const rel = (p: string): string => path.basename(p);
-  if (names.includes(MANIFEST_NAME)) return [{ target: path.join(dir, MANIFEST_NAME), label: MANIFEST_NAME, detail: 'manifest (embeddings.json)', kind: 'manifest' }];
+  if (names.includes(MANIFEST_NAME))
+    return [
+      {
+        target: path.join(dir, MANIFEST_NAME),
+        label: MANIFEST_NAME,
+        detail: 'manifest (embeddings.json)',
+        kind: 'manifest',
+      },
+    ];
   if (names.includes(PROJECTOR_CONFIG)) {
-    return [{ target: dir, label: rel(dir), detail: (await describeProjectorConfig(path.join(dir, PROJECTOR_CONFIG))).detail, kind: 'projector' }];
+    return [
+      {
+        target: dir,
+        label: rel(dir),
+        detail: (await describeProjectorConfig(path.join(dir, PROJECTOR_CONFIG))).detail,
+        kind: 'projector',
+      },
+    ];
   }
-  if (names.includes('tensors.tsv')) return [{ target: dir, label: rel(dir), detail: 'TensorBoard projector folder', kind: 'projector' }];
+  if (names.includes('tensors.tsv'))
+    return [{ target: dir, label: rel(dir), detail: 'TensorBoard projector folder', kind: 'projector' }];
   const labels = labelFileIn(names);
   const out: DatasetCandidate[] = [];
-  const dataFiles = names.filter((n) => DATA_EXT.has(path.extname(n).toLowerCase()) && n !== labels && !/(^|[_.-])labels?\./i.test(n));
+  const dataFiles = names.filter(
+    (n) => DATA_EXT.has(path.extname(n).toLowerCase()) && n !== labels && !/(^|[_.-])labels?\./i.test(n),
+  );
   // A numbered series (epochs) is one candidate: its last snapshot, which loadDataset groups again.
   const series = groupNumbered(dataFiles);
   const inSeries = new Map<string, number>();
-  for (const files of series.values()) files.forEach((f, i) => inSeries.set(f.file, i === files.length - 1 ? files.length : 0));
+  for (const files of series.values())
+    files.forEach((f, i) => inSeries.set(f.file, i === files.length - 1 ? files.length : 0));
   for (const n of dataFiles) {
     if (inSeries.get(n) === 0) continue;
     if (Date.now() > deadline) break;
@@ -131,7 +174,11 @@ export async function findInFolder(dir: string, names?: string[], deadline = Inf
     const s = await sniff(file, labels !== undefined);
     if (!s) continue;
     const count = inSeries.get(n);
-    const detail = [s.detail, ...(labels && s.kind === 'npy' ? [`labels: ${labels}`] : []), ...(count ? [`${count} snapshots`] : [])].join(' · ');
+    const detail = [
+      s.detail,
+      ...(labels && s.kind === 'npy' ? [`labels: ${labels}`] : []),
+      ...(count ? [`${count} snapshots`] : []),
+    ].join(' · ');
     out.push({ target: file, label: count ? n.replace(/\d+(?=\D*$)/, '*') : n, detail, kind: s.kind });
   }
   return out;
@@ -163,15 +210,20 @@ export async function discoverDatasets(roots: string[], opts: { maxFiles?: numbe
         }
         seen += entries.length;
         for (const e of entries) {
-          if (e.isDirectory() && !e.name.startsWith('.') && !SKIP_DIRS.has(e.name)) nextLevel.push(path.join(dir, e.name));
+          if (e.isDirectory() && !e.name.startsWith('.') && !SKIP_DIRS.has(e.name))
+            nextLevel.push(path.join(dir, e.name));
         }
         const files = entries.filter((e) => e.isFile()).map((e) => e.name);
-        if (files.includes(PROJECTOR_CONFIG)) for (const d of (await describeProjectorConfig(path.join(dir, PROJECTOR_CONFIG))).claims) claimed.add(d);
+        if (files.includes(PROJECTOR_CONFIG))
+          for (const d of (await describeProjectorConfig(path.join(dir, PROJECTOR_CONFIG))).claims) claimed.add(d);
         if (claimed.has(dir)) continue;
         const found = await findInFolder(dir, files, deadline);
         for (const c of found) {
           const relDir = path.relative(root, path.dirname(c.target));
-          const shown = c.kind === 'projector' ? path.relative(root, c.target) || path.basename(c.target) : path.join(relDir, c.label);
+          const shown =
+            c.kind === 'projector'
+              ? path.relative(root, c.target) || path.basename(c.target)
+              : path.join(relDir, c.label);
           out.push({ ...c, label: roots.length > 1 ? path.join(path.basename(root), shown) : shown });
         }
       }

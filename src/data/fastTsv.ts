@@ -6,7 +6,10 @@
  */
 import { parseNumber } from './text';
 
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+  1e21, 1e22,
+];
 
 /**
  * Parses rows of exactly `dim` numbers from bytes[start..] into `out` (row-major). Returns the
@@ -18,7 +21,8 @@ export function fastNumericRows(b: Uint8Array, start: number, delim: number, dim
   let row = 0;
   let o = 0;
   while (p < n) {
-    if (b[p] === 10 || b[p] === 13) { // blank lines are only allowed at the very end
+    if (b[p] === 10 || b[p] === 13) {
+      // blank lines are only allowed at the very end
       while (p < n && (b[p] === 10 || b[p] === 13)) p++;
       if (p < n) return -1;
       break;
@@ -27,7 +31,10 @@ export function fastNumericRows(b: Uint8Array, start: number, delim: number, dim
     for (let c = 0; c < dim; c++) {
       const s = p;
       let neg = false;
-      if (b[p] === 45) { neg = true; p++; } else if (b[p] === 43) p++;
+      if (b[p] === 45) {
+        neg = true;
+        p++;
+      } else if (b[p] === 43) p++;
       let m = 0;
       let digits = 0;
       let exp = 0;
@@ -35,14 +42,21 @@ export function fastNumericRows(b: Uint8Array, start: number, delim: number, dim
       let ch = b[p];
       while (ch >= 48 && ch <= 57) {
         any = true;
-        if (digits < 19) { m = m * 10 + (ch - 48); if (m > 0) digits++; } else exp++;
+        if (digits < 19) {
+          m = m * 10 + (ch - 48);
+          if (m > 0) digits++;
+        } else exp++;
         ch = b[++p];
       }
       if (ch === 46) {
         ch = b[++p];
         while (ch >= 48 && ch <= 57) {
           any = true;
-          if (digits < 19) { m = m * 10 + (ch - 48); exp--; if (m > 0) digits++; }
+          if (digits < 19) {
+            m = m * 10 + (ch - 48);
+            exp--;
+            if (m > 0) digits++;
+          }
           ch = b[++p];
         }
       }
@@ -50,10 +64,16 @@ export function fastNumericRows(b: Uint8Array, start: number, delim: number, dim
       if (ch === 101 || ch === 69) {
         ch = b[++p];
         let eneg = false;
-        if (ch === 45) { eneg = true; ch = b[++p]; } else if (ch === 43) ch = b[++p];
+        if (ch === 45) {
+          eneg = true;
+          ch = b[++p];
+        } else if (ch === 43) ch = b[++p];
         if (!(ch >= 48 && ch <= 57)) return -1;
         let e = 0;
-        while (ch >= 48 && ch <= 57) { if (e < 100000) e = e * 10 + (ch - 48); ch = b[++p]; }
+        while (ch >= 48 && ch <= 57) {
+          if (e < 100000) e = e * 10 + (ch - 48);
+          ch = b[++p];
+        }
         exp += eneg ? -e : e;
       }
       let v: number;

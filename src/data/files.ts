@@ -85,7 +85,8 @@ export async function readNpyHeader(file: string): Promise<NpyHeader> {
   } catch (err) {
     // A header longer than 4 KB (many-field headers of v2/v3) needs a second, exact read.
     const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
-    if (head.length === 4096 && head[6] >= 2) return parseNpyHeader(await readPrefix(file, 12 + dv.getUint32(8, true)), file);
+    if (head.length === 4096 && head[6] >= 2)
+      return parseNpyHeader(await readPrefix(file, 12 + dv.getUint32(8, true)), file);
     throw err;
   }
 }
@@ -94,7 +95,12 @@ export async function readNpyHeader(file: string): Promise<NpyHeader> {
  * Reads `n` bytes at `position` into a fresh buffer in 32 MB chunks; `onChunk(buf, done)` runs
  * on each finished chunk while the next one is being read, so checking overlaps the disk.
  */
-async function readChunked(file: string, n: number, position: number, onChunk: (buf: Uint8Array, done: number) => void): Promise<Uint8Array> {
+async function readChunked(
+  file: string,
+  n: number,
+  position: number,
+  onChunk: (buf: Uint8Array, done: number) => void,
+): Promise<Uint8Array> {
   const CHUNK = 32 * 1024 * 1024;
   // Shared memory: float32 embeddings are viewed in place, so the analysis workers read them without a copy.
   const buf = new Uint8Array(new SharedArrayBuffer(n));
@@ -136,7 +142,10 @@ export async function readNpyFile(file: string, maxBytes = DEFAULT_MAX_BYTES): P
   if (size === 0) fail(file, 'empty file');
   const h = await readNpyHeader(file);
   if (h.dataOffset + h.dataBytes > size) {
-    fail(file, `truncated: shape (${h.shape.join(', ')}) of ${h.dtype} needs ${h.dataBytes} bytes of data, found ${size - h.dataOffset}`);
+    fail(
+      file,
+      `truncated: shape (${h.shape.join(', ')}) of ${h.dtype} needs ${h.dataBytes} bytes of data, found ${size - h.dataOffset}`,
+    );
   }
   if (h.dtype === '<f4' && !h.fortranOrder && h.shape.length === 2 && h.dataBytes > 0) {
     const cols = h.shape[1];

@@ -27,7 +27,10 @@ export function labelStrings(a: NpyArray, file: string, name?: string): string[]
     for (let i = 0; i < d.length; i++) {
       const v = d[i];
       if (v - v !== 0) {
-        fail(file, `${name ? `labels array '${name}'` : 'labels'}: row ${i + 1} is ${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'}; every sample needs a class label (a float label must be a finite number)`);
+        fail(
+          file,
+          `${name ? `labels array '${name}'` : 'labels'}: row ${i + 1} is ${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'}; every sample needs a class label (a float label must be a finite number)`,
+        );
       }
     }
   }
@@ -88,8 +91,13 @@ export function labelWarnings(labels: Int32Array, classNames: string[]): string[
   for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
   const single = classNames.filter((_, c) => counts[c] === 1);
   if (single.length > 0) {
-    const shown = single.slice(0, 5).map((s) => `'${s}'`).join(', ');
-    out.push(`${single.length} class${single.length > 1 ? 'es have' : ' has'} a single sample (no positives): ${shown}${single.length > 5 ? ', …' : ''}.`);
+    const shown = single
+      .slice(0, 5)
+      .map((s) => `'${s}'`)
+      .join(', ');
+    out.push(
+      `${single.length} class${single.length > 1 ? 'es have' : ' has'} a single sample (no positives): ${shown}${single.length > 5 ? ', …' : ''}.`,
+    );
   }
   return out;
 }

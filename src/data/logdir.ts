@@ -45,9 +45,16 @@ export function projectorSeries(entries: ProjectorEmbedding[]): ProjectorSeries[
   const byTag = new Map<string, ProjectorSeries>();
   for (const entry of entries) {
     const s = pytorchStep(entry);
-    if (!s) { out.push({ key: entry.tensorName, steps: [{ entry }] }); continue; }
+    if (!s) {
+      out.push({ key: entry.tensorName, steps: [{ entry }] });
+      continue;
+    }
     let series = byTag.get(s.tag);
-    if (!series) { series = { key: s.tag, tag: s.tag, steps: [] }; byTag.set(s.tag, series); out.push(series); }
+    if (!series) {
+      series = { key: s.tag, tag: s.tag, steps: [] };
+      byTag.set(s.tag, series);
+      out.push(series);
+    }
     const same = series.steps.findIndex((x) => x.step === s.step);
     if (same >= 0) series.steps[same] = { step: s.step, entry };
     else series.steps.push({ step: s.step, entry });
@@ -72,7 +79,8 @@ export async function tensorRows(file: string): Promise<number | undefined> {
     const key = `${file}|${st.size}|${st.mtimeMs}`;
     const known = rowCache.get(key);
     if (known !== undefined) return known;
-    let rows = 0, last = 10;
+    let rows = 0,
+      last = 10;
     for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
       for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) rows++;
       if (chunk.length > 0) last = chunk[chunk.length - 1];
@@ -86,28 +94,46 @@ export async function tensorRows(file: string): Promise<number | undefined> {
   }
 }
 
-/** Splits a PyTorch series into runs of steps with the same row count (TensorBoard shows each step alone; here they are epochs of one dataset only when the samples agree). */
+/** Splits a PyTorch series into runs of steps with the same row count (TensorBoard shows each step alone; here they are
+ * epochs of one dataset only when the samples agree). */
 async function splitByRows(s: ProjectorSeries, dir: string): Promise<ProjectorSeries[]> {
   if (!s.tag || s.steps.length < 2) return [s];
   const counts = await Promise.all(s.steps.map((x) => tensorRows(path.resolve(dir, x.entry.tensorPath!))));
   const groups = new Map<string, ProjectorSeries['steps']>();
-  s.steps.forEach((x, i) => { const k = String(counts[i] ?? '?'); groups.set(k, [...(groups.get(k) ?? []), x]); });
+  s.steps.forEach((x, i) => {
+    const k = String(counts[i] ?? '?');
+    groups.set(k, [...(groups.get(k) ?? []), x]);
+  });
   if (groups.size === 1) return [{ ...s, rows: counts[0] }];
-  return [...groups].map(([rows, steps]) => ({ key: `${s.tag} (${rows} rows)`, tag: s.tag, steps, ...(rows !== '?' ? { rows: Number(rows) } : {}) }));
+  return [...groups].map(([rows, steps]) => ({
+    key: `${s.tag} (${rows} rows)`,
+    tag: s.tag,
+    steps,
+    ...(rows !== '?' ? { rows: Number(rows) } : {}),
+  }));
 }
 
 /**
  * The series to open and its step: by `key` (a tag, `tag (N rows)`, a tensor name, which also
  * picks that step), or the only one. Several without a key: AmbiguousChoiceError (the UI asks).
  */
-export async function chooseSeries(entries: ProjectorEmbedding[], key: string | undefined, file: string): Promise<{ series: ProjectorSeries; step?: number }> {
+export async function chooseSeries(
+  entries: ProjectorEmbedding[],
+  key: string | undefined,
+  file: string,
+): Promise<{ series: ProjectorSeries; step?: number }> {
   const all = projectorSeries(entries);
   const dir = path.dirname(file);
   const names = (): string => all.map((s) => s.key).join(', ');
   let chosen: ProjectorSeries | undefined;
   let step: number | undefined;
   if (key === undefined) {
-    if (all.length > 1) throw new AmbiguousChoiceError(file, 'embeddingsKey', all.map((s) => s.key));
+    if (all.length > 1)
+      throw new AmbiguousChoiceError(
+        file,
+        'embeddingsKey',
+        all.map((s) => s.key),
+      );
     chosen = all[0];
   } else {
     chosen = all.find((s) => s.key === key);
@@ -115,7 +141,10 @@ export async function chooseSeries(entries: ProjectorEmbedding[], key: string | 
       // A tensor name ("tag:00010") picks its series and that step.
       const e = entries.find((x) => x.tensorName === key);
       const st = e ? pytorchStep(e) : undefined;
-      if (st) { chosen = all.find((s) => s.tag === st.tag); step = st.step; }
+      if (st) {
+        chosen = all.find((s) => s.tag === st.tag);
+        step = st.step;
+      }
     }
     if (!chosen) {
       // "tag (N rows)": a part of a tag whose steps differ in row count.
@@ -131,7 +160,11 @@ export async function chooseSeries(entries: ProjectorEmbedding[], key: string | 
   const parts = await splitByRows(chosen, dir);
   if (parts.length === 1) return { series: parts[0], step };
   if (step !== undefined) return { series: parts.find((p) => p.steps.some((x) => x.step === step))!, step };
-  throw new AmbiguousChoiceError(file, 'embeddingsKey', parts.map((p) => p.key));
+  throw new AmbiguousChoiceError(
+    file,
+    'embeddingsKey',
+    parts.map((p) => p.key),
+  );
 }
 
 /**
@@ -144,12 +177,19 @@ export async function describeProjectorConfig(file: string): Promise<{ detail: s
     if (st.size > 1024 * 1024) return { detail: 'TensorBoard projector folder', claims: [] };
     const entries = parseProjectorConfig(await fs.promises.readFile(file, 'utf8'), file);
     const dir = path.dirname(file);
-    const claims = entries.filter((e) => e.tensorPath).map((e) => path.dirname(path.resolve(dir, e.tensorPath!))).filter((d) => d !== dir);
+    const claims = entries
+      .filter((e) => e.tensorPath)
+      .map((e) => path.dirname(path.resolve(dir, e.tensorPath!)))
+      .filter((d) => d !== dir);
     const series = projectorSeries(entries);
     const tagged = series.filter((s) => s.tag !== undefined);
     if (tagged.length === 0) return { detail: 'TensorBoard projector folder', claims };
-    const part = (s: ProjectorSeries): string => `${s.tag} (${s.steps.length} step${s.steps.length > 1 ? 's' : ''}${s.steps.some((x) => x.entry.sprite) ? ', images' : ''})`;
-    return { detail: `TensorBoard log dir (PyTorch add_embedding): ${series.map((s) => (s.tag !== undefined ? part(s) : s.key)).join(', ')}`, claims };
+    const part = (s: ProjectorSeries): string =>
+      `${s.tag} (${s.steps.length} step${s.steps.length > 1 ? 's' : ''}${s.steps.some((x) => x.entry.sprite) ? ', images' : ''})`;
+    return {
+      detail: `TensorBoard log dir (PyTorch add_embedding): ${series.map((s) => (s.tag !== undefined ? part(s) : s.key)).join(', ')}`,
+      claims,
+    };
   } catch {
     return { detail: 'TensorBoard projector folder', claims: [] };
   }

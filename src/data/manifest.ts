@@ -30,7 +30,19 @@ export interface Manifest {
   paths: { field: string; path: string }[];
 }
 
-const KNOWN = new Set(['$schema', 'name', 'description', 'embeddings', 'embeddingsKey', 'snapshots', 'labels', 'metadata', 'sampleColumn', 'labelColumn', 'layout']);
+const KNOWN = new Set([
+  '$schema',
+  'name',
+  'description',
+  'embeddings',
+  'embeddingsKey',
+  'snapshots',
+  'labels',
+  'metadata',
+  'sampleColumn',
+  'labelColumn',
+  'layout',
+]);
 
 function str(v: unknown, file: string, what: string): string {
   if (typeof v !== 'string' || v.trim() === '') fail(file, `'${what}' must be a non-empty string`);
@@ -48,7 +60,11 @@ export function parseManifest(text: string, file: string): Manifest {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(file, 'the manifest must be a JSON object');
   const m = raw as Record<string, unknown>;
   const unknown = Object.keys(m).filter((k) => !KNOWN.has(k));
-  if (unknown.length > 0) fail(file, `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (see the manifest schema)`);
+  if (unknown.length > 0)
+    fail(
+      file,
+      `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (see the manifest schema)`,
+    );
   const dir = path.dirname(file);
   const paths: { field: string; path: string }[] = [];
   const abs = (p: string, field: string): string => {
@@ -62,13 +78,20 @@ export function parseManifest(text: string, file: string): Manifest {
     if (m.embeddings !== undefined) fail(file, "give either 'embeddings' or 'snapshots', not both");
     if (!Array.isArray(m.snapshots) || m.snapshots.length === 0) fail(file, "'snapshots' must be a non-empty array");
     snapshots = m.snapshots.map((s: unknown, i: number) => {
-      if (typeof s === 'string') return { name: path.basename(s), path: abs(s, `snapshots[${i}]`), ...(key ? { key } : {}) };
+      if (typeof s === 'string')
+        return { name: path.basename(s), path: abs(s, `snapshots[${i}]`), ...(key ? { key } : {}) };
       if (typeof s !== 'object' || s === null) fail(file, `snapshots[${i}] must be an object or a path`);
       const o = s as Record<string, unknown>;
       const p = abs(str(o.path, file, `snapshots[${i}].path`), `snapshots[${i}].path`);
-      if (o.epoch !== undefined && (typeof o.epoch !== 'number' || !Number.isFinite(o.epoch))) fail(file, `snapshots[${i}].epoch must be a number`);
+      if (o.epoch !== undefined && (typeof o.epoch !== 'number' || !Number.isFinite(o.epoch)))
+        fail(file, `snapshots[${i}].epoch must be a number`);
       const epoch = o.epoch as number | undefined;
-      const name = o.name === undefined ? (epoch !== undefined ? `epoch ${epoch}` : path.basename(p)) : str(o.name, file, `snapshots[${i}].name`);
+      const name =
+        o.name === undefined
+          ? epoch !== undefined
+            ? `epoch ${epoch}`
+            : path.basename(p)
+          : str(o.name, file, `snapshots[${i}].name`);
       const k = o.key === undefined ? key : str(o.key, file, `snapshots[${i}].key`);
       return { name, path: p, ...(epoch !== undefined ? { epoch } : {}), ...(k ? { key: k } : {}) };
     });

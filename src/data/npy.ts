@@ -3,7 +3,16 @@
  * native byte order with no per-element parsing; unicode / byte strings become string arrays.
  * Object arrays are refused: they are pickles, and unpickling runs arbitrary code.
  */
-import { MAX_ROWS, NumericData, NumericKind, isSupportedNumeric, typedFromBytes, toRowMajorFloat32, checkFinite, float64Origin } from './arrays';
+import {
+  MAX_ROWS,
+  NumericData,
+  NumericKind,
+  isSupportedNumeric,
+  typedFromBytes,
+  toRowMajorFloat32,
+  checkFinite,
+  float64Origin,
+} from './arrays';
 import { fail } from './errors';
 
 /** A parsed .npy array. */
@@ -20,7 +29,11 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 /** Human names for dtype codes NumPy can write but we cannot use, for clear refusals. */
 const UNSUPPORTED: Record<string, string> = {
-  c: 'complex numbers', M: 'datetimes', m: 'timedeltas', V: 'raw void / structured records', O: 'Python objects',
+  c: 'complex numbers',
+  M: 'datetimes',
+  m: 'timedeltas',
+  V: 'raw void / structured records',
+  O: 'Python objects',
 };
 
 /** Parses the header dict, e.g. `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }`. */
@@ -31,15 +44,26 @@ function parseHeader(text: string, file: string): { descr: string; fortran: bool
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(t)?.[1] ?? fail(file, "bad .npy header: no 'descr'");
   const fo = /'fortran_order'\s*:\s*(True|False)/.exec(t)?.[1] ?? fail(file, "bad .npy header: no 'fortran_order'");
   const sh = /'shape'\s*:\s*\(([^)]*)\)/.exec(t)?.[1] ?? fail(file, "bad .npy header: no 'shape'");
-  const shape = sh.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map((s) => {
-    if (!/^\d+L?$/.test(s)) fail(file, `bad .npy header: shape entry '${s}'`);
-    return parseInt(s, 10);
-  });
+  const shape = sh
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((s) => {
+      if (!/^\d+L?$/.test(s)) fail(file, `bad .npy header: shape entry '${s}'`);
+      return parseInt(s, 10);
+    });
   return { descr, fortran: fo === 'True', shape };
 }
 
 /** Decodes fixed-width strings: `U` is UTF-32 code points, `S` bytes; trailing NULs dropped. */
-function decodeStrings(bytes: Uint8Array, off: number, count: number, kind: 'U' | 'S', width: number, little: boolean): string[] {
+function decodeStrings(
+  bytes: Uint8Array,
+  off: number,
+  count: number,
+  kind: 'U' | 'S',
+  width: number,
+  little: boolean,
+): string[] {
   const out: string[] = new Array(count);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const latin = new TextDecoder('latin1');
@@ -80,7 +104,8 @@ export interface NpyHeader {
  */
 export function parseNpyHeader(bytes: Uint8Array, fileName: string): NpyHeader {
   if (bytes.length === 0) fail(fileName, 'empty file');
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) fail(fileName, 'not a NumPy .npy file (bad magic bytes)');
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b))
+    fail(fileName, 'not a NumPy .npy file (bad magic bytes)');
   const major = bytes[6];
   if (major < 1 || major > 3) fail(fileName, `unsupported .npy format version ${major}.${bytes[7]}`);
   const lenBytes = major === 1 ? 2 : 4;
@@ -88,22 +113,28 @@ export function parseNpyHeader(bytes: Uint8Array, fileName: string): NpyHeader {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const hlen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
   const start = 8 + lenBytes;
-  if (start + hlen > bytes.length) fail(fileName, `truncated .npy header (${hlen} bytes announced, ${bytes.length - start} present)`);
+  if (start + hlen > bytes.length)
+    fail(fileName, `truncated .npy header (${hlen} bytes announced, ${bytes.length - start} present)`);
   const headerText = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + hlen));
   const { descr, fortran, shape } = parseHeader(headerText, fileName);
 
   const m = /^([<>|=])([a-zA-Z?])(\d*)$/.exec(descr) ?? fail(fileName, `unsupported dtype '${descr}'`);
   const code = m[2];
   const size = m[3] ? parseInt(m[3], 10) : 0;
-  if (code === 'O') fail(fileName, 'object array (Python pickle) refused: it is never unpickled because that can run code; save labels as strings (dtype U) or integers');
+  if (code === 'O')
+    fail(
+      fileName,
+      'object array (Python pickle) refused: it is never unpickled because that can run code; save labels as strings (dtype U) or integers',
+    );
   if (UNSUPPORTED[code]) fail(fileName, `unsupported dtype '${descr}' (${UNSUPPORTED[code]})`);
   const count = shape.reduce((a, b) => a * b, 1);
   let itemSize: number;
   if (code === 'U') itemSize = 4 * size;
   else if (code === 'S') itemSize = size;
-  else if (code === '?' || code === 'b' && size === 1) itemSize = 1;
+  else if (code === '?' || (code === 'b' && size === 1)) itemSize = 1;
   else {
-    if (!'fiu'.includes(code) || !isSupportedNumeric(code as NumericKind, size)) fail(fileName, `unsupported dtype '${descr}'`);
+    if (!'fiu'.includes(code) || !isSupportedNumeric(code as NumericKind, size))
+      fail(fileName, `unsupported dtype '${descr}'`);
     itemSize = size;
   }
   const dataBytes = count * itemSize;
@@ -117,7 +148,10 @@ export function parseNpyHeader(bytes: Uint8Array, fileName: string): NpyHeader {
  */
 export function decodeNpyData(h: NpyHeader, data: Uint8Array, fileName: string): NpyArray {
   if (data.length < h.dataBytes) {
-    fail(fileName, `truncated: shape (${h.shape.join(', ')}) of ${h.dtype} needs ${h.dataBytes} bytes of data, found ${data.length}`);
+    fail(
+      fileName,
+      `truncated: shape (${h.shape.join(', ')}) of ${h.dtype} needs ${h.dataBytes} bytes of data, found ${data.length}`,
+    );
   }
   const [, order, code, sizeText] = /^([<>|=])([a-zA-Z?])(\d*)$/.exec(h.dtype)!;
   const size = sizeText ? parseInt(sizeText, 10) : 1;
@@ -149,10 +183,14 @@ export function isNumeric(a: NpyArray): a is NpyArray & { data: NumericData } {
  * shapes, empty arrays and non-finite values (naming the row and column; skipped when the
  * reader already checked them, `finiteChecked`).
  */
-export function npyToEmbeddings(a: NpyArray & { finiteChecked?: boolean }, fileName: string): { n: number; dim: number; data: Float32Array } {
+export function npyToEmbeddings(
+  a: NpyArray & { finiteChecked?: boolean },
+  fileName: string,
+): { n: number; dim: number; data: Float32Array } {
   const checked = a.finiteChecked === true; // read before narrowing drops the field
   if (!isNumeric(a)) fail(fileName, `holds strings (dtype ${a.dtype}), not embeddings`);
-  if (a.shape.length !== 2) fail(fileName, `expected a 2-D array (samples x dimensions), got shape (${a.shape.join(', ')})`);
+  if (a.shape.length !== 2)
+    fail(fileName, `expected a 2-D array (samples x dimensions), got shape (${a.shape.join(', ')})`);
   const [n, dim] = a.shape;
   if (n === 0 || dim === 0) fail(fileName, `empty array: shape (${n}, ${dim})`);
   const data = toRowMajorFloat32(a.data, n, dim, a.fortranOrder);

@@ -36,17 +36,23 @@ async function readHeader(src: ByteSource, e: ZipEntry, key: string, file: strin
   const parts: Uint8Array[] = [];
   let have = 0;
   let need = 12; // magic, version and header length; then the whole header
-  await streamZipEntry(src, e, file, (chunk) => {
-    parts.push(new Uint8Array(chunk.subarray(0, Math.max(0, Math.min(chunk.length, MAX_HEADER - have))))); // a copy
-    have += chunk.length;
-    if (need === 12 && have >= 12) {
-      const head = Buffer.concat(parts);
-      if (head[6] < 1 || head[6] > 3) return false; // not a .npy we know: parseNpyHeader says why
-      need = head[6] === 1 ? 10 + head.readUInt16LE(8) : 12 + head.readUInt32LE(8);
-      if (need > MAX_HEADER) fail(file, `array '${key}': .npy header of ${need} bytes is too long`);
-    }
-    return have < need;
-  }, 64 * 1024);
+  await streamZipEntry(
+    src,
+    e,
+    file,
+    (chunk) => {
+      parts.push(new Uint8Array(chunk.subarray(0, Math.max(0, Math.min(chunk.length, MAX_HEADER - have))))); // a copy
+      have += chunk.length;
+      if (need === 12 && have >= 12) {
+        const head = Buffer.concat(parts);
+        if (head[6] < 1 || head[6] > 3) return false; // not a .npy we know: parseNpyHeader says why
+        need = head[6] === 1 ? 10 + head.readUInt16LE(8) : 12 + head.readUInt32LE(8);
+        if (need > MAX_HEADER) fail(file, `array '${key}': .npy header of ${need} bytes is too long`);
+      }
+      return have < need;
+    },
+    64 * 1024,
+  );
   let h: NpyHeader;
   try {
     h = asMember(file, key, () => parseNpyHeader(Buffer.concat(parts), file));
@@ -56,14 +62,21 @@ async function readHeader(src: ByteSource, e: ZipEntry, key: string, file: strin
     throw err;
   }
   if (h.dataOffset + h.dataBytes > e.size) {
-    fail(file, `array '${key}': truncated: shape (${h.shape.join(', ')}) of ${h.dtype} needs ${h.dataBytes} bytes of data, the member holds ${Math.max(0, e.size - h.dataOffset)}`);
+    fail(
+      file,
+      `array '${key}': truncated: shape (${h.shape.join(', ')}) of ${h.dtype} needs ${h.dataBytes} bytes of data, the member holds ${Math.max(0, e.size - h.dataOffset)}`,
+    );
   }
   return h;
 }
 
 /** An opened archive: its arrays' headers, and reading one array on request. */
 export class NpzArchive {
-  private constructor(private readonly src: ByteSource, readonly file: string, readonly members: Map<string, NpzMember>) {}
+  private constructor(
+    private readonly src: ByteSource,
+    readonly file: string,
+    readonly members: Map<string, NpzMember>,
+  ) {}
 
   /** Lists the archive and parses every member's header. */
   static async open(src: ByteSource, file: string): Promise<NpzArchive> {
@@ -99,10 +112,12 @@ export class NpzArchive {
     const { entry, header: h } = this.member(key);
     // Shared memory, as files.ts reads: float32 embeddings are viewed in place and reach the workers without a copy.
     const dest = new Uint8Array(new SharedArrayBuffer(h.dataBytes));
-    const from = h.dataOffset, to = h.dataOffset + h.dataBytes;
+    const from = h.dataOffset,
+      to = h.dataOffset + h.dataBytes;
     let pos = 0;
     await streamZipEntry(this.src, entry, this.file, (chunk) => {
-      const a = Math.max(pos, from), b = Math.min(pos + chunk.length, to);
+      const a = Math.max(pos, from),
+        b = Math.min(pos + chunk.length, to);
       if (b > a) dest.set(chunk.subarray(a - pos, b - pos), a - from);
       pos += chunk.length;
     });

@@ -16,14 +16,16 @@ import { TableData, VECTOR_COLUMNS } from './tabular';
  * of hyparquet's column tasks can surface as an unhandled rejection once another has failed.
  */
 function makeCompressors(state: { corrupt?: string }): Compressors {
-  const safe = (f: (b: Uint8Array, n: number) => Uint8Array) => (input: Uint8Array, outputLength: number): Uint8Array => {
-    try {
-      return f(input, outputLength);
-    } catch (err) {
-      state.corrupt ??= (err as Error).message;
-      return new Uint8Array(outputLength);
-    }
-  };
+  const safe =
+    (f: (b: Uint8Array, n: number) => Uint8Array) =>
+    (input: Uint8Array, outputLength: number): Uint8Array => {
+      try {
+        return f(input, outputLength);
+      } catch (err) {
+        state.corrupt ??= (err as Error).message;
+        return new Uint8Array(outputLength);
+      }
+    };
   return {
     GZIP: safe((b, n) => zlib.gunzipSync(b, { maxOutputLength: Math.max(1, n) })),
     BROTLI: safe((b, n) => zlib.brotliDecompressSync(b, { maxOutputLength: Math.max(1, n) })),
@@ -51,7 +53,8 @@ function checkPages(ab: ArrayBuffer, meta: FileMetaData, schema: SchemaTree, fil
   if (!Number.isSafeInteger(rows) || rows < 0) fail(file, `damaged Parquet metadata: ${meta.num_rows} rows`);
   const sum = meta.row_groups.reduce((s, g) => s + Number(g.num_rows), 0);
   if (sum !== rows) fail(file, `damaged Parquet metadata: row groups hold ${sum} rows, the footer says ${rows}`);
-  if (rows > MAX_PAGE_VALUES) fail(file, `${rows} rows is more than this reader handles (${MAX_PAGE_VALUES}); use .npy for data this large`);
+  if (rows > MAX_PAGE_VALUES)
+    fail(file, `${rows} rows is more than this reader handles (${MAX_PAGE_VALUES}); use .npy for data this large`);
   const view = new DataView(ab);
   const leaves = leafPaths(schema);
   for (const g of meta.row_groups) {
@@ -59,21 +62,34 @@ function checkPages(ab: ArrayBuffer, meta: FileMetaData, schema: SchemaTree, fil
       const md = c.meta_data ?? fail(file, 'damaged Parquet metadata: a column chunk has no metadata');
       // hyparquet throws on an unknown path after it has started reading other columns, and
       // those reads then reject unhandled: refuse such a file before reading.
-      if (!leaves.has(md.path_in_schema.join('.'))) fail(file, `damaged Parquet metadata: column ${md.path_in_schema.join('.')} is not in the schema`);
+      if (!leaves.has(md.path_in_schema.join('.')))
+        fail(file, `damaged Parquet metadata: column ${md.path_in_schema.join('.')} is not in the schema`);
       const dict = md.dictionary_page_offset === undefined ? undefined : Number(md.dictionary_page_offset);
-      const start = dict !== undefined && dict > 0 ? Math.min(dict, Number(md.data_page_offset)) : Number(md.data_page_offset);
+      const start =
+        dict !== undefined && dict > 0 ? Math.min(dict, Number(md.data_page_offset)) : Number(md.data_page_offset);
       const end = start + Number(md.total_compressed_size);
-      if (!(start >= 4 && end <= ab.byteLength - 8 && end > start)) fail(file, `damaged Parquet metadata: column ${md.path_in_schema.join('.')} lies outside the file`);
+      if (!(start >= 4 && end <= ab.byteLength - 8 && end > start))
+        fail(file, `damaged Parquet metadata: column ${md.path_in_schema.join('.')} lies outside the file`);
       const reader = { view, offset: start };
       while (reader.offset < end) {
         const h = parquetHeader(reader);
-        const values = h.data_page_header?.num_values ?? h.data_page_header_v2?.num_values ?? h.dictionary_page_header?.num_values ?? 0;
-        const ok = [values, h.compressed_page_size, h.uncompressed_page_size].every((x) => Number.isSafeInteger(x) && x >= 0);
+        const values =
+          h.data_page_header?.num_values ??
+          h.data_page_header_v2?.num_values ??
+          h.dictionary_page_header?.num_values ??
+          0;
+        const ok = [values, h.compressed_page_size, h.uncompressed_page_size].every(
+          (x) => Number.isSafeInteger(x) && x >= 0,
+        );
         if (!ok || values > MAX_PAGE_VALUES || h.uncompressed_page_size > MAX_PAGE_BYTES) {
-          fail(file, `damaged or oversized Parquet page in column ${md.path_in_schema.join('.')} (${values} values, ${h.uncompressed_page_size} bytes)`);
+          fail(
+            file,
+            `damaged or oversized Parquet page in column ${md.path_in_schema.join('.')} (${values} values, ${h.uncompressed_page_size} bytes)`,
+          );
         }
         reader.offset += h.compressed_page_size;
-        if (reader.offset > ab.byteLength - 8) fail(file, `damaged Parquet page sizes in column ${md.path_in_schema.join('.')}`);
+        if (reader.offset > ab.byteLength - 8)
+          fail(file, `damaged Parquet page sizes in column ${md.path_in_schema.join('.')}`);
       }
     }
   }
@@ -103,7 +119,11 @@ function isNumericList(node: SchemaTree): boolean {
  * Lists the columns that can hold embeddings (lists of numbers) and the scalar ones; with the
  * whole file (not `footerOnly`) also checks every page header (see MAX_PAGE_VALUES).
  */
-export function parquetColumns(bytes: Uint8Array, file: string, footerOnly = false): { vectors: string[]; scalars: string[]; rows: number; meta: FileMetaData } {
+export function parquetColumns(
+  bytes: Uint8Array,
+  file: string,
+  footerOnly = false,
+): { vectors: string[]; scalars: string[]; rows: number; meta: FileMetaData } {
   const ab = arrayBufferOf(bytes);
   try {
     // geoparquet off: not needed here, and hyparquet's geo pass loops forever on a negative
@@ -132,7 +152,8 @@ export async function parseParquet(bytes: Uint8Array, file: string, embeddingsKe
   if (bytes.length === 0) fail(file, 'empty file');
   const { vectors, scalars, rows, meta } = parquetColumns(bytes, file);
   let key = embeddingsKey;
-  if (key !== undefined && !vectors.includes(key)) fail(file, `no list-of-numbers column '${key}' (candidates: ${vectors.join(', ') || 'none'})`);
+  if (key !== undefined && !vectors.includes(key))
+    fail(file, `no list-of-numbers column '${key}' (candidates: ${vectors.join(', ') || 'none'})`);
   key ??= VECTOR_COLUMNS.find((c) => vectors.includes(c)) ?? (vectors.length === 1 ? vectors[0] : undefined);
   if (key === undefined) {
     if (vectors.length > 1) throw new AmbiguousChoiceError(file, 'embeddingsKey', vectors);
@@ -145,8 +166,16 @@ export async function parseParquet(bytes: Uint8Array, file: string, embeddingsKe
   const compressors = makeCompressors(state);
   try {
     await parquetRead({
-      file: ab, metadata: meta, columns: [key, ...scalars], compressors, geoparquet: false,
-      onChunk: (c) => { const l = chunks.get(c.columnName) ?? []; l.push({ start: c.rowStart, data: c.columnData }); chunks.set(c.columnName, l); },
+      file: ab,
+      metadata: meta,
+      columns: [key, ...scalars],
+      compressors,
+      geoparquet: false,
+      onChunk: (c) => {
+        const l = chunks.get(c.columnName) ?? [];
+        l.push({ start: c.rowStart, data: c.columnData });
+        chunks.set(c.columnName, l);
+      },
     });
   } catch (err) {
     fail(file, `cannot read Parquet data (${(err as Error).message})`);
@@ -154,7 +183,8 @@ export async function parseParquet(bytes: Uint8Array, file: string, embeddingsKe
   if (state.corrupt) fail(file, `corrupt compressed Parquet page (${state.corrupt})`);
   const column = (name: string): unknown[] => {
     const out: unknown[] = new Array(rows).fill(undefined);
-    for (const { start, data } of chunks.get(name) ?? []) for (let i = 0; i < data.length && start + i < rows; i++) out[start + i] = data[i];
+    for (const { start, data } of chunks.get(name) ?? [])
+      for (let i = 0; i < data.length && start + i < rows; i++) out[start + i] = data[i];
     return out;
   };
   const vecs = column(key);
@@ -167,7 +197,8 @@ export async function parseParquet(bytes: Uint8Array, file: string, embeddingsKe
     if (!v || v.length !== dim) fail(file, `row ${r + 1} has ${v ? v.length : 0} values in '${key}', expected ${dim}`);
     for (let c = 0; c < dim; c++) {
       const x = Number(v[c] as number);
-      if (!Number.isFinite(x)) fail(file, `row ${r + 1}, column ${c + 1} is ${v[c] === null ? 'null' : Number.isNaN(x) ? 'NaN' : 'infinite'}`);
+      if (!Number.isFinite(x))
+        fail(file, `row ${r + 1}, column ${c + 1} is ${v[c] === null ? 'null' : Number.isNaN(x) ? 'NaN' : 'infinite'}`);
       out[r * dim + c] = x;
     }
   }

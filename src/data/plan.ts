@@ -41,7 +41,10 @@ export const PROJECTOR_CONFIG = 'projector_config.pbtxt';
 function pickSnapshot(snapshots: SnapshotRef[], requested: number | undefined, fallback: number, file: string): number {
   if (requested === undefined) return fallback;
   if (!Number.isInteger(requested) || requested < 0 || requested >= snapshots.length) {
-    fail(file, `snapshot ${requested} does not exist (there ${snapshots.length === 1 ? 'is 1 snapshot' : `are ${snapshots.length} snapshots`})`);
+    fail(
+      file,
+      `snapshot ${requested} does not exist (there ${snapshots.length === 1 ? 'is 1 snapshot' : `are ${snapshots.length} snapshots`})`,
+    );
   }
   return requested;
 }
@@ -73,14 +76,23 @@ async function planManifest(file: string, snapshot: number | undefined, roots: s
  * stay inside the config's folder or a workspace folder (`roots`). The metadata and sprite are the
  * active step's.
  */
-async function planProjector(file: string, key: string | undefined, snapshot: number | undefined, roots: string[]): Promise<Plan> {
+async function planProjector(
+  file: string,
+  key: string | undefined,
+  snapshot: number | undefined,
+  roots: string[],
+): Promise<Plan> {
   const text = Buffer.from(await readChecked(file, 16 * 1024 * 1024)).toString('utf8');
   const entries = parseProjectorConfig(text, file);
   const { series, step } = await chooseSeries(entries, key, file);
   const dir = path.dirname(file);
   const boundary = await Boundary.of([dir, ...roots]);
   for (const { entry: e } of series.steps) {
-    const named: [string, string | undefined][] = [['tensor_path', e.tensorPath], ['metadata_path', e.metadataPath], ['sprite.image_path', e.sprite?.imagePath]];
+    const named: [string, string | undefined][] = [
+      ['tensor_path', e.tensorPath],
+      ['metadata_path', e.metadataPath],
+      ['sprite.image_path', e.sprite?.imagePath],
+    ];
     for (const [field, p] of named) if (p) await boundary.check(file, field, path.resolve(dir, p));
   }
   const several = projectorSeries(entries).length > 1;
@@ -91,14 +103,21 @@ async function planProjector(file: string, key: string | undefined, snapshot: nu
     const prefix = await findCheckpointPrefix(dir, projectorCheckpointPath(text, file), file, e0.tensorName, boundary);
     const snapshots = [{ name: e0.tensorName, path: `${prefix}.index`, key: e0.tensorName }];
     return {
-      name, snapshots, active: pickSnapshot(snapshots, snapshot, 0, file),
-      metadata: e0.metadataPath ? path.resolve(dir, e0.metadataPath) : undefined, keyConsumed: true,
-      ...(e0.sprite ? { sprite: { path: path.resolve(dir, e0.sprite.imagePath), cell: e0.sprite.singleImageDim, config: file } } : {}),
+      name,
+      snapshots,
+      active: pickSnapshot(snapshots, snapshot, 0, file),
+      metadata: e0.metadataPath ? path.resolve(dir, e0.metadataPath) : undefined,
+      keyConsumed: true,
+      ...(e0.sprite
+        ? { sprite: { path: path.resolve(dir, e0.sprite.imagePath), cell: e0.sprite.singleImageDim, config: file } }
+        : {}),
     };
   }
-  const snapshots: SnapshotRef[] = series.steps.map((x) => (x.step !== undefined
-    ? { name: `step ${x.step}`, epoch: x.step, path: path.resolve(dir, x.entry.tensorPath!) }
-    : { name: x.entry.tensorName, path: path.resolve(dir, x.entry.tensorPath!) }));
+  const snapshots: SnapshotRef[] = series.steps.map((x) =>
+    x.step !== undefined
+      ? { name: `step ${x.step}`, epoch: x.step, path: path.resolve(dir, x.entry.tensorPath!) }
+      : { name: x.entry.tensorName, path: path.resolve(dir, x.entry.tensorPath!) },
+  );
   const byStep = step !== undefined ? series.steps.findIndex((x) => x.step === step) : -1;
   const active = pickSnapshot(snapshots, snapshot, byStep >= 0 ? byStep : snapshots.length - 1, file);
   const e = series.steps[active].entry;
@@ -107,7 +126,9 @@ async function planProjector(file: string, key: string | undefined, snapshot: nu
     snapshots,
     active,
     metadata: e.metadataPath ? path.resolve(dir, e.metadataPath) : undefined,
-    ...(e.sprite ? { sprite: { path: path.resolve(dir, e.sprite.imagePath), cell: e.sprite.singleImageDim, config: file } } : {}),
+    ...(e.sprite
+      ? { sprite: { path: path.resolve(dir, e.sprite.imagePath), cell: e.sprite.singleImageDim, config: file } }
+      : {}),
     tensorShape: e.tensorShape,
     keyConsumed: true,
     // Reopened (another snapshot, a comparison) through the config with the same choice.
@@ -131,7 +152,12 @@ async function planDataFile(file: string, snapshot?: number): Promise<Plan> {
  * Makes a plan for a file target. `roots` (the workspace folders) widen the folder that paths in
  * a manifest or projector config may lead to, beyond the folder holding it.
  */
-export async function planFile(file: string, key: string | undefined, snapshot?: number, roots: string[] = []): Promise<Plan> {
+export async function planFile(
+  file: string,
+  key: string | undefined,
+  snapshot?: number,
+  roots: string[] = [],
+): Promise<Plan> {
   const base = path.basename(file).toLowerCase();
   if (base.endsWith('.json')) return planManifest(file, snapshot, roots);
   if (base.endsWith('.pbtxt')) return planProjector(file, key, snapshot, roots);
@@ -143,8 +169,11 @@ export async function planFile(file: string, key: string | undefined, snapshot?:
  * (tensors.tsv + metadata.tsv), or the one dataset `findInFolder` sees in it.
  */
 export async function planFolder(
-  dir: string, key: string | undefined, snapshot: number | undefined,
-  findInFolder: (dir: string) => Promise<{ target: string }[]>, roots: string[] = [],
+  dir: string,
+  key: string | undefined,
+  snapshot: number | undefined,
+  findInFolder: (dir: string) => Promise<{ target: string }[]>,
+  roots: string[] = [],
 ): Promise<Plan> {
   const has = (f: string): Promise<boolean> => exists(path.join(dir, f));
   if (await has(MANIFEST_NAME)) return planManifest(path.join(dir, MANIFEST_NAME), snapshot, roots);
@@ -152,14 +181,21 @@ export async function planFolder(
   if (await has('tensors.tsv')) {
     const snapshots = [{ name: 'tensors.tsv', path: path.join(dir, 'tensors.tsv') }];
     return {
-      name: path.basename(dir), snapshots, active: pickSnapshot(snapshots, snapshot, 0, dir),
+      name: path.basename(dir),
+      snapshots,
+      active: pickSnapshot(snapshots, snapshot, 0, dir),
       metadata: (await has('metadata.tsv')) ? path.join(dir, 'metadata.tsv') : undefined,
     };
   }
   const found = await findInFolder(dir);
   const names = found.map((c) => path.relative(dir, c.target));
-  if (key !== undefined && names.includes(key)) return { ...(await planFile(path.join(dir, key), undefined, snapshot, roots)), keyConsumed: true };
-  if (found.length === 0) fail(dir, 'no dataset found in this folder (looked for embeddings.json, projector_config.pbtxt, tensors.tsv, .npz, .npy with labels, tables with a vector column)');
+  if (key !== undefined && names.includes(key))
+    return { ...(await planFile(path.join(dir, key), undefined, snapshot, roots)), keyConsumed: true };
+  if (found.length === 0)
+    fail(
+      dir,
+      'no dataset found in this folder (looked for embeddings.json, projector_config.pbtxt, tensors.tsv, .npz, .npy with labels, tables with a vector column)',
+    );
   if (found.length > 1) throw new AmbiguousChoiceError(dir, 'embeddingsKey', names, 'dataset');
   return planFile(found[0].target, key, snapshot, roots);
 }

@@ -25,12 +25,15 @@ export interface ProjectorEmbedding {
 }
 
 type PbValue = string | number | boolean | PbMessage;
-interface PbMessage { [field: string]: PbValue[] }
+interface PbMessage {
+  [field: string]: PbValue[];
+}
 
 /** Tokens of the protobuf text format: names, strings, numbers and punctuation. */
 function tokenize(text: string, file: string): string[] {
   const out: string[] = [];
-  const re = /\s+|#[^\n]*|("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|([A-Za-z_][\w.]*|[-+]?[\d.][\w.+-]*)|([{}:<>;,[\]])|(.)/gy;
+  const re =
+    /\s+|#[^\n]*|("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|([A-Za-z_][\w.]*|[-+]?[\d.][\w.+-]*)|([{}:<>;,[\]])|(.)/gy;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null && m[0] !== '') {
     if (m[4] !== undefined) fail(file, `bad projector config: unexpected '${m[4]}'`);
@@ -42,7 +45,9 @@ function tokenize(text: string, file: string): string[] {
 }
 
 function unquote(s: string): string {
-  return s.slice(1, -1).replace(/\\(["'\\nt])/g, (_, c: string) => ({ n: '\n', t: '\t' } as Record<string, string>)[c] ?? c);
+  return s
+    .slice(1, -1)
+    .replace(/\\(["'\\nt])/g, (_, c: string) => (({ n: '\n', t: '\t' }) as Record<string, string>)[c] ?? c);
 }
 
 /** Parses protobuf text format into nested messages (every field a list: fields may repeat). */
@@ -84,8 +89,12 @@ export function parseProjectorConfig(text: string, file: string): ProjectorEmbed
     const str = (f: string): string | undefined => (typeof e[f]?.[0] === 'string' ? (e[f][0] as string) : undefined);
     const shape = (e.tensor_shape ?? []).filter((x): x is number => typeof x === 'number');
     const sprite = e.sprite?.[0];
-    const spritePath = typeof sprite === 'object' && typeof sprite.image_path?.[0] === 'string' ? sprite.image_path[0] : undefined;
-    const cell = typeof sprite === 'object' ? (sprite.single_image_dim ?? []).filter((x): x is number => typeof x === 'number') : [];
+    const spritePath =
+      typeof sprite === 'object' && typeof sprite.image_path?.[0] === 'string' ? sprite.image_path[0] : undefined;
+    const cell =
+      typeof sprite === 'object'
+        ? (sprite.single_image_dim ?? []).filter((x): x is number => typeof x === 'number')
+        : [];
     return {
       tensorName: str('tensor_name') ?? `embedding ${k + 1}`,
       tensorPath: str('tensor_path'),
@@ -101,7 +110,12 @@ export function parseProjectorConfig(text: string, file: string): ProjectorEmbed
  * (unless the file has exactly one line more than `expectedRows` and starts with `labelColumn`,
  * the common hand-written variant). Several columns: the first row is the header.
  */
-export function parseMetadataTsv(bytes: Uint8Array, file: string, expectedRows?: number, labelColumn = 'label'): Record<string, string[]> {
+export function parseMetadataTsv(
+  bytes: Uint8Array,
+  file: string,
+  expectedRows?: number,
+  labelColumn = 'label',
+): Record<string, string[]> {
   if (bytes.length === 0) fail(file, 'empty file');
   const r = new DelimitedReader(bytes, 9, file);
   const rows: string[][] = [];
@@ -114,7 +128,8 @@ export function parseMetadataTsv(bytes: Uint8Array, file: string, expectedRows?:
   let header: string[];
   let body: string[][];
   if (width === 1) {
-    const hasHeader = expectedRows !== undefined && rows.length === expectedRows + 1 && rows[0][0].trim() === labelColumn;
+    const hasHeader =
+      expectedRows !== undefined && rows.length === expectedRows + 1 && rows[0][0].trim() === labelColumn;
     header = [labelColumn];
     body = hasHeader ? rows.slice(1) : rows;
   } else {
@@ -124,7 +139,8 @@ export function parseMetadataTsv(bytes: Uint8Array, file: string, expectedRows?:
   const columns: Record<string, string[]> = {};
   header.forEach((h) => (columns[h] = []));
   body.forEach((row, k) => {
-    if (row.length !== width) fail(file, `line ${k + (width === 1 ? 1 : 2)} has ${row.length} values, expected ${width}`);
+    if (row.length !== width)
+      fail(file, `line ${k + (width === 1 ? 1 : 2)} has ${row.length} values, expected ${width}`);
     row.forEach((v, j) => columns[header[j]].push(v));
   });
   return columns;
@@ -143,7 +159,13 @@ export function projectorCheckpointPath(text: string, file: string): string | un
  * else the folder's only `*.index`. A path written on another machine (absolute, missing) is
  * also looked for by its file name in the folder. Paths outside `boundary` are not looked at.
  */
-export async function findCheckpointPrefix(dir: string, configured: string | undefined, configFile: string, tensorName: string, boundary?: Boundary): Promise<string> {
+export async function findCheckpointPrefix(
+  dir: string,
+  configured: string | undefined,
+  configFile: string,
+  tensorName: string,
+  boundary?: Boundary,
+): Promise<string> {
   const candidates = (p: string): string[] => [path.resolve(dir, p), path.join(dir, path.basename(p))];
   const tried: string[] = [];
   const firstExisting = async (p: string): Promise<string | undefined> => {
@@ -174,9 +196,16 @@ export async function findCheckpointPrefix(dir: string, configured: string | und
     fail(dir, 'cannot list the folder to find the checkpoint');
   }
   if (names.length === 1) return path.join(dir, names[0].slice(0, -'.index'.length));
-  const where = tried.length > 0 ? ` (looked for ${[...new Set(tried)].map((t) => `${path.basename(t)}.index`).join(', ')})` : '';
+  const where =
+    tried.length > 0 ? ` (looked for ${[...new Set(tried)].map((t) => `${path.basename(t)}.index`).join(', ')})` : '';
   if (names.length > 1) {
-    fail(configFile, `embedding '${tensorName}' has no tensor_path and several checkpoints are in the folder (${names.join(', ')})${where}; set model_checkpoint_path in the projector config or the 'checkpoint' file`);
+    fail(
+      configFile,
+      `embedding '${tensorName}' has no tensor_path and several checkpoints are in the folder (${names.join(', ')})${where}; set model_checkpoint_path in the projector config or the 'checkpoint' file`,
+    );
   }
-  fail(configFile, `embedding '${tensorName}' has no tensor_path and no TensorFlow checkpoint (.index + .data files) was found beside the config${where}; export it to tensors.tsv (or .npy) and set tensor_path, or put the checkpoint here`);
+  fail(
+    configFile,
+    `embedding '${tensorName}' has no tensor_path and no TensorFlow checkpoint (.index + .data files) was found beside the config${where}; export it to tensors.tsv (or .npy) and set tensor_path, or put the checkpoint here`,
+  );
 }

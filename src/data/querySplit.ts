@@ -21,7 +21,12 @@ export interface QueryGalleryColumns {
   cameraColumn: string;
 }
 
-export const DEFAULT_QUERY_GALLERY_COLUMNS: QueryGalleryColumns = { splitColumn: 'split', queryValue: 'query', galleryValue: 'gallery', cameraColumn: 'camera' };
+export const DEFAULT_QUERY_GALLERY_COLUMNS: QueryGalleryColumns = {
+  splitColumn: 'split',
+  queryValue: 'query',
+  galleryValue: 'gallery',
+  cameraColumn: 'camera',
+};
 
 /** The split: rows ascending, camera ids per row (0..cameraCount-1) when a camera column exists. */
 export interface QuerySplit {
@@ -46,36 +51,71 @@ export function metadataFileOf(d: Pick<Dataset, 'files'>): string {
 }
 
 /** The query / gallery split of a dataset (see the file comment); undefined without a split column. */
-export function querySplitOf(d: Pick<Dataset, 'n' | 'metadata' | 'files'>, cols: QueryGalleryColumns = DEFAULT_QUERY_GALLERY_COLUMNS): QuerySplit | undefined {
-  const meta = d.metadata ?? {}, file = metadataFileOf(d);
+export function querySplitOf(
+  d: Pick<Dataset, 'n' | 'metadata' | 'files'>,
+  cols: QueryGalleryColumns = DEFAULT_QUERY_GALLERY_COLUMNS,
+): QuerySplit | undefined {
+  const meta = d.metadata ?? {},
+    file = metadataFileOf(d);
   const splitColumn = columnNamed(meta, cols.splitColumn);
   if (!splitColumn) return undefined;
   const values = meta[splitColumn];
-  if (values.length !== d.n) throw new InputError(file, `column '${splitColumn}' has ${values.length} values for ${d.n} samples`);
-  const qv = cols.queryValue.trim().toLowerCase(), gv = cols.galleryValue.trim().toLowerCase();
-  const queries: number[] = [], gallery: number[] = [];
+  if (values.length !== d.n)
+    throw new InputError(file, `column '${splitColumn}' has ${values.length} values for ${d.n} samples`);
+  const qv = cols.queryValue.trim().toLowerCase(),
+    gv = cols.galleryValue.trim().toLowerCase();
+  const queries: number[] = [],
+    gallery: number[] = [];
   for (let i = 0; i < d.n; i++) {
     const v = values[i].trim().toLowerCase();
-    const isQ = v === qv, isG = v === gv;
+    const isQ = v === qv,
+      isG = v === gv;
     if (!isQ && !isG) {
-      throw new InputError(file, `column '${splitColumn}' of sample ${i} (0-based) is ${JSON.stringify(values[i])}: every value must be '${cols.queryValue}' or '${cols.galleryValue}' ` +
-        '(settings embeddingInspector.queryGallery.queryValue / galleryValue, CLI --query-value / --gallery-value)');
+      throw new InputError(
+        file,
+        `column '${splitColumn}' of sample ${i} (0-based) is ${JSON.stringify(values[i])}: every value must be '${cols.queryValue}' or '${cols.galleryValue}' ` +
+          '(settings embeddingInspector.queryGallery.queryValue / galleryValue, CLI --query-value / --gallery-value)',
+      );
     }
     if (isQ) queries.push(i);
     if (isG) gallery.push(i);
   }
-  if (!queries.length) throw new InputError(file, `column '${splitColumn}' has no '${cols.queryValue}' row: query / gallery retrieval needs queries`);
-  if (!gallery.length) throw new InputError(file, `column '${splitColumn}' has no '${cols.galleryValue}' row: query / gallery retrieval needs a gallery`);
-  const split: QuerySplit = { queries: Int32Array.from(queries), gallery: Int32Array.from(gallery), cameraCount: 0, splitColumn, file };
+  if (!queries.length)
+    throw new InputError(
+      file,
+      `column '${splitColumn}' has no '${cols.queryValue}' row: query / gallery retrieval needs queries`,
+    );
+  if (!gallery.length)
+    throw new InputError(
+      file,
+      `column '${splitColumn}' has no '${cols.galleryValue}' row: query / gallery retrieval needs a gallery`,
+    );
+  const split: QuerySplit = {
+    queries: Int32Array.from(queries),
+    gallery: Int32Array.from(gallery),
+    cameraCount: 0,
+    splitColumn,
+    file,
+  };
   const cameraColumn = columnNamed(meta, cols.cameraColumn);
   if (cameraColumn) {
-    const cams = meta[cameraColumn], ids = new Map<string, number>(), cameras = new Int32Array(d.n);
-    if (cams.length !== d.n) throw new InputError(file, `column '${cameraColumn}' has ${cams.length} values for ${d.n} samples`);
+    const cams = meta[cameraColumn],
+      ids = new Map<string, number>(),
+      cameras = new Int32Array(d.n);
+    if (cams.length !== d.n)
+      throw new InputError(file, `column '${cameraColumn}' has ${cams.length} values for ${d.n} samples`);
     for (let i = 0; i < d.n; i++) {
       const v = cams[i].trim();
-      if (!v) throw new InputError(file, `column '${cameraColumn}' of sample ${i} (0-based) is empty: every sample needs a camera (or remove the column)`);
+      if (!v)
+        throw new InputError(
+          file,
+          `column '${cameraColumn}' of sample ${i} (0-based) is empty: every sample needs a camera (or remove the column)`,
+        );
       let id = ids.get(v);
-      if (id === undefined) { id = ids.size; ids.set(v, id); }
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(v, id);
+      }
       cameras[i] = id;
     }
     Object.assign(split, { cameras, cameraCount: ids.size, cameraColumn });

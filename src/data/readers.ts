@@ -34,7 +34,13 @@ export const LABEL_NAMES = ['labels', 'label', 'y', 'targets', 'target', 'classe
 const EMB_NAMES = ['embeddings', 'embedding', 'emb', 'features', 'feats', 'x', 'vectors', 'z'];
 
 /** Picks the embeddings array among named arrays: explicit key, a telling name, or the only 2-D one. */
-function chooseKey(file: string, which: 'embeddingsKey' | 'labelsKey', names: string[], fit: (n: string) => boolean, key?: string): string | undefined {
+function chooseKey(
+  file: string,
+  which: 'embeddingsKey' | 'labelsKey',
+  names: string[],
+  fit: (n: string) => boolean,
+  key?: string,
+): string | undefined {
   if (key !== undefined) {
     if (!names.includes(key)) fail(file, `no array '${key}' (arrays: ${names.join(', ')})`);
     return key;
@@ -53,7 +59,14 @@ function checkNpzBudget(npz: NpzArchive, keys: string[], maxBytes: number): void
   const total = npz.decompressedBytes(keys);
   if (total <= maxBytes) return;
   const names = keys.map((k) => `'${k}'`).join(' and ');
-  fail(npz.file, overBudget(keys.length > 1 ? `arrays ${names} decompressed are` : `array ${names} decompressed is`, total, maxBytes));
+  fail(
+    npz.file,
+    overBudget(
+      keys.length > 1 ? `arrays ${names} decompressed are` : `array ${names} decompressed is`,
+      total,
+      maxBytes,
+    ),
+  );
 }
 
 /** True for a numeric (not string) dtype such as `<f4`. */
@@ -67,12 +80,26 @@ function readNpz(file: string, maxBytes: number, key?: string, labelsKey?: strin
   return withNpzFile(file, async (npz) => {
     const header = (n: string): NpyHeader => npz.members.get(n)!.header;
     const is2d = (n: string): boolean => numericDtype(header(n).dtype) && header(n).shape.length === 2;
-    const ek = chooseKey(file, 'embeddingsKey', npz.keys, is2d, key) ?? fail(file, `no 2-D numeric array to use as embeddings (arrays: ${describe(npz)})`);
-    const lk = chooseKey(file, 'labelsKey', npz.keys.filter((n) => n !== ek), (n) => header(n).shape.length === 1, labelsKey);
+    const ek =
+      chooseKey(file, 'embeddingsKey', npz.keys, is2d, key) ??
+      fail(file, `no 2-D numeric array to use as embeddings (arrays: ${describe(npz)})`);
+    const lk = chooseKey(
+      file,
+      'labelsKey',
+      npz.keys.filter((n) => n !== ek),
+      (n) => header(n).shape.length === 1,
+      labelsKey,
+    );
     checkNpzBudget(npz, lk ? [ek, lk] : [ek], maxBytes);
     const emb = npyToEmbeddings(await npz.read(ek), file);
     if (!lk) return { n: emb.n, dim: emb.dim, embeddings: emb.data };
-    return { n: emb.n, dim: emb.dim, embeddings: emb.data, labelValues: labelStrings(await npz.read(lk), file, lk), labelsKey: lk };
+    return {
+      n: emb.n,
+      dim: emb.dim,
+      embeddings: emb.data,
+      labelValues: labelStrings(await npz.read(lk), file, lk),
+      labelsKey: lk,
+    };
   });
 }
 
@@ -81,35 +108,79 @@ function describe(npz: NpzArchive): string {
 }
 
 /** .safetensors: a 2-D float tensor for embeddings, a 1-D integer tensor for labels. */
-async function readSafetensorsFile(file: string, maxBytes: number, key?: string, labelsKey?: string): Promise<EmbeddingRead> {
+async function readSafetensorsFile(
+  file: string,
+  maxBytes: number,
+  key?: string,
+  labelsKey?: string,
+): Promise<EmbeddingRead> {
   const bytes = await readChecked(file, maxBytes);
   const { tensors, dataStart } = listSafetensors(bytes, file);
   const byName = new Map(tensors.map((t) => [t.name, t]));
   const names = tensors.map((t) => t.name);
-  const ek = chooseKey(file, 'embeddingsKey', names, (n) => byName.get(n)!.shape.length === 2 && isFloatDtype(byName.get(n)!.dtype), key)
-    ?? fail(file, `no 2-D float tensor to use as embeddings (tensors: ${tensors.map((t) => `${t.name} (${t.shape.join(' x ')} ${t.dtype})`).join(', ') || 'none'})`);
+  const ek =
+    chooseKey(
+      file,
+      'embeddingsKey',
+      names,
+      (n) => byName.get(n)!.shape.length === 2 && isFloatDtype(byName.get(n)!.dtype),
+      key,
+    ) ??
+    fail(
+      file,
+      `no 2-D float tensor to use as embeddings (tensors: ${tensors.map((t) => `${t.name} (${t.shape.join(' x ')} ${t.dtype})`).join(', ') || 'none'})`,
+    );
   const t = byName.get(ek)!;
   const [n, dim] = t.shape;
   if (t.shape.length !== 2) fail(file, `tensor '${ek}' has shape (${t.shape.join(', ')}), expected 2-D`);
   if (n === 0 || dim === 0) fail(file, `tensor '${ek}' is empty: shape (${n}, ${dim})`);
   const raw = readSafetensor(bytes, t, dataStart, file);
   const embeddings = toRowMajorFloat32(raw, n, dim, false);
-  checkFinite(embeddings, dim, file, 0, embeddings.length, raw instanceof Float64Array ? float64Origin(raw, n, dim, false) : undefined);
-  const lk = chooseKey(file, 'labelsKey', names.filter((x) => x !== ek), (x) => byName.get(x)!.shape.length === 1 && !isFloatDtype(byName.get(x)!.dtype), labelsKey);
+  checkFinite(
+    embeddings,
+    dim,
+    file,
+    0,
+    embeddings.length,
+    raw instanceof Float64Array ? float64Origin(raw, n, dim, false) : undefined,
+  );
+  const lk = chooseKey(
+    file,
+    'labelsKey',
+    names.filter((x) => x !== ek),
+    (x) => byName.get(x)!.shape.length === 1 && !isFloatDtype(byName.get(x)!.dtype),
+    labelsKey,
+  );
   if (!lk) return { n, dim, embeddings };
   const lt = byName.get(lk)!;
   const data = readSafetensor(bytes, lt, dataStart, file);
-  return { n, dim, embeddings, labelValues: labelStrings({ dtype: lt.dtype === 'BOOL' ? '|b1' : lt.dtype, shape: lt.shape, fortranOrder: false, data }, file, lk), labelsKey: lk };
+  return {
+    n,
+    dim,
+    embeddings,
+    labelValues: labelStrings(
+      { dtype: lt.dtype === 'BOOL' ? '|b1' : lt.dtype, shape: lt.shape, fortranOrder: false, data },
+      file,
+      lk,
+    ),
+    labelsKey: lk,
+  };
 }
 
 /**
  * Labels stored in an .npz / .safetensors that may hold no embeddings: the array `key`, or the
  * one with a labels-like name, or the only 1-D array.
  */
-export async function readLabelsArray(file: string, key: string | undefined, maxBytes = DEFAULT_MAX_BYTES): Promise<string[]> {
+export async function readLabelsArray(
+  file: string,
+  key: string | undefined,
+  maxBytes = DEFAULT_MAX_BYTES,
+): Promise<string[]> {
   if (/\.npz$/i.test(file)) {
     return withNpzFile(file, async (npz) => {
-      const k = chooseKey(file, 'labelsKey', npz.keys, (n) => npz.members.get(n)!.header.shape.length === 1, key) ?? fail(file, `no 1-D labels array (arrays: ${describe(npz)})`);
+      const k =
+        chooseKey(file, 'labelsKey', npz.keys, (n) => npz.members.get(n)!.header.shape.length === 1, key) ??
+        fail(file, `no 1-D labels array (arrays: ${describe(npz)})`);
       checkNpzBudget(npz, [k], maxBytes);
       return labelStrings(await npz.read(k), file, k);
     });
@@ -117,10 +188,25 @@ export async function readLabelsArray(file: string, key: string | undefined, max
   const bytes = await readChecked(file, maxBytes);
   const { tensors, dataStart } = listSafetensors(bytes, file);
   const byName = new Map(tensors.map((t) => [t.name, t]));
-  const k = chooseKey(file, 'labelsKey', [...byName.keys()], (n) => byName.get(n)!.shape.length === 1 && !isFloatDtype(byName.get(n)!.dtype), key)
-    ?? fail(file, 'no 1-D integer labels tensor');
+  const k =
+    chooseKey(
+      file,
+      'labelsKey',
+      [...byName.keys()],
+      (n) => byName.get(n)!.shape.length === 1 && !isFloatDtype(byName.get(n)!.dtype),
+      key,
+    ) ?? fail(file, 'no 1-D integer labels tensor');
   const t = byName.get(k)!;
-  return labelStrings({ dtype: t.dtype === 'BOOL' ? '|b1' : t.dtype, shape: t.shape, fortranOrder: false, data: readSafetensor(bytes, t, dataStart, file) }, file, k);
+  return labelStrings(
+    {
+      dtype: t.dtype === 'BOOL' ? '|b1' : t.dtype,
+      shape: t.shape,
+      fortranOrder: false,
+      data: readSafetensor(bytes, t, dataStart, file),
+    },
+    file,
+    k,
+  );
 }
 
 /** True when the first line of a delimited file holds only numbers (TensorBoard tensors.tsv). */
@@ -152,11 +238,23 @@ async function readCheckpointFile(file: string, maxBytes: number, key?: string):
     const short = (n: string): string => n.replace(/\/\.ATTRIBUTES\/VARIABLE_VALUE$/, '');
     const fit = tensors.filter((t) => t.shape.length === 2 && /float/.test(dtypeName(t.dtype)) && !t.sliced);
     name = EMB_NAMES.map((p) => fit.find((t) => short(t.name) === p)).find((t) => t)?.name;
-    if (name === undefined && fit.length > 1) throw new AmbiguousChoiceError(file, 'embeddingsKey', fit.map((t) => t.name));
-    name = name ?? fit[0]?.name ?? fail(file, `no 2-D float tensor to use as embeddings (tensors: ${tensors.map((t) => `${t.name} (${t.shape.join(' x ') || 'scalar'} ${dtypeName(t.dtype)})`).join(', ') || 'none'})`);
+    if (name === undefined && fit.length > 1)
+      throw new AmbiguousChoiceError(
+        file,
+        'embeddingsKey',
+        fit.map((t) => t.name),
+      );
+    name =
+      name ??
+      fit[0]?.name ??
+      fail(
+        file,
+        `no 2-D float tensor to use as embeddings (tensors: ${tensors.map((t) => `${t.name} (${t.shape.join(' x ') || 'scalar'} ${dtypeName(t.dtype)})`).join(', ') || 'none'})`,
+      );
   }
   const { shape, data, origin } = await readCheckpointTensor(prefix, name, maxBytes);
-  if (shape.length !== 2) fail(file, `tensor '${name}' has shape (${shape.join(', ')}), expected 2-D (samples x dimensions)`);
+  if (shape.length !== 2)
+    fail(file, `tensor '${name}' has shape (${shape.join(', ')}), expected 2-D (samples x dimensions)`);
   const [n, dim] = shape;
   if (n === 0 || dim === 0) fail(file, `tensor '${name}' is empty: shape (${n}, ${dim})`);
   checkFinite(data, dim, file, 0, data.length, origin);
@@ -170,38 +268,66 @@ export async function readEmbeddingsFile(file: string, opts: ReadOptions = {}): 
   switch (ext) {
     case '.npy': {
       const a = await readNpyFile(file, maxBytes);
-      if (a.shape.length === 1) fail(file, `holds a 1-D array of ${a.shape[0]} values (labels?), expected a 2-D array (samples x dimensions)`);
+      if (a.shape.length === 1)
+        fail(file, `holds a 1-D array of ${a.shape[0]} values (labels?), expected a 2-D array (samples x dimensions)`);
       const e = npyToEmbeddings(a, file);
       return { n: e.n, dim: e.dim, embeddings: e.data };
     }
-    case '.npz': return readNpz(file, maxBytes, opts.embeddingsKey, opts.labelsKey);
-    case '.safetensors': return readSafetensorsFile(file, maxBytes, opts.embeddingsKey, opts.labelsKey);
-    case '.tsv': case '.csv': case '.txt': {
+    case '.npz':
+      return readNpz(file, maxBytes, opts.embeddingsKey, opts.labelsKey);
+    case '.safetensors':
+      return readSafetensorsFile(file, maxBytes, opts.embeddingsKey, opts.labelsKey);
+    case '.tsv':
+    case '.csv':
+    case '.txt': {
       const bytes = await readChecked(file, maxBytes);
       const delim = ext === '.csv' ? 44 : 9;
       if (bytes.length === 0) fail(file, 'empty file');
-      if (opts.embeddingsKey === undefined && firstLineNumeric(bytes, delim, file)) return parseNumericTsv(bytes, file, delim);
+      if (opts.embeddingsKey === undefined && firstLineNumeric(bytes, delim, file))
+        return parseNumericTsv(bytes, file, delim);
       return parseDelimitedTable(bytes, file, delim, opts.embeddingsKey);
     }
-    case '.jsonl': case '.ndjson': return parseJsonl(await readChecked(file, maxBytes), file, opts.embeddingsKey);
-    case '.parquet': return parseParquet(await readChecked(file, maxBytes), file, opts.embeddingsKey);
+    case '.jsonl':
+    case '.ndjson':
+      return parseJsonl(await readChecked(file, maxBytes), file, opts.embeddingsKey);
+    case '.parquet':
+      return parseParquet(await readChecked(file, maxBytes), file, opts.embeddingsKey);
     case '.bytes': {
       const shape = opts.tensorShape;
-      if (!shape || shape.length !== 2) fail(file, 'raw .bytes tensors need tensor_shape: [N, D] in the projector config');
+      if (!shape || shape.length !== 2)
+        fail(file, 'raw .bytes tensors need tensor_shape: [N, D] in the projector config');
       const bytes = await readChecked(file, maxBytes);
-      if (bytes.length !== shape[0] * shape[1] * 4) fail(file, `holds ${bytes.length} bytes, tensor_shape (${shape.join(', ')}) of float32 needs ${shape[0] * shape[1] * 4}`);
-      const embeddings = toRowMajorFloat32(typedFromBytes(bytes, 0, shape[0] * shape[1], 'f', 4, true, file), shape[0], shape[1], false);
+      if (bytes.length !== shape[0] * shape[1] * 4)
+        fail(
+          file,
+          `holds ${bytes.length} bytes, tensor_shape (${shape.join(', ')}) of float32 needs ${shape[0] * shape[1] * 4}`,
+        );
+      const embeddings = toRowMajorFloat32(
+        typedFromBytes(bytes, 0, shape[0] * shape[1], 'f', 4, true, file),
+        shape[0],
+        shape[1],
+        false,
+      );
       checkFinite(embeddings, shape[1], file);
       return { n: shape[0], dim: shape[1], embeddings };
     }
-    case '.index': return readCheckpointFile(file, maxBytes, opts.embeddingsKey);
+    case '.index':
+      return readCheckpointFile(file, maxBytes, opts.embeddingsKey);
     default:
-      fail(file, `unsupported file type '${ext || path.basename(file)}' (expected .npy, .npz, .tsv, .csv, .jsonl, .parquet or .safetensors)`);
+      fail(
+        file,
+        `unsupported file type '${ext || path.basename(file)}' (expected .npy, .npz, .tsv, .csv, .jsonl, .parquet or .safetensors)`,
+      );
   }
 }
 
 /** Reads a metadata table: TensorBoard TSV rules for .tsv, a header row for .csv. */
-export async function readMetadataFile(file: string, expectedRows: number, labelColumn: string, maxBytes?: number): Promise<Record<string, string[]>> {
+export async function readMetadataFile(
+  file: string,
+  expectedRows: number,
+  labelColumn: string,
+  maxBytes?: number,
+): Promise<Record<string, string[]>> {
   const bytes = await readChecked(file, maxBytes);
   if (path.extname(file).toLowerCase() !== '.csv') return parseMetadataTsv(bytes, file, expectedRows, labelColumn);
   if (bytes.length === 0) fail(file, 'empty file');

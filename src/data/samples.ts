@@ -54,7 +54,12 @@ export async function resolveSamples(values: string[], baseDir: string, roots: s
         try {
           const list = await fs.promises.readdir(real, { withFileTypes: true });
           // Folders are not samples: only files and links (checked after following) are kept.
-          return { real, entries: new Map(list.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => [e.name, e.isSymbolicLink()])) };
+          return {
+            real,
+            entries: new Map(
+              list.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => [e.name, e.isSymbolicLink()]),
+            ),
+          };
         } catch {
           return undefined;
         }
@@ -67,7 +72,10 @@ export async function resolveSamples(values: string[], baseDir: string, roots: s
     const raw = values[i]?.trim();
     if (!raw) return;
     const { file, line } = splitLineSuffix(raw);
-    if (/^[a-z][a-z0-9+.-]+:\/\//i.test(file)) { refused.push(i); return; } // URLs are never fetched
+    if (/^[a-z][a-z0-9+.-]+:\/\//i.test(file)) {
+      refused.push(i);
+      return;
+    } // URLs are never fetched
     const abs = path.resolve(baseDir, file);
     // Lexical check first: a missing file outside the workspace is "refused", not "missing".
     if (!boundary.containsLexically(abs)) {
@@ -76,25 +84,40 @@ export async function resolveSamples(values: string[], baseDir: string, roots: s
     }
     const dir = await folder(path.dirname(abs));
     const isLink = dir?.entries.get(path.basename(abs));
-    if (!dir || isLink === undefined) { missing.push(i); return; }
+    if (!dir || isLink === undefined) {
+      missing.push(i);
+      return;
+    }
     const real = isLink ? await realpathOrUndefined(abs) : path.join(dir.real, path.basename(abs));
-    if (real === undefined) { missing.push(i); return; }
-    if (!boundary.containsReal(real)) { refused.push(i); return; }
+    if (real === undefined) {
+      missing.push(i);
+      return;
+    }
+    if (!boundary.containsReal(real)) {
+      refused.push(i);
+      return;
+    }
     const kind = sampleKind(real);
     sources[i] = kind === 'text' && line !== undefined ? { path: real, line, kind } : { path: real, kind };
   };
   // Bounded concurrency: enough to hide filesystem latency without opening 100 000 requests.
   let next = 0;
-  const worker = async (): Promise<void> => { while (next < values.length) await resolveOne(next++); };
+  const worker = async (): Promise<void> => {
+    while (next < values.length) await resolveOne(next++);
+  };
   await Promise.all(Array.from({ length: Math.min(32, values.length) }, worker));
   const warnings: string[] = [];
   // Concurrency reorders completion: report the first offending row, not the first to finish.
   const first = (rows: number[]): string => values[rows.reduce((a, b) => Math.min(a, b))].trim();
   if (refused.length > 0) {
-    warnings.push(`${refused.length} sample path${refused.length > 1 ? 's resolve' : ' resolves'} outside the workspace and ${refused.length > 1 ? 'were' : 'was'} not loaded (first: '${first(refused)}').`);
+    warnings.push(
+      `${refused.length} sample path${refused.length > 1 ? 's resolve' : ' resolves'} outside the workspace and ${refused.length > 1 ? 'were' : 'was'} not loaded (first: '${first(refused)}').`,
+    );
   }
   if (missing.length > 0) {
-    warnings.push(`${missing.length} sample file${missing.length > 1 ? 's are' : ' is'} missing (first: '${first(missing)}').`);
+    warnings.push(
+      `${missing.length} sample file${missing.length > 1 ? 's are' : ' is'} missing (first: '${first(missing)}').`,
+    );
   }
   return { sources, warnings };
 }

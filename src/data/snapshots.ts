@@ -47,7 +47,9 @@ export function toSnapshotRefs(files: string[]): SnapshotRef[] {
   return files.map((p) => {
     const base = path.basename(p);
     const n = numberedName(base);
-    return n ? { name: snapshotName(n.prefix, n.number, base, n.suffix), epoch: n.number, path: p } : { name: base, path: p };
+    return n
+      ? { name: snapshotName(n.prefix, n.number, base, n.suffix), epoch: n.number, path: p }
+      : { name: base, path: p };
   });
 }
 
@@ -61,7 +63,9 @@ export async function siblingSnapshots(file: string): Promise<SnapshotRef[] | un
   if (!n) return undefined;
   let names: string[];
   try {
-    names = (await fs.promises.readdir(path.dirname(file), { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+    names = (await fs.promises.readdir(path.dirname(file), { withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => e.name);
   } catch {
     return undefined;
   }

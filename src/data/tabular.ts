@@ -42,7 +42,11 @@ function trimRows(out: Float32Array, rows: number, dim: number): Float32Array {
 }
 
 /** Header-less numeric TSV (TensorBoard `tensors.tsv`): every line one vector. */
-export function parseNumericTsv(bytes: Uint8Array, file: string, delim = 9): { n: number; dim: number; embeddings: Float32Array } {
+export function parseNumericTsv(
+  bytes: Uint8Array,
+  file: string,
+  delim = 9,
+): { n: number; dim: number; embeddings: Float32Array } {
   if (bytes.length === 0) fail(file, 'empty file');
   const r = new DelimitedReader(bytes, delim, file);
   if (!r.next()) fail(file, 'empty file: no vectors');
@@ -58,7 +62,8 @@ export function parseNumericTsv(bytes: Uint8Array, file: string, delim = 9): { n
   let row = 0;
   do {
     if (r.count !== dim) fail(file, `line ${r.lineNo} has ${r.count} values, expected ${dim}`);
-    if ((row + 1) * dim > out.length) fail(file, `line ${r.lineNo}: more rows than the file size allows (damaged file?)`); // never write past the estimate
+    if ((row + 1) * dim > out.length)
+      fail(file, `line ${r.lineNo}: more rows than the file size allows (damaged file?)`); // never write past the estimate
     const base = row * dim;
     for (let j = 0; j < dim; j++) {
       const v = r.number(j);
@@ -77,7 +82,9 @@ function pickEmbeddingColumns(header: string[], file: string, key?: string): { v
   if (key !== undefined) {
     const i = header.indexOf(key);
     if (i >= 0) return { vector: i };
-    const numbered = header.map((h, j) => (new RegExp(`^${key.replace(/[^\w]/g, '\\$&')}[_-]?\\d+$`).test(h) ? j : -1)).filter((j) => j >= 0);
+    const numbered = header
+      .map((h, j) => (new RegExp(`^${key.replace(/[^\w]/g, '\\$&')}[_-]?\\d+$`).test(h) ? j : -1))
+      .filter((j) => j >= 0);
     if (numbered.length > 0) return { scalars: numbered };
     fail(file, `no column '${key}' (columns: ${header.join(', ')})`);
   }
@@ -94,7 +101,11 @@ function pickEmbeddingColumns(header: string[], file: string, key?: string): { v
   });
   const best = [...groups.entries()].filter(([, v]) => v.length >= 2).sort((a, b) => b[1].length - a[1].length);
   if (best.length > 1 && best[0][1].length === best[1][1].length) {
-    throw new AmbiguousChoiceError(file, 'embeddingsKey', best.map(([p]) => p));
+    throw new AmbiguousChoiceError(
+      file,
+      'embeddingsKey',
+      best.map(([p]) => p),
+    );
   }
   if (best.length > 0) return { scalars: best[0][1] };
   return {};
@@ -111,9 +122,20 @@ export function parseDelimitedTable(bytes: Uint8Array, file: string, delim: numb
   if (!r.next()) fail(file, 'no data rows after the header');
   if (pick.vector === undefined && pick.scalars === undefined) {
     // No telling names: look for one cell that holds a list of numbers in the first row.
-    const lists = header.map((_, j) => (r.count === width && (parseVectorCell(bytes, ...r.range(j))?.length ?? 0) >= 2 ? j : -1)).filter((j) => j >= 0);
-    if (lists.length > 1) throw new AmbiguousChoiceError(file, 'embeddingsKey', lists.map((j) => header[j]));
-    if (lists.length === 0) fail(file, `no embedding columns found (columns: ${header.join(', ')}); name them e0, e1, … or put the vector in a column named 'embedding'`);
+    const lists = header
+      .map((_, j) => (r.count === width && (parseVectorCell(bytes, ...r.range(j))?.length ?? 0) >= 2 ? j : -1))
+      .filter((j) => j >= 0);
+    if (lists.length > 1)
+      throw new AmbiguousChoiceError(
+        file,
+        'embeddingsKey',
+        lists.map((j) => header[j]),
+      );
+    if (lists.length === 0)
+      fail(
+        file,
+        `no embedding columns found (columns: ${header.join(', ')}); name them e0, e1, … or put the vector in a column named 'embedding'`,
+      );
     pick = { vector: lists[0] };
   }
   const embCols = new Set(pick.scalars ?? [pick.vector!]);
@@ -127,7 +149,8 @@ export function parseDelimitedTable(bytes: Uint8Array, file: string, delim: numb
   do {
     if (r.count !== width) fail(file, `line ${r.lineNo} has ${r.count} values, expected ${width}`);
     if (pick.scalars) {
-      if ((row + 1) * dim > out.length) fail(file, `line ${r.lineNo}: more rows than the file size allows (damaged file?)`); // never write past the estimate
+      if ((row + 1) * dim > out.length)
+        fail(file, `line ${r.lineNo}: more rows than the file size allows (damaged file?)`); // never write past the estimate
       const base = row * dim;
       for (let c = 0; c < dim; c++) {
         const v = r.number(pick.scalars[c]);
@@ -135,12 +158,23 @@ export function parseDelimitedTable(bytes: Uint8Array, file: string, delim: numb
         out[base + c] = v;
       }
     } else {
-      const vec = parseVectorCell(bytes, ...r.range(pick.vector!)) ?? fail(file, `line ${r.lineNo}: column '${header[pick.vector!]}' holds no vector`);
-      if (row === 0) { dim = vec.length; cap = maxRows(bytes, 2 * dim, file); out = new Float32Array(cap * dim); }
+      const vec =
+        parseVectorCell(bytes, ...r.range(pick.vector!)) ??
+        fail(file, `line ${r.lineNo}: column '${header[pick.vector!]}' holds no vector`);
+      if (row === 0) {
+        dim = vec.length;
+        cap = maxRows(bytes, 2 * dim, file);
+        out = new Float32Array(cap * dim);
+      }
       if (vec.length !== dim) fail(file, `line ${r.lineNo} has ${vec.length} values, expected ${dim}`);
-      if ((row + 1) * dim > out.length) fail(file, `line ${r.lineNo}: more rows than the file size allows (damaged file?)`); // never write past the estimate
+      if ((row + 1) * dim > out.length)
+        fail(file, `line ${r.lineNo}: more rows than the file size allows (damaged file?)`); // never write past the estimate
       for (let c = 0; c < dim; c++) {
-        if (vec[c] - vec[c] !== 0) fail(file, `row ${row + 1}, column ${c + 1} is ${Number.isNaN(vec[c]) ? 'NaN or not a number' : 'infinite'} (line ${r.lineNo})`);
+        if (vec[c] - vec[c] !== 0)
+          fail(
+            file,
+            `row ${row + 1}, column ${c + 1} is ${Number.isNaN(vec[c]) ? 'NaN or not a number' : 'infinite'} (line ${r.lineNo})`,
+          );
         out[row * dim + c] = vec[c];
       }
     }
@@ -155,7 +189,11 @@ export function parseDelimitedTable(bytes: Uint8Array, file: string, delim: numb
 /** JSON Lines: one object per line with a vector field plus scalar fields (label, path, …). */
 export function parseJsonl(bytes: Uint8Array, file: string, embeddingsKey?: string): TableData {
   if (bytes.length === 0) fail(file, 'empty file');
-  if (bytes.length > MAX_TEXT_BYTES) fail(file, `JSON Lines files over ${MAX_TEXT_BYTES >> 20} MB are not supported (JavaScript's string limit); use .npy or Parquet`);
+  if (bytes.length > MAX_TEXT_BYTES)
+    fail(
+      file,
+      `JSON Lines files over ${MAX_TEXT_BYTES >> 20} MB are not supported (JavaScript's string limit); use .npy or Parquet`,
+    );
   maxRows(bytes, 1, file);
   const lines = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8').split('\n');
   let key = embeddingsKey;
@@ -172,14 +210,20 @@ export function parseJsonl(bytes: Uint8Array, file: string, embeddingsKey?: stri
     } catch (err) {
       fail(file, `line ${li + 1} is not valid JSON (${(err as Error).message})`);
     }
-    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) fail(file, `line ${li + 1} is not a JSON object`);
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
+      fail(file, `line ${li + 1} is not a JSON object`);
     const rec = obj as Record<string, unknown>;
     if (key === undefined) {
       key = VECTOR_COLUMNS.find((k) => Array.isArray(rec[k]));
       if (key === undefined) {
         const arrays = Object.keys(rec).filter((k) => Array.isArray(rec[k]));
         if (arrays.length > 1) throw new AmbiguousChoiceError(file, 'embeddingsKey', arrays);
-        key = arrays[0] ?? fail(file, `line ${li + 1} has no array field to use as the embedding (fields: ${Object.keys(rec).join(', ')})`);
+        key =
+          arrays[0] ??
+          fail(
+            file,
+            `line ${li + 1} has no array field to use as the embedding (fields: ${Object.keys(rec).join(', ')})`,
+          );
       }
     }
     const vec = rec[key];
@@ -187,13 +231,18 @@ export function parseJsonl(bytes: Uint8Array, file: string, embeddingsKey?: stri
     if (row === 0) {
       dim = vec.length;
       if (dim === 0) fail(file, `line ${li + 1}: '${key}' is empty`);
-      out = new Float32Array(Math.min(lines.length, Math.floor(bytes.length / (2 * dim)) + 1) * dim); // a value takes >= 2 bytes
+      // a value takes >= 2 bytes
+      out = new Float32Array(Math.min(lines.length, Math.floor(bytes.length / (2 * dim)) + 1) * dim);
     }
     if (vec.length !== dim) fail(file, `line ${li + 1} has ${vec.length} values, expected ${dim}`);
     if ((row + 1) * dim > out.length) fail(file, `line ${li + 1}: more rows than the file size allows (damaged file?)`); // never write past the estimate
     for (let c = 0; c < dim; c++) {
       const v = vec[c];
-      if (typeof v !== 'number' || !Number.isFinite(v)) fail(file, `row ${row + 1}, column ${c + 1} is ${typeof v === 'number' ? 'not finite' : `not a number (${JSON.stringify(v)})`} (line ${li + 1})`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        fail(
+          file,
+          `row ${row + 1}, column ${c + 1} is ${typeof v === 'number' ? 'not finite' : `not a number (${JSON.stringify(v)})`} (line ${li + 1})`,
+        );
       out[row * dim + c] = v;
     }
     for (const [k, v] of Object.entries(rec)) {

@@ -4,7 +4,10 @@
  */
 import { fail } from './errors';
 
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+  1e21, 1e22,
+];
 const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8');
 
@@ -21,7 +24,10 @@ export function parseNumber(b: Uint8Array, start: number, end: number): number {
   while (end > start && (b[end - 1] === 32 || b[end - 1] === 9 || b[end - 1] === 13)) end--;
   let i = start;
   let neg = false;
-  if (b[i] === 45) { neg = true; i++; } else if (b[i] === 43) i++;
+  if (b[i] === 45) {
+    neg = true;
+    i++;
+  } else if (b[i] === 43) i++;
   let m = 0;
   let digits = 0;
   let exp = 0;
@@ -30,21 +36,31 @@ export function parseNumber(b: Uint8Array, start: number, end: number): number {
     const c = b[i] - 48;
     if (c < 0 || c > 9) break;
     any = true;
-    if (digits < 19) { m = m * 10 + c; if (m > 0) digits++; } else exp++;
+    if (digits < 19) {
+      m = m * 10 + c;
+      if (m > 0) digits++;
+    } else exp++;
   }
   if (i < end && b[i] === 46) {
     for (i++; i < end; i++) {
       const c = b[i] - 48;
       if (c < 0 || c > 9) break;
       any = true;
-      if (digits < 19) { m = m * 10 + c; exp--; if (m > 0) digits++; }
+      if (digits < 19) {
+        m = m * 10 + c;
+        exp--;
+        if (m > 0) digits++;
+      }
     }
   }
   if (!any) return slowNumber(b, start, end);
   if (i < end && (b[i] === 101 || b[i] === 69)) {
     i++;
     let eneg = false;
-    if (b[i] === 45) { eneg = true; i++; } else if (b[i] === 43) i++;
+    if (b[i] === 45) {
+      eneg = true;
+      i++;
+    } else if (b[i] === 43) i++;
     let e = 0;
     const e0 = i;
     for (; i < end; i++) {
@@ -56,7 +72,8 @@ export function parseNumber(b: Uint8Array, start: number, end: number): number {
     exp += eneg ? -e : e;
   }
   if (i !== end) return NaN;
-  if (digits > 15 || exp > 22 || exp < -22) return slowNumber(b, start, end, digits > 15 && exp >= -22 && exp <= 22 ? (neg ? -m : m) : undefined, exp);
+  if (digits > 15 || exp > 22 || exp < -22)
+    return slowNumber(b, start, end, digits > 15 && exp >= -22 && exp <= 22 ? (neg ? -m : m) : undefined, exp);
   const v = exp < 0 ? m / POW10[-exp] : m * POW10[exp];
   return neg ? -v : v;
 }
@@ -95,7 +112,11 @@ export class DelimitedReader {
   private pos = 0;
   private nextLine = 1;
 
-  constructor(readonly bytes: Uint8Array, readonly delim: number, readonly file: string) {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly delim: number,
+    readonly file: string,
+  ) {
     if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) this.pos = 3; // UTF-8 BOM
   }
 
@@ -117,12 +138,19 @@ export class DelimitedReader {
     let k = 0;
     for (;;) {
       if (k === this.starts.length) this.grow();
-      if (b[p] === 34) { // quoted field
+      if (b[p] === 34) {
+        // quoted field
         this.quoted[k] = 1;
         const s = ++p;
         for (;;) {
           if (p >= n) fail(this.file, `line ${this.lineNo}: unterminated quoted field`);
-          if (b[p] === 34) { if (b[p + 1] === 34) { p += 2; continue; } break; }
+          if (b[p] === 34) {
+            if (b[p + 1] === 34) {
+              p += 2;
+              continue;
+            }
+            break;
+          }
           if (b[p] === 10) this.nextLine++;
           p++;
         }
@@ -137,7 +165,10 @@ export class DelimitedReader {
         this.ends[k] = p > this.starts[k] && b[p - 1] === 13 ? p - 1 : p;
       }
       k++;
-      if (p < n && b[p] === d) { p++; continue; }
+      if (p < n && b[p] === d) {
+        p++;
+        continue;
+      }
       break;
     }
     this.count = k;
@@ -148,9 +179,15 @@ export class DelimitedReader {
 
   private grow(): void {
     const len = this.starts.length * 2;
-    const s = new Int32Array(len); s.set(this.starts); this.starts = s;
-    const e = new Int32Array(len); e.set(this.ends); this.ends = e;
-    const q = new Uint8Array(len); q.set(this.quoted); this.quoted = q;
+    const s = new Int32Array(len);
+    s.set(this.starts);
+    this.starts = s;
+    const e = new Int32Array(len);
+    e.set(this.ends);
+    this.ends = e;
+    const q = new Uint8Array(len);
+    q.set(this.quoted);
+    this.quoted = q;
   }
 
   /** Field i of the current row as a string (quotes removed, `""` unescaped). */
@@ -175,9 +212,15 @@ export function badNumber(r: DelimitedReader, field: number, row: number, col: n
   const [s, e] = r.range(field);
   if (Number.isNaN(v) && !isNaNText(r.bytes, s, e)) {
     const t = r.text(field);
-    fail(r.file, `line ${r.lineNo}, column ${field + 1}: '${t.length > 40 ? t.slice(0, 40) + '…' : t}' is not a number`);
+    fail(
+      r.file,
+      `line ${r.lineNo}, column ${field + 1}: '${t.length > 40 ? t.slice(0, 40) + '…' : t}' is not a number`,
+    );
   }
-  fail(r.file, `row ${row + 1}, column ${col + 1} is ${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'} (line ${r.lineNo}); embeddings must be finite`);
+  fail(
+    r.file,
+    `row ${row + 1}, column ${col + 1} is ${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'} (line ${r.lineNo}); embeddings must be finite`,
+  );
 }
 
 /**

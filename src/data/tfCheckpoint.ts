@@ -76,7 +76,13 @@ export function unmaskCrc(masked: number): number {
 
 // ---- byte reading ----
 class Reader {
-  constructor(readonly b: Uint8Array, public pos: number, readonly end: number, readonly file: string, readonly what: string) {}
+  constructor(
+    readonly b: Uint8Array,
+    public pos: number,
+    readonly end: number,
+    readonly file: string,
+    readonly what: string,
+  ) {}
   /** A varint as a JS number; refuses values past 2^53. */
   varint(): number {
     let v = 0;
@@ -94,7 +100,8 @@ class Reader {
     fail(this.file, `corrupt ${this.what}: bad varint`);
   }
   bytes(n: number): Uint8Array {
-    if (n > this.end - this.pos) fail(this.file, `truncated or corrupt ${this.what} (${n} bytes wanted, ${this.end - this.pos} left)`);
+    if (n > this.end - this.pos)
+      fail(this.file, `truncated or corrupt ${this.what} (${n} bytes wanted, ${this.end - this.pos} left)`);
     const out = this.b.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
@@ -114,8 +121,10 @@ function* pbFields(b: Uint8Array, file: string, what: string): Generator<[number
     const wire = tag % 8;
     if (field === 0) fail(file, `corrupt ${what}: field number 0`);
     if (wire === 0) yield [field, wire, r.varint()];
-    else if (wire === 1) { const x = r.bytes(8); yield [field, wire, new DataView(x.buffer, x.byteOffset, 8).getFloat64(0, true)]; }
-    else if (wire === 2) yield [field, wire, r.bytes(r.varint())];
+    else if (wire === 1) {
+      const x = r.bytes(8);
+      yield [field, wire, new DataView(x.buffer, x.byteOffset, 8).getFloat64(0, true)];
+    } else if (wire === 2) yield [field, wire, r.bytes(r.varint())];
     else if (wire === 5) yield [field, wire, r.u32()];
     else fail(file, `corrupt ${what}: wire type ${wire}`);
   }
@@ -130,7 +139,8 @@ function parseEntry(name: string, value: Uint8Array, file: string): CheckpointTe
       for (const [sf, sw, sv] of pbFields(v as Uint8Array, file, what)) {
         if (sf === 2 && sw === 2) {
           let size = 0;
-          for (const [df, dw, dv] of pbFields(sv as Uint8Array, file, what)) if (df === 1 && dw === 0) size = dv as number;
+          for (const [df, dw, dv] of pbFields(sv as Uint8Array, file, what))
+            if (df === 1 && dw === 0) size = dv as number;
           e.shape.push(size);
         } else if (sf === 3 && sw === 0 && sv !== 0) fail(file, `tensor '${name}' has an unknown shape`);
       }
@@ -148,7 +158,8 @@ export function snappyDecompress(src: Uint8Array, file: string): Uint8Array {
   const r = new Reader(src, 0, src.length, file, 'snappy block');
   const n = r.varint();
   // A snappy element expands at most ~22 times (a 3-byte copy of 64 bytes): bound the claim.
-  if (n > MAX_INDEX_BYTES || n > 32 * src.length + 64) fail(file, `corrupt snappy block: claims ${formatBytes(n)} from ${formatBytes(src.length)}`);
+  if (n > MAX_INDEX_BYTES || n > 32 * src.length + 64)
+    fail(file, `corrupt snappy block: claims ${formatBytes(n)} from ${formatBytes(src.length)}`);
   const out = new Uint8Array(n);
   let o = 0;
   while (r.pos < r.end) {
@@ -156,7 +167,12 @@ export function snappyDecompress(src: Uint8Array, file: string): Uint8Array {
     const kind = tag & 3;
     if (kind === 0) {
       let len = tag >>> 2;
-      if (len >= 60) { const k = len - 59; const x = r.bytes(k); len = 0; for (let i = k - 1; i >= 0; i--) len = len * 256 + x[i]; }
+      if (len >= 60) {
+        const k = len - 59;
+        const x = r.bytes(k);
+        len = 0;
+        for (let i = k - 1; i >= 0; i--) len = len * 256 + x[i];
+      }
       len += 1;
       if (len > n - o) fail(file, 'corrupt snappy block: literal past the end');
       out.set(r.bytes(len), o);
@@ -164,9 +180,17 @@ export function snappyDecompress(src: Uint8Array, file: string): Uint8Array {
     } else {
       let len: number;
       let off: number;
-      if (kind === 1) { len = ((tag >>> 2) & 7) + 4; off = ((tag >>> 5) << 8) | r.bytes(1)[0]; }
-      else if (kind === 2) { len = (tag >>> 2) + 1; const x = r.bytes(2); off = x[0] | (x[1] << 8); }
-      else { len = (tag >>> 2) + 1; off = r.u32(); }
+      if (kind === 1) {
+        len = ((tag >>> 2) & 7) + 4;
+        off = ((tag >>> 5) << 8) | r.bytes(1)[0];
+      } else if (kind === 2) {
+        len = (tag >>> 2) + 1;
+        const x = r.bytes(2);
+        off = x[0] | (x[1] << 8);
+      } else {
+        len = (tag >>> 2) + 1;
+        off = r.u32();
+      }
       if (off === 0 || off > o || len > n - o) fail(file, 'corrupt snappy block: bad copy');
       for (let i = 0; i < len; i++, o++) out[o] = out[o - off];
     }
@@ -179,11 +203,13 @@ export function snappyDecompress(src: Uint8Array, file: string): Uint8Array {
 function readBlock(b: Uint8Array, r: Reader, file: string, what: string): Uint8Array {
   const offset = r.varint();
   const size = r.varint();
-  if (offset + size + 5 > b.length - FOOTER) fail(file, `truncated or corrupt: ${what} block at ${offset} (+${size}) runs past the end of the file`);
+  if (offset + size + 5 > b.length - FOOTER)
+    fail(file, `truncated or corrupt: ${what} block at ${offset} (+${size}) runs past the end of the file`);
   const contents = b.subarray(offset, offset + size);
   const type = b[offset + size];
   const stored = new DataView(b.buffer, b.byteOffset + offset + size + 1, 4).getUint32(0, true);
-  if (crc32c(b.subarray(offset, offset + size + 1)) !== unmaskCrc(stored)) fail(file, `corrupt: checksum mismatch in the ${what} block at ${offset}`);
+  if (crc32c(b.subarray(offset, offset + size + 1)) !== unmaskCrc(stored))
+    fail(file, `corrupt: checksum mismatch in the ${what} block at ${offset}`);
   if (type === 0) return contents;
   if (type === 1) return snappyDecompress(contents, file);
   fail(file, `${what} block at ${offset} uses compression type ${type} (only uncompressed and snappy are read)`);
@@ -193,7 +219,8 @@ function readBlock(b: Uint8Array, r: Reader, file: string, what: string): Uint8A
 function blockEntries(block: Uint8Array, file: string, what: string, out: [string, Uint8Array][]): void {
   if (block.length < 4) fail(file, `corrupt ${what} block: ${block.length} bytes`);
   const numRestarts = new DataView(block.buffer, block.byteOffset + block.length - 4, 4).getUint32(0, true);
-  if (numRestarts > (block.length - 4) / 4) fail(file, `corrupt ${what} block: ${numRestarts} restart points in ${block.length} bytes`);
+  if (numRestarts > (block.length - 4) / 4)
+    fail(file, `corrupt ${what} block: ${numRestarts} restart points in ${block.length} bytes`);
   const end = block.length - 4 - 4 * numRestarts;
   const r = new Reader(block, 0, end, file, `${what} block`);
   let key = new Uint8Array(0);
@@ -201,7 +228,8 @@ function blockEntries(block: Uint8Array, file: string, what: string, out: [strin
     const shared = r.varint();
     const own = r.varint();
     const vlen = r.varint();
-    if (shared > key.length) fail(file, `corrupt ${what} block: key shares ${shared} bytes of a ${key.length}-byte key`);
+    if (shared > key.length)
+      fail(file, `corrupt ${what} block: key shares ${shared} bytes of a ${key.length}-byte key`);
     const tail = r.bytes(own);
     const k = new Uint8Array(shared + own);
     k.set(key.subarray(0, shared));
@@ -212,19 +240,24 @@ function blockEntries(block: Uint8Array, file: string, what: string, out: [strin
 }
 
 /** Parses a whole .index file: the header and every tensor entry. */
-export function parseCheckpointIndex(b: Uint8Array, file: string): { numShards: number; bigEndian: boolean; tensors: CheckpointTensor[] } {
+export function parseCheckpointIndex(
+  b: Uint8Array,
+  file: string,
+): { numShards: number; bigEndian: boolean; tensors: CheckpointTensor[] } {
   if (b.length < FOOTER) fail(file, `truncated: ${b.length} bytes, a checkpoint index has at least ${FOOTER}`);
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   if (dv.getUint32(b.length - 8, true) !== MAGIC_LO || dv.getUint32(b.length - 4, true) !== MAGIC_HI) {
     fail(file, 'not a TensorFlow checkpoint index (bad magic number at the end; truncated?)');
   }
   const fr = new Reader(b, b.length - FOOTER, b.length - 8, file, 'footer');
-  fr.varint(); fr.varint(); // metaindex block handle (unused)
+  fr.varint();
+  fr.varint(); // metaindex block handle (unused)
   const index = readBlock(b, fr, file, 'index');
   const handles: [string, Uint8Array][] = [];
   blockEntries(index, file, 'index', handles);
   const kv: [string, Uint8Array][] = [];
-  for (const [, h] of handles) blockEntries(readBlock(b, new Reader(h, 0, h.length, file, 'block handle'), file, 'data'), file, 'data', kv);
+  for (const [, h] of handles)
+    blockEntries(readBlock(b, new Reader(h, 0, h.length, file, 'block handle'), file, 'data'), file, 'data', kv);
   let numShards = 1;
   let bigEndian = false;
   let sawHeader = false;
@@ -261,37 +294,56 @@ function nameVariants(name: string): string[] {
   return name.endsWith(suffix) ? [name, name.slice(0, -suffix.length)] : [name, name + suffix];
 }
 
-const describe = (t: CheckpointTensor): string => `${t.name} (${t.shape.join(' x ') || 'scalar'} ${dtypeName(t.dtype)})`;
+const describe = (t: CheckpointTensor): string =>
+  `${t.name} (${t.shape.join(' x ') || 'scalar'} ${dtypeName(t.dtype)})`;
 
 /**
  * Reads one dense float tensor (float32 / float64 / float16 / bfloat16) as float32, checking its
  * size against `maxBytes` before reading and its crc32c after. For float64, `origin` gives the
  * original values (for checkFinite to tell a value beyond float32's range from an Infinity).
  */
-export async function readCheckpointTensor(prefix: string, name: string, maxBytes: number): Promise<{ shape: number[]; data: Float32Array; origin?: Float32Origin }> {
+export async function readCheckpointTensor(
+  prefix: string,
+  name: string,
+  maxBytes: number,
+): Promise<{ shape: number[]; data: Float32Array; origin?: Float32Origin }> {
   const indexFile = `${prefix}.index`;
   const { numShards, bigEndian, tensors } = await readIndex(prefix);
   const byName = new Map(tensors.map((t) => [t.name, t]));
-  const t = nameVariants(name).map((n) => byName.get(n)).find((x) => x);
+  const t = nameVariants(name)
+    .map((n) => byName.get(n))
+    .find((x) => x);
   if (!t) {
-    const floats2d = tensors.filter((x) => x.shape.length === 2 && DTYPES[x.dtype]?.float && !x.sliced).map((x) => describe(x));
+    const floats2d = tensors
+      .filter((x) => x.shape.length === 2 && DTYPES[x.dtype]?.float && !x.sliced)
+      .map((x) => describe(x));
     fail(indexFile, `no tensor '${name}' in this checkpoint (2-D float tensors: ${floats2d.join(', ') || 'none'})`);
   }
   const dt = DTYPES[t.dtype];
   if (!dt?.float) fail(indexFile, `tensor '${t.name}' is ${dtypeName(t.dtype)}, not a float tensor`);
-  if (t.sliced) fail(indexFile, `tensor '${t.name}' is a partitioned variable (saved in slices), which is not read here`);
+  if (t.sliced)
+    fail(indexFile, `tensor '${t.name}' is a partitioned variable (saved in slices), which is not read here`);
   const count = t.shape.reduce((a, b) => a * b, 1);
   if (!Number.isSafeInteger(count) || count * dt.size !== t.size) {
-    fail(indexFile, `corrupt entry for '${t.name}': shape (${t.shape.join(', ')}) of ${dt.name} needs ${count * dt.size} bytes, the entry says ${t.size}`);
+    fail(
+      indexFile,
+      `corrupt entry for '${t.name}': shape (${t.shape.join(', ')}) of ${dt.name} needs ${count * dt.size} bytes, the entry says ${t.size}`,
+    );
   }
   if (t.size > maxBytes) fail(indexFile, overBudget(`tensor '${t.name}' is`, t.size, maxBytes));
   if (t.shardId >= numShards) fail(indexFile, `corrupt entry for '${t.name}': shard ${t.shardId} of ${numShards}`);
   const dataFile = `${prefix}.data-${pad5(t.shardId)}-of-${pad5(numShards)}`;
   const fileSize = await checkedSize(dataFile, Number.MAX_SAFE_INTEGER);
-  if (t.offset + t.size > fileSize) fail(dataFile, `truncated: tensor '${t.name}' needs bytes ${t.offset}–${t.offset + t.size}, the file has ${fileSize}`);
+  if (t.offset + t.size > fileSize)
+    fail(
+      dataFile,
+      `truncated: tensor '${t.name}' needs bytes ${t.offset}–${t.offset + t.size}, the file has ${fileSize}`,
+    );
   const raw = t.size === 0 ? new Uint8Array(0) : await readPrefix(dataFile, t.size, t.offset);
-  if (raw.length !== t.size) fail(dataFile, `truncated: tensor '${t.name}' needs ${t.size} bytes at ${t.offset}, read ${raw.length}`);
-  if (t.crc32c !== undefined && crc32c(raw) !== unmaskCrc(t.crc32c)) fail(dataFile, `checksum mismatch for tensor '${t.name}': the file is corrupt`);
+  if (raw.length !== t.size)
+    fail(dataFile, `truncated: tensor '${t.name}' needs ${t.size} bytes at ${t.offset}, read ${raw.length}`);
+  if (t.crc32c !== undefined && crc32c(raw) !== unmaskCrc(t.crc32c))
+    fail(dataFile, `checksum mismatch for tensor '${t.name}': the file is corrupt`);
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const le = !bigEndian;
   const data = new Float32Array(count);
@@ -302,7 +354,10 @@ export async function readCheckpointTensor(prefix: string, name: string, maxByte
   if (dt.size === 4) for (let i = 0; i < count; i++) data[i] = dv.getFloat32(4 * i, le);
   else if (t.dtype === 14) {
     const tmp = new DataView(new ArrayBuffer(4));
-    for (let i = 0; i < count; i++) { tmp.setUint32(0, dv.getUint16(2 * i, le) << 16); data[i] = tmp.getFloat32(0); }
+    for (let i = 0; i < count; i++) {
+      tmp.setUint32(0, dv.getUint16(2 * i, le) << 16);
+      data[i] = tmp.getFloat32(0);
+    }
   } else for (let i = 0; i < count; i++) data[i] = halfToFloat(dv.getUint16(2 * i, le));
   return { shape: t.shape, data };
 }

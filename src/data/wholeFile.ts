@@ -12,7 +12,10 @@ import * as fs from 'node:fs';
 import { parseNpyHeader } from './npy';
 
 /** Size and modification time of a file at one look. */
-export interface FileProbe { size: number; mtimeMs: number }
+export interface FileProbe {
+  size: number;
+  mtimeMs: number;
+}
 
 /** Stats a file; undefined when it does not exist (any more) or is not a regular file. */
 export async function probeFile(file: string): Promise<FileProbe | undefined> {
@@ -59,7 +62,10 @@ export function isNpyName(file: string): boolean {
 export class StabilityTracker {
   private readonly seen = new Map<string, FileProbe & { since: number }>();
 
-  constructor(private readonly stableMs = 300, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly stableMs = 300,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Looks at the file again; true when it is whole by both rules. */
   async check(file: string): Promise<boolean> {
@@ -68,7 +74,8 @@ export class StabilityTracker {
       this.seen.delete(file);
       return false;
     }
-    const t = this.now(), last = this.seen.get(file);
+    const t = this.now(),
+      last = this.seen.get(file);
     if (!last || last.size !== p.size || last.mtimeMs !== p.mtimeMs) {
       this.seen.set(file, { ...p, since: t });
       return false;

@@ -47,16 +47,28 @@ export async function listZip(src: ByteSource, file: string): Promise<ZipEntry[]
   const dv = view(tail);
   let eocd = -1;
   for (let i = tail.length - 22; i >= 0; i--) {
-    if (dv.getUint32(i, true) === SIG_EOCD) { eocd = i; break; }
+    if (dv.getUint32(i, true) === SIG_EOCD) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) {
     const head = view(await src.readAt(0, 4));
-    fail(file, head.getUint32(0, true) === SIG_LOCAL ? 'truncated zip archive (no end-of-central-directory record)' : 'not a zip archive (bad magic)');
+    fail(
+      file,
+      head.getUint32(0, true) === SIG_LOCAL
+        ? 'truncated zip archive (no end-of-central-directory record)'
+        : 'not a zip archive (bad magic)',
+    );
   }
   let count = dv.getUint16(eocd + 10, true);
   let cdSize = dv.getUint32(eocd + 12, true);
   let cdOffset = dv.getUint32(eocd + 16, true);
-  if ((count === 0xffff || cdOffset === 0xffffffff || cdSize === 0xffffffff) && eocd >= 20 && dv.getUint32(eocd - 20, true) === SIG_LOC64) {
+  if (
+    (count === 0xffff || cdOffset === 0xffffffff || cdSize === 0xffffffff) &&
+    eocd >= 20 &&
+    dv.getUint32(eocd - 20, true) === SIG_LOC64
+  ) {
     const rec = u64(dv, eocd - 20 + 8, file);
     const r = view(await src.readAt(rec, 56));
     if (r.byteLength < 56 || r.getUint32(0, true) !== SIG_EOCD64) fail(file, 'bad zip: broken ZIP64 record');
@@ -116,7 +128,8 @@ function readZip64Extra(dv: DataView, off: number, len: number, e: ZipEntry, fil
 /** Where a member's (compressed) bytes start: after its local header, name and extra field. */
 async function dataStart(src: ByteSource, e: ZipEntry, file: string): Promise<number> {
   const h = await src.readAt(e.localOffset, 30);
-  if (h.length < 30 || view(h).getUint32(0, true) !== SIG_LOCAL) fail(file, `member ${e.name}: bad zip: damaged local header`);
+  if (h.length < 30 || view(h).getUint32(0, true) !== SIG_LOCAL)
+    fail(file, `member ${e.name}: bad zip: damaged local header`);
   const start = e.localOffset + 30 + view(h).getUint16(26, true) + view(h).getUint16(28, true);
   if (start + e.compressedSize > src.size) fail(file, `member ${e.name}: truncated zip archive`);
   return start;
@@ -129,7 +142,11 @@ async function dataStart(src: ByteSource, e: ZipEntry, file: string): Promise<nu
  * past the declared size stops at once (no zip bomb). `readChunk` bounds each compressed read.
  */
 export async function streamZipEntry(
-  src: ByteSource, e: ZipEntry, file: string, consume: (chunk: Uint8Array) => boolean | void, readChunk = READ_CHUNK,
+  src: ByteSource,
+  e: ZipEntry,
+  file: string,
+  consume: (chunk: Uint8Array) => boolean | void,
+  readChunk = READ_CHUNK,
 ): Promise<void> {
   const start = await dataStart(src, e, file);
   const end = start + e.compressedSize;
@@ -152,14 +169,22 @@ export async function streamZipEntry(
   } else fail(file, `member ${e.name}: unsupported zip compression method ${e.method}`);
   if (stopped) return;
   if (produced !== e.size) fail(file, `member ${e.name}: bad zip: ${produced} bytes, directory says ${e.size}`);
-  if ((crc >>> 0) !== e.crc) fail(file, `member ${e.name}: bad zip: CRC mismatch (corrupted data)`);
+  if (crc >>> 0 !== e.crc) fail(file, `member ${e.name}: bad zip: CRC mismatch (corrupted data)`);
 }
 
 /**
  * Inflates the raw deflate stream at [start, end) of `src` chunk by chunk (zlib's stream, off the
  * main thread), handing each output chunk to `take`. Resolves to true when `take` stopped it.
  */
-async function inflateInto(src: ByteSource, start: number, end: number, readChunk: number, take: (chunk: Uint8Array) => boolean, e: ZipEntry, file: string): Promise<boolean> {
+async function inflateInto(
+  src: ByteSource,
+  start: number,
+  end: number,
+  readChunk: number,
+  take: (chunk: Uint8Array) => boolean,
+  e: ZipEntry,
+  file: string,
+): Promise<boolean> {
   const inflater = zlib.createInflateRaw({ chunkSize: 256 * 1024 });
   let settled = false;
   const done = new Promise<boolean>((resolve, reject) => {
@@ -172,13 +197,18 @@ async function inflateInto(src: ByteSource, start: number, end: number, readChun
     inflater.on('data', (chunk: Buffer) => {
       if (settled) return;
       try {
-        if (!take(chunk)) { inflater.destroy(); finish(undefined, true); }
+        if (!take(chunk)) {
+          inflater.destroy();
+          finish(undefined, true);
+        }
       } catch (err) {
         inflater.destroy();
         finish(err, false);
       }
     });
-    inflater.on('error', (err) => finish(new InputError(file, `member ${e.name}: cannot inflate: ${err.message}`), false));
+    inflater.on('error', (err) =>
+      finish(new InputError(file, `member ${e.name}: cannot inflate: ${err.message}`), false),
+    );
     inflater.on('end', () => finish(undefined, false));
   });
   done.catch(() => undefined); // handled below; never an unhandled rejection meanwhile
@@ -186,7 +216,8 @@ async function inflateInto(src: ByteSource, start: number, end: number, readChun
     for (let pos = start; pos < end && !settled; pos += readChunk) {
       const buf = await src.readAt(pos, Math.min(readChunk, end - pos));
       if (settled) break;
-      if (!inflater.write(buf)) await Promise.race([once(inflater, 'drain').catch(() => undefined), done.catch(() => undefined)]);
+      if (!inflater.write(buf))
+        await Promise.race([once(inflater, 'drain').catch(() => undefined), done.catch(() => undefined)]);
     }
   } catch (err) {
     inflater.destroy(); // a read failed: stop inflating, report the read's error

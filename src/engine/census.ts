@@ -24,17 +24,26 @@ export { mergeCensus } from './censusMerge';
  * Costs the distance rows of those anchors plus a radix sort per anchor; memory is about
  * 4.5 bytes per (anchor, negative) pair. Reports progress and throws an AbortError on cancel.
  */
-export function buildCensusIndex(input: EngineInput, opts: DistanceOptions, range?: { anchorStart: number; anchorEnd: number },
-  progress?: Progress): Promise<CensusIndex> {
+export function buildCensusIndex(
+  input: EngineInput,
+  opts: DistanceOptions,
+  range?: { anchorStart: number; anchorEnd: number },
+  progress?: Progress,
+): Promise<CensusIndex> {
   return buildIndexData(input, opts, range, progress);
 }
 
 /** Bytes the exact index needs for these labels (all anchors): what decides between the index and passes. */
 export function censusIndexBytes(labels: Int32Array, classes: number): number {
-  const n = labels.length, sizes = new Float64Array(classes);
+  const n = labels.length,
+    sizes = new Float64Array(classes);
   for (const c of labels) sizes[c]++;
-  let pairs = 0, pos = 0;
-  for (const s of sizes) { pairs += s * (n - s); pos += s * (s - 1); }
+  let pairs = 0,
+    pos = 0;
+  for (const s of sizes) {
+    pairs += s * (n - s);
+    pos += s * (s - 1);
+  }
   return pairs * ((n <= 65536 ? 4 : 6) + 0.5) + pos * 16;
 }
 

@@ -8,7 +8,21 @@
  * `thresholdBits`, and counts are exact including ties (t == m, t == 0).
  */
 import type { CensusIndex, CensusResult, CountOptions } from './censusTypes';
-import { anchorOf, bitsOf, blockPartial, countAtMost, countFromRun, floatOf, IndexData, lastRun, negIdAt, PREFIX_SHIFT, PREFIX_STEP, prefixSum, valueAt } from './censusIndex';
+import {
+  anchorOf,
+  bitsOf,
+  blockPartial,
+  countAtMost,
+  countFromRun,
+  floatOf,
+  IndexData,
+  lastRun,
+  negIdAt,
+  PREFIX_SHIFT,
+  PREFIX_STEP,
+  prefixSum,
+  valueAt,
+} from './censusIndex';
 import { finishMeans, partialsAdd, TopK, zeroCounts } from './censusMerge';
 import { abortError } from './types';
 
@@ -57,11 +71,27 @@ export function countAtMargin(index: CensusIndex, margin: number, opts: CountOpt
 export function emptyCensus(n: number, classes: number, margin: number, opts: CountOptions = {}): CensusResult {
   const walk = opts.classPairs !== false || opts.perSample === true;
   const r: CensusResult = {
-    margin, triplets: 0, pml: zeroCounts(), facenet: zeroCounts(), lossSum: 0, nonZero: 0, meanLoss: 0, meanLossNonZero: 0,
-    nearestImpostor: new Int32Array(n).fill(-1), nearestImpostorDist: new Float32Array(n).fill(NaN),
-    classPairs: new Float64Array(walk ? classes * classes : 0), worst: [], lossSumPartials: [],
+    margin,
+    triplets: 0,
+    pml: zeroCounts(),
+    facenet: zeroCounts(),
+    lossSum: 0,
+    nonZero: 0,
+    meanLoss: 0,
+    meanLossNonZero: 0,
+    nearestImpostor: new Int32Array(n).fill(-1),
+    nearestImpostorDist: new Float32Array(n).fill(NaN),
+    classPairs: new Float64Array(walk ? classes * classes : 0),
+    worst: [],
+    lossSumPartials: [],
   };
-  if (opts.perSample) r.perSample = { violAsAnchor: new Float64Array(n), violAsPositive: new Float64Array(n), violAsNegative: new Float64Array(n), lossAsAnchor: new Float64Array(n) };
+  if (opts.perSample)
+    r.perSample = {
+      violAsAnchor: new Float64Array(n),
+      violAsPositive: new Float64Array(n),
+      violAsNegative: new Float64Array(n),
+      lossAsAnchor: new Float64Array(n),
+    };
   if (opts.perAnchor) r.perAnchor = { violAsAnchor: new Float64Array(n), lossAsAnchor: new Float64Array(n) };
   return r;
 }
@@ -72,43 +102,76 @@ export function emptyCensus(n: number, classes: number, margin: number, opts: Co
  * blocks of anchors one after another into one `r` gives what `mergeCensus` of their separate
  * censuses gives, bit for bit; `finishMeans(r)` then fills the loss sum and means.
  */
-export function countInto(r: CensusResult, top: TopK, index: CensusIndex, margin: number, opts: CountOptions = {}): void {
+export function countInto(
+  r: CensusResult,
+  top: TopK,
+  index: CensusIndex,
+  margin: number,
+  opts: CountOptions = {},
+): void {
   checkMargin(margin);
-  const idx = index as IndexData, m = margin, C = idx.classes, labels = idx.labels;
+  const idx = index as IndexData,
+    m = margin,
+    C = idx.classes,
+    labels = idx.labels;
   const walk = opts.classPairs !== false || opts.perSample === true;
   if (walk && r.classPairs.length !== C * C) throw new RangeError('countInto: the result was made without class pairs');
-  const ps = opts.perSample ? r.perSample : undefined, pa = opts.perAnchor ? r.perAnchor : undefined;
-  if ((opts.perSample && !ps) || (opts.perAnchor && !pa)) throw new RangeError('countInto: the result was made without per-sample arrays');
-  // Class pairs and per-sample counts read every negative's id: recover those an index built with only the nearest ids lacks.
-  if (walk && idx.idsKnown) for (let i = 0; i < idx.anchorEnd - idx.anchorStart; i++) if (idx.negOff[i + 1] > idx.negOff[i]) negIdAt(idx, i, idx.negOff[i + 1] - idx.negOff[i] - 1);
+  const ps = opts.perSample ? r.perSample : undefined,
+    pa = opts.perAnchor ? r.perAnchor : undefined;
+  if ((opts.perSample && !ps) || (opts.perAnchor && !pa))
+    throw new RangeError('countInto: the result was made without per-sample arrays');
+  // Class pairs and per-sample counts read every negative's id: recover those an index built with only the nearest ids
+  // lacks.
+  if (walk && idx.idsKnown)
+    for (let i = 0; i < idx.anchorEnd - idx.anchorStart; i++)
+      if (idx.negOff[i + 1] > idx.negOff[i]) negIdAt(idx, i, idx.negOff[i + 1] - idx.negOff[i] - 1);
   const shouldStop = opts.shouldStop;
   const acc = new Float64Array(4); // V (t <= m), Vs (t < m), H (t <= 0), Hs (t < 0)
-  let kBuf = new Uint32Array(64), T = 0;
+  let kBuf = new Uint32Array(64),
+    T = 0;
   const cnt = new Float64Array(2 * C);
   const fs = walk ? undefined : fencesOf(idx);
   for (let i = 0; i < idx.anchorEnd - idx.anchorStart; i++) {
     if (shouldStop && (i & 31) === 0 && shouldStop()) throw abortError();
-    const a = anchorOf(idx, i), off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
+    const a = anchorOf(idx, i),
+      off = idx.negOff[i],
+      neg = idx.negOff[i + 1] - off;
     const P = idx.posOff[i + 1] - idx.posOff[i];
-    if (neg > 0) { r.nearestImpostor[a] = negIdAt(idx, i, 0); r.nearestImpostorDist[a] = valueAt(idx, i, 0, idx.runOff[i]); }
+    if (neg > 0) {
+      r.nearestImpostor[a] = negIdAt(idx, i, 0);
+      r.nearestImpostorDist[a] = valueAt(idx, i, 0, idx.runOff[i]);
+    }
     if (P === 0 || neg === 0) continue;
     T += P * neg;
     if (kBuf.length < P) kBuf = new Uint32Array(P * 2);
     const cp = walk ? r.classPairs.subarray(labels[a] * C, (labels[a] + 1) * C) : undefined;
-    const lossA = fs ? countAnchorFenced(idx, i, m, kBuf, acc, fs)
+    const lossA = fs
+      ? countAnchorFenced(idx, i, m, kBuf, acc, fs)
       : countAnchor(idx, i, m, kBuf, acc, cp, cnt, ps?.violAsPositive, ps?.violAsNegative);
     partialsAdd(r.lossSumPartials, lossA);
     if (ps || pa) {
       const v = sumOf(kBuf, P);
-      if (ps) { ps.violAsAnchor[a] = v; ps.lossAsAnchor[a] = lossA; }
-      if (pa) { pa.violAsAnchor[a] = v; pa.lossAsAnchor[a] = lossA; }
+      if (ps) {
+        ps.violAsAnchor[a] = v;
+        ps.lossAsAnchor[a] = lossA;
+      }
+      if (pa) {
+        pa.violAsAnchor[a] = v;
+        pa.lossAsAnchor[a] = lossA;
+      }
     }
     if (top.k > 0) scanWorst(idx, i, m, top);
   }
   const [V, Vs, H, Hs] = acc;
   r.triplets += T;
-  r.pml.easy += T - V; r.pml.semihard += V - H; r.pml.hard += H; r.pml.violating += V;
-  r.facenet.easy += T - Vs; r.facenet.semihard += Vs - Hs; r.facenet.hard += Hs; r.facenet.violating += Vs;
+  r.pml.easy += T - V;
+  r.pml.semihard += V - H;
+  r.pml.hard += H;
+  r.pml.violating += V;
+  r.facenet.easy += T - Vs;
+  r.facenet.semihard += Vs - Hs;
+  r.facenet.hard += Hs;
+  r.facenet.violating += Vs;
   r.nonZero += Vs;
 }
 
@@ -149,14 +212,23 @@ export function thresholdLE(dap: number, m: number): number {
  * Then the t < m count is j too; otherwise the caller searches afresh. `run` is at or after the
  * run holding position j - 1.
  */
-function lastBelowStrict(idx: IndexData, i: number, j: number, run: number, tb: number, dap: number, m: number): boolean {
+function lastBelowStrict(
+  idx: IndexData,
+  i: number,
+  j: number,
+  run: number,
+  tb: number,
+  dap: number,
+  m: number,
+): boolean {
   let sb = tb - 1;
   for (; sb >= 0; sb--) {
     U[0] = sb;
     if (F[0] - dap < m) break;
   }
   if (sb < 0) return false;
-  const r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
+  const r0 = idx.runOff[i],
+    r1 = idx.runOff[i + 1];
   let r = Math.min(run, r1 - 1);
   while (r > r0 && idx.runStart[r] > j - 1) r--;
   return ((idx.runUpper[r] << 16) | idx.lower[idx.negOff[i] + j - 1]) >>> 0 <= sb;
@@ -169,7 +241,10 @@ function lastBelowStrict(idx: IndexData, i: number, j: number, run: number, tb: 
  * containing it. A positive's threshold is then found by a galloping search in this small array
  * and a scan of at most one block, which also yields the block's partial sum in order.
  */
-interface Fences { fence: Uint32Array; blockRun: Uint32Array }
+interface Fences {
+  fence: Uint32Array;
+  blockRun: Uint32Array;
+}
 
 /**
  * Builds the fast recount's fences now (otherwise the first `classPairs: false` recount does:
@@ -193,15 +268,23 @@ const fenceCache = new WeakMap<IndexData, Fences>();
 function fencesOf(idx: IndexData): Fences | undefined {
   let f = fenceCache.get(idx);
   if (f) return f;
-  const A = idx.anchorEnd - idx.anchorStart, len = idx.prefOff[A];
-  // countAnchorFenced keeps negative, positive, run and block offsets in int32 (far beyond any index that fits in memory).
-  if (!(idx.posOff[A] < 2 ** 31 && idx.runOff[A] < 2 ** 31 && idx.negOff[A] < 2 ** 31 && len < 2 ** 31)) return undefined;
+  const A = idx.anchorEnd - idx.anchorStart,
+    len = idx.prefOff[A];
+  // countAnchorFenced keeps negative, positive, run and block offsets in int32 (far beyond any index that fits in
+  // memory).
+  if (!(idx.posOff[A] < 2 ** 31 && idx.runOff[A] < 2 ** 31 && idx.negOff[A] < 2 ** 31 && len < 2 ** 31))
+    return undefined;
   const store = idx.storage;
   const fence = (store ? store.take('fence', (l) => new Uint32Array(l), len) : new Uint32Array(len)).fill(0xffffffff);
   const blockRun = store ? store.take('blockRun', (l) => new Uint32Array(l), len) : new Uint32Array(len);
-  const rs = idx.runStart, up = idx.runUpper, low = idx.lower;
+  const rs = idx.runStart,
+    up = idx.runUpper,
+    low = idx.lower;
   for (let i = 0; i < A; i++) {
-    const off = idx.negOff[i], neg = idx.negOff[i + 1] - off, r1 = idx.runOff[i + 1] | 0, pOff = idx.prefOff[i] | 0;
+    const off = idx.negOff[i],
+      neg = idx.negOff[i + 1] - off,
+      r1 = idx.runOff[i + 1] | 0,
+      pOff = idx.prefOff[i] | 0;
     const lowA = low.subarray(off, off + neg);
     let run = idx.runOff[i] | 0;
     for (let b = 0, j = 0; j < neg; b++, j += PREFIX_STEP) {
@@ -223,23 +306,56 @@ function fencesOf(idx: IndexData): Fences | undefined {
  * `blockPartial` does: O(P (log neg + PREFIX_STEP)) whatever the number of violating triplets,
  * same counts and bit-identical loss sum as countAnchor.
  */
-function countAnchorFenced(idx: IndexData, i: number, m: number, k: Uint32Array, acc: Float64Array, fs: Fences): number {
-  const p0 = idx.posOff[i] | 0, P = (idx.posOff[i + 1] - p0) | 0, r0 = idx.runOff[i] | 0, r1 = idx.runOff[i + 1] | 0;
-  const off = idx.negOff[i] | 0, neg = (idx.negOff[i + 1] - off) | 0;
+function countAnchorFenced(
+  idx: IndexData,
+  i: number,
+  m: number,
+  k: Uint32Array,
+  acc: Float64Array,
+  fs: Fences,
+): number {
+  const p0 = idx.posOff[i] | 0,
+    P = (idx.posOff[i + 1] - p0) | 0,
+    r0 = idx.runOff[i] | 0,
+    r1 = idx.runOff[i + 1] | 0;
+  const off = idx.negOff[i] | 0,
+    neg = (idx.negOff[i + 1] - off) | 0;
   const low = idx.lower;
-  const posDist = idx.posDist, rs = idx.runStart, up = idx.runUpper, hardLE = idx.hardLE, hardLT = idx.hardLT;
-  const pref = idx.prefix, pOff = idx.prefOff[i] | 0, fence = fs.fence, blockRun = fs.blockRun;
+  const posDist = idx.posDist,
+    rs = idx.runStart,
+    up = idx.runUpper,
+    hardLE = idx.hardLE,
+    hardLT = idx.hardLT;
+  const pref = idx.prefix,
+    pOff = idx.prefOff[i] | 0,
+    fence = fs.fence,
+    blockRun = fs.blockRun;
   const B = (neg + PREFIX_STEP - 1) >> PREFIX_SHIFT; // blocks holding entries
-  let lossA = 0, V = 0, Vs = 0, H = 0, Hs = 0;
+  let lossA = 0,
+    V = 0,
+    Vs = 0,
+    H = 0,
+    Hs = 0;
   // blockSum: distances from the last multiple of PREFIX_STEP up to j, added in order.
-  let j = 0, blockSum = 0, run = r0, upper = up[r0] << 16, nextRun = r0 + 1 < r1 ? rs[r0 + 1] : neg;
+  let j = 0,
+    blockSum = 0,
+    run = r0,
+    upper = up[r0] << 16,
+    nextRun = r0 + 1 < r1 ? rs[r0 + 1] : neg;
   for (let q = 0; q < P; q++) {
-    const dap = posDist[p0 + q], tb = thresholdLE(dap, m);
+    const dap = posDist[p0 + q],
+      tb = thresholdLE(dap, m);
     const nb = (j >> PREFIX_SHIFT) + 1;
     if (nb < B && fence[pOff + nb] <= tb) {
       // Last block whose first entry is <= tb: gallop from nb, then bisect.
-      let lo = nb, step = 1, hi = nb + 1;
-      while (hi < B && fence[pOff + hi] <= tb) { lo = hi; step *= 2; hi = lo + step; }
+      let lo = nb,
+        step = 1,
+        hi = nb + 1;
+      while (hi < B && fence[pOff + hi] <= tb) {
+        lo = hi;
+        step *= 2;
+        hi = lo + step;
+      }
       if (hi > B) hi = B;
       // Branch-free bisection (fences below B are finite patterns, so tb - f fits an int32):
       // keeps lo the last fence <= tb in [lo, hi).
@@ -250,11 +366,16 @@ function countAnchorFenced(idx: IndexData, i: number, m: number, k: Uint32Array,
       }
       j = lo << PREFIX_SHIFT;
       run = blockRun[pOff + lo];
-      upper = up[run] << 16; nextRun = run + 1 < r1 ? rs[run + 1] : neg;
+      upper = up[run] << 16;
+      nextRun = run + 1 < r1 ? rs[run + 1] : neg;
     }
     // The threshold lies below the next block's fence: at most the rest of this block.
     while (j < neg) {
-      if (j === nextRun) { run++; upper = up[run] << 16; nextRun = run + 1 < r1 ? rs[run + 1] : neg; }
+      if (j === nextRun) {
+        run++;
+        upper = up[run] << 16;
+        nextRun = run + 1 < r1 ? rs[run + 1] : neg;
+      }
       const bits = (upper | low[off + j]) >>> 0;
       if (bits > tb) break;
       U[0] = bits;
@@ -262,7 +383,8 @@ function countAnchorFenced(idx: IndexData, i: number, m: number, k: Uint32Array,
       blockSum += F[0];
       j++;
     }
-    let vs = j, sumS = 0;
+    let vs = j,
+      sumS = 0;
     if (j > 0) {
       U[0] = tb;
       // Only when some float32 v has fl(v - dap) == m exactly do t <= m and t < m differ.
@@ -273,11 +395,17 @@ function countAnchorFenced(idx: IndexData, i: number, m: number, k: Uint32Array,
         sumS = pref[pOff + (j >> PREFIX_SHIFT)] + ((j & (PREFIX_STEP - 1)) === 0 ? 0 : blockSum);
       }
     }
-    V += j; Vs += vs; H += hardLE[p0 + q]; Hs += hardLT[p0 + q];
+    V += j;
+    Vs += vs;
+    H += hardLE[p0 + q];
+    Hs += hardLT[p0 + q];
     k[q] = j;
     if (vs > 0) lossA += vs * (dap + m) - sumS;
   }
-  acc[0] += V; acc[1] += Vs; acc[2] += H; acc[3] += Hs;
+  acc[0] += V;
+  acc[1] += Vs;
+  acc[2] += H;
+  acc[3] += Hs;
   return lossA;
 }
 
@@ -292,21 +420,53 @@ function countAnchorFenced(idx: IndexData, i: number, m: number, k: Uint32Array,
  *   O(P log neg) whatever the number of violating triplets.
  * Fills k[q] with the t <= m counts; returns the anchor's loss sum.
  */
-function countAnchor(idx: IndexData, i: number, m: number, k: Uint32Array, acc: Float64Array, cp: Float64Array | undefined,
-  cnt: Float64Array, violP?: Float64Array, violNeg?: Float64Array): number {
-  const p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0, r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
-  const off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
-  const low = idx.lower.subarray(off, off + neg), ids = idx.negId.subarray(off, off + neg);
-  const posDist = idx.posDist, rs = idx.runStart, up = idx.runUpper, labels = idx.labels;
-  const pref = idx.prefix, pOff = idx.prefOff[i];
-  let lossA = 0, V = 0, Vs = 0, H = 0, Hs = 0;
+function countAnchor(
+  idx: IndexData,
+  i: number,
+  m: number,
+  k: Uint32Array,
+  acc: Float64Array,
+  cp: Float64Array | undefined,
+  cnt: Float64Array,
+  violP?: Float64Array,
+  violNeg?: Float64Array,
+): number {
+  const p0 = idx.posOff[i],
+    P = idx.posOff[i + 1] - p0,
+    r0 = idx.runOff[i],
+    r1 = idx.runOff[i + 1];
+  const off = idx.negOff[i],
+    neg = idx.negOff[i + 1] - off;
+  const low = idx.lower.subarray(off, off + neg),
+    ids = idx.negId.subarray(off, off + neg);
+  const posDist = idx.posDist,
+    rs = idx.runStart,
+    up = idx.runUpper,
+    labels = idx.labels;
+  const pref = idx.prefix,
+    pOff = idx.prefOff[i];
+  let lossA = 0,
+    V = 0,
+    Vs = 0,
+    H = 0,
+    Hs = 0;
   // blockSum: distances from the last multiple of PREFIX_STEP up to j, added in order.
-  let j = 0, blockSum = 0, run = r0, upper = up[r0] << 16, nextRun = r0 + 1 < r1 ? rs[r0 + 1] : neg;
+  let j = 0,
+    blockSum = 0,
+    run = r0,
+    upper = up[r0] << 16,
+    nextRun = r0 + 1 < r1 ? rs[r0 + 1] : neg;
   for (let q = 0; q < P; q++) {
-    const dap = posDist[p0 + q], tb = thresholdLE(dap, m), c = P - q;
+    const dap = posDist[p0 + q],
+      tb = thresholdLE(dap, m),
+      c = P - q;
     let steps = 0;
     while (j < neg) {
-      if (j === nextRun) { run++; upper = up[run] << 16; nextRun = run + 1 < r1 ? rs[run + 1] : neg; }
+      if (j === nextRun) {
+        run++;
+        upper = up[run] << 16;
+        nextRun = run + 1 < r1 ? rs[run + 1] : neg;
+      }
       const bits = (upper | low[j]) >>> 0;
       if (bits > tb) break;
       U[0] = bits;
@@ -323,14 +483,16 @@ function countAnchor(idx: IndexData, i: number, m: number, k: Uint32Array, acc: 
           j = target;
           run = lastRun;
           while (run + 1 < r1 && rs[run + 1] <= j) run++;
-          upper = up[run] << 16; nextRun = run + 1 < r1 ? rs[run + 1] : neg;
+          upper = up[run] << 16;
+          nextRun = run + 1 < r1 ? rs[run + 1] : neg;
           blockSum = blockPartial(idx, i, j, run);
           break;
         }
       }
       j++;
     }
-    let vs = j, sumS = 0;
+    let vs = j,
+      sumS = 0;
     if (j > 0) {
       U[0] = tb;
       // Only when some float32 v has fl(v - dap) == m exactly do t <= m and t < m differ.
@@ -341,35 +503,48 @@ function countAnchor(idx: IndexData, i: number, m: number, k: Uint32Array, acc: 
         sumS = pref[pOff + (j >> PREFIX_SHIFT)] + ((j & (PREFIX_STEP - 1)) === 0 ? 0 : blockSum);
       }
     }
-    V += j; Vs += vs; H += idx.hardLE[p0 + q]; Hs += idx.hardLT[p0 + q];
+    V += j;
+    Vs += vs;
+    H += idx.hardLE[p0 + q];
+    Hs += idx.hardLT[p0 + q];
     k[q] = j;
     if (violP) violP[idx.posId[p0 + q]] += j;
     if (vs > 0) lossA += vs * (dap + m) - sumS;
   }
-  acc[0] += V; acc[1] += Vs; acc[2] += H; acc[3] += Hs;
+  acc[0] += V;
+  acc[1] += Vs;
+  acc[2] += H;
+  acc[3] += Hs;
   if (cp) {
     for (let b = 0; b < cp.length; b++) {
       cp[b] += cnt[2 * b] + cnt[2 * b + 1];
-      cnt[2 * b] = 0; cnt[2 * b + 1] = 0;
+      cnt[2 * b] = 0;
+      cnt[2 * b + 1] = 0;
     }
   }
   return lossA;
 }
-
 
 /**
  * Offers anchor i's highest-loss triplets: positives from the farthest, negatives from the
  * nearest, stopping as soon as the loss drops below the worst kept one (loss only falls along both).
  */
 function scanWorst(idx: IndexData, i: number, m: number, top: TopK): void {
-  const a = anchorOf(idx, i), off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
-  const p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0, r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
+  const a = anchorOf(idx, i),
+    off = idx.negOff[i],
+    neg = idx.negOff[i + 1] - off;
+  const p0 = idx.posOff[i],
+    P = idx.posOff[i + 1] - p0,
+    r0 = idx.runOff[i],
+    r1 = idx.runOff[i + 1];
   for (let q = P - 1; q >= 0; q--) {
-    const dap = idx.posDist[p0 + q], pid = idx.posId[p0 + q];
+    const dap = idx.posDist[p0 + q],
+      pid = idx.posId[p0 + q];
     let r = r0;
     for (let j = 0; j < neg; j++) {
       while (r + 1 < r1 && idx.runStart[r + 1] <= j) r++;
-      const dan = valueAt(idx, i, j, r), loss = m - (dan - dap);
+      const dan = valueAt(idx, i, j, r),
+        loss = m - (dan - dap);
       if (!(loss > 0) || (top.full && loss < top.minLoss)) {
         if (j === 0) return;
         break;
@@ -386,16 +561,20 @@ function scanWorst(idx: IndexData, i: number, m: number, top: TopK): void {
  * so the bins add up to the number of triplets.
  */
 export function tHistogram(index: CensusIndex, edges: Float64Array): Float64Array {
-  const idx = index as IndexData, E = edges.length;
+  const idx = index as IndexData,
+    E = edges.length;
   if (E < 2) throw new RangeError('tHistogram needs at least 2 edges');
   for (let e = 1; e < E; e++) if (!(edges[e] > edges[e - 1])) throw new RangeError('tHistogram: edges must increase');
   const below = new Float64Array(E); // below[e]: triplets with t < edges[e]
   let total = 0;
   for (let i = 0; i < idx.anchorEnd - idx.anchorStart; i++) {
-    const neg = idx.negOff[i + 1] - idx.negOff[i], p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0;
+    const neg = idx.negOff[i + 1] - idx.negOff[i],
+      p0 = idx.posOff[i],
+      P = idx.posOff[i + 1] - p0;
     if (P === 0 || neg === 0) continue;
     total += P * neg;
-    const r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
+    const r0 = idx.runOff[i],
+      r1 = idx.runOff[i + 1];
     for (let q = 0; q < P; q++) {
       const dap = idx.posDist[p0 + q];
       // Edges ascend, so thresholds do: each search gallops on from the previous one's run.
@@ -408,7 +587,8 @@ export function tHistogram(index: CensusIndex, edges: Float64Array): Float64Arra
   }
   const out = new Float64Array(E - 1);
   for (let b = 0; b < E - 1; b++) {
-    const lo = b === 0 ? 0 : below[b], hi = b === E - 2 ? total : below[b + 1];
+    const lo = b === 0 ? 0 : below[b],
+      hi = b === E - 2 ? total : below[b + 1];
     out[b] = hi - lo;
   }
   return out;

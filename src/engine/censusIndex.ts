@@ -83,7 +83,12 @@ export function negIdAt(idx: IndexData, i: number, j: number): number {
 
 /** Every id of anchor i's sorted negatives, from its distance row (the same stable order the keys have). */
 function recoverIds(idx: IndexData, i: number): void {
-  const lz = idx.lazy!, n = idx.n, s = lz.scratch, labels = lz.ctx.input.labels, a = anchorOf(idx, i), la = labels[a];
+  const lz = idx.lazy!,
+    n = idx.n,
+    s = lz.scratch,
+    labels = lz.ctx.input.labels,
+    a = anchorOf(idx, i),
+    la = labels[a];
   const row = lz.rows.subarray(i * n, (i + 1) * n);
   const { len, min, max } = extractNegatives(new Uint32Array(row.buffer, row.byteOffset, n), labels, la, s, true);
   const { ids } = radixSort(s, len, min, max);
@@ -117,14 +122,18 @@ export function indexContext(input: EngineInput, opts: DistanceOptions, checkFin
 /** Checks labels and embeddings, counts class sizes. */
 function validate(input: EngineInput, checkFinite = true): Float64Array {
   const { n, dim, labels, classes, embeddings } = input;
-  if (!(n >= 0 && dim >= 1) || embeddings.length < n * dim || labels.length < n) throw new RangeError('census: embeddings / labels do not match n x dim');
+  if (!(n >= 0 && dim >= 1) || embeddings.length < n * dim || labels.length < n)
+    throw new RangeError('census: embeddings / labels do not match n x dim');
   const sizes = new Float64Array(classes);
   for (let i = 0; i < n; i++) {
     const c = labels[i];
     if (!(c >= 0 && c < classes)) throw new RangeError(`census: sample ${i} has label ${c} outside 0..${classes - 1}`);
     sizes[c]++;
   }
-  if (checkFinite) for (let i = 0; i < n * dim; i++) if (!Number.isFinite(embeddings[i])) throw new RangeError(`census: sample ${Math.floor(i / dim)} has a non-finite coordinate`);
+  if (checkFinite)
+    for (let i = 0; i < n * dim; i++)
+      if (!Number.isFinite(embeddings[i]))
+        throw new RangeError(`census: sample ${Math.floor(i / dim)} has a non-finite coordinate`);
   return sizes;
 }
 
@@ -170,33 +179,61 @@ export class IndexStorage {
 }
 
 /** The index shell for the given anchors, every array sized (from `storage` when given). */
-function allocate(ctx: IndexContext, a0: number, anchors: Int32Array | undefined, m: number, storage?: IndexStorage): IndexData {
-  const { n, labels, classes } = ctx.input, sizes = ctx.sizes;
-  const negOff = new Float64Array(m + 1), posOff = new Float64Array(m + 1), prefOff = new Float64Array(m + 1);
+function allocate(
+  ctx: IndexContext,
+  a0: number,
+  anchors: Int32Array | undefined,
+  m: number,
+  storage?: IndexStorage,
+): IndexData {
+  const { n, labels, classes } = ctx.input,
+    sizes = ctx.sizes;
+  const negOff = new Float64Array(m + 1),
+    posOff = new Float64Array(m + 1),
+    prefOff = new Float64Array(m + 1);
   for (let i = 0; i < m; i++) {
-    const c = labels[anchors ? anchors[i] : a0 + i], neg = n - sizes[c];
+    const c = labels[anchors ? anchors[i] : a0 + i],
+      neg = n - sizes[c];
     negOff[i + 1] = negOff[i] + neg;
     posOff[i + 1] = posOff[i] + sizes[c] - 1;
     prefOff[i + 1] = prefOff[i] + (neg >> PREFIX_SHIFT) + 1;
   }
-  const total = negOff[m], pos = posOff[m], small = n <= 65536;
-  const take = <T extends Growable>(key: string, make: (len: number) => T, len: number): T => (storage ? storage.take(key, make, len) : make(len));
+  const total = negOff[m],
+    pos = posOff[m],
+    small = n <= 65536;
+  const take = <T extends Growable>(key: string, make: (len: number) => T, len: number): T =>
+    storage ? storage.take(key, make, len) : make(len);
   try {
     return {
-      anchorStart: anchors ? 0 : a0, anchorEnd: anchors ? m : a0 + m, n, classes, labels: labels.subarray(0, n), distance: { ...ctx.distance },
+      anchorStart: anchors ? 0 : a0,
+      anchorEnd: anchors ? m : a0 + m,
+      n,
+      classes,
+      labels: labels.subarray(0, n),
+      distance: { ...ctx.distance },
       anchorIds: anchors,
-      negOff, lower: take('lower', (l) => new Uint16Array(l), total),
-      negId: small ? take('negId16', (l) => new Uint16Array(l), total) : take('negId32', (l) => new Uint32Array(l), total),
-      runOff: new Float64Array(m + 1), runUpper: storage ? storage.whole('runUpper', (l) => new Uint16Array(l), 1024) : new Uint16Array(1024),
+      negOff,
+      lower: take('lower', (l) => new Uint16Array(l), total),
+      negId: small
+        ? take('negId16', (l) => new Uint16Array(l), total)
+        : take('negId32', (l) => new Uint32Array(l), total),
+      runOff: new Float64Array(m + 1),
+      runUpper: storage ? storage.whole('runUpper', (l) => new Uint16Array(l), 1024) : new Uint16Array(1024),
       runStart: storage ? storage.whole('runStart', (l) => new Uint32Array(l), 1024) : new Uint32Array(1024),
-      prefOff, prefix: take('prefix', (l) => new Float64Array(l), prefOff[m]),
-      posOff, posDist: take('posDist', (l) => new Float32Array(l), pos), posId: take('posId', (l) => new Int32Array(l), pos),
-      hardLE: take('hardLE', (l) => new Uint32Array(l), pos), hardLT: take('hardLT', (l) => new Uint32Array(l), pos),
+      prefOff,
+      prefix: take('prefix', (l) => new Float64Array(l), prefOff[m]),
+      posOff,
+      posDist: take('posDist', (l) => new Float32Array(l), pos),
+      posId: take('posId', (l) => new Int32Array(l), pos),
+      hardLE: take('hardLE', (l) => new Uint32Array(l), pos),
+      hardLT: take('hardLT', (l) => new Uint32Array(l), pos),
       storage,
     };
   } catch (e) {
     const gb = ((total * (small ? 4.5 : 6.5) + pos * 16) / 1e9).toFixed(1);
-    throw new RangeError(`census index for ${m} anchors needs about ${gb} GB and could not be allocated (${(e as Error).message})`);
+    throw new RangeError(
+      `census index for ${m} anchors needs about ${gb} GB and could not be allocated (${(e as Error).message})`,
+    );
   }
 }
 
@@ -205,11 +242,18 @@ function allocate(ctx: IndexContext, a0: number, anchors: Int32Array | undefined
  * `distanceRows` in row blocks; yields to the event loop between blocks so a worker can see a
  * cancellation, and reports progress.
  */
-export async function buildIndexData(input: EngineInput, opts: DistanceOptions, range?: { anchorStart: number; anchorEnd: number }, progress?: Progress): Promise<IndexData> {
+export async function buildIndexData(
+  input: EngineInput,
+  opts: DistanceOptions,
+  range?: { anchorStart: number; anchorEnd: number },
+  progress?: Progress,
+): Promise<IndexData> {
   const ctx = indexContext(input, opts);
   const { n, dim } = input;
-  const a0 = range?.anchorStart ?? 0, a1 = range?.anchorEnd ?? n;
-  if (!(Number.isInteger(a0) && Number.isInteger(a1) && 0 <= a0 && a0 <= a1 && a1 <= n)) throw new RangeError(`census: bad anchor range [${a0}, ${a1}) for n = ${n}`);
+  const a0 = range?.anchorStart ?? 0,
+    a1 = range?.anchorEnd ?? n;
+  if (!(Number.isInteger(a0) && Number.isInteger(a1) && 0 <= a0 && a0 <= a1 && a1 <= n))
+    throw new RangeError(`census: bad anchor range [${a0}, ${a1}) for n = ${n}`);
   const idx = allocate(ctx, a0, undefined, a1 - a0);
   const x = prepareEmbeddings(input, opts.normalize);
   const block = Math.max(1, Math.min(256, Math.floor((1 << 22) / Math.max(1, n))));
@@ -220,7 +264,8 @@ export async function buildIndexData(input: EngineInput, opts: DistanceOptions, 
     throwIfAborted(progress);
     const e = Math.min(a1, b + block);
     distanceRows(x, n, dim, b, e, opts.distance, rows);
-    for (let a = b; a < e; a++) runCount = indexAnchor(idx, a - a0, a, rows.subarray((a - b) * n, (a - b + 1) * n), ctx, scratch, runCount);
+    for (let a = b; a < e; a++)
+      runCount = indexAnchor(idx, a - a0, a, rows.subarray((a - b) * n, (a - b + 1) * n), ctx, scratch, runCount);
     progress?.onProgress?.((e - a0) / Math.max(1, a1 - a0), `census index: ${e - a0} / ${a1 - a0} anchors`);
     await new Promise<void>((r) => setImmediate(r));
   }
@@ -237,10 +282,17 @@ export async function buildIndexData(input: EngineInput, opts: DistanceOptions, 
  * pairs) and the ids of each anchor's `nearIds` nearest negatives are found apart; the others are
  * recovered on demand by negIdAt while `rows` is still intact. Every number is the same.
  */
-export function indexBlock(ctx: IndexContext, block: { start: number; count: number } | Int32Array, rows: Float32Array, storage?: IndexStorage,
-  nearIds?: number): IndexData {
-  const n = ctx.input.n, ids = block instanceof Int32Array ? block : undefined;
-  const m = ids ? ids.length : (block as { count: number }).count, a0 = ids ? 0 : (block as { start: number }).start;
+export function indexBlock(
+  ctx: IndexContext,
+  block: { start: number; count: number } | Int32Array,
+  rows: Float32Array,
+  storage?: IndexStorage,
+  nearIds?: number,
+): IndexData {
+  const n = ctx.input.n,
+    ids = block instanceof Int32Array ? block : undefined;
+  const m = ids ? ids.length : (block as { count: number }).count,
+    a0 = ids ? 0 : (block as { start: number }).start;
   const idx = allocate(ctx, a0, ids, m, storage);
   const scratch = storage ? storage.sortScratch(n) : new SortScratch(n);
   if (nearIds !== undefined) {
@@ -248,9 +300,20 @@ export function indexBlock(ctx: IndexContext, block: { start: number; count: num
     idx.lazy = { rows, ctx, scratch };
   }
   let runCount = 0;
-  for (let i = 0; i < m; i++) runCount = indexAnchor(idx, i, ids ? ids[i] : a0 + i, rows.subarray(i * n, (i + 1) * n), ctx, scratch, runCount, nearIds);
+  for (let i = 0; i < m; i++)
+    runCount = indexAnchor(
+      idx,
+      i,
+      ids ? ids[i] : a0 + i,
+      rows.subarray(i * n, (i + 1) * n),
+      ctx,
+      scratch,
+      runCount,
+      nearIds,
+    );
   if (storage) {
-    storage.keep('runUpper', idx.runUpper); storage.keep('runStart', idx.runStart);
+    storage.keep('runUpper', idx.runUpper);
+    storage.keep('runStart', idx.runStart);
     idx.runUpper = idx.runUpper.subarray(0, runCount);
     idx.runStart = idx.runStart.subarray(0, runCount);
   } else {
@@ -269,8 +332,19 @@ function classMembers(labels: Int32Array, n: number, classes: number, sizes: Flo
 }
 
 /** Fills the slice of anchor i (dataset id a) of the index from its distance row. Returns the new run count. */
-function indexAnchor(idx: IndexData, i: number, a: number, row: Float32Array, ctx: IndexContext, s: SortScratch, runCount: number, nearIds?: number): number {
-  const n = idx.n, labels = ctx.input.labels, la = labels[a];
+function indexAnchor(
+  idx: IndexData,
+  i: number,
+  a: number,
+  row: Float32Array,
+  ctx: IndexContext,
+  s: SortScratch,
+  runCount: number,
+  nearIds?: number,
+): number {
+  const n = idx.n,
+    labels = ctx.input.labels,
+    la = labels[a];
   const rowBits = new Uint32Array(row.buffer, row.byteOffset, n);
   const { len, min, max } = extractNegatives(rowBits, labels, la, s, nearIds === undefined);
   if (nearIds !== undefined) {
@@ -286,23 +360,37 @@ function indexAnchor(idx: IndexData, i: number, a: number, row: Float32Array, ct
   return runCount;
 }
 
-/** Writes anchor i's slice of the index from its sorted keys (and ids, when all are known). Returns the new run count. */
-function fillAnchor(idx: IndexData, i: number, keys: Uint32Array, ids: Uint32Array | undefined, len: number, runCount: number): number {
+/** Writes anchor i's slice of the index from its sorted keys (and ids, when all are known). Returns the new run count.
+ * */
+function fillAnchor(
+  idx: IndexData,
+  i: number,
+  keys: Uint32Array,
+  ids: Uint32Array | undefined,
+  len: number,
+  runCount: number,
+): number {
   // The sorted keys read as floats are the sorted distances themselves (no gather from the row).
   const values = new Float32Array(keys.buffer, keys.byteOffset, len);
   // Views on this anchor's slices keep the hot loop on small integer indices.
-  const off = idx.negOff[i], lower = idx.lower.subarray(off, off + len), negId = idx.negId.subarray(off, off + len);
+  const off = idx.negOff[i],
+    lower = idx.lower.subarray(off, off + len),
+    negId = idx.negId.subarray(off, off + len);
   const prefix = idx.prefix.subarray(idx.prefOff[i], idx.prefOff[i + 1]);
   idx.runOff[i] = runCount;
-  let acc = 0, prevUpper = -1;
+  let acc = 0,
+    prevUpper = -1;
   for (let j = 0; j < len; j++) {
     if ((j & (PREFIX_STEP - 1)) === 0) prefix[j >> PREFIX_SHIFT] = acc;
-    const key = keys[j], up = key >>> 16;
+    const key = keys[j],
+      up = key >>> 16;
     acc += values[j];
     lower[j] = key & 0xffff;
     if (up !== prevUpper) {
       if (runCount === idx.runUpper.length) growRuns(idx);
-      idx.runUpper[runCount] = up; idx.runStart[runCount] = j; runCount++;
+      idx.runUpper[runCount] = up;
+      idx.runStart[runCount] = j;
+      runCount++;
       prevUpper = up;
     }
   }
@@ -318,19 +406,37 @@ function fillAnchor(idx: IndexData, i: number, keys: Uint32Array, ids: Uint32Arr
  * sorted stably by key, are exactly the sorted list's first entries. With many ties at that key
  * (more than a few times `want`), the whole order is recovered instead.
  */
-function nearestIds(idx: IndexData, i: number, keys: Uint32Array, len: number, rowBits: Uint32Array, labels: Int32Array, la: number, s: SortScratch, want: number): void {
+function nearestIds(
+  idx: IndexData,
+  i: number,
+  keys: Uint32Array,
+  len: number,
+  rowBits: Uint32Array,
+  labels: Int32Array,
+  la: number,
+  s: SortScratch,
+  want: number,
+): void {
   const k = Math.min(want, len);
   idx.idsKnown![i] = 0;
   if (k === 0) return;
-  const thr = keys[k - 1], cap = 4 * k + 64, n = rowBits.length;
-  const fk = s.frontKeys(cap), fi = s.frontIds(cap);
+  const thr = keys[k - 1],
+    cap = 4 * k + 64,
+    n = rowBits.length;
+  const fk = s.frontKeys(cap),
+    fi = s.frontIds(cap);
   let c = 0;
   for (let j = 0; j < n; j++) {
     if (labels[j] === la) continue;
     const key = rowBits[j];
     if (key > thr) continue;
-    if (c === cap) { recoverIds(idx, i); return; }
-    fk[c] = key; fi[c] = j; c++;
+    if (c === cap) {
+      recoverIds(idx, i);
+      return;
+    }
+    fk[c] = key;
+    fi[c] = j;
+    c++;
   }
   insertionByKey(fk, fi, c);
   idx.negId.set(fi.subarray(0, c), idx.negOff[i]);
@@ -338,22 +444,33 @@ function nearestIds(idx: IndexData, i: number, keys: Uint32Array, len: number, r
 }
 
 function growRuns(idx: IndexData): void {
-  const up = new Uint16Array(idx.runUpper.length * 2), st = new Uint32Array(idx.runStart.length * 2);
-  up.set(idx.runUpper); st.set(idx.runStart);
-  idx.runUpper = up; idx.runStart = st;
+  const up = new Uint16Array(idx.runUpper.length * 2),
+    st = new Uint32Array(idx.runStart.length * 2);
+  up.set(idx.runUpper);
+  st.set(idx.runStart);
+  idx.runUpper = up;
+  idx.runStart = st;
 }
 
 /** Anchor a's positives sorted by (distance, id), with their margin-independent hard counts. */
 function indexPositives(idx: IndexData, i: number, a: number, row: Float32Array, members: Int32Array): void {
   const p0 = idx.posOff[i];
   const c = members.length - 1;
-  const d = new Float32Array(c), id = new Int32Array(c);
-  for (let q = 0, w = 0; q < members.length; q++) if (members[q] !== a) { id[w] = members[q]; d[w] = row[members[q]]; w++; }
+  const d = new Float32Array(c),
+    id = new Int32Array(c);
+  for (let q = 0, w = 0; q < members.length; q++)
+    if (members[q] !== a) {
+      id[w] = members[q];
+      d[w] = row[members[q]];
+      w++;
+    }
   const order = Array.from({ length: c }, (_, q) => q);
   order.sort((u, v) => d[u] - d[v] || id[u] - id[v]);
   for (let q = 0; q < c; q++) {
-    const dist = d[order[q]], bits = bitsOf(dist);
-    idx.posDist[p0 + q] = dist; idx.posId[p0 + q] = id[order[q]];
+    const dist = d[order[q]],
+      bits = bitsOf(dist);
+    idx.posDist[p0 + q] = dist;
+    idx.posId[p0 + q] = id[order[q]];
     idx.hardLE[p0 + q] = countAtMost(idx, i, bits);
     idx.hardLT[p0 + q] = countAtMost(idx, i, bits - 1);
   }
@@ -361,7 +478,8 @@ function indexPositives(idx: IndexData, i: number, a: number, row: Float32Array,
 
 /** Number of anchor i's negatives whose distance bit pattern is <= bits (bits may be -1). */
 export function countAtMost(idx: IndexData, i: number, bits: number): number {
-  const r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
+  const r0 = idx.runOff[i],
+    r1 = idx.runOff[i + 1];
   return countFromRun(idx, i, bits, r0, r0, r1);
 }
 
@@ -371,32 +489,53 @@ export function countAtMost(idx: IndexData, i: number, bits: number): number {
  */
 export let lastRun = 0;
 export function countFromRun(idx: IndexData, i: number, bits: number, from: number, r0: number, r1: number): number {
-  if (bits < 0 || r1 === r0) { lastRun = from; return 0; }
-  const tu = bits >>> 16, tl = bits & 0xffff, up = idx.runUpper;
+  if (bits < 0 || r1 === r0) {
+    lastRun = from;
+    return 0;
+  }
+  const tu = bits >>> 16,
+    tl = bits & 0xffff,
+    up = idx.runUpper;
   // Last run with upper <= tu, by galloping from the cursor then bisecting.
   if (up[from] > tu) {
     if (from !== r0) return countFromRun(idx, i, bits, r0, r0, r1); // threshold went back: search afresh
     lastRun = from;
     return 0;
   }
-  let lo = from, step = 1, hi = from + 1;
-  while (hi < r1 && up[hi] <= tu) { lo = hi; step *= 2; hi = lo + step; }
+  let lo = from,
+    step = 1,
+    hi = from + 1;
+  while (hi < r1 && up[hi] <= tu) {
+    lo = hi;
+    step *= 2;
+    hi = lo + step;
+  }
   if (hi > r1) hi = r1;
-  while (hi - lo > 1) { const mid = (lo + hi) >> 1; if (up[mid] <= tu) lo = mid; else hi = mid; }
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (up[mid] <= tu) lo = mid;
+    else hi = mid;
+  }
   lastRun = lo;
   const neg = idx.negOff[i + 1] - idx.negOff[i];
   const end = lo + 1 < r1 ? idx.runStart[lo + 1] : neg;
   if (up[lo] < tu) return end;
   // Same high half: bisect the low halves of the run for the first one > tl.
-  const off = idx.negOff[i], low = idx.lower;
-  let a = idx.runStart[lo], b = end;
-  while (a < b) { const mid = (a + b) >> 1; if (low[off + mid] <= tl) a = mid + 1; else b = mid; }
+  const off = idx.negOff[i],
+    low = idx.lower;
+  let a = idx.runStart[lo],
+    b = end;
+  while (a < b) {
+    const mid = (a + b) >> 1;
+    if (low[off + mid] <= tl) a = mid + 1;
+    else b = mid;
+  }
   return a;
 }
 
 /** The j-th sorted distance of anchor i, given a run r that starts at or before j. */
 export function valueAt(idx: IndexData, i: number, j: number, r: number): number {
-  return floatOf((idx.runUpper[r] << 16 | idx.lower[idx.negOff[i] + j]) >>> 0);
+  return floatOf(((idx.runUpper[r] << 16) | idx.lower[idx.negOff[i] + j]) >>> 0);
 }
 
 /**
@@ -410,7 +549,9 @@ export function prefixSum(idx: IndexData, i: number, k: number, r: number): numb
 
 /** Distances at positions [k rounded down to PREFIX_STEP, k), added in ascending order. */
 export function blockPartial(idx: IndexData, i: number, k: number, r: number): number {
-  const base = k >> PREFIX_SHIFT << PREFIX_SHIFT, r0 = idx.runOff[i], r1 = idx.runOff[i + 1];
+  const base = (k >> PREFIX_SHIFT) << PREFIX_SHIFT,
+    r0 = idx.runOff[i],
+    r1 = idx.runOff[i + 1];
   while (r > r0 && idx.runStart[r] > base) r--;
   let partial = 0;
   for (let j = base; j < k; j++) {

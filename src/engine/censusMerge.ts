@@ -10,8 +10,13 @@ export function partialsAdd(partials: number[], x: number): void {
   let i = 0;
   for (let k = 0; k < partials.length; k++) {
     let y = partials[k];
-    if (Math.abs(x) < Math.abs(y)) { const t = x; x = y; y = t; }
-    const hi = x + y, lo = y - (hi - x);
+    if (Math.abs(x) < Math.abs(y)) {
+      const t = x;
+      x = y;
+      y = t;
+    }
+    const hi = x + y,
+      lo = y - (hi - x);
     if (lo !== 0) partials[i++] = lo;
     x = hi;
   }
@@ -23,16 +28,19 @@ export function partialsAdd(partials: number[], x: number): void {
 export function partialsRound(partials: number[]): number {
   let n = partials.length;
   if (n === 0) return 0;
-  let hi = partials[--n], lo = 0;
+  let hi = partials[--n],
+    lo = 0;
   while (n > 0) {
-    const x = hi, y = partials[--n];
+    const x = hi,
+      y = partials[--n];
     hi = x + y;
     lo = y - (hi - x);
     if (lo !== 0) break;
   }
   // Round half-even across the remaining partials: only when lo is exactly half an ulp.
   if (n > 0 && ((lo < 0 && partials[n - 1] < 0) || (lo > 0 && partials[n - 1] > 0))) {
-    const y = lo * 2, x = hi + y;
+    const y = lo * 2,
+      x = hi + y;
     if (y === x - hi) hi = x;
   }
   return hi;
@@ -52,10 +60,16 @@ export class TopK {
   /** Whether some triplet offered (or passed over as unable to enter) was left out. */
   dropped = false;
   constructor(readonly k: number) {}
-  get full(): boolean { return this.heap.length >= this.k; }
-  get size(): number { return this.heap.length; }
+  get full(): boolean {
+    return this.heap.length >= this.k;
+  }
+  get size(): number {
+    return this.heap.length;
+  }
   /** Loss of the worst kept triplet (only meaningful when full). */
-  get minLoss(): number { return this.heap.length ? this.heap[0].loss : -Infinity; }
+  get minLoss(): number {
+    return this.heap.length ? this.heap[0].loss : -Infinity;
+  }
   offer(w: WorstTriplet): void {
     if (this.k <= 0) return;
     const h = this.heap;
@@ -64,19 +78,22 @@ export class TopK {
       for (let i = h.length - 1; i > 0;) {
         const p = (i - 1) >> 1;
         if (!ranksBefore(h[p], h[i])) break;
-        [h[p], h[i]] = [h[i], h[p]]; i = p;
+        [h[p], h[i]] = [h[i], h[p]];
+        i = p;
       }
     } else {
       this.dropped = true; // full: w or the root is left out
       if (!ranksBefore(w, h[0])) return;
       h[0] = w;
       for (let i = 0; ;) {
-        const l = 2 * i + 1, r = l + 1;
+        const l = 2 * i + 1,
+          r = l + 1;
         let m = i;
         if (l < h.length && ranksBefore(h[m], h[l])) m = l;
         if (r < h.length && ranksBefore(h[m], h[r])) m = r;
         if (m === i) break;
-        [h[m], h[i]] = [h[i], h[m]]; i = m;
+        [h[m], h[i]] = [h[i], h[m]];
+        i = m;
       }
     }
   }
@@ -97,7 +114,12 @@ export function zeroCounts(): CategoryCounts {
 }
 
 export function addCounts(a: CategoryCounts, b: CategoryCounts): CategoryCounts {
-  return { easy: a.easy + b.easy, semihard: a.semihard + b.semihard, hard: a.hard + b.hard, violating: a.violating + b.violating };
+  return {
+    easy: a.easy + b.easy,
+    semihard: a.semihard + b.semihard,
+    hard: a.hard + b.hard,
+    violating: a.violating + b.violating,
+  };
 }
 
 /** dst += src, element-wise (sums over samples or class pairs from another part). */
@@ -114,7 +136,9 @@ export function checkInvariant(r: Pick<CensusResult, 'triplets' | 'pml' | 'facen
   for (const conv of ['pml', 'facenet'] as const) {
     const c = r[conv];
     if (c.easy + c.semihard + c.hard !== r.triplets || c.easy < 0 || c.semihard < 0 || c.hard < 0 || c.violating < 0) {
-      throw new RangeError(`census: ${conv} easy ${c.easy} + semi-hard ${c.semihard} + hard ${c.hard} is not the ${r.triplets} valid triplets (were some distances not finite?)`);
+      throw new RangeError(
+        `census: ${conv} easy ${c.easy} + semi-hard ${c.semihard} + hard ${c.hard} is not the ${r.triplets} valid triplets (were some distances not finite?)`,
+      );
     }
   }
 }
@@ -135,18 +159,37 @@ export function finishMeans(r: CensusResult): CensusResult {
  */
 export function mergeCensus(parts: CensusResult[], topK: number): CensusResult {
   if (parts.length === 0) throw new RangeError('mergeCensus: nothing to merge');
-  const first = parts[0], n = first.nearestImpostor.length;
-  for (const p of parts) if (p.margin !== first.margin || p.nearestImpostor.length !== n) throw new RangeError('mergeCensus: parts differ in margin or dataset size');
+  const first = parts[0],
+    n = first.nearestImpostor.length;
+  for (const p of parts)
+    if (p.margin !== first.margin || p.nearestImpostor.length !== n)
+      throw new RangeError('mergeCensus: parts differ in margin or dataset size');
   const out: CensusResult = {
-    margin: first.margin, triplets: 0, pml: zeroCounts(), facenet: zeroCounts(), lossSum: 0, nonZero: 0, meanLoss: 0, meanLossNonZero: 0,
-    nearestImpostor: new Int32Array(n).fill(-1), nearestImpostorDist: new Float32Array(n).fill(NaN),
-    classPairs: new Float64Array(first.classPairs.length), worst: [], lossSumPartials: [],
+    margin: first.margin,
+    triplets: 0,
+    pml: zeroCounts(),
+    facenet: zeroCounts(),
+    lossSum: 0,
+    nonZero: 0,
+    meanLoss: 0,
+    meanLossNonZero: 0,
+    nearestImpostor: new Int32Array(n).fill(-1),
+    nearestImpostorDist: new Float32Array(n).fill(NaN),
+    classPairs: new Float64Array(first.classPairs.length),
+    worst: [],
+    lossSumPartials: [],
   };
   const withPerSample = parts.every((p) => p.perSample);
   if (withPerSample) {
-    out.perSample = { violAsAnchor: new Float64Array(n), violAsPositive: new Float64Array(n), violAsNegative: new Float64Array(n), lossAsAnchor: new Float64Array(n) };
+    out.perSample = {
+      violAsAnchor: new Float64Array(n),
+      violAsPositive: new Float64Array(n),
+      violAsNegative: new Float64Array(n),
+      lossAsAnchor: new Float64Array(n),
+    };
   }
-  if (parts.every((p) => p.perAnchor)) out.perAnchor = { violAsAnchor: new Float64Array(n), lossAsAnchor: new Float64Array(n) };
+  if (parts.every((p) => p.perAnchor))
+    out.perAnchor = { violAsAnchor: new Float64Array(n), lossAsAnchor: new Float64Array(n) };
   const worst: WorstTriplet[] = [];
   for (const p of parts) {
     out.triplets += p.triplets;
@@ -155,18 +198,23 @@ export function mergeCensus(parts: CensusResult[], topK: number): CensusResult {
     out.facenet = addCounts(out.facenet, p.facenet);
     for (const x of p.lossSumPartials) partialsAdd(out.lossSumPartials, x);
     for (let i = 0; i < n; i++) {
-      if (p.nearestImpostor[i] >= 0) { out.nearestImpostor[i] = p.nearestImpostor[i]; out.nearestImpostorDist[i] = p.nearestImpostorDist[i]; }
+      if (p.nearestImpostor[i] >= 0) {
+        out.nearestImpostor[i] = p.nearestImpostor[i];
+        out.nearestImpostorDist[i] = p.nearestImpostorDist[i];
+      }
     }
     for (let i = 0; i < p.classPairs.length; i++) out.classPairs[i] += p.classPairs[i];
     if (out.perSample && p.perSample) {
       for (const key of ['violAsAnchor', 'violAsPositive', 'violAsNegative', 'lossAsAnchor'] as const) {
-        const dst = out.perSample[key], src = p.perSample[key];
+        const dst = out.perSample[key],
+          src = p.perSample[key];
         for (let i = 0; i < n; i++) dst[i] += src[i];
       }
     }
     if (out.perAnchor && p.perAnchor) {
       for (const key of ['violAsAnchor', 'lossAsAnchor'] as const) {
-        const dst = out.perAnchor[key], src = p.perAnchor[key];
+        const dst = out.perAnchor[key],
+          src = p.perAnchor[key];
         for (let i = 0; i < n; i++) dst[i] += src[i];
       }
     }

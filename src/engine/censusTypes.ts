@@ -29,7 +29,8 @@ export interface PerSample {
   lossAsAnchor: Float64Array;
 }
 
-/** Per sample as anchor (length n; 0 outside the index's anchor range): pml-violating triplets (t <= m) and loss sum. */
+/** Per sample as anchor (length n; 0 outside the index's anchor range): pml-violating triplets (t <= m) and loss sum.
+ * */
 export interface PerAnchor {
   violAsAnchor: Float64Array;
   lossAsAnchor: Float64Array;
@@ -58,7 +59,8 @@ export interface CensusResult {
   nearestImpostor: Int32Array;
   /** d(a, nearestImpostor) (NaN where there is none). */
   nearestImpostorDist: Float32Array;
-  /** classes x classes, row-major: pml-violating triplets by anchor class (row) and negative class (col); empty when not asked for. */
+  /** classes x classes, row-major: pml-violating triplets by anchor class (row) and negative class (col); empty when
+   * not asked for. */
   classPairs: Float64Array;
   /** Top K by loss (only triplets with loss > 0), ties broken by (anchor, positive, negative) ascending. */
   worst: WorstTriplet[];

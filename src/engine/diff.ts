@@ -32,10 +32,20 @@ export interface SnapshotTotals extends CategoryCounts {
 }
 
 /** A sample that got worse: Δ = B - A of its violating count and loss as anchor. */
-export interface WorsenedSample { index: number; dViolating: number; dLoss: number }
+export interface WorsenedSample {
+  index: number;
+  dViolating: number;
+  dLoss: number;
+}
 
 /** A (anchor class, negative class) pair whose violating triplets grew. */
-export interface WorsenedPair { anchorClass: number; negativeClass: number; a: number; b: number; delta: number }
+export interface WorsenedPair {
+  anchorClass: number;
+  negativeClass: number;
+  a: number;
+  b: number;
+  delta: number;
+}
 
 /** The category order of `transitions` rows and columns. */
 export const CATEGORIES = ['easy', 'semihard', 'hard'] as const;
@@ -56,7 +66,10 @@ export interface DiffResult {
   /** Not hard in A, hard in B. */
   turnedHard: number;
   /** Per sample as anchor, length n: violating counts and loss sums in A and B. */
-  violA: Float64Array; violB: Float64Array; lossA: Float64Array; lossB: Float64Array;
+  violA: Float64Array;
+  violB: Float64Array;
+  lossA: Float64Array;
+  lossB: Float64Array;
   /** Per sample B - A (float64; see `deltaArrays` for the Float32 form the webview gets). */
   dViolating: Float64Array;
   dLoss: Float64Array;
@@ -75,7 +88,8 @@ const BLOCK_ENTRIES = 1 << 22;
 /** Checks that A and B are the same samples with the same labels; throws RangeError naming the difference. */
 export function checkComparable(a: EngineInput, b: EngineInput): void {
   if (a.n !== b.n) throw new RangeError(`the snapshots have different numbers of samples (${a.n} and ${b.n})`);
-  if (a.classes !== b.classes) throw new RangeError(`the snapshots have different numbers of classes (${a.classes} and ${b.classes})`);
+  if (a.classes !== b.classes)
+    throw new RangeError(`the snapshots have different numbers of classes (${a.classes} and ${b.classes})`);
   for (let i = 0; i < a.n; i++) {
     if (a.labels[i] !== b.labels[i]) throw new RangeError(`the snapshots' labels differ (first at sample ${i})`);
   }
@@ -83,16 +97,28 @@ export function checkComparable(a: EngineInput, b: EngineInput): void {
 }
 
 /** Compares snapshot A with snapshot B (same samples and labels). Async only to yield for progress / cancellation. */
-export async function diffSnapshots(a: EngineInput, b: EngineInput, opts: DiffOptions, progress?: Progress): Promise<DiffResult> {
+export async function diffSnapshots(
+  a: EngineInput,
+  b: EngineInput,
+  opts: DiffOptions,
+  progress?: Progress,
+): Promise<DiffResult> {
   checkComparable(a, b);
   const m = opts.margin;
   if (!Number.isFinite(m) || m < 0) throw new RangeError(`margin must be a finite number >= 0, got ${m}`);
   const { n, labels, classes } = a;
-  const xa = prepareEmbeddings(a, opts.normalize), xb = prepareEmbeddings(b, opts.normalize);
+  const xa = prepareEmbeddings(a, opts.normalize),
+    xb = prepareEmbeddings(b, opts.normalize);
   const acc: DiffAccumulator = {
-    sums: new Float64Array(9), lossA: 0, lossB: 0,
-    violA: new Float64Array(n), violB: new Float64Array(n), lossAsAnchorA: new Float64Array(n), lossAsAnchorB: new Float64Array(n),
-    pairsA: new Float64Array(classes * classes), pairsB: new Float64Array(classes * classes),
+    sums: new Float64Array(9),
+    lossA: 0,
+    lossB: 0,
+    violA: new Float64Array(n),
+    violB: new Float64Array(n),
+    lossAsAnchorA: new Float64Array(n),
+    lossAsAnchorB: new Float64Array(n),
+    pairsA: new Float64Array(classes * classes),
+    pairsB: new Float64Array(classes * classes),
   };
   const ws = diffWorkspace(n);
   const step = Math.max(1, Math.floor(BLOCK_ENTRIES / Math.max(1, n)));
@@ -121,26 +147,51 @@ export async function diffSnapshots(a: EngineInput, b: EngineInput, opts: DiffOp
 
 function finish(acc: DiffAccumulator, n: number, classes: number, opts: DiffOptions): DiffResult {
   const [T, hA, vA, hB, vB, dhh, dhv, dvh, dvv] = acc.sums;
-  const totals = (h: number, v: number, loss: number): SnapshotTotals =>
-    ({ triplets: T, easy: T - v, semihard: v - h, hard: h, violating: v, lossSum: loss });
+  const totals = (h: number, v: number, loss: number): SnapshotTotals => ({
+    triplets: T,
+    easy: T - v,
+    semihard: v - h,
+    hard: h,
+    violating: v,
+    lossSum: loss,
+  });
   // Rows: category in A (easy, semihard, hard); columns: category in B. Hard = rank < h,
   // semi-hard = h <= rank < v, easy = rank >= v, in each snapshot.
-  const hh = dhh, hs = dhv - dhh, he = hA - dhv;
-  const sh = dvh - dhh, ss = dvv - dvh - dhv + dhh, se = (vA - hA) - (dvv - dhv);
-  const eh = hB - dvh, es = (vB - hB) - (dvv - dvh), ee = T - vA - vB + dvv;
+  const hh = dhh,
+    hs = dhv - dhh,
+    he = hA - dhv;
+  const sh = dvh - dhh,
+    ss = dvv - dvh - dhv + dhh,
+    se = vA - hA - (dvv - dhv);
+  const eh = hB - dvh,
+    es = vB - hB - (dvv - dvh),
+    ee = T - vA - vB + dvv;
   const transitions = Float64Array.from([ee, es, eh, se, ss, sh, he, hs, hh]);
-  const dViolating = new Float64Array(n), dLoss = new Float64Array(n);
+  const dViolating = new Float64Array(n),
+    dLoss = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     dViolating[i] = acc.violB[i] - acc.violA[i];
     dLoss[i] = acc.lossAsAnchorB[i] - acc.lossAsAnchorA[i];
   }
   const top = opts.top ?? 20;
   return {
-    n, margin: opts.margin, convention: opts.convention,
-    a: totals(hA, vA, acc.lossA), b: totals(hB, vB, acc.lossB),
-    transitions, becameEasy: se + he, stayedHard: hh, turnedHard: eh + sh,
-    violA: acc.violA, violB: acc.violB, lossA: acc.lossAsAnchorA, lossB: acc.lossAsAnchorB,
-    dViolating, dLoss, classPairsA: acc.pairsA, classPairsB: acc.pairsB,
+    n,
+    margin: opts.margin,
+    convention: opts.convention,
+    a: totals(hA, vA, acc.lossA),
+    b: totals(hB, vB, acc.lossB),
+    transitions,
+    becameEasy: se + he,
+    stayedHard: hh,
+    turnedHard: eh + sh,
+    violA: acc.violA,
+    violB: acc.violB,
+    lossA: acc.lossAsAnchorA,
+    lossB: acc.lossAsAnchorB,
+    dViolating,
+    dLoss,
+    classPairsA: acc.pairsA,
+    classPairsB: acc.pairsB,
     worsened: worsenedSamples(dViolating, dLoss, top),
     worsenedPairs: worsenedPairs(acc.pairsA, acc.pairsB, classes, top),
   };
@@ -150,7 +201,8 @@ function finish(acc: DiffAccumulator, n: number, classes: number, opts: DiffOpti
 export function worsenedSamples(dViolating: Float64Array, dLoss: Float64Array, top: number): WorsenedSample[] {
   const out: WorsenedSample[] = [];
   for (let i = 0; i < dLoss.length; i++) {
-    if (dLoss[i] > 0 || (dLoss[i] === 0 && dViolating[i] > 0)) out.push({ index: i, dViolating: dViolating[i], dLoss: dLoss[i] });
+    if (dLoss[i] > 0 || (dLoss[i] === 0 && dViolating[i] > 0))
+      out.push({ index: i, dViolating: dViolating[i], dLoss: dLoss[i] });
   }
   out.sort((x, y) => y.dLoss - x.dLoss || y.dViolating - x.dViolating || x.index - y.index);
   return out.slice(0, top);
@@ -161,7 +213,8 @@ export function worsenedPairs(pa: Float64Array, pb: Float64Array, classes: numbe
   const out: WorsenedPair[] = [];
   for (let i = 0; i < classes; i++) {
     for (let j = 0; j < classes; j++) {
-      const a = pa[i * classes + j], b = pb[i * classes + j];
+      const a = pa[i * classes + j],
+        b = pb[i * classes + j];
       if (b > a) out.push({ anchorClass: i, negativeClass: j, a, b, delta: b - a });
     }
   }

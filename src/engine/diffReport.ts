@@ -12,11 +12,25 @@ type Counts = { triplets: number; easy: number; semihard: number; hard: number; 
 
 /** The JSON the diff command prints (fields may be added, not removed). */
 export interface DiffReport {
-  datasetA: string; datasetB: string; fileA: string; fileB: string;
-  n: number; classes: number; margin: number; distance: string; normalize: boolean; convention: Convention;
-  a: Counts; b: Counts;
+  datasetA: string;
+  datasetB: string;
+  fileA: string;
+  fileB: string;
+  n: number;
+  classes: number;
+  margin: number;
+  distance: string;
+  normalize: boolean;
+  convention: Convention;
+  a: Counts;
+  b: Counts;
   /** transitions.matrix[categoryInA][categoryInB]; categories easy, semihard, hard. */
-  transitions: { matrix: Record<string, Record<string, number>>; becameEasy: number; stayedHard: number; turnedHard: number };
+  transitions: {
+    matrix: Record<string, Record<string, number>>;
+    becameEasy: number;
+    stayedHard: number;
+    turnedHard: number;
+  };
   /** Per sample as anchor, B - A. */
   worsened: { index: number; dViolating: number; dLoss: number }[];
   /** (anchor class, negative class) by name, violating triplets in A and B. */
@@ -24,28 +38,63 @@ export interface DiffReport {
 }
 
 /** The report from a diff result. */
-export function diffReport(a: Dataset, b: Dataset, r: DiffResult, flags: { distance: string; normalize: boolean }): DiffReport {
-  const counts = (c: DiffResult['a']): Counts => ({ triplets: c.triplets, easy: c.easy, semihard: c.semihard, hard: c.hard, violating: c.violating, lossSum: c.lossSum });
+export function diffReport(
+  a: Dataset,
+  b: Dataset,
+  r: DiffResult,
+  flags: { distance: string; normalize: boolean },
+): DiffReport {
+  const counts = (c: DiffResult['a']): Counts => ({
+    triplets: c.triplets,
+    easy: c.easy,
+    semihard: c.semihard,
+    hard: c.hard,
+    violating: c.violating,
+    lossSum: c.lossSum,
+  });
   const matrix: Record<string, Record<string, number>> = {};
-  CATEGORIES.forEach((ca, i) => { matrix[ca] = {}; CATEGORIES.forEach((cb, j) => { matrix[ca][cb] = r.transitions[3 * i + j]; }); });
+  CATEGORIES.forEach((ca, i) => {
+    matrix[ca] = {};
+    CATEGORIES.forEach((cb, j) => {
+      matrix[ca][cb] = r.transitions[3 * i + j];
+    });
+  });
   return {
-    datasetA: a.name, datasetB: b.name, fileA: a.files.embeddings, fileB: b.files.embeddings,
-    n: r.n, classes: a.classNames.length, margin: r.margin, distance: flags.distance, normalize: flags.normalize, convention: r.convention,
-    a: counts(r.a), b: counts(r.b),
+    datasetA: a.name,
+    datasetB: b.name,
+    fileA: a.files.embeddings,
+    fileB: b.files.embeddings,
+    n: r.n,
+    classes: a.classNames.length,
+    margin: r.margin,
+    distance: flags.distance,
+    normalize: flags.normalize,
+    convention: r.convention,
+    a: counts(r.a),
+    b: counts(r.b),
     transitions: { matrix, becameEasy: r.becameEasy, stayedHard: r.stayedHard, turnedHard: r.turnedHard },
     worsened: r.worsened.map((w) => ({ ...w })),
-    worsenedPairs: r.worsenedPairs.map((p) => ({ anchorClass: a.classNames[p.anchorClass], negativeClass: a.classNames[p.negativeClass], a: p.a, b: p.b, delta: p.delta })),
+    worsenedPairs: r.worsenedPairs.map((p) => ({
+      anchorClass: a.classNames[p.anchorClass],
+      negativeClass: a.classNames[p.negativeClass],
+      a: p.a,
+      b: p.b,
+      delta: p.delta,
+    })),
   };
 }
 
 /** A readable table of the report. */
 export function formatDiff(r: DiffReport): string {
-  const w = (s: string | number, k = 18): string => String(typeof s === 'number' && !Number.isInteger(s) ? s.toFixed(3) : s).padStart(k);
+  const w = (s: string | number, k = 18): string =>
+    String(typeof s === 'number' && !Number.isInteger(s) ? s.toFixed(3) : s).padStart(k);
   const lines = [
     `${path.basename(r.fileA)} -> ${path.basename(r.fileB)}: ${r.n} samples, margin ${r.margin}, ${r.distance}${r.normalize ? ' (normalised)' : ''}, ${r.convention} convention`,
     '',
     `${''.padEnd(10)}${w('A')}${w('B')}`,
-    ...(['easy', 'semihard', 'hard', 'violating', 'lossSum'] as const).map((k) => `${k.padEnd(10)}${w(r.a[k])}${w(r.b[k])}`),
+    ...(['easy', 'semihard', 'hard', 'violating', 'lossSum'] as const).map(
+      (k) => `${k.padEnd(10)}${w(r.a[k])}${w(r.b[k])}`,
+    ),
     '',
     `transitions (rows: A, columns: B)`,
     `${''.padEnd(10)}${CATEGORIES.map((c) => w(c)).join('')}`,
@@ -53,7 +102,9 @@ export function formatDiff(r: DiffReport): string {
     `became easy ${r.transitions.becameEasy}, stayed hard ${r.transitions.stayedHard}, turned hard ${r.transitions.turnedHard}`,
     '',
     'worsened samples (Δ loss as anchor, Δ violating):',
-    ...r.worsened.map((s) => `  #${s.index}  ${s.dLoss.toPrecision(6)}  ${s.dViolating >= 0 ? '+' : ''}${s.dViolating}`),
+    ...r.worsened.map(
+      (s) => `  #${s.index}  ${s.dLoss.toPrecision(6)}  ${s.dViolating >= 0 ? '+' : ''}${s.dViolating}`,
+    ),
     'worsened class pairs (anchor -> negative: violating A -> B):',
     ...r.worsenedPairs.map((p) => `  ${p.anchorClass} -> ${p.negativeClass}: ${p.a} -> ${p.b} (+${p.delta})`),
   ];

@@ -34,9 +34,11 @@ export type KernelMode = 'auto' | 'js' | 'tfjs';
 let tf: TfApi | undefined;
 let backendName: 'tensorflow' | 'wasm' | 'js' | undefined;
 let kernelMode: KernelMode = 'auto';
-/** Below this many multiply-adds (n * n * dim) the plain-JS kernel beats a tfjs round trip (measured: even at 2^18; 3.5x slower at 2^21). */
+/** Below this many multiply-adds (n * n * dim) the plain-JS kernel beats a tfjs round trip (measured: even at 2^18;
+ * 3.5x slower at 2^21). */
 const JS_WORK_LIMIT = 1 << 18;
-/** Recompute in float64 when the GEMM's d^2 <= RECOMPUTE_RATIO * (|x|^2 + |y|^2) (cancellation; also -0 between zero rows). */
+/** Recompute in float64 when the GEMM's d^2 <= RECOMPUTE_RATIO * (|x|^2 + |y|^2) (cancellation; also -0 between zero
+ * rows). */
 const RECOMPUTE_RATIO = 1 / 64;
 /** Cosine: recompute in float64 when the GEMM's 1 - cos is below this. */
 const COSINE_RECOMPUTE = 1 / 32;
@@ -48,7 +50,8 @@ export function prepareEmbeddings(input: EngineInput, normalize: boolean): Float
   return x;
 }
 
-/** L2-normalises the rows of x in place, exactly as prepareEmbeddings normalises its copy (the CLI's embeddings, when only the normalised ones are needed). */
+/** L2-normalises the rows of x in place, exactly as prepareEmbeddings normalises its copy (the CLI's embeddings, when
+ * only the normalised ones are needed). */
 export function normalizeRowsInPlace(x: Float32Array, n: number, dim: number): Float32Array {
   normalizeRows(x, n, dim);
   return x;
@@ -89,7 +92,10 @@ let initPromise: Promise<'tensorflow' | 'wasm' | 'js'> | undefined;
  */
 export function initBackend(): Promise<'tensorflow' | 'wasm' | 'js'> {
   initPromise ??= (async () => {
-    if (process.env.EI_DISTANCE_BACKEND === 'js') { tf = undefined; return (backendName = 'js'); }
+    if (process.env.EI_DISTANCE_BACKEND === 'js') {
+      tf = undefined;
+      return (backendName = 'js');
+    }
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const node = require('@tensorflow/tfjs-node') as TfApi;
@@ -141,7 +147,11 @@ export function kernelFor(n: number, dim: number): 'js' | 'tfjs' {
  * operand instead (each block of anchors packed per call), one copy, the same products summed in
  * the same order (the same bits: tested), 30 % slower at 128 rows, faster at few rows.
  */
-export interface KernelShape { gemmRows: number; tileColumns: number; samplesLeftBytes: number }
+export interface KernelShape {
+  gemmRows: number;
+  tileColumns: number;
+  samplesLeftBytes: number;
+}
 /**
  * Measured at N = 100 000, D = 128 (wasm, XNNPACK): one untiled 41-row call ran at 19 GFLOP/s;
  * 128 rows against 16 384-column tiles at 34 GFLOP/s (the tile stays in cache).
@@ -156,12 +166,16 @@ export function setKernelShape(s?: Partial<KernelShape>): void {
 
 /** Per-matrix data reused across row blocks: squared norms, unit rows, the GEMM's right operand tiles. */
 interface Prepared {
-  x: Float32Array; n: number; dim: number; distance: DistanceKind;
+  x: Float32Array;
+  n: number;
+  dim: number;
+  distance: DistanceKind;
   /** Rows the kernel reads: x itself, or unit rows for cosine. */
   rows: Float32Array;
   /** Float64 squared norms of `rows`. */
   sq: Float64Array;
-  /** The samples' operand in tiles of `tileColumns` samples, built on first use: (dim + 2) x w each, or w x (dim + 2) when `left`. */
+  /** The samples' operand in tiles of `tileColumns` samples, built on first use: (dim + 2) x w each, or w x (dim + 2)
+   * when `left`. */
   right?: tfc.Tensor2D[];
   tileColumns?: number;
   left?: boolean;
@@ -191,9 +205,12 @@ function prepare(x: Float32Array, n: number, dim: number, distance: DistanceKind
   }
   // A squared distance between two rows can reach 4 max |x|^2; the GEMM also holds |x|^2 itself.
   if (distance !== 'cosine' && n > 0 && 4 * sq[largest] > FLOAT32_MAX) {
-    throw new InputError('embeddings', `sample ${largest} has a norm of ${Math.sqrt(sq[largest]).toPrecision(3)}: distances between such samples ` +
-      `(squared, up to ${(4 * sq[largest]).toPrecision(3)}) exceed the float32 range (${FLOAT32_MAX.toPrecision(3)}), so they cannot be counted; ` +
-      'L2-normalise the embeddings (the normalize setting, --normalize on the command line) or scale them down');
+    throw new InputError(
+      'embeddings',
+      `sample ${largest} has a norm of ${Math.sqrt(sq[largest]).toPrecision(3)}: distances between such samples ` +
+        `(squared, up to ${(4 * sq[largest]).toPrecision(3)}) exceed the float32 range (${FLOAT32_MAX.toPrecision(3)}), so they cannot be counted; ` +
+        'L2-normalise the embeddings (the normalize setting, --normalize on the command line) or scale them down',
+    );
   }
   cache = { x, n, dim, distance, rows, sq };
   return cache;
@@ -210,9 +227,17 @@ export function releaseKernelMemory(): void {
  * The diagonal is exactly 0 and no value is negative. Deterministic: a row's values do not depend
  * on the block it was computed in.
  */
-export function distanceRows(x: Float32Array, n: number, dim: number, rowStart: number, rowEnd: number,
-  distance: DistanceKind, out?: Float32Array): Float32Array {
-  if (!(rowStart >= 0 && rowEnd <= n && rowStart <= rowEnd)) throw new RangeError(`bad row range [${rowStart}, ${rowEnd}) for n = ${n}`);
+export function distanceRows(
+  x: Float32Array,
+  n: number,
+  dim: number,
+  rowStart: number,
+  rowEnd: number,
+  distance: DistanceKind,
+  out?: Float32Array,
+): Float32Array {
+  if (!(rowStart >= 0 && rowEnd <= n && rowStart <= rowEnd))
+    throw new RangeError(`bad row range [${rowStart}, ${rowEnd}) for n = ${n}`);
   const ids = new Int32Array(rowEnd - rowStart);
   for (let i = 0; i < ids.length; i++) ids[i] = rowStart + i;
   return distanceRowsOf(x, n, dim, ids, distance, out);
@@ -222,9 +247,16 @@ export function distanceRows(x: Float32Array, n: number, dim: number, rowStart: 
  * Distances from the rows `ids` (any order, repeats allowed) to all n rows: ids.length x n,
  * row-major, float32; row i of the output is exactly the row `distanceRows` gives for ids[i].
  */
-export function distanceRowsOf(x: Float32Array, n: number, dim: number, ids: Int32Array,
-  distance: DistanceKind, out?: Float32Array): Float32Array {
-  for (let i = 0; i < ids.length; i++) if (!(ids[i] >= 0 && ids[i] < n)) throw new RangeError(`bad row ${ids[i]} for n = ${n}`);
+export function distanceRowsOf(
+  x: Float32Array,
+  n: number,
+  dim: number,
+  ids: Int32Array,
+  distance: DistanceKind,
+  out?: Float32Array,
+): Float32Array {
+  for (let i = 0; i < ids.length; i++)
+    if (!(ids[i] >= 0 && ids[i] < n)) throw new RangeError(`bad row ${ids[i]} for n = ${n}`);
   const rowsOut = ids.length;
   const res = out ?? new Float32Array(rowsOut * n);
   if (res.length < rowsOut * n) throw new RangeError('distanceRows: output buffer too small');
@@ -242,7 +274,9 @@ export function distanceRowsOf(x: Float32Array, n: number, dim: number, ids: Int
 function jsRows(p: Prepared, ids: Int32Array, res: Float32Array): void {
   const { rows, n, dim, distance } = p;
   for (let r = 0; r < ids.length; r++) {
-    const i = ids[r], oi = i * dim, base = r * n;
+    const i = ids[r],
+      oi = i * dim,
+      base = r * n;
     for (let j = 0; j < n; j++) res[base + j] = i === j ? 0 : exactPair(rows, oi, j * dim, dim, distance);
   }
 }
@@ -270,7 +304,8 @@ function rightOperand(p: Prepared, api: TfApi): tfc.Tensor2D[] {
   const { rows, n, dim, sq, distance } = p;
   const k = distance === 'cosine' ? dim + 1 : dim + 2;
   const scale = distance === 'cosine' ? -1 : -2;
-  const tile = Math.max(1, shape.tileColumns), tiles: tfc.Tensor2D[] = [];
+  const tile = Math.max(1, shape.tileColumns),
+    tiles: tfc.Tensor2D[] = [];
   const m = new Float32Array(k * Math.min(tile, n));
   // Grow the wasm heap once to hold every tile: growing it tile by tile copied the heap again and
   // again (1.6 s of copies at N = 1 000 000); the freed block is reused by the tiles.
@@ -287,7 +322,10 @@ function rightOperand(p: Prepared, api: TfApi): tfc.Tensor2D[] {
     }
     for (let j = 0; j < w; j++) {
       if (distance === 'cosine') m[dim * w + j] = 1;
-      else { m[dim * w + j] = 1; m[(dim + 1) * w + j] = sq[c0 + j]; }
+      else {
+        m[dim * w + j] = 1;
+        m[(dim + 1) * w + j] = sq[c0 + j];
+      }
     }
     tiles.push(api.keep(api.tensor2d(m.subarray(0, k * w), [k, w])));
   }
@@ -297,18 +335,22 @@ function rightOperand(p: Prepared, api: TfApi): tfc.Tensor2D[] {
   return tiles;
 }
 
-/** The samples as the left operand, w x (dim + 2) per tile: rows [-2x, 1, |x|^2] (cosine: [-u, 1]), the natural layout. */
+/** The samples as the left operand, w x (dim + 2) per tile: rows [-2x, 1, |x|^2] (cosine: [-u, 1]), the natural layout.
+ * */
 function leftOperand(p: Prepared, api: TfApi): tfc.Tensor2D[] {
   if (p.right && p.tileColumns === shape.tileColumns && p.left) return p.right;
   p.right?.forEach((t) => t.dispose());
   const { rows, n, dim, sq, distance } = p;
-  const k = distance === 'cosine' ? dim + 1 : dim + 2, scale = distance === 'cosine' ? -1 : -2;
-  const tile = Math.max(1, shape.tileColumns), tiles: tfc.Tensor2D[] = [];
+  const k = distance === 'cosine' ? dim + 1 : dim + 2,
+    scale = distance === 'cosine' ? -1 : -2;
+  const tile = Math.max(1, shape.tileColumns),
+    tiles: tfc.Tensor2D[] = [];
   const m = new Float32Array(k * Math.min(tile, n));
   for (let c0 = 0; c0 < n; c0 += tile) {
     const w = Math.min(tile, n - c0);
     for (let j = 0; j < w; j++) {
-      const o = (c0 + j) * dim, out = j * k;
+      const o = (c0 + j) * dim,
+        out = j * k;
       for (let c = 0; c < dim; c++) m[out + c] = scale * rows[o + c];
       m[out + dim] = 1;
       if (distance !== 'cosine') m[out + dim + 1] = sq[c0 + j];
@@ -328,9 +370,14 @@ function leftOperand(p: Prepared, api: TfApi): tfc.Tensor2D[] {
  */
 function productValues(api: TfApi, t: tfc.Tensor): Float32Array {
   if (backendName === 'wasm' && api.getBackend() === 'wasm') {
-    const be = api.backend() as unknown as { dataIdMap?: { get(id: unknown): { memoryOffset?: number } | undefined }; wasm?: { HEAPU8?: Uint8Array } };
-    const info = be.dataIdMap?.get(t.dataId), heap = be.wasm?.HEAPU8;
-    if (info && typeof info.memoryOffset === 'number' && heap) return new Float32Array(heap.buffer, info.memoryOffset, t.size);
+    const be = api.backend() as unknown as {
+      dataIdMap?: { get(id: unknown): { memoryOffset?: number } | undefined };
+      wasm?: { HEAPU8?: Uint8Array };
+    };
+    const info = be.dataIdMap?.get(t.dataId),
+      heap = be.wasm?.HEAPU8;
+    if (info && typeof info.memoryOffset === 'number' && heap)
+      return new Float32Array(heap.buffer, info.memoryOffset, t.size);
   }
   return t.dataSync() as Float32Array;
 }
@@ -339,12 +386,16 @@ function productValues(api: TfApi, t: tfc.Tensor): Float32Array {
 function tfRows(p: Prepared, ids: Int32Array, res: Float32Array, at: number): void {
   const api = tf as TfApi;
   const { rows, n, dim, sq, distance } = p;
-  const b = ids.length, k = distance === 'cosine' ? dim + 1 : dim + 2;
+  const b = ids.length,
+    k = distance === 'cosine' ? dim + 1 : dim + 2;
   const left = new Float32Array(b * k);
   for (let i = 0; i < b; i++) {
     left.set(rows.subarray(ids[i] * dim, (ids[i] + 1) * dim), i * k);
     if (distance === 'cosine') left[i * k + dim] = 1;
-    else { left[i * k + dim] = sq[ids[i]]; left[i * k + dim + 1] = 1; }
+    else {
+      left[i * k + dim] = sq[ids[i]];
+      left[i * k + dim + 1] = 1;
+    }
   }
   const right = rightOperand(p, api);
   // Samples on the left: the anchors are the right operand, [a, |a|^2, 1] as columns (k x b).
@@ -378,16 +429,40 @@ function transpose(a: Float32Array, b: number, k: number): Float32Array {
  * for sample j is raw[i * rowStride + j * colStride] (b x w with the samples on the right, w x b on
  * the left). In bands of 256 samples, so strided reads stay in cache.
  */
-function finishTile(raw: Float32Array, p: Prepared, ids: Int32Array, w: number, c0: number, res: Float32Array, at: number, rowStride: number, colStride: number): void {
-  for (let j0 = 0; j0 < w; j0 += 256) finishBand(raw, p, ids, j0, Math.min(w, j0 + 256), c0, res, at, rowStride, colStride);
+function finishTile(
+  raw: Float32Array,
+  p: Prepared,
+  ids: Int32Array,
+  w: number,
+  c0: number,
+  res: Float32Array,
+  at: number,
+  rowStride: number,
+  colStride: number,
+): void {
+  for (let j0 = 0; j0 < w; j0 += 256)
+    finishBand(raw, p, ids, j0, Math.min(w, j0 + 256), c0, res, at, rowStride, colStride);
 }
 
-function finishBand(raw: Float32Array, p: Prepared, ids: Int32Array, j0: number, j1: number, c0: number, res: Float32Array, at: number,
-  rowStride: number, colStride: number): void {
+function finishBand(
+  raw: Float32Array,
+  p: Prepared,
+  ids: Int32Array,
+  j0: number,
+  j1: number,
+  c0: number,
+  res: Float32Array,
+  at: number,
+  rowStride: number,
+  colStride: number,
+): void {
   const { rows, n, dim, sq, distance } = p;
   // One loop per kind keeps the per-entry work branch-light; near pairs go to the exact kernel.
   for (let i = 0; i < ids.length; i++) {
-    const gi = ids[i], oi = gi * dim, o = at + i * n + c0, sqi = sq[gi];
+    const gi = ids[i],
+      oi = gi * dim,
+      o = at + i * n + c0,
+      sqi = sq[gi];
     let r = i * rowStride + j0 * colStride;
     if (distance === 'cosine') {
       for (let j = j0; j < j1; j++, r += colStride) {
@@ -397,7 +472,8 @@ function finishBand(raw: Float32Array, p: Prepared, ids: Int32Array, j0: number,
     } else if (distance === 'euclidean') {
       for (let j = j0; j < j1; j++, r += colStride) {
         const v = raw[r];
-        res[o + j] = v <= RECOMPUTE_RATIO * (sqi + sq[c0 + j]) ? exactPair(rows, oi, (c0 + j) * dim, dim, distance) : Math.sqrt(v);
+        res[o + j] =
+          v <= RECOMPUTE_RATIO * (sqi + sq[c0 + j]) ? exactPair(rows, oi, (c0 + j) * dim, dim, distance) : Math.sqrt(v);
       }
     } else {
       for (let j = j0; j < j1; j++, r += colStride) {

@@ -22,14 +22,23 @@ export const DEFAULT_EXPORT_CAP = 5_000_000;
 
 /** Thrown when an export would write more than `cap` rows; `count` is how many it would. */
 export class ExportTooLargeError extends Error {
-  constructor(readonly count: number, readonly cap: number) {
-    super(`${count.toLocaleString('en-US')} rows is more than the cap of ${cap.toLocaleString('en-US')}; raise the cap or pick fewer triplets (a narrower category, a smaller margin or a selection)`);
+  constructor(
+    readonly count: number,
+    readonly cap: number,
+  ) {
+    super(
+      `${count.toLocaleString('en-US')} rows is more than the cap of ${cap.toLocaleString('en-US')}; raise the cap or pick fewer triplets (a narrower category, a smaller margin or a selection)`,
+    );
     this.name = 'ExportTooLargeError';
   }
 }
 
 /** Rows of `cols` int32 indices, row-major (`rows.length === count * cols`). */
-export interface IndexRows { rows: Int32Array; count: number; cols: number }
+export interface IndexRows {
+  rows: Int32Array;
+  count: number;
+  cols: number;
+}
 
 /** Options of exportTriplets. */
 export interface TripletExportOptions extends DistanceOptions {
@@ -46,7 +55,10 @@ export interface TripletExportOptions extends DistanceOptions {
 class RowSink {
   buf = new Int32Array(3 * 1024);
   count = 0;
-  constructor(readonly cols: number, readonly cap: number) {}
+  constructor(
+    readonly cols: number,
+    readonly cap: number,
+  ) {}
   push3(x: number, y: number, z: number): void {
     if (this.count++ >= this.cap) return;
     const at = (this.count - 1) * this.cols;
@@ -55,7 +67,9 @@ class RowSink {
       next.set(this.buf);
       this.buf = next;
     }
-    this.buf[at] = x; this.buf[at + 1] = y; this.buf[at + 2] = z;
+    this.buf[at] = x;
+    this.buf[at + 1] = y;
+    this.buf[at + 2] = z;
   }
   result(): IndexRows {
     if (this.count > this.cap) throw new ExportTooLargeError(this.count, this.cap);
@@ -65,7 +79,8 @@ class RowSink {
 
 /** Per anchor: negatives and positives, negatives sorted by (distance, index). */
 function splitAnchor(a: number, row: Float32Array, labels: Int32Array): { negs: number[]; pos: number[] } {
-  const negs: number[] = [], pos: number[] = [];
+  const negs: number[] = [],
+    pos: number[] = [];
   for (let j = 0; j < labels.length; j++) {
     if (labels[j] !== labels[a]) negs.push(j);
     else if (j !== a) pos.push(j);
@@ -76,9 +91,11 @@ function splitAnchor(a: number, row: Float32Array, labels: Int32Array): { negs: 
 
 /** Number of sorted negatives with (d(a,n) - dap) <= thr (strict: < thr). */
 function countBelow(row: Float32Array, negs: number[], dap: number, thr: number, strict: boolean): number {
-  let lo = 0, hi = negs.length;
+  let lo = 0,
+    hi = negs.length;
   while (lo < hi) {
-    const mid = (lo + hi) >>> 1, t = row[negs[mid]] - dap;
+    const mid = (lo + hi) >>> 1,
+      t = row[negs[mid]] - dap;
     if (strict ? t < thr : t <= thr) lo = mid + 1;
     else hi = mid;
   }
@@ -86,12 +103,18 @@ function countBelow(row: Float32Array, negs: number[], dap: number, thr: number,
 }
 
 /** Runs `each(anchor, row)` over the chosen anchors, distance rows computed in blocks. */
-async function forAnchors(input: EngineInput, opts: DistanceOptions, anchors: ArrayLike<number> | undefined,
-  each: (a: number, row: Float32Array) => void, progress?: Progress): Promise<void> {
+async function forAnchors(
+  input: EngineInput,
+  opts: DistanceOptions,
+  anchors: ArrayLike<number> | undefined,
+  each: (a: number, row: Float32Array) => void,
+  progress?: Progress,
+): Promise<void> {
   const { n, dim } = input;
   const x = prepareEmbeddings(input, opts.normalize);
   const list = anchors ? [...new Set(Array.from(anchors))].sort((p, q) => p - q) : [...Array(n).keys()];
-  for (const a of list) if (!(Number.isInteger(a) && a >= 0 && a < n)) throw new RangeError(`anchor ${a} is outside 0..${n - 1}`);
+  for (const a of list)
+    if (!(Number.isInteger(a) && a >= 0 && a < n)) throw new RangeError(`anchor ${a} is outside 0..${n - 1}`);
   const step = Math.max(1, Math.floor((1 << 22) / Math.max(1, n)));
   let lastYield = Date.now();
   for (let i = 0; i < list.length; i += step) {
@@ -121,19 +144,32 @@ async function forAnchors(input: EngineInput, opts: DistanceOptions, anchors: Ar
  * The (anchor, positive, negative) rows of one category at margin m. pml: hard t <= 0, semi-hard
  * 0 < t <= m, violating t <= m; facenet: hard t < 0, semi-hard 0 <= t < m, violating t < m.
  */
-export async function exportTriplets(input: EngineInput, o: TripletExportOptions, progress?: Progress): Promise<IndexRows> {
-  if (!Number.isFinite(o.margin) || o.margin < 0) throw new RangeError(`margin must be a finite number >= 0, got ${o.margin}`);
+export async function exportTriplets(
+  input: EngineInput,
+  o: TripletExportOptions,
+  progress?: Progress,
+): Promise<IndexRows> {
+  if (!Number.isFinite(o.margin) || o.margin < 0)
+    throw new RangeError(`margin must be a finite number >= 0, got ${o.margin}`);
   const sink = new RowSink(3, o.cap ?? DEFAULT_EXPORT_CAP);
   const strict = o.convention === 'facenet';
-  await forAnchors(input, o, o.anchors, (a, row) => {
-    const { negs, pos } = splitAnchor(a, row, input.labels);
-    for (const p of pos) {
-      const dap = row[p];
-      const h = countBelow(row, negs, dap, 0, strict), v = countBelow(row, negs, dap, o.margin, strict);
-      const from = o.category === 'semihard' ? h : 0, to = o.category === 'hard' ? h : v;
-      for (let k = from; k < to; k++) sink.push3(a, p, negs[k]);
-    }
-  }, progress);
+  await forAnchors(
+    input,
+    o,
+    o.anchors,
+    (a, row) => {
+      const { negs, pos } = splitAnchor(a, row, input.labels);
+      for (const p of pos) {
+        const dap = row[p];
+        const h = countBelow(row, negs, dap, 0, strict),
+          v = countBelow(row, negs, dap, o.margin, strict);
+        const from = o.category === 'semihard' ? h : 0,
+          to = o.category === 'hard' ? h : v;
+        for (let k = from; k < to; k++) sink.push3(a, p, negs[k]);
+      }
+    },
+    progress,
+  );
   return sink.result();
 }
 
@@ -158,16 +194,22 @@ export async function hardNegatives(input: EngineInput, o: RankWindowOptions, pr
     throw new RangeError(`rank window must be whole numbers 1 <= from <= to, got ${o.from}..${o.to}`);
   }
   const sink = new RowSink(3, o.cap ?? DEFAULT_EXPORT_CAP);
-  await forAnchors(input, o, o.anchors, (a, row) => {
-    const { negs, pos } = splitAnchor(a, row, input.labels);
-    let hardest = -1;
-    for (const p of pos) if (hardest < 0 || row[p] > row[hardest]) hardest = p;
-    if (o.form === 'triplets' && hardest < 0) return;
-    for (let r = o.from; r <= Math.min(o.to, negs.length); r++) {
-      if (o.form === 'pairs') sink.push3(a, negs[r - 1], r);
-      else sink.push3(a, hardest, negs[r - 1]);
-    }
-  }, progress);
+  await forAnchors(
+    input,
+    o,
+    o.anchors,
+    (a, row) => {
+      const { negs, pos } = splitAnchor(a, row, input.labels);
+      let hardest = -1;
+      for (const p of pos) if (hardest < 0 || row[p] > row[hardest]) hardest = p;
+      if (o.form === 'triplets' && hardest < 0) return;
+      for (let r = o.from; r <= Math.min(o.to, negs.length); r++) {
+        if (o.form === 'pairs') sink.push3(a, negs[r - 1], r);
+        else sink.push3(a, hardest, negs[r - 1]);
+      }
+    },
+    progress,
+  );
   return sink.result();
 }
 
@@ -175,7 +217,8 @@ export async function hardNegatives(input: EngineInput, o: RankWindowOptions, pr
 export function parseRankWindow(text: string): { from: number; to: number } | string {
   const m = /^\s*(\d+)\s*(?:(?:-|\.\.|–|\s)\s*(\d+))?\s*$/.exec(text);
   if (!m) return 'Type a rank window like 101-500 (1-based, inclusive).';
-  const from = m[2] === undefined ? 1 : parseInt(m[1], 10), to = parseInt(m[2] ?? m[1], 10);
+  const from = m[2] === undefined ? 1 : parseInt(m[1], 10),
+    to = parseInt(m[2] ?? m[1], 10);
   if (from < 1 || to < from) return 'The window needs 1 <= first <= last.';
   return { from, to };
 }

@@ -15,7 +15,8 @@ export const PAIR_COLUMNS = ['anchor', 'negative', 'rank'];
  * newline so the data starts at a multiple of 64 bytes, as NumPy's own writer does.
  */
 export function npyInt64Bytes(r: IndexRows): Uint8Array {
-  if (r.rows.length !== r.count * r.cols) throw new RangeError(`npy: ${r.rows.length} values do not make ${r.count} x ${r.cols}`);
+  if (r.rows.length !== r.count * r.cols)
+    throw new RangeError(`npy: ${r.rows.length} values do not make ${r.count} x ${r.cols}`);
   let header = `{'descr': '<i8', 'fortran_order': False, 'shape': (${r.count}, ${r.cols}), }`;
   header += ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64) + '\n';
   const out = new Uint8Array(10 + header.length + 8 * r.rows.length);

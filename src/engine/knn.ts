@@ -36,14 +36,23 @@ export interface KnnResult {
 }
 
 /** A half-open range of query rows (anchors), for splitting work across workers. */
-export interface RowRange { rowStart: number; rowEnd: number }
+export interface RowRange {
+  rowStart: number;
+  rowEnd: number;
+}
 
 /**
  * Exact k nearest neighbours of every sample (or of the rows in `range`) among all the others.
  * Throws a RangeError when k is not a positive integer; k larger than possible is clamped and the
  * clamped value is returned in `k`.
  */
-export async function exactKnn(input: EngineInput, k: number, opts: KnnOptions, progress?: Progress, range?: RowRange): Promise<KnnResult> {
+export async function exactKnn(
+  input: EngineInput,
+  k: number,
+  opts: KnnOptions,
+  progress?: Progress,
+  range?: RowRange,
+): Promise<KnnResult> {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
   const { n, dim } = input;
   const { rowStart, rowEnd } = checkRange(range, n);
@@ -56,18 +65,32 @@ export async function exactKnn(input: EngineInput, k: number, opts: KnnOptions, 
   const x = prepareEmbeddings(input, opts.normalize);
   const others = self ? kk - 1 : kk;
   const sel = new RowSelector(n, others);
-  await forEachRowBlock(x, n, dim, opts.distance, rowStart, rowEnd, progress, 'k-nearest neighbours', (r0, r1, block) => {
-    for (let r = r0; r < r1; r++) {
-      const off = (r - r0) * n;
-      let o = (r - rowStart) * kk;
-      if (self) { indices[o] = r; distances[o] = 0; o++; }
-      const picked = sel.select(block, off, r);
-      for (let t = 0; t < others; t++) {
-        indices[o + t] = picked[t];
-        distances[o + t] = block[off + picked[t]];
+  await forEachRowBlock(
+    x,
+    n,
+    dim,
+    opts.distance,
+    rowStart,
+    rowEnd,
+    progress,
+    'k-nearest neighbours',
+    (r0, r1, block) => {
+      for (let r = r0; r < r1; r++) {
+        const off = (r - r0) * n;
+        let o = (r - rowStart) * kk;
+        if (self) {
+          indices[o] = r;
+          distances[o] = 0;
+          o++;
+        }
+        const picked = sel.select(block, off, r);
+        for (let t = 0; t < others; t++) {
+          indices[o + t] = picked[t];
+          distances[o + t] = block[off + picked[t]];
+        }
       }
-    }
-  });
+    },
+  );
   return { k: kk, indices, distances, rowStart, rowEnd };
 }
 
@@ -92,8 +115,15 @@ export function blockRowsFor(n: number): number {
  * yields to the event loop (so an abort can arrive in-process) and checks the signal.
  */
 export async function forEachRowBlock(
-  x: Float32Array, n: number, dim: number, distance: DistanceKind, rowStart: number, rowEnd: number,
-  progress: Progress | undefined, message: string, fn: (r0: number, r1: number, block: Float32Array) => void,
+  x: Float32Array,
+  n: number,
+  dim: number,
+  distance: DistanceKind,
+  rowStart: number,
+  rowEnd: number,
+  progress: Progress | undefined,
+  message: string,
+  fn: (r0: number, r1: number, block: Float32Array) => void,
 ): Promise<void> {
   const step = blockRowsFor(n);
   const buf = new Float32Array(Math.min(step, Math.max(1, rowEnd - rowStart)) * n);
@@ -131,7 +161,10 @@ export class RowSelector {
   private scratch: Int32Array | undefined;
 
   /** `maxK` bounds the k of every later `select` call. */
-  constructor(private readonly n: number, readonly maxK: number) {
+  constructor(
+    private readonly n: number,
+    readonly maxK: number,
+  ) {
     this.heap = new Int32Array(Math.max(0, maxK));
   }
 
@@ -194,14 +227,18 @@ export class RowSelector {
       while (i <= j) {
         while (before(row, off, a[i], pivot)) i++;
         while (before(row, off, pivot, a[j])) j--;
-        if (i <= j) { swap(a, i, j); i++; j--; }
+        if (i <= j) {
+          swap(a, i, j);
+          i++;
+          j--;
+        }
       }
       if (k - 1 <= j) hi = j;
       else if (k - 1 >= i) lo = i;
       else break;
     }
     const head = a.subarray(0, k);
-    head.sort((p, q) => (row[off + p] - row[off + q]) || (p - q));
+    head.sort((p, q) => row[off + p] - row[off + q] || p - q);
     return head;
   }
 }

@@ -42,11 +42,20 @@ export interface PairRows {
 /** Contrastive loss over all ordered pairs. */
 export interface ContrastiveResult {
   form: 'hadsell' | 'pml';
-  margin: number; posMargin: number; negMargin: number;
-  pairs: number; posPairs: number; negPairs: number;
-  lossSum: number; meanLoss: number; nonZero: number; meanLossNonZero: number;
-  posMeanLoss: number; negMeanLoss: number;
-  /** What PML's ContrastiveLoss returns with its default AvgNonZeroReducer: mean over non-zero positive losses + mean over non-zero negative losses. */
+  margin: number;
+  posMargin: number;
+  negMargin: number;
+  pairs: number;
+  posPairs: number;
+  negPairs: number;
+  lossSum: number;
+  meanLoss: number;
+  nonZero: number;
+  meanLossNonZero: number;
+  posMeanLoss: number;
+  negMeanLoss: number;
+  /** What PML's ContrastiveLoss returns with its default AvgNonZeroReducer: mean over non-zero positive losses + mean
+   * over non-zero negative losses. */
   pmlReduced: number;
   /** Mean loss over the n - 1 pairs each sample takes part in (NaN when n = 1). */
   perSample: Float64Array;
@@ -71,12 +80,20 @@ export function contrastiveDefaults(o: ContrastiveOptions): Required<Contrastive
 
 /** Contrastive per-row sums for the rows in `range` (all rows by default). */
 export async function contrastiveRows(
-  input: EngineInput, dist: DistanceOptions, options: ContrastiveOptions, range?: RowRange, progress?: Progress,
+  input: EngineInput,
+  dist: DistanceOptions,
+  options: ContrastiveOptions,
+  range?: RowRange,
+  progress?: Progress,
 ): Promise<PairRows> {
   const { n, dim, labels } = input;
   const { rowStart, rowEnd } = checkRange(range, n);
   const o = contrastiveDefaults(options);
-  for (const [k, v] of [['margin', o.margin], ['posMargin', o.posMargin], ['negMargin', o.negMargin]] as const) {
+  for (const [k, v] of [
+    ['margin', o.margin],
+    ['posMargin', o.posMargin],
+    ['negMargin', o.negMargin],
+  ] as const) {
     if (!Number.isFinite(v)) throw new RangeError(`${k} must be a finite number, got ${v}`);
   }
   const rows = rowEnd - rowStart;
@@ -88,7 +105,10 @@ export async function contrastiveRows(
     for (let i = r0; i < r1; i++) {
       const off = (i - r0) * n;
       const yi = labels[i];
-      let ps = 0, ns = 0, pz = 0, nz = 0;
+      let ps = 0,
+        ns = 0,
+        pz = 0,
+        nz = 0;
       for (let j = 0; j < n; j++) {
         if (j === i) continue;
         const d = block[off + j];
@@ -104,33 +124,54 @@ export async function contrastiveRows(
         }
       }
       const r = i - rowStart;
-      out.posSum[r] = ps; out.negSum[r] = ns; out.posNonZero[r] = pz; out.negNonZero[r] = nz;
+      out.posSum[r] = ps;
+      out.negSum[r] = ns;
+      out.posNonZero[r] = pz;
+      out.negNonZero[r] = nz;
     }
   });
   return out;
 }
 
 /** Merges contrastive row parts (any split, any order) into the result; sums in index order. */
-export function summarizeContrastive(labels: Int32Array, classes: number, options: ContrastiveOptions, parts: PairRows[]): ContrastiveResult {
+export function summarizeContrastive(
+  labels: Int32Array,
+  classes: number,
+  options: ContrastiveOptions,
+  parts: PairRows[],
+): ContrastiveResult {
   const o = contrastiveDefaults(options);
   const n = labels.length;
   const all = gather(n, parts);
   const counts = classCounts(labels, classes);
-  let posPairs = 0, negPairs = 0, posSum = 0, negSum = 0, posNZ = 0, negNZ = 0;
+  let posPairs = 0,
+    negPairs = 0,
+    posSum = 0,
+    negSum = 0,
+    posNZ = 0,
+    negNZ = 0;
   const perSample = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     posPairs += counts[labels[i]] - 1;
     negPairs += n - counts[labels[i]];
-    posSum += all.posSum[i]; negSum += all.negSum[i];
-    posNZ += all.posNonZero[i]; negNZ += all.negNonZero[i];
+    posSum += all.posSum[i];
+    negSum += all.negSum[i];
+    posNZ += all.posNonZero[i];
+    negNZ += all.negNonZero[i];
     perSample[i] = n > 1 ? (all.posSum[i] + all.negSum[i]) / (n - 1) : NaN;
   }
   const pairs = posPairs + negPairs;
   const lossSum = posSum + negSum;
   const nonZero = posNZ + negNZ;
   return {
-    form: o.form, margin: o.margin, posMargin: o.posMargin, negMargin: o.negMargin,
-    pairs, posPairs, negPairs, lossSum,
+    form: o.form,
+    margin: o.margin,
+    posMargin: o.posMargin,
+    negMargin: o.negMargin,
+    pairs,
+    posPairs,
+    negPairs,
+    lossSum,
     meanLoss: pairs ? lossSum / pairs : 0,
     nonZero,
     meanLossNonZero: nonZero ? lossSum / nonZero : 0,
@@ -142,7 +183,12 @@ export function summarizeContrastive(labels: Int32Array, classes: number, option
 }
 
 /** Contrastive loss of the whole dataset. */
-export async function contrastiveLoss(input: EngineInput, dist: DistanceOptions, options: ContrastiveOptions, progress?: Progress): Promise<ContrastiveResult> {
+export async function contrastiveLoss(
+  input: EngineInput,
+  dist: DistanceOptions,
+  options: ContrastiveOptions,
+  progress?: Progress,
+): Promise<ContrastiveResult> {
   const rows = await contrastiveRows(input, dist, options, undefined, progress);
   return summarizeContrastive(input.labels, input.classes, options, [rows]);
 }
@@ -151,8 +197,14 @@ export async function contrastiveLoss(input: EngineInput, dist: DistanceOptions,
  * NT-Xent per-row sums (row = anchor) for the rows in `range`: `posSum` holds the summed loss of
  * the anchor's positive pairs (the other fields are unused and zero).
  */
-export async function ntXentRows(input: EngineInput, tau: number, range?: RowRange, progress?: Progress): Promise<PairRows> {
-  if (!(tau > 0) || !Number.isFinite(tau)) throw new RangeError(`temperature must be a positive finite number, got ${tau}`);
+export async function ntXentRows(
+  input: EngineInput,
+  tau: number,
+  range?: RowRange,
+  progress?: Progress,
+): Promise<PairRows> {
+  if (!(tau > 0) || !Number.isFinite(tau))
+    throw new RangeError(`temperature must be a positive finite number, got ${tau}`);
   const { n, dim, labels } = input;
   const { rowStart, rowEnd } = checkRange(range, n);
   const rows = rowEnd - rowStart;
@@ -167,7 +219,8 @@ export async function ntXentRows(input: EngineInput, tau: number, range?: RowRan
       let mx = -Infinity;
       for (let j = 0; j < n; j++) if (labels[j] !== ya) mx = Math.max(mx, (1 - block[off + j]) / tau);
       let sum = 0;
-      if (mx > -Infinity) for (let j = 0; j < n; j++) if (labels[j] !== ya) sum += Math.exp((1 - block[off + j]) / tau - mx);
+      if (mx > -Infinity)
+        for (let j = 0; j < n; j++) if (labels[j] !== ya) sum += Math.exp((1 - block[off + j]) / tau - mx);
       let total = 0;
       for (let p = 0; p < n; p++) {
         if (p === a || labels[p] !== ya) continue;
@@ -194,7 +247,8 @@ export function summarizeNtXent(labels: Int32Array, classes: number, tau: number
   const n = labels.length;
   const all = gather(n, parts);
   const counts = classCounts(labels, classes);
-  let pairs = 0, lossSum = 0;
+  let pairs = 0,
+    lossSum = 0;
   const perSample = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const c = counts[labels[i]] - 1;
@@ -213,15 +267,22 @@ export async function ntXentLoss(input: EngineInput, tau = 0.07, progress?: Prog
 
 /** Concatenates row parts into full-length arrays, checking they cover every row exactly once. */
 function gather(n: number, parts: PairRows[]): Omit<PairRows, 'rowStart' | 'rowEnd'> {
-  const all = { posSum: new Float64Array(n), negSum: new Float64Array(n), posNonZero: new Float64Array(n), negNonZero: new Float64Array(n) };
+  const all = {
+    posSum: new Float64Array(n),
+    negSum: new Float64Array(n),
+    posNonZero: new Float64Array(n),
+    negNonZero: new Float64Array(n),
+  };
   const covered = new Uint8Array(n);
   for (const p of parts) {
     for (let i = p.rowStart; i < p.rowEnd; i++) {
       if (covered[i]) throw new RangeError(`row parts overlap at row ${i}`);
       covered[i] = 1;
     }
-    all.posSum.set(p.posSum, p.rowStart); all.negSum.set(p.negSum, p.rowStart);
-    all.posNonZero.set(p.posNonZero, p.rowStart); all.negNonZero.set(p.negNonZero, p.rowStart);
+    all.posSum.set(p.posSum, p.rowStart);
+    all.negSum.set(p.negSum, p.rowStart);
+    all.posNonZero.set(p.posNonZero, p.rowStart);
+    all.negNonZero.set(p.negNonZero, p.rowStart);
   }
   if (covered.indexOf(0) !== -1) throw new RangeError(`row parts miss row ${covered.indexOf(0)}`);
   return all;
@@ -231,8 +292,11 @@ function gather(n: number, parts: PairRows[]): Omit<PairRows, 'rowStart' | 'rowE
 function emptyPairRows(rowStart: number, rowEnd: number): PairRows {
   const rows = rowEnd - rowStart;
   return {
-    rowStart, rowEnd,
-    posSum: new Float64Array(rows), negSum: new Float64Array(rows),
-    posNonZero: new Float64Array(rows), negNonZero: new Float64Array(rows),
+    rowStart,
+    rowEnd,
+    posSum: new Float64Array(rows),
+    negSum: new Float64Array(rows),
+    posNonZero: new Float64Array(rows),
+    negNonZero: new Float64Array(rows),
   };
 }

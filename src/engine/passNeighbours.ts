@@ -13,21 +13,38 @@ import { floatOf, negIdAt, type IndexData } from './censusIndex';
  * read only to break a distance tie with a positive (and `id` is -1): an index that keeps only the
  * nearest negatives' ids then need not recover the rest.
  */
-export function walkNearest(idx: IndexData, i: number, count: number, wantIds: boolean, visit: (id: number, dist: number, same: boolean) => boolean): void {
-  const p0 = idx.posOff[i], P = idx.posOff[i + 1] - p0, off = idx.negOff[i], neg = idx.negOff[i + 1] - off;
+export function walkNearest(
+  idx: IndexData,
+  i: number,
+  count: number,
+  wantIds: boolean,
+  visit: (id: number, dist: number, same: boolean) => boolean,
+): void {
+  const p0 = idx.posOff[i],
+    P = idx.posOff[i + 1] - p0,
+    off = idx.negOff[i],
+    neg = idx.negOff[i + 1] - off;
   const r1 = idx.runOff[i + 1];
-  let q = 0, j = 0, run = idx.runOff[i], nextRun = run + 1 < r1 ? idx.runStart[run + 1] : neg;
+  let q = 0,
+    j = 0,
+    run = idx.runOff[i],
+    nextRun = run + 1 < r1 ? idx.runStart[run + 1] : neg;
   for (let seen = 0; seen < count && (q < P || j < neg); seen++) {
-    let negValue = Infinity, negId = -1;
+    let negValue = Infinity,
+      negId = -1;
     if (j < neg) {
-      while (j >= nextRun) { run++; nextRun = run + 1 < r1 ? idx.runStart[run + 1] : neg; }
+      while (j >= nextRun) {
+        run++;
+        nextRun = run + 1 < r1 ? idx.runStart[run + 1] : neg;
+      }
       negValue = floatOf(((idx.runUpper[run] << 16) | idx.lower[off + j]) >>> 0);
     }
     const tie = q < P && j < neg && idx.posDist[p0 + q] === negValue;
     if (j < neg && (wantIds || tie)) negId = negIdAt(idx, i, j);
     const takePos = q < P && (j >= neg || idx.posDist[p0 + q] < negValue || (tie && idx.posId[p0 + q] < negId));
     const keep = takePos ? visit(idx.posId[p0 + q], idx.posDist[p0 + q], true) : visit(negId, negValue, false);
-    if (takePos) q++; else j++;
+    if (takePos) q++;
+    else j++;
     if (!keep) return;
   }
 }
@@ -39,7 +56,10 @@ export function walkNearest(idx: IndexData, i: number, count: number, wantIds: b
 export function retrievalOf(idx: IndexData, i: number): { p1: number; rp: number; ap: number } {
   const R = idx.posOff[i + 1] - idx.posOff[i];
   if (R < 1) return { p1: NaN, rp: NaN, ap: NaN };
-  let hits = 0, apSum = 0, rank = 0, first = 0;
+  let hits = 0,
+    apSum = 0,
+    rank = 0,
+    first = 0;
   walkNearest(idx, i, R, false, (_id, _d, same) => {
     if (same) {
       hits++;
@@ -56,11 +76,26 @@ export function retrievalOf(idx: IndexData, i: number): { p1: number; rp: number
  * Anchor i's k nearest neighbours (ids and distances) written at `at` in the output arrays; with
  * `includeSelf` the anchor itself comes first at distance 0 and counts in k (exactKnn's layout).
  */
-export function nearestOf(idx: IndexData, i: number, a: number, k: number, includeSelf: boolean, ids: Int32Array, dists: Float32Array, at: number): void {
+export function nearestOf(
+  idx: IndexData,
+  i: number,
+  a: number,
+  k: number,
+  includeSelf: boolean,
+  ids: Int32Array,
+  dists: Float32Array,
+  at: number,
+): void {
   let o = at;
-  if (includeSelf && k > 0) { ids[o] = a; dists[o] = 0; o++; }
+  if (includeSelf && k > 0) {
+    ids[o] = a;
+    dists[o] = 0;
+    o++;
+  }
   walkNearest(idx, i, includeSelf ? k - 1 : k, true, (id, d) => {
-    ids[o] = id; dists[o] = d; o++;
+    ids[o] = id;
+    dists[o] = d;
+    o++;
     return true;
   });
 }

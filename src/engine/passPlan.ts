@@ -25,7 +25,8 @@ export interface PlanInput {
   budgetBytes: number;
   /** The embeddings were normalised in place: no separate normalised copy. */
   normalizedInPlace?: boolean;
-  /** Bytes the process holds besides the pass: the CLI counts its own baseline (PROCESS_BYTES); the extension host is not the pass's. */
+  /** Bytes the process holds besides the pass: the CLI counts its own baseline (PROCESS_BYTES); the extension host is
+   * not the pass's. */
   otherBytes?: number;
 }
 
@@ -66,19 +67,29 @@ function sharedBytes(p: PlanInput): number {
 /** Bytes of the host's joined result. */
 function resultBytes(p: PlanInput, columns: boolean): number {
   const perAnchor = 96 + (p.perSample ? 16 : 0) + p.knn * 8;
-  return p.n * perAnchor + (p.perSample ? p.classes * p.classes * 8 : 0) + p.positions * p.classes * 8 + (columns ? p.positions * p.n * 8 : 0);
+  return (
+    p.n * perAnchor +
+    (p.perSample ? p.classes * p.classes * 8 : 0) +
+    p.positions * p.classes * 8 +
+    (columns ? p.positions * p.n * 8 : 0)
+  );
 }
 
 /** Bytes of one worker that do not depend on the block sizes. */
 function workerFixed(p: PlanInput): number {
   // The samples' GEMM operand, and XNNPACK's packed copy of it when it is the right operand (distances.ts).
   const operand = (p.dim + 2) * p.n * 4 * (samplesLeft(p.n, p.dim) ? 1 : 2);
-  return WORKER_BYTES + gemmBytes(p.n, p.dim) + operand
-    + p.n * 8 // squared norms
-    + (p.distance === 'cosine' ? p.n * p.dim * 4 : 0) // unit rows
-    + p.n * 16 // sort scratch
-    + p.n * (p.perSample ? 32 : 16) + (p.perSample ? p.classes * p.classes * 8 : 0) // the worker's census sums
-    + p.n * 20; // the margin table's decoded values and sums of one anchor, its buckets
+  return (
+    WORKER_BYTES +
+    gemmBytes(p.n, p.dim) +
+    operand +
+    p.n * 8 + // squared norms
+    (p.distance === 'cosine' ? p.n * p.dim * 4 : 0) + // unit rows
+    p.n * 16 + // sort scratch
+    p.n * (p.perSample ? 32 : 16) +
+    (p.perSample ? p.classes * p.classes * 8 : 0) + // the worker's census sums
+    p.n * 20
+  ); // the margin table's decoded values and sums of one anchor, its buckets
 }
 
 /** Bytes per anchor of a block: its distance row, and (for indexed anchors) its index entries and fast-path fences. */
@@ -96,10 +107,20 @@ export function planPass(p: PlanInput): PassPlan | { needBytes: number } {
     for (let w = Math.max(1, p.workers); w >= 1; w--) {
       const perWorker = (p.budgetBytes - host) / w - workerFixed(p);
       // The largest distance block whose rows leave room to index at least a few of its anchors at once.
-      for (let block = Math.min(MAX_BLOCK, Math.max(1, p.n)); block >= 1; block = block > 8 ? Math.floor(block / 2) : block - 1) {
+      for (
+        let block = Math.min(MAX_BLOCK, Math.max(1, p.n));
+        block >= 1;
+        block = block > 8 ? Math.floor(block / 2) : block - 1
+      ) {
         const index = Math.min(block, MAX_INDEX, Math.floor((perWorker - block * rowBytes(p)) / indexBytes(p)));
         if (index >= Math.min(block, 4, MAX_INDEX) || (block === 1 && index >= 1)) {
-          return { workers: w, blockAnchors: block, indexAnchors: index, columns, estimateBytes: host + w * (workerFixed(p) + block * rowBytes(p) + index * indexBytes(p)) };
+          return {
+            workers: w,
+            blockAnchors: block,
+            indexAnchors: index,
+            columns,
+            estimateBytes: host + w * (workerFixed(p) + block * rowBytes(p) + index * indexBytes(p)),
+          };
         }
       }
     }
@@ -109,8 +130,10 @@ export function planPass(p: PlanInput): PassPlan | { needBytes: number } {
 
 /** A plan that does not fit, in the user's words: `remedies` is what to do, in the caller's terms. */
 export function shortfall(p: PlanInput, needBytes: number, remedies: string): string {
-  return `counting ${p.n.toLocaleString('en-US')} samples of dimension ${p.dim} needs about ${mb(needBytes)} of memory, ` +
-    `more than the budget of ${mb(p.budgetBytes)}; ${remedies}`;
+  return (
+    `counting ${p.n.toLocaleString('en-US')} samples of dimension ${p.dim} needs about ${mb(needBytes)} of memory, ` +
+    `more than the budget of ${mb(p.budgetBytes)}; ${remedies}`
+  );
 }
 
 function mb(bytes: number): string {

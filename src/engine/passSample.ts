@@ -10,7 +10,10 @@ import type { CensusTotals } from './passTypes';
 import { partialsRound } from './censusMerge';
 
 /** A value estimated from the sample and the half-width of its 95 % confidence interval. */
-export interface Estimate { value: number; halfWidth95: number }
+export interface Estimate {
+  value: number;
+  halfWidth95: number;
+}
 
 /** Which anchors were drawn, in groups. */
 export interface SampleDraw {
@@ -50,14 +53,17 @@ export function shuffle(n: number, seed: number): Int32Array {
     let t = Math.imul(s ^ (s >>> 15), 1 | s);
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     const j = Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * (i + 1));
-    const x = p[i]; p[i] = p[j]; p[j] = x;
+    const x = p[i];
+    p[i] = p[j];
+    p[j] = x;
   }
   return p;
 }
 
 /** `size` anchors of n drawn uniformly without replacement (seeded), in `groups` groups of near-equal size. */
 export function drawSample(n: number, size: number, seed = 1, groups = 20): SampleDraw {
-  const s = Math.max(0, Math.min(n, Math.floor(size))), G = Math.max(1, Math.min(s || 1, groups));
+  const s = Math.max(0, Math.min(n, Math.floor(size))),
+    G = Math.max(1, Math.min(s || 1, groups));
   const p = shuffle(n, seed);
   const out: Int32Array[] = [];
   for (let g = 0; g < G; g++) out.push(p.slice(Math.floor((g * s) / G), Math.floor(((g + 1) * s) / G)).sort());
@@ -76,37 +82,59 @@ export function estimateFromGroups(draw: SampleDraw, totals: CensusTotals[]): Sa
 }
 
 /** Estimates from the census totals of G exchangeable groups of `s` sampled anchors of n (drawn with `seed`). */
-export function estimateTotals(population: number, sampled: number, seed: number, totals: CensusTotals[]): SampleEstimate {
-  const G = totals.length, n = population, s = sampled;
-  const scale = s > 0 ? n / s : 0, fpc = s > 0 ? 1 - s / n : 0, q = quantile95(G);
+export function estimateTotals(
+  population: number,
+  sampled: number,
+  seed: number,
+  totals: CensusTotals[],
+): SampleEstimate {
+  const G = totals.length,
+    n = population,
+    s = sampled;
+  const scale = s > 0 ? n / s : 0,
+    fpc = s > 0 ? 1 - s / n : 0,
+    q = quantile95(G);
   const total = (xs: number[]): Estimate => {
-    const sum = xs.reduce((a, b) => a + b, 0), mean = sum / G;
+    const sum = xs.reduce((a, b) => a + b, 0),
+      mean = sum / G;
     const variance = G > 1 ? xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (G - 1) : NaN;
     return { value: sum * scale, halfWidth95: G > 1 ? scale * q * Math.sqrt(G * variance * fpc) : NaN };
   };
   // Ratio sum(num) / sum(den), variance by linearisation over the groups.
   const ratio = (num: number[], den: number[]): Estimate => {
-    const N = num.reduce((a, b) => a + b, 0), D = den.reduce((a, b) => a + b, 0);
+    const N = num.reduce((a, b) => a + b, 0),
+      D = den.reduce((a, b) => a + b, 0);
     if (!(D > 0)) return { value: 0, halfWidth95: NaN };
-    const r = N / D, z = num.map((x, g) => x - r * den[g]);
-    const variance = G > 1 ? (G / (G - 1)) * z.reduce((a, x) => a + x * x, 0) / (D * D) : NaN;
+    const r = N / D,
+      z = num.map((x, g) => x - r * den[g]);
+    const variance = G > 1 ? ((G / (G - 1)) * z.reduce((a, x) => a + x * x, 0)) / (D * D) : NaN;
     return { value: r, halfWidth95: G > 1 ? q * Math.sqrt(variance * fpc) : NaN };
   };
   const T = totals.map((t) => t.triplets);
   const loss = totals.map((t) => partialsRound(t.lossSumPartials));
   const cats = ['easy', 'semihard', 'hard', 'violating'] as const;
   const by = (conv: 'pml' | 'facenet', f: (xs: number[]) => Estimate) =>
-    Object.fromEntries(cats.map((c) => [c, f(totals.map((t) => t[conv][c]))])) as Record<(typeof cats)[number], Estimate>;
+    Object.fromEntries(cats.map((c) => [c, f(totals.map((t) => t[conv][c]))])) as Record<
+      (typeof cats)[number],
+      Estimate
+    >;
   const nonZero = totals.map((t) => t.nonZero);
   return {
-    method: `estimate from a uniform random sample of ${s.toLocaleString('en-US')} of ${n.toLocaleString('en-US')} anchors (seed ${seed}): ` +
+    method:
+      `estimate from a uniform random sample of ${s.toLocaleString('en-US')} of ${n.toLocaleString('en-US')} anchors (seed ${seed}): ` +
       `totals are the sample's exact totals x ${scale.toPrecision(6)}; 95 % intervals from ${G} groups of anchors (batch means, finite-population corrected)`,
-    sampledAnchors: s, populationAnchors: n, seed,
+    sampledAnchors: s,
+    populationAnchors: n,
+    seed,
     triplets: total(T),
-    pml: by('pml', total), facenet: by('facenet', total),
-    pmlShare: by('pml', (xs) => ratio(xs, T)), facenetShare: by('facenet', (xs) => ratio(xs, T)),
-    lossSum: total(loss), nonZero: total(nonZero),
-    meanLoss: ratio(loss, T), meanLossNonZero: ratio(loss, nonZero),
+    pml: by('pml', total),
+    facenet: by('facenet', total),
+    pmlShare: by('pml', (xs) => ratio(xs, T)),
+    facenetShare: by('facenet', (xs) => ratio(xs, T)),
+    lossSum: total(loss),
+    nonZero: total(nonZero),
+    meanLoss: ratio(loss, T),
+    meanLossNonZero: ratio(loss, nonZero),
   };
 }
 

@@ -13,9 +13,11 @@ export interface PassSpec {
   margin: number;
   /** Worst triplets kept at `margin`. */
   topK: number;
-  /** Each sample's violating triplets as positive and as negative, and the class-pair matrix (a walk over every violating negative). */
+  /** Each sample's violating triplets as positive and as negative, and the class-pair matrix (a walk over every
+   * violating negative). */
   perSample: boolean;
-  /** The census at every slider position (margin table) and the `smallest` smallest-t triplets below the last margin. */
+  /** The census at every slider position (margin table) and the `smallest` smallest-t triplets below the last margin.
+   * */
   table?: { margins: Float64Array; smallest: number };
   /** Edges of the histogram of t = d(a,n) - d(a,p) (see tHistogram). */
   edges?: Float64Array;
@@ -27,7 +29,8 @@ export interface PassSpec {
   semiHard: boolean;
   /** Anchors per block (distance rows computed at once): the memory plan decides it. */
   blockAnchors: number;
-  /** Anchors indexed at once within a block (default blockAnchors; fewer when memory is short: an index entry costs more than a distance). */
+  /** Anchors indexed at once within a block (default blockAnchors; fewer when memory is short: an index entry costs
+   * more than a distance). */
   indexAnchors?: number;
 }
 
@@ -59,7 +62,8 @@ export interface ChunkResult {
   hardestNegative: Int32Array;
   dap: Float32Array;
   dan: Float32Array;
-  /** Batch-hard at the pass's margin over the chunk: hinge and soft-margin loss sums (exact partials), anchors with a valid pair, those violating. */
+  /** Batch-hard at the pass's margin over the chunk: hinge and soft-margin loss sums (exact partials), anchors with a
+   * valid pair, those violating. */
   batchHard: { partials: number[]; softPartials: number[]; valid: number; violating: number };
   /** The chunk's worst triplets at the margin (top K). */
   worst: WorstTriplet[];
@@ -75,7 +79,8 @@ export interface ChunkResult {
   semiHard?: { pairs: number; counted: number; fallbacks: number; partials: number[] };
 }
 
-/** The margin table's totals over some anchors (MarginTotals without the margins), with the loss sums as exact partials per position. */
+/** The margin table's totals over some anchors (MarginTotals without the margins), with the loss sums as exact partials
+ * per position. */
 export type TableTotals = Omit<MarginTotals, 'margins'> & { lossPartials: number[][] };
 
 /** The margin table of one chunk: totals per position and each anchor's row of K values. */
@@ -85,7 +90,8 @@ export interface ChunkTable extends TableTotals {
   lossAsAnchor: Float32Array;
 }
 
-/** What a worker accumulated over all its chunks for samples that are not anchors: per-sample and per-class-pair sums. */
+/** What a worker accumulated over all its chunks for samples that are not anchors: per-sample and per-class-pair sums.
+ * */
 export interface WorkerTotals {
   /** Violating triplets (t <= m) with each sample as positive / as negative (length n; empty without perSample). */
   violAsPositive: Float64Array;

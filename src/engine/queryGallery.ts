@@ -77,15 +77,23 @@ export function queryGalleryProtocol(cameras: boolean): string {
  * Per-query first-match rank and AP for the query positions in `range` (all by default).
  * Splitting the queries across workers and concatenating gives the same values as one call.
  */
-export async function queryGalleryRows(input: EngineInput, spec: QueryGallerySpec, opts: DistanceOptions,
-  range?: { start: number; end: number }, progress?: Progress): Promise<QueryGalleryRows> {
+export async function queryGalleryRows(
+  input: EngineInput,
+  spec: QueryGallerySpec,
+  opts: DistanceOptions,
+  range?: { start: number; end: number },
+  progress?: Progress,
+): Promise<QueryGalleryRows> {
   const { n, dim, labels } = input;
   const { queries, gallery, cameras } = spec;
-  const start = range?.start ?? 0, end = range?.end ?? queries.length;
+  const start = range?.start ?? 0,
+    end = range?.end ?? queries.length;
   if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && end <= queries.length && start <= end)) {
     throw new RangeError(`bad query range [${start}, ${end}) for ${queries.length} queries`);
   }
-  for (const a of [queries, gallery]) for (let i = 0; i < a.length; i++) if (!(a[i] >= 0 && a[i] < n)) throw new RangeError(`bad row ${a[i]} for n = ${n}`);
+  for (const a of [queries, gallery])
+    for (let i = 0; i < a.length; i++)
+      if (!(a[i] >= 0 && a[i] < n)) throw new RangeError(`bad row ${a[i]} for n = ${n}`);
   if (cameras && cameras.length !== n) throw new RangeError(`cameras: expected ${n} values, got ${cameras.length}`);
   const firstMatch = new Int32Array(end - start);
   const ap = new Float64Array(end - start).fill(NaN);
@@ -122,7 +130,10 @@ export async function queryGalleryRows(input: EngineInput, spec: QueryGallerySpe
       for (let q = q0; q < q1; q++) {
         const row = queries[q];
         const s = scorer.score(block, (q - q0) * m, col[row], labels[row], cameras ? cameras[row] : -1);
-        if (s) { firstMatch[q - start] = s.first; ap[q - start] = s.ap; }
+        if (s) {
+          firstMatch[q - start] = s.first;
+          ap[q - start] = s.ap;
+        }
       }
       progress?.onProgress?.((q1 - start) / (end - start), 'query / gallery retrieval');
       if (q1 < end) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -142,7 +153,12 @@ class QueryScorer {
   /** before[k]: non-matches ordered between match k - 1 and match k. */
   private readonly before: Int32Array;
 
-  constructor(private readonly G: number, private readonly gCol: Int32Array, private readonly gLabel: Int32Array, private readonly gCam: Int32Array | undefined) {
+  constructor(
+    private readonly G: number,
+    private readonly gCol: Int32Array,
+    private readonly gLabel: Int32Array,
+    private readonly gCam: Int32Array | undefined,
+  ) {
     this.matchPos = new Int32Array(G);
     this.matchD = new Float64Array(G);
     this.before = new Int32Array(G + 1);
@@ -152,7 +168,13 @@ class QueryScorer {
    * First-match rank (1-based) and AP of the query whose distances to the rows are
    * row[off + column]; undefined when no match is left (a skipped query).
    */
-  score(row: Float32Array, off: number, self: number, label: number, cam: number): { first: number; ap: number } | undefined {
+  score(
+    row: Float32Array,
+    off: number,
+    self: number,
+    label: number,
+    cam: number,
+  ): { first: number; ap: number } | undefined {
     const { G, gCol, gLabel, gCam, matchD, before } = this;
     // Matches: same identity, another camera (or no cameras), not the query's own row.
     let M = 0;
@@ -164,7 +186,8 @@ class QueryScorer {
     const mp = this.matchPos.subarray(0, M);
     mp.sort((a, b) => row[off + gCol[a]] - row[off + gCol[b]] || a - b);
     for (let k = 0; k < M; k++) matchD[k] = row[off + gCol[mp[k]]];
-    const lastD = matchD[M - 1], lastG = mp[M - 1];
+    const lastD = matchD[M - 1],
+      lastG = mp[M - 1];
     before.fill(0, 0, M + 1);
     // Each non-match (another identity) ordered before the last match, placed among the matches by
     // binary search; same-identity items are matches, junk or the query itself, never counted.
@@ -172,7 +195,8 @@ class QueryScorer {
       if (gLabel[g] === label) continue;
       const d = row[off + gCol[g]];
       if (d > lastD || (d === lastD && g > lastG)) continue;
-      let lo = 0, hi = M;
+      let lo = 0,
+        hi = M;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
         if (matchD[mid] < d || (matchD[mid] === d && mp[mid] < g)) lo = mid + 1;
@@ -181,7 +205,8 @@ class QueryScorer {
       before[lo]++;
     }
     // Match k (0-based) sits at rank k + 1 + (non-matches before it); precision there = (k + 1) / rank.
-    let others = before[0], sum = 0;
+    let others = before[0],
+      sum = 0;
     const first = 1 + others;
     for (let k = 0; k < M; k++) {
       if (k > 0) others += before[k];
@@ -197,7 +222,9 @@ class QueryScorer {
  */
 export function summarizeQueryGallery(spec: QueryGallerySpec, parts: QueryGalleryRows[]): QueryGalleryResult {
   const Q = spec.queries.length;
-  const first = new Int32Array(Q), ap = new Float64Array(Q), covered = new Uint8Array(Q);
+  const first = new Int32Array(Q),
+    ap = new Float64Array(Q),
+    covered = new Uint8Array(Q);
   for (const p of parts) {
     for (let q = p.start; q < p.end; q++) {
       if (covered[q]) throw new RangeError(`query / gallery parts overlap at query ${q}`);
@@ -207,7 +234,11 @@ export function summarizeQueryGallery(spec: QueryGallerySpec, parts: QueryGaller
     ap.set(p.ap, p.start);
   }
   if (covered.indexOf(0) !== -1) throw new RangeError(`query / gallery parts miss query ${covered.indexOf(0)}`);
-  let valid = 0, r1 = 0, r5 = 0, r10 = 0, apSum = 0;
+  let valid = 0,
+    r1 = 0,
+    r5 = 0,
+    r10 = 0,
+    apSum = 0;
   for (let q = 0; q < Q; q++) {
     const f = first[q];
     if (f === 0) continue;
@@ -219,12 +250,23 @@ export function summarizeQueryGallery(spec: QueryGallerySpec, parts: QueryGaller
   }
   const mean = (s: number) => (valid ? s / valid : 0);
   return {
-    queries: Q, gallery: spec.gallery.length, validQueries: valid,
-    rank1: mean(r1), rank5: mean(r5), rank10: mean(r10), mAP: mean(apSum), cameras: !!spec.cameras,
+    queries: Q,
+    gallery: spec.gallery.length,
+    validQueries: valid,
+    rank1: mean(r1),
+    rank5: mean(r5),
+    rank10: mean(r10),
+    mAP: mean(apSum),
+    cameras: !!spec.cameras,
   };
 }
 
 /** The metrics of every query (one call; the client splits the queries across workers). */
-export async function queryGalleryMetrics(input: EngineInput, spec: QueryGallerySpec, opts: DistanceOptions, progress?: Progress): Promise<QueryGalleryResult> {
+export async function queryGalleryMetrics(
+  input: EngineInput,
+  spec: QueryGallerySpec,
+  opts: DistanceOptions,
+  progress?: Progress,
+): Promise<QueryGalleryResult> {
   return summarizeQueryGallery(spec, [await queryGalleryRows(input, spec, opts, undefined, progress)]);
 }

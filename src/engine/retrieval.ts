@@ -42,7 +42,12 @@ export interface RetrievalResult {
  * Per-query precision@1, R-precision and AP@R for the rows in `range` (all rows by default).
  * Splitting the rows across workers and concatenating gives the same values as one call.
  */
-export async function retrievalRows(input: EngineInput, opts: DistanceOptions, range?: RowRange, progress?: Progress): Promise<RetrievalRows> {
+export async function retrievalRows(
+  input: EngineInput,
+  opts: DistanceOptions,
+  range?: RowRange,
+  progress?: Progress,
+): Promise<RetrievalRows> {
   const { n, dim, labels } = input;
   const { rowStart, rowEnd } = checkRange(range, n);
   const rows = rowEnd - rowStart;
@@ -55,26 +60,36 @@ export async function retrievalRows(input: EngineInput, opts: DistanceOptions, r
     let maxR = 0;
     for (let q = rowStart; q < rowEnd; q++) maxR = Math.max(maxR, counts[labels[q]] - 1);
     const sel = new RowSelector(n, maxR);
-    await forEachRowBlock(x, n, dim, opts.distance, rowStart, rowEnd, progress, 'retrieval metrics', (r0, r1, block) => {
-      for (let q = r0; q < r1; q++) {
-        const label = labels[q];
-        const R = counts[label] - 1;
-        if (R < 1) continue;
-        const nearest = sel.select(block, (q - r0) * n, q, R);
-        let hits = 0;
-        let apSum = 0;
-        for (let i = 0; i < R; i++) {
-          if (labels[nearest[i]] === label) {
-            hits++;
-            apSum += hits / (i + 1);
+    await forEachRowBlock(
+      x,
+      n,
+      dim,
+      opts.distance,
+      rowStart,
+      rowEnd,
+      progress,
+      'retrieval metrics',
+      (r0, r1, block) => {
+        for (let q = r0; q < r1; q++) {
+          const label = labels[q];
+          const R = counts[label] - 1;
+          if (R < 1) continue;
+          const nearest = sel.select(block, (q - r0) * n, q, R);
+          let hits = 0;
+          let apSum = 0;
+          for (let i = 0; i < R; i++) {
+            if (labels[nearest[i]] === label) {
+              hits++;
+              apSum += hits / (i + 1);
+            }
           }
+          const o = q - rowStart;
+          p1[o] = labels[nearest[0]] === label ? 1 : 0;
+          rp[o] = hits / R;
+          ap[o] = apSum / R;
         }
-        const o = q - rowStart;
-        p1[o] = labels[nearest[0]] === label ? 1 : 0;
-        rp[o] = hits / R;
-        ap[o] = apSum / R;
-      }
-    });
+      },
+    );
   }
   return { rowStart, rowEnd, precisionAt1: p1, rPrecision: rp, apAtR: ap };
 }
@@ -106,7 +121,13 @@ export function summarizeRetrieval(labels: Int32Array, classes: number, parts: R
  * The metrics from per-query values of length n (NaN for a query that is lone or not computed:
  * a sampled or sharded pass), summed in sample-index order.
  */
-export function summarizeRetrievalArrays(labels: Int32Array, classes: number, p1: Float64Array, rp: Float64Array, ap: Float64Array): RetrievalResult {
+export function summarizeRetrievalArrays(
+  labels: Int32Array,
+  classes: number,
+  p1: Float64Array,
+  rp: Float64Array,
+  ap: Float64Array,
+): RetrievalResult {
   const n = labels.length;
   const cq = new Int32Array(classes);
   const c1 = new Float64Array(classes);
@@ -143,7 +164,11 @@ export function summarizeRetrievalArrays(labels: Int32Array, classes: number, p1
 }
 
 /** precision@1, R-precision and MAP@R of the whole dataset, overall and per class. */
-export async function retrievalMetrics(input: EngineInput, opts: DistanceOptions, progress?: Progress): Promise<RetrievalResult> {
+export async function retrievalMetrics(
+  input: EngineInput,
+  opts: DistanceOptions,
+  progress?: Progress,
+): Promise<RetrievalResult> {
   const rows = await retrievalRows(input, opts, undefined, progress);
   return summarizeRetrieval(input.labels, input.classes, [rows]);
 }

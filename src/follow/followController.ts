@@ -13,7 +13,11 @@ const SECTION = 'embeddingInspector';
 const SETTING = 'followLatest';
 
 /** Whether following is on, and whether the active dataset can be followed (and if not, why). */
-export interface FollowState { on: boolean; available: boolean; reason: string }
+export interface FollowState {
+  on: boolean;
+  available: boolean;
+  reason: string;
+}
 
 /**
  * "Follow latest snapshot": while on, watches the active session's snapshot series (numbered
@@ -37,7 +41,11 @@ export class FollowController extends Disposable {
   constructor(private readonly inspector: Inspector) {
     super();
     this._register(inspector.onDidChangeActiveSession(() => this.rearm()));
-    this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(`${SECTION}.${SETTING}`)) this.rearm(); }));
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${SECTION}.${SETTING}`)) this.rearm();
+      }),
+    );
     this._register({ dispose: () => this.watcher?.dispose() });
     this.rearm();
   }
@@ -56,7 +64,9 @@ export class FollowController extends Disposable {
 
   /** Turns following on or off (persisted in the workspace settings). */
   async setFollow(on: boolean): Promise<void> {
-    const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    const target = vscode.workspace.workspaceFolders?.length
+      ? vscode.ConfigurationTarget.Workspace
+      : vscode.ConfigurationTarget.Global;
     await vscode.workspace.getConfiguration(SECTION).update(SETTING, on, target);
     this.rearm();
   }
@@ -71,11 +81,19 @@ export class FollowController extends Disposable {
       this.watched = want;
       if (want) {
         const file = want.dataset.files.embeddings;
-        const w = new SnapshotWatcher({
-          seriesFile: file,
-          // Formats without a length in their header must also parse before they are taken.
-          accept: isNpyName(file) ? undefined : async (f) => { await loadDatasetInWorker(f, loadOptionsFromSettings(f)); return true; },
-        }, (c) => this.onComplete(want, c));
+        const w = new SnapshotWatcher(
+          {
+            seriesFile: file,
+            // Formats without a length in their header must also parse before they are taken.
+            accept: isNpyName(file)
+              ? undefined
+              : async (f) => {
+                  await loadDatasetInWorker(f, loadOptionsFromSettings(f));
+                  return true;
+                },
+          },
+          (c) => this.onComplete(want, c),
+        );
         this.watcher = w;
         w.start().catch((e) => console.warn('[ei] follow: watching failed', e));
       }
@@ -106,7 +124,9 @@ export class FollowController extends Disposable {
         from = next;
       }
     } catch (e) {
-      void vscode.window.showErrorMessage(`Embedding Inspector: following the latest snapshot failed: ${(e as Error)?.message ?? e}`);
+      void vscode.window.showErrorMessage(
+        `Embedding Inspector: following the latest snapshot failed: ${(e as Error)?.message ?? e}`,
+      );
     } finally {
       this.switching = false;
     }
@@ -116,8 +136,11 @@ export class FollowController extends Disposable {
 /** '' when the session's dataset is a numbered series we can watch, else the reason. */
 function unfollowable(s: Session): string {
   const d = s.dataset;
-  if (d.files.manifest?.endsWith('.pbtxt')) return 'the steps of a TensorBoard log dir are not followed yet; reopen it to see new steps';
-  if (d.files.manifest) return 'snapshots listed in embeddings.json are not followed; name the files with an epoch number (emb_0010.npy) instead';
-  if (!numberedName(path.basename(d.files.embeddings))) return 'the embeddings file has no epoch number in its name (like emb_0010.npy)';
+  if (d.files.manifest?.endsWith('.pbtxt'))
+    return 'the steps of a TensorBoard log dir are not followed yet; reopen it to see new steps';
+  if (d.files.manifest)
+    return 'snapshots listed in embeddings.json are not followed; name the files with an epoch number (emb_0010.npy) instead';
+  if (!numberedName(path.basename(d.files.embeddings)))
+    return 'the embeddings file has no epoch number in its name (like emb_0010.npy)';
   return '';
 }

@@ -57,7 +57,10 @@ export class SnapshotWatcher {
   private rescan = false;
   private disposed = false;
 
-  constructor(private readonly opts: SnapshotWatcherOptions, private readonly onComplete: (s: CompleteSnapshot) => void) {
+  constructor(
+    private readonly opts: SnapshotWatcherOptions,
+    private readonly onComplete: (s: CompleteSnapshot) => void,
+  ) {
     const base = path.basename(opts.seriesFile);
     const n = numberedName(base);
     if (!n) throw new RangeError(`${base} is not a numbered snapshot file (like emb_0010.npy)`);
@@ -75,7 +78,10 @@ export class SnapshotWatcher {
     if (!this.opts.noWatch) {
       try {
         this.watcher = fs.watch(this.dir, { persistent: false }, () => this.kick());
-        this.watcher.on('error', () => { this.watcher?.close(); this.watcher = undefined; });
+        this.watcher.on('error', () => {
+          this.watcher?.close();
+          this.watcher = undefined;
+        });
       } catch {
         this.watcher = undefined; // the poll carries on alone
       }
@@ -101,12 +107,18 @@ export class SnapshotWatcher {
   private kick(delay = this.opts.debounceMs ?? 100): void {
     if (this.disposed) return;
     if (this.debounce) clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => { this.debounce = undefined; void this.scan(); }, delay);
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      void this.scan();
+    }, delay);
   }
 
   /** One scan at a time; a request during a scan runs one more afterwards. */
   private scan(): Promise<void> {
-    if (this.scanning) { this.rescan = true; return this.scanning; }
+    if (this.scanning) {
+      this.rescan = true;
+      return this.scanning;
+    }
     this.scanning = (async () => {
       try {
         do {
@@ -130,7 +142,8 @@ export class SnapshotWatcher {
     const out: CompleteSnapshot[] = [];
     for (const name of names) {
       const n = numberedName(name);
-      if (n && n.prefix === this.prefix && n.suffix === this.suffix) out.push({ path: path.join(this.dir, name), number: n.number });
+      if (n && n.prefix === this.prefix && n.suffix === this.suffix)
+        out.push({ path: path.join(this.dir, name), number: n.number });
     }
     return out.sort((a, b) => a.number - b.number || (a.path < b.path ? -1 : 1));
   }
@@ -140,7 +153,10 @@ export class SnapshotWatcher {
     for (const m of await this.members()) {
       if (this.disposed) return;
       if (this.done.has(m.path)) continue;
-      if (!(await this.tracker.check(m.path))) { pending = true; continue; }
+      if (!(await this.tracker.check(m.path))) {
+        pending = true;
+        continue;
+      }
       const stamp = await this.stamp(m.path);
       if (this.refused.get(m.path) === stamp) continue;
       let ok = true;
@@ -150,7 +166,11 @@ export class SnapshotWatcher {
         ok = false;
       }
       if (this.disposed) return;
-      if (!ok) { this.refused.set(m.path, stamp); pending = true; continue; }
+      if (!ok) {
+        this.refused.set(m.path, stamp);
+        pending = true;
+        continue;
+      }
       this.done.add(m.path);
       this.tracker.forget(m.path);
       this.onComplete(m);

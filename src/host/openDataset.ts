@@ -14,21 +14,48 @@ function explicitSetting<T>(cfg: vscode.WorkspaceConfiguration, key: string): T 
 export async function pickDataset(): Promise<string | undefined> {
   const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
   if (!roots.length) {
-    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, canSelectFolders: true, canSelectFiles: true, openLabel: 'Inspect Embeddings' });
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      canSelectFolders: true,
+      canSelectFiles: true,
+      openLabel: 'Inspect Embeddings',
+    });
     return picked?.[0]?.fsPath;
   }
-  const candidates = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Looking for embeddings…' }, () => discoverDatasets(roots));
+  const candidates = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: 'Looking for embeddings…' },
+    () => discoverDatasets(roots),
+  );
   if (!candidates.length) {
     const choice = await vscode.window.showWarningMessage(
       'No embeddings found in this workspace. Supported: .npy/.npz (with labels), TensorBoard projector folders, CSV/TSV, JSON Lines, Parquet, .safetensors, or an embeddings.json manifest.',
-      'Choose a File…');
-    if (choice) return (await vscode.window.showOpenDialog({ canSelectMany: false, canSelectFolders: true, openLabel: 'Inspect Embeddings' }))?.[0]?.fsPath;
+      'Choose a File…',
+    );
+    if (choice)
+      return (
+        await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          canSelectFolders: true,
+          openLabel: 'Inspect Embeddings',
+        })
+      )?.[0]?.fsPath;
     return undefined;
   }
   if (candidates.length === 1) return candidates[0].target;
   const item = await vscode.window.showQuickPick(
-    candidates.map((c) => ({ label: c.label, description: vscode.workspace.asRelativePath(c.target), detail: c.detail, target: c.target })),
-    { title: 'Inspect Embeddings', placeHolder: `${candidates.length} datasets found — pick one`, matchOnDescription: true, matchOnDetail: true });
+    candidates.map((c) => ({
+      label: c.label,
+      description: vscode.workspace.asRelativePath(c.target),
+      detail: c.detail,
+      target: c.target,
+    })),
+    {
+      title: 'Inspect Embeddings',
+      placeHolder: `${candidates.length} datasets found — pick one`,
+      matchOnDescription: true,
+      matchOnDetail: true,
+    },
+  );
   return item?.target;
 }
 
@@ -60,18 +87,27 @@ export async function loadDatasetInteractive(target: string, base: LoadOptions =
   const opts = loadOptionsFromSettings(target, base);
   for (let attempt = 0; attempt < 4; attempt++) {
     try {
-      const ds = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Loading ${path.basename(target)}…` }, () => loadDatasetInWorker(target, opts));
+      const ds = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Loading ${path.basename(target)}…` },
+        () => loadDatasetInWorker(target, opts),
+      );
       if (ds.warnings.length) void vscode.window.showWarningMessage(`${ds.name}: ${ds.warnings.join(' · ')}`);
       return ds;
     } catch (e) {
       if (e instanceof AmbiguousChoiceError) {
-        const choice = await vscode.window.showQuickPick(e.options, { title: `${path.basename(e.file)}: which ${e.key === 'labelsKey' ? 'labels' : 'embeddings'} should be used?`, placeHolder: e.options.length > 1 ? `${e.options.length} candidates` : undefined });
+        const choice = await vscode.window.showQuickPick(e.options, {
+          title: `${path.basename(e.file)}: which ${e.key === 'labelsKey' ? 'labels' : 'embeddings'} should be used?`,
+          placeHolder: e.options.length > 1 ? `${e.options.length} candidates` : undefined,
+        });
         if (!choice) return undefined;
         (opts as Record<string, unknown>)[e.key] = choice;
         continue;
       }
       // Name the file as the user sees it in the explorer, so the problem fits in the notification.
-      const msg = e instanceof InputError ? `${vscode.workspace.asRelativePath(e.file)}: ${e.problem}` : (e as Error)?.message ?? String(e);
+      const msg =
+        e instanceof InputError
+          ? `${vscode.workspace.asRelativePath(e.file)}: ${e.problem}`
+          : ((e as Error)?.message ?? String(e));
       void vscode.window.showErrorMessage(`Embedding Inspector: ${msg}`);
       console.error('[ei] load failed', e);
       return undefined;

@@ -15,9 +15,18 @@ import { readProjectionSettings } from '../settings';
  * previous snapshot's layout, which shows nothing else first); UMAP replaces the first paint
  * unless the user picked another layout.
  */
-export async function computeProjection(context: vscode.ExtensionContext, session: Session, alignedInit?: Float32Array): Promise<void> {
+export async function computeProjection(
+  context: vscode.ExtensionContext,
+  session: Session,
+  alignedInit?: Float32Array,
+): Promise<void> {
   const ds = session.dataset;
-  const params = { ...readProjectionSettings(), distance: session.settings.distance, normalize: session.settings.normalize, ...(alignedInit ? { alignedInit } : {}) };
+  const params = {
+    ...readProjectionSettings(),
+    distance: session.settings.distance,
+    normalize: session.settings.normalize,
+    ...(alignedInit ? { alignedInit } : {}),
+  };
   const input = { embeddings: ds.embeddings, n: ds.n, dim: ds.dim };
   // The manifest's layout is drawn first; metadata columns x, y (often bounding boxes, not a layout) are only offered.
   if (ds.layout) session.layouts.set('own', ds.layout.values, path.basename(ds.layout.file));
@@ -26,9 +35,14 @@ export async function computeProjection(context: vscode.ExtensionContext, sessio
   const cacheDir = path.join(context.globalStorageUri.fsPath, 'layouts');
   const key = layoutCacheKey(ds.embeddings, params);
   const cached = await readCachedLayout(cacheDir, key, ds.n).catch(() => undefined);
-  const client = new ProjectionClient({ workerScript: vscode.Uri.joinPath(context.extensionUri, 'dist', 'projectionWorker.js').fsPath });
+  const client = new ProjectionClient({
+    workerScript: vscode.Uri.joinPath(context.extensionUri, 'dist', 'projectionWorker.js').fsPath,
+  });
   const abort = new AbortController();
-  const sub = session.onDidDispose(() => { abort.abort(); client.dispose(); });
+  const sub = session.onDidDispose(() => {
+    abort.abort();
+    client.dispose();
+  });
   try {
     if (cached) session.layouts.set('umap', cached);
     // A snapshot switch waits for its aligned UMAP (started from the previous snapshot's layout, so
@@ -38,7 +52,10 @@ export async function computeProjection(context: vscode.ExtensionContext, sessio
     if (early && columns.layout) session.layouts.set('own', columns.layout, 'metadata columns x, y', true);
     if (cached) return;
     const { layout, note } = alignedInit
-      ? await client.computeWithNote(input, params, { signal: abort.signal, onProgress: (f) => session.layouts.progress(f) })
+      ? await client.computeWithNote(input, params, {
+          signal: abort.signal,
+          onProgress: (f) => session.layouts.progress(f),
+        })
       : await umapWithProgress(client, session, input, params, abort.signal);
     await writeCachedLayout(cacheDir, key, layout).catch((e) => console.warn('[ei] layout cache write failed', e));
     session.layouts.set('umap', layout, note);
@@ -51,7 +68,8 @@ export async function computeProjection(context: vscode.ExtensionContext, sessio
     const message = (e as Error)?.message ?? String(e);
     if ((e as Error)?.name === 'AbortError') {
       session.layouts.failed('cancelled: run “Inspect Embeddings” again to compute it');
-      if (!session.layout) session.setStatus('error', 'Projection cancelled. Run “Inspect Embeddings” again to compute it.');
+      if (!session.layout)
+        session.setStatus('error', 'Projection cancelled. Run “Inspect Embeddings” again to compute it.');
     } else {
       session.layouts.failed(`failed: ${message}`);
       if (!session.layout) session.setStatus('error', `Projection failed: ${message}`);
@@ -64,9 +82,20 @@ export async function computeProjection(context: vscode.ExtensionContext, sessio
 }
 
 /** PCA in the worker, best effort: when it fails, UMAP still runs (and the failure is logged). */
-async function addPca(client: ProjectionClient, session: Session, input: Parameters<ProjectionClient['pca']>[0], params: { normalize?: boolean; distance?: string; seed?: number }, signal: AbortSignal, offerOnly = false): Promise<void> {
+async function addPca(
+  client: ProjectionClient,
+  session: Session,
+  input: Parameters<ProjectionClient['pca']>[0],
+  params: { normalize?: boolean; distance?: string; seed?: number },
+  signal: AbortSignal,
+  offerOnly = false,
+): Promise<void> {
   try {
-    const pca = await client.pca(input, { normalize: params.normalize || params.distance === 'cosine', seed: params.seed }, { signal });
+    const pca = await client.pca(
+      input,
+      { normalize: params.normalize || params.distance === 'cosine', seed: params.seed },
+      { signal },
+    );
     if (!session.disposed) session.layouts.set('pca', pca.layout, pca.note, offerOnly);
   } catch (e) {
     if (signal.aborted || session.disposed) throw e;
@@ -74,19 +103,32 @@ async function addPca(client: ProjectionClient, session: Session, input: Paramet
   }
 }
 
-function umapWithProgress(client: ProjectionClient, session: Session, input: Parameters<ProjectionClient['compute']>[0], params: Parameters<ProjectionClient['compute']>[1], signal: AbortSignal): Thenable<{ layout: Float32Array; note: string }> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Projecting ${session.dataset.name} (UMAP)`, cancellable: true }, async (progress, token) => {
-    const abort = new AbortController();
-    token.onCancellationRequested(() => abort.abort());
-    signal.addEventListener('abort', () => abort.abort(), { once: true });
-    let last = 0;
-    return client.computeWithNote(input, params, {
-      signal: abort.signal,
-      onProgress: (f, message) => {
-        progress.report({ increment: Math.max(0, f - last) * 100, message });
-        last = Math.max(last, f);
-        session.layouts.progress(f);
-      },
-    });
-  });
+function umapWithProgress(
+  client: ProjectionClient,
+  session: Session,
+  input: Parameters<ProjectionClient['compute']>[0],
+  params: Parameters<ProjectionClient['compute']>[1],
+  signal: AbortSignal,
+): Thenable<{ layout: Float32Array; note: string }> {
+  return vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Projecting ${session.dataset.name} (UMAP)`,
+      cancellable: true,
+    },
+    async (progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      signal.addEventListener('abort', () => abort.abort(), { once: true });
+      let last = 0;
+      return client.computeWithNote(input, params, {
+        signal: abort.signal,
+        onProgress: (f, message) => {
+          progress.report({ increment: Math.max(0, f - last) * 100, message });
+          last = Math.max(last, f);
+          session.layouts.progress(f);
+        },
+      });
+    },
+  );
 }

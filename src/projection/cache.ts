@@ -26,7 +26,11 @@ const KEY_RE = /^[0-9a-f]{64}$/;
  */
 export function layoutCacheKey(embeddings: Float32Array, params: LayoutParams): string;
 export function layoutCacheKey(embeddings: Float32Array, labels: Int32Array | undefined, params: LayoutParams): string;
-export function layoutCacheKey(embeddings: Float32Array, a: Int32Array | LayoutParams | undefined, b?: LayoutParams): string {
+export function layoutCacheKey(
+  embeddings: Float32Array,
+  a: Int32Array | LayoutParams | undefined,
+  b?: LayoutParams,
+): string {
   const labels = a instanceof Int32Array ? a : undefined;
   const params = (a instanceof Int32Array || a === undefined ? b : a) ?? {};
   const p = resolveParams(params);
@@ -53,7 +57,9 @@ export function layoutCacheKey(embeddings: Float32Array, a: Int32Array | LayoutP
     // A caller-supplied kNN table is part of the input.
     h.update(`|knn:${params.knn.k}|`);
     h.update(new Uint8Array(params.knn.indices.buffer, params.knn.indices.byteOffset, params.knn.indices.byteLength));
-    h.update(new Uint8Array(params.knn.distances.buffer, params.knn.distances.byteOffset, params.knn.distances.byteLength));
+    h.update(
+      new Uint8Array(params.knn.distances.buffer, params.knn.distances.byteOffset, params.knn.distances.byteLength),
+    );
   }
   if (params.alignedInit) {
     h.update(`|init:${params.alignedInit.length}|`);
@@ -71,7 +77,11 @@ function fileFor(dir: string, key: string): string {
  * The cached layout under `key`, or undefined when there is none, or when the file is unreadable
  * or (with `expectedN`) holds another number of points; such a file is removed.
  */
-export async function readCachedLayout(dir: string, key: string, expectedN?: number): Promise<Float32Array | undefined> {
+export async function readCachedLayout(
+  dir: string,
+  key: string,
+  expectedN?: number,
+): Promise<Float32Array | undefined> {
   const file = fileFor(dir, key);
   let bytes: Uint8Array;
   try {

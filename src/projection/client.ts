@@ -41,7 +41,8 @@ export class ProjectionClient {
     return this.computeWithNote(input, params, progress).then((r) => r.layout);
   }
 
-  /** The same, with how its neighbours were found ("approximate neighbours (NN-descent), recall 0.982 on 200 sampled rows"). */
+  /** The same, with how its neighbours were found ("approximate neighbours (NN-descent), recall 0.982 on 200 sampled
+   * rows"). */
   computeWithNote(input: LayoutInput, params: LayoutParams, progress?: Progress): Promise<LayoutReply> {
     return this.enqueue((w) => w.request('umap', { input, params }, progress?.onProgress), progress).then((r) => {
       this.lastBackend = r.backend;
@@ -63,12 +64,16 @@ export class ProjectionClient {
   }
 
   /** Runs `job` after the jobs queued before it, on a live worker, cancelled by `progress.signal`. */
-  private enqueue(job: (w: RpcWorker<ProjectionMethods>) => Promise<LayoutReply>, progress?: Progress): Promise<LayoutReply> {
+  private enqueue(
+    job: (w: RpcWorker<ProjectionMethods>) => Promise<LayoutReply>,
+    progress?: Progress,
+  ): Promise<LayoutReply> {
     const run = this.chain.then(async () => {
       if (this.disposed) throw new Error('The projection client was disposed');
       const signal = progress?.signal;
       if (signal?.aborted) throw abortError();
-      if (!this.worker || this.worker.isDead) this.worker = new RpcWorker<ProjectionMethods>(this.script, 'projection worker');
+      if (!this.worker || this.worker.isDead)
+        this.worker = new RpcWorker<ProjectionMethods>(this.script, 'projection worker');
       const w = this.worker;
       const onAbort = () => w.terminate(abortError());
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -32,7 +32,11 @@ export interface SparseGraph {
  * Per-point bandwidth sigma and local connectivity rho (umap-js `smoothKNNDistance` with
  * localConnectivity 1, bandwidth 1, 64 bisection steps). Uses the first `nNeighbors` columns.
  */
-export function smoothKnnDistances(knn: KnnTable, n: number, nNeighbors: number): { sigmas: Float64Array; rhos: Float64Array } {
+export function smoothKnnDistances(
+  knn: KnnTable,
+  n: number,
+  nNeighbors: number,
+): { sigmas: Float64Array; rhos: Float64Array } {
   const { k: stride, distances } = knn;
   const target = Math.log(nNeighbors) / Math.log(2);
   const sigmas = new Float64Array(n);
@@ -43,7 +47,10 @@ export function smoothKnnDistances(knn: KnnTable, n: number, nNeighbors: number)
     // rho: the first non-zero distance (localConnectivity = 1), 0 when there is none.
     let rho = 0;
     for (let j = 0; j < nNeighbors; j++) {
-      if (distances[off + j] > 0) { rho = distances[off + j]; break; }
+      if (distances[off + j] > 0) {
+        rho = distances[off + j];
+        break;
+      }
     }
     rhos[i] = rho;
     let lo = 0;
@@ -123,9 +130,13 @@ export function fuzzySimplicialSet(knn: KnnTable, n: number, nNeighbors: number)
       else if (d - rhos[i] <= 0) v = 1;
       else v = Math.exp(-((d - rhos[i]) / sigmas[i]));
       let p = fill[i]++;
-      bucketCol[p] = c; bucketVal[p] = v; bucketIsT[p] = 0;
+      bucketCol[p] = c;
+      bucketVal[p] = v;
+      bucketIsT[p] = 0;
       p = fill[c]++;
-      bucketCol[p] = i; bucketVal[p] = v; bucketIsT[p] = 1;
+      bucketCol[p] = i;
+      bucketVal[p] = v;
+      bucketIsT[p] = 1;
     }
   }
   return mergeBuckets(n, count, bucketCol, bucketVal, bucketIsT);
@@ -146,24 +157,33 @@ function mergeBuckets(n: number, start: Int32Array, col: Int32Array, val: Float6
     const e = start[r + 1];
     // Insertion sort by column (rows hold about 2k entries); ties keep P before P^T.
     for (let a = s + 1; a < e; a++) {
-      const c = col[a], v = val[a], t = isT[a];
+      const c = col[a],
+        v = val[a],
+        t = isT[a];
       let b = a - 1;
       while (b >= s && (col[b] > c || (col[b] === c && isT[b] > t))) {
-        col[b + 1] = col[b]; val[b + 1] = val[b]; isT[b + 1] = isT[b];
+        col[b + 1] = col[b];
+        val[b + 1] = val[b];
+        isT[b + 1] = isT[b];
         b--;
       }
-      col[b + 1] = c; val[b + 1] = v; isT[b + 1] = t;
+      col[b + 1] = c;
+      val[b + 1] = v;
+      isT[b + 1] = t;
     }
     for (let a = s; a < e;) {
       // A run of equal columns: P_rc (isT 0) and/or P_cr (isT 1); a missing side counts as 0,
       // and a repeated neighbour overwrites, as in umap-js's Map.
       const c = col[a];
-      let p = 0, t = 0;
+      let p = 0,
+        t = 0;
       for (; a < e && col[a] === c; a++) {
         if (isT[a]) t = val[a];
         else p = val[a];
       }
-      rows[out] = r; cols[out] = c; vals[out] = p + t - p * t;
+      rows[out] = r;
+      cols[out] = c;
+      vals[out] = p + t - p * t;
       out++;
     }
   }

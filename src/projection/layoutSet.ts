@@ -1,7 +1,7 @@
 /**
  * The layouts of one session and which one is shown: PCA (drawn at once), the user's own (the
- * manifest's `layout` file or the metadata's x / y columns) and UMAP (when its epochs end). Until the user picks one, the best
- * ready layout is shown (UMAP, then the user's, then PCA), so UMAP replaces the first paint. A pick
+ * manifest's `layout` file or the metadata's x / y columns) and UMAP (when its epochs end). Until the user picks one,
+ * the best ready layout is shown (UMAP, then the user's, then PCA), so UMAP replaces the first paint. A pick
  * is kept. Pure state: no `vscode`, no DOM; the session owns one and tells the views.
  */
 import type { LayoutChoice, LayoutKind, LayoutState } from '../shared/protocol';
@@ -15,7 +15,11 @@ const ORDER: LayoutKind[] = ['umap', 'pca', 'own'];
 const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 /** UMAP's progress as the picker shows it. */
-export type UmapState = { state: 'waiting' } | { state: 'running'; fraction: number } | { state: 'ready' } | { state: 'failed'; message: string };
+export type UmapState =
+  | { state: 'waiting' }
+  | { state: 'running'; fraction: number }
+  | { state: 'ready' }
+  | { state: 'failed'; message: string };
 
 /** See the file comment. */
 export class LayoutSet {
@@ -33,7 +37,9 @@ export class LayoutSet {
     return k ? { kind: k, layout: this.layouts.get(k)!.layout } : undefined;
   }
 
-  get(kind: LayoutKind): Float32Array | undefined { return this.layouts.get(kind)?.layout; }
+  get(kind: LayoutKind): Float32Array | undefined {
+    return this.layouts.get(kind)?.layout;
+  }
 
   /**
    * Stores a layout (`note` says how it was made, e.g. the variance PCA keeps). Returns true when
@@ -96,7 +102,8 @@ export class LayoutSet {
     // UMAP on screen needs no caption beyond the picker, unless its neighbours were approximate
     // (then their measured recall is stated); the others say what they are and what is coming.
     const note = shown ? this.layouts.get(shown)!.note : '';
-    let caption = shown && (shown !== 'umap' || note.startsWith('approximate')) ? NAMES[shown] + (note ? ` (${note})` : '') : '';
+    let caption =
+      shown && (shown !== 'umap' || note.startsWith('approximate')) ? NAMES[shown] + (note ? ` (${note})` : '') : '';
     if (caption && this.umap.state !== 'ready') caption += ` — UMAP ${this.umapNote()}`;
     return { shown: shown ?? null, caption, choices };
   }
@@ -104,10 +111,14 @@ export class LayoutSet {
   private umapNote(): string {
     const u = this.umap;
     switch (u.state) {
-      case 'waiting': return 'waiting';
-      case 'running': return `${Math.floor(100 * Math.min(1, Math.max(0, u.fraction)))} %`;
-      case 'ready': return '';
-      case 'failed': return u.message;
+      case 'waiting':
+        return 'waiting';
+      case 'running':
+        return `${Math.floor(100 * Math.min(1, Math.max(0, u.fraction)))} %`;
+      case 'ready':
+        return '';
+      case 'failed':
+        return u.message;
     }
   }
 }
@@ -117,19 +128,31 @@ export class LayoutSet {
  * value is a finite number; undefined otherwise (with the reason, for a warning, when the columns
  * exist but cannot be used).
  */
-export function layoutFromColumns(columns: Record<string, string[]> | undefined, n: number): { layout?: Float32Array; problem?: string } {
+export function layoutFromColumns(
+  columns: Record<string, string[]> | undefined,
+  n: number,
+): { layout?: Float32Array; problem?: string } {
   if (!columns) return {};
   const find = (name: string) => Object.keys(columns).find((c) => c.toLowerCase() === name);
-  const cx = find('x'), cy = find('y');
+  const cx = find('x'),
+    cy = find('y');
   if (!cx || !cy) return {};
-  const xs = columns[cx], ys = columns[cy];
-  if (xs.length !== n || ys.length !== n) return { problem: `columns '${cx}' and '${cy}' have ${xs.length} and ${ys.length} values for ${n} samples` };
+  const xs = columns[cx],
+    ys = columns[cy];
+  if (xs.length !== n || ys.length !== n)
+    return { problem: `columns '${cx}' and '${cy}' have ${xs.length} and ${ys.length} values for ${n} samples` };
   const layout = new Float32Array(2 * n);
   for (let i = 0; i < n; i++) {
-    for (const [col, values, o] of [[cx, xs, 0], [cy, ys, 1]] as const) {
+    for (const [col, values, o] of [
+      [cx, xs, 0],
+      [cy, ys, 1],
+    ] as const) {
       const v = values[i].trim();
       const f = DECIMAL.test(v) ? Number(v) : NaN;
-      if (!Number.isFinite(f) || !Number.isFinite(Math.fround(f))) return { problem: `column '${col}' row ${i + 1}: '${values[i]}' is not a finite float32 number, so the x / y layout is not offered` };
+      if (!Number.isFinite(f) || !Number.isFinite(Math.fround(f)))
+        return {
+          problem: `column '${col}' row ${i + 1}: '${values[i]}' is not a finite float32 number, so the x / y layout is not offered`,
+        };
       layout[2 * i + o] = f;
     }
   }

@@ -65,7 +65,14 @@ const CHUNK = 32;
  * `NN_DESCENT_MESSAGE`, and stops with an AbortError between trees and between blocks of points
  * when the signal fires.
  */
-export async function nnDescent(x: Float32Array, n: number, dim: number, k: number, opts: NnDescentOptions = {}, progress?: Progress): Promise<KnnTable> {
+export async function nnDescent(
+  x: Float32Array,
+  n: number,
+  dim: number,
+  k: number,
+  opts: NnDescentOptions = {},
+  progress?: Progress,
+): Promise<KnnTable> {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
   if (!Number.isInteger(n) || !Number.isInteger(dim) || n < 0 || dim < 1 || x.length < n * dim) {
     throw new RangeError(`bad nnDescent input: n = ${n}, dim = ${dim}, ${x.length} values`);
@@ -89,9 +96,9 @@ export async function nnDescent(x: Float32Array, n: number, dim: number, k: numb
       for (const [start, end] of rpTreeLeaves(data, n, dim, leafSize, random, scratch)) {
         g.joinLeaf(scratch.perm, start, end);
         // A tree takes seconds at n = 1 000 000: check in within it too.
-        if (++leaves % 2048 === 0) await ticker.tick(FOREST_SHARE * (t + end / n) / nTrees);
+        if (++leaves % 2048 === 0) await ticker.tick((FOREST_SHARE * (t + end / n)) / nTrees);
       }
-      await ticker.tick(FOREST_SHARE * (t + 1) / nTrees);
+      await ticker.tick((FOREST_SHARE * (t + 1)) / nTrees);
     }
     g.fillEmpty(random);
     const cand = new Candidates(n, maxCandidates);
@@ -101,7 +108,7 @@ export async function nnDescent(x: Float32Array, n: number, dim: number, k: numb
       for (let i0 = 0; i0 < n; i0 += 4096) {
         const i1 = Math.min(n, i0 + 4096);
         for (let i = i0; i < i1; i++) changes += cand.join(g, i);
-        await ticker.tick(FOREST_SHARE + (1 - FOREST_SHARE) * (it + i1 / n) / nIters);
+        await ticker.tick(FOREST_SHARE + ((1 - FOREST_SHARE) * (it + i1 / n)) / nIters);
       }
       if (changes <= delta * kk * n) break;
     }
@@ -127,7 +134,12 @@ class NeighbourGraph {
    */
   private readonly top: Float32Array;
 
-  constructor(readonly x: Float32Array, readonly n: number, readonly dim: number, readonly m: number) {
+  constructor(
+    readonly x: Float32Array,
+    readonly n: number,
+    readonly dim: number,
+    readonly m: number,
+  ) {
     this.idx = new Int32Array(n * m).fill(EMPTY);
     this.dist = new Float32Array(n * m).fill(Infinity);
     this.isNew = new Uint8Array(n * m);
@@ -137,7 +149,8 @@ class NeighbourGraph {
   /** Compares p and q and offers each to the other's heap; returns how many heaps changed. */
   pair(p: number, q: number): number {
     const top = this.top;
-    const tp = top[p], tq = top[q];
+    const tp = top[p],
+      tq = top[q];
     const bound = tp > tq ? tp : tq;
     const d = sqDist(this.x, p * this.dim, q * this.dim, this.dim, bound);
     if (d > bound) return 0;
@@ -155,7 +168,10 @@ class NeighbourGraph {
 
   /** Puts q (at squared distance d) into p's heap when it beats the top and is not there yet; 1 if it did. */
   push(p: number, q: number, d: number): number {
-    const m = this.m, idx = this.idx, dist = this.dist, o = p * m;
+    const m = this.m,
+      idx = this.idx,
+      dist = this.dist,
+      o = p * m;
     if (d !== d) d = Infinity; // NaN rows: keep the order total so the heaps stay consistent
     if (!(d < dist[o] || (d === dist[o] && q < idx[o]))) return 0;
     for (let t = 0; t < m; t++) if (idx[o + t] === q) return 0;
@@ -164,7 +180,8 @@ class NeighbourGraph {
     for (;;) {
       let child = 2 * c + 1;
       if (child >= m) break;
-      const dl = dist[o + child], dr = child + 1 < m ? dist[o + child + 1] : -1;
+      const dl = dist[o + child],
+        dr = child + 1 < m ? dist[o + child + 1] : -1;
       if (dr > dl || (dr === dl && idx[o + child + 1] > idx[o + child])) child++;
       const dc = dist[o + child];
       if (dc < d || (dc === d && idx[o + child] < q)) break;
@@ -252,7 +269,10 @@ class Candidates {
   private readonly newBuf: Int32Array;
   private readonly oldBuf: Int32Array;
 
-  constructor(private readonly n: number, private readonly c: number) {
+  constructor(
+    private readonly n: number,
+    private readonly c: number,
+  ) {
     this.newList = new Int32Array(n * c);
     this.oldList = new Int32Array(n * c);
     this.newSeen = new Int32Array(n);
@@ -292,17 +312,27 @@ class Candidates {
 
   /** The local join around point i: every new candidate against the other new ones and the old ones. */
   join(g: NeighbourGraph, i: number): number {
-    const c = this.c, stamp = this.stamp, s = this.nextStamp();
-    const nb = this.newBuf, ob = this.oldBuf;
+    const c = this.c,
+      stamp = this.stamp,
+      s = this.nextStamp();
+    const nb = this.newBuf,
+      ob = this.oldBuf;
     // De-duplicated copies (a point offered forward and reverse can be sampled twice).
-    let nn = 0, no = 0;
+    let nn = 0,
+      no = 0;
     for (let a = 0, cnt = Math.min(c, this.newSeen[i]); a < cnt; a++) {
       const v = this.newList[i * c + a];
-      if (stamp[v] !== s) { stamp[v] = s; nb[nn++] = v; }
+      if (stamp[v] !== s) {
+        stamp[v] = s;
+        nb[nn++] = v;
+      }
     }
     for (let a = 0, cnt = Math.min(c, this.oldSeen[i]); a < cnt; a++) {
       const v = this.oldList[i * c + a];
-      if (stamp[v] !== s) { stamp[v] = s; ob[no++] = v; }
+      if (stamp[v] !== s) {
+        stamp[v] = s;
+        ob[no++] = v;
+      }
     }
     let changes = 0;
     for (let a = 0; a < nn; a++) {
@@ -314,7 +344,10 @@ class Candidates {
   }
 
   private nextStamp(): number {
-    if (this.stampId === 0x7fffffff) { this.stamp.fill(0); this.stampId = 0; }
+    if (this.stampId === 0x7fffffff) {
+      this.stamp.fill(0);
+      this.stampId = 0;
+    }
     return ++this.stampId;
   }
 }
@@ -337,7 +370,10 @@ function offer(list: Int32Array, seen: Int32Array, c: number, owner: number, v: 
  * of the arithmetic is saved); on separated clusters far more. The checks cost little either way.
  */
 function sqDist(x: Float32Array, a: number, b: number, dim: number, bound: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   const dim4 = dim - (dim & 3);
   let d = 0;
   while (d < dim4) {
@@ -352,13 +388,13 @@ function sqDist(x: Float32Array, a: number, b: number, dim: number, bound: numbe
       s2 += t2 * t2;
       s3 += t3 * t3;
     }
-    if ((s0 + s1) + (s2 + s3) > bound) return Infinity;
+    if (s0 + s1 + (s2 + s3) > bound) return Infinity;
   }
   for (; d < dim; d++) {
     const t = x[a + d] - x[b + d];
     s0 += t * t;
   }
-  return (s0 + s1) + (s2 + s3);
+  return s0 + s1 + (s2 + s3);
 }
 
 /** A copy of x with unit rows, rounded as the engine's `prepareEmbeddings` rounds (zero rows stay zero). */
@@ -375,7 +411,8 @@ function normalizedCopy(x: Float32Array, n: number, dim: number): Float32Array {
   return out;
 }
 
-/** Progress and cancellation between blocks; yields to the event loop now and then so an in-process abort can arrive. */
+/** Progress and cancellation between blocks; yields to the event loop now and then so an in-process abort can arrive.
+ * */
 class Ticker {
   private last = Date.now();
 
@@ -391,4 +428,3 @@ class Ticker {
     }
   }
 }
-

@@ -93,7 +93,11 @@ export interface SgdParams {
  * AbortError between epochs).
  */
 export async function optimizeLayout(
-  emb: Float64Array, n: number, schedule: EpochSchedule, params: SgdParams, random: () => number,
+  emb: Float64Array,
+  n: number,
+  schedule: EpochSchedule,
+  params: SgdParams,
+  random: () => number,
   epochDone?: (epochsCompleted: number) => void | Promise<void>,
 ): Promise<void> {
   const { head, tail, epochsPerSample } = schedule;
@@ -102,11 +106,21 @@ export async function optimizeLayout(
   const epochsPerNegativeSample = new Float64Array(m);
   for (let i = 0; i < m; i++) epochsPerNegativeSample[i] = epochsPerSample[i] / rate;
   const state: EpochState = {
-    emb, n, head, tail, epochsPerSample, epochsPerNegativeSample,
+    emb,
+    n,
+    head,
+    tail,
+    epochsPerSample,
+    epochsPerNegativeSample,
     epochOfNextSample: epochsPerSample.slice(),
     epochOfNextNegativeSample: epochsPerNegativeSample.slice(),
-    a: params.a, b: params.b, gamma: params.repulsionStrength ?? 1, alpha: params.learningRate ?? 1, random,
-    exact: params.exactPow === true, pow: new PowTable(params.b),
+    a: params.a,
+    b: params.b,
+    gamma: params.repulsionStrength ?? 1,
+    alpha: params.learningRate ?? 1,
+    random,
+    exact: params.exactPow === true,
+    pow: new PowTable(params.b),
   };
   const initialAlpha = state.alpha;
   for (let epoch = 0; epoch < params.nEpochs; epoch++) {
@@ -117,11 +131,18 @@ export async function optimizeLayout(
 }
 
 interface EpochState {
-  emb: Float64Array; n: number;
-  head: Int32Array; tail: Int32Array;
-  epochsPerSample: Float64Array; epochsPerNegativeSample: Float64Array;
-  epochOfNextSample: Float64Array; epochOfNextNegativeSample: Float64Array;
-  a: number; b: number; gamma: number; alpha: number;
+  emb: Float64Array;
+  n: number;
+  head: Int32Array;
+  tail: Int32Array;
+  epochsPerSample: Float64Array;
+  epochsPerNegativeSample: Float64Array;
+  epochOfNextSample: Float64Array;
+  epochOfNextNegativeSample: Float64Array;
+  a: number;
+  b: number;
+  gamma: number;
+  alpha: number;
   random: () => number;
   exact: boolean;
   pow: PowTable;
@@ -129,14 +150,30 @@ interface EpochState {
 
 /** One epoch of umap-js `optimizeLayoutStep` (2 components, head and tail the same embedding). */
 function runEpoch(s: EpochState, epoch: number): void {
-  const { emb, n, head, tail, epochsPerSample, epochsPerNegativeSample, epochOfNextSample, epochOfNextNegativeSample, a, b, gamma, alpha, random, exact } = s;
+  const {
+    emb,
+    n,
+    head,
+    tail,
+    epochsPerSample,
+    epochsPerNegativeSample,
+    epochOfNextSample,
+    epochOfNextNegativeSample,
+    a,
+    b,
+    gamma,
+    alpha,
+    random,
+    exact,
+  } = s;
   const table = s.pow.table;
   const m = head.length;
   for (let i = 0; i < m; i++) {
     if (epochOfNextSample[i] > epoch) continue;
     const j = head[i];
     const k = tail[i];
-    const jx = 2 * j, kx = 2 * k;
+    const jx = 2 * j,
+      kx = 2 * k;
     // Attraction between the edge's ends.
     let dx = emb[jx] - emb[kx];
     let dy = emb[jx + 1] - emb[kx + 1];

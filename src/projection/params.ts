@@ -56,10 +56,21 @@ export type NeighbourSearch = 'exact' | 'approximate' | 'auto';
 export const EXACT_NEIGHBOURS_UP_TO = 10_000;
 
 /** The defaults, resolved. */
-export const DEFAULT_LAYOUT_PARAMS = { nNeighbors: 15, minDist: 0.1, seed: 42, distance: 'euclidean', normalize: false, init: 'random', neighbours: 'auto' } as const;
+export const DEFAULT_LAYOUT_PARAMS = {
+  nNeighbors: 15,
+  minDist: 0.1,
+  seed: 42,
+  distance: 'euclidean',
+  normalize: false,
+  init: 'random',
+  neighbours: 'auto',
+} as const;
 
 /** The parameters with defaults filled in; throws a RangeError for values UMAP cannot use. */
-export function resolveParams(params: LayoutParams, n = Infinity): Required<Omit<LayoutParams, 'knn' | 'alignedInit' | 'nEpochs' | 'exactPow'>> & { nEpochs?: number } {
+export function resolveParams(
+  params: LayoutParams,
+  n = Infinity,
+): Required<Omit<LayoutParams, 'knn' | 'alignedInit' | 'nEpochs' | 'exactPow'>> & { nEpochs?: number } {
   const nNeighbors = params.nNeighbors ?? DEFAULT_LAYOUT_PARAMS.nNeighbors;
   const minDist = params.minDist ?? DEFAULT_LAYOUT_PARAMS.minDist;
   const seed = params.seed ?? DEFAULT_LAYOUT_PARAMS.seed;
@@ -70,17 +81,19 @@ export function resolveParams(params: LayoutParams, n = Infinity): Required<Omit
   if (neighbours !== 'exact' && neighbours !== 'approximate' && neighbours !== 'auto') {
     throw new RangeError(`neighbours must be 'exact', 'approximate' or 'auto', got ${String(neighbours)}`);
   }
-  if (init !== 'spectral' && init !== 'random') throw new RangeError(`init must be 'spectral' or 'random', got ${String(init)}`);
-  if (!Number.isInteger(nNeighbors) || nNeighbors < 2) throw new RangeError(`nNeighbors must be an integer >= 2, got ${nNeighbors}`);
+  if (init !== 'spectral' && init !== 'random')
+    throw new RangeError(`init must be 'spectral' or 'random', got ${String(init)}`);
+  if (!Number.isInteger(nNeighbors) || nNeighbors < 2)
+    throw new RangeError(`nNeighbors must be an integer >= 2, got ${nNeighbors}`);
   if (!(minDist >= 0 && minDist <= 1)) throw new RangeError(`minDist must be in [0, 1], got ${minDist}`);
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
   if (params.nEpochs !== undefined && !(Number.isInteger(params.nEpochs) && params.nEpochs >= 1)) {
     throw new RangeError(`nEpochs must be a positive integer, got ${params.nEpochs}`);
   }
-  if (distance !== 'euclidean' && distance !== 'sqeuclidean' && distance !== 'cosine') throw new RangeError(`unknown distance ${String(distance)}`);
+  if (distance !== 'euclidean' && distance !== 'sqeuclidean' && distance !== 'cosine')
+    throw new RangeError(`unknown distance ${String(distance)}`);
   if (params.alignedInit && Number.isFinite(n) && params.alignedInit.length !== 2 * n) {
     throw new RangeError(`alignedInit has ${params.alignedInit.length} values, expected ${2 * n}`);
   }
   return { nNeighbors, minDist, seed, distance, normalize, init, neighbours, nEpochs: params.nEpochs };
 }
-

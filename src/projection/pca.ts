@@ -50,7 +50,13 @@ export function sampleRowsFor(dim: number): number {
 }
 
 /** The PCA layout of row-major n x dim `x` (see the file comment). */
-export function pcaLayout(x: Float32Array, n: number, dim: number, opts: PcaOptions = {}, progress?: Progress): PcaResult {
+export function pcaLayout(
+  x: Float32Array,
+  n: number,
+  dim: number,
+  opts: PcaOptions = {},
+  progress?: Progress,
+): PcaResult {
   if (!Number.isInteger(n) || !Number.isInteger(dim) || n < 0 || dim < 1 || x.length < n * dim) {
     throw new RangeError(`bad PCA input: n = ${n}, dim = ${dim}, ${x.length} values`);
   }
@@ -84,24 +90,42 @@ export function pcaLayout(x: Float32Array, n: number, dim: number, opts: PcaOpti
   const denom = Math.max(1, s - 1);
 
   const layout = new Float32Array(2 * n);
-  const c0 = components.subarray(0, dim), c1 = components.subarray(dim, 2 * dim);
+  const c0 = components.subarray(0, dim),
+    c1 = components.subarray(dim, 2 * dim);
   // The mean's projection once, instead of subtracting the mean from every row.
-  let m0 = 0, m1 = 0;
-  for (let d = 0; d < dim; d++) { m0 += mean[d] * c0[d]; m1 += mean[d] * c1[d]; }
+  let m0 = 0,
+    m1 = 0;
+  for (let d = 0; d < dim; d++) {
+    m0 += mean[d] * c0[d];
+    m1 += mean[d] * c1[d];
+  }
   for (let i = 0; i < n; i++) {
     if ((i & 0xffff) === 0) throwIfAborted(progress);
     const o = i * dim;
-    let a = 0, b = 0, scale = 1;
+    let a = 0,
+      b = 0,
+      scale = 1;
     if (opts.normalize) {
       let q = 0;
       for (let d = 0; d < dim; d++) q += x[o + d] * x[o + d];
       scale = q > 0 ? 1 / Math.sqrt(q) : 0;
     }
-    for (let d = 0; d < dim; d++) { const v = x[o + d]; a += v * c0[d]; b += v * c1[d]; }
+    for (let d = 0; d < dim; d++) {
+      const v = x[o + d];
+      a += v * c0[d];
+      b += v * c1[d];
+    }
     layout[2 * i] = a * scale - m0;
     layout[2 * i + 1] = b * scale - m1;
   }
-  return { layout, components, mean, variance: [(values[0] ?? 0) / denom, (values[1] ?? 0) / denom], totalVariance: total / denom, sampled: s };
+  return {
+    layout,
+    components,
+    mean,
+    variance: [(values[0] ?? 0) / denom, (values[1] ?? 0) / denom],
+    totalVariance: total / denom,
+    sampled: s,
+  };
 }
 
 /** All rows (in order) when n <= want, else `want` distinct rows drawn uniformly, ascending. */
@@ -112,7 +136,8 @@ function sampleRowIds(n: number, want: number, random: () => number): Int32Array
   const out = new Int32Array(want);
   for (let i = 0; i < want; i++) {
     const j = i + Math.floor(random() * (n - i));
-    const vi = swapped.get(i) ?? i, vj = swapped.get(j) ?? j;
+    const vi = swapped.get(i) ?? i,
+      vj = swapped.get(j) ?? j;
     out[i] = vj;
     swapped.set(j, vi);
   }
@@ -121,7 +146,10 @@ function sampleRowIds(n: number, want: number, random: () => number): Int32Array
 
 function readRow(x: Float32Array, i: number, dim: number, normalize: boolean, out: Float64Array): void {
   let q = 0;
-  for (let d = 0; d < dim; d++) { out[d] = x[i * dim + d]; q += out[d] * out[d]; }
+  for (let d = 0; d < dim; d++) {
+    out[d] = x[i * dim + d];
+    q += out[d] * out[d];
+  }
   if (normalize) {
     const scale = q > 0 ? 1 / Math.sqrt(q) : 0;
     for (let d = 0; d < dim; d++) out[d] *= scale;
@@ -171,7 +199,8 @@ function sampleOperator(xs: Float64Array, s: number, dim: number): Operator {
         y[r] = t;
       }
       for (let r = 0; r < s; r++) {
-        const t = y[r], o = r * dim;
+        const t = y[r],
+          o = r * dim;
         if (t !== 0) for (let d = 0; d < dim; d++) out[vj + d] += t * xs[o + d];
       }
     }
@@ -182,14 +211,22 @@ function sampleOperator(xs: Float64Array, s: number, dim: number): Operator {
  * The k leading eigenpairs of the operator by subspace iteration with Rayleigh-Ritz; vectors
  * row-major k x dim, values descending. Stops when the top two values change by < 1e-12 relative.
  */
-function topEigenvectors(op: Operator, dim: number, k: number, random: () => number, maxIter: number, progress?: Progress): { vectors: Float64Array; values: Float64Array } {
+function topEigenvectors(
+  op: Operator,
+  dim: number,
+  k: number,
+  random: () => number,
+  maxIter: number,
+  progress?: Progress,
+): { vectors: Float64Array; values: Float64Array } {
   const gauss = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   let q: Float64Array = Float64Array.from({ length: k * dim }, gauss);
   orthonormalize(q, k, dim);
   // A Q, kept alongside Q: the Ritz rotation applies to both, so each iteration applies A once.
   let aq: Float64Array = new Float64Array(k * dim);
   op(q, k, aq);
-  let values: Float64Array = new Float64Array(k), prev = [NaN, NaN];
+  let values: Float64Array = new Float64Array(k),
+    prev = [NaN, NaN];
   for (let it = 0; it < maxIter; it++) {
     throwIfAborted(progress);
     const w = aq;
@@ -198,17 +235,21 @@ function topEigenvectors(op: Operator, dim: number, k: number, random: () => num
     op(w, k, aw);
     // Rayleigh-Ritz: H = W^T A W; rotate W and A W by H's eigenvectors.
     const h = new Float64Array(k * k);
-    for (let a = 0; a < k; a++) for (let b = a; b < k; b++) {
-      let t = 0;
-      for (let d = 0; d < dim; d++) t += w[a * dim + d] * aw[b * dim + d];
-      h[a * k + b] = h[b * k + a] = t;
-    }
+    for (let a = 0; a < k; a++)
+      for (let b = a; b < k; b++) {
+        let t = 0;
+        for (let d = 0; d < dim; d++) t += w[a * dim + d] * aw[b * dim + d];
+        h[a * k + b] = h[b * k + a] = t;
+      }
     const eig = jacobiEigen(h, k);
     values = eig.values;
     q = rotate(w, eig.vectors, k, dim);
     aq = rotate(aw, eig.vectors, k, dim);
     const scale = Math.max(Math.abs(values[0]), 1e-300);
-    const done = it > 2 && Math.abs(values[0] - prev[0]) <= 1e-12 * scale && Math.abs((values[1] ?? 0) - (prev[1] ?? 0)) <= 1e-12 * scale;
+    const done =
+      it > 2 &&
+      Math.abs(values[0] - prev[0]) <= 1e-12 * scale &&
+      Math.abs((values[1] ?? 0) - (prev[1] ?? 0)) <= 1e-12 * scale;
     prev = [values[0], values[1] ?? 0];
     if (done) break;
   }
@@ -218,10 +259,11 @@ function topEigenvectors(op: Operator, dim: number, k: number, random: () => num
 /** Row j of the result = sum over a of e[a][j] * v row a (v: k x dim, e: k x k). */
 function rotate(v: Float64Array, e: Float64Array, k: number, dim: number): Float64Array {
   const out = new Float64Array(k * dim);
-  for (let j = 0; j < k; j++) for (let a = 0; a < k; a++) {
-    const f = e[a * k + j];
-    if (f !== 0) for (let d = 0; d < dim; d++) out[j * dim + d] += f * v[a * dim + d];
-  }
+  for (let j = 0; j < k; j++)
+    for (let a = 0; a < k; a++) {
+      const f = e[a * k + j];
+      if (f !== 0) for (let d = 0; d < dim; d++) out[j * dim + d] += f * v[a * dim + d];
+    }
   return out;
 }
 
@@ -261,19 +303,23 @@ export function jacobiEigen(m: Float64Array, k: number): { values: Float64Array;
         if (apr === 0) continue;
         const theta = (a[r * k + r] - a[p * k + p]) / (2 * apr);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
         for (let i = 0; i < k; i++) {
-          const aip = a[i * k + p], air = a[i * k + r];
+          const aip = a[i * k + p],
+            air = a[i * k + r];
           a[i * k + p] = c * aip - s * air;
           a[i * k + r] = s * aip + c * air;
         }
         for (let i = 0; i < k; i++) {
-          const api = a[p * k + i], ari = a[r * k + i];
+          const api = a[p * k + i],
+            ari = a[r * k + i];
           a[p * k + i] = c * api - s * ari;
           a[r * k + i] = s * api + c * ari;
         }
         for (let i = 0; i < k; i++) {
-          const vip = v[i * k + p], vir = v[i * k + r];
+          const vip = v[i * k + p],
+            vir = v[i * k + r];
           v[i * k + p] = c * vip - s * vir;
           v[i * k + r] = s * vip + c * vir;
         }
@@ -283,6 +329,8 @@ export function jacobiEigen(m: Float64Array, k: number): { values: Float64Array;
   const order = Array.from({ length: k }, (_, i) => i).sort((i, j) => a[j * k + j] - a[i * k + i] || i - j);
   const values = Float64Array.from(order, (i) => a[i * k + i]);
   const vectors = new Float64Array(k * k);
-  order.forEach((src, j) => { for (let i = 0; i < k; i++) vectors[i * k + j] = v[i * k + src]; });
+  order.forEach((src, j) => {
+    for (let i = 0; i < k; i++) vectors[i * k + j] = v[i * k + src];
+  });
   return { values, vectors };
 }

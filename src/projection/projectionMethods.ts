@@ -8,7 +8,8 @@ import type { PcaOptions } from './pca';
 /** A 2-D layout (n x 2, row-major) and how it was made. */
 export interface LayoutReply {
   layout: Float32Array;
-  /** "exact neighbours", "approximate neighbours (NN-descent), recall 0.982 on 200 sampled rows", "31 % of the variance". */
+  /** "exact neighbours", "approximate neighbours (NN-descent), recall 0.982 on 200 sampled rows", "31 % of the
+   * variance". */
   note: string;
   /** The engine backend the kNN ran on (UMAP only; diagnostics). */
   backend?: string;

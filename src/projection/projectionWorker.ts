@@ -12,22 +12,34 @@ import type { ProjectionMethods } from './projectionMethods';
 
 if (!parentPort) throw new Error('projectionWorker must run in a worker thread');
 
-serve<ProjectionMethods>(parentPort, {
-  pca: [({ input, options }) => {
-    const r = pcaLayout(input.embeddings, input.n, input.dim, options);
-    const kept = r.totalVariance > 0 ? (100 * (r.variance[0] + r.variance[1])) / r.totalVariance : 0;
-    const note = `${kept.toFixed(kept < 10 ? 1 : 0)} % of the variance${r.sampled < input.n ? `, axes from ${r.sampled.toLocaleString('en-US')} sampled rows` : ''}`;
-    return { layout: r.layout, note };
-  }, true],
-  umap: [async ({ input, params }, progress) => {
-    let note = '';
-    const layout = await computeLayout(input, params, {
-      onKnn: (info) => {
-        note = info.method === 'exact' ? 'exact neighbours'
-          : `approximate neighbours (NN-descent), recall ${info.recall !== undefined ? info.recall.toFixed(3) : '?'} on ${info.sampled ?? 0} sampled rows`;
+serve<ProjectionMethods>(
+  parentPort,
+  {
+    pca: [
+      ({ input, options }) => {
+        const r = pcaLayout(input.embeddings, input.n, input.dim, options);
+        const kept = r.totalVariance > 0 ? (100 * (r.variance[0] + r.variance[1])) / r.totalVariance : 0;
+        const note = `${kept.toFixed(kept < 10 ? 1 : 0)} % of the variance${r.sampled < input.n ? `, axes from ${r.sampled.toLocaleString('en-US')} sampled rows` : ''}`;
+        return { layout: r.layout, note };
       },
-      onProgress: progress.onProgress,
-    });
-    return { layout, note, backend: currentBackend() };
-  }, true],
-}, 100);
+      true,
+    ],
+    umap: [
+      async ({ input, params }, progress) => {
+        let note = '';
+        const layout = await computeLayout(input, params, {
+          onKnn: (info) => {
+            note =
+              info.method === 'exact'
+                ? 'exact neighbours'
+                : `approximate neighbours (NN-descent), recall ${info.recall !== undefined ? info.recall.toFixed(3) : '?'} on ${info.sampled ?? 0} sampled rows`;
+          },
+          onProgress: progress.onProgress,
+        });
+        return { layout, note, backend: currentBackend() };
+      },
+      true,
+    ],
+  },
+  100,
+);

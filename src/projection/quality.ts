@@ -26,8 +26,16 @@ export interface TrustworthinessOptions {
  * Trustworthiness of the n x 2 `layout` of the n x dim points `x`, with k neighbours
  * (k < n / 2, as scikit-learn requires).
  */
-export function trustworthiness(x: Float32Array, n: number, dim: number, layout: Float32Array, k = 10, opts: TrustworthinessOptions = {}): number {
-  if (!Number.isInteger(k) || k < 1 || k >= n / 2) throw new RangeError(`k must be an integer in [1, n/2), got ${k} for n = ${n}`);
+export function trustworthiness(
+  x: Float32Array,
+  n: number,
+  dim: number,
+  layout: Float32Array,
+  k = 10,
+  opts: TrustworthinessOptions = {},
+): number {
+  if (!Number.isInteger(k) || k < 1 || k >= n / 2)
+    throw new RangeError(`k must be an integer in [1, n/2), got ${k} for n = ${n}`);
   if (layout.length !== 2 * n || x.length < n * dim) throw new RangeError('layout must be n x 2 and x n x dim');
   const xs = opts.normalize ? normalizedCopy(x, n, dim) : x;
   const anchors = opts.anchors ?? Array.from({ length: n }, (_, i) => i);
@@ -111,7 +119,9 @@ export function sampleAnchors(n: number, count: number, random: () => number): I
   const m = Math.min(n, count);
   for (let i = 0; i < m; i++) {
     const j = i + Math.floor(random() * (n - i));
-    const t = idx[i]; idx[i] = idx[j]; idx[j] = t;
+    const t = idx[i];
+    idx[i] = idx[j];
+    idx[j] = t;
   }
   return idx.slice(0, m).sort();
 }

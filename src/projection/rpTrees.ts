@@ -31,12 +31,24 @@ export class RpTreeScratch {
     this.normal = new Float64Array(dim);
   }
 
-  /** Sides of perm[start..end) against the hyperplane through the midpoint of rows l and r; returns how many go left. */
-  assignSides(x: Float32Array, dim: number, start: number, end: number, l: number, r: number, random: () => number): number {
-    const h = this.normal, perm = this.perm, side = this.side;
+  /** Sides of perm[start..end) against the hyperplane through the midpoint of rows l and r; returns how many go left.
+   * */
+  assignSides(
+    x: Float32Array,
+    dim: number,
+    start: number,
+    end: number,
+    l: number,
+    r: number,
+    random: () => number,
+  ): number {
+    const h = this.normal,
+      perm = this.perm,
+      side = this.side;
     let offset = 0;
     for (let d = 0; d < dim; d++) {
-      const a = x[l * dim + d], b = x[r * dim + d];
+      const a = x[l * dim + d],
+        b = x[r * dim + d];
       h[d] = a - b;
       offset -= (h[d] * (a + b)) / 2;
     }
@@ -44,7 +56,10 @@ export class RpTreeScratch {
     let nLeft = 0;
     for (let i = start; i < end; i++) {
       const o = perm[i] * dim;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       let d = 0;
       for (; d < dim4; d += 4) {
         s0 += h[d] * x[o + d];
@@ -78,8 +93,10 @@ export class RpTreeScratch {
 
   /** Moves the left points of perm[start..end) before the right ones (two pointers, not stable). */
   partition(start: number, end: number): void {
-    const perm = this.perm, side = this.side;
-    let i = start, j = end - 1;
+    const perm = this.perm,
+      side = this.side;
+    let i = start,
+      j = end - 1;
     for (;;) {
       while (i < j && side[i] === 0) i++;
       while (i < j && side[j] === 1) j--;
@@ -100,14 +117,22 @@ export class RpTreeScratch {
  * done; `random` decides everything, so a seeded generator gives the same leaves every time. A
  * generator, so the caller can pause between leaves (progress, cancellation).
  */
-export function* rpTreeLeaves(x: Float32Array, n: number, dim: number, leafSize: number, random: () => number,
-  scratch: RpTreeScratch): Generator<[number, number]> {
+export function* rpTreeLeaves(
+  x: Float32Array,
+  n: number,
+  dim: number,
+  leafSize: number,
+  random: () => number,
+  scratch: RpTreeScratch,
+): Generator<[number, number]> {
   const perm = scratch.perm;
   for (let i = 0; i < n; i++) perm[i] = i;
   // Explicit stack of (start, end, depth): a degenerate tree must not overflow the call stack.
   const stack: number[] = [0, n, 0];
   while (stack.length) {
-    const depth = stack.pop()!, end = stack.pop()!, start = stack.pop()!;
+    const depth = stack.pop()!,
+      end = stack.pop()!,
+      start = stack.pop()!;
     const size = end - start;
     if (size <= leafSize || depth >= MAX_DEPTH) {
       if (size > 0) yield [start, end];

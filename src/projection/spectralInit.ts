@@ -83,8 +83,12 @@ function orthonormalize(y: Float64Array[], u0: Float64Array): void {
 function scaleLayout(a: Float64Array, b: Float64Array, n: number): Float64Array {
   const emb = new Float64Array(2 * n);
   for (const [c, v] of [a, b].entries()) {
-    let lo = Infinity, hi = -Infinity;
-    for (let i = 0; i < n; i++) { lo = Math.min(lo, v[i]); hi = Math.max(hi, v[i]); }
+    let lo = Infinity,
+      hi = -Infinity;
+    for (let i = 0; i < n; i++) {
+      lo = Math.min(lo, v[i]);
+      hi = Math.max(hi, v[i]);
+    }
     const span = hi - lo || 1;
     for (let i = 0; i < n; i++) emb[2 * i + c] = (10 * (v[i] - lo)) / span;
   }

@@ -30,7 +30,14 @@ import { seededRandom } from './random';
 import { spectralInit } from './spectralInit';
 
 export { NN_DESCENT_MESSAGE };
-export { DEFAULT_LAYOUT_PARAMS, EXACT_NEIGHBOURS_UP_TO, resolveParams, type LayoutInput, type LayoutParams, type NeighbourSearch } from './params';
+export {
+  DEFAULT_LAYOUT_PARAMS,
+  EXACT_NEIGHBOURS_UP_TO,
+  resolveParams,
+  type LayoutInput,
+  type LayoutParams,
+  type NeighbourSearch,
+} from './params';
 
 /** Share of the progress bar given to the kNN when it is computed here (it is ~1/3 of the time at N = 10 000). */
 const KNN_SHARE = 0.3;
@@ -72,7 +79,11 @@ export interface LayoutProgress extends Progress {
  * Error named `AbortError`.
  * @returns row-major n x 2 float32 positions.
  */
-export async function computeLayout(input: LayoutInput, params: LayoutParams = {}, progress?: LayoutProgress): Promise<Float32Array> {
+export async function computeLayout(
+  input: LayoutInput,
+  params: LayoutParams = {},
+  progress?: LayoutProgress,
+): Promise<Float32Array> {
   const { embeddings, n, dim } = input;
   if (!Number.isInteger(n) || !Number.isInteger(dim) || n < 0 || dim < 1 || embeddings.length < n * dim) {
     throw new RangeError(`bad layout input: n = ${n}, dim = ${dim}, ${embeddings.length} values`);
@@ -100,7 +111,11 @@ export async function computeLayout(input: LayoutInput, params: LayoutParams = {
   const graph = fuzzySimplicialSet(knn, n, nNeighbors);
   const schedule = makeSchedule(graph, nEpochs);
   const random = seededRandom(p.seed);
-  const emb = params.alignedInit ? initFrom(params.alignedInit, n) : p.init === 'random' ? randomInit(n, random) : spectralInit(graph, n, random);
+  const emb = params.alignedInit
+    ? initFrom(params.alignedInit, n)
+    : p.init === 'random'
+      ? randomInit(n, random)
+      : spectralInit(graph, n, random);
   const { a, b } = findABParams(1, p.minDist);
   let lastYield = Date.now();
   await optimizeLayout(emb, n, schedule, { a, b, nEpochs, exactPow: params.exactPow }, random, async (done) => {
@@ -116,9 +131,17 @@ export async function computeLayout(input: LayoutInput, params: LayoutParams = {
 }
 
 /** The engine's exact kNN as a table, its distances made canonical. */
-async function exactTable(input: LayoutInput, nNeighbors: number, normalize: boolean, progress?: LayoutProgress): Promise<KnnTable> {
+async function exactTable(
+  input: LayoutInput,
+  nNeighbors: number,
+  normalize: boolean,
+  progress?: LayoutProgress,
+): Promise<KnnTable> {
   const { embeddings, n, dim } = input;
-  const sub: Progress = { signal: progress?.signal, onProgress: (f) => progress?.onProgress?.(KNN_SHARE * f, EXACT_MESSAGE) };
+  const sub: Progress = {
+    signal: progress?.signal,
+    onProgress: (f) => progress?.onProgress?.(KNN_SHARE * f, EXACT_MESSAGE),
+  };
   const engineInput = { embeddings, n, dim, labels: new Int32Array(n), classes: 1 };
   const knn = await exactKnn(engineInput, nNeighbors, { distance: 'euclidean', normalize, includeSelf: true }, sub);
   canonicalDistances(knn, prepareEmbeddings(engineInput, normalize), dim);
@@ -127,15 +150,30 @@ async function exactTable(input: LayoutInput, nNeighbors: number, normalize: boo
 }
 
 /** NN-descent's table (already canonical: float64 distances, sorted), then its recall on a sample of rows. */
-async function approximateKnn(input: LayoutInput, nNeighbors: number, normalize: boolean, seed: number, progress?: LayoutProgress): Promise<KnnTable> {
+async function approximateKnn(
+  input: LayoutInput,
+  nNeighbors: number,
+  normalize: boolean,
+  seed: number,
+  progress?: LayoutProgress,
+): Promise<KnnTable> {
   const { embeddings, n, dim } = input;
   // Normalised once here: the check below needs the same rows.
-  const x = normalize ? prepareEmbeddings({ embeddings, n, dim, labels: new Int32Array(0), classes: 1 }, true) : embeddings.subarray(0, n * dim);
+  const x = normalize
+    ? prepareEmbeddings({ embeddings, n, dim, labels: new Int32Array(0), classes: 1 }, true)
+    : embeddings.subarray(0, n * dim);
   const share = KNN_SHARE * (1 - CHECK_SHARE);
-  const knn = await nnDescent(x, n, dim, nNeighbors, { seed }, {
-    signal: progress?.signal,
-    onProgress: (f, message) => progress?.onProgress?.(share * f, message),
-  });
+  const knn = await nnDescent(
+    x,
+    n,
+    dim,
+    nNeighbors,
+    { seed },
+    {
+      signal: progress?.signal,
+      onProgress: (f, message) => progress?.onProgress?.(share * f, message),
+    },
+  );
   const rows = Math.max(MIN_CHECK_ROWS, Math.min(MAX_CHECK_ROWS, Math.floor(CHECK_WORK / (n * dim))));
   const sample = sampleAnchors(n, rows, seededRandom(seed ^ 0x5eed));
   const recall = await sampledRecall(x, n, dim, knn, sample, {
@@ -152,7 +190,14 @@ async function approximateKnn(input: LayoutInput, nNeighbors: number, normalize:
  * kernel, a few rows at a time. Frees the kernel's cached operand afterwards (the layout does
  * not need it).
  */
-async function sampledRecall(x: Float32Array, n: number, dim: number, knn: KnnTable, sample: Int32Array, progress: Progress): Promise<number> {
+async function sampledRecall(
+  x: Float32Array,
+  n: number,
+  dim: number,
+  knn: KnnTable,
+  sample: Int32Array,
+  progress: Progress,
+): Promise<number> {
   const { k, indices } = knn;
   const others = k - 1;
   if (others < 1 || sample.length === 0) return 1;
@@ -166,7 +211,8 @@ async function sampledRecall(x: Float32Array, n: number, dim: number, knn: KnnTa
       const ids = sample.subarray(s0, Math.min(sample.length, s0 + step));
       const rows = distanceRowsOf(x, n, dim, ids, 'euclidean', buf);
       for (let r = 0; r < ids.length; r++) {
-        const i = ids[r], off = r * n;
+        const i = ids[r],
+          off = r * n;
         const picked = sel.select(rows, off, i, others);
         const kth = rows[off + picked[others - 1]];
         for (let t = 1; t < k; t++) if (rows[off + indices[i * k + t]] <= kth) found++;
@@ -203,7 +249,8 @@ function canonicalDistances(knn: KnnTable, x: Float32Array, dim: number): void {
     }
     // Insertion sort of the row (k ~ 15, already nearly sorted); the point itself stays first.
     for (let a = 2; a < k; a++) {
-      const dv = distances[o + a], iv = indices[o + a];
+      const dv = distances[o + a],
+        iv = indices[o + a];
       let b = a - 1;
       while (b >= 1 && (distances[o + b] > dv || (distances[o + b] === dv && indices[o + b] > iv))) {
         distances[o + b + 1] = distances[o + b];
@@ -235,12 +282,15 @@ function tinyLayout(n: number): Float32Array {
 
 function initFrom(layout: Float32Array, n: number): Float64Array {
   const emb = Float64Array.from(layout.subarray(0, 2 * n));
-  for (let i = 0; i < emb.length; i++) if (!Number.isFinite(emb[i])) throw new RangeError('alignedInit holds a non-finite value');
+  for (let i = 0; i < emb.length; i++)
+    if (!Number.isFinite(emb[i])) throw new RangeError('alignedInit holds a non-finite value');
   return emb;
 }
 
 function checkKnn(knn: KnnTable, n: number, nNeighbors: number): void {
   if (!(knn.k >= nNeighbors) || knn.indices.length !== n * knn.k || knn.distances.length !== n * knn.k) {
-    throw new RangeError(`precomputed kNN must be ${n} x k with k >= ${nNeighbors}, got k = ${knn.k} and ${knn.indices.length} entries`);
+    throw new RangeError(
+      `precomputed kNN must be ${n} x k with k >= ${nNeighbors}, got k = ${knn.k} and ${knn.indices.length} entries`,
+    );
   }
 }

@@ -67,7 +67,10 @@ export interface Dataset {
 
 /** An error about the user's input: always names the file and the problem. */
 export class InputError extends Error {
-  constructor(readonly file: string, readonly problem: string) {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
     super(`${file}: ${problem}`);
     this.name = 'InputError';
   }

@@ -16,5 +16,7 @@ export function formatDuration(ms: number): string {
  * (nothing done yet, all done, or less than `settle` ms spent).
  */
 export function timeLeft(elapsedMs: number, fraction: number, settle = 1500): string {
-  return fraction > 0 && fraction < 1 && elapsedMs > settle ? `about ${formatDuration((elapsedMs * (1 - fraction)) / fraction)} left` : '';
+  return fraction > 0 && fraction < 1 && elapsedMs > settle
+    ? `about ${formatDuration((elapsedMs * (1 - fraction)) / fraction)} left`
+    : '';
 }

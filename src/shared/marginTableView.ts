@@ -33,7 +33,8 @@ export interface MarginTableView extends MarginTotals {
   /** K x classes: the violation rate per anchor class at each position. */
   classViolationRate: Float64Array;
   classes: number;
-  /** For `worstAt`: the smallest-t triplets, whether there are no more below `limit`, and the longest worst list they decide. */
+  /** For `worstAt`: the smallest-t triplets, whether there are no more below `limit`, and the longest worst list they
+   * decide. */
   smallest: TripletRow[];
   complete: boolean;
   limit: number;
@@ -42,31 +43,47 @@ export interface MarginTableView extends MarginTotals {
 
 /** Position of margin m among `margins` (ascending; exact match), or -1. */
 export function positionOf(margins: ArrayLike<number>, m: number): number {
-  let lo = 0, hi = margins.length - 1;
+  let lo = 0,
+    hi = margins.length - 1;
   while (lo <= hi) {
-    const mid = (lo + hi) >> 1, v = margins[mid];
+    const mid = (lo + hi) >> 1,
+      v = margins[mid];
     if (v === m) return mid;
-    if (v < m) lo = mid + 1; else hi = mid - 1;
+    if (v < m) lo = mid + 1;
+    else hi = mid - 1;
   }
   return -1;
 }
 
 /** The census numbers at position k, as the engine's recount gives them at margins[k]. */
 export interface ViewCounts {
-  triplets: number; pml: CategoryCounts; facenet: CategoryCounts;
-  lossSum: number; meanLoss: number; meanLossNonZero: number;
+  triplets: number;
+  pml: CategoryCounts;
+  facenet: CategoryCounts;
+  lossSum: number;
+  meanLoss: number;
+  meanLossNonZero: number;
   batchHard: { meanLoss: number; violatingAnchors: number };
   classViolationRate: Float64Array;
 }
 
-/** Counts and means at position k from the totals and that position's loss sum: the recount's arithmetic (finishMeans). */
-export function totalsAt(t: MarginTotals, k: number, lossSum: number): Pick<ViewCounts, 'triplets' | 'pml' | 'facenet' | 'lossSum' | 'meanLoss' | 'meanLossNonZero'> {
-  const V = t.violating[k], Vs = t.violatingStrict[k], T = t.triplets;
+/** Counts and means at position k from the totals and that position's loss sum: the recount's arithmetic (finishMeans).
+ * */
+export function totalsAt(
+  t: MarginTotals,
+  k: number,
+  lossSum: number,
+): Pick<ViewCounts, 'triplets' | 'pml' | 'facenet' | 'lossSum' | 'meanLoss' | 'meanLossNonZero'> {
+  const V = t.violating[k],
+    Vs = t.violatingStrict[k],
+    T = t.triplets;
   return {
     triplets: T,
     pml: { easy: T - V, semihard: V - t.hard, hard: t.hard, violating: V },
     facenet: { easy: T - Vs, semihard: Vs - t.hardStrict, hard: t.hardStrict, violating: Vs },
-    lossSum, meanLoss: T > 0 ? lossSum / T : 0, meanLossNonZero: Vs > 0 ? lossSum / Vs : 0,
+    lossSum,
+    meanLoss: T > 0 ? lossSum / T : 0,
+    meanLossNonZero: Vs > 0 ? lossSum / Vs : 0,
   };
 }
 

@@ -12,7 +12,9 @@ import type { CategoryCounts, Convention, DistanceKind, TripletRow } from './mod
 import type { SpriteGeometry } from './sprite';
 
 /** A sprite sheet as the webview gets it: its webview URI and grid (pixels). */
-export interface SpriteView extends SpriteGeometry { uri: string }
+export interface SpriteView extends SpriteGeometry {
+  uri: string;
+}
 
 export type { CategoryCounts, Convention, DistanceKind, TripletRow } from './model';
 export type MiningView = 'batch-all' | 'batch-hard' | 'semi-hard';
@@ -28,7 +30,12 @@ export interface AnalysisSettings {
 }
 
 /** Per-sample triplet category as anchor: the worst category among its triplets under the current margin/convention. */
-export const enum SampleCategory { None = 0, Easy = 1, SemiHard = 2, Hard = 3 }
+export const enum SampleCategory {
+  None = 0,
+  Easy = 1,
+  SemiHard = 2,
+  Hard = 3,
+}
 
 /** What the projection panel needs to know about the dataset (sent once per dataset/snapshot). */
 export interface DatasetView {
@@ -50,15 +57,20 @@ export interface DatasetView {
   imageDir: Int32Array;
   /** Webview URIs of the images not addressed through imageDir ('' elsewhere); empty when there are none. */
   imageUris: string[];
-  /** Short text shown for each sample: its file name (and line, for text samples), '' when none; empty when no sample has a file. */
+  /** Short text shown for each sample: its file name (and line, for text samples), '' when none; empty when no sample
+   * has a file. */
   sampleTitles: string[];
-  /** A sprite sheet holding sample i's picture in cell i (shared/sprite.ts), for samples without an image in imageUris. */
+  /** A sprite sheet holding sample i's picture in cell i (shared/sprite.ts), for samples without an image in imageUris.
+   * */
   sprite?: SpriteView;
   snapshotName?: string;
 }
 
 /** Webview URI of sample i's image, '' when it has none (DatasetView.imageDir). */
-export function sampleImageUri(v: Pick<DatasetView, 'imageDirs' | 'imageDir' | 'imageUris' | 'sampleTitles'>, i: number): string {
+export function sampleImageUri(
+  v: Pick<DatasetView, 'imageDirs' | 'imageDir' | 'imageUris' | 'sampleTitles'>,
+  i: number,
+): string {
   const k = v.imageDir[i];
   if (k !== undefined && k >= 0) return v.imageDirs[k] + v.sampleTitles[i];
   return v.imageUris[i] ?? '';
@@ -73,10 +85,19 @@ export function distanceLabel(s: { distance: string; normalize: boolean }): stri
 export type LayoutKind = 'umap' | 'pca' | 'own';
 
 /** One entry of the layout picker; `note` says how it was made, or UMAP's progress when not ready. */
-export interface LayoutChoice { kind: LayoutKind; label: string; ready: boolean; note: string }
+export interface LayoutChoice {
+  kind: LayoutKind;
+  label: string;
+  ready: boolean;
+  note: string;
+}
 
 /** The picker and the caption over the plot ("PCA (31 % of the variance) — UMAP 34 %"). */
-export interface LayoutState { shown: LayoutKind | null; caption: string; choices: LayoutChoice[] }
+export interface LayoutState {
+  shown: LayoutKind | null;
+  caption: string;
+  choices: LayoutChoice[];
+}
 
 /**
  * A census estimated from a uniform random sample of anchors (the exact pass is still running):
@@ -88,7 +109,16 @@ export interface CensusEstimate {
   seed: number;
   /** In words, to show with the numbers. */
   method: string;
-  halfWidth: { triplets: number; easy: number; semihard: number; hard: number; violating: number; lossSum: number; meanLoss: number; meanLossNonZero: number };
+  halfWidth: {
+    triplets: number;
+    easy: number;
+    semihard: number;
+    hard: number;
+    violating: number;
+    lossSum: number;
+    meanLoss: number;
+    meanLossNonZero: number;
+  };
   /** Violating share of the valid triplets (active convention), 0..1, with its half-width. */
   violatingShare: { value: number; halfWidth95: number };
 }
@@ -162,31 +192,82 @@ export interface QueryGalleryView {
 /** A quick recount for the projection: the census without the arrays a quick recount leaves unchanged. */
 export type CensusUpdate = Omit<CensusView, 'violAsPositive' | 'violAsNegative' | 'nearestImpostor'>;
 
-/** Points per 'layoutChunk' message: layouts of more points are sent in pieces (2 MB each), so the panel draws as they arrive and shows the progress. */
+/** Points per 'layoutChunk' message: layouts of more points are sent in pieces (2 MB each), so the panel draws as they
+ * arrive and shows the progress. */
 export const LAYOUT_CHUNK_POINTS = 262_144;
 
 /** Host -> projection panel. */
 export type ToProjection =
   | { type: 'dataset'; dataset: DatasetView } // a dataset (or snapshot) is now shown; layout and census follow
   | { type: 'layout'; datasetId: string; layout: Float32Array; dims: 2 | 3; kind: LayoutKind } // N x 2 positions (dims 3: first two used) of the layout now shown
-  | { type: 'layoutChunk'; datasetId: string; layoutId: number; kind: LayoutKind; dims: 2 | 3; n: number; offset: number; data: Float32Array } // a large layout in pieces, in order: points [offset, offset + data.length / dims) of layout layoutId (n points); drawn as they arrive, whole when the last arrives
+  // a large layout in pieces, in order: points [offset, offset + data.length / dims) of layout layoutId (n points);
+  // drawn as they arrive, whole when the last arrives
+  | {
+      type: 'layoutChunk';
+      datasetId: string;
+      layoutId: number;
+      kind: LayoutKind;
+      dims: 2 | 3;
+      n: number;
+      offset: number;
+      data: Float32Array;
+    }
   | { type: 'layoutState'; datasetId: string; state: LayoutState } // the layout picker's entries and the caption
   | { type: 'layoutProgress'; datasetId: string; fraction: number } // UMAP epochs done / total
   | { type: 'census'; datasetId: string; census: CensusView } // results under the current margin
   | { type: 'censusUpdate'; datasetId: string; census: CensusUpdate } // a quick recount: replaces these fields of the last census
-  | { type: 'detail'; requestId: number; index: number; hardestPositive: number; negatives: number[]; stats?: SampleStats } // answer to requestDetail
-  | { type: 'labelErrors'; state: 'computing' | 'ready' | 'error'; fraction?: number; method: string; total: number; items: { index: number; label: number; suggested: number; score: number }[]; message?: string } // suspected label errors: the top of the ranking (total = all suspects), how the score is made
+  | {
+      type: 'detail';
+      requestId: number;
+      index: number;
+      hardestPositive: number;
+      negatives: number[];
+      stats?: SampleStats;
+    } // answer to requestDetail
+  | {
+      type: 'labelErrors';
+      state: 'computing' | 'ready' | 'error';
+      fraction?: number;
+      method: string;
+      total: number;
+      items: { index: number; label: number; suggested: number; score: number }[];
+      message?: string;
+    } // suspected label errors: the top of the ranking (total = all suspects), how the score is made
   | { type: 'searchResult'; requestId: number; query: string; indices: Int32Array; error?: string } // answer to search: the matching samples, ascending
-  | { type: 'neighbours'; requestId: number; index: number; distance: string; items: { index: number; distance: number; sameClass: boolean }[]; firstSameRank: number } // answer to requestNeighbours: nearest first in the original space; firstSameRank 1-based, -1 when the class has no other sample
+  // answer to requestNeighbours: nearest first in the original space; firstSameRank 1-based, -1 when the class has no
+  // other sample
+  | {
+      type: 'neighbours';
+      requestId: number;
+      index: number;
+      distance: string;
+      items: { index: number; distance: number; sameClass: boolean }[];
+      firstSameRank: number;
+    }
   | { type: 'highlight'; classes: number[]; pair?: [number, number] } // emphasise classes (from the sidebar table); empty = none
   | { type: 'reveal'; index: number } // centre on a sample and pulse it (Show in Embedding Inspector)
   | { type: 'status'; state: 'loading' | 'computing' | 'ready' | 'error'; message: string } // what is happening
-  | { type: 'change'; datasetId: string; against: string; dLoss: Float32Array; dViolating: Float32Array; worsened: number[] }; // snapshot comparison: per sample B - A of loss / violating triplets as anchor (A the earlier snapshot), the worsened samples worst first; empty arrays clear it
+  // snapshot comparison: per sample B - A of loss / violating triplets as anchor (A the earlier snapshot), the worsened
+  // samples worst first; empty arrays clear it
+  | {
+      type: 'change';
+      datasetId: string;
+      against: string;
+      dLoss: Float32Array;
+      dViolating: Float32Array;
+      worsened: number[];
+    };
 
 /** Per-sample numbers for the tooltip. */
 export interface SampleStats {
-  violAsAnchor: number; violAsPositive: number; violAsNegative: number; lossAsAnchor: number; nearestImpostor: number; category: SampleCategory;
-  /** From a quick recount: violAsPositive / violAsNegative are still those of the previous margin (shown as updating). */
+  violAsAnchor: number;
+  violAsPositive: number;
+  violAsNegative: number;
+  lossAsAnchor: number;
+  nearestImpostor: number;
+  category: SampleCategory;
+  /** From a quick recount: violAsPositive / violAsNegative are still those of the previous margin (shown as updating).
+   * */
   partial?: boolean;
 }
 
@@ -203,10 +284,32 @@ export type FromProjection =
   | { type: 'search'; requestId: number; query: string } // samples whose label, file name or a metadata value contains the query (or matches /regex/flags)
   | { type: 'log'; level: 'info' | 'error'; message: string }; // webview-side diagnostics
 
-/** Host -> controls sidebar. `datasetId` (optional, the session id as in DatasetView.id): when set, the sidebar ignores census/histogram messages whose id differs from the last `state`'s. */
+/** Host -> controls sidebar. `datasetId` (optional, the session id as in DatasetView.id): when set, the sidebar ignores
+ * census/histogram messages whose id differs from the last `state`'s. */
 export type ToControls =
-  | { type: 'state'; datasetId?: string; hasDataset: boolean; datasetName: string; n: number; dim: number; classes: number; snapshots: string[]; activeSnapshot: number; settings: AnalysisSettings; marginRange: { min: number; max: number; step: number }; classNames: string[]; worstTriplets?: number } // dataset + settings (+ the worst list's length, embeddingInspector.worstTriplets)
-  | { type: 'census'; datasetId?: string; census: Omit<CensusView, 'category' | 'lossAsAnchor' | 'violAsAnchor' | 'violAsPositive' | 'violAsNegative' | 'nearestImpostor'> } // results under the current margin (no per-sample arrays)
+  | {
+      type: 'state';
+      datasetId?: string;
+      hasDataset: boolean;
+      datasetName: string;
+      n: number;
+      dim: number;
+      classes: number;
+      snapshots: string[];
+      activeSnapshot: number;
+      settings: AnalysisSettings;
+      marginRange: { min: number; max: number; step: number };
+      classNames: string[];
+      worstTriplets?: number;
+    } // dataset + settings (+ the worst list's length, embeddingInspector.worstTriplets)
+  | {
+      type: 'census';
+      datasetId?: string;
+      census: Omit<
+        CensusView,
+        'category' | 'lossAsAnchor' | 'violAsAnchor' | 'violAsPositive' | 'violAsNegative' | 'nearestImpostor'
+      >;
+    } // results under the current margin (no per-sample arrays)
   | { type: 'histogram'; datasetId?: string; edges: Float64Array; counts: Float64Array; triplets: number } // t = d(a,n) - d(a,p) over all valid triplets
   | { type: 'table'; datasetId?: string; table: MarginTableView } // the census at every slider position (after the histogram of the same index): answered locally while the slider moves; the exact sweep
   | { type: 'status'; state: 'idle' | 'loading' | 'computing' | 'ready' | 'error'; message: string } // what is happening
@@ -217,7 +320,11 @@ export type ToControls =
 export type FromControls =
   | { type: 'ready' } // the view loaded: send the state
   | { type: 'setMargin'; margin: number } // slider moved (sent while dragging)
-  | { type: 'setSetting'; key: 'distance' | 'normalize' | 'convention' | 'mining' | 'temperature'; value: string | number | boolean } // a picker changed
+  | {
+      type: 'setSetting';
+      key: 'distance' | 'normalize' | 'convention' | 'mining' | 'temperature';
+      value: string | number | boolean;
+    } // a picker changed
   | { type: 'setSnapshot'; index: number } // pick an epoch
   | { type: 'highlightClass'; classId: number } // class row clicked (-1 clears)
   | { type: 'highlightPair'; a: number; b: number } // class-pair row clicked

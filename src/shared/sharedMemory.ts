@@ -10,7 +10,10 @@ type Shareable = Float32Array | Int32Array;
 /** The array itself when it is already shared, else a shared copy. */
 export function shared<T extends Shareable>(a: T): T {
   if (a.buffer instanceof SharedArrayBuffer) return a;
-  const Ctor = a.constructor as { new (buffer: SharedArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number };
+  const Ctor = a.constructor as {
+    new (buffer: SharedArrayBuffer, offset: number, length: number): T;
+    BYTES_PER_ELEMENT: number;
+  };
   const out = new Ctor(new SharedArrayBuffer(a.length * Ctor.BYTES_PER_ELEMENT), 0, a.length);
   out.set(a);
   return out;

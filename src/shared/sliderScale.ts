@@ -8,7 +8,11 @@
  */
 
 /** The slider's range as the host sends it in `state.marginRange`. */
-export interface MarginRange { min: number; max: number; step: number }
+export interface MarginRange {
+  min: number;
+  max: number;
+  step: number;
+}
 
 /** Largest number of positions the slider offers; a finer step from the host is coarsened. */
 export const MAX_POSITIONS = 10_000;
@@ -53,7 +57,8 @@ export function positionToValue(p: number, r: MarginRange): number {
 
 /** Every margin the slider can send for the host's range, ascending (position p at index p). */
 export function sliderMargins(range: MarginRange): Float64Array {
-  const r = sanitizeRange(range), k = lastPosition(r);
+  const r = sanitizeRange(range),
+    k = lastPosition(r);
   return Float64Array.from({ length: k + 1 }, (_, p) => positionToValue(p, r));
 }
 
@@ -65,13 +70,28 @@ export function keyToPosition(key: string, p: number, r: MarginRange): number | 
   const k = lastPosition(r);
   let next: number;
   switch (key) {
-    case 'ArrowRight': case 'ArrowUp': next = p + 1; break;
-    case 'ArrowLeft': case 'ArrowDown': next = p - 1; break;
-    case 'PageUp': next = p + 10; break;
-    case 'PageDown': next = p - 10; break;
-    case 'Home': next = 0; break;
-    case 'End': next = k; break;
-    default: return undefined;
+    case 'ArrowRight':
+    case 'ArrowUp':
+      next = p + 1;
+      break;
+    case 'ArrowLeft':
+    case 'ArrowDown':
+      next = p - 1;
+      break;
+    case 'PageUp':
+      next = p + 10;
+      break;
+    case 'PageDown':
+      next = p - 10;
+      break;
+    case 'Home':
+      next = 0;
+      break;
+    case 'End':
+      next = k;
+      break;
+    default:
+      return undefined;
   }
   return Math.min(k, Math.max(0, next));
 }
@@ -96,6 +116,7 @@ export function parseMarginInput(text: string): MarginParse {
   if (!DECIMAL.test(s)) return { ok: false, error: `“${s}” is not a number.` };
   const value = Number(s);
   if (!Number.isFinite(value)) return { ok: false, error: 'The margin must be finite.' };
-  if (value > MAX_MARGIN) return { ok: false, error: `The margin must be at most ${MAX_MARGIN.toExponential(0).replace('e+', 'e')}.` };
+  if (value > MAX_MARGIN)
+    return { ok: false, error: `The margin must be at most ${MAX_MARGIN.toExponential(0).replace('e+', 'e')}.` };
   return { ok: true, value };
 }

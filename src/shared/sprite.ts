@@ -31,7 +31,12 @@ export function spriteColumns(n: number): number {
 
 /** Sample i's cell: its top-left corner and size in sheet pixels. */
 export function spriteCell(s: SpriteGeometry, i: number): { x: number; y: number; w: number; h: number } {
-  return { x: (i % s.columns) * s.cellWidth, y: Math.floor(i / s.columns) * s.cellHeight, w: s.cellWidth, h: s.cellHeight };
+  return {
+    x: (i % s.columns) * s.cellWidth,
+    y: Math.floor(i / s.columns) * s.cellHeight,
+    w: s.cellWidth,
+    h: s.cellHeight,
+  };
 }
 
 /**
@@ -45,7 +50,8 @@ export function spriteProblem(n: number, width: number, height: number, cellWidt
     return `the sprite image is ${width} x ${height} px, larger than the ${MAX_SPRITE_PX} x ${MAX_SPRITE_PX} px TensorBoard's projector accepts`;
   }
   const g = spriteColumns(n);
-  const w = g * cellWidth, h = g * cellHeight;
+  const w = g * cellWidth,
+    h = g * cellHeight;
   if (width === w && (height === h || (cellHeight < cellWidth && height === w))) return '';
   return `the sprite image is ${width} x ${height} px, but ${n} images of ${cellWidth} x ${cellHeight} px (single_image_dim) in a square grid of ${g} x ${g} need ${w} x ${h} px`;
 }

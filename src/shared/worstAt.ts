@@ -18,13 +18,29 @@ export function rankWorst(w: TripletRow, v: TripletRow): number {
  * a loss at most the last one's: when that is below the k-th loss, none can enter. Undefined when
  * the list cannot decide (a tie across its end: ask the engine), or m > limit.
  */
-export function worstAt(smallest: readonly TripletRow[], complete: boolean, limit: number, m: number, k: number): TripletRow[] | undefined {
+export function worstAt(
+  smallest: readonly TripletRow[],
+  complete: boolean,
+  limit: number,
+  m: number,
+  k: number,
+): TripletRow[] | undefined {
   if (!(m <= limit)) return undefined;
-  const list = smallest.map((w) => ({ anchor: w.anchor, positive: w.positive, negative: w.negative, loss: m - (w.dan - w.dap), dap: w.dap, dan: w.dan }))
-    .filter((w) => w.loss > 0).sort(rankWorst);
+  const list = smallest
+    .map((w) => ({
+      anchor: w.anchor,
+      positive: w.positive,
+      negative: w.negative,
+      loss: m - (w.dan - w.dap),
+      dap: w.dap,
+      dan: w.dan,
+    }))
+    .filter((w) => w.loss > 0)
+    .sort(rankWorst);
   if (!complete && k > 0) {
     if (!(smallest.length > k)) return undefined;
-    const last = smallest[smallest.length - 1], bound = m - (last.dan - last.dap);
+    const last = smallest[smallest.length - 1],
+      bound = m - (last.dan - last.dap);
     // bound <= 0: nothing outside has a loss; otherwise the last is in the list, so list.length > k - 1.
     if (bound > 0 && !(bound < list[k - 1].loss)) return undefined;
   }

@@ -16,7 +16,11 @@ export abstract class Disposable implements vscode.Disposable {
     if (this._isDisposed) return;
     this._isDisposed = true;
     while (this._disposables.length) {
-      try { this._disposables.pop()!.dispose(); } catch (e) { console.error('[ei] dispose failed', e); }
+      try {
+        this._disposables.pop()!.dispose();
+      } catch (e) {
+        console.error('[ei] dispose failed', e);
+      }
     }
   }
 }

@@ -21,9 +21,15 @@ export class Pacer<T> {
   /** When the armed timer fires. */
   private timerAt = Infinity;
 
-  constructor(private readonly deliver: (value: T) => void, private readonly delayMs: number, private readonly intervalMs: number, private readonly clock: Clock = realClock) {}
+  constructor(
+    private readonly deliver: (value: T) => void,
+    private readonly delayMs: number,
+    private readonly intervalMs: number,
+    private readonly clock: Clock = realClock,
+  ) {}
 
-  /** Queues `value` (replacing any value still waiting), delivered `delayMs` (default: the pacer's) after now at the earliest. */
+  /** Queues `value` (replacing any value still waiting), delivered `delayMs` (default: the pacer's) after now at the
+   * earliest. */
   push(value: T, delayMs = this.delayMs): void {
     const now = this.clock.now();
     this.pending = { value, at: now, delay: delayMs };
@@ -54,7 +60,10 @@ export class Pacer<T> {
     if (!p) return;
     const now = this.clock.now();
     // A value pushed while the timer ran still gets its full delay.
-    if (now < p.at + p.delay) { this.arm(now); return; }
+    if (now < p.at + p.delay) {
+      this.arm(now);
+      return;
+    }
     this.pending = undefined;
     this.lastAt = now;
     this.deliver(p.value);

@@ -23,28 +23,58 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
   /** Messages the view rejected (tests read it). */
   readonly rejected: string[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly inspector: Inspector, private readonly followLatest: FollowController) {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly inspector: Inspector,
+    private readonly followLatest: FollowController,
+  ) {
     super();
     this._register(inspector.onDidChangeActiveSession(() => this.follow()));
     this._register(followLatest.onDidChange((f) => this.post({ type: 'follow', ...f })));
     // The worst list's length: the sidebar answers slider positions with it.
-    this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('embeddingInspector.worstTriplets')) this.sendState(this.inspector.activeSession); }));
-    this._register({ dispose: () => { this.sessionSub?.dispose(); clearTimeout(this.persistTimer); this.inspector.setSidebarMarginPending(undefined); } });
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('embeddingInspector.worstTriplets')) this.sendState(this.inspector.activeSession);
+      }),
+    );
+    this._register({
+      dispose: () => {
+        this.sessionSub?.dispose();
+        clearTimeout(this.persistTimer);
+        this.inspector.setSidebarMarginPending(undefined);
+      },
+    });
   }
 
   /** The resolved view, once the user (or a test) has opened it. */
-  get view(): vscode.WebviewView | undefined { return this._view; }
+  get view(): vscode.WebviewView | undefined {
+    return this._view;
+  }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this._view = view;
     this.ready = false;
-    view.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')] };
+    view.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [
+        vscode.Uri.joinPath(this.extensionUri, 'dist'),
+        vscode.Uri.joinPath(this.extensionUri, 'media'),
+      ],
+    };
     view.webview.html = webviewHtml(view.webview, this.extensionUri, 'controls', 'Embedding Inspector controls');
     const subs = [
       view.webview.onDidReceiveMessage((m) => this.handleMessage(m)),
-      view.onDidChangeVisibility(() => { if (view.visible) this.sendAll(); }),
+      view.onDidChangeVisibility(() => {
+        if (view.visible) this.sendAll();
+      }),
     ];
-    view.onDidDispose(() => { subs.forEach((s) => s.dispose()); if (this._view === view) { this._view = undefined; this.ready = false; } });
+    view.onDidDispose(() => {
+      subs.forEach((s) => s.dispose());
+      if (this._view === view) {
+        this._view = undefined;
+        this.ready = false;
+      }
+    });
     this.follow();
   }
 
@@ -54,7 +84,8 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
   private post(m: ToControls): void {
     if (!this._view || !this.ready) return;
     // A table view is large (up to 8 MB): the log keeps the latest one only.
-    if (m.type === 'table') for (let i = this.posted.length - 1; i >= 0; i--) if (this.posted[i].type === 'table') this.posted.splice(i, 1);
+    if (m.type === 'table')
+      for (let i = this.posted.length - 1; i >= 0; i--) if (this.posted[i].type === 'table') this.posted.splice(i, 1);
     this.posted.push(m);
     if (this.posted.length > 100) this.posted.shift();
     void this._view.webview.postMessage(m);
@@ -72,9 +103,10 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
       // Settings changed elsewhere (settings.json, the Settings UI) arrive with the recount.
       if (JSON.stringify(s.settings) !== this.lastStateSettings) this.sendState(s);
       this.sendCensus(s);
-    }
-    else if (e === 'histogram') { this.sendState(s); this.sendHistogram(s); }
-    else if (e === 'table') this.sendTable(s);
+    } else if (e === 'histogram') {
+      this.sendState(s);
+      this.sendHistogram(s);
+    } else if (e === 'table') this.sendTable(s);
     else if (e === 'queryGallery') this.sendQueryGallery(s);
     else if (e === 'status') this.postStatus(s);
     else if (e === 'dataset') this.sendAll();
@@ -94,7 +126,10 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
     const s = this.inspector.activeSession;
     this.sendState(s);
     this.post({ type: 'follow', ...this.followLatest.state() });
-    if (!s) { this.post({ type: 'status', state: 'idle', message: '' }); return; }
+    if (!s) {
+      this.post({ type: 'status', state: 'idle', message: '' });
+      return;
+    }
     this.post({ type: 'status', state: s.status.state, message: s.status.message });
     this.sendHistogram(s);
     this.sendTable(s);
@@ -118,22 +153,40 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
     const settings = s?.settings ?? this.inspector.settings;
     this.lastStateSettings = JSON.stringify(settings);
     this.post({
-      type: 'state', datasetId: s?.id, hasDataset: !!s, datasetName: s?.dataset.name ?? '', n: s?.dataset.n ?? 0, dim: s?.dataset.dim ?? 0,
+      type: 'state',
+      datasetId: s?.id,
+      hasDataset: !!s,
+      datasetName: s?.dataset.name ?? '',
+      n: s?.dataset.n ?? 0,
+      dim: s?.dataset.dim ?? 0,
       classes: s?.dataset.classNames.length ?? 0,
-      snapshots: s?.dataset.snapshots?.map((x) => x.name) ?? [], activeSnapshot: s?.dataset.activeSnapshot ?? 0,
-      settings, marginRange: s?.marginRange ?? { min: 0, max: 1, step: 0.001 }, classNames: s?.dataset.classNames ?? [], worstTriplets: readTopK(),
+      snapshots: s?.dataset.snapshots?.map((x) => x.name) ?? [],
+      activeSnapshot: s?.dataset.activeSnapshot ?? 0,
+      settings,
+      marginRange: s?.marginRange ?? { min: 0, max: 1, step: 0.001 },
+      classNames: s?.dataset.classNames ?? [],
+      worstTriplets: readTopK(),
     });
   }
 
   private sendHistogram(s: Session): void {
     const h = s.histogram;
-    if (h) this.post({ type: 'histogram', datasetId: s.id, edges: h.edges, counts: h.counts, triplets: s.validTriplets });
+    if (h)
+      this.post({ type: 'histogram', datasetId: s.id, edges: h.edges, counts: h.counts, triplets: s.validTriplets });
   }
 
   private sendCensus(s: Session): void {
     const c = s.census;
     if (!c) return;
-    const { category: _c, lossAsAnchor: _l, violAsAnchor: _a, violAsPositive: _p, violAsNegative: _n, nearestImpostor: _i, ...rest } = c;
+    const {
+      category: _c,
+      lossAsAnchor: _l,
+      violAsAnchor: _a,
+      violAsPositive: _p,
+      violAsNegative: _n,
+      nearestImpostor: _i,
+      ...rest
+    } = c;
     this.post({ type: 'census', datasetId: s.id, census: rest });
   }
 
@@ -149,8 +202,13 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
     const msg = m as FromControls;
     const s = this.inspector.activeSession;
     switch (msg.type) {
-      case 'ready': this.ready = true; this.sendAll(); return;
-      case 'inspect': await vscode.commands.executeCommand('embeddingInspector.inspect'); return;
+      case 'ready':
+        this.ready = true;
+        this.sendAll();
+        return;
+      case 'inspect':
+        await vscode.commands.executeCommand('embeddingInspector.inspect');
+        return;
       case 'setMargin': {
         const v = validateSetting('margin', msg.margin);
         if (!v) return this.reject(m, 'margin must be a finite number >= 0');
@@ -174,8 +232,16 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
         return;
       case 'compareWith': {
         const count = s?.dataset.snapshots?.length ?? 0;
-        if (!s || !isIntIn(msg.index, -1, count - 1) || msg.index === s.dataset.activeSnapshot) return this.reject(m, 'bad snapshot to compare with');
-        if (msg.index === -1) this.inspector.panelOf(s)?.showChange({ datasetId: s.id, against: '', dLoss: new Float32Array(0), dViolating: new Float32Array(0), worsened: [] });
+        if (!s || !isIntIn(msg.index, -1, count - 1) || msg.index === s.dataset.activeSnapshot)
+          return this.reject(m, 'bad snapshot to compare with');
+        if (msg.index === -1)
+          this.inspector.panelOf(s)?.showChange({
+            datasetId: s.id,
+            against: '',
+            dLoss: new Float32Array(0),
+            dViolating: new Float32Array(0),
+            worsened: [],
+          });
         else await vscode.commands.executeCommand('embeddingInspector.compareSnapshots', msg.index);
         return;
       }
@@ -198,6 +264,9 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
   private schedulePersist(margin: number): void {
     clearTimeout(this.persistTimer);
     this.inspector.setSidebarMarginPending(margin);
-    this.persistTimer = setTimeout(() => this.inspector.persistSidebarMargin(margin).catch((e) => console.error('[ei] saving the margin failed', e)), 400);
+    this.persistTimer = setTimeout(
+      () => this.inspector.persistSidebarMargin(margin).catch((e) => console.error('[ei] saving the margin failed', e)),
+      400,
+    );
   }
 }

@@ -14,8 +14,30 @@ export function datasetView(id: string, d: Dataset, imageUri: (path: string) => 
   const { imageDirs, imageDir, imageUris } = imageAddresses(d, n, imageUri);
   for (let i = 0; i < n; i++) sampleTitles[i] = sampleTitle(d.sources?.[i]);
   const snap = d.snapshots && d.activeSnapshot !== undefined ? d.snapshots[d.activeSnapshot]?.name : undefined;
-  const sprite = d.sprite ? { uri: imageUri(d.sprite.path), width: d.sprite.width, height: d.sprite.height, cellWidth: d.sprite.cellWidth, cellHeight: d.sprite.cellHeight, columns: d.sprite.columns } : undefined;
-  return { id, name: d.name, n: d.n, dim: d.dim, classNames: d.classNames, labels: ownBuffer(d.labels), imageDirs, imageDir, imageUris, sampleTitles, snapshotName: snap, ...(sprite ? { sprite } : {}) };
+  const sprite = d.sprite
+    ? {
+        uri: imageUri(d.sprite.path),
+        width: d.sprite.width,
+        height: d.sprite.height,
+        cellWidth: d.sprite.cellWidth,
+        cellHeight: d.sprite.cellHeight,
+        columns: d.sprite.columns,
+      }
+    : undefined;
+  return {
+    id,
+    name: d.name,
+    n: d.n,
+    dim: d.dim,
+    classNames: d.classNames,
+    labels: ownBuffer(d.labels),
+    imageDirs,
+    imageDir,
+    imageUris,
+    sampleTitles,
+    snapshotName: snap,
+    ...(sprite ? { sprite } : {}),
+  };
 }
 
 /**
@@ -35,7 +57,11 @@ const PLAIN = /^[A-Za-z0-9._~-]+$/;
  * sample. A folder's URI is taken from its first image's own URI (checked to end in '/' + name);
  * a name that needs escaping, or a folder whose URI does not end so, gets its own URI.
  */
-function imageAddresses(d: Dataset, n: number, imageUri: (path: string) => string): Pick<DatasetView, 'imageDirs' | 'imageDir' | 'imageUris'> {
+function imageAddresses(
+  d: Dataset,
+  n: number,
+  imageUri: (path: string) => string,
+): Pick<DatasetView, 'imageDirs' | 'imageDir' | 'imageUris'> {
   const imageDirs: string[] = [];
   const imageDir = new Int32Array(n).fill(-1);
   let imageUris: string[] = [];
@@ -48,8 +74,12 @@ function imageAddresses(d: Dataset, n: number, imageUri: (path: string) => strin
     const s = d.sources?.[i];
     if (!s || s.kind !== 'image') continue;
     const cut = Math.max(s.path.lastIndexOf('/'), s.path.lastIndexOf('\\'));
-    const folder = s.path.slice(0, cut), name = s.path.slice(cut + 1);
-    if (!PLAIN.test(name)) { own(i, s.path); continue; }
+    const folder = s.path.slice(0, cut),
+      name = s.path.slice(cut + 1);
+    if (!PLAIN.test(name)) {
+      own(i, s.path);
+      continue;
+    }
     let k = folders.get(folder);
     if (k === undefined) {
       const full = imageUri(s.path);

@@ -7,7 +7,14 @@ import { LAYOUT_CHUNK_POINTS, type LayoutKind, type ToProjection } from '../shar
  * webview.postMessage sends the whole ArrayBuffer under a typed array (the view's offset and length
  * travel beside it), so a subarray would carry the full layout every time. Pure (no `vscode`).
  */
-export function layoutMessages(datasetId: string, layoutId: number, kind: LayoutKind, layout: Float32Array, dims: 2 | 3, chunkPoints = LAYOUT_CHUNK_POINTS): ToProjection[] {
+export function layoutMessages(
+  datasetId: string,
+  layoutId: number,
+  kind: LayoutKind,
+  layout: Float32Array,
+  dims: 2 | 3,
+  chunkPoints = LAYOUT_CHUNK_POINTS,
+): ToProjection[] {
   const n = layout.length / dims;
   if (n <= chunkPoints) return [{ type: 'layout', datasetId, layout, dims, kind }];
   const out: ToProjection[] = [];

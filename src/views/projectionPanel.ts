@@ -30,7 +30,9 @@ export class ProjectionPanel extends Disposable {
   private ready = false;
   private markReady!: () => void;
   /** Resolves when the webview has loaded and asked for its data (or the panel closed). */
-  readonly whenReady = new Promise<void>((resolve) => { this.markReady = resolve; });
+  readonly whenReady = new Promise<void>((resolve) => {
+    this.markReady = resolve;
+  });
   /** The layout array last posted to the webview (posted again only when another is shown). */
   private postedLayout: Float32Array | undefined;
   /** Layouts posted so far (the id of the next one's chunks). */
@@ -40,28 +42,70 @@ export class ProjectionPanel extends Disposable {
   /** The search box's searches (in a worker, with a time limit). */
   private readonly search: SearchClient;
   /** Quick recounts for the webview, paced (see sendCensus). */
-  private readonly updates = new Pacer<Extract<ToProjection, { type: 'censusUpdate' }>>((m) => this.post(m), ProjectionPanel.UPDATE_AFTER_SIDEBAR_MS, ProjectionPanel.UPDATE_INTERVAL_MS);
+  private readonly updates = new Pacer<Extract<ToProjection, { type: 'censusUpdate' }>>(
+    (m) => this.post(m),
+    ProjectionPanel.UPDATE_AFTER_SIDEBAR_MS,
+    ProjectionPanel.UPDATE_INTERVAL_MS,
+  );
 
-  constructor(private readonly extensionUri: vscode.Uri, readonly session: Session, private readonly onHighlight?: (classes: number[]) => void) {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    readonly session: Session,
+    private readonly onHighlight?: (classes: number[]) => void,
+  ) {
     super();
     this.labelErrors = new LabelErrorsController(session, (m) => this.post(m));
     const d = session.dataset;
-    this.search = new SearchClient(() => ({ n: d.n, labels: d.labels, classNames: d.classNames, metadata: d.metadata, titles: d.sources?.map(sampleTitle) }),
-      vscode.Uri.joinPath(extensionUri, 'dist', 'searchWorker.js').fsPath);
+    this.search = new SearchClient(
+      () => ({
+        n: d.n,
+        labels: d.labels,
+        classNames: d.classNames,
+        metadata: d.metadata,
+        titles: d.sources?.map(sampleTitle),
+      }),
+      vscode.Uri.joinPath(extensionUri, 'dist', 'searchWorker.js').fsPath,
+    );
     this._register({ dispose: () => this.search.dispose() });
     this._register(this.labelErrors);
-    const roots = [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media'), ...sampleRoots(session)];
-    this.panel = this._register(vscode.window.createWebviewPanel(ProjectionPanel.viewType, `Embeddings: ${session.dataset.name}`, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: roots,
-    }));
+    const roots = [
+      vscode.Uri.joinPath(extensionUri, 'dist'),
+      vscode.Uri.joinPath(extensionUri, 'media'),
+      ...sampleRoots(session),
+    ];
+    this.panel = this._register(
+      vscode.window.createWebviewPanel(
+        ProjectionPanel.viewType,
+        `Embeddings: ${session.dataset.name}`,
+        vscode.ViewColumn.Active,
+        {
+          enableScripts: true,
+          localResourceRoots: roots,
+        },
+      ),
+    );
     this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
     this.load();
     this._register(this.panel.webview.onDidReceiveMessage((m) => this.handleMessage(m)));
     this._register(session.onDidChange((e) => this.onSession(e)));
-    this._register(this.panel.onDidChangeViewState((e) => { this.watchReady(); if (e.webviewPanel.visible) this.sendAll(); }));
-    this._register(this.panel.onDidDispose(() => { this.markReady(); this.dispose(); }));
-    this._register({ dispose: () => { this.updates.cancel(); clearTimeout(this.readyTimer); } });
+    this._register(
+      this.panel.onDidChangeViewState((e) => {
+        this.watchReady();
+        if (e.webviewPanel.visible) this.sendAll();
+      }),
+    );
+    this._register(
+      this.panel.onDidDispose(() => {
+        this.markReady();
+        this.dispose();
+      }),
+    );
+    this._register({
+      dispose: () => {
+        this.updates.cancel();
+        clearTimeout(this.readyTimer);
+      },
+    });
   }
 
   /**
@@ -71,7 +115,12 @@ export class ProjectionPanel extends Disposable {
    * a fresh page (new nonce, new iframe) loads. (VS Code issue #125993 is the same symptom.)
    */
   private load(): void {
-    this.panel.webview.html = webviewHtml(this.panel.webview, this.extensionUri, 'projection', `Embeddings: ${this.session.dataset.name}`);
+    this.panel.webview.html = webviewHtml(
+      this.panel.webview,
+      this.extensionUri,
+      'projection',
+      `Embeddings: ${this.session.dataset.name}`,
+    );
     this.watchReady();
   }
 
@@ -82,11 +131,15 @@ export class ProjectionPanel extends Disposable {
     this.readyTimer = setTimeout(() => {
       if (this.ready || this._isDisposed || !this.panel.visible) return;
       if (this.reloads >= ProjectionPanel.READY_RETRIES) {
-        void vscode.window.showErrorMessage(`Embedding Inspector: the projection of ${this.session.dataset.name} did not load. Run “Developer: Reload Window” and open it again.`);
+        void vscode.window.showErrorMessage(
+          `Embedding Inspector: the projection of ${this.session.dataset.name} did not load. Run “Developer: Reload Window” and open it again.`,
+        );
         return;
       }
       this.reloads++;
-      console.warn(`[ei] the projection webview did not load in ${ProjectionPanel.READY_TIMEOUT_MS} ms; loading it again (${this.reloads} of ${ProjectionPanel.READY_RETRIES})`);
+      console.warn(
+        `[ei] the projection webview did not load in ${ProjectionPanel.READY_TIMEOUT_MS} ms; loading it again (${this.reloads} of ${ProjectionPanel.READY_RETRIES})`,
+      );
       this.load();
     }, ProjectionPanel.READY_TIMEOUT_MS);
   }
@@ -111,7 +164,10 @@ export class ProjectionPanel extends Disposable {
 
   private sendAll(): void {
     const s = this.session;
-    this.post({ type: 'dataset', dataset: datasetView(s.id, s.dataset, (p) => this.panel.webview.asWebviewUri(vscode.Uri.file(p)).toString()) });
+    this.post({
+      type: 'dataset',
+      dataset: datasetView(s.id, s.dataset, (p) => this.panel.webview.asWebviewUri(vscode.Uri.file(p)).toString()),
+    });
     this.post({ type: 'status', state: s.status.state, message: s.status.message });
     this.postedLayout = undefined;
     this.sendLayout();
@@ -121,20 +177,30 @@ export class ProjectionPanel extends Disposable {
   private onSession(e: SessionEvent): void {
     const s = this.session;
     switch (e) {
-      case 'dataset': this.sendAll(); break;
-      case 'layout': this.sendLayout(); break;
-      case 'census': this.sendCensus(); break;
+      case 'dataset':
+        this.sendAll();
+        break;
+      case 'layout':
+        this.sendLayout();
+        break;
+      case 'census':
+        this.sendCensus();
+        break;
       case 'status':
         this.post({ type: 'status', state: s.status.state, message: s.status.message });
         this.sendLayout();
         break;
-      case 'histogram': case 'table': break;
+      case 'histogram':
+      case 'table':
+        break;
     }
   }
 
-  /** The shown layout when it changed since the last post (1M points: 8 MB, not to be resent with each progress step), and the picker. */
+  /** The shown layout when it changed since the last post (1M points: 8 MB, not to be resent with each progress step),
+   * and the picker. */
   private sendLayout(): void {
-    const s = this.session, shown = s.layouts.shown;
+    const s = this.session,
+      shown = s.layouts.shown;
     if (shown && shown.layout !== this.postedLayout) {
       // Large layouts in chunks (layoutMessages.ts), numbered so the panel never mixes two.
       for (const m of layoutMessages(s.id, ++this.layoutsPosted, shown.kind, shown.layout, 2)) this.post(m);
@@ -144,9 +210,14 @@ export class ProjectionPanel extends Disposable {
   }
 
   private sendCensus(): void {
-    const s = this.session, c = s.census;
+    const s = this.session,
+      c = s.census;
     if (!c) return;
-    if (!c.partial) { this.updates.cancel(); this.post({ type: 'census', datasetId: s.id, census: c }); return; }
+    if (!c.partial) {
+      this.updates.cancel();
+      this.post({ type: 'census', datasetId: s.id, census: c });
+      return;
+    }
     // A quick recount (slider moving): only what changed, one frame after the sidebar's message
     // (posted by the same event) and at most every UPDATE_INTERVAL_MS, latest wins. Both webviews
     // share the workbench's renderer thread. Measured in code-server at N = 10 000: sent at once,
@@ -155,7 +226,10 @@ export class ProjectionPanel extends Disposable {
     // about 40 ms of that thread each. A census from the margin table is already on the sidebar's
     // screen (it answers slider positions itself): no need to wait behind its message.
     const { violAsPositive: _p, violAsNegative: _n, nearestImpostor: _i, ...update } = c;
-    this.updates.push({ type: 'censusUpdate', datasetId: s.id, census: update }, c.fromTable ? 0 : ProjectionPanel.UPDATE_AFTER_SIDEBAR_MS);
+    this.updates.push(
+      { type: 'censusUpdate', datasetId: s.id, census: update },
+      c.fromTable ? 0 : ProjectionPanel.UPDATE_AFTER_SIDEBAR_MS,
+    );
   }
 
   /** Highlights classes (from the sidebar). */
@@ -186,41 +260,89 @@ export class ProjectionPanel extends Disposable {
 
   /** Handles one message from the webview. Public so tests can drive the same path. */
   async handleMessage(m: FromProjection | Record<string, unknown>): Promise<void> {
-    if (!m || typeof m !== 'object' || typeof (m as { type?: unknown }).type !== 'string') return this.reject(m, 'not a message');
+    if (!m || typeof m !== 'object' || typeof (m as { type?: unknown }).type !== 'string')
+      return this.reject(m, 'not a message');
     const msg = m as FromProjection;
     switch (msg.type) {
-      case 'ready': this.ready = true; clearTimeout(this.readyTimer); this.markReady(); this.sendAll(); return;
+      case 'ready':
+        this.ready = true;
+        clearTimeout(this.readyTimer);
+        this.markReady();
+        this.sendAll();
+        return;
       case 'openSample':
         if (!this.validIndex(msg.index)) return this.reject(m, 'index out of range');
         return this.openSample(msg.index);
       case 'requestDetail': {
-        if (!this.validIndex(msg.index) || typeof msg.requestId !== 'number') return this.reject(m, 'bad detail request');
+        if (!this.validIndex(msg.index) || typeof msg.requestId !== 'number')
+          return this.reject(m, 'bad detail request');
         const d = this.session.detail(msg.index);
-        this.post({ type: 'detail', requestId: msg.requestId, index: msg.index, hardestPositive: d.hardestPositive, negatives: d.negatives, stats: this.stats(msg.index) });
+        this.post({
+          type: 'detail',
+          requestId: msg.requestId,
+          index: msg.index,
+          hardestPositive: d.hardestPositive,
+          negatives: d.negatives,
+          stats: this.stats(msg.index),
+        });
         return;
       }
       case 'selection': {
         // Typed arrays normally survive the webview boundary; accept their JSON shapes too.
         const raw: unknown = msg.indices;
-        const list = raw instanceof Int32Array ? raw : Array.isArray(raw) ? raw : raw && typeof raw === 'object' ? Object.values(raw) : undefined;
-        if (!list || list.length > this.session.dataset.n || !Array.prototype.every.call(list, (i: unknown) => this.validIndex(i))) return this.reject(m, 'bad selection');
+        const list =
+          raw instanceof Int32Array
+            ? raw
+            : Array.isArray(raw)
+              ? raw
+              : raw && typeof raw === 'object'
+                ? Object.values(raw)
+                : undefined;
+        if (
+          !list ||
+          list.length > this.session.dataset.n ||
+          !Array.prototype.every.call(list, (i: unknown) => this.validIndex(i))
+        )
+          return this.reject(m, 'bad selection');
         this.session.selection = Int32Array.from(list as ArrayLike<number>);
         return;
       }
       case 'requestNeighbours': {
-        if (!this.validIndex(msg.index) || typeof msg.requestId !== 'number' || !Number.isInteger(msg.k) || msg.k < 1 || msg.k > 100) return this.reject(m, 'bad neighbours request');
+        if (
+          !this.validIndex(msg.index) ||
+          typeof msg.requestId !== 'number' ||
+          !Number.isInteger(msg.k) ||
+          msg.k < 1 ||
+          msg.k > 100
+        )
+          return this.reject(m, 'bad neighbours request');
         const r = this.session.neighbours(msg.index, msg.k);
-        this.post({ type: 'neighbours', requestId: msg.requestId, index: r.index, distance: distanceLabel(this.session.settings), items: r.items, firstSameRank: r.firstSameRank });
+        this.post({
+          type: 'neighbours',
+          requestId: msg.requestId,
+          index: r.index,
+          distance: distanceLabel(this.session.settings),
+          items: r.items,
+          firstSameRank: r.firstSameRank,
+        });
         return;
       }
-      case 'findLabelErrors': return this.labelErrors.find();
-      case 'exportLabelErrors': return this.labelErrors.exportCsv();
+      case 'findLabelErrors':
+        return this.labelErrors.find();
+      case 'exportLabelErrors':
+        return this.labelErrors.exportCsv();
       case 'search': {
-        if (typeof msg.requestId !== 'number' || typeof msg.query !== 'string' || msg.query.length > 500) return this.reject(m, 'bad search');
+        if (typeof msg.requestId !== 'number' || typeof msg.query !== 'string' || msg.query.length > 500)
+          return this.reject(m, 'bad search');
         // In a worker with a time limit: a regular expression that backtracks for ever must not freeze the host.
         const r = await this.search.search(msg.query);
         if (!r) return; // a newer search was asked meanwhile
-        this.post({ type: 'searchResult', requestId: msg.requestId, query: msg.query, ...('error' in r ? { indices: new Int32Array(0), error: r.error } : { indices: r.indices }) });
+        this.post({
+          type: 'searchResult',
+          requestId: msg.requestId,
+          query: msg.query,
+          ...('error' in r ? { indices: new Int32Array(0), error: r.error } : { indices: r.indices }),
+        });
         return;
       }
       case 'chooseLayout':
@@ -239,19 +361,36 @@ export class ProjectionPanel extends Disposable {
   private stats(i: number): SampleStats | undefined {
     const c = this.session.census;
     if (!c) return undefined;
-    return { violAsAnchor: c.violAsAnchor[i], violAsPositive: c.violAsPositive[i], violAsNegative: c.violAsNegative[i], lossAsAnchor: c.lossAsAnchor[i], nearestImpostor: c.nearestImpostor[i], category: c.category[i], partial: c.partial === true };
+    return {
+      violAsAnchor: c.violAsAnchor[i],
+      violAsPositive: c.violAsPositive[i],
+      violAsNegative: c.violAsNegative[i],
+      lossAsAnchor: c.lossAsAnchor[i],
+      nearestImpostor: c.nearestImpostor[i],
+      category: c.category[i],
+      partial: c.partial === true,
+    };
   }
 
-  /** Opens sample i's source: an image in the image preview, a text file at its line; a sprite cell has no file: says so and offers the sprite. */
+  /** Opens sample i's source: an image in the image preview, a text file at its line; a sprite cell has no file: says
+   * so and offers the sprite. */
   async openSample(i: number): Promise<void> {
-    const d = this.session.dataset, src = d.sources?.[i];
+    const d = this.session.dataset,
+      src = d.sources?.[i];
     if (!src && d.sprite) {
       const c = spriteCell(d.sprite, i);
       const open = 'Open the Sprite';
       this.lastNotice = `Sample ${i} is a cell of ${path.basename(d.sprite.path)} (row ${c.y / c.h + 1}, column ${c.x / c.w + 1}; pixels ${c.x}–${c.x + c.w - 1}, ${c.y}–${c.y + c.h - 1}); it has no file of its own to open.`;
       const sprite = vscode.Uri.file(d.sprite.path);
       // Not awaited: the notification stays until the user answers or closes it.
-      void vscode.window.showInformationMessage(this.lastNotice, open).then((pick) => (pick === open ? vscode.commands.executeCommand('vscode.open', sprite, { viewColumn: vscode.ViewColumn.Beside, preview: true }) : undefined));
+      void vscode.window.showInformationMessage(this.lastNotice, open).then((pick) =>
+        pick === open
+          ? vscode.commands.executeCommand('vscode.open', sprite, {
+              viewColumn: vscode.ViewColumn.Beside,
+              preview: true,
+            })
+          : undefined,
+      );
       return;
     }
     if (!src) {
@@ -263,7 +402,11 @@ export class ProjectionPanel extends Disposable {
       await vscode.commands.executeCommand('vscode.open', uri, { viewColumn: vscode.ViewColumn.Beside, preview: true });
     } else {
       const line = Math.max(0, (src.line ?? 1) - 1);
-      await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside, selection: new vscode.Range(line, 0, line, 0), preview: true });
+      await vscode.window.showTextDocument(uri, {
+        viewColumn: vscode.ViewColumn.Beside,
+        selection: new vscode.Range(line, 0, line, 0),
+        preview: true,
+      });
     }
   }
 }

@@ -5,7 +5,12 @@ import { randomBytes } from 'node:crypto';
  * The one HTML shell both webviews use: a strict CSP with a fresh nonce, no remote origin, the
  * bundle from dist/webview and the stylesheet from media/. All DOM is built by the script.
  */
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, name: 'projection' | 'controls', title: string): string {
+export function webviewHtml(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  name: 'projection' | 'controls',
+  title: string,
+): string {
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${name}.js`));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', `${name}.css`));

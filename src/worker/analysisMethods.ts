@@ -23,13 +23,26 @@ export type AnalysisMethods = {
    * preemptible: it stops with an AbortError once the worker's shared stop counter (workerData.stop)
    * differs from `stopEpoch` (see WorkerSlot.preempt).
    */
-  census: { params: { margin: number; topK: number; perSample: boolean; classPairs: boolean; perAnchor: boolean; stopEpoch?: number }; result: CensusResult };
+  census: {
+    params: {
+      margin: number;
+      topK: number;
+      perSample: boolean;
+      classPairs: boolean;
+      perAnchor: boolean;
+      stopEpoch?: number;
+    };
+    result: CensusResult;
+  };
   /**
    * The census at every margin of `margins` for anchors [from, to) of the index (a chunk of a
    * background job). With `stopEpoch` it yields: it stops with an AbortError once the worker's
    * background stop counter (workerData.stop[1]) differs from it (WorkerSlot.yieldBackground).
    */
-  marginTable: { params: { margins: Float64Array; from: number; to: number; stopEpoch?: number }; result: MarginTablePart };
+  marginTable: {
+    params: { margins: Float64Array; from: number; to: number; stopEpoch?: number };
+    result: MarginTablePart;
+  };
   /** The `k` smallest-t triplets with t < limit of the index's anchors (see smallestT). */
   smallestT: { params: { limit: number; k: number }; result: WorstTriplet[] };
   /** Histogram of t = d(a,n) - d(a,p) over the index's triplets. */
@@ -44,11 +57,22 @@ export type AnalysisMethods = {
    * Query / gallery retrieval (Market-1501 protocol) of the queries at positions [start, end) of
    * spec.queries; `prepared`: the embeddings as the distance reads them (shared by every worker).
    */
-  queryGalleryRows: { params: { spec: QueryGallerySpec; opts: DistanceOptions; range: { start: number; end: number }; prepared?: Float32Array }; result: QueryGalleryRows };
+  queryGalleryRows: {
+    params: {
+      spec: QueryGallerySpec;
+      opts: DistanceOptions;
+      range: { start: number; end: number };
+      prepared?: Float32Array;
+    };
+    result: QueryGalleryRows;
+  };
   /** Exact kNN of the rows given. */
   knn: { params: { k: number; opts: KnnOptions; range: RowRange }; result: KnnResult };
   /** Contrastive per-row sums for the rows given. */
-  contrastiveRows: { params: { opts: DistanceOptions; options: ContrastiveOptions; range: RowRange }; result: PairRows };
+  contrastiveRows: {
+    params: { opts: DistanceOptions; options: ContrastiveOptions; range: RowRange };
+    result: PairRows;
+  };
   /** NT-Xent per-row sums for the rows given. */
   ntXentRows: { params: { tau: number; range: RowRange }; result: PairRows };
   /**
@@ -60,8 +84,12 @@ export type AnalysisMethods = {
    * One chunk of the pass: anchors [start, end) or the ids given. With `stopEpoch` it stops with an
    * AbortError once the background stop counter (workerData.stop[1]) differs from it.
    */
-  passChunk: { params: { anchors: Int32Array | { start: number; end: number }; stopEpoch?: number }; result: ChunkResult };
-  /** End the pass: its sums over samples that are not anchors (per-sample counts as positive / negative, class pairs). */
+  passChunk: {
+    params: { anchors: Int32Array | { start: number; end: number }; stopEpoch?: number };
+    result: ChunkResult;
+  };
+  /** End the pass: its sums over samples that are not anchors (per-sample counts as positive / negative, class pairs).
+   * */
   passEnd: { params: Record<string, never>; result: WorkerTotals };
 };
 

@@ -49,48 +49,88 @@ function needIndex(): CensusIndex {
 
 /** What each method does; `true` in the second slot means "safe to transfer the result's buffers". */
 const handlers: Handlers<AnalysisMethods> = {
-  setDataset: [async (p) => {
-    // Every worker (and the CLI) starts the same backend first, so all pick the same kernel.
-    const backend = await initBackend();
-    input = p;
-    index = undefined;
-    runner = undefined;
-    return { backend };
-  }, false],
-  buildIndex: [async (p, progress) => {
-    index = undefined;
-    index = await buildCensusIndex(needInput(), p.opts, { anchorStart: p.anchorStart, anchorEnd: p.anchorEnd }, progress);
-    prepareFastRecount(index); // part of the index build, not of the slider's first move
-    return null;
-  }, false],
-  census: [(p) => countAtMargin(needIndex(), p.margin, { topK: p.topK, perSample: p.perSample, classPairs: p.classPairs, perAnchor: p.perAnchor, shouldStop: stopper(p.stopEpoch) }), false],
+  setDataset: [
+    async (p) => {
+      // Every worker (and the CLI) starts the same backend first, so all pick the same kernel.
+      const backend = await initBackend();
+      input = p;
+      index = undefined;
+      runner = undefined;
+      return { backend };
+    },
+    false,
+  ],
+  buildIndex: [
+    async (p, progress) => {
+      index = undefined;
+      index = await buildCensusIndex(
+        needInput(),
+        p.opts,
+        { anchorStart: p.anchorStart, anchorEnd: p.anchorEnd },
+        progress,
+      );
+      prepareFastRecount(index); // part of the index build, not of the slider's first move
+      return null;
+    },
+    false,
+  ],
+  census: [
+    (p) =>
+      countAtMargin(needIndex(), p.margin, {
+        topK: p.topK,
+        perSample: p.perSample,
+        classPairs: p.classPairs,
+        perAnchor: p.perAnchor,
+        shouldStop: stopper(p.stopEpoch),
+      }),
+    false,
+  ],
   marginTable: [(p) => marginTable(needIndex(), p.margins, p.from, p.to, stopper(p.stopEpoch, 1)), true],
   smallestT: [(p) => smallestT(needIndex(), p.limit, p.k), false],
   histogram: [(p) => tHistogram(needIndex(), p.edges), false],
   batchHard: [(p) => batchHardFromIndex(needIndex(), p.margin, { soft: p.soft }), true],
   semiHard: [(p) => semiHardSelection(needIndex(), p.margin), true],
   retrievalRows: [(p, progress) => retrievalRows(needInput(), p.opts, p.range, progress), true],
-  queryGalleryRows: [(p, progress) => queryGalleryRows(p.prepared ? { ...needInput(), embeddings: p.prepared } : needInput(), p.spec, p.opts, p.range, progress), true],
+  queryGalleryRows: [
+    (p, progress) =>
+      queryGalleryRows(
+        p.prepared ? { ...needInput(), embeddings: p.prepared } : needInput(),
+        p.spec,
+        p.opts,
+        p.range,
+        progress,
+      ),
+    true,
+  ],
   knn: [(p, progress) => exactKnn(needInput(), p.k, p.opts, progress, p.range), true],
   contrastiveRows: [(p, progress) => contrastiveRows(needInput(), p.opts, p.options, p.range, progress), true],
   ntXentRows: [(p, progress) => ntXentRows(needInput(), p.tau, p.range, progress), true],
-  passBegin: [(p) => {
-    // The index of an earlier build is not needed while streaming: its memory goes first.
-    index = undefined;
-    runner = new PassRunner(needInput(), p.spec, p.prepared, p.finiteChecked === true);
-    return null;
-  }, false],
-  passChunk: [(p) => {
-    if (!runner) throw new Error('no pass: passBegin was not called');
-    return runner.runChunk(p.anchors, stopper(p.stopEpoch, 1));
-  }, true],
-  passEnd: [() => {
-    if (!runner) throw new Error('no pass: passBegin was not called');
-    const totals = runner.totals();
-    runner = undefined;
-    releaseKernelMemory();
-    return totals;
-  }, true],
+  passBegin: [
+    (p) => {
+      // The index of an earlier build is not needed while streaming: its memory goes first.
+      index = undefined;
+      runner = new PassRunner(needInput(), p.spec, p.prepared, p.finiteChecked === true);
+      return null;
+    },
+    false,
+  ],
+  passChunk: [
+    (p) => {
+      if (!runner) throw new Error('no pass: passBegin was not called');
+      return runner.runChunk(p.anchors, stopper(p.stopEpoch, 1));
+    },
+    true,
+  ],
+  passEnd: [
+    () => {
+      if (!runner) throw new Error('no pass: passBegin was not called');
+      const totals = runner.totals();
+      runner = undefined;
+      releaseKernelMemory();
+      return totals;
+    },
+    true,
+  ],
 };
 
 if (parentPort) serve(parentPort, handlers, 50);

@@ -91,7 +91,10 @@ export class AnalysisClient {
    * with `normalize` then read them as they are. `finiteChecked`: the caller checked that every
    * coordinate is finite (the loaders do), so the workers skip that N x D check.
    */
-  async setDataset(input: EngineInput, opts: { normalizedInPlace?: boolean; finiteChecked?: boolean } = {}): Promise<void> {
+  async setDataset(
+    input: EngineInput,
+    opts: { normalizedInPlace?: boolean; finiteChecked?: boolean } = {},
+  ): Promise<void> {
     this.checkAlive();
     input = { ...input, embeddings: shared(input.embeddings), labels: shared(input.labels) };
     this.input = input;
@@ -117,7 +120,12 @@ export class AnalysisClient {
     for (const s of slots) s.indexed = false;
     const ranges = this.ranges(slots.length);
     await this.run(slots, progress, (s, i, onP) =>
-      s.request('buildIndex', { opts: this.options!, anchorStart: ranges[i].rowStart, anchorEnd: ranges[i].rowEnd }, onP));
+      s.request(
+        'buildIndex',
+        { opts: this.options!, anchorStart: ranges[i].rowStart, anchorEnd: ranges[i].rowEnd },
+        onP,
+      ),
+    );
     for (const s of slots) s.indexed = true;
     this.indexWanted = true;
   }
@@ -127,24 +135,34 @@ export class AnalysisClient {
    * `preemptible` census stops with an AbortError at the next {@link preempt} (a slow full
    * recount must not hold up the slider's next quick one).
    */
-  async census(margin: number, opts: { topK?: number; perSample?: boolean; classPairs?: boolean; perAnchor?: boolean; preemptible?: boolean } = {}, progress?: Progress): Promise<CensusResult> {
+  async census(
+    margin: number,
+    opts: { topK?: number; perSample?: boolean; classPairs?: boolean; perAnchor?: boolean; preemptible?: boolean } = {},
+    progress?: Progress,
+  ): Promise<CensusResult> {
     const topK = opts.topK ?? 20;
     const preemptions = this.preemptions;
     const slots = this.foreground(await this.indexedSlots(progress));
     if (opts.preemptible && preemptions !== this.preemptions) throw abortError();
     // classPairs: false (with perSample off) skips the walk over violating negatives: the fast
     // path while a slider is dragged. Counts and loss are identical either way.
-    const parts = await this.run(slots, progress, (s) => s.request('census', {
-      margin, topK, perSample: opts.perSample === true, classPairs: opts.classPairs !== false, perAnchor: opts.perAnchor === true,
-      stopEpoch: opts.preemptible ? s.stopEpoch : undefined,
-    }));
+    const parts = await this.run(slots, progress, (s) =>
+      s.request('census', {
+        margin,
+        topK,
+        perSample: opts.perSample === true,
+        classPairs: opts.classPairs !== false,
+        perAnchor: opts.perAnchor === true,
+        stopEpoch: opts.preemptible ? s.stopEpoch : undefined,
+      }),
+    );
     return mergeCensus(parts, topK);
   }
 
   /**
    * The census at every margin of `margins` (ascending: the slider's positions) with the `topK + 32`
-   * smallest-t triplets below the largest one (the slack decides the worst list across ties), for answering a margin from a table
-   * (engine/marginTable.ts). A background job: the anchors go in chunks of `chunk`, and any other
+   * smallest-t triplets below the largest one (the slack decides the worst list across ties), for answering a margin
+   * from a table (engine/marginTable.ts). A background job: the anchors go in chunks of `chunk`, and any other
    * request sent meanwhile runs first (it stops the chunk in progress, which is redone after it).
    * Rejects with an AbortError when `signal` fires, stopping the chunk in progress (the workers
    * stay up).
@@ -169,7 +187,9 @@ export class AnalysisClient {
     // One pass at a time (a worker holds one pass): a later one waits until the earlier one ends or is cancelled.
     const before = this.passQueue;
     let release!: () => void;
-    this.passQueue = new Promise<void>((r) => { release = r; });
+    this.passQueue = new Promise<void>((r) => {
+      release = r;
+    });
     try {
       await before;
       return await passJob(this.access, spec, opts);
@@ -243,7 +263,17 @@ export class AnalysisClient {
     const slots = this.foreground(this.ensureSlots()).slice(0, Math.max(1, spec.queries.length));
     const ranges = splitRows(spec.queries.length, slots.length);
     const parts = await this.run(slots, progress, (s, i, onP) =>
-      s.request('queryGalleryRows', { spec, opts: { distance: opts.distance, normalize: false }, prepared, range: { start: ranges[i].rowStart, end: ranges[i].rowEnd } }, onP));
+      s.request(
+        'queryGalleryRows',
+        {
+          spec,
+          opts: { distance: opts.distance, normalize: false },
+          prepared,
+          range: { start: ranges[i].rowStart, end: ranges[i].rowEnd },
+        },
+        onP,
+      ),
+    );
     return summarizeQueryGallery(spec, parts);
   }
 
@@ -266,10 +296,16 @@ export class AnalysisClient {
   }
 
   /** Runs a row-wise job (rowJobs.ts): one range of rows per worker, merged in sample order. */
-  async rows<K extends RowJobName>(name: K, args: RowArgs<K>, progress?: Progress, opts?: DistanceOptions): Promise<RowResult<K>> {
+  async rows<K extends RowJobName>(
+    name: K,
+    args: RowArgs<K>,
+    progress?: Progress,
+    opts?: DistanceOptions,
+  ): Promise<RowResult<K>> {
     // The table's entries differ in their types; each is consistent with itself.
     const job = ROW_JOBS[name] as unknown as {
-      method: keyof AnalysisMethods & string; usesOptions: boolean;
+      method: keyof AnalysisMethods & string;
+      usesOptions: boolean;
       params(a: unknown, o: DistanceOptions, r: { rowStart: number; rowEnd: number }): never;
       merge(input: EngineInput, parts: unknown[], a: unknown): RowResult<K>;
     };
@@ -277,7 +313,9 @@ export class AnalysisClient {
     const input = this.requireInput();
     const slots = this.foreground(this.ensureSlots());
     const ranges = this.ranges(slots.length);
-    const parts = await this.run(slots, progress, (s, i, onP) => s.request(job.method, job.params(args, o, ranges[i]), onP));
+    const parts = await this.run(slots, progress, (s, i, onP) =>
+      s.request(job.method, job.params(args, o, ranges[i]), onP),
+    );
     return job.merge(input, parts, args);
   }
 
@@ -354,8 +392,16 @@ export class AnalysisClient {
     const ranges = this.ranges(slots.length);
     const missing = slots.map((s, i) => ({ s, i })).filter(({ s }) => !s.indexed);
     if (missing.length) {
-      await this.run(missing.map((m) => m.s), progress, (s, j) =>
-        s.request('buildIndex', { opts, anchorStart: ranges[missing[j].i].rowStart, anchorEnd: ranges[missing[j].i].rowEnd }));
+      await this.run(
+        missing.map((m) => m.s),
+        progress,
+        (s, j) =>
+          s.request('buildIndex', {
+            opts,
+            anchorStart: ranges[missing[j].i].rowStart,
+            anchorEnd: ranges[missing[j].i].rowEnd,
+          }),
+      );
       for (const m of missing) m.s.indexed = true;
     }
     return slots;
@@ -365,14 +411,20 @@ export class AnalysisClient {
    * Runs one request per worker in parallel with the call's progress and cancellation: fractions
    * are averaged over the workers; an abort terminates exactly these workers.
    */
-  private async run<T>(slots: WorkerSlot[], progress: Progress | undefined, fn: (s: WorkerSlot, i: number, onP: OnProgress) => Promise<T>): Promise<T[]> {
+  private async run<T>(
+    slots: WorkerSlot[],
+    progress: Progress | undefined,
+    fn: (s: WorkerSlot, i: number, onP: OnProgress) => Promise<T>,
+  ): Promise<T[]> {
     const signal = progress?.signal;
     if (signal?.aborted) throw abortError();
     const fractions = new Array<number>(slots.length).fill(0);
-    const onP = (i: number): OnProgress => (f, m) => {
-      fractions[i] = f;
-      progress?.onProgress?.(fractions.reduce((a, b) => a + b, 0) / fractions.length, m);
-    };
+    const onP =
+      (i: number): OnProgress =>
+      (f, m) => {
+        fractions[i] = f;
+        progress?.onProgress?.(fractions.reduce((a, b) => a + b, 0) / fractions.length, m);
+      };
     const onAbort = () => {
       for (const s of slots) s.terminate(abortError());
     };

@@ -11,15 +11,25 @@ import type { LoadMethods } from './loadMethods';
 /** The error as the caller of loadDataset would have got it in process. */
 function asLoadError(e: unknown): unknown {
   const x = e as Error & Record<string, unknown>;
-  if (x?.name === 'InputError' && typeof x.file === 'string' && typeof x.problem === 'string') return new InputError(x.file, x.problem);
-  if (x?.name === 'AmbiguousChoiceError' && typeof x.file === 'string' && (x.key === 'embeddingsKey' || x.key === 'labelsKey') && Array.isArray(x.options)) {
+  if (x?.name === 'InputError' && typeof x.file === 'string' && typeof x.problem === 'string')
+    return new InputError(x.file, x.problem);
+  if (
+    x?.name === 'AmbiguousChoiceError' &&
+    typeof x.file === 'string' &&
+    (x.key === 'embeddingsKey' || x.key === 'labelsKey') &&
+    Array.isArray(x.options)
+  ) {
     return new AmbiguousChoiceError(x.file, x.key, x.options as string[]);
   }
   return e;
 }
 
 /** loadDataset(target, opts), computed in a worker thread that ends with the load. */
-export async function loadDatasetInWorker(target: string, opts: LoadOptions = {}, script = path.join(__dirname, 'loadWorker.js')): Promise<Dataset> {
+export async function loadDatasetInWorker(
+  target: string,
+  opts: LoadOptions = {},
+  script = path.join(__dirname, 'loadWorker.js'),
+): Promise<Dataset> {
   const w = new RpcWorker<LoadMethods>(script, 'load worker');
   try {
     return await w.request('load', { target, opts });

@@ -2,7 +2,13 @@
  * The margin table over the analysis workers: the census at every slider position, built in the
  * background chunk by chunk (engine/marginTable.ts), yielding to any foreground request.
  */
-import { checkMargins, mergeMarginTable, mergeSmallestT, type MarginTable, type MarginTablePart } from '../engine/marginTable';
+import {
+  checkMargins,
+  mergeMarginTable,
+  mergeSmallestT,
+  type MarginTable,
+  type MarginTablePart,
+} from '../engine/marginTable';
 import type { WorstTriplet } from '../engine/census';
 import { abortError } from '../engine/types';
 import { requestYielding, type PoolAccess } from './poolAccess';
@@ -27,13 +33,21 @@ export interface MarginTableOptions {
 }
 
 /** See AnalysisClient.marginTable. */
-export async function marginTableJob(pool: PoolAccess, margins: Float64Array, topK: number, opts: MarginTableOptions = {}): Promise<MarginTableResult> {
+export async function marginTableJob(
+  pool: PoolAccess,
+  margins: Float64Array,
+  topK: number,
+  opts: MarginTableOptions = {},
+): Promise<MarginTableResult> {
   checkMargins(margins);
-  const n = pool.input().n, chunk = Math.max(1, Math.floor(opts.chunk ?? 32));
+  const n = pool.input().n,
+    chunk = Math.max(1, Math.floor(opts.chunk ?? 32));
   const slots = await pool.indexedSlots();
   const ranges = pool.ranges(slots.length);
   // Cancelled: the chunk in progress stops too (not only the next ones).
-  const onAbort = () => { for (const s of slots) s.yieldBackground(); };
+  const onAbort = () => {
+    for (const s of slots) s.yieldBackground();
+  };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   let done = 0;
   const runSlot = async (s: WorkerSlot, from: number, to: number): Promise<MarginTablePart[]> => {
@@ -42,7 +56,13 @@ export async function marginTableJob(pool: PoolAccess, margins: Float64Array, to
     try {
       for (let a = from; a < to;) {
         const end = Math.min(to, a + chunk);
-        parts.push(await requestYielding(s, (stopEpoch) => s.request('marginTable', { margins, from: a, to: end, stopEpoch }), opts.signal));
+        parts.push(
+          await requestYielding(
+            s,
+            (stopEpoch) => s.request('marginTable', { margins, from: a, to: end, stopEpoch }),
+            opts.signal,
+          ),
+        );
         done += end - a;
         opts.onProgress?.(done / n);
         a = end;
@@ -59,7 +79,8 @@ export async function marginTableJob(pool: PoolAccess, margins: Float64Array, to
     opts.signal?.removeEventListener('abort', onAbort);
   }
   if (opts.signal?.aborted) throw abortError();
-  const limit = margins[margins.length - 1], count = Math.max(0, Math.floor(topK)) + 32;
+  const limit = margins[margins.length - 1],
+    count = Math.max(0, Math.floor(topK)) + 32;
   const smallest = await Promise.all(slots.map((s) => s.request('smallestT', { limit, k: count })));
   const { list, complete } = mergeSmallestT(smallest, count);
   return { table: mergeMarginTable(parts, n), smallest: list, complete, limit, topK: count - 32 };

@@ -10,21 +10,32 @@ import type { BatchHardResult, SemiHardResult } from '../engine/mining';
 export type { BatchHardResult, SemiHardResult };
 
 /** A part's anchor range, as the client sent it. */
-export interface AnchorRange { rowStart: number; rowEnd: number }
+export interface AnchorRange {
+  rowStart: number;
+  rowEnd: number;
+}
 
-/** Joins batch-hard results of disjoint anchor ranges (each array has length n; entries outside a part's range are empty). */
+/** Joins batch-hard results of disjoint anchor ranges (each array has length n; entries outside a part's range are
+ * empty). */
 export function mergeBatchHard(parts: { range: AnchorRange; result: BatchHardResult }[]): BatchHardResult {
   if (parts.length === 0) throw new RangeError('mergeBatchHard: nothing to merge');
   const first = parts[0].result;
   const n = first.hardestPositive.length;
   const out: BatchHardResult = {
-    margin: first.margin, soft: first.soft,
-    hardestPositive: new Int32Array(n).fill(-1), hardestNegative: new Int32Array(n).fill(-1),
-    dap: new Float32Array(n).fill(NaN), dan: new Float32Array(n).fill(NaN), loss: new Float64Array(n),
-    validAnchors: 0, violatingAnchors: 0, meanLoss: 0,
+    margin: first.margin,
+    soft: first.soft,
+    hardestPositive: new Int32Array(n).fill(-1),
+    hardestNegative: new Int32Array(n).fill(-1),
+    dap: new Float32Array(n).fill(NaN),
+    dan: new Float32Array(n).fill(NaN),
+    loss: new Float64Array(n),
+    validAnchors: 0,
+    violatingAnchors: 0,
+    meanLoss: 0,
   };
   for (const { range, result: r } of parts) {
-    if (r.hardestPositive.length !== n || r.margin !== first.margin || r.soft !== first.soft) throw new RangeError('mergeBatchHard: parts differ');
+    if (r.hardestPositive.length !== n || r.margin !== first.margin || r.soft !== first.soft)
+      throw new RangeError('mergeBatchHard: parts differ');
     const { rowStart: s, rowEnd: e } = range;
     out.hardestPositive.set(r.hardestPositive.subarray(s, e), s);
     out.hardestNegative.set(r.hardestNegative.subarray(s, e), s);
@@ -35,7 +46,8 @@ export function mergeBatchHard(parts: { range: AnchorRange; result: BatchHardRes
     out.violatingAnchors += r.violatingAnchors;
   }
   const partials: number[] = [];
-  for (let a = 0; a < n; a++) if (out.hardestPositive[a] >= 0 && out.hardestNegative[a] >= 0) partialsAdd(partials, out.loss[a]);
+  for (let a = 0; a < n; a++)
+    if (out.hardestPositive[a] >= 0 && out.hardestNegative[a] >= 0) partialsAdd(partials, out.loss[a]);
   out.meanLoss = out.validAnchors ? partialsRound(partials) / out.validAnchors : 0;
   return out;
 }
@@ -46,9 +58,16 @@ export function mergeSemiHard(parts: SemiHardResult[]): SemiHardResult {
   const ordered = [...parts].sort((p, q) => (p.pairs ? p.anchor[0] : Infinity) - (q.pairs ? q.anchor[0] : Infinity));
   const pairs = ordered.reduce((s, p) => s + p.pairs, 0);
   const out: SemiHardResult = {
-    margin: parts[0].margin, pairs,
-    anchor: new Int32Array(pairs), positive: new Int32Array(pairs), negative: new Int32Array(pairs),
-    dap: new Float32Array(pairs), dan: new Float32Array(pairs), loss: new Float64Array(pairs), fallbacks: 0, meanLoss: 0,
+    margin: parts[0].margin,
+    pairs,
+    anchor: new Int32Array(pairs),
+    positive: new Int32Array(pairs),
+    negative: new Int32Array(pairs),
+    dap: new Float32Array(pairs),
+    dan: new Float32Array(pairs),
+    loss: new Float64Array(pairs),
+    fallbacks: 0,
+    meanLoss: 0,
   };
   let at = 0;
   for (const p of ordered) {

@@ -32,7 +32,11 @@ export interface PassOptions {
 }
 
 /** The chunks of a pass: given, or `chunkAnchors` of the anchors (every sample by default) at a time. */
-function chunksOf(spec: PassSpec, opts: PassOptions, n: number): { chunks: (Int32Array | { start: number; end: number })[]; total: number } {
+function chunksOf(
+  spec: PassSpec,
+  opts: PassOptions,
+  n: number,
+): { chunks: (Int32Array | { start: number; end: number })[]; total: number } {
   if (opts.chunks) return { chunks: [...opts.chunks], total: opts.chunks.reduce((t, c) => t + c.length, 0) };
   const step = Math.max(1, Math.floor(opts.chunkAnchors ?? spec.blockAnchors));
   const total = opts.anchors ? opts.anchors.length : n;
@@ -48,23 +52,32 @@ function chunksOf(spec: PassSpec, opts: PassOptions, n: number): { chunks: (Int3
 /** Runs one pass (the caller runs passes one after another: a worker holds one pass). */
 export async function passJob(pool: PoolAccess, spec: PassSpec, opts: PassOptions): Promise<PassAccumulator> {
   if (opts.signal?.aborted) throw abortError();
-  const input = pool.input(), n = input.n;
+  const input = pool.input(),
+    n = input.n;
   pool.dropIndex({ distance: spec.distance.distance, normalize: spec.distance.normalize });
   const all = pool.slots();
   const slots = all.slice(0, Math.max(1, Math.min(all.length, opts.workers ?? all.length)));
   const prepared = pool.prepared(spec.distance.normalize);
   const { chunks, total } = chunksOf(spec, opts, n);
   const acc = new PassAccumulator(spec, input.labels, input.classes, opts.columns !== false);
-  const onAbort = () => { for (const s of slots) s.yieldBackground(); };
+  const onAbort = () => {
+    for (const s of slots) s.yieldBackground();
+  };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
-  let next = 0, done = 0, failed = false;
+  let next = 0,
+    done = 0,
+    failed = false;
   const runSlot = async (s: WorkerSlot): Promise<void> => {
     s.background++;
     try {
       while (next < chunks.length && !failed) {
         if (opts.signal?.aborted) throw abortError();
         const c = chunks[next++];
-        const r = await requestYielding(s, (stopEpoch) => s.request('passChunk', { anchors: c, stopEpoch }), opts.signal);
+        const r = await requestYielding(
+          s,
+          (stopEpoch) => s.request('passChunk', { anchors: c, stopEpoch }),
+          opts.signal,
+        );
         acc.addChunk(r);
         done += r.anchors.length;
         opts.onChunk?.(r);
@@ -76,10 +89,19 @@ export async function passJob(pool: PoolAccess, spec: PassSpec, opts: PassOption
   };
   let ended = false;
   try {
-    await Promise.all(slots.map((s) => s.request('passBegin', { spec, prepared, finiteChecked: pool.finiteChecked(input) })));
+    await Promise.all(
+      slots.map((s) => s.request('passBegin', { spec, prepared, finiteChecked: pool.finiteChecked(input) })),
+    );
     // Every worker's loop ends before this pass does (one failing stops the others taking chunks):
     // no late chunk may reach the next pass's runner.
-    const results = await Promise.allSettled(slots.map((s) => runSlot(s).catch((e: unknown) => { failed = true; throw e; })));
+    const results = await Promise.allSettled(
+      slots.map((s) =>
+        runSlot(s).catch((e: unknown) => {
+          failed = true;
+          throw e;
+        }),
+      ),
+    );
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
     if (opts.signal?.aborted) throw abortError();
@@ -88,8 +110,10 @@ export async function passJob(pool: PoolAccess, spec: PassSpec, opts: PassOption
   } catch (e) {
     // A worker that ran out of memory or died mid-pass: say what it means for the user.
     if ((e as Error)?.name !== 'AbortError' && slots.some((s) => s.isDead)) {
-      throw new Error(`an analysis worker stopped during the pass over ${n} samples (${(e as Error)?.message ?? e}); ` +
-        'if it ran out of memory, lower the memory budget so fewer anchors are counted at once, or count a sample of anchors');
+      throw new Error(
+        `an analysis worker stopped during the pass over ${n} samples (${(e as Error)?.message ?? e}); ` +
+          'if it ran out of memory, lower the memory budget so fewer anchors are counted at once, or count a sample of anchors',
+      );
     }
     throw e;
   } finally {

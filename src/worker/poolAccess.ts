@@ -32,7 +32,11 @@ export interface PoolAccess {
  * request sent meanwhile stops it (AbortError while the worker lives and `signal` has not
  * fired), and it is sent again after.
  */
-export async function requestYielding<T>(s: WorkerSlot, send: (stopEpoch: number) => Promise<T>, signal?: AbortSignal): Promise<T> {
+export async function requestYielding<T>(
+  s: WorkerSlot,
+  send: (stopEpoch: number) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
   for (;;) {
     if (signal?.aborted) throw abortError();
     try {

@@ -4,7 +4,13 @@
  * workers. One table entry per job: which worker method, its parameters, how the parts merge.
  */
 import type { KnnResult } from '../engine/knn';
-import { summarizeContrastive, summarizeNtXent, type ContrastiveOptions, type ContrastiveResult, type NtXentResult } from '../engine/pairLosses';
+import {
+  summarizeContrastive,
+  summarizeNtXent,
+  type ContrastiveOptions,
+  type ContrastiveResult,
+  type NtXentResult,
+} from '../engine/pairLosses';
 import { summarizeRetrieval, type RetrievalResult } from '../engine/retrieval';
 import type { DistanceOptions, EngineInput } from '../engine/types';
 import type { AnalysisMethods } from './analysisMethods';
@@ -26,14 +32,20 @@ const job = <A, M extends keyof AnalysisMethods, R>(j: RowJob<A, M, R>): RowJob<
 export const ROW_JOBS = {
   /** precision@1, R-precision, MAP@R (PML semantics), overall and per class. */
   retrieval: job({
-    method: 'retrievalRows', usesOptions: true,
+    method: 'retrievalRows',
+    usesOptions: true,
     params: (_: Record<string, never>, opts, range) => ({ opts, range }),
     merge: (input, parts): RetrievalResult => summarizeRetrieval(input.labels, input.classes, parts),
   }),
   /** Exact k nearest neighbours of every sample (see exactKnn). */
   knn: job({
-    method: 'knn', usesOptions: true,
-    params: (a: { k: number; includeSelf: boolean }, o, range) => ({ k: a.k, opts: { distance: o.distance, normalize: o.normalize, includeSelf: a.includeSelf }, range }),
+    method: 'knn',
+    usesOptions: true,
+    params: (a: { k: number; includeSelf: boolean }, o, range) => ({
+      k: a.k,
+      opts: { distance: o.distance, normalize: o.normalize, includeSelf: a.includeSelf },
+      range,
+    }),
     merge: (input, parts): KnnResult => {
       const kk = parts[0].k;
       const indices = new Int32Array(input.n * kk);
@@ -47,13 +59,15 @@ export const ROW_JOBS = {
   }),
   /** Contrastive loss (Hadsell or PML form) over all pairs. */
   contrastive: job({
-    method: 'contrastiveRows', usesOptions: true,
+    method: 'contrastiveRows',
+    usesOptions: true,
     params: (a: ContrastiveOptions, opts, range) => ({ opts, options: a, range }),
     merge: (input, parts, a): ContrastiveResult => summarizeContrastive(input.labels, input.classes, a, parts),
   }),
   /** NT-Xent with temperature tau (cosine similarity, independent of the distance options). */
   ntXent: job({
-    method: 'ntXentRows', usesOptions: false,
+    method: 'ntXentRows',
+    usesOptions: false,
     params: (a: { tau: number }, _opts, range) => ({ tau: a.tau, range }),
     merge: (input, parts, a): NtXentResult => summarizeNtXent(input.labels, input.classes, a.tau, parts),
   }),

@@ -27,7 +27,12 @@ export interface RequestMessage<T extends MethodTable = MethodTable, M extends k
  * A serialisable error (Error objects lose their name and fields across threads): its name, message
  * and stack, and its own plain fields (an InputError's `file` and `problem`…) in `fields`.
  */
-export interface ErrorInfo { name: string; message: string; stack?: string; fields?: Record<string, unknown> }
+export interface ErrorInfo {
+  name: string;
+  message: string;
+  stack?: string;
+  fields?: Record<string, unknown>;
+}
 
 /** Worker -> client. */
 export type ReplyMessage =
@@ -59,7 +64,12 @@ export function toErrorInfo(e: unknown): ErrorInfo {
   if (!(e instanceof Error)) return { name: 'Error', message: String(e) };
   const fields: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(e)) {
-    if (v === null || ['string', 'number', 'boolean'].includes(typeof v) || (Array.isArray(v) && v.every((x) => typeof x === 'string'))) fields[k] = v;
+    if (
+      v === null ||
+      ['string', 'number', 'boolean'].includes(typeof v) ||
+      (Array.isArray(v) && v.every((x) => typeof x === 'string'))
+    )
+      fields[k] = v;
   }
   return { name: e.name, message: e.message, stack: e.stack, ...(Object.keys(fields).length ? { fields } : {}) };
 }
@@ -76,5 +86,8 @@ export function fromErrorInfo(info: ErrorInfo): Error {
 /** Splits [0, n) into `parts` contiguous ranges of near-equal size (none empty when parts <= n). */
 export function splitRows(n: number, parts: number): { rowStart: number; rowEnd: number }[] {
   const p = Math.max(1, Math.min(parts, n));
-  return Array.from({ length: p }, (_, i) => ({ rowStart: Math.floor((i * n) / p), rowEnd: Math.floor(((i + 1) * n) / p) }));
+  return Array.from({ length: p }, (_, i) => ({
+    rowStart: Math.floor((i * n) / p),
+    rowEnd: Math.floor(((i + 1) * n) / p),
+  }));
 }

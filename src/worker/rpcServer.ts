@@ -8,7 +8,10 @@ import type { Progress } from '../engine/types';
 import { toErrorInfo, transferablesOf, type MethodTable, type ReplyMessage, type RequestMessage } from './rpc';
 
 /** One method's implementation: its params and a progress sink (no signal: cancellation is the client's). */
-export type Handler<T extends MethodTable, M extends keyof T> = (params: T[M]['params'], progress: Progress) => Promise<T[M]['result']> | T[M]['result'];
+export type Handler<T extends MethodTable, M extends keyof T> = (
+  params: T[M]['params'],
+  progress: Progress,
+) => Promise<T[M]['result']> | T[M]['result'];
 
 /**
  * Every method's handler, and whether the result's buffers may be transferred (moved, not copied)
@@ -17,7 +20,11 @@ export type Handler<T extends MethodTable, M extends keyof T> = (params: T[M]['p
 export type Handlers<T extends MethodTable> = { [M in keyof T]: [Handler<T, M>, boolean] };
 
 /** Serves `handlers` on `port`; progress goes out at most every `progressMs` (plus the final 100 %). */
-export function serve<T extends MethodTable>(port: Pick<MessagePort, 'on' | 'postMessage'>, handlers: Handlers<T>, progressMs = 50): void {
+export function serve<T extends MethodTable>(
+  port: Pick<MessagePort, 'on' | 'postMessage'>,
+  handlers: Handlers<T>,
+  progressMs = 50,
+): void {
   const post = (m: ReplyMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
   const handle = async (msg: RequestMessage<T>): Promise<void> => {
     const { id, method } = msg;

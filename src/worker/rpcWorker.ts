@@ -37,7 +37,12 @@ export class RpcWorker<T extends MethodTable> {
   }
 
   /** Sends a request; resolves with its result, rejects with the worker's error (name kept). */
-  request<M extends keyof T & string>(method: M, params: T[M]['params'], onProgress?: OnProgress, transfer: ArrayBuffer[] = []): Promise<T[M]['result']> {
+  request<M extends keyof T & string>(
+    method: M,
+    params: T[M]['params'],
+    onProgress?: OnProgress,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<T[M]['result']> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise<T[M]['result']>((resolve, reject) => {

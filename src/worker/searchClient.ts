@@ -19,7 +19,10 @@ export class SearchClient {
   private disposed = false;
 
   /** `samples` is read when the first search needs it (the texts of every sample: made once). */
-  constructor(private readonly samples: () => Searchable, private readonly script = path.join(__dirname, 'searchWorker.js')) {}
+  constructor(
+    private readonly samples: () => Searchable,
+    private readonly script = path.join(__dirname, 'searchWorker.js'),
+  ) {}
 
   /**
    * The samples matching `query`, or an error (a bad or too slow regular expression). Resolves to
@@ -49,7 +52,9 @@ export class SearchClient {
     const limit = new Promise<SearchResult>((resolve) => {
       timer = setTimeout(() => {
         // Settle first: terminating rejects the request, which must not win the race.
-        resolve({ error: `the search took longer than ${limitMs < 1000 ? `${limitMs} ms` : `${(limitMs / 1000).toFixed(0)} s`} and was stopped (a regular expression that backtracks, such as /(a+)+$/?); simplify it` });
+        resolve({
+          error: `the search took longer than ${limitMs < 1000 ? `${limitMs} ms` : `${(limitMs / 1000).toFixed(0)} s`} and was stopped (a regular expression that backtracks, such as /(a+)+$/?); simplify it`,
+        });
         w.terminate(new Error('search timed out'));
       }, limitMs);
     });

@@ -12,9 +12,18 @@ if (!parentPort) throw new Error('searchWorker must run in a worker thread');
 
 let samples: Searchable | undefined;
 serve<SearchMethods>(parentPort, {
-  setSamples: [(p) => { samples = p; return null; }, false],
-  search: [({ query }) => {
-    if (!samples) throw new Error('no samples: setSamples was not called');
-    return searchSamples(query, samples);
-  }, true],
+  setSamples: [
+    (p) => {
+      samples = p;
+      return null;
+    },
+    false,
+  ],
+  search: [
+    ({ query }) => {
+      if (!samples) throw new Error('no samples: setSamples was not called');
+      return searchSamples(query, samples);
+    },
+    true,
+  ],
 });

@@ -44,13 +44,22 @@ export async function privateVsix(dest: string, log: (m: string) => void): Promi
       const built = fs.existsSync(vsixPath) ? fs.statSync(vsixPath).mtimeMs : 0;
       const sources = Math.max(...['src', 'webview', 'media', 'package.json'].map((p) => newest(path.join(root, p))));
       if (built <= sources || built === badAt) {
-        log(built === badAt ? 'the .vsix was left incomplete: packaging again' : built ? 'the .vsix is older than the sources: packaging again' : 'no .vsix yet: packaging');
+        log(
+          built === badAt
+            ? 'the .vsix was left incomplete: packaging again'
+            : built
+              ? 'the .vsix is older than the sources: packaging again'
+              : 'no .vsix yet: packaging',
+        );
         const r = spawnSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: 'inherit' });
         if (r.status !== 0 || !fs.existsSync(vsixPath)) throw new Error(`npm run package failed (exit ${r.status})`);
       }
       const copied = fs.statSync(vsixPath).mtimeMs;
       fs.copyFileSync(vsixPath, dest);
-      if (!completeZip(dest)) { badAt = copied; throw new Error(`${vsixPath} is not a complete zip (being written?)`); }
+      if (!completeZip(dest)) {
+        badAt = copied;
+        throw new Error(`${vsixPath} is not a complete zip (being written?)`);
+      }
       return dest;
     } catch (e) {
       if (attempt >= 3) throw e;
@@ -91,16 +100,28 @@ export function writeNpy(file: string, descr: string, shape: number[], data: Uin
  * copied into the workspace: its tags, the tag opened, its samples and steps, and the float32 images
  * add_embedding got (N x 3 x H x W), the truth for the sprite cell on screen.
  */
-export const LOGDIR = { folder: 'runs', tags: ['embeddings', 'features/val'], tag: 'embeddings', n: 40, steps: ['step 0', 'step 10'] };
+export const LOGDIR = {
+  folder: 'runs',
+  tags: ['embeddings', 'features/val'],
+  tag: 'embeddings',
+  n: 40,
+  steps: ['step 0', 'step 10'],
+};
 
 /** label_img.npy as the fixture script saved it (float32, C order, 1.0 header). */
 export function logdirImages(): { n: number; h: number; w: number; values: Float32Array } {
   const b = fs.readFileSync(path.join(root, 'test', 'fixtures', 'data', 'pytorch_logdir', 'label_img.npy'));
-  const headerLen = b.readUInt16LE(8), header = b.toString('latin1', 10, 10 + headerLen);
+  const headerLen = b.readUInt16LE(8),
+    header = b.toString('latin1', 10, 10 + headerLen);
   const m = /'descr': '<f4'.*'shape': \((\d+), 3, (\d+), (\d+)\)/.exec(header);
   if (!m) throw new Error(`label_img.npy: unexpected header ${header}`);
   const data = b.subarray(10 + headerLen);
-  return { n: Number(m[1]), h: Number(m[2]), w: Number(m[3]), values: new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)) };
+  return {
+    n: Number(m[1]),
+    h: Number(m[2]),
+    w: Number(m[3]),
+    values: new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)),
+  };
 }
 
 /** The malformed dataset's facts the test checks the error against. */
@@ -113,10 +134,13 @@ export const BROKEN = { folder: 'broken', file: 'embeddings.npy', n: 64, dim: 8,
  * next to a valid labels.npy, so discovery offers it and loading must fail naming the file.
  */
 export function makeWorkspace(): string {
-  if (!fs.existsSync(path.join(sampleDir, 'metadata.tsv'))) throw new Error(`the sample is missing: ${sampleDir}/metadata.tsv (generate samples/mnist first)`);
+  if (!fs.existsSync(path.join(sampleDir, 'metadata.tsv')))
+    throw new Error(`the sample is missing: ${sampleDir}/metadata.tsv (generate samples/mnist first)`);
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-e2e-ws-'));
   fs.cpSync(sampleDir, ws, { recursive: true });
-  fs.cpSync(path.join(root, 'test', 'fixtures', 'workspace', LOGDIR.folder), path.join(ws, LOGDIR.folder), { recursive: true });
+  fs.cpSync(path.join(root, 'test', 'fixtures', 'workspace', LOGDIR.folder), path.join(ws, LOGDIR.folder), {
+    recursive: true,
+  });
   const dir = path.join(ws, BROKEN.folder);
   fs.mkdirSync(dir);
   const rows = new Float32Array(BROKEN.presentRows * BROKEN.dim).map((_, i) => Math.sin(i));
@@ -133,7 +157,10 @@ export function readSampleImages(ws: string): string[] {
 
 /** One column of the sample's metadata.tsv (header row, tab-separated), one value per sample. */
 export function readSampleColumn(ws: string, name: string): string[] {
-  const lines = fs.readFileSync(path.join(ws, 'metadata.tsv'), 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
+  const lines = fs
+    .readFileSync(path.join(ws, 'metadata.tsv'), 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0);
   const header = lines[0].split('\t');
   const col = header.indexOf(name);
   if (col < 0) throw new Error(`metadata.tsv has no '${name}' column (header: ${header.join(', ')})`);
@@ -147,7 +174,9 @@ export function readSampleColumn(ws: string, name: string): string[] {
 export function sampleTarget(ws: string): string {
   const manifest = path.join(ws, 'embeddings.json');
   if (fs.existsSync(manifest)) return manifest;
-  const series = fs.readdirSync(ws).filter((f) => /^embeddings.*\d+\.npy$/.test(f))
+  const series = fs
+    .readdirSync(ws)
+    .filter((f) => /^embeddings.*\d+\.npy$/.test(f))
     .sort((a, b) => Number(/(\d+)\.npy$/.exec(a)![1]) - Number(/(\d+)\.npy$/.exec(b)![1]));
   if (!series.length) throw new Error(`no embeddings_*.npy in ${ws}`);
   return path.join(ws, series[series.length - 1]);
@@ -155,7 +184,8 @@ export function sampleTarget(ws: string): string {
 
 /** The extension's default analysis settings, read from package.json (what the CLI must be given). */
 export function defaultSettings(): { margin: number; distance: string; normalize: boolean; convention: string } {
-  const props = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).contributes.configuration.properties;
+  const props = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).contributes.configuration
+    .properties;
   return {
     margin: props['embeddingInspector.margin'].default,
     distance: props['embeddingInspector.distance'].default,
@@ -166,18 +196,55 @@ export function defaultSettings(): { margin: number; distance: string; normalize
 
 /** The CLI's census (`--json`) for a dataset at one margin with the extension's default settings. */
 /** The CLI's exact k nearest neighbours of every sample (the sample itself left out), under the default settings. */
-export function cliKnn(target: string, k: number, snapshot: number | undefined): { indices: number[][]; distances: number[][] } {
+export function cliKnn(
+  target: string,
+  k: number,
+  snapshot: number | undefined,
+): { indices: number[][]; distances: number[][] } {
   const s = defaultSettings();
-  const args = [ensureCli(), 'knn', target, '--k', String(k), '--distance', s.distance, ...(s.normalize ? ['--normalize'] : []), ...(snapshot !== undefined ? ['--snapshot', String(snapshot)] : [])];
-  const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 2 ** 20 });
+  const args = [
+    ensureCli(),
+    'knn',
+    target,
+    '--k',
+    String(k),
+    '--distance',
+    s.distance,
+    ...(s.normalize ? ['--normalize'] : []),
+    ...(snapshot !== undefined ? ['--snapshot', String(snapshot)] : []),
+  ];
+  const r = spawnSync(process.execPath, args, {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 120_000,
+    maxBuffer: 64 * 2 ** 20,
+  });
   if (r.status !== 0) throw new Error(`CLI knn failed (exit ${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
 
-export function cliCensus(target: string, margin: number, snapshot: number | undefined): { n: number; violating: number; triplets: number; margin: number } {
+export function cliCensus(
+  target: string,
+  margin: number,
+  snapshot: number | undefined,
+): { n: number; violating: number; triplets: number; margin: number } {
   const s = defaultSettings();
-  const args = [ensureCli(), 'census', target, '--margin', String(margin), '--distance', s.distance, '--convention', s.convention, '--json', '--top', '0',
-    ...(s.normalize ? ['--normalize'] : []), ...(snapshot !== undefined ? ['--snapshot', String(snapshot)] : [])];
+  const args = [
+    ensureCli(),
+    'census',
+    target,
+    '--margin',
+    String(margin),
+    '--distance',
+    s.distance,
+    '--convention',
+    s.convention,
+    '--json',
+    '--top',
+    '0',
+    ...(s.normalize ? ['--normalize'] : []),
+    ...(snapshot !== undefined ? ['--snapshot', String(snapshot)] : []),
+  ];
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0) throw new Error(`CLI census failed (exit ${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout);

@@ -21,16 +21,31 @@ import { steps as baseSteps, type E2eContext } from './steps';
 import { scaleSteps } from './scaleSteps';
 import { waitForWorkbench } from './workbench';
 
-interface TestRecord { title: string; state: 'passed' | 'failed'; error?: string; ms?: number }
-interface CodeServer { url: string; stop(): void }
+interface TestRecord {
+  title: string;
+  state: 'passed' | 'failed';
+  error?: string;
+  ms?: number;
+}
+interface CodeServer {
+  url: string;
+  stop(): void;
+}
 interface CodeServerModule {
   ensureCodeServer(): unknown;
   startCodeServer(o: { home: string; quiet?: boolean }): Promise<CodeServer>;
   installVsix(vsix: string, o: { home: string }): void;
 }
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const STEP_TIMEOUT_MS = 180_000;
 const steps = [...baseSteps, ...scaleSteps];
 const SETUP_TITLE = 'the packaged extension installs and the workbench opens the sample workspace';
@@ -46,12 +61,24 @@ const cleanups: (() => void | Promise<void>)[] = [];
 
 const log = (m: string) => process.stdout.write(`    ${m}\n`);
 const wanted = (title: string) => !grep || grep.test(title);
-const shotPath = (() => { let k = 0; return (name: string) => path.join(artifacts, `${String(++k).padStart(2, '0')}-${name}.png`); })();
+const shotPath = (() => {
+  let k = 0;
+  return (name: string) => path.join(artifacts, `${String(++k).padStart(2, '0')}-${name}.png`);
+})();
 
 function record(r: TestRecord): void {
   records.push(r);
-  console.log(`  ${r.state === 'passed' ? '✔' : '✘'} ${r.title}${r.ms !== undefined ? ` (${(r.ms / 1000).toFixed(1)} s)` : ''}`);
-  if (r.error) console.log(r.error.split('\n').slice(0, 8).map((l) => '      ' + l).join('\n'));
+  console.log(
+    `  ${r.state === 'passed' ? '✔' : '✘'} ${r.title}${r.ms !== undefined ? ` (${(r.ms / 1000).toFixed(1)} s)` : ''}`,
+  );
+  if (r.error)
+    console.log(
+      r.error
+        .split('\n')
+        .slice(0, 8)
+        .map((l) => '      ' + l)
+        .join('\n'),
+    );
 }
 
 function writeResults(): void {
@@ -63,7 +90,10 @@ let cleaning: Promise<void> | undefined;
 /** Undoes the setup, newest first; once, however many paths (end, failure, signal) ask. */
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
-    while (cleanups.length) await Promise.resolve().then(cleanups.pop()!).catch(() => undefined);
+    while (cleanups.length)
+      await Promise.resolve()
+        .then(cleanups.pop()!)
+        .catch(() => undefined);
   })();
   return cleaning;
 }
@@ -77,7 +107,12 @@ process.on('exit', () => {
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms); })]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 const t0 = Date.now();
@@ -114,7 +149,13 @@ async function setUp({ vsix, cs }: { vsix: string; cs: CodeServerModule }): Prom
   stopServer = () => server.stop();
   cleanups.push(() => server.stop());
   phase('code-server up');
-  const browser: Browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false });
+  const browser: Browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+  });
   cleanups.push(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const consoleLog = fs.createWriteStream(path.join(artifacts, 'console.log'));
@@ -136,7 +177,10 @@ async function setUp({ vsix, cs }: { vsix: string; cs: CodeServerModule }): Prom
 
 async function main(): Promise<void> {
   const last = steps.reduce((k, s, i) => (wanted(s.title) ? i : k), -1);
-  if (last < 0 && !wanted(SETUP_TITLE)) { console.log(`  no end-to-end test matches ${grep}`); return; }
+  if (last < 0 && !wanted(SETUP_TITLE)) {
+    console.log(`  no end-to-end test matches ${grep}`);
+    return;
+  }
   fs.rmSync(artifacts, { recursive: true, force: true });
   fs.mkdirSync(artifacts, { recursive: true });
   let ctx: E2eContext;
@@ -146,12 +190,17 @@ async function main(): Promise<void> {
     if (wanted(SETUP_TITLE)) record({ title: SETUP_TITLE, state: 'passed', ms: Date.now() - t0 });
   } catch (e) {
     record({ title: SETUP_TITLE, state: 'failed', error: String((e as Error)?.stack ?? e), ms: Date.now() - t0 });
-    for (const s of steps.slice(0, last + 1)) if (wanted(s.title)) record({ title: s.title, state: 'failed', error: 'skipped: setting up failed' });
+    for (const s of steps.slice(0, last + 1))
+      if (wanted(s.title)) record({ title: s.title, state: 'failed', error: 'skipped: setting up failed' });
     return;
   }
   let broken: string | undefined;
   for (const s of steps.slice(0, last + 1)) {
-    if (broken) { if (wanted(s.title)) record({ title: s.title, state: 'failed', error: `skipped: previous step failed (${broken})` }); continue; }
+    if (broken) {
+      if (wanted(s.title))
+        record({ title: s.title, state: 'failed', error: `skipped: previous step failed (${broken})` });
+      continue;
+    }
     const t = Date.now();
     let error: string | undefined;
     try {
@@ -186,6 +235,8 @@ main()
     if (exiting) return; // the signal handler reports and exits
     writeResults();
     const failed = records.filter((r) => r.state === 'failed').length;
-    console.log(`  e2e: ${records.length - failed} passed, ${failed} failed; screenshots in ${path.relative(root, artifacts)}/`);
+    console.log(
+      `  e2e: ${records.length - failed} passed, ${failed} failed; screenshots in ${path.relative(root, artifacts)}/`,
+    );
     process.exit(failed ? 1 : 0);
   });

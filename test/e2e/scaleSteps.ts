@@ -12,7 +12,10 @@ import { writeNpy } from './fixtures';
 import type { E2eContext, Step } from './steps';
 import { hook, pickOption, quickPickOptions, runCommand, toPage, until } from './workbench';
 
-const N = 100_000, DIM = 16, CLASSES = 10, FOLDER = 'large';
+const N = 100_000,
+  DIM = 16,
+  CLASSES = 10,
+  FOLDER = 'large';
 
 /**
  * `large/embeddings.npy` (N x DIM float32: CLASSES Gaussian clusters, seeded) and `large/metadata.tsv`
@@ -23,7 +26,13 @@ function writeLargeDataset(c: E2eContext): void {
   const dir = path.join(c.ws, FOLDER);
   fs.mkdirSync(dir, { recursive: true });
   let a = 20261205;
-  const rnd = () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+  const rnd = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
   const gauss = () => Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
   const centres = Array.from({ length: CLASSES * DIM }, () => 4 * gauss());
   const x = new Float32Array(N * DIM);
@@ -39,14 +48,19 @@ function writeLargeDataset(c: E2eContext): void {
 
 /** The projection webview that has drawn all N points, and the layout it drew first. */
 async function largeProjection(c: E2eContext): Promise<{ frame: Frame; first: string }> {
-  return until(`a projection drawing ${N} points`, async () => {
-    for (const f of c.page.frames()) {
-      if (f === c.page.mainFrame() || f.isDetached()) continue;
-      const drawn = await f.evaluate('window.__embeddingInspector?.pointsDrawn ?? -1').catch(() => -1);
-      if (drawn === N) return { frame: f, first: await hook<string>(f, 'layoutKind') };
-    }
-    return false;
-  }, 120_000, 200);
+  return until(
+    `a projection drawing ${N} points`,
+    async () => {
+      for (const f of c.page.frames()) {
+        if (f === c.page.mainFrame() || f.isDetached()) continue;
+        const drawn = await f.evaluate('window.__embeddingInspector?.pointsDrawn ?? -1').catch(() => -1);
+        if (drawn === N) return { frame: f, first: await hook<string>(f, 'layoutKind') };
+      }
+      return false;
+    },
+    120_000,
+    200,
+  );
 }
 
 export const drawsLargeAtOnce: Step = {
@@ -62,13 +76,20 @@ export const drawsLargeAtOnce: Step = {
     const { frame, first } = await largeProjection(c);
     const firstMs = Date.now() - t0;
     assert.equal(first, 'pca', 'the first points on the canvas are the PCA layout, drawn before UMAP ends');
-    await until('the UMAP layout to replace PCA', async () => (await hook<string>(frame, 'layoutKind')) === 'umap', 360_000, 500);
+    await until(
+      'the UMAP layout to replace PCA',
+      async () => (await hook<string>(frame, 'layoutKind')) === 'umap',
+      360_000,
+      500,
+    );
     const umapMs = Date.now() - t0;
     assert.deepEqual(await hook<string[]>(frame, 'layoutsShown'), ['pca', 'umap'], 'PCA first, then UMAP');
     assert.equal(await hook<number>(frame, 'pointsDrawn'), N, 'every sample drawn in the UMAP layout');
-    c.log(`${N} x ${DIM}: first points (PCA) ${(firstMs / 1000).toFixed(1)} s after picking the dataset, UMAP on screen at ${(umapMs / 1000).toFixed(1)} s`);
+    c.log(
+      `${N} x ${DIM}: first points (PCA) ${(firstMs / 1000).toFixed(1)} s after picking the dataset, UMAP on screen at ${(umapMs / 1000).toFixed(1)} s`,
+    );
     // Hover a point near the middle of the canvas: the tooltip shows the image of the sample under the cursor.
-    const target = await frame.evaluate(`(() => {
+    const target = (await frame.evaluate(`(() => {
       const h = window.__embeddingInspector, r = document.querySelector('[data-testid=plot-canvas]').getBoundingClientRect();
       const cx = (r.left + r.right) / 2, cy = (r.top + r.bottom) / 2;
       let best = null, bestD = Infinity;
@@ -79,15 +100,32 @@ export const drawsLargeAtOnce: Step = {
         if (d < bestD) { bestD = d; best = { index: i, x: p.x, y: p.y }; }
       }
       return best;
-    })()`) as { index: number; x: number; y: number } | null;
+    })()`)) as { index: number; x: number; y: number } | null;
     assert.ok(target, 'a point on the canvas free of overlays');
     const at = await toPage(frame, target);
     await c.page.mouse.move(at.x - 20, at.y - 20);
     await c.page.mouse.move(at.x, at.y, { steps: 4 });
-    const index = await until('a hovered sample', async () => { const i = await hook<number>(frame, 'hoverIndex'); return i >= 0 ? i : false; }, 10_000);
-    const src = await until('the tooltip image', async () => { const s = await hook<string>(frame, 'tooltipImageSrc'); return s || false; }, 10_000);
+    const index = await until(
+      'a hovered sample',
+      async () => {
+        const i = await hook<number>(frame, 'hoverIndex');
+        return i >= 0 ? i : false;
+      },
+      10_000,
+    );
+    const src = await until(
+      'the tooltip image',
+      async () => {
+        const s = await hook<string>(frame, 'tooltipImageSrc');
+        return s || false;
+      },
+      10_000,
+    );
     const want = '/' + c.images[index % c.images.length];
-    assert.ok(decodeURIComponent(src).split(/[?#]/)[0].endsWith(want), `the tooltip of sample ${index} shows ${decodeURIComponent(src)}, expected …${want}`);
+    assert.ok(
+      decodeURIComponent(src).split(/[?#]/)[0].endsWith(want),
+      `the tooltip of sample ${index} shows ${decodeURIComponent(src)}, expected …${want}`,
+    );
     c.log(`hovered sample ${index} (aimed at ${target.index}): tooltip ${want}`);
   },
 };

@@ -7,7 +7,20 @@ import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { BROKEN, cliCensus, cliKnn, defaultSettings, LOGDIR, logdirImages, readSampleColumn } from './fixtures';
 import { decodePng, pixelStats, pixelsChanged, type Rgba } from './png';
-import { closeNotifications, closeQuickInput, waitForWorkbench, errorNotification, findWebview, hook, pickOption, quickPickOptions, runCommand, tabLabels, toPage, until } from './workbench';
+import {
+  closeNotifications,
+  closeQuickInput,
+  waitForWorkbench,
+  errorNotification,
+  findWebview,
+  hook,
+  pickOption,
+  quickPickOptions,
+  runCommand,
+  tabLabels,
+  toPage,
+  until,
+} from './workbench';
 
 /** What the steps share. */
 export interface E2eContext {
@@ -30,7 +43,12 @@ export interface E2eContext {
 }
 
 /** One ordered step. */
-export interface Step { title: string; shot: string; run: (c: E2eContext) => Promise<void>; /** Longer than the runner's default (180 s). */ timeoutMs?: number }
+export interface Step {
+  title: string;
+  shot: string;
+  run: (c: E2eContext) => Promise<void>;
+  /** Longer than the runner's default (180 s). */ timeoutMs?: number;
+}
 
 const INSPECT = 'Inspect Embeddings';
 const brokenLabel = `${BROKEN.folder}/${BROKEN.file}`;
@@ -39,28 +57,41 @@ async function canvasPixels(frame: Frame): Promise<Rgba> {
   return decodePng(await frame.locator('[data-testid=plot-canvas]').screenshot({ animations: 'disabled' }));
 }
 
-/** F1 → Inspect Embeddings → pick the option containing `text` (checking the three datasets are offered, the log dir once). */
+/** F1 → Inspect Embeddings → pick the option containing `text` (checking the three datasets are offered, the log dir
+ * once). */
 async function inspect(c: E2eContext, pick: 'sample' | 'broken' | 'logdir'): Promise<string[]> {
   await runCommand(c.page, INSPECT);
   const options = await quickPickOptions(c.page, 3);
-  assert.equal(options.length, 3, `the quick pick should offer the sample, the PyTorch log dir (once, not its step folders) and the broken dataset, got: ${JSON.stringify(options)}`);
+  assert.equal(
+    options.length,
+    3,
+    `the quick pick should offer the sample, the PyTorch log dir (once, not its step folders) and the broken dataset, got: ${JSON.stringify(options)}`,
+  );
   const broken = options.find((o) => o.includes(brokenLabel));
   const logdir = options.find((o) => o.includes('PyTorch add_embedding') && o.startsWith(LOGDIR.folder));
   const sample = options.find((o) => o !== broken && o !== logdir);
   assert.ok(broken && sample && logdir, `options: ${JSON.stringify(options)}`);
-  await pickOption(c.page, pick === 'broken' ? brokenLabel : pick === 'logdir' ? 'PyTorch add_embedding' : sample.split('\n')[0].trim());
+  await pickOption(
+    c.page,
+    pick === 'broken' ? brokenLabel : pick === 'logdir' ? 'PyTorch add_embedding' : sample.split('\n')[0].trim(),
+  );
   return options;
 }
 
 /** Waits for a projection webview that has drawn every sample; returns its frame. */
 async function projectionWithAllPoints(c: E2eContext, ms = 150_000): Promise<Frame> {
   const n = c.images.length;
-  return until(`the projection to draw ${n} points`, async () => {
-    const f = await findWebview(c.page, 'projection', 5_000).catch(() => undefined);
-    if (!f) return false;
-    const drawn = await hook<number>(f, 'pointsDrawn').catch(() => -1);
-    return drawn === n ? f : false;
-  }, ms, 500);
+  return until(
+    `the projection to draw ${n} points`,
+    async () => {
+      const f = await findWebview(c.page, 'projection', 5_000).catch(() => undefined);
+      if (!f) return false;
+      const drawn = await hook<number>(f, 'pointsDrawn').catch(() => -1);
+      return drawn === n ? f : false;
+    },
+    ms,
+    500,
+  );
 }
 
 const openProjection: Step = {
@@ -81,21 +112,52 @@ const openProjection: Step = {
     // The first paint is PCA (before UMAP ends); UMAP replaces it on the same canvas.
     const firstKind = await hook<string>(c.projection, 'layoutKind');
     const umapAt = Date.now();
-    await until('the UMAP layout to replace the first paint', async () => (await hook<string>(c.projection!, 'layoutKind')) === 'umap', 150_000, 250);
+    await until(
+      'the UMAP layout to replace the first paint',
+      async () => (await hook<string>(c.projection!, 'layoutKind')) === 'umap',
+      150_000,
+      250,
+    );
     const shown = await hook<string[]>(c.projection, 'layoutsShown');
-    c.log(`first layout drawn: ${firstKind}; UMAP replaced it ${((Date.now() - umapAt) / 1000).toFixed(1)} s later; shown in order: ${shown.join(' → ')}`);
+    c.log(
+      `first layout drawn: ${firstKind}; UMAP replaced it ${((Date.now() - umapAt) / 1000).toFixed(1)} s later; shown in order: ${shown.join(' → ')}`,
+    );
     assert.deepEqual(shown, ['pca', 'umap'], 'PCA is drawn first, then UMAP replaces it');
-    assert.ok(await sidebarShowsControls(c.page), 'the side bar shows Embedding Inspector\'s Controls with the dataset (issue 16, item 5)');
+    assert.ok(
+      await sidebarShowsControls(c.page),
+      "the side bar shows Embedding Inspector's Controls with the dataset (issue 16, item 5)",
+    );
     await findWebview(c.page, 'controls', 30_000);
-    assert.equal(await hook<number>(c.projection, 'pointsDrawn'), c.images.length, 'every sample drawn in the UMAP layout');
-    assert.equal(await c.projection.inputValue('[data-testid=layout-picker]'), 'umap', 'the picker names the layout on screen');
-    assert.equal(await c.projection.textContent('[data-testid=layout-caption]'), '', 'no caption once UMAP is on screen');
+    assert.equal(
+      await hook<number>(c.projection, 'pointsDrawn'),
+      c.images.length,
+      'every sample drawn in the UMAP layout',
+    );
+    assert.equal(
+      await c.projection.inputValue('[data-testid=layout-picker]'),
+      'umap',
+      'the picker names the layout on screen',
+    );
+    assert.equal(
+      await c.projection.textContent('[data-testid=layout-caption]'),
+      '',
+      'no caption once UMAP is on screen',
+    );
     const tabs = await tabLabels(c.page);
-    assert.ok(tabs.some((t) => t.includes('Embeddings: ')), `a tab "Embeddings: …" should be open, tabs: ${JSON.stringify(tabs)}`);
+    assert.ok(
+      tabs.some((t) => t.includes('Embeddings: ')),
+      `a tab "Embeddings: …" should be open, tabs: ${JSON.stringify(tabs)}`,
+    );
     const stats = pixelStats(await canvasPixels(c.projection));
     c.log(`canvas: ${stats.nonBackground} non-background pixels, ${stats.distinctColors} colours`);
-    assert.ok(stats.nonBackground > 1000, `the canvas looks blank: ${stats.nonBackground} pixels differ from the background`);
-    assert.ok(stats.distinctColors >= 10, `the canvas should show the classes' colours, only ${stats.distinctColors} colours`);
+    assert.ok(
+      stats.nonBackground > 1000,
+      `the canvas looks blank: ${stats.nonBackground} pixels differ from the background`,
+    );
+    assert.ok(
+      stats.distinctColors >= 10,
+      `the canvas should show the classes' colours, only ${stats.distinctColors} colours`,
+    );
   },
 };
 
@@ -119,7 +181,7 @@ async function isolatedPoint(frame: Frame, n: number): Promise<{ index: number; 
 }
 
 const hoverShowsImage: Step = {
-  title: 'hovering a point shows a tooltip with that sample\'s image',
+  title: "hovering a point shows a tooltip with that sample's image",
   shot: 'hover',
   async run(c) {
     const frame = c.projection!;
@@ -133,20 +195,32 @@ const hoverShowsImage: Step = {
     await until(`hover index ${index}`, async () => (await hook<number>(frame, 'hoverIndex')) === index, 10_000);
     const img = frame.locator('[data-testid=tooltip-image]');
     await img.waitFor({ state: 'visible', timeout: 10_000 });
-    const loaded = await until('the tooltip image to load', () => img.evaluate((e) => {
-      const i = e as unknown as { complete: boolean; naturalWidth: number; naturalHeight: number; src: string };
-      return i.complete && i.naturalWidth > 0 ? { w: i.naturalWidth, h: i.naturalHeight, src: i.src } : false;
-    }), 10_000);
+    const loaded = await until(
+      'the tooltip image to load',
+      () =>
+        img.evaluate((e) => {
+          const i = e as unknown as { complete: boolean; naturalWidth: number; naturalHeight: number; src: string };
+          return i.complete && i.naturalWidth > 0 ? { w: i.naturalWidth, h: i.naturalHeight, src: i.src } : false;
+        }),
+      10_000,
+    );
     const src = decodeURIComponent(loaded.src);
     const want = '/' + c.images[index].replace(/\\/g, '/');
-    assert.ok(src.split(/[?#]/)[0].endsWith(want) || src.endsWith(want), `the tooltip shows ${src}, expected a file ending in ${want}`);
-    assert.equal(decodeURIComponent(await hook<string>(frame, 'tooltipImageSrc')), src, 'the test hook and the <img> disagree');
+    assert.ok(
+      src.split(/[?#]/)[0].endsWith(want) || src.endsWith(want),
+      `the tooltip shows ${src}, expected a file ending in ${want}`,
+    );
+    assert.equal(
+      decodeURIComponent(await hook<string>(frame, 'tooltipImageSrc')),
+      src,
+      'the test hook and the <img> disagree',
+    );
     c.log(`tooltip image ${loaded.w}x${loaded.h}: ${src}`);
   },
 };
 
 const clickOpensImage: Step = {
-  title: 'clicking a point opens that sample\'s image in an editor tab',
+  title: "clicking a point opens that sample's image in an editor tab",
   shot: 'click',
   async run(c) {
     const { index, x, y } = c.point!;
@@ -154,20 +228,45 @@ const clickOpensImage: Step = {
     const before = await tabLabels(c.page);
     assert.ok(!before.some((t) => t.includes(name)), `${name} is already open: ${JSON.stringify(before)}`);
     await c.page.mouse.click(x, y);
-    const tabs = await until(`an editor tab for ${name}`, async () => { const t = await tabLabels(c.page); return t.some((l) => l.includes(name)) && t; }, 20_000);
+    const tabs = await until(
+      `an editor tab for ${name}`,
+      async () => {
+        const t = await tabLabels(c.page);
+        return t.some((l) => l.includes(name)) && t;
+      },
+      20_000,
+    );
     c.log(`tabs: ${JSON.stringify(tabs)}`);
     // Its nearest neighbours in the original space are listed, as the CLI's exact kNN has them (issue 16, item 1).
     type Shown = { index: number; items: number[]; firstSameRank: number } | null;
     const frame = c.projection!;
-    const shown = await until('the neighbours list of the clicked sample', async () => { const s = await hook<Shown>(frame, 'neighbours'); return s && s.index === index && s; }, 20_000);
+    const shown = await until(
+      'the neighbours list of the clicked sample',
+      async () => {
+        const s = await hook<Shown>(frame, 'neighbours');
+        return s && s.index === index && s;
+      },
+      20_000,
+    );
     const knn = cliKnn(c.target, 10, undefined); // the snapshot the projection opens on: the last, as the CLI's default
-    assert.deepEqual(shown.items, knn.indices[index], 'the 10 nearest neighbours, nearest first, as the CLI counts them');
+    assert.deepEqual(
+      shown.items,
+      knn.indices[index],
+      'the 10 nearest neighbours, nearest first, as the CLI counts them',
+    );
     assert.equal(await frame.locator('[data-testid=neighbour-row]').count(), 10);
     c.log(`neighbours of ${index}: ${shown.items.join(', ')}; first same-class at rank ${shown.firstSameRank}`);
     // Choosing a neighbour moves to it and lists its own neighbours.
     const next = shown.items[0];
     await frame.locator(`[data-testid=neighbour-row][data-index="${next}"]`).click();
-    const moved = await until(`the neighbours of sample ${next}`, async () => { const s = await hook<Shown>(frame, 'neighbours'); return s && s.index === next && s; }, 20_000);
+    const moved = await until(
+      `the neighbours of sample ${next}`,
+      async () => {
+        const s = await hook<Shown>(frame, 'neighbours');
+        return s && s.index === next && s;
+      },
+      20_000,
+    );
     assert.deepEqual(moved.items, knn.indices[next]);
   },
 };
@@ -183,14 +282,17 @@ function parseCount(text: string): number {
 async function activeSnapshot(controls: Frame): Promise<number | undefined> {
   const sel = controls.locator('[data-testid=setting-snapshot]');
   if ((await sel.count()) === 0) return undefined;
-  const { index, count } = await sel.evaluate((e) => { const s = e as unknown as { selectedIndex: number; options: { length: number } }; return { index: s.selectedIndex, count: s.options.length }; });
+  const { index, count } = await sel.evaluate((e) => {
+    const s = e as unknown as { selectedIndex: number; options: { length: number } };
+    return { index: s.selectedIndex, count: s.options.length };
+  });
   return count > 1 ? index : undefined;
 }
 
 async function openSidebar(c: E2eContext): Promise<Frame> {
   // "Inspect Embeddings" shows it already; clicking its activity-bar entry then would hide it.
   const shown = await findWebview(c.page, 'controls', 3_000).catch(() => undefined);
-  if (shown && await sidebarShowsControls(c.page)) return shown;
+  if (shown && (await sidebarShowsControls(c.page))) return shown;
   const item = c.page.locator('.activitybar [aria-label^="Embedding Inspector"]').first();
   if (await item.count()) await item.click();
   else await runCommand(c.page, 'Embedding Inspector: Focus on Controls View');
@@ -200,37 +302,53 @@ async function openSidebar(c: E2eContext): Promise<Frame> {
 /** The side bar is open on Embedding Inspector's container (its title names it). */
 async function sidebarShowsControls(page: Page): Promise<boolean> {
   const title = page.locator('.part.sidebar .composite.title').first();
-  return (await title.isVisible().catch(() => false)) && /EMBEDDING INSPECTOR/i.test(await title.innerText().catch(() => ''));
+  return (
+    (await title.isVisible().catch(() => false)) && /EMBEDDING INSPECTOR/i.test(await title.innerText().catch(() => ''))
+  );
 }
 
 /** Waits for the sidebar's census at `margin`; returns the violating count it shows. */
 async function sidebarCount(controls: Frame, margin: number): Promise<number> {
-  await until(`the sidebar's census at margin ${margin}`, async () => (await hook<number | undefined>(controls, 'lastCensusMargin')) === margin, 60_000);
+  await until(
+    `the sidebar's census at margin ${margin}`,
+    async () => (await hook<number | undefined>(controls, 'lastCensusMargin')) === margin,
+    60_000,
+  );
   return parseCount(await hook<string>(controls, 'violatingText'));
 }
 
 /** Two canvas captures half a second apart must agree: the picture is settled. */
 async function settledCanvas(frame: Frame): Promise<Rgba> {
-  return until('a settled projection canvas', async () => {
-    const a = await canvasPixels(frame);
-    await new Promise((r) => setTimeout(r, 500));
-    const b = await canvasPixels(frame);
-    return pixelsChanged(a, b) === 0 ? b : false;
-  }, 20_000, 200);
+  return until(
+    'a settled projection canvas',
+    async () => {
+      const a = await canvasPixels(frame);
+      await new Promise((r) => setTimeout(r, 500));
+      const b = await canvasPixels(frame);
+      return pixelsChanged(a, b) === 0 ? b : false;
+    },
+    20_000,
+    200,
+  );
 }
 
 const marginSlider: Step = {
-  title: 'moving the sidebar\'s margin slider changes the violating count (equal to the CLI census) and the projection\'s colours',
+  title:
+    "moving the sidebar's margin slider changes the violating count (equal to the CLI census) and the projection's colours",
   shot: 'margin',
   async run(c) {
-    const controls = c.controls = await openSidebar(c);
-    const projection = c.projection = await projectionWithAllPoints(c); // the sidebar resized it
+    const controls = (c.controls = await openSidebar(c));
+    const projection = (c.projection = await projectionWithAllPoints(c)); // the sidebar resized it
     const m0 = defaultSettings().margin;
     const snapshot = await activeSnapshot(controls);
     const count0 = await sidebarCount(controls, m0);
     const cli0 = cliCensus(c.target, m0, snapshot);
     assert.equal(cli0.n, c.images.length, 'the CLI read another dataset');
-    assert.equal(count0, cli0.violating, `at margin ${m0} the sidebar shows ${count0} violating, the CLI ${cli0.violating}`);
+    assert.equal(
+      count0,
+      cli0.violating,
+      `at margin ${m0} the sidebar shows ${count0} violating, the CLI ${cli0.violating}`,
+    );
 
     // Colour by loss as anchor: it depends on the margin for every sample. (Colour by category
     // would not do here: in the sample every anchor's batch-hard pair is already hard, t <= 0, at
@@ -248,19 +366,34 @@ const marginSlider: Step = {
     await slider.press('End'); // the slider's far end: a margin most triplets violate
     const m1 = await hook<number>(controls, 'margin');
     assert.ok(m1 > m0, `the slider did not move (margin ${m1})`);
-    assert.equal(await hook<number | undefined>(controls, 'lastCensusMargin'), m1, 'the census at the new margin was shown at once, from the table');
+    assert.equal(
+      await hook<number | undefined>(controls, 'lastCensusMargin'),
+      m1,
+      'the census at the new margin was shown at once, from the table',
+    );
     const count1 = await sidebarCount(controls, m1);
     const cli1 = cliCensus(c.target, m1, snapshot);
-    c.log(`margin ${m0} → ${m1}: violating ${count0} → ${count1} (CLI ${cli0.violating} → ${cli1.violating}, snapshot ${snapshot ?? 'only'})`);
-    assert.equal(count1, cli1.violating, `at margin ${m1} the sidebar shows ${count1} violating, the CLI ${cli1.violating}`);
+    c.log(
+      `margin ${m0} → ${m1}: violating ${count0} → ${count1} (CLI ${cli0.violating} → ${cli1.violating}, snapshot ${snapshot ?? 'only'})`,
+    );
+    assert.equal(
+      count1,
+      cli1.violating,
+      `at margin ${m1} the sidebar shows ${count1} violating, the CLI ${cli1.violating}`,
+    );
     assert.ok(count1 > count0, `a larger margin must count more violating triplets (${count0} → ${count1})`);
     c.chosen = { margin: m1, violating: cli1.violating };
 
     await c.page.mouse.move(5, 5);
-    const changed = await until('the projection to recolour', async () => {
-      const n = pixelsChanged(before, await canvasPixels(projection));
-      return n > 0 && n;
-    }, 20_000, 300);
+    const changed = await until(
+      'the projection to recolour',
+      async () => {
+        const n = pixelsChanged(before, await canvasPixels(projection));
+        return n > 0 && n;
+      },
+      20_000,
+      300,
+    );
     const after = await settledCanvas(projection);
     const total = pixelsChanged(before, after);
     c.log(`projection: ${total} pixels changed colour (first seen ${changed})`);
@@ -275,32 +408,47 @@ const malformedDataset: Step = {
     await closeQuickInput(c.page);
     await runCommand(c.page, 'View: Close All Editors');
     await inspect(c, 'broken');
-    const note = await errorNotification(c.page, (t) => t.includes(`${BROKEN.folder}/${BROKEN.file}`) && /truncated/i.test(t));
+    const note = await errorNotification(
+      c.page,
+      (t) => t.includes(`${BROKEN.folder}/${BROKEN.file}`) && /truncated/i.test(t),
+    );
     c.log(`error notification (${note.where}): ${note.text.replace(/\s+/g, ' ').slice(0, 300)}`);
     await c.page.screenshot({ path: c.shotPath('malformed-error') });
     await closeNotifications(c.page);
     const tabs = await tabLabels(c.page);
     // Every editor was closed before: any projection tab now belongs to the broken dataset.
-    assert.ok(!tabs.some((t) => t.includes('Embeddings: ')), `a projection opened for the broken file: ${JSON.stringify(tabs)}`);
+    assert.ok(
+      !tabs.some((t) => t.includes('Embeddings: ')),
+      `a projection opened for the broken file: ${JSON.stringify(tabs)}`,
+    );
     await inspect(c, 'sample');
-    const frame = c.projection = await projectionWithAllPoints(c);
+    const frame = (c.projection = await projectionWithAllPoints(c));
     // The sidebar follows the new session, at the margin the user chose (persisted to the settings).
-    const controls = c.controls = await findWebview(c.page, 'controls', 10_000);
+    const controls = (c.controls = await findWebview(c.page, 'controls', 10_000));
     const count = await sidebarCount(controls, c.chosen!.margin);
-    assert.equal(count, c.chosen!.violating, `reopened at margin ${c.chosen!.margin}: the sidebar shows ${count} violating, the CLI ${c.chosen!.violating}`);
+    assert.equal(
+      count,
+      c.chosen!.violating,
+      `reopened at margin ${c.chosen!.margin}: the sidebar shows ${count} violating, the CLI ${c.chosen!.violating}`,
+    );
     // The picture for the README: the reopened projection beside the sidebar, a sample hovered.
     await frame.locator('[data-testid=worst-row]').first().waitFor({ state: 'visible', timeout: 30_000 });
     const { index, fx, fy } = await isolatedPoint(frame, c.images.length);
     const at = await toPage(frame, { x: fx, y: fy });
     await c.page.mouse.move(at.x, at.y, { steps: 5 });
-    await until(`hover index ${index} in the reopened projection`, async () => (await hook<number>(frame, 'hoverIndex')) === index, 10_000);
+    await until(
+      `hover index ${index} in the reopened projection`,
+      async () => (await hook<number>(frame, 'hoverIndex')) === index,
+      10_000,
+    );
     await frame.locator('[data-testid=tooltip-image]').waitFor({ state: 'visible', timeout: 10_000 });
     await c.page.screenshot({ path: c.shotPath('readme') });
   },
 };
 
 const searchIsolates: Step = {
-  title: 'searching "/^7$/" selects class 7\'s samples, gives their census beside the dataset\'s, and "isolate" dims the rest',
+  title:
+    'searching "/^7$/" selects class 7\'s samples, gives their census beside the dataset\'s, and "isolate" dims the rest',
   shot: 'search',
   async run(c) {
     const frame = c.projection!;
@@ -310,7 +458,14 @@ const searchIsolates: Step = {
     assert.ok(n7 > 0, 'the sample has a class 7');
     await frame.locator('[data-testid=search]').fill('/^7$/');
     await frame.locator('[data-testid=search]').press('Enter');
-    const status = await until('the search\'s matches', async () => { const t = await hook<string>(frame, 'searchStatus'); return t.startsWith(`${n7} matches`) && t; }, 20_000);
+    const status = await until(
+      "the search's matches",
+      async () => {
+        const t = await hook<string>(frame, 'searchStatus');
+        return t.startsWith(`${n7} matches`) && t;
+      },
+      20_000,
+    );
     c.log(`search status: ${status}`);
     assert.equal(await hook<number>(frame, 'selectionSize'), n7);
     assert.match(status, /selected: [\d.]+ % of their triplets as anchor violate \(dataset [\d.]+ %\)/);
@@ -326,31 +481,46 @@ const searchIsolates: Step = {
 };
 
 const labelErrorsListed: Step = {
-  title: '"Suspected label errors → Find" lists samples whose neighbours carry another label, says how the score is made, and moves to the one chosen',
+  title:
+    '"Suspected label errors → Find" lists samples whose neighbours carry another label, says how the score is made, and moves to the one chosen',
   shot: 'label-errors',
   async run(c) {
     const frame = c.projection!;
     await frame.locator('[data-testid=label-errors] > summary').click();
     await frame.locator('[data-testid=label-errors-find]').click();
     type Shown = { state: string; total: number; items: number[] } | null;
-    const shown = await until('the suspected label errors', async () => { const s = await hook<Shown>(frame, 'labelErrors'); return s && s.state === 'ready' && s; }, 60_000);
+    const shown = await until(
+      'the suspected label errors',
+      async () => {
+        const s = await hook<Shown>(frame, 'labelErrors');
+        return s && s.state === 'ready' && s;
+      },
+      60_000,
+    );
     const status = await frame.locator('[data-testid=label-errors-status]').innerText();
     c.log(`label errors: ${status}`);
     assert.match(status, /share of the 10 nearest neighbours .* with another label/);
     assert.ok(shown.total > 0 && shown.items.length > 0, 'the sample has suspects');
     assert.equal(await frame.locator('[data-testid=label-error-row]').count(), shown.items.length);
     await frame.locator('[data-testid=label-error-row]').first().click();
-    await until('the chosen suspect\'s neighbours', async () => (await hook<{ index: number } | null>(frame, 'neighbours'))?.index === shown.items[0], 20_000);
+    await until(
+      "the chosen suspect's neighbours",
+      async () => (await hook<{ index: number } | null>(frame, 'neighbours'))?.index === shown.items[0],
+      20_000,
+    );
   },
 };
 
 /** The tooltip's sprite cell as drawn (96 x 96 CSS px, one device pixel each), decoded. */
 async function tooltipCellPixels(frame: Frame): Promise<Rgba> {
-  return decodePng(await frame.locator('[data-testid=tooltip-sprite-cell] .sprite-cell').screenshot({ animations: 'disabled' }));
+  return decodePng(
+    await frame.locator('[data-testid=tooltip-sprite-cell] .sprite-cell').screenshot({ animations: 'disabled' }),
+  );
 }
 
 const pytorchLogdir: Step = {
-  title: 'a PyTorch log dir is offered once; its tag opens with the steps as snapshots, and hovering a point shows that sample\'s cell of the sprite',
+  title:
+    "a PyTorch log dir is offered once; its tag opens with the steps as snapshots, and hovering a point shows that sample's cell of the sprite",
   shot: 'logdir-hover',
   async run(c) {
     await closeQuickInput(c.page);
@@ -358,24 +528,50 @@ const pytorchLogdir: Step = {
     const options = await inspect(c, 'logdir');
     c.log(`pick list: ${options.map((o) => o.replace(/\s+/g, ' ')).join(' | ')}`);
     // Two tags: a second question, which one.
-    const tags = await until('the question which tag', async () => { const t = await quickPickOptions(c.page, 2, 5_000).catch(() => []); return t.some((x) => x.trim() === LOGDIR.tags[1]) && !t.some((x) => x.includes('PyTorch')) && t; }, 30_000);
-    assert.deepEqual(tags.map((t) => t.trim()), LOGDIR.tags, 'the tags of the log dir are the choice');
+    const tags = await until(
+      'the question which tag',
+      async () => {
+        const t = await quickPickOptions(c.page, 2, 5_000).catch(() => []);
+        return t.some((x) => x.trim() === LOGDIR.tags[1]) && !t.some((x) => x.includes('PyTorch')) && t;
+      },
+      30_000,
+    );
+    assert.deepEqual(
+      tags.map((t) => t.trim()),
+      LOGDIR.tags,
+      'the tags of the log dir are the choice',
+    );
     await pickOption(c.page, LOGDIR.tag);
-    const frame = c.projection = await until(`the log dir's projection (${LOGDIR.n} points)`, async () => {
-      for (const f of c.page.frames()) {
-        if (f.isDetached()) continue;
-        const drawn = await hook<number>(f, 'pointsDrawn').catch(() => -1);
-        if (drawn === LOGDIR.n) return f;
-      }
-      return false;
-    }, 150_000, 500);
+    const frame = (c.projection = await until(
+      `the log dir's projection (${LOGDIR.n} points)`,
+      async () => {
+        for (const f of c.page.frames()) {
+          if (f.isDetached()) continue;
+          const drawn = await hook<number>(f, 'pointsDrawn').catch(() => -1);
+          if (drawn === LOGDIR.n) return f;
+        }
+        return false;
+      },
+      150_000,
+      500,
+    ));
     // The sidebar's snapshot picker holds the tag's steps in step order, the last one open.
-    const controls = c.controls = await findWebview(c.page, 'controls', 30_000);
-    const steps = await until('the sidebar to list the steps', async () => {
-      const t = await controls.locator('[data-testid=setting-snapshot] option').allInnerTexts().catch(() => []);
-      return t.length === LOGDIR.steps.length && t;
-    }, 30_000);
-    assert.deepEqual(steps.map((s) => s.trim()), LOGDIR.steps);
+    const controls = (c.controls = await findWebview(c.page, 'controls', 30_000));
+    const steps = await until(
+      'the sidebar to list the steps',
+      async () => {
+        const t = await controls
+          .locator('[data-testid=setting-snapshot] option')
+          .allInnerTexts()
+          .catch(() => []);
+        return t.length === LOGDIR.steps.length && t;
+      },
+      30_000,
+    );
+    assert.deepEqual(
+      steps.map((s) => s.trim()),
+      LOGDIR.steps,
+    );
     assert.equal(await activeSnapshot(controls), LOGDIR.steps.length - 1, 'the last step is open');
     // Hover: the tooltip shows the sample's cell of the step's sprite, not a file of its own. The
     // point is picked on the UMAP layout: picked on PCA's first paint, it moved when UMAP came.
@@ -393,22 +589,54 @@ const pytorchLogdir: Step = {
     const columns = Math.ceil(Math.sqrt(LOGDIR.n));
     assert.ok(shown?.cell, `the tooltip shows a sprite cell: ${JSON.stringify(shown)}`);
     assert.match(decodeURIComponent(shown.uri).split(/[?#]/)[0], /\/runs\/00010\/embeddings\/sprite\.png$/);
-    assert.deepEqual(shown.cell, { x: (index % columns) * 8, y: Math.floor(index / columns) * 8, w: 8, h: 8, sheetWidth: columns * 8, sheetHeight: columns * 8 });
-    // What is on screen: each of the cell's 8 x 8 pixels as a 12 x 12 block, in add_embedding's colours (make_sprite truncates x * 255).
+    assert.deepEqual(shown.cell, {
+      x: (index % columns) * 8,
+      y: Math.floor(index / columns) * 8,
+      w: 8,
+      h: 8,
+      sheetWidth: columns * 8,
+      sheetHeight: columns * 8,
+    });
+    // What is on screen: each of the cell's 8 x 8 pixels as a 12 x 12 block, in add_embedding's colours (make_sprite
+    // truncates x * 255).
     const src = logdirImages();
-    const shot = await until('the sprite to be drawn in the tooltip', async () => { const p = await tooltipCellPixels(frame); return p.data.some((v, k) => k % 4 !== 3 && v !== 0) && p; }, 10_000);
-    // 96 x 96 CSS px; a tooltip at a fractional position is captured one pixel larger. Each block's centre is inside the block either way.
-    assert.ok([96, 97].includes(shot.width) && [96, 97].includes(shot.height), `the 8 x 8 cell is drawn 96 x 96, captured ${shot.width} x ${shot.height}`);
+    const shot = await until(
+      'the sprite to be drawn in the tooltip',
+      async () => {
+        const p = await tooltipCellPixels(frame);
+        return p.data.some((v, k) => k % 4 !== 3 && v !== 0) && p;
+      },
+      10_000,
+    );
+    // 96 x 96 CSS px; a tooltip at a fractional position is captured one pixel larger. Each block's centre is inside
+    // the block either way.
+    assert.ok(
+      [96, 97].includes(shot.width) && [96, 97].includes(shot.height),
+      `the 8 x 8 cell is drawn 96 x 96, captured ${shot.width} x ${shot.height}`,
+    );
     let worst = 0;
-    for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) for (let ch = 0; ch < 3; ch++) {
-      const want = Math.floor(src.values[((index * 3 + ch) * src.h + y) * src.w + x] * 255);
-      const got = shot.data[((y * 12 + 6) * shot.width + (x * 12 + 6)) * 4 + ch];
-      worst = Math.max(worst, Math.abs(got - want));
-    }
-    c.log(`hovering sample ${index}: cell (${shown.cell.x}, ${shown.cell.y}) of ${shown.uri.split('/').slice(-3).join('/')}; largest difference from the source image ${worst}`);
-    assert.equal(worst, 0, 'the tooltip shows exactly the sample\'s image');
+    for (let y = 0; y < 8; y++)
+      for (let x = 0; x < 8; x++)
+        for (let ch = 0; ch < 3; ch++) {
+          const want = Math.floor(src.values[((index * 3 + ch) * src.h + y) * src.w + x] * 255);
+          const got = shot.data[((y * 12 + 6) * shot.width + (x * 12 + 6)) * 4 + ch];
+          worst = Math.max(worst, Math.abs(got - want));
+        }
+    c.log(
+      `hovering sample ${index}: cell (${shown.cell.x}, ${shown.cell.y}) of ${shown.uri.split('/').slice(-3).join('/')}; largest difference from the source image ${worst}`,
+    );
+    assert.equal(worst, 0, "the tooltip shows exactly the sample's image");
   },
 };
 
 /** Every step, in order: each needs the previous ones. */
-export const steps: Step[] = [openProjection, hoverShowsImage, clickOpensImage, searchIsolates, labelErrorsListed, marginSlider, malformedDataset, pytorchLogdir];
+export const steps: Step[] = [
+  openProjection,
+  hoverShowsImage,
+  clickOpensImage,
+  searchIsolates,
+  labelErrorsListed,
+  marginSlider,
+  malformedDataset,
+  pytorchLogdir,
+];

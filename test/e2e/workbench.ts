@@ -6,7 +6,12 @@
 import type { Frame, Page } from 'playwright-core';
 
 /** Polls `fn` until it returns a truthy value; fails with `what` (and the last value) after `ms`. */
-export async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 30_000, every = 150): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false>,
+  ms = 30_000,
+  every = 150,
+): Promise<T> {
   const end = Date.now() + ms;
   let last: unknown;
   for (;;) {
@@ -17,7 +22,10 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | n
     } catch (e) {
       last = (e as Error)?.message ?? e;
     }
-    if (Date.now() > end) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}${last !== undefined ? ` (last: ${JSON.stringify(last)?.slice(0, 300)})` : ''}`);
+    if (Date.now() > end)
+      throw new Error(
+        `timed out after ${ms / 1000} s waiting for ${what}${last !== undefined ? ` (last: ${JSON.stringify(last)?.slice(0, 300)})` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, every));
   }
 }
@@ -36,28 +44,36 @@ export async function waitForWorkbench(page: Page): Promise<void> {
  * A contributed command is missing until the extension host has read the extension: retry.
  */
 export async function runCommand(page: Page, title: string, ms = 60_000): Promise<void> {
-  await until(`the command "${title}" in the palette`, async () => {
-    await closeQuickInput(page);
-    await page.keyboard.press('F1');
-    const input = page.locator(PALETTE_INPUT);
-    await input.waitFor({ state: 'visible', timeout: 5_000 });
-    await input.fill('>' + title);
-    const option = page.locator(OPTIONS).filter({ hasText: title }).first();
-    try {
-      await option.waitFor({ state: 'visible', timeout: 3_000 });
-    } catch {
-      return false;
-    }
-    await option.click();
-    return true;
-  }, ms, 500);
+  await until(
+    `the command "${title}" in the palette`,
+    async () => {
+      await closeQuickInput(page);
+      await page.keyboard.press('F1');
+      const input = page.locator(PALETTE_INPUT);
+      await input.waitFor({ state: 'visible', timeout: 5_000 });
+      await input.fill('>' + title);
+      const option = page.locator(OPTIONS).filter({ hasText: title }).first();
+      try {
+        await option.waitFor({ state: 'visible', timeout: 3_000 });
+      } catch {
+        return false;
+      }
+      await option.click();
+      return true;
+    },
+    ms,
+    500,
+  );
 }
 
 /** Closes the palette / quick pick if open. */
 export async function closeQuickInput(page: Page): Promise<void> {
   if (await page.locator(PALETTE_INPUT).isVisible()) {
     await page.keyboard.press('Escape');
-    await page.locator(PALETTE_INPUT).waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+    await page
+      .locator(PALETTE_INPUT)
+      .waitFor({ state: 'hidden', timeout: 5_000 })
+      .catch(() => undefined);
   }
 }
 
@@ -74,8 +90,14 @@ export async function quickPickOptions(page: Page, atLeast: number, ms = 30_000)
   };
   const first = await until('a quick pick with options', read, ms);
   if (first.length >= atLeast) return first;
-  return until(`${atLeast} options in the quick pick`, async () => { const t = await read(); return t && t.length >= atLeast && t; }, 5_000)
-    .catch(async () => (await read()) || first);
+  return until(
+    `${atLeast} options in the quick pick`,
+    async () => {
+      const t = await read();
+      return t && t.length >= atLeast && t;
+    },
+    5_000,
+  ).catch(async () => (await read()) || first);
 }
 
 /** Picks the quick-pick option whose text contains `text`. */
@@ -94,21 +116,33 @@ const CENTER_ITEM = '.notifications-center .notification-list-item';
  * toasts at all while the smoke-test driver is enabled, and scripts/codeServer.mjs always enables
  * it; the notification still reaches the centre.) The entry must carry the error icon.
  */
-export async function errorNotification(page: Page, match: (text: string) => boolean, ms = 30_000): Promise<{ where: 'toast' | 'centre'; text: string }> {
-  return until('an error notification', async () => {
-    for (const [where, sel] of [['toast', '.notifications-toasts .notification-toast'], ['centre', CENTER_ITEM]] as const) {
-      const items = page.locator(sel);
-      for (let i = 0; i < (await items.count()); i++) {
-        const text = await items.nth(i).innerText();
-        if (!match(text)) continue;
-        const icon = await items.nth(i).locator('.notification-list-item-icon').getAttribute('class');
-        if (!/error/.test(icon ?? '')) throw new Error(`the notification is not an error (icon ${icon}): ${text}`);
-        return { where, text };
+export async function errorNotification(
+  page: Page,
+  match: (text: string) => boolean,
+  ms = 30_000,
+): Promise<{ where: 'toast' | 'centre'; text: string }> {
+  return until(
+    'an error notification',
+    async () => {
+      for (const [where, sel] of [
+        ['toast', '.notifications-toasts .notification-toast'],
+        ['centre', CENTER_ITEM],
+      ] as const) {
+        const items = page.locator(sel);
+        for (let i = 0; i < (await items.count()); i++) {
+          const text = await items.nth(i).innerText();
+          if (!match(text)) continue;
+          const icon = await items.nth(i).locator('.notification-list-item-icon').getAttribute('class');
+          if (!/error/.test(icon ?? '')) throw new Error(`the notification is not an error (icon ${icon}): ${text}`);
+          return { where, text };
+        }
       }
-    }
-    if (!(await page.locator(CENTER).isVisible())) await page.locator('[id="status.notifications"]').click();
-    return false;
-  }, ms, 500);
+      if (!(await page.locator(CENTER).isVisible())) await page.locator('[id="status.notifications"]').click();
+      return false;
+    },
+    ms,
+    500,
+  );
 }
 
 /** Hides the notification centre if it is open. */
@@ -118,7 +152,14 @@ export async function closeNotifications(page: Page): Promise<void> {
 
 /** Labels (aria-label or title) of the editor tabs. */
 export async function tabLabels(page: Page): Promise<string[]> {
-  return page.locator('.tabs-container .tab').evaluateAll((tabs) => tabs.map((t) => `${t.getAttribute('aria-label') ?? ''} | ${t.getAttribute('title') ?? ''} | ${(t as unknown as { innerText: string }).innerText}`));
+  return page
+    .locator('.tabs-container .tab')
+    .evaluateAll((tabs) =>
+      tabs.map(
+        (t) =>
+          `${t.getAttribute('aria-label') ?? ''} | ${t.getAttribute('title') ?? ''} | ${(t as unknown as { innerText: string }).innerText}`,
+      ),
+    );
 }
 
 /** Which of the extension's webviews a frame is: its test hook tells them apart. */
@@ -130,14 +171,21 @@ export type WebviewKind = 'projection' | 'controls';
  */
 export async function findWebview(page: Page, kind: WebviewKind, ms = 60_000): Promise<Frame> {
   const probe = kind === 'projection' ? 'pointsDrawn' : 'violatingText';
-  return until(`the ${kind} webview`, async () => {
-    for (const f of page.frames()) {
-      if (f === page.mainFrame() || f.isDetached()) continue;
-      const ok = await f.evaluate(`(() => { const h = window.__embeddingInspector; return !!h && ${JSON.stringify(probe)} in h; })()`).catch(() => false);
-      if (ok) return f;
-    }
-    return false;
-  }, ms, 250);
+  return until(
+    `the ${kind} webview`,
+    async () => {
+      for (const f of page.frames()) {
+        if (f === page.mainFrame() || f.isDetached()) continue;
+        const ok = await f
+          .evaluate(`(() => { const h = window.__embeddingInspector; return !!h && ${JSON.stringify(probe)} in h; })()`)
+          .catch(() => false);
+        if (ok) return f;
+      }
+      return false;
+    },
+    ms,
+    250,
+  );
 }
 
 /** Reads one property of a webview's test hook. */

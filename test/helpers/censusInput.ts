@@ -11,6 +11,7 @@ export function makeInput(n: number, dim: number, classes: number, seed: number,
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) labels[i] = i < classes ? i : Math.floor(r() * classes);
   const embeddings = new Float32Array(n * dim);
-  for (let i = 0; i < n * dim; i++) embeddings[i] = integer ? Math.floor(r() * 4) - 1 : (r() * 2 - 1) + (labels[Math.floor(i / dim)] % 3) * 0.3;
+  for (let i = 0; i < n * dim; i++)
+    embeddings[i] = integer ? Math.floor(r() * 4) - 1 : r() * 2 - 1 + (labels[Math.floor(i / dim)] % 3) * 0.3;
   return { embeddings, n, dim, labels, classes };
 }

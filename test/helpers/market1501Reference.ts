@@ -13,7 +13,11 @@ export type Dist = (q: number, g: number) => number;
 /** The metrics and each query's first-match rank (0: skipped) and AP (NaN: skipped). */
 export function market1501Reference(labels: Int32Array, spec: QueryGallerySpec, dist: Dist) {
   const { queries, gallery, cameras } = spec;
-  let valid = 0, r1 = 0, r5 = 0, r10 = 0, apSum = 0;
+  let valid = 0,
+    r1 = 0,
+    r5 = 0,
+    r10 = 0,
+    apSum = 0;
   const perQuery: { first: number; ap: number }[] = [];
   for (const q of queries) {
     const order = [...gallery.keys()].sort((a, b) => dist(q, gallery[a]) - dist(q, gallery[b]) || a - b);
@@ -25,15 +29,25 @@ export function market1501Reference(labels: Int32Array, spec: QueryGallerySpec, 
       raw.push(labels[g] === labels[q] ? 1 : 0);
     }
     const numRel = raw.reduce((s, v) => s + v, 0);
-    if (numRel === 0) { perQuery.push({ first: 0, ap: NaN }); continue; }
+    if (numRel === 0) {
+      perQuery.push({ first: 0, ap: NaN });
+      continue;
+    }
     valid++;
-    let cum = 0, ap = 0, first = 0;
+    let cum = 0,
+      ap = 0,
+      first = 0;
     for (let i = 0; i < raw.length; i++) {
       cum += raw[i];
-      if (raw[i]) { ap += cum / (i + 1); if (!first) first = i + 1; }
+      if (raw[i]) {
+        ap += cum / (i + 1);
+        if (!first) first = i + 1;
+      }
     }
     const cmc = (k: number) => (cum > 0 && first <= k ? 1 : 0);
-    r1 += cmc(1); r5 += cmc(5); r10 += cmc(10);
+    r1 += cmc(1);
+    r5 += cmc(5);
+    r10 += cmc(10);
     apSum += ap / numRel;
     perQuery.push({ first, ap: ap / numRel });
   }

@@ -12,7 +12,11 @@ describe('activation', () => {
   it('registers the Inspect Embeddings command', async () => {
     await api();
     const all = await vscode.commands.getCommands(true);
-    for (const c of ['embeddingInspector.inspect', 'embeddingInspector.inspectFile', 'embeddingInspector.showInInspector']) {
+    for (const c of [
+      'embeddingInspector.inspect',
+      'embeddingInspector.inspectFile',
+      'embeddingInspector.showInInspector',
+    ]) {
       assert.ok(all.includes(c), `command ${c} registered`);
     }
     const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
@@ -34,17 +38,31 @@ describe('activation', () => {
     const a = await api();
     await vscode.commands.executeCommand('workbench.action.closeSidebar');
     await until(() => !a.controls.view?.visible, 'the sidebar closed', 10_000);
-    const s = await vscode.commands.executeCommand<{ id: string } | undefined>('embeddingInspector.inspectFile', vscode.Uri.file(ws('clusters')));
+    const s = await vscode.commands.executeCommand<{ id: string } | undefined>(
+      'embeddingInspector.inspectFile',
+      vscode.Uri.file(ws('clusters')),
+    );
     try {
       assert.ok(s, 'a session opened');
-      // What the command returns to VS Code's UI (run from the palette) is serialised: it must be small, not the dataset.
+      // What the command returns to VS Code's UI (run from the palette) is serialised: it must be small, not the
+      // dataset.
       const reply = JSON.stringify(s);
       assert.ok(reply.length < 500, `the command's reply is ${reply.length} characters`);
-      assert.deepEqual(JSON.parse(reply), { id: s.id, name: (s as unknown as { dataset: { name: string } }).dataset.name });
+      assert.deepEqual(JSON.parse(reply), {
+        id: s.id,
+        name: (s as unknown as { dataset: { name: string } }).dataset.name,
+      });
       await until(() => a.controls.view?.visible, 'the Controls view shown', 20_000);
       // The tab model follows the renderer a moment later.
-      const groups = () => vscode.window.tabGroups.all.map((g) => `${g.isActive ? '*' : ''}[${g.tabs.map((t) => (t.isActive ? '>' : '') + t.label).join(', ')}]`).join(' ');
-      await until(() => vscode.window.tabGroups.activeTabGroup.activeTab?.label.startsWith('Embeddings: '), () => `the projection panel as the active tab (groups: ${groups()})`, 20_000);
+      const groups = () =>
+        vscode.window.tabGroups.all
+          .map((g) => `${g.isActive ? '*' : ''}[${g.tabs.map((t) => (t.isActive ? '>' : '') + t.label).join(', ')}]`)
+          .join(' ');
+      await until(
+        () => vscode.window.tabGroups.activeTabGroup.activeTab?.label.startsWith('Embeddings: '),
+        () => `the projection panel as the active tab (groups: ${groups()})`,
+        20_000,
+      );
       assert.equal(a.controls.view?.visible, true, 'the Controls view stays shown');
     } finally {
       await closeAll();

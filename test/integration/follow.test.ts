@@ -29,7 +29,11 @@ describe('following a training run', function () {
     const a = await api();
     const clusters = await a.inspector.open(ws('clusters', 'embeddings.npy'));
     assert.ok(clusters);
-    base = { n: clusters.dataset.n, dim: clusters.dataset.dim, embeddings: Float32Array.from(clusters.dataset.embeddings) };
+    base = {
+      n: clusters.dataset.n,
+      dim: clusters.dataset.dim,
+      embeddings: Float32Array.from(clusters.dataset.embeddings),
+    };
     await closeAll();
     for (const k of [10, 20]) fs.writeFileSync(file(k), npyBytes(scaled(k), base.n, base.dim));
   });
@@ -37,7 +41,9 @@ describe('following a training run', function () {
   after(async () => {
     const a = await api();
     await a.follow.setFollow(false);
-    await vscode.workspace.getConfiguration('embeddingInspector').update('followLatest', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace
+      .getConfiguration('embeddingInspector')
+      .update('followLatest', undefined, vscode.ConfigurationTarget.Workspace);
     await closeAll();
   });
 
@@ -63,7 +69,8 @@ describe('following a training run', function () {
       await sleep(500);
       const bytes = npyBytes(scaled(30), base.n, base.dim);
       const fd = fs.openSync(file(30), 'w');
-      const chunks = 5, step = Math.ceil(bytes.length / chunks);
+      const chunks = 5,
+        step = Math.ceil(bytes.length / chunks);
       for (let o = 0; o < bytes.length; o += step) {
         fs.writeSync(fd, bytes, o, Math.min(step, bytes.length - o));
         fs.fsyncSync(fd);
@@ -89,16 +96,28 @@ describe('following a training run', function () {
       // Started from the previous layout: points stay nearer to where they were than the same
       // projection from its usual random start (what a switch without alignment shows).
       const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
-      const client = new ProjectionClient({ workerScript: path.join(ext.extensionPath, 'dist', 'projectionWorker.js') });
+      const client = new ProjectionClient({
+        workerScript: path.join(ext.extensionPath, 'dist', 'projectionWorker.js'),
+      });
       let unaligned: Float32Array;
       try {
         const d = next.dataset;
-        unaligned = await client.compute({ embeddings: d.embeddings, n: d.n, dim: d.dim }, { seed: 42, distance: next.settings.distance, normalize: next.settings.normalize });
+        unaligned = await client.compute(
+          { embeddings: d.embeddings, n: d.n, dim: d.dim },
+          { seed: 42, distance: next.settings.distance, normalize: next.settings.normalize },
+        );
       } finally {
         client.dispose();
       }
-      const moved = (l: Float32Array): number => { let m = 0; for (let i = 0; i < l.length; i++) m += Math.abs(l[i] - before[i]); return m; };
-      assert.ok(moved(after) < moved(unaligned), `aligned layout moved ${moved(after).toFixed(1)}, unaligned ${moved(unaligned).toFixed(1)}`);
+      const moved = (l: Float32Array): number => {
+        let m = 0;
+        for (let i = 0; i < l.length; i++) m += Math.abs(l[i] - before[i]);
+        return m;
+      };
+      assert.ok(
+        moved(after) < moved(unaligned),
+        `aligned layout moved ${moved(after).toFixed(1)}, unaligned ${moved(unaligned).toFixed(1)}`,
+      );
     } finally {
       sub.dispose();
     }
@@ -109,12 +128,18 @@ describe('following a training run', function () {
     const s = a.inspector.activeSession!;
     const c = await censusAt(s, s.settings.margin);
     const out = ws('run', 'hard.npy');
-    const r = await vscode.commands.executeCommand<{ file: string; count: number } | undefined>('embeddingInspector.exportTriplets', { kind: 'hard', file: out });
+    const r = await vscode.commands.executeCommand<{ file: string; count: number } | undefined>(
+      'embeddingInspector.exportTriplets',
+      { kind: 'hard', file: out },
+    );
     assert.ok(r);
     assert.equal(r.count, c.counts.hard);
     const b = fs.readFileSync(out);
     const hlen = b.readUInt16LE(8);
-    assert.match(b.subarray(10, 10 + hlen).toString('latin1'), new RegExp(`'descr': '<i8', 'fortran_order': False, 'shape': \\(${c.counts.hard}, 3\\)`));
+    assert.match(
+      b.subarray(10, 10 + hlen).toString('latin1'),
+      new RegExp(`'descr': '<i8', 'fortran_order': False, 'shape': \\(${c.counts.hard}, 3\\)`),
+    );
     assert.equal(b.length, 10 + hlen + 24 * c.counts.hard);
   });
 
@@ -122,11 +147,24 @@ describe('following a training run', function () {
     const a = await api();
     const s = a.inspector.activeSession!;
     const c = await censusAt(s, s.settings.margin);
-    const r = await vscode.commands.executeCommand<{ a: { triplets: number; violating: number }; b: { violating: number }; transitions: { matrix: Record<string, Record<string, number>> } } | undefined>('embeddingInspector.compareSnapshots', 0);
+    const r = await vscode.commands.executeCommand<
+      | {
+          a: { triplets: number; violating: number };
+          b: { violating: number };
+          transitions: { matrix: Record<string, Record<string, number>> };
+        }
+      | undefined
+    >('embeddingInspector.compareSnapshots', 0);
     assert.ok(r);
     assert.equal(r.a.triplets, c.triplets);
-    assert.equal(r.b.violating, s.settings.convention === 'pml' ? c.pml.violating : c.facenet.violating, 'B is the open (later) snapshot');
-    const total = Object.values(r.transitions.matrix).flatMap((row) => Object.values(row)).reduce((x, y) => x + y, 0);
+    assert.equal(
+      r.b.violating,
+      s.settings.convention === 'pml' ? c.pml.violating : c.facenet.violating,
+      'B is the open (later) snapshot',
+    );
+    const total = Object.values(r.transitions.matrix)
+      .flatMap((row) => Object.values(row))
+      .reduce((x, y) => x + y, 0);
     assert.equal(total, c.triplets);
     // The sidebar's "Compare with" picker: a bad index is rejected, a good one runs the same diff.
     const rejected = a.controls.rejected.length;

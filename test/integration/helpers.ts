@@ -21,7 +21,11 @@ export function ws(...parts: string[]): string {
 }
 
 /** Polls until `fn` returns a truthy value (or fails with `what`). */
-export async function until<T>(fn: () => T | undefined | false, what: string | (() => string), ms = 60_000): Promise<T> {
+export async function until<T>(
+  fn: () => T | undefined | false,
+  what: string | (() => string),
+  ms = 60_000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = fn();
@@ -33,8 +37,16 @@ export async function until<T>(fn: () => T | undefined | false, what: string | (
 
 /** Waits for a census computed at exactly this margin and convention. */
 export function censusAt(s: Session, margin: number, convention = s.settings.convention) {
-  return until(() => s.census && !s.census.partial && s.census.settings.margin === margin && s.census.settings.convention === convention && s.census,
-    () => `census at margin ${margin} (${convention}); last census: ${s.census ? JSON.stringify({ ...s.census.settings, partial: !!s.census.partial }) : 'none'}; session settings ${JSON.stringify(s.settings)}; status ${JSON.stringify(s.status)}`);
+  return until(
+    () =>
+      s.census &&
+      !s.census.partial &&
+      s.census.settings.margin === margin &&
+      s.census.settings.convention === convention &&
+      s.census,
+    () =>
+      `census at margin ${margin} (${convention}); last census: ${s.census ? JSON.stringify({ ...s.census.settings, partial: !!s.census.partial }) : 'none'}; session settings ${JSON.stringify(s.settings)}; status ${JSON.stringify(s.status)}`,
+  );
 }
 
 /** Closes every editor and panel between tests. */
@@ -46,7 +58,15 @@ export async function closeAll(): Promise<void> {
  * Brute-force triplet census over every valid (a, p, n) in float64, written independently of the
  * engine: the truth the extension's numbers are checked against.
  */
-export function bruteCensus(emb: Float32Array, n: number, dim: number, labels: Int32Array, margin: number, distance: 'euclidean' | 'sqeuclidean' | 'cosine', normalize: boolean) {
+export function bruteCensus(
+  emb: Float32Array,
+  n: number,
+  dim: number,
+  labels: Int32Array,
+  margin: number,
+  distance: 'euclidean' | 'sqeuclidean' | 'cosine',
+  normalize: boolean,
+) {
   const x = new Float64Array(emb);
   if (normalize || distance === 'cosine') {
     for (let i = 0; i < n; i++) {
@@ -58,8 +78,14 @@ export function bruteCensus(emb: Float32Array, n: number, dim: number, labels: I
   }
   const d = (a: number, b: number): number => {
     if (distance === 'cosine') {
-      let dot = 0, na = 0, nb = 0;
-      for (let k = 0; k < dim; k++) { dot += x[a * dim + k] * x[b * dim + k]; na += x[a * dim + k] ** 2; nb += x[b * dim + k] ** 2; }
+      let dot = 0,
+        na = 0,
+        nb = 0;
+      for (let k = 0; k < dim; k++) {
+        dot += x[a * dim + k] * x[b * dim + k];
+        na += x[a * dim + k] ** 2;
+        nb += x[b * dim + k] ** 2;
+      }
       return 1 - dot / Math.sqrt(na * nb);
     }
     let s = 0;
@@ -68,21 +94,36 @@ export function bruteCensus(emb: Float32Array, n: number, dim: number, labels: I
   };
   // nearBoundary: triplets whose t lies within 1e-5 of 0 or of the margin, where the engine's float32
   // distances may put them on the other side (a comparison on larger data allows that many).
-  const r = { triplets: 0, pml: { easy: 0, semihard: 0, hard: 0, violating: 0 }, facenet: { easy: 0, semihard: 0, hard: 0, violating: 0 }, lossSum: 0, violAsAnchor: new Float64Array(n), nearBoundary: 0 };
-  for (let a = 0; a < n; a++) for (let p = 0; p < n; p++) {
-    if (p === a || labels[p] !== labels[a]) continue;
-    const dap = d(a, p);
-    for (let q = 0; q < n; q++) {
-      if (labels[q] === labels[a]) continue;
-      const t = d(a, q) - dap;
-      r.triplets++;
-      if (t > margin) r.pml.easy++; else if (t > 0) r.pml.semihard++; else r.pml.hard++;
-      if (t <= margin) { r.pml.violating++; r.violAsAnchor[a]++; }
-      if (t >= margin) r.facenet.easy++; else if (t >= 0) r.facenet.semihard++; else r.facenet.hard++;
-      if (t < margin) r.facenet.violating++;
-      r.lossSum += Math.max(0, margin - t);
-      if (Math.abs(t) < 1e-5 || Math.abs(t - margin) < 1e-5) r.nearBoundary++;
+  const r = {
+    triplets: 0,
+    pml: { easy: 0, semihard: 0, hard: 0, violating: 0 },
+    facenet: { easy: 0, semihard: 0, hard: 0, violating: 0 },
+    lossSum: 0,
+    violAsAnchor: new Float64Array(n),
+    nearBoundary: 0,
+  };
+  for (let a = 0; a < n; a++)
+    for (let p = 0; p < n; p++) {
+      if (p === a || labels[p] !== labels[a]) continue;
+      const dap = d(a, p);
+      for (let q = 0; q < n; q++) {
+        if (labels[q] === labels[a]) continue;
+        const t = d(a, q) - dap;
+        r.triplets++;
+        if (t > margin) r.pml.easy++;
+        else if (t > 0) r.pml.semihard++;
+        else r.pml.hard++;
+        if (t <= margin) {
+          r.pml.violating++;
+          r.violAsAnchor[a]++;
+        }
+        if (t >= margin) r.facenet.easy++;
+        else if (t >= 0) r.facenet.semihard++;
+        else r.facenet.hard++;
+        if (t < margin) r.facenet.violating++;
+        r.lossSum += Math.max(0, margin - t);
+        if (Math.abs(t) < 1e-5 || Math.abs(t - margin) < 1e-5) r.nearBoundary++;
+      }
     }
-  }
   return r;
 }

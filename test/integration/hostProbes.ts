@@ -15,7 +15,15 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new assert.AssertionError({ message: `timed out after ${ms} ms waiting for ${what}` })), ms); })]);
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new assert.AssertionError({ message: `timed out after ${ms} ms waiting for ${what}` })),
+          ms,
+        );
+      }),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -24,10 +32,18 @@ export async function within<T>(p: Promise<T>, ms: number, what: string): Promis
 /** Live worker_threads threads of this process by their OS name (Linux), undefined where /proc is missing. */
 export function osWorkerThreads(): number | undefined {
   let tasks: string[];
-  try { tasks = fs.readdirSync('/proc/self/task'); } catch { return undefined; }
+  try {
+    tasks = fs.readdirSync('/proc/self/task');
+  } catch {
+    return undefined;
+  }
   let n = 0;
   for (const t of tasks) {
-    try { if (fs.readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim() === 'WorkerThread') n++; } catch { /* the thread just ended */ }
+    try {
+      if (fs.readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim() === 'WorkerThread') n++;
+    } catch {
+      /* the thread just ended */
+    }
   }
   return n;
 }
@@ -47,7 +63,11 @@ export function trackWorkers(): boolean {
       this.once('exit', () => tracked.delete(this));
     }
   }
-  try { workerThreads.Worker = TrackedWorker; } catch { return false; }
+  try {
+    workerThreads.Worker = TrackedWorker;
+  } catch {
+    return false;
+  }
   return workerThreads.Worker === TrackedWorker;
 }
 /** Puts back node:worker_threads' own Worker. */
@@ -75,5 +95,8 @@ export function findGc(): (() => void) | undefined {
 }
 /** Runs `gc` (when there is one) between macrotasks: WeakRefs are cleared only after the job that read them ends. */
 export async function collect(gc: (() => void) | undefined): Promise<void> {
-  for (let i = 0; i < 3; i++) { await sleep(20); gc?.(); }
+  for (let i = 0; i < 3; i++) {
+    await sleep(20);
+    gc?.();
+  }
 }

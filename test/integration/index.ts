@@ -5,7 +5,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 
-interface TestRecord { title: string; state: 'passed' | 'failed'; error?: string; ms?: number }
+interface TestRecord {
+  title: string;
+  state: 'passed' | 'failed';
+  error?: string;
+  ms?: number;
+}
 
 function findTests(dir: string, out: string[] = []): string[] {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -30,6 +35,8 @@ export function run(): Promise<void> {
       else resolve();
     });
     runner.on('pass', (t) => records.push({ title: t.fullTitle(), state: 'passed', ms: t.duration }));
-    runner.on('fail', (t, err) => records.push({ title: t.fullTitle(), state: 'failed', error: String(err?.stack || err) }));
+    runner.on('fail', (t, err) =>
+      records.push({ title: t.fullTitle(), state: 'failed', error: String(err?.stack || err) }),
+    );
   });
 }

@@ -28,7 +28,17 @@ import type { CensusView } from '../../src/shared/protocol';
 import { AnalysisClient } from '../../src/worker/client';
 import { rng } from '../helpers/rng';
 import { writeNpy } from '../helpers/npy';
-import { collect as collectWith, findGc, osWorkerThreads, trackWorkers, tracked, trackedSummary, untrackWorkers, within, workerThreads } from './hostProbes';
+import {
+  collect as collectWith,
+  findGc,
+  osWorkerThreads,
+  trackWorkers,
+  tracked,
+  trackedSummary,
+  untrackWorkers,
+  within,
+  workerThreads,
+} from './hostProbes';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -51,7 +61,10 @@ interface SlotLike {
  */
 function analysisSlots(s: Session): SlotLike[] {
   const client = (s as unknown as { client?: { slots?: (SlotLike | undefined)[] } }).client;
-  assert.ok(client && Array.isArray(client.slots), 'Session.client.slots (private) not found: update load.test.ts\'s reach into the analysis workers');
+  assert.ok(
+    client && Array.isArray(client.slots),
+    "Session.client.slots (private) not found: update load.test.ts's reach into the analysis workers",
+  );
   return client.slots.filter((x): x is SlotLike => !!x);
 }
 
@@ -66,13 +79,22 @@ function assertMatchesBrute(c: CensusView, s: Session, m: number, what: string):
   const truth = bruteCensus(d.embeddings, d.n, d.dim, d.labels, m, s.settings.distance, s.settings.normalize);
   assert.equal(c.triplets, truth.triplets, `${what}: valid triplets`);
   const slack = truth.nearBoundary;
-  assert.ok(slack <= 1e-4 * truth.triplets, `${what}: ${slack} triplets near a boundary would make the comparison loose`);
+  assert.ok(
+    slack <= 1e-4 * truth.triplets,
+    `${what}: ${slack} triplets near a boundary would make the comparison loose`,
+  );
   for (const conv of ['pml', 'facenet'] as const) {
     for (const k of ['easy', 'semihard', 'hard', 'violating'] as const) {
-      assert.ok(Math.abs(c[conv][k] - truth[conv][k]) <= slack, `${what}: ${conv} ${k} ${c[conv][k]}, brute force ${truth[conv][k]} (± ${slack} near a boundary) at margin ${m}`);
+      assert.ok(
+        Math.abs(c[conv][k] - truth[conv][k]) <= slack,
+        `${what}: ${conv} ${k} ${c[conv][k]}, brute force ${truth[conv][k]} (± ${slack} near a boundary) at margin ${m}`,
+      );
     }
   }
-  assert.ok(Math.abs(c.lossSum - truth.lossSum) <= 1e-5 * Math.max(1, truth.lossSum), `${what}: loss ${c.lossSum} vs ${truth.lossSum}`);
+  assert.ok(
+    Math.abs(c.lossSum - truth.lossSum) <= 1e-5 * Math.max(1, truth.lossSum),
+    `${what}: loss ${c.lossSum} vs ${truth.lossSum}`,
+  );
 }
 
 /**
@@ -80,24 +102,41 @@ function assertMatchesBrute(c: CensusView, s: Session, m: number, what: string):
  * UMAP, `layouts.umap` its progress) or the one layout and its progress fraction.
  */
 function umap(s: Session): { running: boolean; done: boolean } {
-  const set = (s as unknown as { layouts?: { umap: { state: string }; get(kind: string): Float32Array | undefined } }).layouts;
+  const set = (s as unknown as { layouts?: { umap: { state: string }; get(kind: string): Float32Array | undefined } })
+    .layouts;
   if (set) return { running: set.umap.state === 'running', done: !!set.get('umap') };
   const one = s as unknown as { layout?: Float32Array; layoutFraction?: number };
   return { running: !one.layout && (one.layoutFraction ?? 0) > 0, done: !!one.layout };
 }
 
 /** Gaussian classes around random centres (seeded): a small dataset with hard, semi-hard and easy triplets. */
-function blobs(seed: number, n: number, dim: number, classes: number, spread: number): { embeddings: Float32Array; labels: Int32Array } {
-  const r = rng(seed), g = () => Math.sqrt(-2 * Math.log(r() + 1e-300)) * Math.cos(2 * Math.PI * r());
+function blobs(
+  seed: number,
+  n: number,
+  dim: number,
+  classes: number,
+  spread: number,
+): { embeddings: Float32Array; labels: Int32Array } {
+  const r = rng(seed),
+    g = () => Math.sqrt(-2 * Math.log(r() + 1e-300)) * Math.cos(2 * Math.PI * r());
   const labels = Int32Array.from({ length: n }, (_, i) => i % classes);
   const centres = Float32Array.from({ length: classes * dim }, g);
-  const embeddings = Float32Array.from({ length: n * dim }, (_, k) => centres[labels[Math.floor(k / dim)] * dim + (k % dim)] + spread * g());
+  const embeddings = Float32Array.from(
+    { length: n * dim },
+    (_, k) => centres[labels[Math.floor(k / dim)] * dim + (k % dim)] + spread * g(),
+  );
   return { embeddings, labels };
 }
-function writeDataset(dir: string, d: { embeddings: Float32Array; labels: Int32Array }, dim: number, file = 'embeddings.npy'): string {
+function writeDataset(
+  dir: string,
+  d: { embeddings: Float32Array; labels: Int32Array },
+  dim: number,
+  file = 'embeddings.npy',
+): string {
   fs.mkdirSync(dir, { recursive: true });
   writeNpy(path.join(dir, file), '<f4', [d.labels.length, dim], d.embeddings);
-  if (!fs.existsSync(path.join(dir, 'labels.npy'))) writeNpy(path.join(dir, 'labels.npy'), '<i4', [d.labels.length], d.labels);
+  if (!fs.existsSync(path.join(dir, 'labels.npy')))
+    writeNpy(path.join(dir, 'labels.npy'), '<i4', [d.labels.length], d.labels);
   return path.join(dir, file);
 }
 
@@ -115,7 +154,9 @@ function spyOnErrorMessages(into: string[]): void {
 }
 /** A weak reference to every session that becomes active (each opened one does). */
 function recordSessions(a: EmbeddingInspectorApi, into: WeakRef<Session>[]): vscode.Disposable {
-  return a.inspector.onDidChangeActiveSession((s) => { if (s && !into.some((w) => w.deref() === s)) into.push(new WeakRef(s)); });
+  return a.inspector.onDidChangeActiveSession((s) => {
+    if (s && !into.some((w) => w.deref() === s)) into.push(new WeakRef(s));
+  });
 }
 
 /**
@@ -145,9 +186,14 @@ describe('load and faults in the real extension host', function () {
   const errorMessages: string[] = [];
   // The probe (see before) is heard here, and may be heard twice (the host reports it again): never counted.
   const probe = new Error('load.test probe: an unhandled rejection on purpose');
-  const onRejection = (reason: unknown): void => { if (reason !== probe) rejections.push(reason); else probeHeard = true; };
+  const onRejection = (reason: unknown): void => {
+    if (reason !== probe) rejections.push(reason);
+    else probeHeard = true;
+  };
   let probeHeard = false;
-  const onUncaught = (e: unknown): void => { uncaught.push(e); };
+  const onUncaught = (e: unknown): void => {
+    uncaught.push(e);
+  };
   const sessions: WeakRef<Session>[] = [];
   let sessionSub: vscode.Disposable | undefined;
   let osThreadsWork = false;
@@ -155,19 +201,31 @@ describe('load and faults in the real extension host', function () {
   // Per-run data where the UMAP cache must miss (the projection has to run to be closed mid-way).
   const runSeed = Date.now() % 1_000_000;
   const files = {
-    margin: '', killed: '', closeCensus: '', closeUmap: '',
+    margin: '',
+    killed: '',
+    closeCensus: '',
+    closeUmap: '',
     run: (k: number) => path.join(root, 'run', `emb_${String(k).padStart(4, '0')}.npy`),
     many: [] as string[],
   };
   const DIM = 16;
 
   const threads = () => ({ os: osThreadsWork ? osWorkerThreads() : undefined, tracked: tracked.size });
-  const threadsText = () => `OS worker threads ${osThreadsWork ? osWorkerThreads() : 'n/a'} (baseline ${baseline?.osThreads ?? 'n/a'}), tracked workers ${tracked.size}: ${trackedSummary()}`;
+  const threadsText = () =>
+    `OS worker threads ${osThreadsWork ? osWorkerThreads() : 'n/a'} (baseline ${baseline?.osThreads ?? 'n/a'}), tracked workers ${tracked.size}: ${trackedSummary()}`;
   /** Waits (bounded) until the live worker threads are the baseline's plus these (OS threads, tracked workers). */
-  const threadsBackTo = (extraOs: number, extraTracked: number, what: string, ms = 20_000) => until(() => {
-    const t = threads();
-    return t.tracked === baseline.tracked + extraTracked && (t.os === undefined || t.os === baseline.osThreads! + extraOs);
-  }, () => `${what}: ${threadsText()}`, ms);
+  const threadsBackTo = (extraOs: number, extraTracked: number, what: string, ms = 20_000) =>
+    until(
+      () => {
+        const t = threads();
+        return (
+          t.tracked === baseline.tracked + extraTracked &&
+          (t.os === undefined || t.os === baseline.osThreads! + extraOs)
+        );
+      },
+      () => `${what}: ${threadsText()}`,
+      ms,
+    );
 
   let started = 0;
   before(async function () {
@@ -182,8 +240,18 @@ describe('load and faults in the real extension host', function () {
     files.closeCensus = writeDataset(path.join(root, 'closeCensus'), blobs(runSeed + 11, 1500, DIM, 10, 0.8), DIM);
     files.closeUmap = writeDataset(path.join(root, 'closeUmap'), blobs(runSeed + 13, 1500, DIM, 10, 0.8), DIM);
     const series = blobs(7, 120, 8, 4, 0.7);
-    for (let k = 1; k <= 5; k++) writeDataset(path.join(root, 'run'), { embeddings: series.embeddings.map((v, i) => v * (1 + k / 20) + (i % 5 === 0 ? k / 50 : 0)), labels: series.labels }, 8, path.basename(files.run(k)));
-    for (let k = 0; k < 5; k++) files.many.push(writeDataset(path.join(root, `many${k}`), blobs(20 + k, 80 + 20 * k, 8, 4, 0.8), 8));
+    for (let k = 1; k <= 5; k++)
+      writeDataset(
+        path.join(root, 'run'),
+        {
+          embeddings: series.embeddings.map((v, i) => v * (1 + k / 20) + (i % 5 === 0 ? k / 50 : 0)),
+          labels: series.labels,
+        },
+        8,
+        path.basename(files.run(k)),
+      );
+    for (let k = 0; k < 5; k++)
+      files.many.push(writeDataset(path.join(root, `many${k}`), blobs(20 + k, 80 + 20 * k, 8, 4, 0.8), 8));
 
     // No unhandled rejection: listen for the whole file; the probe checks that the listener hears one here.
     process.on('unhandledRejection', onRejection);
@@ -193,7 +261,11 @@ describe('load and faults in the real extension host', function () {
 
     spyOnErrorMessages(errorMessages);
     assert.equal(await a.inspector.open(ws('broken', 'embeddings.npy')), undefined);
-    await until(() => errorMessages.some((m) => /embeddings\.npy/.test(m)), 'the error-message spy to see the truncated file\'s error', 10_000);
+    await until(
+      () => errorMessages.some((m) => /embeddings\.npy/.test(m)),
+      "the error-message spy to see the truncated file's error",
+      10_000,
+    );
     errorMessages.length = 0;
 
     // Thread counting: the probe worker must show up in both counts and leave them.
@@ -204,8 +276,13 @@ describe('load and faults in the real extension host', function () {
     osThreadsWork = os0 !== undefined && osWorkerThreads() === os0 + 1;
     assert.equal(tracked.size, 1, 'the probe worker is tracked');
     await probeWorker.terminate();
-    await until(() => tracked.size === 0 && (!osThreadsWork || osWorkerThreads() === os0), 'the probe worker to end', 5_000);
-    if (!osThreadsWork) console.warn('[ei] load.test: OS thread names are not available here: counting constructed workers only');
+    await until(
+      () => tracked.size === 0 && (!osThreadsWork || osWorkerThreads() === os0),
+      'the probe worker to end',
+      5_000,
+    );
+    if (!osThreadsWork)
+      console.warn('[ei] load.test: OS thread names are not available here: counting constructed workers only');
 
     gcFn = findGc();
     if (!gcFn) console.warn('[ei] load.test: no way to force a GC here: memory is compared with tolerances only');
@@ -216,12 +293,27 @@ describe('load and faults in the real extension host', function () {
     await until(() => a.controls.posted.some((m) => m.type === 'state'), 'the sidebar view to be ready', 30_000);
 
     // Warm-up (first worker start, wasm compile, code paths), then the baseline with nothing open.
-    await warmUp(a, [0, 1, 2, 3, 4].map((k) => writeDataset(path.join(root, `warm${k}`), blobs(runSeed + 100 + k, 60, 8, 4, 0.8), 8)));
-    await until(() => tracked.size === 0 && (!osThreadsWork || osWorkerThreads() === os0), () => `the warm-up sessions' workers to end: ${threadsText()}`, 20_000);
+    await warmUp(
+      a,
+      [0, 1, 2, 3, 4].map((k) => writeDataset(path.join(root, `warm${k}`), blobs(runSeed + 100 + k, 60, 8, 4, 0.8), 8)),
+    );
+    await until(
+      () => tracked.size === 0 && (!osThreadsWork || osWorkerThreads() === os0),
+      () => `the warm-up sessions' workers to end: ${threadsText()}`,
+      20_000,
+    );
     await collect();
     const mem = process.memoryUsage();
-    baseline = { osThreads: osThreadsWork ? osWorkerThreads() : undefined, tracked: tracked.size, heap: mem.heapUsed, rss: mem.rss, arrayBuffers: mem.arrayBuffers };
-    console.log(`[ei] load.test: baseline after ${Date.now() - started} ms: ${JSON.stringify(baseline)}, gc ${gcFn ? 'forced' : 'not available'}`);
+    baseline = {
+      osThreads: osThreadsWork ? osWorkerThreads() : undefined,
+      tracked: tracked.size,
+      heap: mem.heapUsed,
+      rss: mem.rss,
+      arrayBuffers: mem.arrayBuffers,
+    };
+    console.log(
+      `[ei] load.test: baseline after ${Date.now() - started} ms: ${JSON.stringify(baseline)}, gc ${gcFn ? 'forced' : 'not available'}`,
+    );
   });
 
   after(async () => {
@@ -239,7 +331,7 @@ describe('load and faults in the real extension host', function () {
     await closeAll();
   });
 
-  it('200 margin changes in 2 s from the sidebar: the census shown is the last margin\'s, equal to a brute-force recount', async () => {
+  it("200 margin changes in 2 s from the sidebar: the census shown is the last margin's, equal to a brute-force recount", async () => {
     const a = await api();
     const s = await a.inspector.open(files.margin);
     assert.ok(s);
@@ -266,14 +358,29 @@ describe('load and faults in the real extension host', function () {
     assert.equal(s.settings.margin, last);
     assert.equal(s.status.state, 'ready', `status ${JSON.stringify(s.status)}`);
     assertMatchesBrute(c, s, last, 'the census at the last margin');
-    assert.ok(c.pml.semihard > 0 && c.pml.easy > 0 && c.pml.hard > 0, 'the data has every kind of triplet at that margin');
+    assert.ok(
+      c.pml.semihard > 0 && c.pml.easy > 0 && c.pml.hard > 0,
+      'the data has every kind of triplet at that margin',
+    );
     // And bit for bit the engine's census at that margin, counted afresh in workers of its own.
-    const engine = new AnalysisClient({ workerScript: path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'worker.js') });
+    const engine = new AnalysisClient({
+      workerScript: path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'worker.js'),
+    });
     try {
-      await engine.setDataset({ embeddings: d.embeddings, n: d.n, dim: d.dim, labels: d.labels, classes: d.classNames.length });
+      await engine.setDataset({
+        embeddings: d.embeddings,
+        n: d.n,
+        dim: d.dim,
+        labels: d.labels,
+        classes: d.classNames.length,
+      });
       await engine.buildIndex({ distance: s.settings.distance, normalize: s.settings.normalize });
       const fresh = await within(engine.census(last, { topK: 50 }), 30_000, 'a fresh engine census');
-      assert.deepEqual([c.triplets, c.pml, c.facenet], [fresh.triplets, fresh.pml, fresh.facenet], 'the census equals a fresh count at the last margin');
+      assert.deepEqual(
+        [c.triplets, c.pml, c.facenet],
+        [fresh.triplets, fresh.pml, fresh.facenet],
+        'the census equals a fresh count at the last margin',
+      );
       assert.ok(Object.is(c.lossSum, fresh.lossSum), `loss ${c.lossSum} vs a fresh count's ${fresh.lossSum}`);
     } finally {
       engine.dispose();
@@ -281,7 +388,7 @@ describe('load and faults in the real extension host', function () {
     // What the sidebar and the projection were sent last: the same census, full, at the last margin.
     const toSidebar = a.controls.posted.filter((m) => m.type === 'census' && m.datasetId === s.id).pop();
     assert.ok(toSidebar && toSidebar.type === 'census', 'the sidebar got a census');
-    assert.equal(toSidebar.census.settings.margin, last, 'the sidebar\'s last census is at the last margin');
+    assert.equal(toSidebar.census.settings.margin, last, "the sidebar's last census is at the last margin");
     assert.ok(!toSidebar.census.partial, 'and it is the full recount');
     assert.deepEqual(toSidebar.census.counts, c.pml);
     // The sidebar is sent a status when it changes (its log keeps the last 100 messages): no error among them.
@@ -289,12 +396,20 @@ describe('load and faults in the real extension host', function () {
     assert.equal(errorStatus, undefined, 'the sidebar was shown no error');
     const panel = a.inspector.panelOf(s)!;
     const toPanel = panel.posted.filter((m) => m.type === 'census' || m.type === 'censusUpdate').pop();
-    assert.deepEqual(toPanel, { type: 'census', margin: last, partial: undefined }, 'the projection\'s last colours are the full census at the last margin');
-    await until(() => cfg().get('margin') === last, () => `the last margin saved to the settings (they hold ${cfg().get('margin')})`, 10_000);
+    assert.deepEqual(
+      toPanel,
+      { type: 'census', margin: last, partial: undefined },
+      "the projection's last colours are the full census at the last margin",
+    );
+    await until(
+      () => cfg().get('margin') === last,
+      () => `the last margin saved to the settings (they hold ${cfg().get('margin')})`,
+      10_000,
+    );
     assert.deepEqual(errorMessages, []);
   });
 
-  it('20 snapshot switches from the sidebar\'s picker: the session shows the last one chosen, and only it stays open', async () => {
+  it("20 snapshot switches from the sidebar's picker: the session shows the last one chosen, and only it stays open", async () => {
     const a = await api();
     const first = await a.inspector.open(files.run(1));
     assert.ok(first);
@@ -309,20 +424,32 @@ describe('load and faults in the real extension host', function () {
       await sleep(20); // a keyboard held down on the picker
     }
     await within(Promise.all(sent), 60_000, 'every snapshot message to be handled');
-    const s = await until(() => {
-      const open = a.inspector.openSessions;
-      return open.length === 1 && open[0] === a.inspector.activeSession && open[0];
-    }, () => `one session left open and active; open: ${a.inspector.openSessions.map((x) => `${path.basename(x.dataset.files.embeddings)}${x === a.inspector.activeSession ? ' (active)' : ''}`).join(', ')}`, 30_000);
+    const s = await until(
+      () => {
+        const open = a.inspector.openSessions;
+        return open.length === 1 && open[0] === a.inspector.activeSession && open[0];
+      },
+      () =>
+        `one session left open and active; open: ${a.inspector.openSessions.map((x) => `${path.basename(x.dataset.files.embeddings)}${x === a.inspector.activeSession ? ' (active)' : ''}`).join(', ')}`,
+      30_000,
+    );
     assert.equal(s.dataset.activeSnapshot, chosen, `the last snapshot chosen (${chosen}) is shown`);
     assert.equal(s.dataset.files.embeddings, files.run(chosen + 1));
     const c = await censusAt(s, s.settings.margin);
     assertMatchesBrute(c, s, c.settings.margin, 'the census of the snapshot shown');
     const state = a.controls.posted.filter((m) => m.type === 'state').pop();
-    assert.ok(state && state.type === 'state' && state.datasetId === s.id && state.activeSnapshot === chosen, `the sidebar shows snapshot ${chosen}: ${JSON.stringify(state && state.type === 'state' && { id: state.datasetId === s.id, active: state.activeSnapshot })}`);
+    assert.ok(
+      state && state.type === 'state' && state.datasetId === s.id && state.activeSnapshot === chosen,
+      `the sidebar shows snapshot ${chosen}: ${JSON.stringify(state && state.type === 'state' && { id: state.datasetId === s.id, active: state.activeSnapshot })}`,
+    );
     await until(() => umap(s).done, 'the UMAP layout of the last snapshot', 60_000);
     // The sessions of the other snapshots are closed: only this one's analysis workers remain.
     const own = analysisSlots(s).filter((x) => !x.isDead).length;
-    await until(() => tracked.size === baseline.tracked + own, () => `only the open session's ${own} analysis workers: ${threadsText()}`, 30_000);
+    await until(
+      () => tracked.size === baseline.tracked + own,
+      () => `only the open session's ${own} analysis workers: ${threadsText()}`,
+      30_000,
+    );
     assert.deepEqual(errorMessages, []);
   });
 
@@ -339,7 +466,10 @@ describe('load and faults in the real extension host', function () {
     assert.equal(a.inspector.activeSession, undefined);
     assert.equal(a.inspector.openSessions.length, 0);
     const lastStatus = a.controls.posted.filter((m) => m.type === 'status').pop();
-    assert.ok(lastStatus && lastStatus.type === 'status' && lastStatus.state !== 'error', `the sidebar shows no error: ${JSON.stringify(lastStatus)}`);
+    assert.ok(
+      lastStatus && lastStatus.type === 'status' && lastStatus.state !== 'error',
+      `the sidebar shows no error: ${JSON.stringify(lastStatus)}`,
+    );
     await sleep(500);
     assert.deepEqual(errorMessages, [], 'no error notification');
   });
@@ -348,25 +478,50 @@ describe('load and faults in the real extension host', function () {
     const a = await api();
     const s = await a.inspector.open(files.closeUmap);
     assert.ok(s);
-    await until(() => umap(s).running, () => `UMAP to be running (${JSON.stringify(umap(s))})`, 60_000);
-    assert.ok(tracked.size > baseline.tracked && [...tracked.values()].includes('projectionWorker.js'), `the projection worker runs: ${trackedSummary()}`);
+    await until(
+      () => umap(s).running,
+      () => `UMAP to be running (${JSON.stringify(umap(s))})`,
+      60_000,
+    );
+    assert.ok(
+      tracked.size > baseline.tracked && [...tracked.values()].includes('projectionWorker.js'),
+      `the projection worker runs: ${trackedSummary()}`,
+    );
     await closeAll();
     await threadsBackTo(0, 0, 'every worker of the closed session (analysis and UMAP) to end');
     await within(s.idle(), 10_000, 'the analysis to end after the panel closed');
     assert.equal(umap(s).done, false, 'no UMAP layout was delivered after closing');
     const lastStatus = a.controls.posted.filter((m) => m.type === 'status').pop();
-    assert.ok(lastStatus && lastStatus.type === 'status' && lastStatus.state !== 'error', `the sidebar shows no error: ${JSON.stringify(lastStatus)}`);
+    assert.ok(
+      lastStatus && lastStatus.type === 'status' && lastStatus.state !== 'error',
+      `the sidebar shows no error: ${JSON.stringify(lastStatus)}`,
+    );
     await sleep(500);
     assert.deepEqual(errorMessages, [], 'no error notification');
   });
 
   it('5 datasets opened at once: one session each, every one ready with its exact census', async () => {
     const a = await api();
-    const opened = await within(Promise.all(files.many.map((f) => vscode.commands.executeCommand<Session | undefined>('embeddingInspector.inspectFile', vscode.Uri.file(f)))), 60_000, 'five datasets to open');
-    assert.ok(opened.every((s) => s), 'every dataset opened');
+    const opened = await within(
+      Promise.all(
+        files.many.map((f) =>
+          vscode.commands.executeCommand<Session | undefined>('embeddingInspector.inspectFile', vscode.Uri.file(f)),
+        ),
+      ),
+      60_000,
+      'five datasets to open',
+    );
+    assert.ok(
+      opened.every((s) => s),
+      'every dataset opened',
+    );
     const all = opened as Session[];
     assert.equal(new Set(all).size, 5, 'one session per dataset');
-    assert.deepEqual(new Set(a.inspector.openSessions), new Set(all), 'all five stay open (the product keeps a session per dataset)');
+    assert.deepEqual(
+      new Set(a.inspector.openSessions),
+      new Set(all),
+      'all five stay open (the product keeps a session per dataset)',
+    );
     for (const s of all) {
       assert.ok(a.inspector.panelOf(s), `${s.dataset.name} has its projection panel`);
       const c = await censusAt(s, s.settings.margin);
@@ -387,38 +542,74 @@ describe('load and faults in the real extension host', function () {
     await until(() => s.tableReady, 'the margin table', 30_000); // built: no background job left to be hit instead
     await until(() => umap(s).done, 'the UMAP layout', 60_000);
     const own = analysisSlots(s).length;
-    await until(() => tracked.size === baseline.tracked + own, () => `only the session's ${own} analysis workers: ${threadsText()}`, 20_000);
+    await until(
+      () => tracked.size === baseline.tracked + own,
+      () => `only the session's ${own} analysis workers: ${threadsText()}`,
+      20_000,
+    );
     const before = threads();
     const slot = analysisSlots(s)[0];
     assert.ok(slot && !slot.isDead);
-    // The worker dies (terminated from outside, as a crash or an OOM kill would end it) with a census request in flight.
+    // The worker dies (terminated from outside, as a crash or an OOM kill would end it) with a census request in
+    // flight.
     let killedDuring: string | undefined;
     const request = slot.request;
     (slot as { request: SlotLike['request'] }).request = function (this: SlotLike, method: string, ...rest: unknown[]) {
       const p = request.call(this, method, ...rest);
-      if (method === 'census' && !killedDuring) { killedDuring = method; void slot.worker.terminate(); }
+      if (method === 'census' && !killedDuring) {
+        killedDuring = method;
+        void slot.worker.terminate();
+      }
       return p;
     };
     const m = 0.27183; // between slider positions: a recount in the workers, not a table answer
-    await within(a.controls.handleMessage({ type: 'setMargin', margin: m }), 20_000, 'the margin message to be handled');
+    await within(
+      a.controls.handleMessage({ type: 'setMargin', margin: m }),
+      20_000,
+      'the margin message to be handled',
+    );
     assert.equal(killedDuring, 'census', 'the worker was killed with a census request in flight');
-    const outcome = await until(() => (s.census?.settings.margin === m && !s.census.partial ? 'recovered' : s.status.state === 'error' ? 'error' : undefined),
-      () => `the session to recover or report the failure; status ${JSON.stringify(s.status)}, census at ${s.census?.settings.margin}`, 30_000);
+    const outcome = await until(
+      () =>
+        s.census?.settings.margin === m && !s.census.partial
+          ? 'recovered'
+          : s.status.state === 'error'
+            ? 'error'
+            : undefined,
+      () =>
+        `the session to recover or report the failure; status ${JSON.stringify(s.status)}, census at ${s.census?.settings.margin}`,
+      30_000,
+    );
     if (outcome === 'error') {
       assert.match(s.status.message, /worker/i, `the status names what failed: ${s.status.message}`);
-      await until(() => a.controls.posted.some((x) => x.type === 'status' && x.state === 'error' && x.message === s.status.message), 'the sidebar to show the failure', 5_000);
+      await until(
+        () =>
+          a.controls.posted.some((x) => x.type === 'status' && x.state === 'error' && x.message === s.status.message),
+        'the sidebar to show the failure',
+        5_000,
+      );
     } else {
       assertMatchesBrute(s.census!, s, m, 'recovered with the census at the margin asked');
     }
     assert.ok(slot.isDead, 'the killed worker is gone');
     // The next margin: a fresh worker takes the dead one's place and the census is exact again.
     const m2 = 0.4142;
-    await within(a.controls.handleMessage({ type: 'setMargin', margin: m2 }), 30_000, 'the next margin message to be handled');
+    await within(
+      a.controls.handleMessage({ type: 'setMargin', margin: m2 }),
+      30_000,
+      'the next margin message to be handled',
+    );
     const c2 = await censusAt(s, m2);
     assert.equal(s.status.state, 'ready', `status ${JSON.stringify(s.status)}`);
     assertMatchesBrute(c2, s, m2, 'the census after the recovery');
-    await until(() => { const t = threads(); return t.tracked === before.tracked && (t.os === undefined || t.os === before.os); },
-      () => `as many worker threads as before the kill (${JSON.stringify(before)}): ${threadsText()}`, 20_000);
+    await until(
+      () => {
+        const t = threads();
+        return t.tracked === before.tracked && (t.os === undefined || t.os === before.os);
+      },
+      () => `as many worker threads as before the kill (${JSON.stringify(before)}): ${threadsText()}`,
+      20_000,
+    );
     assert.deepEqual(errorMessages, []);
   });
 
@@ -426,14 +617,26 @@ describe('load and faults in the real extension host', function () {
     const a = await api();
     const s = await a.inspector.open(files.closeCensus);
     assert.ok(s);
-    const slot = await until(() => analysisSlots(s).find((x) => x.pending.size > 0), 'an analysis worker busy with the index', 20_000);
+    const slot = await until(
+      () => analysisSlots(s).find((x) => x.pending.size > 0),
+      'an analysis worker busy with the index',
+      20_000,
+    );
     void slot.worker.terminate();
     await within(s.idle(), 30_000, 'the analysis to end after its worker was killed');
     assert.equal(s.status.state, 'error', `status ${JSON.stringify(s.status)}`);
     assert.match(s.status.message, /^Analysis failed: .*worker/i, 'the status names what failed');
-    await until(() => errorMessages.some((x) => x.includes(s.dataset.name) && /worker/i.test(x)), () => `an error notification naming the dataset and the worker (got ${JSON.stringify(errorMessages)})`, 10_000);
+    await until(
+      () => errorMessages.some((x) => x.includes(s.dataset.name) && /worker/i.test(x)),
+      () => `an error notification naming the dataset and the worker (got ${JSON.stringify(errorMessages)})`,
+      10_000,
+    );
     errorMessages.length = 0;
-    await until(() => a.controls.posted.some((x) => x.type === 'status' && x.state === 'error' && x.message === s.status.message), 'the sidebar to show the failure', 5_000);
+    await until(
+      () => a.controls.posted.some((x) => x.type === 'status' && x.state === 'error' && x.message === s.status.message),
+      'the sidebar to show the failure',
+      5_000,
+    );
   });
 
   it('afterwards: no unhandled rejection, worker threads and memory back to the baseline, the extension still works', async () => {
@@ -444,27 +647,59 @@ describe('load and faults in the real extension host', function () {
     await collect();
     await sleep(2_000);
     await collect();
-    const leaked = sessions.filter((w) => w.deref() !== undefined).map((w) => `${w.deref()!.dataset.files.embeddings}${w.deref()!.disposed ? '' : ' (not disposed)'} ${JSON.stringify(w.deref()!.status)}`);
-    if (gcFn) assert.deepEqual(leaked, [], `${sessions.length} sessions were opened; these are still reachable after closing and a full GC`);
+    const leaked = sessions
+      .filter((w) => w.deref() !== undefined)
+      .map(
+        (w) =>
+          `${w.deref()!.dataset.files.embeddings}${w.deref()!.disposed ? '' : ' (not disposed)'} ${JSON.stringify(w.deref()!.status)}`,
+      );
+    if (gcFn)
+      assert.deepEqual(
+        leaked,
+        [],
+        `${sessions.length} sessions were opened; these are still reachable after closing and a full GC`,
+      );
     const mem = process.memoryUsage();
     const mb = (x: number) => `${(x / 2 ** 20).toFixed(1)} MB`;
-    const rss = fs.existsSync('/proc/self/status') ? fs.readFileSync('/proc/self/status', 'utf8').split('\n').filter((l) => /^Rss/.test(l)).map((l) => l.replace(/\s+/g, ' ')).join(', ') : '';
+    const rss = fs.existsSync('/proc/self/status')
+      ? fs
+          .readFileSync('/proc/self/status', 'utf8')
+          .split('\n')
+          .filter((l) => /^Rss/.test(l))
+          .map((l) => l.replace(/\s+/g, ' '))
+          .join(', ')
+      : '';
     console.log(`[ei] load.test: ${rss}`);
-    console.log(`[ei] load.test: after: heap ${mb(mem.heapUsed)} (baseline ${mb(baseline.heap)}), rss ${mb(mem.rss)} (${mb(baseline.rss)}), array buffers ${mb(mem.arrayBuffers)} (${mb(baseline.arrayBuffers)}), ${sessions.length} sessions`);
+    console.log(
+      `[ei] load.test: after: heap ${mb(mem.heapUsed)} (baseline ${mb(baseline.heap)}), rss ${mb(mem.rss)} (${mb(baseline.rss)}), array buffers ${mb(mem.arrayBuffers)} (${mb(baseline.arrayBuffers)}), ${sessions.length} sessions`,
+    );
     // Heap after a forced GC: what the sidebar's message log (100 messages), the host's caches and
     // this test's own records may add, far below one leaked session of these scenarios' datasets
     // with its census views. RSS: freed pages stay in the allocator's arenas, hence the wide margin.
     const heapSlack = gcFn ? 48 * 2 ** 20 : 150 * 2 ** 20;
-    assert.ok(mem.heapUsed - baseline.heap < heapSlack, `heap ${mb(mem.heapUsed)} vs baseline ${mb(baseline.heap)} (allowed +${mb(heapSlack)})`);
-    assert.ok(mem.arrayBuffers - baseline.arrayBuffers < 16 * 2 ** 20, `array buffers ${mb(mem.arrayBuffers)} vs baseline ${mb(baseline.arrayBuffers)}`);
-    assert.ok(mem.rss - baseline.rss < 150 * 2 ** 20, `RSS ${mb(mem.rss)} vs baseline ${mb(baseline.rss)} (allowed +150 MB)`);
+    assert.ok(
+      mem.heapUsed - baseline.heap < heapSlack,
+      `heap ${mb(mem.heapUsed)} vs baseline ${mb(baseline.heap)} (allowed +${mb(heapSlack)})`,
+    );
+    assert.ok(
+      mem.arrayBuffers - baseline.arrayBuffers < 16 * 2 ** 20,
+      `array buffers ${mb(mem.arrayBuffers)} vs baseline ${mb(baseline.arrayBuffers)}`,
+    );
+    assert.ok(
+      mem.rss - baseline.rss < 150 * 2 ** 20,
+      `RSS ${mb(mem.rss)} vs baseline ${mb(baseline.rss)} (allowed +150 MB)`,
+    );
     // The host is up and the extension still opens and counts a dataset.
     const s = await a.inspector.open(ws('clusters', 'embeddings.npy'));
     assert.ok(s);
     assertMatchesBrute(await censusAt(s, s.settings.margin), s, s.settings.margin, 'a dataset opened at the end');
     await closeAll();
     assert.deepEqual(uncaught, [], 'no uncaught exception in the host');
-    assert.deepEqual(rejections.map((r) => String((r as Error)?.stack ?? r)), [], 'no unhandled promise rejection in the host');
+    assert.deepEqual(
+      rejections.map((r) => String((r as Error)?.stack ?? r)),
+      [],
+      'no unhandled promise rejection in the host',
+    );
     assert.deepEqual(errorMessages, []);
     console.log(`[ei] load.test: the whole file took ${Date.now() - started} ms`);
   });

@@ -18,7 +18,8 @@ import { pngHeader, tsvValues } from '../helpers/pytorchLogdir';
 /** label_img.npy (float32, N x 3 x H x W, C order) as the script saved it: header length at bytes 8-9. */
 function labelImages(): { n: number; h: number; w: number; values: Float32Array } {
   const b = fs.readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'data', 'pytorch_logdir', 'label_img.npy'));
-  const headerLen = b.readUInt16LE(8), header = b.toString('latin1', 10, 10 + headerLen);
+  const headerLen = b.readUInt16LE(8),
+    header = b.toString('latin1', 10, 10 + headerLen);
   assert.match(header, /'descr': '<f4'/);
   const [n, c, h, w] = /'shape': \((\d+), (\d+), (\d+), (\d+)\)/.exec(header)!.slice(1).map(Number);
   assert.equal(c, 3);
@@ -31,7 +32,10 @@ describe('PyTorch log dir with sprites (issue 16, item 4)', function () {
   const errors: string[] = [];
   const original = vscode.window.showErrorMessage;
   before(() => {
-    (vscode.window as { showErrorMessage: unknown }).showErrorMessage = (m: string, ...rest: unknown[]) => { errors.push(m); return (original as (m: string, ...r: unknown[]) => Thenable<unknown>).call(vscode.window, m, ...rest); };
+    (vscode.window as { showErrorMessage: unknown }).showErrorMessage = (m: string, ...rest: unknown[]) => {
+      errors.push(m);
+      return (original as (m: string, ...r: unknown[]) => Thenable<unknown>).call(vscode.window, m, ...rest);
+    };
   });
   after(async () => {
     (vscode.window as { showErrorMessage: unknown }).showErrorMessage = original;
@@ -44,7 +48,13 @@ describe('PyTorch log dir with sprites (issue 16, item 4)', function () {
     assert.ok(s, 'the log dir opened');
     const d = s.dataset;
     assert.equal(d.name, 'runs · embeddings');
-    assert.deepEqual(d.snapshots?.map((x) => [x.name, x.epoch]), [['step 0', 0], ['step 10', 10]]);
+    assert.deepEqual(
+      d.snapshots?.map((x) => [x.name, x.epoch]),
+      [
+        ['step 0', 0],
+        ['step 10', 10],
+      ],
+    );
     assert.equal(d.activeSnapshot, 1, 'the last step opens first');
     assert.deepEqual(Array.from(d.embeddings), tsvValues(ws('runs', '00010', 'embeddings', 'tensors.tsv')));
     assert.deepEqual(d.classNames, ['ant', 'bee', 'cat', 'dog']);
@@ -65,7 +75,7 @@ describe('PyTorch log dir with sprites (issue 16, item 4)', function () {
     assert.equal(errors.length, before, `no error: ${errors.slice(before).join(' | ')}`);
   });
 
-  it('every sample\'s sprite cell is its image as add_embedding got it, pixel for pixel; cells past n are empty', async () => {
+  it("every sample's sprite cell is its image as add_embedding got it, pixel for pixel; cells past n are empty", async () => {
     const a = await api();
     const s = (await a.inspector.open(ws('runs'), { embeddingsKey: 'embeddings' }))!;
     const sheet = s.dataset.sprite!;
@@ -76,31 +86,49 @@ describe('PyTorch log dir with sprites (issue 16, item 4)', function () {
     let compared = 0;
     for (let i = 0; i < sheet.columns * sheet.columns; i++) {
       const c = spriteCell(sheet, i);
-      for (let y = 0; y < c.h; y++) for (let x = 0; x < c.w; x++) {
-        const o = ((c.y + y) * png.width + (c.x + x)) * 4;
-        for (let ch = 0; ch < 3; ch++) {
-          // make_sprite: np.uint8((x * 255).clip(0, 255)) on float64, so truncation, not rounding.
-          const want = i < src.n ? Math.min(255, Math.max(0, Math.floor(src.values[((i * 3 + ch) * src.h + y) * src.w + x] * 255))) : 0;
-          if (png.data[o + ch] !== want) assert.fail(`sample ${i}, pixel (${x}, ${y}) channel ${ch}: the sprite has ${png.data[o + ch]}, the image ${want}`);
-          compared++;
+      for (let y = 0; y < c.h; y++)
+        for (let x = 0; x < c.w; x++) {
+          const o = ((c.y + y) * png.width + (c.x + x)) * 4;
+          for (let ch = 0; ch < 3; ch++) {
+            // make_sprite: np.uint8((x * 255).clip(0, 255)) on float64, so truncation, not rounding.
+            const want =
+              i < src.n
+                ? Math.min(255, Math.max(0, Math.floor(src.values[((i * 3 + ch) * src.h + y) * src.w + x] * 255)))
+                : 0;
+            if (png.data[o + ch] !== want)
+              assert.fail(
+                `sample ${i}, pixel (${x}, ${y}) channel ${ch}: the sprite has ${png.data[o + ch]}, the image ${want}`,
+              );
+            compared++;
+          }
         }
-      }
     }
     assert.equal(compared, 49 * 8 * 8 * 3);
     // Clicking a sprite sample has no file to open: the panel says so, naming its cell.
     await a.inspector.panelOf(s)!.openSample(9);
-    assert.match(a.inspector.panelOf(s)!.lastNotice, /^Sample 9 is a cell of sprite\.png \(row 2, column 3; pixels 16–23, 8–15\); it has no file of its own/);
+    assert.match(
+      a.inspector.panelOf(s)!.lastNotice,
+      /^Sample 9 is a cell of sprite\.png \(row 2, column 3; pixels 16–23, 8–15\); it has no file of its own/,
+    );
   });
 
   it('a sprite that does not fit its grid, or is over 8192 px a side, is an error naming the image', async () => {
     const a = await api();
     for (const [name, prepare, problem] of [
-      ['runs_bad_size', (dir: string) => fs.writeFileSync(path.join(dir, '00010', 'embeddings', 'sprite.png'), pngHeader(56, 64)), /sprite\.png: the sprite image is 56 x 64 px, but 40 images of 8 x 8 px .* need 56 x 56 px/],
-      ['runs_too_big', (dir: string) => {
-        const cfg = path.join(dir, 'projector_config.pbtxt');
-        fs.writeFileSync(cfg, fs.readFileSync(cfg, 'utf8').replace(/single_image_dim: 8/g, 'single_image_dim: 1200'));
-        fs.writeFileSync(path.join(dir, '00010', 'embeddings', 'sprite.png'), pngHeader(8400, 8400));
-      }, /sprite\.png: the sprite image is 8400 x 8400 px, larger than the 8192 x 8192 px/],
+      [
+        'runs_bad_size',
+        (dir: string) => fs.writeFileSync(path.join(dir, '00010', 'embeddings', 'sprite.png'), pngHeader(56, 64)),
+        /sprite\.png: the sprite image is 56 x 64 px, but 40 images of 8 x 8 px .* need 56 x 56 px/,
+      ],
+      [
+        'runs_too_big',
+        (dir: string) => {
+          const cfg = path.join(dir, 'projector_config.pbtxt');
+          fs.writeFileSync(cfg, fs.readFileSync(cfg, 'utf8').replace(/single_image_dim: 8/g, 'single_image_dim: 1200'));
+          fs.writeFileSync(path.join(dir, '00010', 'embeddings', 'sprite.png'), pngHeader(8400, 8400));
+        },
+        /sprite\.png: the sprite image is 8400 x 8400 px, larger than the 8192 x 8192 px/,
+      ],
     ] as const) {
       const dir = ws(name);
       fs.rmSync(dir, { recursive: true, force: true });
@@ -109,8 +137,15 @@ describe('PyTorch log dir with sprites (issue 16, item 4)', function () {
       const before = errors.length;
       const s = await a.inspector.open(dir, { embeddingsKey: 'embeddings' });
       assert.equal(s, undefined, `${name}: nothing opens`);
-      const shown = await until(() => errors.slice(before).find((m) => problem.test(m)), () => `${name}: an error naming the sprite (got ${JSON.stringify(errors.slice(before))})`, 10_000);
-      assert.ok(shown.includes(`${name}/00010/embeddings/sprite.png`), `the error names the file as the explorer shows it: ${shown}`);
+      const shown = await until(
+        () => errors.slice(before).find((m) => problem.test(m)),
+        () => `${name}: an error naming the sprite (got ${JSON.stringify(errors.slice(before))})`,
+        10_000,
+      );
+      assert.ok(
+        shown.includes(`${name}/00010/embeddings/sprite.png`),
+        `the error names the file as the explorer shows it: ${shown}`,
+      );
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

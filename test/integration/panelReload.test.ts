@@ -15,7 +15,7 @@ describe('a projection page that does not load in time', function () {
   it('is loaded again, then loads and gets the dataset', async () => {
     const a = await api();
     // The panel class of the running extension (not this test bundle's copy).
-    const first = a.inspector.openSessions[0] ?? await a.inspector.open(ws('clusters', 'embeddings.npy'));
+    const first = a.inspector.openSessions[0] ?? (await a.inspector.open(ws('clusters', 'embeddings.npy')));
     assert.ok(first, 'a dataset opened');
     const Panel = a.inspector.panelOf(first)!.constructor as typeof ProjectionPanel;
     const saved = [Panel.READY_TIMEOUT_MS, Panel.READY_RETRIES];
@@ -26,7 +26,11 @@ describe('a projection page that does not load in time', function () {
       const panel = a.inspector.panelOf(s!)!;
       await until(() => panel.reloads >= 1, 'the page loaded again', 10_000);
       await panel.whenReady;
-      await until(() => panel.posted.some((m) => m.type === 'dataset'), 'the dataset posted to the reloaded page', 60_000);
+      await until(
+        () => panel.posted.some((m) => m.type === 'dataset'),
+        'the dataset posted to the reloaded page',
+        60_000,
+      );
       assert.ok(panel.reloads <= 2, `at most READY_RETRIES reloads, got ${panel.reloads}`);
     } finally {
       [Panel.READY_TIMEOUT_MS, Panel.READY_RETRIES] = saved;

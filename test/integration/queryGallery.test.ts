@@ -24,8 +24,12 @@ function distances(s: Session, kind: 'euclidean' | 'cosine') {
     for (let k = 0; k < dim; k++) x[i * dim + k] /= Math.sqrt(q);
   }
   return (a: number, b: number) => {
-    let s2 = 0, dot = 0;
-    for (let k = 0; k < dim; k++) { s2 += (x[a * dim + k] - x[b * dim + k]) ** 2; dot += x[a * dim + k] * x[b * dim + k]; }
+    let s2 = 0,
+      dot = 0;
+    for (let k = 0; k < dim; k++) {
+      s2 += (x[a * dim + k] - x[b * dim + k]) ** 2;
+      dot += x[a * dim + k] * x[b * dim + k];
+    }
     return kind === 'cosine' ? 1 - dot : Math.sqrt(s2);
   };
 }
@@ -37,10 +41,21 @@ describe('query / gallery retrieval in the sidebar (Market-1501 protocol)', func
   const split = { queries: new Int32Array(0), gallery: new Int32Array(0), cameras: new Int32Array(0) };
 
   /** The last query / gallery view the sidebar received for this session, once it matches `ok`. */
-  async function sidebarView(ok: (v: QueryGalleryView | null) => boolean, what: string): Promise<QueryGalleryView | null> {
+  async function sidebarView(
+    ok: (v: QueryGalleryView | null) => boolean,
+    what: string,
+  ): Promise<QueryGalleryView | null> {
     const a = await api();
-    const last = () => a.controls.posted.filter((m): m is QgMessage => m.type === 'queryGallery' && m.datasetId === session.id).at(-1);
-    const m = await until(() => { const l = last(); return l && ok(l.view) && l; }, () => `${what}; last sent: ${JSON.stringify(last()?.view)}`, 60_000);
+    const last = () =>
+      a.controls.posted.filter((m): m is QgMessage => m.type === 'queryGallery' && m.datasetId === session.id).at(-1);
+    const m = await until(
+      () => {
+        const l = last();
+        return l && ok(l.view) && l;
+      },
+      () => `${what}; last sent: ${JSON.stringify(last()?.view)}`,
+      60_000,
+    );
     return m.view;
   }
 
@@ -66,13 +81,17 @@ describe('query / gallery retrieval in the sidebar (Market-1501 protocol)', func
 
   it('sends CMC rank-1/5/10 and mAP equal to the reference, with the valid queries', async () => {
     assert.equal(session.settings.distance, 'euclidean');
-    const v = (await sidebarView((x) => x?.state === 'ready' && x.distance === 'euclidean, normalised', 'the euclidean metrics'))!;
+    const v = (await sidebarView(
+      (x) => x?.state === 'ready' && x.distance === 'euclidean, normalised',
+      'the euclidean metrics',
+    ))!;
     const want = market1501Reference(session.dataset.labels, split, distances(session, 'euclidean'));
     assert.equal(v.queries, 12);
     assert.equal(v.gallery, 60);
     assert.equal(v.metrics!.validQueries, want.valid);
     assert.equal(want.valid, 11, 'the identity seen by one camera only has no valid match');
-    for (const k of ['rank1', 'rank5', 'rank10', 'mAP'] as const) assert.ok(Math.abs(v.metrics![k] - want[k]) < 1e-12, `${k}: ${v.metrics![k]} vs ${want[k]}`);
+    for (const k of ['rank1', 'rank5', 'rank10', 'mAP'] as const)
+      assert.ok(Math.abs(v.metrics![k] - want[k]) < 1e-12, `${k}: ${v.metrics![k]} vs ${want[k]}`);
     assert.ok(want.mAP > 0.2 && want.mAP < 0.99 && want.rank1 < 1, `a case with misses: ${JSON.stringify(want)}`);
     assert.equal(v.cameraColumn, 'camera');
     assert.match(v.protocol, /Market-1501/);
@@ -82,13 +101,17 @@ describe('query / gallery retrieval in the sidebar (Market-1501 protocol)', func
     await cfg().update('distance', 'cosine', vscode.ConfigurationTarget.Workspace);
     const v = (await sidebarView((x) => x?.state === 'ready' && x.distance === 'cosine', 'the cosine metrics'))!;
     const want = market1501Reference(session.dataset.labels, split, distances(session, 'cosine'));
-    for (const k of ['rank1', 'rank5', 'rank10', 'mAP'] as const) assert.ok(Math.abs(v.metrics![k] - want[k]) < 1e-12, `${k}: ${v.metrics![k]} vs ${want[k]}`);
+    for (const k of ['rank1', 'rank5', 'rank10', 'mAP'] as const)
+      assert.ok(Math.abs(v.metrics![k] - want[k]) < 1e-12, `${k}: ${v.metrics![k]} vs ${want[k]}`);
   });
 
   it('says why when the split values do not match the settings (file and column named)', async () => {
     await cfg().update('queryGallery.galleryValue', 'gal', vscode.ConfigurationTarget.Workspace);
     const v = (await sidebarView((x) => x?.state === 'error', 'the error'))!;
-    assert.match(v.message!, /reid[\\/]metadata\.tsv: column 'split' of sample 1 \(0-based\) is "gallery": every value must be 'query' or 'gal'/);
+    assert.match(
+      v.message!,
+      /reid[\\/]metadata\.tsv: column 'split' of sample 1 \(0-based\) is "gallery": every value must be 'query' or 'gal'/,
+    );
     await cfg().update('queryGallery.galleryValue', undefined, vscode.ConfigurationTarget.Workspace);
     await sidebarView((x) => x?.state === 'ready', 'the metrics again');
   });
@@ -100,7 +123,11 @@ describe('query / gallery retrieval in the sidebar (Market-1501 protocol)', func
     await censusAt(other, other.settings.margin);
     await other.queryGallery.idle();
     assert.equal(other.queryGallery.view, undefined);
-    const sent = await until(() => a.controls.posted.filter((m): m is QgMessage => m.type === 'queryGallery' && m.datasetId === other.id).at(-1), 'a query / gallery message for clusters');
+    const sent = await until(
+      () =>
+        a.controls.posted.filter((m): m is QgMessage => m.type === 'queryGallery' && m.datasetId === other.id).at(-1),
+      'a query / gallery message for clusters',
+    );
     assert.equal(sent.view, null);
   });
 });

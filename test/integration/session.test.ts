@@ -9,10 +9,13 @@ import { worstAt } from '../../src/shared/worstAt';
 import { labelSuspects } from '../../src/analysis/labelErrors';
 
 function openTabPaths(): string[] {
-  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => {
-    const input = t.input as { uri?: vscode.Uri } | undefined;
-    return input?.uri?.fsPath ?? '';
-  }).filter(Boolean);
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .map((t) => {
+      const input = t.input as { uri?: vscode.Uri } | undefined;
+      return input?.uri?.fsPath ?? '';
+    })
+    .filter(Boolean);
 }
 
 describe('a dataset opened in the real extension host', function () {
@@ -37,7 +40,11 @@ describe('a dataset opened in the real extension host', function () {
   it('loads 60 samples of 4 classes with their images', () => {
     assert.equal(session.dataset.n, 60);
     assert.equal(session.dataset.dim, 8);
-    assert.deepEqual([...session.dataset.classNames].sort(), ['circle', 'cross', 'ring', 'square'], 'the metadata label column names the classes');
+    assert.deepEqual(
+      [...session.dataset.classNames].sort(),
+      ['circle', 'cross', 'ring', 'square'],
+      'the metadata label column names the classes',
+    );
     assert.equal(session.dataset.sources?.[3]?.path, ws('clusters', 'images', '003.png'));
   });
 
@@ -49,7 +56,10 @@ describe('a dataset opened in the real extension host', function () {
     assert.equal(c.triplets, 4 * 15 * 14 * 45);
     assert.deepEqual(c.pml, truth.pml);
     assert.deepEqual(c.facenet, truth.facenet);
-    assert.ok(Math.abs(c.lossSum - truth.lossSum) <= 1e-5 * Math.max(1, truth.lossSum), `loss ${c.lossSum} vs ${truth.lossSum}`);
+    assert.ok(
+      Math.abs(c.lossSum - truth.lossSum) <= 1e-5 * Math.max(1, truth.lossSum),
+      `loss ${c.lossSum} vs ${truth.lossSum}`,
+    );
     assert.ok(truth.pml.hard > 0 && truth.pml.semihard > 0, 'the fixture has hard and semi-hard triplets');
   });
 
@@ -66,7 +76,13 @@ describe('a dataset opened in the real extension host', function () {
     assert.ok(pca && pca.length === layout.length && pca.every(Number.isFinite), 'a PCA layout for every sample');
     assert.equal(session.layouts.shown?.kind, 'umap');
     assert.equal(session.layout, layout);
-    assert.deepEqual(session.layouts.state().choices.map((c) => [c.kind, c.ready]), [['umap', true], ['pca', true]]);
+    assert.deepEqual(
+      session.layouts.state().choices.map((c) => [c.kind, c.ready]),
+      [
+        ['umap', true],
+        ['pca', true],
+      ],
+    );
     assert.match(session.layouts.state().choices[1].note, /% of the variance/);
   });
 
@@ -78,10 +94,19 @@ describe('a dataset opened in the real extension host', function () {
     assert.equal(panel.posted.at(-1)?.type, 'neighbours');
     const r = session.neighbours(3, 10);
     assert.equal(r.items.length, 10);
-    assert.ok(r.items.every((x, t) => t === 0 || x.distance >= r.items[t - 1].distance), 'nearest first');
+    assert.ok(
+      r.items.every((x, t) => t === 0 || x.distance >= r.items[t - 1].distance),
+      'nearest first',
+    );
     assert.ok(!r.items.some((x) => x.index === 3), 'the sample itself is not its own neighbour');
     const rejected = panel.rejected.length;
-    for (const bad of [{ index: 3, k: 0 }, { index: 3, k: 101 }, { index: -1, k: 5 }, { index: session.dataset.n, k: 5 }, { index: 3, k: 2.5 }]) {
+    for (const bad of [
+      { index: 3, k: 0 },
+      { index: 3, k: 101 },
+      { index: -1, k: 5 },
+      { index: session.dataset.n, k: 5 },
+      { index: 3, k: 2.5 },
+    ]) {
       await panel.handleMessage({ type: 'requestNeighbours', requestId: 8, ...bad });
     }
     assert.equal(panel.rejected.length, rejected + 5);
@@ -99,7 +124,7 @@ describe('a dataset opened in the real extension host', function () {
     assert.equal(panel.rejected.length, rejected + 2);
   });
 
-  it('suspected label errors: every sample\'s 10 nearest neighbours as brute force finds them, scored and ranked (issue 16, item 3)', async () => {
+  it("suspected label errors: every sample's 10 nearest neighbours as brute force finds them, scored and ranked (issue 16, item 3)", async () => {
     const a = await api();
     const panel = a.inspector.panelOf(session)!;
     await until(() => panel.posted.length > 0, 'the projection webview ready', 60_000);
@@ -107,7 +132,9 @@ describe('a dataset opened in the real extension host', function () {
     assert.equal(panel.posted.at(-1)?.type, 'labelErrors');
     const got = panel.labelErrors.suspects!;
     // Brute force in float64 on the rows as the settings read them (euclidean, normalised by default).
-    const d = session.dataset, s = session.settings, k = 10;
+    const d = session.dataset,
+      s = session.settings,
+      k = 10;
     const x = Array.from({ length: d.n }, (_, i) => {
       const r = Array.from(d.embeddings.subarray(i * d.dim, (i + 1) * d.dim));
       const q = Math.sqrt(r.reduce((t, v) => t + v * v, 0));
@@ -116,23 +143,36 @@ describe('a dataset opened in the real extension host', function () {
     const dist = (i: number, j: number) => Math.sqrt(x[i].reduce((t, v, c) => t + (v - x[j][c]) ** 2, 0));
     const indices = new Int32Array(d.n * k);
     for (let i = 0; i < d.n; i++) {
-      const order = Array.from({ length: d.n }, (_, j) => j).filter((j) => j !== i).sort((p, q) => dist(i, p) - dist(i, q) || p - q);
+      const order = Array.from({ length: d.n }, (_, j) => j)
+        .filter((j) => j !== i)
+        .sort((p, q) => dist(i, p) - dist(i, q) || p - q);
       indices.set(order.slice(0, k), i * k);
     }
     const want = labelSuspects(indices, k, d.labels, d.classNames.length);
     assert.equal(s.distance, 'euclidean');
-    assert.deepEqual(got.map((t) => [t.index, t.suggested, t.score]), want.map((t) => [t.index, t.suggested, t.score]));
+    assert.deepEqual(
+      got.map((t) => [t.index, t.suggested, t.score]),
+      want.map((t) => [t.index, t.suggested, t.score]),
+    );
     assert.ok(want.length > 0, 'the fixture has suspects');
   });
 
   it('the layout picker: PCA chosen stays chosen, an unknown layout is refused', async () => {
     const a = await api();
     const panel = a.inspector.panelOf(session)!;
-    await until(() => session.layouts.get('umap') && panel.posted.length > 0, 'the UMAP layout and the webview ready', 90_000);
+    await until(
+      () => session.layouts.get('umap') && panel.posted.length > 0,
+      'the UMAP layout and the webview ready',
+      90_000,
+    );
     await panel.handleMessage({ type: 'chooseLayout', kind: 'pca' });
     assert.equal(session.layouts.shown?.kind, 'pca');
     assert.equal(session.layout, session.layouts.get('pca'));
-    assert.deepEqual(panel.posted.slice(-2).map((p) => p.type), ['layout', 'layoutState'], 'the PCA layout and the picker were sent to the webview');
+    assert.deepEqual(
+      panel.posted.slice(-2).map((p) => p.type),
+      ['layout', 'layoutState'],
+      'the PCA layout and the picker were sent to the webview',
+    );
     const rejected = panel.rejected.length;
     await panel.handleMessage({ type: 'chooseLayout', kind: 'tsne' } as Record<string, unknown>);
     assert.equal(panel.rejected.length, rejected + 1);
@@ -145,7 +185,11 @@ describe('a dataset opened in the real extension host', function () {
     const a = await api();
     const panel = a.inspector.panelOf(session)!;
     await panel.handleMessage({ type: 'openSample', index: 7 });
-    await until(() => openTabPaths().includes(ws('clusters', 'images', '007.png')), 'a tab showing images/007.png', 20_000);
+    await until(
+      () => openTabPaths().includes(ws('clusters', 'images', '007.png')),
+      'a tab showing images/007.png',
+      20_000,
+    );
   });
 
   it('rejects malformed messages without effect', async () => {
@@ -180,7 +224,9 @@ describe('a dataset opened in the real extension host', function () {
   it('while the margin moves, the quick recount already carries its colours and class rates', async () => {
     const a = await api();
     const quick: NonNullable<Session['census']>[] = [];
-    const sub = session.onDidChange((e) => { if (e === 'census' && session.census?.partial) quick.push(session.census); });
+    const sub = session.onDidChange((e) => {
+      if (e === 'census' && session.census?.partial) quick.push(session.census);
+    });
     await vscode.commands.executeCommand('workbench.view.extension.embeddingInspector');
     await until(() => a.controls.posted.some((m) => m.type === 'state'), 'the sidebar view to be ready', 30_000);
     await a.controls.handleMessage({ type: 'setMargin', margin: 0.5 });
@@ -191,12 +237,23 @@ describe('a dataset opened in the real extension host', function () {
       await a.controls.handleMessage({ type: 'setMargin', margin: 0.35 });
       const full = await censusAt(session, 0.35);
       // The projection got the quick recount's colours, then the full census, and nothing stale after it.
-      await until(() => panel.posted.slice(postedFrom).some((m) => m.type === 'census' && m.margin === 0.35), 'the full census at 0.35 in the projection', 10_000);
+      await until(
+        () => panel.posted.slice(postedFrom).some((m) => m.type === 'census' && m.margin === 0.35),
+        'the full census at 0.35 in the projection',
+        10_000,
+      );
       await new Promise((r) => setTimeout(r, 300)); // longer than the pacer's delay and interval
       const sent = panel.posted.slice(postedFrom).filter((m) => m.type === 'census' || m.type === 'censusUpdate');
       const lastFull = sent.map((m) => m.type).lastIndexOf('census');
-      assert.ok(sent.some((m) => m.type === 'censusUpdate' && m.margin === 0.35 && m.partial), `a quick update at 0.35 reached the projection: ${JSON.stringify(sent)}`);
-      assert.deepEqual(sent.slice(lastFull), [{ type: 'census', margin: 0.35, partial: undefined }], `nothing after the full census: ${JSON.stringify(sent)}`);
+      assert.ok(
+        sent.some((m) => m.type === 'censusUpdate' && m.margin === 0.35 && m.partial),
+        `a quick update at 0.35 reached the projection: ${JSON.stringify(sent)}`,
+      );
+      assert.deepEqual(
+        sent.slice(lastFull),
+        [{ type: 'census', margin: 0.35, partial: undefined }],
+        `nothing after the full census: ${JSON.stringify(sent)}`,
+      );
       const q = quick.find((c) => c.settings.margin === 0.35);
       assert.ok(q, `a quick census at 0.35 came before the full one (saw ${quick.map((c) => c.settings.margin)})`);
       const d = session.dataset;
@@ -207,8 +264,13 @@ describe('a dataset opened in the real extension host', function () {
       assert.deepEqual([...q.classViolationRate], [...full.classViolationRate], 'class violation rates');
       assert.deepEqual([...q.lossAsAnchor], [...full.lossAsAnchor], 'loss per anchor');
       // Meaningful only if the colours at 0.35 differ from those at 0.5 (else stale ones would pass).
-      assert.ok(full.category.some((c, i) => c !== before.category[i]), 'some sample changes colour between 0.5 and 0.35');
-      const toSidebar = a.controls.posted.filter((m) => m.type === 'census' && m.census.partial && m.census.settings.margin === 0.35);
+      assert.ok(
+        full.category.some((c, i) => c !== before.category[i]),
+        'some sample changes colour between 0.5 and 0.35',
+      );
+      const toSidebar = a.controls.posted.filter(
+        (m) => m.type === 'census' && m.census.partial && m.census.settings.margin === 0.35,
+      );
       assert.ok(toSidebar.length >= 1, 'the sidebar got the quick census');
     } finally {
       sub.dispose();
@@ -226,40 +288,65 @@ describe('a dataset opened in the real extension host', function () {
     const m = positions.reduce((best, v) => (Math.abs(v - 0.3) < Math.abs(best - 0.3) ? v : best), positions[0]);
     assert.ok(m !== session.settings.margin && m > 0.2 && m < 0.4, `position ${m}`);
     const seen: NonNullable<Session['census']>[] = [];
-    const sub = session.onDidChange((e) => { if (e === 'census' && session.census) seen.push(session.census); });
+    const sub = session.onDidChange((e) => {
+      if (e === 'census' && session.census) seen.push(session.census);
+    });
     const answered = session.tableAnswers;
     try {
       await a.controls.handleMessage({ type: 'setMargin', margin: m });
       const full = await censusAt(session, m);
       assert.equal(session.tableAnswers, answered + 1, 'answered from the table');
       const quick = seen[0];
-      assert.ok(quick && quick.partial && quick.fromTable && quick.settings.margin === m, 'the first census after the move is the table\'s, for that margin');
+      assert.ok(
+        quick && quick.partial && quick.fromTable && quick.settings.margin === m,
+        "the first census after the move is the table's, for that margin",
+      );
       assert.ok(seen.indexOf(full) > 0, 'the full recount followed it');
       // Bit for bit what the engine's full recount gives at that margin, and the brute-force truth.
       const d = session.dataset;
       const truth = bruteCensus(d.embeddings, d.n, d.dim, d.labels, m, 'euclidean', true);
       assert.deepEqual([quick.pml, quick.facenet], [truth.pml, truth.facenet]);
-      for (const key of ['pml', 'facenet', 'triplets', 'lossSum', 'meanLoss', 'meanLossNonZero', 'worst', 'batchHard'] as const) {
+      for (const key of [
+        'pml',
+        'facenet',
+        'triplets',
+        'lossSum',
+        'meanLoss',
+        'meanLossNonZero',
+        'worst',
+        'batchHard',
+      ] as const) {
         assert.deepEqual(quick[key], full[key], key);
       }
       for (const key of ['category', 'violAsAnchor', 'lossAsAnchor', 'classViolationRate'] as const) {
         assert.deepEqual([...quick[key]], [...full[key]], key);
       }
       assert.ok(quick.worst.length > 0, 'the fixture has violating triplets at this margin');
-      const toSidebar = a.controls.posted.find((msg) => msg.type === 'census' && msg.census.partial && msg.census.settings.margin === m);
+      const toSidebar = a.controls.posted.find(
+        (msg) => msg.type === 'census' && msg.census.partial && msg.census.settings.margin === m,
+      );
       assert.ok(toSidebar, 'the sidebar got it');
       // The sidebar's copy of the table answers the same position by itself with the same numbers.
       await a.controls.handleMessage({ type: 'ready' }); // the sidebar (re)loading gets everything, the table included
       const msg = a.controls.posted.filter((x) => x.type === 'table').pop();
       assert.ok(msg && msg.type === 'table' && msg.datasetId === session.id, 'a table for this dataset');
-      const view = msg.table, k = positionOf(view.margins, m);
+      const view = msg.table,
+        k = positionOf(view.margins, m);
       assert.equal(view.margins.length, positions.length);
       const local = viewCounts(view, k);
-      for (const key of ['pml', 'facenet', 'triplets', 'lossSum', 'meanLoss', 'meanLossNonZero', 'batchHard'] as const) assert.deepEqual(local[key], quick[key], `sidebar ${key}`);
+      for (const key of ['pml', 'facenet', 'triplets', 'lossSum', 'meanLoss', 'meanLossNonZero', 'batchHard'] as const)
+        assert.deepEqual(local[key], quick[key], `sidebar ${key}`);
       assert.deepEqual([...local.classViolationRate], [...quick.classViolationRate], 'sidebar class rates');
       const state = a.controls.posted.filter((x) => x.type === 'state').pop();
-      assert.ok(state && state.type === 'state' && state.worstTriplets === 50, 'the sidebar is told the worst list\'s length (default 50)');
-      assert.deepEqual(worstAt(view.smallest, view.complete, view.limit, m, state.worstTriplets), quick.worst, 'sidebar worst list');
+      assert.ok(
+        state && state.type === 'state' && state.worstTriplets === 50,
+        "the sidebar is told the worst list's length (default 50)",
+      );
+      assert.deepEqual(
+        worstAt(view.smallest, view.complete, view.limit, m, state.worstTriplets),
+        quick.worst,
+        'sidebar worst list',
+      );
     } finally {
       sub.dispose();
       await a.controls.handleMessage({ type: 'setMargin', margin: 0.5 });
@@ -287,11 +374,25 @@ describe('a dataset opened in the real extension host', function () {
     const d = session.dataset;
     const truth = bruteCensus(d.embeddings, d.n, d.dim, d.labels, 0.5, 'euclidean', true);
     assert.deepEqual(c.counts, truth.facenet);
-    await until(() => a.controls.posted.some((m) => m.type === 'state' && m.settings.convention === 'facenet'), 'a sidebar state with convention facenet', 10_000);
-    await until(() => a.controls.posted.some((m) => m.type === 'census' && m.census.settings.convention === 'facenet' && m.census.counts.violating === truth.facenet.violating), 'the sidebar census under facenet', 10_000);
+    await until(
+      () => a.controls.posted.some((m) => m.type === 'state' && m.settings.convention === 'facenet'),
+      'a sidebar state with convention facenet',
+      10_000,
+    );
+    await until(
+      () =>
+        a.controls.posted.some(
+          (m) =>
+            m.type === 'census' &&
+            m.census.settings.convention === 'facenet' &&
+            m.census.counts.violating === truth.facenet.violating,
+        ),
+      'the sidebar census under facenet',
+      10_000,
+    );
   });
 
-  it('a setting changed while the sidebar\'s margin is not yet saved keeps that margin', async () => {
+  it("a setting changed while the sidebar's margin is not yet saved keeps that margin", async () => {
     const a = await api();
     // The sidebar saves its margin 400 ms after the last move; the convention changes before that.
     const convention = session.settings.convention === 'pml' ? 'facenet' : 'pml';
@@ -302,7 +403,7 @@ describe('a dataset opened in the real extension host', function () {
     assert.deepEqual(c.counts, bruteCensus(d.embeddings, d.n, d.dim, d.labels, 0.42, 'euclidean', true)[convention]);
     await until(() => cfg().get('margin') === 0.42, 'margin 0.42 saved to the settings', 10_000);
     await new Promise((r) => setTimeout(r, 500)); // the save's echo comes back through the listener
-    assert.equal(session.settings.margin, 0.42, 'the session kept the sidebar\'s margin');
+    assert.equal(session.settings.margin, 0.42, "the session kept the sidebar's margin");
     assert.equal(session.census?.settings.margin, 0.42);
   });
 

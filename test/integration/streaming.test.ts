@@ -17,15 +17,20 @@ import { sliderMargins } from '../../src/shared/sliderScale';
 import { rng } from '../helpers/rng';
 import { writeNpy } from '../helpers/npy';
 
-
 describe('a dataset beyond the memory budget streams (real extension host)', function () {
   this.timeout(180_000);
   const cfg = () => vscode.workspace.getConfiguration('embeddingInspector');
-  const n = 4000, dim = 12, classes = 25;
-  const r = rng(17), g = () => Math.sqrt(-2 * Math.log(r() + 1e-300)) * Math.cos(2 * Math.PI * r());
+  const n = 4000,
+    dim = 12,
+    classes = 25;
+  const r = rng(17),
+    g = () => Math.sqrt(-2 * Math.log(r() + 1e-300)) * Math.cos(2 * Math.PI * r());
   const labels = Int32Array.from({ length: n }, (_, i) => i % classes);
   const centres = Float32Array.from({ length: classes * dim }, g);
-  const embeddings = Float32Array.from({ length: n * dim }, (_, k) => centres[labels[Math.floor(k / dim)] * dim + (k % dim)] + 1.2 * g());
+  const embeddings = Float32Array.from(
+    { length: n * dim },
+    (_, k) => centres[labels[Math.floor(k / dim)] * dim + (k % dim)] + 1.2 * g(),
+  );
   let session: Session;
   let movedTo: number | undefined;
   const seen: NonNullable<Session['census']>[] = [];
@@ -35,7 +40,9 @@ describe('a dataset beyond the memory budget streams (real extension host)', fun
 
   before(async () => {
     await closeAll();
-    engine = new AnalysisClient({ workerScript: path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'worker.js') });
+    engine = new AnalysisClient({
+      workerScript: path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'worker.js'),
+    });
     await engine.setDataset({ embeddings, n, dim, labels, classes });
     await engine.buildIndex({ distance: 'euclidean', normalize: true });
     fs.mkdirSync(ws('stream'), { recursive: true });
@@ -73,8 +80,11 @@ describe('a dataset beyond the memory budget streams (real extension host)', fun
 
   it('states an estimate from a sample first, then the exact census replaces it, equal to the in-memory engine', async () => {
     assert.equal(session.streaming, true, 'the session streams');
-    const exact = await until(() => seen.find((c) => !c.estimate && !c.partial),
-      () => `the exact census; status ${JSON.stringify(session.status)}, censuses seen ${seen.length}, last ${session.census ? JSON.stringify({ est: !!session.census.estimate, partial: !!session.census.partial }) : 'none'}`);
+    const exact = await until(
+      () => seen.find((c) => !c.estimate && !c.partial),
+      () =>
+        `the exact census; status ${JSON.stringify(session.status)}, censuses seen ${seen.length}, last ${session.census ? JSON.stringify({ est: !!session.census.estimate, partial: !!session.census.partial }) : 'none'}`,
+    );
     const est = seen.find((c) => c.estimate);
     assert.ok(est?.estimate, 'an estimate was shown before the exact census');
     assert.ok(seen.indexOf(est) < seen.indexOf(exact));
@@ -82,16 +92,25 @@ describe('a dataset beyond the memory budget streams (real extension host)', fun
     assert.ok(est.estimate.sampledAnchors > 0 && est.estimate.sampledAnchors <= n);
     assert.match(est.estimate.method, /uniform random sample of [\d,]+ of 4,000 anchors \(seed 1\)/);
     const a = await api();
-    assert.ok(a.controls.posted.some((m) => m.type === 'census' && m.census.estimate), 'the sidebar was sent the estimate, marked');
+    assert.ok(
+      a.controls.posted.some((m) => m.type === 'census' && m.census.estimate),
+      'the sidebar was sent the estimate, marked',
+    );
     assert.equal(exact.settings.margin, 0.2, 'the exact pass is labelled with the margin it counted');
     const truth = await truthAt(0.2);
     assert.deepEqual([exact.triplets, exact.pml, exact.facenet], [truth.triplets, truth.pml, truth.facenet]);
     assert.ok(Object.is(exact.lossSum, truth.lossSum), `loss ${exact.lossSum} vs ${truth.lossSum}`);
-    assert.deepEqual(exact.worst, truth.worst.map((w) => ({ ...w })));
+    assert.deepEqual(
+      exact.worst,
+      truth.worst.map((w) => ({ ...w })),
+    );
     assert.deepEqual([...exact.violAsPositive], [...Float32Array.from(truth.perSample!.violAsPositive)]);
     const share = truth.pml.violating / truth.triplets;
     const e = est.estimate.violatingShare;
-    assert.ok(Math.abs(e.value - share) <= 3 * e.halfWidth95 + 1e-12, `estimate ${e.value} ± ${e.halfWidth95} vs exact ${share}`);
+    assert.ok(
+      Math.abs(e.value - share) <= 3 * e.halfWidth95 + 1e-12,
+      `estimate ${e.value} ± ${e.halfWidth95} vs exact ${share}`,
+    );
   });
 
   it('a slider moved during the exact pass: the estimate followed it, and the census ends at that margin, exactly', async () => {
@@ -99,27 +118,39 @@ describe('a dataset beyond the memory budget streams (real extension host)', fun
     const atMoved = seen.find((c) => c.estimate && c.settings.margin === movedTo);
     assert.ok(atMoved, 'an estimate at the moved margin');
     const truth = await truthAt(movedTo);
-    const share = truth.pml.violating / truth.triplets, e = atMoved.estimate!.violatingShare;
-    assert.ok(Math.abs(e.value - share) <= 3 * e.halfWidth95 + 1e-12, `estimate ${e.value} ± ${e.halfWidth95} vs exact ${share}`);
+    const share = truth.pml.violating / truth.triplets,
+      e = atMoved.estimate!.violatingShare;
+    assert.ok(
+      Math.abs(e.value - share) <= 3 * e.halfWidth95 + 1e-12,
+      `estimate ${e.value} ± ${e.halfWidth95} vs exact ${share}`,
+    );
     const final = await censusAt(session, movedTo);
     assert.deepEqual([final.triplets, final.pml, final.facenet], [truth.triplets, truth.pml, truth.facenet]);
     assert.ok(Object.is(final.lossSum, truth.lossSum));
   });
 
-  it('answers a slider position from the pass\'s table at once, then a typed margin between positions shows the nearest one until its exact recount', async () => {
+  it("answers a slider position from the pass's table at once, then a typed margin between positions shows the nearest one until its exact recount", async () => {
     const a = await api();
     await until(() => session.tableReady, 'the table from the exact pass');
     const positions = sliderMargins(session.marginRange);
     const m = positions[Math.floor(positions.length / 3)];
-    const answered = session.tableAnswers, from = seen.length;
+    const answered = session.tableAnswers,
+      from = seen.length;
     await a.controls.handleMessage({ type: 'setMargin', margin: m });
     assert.equal(session.tableAnswers, answered + 1, 'answered from the table');
     const quick = seen[from];
-    assert.ok(quick.fromTable && quick.settings.margin === m && quick.shownMargin === undefined, 'the first census after the move is the table\'s');
+    assert.ok(
+      quick.fromTable && quick.settings.margin === m && quick.shownMargin === undefined,
+      "the first census after the move is the table's",
+    );
     const atM = await truthAt(m);
     assert.deepEqual([quick.pml, quick.facenet, quick.lossSum], [atM.pml, atM.facenet, atM.lossSum]);
     const exactAtM = await censusAt(session, m);
-    assert.deepEqual([...exactAtM.violAsNegative], [...Float32Array.from(atM.perSample!.violAsNegative)], 'then the exact pass: per-sample counts as negative');
+    assert.deepEqual(
+      [...exactAtM.violAsNegative],
+      [...Float32Array.from(atM.perSample!.violAsNegative)],
+      'then the exact pass: per-sample counts as negative',
+    );
     // A margin between two positions: the nearest position's numbers, said so, then the exact recount.
     const typed = (positions[5] + positions[6]) / 2 + (positions[6] - positions[5]) / 10;
     const from2 = seen.length;
@@ -134,23 +165,38 @@ describe('a dataset beyond the memory budget streams (real extension host)', fun
   });
 
   it('the convention changed, or the slider back at the margin last counted: the exact census again at once, no pass', async () => {
-    const a = await api(), typed = session.census!.settings.margin, atTyped = await truthAt(typed);
+    const a = await api(),
+      typed = session.census!.settings.margin,
+      atTyped = await truthAt(typed);
     assert.ok(!session.census!.partial && !session.census!.fromTable, 'starts from the exact census');
     let from = seen.length;
     await cfg().update('convention', 'facenet', vscode.ConfigurationTarget.Workspace);
-    const switched = await until(() => seen.slice(from).find((c) => c.settings.convention === 'facenet'), 'a census in the facenet convention');
-    assert.ok(!switched.partial && !switched.fromTable && switched.shownMargin === undefined, 'the exact census, not a table answer and a new pass');
+    const switched = await until(
+      () => seen.slice(from).find((c) => c.settings.convention === 'facenet'),
+      'a census in the facenet convention',
+    );
+    assert.ok(
+      !switched.partial && !switched.fromTable && switched.shownMargin === undefined,
+      'the exact census, not a table answer and a new pass',
+    );
     assert.deepEqual(switched.counts, atTyped.facenet);
     assert.equal(session.passProgress, undefined, 'no pass running');
-    // Away to a slider position (answered from the table at once, its exact recount started) and back before that recount ends.
+    // Away to a slider position (answered from the table at once, its exact recount started) and back before that
+    // recount ends.
     const away = a.controls.handleMessage({ type: 'setMargin', margin: sliderMargins(session.marginRange)[3] });
     assert.ok(seen[seen.length - 1].fromTable, 'the position was answered from the table');
     from = seen.length;
     await a.controls.handleMessage({ type: 'setMargin', margin: typed });
     await away;
     const back = seen[from];
-    const what = (c: typeof back | undefined) => JSON.stringify(c && { margin: c.settings.margin, partial: c.partial, fromTable: c.fromTable, shown: c.shownMargin });
-    assert.ok(back && !back.partial && !back.fromTable && back.shownMargin === undefined, `the exact census at once, not the nearest position: ${seen.slice(from).map(what).join(' ')}`);
+    const what = (c: typeof back | undefined) =>
+      JSON.stringify(
+        c && { margin: c.settings.margin, partial: c.partial, fromTable: c.fromTable, shown: c.shownMargin },
+      );
+    assert.ok(
+      back && !back.partial && !back.fromTable && back.shownMargin === undefined,
+      `the exact census at once, not the nearest position: ${seen.slice(from).map(what).join(' ')}`,
+    );
     assert.equal(seen.length, from + 1, 'the recount at the position was stopped: nothing else was published');
     assert.equal(back.settings.margin, typed);
     assert.deepEqual([back.pml, back.facenet, back.lossSum], [atTyped.pml, atTyped.facenet, atTyped.lossSum]);

@@ -11,7 +11,11 @@ type Child = Node | string | null | undefined | false;
  * `false` are left out; `true` sets an empty attribute. Never sets `style` (CSS lives in
  * media/*.css; dynamic sizes go through `element.style.x`).
  */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === false) continue;

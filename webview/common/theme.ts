@@ -20,7 +20,10 @@ export function cssVar(style: CSSStyleDeclaration, names: string[], fallback: st
  */
 export function onThemeChange(onChange: () => void): () => void {
   const mo = new MutationObserver(() => onChange());
-  mo.observe(document.body, { attributes: true, attributeFilter: ['class', 'style', 'data-vscode-theme-kind', 'data-vscode-theme-name'] });
+  mo.observe(document.body, {
+    attributes: true,
+    attributeFilter: ['class', 'style', 'data-vscode-theme-kind', 'data-vscode-theme-name'],
+  });
   mo.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
   return () => mo.disconnect();
 }

@@ -19,6 +19,8 @@ export function webviewApi<Out, State>(): WebviewApi<Out, State> {
   return {
     post: (message) => api.postMessage(message),
     getState: () => api.getState() as State | undefined,
-    setState: (state) => { api.setState(state); },
+    setState: (state) => {
+      api.setState(state);
+    },
   };
 }

@@ -12,7 +12,11 @@ export class ChartCanvas {
   readonly canvas: HTMLCanvasElement;
   private readonly observer: ResizeObserver;
 
-  constructor(label: string, testId: string, private readonly draw: DrawFn) {
+  constructor(
+    label: string,
+    testId: string,
+    private readonly draw: DrawFn,
+  ) {
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'chart';
     this.canvas.setAttribute('role', 'img');
@@ -51,7 +55,9 @@ export class ChartCanvas {
   }
 
   /** Stops watching the size. */
-  dispose(): void { this.observer.disconnect(); }
+  dispose(): void {
+    this.observer.disconnect();
+  }
 }
 
 /**
@@ -61,7 +67,14 @@ export class ChartCanvas {
 export function onPixelRatioChange(onChange: () => void): void {
   const arm = () => {
     const mq = matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
-    mq.addEventListener('change', () => { onChange(); arm(); }, { once: true });
+    mq.addEventListener(
+      'change',
+      () => {
+        onChange();
+        arm();
+      },
+      { once: true },
+    );
   };
   arm();
 }

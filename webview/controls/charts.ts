@@ -4,25 +4,50 @@
  * numbers come from histogramModel.ts.
  */
 import type { ChartTheme } from './theme';
-import { type Histogram, type Sweep, splitBin, niceTicks, countAtOrBelow, cumulativeCounts, shareAt } from './histogramModel';
+import {
+  type Histogram,
+  type Sweep,
+  splitBin,
+  niceTicks,
+  countAtOrBelow,
+  cumulativeCounts,
+  shareAt,
+} from './histogramModel';
 import { formatTick } from '../common/format';
 
 /** Padding around the plot area, in CSS pixels (room for tick labels below). */
 const PAD = { left: 6, right: 6, top: 8, bottom: 16 };
 
 /** What the histogram shows. */
-export interface HistogramFrame { hist: Histogram; margin: number; logScale: boolean; theme: ChartTheme }
+export interface HistogramFrame {
+  hist: Histogram;
+  margin: number;
+  logScale: boolean;
+  theme: ChartTheme;
+}
 
 /** What the sweep shows. */
 export interface SweepFrame {
-  sweep: Sweep; hist: Histogram; margin: number; theme: ChartTheme;
+  sweep: Sweep;
+  hist: Histogram;
+  margin: number;
+  theme: ChartTheme;
   /** The engine's exact violating share at the census margin, drawn as a ring beside the estimate. */
   exact?: { margin: number; share: number };
   /** The sweep holds exact counts (the margin table), not an estimate from the histogram: the dot reads it. */
   exactCurve?: boolean;
 }
 
-function xAxis(ctx: CanvasRenderingContext2D, theme: ChartTheme, x0: number, x1: number, lo: number, hi: number, y: number, fmt: (v: number) => string): void {
+function xAxis(
+  ctx: CanvasRenderingContext2D,
+  theme: ChartTheme,
+  x0: number,
+  x1: number,
+  lo: number,
+  hi: number,
+  y: number,
+  fmt: (v: number) => string,
+): void {
   ctx.fillStyle = theme.muted;
   ctx.strokeStyle = theme.grid;
   ctx.lineWidth = 1;
@@ -67,7 +92,10 @@ export function drawHistogram(ctx: CanvasRenderingContext2D, w: number, hgt: num
   const lo = Math.min(edges[0], 0, f.margin);
   const hi = Math.max(edges[bins], f.margin);
   if (!(hi > lo)) return;
-  const x0 = PAD.left, x1 = w - PAD.right, y0 = PAD.top, y1 = hgt - PAD.bottom;
+  const x0 = PAD.left,
+    x1 = w - PAD.right,
+    y0 = PAD.top,
+    y1 = hgt - PAD.bottom;
   const sx = (t: number) => x0 + ((t - lo) / (hi - lo)) * (x1 - x0);
   let unit = Infinity; // narrowest bin: heights are counts per this width
   for (let i = 0; i < bins; i++) if (edges[i + 1] > edges[i]) unit = Math.min(unit, edges[i + 1] - edges[i]);
@@ -85,7 +113,8 @@ export function drawHistogram(ctx: CanvasRenderingContext2D, w: number, hgt: num
       if (heights[i] <= 0) continue;
       const barTop = y1 - (heights[i] / top) * (y1 - y0);
       for (const seg of splitBin(edges[i], edges[i + 1], f.margin)) {
-        const a = sx(seg.from), b = sx(seg.to);
+        const a = sx(seg.from),
+          b = sx(seg.to);
         ctx.fillStyle = colour[seg.zone];
         // At least one pixel wide so a spike in a narrow bin stays visible.
         ctx.fillRect(a, barTop, Math.max(b - a, 1), y1 - barTop);
@@ -109,9 +138,13 @@ export function drawSweep(ctx: CanvasRenderingContext2D, w: number, hgt: number,
   const { margins, share } = f.sweep;
   const n = margins.length;
   if (n < 2) return;
-  const lo = margins[0], hi = margins[n - 1];
+  const lo = margins[0],
+    hi = margins[n - 1];
   if (!(hi > lo)) return;
-  const x0 = PAD.left + 30, x1 = w - PAD.right, y0 = PAD.top, y1 = hgt - PAD.bottom;
+  const x0 = PAD.left + 30,
+    x1 = w - PAD.right,
+    y0 = PAD.top,
+    y1 = hgt - PAD.bottom;
   const sx = (m: number) => x0 + ((m - lo) / (hi - lo)) * (x1 - x0);
   const sy = (s: number) => y1 - s * (y1 - y0);
   ctx.font = f.theme.font;
@@ -132,15 +165,20 @@ export function drawSweep(ctx: CanvasRenderingContext2D, w: number, hgt: number,
   ctx.lineWidth = 1.5;
   ctx.beginPath();
   for (let j = 0; j < n; j++) {
-    const x = sx(margins[j]), y = sy(share[j]);
-    if (j === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+    const x = sx(margins[j]),
+      y = sy(share[j]);
+    if (j === 0) ctx.moveTo(x, y);
+    else ctx.lineTo(x, y);
   }
   ctx.stroke();
   if (f.margin >= lo && f.margin <= hi) {
     const x = sx(f.margin);
     marginLine(ctx, f.theme, x, y0 - 4, y1);
-    const here = f.exactCurve ? shareAt(f.sweep, f.margin)
-      : f.hist.triplets > 0 ? countAtOrBelow(f.hist.edges, cumulativeCounts(f.hist.counts), f.margin) / f.hist.triplets : 0;
+    const here = f.exactCurve
+      ? shareAt(f.sweep, f.margin)
+      : f.hist.triplets > 0
+        ? countAtOrBelow(f.hist.edges, cumulativeCounts(f.hist.counts), f.margin) / f.hist.triplets
+        : 0;
     ctx.fillStyle = f.theme.marker;
     ctx.beginPath();
     ctx.arc(x, sy(here), 3, 0, 2 * Math.PI);

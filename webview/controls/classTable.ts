@@ -13,16 +13,30 @@ import { formatCount, formatShare } from '../common/format';
 const ROW_H = 20;
 
 /** A pooled row element; it shows whichever class sits at its slot in the current order. */
-interface PoolRow { el: HTMLElement; name: HTMLElement; fill: HTMLElement; pct: HTMLElement; classId: number }
+interface PoolRow {
+  el: HTMLElement;
+  name: HTMLElement;
+  fill: HTMLElement;
+  pct: HTMLElement;
+  classId: number;
+}
 
 /** Selection shown in the table; mirrors UiState.selectedClass / selectedPair. */
-export interface Selection { classId: number; pair: [number, number] | null }
+export interface Selection {
+  classId: number;
+  pair: [number, number] | null;
+}
 
 /** Clickable keyboard-accessible element: Enter / Space act like a click. */
 function activatable(el: HTMLElement, onActivate: () => void): void {
   el.tabIndex = 0;
   el.addEventListener('click', onActivate);
-  el.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onActivate(); } });
+  el.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      onActivate();
+    }
+  });
 }
 
 /**
@@ -55,19 +69,41 @@ export class ClassTable {
     private readonly saveUi: (patch: Partial<UiState>) => void,
   ) {
     this.scroller = h('div', { class: 'table-scroll' }, this.spacer);
-    const table = h('div', { class: 'classes', role: 'table', 'aria-label': 'Violation rate per anchor class', 'data-testid': 'class-table' },
-      h('div', { class: 'class-head', role: 'row' }, h('span', { role: 'columnheader' }, this.nameHeader), h('span', { role: 'columnheader' }, this.rateHeader)),
-      this.scroller);
-    this.element = h('div', { class: 'class-table' },
+    const table = h(
+      'div',
+      {
+        class: 'classes',
+        role: 'table',
+        'aria-label': 'Violation rate per anchor class',
+        'data-testid': 'class-table',
+      },
+      h(
+        'div',
+        { class: 'class-head', role: 'row' },
+        h('span', { role: 'columnheader' }, this.nameHeader),
+        h('span', { role: 'columnheader' }, this.rateHeader),
+      ),
+      this.scroller,
+    );
+    this.element = h(
+      'div',
+      { class: 'class-table' },
       table,
       h('div', { class: 'subhead' }, 'Most colliding pairs (anchor class → negative class, violating triplets)'),
-      this.pairs);
+      this.pairs,
+    );
     this.nameHeader.addEventListener('click', () => this.sortBy('name'));
-    this.rateHeader.addEventListener('click', () => this.sortBy(this.ui().sort === 'rate-desc' ? 'rate-asc' : 'rate-desc'));
+    this.rateHeader.addEventListener('click', () =>
+      this.sortBy(this.ui().sort === 'rate-desc' ? 'rate-asc' : 'rate-desc'),
+    );
     // scrollTop and the viewport size are cached here, so a census never forces a layout to read them.
     this.scroller.addEventListener('scroll', () => {
       this.scrollTop = this.scroller.scrollTop;
-      if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.render(); });
+      if (!this.frame)
+        this.frame = requestAnimationFrame(() => {
+          this.frame = 0;
+          this.render();
+        });
     });
     new ResizeObserver((entries) => {
       this.viewport = entries[0]?.contentRect.height ?? 0;
@@ -145,7 +181,13 @@ export class ClassTable {
     const name = h('span', { class: 'name', role: 'cell' });
     const fill = h('span', { class: 'fill' });
     const pct = h('span', { class: 'pct', role: 'cell' });
-    const el = h('div', { class: 'class-row', role: 'row', 'data-testid': 'class-row' }, name, h('span', { class: 'bar', 'aria-hidden': 'true' }, fill), pct);
+    const el = h(
+      'div',
+      { class: 'class-row', role: 'row', 'data-testid': 'class-row' },
+      name,
+      h('span', { class: 'bar', 'aria-hidden': 'true' }, fill),
+      pct,
+    );
     el.style.height = `${ROW_H}px`;
     const row: PoolRow = { el, name, fill, pct, classId: -1 };
     activatable(el, () => this.clickClass(row.classId));
@@ -179,7 +221,10 @@ export class ClassTable {
   private renderHeader(): void {
     const s = this.ui().sort;
     this.rateHeader.textContent = `Violation rate ${s === 'rate-desc' ? '▼' : s === 'rate-asc' ? '▲' : ''}`.trim();
-    this.rateHeader.setAttribute('aria-sort', s === 'rate-desc' ? 'descending' : s === 'rate-asc' ? 'ascending' : 'none');
+    this.rateHeader.setAttribute(
+      'aria-sort',
+      s === 'rate-desc' ? 'descending' : s === 'rate-asc' ? 'ascending' : 'none',
+    );
     this.nameHeader.setAttribute('aria-sort', s === 'name' ? 'ascending' : 'none');
   }
 
@@ -195,7 +240,11 @@ export class ClassTable {
 
   /** Updates the pair list in place (same elements, new texts): no new nodes on every census. */
   private renderPairs(top: { a: number; b: number; count: number }[]): void {
-    const same = top.length === this.lastPairs.length && top.every((p, i) => p.a === this.lastPairs[i].a && p.b === this.lastPairs[i].b && p.count === this.lastPairs[i].count);
+    const same =
+      top.length === this.lastPairs.length &&
+      top.every(
+        (p, i) => p.a === this.lastPairs[i].a && p.b === this.lastPairs[i].b && p.count === this.lastPairs[i].count,
+      );
     if (same) return;
     this.lastPairs = top.map((p) => ({ ...p }));
     const name = (c: number) => this.names[c] ?? `#${c}`;

@@ -44,10 +44,14 @@ export class MarginCoalescer {
   }
 
   /** True while a request is in flight or waiting: the UI keeps its local margin until idle. */
-  get busy(): boolean { return this.inFlight || this.pending !== undefined; }
+  get busy(): boolean {
+    return this.inFlight || this.pending !== undefined;
+  }
 
   /** The last margin sent to the host (undefined before the first send). */
-  get lastSentMargin(): number | undefined { return this.lastSent; }
+  get lastSentMargin(): number | undefined {
+    return this.lastSent;
+  }
 
   /** The user moved to `margin`: send it now or keep it as the pending value. */
   request(margin: number): void {
@@ -95,7 +99,10 @@ export class MarginCoalescer {
     const wait = this.lastSentAt + this.minIntervalMs - clock.now();
     if (wait > 0) {
       if (this.intervalTimer === undefined) {
-        this.intervalTimer = clock.setTimeout(() => { this.intervalTimer = undefined; this.pump(); }, wait);
+        this.intervalTimer = clock.setTimeout(() => {
+          this.intervalTimer = undefined;
+          this.pump();
+        }, wait);
       }
       return;
     }

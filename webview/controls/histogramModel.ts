@@ -9,7 +9,11 @@
  */
 
 /** Bins as the host sends them: `counts[i]` triplets with t in bin i = [edges[i], edges[i+1]). */
-export interface Histogram { edges: Float64Array; counts: Float64Array; triplets: number }
+export interface Histogram {
+  edges: Float64Array;
+  counts: Float64Array;
+  triplets: number;
+}
 
 /** Cumulative counts: `cum[i]` = triplets in bins 0..i-1 (length bins + 1, `cum[0] = 0`). */
 export function cumulativeCounts(counts: ArrayLike<number>): Float64Array {
@@ -24,7 +28,8 @@ export function binIndex(edges: ArrayLike<number>, x: number): number {
   let hi = edges.length - 2;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (edges[mid] <= x) lo = mid; else hi = mid - 1;
+    if (edges[mid] <= x) lo = mid;
+    else hi = mid - 1;
   }
   return lo;
 }
@@ -44,7 +49,10 @@ export function countAtOrBelow(edges: ArrayLike<number>, cum: ArrayLike<number>,
 }
 
 /** The sweep curve: `share[j]` = estimated share of violating triplets at margin `margins[j]`. */
-export interface Sweep { margins: Float64Array; share: Float64Array }
+export interface Sweep {
+  margins: Float64Array;
+  share: Float64Array;
+}
 
 /**
  * Share of violating triplets (t <= m) for `points` margins evenly spaced over [from, to], divided
@@ -82,7 +90,9 @@ export function shareAt(s: Sweep, m: number): number {
   const n = s.margins.length;
   if (n === 0 || !(m >= s.margins[0])) return n ? s.share[0] : 0;
   if (m >= s.margins[n - 1]) return s.share[n - 1];
-  const i = binIndex(s.margins, m), a = s.margins[i], b = s.margins[i + 1];
+  const i = binIndex(s.margins, m),
+    a = s.margins[i],
+    b = s.margins[i + 1];
   return b > a ? s.share[i] + ((s.share[i + 1] - s.share[i]) * (m - a)) / (b - a) : s.share[i];
 }
 
@@ -90,7 +100,11 @@ export function shareAt(s: Sweep, m: number): number {
 export type Zone = 'hard' | 'violating' | 'easy';
 
 /** One coloured piece of a bar. */
-export interface Segment { from: number; to: number; zone: Zone }
+export interface Segment {
+  from: number;
+  to: number;
+  zone: Zone;
+}
 
 /**
  * Splits bin [lo, hi] at t = 0 and t = margin so a bar that straddles the margin line is coloured

@@ -11,16 +11,17 @@
  *   - `lastCensusMargin`: `census.settings.margin` of the last census rendered (undefined before)
  *   - `lastUpdateMs`: time to render the last census (message in → DOM and both canvases updated)
  *   - `hasDataset`: whether the last `state` had a dataset
- * and the DOM event `ei-census-rendered` on `window` (detail: `{ margin, partial, elapsedMs, fromTable, local }`; `local`: answered in the sidebar from the margin table), fired
- * once a census is rendered (the next animation frame paints it): latency benchmarks listen to it.
- * Stable `data-testid`s: `margin-slider` (an `<input type=range>` over integer positions; its
- * `aria-valuetext` is the margin), `margin-input`, `margin-error`, `count-violating`, `count-hard`,
- * `count-semihard`, `count-easy` (and `pct-*`), `census-caption` ("margin 0.20 · pml · of …"),
+ * and the DOM event `ei-census-rendered` on `window` (detail: `{ margin, partial, elapsedMs, fromTable, local }`;
+ * `local`: answered in the sidebar from the margin table), fired once a census is rendered (the next animation frame
+ * paints it): latency benchmarks listen to it. Stable `data-testid`s: `margin-slider` (an `<input type=range>` over
+ * integer positions; its `aria-valuetext` is the margin), `margin-input`, `margin-error`, `count-violating`,
+ * `count-hard`, `count-semihard`, `count-easy` (and `pct-*`), `census-caption` ("margin 0.20 · pml · of …"),
  * `convention-rules`, `other-convention`, `metric-*` (shape, triplets, meanLoss, meanLossNonZero,
  * batchHard, semiHard, ntXent, p1, rPrecision, mapAtR, elapsed), `histogram`, `histogram-log`,
  * `sweep`, `class-table`, `class-row` (virtualised: only rows in view exist; `data-class` = class id),
- * `pair-row` (`data-a`, `data-b`), `qg-*` (query / gallery retrieval, queryGalleryPanel.ts), `sort-rate`, `sort-name`, `dataset-name`, `empty-state`,
- * `setting-distance|normalize|convention|mining|temperature|snapshot`, `inspect-button`, `status`.
+ * `pair-row` (`data-a`, `data-b`), `qg-*` (query / gallery retrieval, queryGalleryPanel.ts), `sort-rate`, `sort-name`,
+ * `dataset-name`, `empty-state`, `setting-distance|normalize|convention|mining|temperature|snapshot`, `inspect-button`,
+ * `status`.
  */
 import type { ToControls } from '../../src/shared/protocol';
 import { controlsApi, type UiState } from './vscodeApi';
@@ -51,11 +52,18 @@ export interface ControlsTestHook {
   readonly shownLocally: boolean;
 }
 
-declare global { interface Window { __embeddingInspector?: ControlsTestHook } }
+declare global {
+  interface Window {
+    __embeddingInspector?: ControlsTestHook;
+  }
+}
 
 const api = controlsApi();
 let ui: UiState = api.loadUi();
-const saveUi = (patch: Partial<UiState>) => { ui = { ...ui, ...patch }; api.saveUi(ui); };
+const saveUi = (patch: Partial<UiState>) => {
+  ui = { ...ui, ...patch };
+  api.saveUi(ui);
+};
 
 let state: StateMsg | undefined;
 let datasetKey = '';
@@ -68,7 +76,11 @@ let shownLocal: ControlsCensus | undefined;
 
 const coalescer = new MarginCoalescer({
   send: (margin) => api.post({ type: 'setMargin', margin }),
-  clock: { now: () => performance.now(), setTimeout: (fn, ms) => window.setTimeout(fn, ms), clearTimeout: (t) => window.clearTimeout(t as number) },
+  clock: {
+    now: () => performance.now(),
+    setTimeout: (fn, ms) => window.setTimeout(fn, ms),
+    clearTimeout: (t) => window.clearTimeout(t as number),
+  },
 });
 const margin = new MarginControl((m) => {
   coalescer.request(m);
@@ -82,24 +94,44 @@ const margin = new MarginControl((m) => {
 });
 const summary = new Summary();
 const settings = new SettingsPanel((m) => api.post(m));
-const table = new ClassTable((m) => api.post(m), () => ui, saveUi);
+const table = new ClassTable(
+  (m) => api.post(m),
+  () => ui,
+  saveUi,
+);
 const charts = new Charts(ui.logScale, (logScale) => saveUi({ logScale }));
 
 // ---- layout ----
 const title = h('div', { class: 'dataset-name', 'data-testid': 'dataset-name' });
 const status = h('div', { class: 'status', 'data-testid': 'status', role: 'status', hidden: true });
-const emptyButton = h('button', { type: 'button', 'data-testid': 'inspect-button', class: 'primary' }, 'Inspect Embeddings');
+const emptyButton = h(
+  'button',
+  { type: 'button', 'data-testid': 'inspect-button', class: 'primary' },
+  'Inspect Embeddings',
+);
 emptyButton.addEventListener('click', () => api.post({ type: 'inspect' }));
-const empty = h('div', { class: 'empty-state', 'data-testid': 'empty-state' },
-  h('p', {}, 'No embeddings are open. Pick an embeddings file (.npy, .npz, .tsv, .parquet, …) and its labels to see the triplet census here.'),
-  emptyButton);
+const empty = h(
+  'div',
+  { class: 'empty-state', 'data-testid': 'empty-state' },
+  h(
+    'p',
+    {},
+    'No embeddings are open. Pick an embeddings file (.npy, .npz, .tsv, .parquet, …) and its labels to see the triplet census here.',
+  ),
+  emptyButton,
+);
 const section = (key: string, label: string, ...body: HTMLElement[]) => {
   const d = h('details', { class: 'section', open: ui.open[key] ?? true }, h('summary', {}, label), ...body);
-  d.addEventListener('toggle', () => { saveUi({ open: { ...ui.open, [key]: d.open } }); if (d.open) charts.redraw(); });
+  d.addEventListener('toggle', () => {
+    saveUi({ open: { ...ui.open, [key]: d.open } });
+    if (d.open) charts.redraw();
+  });
   return d;
 };
 const queryGallery = new QueryGalleryPanel((body) => section('queryGallery', 'Query / gallery retrieval', body));
-const content = h('div', { class: 'content', hidden: true },
+const content = h(
+  'div',
+  { class: 'content', hidden: true },
   h('header', {}, title, settings.snapshotField, settings.compareField, settings.followField),
   margin.element,
   summary.counts,
@@ -108,7 +140,8 @@ const content = h('div', { class: 'content', hidden: true },
   section('metrics', 'Losses and retrieval', summary.metrics),
   queryGallery.element,
   section('settings', 'Settings', settings.element),
-  section('classes', 'Classes', table.element));
+  section('classes', 'Classes', table.element),
+);
 document.getElementById('app')?.append(status, empty, content);
 
 // ---- messages ----
@@ -157,10 +190,20 @@ function onState(s: StateMsg): void {
 
 function onCensus(c: ControlsCensus): void {
   coalescer.answered(c.settings.margin);
-  if (sameAnswer(c, shownLocal)) { lastCensus = c; shownLocal = undefined; return; } // already on screen
+  if (sameAnswer(c, shownLocal)) {
+    lastCensus = c;
+    shownLocal = undefined;
+    return;
+  } // already on screen
   // The host answering an earlier position of the drag: the table's answer for the slider's
   // current one is newer (same settings), so showing it would step the numbers back.
-  if (shownLocal && shownLocal.settings.margin === margin.value && c.settings.margin !== margin.value && sameButMargin(c.settings, shownLocal.settings)) return;
+  if (
+    shownLocal &&
+    shownLocal.settings.margin === margin.value &&
+    c.settings.margin !== margin.value &&
+    sameButMargin(c.settings, shownLocal.settings)
+  )
+    return;
   render(c, false);
 }
 
@@ -182,7 +225,17 @@ function render(c: ControlsCensus, local: boolean): void {
   charts.redraw();
   lastUpdateMs = performance.now() - t0;
   // For latency benchmarks: the census is in the DOM; the next animation frame paints it.
-  window.dispatchEvent(new CustomEvent('ei-census-rendered', { detail: { margin: c.settings.margin, partial: c.partial === true, elapsedMs: c.elapsedMs, fromTable: c.fromTable === true, local } }));
+  window.dispatchEvent(
+    new CustomEvent('ei-census-rendered', {
+      detail: {
+        margin: c.settings.margin,
+        partial: c.partial === true,
+        elapsedMs: c.elapsedMs,
+        fromTable: c.fromTable === true,
+        local,
+      },
+    }),
+  );
 }
 
 function belongs(id: string | undefined): boolean {
@@ -192,17 +245,32 @@ function belongs(id: string | undefined): boolean {
 window.addEventListener('message', (event: MessageEvent<ToControls>) => {
   const msg = event.data;
   switch (msg?.type) {
-    case 'state': onState(msg); break;
+    case 'state':
+      onState(msg);
+      break;
     case 'census':
       // A census for another dataset, or with a class count that no longer matches, is stale.
-      if (belongs(msg.datasetId) && msg.census?.settings && msg.census.counts && msg.census.classViolationRate?.length === state!.classes) onCensus(msg.census);
+      if (
+        belongs(msg.datasetId) &&
+        msg.census?.settings &&
+        msg.census.counts &&
+        msg.census.classViolationRate?.length === state!.classes
+      )
+        onCensus(msg.census);
       break;
     case 'histogram':
       // A new index: its table follows (the old one no longer answers).
-      if (belongs(msg.datasetId) && msg.edges?.length === (msg.counts?.length ?? -2) + 1) { tableView = undefined; charts.setHistogram({ edges: msg.edges, counts: msg.counts, triplets: msg.triplets }); }
+      if (belongs(msg.datasetId) && msg.edges?.length === (msg.counts?.length ?? -2) + 1) {
+        tableView = undefined;
+        charts.setHistogram({ edges: msg.edges, counts: msg.counts, triplets: msg.triplets });
+      }
       break;
     case 'table':
-      if (belongs(msg.datasetId) && msg.table?.margins?.length === msg.table.violating?.length && msg.table.classes === state!.classes) {
+      if (
+        belongs(msg.datasetId) &&
+        msg.table?.margins?.length === msg.table.violating?.length &&
+        msg.table.classes === state!.classes
+      ) {
         tableView = msg.table;
         charts.setExactSweep(exactSweep(msg.table.margins, msg.table.violating, msg.table.triplets));
       }
@@ -210,14 +278,18 @@ window.addEventListener('message', (event: MessageEvent<ToControls>) => {
     case 'status':
       status.hidden = msg.state === 'idle' || (msg.state === 'ready' && !msg.message);
       status.className = `status ${msg.state}`;
-      setText(status, msg.message || (msg.state === 'computing' ? 'computing…' : msg.state === 'loading' ? 'loading…' : ''));
+      setText(
+        status,
+        msg.message || (msg.state === 'computing' ? 'computing…' : msg.state === 'loading' ? 'loading…' : ''),
+      );
       if (msg.state === 'error') coalescer.release(); // a failed recount sends no census
       break;
     case 'queryGallery':
       if (belongs(msg.datasetId)) queryGallery.show(msg.view && typeof msg.view === 'object' ? msg.view : null);
       break;
     case 'follow':
-      if (typeof msg.on === 'boolean' && typeof msg.available === 'boolean') settings.showFollow(msg.on, msg.available, String(msg.reason ?? ''));
+      if (typeof msg.on === 'boolean' && typeof msg.available === 'boolean')
+        settings.showFollow(msg.on, msg.available, String(msg.reason ?? ''));
       break;
     default:
       console.warn('controls: unknown message', msg);
@@ -227,13 +299,27 @@ window.addEventListener('message', (event: MessageEvent<ToControls>) => {
 Object.defineProperty(window, '__embeddingInspector', {
   configurable: false,
   value: Object.freeze({
-    get margin() { return margin.value; },
-    get violatingText() { return summary.violatingText; },
-    get lastCensusMargin() { return lastCensus?.settings.margin; },
-    get lastUpdateMs() { return lastUpdateMs; },
-    get hasDataset() { return !!state?.hasDataset; },
-    get hasTable() { return !!tableView; },
-    get shownLocally() { return !!shownLocal; },
+    get margin() {
+      return margin.value;
+    },
+    get violatingText() {
+      return summary.violatingText;
+    },
+    get lastCensusMargin() {
+      return lastCensus?.settings.margin;
+    },
+    get lastUpdateMs() {
+      return lastUpdateMs;
+    },
+    get hasDataset() {
+      return !!state?.hasDataset;
+    },
+    get hasTable() {
+      return !!tableView;
+    },
+    get shownLocally() {
+      return !!shownLocal;
+    },
   } satisfies ControlsTestHook),
 });
 

@@ -5,7 +5,15 @@
  * and is not sent.
  */
 import { h } from '../common/dom';
-import { type MarginRange, sanitizeRange, lastPosition, valueToPosition, positionToValue, keyToPosition, parseMarginInput } from '../../src/shared/sliderScale';
+import {
+  type MarginRange,
+  sanitizeRange,
+  lastPosition,
+  valueToPosition,
+  positionToValue,
+  keyToPosition,
+  parseMarginInput,
+} from '../../src/shared/sliderScale';
 import { formatMargin, formatTick } from '../common/format';
 
 /** Slider + box; reports every local change (including each drag `input`) through `onChange`. */
@@ -22,16 +30,42 @@ export class MarginControl {
   private dragging = false;
 
   constructor(private readonly onChange: (margin: number) => void) {
-    this.slider = h('input', { type: 'range', id: 'margin-slider', 'data-testid': 'margin-slider', min: 0, max: 100, step: 1, 'aria-label': 'Triplet margin' });
-    this.box = h('input', { type: 'text', id: 'margin-input', 'data-testid': 'margin-input', inputmode: 'decimal', spellcheck: 'false', autocomplete: 'off', 'aria-label': 'Triplet margin value', 'aria-describedby': 'margin-error' });
-    this.error = h('div', { class: 'input-error', id: 'margin-error', 'data-testid': 'margin-error', role: 'alert', hidden: true });
+    this.slider = h('input', {
+      type: 'range',
+      id: 'margin-slider',
+      'data-testid': 'margin-slider',
+      min: 0,
+      max: 100,
+      step: 1,
+      'aria-label': 'Triplet margin',
+    });
+    this.box = h('input', {
+      type: 'text',
+      id: 'margin-input',
+      'data-testid': 'margin-input',
+      inputmode: 'decimal',
+      spellcheck: 'false',
+      autocomplete: 'off',
+      'aria-label': 'Triplet margin value',
+      'aria-describedby': 'margin-error',
+    });
+    this.error = h('div', {
+      class: 'input-error',
+      id: 'margin-error',
+      'data-testid': 'margin-error',
+      role: 'alert',
+      hidden: true,
+    });
     this.minLabel = h('span');
     this.maxLabel = h('span');
-    this.element = h('div', { class: 'margin-control' },
+    this.element = h(
+      'div',
+      { class: 'margin-control' },
       h('label', { for: 'margin-slider', class: 'margin-label' }, 'Margin m'),
       h('div', { class: 'margin-row' }, this.slider, this.box),
       h('div', { class: 'range-ends' }, this.minLabel, this.maxLabel),
-      this.error);
+      this.error,
+    );
 
     this.slider.addEventListener('input', () => this.fromSlider(Number(this.slider.value)));
     this.slider.addEventListener('keydown', (e) => {
@@ -41,20 +75,34 @@ export class MarginControl {
       this.slider.value = String(p);
       this.fromSlider(p);
     });
-    this.slider.addEventListener('pointerdown', () => { this.dragging = true; });
-    this.slider.addEventListener('change', () => { this.dragging = false; }); // fires on release
-    window.addEventListener('pointerup', () => { this.dragging = false; });
-    window.addEventListener('pointercancel', () => { this.dragging = false; });
+    this.slider.addEventListener('pointerdown', () => {
+      this.dragging = true;
+    });
+    this.slider.addEventListener('change', () => {
+      this.dragging = false;
+    }); // fires on release
+    window.addEventListener('pointerup', () => {
+      this.dragging = false;
+    });
+    window.addEventListener('pointercancel', () => {
+      this.dragging = false;
+    });
     this.box.addEventListener('change', () => this.fromBox());
-    this.box.addEventListener('keydown', (e) => { if (e.key === 'Enter') this.fromBox(); });
+    this.box.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') this.fromBox();
+    });
     this.box.addEventListener('input', () => this.showError(undefined));
   }
 
   /** The margin currently shown (the user's latest choice or the host's value). */
-  get value(): number { return this.current; }
+  get value(): number {
+    return this.current;
+  }
 
   /** True while the pointer holds the slider: host echoes must not move it under the hand. */
-  get interacting(): boolean { return this.dragging; }
+  get interacting(): boolean {
+    return this.dragging;
+  }
 
   /** Applies the host's `marginRange` (min, max, step). */
   setRange(r: MarginRange): void {
@@ -77,7 +125,9 @@ export class MarginControl {
   }
 
   /** The slider's step (for formatting margins elsewhere with the same decimals). */
-  get step(): number { return this.range.step; }
+  get step(): number {
+    return this.range.step;
+  }
 
   private fromSlider(position: number): void {
     const m = positionToValue(position, this.range);
@@ -90,7 +140,10 @@ export class MarginControl {
 
   private fromBox(): void {
     const parsed = parseMarginInput(this.box.value);
-    if (!parsed.ok) { this.showError(parsed.error); return; }
+    if (!parsed.ok) {
+      this.showError(parsed.error);
+      return;
+    }
     this.showError(undefined);
     if (parsed.value === this.current) return;
     this.current = parsed.value;

@@ -11,7 +11,13 @@ import { formatCount, formatShare, MISSING } from '../common/format';
 
 /** What the block shows, as text. */
 export interface QueryGalleryText {
-  rank1: string; rank5: string; rank10: string; map: string; valid: string; protocol: string; message: string;
+  rank1: string;
+  rank5: string;
+  rank10: string;
+  map: string;
+  valid: string;
+  protocol: string;
+  message: string;
 }
 
 /** 0.8525 -> "85.3%" (torchreid prints percentages too); "—" when not a share in [0, 1]. */
@@ -21,13 +27,26 @@ function pct(x: number | undefined): string {
 
 /** The texts for a view from the host; undefined for a view that is not well-formed (ignored). */
 export function describeQueryGallery(v: QueryGalleryView): QueryGalleryText | undefined {
-  if (!v || !['computing', 'ready', 'error'].includes(v.state) || !Number.isInteger(v.queries) || !Number.isInteger(v.gallery)) return undefined;
+  if (
+    !v ||
+    !['computing', 'ready', 'error'].includes(v.state) ||
+    !Number.isInteger(v.queries) ||
+    !Number.isInteger(v.gallery)
+  )
+    return undefined;
   const m = v.state === 'ready' ? v.metrics : undefined;
   if (v.state === 'ready' && (!m || !Number.isInteger(m.validQueries))) return undefined;
   const cams = v.cameraColumn ? `, cameras from '${v.cameraColumn}'` : ', no camera column';
   return {
-    rank1: pct(m?.rank1), rank5: pct(m?.rank5), rank10: pct(m?.rank10), map: pct(m?.mAP),
-    valid: m ? `${formatCount(m.validQueries)} of ${formatCount(v.queries)} queries · gallery ${formatCount(v.gallery)}` : v.state === 'computing' ? 'computing…' : MISSING,
+    rank1: pct(m?.rank1),
+    rank5: pct(m?.rank5),
+    rank10: pct(m?.rank10),
+    map: pct(m?.mAP),
+    valid: m
+      ? `${formatCount(m.validQueries)} of ${formatCount(v.queries)} queries · gallery ${formatCount(v.gallery)}`
+      : v.state === 'computing'
+        ? 'computing…'
+        : MISSING,
     protocol: `${String(v.protocol)}; ${String(v.distance)} distance; split from '${String(v.splitColumn)}'${cams}. Queries with no match left are skipped.`,
     message: v.state === 'error' ? String(v.message ?? 'failed') : '',
   };
@@ -47,7 +66,13 @@ export class QueryGalleryPanel {
       list.append(h('dt', {}, label), dd);
       return dd;
     };
-    this.cells = { rank1: cell('rank1', 'CMC rank-1'), rank5: cell('rank5', 'CMC rank-5'), rank10: cell('rank10', 'CMC rank-10'), map: cell('map', 'mAP'), valid: cell('valid', 'valid queries') };
+    this.cells = {
+      rank1: cell('rank1', 'CMC rank-1'),
+      rank5: cell('rank5', 'CMC rank-5'),
+      rank10: cell('rank10', 'CMC rank-10'),
+      map: cell('map', 'mAP'),
+      valid: cell('valid', 'valid queries'),
+    };
     this.element = wrap(h('div', {}, list, this.protocol, this.message));
     this.element.setAttribute('data-testid', 'qg-section');
     this.element.hidden = true;

@@ -25,7 +25,11 @@ export function readTheme(): ChartTheme {
   return {
     foreground: fg,
     muted: cssVar(s, ['--vscode-descriptionForeground'], fg),
-    grid: cssVar(s, ['--vscode-charts-lines', '--vscode-widget-border', '--vscode-panel-border'], dark ? '#444' : '#ddd'),
+    grid: cssVar(
+      s,
+      ['--vscode-charts-lines', '--vscode-widget-border', '--vscode-panel-border'],
+      dark ? '#444' : '#ddd',
+    ),
     bar: cssVar(s, ['--vscode-charts-blue', '--vscode-textLink-foreground'], '#3794ff'),
     warning: cssVar(s, ['--vscode-editorWarning-foreground', '--vscode-charts-yellow'], '#cca700'),
     error: cssVar(s, ['--vscode-errorForeground', '--vscode-editorError-foreground', '--vscode-charts-red'], '#f14c4c'),

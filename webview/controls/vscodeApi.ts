@@ -21,7 +21,14 @@ export interface UiState {
 }
 
 /** Defaults for a first visit. */
-export const DEFAULT_UI: UiState = { open: {}, sort: 'rate-desc', logScale: false, selectedClass: -1, selectedPair: null, datasetKey: '' };
+export const DEFAULT_UI: UiState = {
+  open: {},
+  sort: 'rate-desc',
+  logScale: false,
+  selectedClass: -1,
+  selectedPair: null,
+  datasetKey: '',
+};
 
 /** A typed handle on the webview API. */
 export interface ControlsApi {

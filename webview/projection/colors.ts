@@ -15,10 +15,38 @@ export type Rgba = [number, number, number, number];
  * like the grey used for "easy" points. Smallest pairwise dE76: 55 among the first 10, 39 among 20, 30 among 32.
  */
 export const GLASBEY_32: readonly string[] = [
-  '#5078a5', '#00e600', '#8c00ff', '#ff0000', '#ebbe0a', '#ff37a5', '#1edca0', '#0069f5',
-  '#4b6e00', '#a05014', '#f0aaff', '#ff919b', '#28d7eb', '#a02db9', '#d2c37d', '#a0d746',
-  '#d20041', '#9b467d', '#007d5f', '#ff8200', '#ff00fa', '#00a032', '#009bff', '#ffa569',
-  '#7d64be', '#9b7d00', '#96d2af', '#965550', '#b4c3ff', '#736432', '#ff694b', '#ff7dff',
+  '#5078a5',
+  '#00e600',
+  '#8c00ff',
+  '#ff0000',
+  '#ebbe0a',
+  '#ff37a5',
+  '#1edca0',
+  '#0069f5',
+  '#4b6e00',
+  '#a05014',
+  '#f0aaff',
+  '#ff919b',
+  '#28d7eb',
+  '#a02db9',
+  '#d2c37d',
+  '#a0d746',
+  '#d20041',
+  '#9b467d',
+  '#007d5f',
+  '#ff8200',
+  '#ff00fa',
+  '#00a032',
+  '#009bff',
+  '#ffa569',
+  '#7d64be',
+  '#9b7d00',
+  '#96d2af',
+  '#965550',
+  '#b4c3ff',
+  '#736432',
+  '#ff694b',
+  '#ff7dff',
 ];
 
 const GOLDEN_ANGLE = 137.50776405003785;
@@ -70,15 +98,21 @@ export function srgbToLab(rgb: Rgb): [number, number, number] {
   const y = (0.2126729 * r + 0.7151522 * g + 0.072175 * b) / WHITE_D65[1];
   const z = (0.0193339 * r + 0.119192 * g + 0.9503041 * b) / WHITE_D65[2];
   const f = (t: number) => (t > (6 / 29) ** 3 ? Math.cbrt(t) : t / (3 * (6 / 29) ** 2) + 4 / 29);
-  const fx = f(x), fy = f(y), fz = f(z);
+  const fx = f(x),
+    fy = f(y),
+    fz = f(z);
   return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
 }
 
 /** CIELAB to linear-light sRGB, unclamped (channels may leave [0, 1] when out of gamut). */
 function labToLinear(L: number, a: number, b: number): [number, number, number] {
-  const fy = (L + 16) / 116, fx = fy + a / 500, fz = fy - b / 200;
+  const fy = (L + 16) / 116,
+    fx = fy + a / 500,
+    fz = fy - b / 200;
   const inv = (t: number) => (t > 6 / 29 ? t ** 3 : 3 * (6 / 29) ** 2 * (t - 4 / 29));
-  const x = inv(fx) * WHITE_D65[0], y = inv(fy) * WHITE_D65[1], z = inv(fz) * WHITE_D65[2];
+  const x = inv(fx) * WHITE_D65[0],
+    y = inv(fy) * WHITE_D65[1],
+    z = inv(fz) * WHITE_D65[2];
   return [
     3.2404542 * x - 1.5371385 * y - 0.4985314 * z,
     -0.969266 * x + 1.8760108 * y + 0.041556 * z,
@@ -97,11 +131,17 @@ export function labToSrgb(L: number, a: number, b: number): Rgb {
  */
 export function lchToSrgb(L: number, C: number, hueDeg: number): Rgb {
   const h = (hueDeg * Math.PI) / 180;
-  const inGamut = (c: number) => labToLinear(L, c * Math.cos(h), c * Math.sin(h)).every((v) => v >= -1e-6 && v <= 1 + 1e-6);
+  const inGamut = (c: number) =>
+    labToLinear(L, c * Math.cos(h), c * Math.sin(h)).every((v) => v >= -1e-6 && v <= 1 + 1e-6);
   let c = C;
   if (!inGamut(c)) {
-    let lo = 0, hi = C;
-    for (let i = 0; i < 24; i++) { const mid = (lo + hi) / 2; if (inGamut(mid)) lo = mid; else hi = mid; }
+    let lo = 0,
+      hi = C;
+    for (let i = 0; i < 24; i++) {
+      const mid = (lo + hi) / 2;
+      if (inGamut(mid)) lo = mid;
+      else hi = mid;
+    }
     c = lo;
   }
   return labToSrgb(L, c * Math.cos(h), c * Math.sin(h));
@@ -109,24 +149,34 @@ export function lchToSrgb(L: number, C: number, hueDeg: number): Rgb {
 
 /** Euclidean distance in CIELAB (CIE76 delta E) between two sRGB colours. */
 export function deltaE76(p: Rgb, q: Rgb): number {
-  const a = srgbToLab(p), b = srgbToLab(q);
+  const a = srgbToLab(p),
+    b = srgbToLab(q);
   return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 }
 
 /** Loss ramp stops (t = 0, 0.5, 1): muted steel blue, amber, red; all mid-lightness so both themes show them. */
-const LOSS_STOPS: Rgb[] = [[0x5b, 0x7a, 0x99], [0xf2, 0xb0, 0x1e], [0xe0, 0x3b, 0x2d]];
+const LOSS_STOPS: Rgb[] = [
+  [0x5b, 0x7a, 0x99],
+  [0xf2, 0xb0, 0x1e],
+  [0xe0, 0x3b, 0x2d],
+];
 const LOSS_LAB = LOSS_STOPS.map(srgbToLab);
 
 /** Colour of a normalised loss t in [0, 1] (clamped), interpolated in CIELAB between the stops. */
 export function lossRamp(t: number): Rgb {
   const u = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)) * (LOSS_LAB.length - 1);
   const i = Math.min(LOSS_LAB.length - 2, Math.floor(u));
-  const f = u - i, p = LOSS_LAB[i], q = LOSS_LAB[i + 1];
+  const f = u - i,
+    p = LOSS_LAB[i],
+    q = LOSS_LAB[i + 1];
   return labToSrgb(p[0] + f * (q[0] - p[0]), p[1] + f * (q[1] - p[1]), p[2] + f * (q[2] - p[2]));
 }
 
 /** How losses map onto the ramp: `ref` (median positive loss) and `max` (99th percentile). */
-export interface LossScale { ref: number; max: number }
+export interface LossScale {
+  ref: number;
+  max: number;
+}
 
 /**
  * The loss scale of a set of per-sample losses. Losses as anchor are sums over many triplets and
@@ -136,13 +186,20 @@ export interface LossScale { ref: number; max: number }
 export function lossScale(values: ArrayLike<number>): LossScale {
   if (values instanceof Float32Array) return lossScaleFloat32(values);
   let m = 0;
-  for (let i = 0; i < values.length; i++) { const v = values[i]; if (v > 0 && Number.isFinite(v)) m++; }
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v > 0 && Number.isFinite(v)) m++;
+  }
   if (m === 0) return { ref: 0, max: 0 };
   const pos = new Float64Array(m);
-  for (let i = 0, j = 0; i < values.length; i++) { const v = values[i]; if (v > 0 && Number.isFinite(v)) pos[j++] = v; }
+  for (let i = 0, j = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v > 0 && Number.isFinite(v)) pos[j++] = v;
+  }
   // Two order statistics by selection (O(m)) instead of a sort: 1 000 000 losses in a few ms.
   const rank = (q: number) => Math.min(m - 1, Math.floor(q * (m - 1)));
-  const r50 = rank(0.5), r99 = rank(0.99);
+  const r50 = rank(0.5),
+    r99 = rank(0.99);
   const ref = selectKth(pos, r50, 0, m - 1);
   return { ref, max: selectKth(pos, r99, r50, m - 1) };
 }
@@ -158,16 +215,25 @@ function lossScaleFloat32(values: Float32Array): LossScale {
   const INF = 0x7f800000; // +Infinity; NaN above it, negatives (sign bit) above both, +0 is 0
   const high = new Uint32Array(65536);
   let m = 0;
-  for (let i = 0; i < bits.length; i++) { const b = bits[i]; if (b > 0 && b < INF) { high[b >>> 16]++; m++; } }
+  for (let i = 0; i < bits.length; i++) {
+    const b = bits[i];
+    if (b > 0 && b < INF) {
+      high[b >>> 16]++;
+      m++;
+    }
+  }
   if (m === 0) return { ref: 0, max: 0 };
   const rank = (q: number) => Math.min(m - 1, Math.floor(q * (m - 1)));
   const ranks = [rank(0.5), rank(0.99)];
   // The bucket of each rank and the rank within it.
-  const bucket = [0, 0], within = [0, 0];
+  const bucket = [0, 0],
+    within = [0, 0];
   for (let r = 0; r < 2; r++) {
-    let below = 0, h = 0;
+    let below = 0,
+      h = 0;
     while (below + high[h] <= ranks[r]) below += high[h++];
-    bucket[r] = h; within[r] = ranks[r] - below;
+    bucket[r] = h;
+    within[r] = ranks[r] - below;
   }
   const low = [new Uint32Array(65536), new Uint32Array(65536)];
   for (let i = 0; i < bits.length; i++) {
@@ -178,9 +244,11 @@ function lossScaleFloat32(values: Float32Array): LossScale {
     if (h === bucket[1]) low[1][b & 0xffff]++;
   }
   const out = [0, 0];
-  const word = new Uint32Array(1), asFloat = new Float32Array(word.buffer);
+  const word = new Uint32Array(1),
+    asFloat = new Float32Array(word.buffer);
   for (let r = 0; r < 2; r++) {
-    let below = 0, l = 0;
+    let below = 0,
+      l = 0;
     while (below + low[r][l] <= within[r]) below += low[r][l++];
     word[0] = ((bucket[r] << 16) | l) >>> 0;
     out[r] = asFloat[0];
@@ -200,11 +268,16 @@ function selectKth(a: Float64Array, k: number, lo: number, hi: number): number {
     if (a[hi] < a[lo]) swap(a, hi, lo);
     if (a[hi] < a[mid]) swap(a, hi, mid);
     const pivot = a[mid];
-    let i = lo, j = hi;
+    let i = lo,
+      j = hi;
     while (i <= j) {
       while (a[i] < pivot) i++;
       while (a[j] > pivot) j--;
-      if (i <= j) { swap(a, i, j); i++; j--; }
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
     }
     if (k <= j) hi = j;
     else if (k >= i) lo = i;
@@ -214,7 +287,9 @@ function selectKth(a: Float64Array, k: number, lo: number, hi: number): number {
 }
 
 function swap(a: Float64Array, i: number, j: number): void {
-  const t = a[i]; a[i] = a[j]; a[j] = t;
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
 }
 
 /** Position of loss l on the ramp, 0..1: log1p(l / ref) / log1p(max / ref), 0 for l <= 0, clamped. */

@@ -24,10 +24,16 @@ uniform sampler2D u_tex;
 out vec4 outColor;
 void main() { outColor = texture(u_tex, v_uv); }`;
 
-/** Where the cached image goes for camera `now`, given it was drawn with camera `then` (clip-space scale and offset of its quad). */
-export function cachedQuad(then: Camera, now: Camera, vp: Viewport): { scale: [number, number]; offset: [number, number] } {
+/** Where the cached image goes for camera `now`, given it was drawn with camera `then` (clip-space scale and offset of
+ * its quad). */
+export function cachedQuad(
+  then: Camera,
+  now: Camera,
+  vp: Viewport,
+): { scale: [number, number]; offset: [number, number] } {
   // clip_then = (p - C0) S0  =>  p = clip_then / S0 + C0  =>  clip_now = clip_then (S1 / S0) + (C0 - C1) S1.
-  const a = clipTransform(then, vp), b = clipTransform(now, vp);
+  const a = clipTransform(then, vp),
+    b = clipTransform(now, vp);
   return {
     scale: [b.scale[0] / a.scale[0], b.scale[1] / a.scale[1]],
     offset: [(a.center[0] - b.center[0]) * b.scale[0], (a.center[1] - b.center[1]) * b.scale[1]],
@@ -44,7 +50,10 @@ export class FrameCache {
   /** The camera and viewport of the cached image, or null when there is none (or it is stale). */
   private drawnWith: { cam: Camera; vp: Viewport; width: number; height: number } | null = null;
 
-  constructor(private readonly gl: WebGL2RenderingContext, link: (vs: string, fs: string) => WebGLProgram | null) {
+  constructor(
+    private readonly gl: WebGL2RenderingContext,
+    link: (vs: string, fs: string) => WebGLProgram | null,
+  ) {
     this.program = link(VERTEX, FRAGMENT);
     if (!this.program) return;
     this.vao = gl.createVertexArray();
@@ -58,10 +67,14 @@ export class FrameCache {
     gl.bindVertexArray(null);
   }
 
-  get ok(): boolean { return this.program !== null; }
+  get ok(): boolean {
+    return this.program !== null;
+  }
 
   /** Forget the image (styles, positions, palette or size changed). */
-  invalidate(): void { this.drawnWith = null; }
+  invalidate(): void {
+    this.drawnWith = null;
+  }
 
   /** Whether an image for this canvas size exists. */
   has(width: number, height: number): boolean {
@@ -87,14 +100,19 @@ export class FrameCache {
       gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, this.tex, 0);
       const complete = gl.checkFramebufferStatus(gl.FRAMEBUFFER) === gl.FRAMEBUFFER_COMPLETE;
       gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-      if (!complete) { gl.deleteFramebuffer(this.fbo); this.fbo = null; return false; }
+      if (!complete) {
+        gl.deleteFramebuffer(this.fbo);
+        this.fbo = null;
+        return false;
+      }
       this.size = { width, height };
     }
     gl.bindFramebuffer(gl.FRAMEBUFFER, this.fbo);
     return true;
   }
 
-  /** The points are in the texture: remember the camera and copy the image to the canvas (cleared to the clear colour first). */
+  /** The points are in the texture: remember the camera and copy the image to the canvas (cleared to the clear colour
+   * first). */
   end(cam: Camera, vp: Viewport): void {
     this.gl.bindFramebuffer(this.gl.FRAMEBUFFER, null);
     this.gl.clear(this.gl.COLOR_BUFFER_BIT);
@@ -104,7 +122,8 @@ export class FrameCache {
 
   /** Draws the cached image where camera `cam` puts it (the canvas is already cleared). */
   blit(cam: Camera, vp: Viewport): void {
-    const gl = this.gl, d = this.drawnWith;
+    const gl = this.gl,
+      d = this.drawnWith;
     if (!d || !this.program) return;
     const q = cachedQuad(d.cam, cam, vp);
     gl.useProgram(this.program);

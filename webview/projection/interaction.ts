@@ -22,14 +22,34 @@ export interface GestureHandlers {
 const CLICK_SLOP = 4;
 
 const KEYS: Record<string, Parameters<GestureHandlers['key']>[0]> = {
-  '+': 'zoomIn', '=': 'zoomIn', '-': 'zoomOut', '_': 'zoomOut', '0': 'reset', Escape: 'clear',
-  ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down',
+  '+': 'zoomIn',
+  '=': 'zoomIn',
+  '-': 'zoomOut',
+  _: 'zoomOut',
+  '0': 'reset',
+  Escape: 'clear',
+  ArrowLeft: 'left',
+  ArrowRight: 'right',
+  ArrowUp: 'up',
+  ArrowDown: 'down',
 };
 
 /** Wires the gestures on `el`; returns a function that removes the listeners. */
 export function attachGestures(el: HTMLElement, h: GestureHandlers): () => void {
-  let drag: { id: number; kind: 'pan' | 'box' | 'lasso'; x0: number; y0: number; x: number; y: number; moved: boolean; pts: number[] } | null = null;
-  const local = (e: MouseEvent): [number, number] => { const r = el.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
+  let drag: {
+    id: number;
+    kind: 'pan' | 'box' | 'lasso';
+    x0: number;
+    y0: number;
+    x: number;
+    y: number;
+    moved: boolean;
+    pts: number[];
+  } | null = null;
+  const local = (e: MouseEvent): [number, number] => {
+    const r = el.getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
+  };
 
   const down = (e: PointerEvent) => {
     if (e.button !== 0) return;
@@ -42,9 +62,16 @@ export function attachGestures(el: HTMLElement, h: GestureHandlers): () => void 
   };
   const move = (e: PointerEvent) => {
     const [x, y] = local(e);
-    if (!drag || drag.id !== e.pointerId) { h.hover(x, y); return; }
+    if (!drag || drag.id !== e.pointerId) {
+      h.hover(x, y);
+      return;
+    }
     if (!drag.moved && Math.hypot(x - drag.x0, y - drag.y0) < CLICK_SLOP) return;
-    if (!drag.moved) { drag.moved = true; h.leave(); el.classList.add(drag.kind === 'pan' ? 'panning' : 'selecting'); }
+    if (!drag.moved) {
+      drag.moved = true;
+      h.leave();
+      el.classList.add(drag.kind === 'pan' ? 'panning' : 'selecting');
+    }
     if (drag.kind === 'pan') h.pan(x - drag.x, y - drag.y);
     else if (drag.kind === 'box') h.shape('box', [drag.x0, drag.y0, x, y]);
     else {
@@ -52,7 +79,8 @@ export function attachGestures(el: HTMLElement, h: GestureHandlers): () => void 
       if (Math.hypot(x - drag.pts[n - 2], y - drag.pts[n - 1]) >= 2) drag.pts.push(x, y);
       h.shape('lasso', drag.pts);
     }
-    drag.x = x; drag.y = y;
+    drag.x = x;
+    drag.y = y;
   };
   const up = (e: PointerEvent) => {
     if (!drag || drag.id !== e.pointerId) return;
@@ -61,9 +89,17 @@ export function attachGestures(el: HTMLElement, h: GestureHandlers): () => void 
     el.classList.remove('panning', 'selecting');
     if (el.hasPointerCapture(e.pointerId)) el.releasePointerCapture(e.pointerId);
     const [x, y] = local(e);
-    if (!d.moved) { h.click(x, y); return; }
-    if (d.kind === 'box') { h.shape('box', null); h.select('box', [d.x0, d.y0, x, y]); }
-    else if (d.kind === 'lasso') { h.shape('lasso', null); if (d.pts.length >= 6) h.select('lasso', d.pts); }
+    if (!d.moved) {
+      h.click(x, y);
+      return;
+    }
+    if (d.kind === 'box') {
+      h.shape('box', null);
+      h.select('box', [d.x0, d.y0, x, y]);
+    } else if (d.kind === 'lasso') {
+      h.shape('lasso', null);
+      if (d.pts.length >= 6) h.select('lasso', d.pts);
+    }
     h.hover(x, y);
   };
   const cancel = (e: PointerEvent) => {
@@ -72,14 +108,20 @@ export function attachGestures(el: HTMLElement, h: GestureHandlers): () => void 
     drag = null;
     el.classList.remove('panning', 'selecting');
   };
-  const wheel = (e: WheelEvent) => { e.preventDefault(); const [x, y] = local(e); h.zoom(x, y, e.deltaY, e.deltaMode); };
+  const wheel = (e: WheelEvent) => {
+    e.preventDefault();
+    const [x, y] = local(e);
+    h.zoom(x, y, e.deltaY, e.deltaMode);
+  };
   const key = (e: KeyboardEvent) => {
     const action = KEYS[e.key];
     if (!action || e.ctrlKey || e.metaKey) return;
     e.preventDefault();
     h.key(action);
   };
-  const leave = () => { if (!drag) h.leave(); };
+  const leave = () => {
+    if (!drag) h.leave();
+  };
 
   el.addEventListener('pointerdown', down);
   el.addEventListener('pointermove', move);

@@ -7,17 +7,35 @@
  */
 
 /** Size of the drawing area in CSS pixels. */
-export interface Viewport { width: number; height: number }
+export interface Viewport {
+  width: number;
+  height: number;
+}
 /** Data point at the viewport centre and CSS pixels per data unit. */
-export interface Camera { cx: number; cy: number; scale: number }
+export interface Camera {
+  cx: number;
+  cy: number;
+  scale: number;
+}
 /** Axis-aligned bounds of the finite points; count = how many were finite. */
-export interface Bounds { minX: number; minY: number; maxX: number; maxY: number; count: number }
+export interface Bounds {
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+  count: number;
+}
 
 /** Bounds of the finite (x, y) pairs in `pos` (point i at pos[i*stride], pos[i*stride+1]). */
 export function computeBounds(pos: ArrayLike<number>, n: number, stride: number): Bounds {
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity, count = 0;
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity,
+    count = 0;
   for (let i = 0; i < n; i++) {
-    const x = pos[i * stride], y = pos[i * stride + 1];
+    const x = pos[i * stride],
+      y = pos[i * stride + 1];
     if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
     count++;
     if (x < minX) minX = x;
@@ -36,7 +54,8 @@ export function computeBounds(pos: ArrayLike<number>, n: number, stride: number)
 export function fitCamera(b: Bounds, vp: Viewport, padding: number): Camera {
   const w = b.maxX - b.minX > 0 ? b.maxX - b.minX : Math.max(1e-9, Math.abs(b.maxY - b.minY)) || 1;
   const h = b.maxY - b.minY > 0 ? b.maxY - b.minY : w;
-  const availW = Math.max(1, vp.width - 2 * padding), availH = Math.max(1, vp.height - 2 * padding);
+  const availW = Math.max(1, vp.width - 2 * padding),
+    availH = Math.max(1, vp.height - 2 * padding);
   return { cx: (b.minX + b.maxX) / 2, cy: (b.minY + b.maxY) / 2, scale: Math.min(availW / w, availH / h) };
 }
 
@@ -54,7 +73,15 @@ export function screenToData(cam: Camera, vp: Viewport, sx: number, sy: number):
  * Zooms by `factor` keeping the data point under screen point (sx, sy) where it is. The resulting
  * scale is clamped to [minScale, maxScale]; the anchor point still stays fixed.
  */
-export function zoomAt(cam: Camera, vp: Viewport, sx: number, sy: number, factor: number, minScale = 0, maxScale = Infinity): Camera {
+export function zoomAt(
+  cam: Camera,
+  vp: Viewport,
+  sx: number,
+  sy: number,
+  factor: number,
+  minScale = 0,
+  maxScale = Infinity,
+): Camera {
   const scale = Math.min(maxScale, Math.max(minScale, cam.scale * factor));
   const [dx, dy] = screenToData(cam, vp, sx, sy);
   // Solve dataToScreen(new, dx, dy) == (sx, sy) for the new centre.
@@ -71,7 +98,10 @@ export function panBy(cam: Camera, dx: number, dy: number): Camera {
  * WebGL clip space ([-1, 1] on both axes, y up).
  */
 export function clipTransform(cam: Camera, vp: Viewport): { center: [number, number]; scale: [number, number] } {
-  return { center: [cam.cx, cam.cy], scale: [(2 * cam.scale) / Math.max(1, vp.width), (2 * cam.scale) / Math.max(1, vp.height)] };
+  return {
+    center: [cam.cx, cam.cy],
+    scale: [(2 * cam.scale) / Math.max(1, vp.width), (2 * cam.scale) / Math.max(1, vp.height)],
+  };
 }
 
 /** Zoom factor for a wheel event: exponential, so equal scrolls zoom by equal ratios. */
@@ -84,7 +114,13 @@ export function wheelZoomFactor(deltaY: number, deltaMode: number): number {
  * A camera framing the given data points (e.g. one triplet) with padding, never zoomed out further
  * than `minScale` nor in further than `maxScale`.
  */
-export function framePoints(xy: ArrayLike<number>, vp: Viewport, padding: number, minScale: number, maxScale: number): Camera {
+export function framePoints(
+  xy: ArrayLike<number>,
+  vp: Viewport,
+  padding: number,
+  minScale: number,
+  maxScale: number,
+): Camera {
   const b = computeBounds(xy, xy.length / 2, 2);
   const cam = fitCamera(b, vp, padding);
   const scale = b.maxX === b.minX && b.maxY === b.minY ? maxScale : cam.scale;

@@ -21,23 +21,31 @@ export class LayoutAssembly {
   constructor(first: LayoutChunk, n: number) {
     const problem = validateLayoutChunk(first, n, 0);
     if (problem) throw new Error(problem);
-    this.id = first.layoutId; this.kind = first.kind; this.dims = first.dims; this.n = n;
+    this.id = first.layoutId;
+    this.kind = first.kind;
+    this.dims = first.dims;
+    this.n = n;
     this.data = new Float32Array(n * first.dims);
     this.take(first);
   }
 
   /** Adds the next chunk of the same layout; the reason when it is not usable (nothing is taken then). */
   accept(chunk: LayoutChunk): string | null {
-    if (chunk.layoutId !== this.id || chunk.kind !== this.kind || chunk.dims !== this.dims) return `chunk of layout ${chunk.layoutId} (${chunk.kind}) while receiving layout ${this.id} (${this.kind})`;
+    if (chunk.layoutId !== this.id || chunk.kind !== this.kind || chunk.dims !== this.dims)
+      return `chunk of layout ${chunk.layoutId} (${chunk.kind}) while receiving layout ${this.id} (${this.kind})`;
     const problem = validateLayoutChunk(chunk, this.n, this.received);
     if (problem) return problem;
     this.take(chunk);
     return null;
   }
 
-  get complete(): boolean { return this.received >= this.n; }
+  get complete(): boolean {
+    return this.received >= this.n;
+  }
   /** Share of the points received, 0..1. */
-  get fraction(): number { return this.n > 0 ? this.received / this.n : 1; }
+  get fraction(): number {
+    return this.n > 0 ? this.received / this.n : 1;
+  }
 
   private take(chunk: LayoutChunk): void {
     this.data.set(chunk.data, chunk.offset * this.dims);
@@ -70,12 +78,18 @@ export class LayoutReceiver {
   constructor(private readonly sink: LayoutSink) {}
 
   /** True while the layout on screen is not whole. */
-  get partial(): boolean { return this.drawing !== null; }
+  get partial(): boolean {
+    return this.drawing !== null;
+  }
 
   /** Forget what was being received (another dataset, or a whole layout arrived in one message). */
-  reset(): void { this.incoming = null; this.drawing = null; }
+  reset(): void {
+    this.incoming = null;
+    this.drawing = null;
+  }
 
-  /** Takes one chunk of a dataset of n points; the reason when it is not usable (what was being received is dropped). */
+  /** Takes one chunk of a dataset of n points; the reason when it is not usable (what was being received is dropped).
+   * */
   receive(m: LayoutChunk, n: number): string | null {
     const problem = this.take(m, n);
     if (problem) this.incoming = null;
@@ -85,7 +99,11 @@ export class LayoutReceiver {
   private take(m: LayoutChunk, n: number): string | null {
     let from = 0;
     if (m.offset === 0) {
-      try { this.incoming = new LayoutAssembly(m, n); } catch (e) { return (e as Error).message; }
+      try {
+        this.incoming = new LayoutAssembly(m, n);
+      } catch (e) {
+        return (e as Error).message;
+      }
     } else {
       if (!this.incoming) return `chunk at point ${m.offset} of a layout whose start did not arrive`;
       from = this.incoming.received;
@@ -99,7 +117,10 @@ export class LayoutReceiver {
     } else if (this.drawing === a) this.sink.arrived(from, a.received);
     if (a.complete) {
       this.incoming = null;
-      if (this.drawing === a) { this.drawing = null; this.sink.finished(); } else this.sink.show(a.data, a.dims, a.kind, a.n);
+      if (this.drawing === a) {
+        this.drawing = null;
+        this.sink.finished();
+      } else this.sink.show(a.data, a.dims, a.kind, a.n);
     }
     return null;
   }

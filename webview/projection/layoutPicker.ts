@@ -16,7 +16,12 @@ export class LayoutPicker {
   constructor(parent: HTMLElement, onPick: (kind: LayoutKind) => void) {
     this.select = h('select', { id: 'layout-picker', 'data-testid': 'layout-picker', 'aria-label': 'Layout' });
     this.select.addEventListener('change', () => onPick(this.select.value as LayoutKind));
-    this.caption = h('div', { class: 'layout-caption', 'data-testid': 'layout-caption', role: 'status', 'aria-live': 'polite' });
+    this.caption = h('div', {
+      class: 'layout-caption',
+      'data-testid': 'layout-caption',
+      role: 'status',
+      'aria-live': 'polite',
+    });
     parent.prepend(h('label', { class: 'color-by' }, 'Layout ', this.select), this.caption);
   }
 
@@ -24,11 +29,19 @@ export class LayoutPicker {
     const key = s.choices.map((c) => `${c.kind}:${c.ready}`).join(',');
     const text = (c: LayoutState['choices'][number]) => (c.ready ? c.label : `${c.label} (${c.note})`);
     if (key !== this.rendered) {
-      this.select.replaceChildren(...s.choices.map((c) => h('option', { value: c.kind, disabled: !c.ready, title: c.note }, text(c))));
+      this.select.replaceChildren(
+        ...s.choices.map((c) => h('option', { value: c.kind, disabled: !c.ready, title: c.note }, text(c))),
+      );
       this.rendered = key;
     } else {
       // Same entries: only their words change (UMAP's progress), so an open list stays open.
-      s.choices.forEach((c, i) => { const o = this.select.options[i]; if (o && o.textContent !== text(c)) { o.textContent = text(c); o.title = c.note; } });
+      s.choices.forEach((c, i) => {
+        const o = this.select.options[i];
+        if (o && o.textContent !== text(c)) {
+          o.textContent = text(c);
+          o.title = c.note;
+        }
+      });
     }
     if (s.shown) this.select.value = s.shown;
     this.caption.textContent = s.caption;

@@ -19,10 +19,21 @@ export interface LegendInput {
   lossScale: LossScale;
   palette: Palette;
   /** For the change mode: the compared snapshot's name and samples worse / better / unchanged, or null. */
-  change?: { against: string; worse: number; better: number; same: number; worsened: { index: number; title: string }[] } | null;
+  change?: {
+    against: string;
+    worse: number;
+    better: number;
+    same: number;
+    worsened: { index: number; title: string }[];
+  } | null;
 }
 
-const MODE_TEXT: Record<ColorBy, string> = { label: 'Label', category: 'Triplet category (most of its triplets as anchor)', loss: 'Loss as anchor', change: 'Change vs compared snapshot (Δ loss as anchor)' };
+const MODE_TEXT: Record<ColorBy, string> = {
+  label: 'Label',
+  category: 'Triplet category (most of its triplets as anchor)',
+  loss: 'Loss as anchor',
+  change: 'Change vs compared snapshot (Δ loss as anchor)',
+};
 
 /** Selector + legend box. */
 export class Legend {
@@ -34,16 +45,30 @@ export class Legend {
   private readonly classSummary: HTMLElement;
 
   /** `classesOpen`: whether the class list starts expanded; `onClassesOpen` reports changes (UI state). */
-  constructor(parent: HTMLElement, onColorBy: (c: ColorBy) => void, private readonly onToggleClass: (k: number) => void, classesOpen: boolean, onClassesOpen: (open: boolean) => void) {
-    this.select = h('select', { id: 'color-by', 'data-testid': 'color-by', 'aria-label': 'Colour points by' },
-      ...COLOR_MODES.map((m) => h('option', { value: m }, MODE_TEXT[m])));
+  constructor(
+    parent: HTMLElement,
+    onColorBy: (c: ColorBy) => void,
+    private readonly onToggleClass: (k: number) => void,
+    classesOpen: boolean,
+    onClassesOpen: (open: boolean) => void,
+  ) {
+    this.select = h(
+      'select',
+      { id: 'color-by', 'data-testid': 'color-by', 'aria-label': 'Colour points by' },
+      ...COLOR_MODES.map((m) => h('option', { value: m }, MODE_TEXT[m])),
+    );
     this.select.addEventListener('change', () => onColorBy(this.select.value as ColorBy));
     this.key = h('div', { class: 'legend-key', id: 'legend-key' });
     this.key.addEventListener('click', (e) => {
       const b = (e.target as Element).closest('[data-reveal]');
       if (b) this.onReveal?.(Number(b.getAttribute('data-reveal')));
     });
-    this.classes = h('ul', { class: 'legend-classes', id: 'legend-classes', 'data-testid': 'legend-classes', 'aria-label': 'Classes (click to emphasise)' });
+    this.classes = h('ul', {
+      class: 'legend-classes',
+      id: 'legend-classes',
+      'data-testid': 'legend-classes',
+      'aria-label': 'Classes (click to emphasise)',
+    });
     this.classes.addEventListener('click', (e) => {
       const b = (e.target as Element).closest('[data-class]');
       if (b) this.onToggleClass(Number(b.getAttribute('data-class')));
@@ -51,8 +76,13 @@ export class Legend {
     this.classSummary = h('summary', { 'data-testid': 'legend-classes-toggle' }, 'Classes');
     this.classBox = h('details', { class: 'legend-class-box', open: classesOpen }, this.classSummary, this.classes);
     this.classBox.addEventListener('toggle', () => onClassesOpen(this.classBox.open));
-    this.root = h('section', { class: 'legend', id: 'legend', 'aria-label': 'Legend' },
-      h('label', { class: 'color-by' }, 'Colour by ', this.select), this.key, this.classBox);
+    this.root = h(
+      'section',
+      { class: 'legend', id: 'legend', 'aria-label': 'Legend' },
+      h('label', { class: 'color-by' }, 'Colour by ', this.select),
+      this.key,
+      this.classBox,
+    );
     parent.append(this.root);
   }
 
@@ -65,11 +95,18 @@ export class Legend {
     this.key.replaceChildren();
     if (s.colorBy === 'category') {
       const cats = [SampleCategory.Hard, SampleCategory.SemiHard, SampleCategory.Easy, SampleCategory.None];
-      this.key.append(...cats.map((c) => {
-        const [rgb, alpha] = categoryColor(c, s.palette);
-        return h('div', { class: `key-row cat-${c}` }, swatch(cssRgb(rgb, alpha), c === SampleCategory.Hard),
-          h('span', {}, categoryName(c)), h('span', { class: 'count' }, s.categoryCounts ? formatCount(s.categoryCounts[c]) : '…'));
-      }));
+      this.key.append(
+        ...cats.map((c) => {
+          const [rgb, alpha] = categoryColor(c, s.palette);
+          return h(
+            'div',
+            { class: `key-row cat-${c}` },
+            swatch(cssRgb(rgb, alpha), c === SampleCategory.Hard),
+            h('span', {}, categoryName(c)),
+            h('span', { class: 'count' }, s.categoryCounts ? formatCount(s.categoryCounts[c]) : '…'),
+          );
+        }),
+      );
     } else if (s.colorBy === 'loss') {
       const ramp = h('div', { class: 'ramp' });
       ramp.style.background = `linear-gradient(to right, ${[0, 0.25, 0.5, 0.75, 1].map((t) => cssRgb(lossRamp(t))).join(', ')})`;
@@ -77,29 +114,86 @@ export class Legend {
       const mid = h('span', {}, max > 0 ? formatValue(ref) : '');
       // The median sits where the logarithmic ramp puts it.
       mid.style.left = `${(100 * lossPosition(ref, s.lossScale)).toFixed(1)}%`;
-      this.key.append(ramp, h('div', { class: 'ramp-labels' }, h('span', {}, '0'), mid, h('span', {}, max > 0 ? `≥ ${formatValue(max)}` : 'no loss')),
-        h('div', { class: 'ramp-note' }, 'log scale; median marked'));
+      this.key.append(
+        ramp,
+        h(
+          'div',
+          { class: 'ramp-labels' },
+          h('span', {}, '0'),
+          mid,
+          h('span', {}, max > 0 ? `≥ ${formatValue(max)}` : 'no loss'),
+        ),
+        h('div', { class: 'ramp-note' }, 'log scale; median marked'),
+      );
     } else if (s.colorBy === 'change') {
       const c = s.change;
-      if (!c) this.key.append(h('div', { class: 'ramp-note' }, 'Compare with another snapshot (sidebar) to colour by change.'));
+      if (!c)
+        this.key.append(
+          h('div', { class: 'ramp-note' }, 'Compare with another snapshot (sidebar) to colour by change.'),
+        );
       else {
-        const rows: [number, string, number][] = [[1, 'worse', c.worse], [-1, 'better', c.better], [0, 'unchanged', c.same]];
-        this.key.append(h('div', { class: 'ramp-note' }, `vs ${c.against}`), ...rows.map(([d, name, k]) => {
-          const [rgb, alpha] = changeColor(d, s.palette);
-          return h('div', { class: 'key-row' }, swatch(cssRgb(rgb, alpha), false), h('span', {}, name), h('span', { class: 'count' }, formatCount(k)));
-        }));
+        const rows: [number, string, number][] = [
+          [1, 'worse', c.worse],
+          [-1, 'better', c.better],
+          [0, 'unchanged', c.same],
+        ];
+        this.key.append(
+          h('div', { class: 'ramp-note' }, `vs ${c.against}`),
+          ...rows.map(([d, name, k]) => {
+            const [rgb, alpha] = changeColor(d, s.palette);
+            return h(
+              'div',
+              { class: 'key-row' },
+              swatch(cssRgb(rgb, alpha), false),
+              h('span', {}, name),
+              h('span', { class: 'count' }, formatCount(k)),
+            );
+          }),
+        );
         if (c.worsened.length) {
-          this.key.append(h('div', { class: 'ramp-note' }, 'Got worse most (click to show):'),
-            h('ul', { class: 'legend-classes', 'data-testid': 'worsened-list' }, ...c.worsened.map((w) => h('li', {},
-              h('button', { class: 'class-entry', 'data-reveal': w.index, title: `Show sample ${w.index}` }, h('span', { class: 'name' }, w.title || `#${w.index}`))))));
+          this.key.append(
+            h('div', { class: 'ramp-note' }, 'Got worse most (click to show):'),
+            h(
+              'ul',
+              { class: 'legend-classes', 'data-testid': 'worsened-list' },
+              ...c.worsened.map((w) =>
+                h(
+                  'li',
+                  {},
+                  h(
+                    'button',
+                    { class: 'class-entry', 'data-reveal': w.index, title: `Show sample ${w.index}` },
+                    h('span', { class: 'name' }, w.title || `#${w.index}`),
+                  ),
+                ),
+              ),
+            ),
+          );
         }
       }
     }
     const emphasising = s.emphasis.size > 0;
     this.classSummary.textContent = `Classes (${formatCount(s.classNames.length)})${emphasising ? ` · ${s.emphasis.size} emphasised` : ''}`;
-    this.classes.replaceChildren(...s.classNames.map((name, k) => h('li', {},
-      h('button', { 'data-class': k, class: `class-entry${emphasising && !s.emphasis.has(k) ? ' dimmed' : ''}`, 'aria-pressed': String(s.emphasis.has(k)), title: `Emphasise ${name}` },
-        swatch(cssRgb(classColor(k)), false), h('span', { class: 'name' }, name), h('span', { class: 'count' }, formatCount(s.classCounts[k] ?? 0))))));
+    this.classes.replaceChildren(
+      ...s.classNames.map((name, k) =>
+        h(
+          'li',
+          {},
+          h(
+            'button',
+            {
+              'data-class': k,
+              class: `class-entry${emphasising && !s.emphasis.has(k) ? ' dimmed' : ''}`,
+              'aria-pressed': String(s.emphasis.has(k)),
+              title: `Emphasise ${name}`,
+            },
+            swatch(cssRgb(classColor(k)), false),
+            h('span', { class: 'name' }, name),
+            h('span', { class: 'count' }, formatCount(s.classCounts[k] ?? 0)),
+          ),
+        ),
+      ),
+    );
   }
 }
 

@@ -5,11 +5,18 @@
  * Test hook: window.__embeddingInspector (testHook.ts).
  * Event `ei-census-shown` on `window` (detail `{ margin, partial }`) once a census's colours are
  * set (drawn on the next animation frame), for the latency bench.
- * Stable selectors: #plot / [data-testid=plot-canvas], [data-testid=tooltip], [data-testid=tooltip-image], [data-testid=tooltip-sprite-cell],
- * [data-testid=color-by], [data-testid=legend-classes], [data-testid=census-header],
+ * Stable selectors: #plot / [data-testid=plot-canvas], [data-testid=tooltip], [data-testid=tooltip-image],
+ * [data-testid=tooltip-sprite-cell], [data-testid=color-by], [data-testid=legend-classes], [data-testid=census-header],
  * [data-testid=worst-list] with [data-testid=worst-row] buttons, [data-testid=worst-toggle], [data-testid=status].
  */
-import { distanceLabel, type CensusView, type DatasetView, type LayoutKind, type SampleStats, type ToProjection } from '../../src/shared/protocol';
+import {
+  distanceLabel,
+  type CensusView,
+  type DatasetView,
+  type LayoutKind,
+  type SampleStats,
+  type ToProjection,
+} from '../../src/shared/protocol';
 import { LayoutPicker } from './layoutPicker';
 import { NeighboursList } from './neighboursList';
 import { sampleImage } from './picture';
@@ -65,60 +72,154 @@ let palette = readPalette();
 /** The shader's inputs, recomputed only where the state changed. */
 const styler = new Styler();
 /** Large layouts arrive in chunks: drawn as they come when nothing is on screen yet. */
-const layouts = new LayoutReceiver({ hasLayout: () => hasLayout, show: (...a) => showLayout(...a), arrived: (from, to) => plot.layoutArrived(from, to), finished: () => finishLayout() });
+const layouts = new LayoutReceiver({
+  hasLayout: () => hasLayout,
+  show: (...a) => showLayout(...a),
+  arrived: (from, to) => plot.layoutArrived(from, to),
+  finished: () => finishLayout(),
+});
 
 // ---- DOM ----
 const app = document.getElementById('app')!;
 const plotBox = h('div', { class: 'plot-box waiting', id: 'plot-box' });
-const banner = h('div', { class: 'status', id: 'status', 'data-testid': 'status', role: 'status', 'aria-live': 'polite' });
+const banner = h('div', {
+  class: 'status',
+  id: 'status',
+  'data-testid': 'status',
+  role: 'status',
+  'aria-live': 'polite',
+});
 const main = h('main', { class: 'main-area' }, plotBox);
 app.append(main);
 const plot = new PlotView(plotBox, {
   hover: (i) => setHover(i),
-  click: (i) => { api.post({ type: 'openSample', index: i }); requestNeighbours(i); },
-  select: (indices) => { forgetSearch(); setSelection(indices); },
-  clear: () => { forgetSearch(); setSelection(new Int32Array(0)); plot.scene.triplet = null; worst.clearActive(); plot.invalidate(true); },
+  click: (i) => {
+    api.post({ type: 'openSample', index: i });
+    requestNeighbours(i);
+  },
+  select: (indices) => {
+    forgetSearch();
+    setSelection(indices);
+  },
+  clear: () => {
+    forgetSearch();
+    setSelection(new Int32Array(0));
+    plot.scene.triplet = null;
+    worst.clearActive();
+    plot.invalidate(true);
+  },
   cameraChanged: (view) => saveView(view),
-  error: (message) => { glError = message; renderStatus(); api.post({ type: 'log', level: 'error', message }); },
+  error: (message) => {
+    glError = message;
+    renderStatus();
+    api.post({ type: 'log', level: 'error', message });
+  },
 });
 plotBox.append(banner);
 const tooltip = new Tooltip(plotBox);
-const legend = new Legend(plotBox, (c) => setColorBy(c), (k) => toggleClass(k), ui.classesOpen ?? true, (open) => { ui.classesOpen = open; api.setState(ui); });
+const legend = new Legend(
+  plotBox,
+  (c) => setColorBy(c),
+  (k) => toggleClass(k),
+  ui.classesOpen ?? true,
+  (open) => {
+    ui.classesOpen = open;
+    api.setState(ui);
+  },
+);
 const picker = new LayoutPicker(legend.root, (kind) => api.post({ type: 'chooseLayout', kind }));
-const search = new SearchBox(legend.root, (q) => postSearch(q), (on) => { isolate = on; restyle(); });
+const search = new SearchBox(
+  legend.root,
+  (q) => postSearch(q),
+  (on) => {
+    isolate = on;
+    restyle();
+  },
+);
 /** A box, lasso or Escape replaces the search's selection: an answer still on its way is dropped. */
-function forgetSearch(): void { searchRequest++; searchText = ''; }
+function forgetSearch(): void {
+  searchRequest++;
+  searchText = '';
+}
 function postSearch(q: string): void {
   searchRequest++;
-  if (q.trim() === '') { searchText = ''; setSelection(new Int32Array(0)); renderSearch(); return; }
+  if (q.trim() === '') {
+    searchText = '';
+    setSelection(new Int32Array(0));
+    renderSearch();
+    return;
+  }
   api.post({ type: 'search', requestId: searchRequest, query: q });
 }
 function renderSearch(): void {
-  const c = census, d = ds;
-  const sel = c && d && selectedList.length > 0 ? selectionCensus(selectedList, d.labels, counts, c.violAsAnchor, d.n) : null;
-  search.render(searchText, sel && c ? { samples: selectedList.length, ...sel, datasetViolating: c.counts.violating, datasetTriplets: c.triplets } : null);
+  const c = census,
+    d = ds;
+  const sel =
+    c && d && selectedList.length > 0 ? selectionCensus(selectedList, d.labels, counts, c.violAsAnchor, d.n) : null;
+  search.render(
+    searchText,
+    sel && c
+      ? { samples: selectedList.length, ...sel, datasetViolating: c.counts.violating, datasetTriplets: c.triplets }
+      : null,
+  );
 }
-legend.onReveal = (i) => { if (ds && hasLayout && i >= 0 && i < ds.n) plot.reveal(i); };
-const worst = new WorstList(app, ui.panelOpen, (open) => { ui.panelOpen = open; api.setState(ui); }, (row) => {
-  plot.scene.triplet = row;
-  plot.frame([row.anchor, row.positive, row.negative]);
-});
-const neighbours = new NeighboursList(worst.root, worst.root.children[1] ?? null,
-  (k) => { if (neighbours.shown) requestNeighbours(neighbours.shown.index, k); },
-  (j) => { if (ds && hasLayout && j >= 0 && j < ds.n) plot.reveal(j); requestNeighbours(j); },
-  () => { neighbours.hide(); neighbourRequest++; plot.scene.neighbours = null; plot.invalidate(true); });
-const labelErrors = new LabelErrorsList(worst.root, worst.root.children[2] ?? null,
-  () => api.post({ type: 'findLabelErrors' }), () => api.post({ type: 'exportLabelErrors' }),
-  (j) => { if (ds && hasLayout && j >= 0 && j < ds.n) plot.reveal(j); requestNeighbours(j); });
+legend.onReveal = (i) => {
+  if (ds && hasLayout && i >= 0 && i < ds.n) plot.reveal(i);
+};
+const worst = new WorstList(
+  app,
+  ui.panelOpen,
+  (open) => {
+    ui.panelOpen = open;
+    api.setState(ui);
+  },
+  (row) => {
+    plot.scene.triplet = row;
+    plot.frame([row.anchor, row.positive, row.negative]);
+  },
+);
+const neighbours = new NeighboursList(
+  worst.root,
+  worst.root.children[1] ?? null,
+  (k) => {
+    if (neighbours.shown) requestNeighbours(neighbours.shown.index, k);
+  },
+  (j) => {
+    if (ds && hasLayout && j >= 0 && j < ds.n) plot.reveal(j);
+    requestNeighbours(j);
+  },
+  () => {
+    neighbours.hide();
+    neighbourRequest++;
+    plot.scene.neighbours = null;
+    plot.invalidate(true);
+  },
+);
+const labelErrors = new LabelErrorsList(
+  worst.root,
+  worst.root.children[2] ?? null,
+  () => api.post({ type: 'findLabelErrors' }),
+  () => api.post({ type: 'exportLabelErrors' }),
+  (j) => {
+    if (ds && hasLayout && j >= 0 && j < ds.n) plot.reveal(j);
+    requestNeighbours(j);
+  },
+);
 /** Only the answer to the latest neighbours request is shown. */
 let neighbourRequest = 0;
 function requestNeighbours(index: number, k = neighbours.k): void {
   if (!ds || index < 0 || index >= ds.n) return;
   api.post({ type: 'requestNeighbours', requestId: ++neighbourRequest, index, k });
 }
-const requester = new LatestWinsRequester((requestId, index) => api.post({ type: 'requestDetail', requestId, index }), 80, {
-  now: () => performance.now(), setTimeout: (f, ms) => window.setTimeout(f, ms), clearTimeout: (h) => window.clearTimeout(h as number),
-});
+const requester = new LatestWinsRequester(
+  (requestId, index) => api.post({ type: 'requestDetail', requestId, index }),
+  80,
+  {
+    now: () => performance.now(),
+    setTimeout: (f, ms) => window.setTimeout(f, ms),
+    clearTimeout: (h) => window.clearTimeout(h as number),
+  },
+);
 plot.setPalette(palette);
 renderStatus();
 
@@ -132,15 +233,43 @@ onThemeChange(() => {
 function restyle(): void {
   if (!ds) return;
   const state = {
-    n: ds.n, labels: ds.labels, classCount: ds.classNames.length, colorBy: ui.colorBy, category: census?.category ?? null,
-    loss: census?.lossAsAnchor ?? null, change: change?.dLoss ?? null, emphasis, selected, isolate, baseSize: baseSize(ds.n), palette,
+    n: ds.n,
+    labels: ds.labels,
+    classCount: ds.classNames.length,
+    colorBy: ui.colorBy,
+    category: census?.category ?? null,
+    loss: census?.lossAsAnchor ?? null,
+    change: change?.dLoss ?? null,
+    emphasis,
+    selected,
+    isolate,
+    baseSize: baseSize(ds.n),
+    palette,
   };
   plot.setPointInputs(styler.inputs(state));
   // The legend is rebuilt only when what it shows changed (a census in the label mode changes nothing there).
-  const shows = [ui.colorBy, ds.classNames, counts, emphasis, palette, change, ui.colorBy === 'category' ? styler.categoryCounts(state.category) : null, styler.lossScale(state)];
+  const shows = [
+    ui.colorBy,
+    ds.classNames,
+    counts,
+    emphasis,
+    palette,
+    change,
+    ui.colorBy === 'category' ? styler.categoryCounts(state.category) : null,
+    styler.lossScale(state),
+  ];
   if (shows.length === legendShows.length && shows.every((x, i) => x === legendShows[i])) return;
   legendShows = shows;
-  legend.render({ colorBy: ui.colorBy, classNames: ds.classNames, classCounts: counts, emphasis, categoryCounts: styler.categoryCounts(state.category), lossScale: styler.lossScale(state), palette, change });
+  legend.render({
+    colorBy: ui.colorBy,
+    classNames: ds.classNames,
+    classCounts: counts,
+    emphasis,
+    categoryCounts: styler.categoryCounts(state.category),
+    lossScale: styler.lossScale(state),
+    palette,
+    change,
+  });
 }
 /** What the legend last showed (see restyle). */
 let legendShows: unknown[] = [];
@@ -154,7 +283,8 @@ function setColorBy(c: ColorBy): void {
 function toggleClass(k: number): void {
   // A new set: the draw order is recomputed when the set is another one.
   emphasis = new Set(emphasis);
-  if (emphasis.has(k)) emphasis.delete(k); else emphasis.add(k);
+  if (emphasis.has(k)) emphasis.delete(k);
+  else emphasis.add(k);
   restyle();
 }
 
@@ -173,8 +303,13 @@ function setSelection(indices: Int32Array): void {
 function statsOf(i: number): SampleStats | null {
   if (!census) return null;
   return {
-    violAsAnchor: census.violAsAnchor[i], violAsPositive: census.violAsPositive[i], violAsNegative: census.violAsNegative[i],
-    lossAsAnchor: census.lossAsAnchor[i], nearestImpostor: census.nearestImpostor[i], category: census.category[i], partial: census.partial === true,
+    violAsAnchor: census.violAsAnchor[i],
+    violAsPositive: census.violAsPositive[i],
+    violAsNegative: census.violAsNegative[i],
+    lossAsAnchor: census.lossAsAnchor[i],
+    nearestImpostor: census.nearestImpostor[i],
+    category: census.category[i],
+    partial: census.partial === true,
   };
 }
 
@@ -185,8 +320,21 @@ function showTooltip(i: number, stats: SampleStats | null, avoidIndex = -1): voi
   const box = plotBox.getBoundingClientRect();
   const q = avoidIndex >= 0 ? plot.screenPositionOf(avoidIndex) : null;
   const avoid = q ? { x: q.x - box.left, y: q.y - box.top } : undefined;
-  const className = (j: number) => (j >= 0 && j < ds!.n ? ds!.classNames[ds!.labels[j]] ?? String(ds!.labels[j]) : '');
-  tooltip.show({ index: i, label: className(i), image: sampleImage(ds, i), title: ds.sampleTitles[i] ?? '', stats, impostorLabel: stats ? className(stats.nearestImpostor) : '' }, p.x - box.left, p.y - box.top, avoid);
+  const className = (j: number) =>
+    j >= 0 && j < ds!.n ? (ds!.classNames[ds!.labels[j]] ?? String(ds!.labels[j])) : '';
+  tooltip.show(
+    {
+      index: i,
+      label: className(i),
+      image: sampleImage(ds, i),
+      title: ds.sampleTitles[i] ?? '',
+      stats,
+      impostorLabel: stats ? className(stats.nearestImpostor) : '',
+    },
+    p.x - box.left,
+    p.y - box.top,
+    avoid,
+  );
 }
 
 function setHover(i: number): void {
@@ -195,7 +343,8 @@ function setHover(i: number): void {
   plot.scene.hover = i;
   plot.scene.detail = null;
   requester.request(i);
-  if (i >= 0) showTooltip(i, statsOf(i)); else tooltip.hide();
+  if (i >= 0) showTooltip(i, statsOf(i));
+  else tooltip.hide();
   plot.invalidate(true);
 }
 
@@ -213,12 +362,22 @@ function saveView(view: { cx: number; cy: number; zoom: number }): void {
  * message); afterwards it shows only what needs attention (loading, computing, errors).
  */
 function renderStatus(): void {
-  let state = hostStatus.state, message = hostStatus.message;
-  if (glError) { state = 'error'; message = glError; }
-  else if (layouts.incoming) { state = 'loading'; message = `Loading points ${Math.floor(100 * layouts.incoming.fraction)} %`; }
-  else if (!hasLayout && state !== 'error') {
-    if (layoutCaption) { state = 'computing'; message = `Computing the layout… ${layoutCaption}`; }
-    else if (!message || state === 'ready') { state = ds ? 'computing' : 'loading'; message = ds ? 'Computing the layout…' : 'Waiting for data…'; }
+  let state = hostStatus.state,
+    message = hostStatus.message;
+  if (glError) {
+    state = 'error';
+    message = glError;
+  } else if (layouts.incoming) {
+    state = 'loading';
+    message = `Loading points ${Math.floor(100 * layouts.incoming.fraction)} %`;
+  } else if (!hasLayout && state !== 'error') {
+    if (layoutCaption) {
+      state = 'computing';
+      message = `Computing the layout… ${layoutCaption}`;
+    } else if (!message || state === 'ready') {
+      state = ds ? 'computing' : 'loading';
+      message = ds ? 'Computing the layout…' : 'Waiting for data…';
+    }
   }
   shown = { state, message };
   banner.textContent = message;
@@ -243,9 +402,13 @@ function showLayout(data: Float32Array, dims: 2 | 3, kindIn: LayoutKind, loaded:
   renderStatus();
 }
 
-/** The layout on screen is whole: a reveal that waited for it; hover and selection (indices) carry over, the tooltip moves with its point. */
+/** The layout on screen is whole: a reveal that waited for it; hover and selection (indices) carry over, the tooltip
+ * moves with its point. */
 function finishLayout(first = false): void {
-  if (pendingReveal >= 0) { plot.reveal(pendingReveal); pendingReveal = -1; }
+  if (pendingReveal >= 0) {
+    plot.reveal(pendingReveal);
+    pendingReveal = -1;
+  }
   if (!first && hoverIndex >= 0) showTooltip(hoverIndex, statsOf(hoverIndex), plot.scene.detail?.hardestPositive ?? -1);
 }
 
@@ -253,24 +416,43 @@ function finishLayout(first = false): void {
 function showCensus(c: CensusView): void {
   census = c;
   // The neighbours list follows a new distance or normalisation.
-  if (neighbours.shown && !c.partial && neighbours.shown.distance !== distanceLabel(c.settings)) requestNeighbours(neighbours.shown.index);
+  if (neighbours.shown && !c.partial && neighbours.shown.distance !== distanceLabel(c.settings))
+    requestNeighbours(neighbours.shown.index);
   renderSearch();
   worst.render(c, ds!);
   restyle();
   if (hoverIndex >= 0) showTooltip(hoverIndex, statsOf(hoverIndex));
   // For latency benchmarks: the new colours are set; the plot draws them on the next animation frame.
-  window.dispatchEvent(new CustomEvent('ei-census-shown', { detail: { margin: c.settings.margin, partial: c.partial === true } }));
+  window.dispatchEvent(
+    new CustomEvent('ei-census-shown', { detail: { margin: c.settings.margin, partial: c.partial === true } }),
+  );
 }
 
 function onMessage(m: ToProjection): void {
   switch (m.type) {
     case 'dataset': {
       const problem = validateDataset(m.dataset);
-      if (problem) { api.post({ type: 'log', level: 'error', message: `dataset ignored: ${problem}` }); return; }
+      if (problem) {
+        api.post({ type: 'log', level: 'error', message: `dataset ignored: ${problem}` });
+        return;
+      }
       if (ds?.id !== m.dataset.id) {
-        neighbours.hide(); plot.scene.neighbours = null; neighbourRequest++;
-        forgetSearch(); selectedList = new Int32Array(0);
-        census = null; change = null; hasLayout = false; layouts.reset(); layoutKind = null; layoutsShown = []; layoutCaption = ''; pendingReveal = -1; emphasis = new Set(); selected = null; selectionSize = 0;
+        neighbours.hide();
+        plot.scene.neighbours = null;
+        neighbourRequest++;
+        forgetSearch();
+        selectedList = new Int32Array(0);
+        census = null;
+        change = null;
+        hasLayout = false;
+        layouts.reset();
+        layoutKind = null;
+        layoutsShown = [];
+        layoutCaption = '';
+        pendingReveal = -1;
+        emphasis = new Set();
+        selected = null;
+        selectionSize = 0;
         setHover(-1);
         plot.scene.triplet = null;
         plotBox.classList.add('waiting');
@@ -285,7 +467,10 @@ function onMessage(m: ToProjection): void {
     case 'layout': {
       if (!ds || m.datasetId !== ds.id) return;
       const problem = validateLayout(m.layout, m.dims, ds.n);
-      if (problem) { api.post({ type: 'log', level: 'error', message: `layout ignored: ${problem}` }); return; }
+      if (problem) {
+        api.post({ type: 'log', level: 'error', message: `layout ignored: ${problem}` });
+        return;
+      }
       layouts.reset();
       showLayout(m.layout, m.dims, m.kind, ds.n);
       return;
@@ -307,7 +492,10 @@ function onMessage(m: ToProjection): void {
     case 'census': {
       if (!ds || m.datasetId !== ds.id) return;
       const problem = validateCensus(m.census, ds.n);
-      if (problem) { api.post({ type: 'log', level: 'error', message: `census ignored: ${problem}` }); return; }
+      if (problem) {
+        api.post({ type: 'log', level: 'error', message: `census ignored: ${problem}` });
+        return;
+      }
       showCensus(m.census);
       return;
     }
@@ -316,7 +504,10 @@ function onMessage(m: ToProjection): void {
       if (!ds || m.datasetId !== ds.id || !census) return;
       const merged: CensusView = { ...census, ...m.census };
       const problem = validateCensus(merged, ds.n);
-      if (problem) { api.post({ type: 'log', level: 'error', message: `census update ignored: ${problem}` }); return; }
+      if (problem) {
+        api.post({ type: 'log', level: 'error', message: `census update ignored: ${problem}` });
+        return;
+      }
       showCensus(merged);
       return;
     }
@@ -329,14 +520,19 @@ function onMessage(m: ToProjection): void {
     case 'searchResult': {
       if (!ds || m.requestId !== searchRequest || !(m.indices instanceof Int32Array)) return;
       const found = m.indices.filter((i) => i >= 0 && i < ds!.n);
-      searchText = m.error ? `“${m.query}”: ${m.error}` : `${formatCount(found.length)} match${found.length === 1 ? '' : 'es'}`;
+      searchText = m.error
+        ? `“${m.query}”: ${m.error}`
+        : `${formatCount(found.length)} match${found.length === 1 ? '' : 'es'}`;
       if (found.length > 0 || selectionSize > 0) setSelection(found);
       renderSearch();
       return;
     }
     case 'labelErrors':
       if (!ds || !Array.isArray(m.items)) return;
-      labelErrors.render({ ...m, items: m.items.filter((x) => Number.isInteger(x.index) && x.index >= 0 && x.index < ds!.n) }, ds);
+      labelErrors.render(
+        { ...m, items: m.items.filter((x) => Number.isInteger(x.index) && x.index >= 0 && x.index < ds!.n) },
+        ds,
+      );
       return;
     case 'neighbours': {
       if (!ds || m.requestId !== neighbourRequest || !Array.isArray(m.items)) return;
@@ -352,12 +548,20 @@ function onMessage(m: ToProjection): void {
       return;
     case 'reveal':
       if (!ds || !Number.isInteger(m.index) || m.index < 0 || m.index >= ds.n) return;
-      if (hasLayout && !layouts.partial) plot.reveal(m.index); else pendingReveal = m.index;
+      if (hasLayout && !layouts.partial) plot.reveal(m.index);
+      else pendingReveal = m.index;
       return;
     case 'change': {
       if (!ds || m.datasetId !== ds.id || !(m.dLoss instanceof Float32Array)) return;
-      if (m.dLoss.length === 0) { change = null; restyle(); return; }
-      if (m.dLoss.length !== ds.n) { api.post({ type: 'log', level: 'error', message: 'change ignored: wrong length' }); return; }
+      if (m.dLoss.length === 0) {
+        change = null;
+        restyle();
+        return;
+      }
+      if (m.dLoss.length !== ds.n) {
+        api.post({ type: 'log', level: 'error', message: 'change ignored: wrong length' });
+        return;
+      }
       change = changeSummary(m.against, m.dLoss, m.worsened, ds.sampleTitles);
       setColorBy('change');
       return;
@@ -378,22 +582,57 @@ window.addEventListener('message', (e: MessageEvent) => {
 
 // ---- test hook ----
 installTestHook({
-  get pointsDrawn() { return plot.pointsDrawn; },
-  get layoutKind() { return layoutKind ?? ''; },
-  get movedFrames() { return plot.movedFrames; },
-  get layoutsShown() { return [...layoutsShown]; },
-  get datasetId() { return ds?.id ?? ''; },
-  get colorBy() { return ui.colorBy; },
-  get hoverIndex() { return hoverIndex; },
-  get tooltipImageSrc() { return tooltip.root.hidden ? '' : tooltip.imageSrc; },
-  get tooltipImage() { return tooltip.root.hidden ? null : tooltip.image; },
-  get selectionSize() { return selectionSize; },
-  get labelErrors() { const a = labelErrors.last; return a ? { state: a.state, total: a.total, items: a.items.map((x) => x.index) } : null; },
-  get searchStatus() { return document.querySelector('[data-testid=search-status]')?.textContent ?? ''; },
-  get neighbours() { const s = neighbours.shown; return s ? { index: s.index, items: s.items.map((x) => x.index), firstSameRank: s.firstSameRank } : null; },
-  get lastFrameMs() { return plot.lastFrameMs; },
-  get detailLines() { const d = plot.scene.detail; return d ? (d.hardestPositive >= 0 ? 1 : 0) + d.negatives.length : 0; },
-  get status() { return { ...shown }; },
+  get pointsDrawn() {
+    return plot.pointsDrawn;
+  },
+  get layoutKind() {
+    return layoutKind ?? '';
+  },
+  get movedFrames() {
+    return plot.movedFrames;
+  },
+  get layoutsShown() {
+    return [...layoutsShown];
+  },
+  get datasetId() {
+    return ds?.id ?? '';
+  },
+  get colorBy() {
+    return ui.colorBy;
+  },
+  get hoverIndex() {
+    return hoverIndex;
+  },
+  get tooltipImageSrc() {
+    return tooltip.root.hidden ? '' : tooltip.imageSrc;
+  },
+  get tooltipImage() {
+    return tooltip.root.hidden ? null : tooltip.image;
+  },
+  get selectionSize() {
+    return selectionSize;
+  },
+  get labelErrors() {
+    const a = labelErrors.last;
+    return a ? { state: a.state, total: a.total, items: a.items.map((x) => x.index) } : null;
+  },
+  get searchStatus() {
+    return document.querySelector('[data-testid=search-status]')?.textContent ?? '';
+  },
+  get neighbours() {
+    const s = neighbours.shown;
+    return s ? { index: s.index, items: s.items.map((x) => x.index), firstSameRank: s.firstSameRank } : null;
+  },
+  get lastFrameMs() {
+    return plot.lastFrameMs;
+  },
+  get detailLines() {
+    const d = plot.scene.detail;
+    return d ? (d.hardestPositive >= 0 ? 1 : 0) + d.negatives.length : 0;
+  },
+  get status() {
+    return { ...shown };
+  },
   screenPositionOf: (i: number) => plot.screenPositionOf(i),
 });
 

@@ -26,7 +26,16 @@ export interface OverlayScene {
 export const PULSE_MS = 1800;
 
 /** Point positions and where to draw them. */
-export interface OverlayFrame { cam: Camera; vp: Viewport; dpr: number; pos: Float32Array; stride: number; n: number; palette: Palette; now: number }
+export interface OverlayFrame {
+  cam: Camera;
+  vp: Viewport;
+  dpr: number;
+  pos: Float32Array;
+  stride: number;
+  n: number;
+  palette: Palette;
+  now: number;
+}
 
 /** Draws the scene; returns true while an animation (the pulse) still needs frames. */
 export function drawOverlay(ctx: CanvasRenderingContext2D, f: OverlayFrame, s: OverlayScene): boolean {
@@ -34,7 +43,8 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, f: OverlayFrame, s: O
   ctx.clearRect(0, 0, f.vp.width, f.vp.height);
   const at = (i: number): [number, number] | null => {
     if (i < 0 || i >= f.n) return null;
-    const x = f.pos[i * f.stride], y = f.pos[i * f.stride + 1];
+    const x = f.pos[i * f.stride],
+      y = f.pos[i * f.stride + 1];
     return Number.isFinite(x) && Number.isFinite(y) ? dataToScreen(f.cam, f.vp, x, y) : null;
   };
   const pal = f.palette;
@@ -42,7 +52,9 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, f: OverlayFrame, s: O
   if (s.detail) {
     const a = at(s.detail.index);
     if (a) {
-      s.detail.negatives.forEach((n, rank) => line(ctx, a, at(n), cssRgb(pal.negative, Math.max(0.35, 0.95 - rank * 0.03)), 1.25, [4, 3]));
+      s.detail.negatives.forEach((n, rank) =>
+        line(ctx, a, at(n), cssRgb(pal.negative, Math.max(0.35, 0.95 - rank * 0.03)), 1.25, [4, 3]),
+      );
       line(ctx, a, at(s.detail.hardestPositive), cssRgb(pal.positive, 0.95), 2, []);
       for (const n of s.detail.negatives) dot(ctx, at(n), cssRgb(pal.negative), 3);
       dot(ctx, at(s.detail.hardestPositive), cssRgb(pal.positive), 3.5);
@@ -51,13 +63,23 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, f: OverlayFrame, s: O
   if (s.neighbours) {
     const a = at(s.neighbours.index);
     if (a) {
-      for (const x of s.neighbours.items) line(ctx, a, at(x.index), cssRgb(x.sameClass ? pal.positive : pal.negative, 0.8), 1.5, x.sameClass ? [] : [3, 3]);
+      for (const x of s.neighbours.items)
+        line(
+          ctx,
+          a,
+          at(x.index),
+          cssRgb(x.sameClass ? pal.positive : pal.negative, 0.8),
+          1.5,
+          x.sameClass ? [] : [3, 3],
+        );
       for (const x of s.neighbours.items) dot(ctx, at(x.index), cssRgb(x.sameClass ? pal.positive : pal.negative), 3);
       ring(ctx, a, 9, cssRgb(pal.focus), 2);
     }
   }
   if (s.triplet) {
-    const a = at(s.triplet.anchor), p = at(s.triplet.positive), n = at(s.triplet.negative);
+    const a = at(s.triplet.anchor),
+      p = at(s.triplet.positive),
+      n = at(s.triplet.negative);
     line(ctx, a, p, cssRgb(pal.positive), 2.5, []);
     line(ctx, a, n, cssRgb(pal.negative), 2.5, [6, 4]);
     marker(ctx, a, 'a', pal);
@@ -74,8 +96,13 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, f: OverlayFrame, s: O
     ctx.setLineDash([4, 3]);
     ctx.beginPath();
     const q = s.drag.points;
-    if (s.drag.kind === 'box') ctx.rect(Math.min(q[0], q[2]), Math.min(q[1], q[3]), Math.abs(q[2] - q[0]), Math.abs(q[3] - q[1]));
-    else { ctx.moveTo(q[0], q[1]); for (let k = 2; k < q.length; k += 2) ctx.lineTo(q[k], q[k + 1]); ctx.closePath(); }
+    if (s.drag.kind === 'box')
+      ctx.rect(Math.min(q[0], q[2]), Math.min(q[1], q[3]), Math.abs(q[2] - q[0]), Math.abs(q[3] - q[1]));
+    else {
+      ctx.moveTo(q[0], q[1]);
+      for (let k = 2; k < q.length; k += 2) ctx.lineTo(q[k], q[k + 1]);
+      ctx.closePath();
+    }
     ctx.fill();
     ctx.stroke();
     ctx.restore();
@@ -96,7 +123,14 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, f: OverlayFrame, s: O
 /** Background colour for the halo under lines, so they read over dense, coloured points. */
 let halo = 'transparent';
 
-function line(ctx: CanvasRenderingContext2D, a: [number, number] | null, b: [number, number] | null, color: string, width: number, dash: number[]): void {
+function line(
+  ctx: CanvasRenderingContext2D,
+  a: [number, number] | null,
+  b: [number, number] | null,
+  color: string,
+  width: number,
+  dash: number[],
+): void {
   if (!a || !b) return;
   ctx.save();
   ctx.beginPath();

@@ -29,7 +29,11 @@ export function sampleImage(ds: DatasetView, i: number): SampleImage | null {
  * cell's corner is the box's (CSS percentages: p % puts the image's p % point on the box's p %
  * point, so the cell at x of a sheet k cells wide sits at x / (sheet - cell)).
  */
-export function cellBackground(c: NonNullable<SampleImage['cell']>): { size: string; position: string; aspectRatio: string } {
+export function cellBackground(c: NonNullable<SampleImage['cell']>): {
+  size: string;
+  position: string;
+  aspectRatio: string;
+} {
   const pct = (v: number): string => `${+(100 * v).toFixed(6)}%`;
   const along = (at: number, cell: number, sheet: number): string => (sheet > cell ? pct(at / (sheet - cell)) : '0%');
   return {
@@ -39,11 +43,20 @@ export function cellBackground(c: NonNullable<SampleImage['cell']>): { size: str
   };
 }
 
-/** Shows `img` in `box` (a CSS-sized element): the cell as the background of an inner span that keeps the cell's aspect ratio. */
-export function paintCell(box: HTMLElement, img: SampleImage & { cell: NonNullable<SampleImage['cell']> }, label: string): void {
-  const c = img.cell, bg = cellBackground(c);
+/** Shows `img` in `box` (a CSS-sized element): the cell as the background of an inner span that keeps the cell's aspect
+ * ratio. */
+export function paintCell(
+  box: HTMLElement,
+  img: SampleImage & { cell: NonNullable<SampleImage['cell']> },
+  label: string,
+): void {
+  const c = img.cell,
+    bg = cellBackground(c);
   let inner = box.firstElementChild as HTMLElement | null;
-  if (!inner) { inner = h('span', { class: 'sprite-cell' }); box.replaceChildren(inner); }
+  if (!inner) {
+    inner = h('span', { class: 'sprite-cell' });
+    box.replaceChildren(inner);
+  }
   inner.style.backgroundImage = `url("${img.uri.replace(/["\\\n]/g, (ch) => encodeURIComponent(ch))}")`;
   inner.style.backgroundSize = bg.size;
   inner.style.backgroundPosition = bg.position;

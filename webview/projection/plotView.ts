@@ -5,7 +5,19 @@
  */
 import { PointGrid } from './hitTest';
 import { attachGestures } from './interaction';
-import { computeBounds, dataToScreen, fitCamera, framePoints, panBy, screenToData, wheelZoomFactor, zoomAt, type Bounds, type Camera, type Viewport } from './layout';
+import {
+  computeBounds,
+  dataToScreen,
+  fitCamera,
+  framePoints,
+  panBy,
+  screenToData,
+  wheelZoomFactor,
+  zoomAt,
+  type Bounds,
+  type Camera,
+  type Viewport,
+} from './layout';
 import { drawOverlay, type OverlayScene } from './overlay';
 import type { PointLook } from './pointLook';
 import { baseSize, type Palette } from './pointStyle';
@@ -76,14 +88,20 @@ export class PlotView {
   lastFrameMs = 0;
   readonly scene: OverlayScene = { hover: -1, detail: null, neighbours: null, triplet: null, pulse: null, drag: null };
 
-  constructor(private readonly host: HTMLElement, private readonly cb: PlotCallbacks) {
+  constructor(
+    private readonly host: HTMLElement,
+    private readonly cb: PlotCallbacks,
+  ) {
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'plot-gl';
     this.canvas.tabIndex = 0;
     this.canvas.id = 'plot';
     this.canvas.dataset.testid = 'plot-canvas';
     this.canvas.setAttribute('role', 'img');
-    this.canvas.setAttribute('aria-label', 'Embedding projection. Drag to pan, wheel or +/- to zoom, 0 to reset, shift-drag box select, alt-drag lasso select, Escape clears.');
+    this.canvas.setAttribute(
+      'aria-label',
+      'Embedding projection. Drag to pan, wheel or +/- to zoom, 0 to reset, shift-drag box select, alt-drag lasso select, Escape clears.',
+    );
     this.overlay = document.createElement('canvas');
     this.overlay.className = 'plot-overlay';
     this.overlay.setAttribute('aria-hidden', 'true');
@@ -99,17 +117,29 @@ export class PlotView {
   }
 
   /** Points in the last WebGL draw call. */
-  get pointsDrawn(): number { return this.renderer.pointsDrawn; }
+  get pointsDrawn(): number {
+    return this.renderer.pointsDrawn;
+  }
   /** False when WebGL2 could not start. */
-  get ok(): boolean { return this.renderer.ok; }
+  get ok(): boolean {
+    return this.renderer.ok;
+  }
 
   /**
    * New positions (host layout, stride 2 or 3). Restores `view` (relative zoom) or fits all. With
    * `loaded` < n the layout is still arriving in chunks: only its first `loaded` points are drawn
    * (and fitted), the rest as layoutArrived reports them; hover and selection wait for the whole.
    */
-  setLayout(pos: Float32Array, n: number, stride: number, view?: { cx: number; cy: number; zoom: number }, loaded = n): void {
-    this.pos = pos; this.n = n; this.stride = stride;
+  setLayout(
+    pos: Float32Array,
+    n: number,
+    stride: number,
+    view?: { cx: number; cy: number; zoom: number },
+    loaded = n,
+  ): void {
+    this.pos = pos;
+    this.n = n;
+    this.stride = stride;
     this.grid = loaded >= n ? new PointGrid(pos, n, stride) : null;
     this.renderer.setPositions(pos, n, stride, loaded);
     this.bounds = computeBounds(pos, loaded, stride);
@@ -126,17 +156,36 @@ export class PlotView {
     this.renderer.positionsArrived(from, to);
     const loaded = Math.min(this.n, to);
     // The bounds grow by the new points' (each point is looked at once over all the chunks).
-    const b = this.bounds, nb = computeBounds(this.pos.subarray(from * this.stride, loaded * this.stride), loaded - from, this.stride);
-    if (nb.count > 0) this.bounds = b.count === 0 ? nb : { minX: Math.min(b.minX, nb.minX), minY: Math.min(b.minY, nb.minY), maxX: Math.max(b.maxX, nb.maxX), maxY: Math.max(b.maxY, nb.maxY), count: b.count + nb.count };
+    const b = this.bounds,
+      nb = computeBounds(this.pos.subarray(from * this.stride, loaded * this.stride), loaded - from, this.stride);
+    if (nb.count > 0)
+      this.bounds =
+        b.count === 0
+          ? nb
+          : {
+              minX: Math.min(b.minX, nb.minX),
+              minY: Math.min(b.minY, nb.minY),
+              maxX: Math.max(b.maxX, nb.maxX),
+              maxY: Math.max(b.maxY, nb.maxY),
+              count: b.count + nb.count,
+            };
     // Until the user moves the camera, it fits what has arrived.
     const zoom = this.cam.scale / this.fitScale;
     this.fitScale = fitCamera(this.bounds, this.vp, PADDING).scale;
     this.cam = this.partialFit ? this.fitAll() : { ...this.cam, scale: zoom * this.fitScale };
-    if (loaded >= this.n) { this.grid = new PointGrid(this.pos, this.n, this.stride); this.partialFit = false; this.invalidate(); return; }
+    if (loaded >= this.n) {
+      this.grid = new PointGrid(this.pos, this.n, this.stride);
+      this.partialFit = false;
+      this.invalidate();
+      return;
+    }
     // Partial drawings at most every PARTIAL_MS: each is a full draw of what has arrived, which
     // software GL pays for (about a second at 1M) before it can draw the whole.
     const now = performance.now();
-    if (now - this.partialDrawn >= PARTIAL_MS) { this.partialDrawn = now; this.invalidate(); }
+    if (now - this.partialDrawn >= PARTIAL_MS) {
+      this.partialDrawn = now;
+      this.invalidate();
+    }
   }
 
   /** New per-point inputs and / or look. */
@@ -151,15 +200,22 @@ export class PlotView {
     this.invalidate();
   }
   /** New theme colours. */
-  setPalette(p: Palette): void { this.palette = p; this.renderer.invalidateCache(); this.invalidate(); }
+  setPalette(p: Palette): void {
+    this.palette = p;
+    this.renderer.invalidateCache();
+    this.invalidate();
+  }
 
   /** Fits every point. */
-  reset(): void { this.setCamera(this.fitAll()); }
+  reset(): void {
+    this.setCamera(this.fitAll());
+  }
 
   /** Centres on the given samples, zooming in so they fill the view (not past 40x "fit all"). */
   frame(indices: number[]): void {
     const xy: number[] = [];
-    for (const i of indices) if (i >= 0 && i < this.n) xy.push(this.pos[i * this.stride], this.pos[i * this.stride + 1]);
+    for (const i of indices)
+      if (i >= 0 && i < this.n) xy.push(this.pos[i * this.stride], this.pos[i * this.stride + 1]);
     if (xy.length === 0 || !xy.every(Number.isFinite)) return;
     const pad = Math.min(this.vp.width, this.vp.height) * 0.25;
     this.setCamera(framePoints(xy, this.vp, pad, this.fitScale, this.fitScale * 40));
@@ -168,7 +224,8 @@ export class PlotView {
   /** Centres on one sample without changing the zoom (at least 4x "fit all") and pulses it. */
   reveal(index: number): void {
     if (index < 0 || index >= this.n) return;
-    const x = this.pos[index * this.stride], y = this.pos[index * this.stride + 1];
+    const x = this.pos[index * this.stride],
+      y = this.pos[index * this.stride + 1];
     if (!Number.isFinite(x) || !Number.isFinite(y)) return;
     this.setCamera({ cx: x, cy: y, scale: Math.max(this.cam.scale, this.fitScale * 4) });
     this.scene.pulse = { index, start: performance.now() };
@@ -188,7 +245,11 @@ export class PlotView {
    */
   invalidate(overlayOnly = false): void {
     if (!overlayOnly) this.pointsDirty = true;
-    if (this.rafId === 0) this.rafId = requestAnimationFrame(() => { this.rafId = 0; this.draw(); });
+    if (this.rafId === 0)
+      this.rafId = requestAnimationFrame(() => {
+        this.rafId = 0;
+        this.draw();
+      });
   }
 
   private draw(): void {
@@ -209,7 +270,20 @@ export class PlotView {
       this.pointsDirty = false;
       this.cameraMoved = false;
     }
-    const animating = drawOverlay(this.ctx, { cam: this.cam, vp: this.vp, dpr: this.dpr, pos: this.pos, stride: this.stride, n: this.n, palette: pal, now: t0 }, this.scene);
+    const animating = drawOverlay(
+      this.ctx,
+      {
+        cam: this.cam,
+        vp: this.vp,
+        dpr: this.dpr,
+        pos: this.pos,
+        stride: this.stride,
+        n: this.n,
+        palette: pal,
+        now: t0,
+      },
+      this.scene,
+    );
     this.lastFrameMs = performance.now() - t0;
     if (animating) this.invalidate(true);
     else this.scene.pulse = null;
@@ -223,13 +297,18 @@ export class PlotView {
   private alphaScale(growth: number): number {
     const b = this.bounds;
     // A layout on a line (zero height or width) still spreads its points along it: at least 5 % of the view.
-    const area = Math.max((b.maxX - b.minX) * (b.maxY - b.minY) * this.cam.scale * this.cam.scale, 0.05 * this.vp.width * this.vp.height);
+    const area = Math.max(
+      (b.maxX - b.minX) * (b.maxY - b.minY) * this.cam.scale * this.cam.scale,
+      0.05 * this.vp.width * this.vp.height,
+    );
     const d = baseSize(this.n) * growth;
     const coverage = (b.count * Math.PI * d * d) / 4 / area;
     return coverage <= 2 ? 1 : Math.max(0.1, Math.sqrt(2 / coverage));
   }
 
-  private fitAll(): Camera { return fitCamera(this.bounds, this.vp, PADDING); }
+  private fitAll(): Camera {
+    return fitCamera(this.bounds, this.vp, PADDING);
+  }
 
   private setCamera(cam: Camera): void {
     this.cam = cam;
@@ -245,13 +324,20 @@ export class PlotView {
     const dpr = window.devicePixelRatio || 1;
     // Keep the relative zoom: what was visible stays visible when the panel changes size.
     const zoom = this.cam.scale / this.fitScale;
-    this.vp = vp; this.dpr = dpr;
-    for (const c of [this.canvas, this.overlay]) { c.width = Math.round(vp.width * dpr); c.height = Math.round(vp.height * dpr); }
+    this.vp = vp;
+    this.dpr = dpr;
+    for (const c of [this.canvas, this.overlay]) {
+      c.width = Math.round(vp.width * dpr);
+      c.height = Math.round(vp.height * dpr);
+    }
     if (this.n > 0) {
       this.fitScale = fitCamera(this.bounds, vp, PADDING).scale;
       this.cam = { ...this.cam, scale: zoom * this.fitScale };
     }
-    if (this.rafId !== 0) { cancelAnimationFrame(this.rafId); this.rafId = 0; }
+    if (this.rafId !== 0) {
+      cancelAnimationFrame(this.rafId);
+      this.rafId = 0;
+    }
     this.pointsDirty = true;
     this.draw(); // synchronously: a resized canvas is blank until drawn
   }
@@ -267,28 +353,54 @@ export class PlotView {
     const center = (): [number, number] => [this.vp.width / 2, this.vp.height / 2];
     return {
       pan: (dx: number, dy: number) => this.setCamera(panBy(this.cam, dx, dy)),
-      zoom: (x: number, y: number, deltaY: number, mode: number) => this.setCamera(zoomAt(this.cam, this.vp, x, y, wheelZoomFactor(deltaY, mode), ...zoomLimits())),
+      zoom: (x: number, y: number, deltaY: number, mode: number) =>
+        this.setCamera(zoomAt(this.cam, this.vp, x, y, wheelZoomFactor(deltaY, mode), ...zoomLimits())),
       hover: (x: number, y: number) => this.cb.hover(this.hit(x, y)),
       leave: () => this.cb.hover(-1),
-      click: (x: number, y: number) => { const i = this.hit(x, y); if (i >= 0) this.cb.click(i, x, y); else this.cb.clear(); },
-      shape: (kind: 'box' | 'lasso', points: number[] | null) => { this.scene.drag = points ? { kind, points: [...points] } : null; this.invalidate(true); },
+      click: (x: number, y: number) => {
+        const i = this.hit(x, y);
+        if (i >= 0) this.cb.click(i, x, y);
+        else this.cb.clear();
+      },
+      shape: (kind: 'box' | 'lasso', points: number[] | null) => {
+        this.scene.drag = points ? { kind, points: [...points] } : null;
+        this.invalidate(true);
+      },
       select: (kind: 'box' | 'lasso', pts: number[]) => {
         if (!this.grid) return;
         const data: number[] = [];
         for (let k = 0; k < pts.length; k += 2) data.push(...screenToData(this.cam, this.vp, pts[k], pts[k + 1]));
-        this.cb.select(kind === 'box' ? this.grid.inRect(data[0], data[1], data[2], data[3]) : this.grid.inPolygon(data));
+        this.cb.select(
+          kind === 'box' ? this.grid.inRect(data[0], data[1], data[2], data[3]) : this.grid.inPolygon(data),
+        );
       },
       key: (action: string) => {
         const step = 60;
         switch (action) {
-          case 'zoomIn': this.setCamera(zoomAt(this.cam, this.vp, ...center(), 1.25, ...zoomLimits())); break;
-          case 'zoomOut': this.setCamera(zoomAt(this.cam, this.vp, ...center(), 0.8, ...zoomLimits())); break;
-          case 'reset': this.reset(); break;
-          case 'clear': this.cb.clear(); break;
-          case 'left': this.setCamera(panBy(this.cam, step, 0)); break;
-          case 'right': this.setCamera(panBy(this.cam, -step, 0)); break;
-          case 'up': this.setCamera(panBy(this.cam, 0, step)); break;
-          case 'down': this.setCamera(panBy(this.cam, 0, -step)); break;
+          case 'zoomIn':
+            this.setCamera(zoomAt(this.cam, this.vp, ...center(), 1.25, ...zoomLimits()));
+            break;
+          case 'zoomOut':
+            this.setCamera(zoomAt(this.cam, this.vp, ...center(), 0.8, ...zoomLimits()));
+            break;
+          case 'reset':
+            this.reset();
+            break;
+          case 'clear':
+            this.cb.clear();
+            break;
+          case 'left':
+            this.setCamera(panBy(this.cam, step, 0));
+            break;
+          case 'right':
+            this.setCamera(panBy(this.cam, -step, 0));
+            break;
+          case 'up':
+            this.setCamera(panBy(this.cam, 0, step));
+            break;
+          case 'down':
+            this.setCamera(panBy(this.cam, 0, -step));
+            break;
         }
       },
     };

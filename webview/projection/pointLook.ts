@@ -26,7 +26,8 @@ export interface PointLook {
    * Every mode's alpha depends on at most four cases, so they travel as uniforms, exactly.
    */
   alphas: Float32Array;
-  /** 255 (1.0 in the shader's R8 table) for emphasised classes, length classCount + 1 (the last stands for labels outside the classes); null when none is. */
+  /** 255 (1.0 in the shader's R8 table) for emphasised classes, length classCount + 1 (the last stands for labels
+   * outside the classes); null when none is. */
   emphasis: Uint8Array | null;
   /** Diameter of an ordinary point, CSS px, and the factor per category. */
   baseSize: number;
@@ -56,11 +57,18 @@ export function pointLook(s: LookInput): PointLook {
   const { table, alphas } = colourTable(s.colorBy, k, s.palette);
   const entries = alphas.length;
   const colours = new Uint8Array(4 * entries);
-  for (let e = 0; e < entries; e++) { colours[4 * e] = table[3 * e]; colours[4 * e + 1] = table[3 * e + 1]; colours[4 * e + 2] = table[3 * e + 2]; colours[4 * e + 3] = 255; }
+  for (let e = 0; e < entries; e++) {
+    colours[4 * e] = table[3 * e];
+    colours[4 * e + 1] = table[3 * e + 1];
+    colours[4 * e + 2] = table[3 * e + 2];
+    colours[4 * e + 3] = 255;
+  }
   const slots = new Float32Array(4);
   if (s.colorBy === 'label') slots[0] = alphas[0];
-  else if (s.colorBy === 'loss') { slots[0] = alphas[0]; slots[1] = alphas[256]; }
-  else for (let e = 0; e < entries; e++) slots[e] = alphas[e];
+  else if (s.colorBy === 'loss') {
+    slots[0] = alphas[0];
+    slots[1] = alphas[256];
+  } else for (let e = 0; e < entries; e++) slots[e] = alphas[e];
   let emphasis: Uint8Array | null = null;
   if (s.emphasis.size > 0) {
     emphasis = new Uint8Array(k + 1);
@@ -68,7 +76,19 @@ export function pointLook(s: LookInput): PointLook {
   }
   const catSize = new Float32Array(4);
   for (let c = 0; c < 4; c++) catSize[c] = CATEGORY_SIZE[c] ?? 1;
-  return { mode: MODE_INDEX[s.colorBy], classCount: k, colours, entries, alphas: slots, emphasis, baseSize: s.baseSize, catSize, ringOnHard: s.colorBy !== 'loss', isolate: s.isolate, lossScale: s.lossScale };
+  return {
+    mode: MODE_INDEX[s.colorBy],
+    classCount: k,
+    colours,
+    entries,
+    alphas: slots,
+    emphasis,
+    baseSize: s.baseSize,
+    catSize,
+    ringOnHard: s.colorBy !== 'loss',
+    isolate: s.isolate,
+    lossScale: s.lossScale,
+  };
 }
 
 let scratch = new Uint8Array(0);
@@ -78,7 +98,16 @@ let scratch = new Uint8Array(0);
  * 2 (semi-hard), 3 (hard); with emphasised classes +4 for theirs and 0 for the rest; selected 8;
  * isolating, unselected 0. Ties by index. The same order as computePointStyles, in two passes.
  */
-export function drawOrder(n: number, labels: Int32Array, classCount: number, category: Uint8Array | null, emphasis: ReadonlySet<number>, selected: Uint8Array | null, isolate: boolean, into?: Uint32Array): Uint32Array {
+export function drawOrder(
+  n: number,
+  labels: Int32Array,
+  classCount: number,
+  category: Uint8Array | null,
+  emphasis: ReadonlySet<number>,
+  selected: Uint8Array | null,
+  isolate: boolean,
+  into?: Uint32Array,
+): Uint32Array {
   // Priority per category byte (values above 3 read as None).
   const byCat = new Uint8Array(256).fill(1);
   byCat[SampleCategory.SemiHard] = 2;
@@ -86,7 +115,10 @@ export function drawOrder(n: number, labels: Int32Array, classCount: number, cat
   const order = into && into.length === n ? into : new Uint32Array(n);
   if (emphasis.size === 0 && !selected) {
     // A census at a new margin: two passes over the 1-byte categories (count, place), no priority array.
-    if (!category) { for (let i = 0; i < n; i++) order[i] = i; return order; }
+    if (!category) {
+      for (let i = 0; i < n; i++) order[i] = i;
+      return order;
+    }
     const start = new Uint32Array(257);
     for (let i = 0; i < n; i++) start[byCat[category[i]] + 1]++;
     for (let p = 0; p < 256; p++) start[p + 1] += start[p];
@@ -98,10 +130,17 @@ export function drawOrder(n: number, labels: Int32Array, classCount: number, cat
   if (category) for (let i = 0; i < n; i++) pr[i] = byCat[category[i]];
   else pr.fill(1);
   if (emphasis.size > 0) {
-    const k = classCount, emph = new Uint8Array(k + 1);
+    const k = classCount,
+      emph = new Uint8Array(k + 1);
     for (const c of emphasis) if (c >= 0 && c < k) emph[c] = 1;
-    for (let i = 0; i < n; i++) { const l = labels[i]; pr[i] = l >= 0 && l < k && emph[l] ? pr[i] + 4 : 0; }
+    for (let i = 0; i < n; i++) {
+      const l = labels[i];
+      pr[i] = l >= 0 && l < k && emph[l] ? pr[i] + 4 : 0;
+    }
   }
-  if (selected) for (let i = 0; i < n; i++) if (selected[i]) pr[i] = 8; else if (isolate) pr[i] = 0;
+  if (selected)
+    for (let i = 0; i < n; i++)
+      if (selected[i]) pr[i] = 8;
+      else if (isolate) pr[i] = 0;
   return orderByPriority(pr, order);
 }

@@ -121,6 +121,25 @@ void main() {
 
 /** Uniform names of the point program. */
 export const POINT_UNIFORMS = [
-  'u_center', 'u_scale', 'u_sizeScale', 'u_maxSize', 'u_ringWidth', 'u_alphaScale', 'u_loaded', 'u_mode', 'u_classCount', 'u_colours', 'u_emphasis',
-  'u_emphasising', 'u_selecting', 'u_isolate', 'u_ringOnHard', 'u_alphas', 'u_baseSize', 'u_catSize', 'u_loss', 'u_ringColor', 'u_selectColor',
+  'u_center',
+  'u_scale',
+  'u_sizeScale',
+  'u_maxSize',
+  'u_ringWidth',
+  'u_alphaScale',
+  'u_loaded',
+  'u_mode',
+  'u_classCount',
+  'u_colours',
+  'u_emphasis',
+  'u_emphasising',
+  'u_selecting',
+  'u_isolate',
+  'u_ringOnHard',
+  'u_alphas',
+  'u_baseSize',
+  'u_catSize',
+  'u_loss',
+  'u_ringColor',
+  'u_selectColor',
 ] as const;

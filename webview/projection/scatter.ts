@@ -16,14 +16,25 @@ import { FrameCache } from './frameCache';
 type BufferName = 'pos' | 'label' | 'cat' | 'value' | 'sel' | 'index';
 
 /** Colours the renderer needs besides the per-point ones. */
-export interface SceneColors { background: Rgb; ring: Rgb; select: Rgb }
+export interface SceneColors {
+  background: Rgb;
+  ring: Rgb;
+  select: Rgb;
+}
 
 /** The WebGL2 scatter plot on one canvas. `ok` is false when WebGL2 is unavailable. */
 export class ScatterRenderer {
   private gl: WebGL2RenderingContext | null;
   private program: WebGLProgram | null = null;
   private vao: WebGLVertexArrayObject | null = null;
-  private buffers: Record<BufferName, WebGLBuffer | null> = { pos: null, label: null, cat: null, value: null, sel: null, index: null };
+  private buffers: Record<BufferName, WebGLBuffer | null> = {
+    pos: null,
+    label: null,
+    cat: null,
+    value: null,
+    sel: null,
+    index: null,
+  };
   private textures: { colours: WebGLTexture | null; emphasis: WebGLTexture | null } = { colours: null, emphasis: null };
   private uniforms: Record<string, WebGLUniformLocation | null> = {};
   private positions: { data: Float32Array; n: number; stride: number; loaded: number } | null = null;
@@ -38,15 +49,34 @@ export class ScatterRenderer {
   /** Number of points on screen after the last draw call (those of the layout that have arrived). */
   pointsDrawn = 0;
 
-  constructor(private readonly canvas: HTMLCanvasElement, private readonly onError: (message: string) => void) {
-    this.gl = canvas.getContext('webgl2', { alpha: false, antialias: false, depth: false, stencil: false, premultipliedAlpha: false });
-    canvas.addEventListener('webglcontextlost', (e) => { e.preventDefault(); this.program = null; this.cache = null; this.pointsDrawn = 0; });
-    canvas.addEventListener('webglcontextrestored', () => { this.init(); this.uploadAll(); });
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    private readonly onError: (message: string) => void,
+  ) {
+    this.gl = canvas.getContext('webgl2', {
+      alpha: false,
+      antialias: false,
+      depth: false,
+      stencil: false,
+      premultipliedAlpha: false,
+    });
+    canvas.addEventListener('webglcontextlost', (e) => {
+      e.preventDefault();
+      this.program = null;
+      this.cache = null;
+      this.pointsDrawn = 0;
+    });
+    canvas.addEventListener('webglcontextrestored', () => {
+      this.init();
+      this.uploadAll();
+    });
     this.init();
   }
 
   /** True when WebGL2 is available and the shaders compiled. */
-  get ok(): boolean { return this.gl !== null && this.program !== null; }
+  get ok(): boolean {
+    return this.gl !== null && this.program !== null;
+  }
 
   /**
    * Uses `data` as positions: point i at data[i*stride], data[i*stride+1]. Points from `loaded` on
@@ -60,7 +90,8 @@ export class ScatterRenderer {
 
   /** Points [from, to) of the positions' array were filled in: uploads that range only. */
   positionsArrived(from: number, to: number): void {
-    const gl = this.gl, p = this.positions;
+    const gl = this.gl,
+      p = this.positions;
     if (!p) return;
     p.loaded = Math.max(p.loaded, to);
     this.cache?.invalidate();
@@ -70,19 +101,47 @@ export class ScatterRenderer {
   }
 
   /** Class id per point (once per dataset). */
-  setLabels(labels: Int32Array): void { if (labels !== this.labels) { this.labels = labels; this.uploadAttribute('label'); } }
+  setLabels(labels: Int32Array): void {
+    if (labels !== this.labels) {
+      this.labels = labels;
+      this.uploadAttribute('label');
+    }
+  }
   /** Triplet category per point, or null before the census (every point None). */
-  setCategory(category: Uint8Array | null): void { if (category !== this.category) { this.category = category; this.uploadAttribute('cat'); } }
+  setCategory(category: Uint8Array | null): void {
+    if (category !== this.category) {
+      this.category = category;
+      this.uploadAttribute('cat');
+    }
+  }
   /** Loss (loss mode) or change of loss (change mode) per point, or null (all 0). */
-  setValues(values: Float32Array | null): void { if (values !== this.values) { this.values = values; this.uploadAttribute('value'); } }
+  setValues(values: Float32Array | null): void {
+    if (values !== this.values) {
+      this.values = values;
+      this.uploadAttribute('value');
+    }
+  }
   /** 1 where selected, or null. */
-  setSelected(selected: Uint8Array | null): void { if (selected !== this.selected) { this.selected = selected; this.uploadAttribute('sel'); } }
+  setSelected(selected: Uint8Array | null): void {
+    if (selected !== this.selected) {
+      this.selected = selected;
+      this.uploadAttribute('sel');
+    }
+  }
   /** The draw order (indices, low priority first). */
-  setOrder(order: Uint32Array): void { this.order = order; this.uploadOrder(); }
+  setOrder(order: Uint32Array): void {
+    this.order = order;
+    this.uploadOrder();
+  }
   /** The colour mode's tables, sizes, emphasis and isolate. */
-  setLook(look: PointLook): void { this.look = look; this.uploadLook(); }
+  setLook(look: PointLook): void {
+    this.look = look;
+    this.uploadLook();
+  }
   /** Forget the cached drawing (the styling changed). */
-  invalidateCache(): void { this.cache?.invalidate(); }
+  invalidateCache(): void {
+    this.cache?.invalidate();
+  }
 
   /**
    * Draws everything for this camera (point sizes times `growth`, which rises as one zooms in;
@@ -97,7 +156,8 @@ export class ScatterRenderer {
     const bg = colors.background;
     gl.clearColor(bg[0] / 255, bg[1] / 255, bg[2] / 255, 1);
     gl.clear(gl.COLOR_BUFFER_BIT);
-    const p = this.positions, look = this.look;
+    const p = this.positions,
+      look = this.look;
     const n = p && look && this.labels?.length === p.n && this.order?.length === p.n ? p.n : 0;
     if (n > 0 && p && look) {
       gl.useProgram(this.program);
@@ -158,7 +218,10 @@ export class ScatterRenderer {
 
   private init(): void {
     const gl = this.gl;
-    if (!gl) { this.onError('WebGL2 is not available in this webview.'); return; }
+    if (!gl) {
+      this.onError('WebGL2 is not available in this webview.');
+      return;
+    }
     const program = link(gl, POINT_VERTEX, POINT_FRAGMENT, this.onError);
     if (!program) return;
     this.program = program;
@@ -179,7 +242,8 @@ export class ScatterRenderer {
   }
 
   private uploadPositions(): void {
-    const gl = this.gl, p = this.program;
+    const gl = this.gl,
+      p = this.program;
     if (!gl || !p || !this.positions) return;
     gl.bindVertexArray(this.vao);
     gl.bindBuffer(gl.ARRAY_BUFFER, this.buffers.pos);
@@ -190,7 +254,8 @@ export class ScatterRenderer {
 
   /** One per-point input: its array as it is, or (null) a constant 0 for every point. */
   private uploadAttribute(name: 'label' | 'cat' | 'value' | 'sel'): void {
-    const gl = this.gl, p = this.program;
+    const gl = this.gl,
+      p = this.program;
     if (!gl || !p) return;
     const data = { label: this.labels, cat: this.category, value: this.values, sel: this.selected }[name];
     const loc = gl.getAttribLocation(p, `a_${name}`);
@@ -207,16 +272,26 @@ export class ScatterRenderer {
     this.cache?.invalidate();
   }
 
-  /** Arrays that are absent or of another length than n read as a constant 0 (current vertex attribute values are global state). */
+  /** Arrays that are absent or of another length than n read as a constant 0 (current vertex attribute values are
+   * global state). */
   private constantAttributes(n: number): void {
-    const gl = this.gl!, p = this.program!;
+    const gl = this.gl!,
+      p = this.program!;
     gl.bindVertexArray(this.vao);
-    for (const [name, data] of [['cat', this.category], ['value', this.values], ['sel', this.selected]] as const) {
+    for (const [name, data] of [
+      ['cat', this.category],
+      ['value', this.values],
+      ['sel', this.selected],
+    ] as const) {
       const loc = gl.getAttribLocation(p, `a_${name}`);
       if (loc < 0) continue;
-      if (data && data.length === n) { gl.enableVertexAttribArray(loc); continue; }
+      if (data && data.length === n) {
+        gl.enableVertexAttribArray(loc);
+        continue;
+      }
       gl.disableVertexAttribArray(loc);
-      if (name === 'value') gl.vertexAttrib1f(loc, 0); else gl.vertexAttribI4ui(loc, 0, 0, 0, 0);
+      if (name === 'value') gl.vertexAttrib1f(loc, 0);
+      else gl.vertexAttribI4ui(loc, 0, 0, 0, 0);
     }
     gl.bindVertexArray(null);
   }
@@ -232,7 +307,8 @@ export class ScatterRenderer {
   }
 
   private uploadLook(): void {
-    const gl = this.gl, look = this.look;
+    const gl = this.gl,
+      look = this.look;
     if (!gl || !this.program || !look) return;
     table(gl, this.textures.colours, look.colours, look.entries, 4);
     table(gl, this.textures.emphasis, look.emphasis ?? new Uint8Array(1), look.emphasis?.length ?? 1, 1);
@@ -241,14 +317,31 @@ export class ScatterRenderer {
 }
 
 /** A table of `entries` texels (RGBA8 or R8), TABLE_WIDTH per row, for texelFetch. */
-function table(gl: WebGL2RenderingContext, tex: WebGLTexture | null, data: Uint8Array, entries: number, channels: 1 | 4): void {
-  const width = Math.max(1, Math.min(TABLE_WIDTH, entries)), height = Math.max(1, Math.ceil(entries / TABLE_WIDTH));
+function table(
+  gl: WebGL2RenderingContext,
+  tex: WebGLTexture | null,
+  data: Uint8Array,
+  entries: number,
+  channels: 1 | 4,
+): void {
+  const width = Math.max(1, Math.min(TABLE_WIDTH, entries)),
+    height = Math.max(1, Math.ceil(entries / TABLE_WIDTH));
   const padded = new Uint8Array(width * height * channels);
   padded.set(data.subarray(0, entries * channels));
   gl.activeTexture(gl.TEXTURE0);
   gl.bindTexture(gl.TEXTURE_2D, tex);
   gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
-  gl.texImage2D(gl.TEXTURE_2D, 0, channels === 4 ? gl.RGBA8 : gl.R8, width, height, 0, channels === 4 ? gl.RGBA : gl.RED, gl.UNSIGNED_BYTE, padded);
+  gl.texImage2D(
+    gl.TEXTURE_2D,
+    0,
+    channels === 4 ? gl.RGBA8 : gl.R8,
+    width,
+    height,
+    0,
+    channels === 4 ? gl.RGBA : gl.RED,
+    gl.UNSIGNED_BYTE,
+    padded,
+  );
   gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
   gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
   gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
@@ -257,7 +350,14 @@ function table(gl: WebGL2RenderingContext, tex: WebGLTexture | null, data: Uint8
   gl.bindTexture(gl.TEXTURE_2D, null);
 }
 
-function attrib(gl: WebGL2RenderingContext, p: WebGLProgram, name: string, size: number, type: number, stride: number): void {
+function attrib(
+  gl: WebGL2RenderingContext,
+  p: WebGLProgram,
+  name: string,
+  size: number,
+  type: number,
+  stride: number,
+): void {
   const loc = gl.getAttribLocation(p, name);
   if (loc < 0) return;
   gl.enableVertexAttribArray(loc);
@@ -269,15 +369,22 @@ function link(gl: WebGL2RenderingContext, vs: string, fs: string, onError: (m: s
     const s = gl.createShader(type)!;
     gl.shaderSource(s, src);
     gl.compileShader(s);
-    if (!gl.getShaderParameter(s, gl.COMPILE_STATUS) && !gl.isContextLost()) { onError(`shader: ${gl.getShaderInfoLog(s)}`); return null; }
+    if (!gl.getShaderParameter(s, gl.COMPILE_STATUS) && !gl.isContextLost()) {
+      onError(`shader: ${gl.getShaderInfoLog(s)}`);
+      return null;
+    }
     return s;
   };
-  const v = compile(gl.VERTEX_SHADER, vs), f = compile(gl.FRAGMENT_SHADER, fs);
+  const v = compile(gl.VERTEX_SHADER, vs),
+    f = compile(gl.FRAGMENT_SHADER, fs);
   if (!v || !f) return null;
   const p = gl.createProgram()!;
   gl.attachShader(p, v);
   gl.attachShader(p, f);
   gl.linkProgram(p);
-  if (!gl.getProgramParameter(p, gl.LINK_STATUS) && !gl.isContextLost()) { onError(`program: ${gl.getProgramInfoLog(p)}`); return null; }
+  if (!gl.getProgramParameter(p, gl.LINK_STATUS) && !gl.isContextLost()) {
+    onError(`program: ${gl.getProgramInfoLog(p)}`);
+    return null;
+  }
   return p;
 }

@@ -49,7 +49,15 @@ export class Styler {
     out.category = s.category;
     out.selected = s.selected;
     out.values = s.colorBy === 'loss' ? s.loss : s.colorBy === 'change' ? s.change : null;
-    out.look = pointLook({ colorBy: s.colorBy, classCount: s.classCount, emphasis: s.emphasis, isolate, baseSize: s.baseSize, palette: s.palette, lossScale: this.lossScale(s) });
+    out.look = pointLook({
+      colorBy: s.colorBy,
+      classCount: s.classCount,
+      emphasis: s.emphasis,
+      isolate,
+      baseSize: s.baseSize,
+      palette: s.palette,
+      lossScale: this.lossScale(s),
+    });
     return out;
   }
 

@@ -18,13 +18,29 @@ function cssColor(style: CSSStyleDeclaration, names: string[], fallback: Rgb): R
 export function readPalette(): Palette {
   const style = getComputedStyle(document.documentElement);
   const bodyClass = document.body.classList;
-  const background = cssColor(style, ['--vscode-editor-background', '--vscode-panel-background'], bodyClass.contains('vscode-light') ? [255, 255, 255] : [30, 30, 30]);
-  const isDark = bodyClass.contains('vscode-light') ? false : bodyClass.contains('vscode-dark') ? true : luminance(background) < 0.4;
-  const foreground = cssColor(style, ['--vscode-editor-foreground', '--vscode-foreground'], isDark ? [204, 204, 204] : [51, 51, 51]);
+  const background = cssColor(
+    style,
+    ['--vscode-editor-background', '--vscode-panel-background'],
+    bodyClass.contains('vscode-light') ? [255, 255, 255] : [30, 30, 30],
+  );
+  const isDark = bodyClass.contains('vscode-light')
+    ? false
+    : bodyClass.contains('vscode-dark')
+      ? true
+      : luminance(background) < 0.4;
+  const foreground = cssColor(
+    style,
+    ['--vscode-editor-foreground', '--vscode-foreground'],
+    isDark ? [204, 204, 204] : [51, 51, 51],
+  );
   return {
     background,
     foreground,
-    muted: cssColor(style, ['--vscode-descriptionForeground', '--vscode-disabledForeground'], isDark ? [150, 150, 150] : [110, 110, 110]),
+    muted: cssColor(
+      style,
+      ['--vscode-descriptionForeground', '--vscode-disabledForeground'],
+      isDark ? [150, 150, 150] : [110, 110, 110],
+    ),
     hard: cssColor(style, ['--vscode-charts-red'], isDark ? [241, 76, 76] : [229, 20, 0]),
     semiHard: cssColor(style, ['--vscode-charts-orange'], isDark ? [209, 134, 22] : [209, 134, 22]),
     easy: cssColor(style, ['--vscode-descriptionForeground'], isDark ? [150, 150, 150] : [110, 110, 110]),

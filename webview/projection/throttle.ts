@@ -15,16 +15,27 @@ export class LatestWinsRequester {
   private pending = -1;
   private timer: unknown = undefined;
 
-  constructor(private readonly send: (requestId: number, index: number) => void, private readonly intervalMs: number, private readonly clock: Clock) {}
+  constructor(
+    private readonly send: (requestId: number, index: number) => void,
+    private readonly intervalMs: number,
+    private readonly clock: Clock,
+  ) {}
 
   /** Wants the detail of `index` (a negative index cancels whatever is waiting). */
   request(index: number): void {
-    if (index < 0) { this.cancel(); return; }
+    if (index < 0) {
+      this.cancel();
+      return;
+    }
     if (index === this.lastSentIndex && this.pending < 0) return;
     this.pending = index;
     const wait = this.lastSentAt + this.intervalMs - this.clock.now();
     if (wait <= 0) this.flush();
-    else if (this.timer === undefined) this.timer = this.clock.setTimeout(() => { this.timer = undefined; this.flush(); }, wait);
+    else if (this.timer === undefined)
+      this.timer = this.clock.setTimeout(() => {
+        this.timer = undefined;
+        this.flush();
+      }, wait);
   }
 
   /** True when `requestId` answers the newest request sent (older answers are stale). */
@@ -37,7 +48,10 @@ export class LatestWinsRequester {
     this.pending = -1;
     this.lastSentIndex = -1;
     this.latestId = 0;
-    if (this.timer !== undefined) { this.clock.clearTimeout(this.timer); this.timer = undefined; }
+    if (this.timer !== undefined) {
+      this.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+    }
   }
 
   private flush(): void {

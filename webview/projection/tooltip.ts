@@ -33,10 +33,18 @@ export class Tooltip {
 
   constructor(parent: HTMLElement) {
     this.img = h('img', { class: 'tooltip-image', 'data-testid': 'tooltip-image', alt: '' });
-    this.img.addEventListener('load', () => this.img.classList.toggle('pixelated', Math.max(this.img.naturalWidth, this.img.naturalHeight) <= 64));
+    this.img.addEventListener('load', () =>
+      this.img.classList.toggle('pixelated', Math.max(this.img.naturalWidth, this.img.naturalHeight) <= 64),
+    );
     this.cell = h('span', { class: 'tooltip-image sprite-box', 'data-testid': 'tooltip-sprite-cell', hidden: true });
     this.body = h('div', { class: 'tooltip-body' });
-    this.root = h('div', { class: 'tooltip', id: 'tooltip', 'data-testid': 'tooltip', role: 'tooltip', hidden: true }, this.img, this.cell, this.body);
+    this.root = h(
+      'div',
+      { class: 'tooltip', id: 'tooltip', 'data-testid': 'tooltip', role: 'tooltip', hidden: true },
+      this.img,
+      this.cell,
+      this.body,
+    );
     parent.append(this.root);
   }
 
@@ -47,11 +55,19 @@ export class Tooltip {
   show(c: TooltipContent, x: number, y: number, avoid?: { x: number; y: number }): void {
     const file = c.image && !c.image.cell ? c.image.uri : '';
     if (c.index !== this.index || this.img.getAttribute('src') !== (file || null)) {
-      if (file) { this.img.src = file; this.img.hidden = false; this.img.alt = `sample ${c.index}`; }
-      else { this.img.removeAttribute('src'); this.img.hidden = true; }
+      if (file) {
+        this.img.src = file;
+        this.img.hidden = false;
+        this.img.alt = `sample ${c.index}`;
+      } else {
+        this.img.removeAttribute('src');
+        this.img.hidden = true;
+      }
     }
-    if (c.image?.cell) { paintCell(this.cell, c.image as Required<SampleImage>, `sample ${c.index}`); this.cell.hidden = false; }
-    else this.cell.hidden = true;
+    if (c.image?.cell) {
+      paintCell(this.cell, c.image as Required<SampleImage>, `sample ${c.index}`);
+      this.cell.hidden = false;
+    } else this.cell.hidden = true;
     this.imageSrc = c.image?.uri ?? '';
     this.image = c.image;
     this.index = c.index;
@@ -80,9 +96,13 @@ export class Tooltip {
   /** Moves the tooltip next to (x, y): right/below unless `avoid` lies there; flipped to stay inside the parent. */
   place(x: number, y: number, avoid?: { x: number; y: number }): void {
     const parent = this.root.parentElement!.getBoundingClientRect();
-    const w = this.root.offsetWidth, h = this.root.offsetHeight, gap = 14;
-    const leftSide = avoid !== undefined && avoid.x > x, upSide = avoid !== undefined && avoid.y > y;
-    let left = leftSide ? x - gap - w : x + gap, top = upSide ? y - gap - h : y + gap;
+    const w = this.root.offsetWidth,
+      h = this.root.offsetHeight,
+      gap = 14;
+    const leftSide = avoid !== undefined && avoid.x > x,
+      upSide = avoid !== undefined && avoid.y > y;
+    let left = leftSide ? x - gap - w : x + gap,
+      top = upSide ? y - gap - h : y + gap;
     if (left + w > parent.width - 4) left = x - gap - w;
     if (left < 4) left = x + gap + w <= parent.width - 4 ? x + gap : 4;
     if (top + h > parent.height - 4) top = y - gap - h;

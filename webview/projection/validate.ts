@@ -17,18 +17,26 @@ export function isTypedArray(value: unknown, name: 'Int32Array' | 'Uint8Array' |
 export function validateDataset(d: DatasetView): string | null {
   if (!d || typeof d.id !== 'string') return 'no id';
   if (!Number.isInteger(d.n) || d.n < 0) return `bad n ${d.n}`;
-  if (!isTypedArray(d.labels, 'Int32Array') || d.labels.length !== d.n) return 'labels must be an Int32Array of length n';
+  if (!isTypedArray(d.labels, 'Int32Array') || d.labels.length !== d.n)
+    return 'labels must be an Int32Array of length n';
   if (!Array.isArray(d.classNames)) return 'classNames missing';
-  if (!Array.isArray(d.imageUris) || (d.imageUris.length !== d.n && d.imageUris.length !== 0)) return 'imageUris must have length n (or 0)';
-  if (!Array.isArray(d.imageDirs) || !d.imageDirs.every((u) => typeof u === 'string')) return 'imageDirs must be strings';
-  if (!isTypedArray(d.imageDir, 'Int32Array') || (d.imageDir.length !== d.n && d.imageDir.length !== 0)) return 'imageDir must be an Int32Array of length n (or 0: no sample files)';
+  if (!Array.isArray(d.imageUris) || (d.imageUris.length !== d.n && d.imageUris.length !== 0))
+    return 'imageUris must have length n (or 0)';
+  if (!Array.isArray(d.imageDirs) || !d.imageDirs.every((u) => typeof u === 'string'))
+    return 'imageDirs must be strings';
+  if (!isTypedArray(d.imageDir, 'Int32Array') || (d.imageDir.length !== d.n && d.imageDir.length !== 0))
+    return 'imageDir must be an Int32Array of length n (or 0: no sample files)';
   if (d.imageDir.some((k) => k < -1 || k >= d.imageDirs.length)) return 'imageDir points past imageDirs';
-  if (!Array.isArray(d.sampleTitles) || (d.sampleTitles.length !== d.n && d.sampleTitles.length !== 0)) return 'sampleTitles must have length n (or 0: no sample files)';
+  if (!Array.isArray(d.sampleTitles) || (d.sampleTitles.length !== d.n && d.sampleTitles.length !== 0))
+    return 'sampleTitles must have length n (or 0: no sample files)';
   if (d.imageDir.length > 0 && d.sampleTitles.length !== d.n) return 'imageDir needs the sample titles (file names)';
   if (d.sprite !== undefined) {
-    const s = d.sprite, ints = [s.width, s.height, s.cellWidth, s.cellHeight, s.columns];
-    if (typeof s.uri !== 'string' || !s.uri || !ints.every((v) => Number.isInteger(v) && v > 0)) return 'sprite needs a uri and positive integer sizes';
-    if (s.columns * s.cellWidth > s.width || Math.ceil(d.n / s.columns) * s.cellHeight > s.height) return `sprite of ${s.width} x ${s.height} px cannot hold ${d.n} cells of ${s.cellWidth} x ${s.cellHeight} in ${s.columns} columns`;
+    const s = d.sprite,
+      ints = [s.width, s.height, s.cellWidth, s.cellHeight, s.columns];
+    if (typeof s.uri !== 'string' || !s.uri || !ints.every((v) => Number.isInteger(v) && v > 0))
+      return 'sprite needs a uri and positive integer sizes';
+    if (s.columns * s.cellWidth > s.width || Math.ceil(d.n / s.columns) * s.cellHeight > s.height)
+      return `sprite of ${s.width} x ${s.height} px cannot hold ${d.n} cells of ${s.cellWidth} x ${s.cellHeight} in ${s.columns} columns`;
   }
   return null;
 }
@@ -53,7 +61,8 @@ export function validateLayoutChunk(c: LayoutChunk, n: number, expectedOffset: n
   if (c.n !== n) return `chunk of a layout of ${c.n} points, the dataset has ${n}`;
   if (!isTypedArray(c.data, 'Float32Array')) return 'chunk data must be a Float32Array';
   if (c.offset !== expectedOffset) return `chunk at point ${c.offset}, expected ${expectedOffset}`;
-  if (c.data.length % c.dims !== 0) return `chunk of ${c.data.length} values is not a whole number of ${c.dims}-d points`;
+  if (c.data.length % c.dims !== 0)
+    return `chunk of ${c.data.length} values is not a whole number of ${c.dims}-d points`;
   const count = c.data.length / c.dims;
   if (count === 0 && n > 0) return 'empty chunk';
   if (c.offset + count > n) return `chunk runs to point ${c.offset + count}, past n = ${n}`;
@@ -64,13 +73,20 @@ export function validateLayoutChunk(c: LayoutChunk, n: number, expectedOffset: n
 export function validateCensus(c: CensusView, n: number): string | null {
   if (!c || !c.settings || !c.counts) return 'settings or counts missing';
   const arrays: [string, unknown, 'Int32Array' | 'Uint8Array' | 'Float32Array'][] = [
-    ['category', c.category, 'Uint8Array'], ['lossAsAnchor', c.lossAsAnchor, 'Float32Array'], ['violAsAnchor', c.violAsAnchor, 'Float32Array'],
-    ['violAsPositive', c.violAsPositive, 'Float32Array'], ['violAsNegative', c.violAsNegative, 'Float32Array'], ['nearestImpostor', c.nearestImpostor, 'Int32Array'],
+    ['category', c.category, 'Uint8Array'],
+    ['lossAsAnchor', c.lossAsAnchor, 'Float32Array'],
+    ['violAsAnchor', c.violAsAnchor, 'Float32Array'],
+    ['violAsPositive', c.violAsPositive, 'Float32Array'],
+    ['violAsNegative', c.violAsNegative, 'Float32Array'],
+    ['nearestImpostor', c.nearestImpostor, 'Int32Array'],
   ];
   for (const [name, value, type] of arrays) {
-    if (!isTypedArray(value, type) || (value as ArrayLike<number>).length !== n) return `${name} must be a ${type} of length n`;
+    if (!isTypedArray(value, type) || (value as ArrayLike<number>).length !== n)
+      return `${name} must be a ${type} of length n`;
   }
   if (!Array.isArray(c.worst)) return 'worst missing';
-  for (const r of c.worst) for (const i of [r.anchor, r.positive, r.negative]) if (!Number.isInteger(i) || i < 0 || i >= n) return `worst triplet index ${i} out of range`;
+  for (const r of c.worst)
+    for (const i of [r.anchor, r.positive, r.negative])
+      if (!Number.isInteger(i) || i < 0 || i >= n) return `worst triplet index ${i} out of range`;
   return null;
 }

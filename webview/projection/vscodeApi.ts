@@ -12,7 +12,8 @@ export interface UiState {
   panelOpen: boolean;
   /** The legend's class list is expanded. */
   classesOpen?: boolean;
-  /** Camera of the dataset it was saved for, with the zoom relative to "fit all" (the UMAP layout's; older states have only this). */
+  /** Camera of the dataset it was saved for, with the zoom relative to "fit all" (the UMAP layout's; older states have
+   * only this). */
   view?: { datasetId: string; cx: number; cy: number; zoom: number };
   /** The same per layout: each layout is its own coordinate system. */
   views?: Partial<Record<LayoutKind, { datasetId: string; cx: number; cy: number; zoom: number }>>;

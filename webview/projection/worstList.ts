@@ -9,7 +9,10 @@ import { picture, sampleImage } from './picture';
 
 /** True when both lists hold the same (anchor, positive, negative) triplets in the same order. */
 export function sameTriplets(a: readonly TripletRow[], b: readonly TripletRow[]): boolean {
-  return a.length === b.length && a.every((r, k) => r.anchor === b[k].anchor && r.positive === b[k].positive && r.negative === b[k].negative);
+  return (
+    a.length === b.length &&
+    a.every((r, k) => r.anchor === b[k].anchor && r.positive === b[k].positive && r.negative === b[k].negative)
+  );
 }
 
 /** Rows shown at most (the host may send more). */
@@ -25,12 +28,41 @@ export class WorstList {
   /** The dataset the rows were built for. */
   private rowsOf: DatasetView | undefined;
 
-  constructor(parent: HTMLElement, open: boolean, private readonly onToggle: (open: boolean) => void, private readonly onChoose: (row: TripletRow) => void) {
-    this.toggle = h('button', { class: 'panel-toggle', id: 'worst-toggle', 'data-testid': 'worst-toggle', 'aria-controls': 'worst-list', title: 'Show or hide the worst triplets' }, '');
-    this.header = h('div', { class: 'census-header', id: 'census-header', 'data-testid': 'census-header', 'aria-live': 'polite' }, 'No census yet');
-    this.list = h('ol', { class: 'worst-list', id: 'worst-list', 'data-testid': 'worst-list', 'aria-label': 'Worst triplets, highest loss first' });
-    this.root = h('aside', { class: 'side-panel', id: 'side-panel', 'aria-label': 'Worst triplets' },
-      h('div', { class: 'panel-head' }, h('h2', {}, 'Worst triplets'), this.toggle), this.header, this.list);
+  constructor(
+    parent: HTMLElement,
+    open: boolean,
+    private readonly onToggle: (open: boolean) => void,
+    private readonly onChoose: (row: TripletRow) => void,
+  ) {
+    this.toggle = h(
+      'button',
+      {
+        class: 'panel-toggle',
+        id: 'worst-toggle',
+        'data-testid': 'worst-toggle',
+        'aria-controls': 'worst-list',
+        title: 'Show or hide the worst triplets',
+      },
+      '',
+    );
+    this.header = h(
+      'div',
+      { class: 'census-header', id: 'census-header', 'data-testid': 'census-header', 'aria-live': 'polite' },
+      'No census yet',
+    );
+    this.list = h('ol', {
+      class: 'worst-list',
+      id: 'worst-list',
+      'data-testid': 'worst-list',
+      'aria-label': 'Worst triplets, highest loss first',
+    });
+    this.root = h(
+      'aside',
+      { class: 'side-panel', id: 'side-panel', 'aria-label': 'Worst triplets' },
+      h('div', { class: 'panel-head' }, h('h2', {}, 'Worst triplets'), this.toggle),
+      this.header,
+      this.list,
+    );
     this.toggle.addEventListener('click', () => this.setOpen(this.root.classList.contains('collapsed')));
     this.list.addEventListener('click', (e) => {
       const li = (e.target as Element).closest('[data-row]');
@@ -58,7 +90,9 @@ export class WorstList {
     if (rows.length > 0 && ds === this.rowsOf && sameTriplets(rows, this.rows)) {
       const cells = this.list.querySelectorAll('.worst-row .loss');
       if (cells.length === rows.length) {
-        rows.forEach((r, k) => { cells[k].textContent = formatValue(r.loss); });
+        rows.forEach((r, k) => {
+          cells[k].textContent = formatValue(r.loss);
+        });
         this.rows = rows;
         return;
       }
@@ -70,11 +104,29 @@ export class WorstList {
       const pic = picture(sampleImage(ds, i), `${role} ${i}`, () => h('span', { class: 'no-image' }, `#${i}`));
       return h('figure', { class: `thumb ${role}` }, pic, h('figcaption', {}, `${role[0]} · ${name(i)}`));
     };
-    this.list.replaceChildren(...this.rows.map((r, k) => h('li', {},
-      h('button', { class: 'worst-row', 'data-row': k, 'data-testid': 'worst-row', title: `anchor ${r.anchor}, positive ${r.positive}, negative ${r.negative}; d(a,p) ${formatValue(r.dap)}, d(a,n) ${formatValue(r.dan)}` },
-        thumb(r.anchor, 'anchor'), thumb(r.positive, 'positive'), thumb(r.negative, 'negative'),
-        h('span', { class: 'loss' }, formatValue(r.loss))))));
-    if (census && this.rows.length === 0) this.list.append(h('li', { class: 'empty' }, 'No violating triplets under this margin.'));
+    this.list.replaceChildren(
+      ...this.rows.map((r, k) =>
+        h(
+          'li',
+          {},
+          h(
+            'button',
+            {
+              class: 'worst-row',
+              'data-row': k,
+              'data-testid': 'worst-row',
+              title: `anchor ${r.anchor}, positive ${r.positive}, negative ${r.negative}; d(a,p) ${formatValue(r.dap)}, d(a,n) ${formatValue(r.dan)}`,
+            },
+            thumb(r.anchor, 'anchor'),
+            thumb(r.positive, 'positive'),
+            thumb(r.negative, 'negative'),
+            h('span', { class: 'loss' }, formatValue(r.loss)),
+          ),
+        ),
+      ),
+    );
+    if (census && this.rows.length === 0)
+      this.list.append(h('li', { class: 'empty' }, 'No violating triplets under this margin.'));
   }
 
   /** Marks row k as chosen and calls back. */

@@ -1,15 +1,32 @@
 import * as assert from 'node:assert/strict';
 import { buildCensusIndex, countAtMargin } from '../../../src/engine/census';
-import { dominantCategories, tripletsAsAnchor, CAT_EASY, CAT_HARD, CAT_NONE, CAT_SEMIHARD, classSizes, classViolationRates, classViolationRatesFromAnchors, histogramEdges, marginRange, niceCeil, topClassPairs } from '../../../src/analysis/derive';
+import {
+  dominantCategories,
+  tripletsAsAnchor,
+  CAT_EASY,
+  CAT_HARD,
+  CAT_NONE,
+  CAT_SEMIHARD,
+  classSizes,
+  classViolationRates,
+  classViolationRatesFromAnchors,
+  histogramEdges,
+  marginRange,
+  niceCeil,
+  topClassPairs,
+} from '../../../src/analysis/derive';
 
 describe('derive: dominant category per anchor', () => {
-  it('picks the category holding most of the anchor\'s triplets, ties to the harder one', () => {
+  it("picks the category holding most of the anchor's triplets, ties to the harder one", () => {
     // total 10 each: (hard, violating) -> easy = 10 - viol, semi = viol - hard
     const hard = [6, 1, 1, 0, 2, 4, 0];
     const viol = [7, 8, 3, 0, 6, 8, 0];
     const total = [10, 10, 10, 10, 10, 10, 0];
     // #4: semi 4 = easy 4 -> semi-hard; #5: hard 4 = semi 4 -> hard.
-    assert.deepEqual([...dominantCategories(hard, viol, total)], [CAT_HARD, CAT_SEMIHARD, CAT_EASY, CAT_EASY, CAT_SEMIHARD, CAT_HARD, CAT_NONE]);
+    assert.deepEqual(
+      [...dominantCategories(hard, viol, total)],
+      [CAT_HARD, CAT_SEMIHARD, CAT_EASY, CAT_EASY, CAT_SEMIHARD, CAT_HARD, CAT_NONE],
+    );
   });
   it('counts (n_c - 1)(N - n_c) triplets per anchor', () => {
     const labels = Int32Array.from([0, 0, 0, 1, 1, 2]);
@@ -28,23 +45,40 @@ describe('derive: class tables', () => {
   });
   it('rates from per-anchor counts equal the rates from the class-pair matrix of the same census', async () => {
     // A real census (engine) on random data: both routes must agree exactly at every margin.
-    const n = 90, dim = 4, classes = 6;
-    const labels = new Int32Array(n), embeddings = new Float32Array(n * dim);
+    const n = 90,
+      dim = 4,
+      classes = 6;
+    const labels = new Int32Array(n),
+      embeddings = new Float32Array(n * dim);
     let s = 7;
-    const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-    for (let i = 0; i < n; i++) { labels[i] = i % classes; for (let d = 0; d < dim; d++) embeddings[i * dim + d] = r() + labels[i] * 0.2; }
-    const index = await buildCensusIndex({ embeddings, n, dim, labels, classes }, { distance: 'euclidean', normalize: false });
+    const r = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
+    for (let i = 0; i < n; i++) {
+      labels[i] = i % classes;
+      for (let d = 0; d < dim; d++) embeddings[i * dim + d] = r() + labels[i] * 0.2;
+    }
+    const index = await buildCensusIndex(
+      { embeddings, n, dim, labels, classes },
+      { distance: 'euclidean', normalize: false },
+    );
     const sizes = classSizes(labels, classes);
     for (const m of [0, 0.1, 0.3, 1]) {
       const c = countAtMargin(index, m, { perSample: true });
       const fromPairs = classViolationRates(c.classPairs, sizes);
       assert.ok(fromPairs.some((x) => x > 0 && x < 1) || m === 0, `m=${m}: some class partly violating`);
-      assert.deepEqual([...classViolationRatesFromAnchors(labels, c.perSample!.violAsAnchor, sizes)], [...fromPairs], `m=${m}`);
+      assert.deepEqual(
+        [...classViolationRatesFromAnchors(labels, c.perSample!.violAsAnchor, sizes)],
+        [...fromPairs],
+        `m=${m}`,
+      );
     }
   });
   it('top pairs are sorted by count, off-diagonal only', () => {
     const pairs = Float64Array.from([9, 1, 5, 5, 9, 0, 2, 7, 9]);
-    assert.deepEqual(topClassPairs(pairs, 3, 3), [{ a: 2, b: 1, count: 7 }, { a: 0, b: 2, count: 5 }, { a: 1, b: 0, count: 5 }]);
+    assert.deepEqual(topClassPairs(pairs, 3, 3), [
+      { a: 2, b: 1, count: 7 },
+      { a: 0, b: 2, count: 5 },
+      { a: 1, b: 0, count: 5 },
+    ]);
   });
 });
 

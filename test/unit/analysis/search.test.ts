@@ -2,10 +2,19 @@ import * as assert from 'node:assert/strict';
 import { searchSamples } from '../../../src/analysis/search';
 
 const d = {
-  n: 5, labels: Int32Array.from([0, 1, 0, 2, 1]), classNames: ['cat', 'dog', 'Catfish'],
-  metadata: { path: ['img/a.png', 'img/b.png', 'img/cat_c.png', 'x/d.jpg', 'x/e.jpg'], split: ['query', 'gallery', 'gallery', 'query', 'gallery'] },
+  n: 5,
+  labels: Int32Array.from([0, 1, 0, 2, 1]),
+  classNames: ['cat', 'dog', 'Catfish'],
+  metadata: {
+    path: ['img/a.png', 'img/b.png', 'img/cat_c.png', 'x/d.jpg', 'x/e.jpg'],
+    split: ['query', 'gallery', 'gallery', 'query', 'gallery'],
+  },
 };
-const hits = (q: string) => { const r = searchSamples(q, d); assert.ok('indices' in r, JSON.stringify(r)); return Array.from(r.indices); };
+const hits = (q: string) => {
+  const r = searchSamples(q, d);
+  assert.ok('indices' in r, JSON.stringify(r));
+  return Array.from(r.indices);
+};
 
 describe('searching the samples', () => {
   it('a substring, case-insensitive, over labels and every metadata column', () => {

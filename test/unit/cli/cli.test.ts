@@ -42,11 +42,20 @@ function run(args: string[]) {
 function bruteCensus(input: EngineInput, margin: number, normalize: boolean, top: number) {
   const { n, dim, labels } = input;
   const d = distanceRows(prepareEmbeddings(input, normalize), n, dim, 0, n, 'euclidean');
-  let triplets = 0, easy = 0, semihard = 0, hard = 0, violating = 0, lossSum = 0, nonZero = 0;
+  let triplets = 0,
+    easy = 0,
+    semihard = 0,
+    hard = 0,
+    violating = 0,
+    lossSum = 0,
+    nonZero = 0;
   const all: { anchor: number; positive: number; negative: number; loss: number }[] = [];
-  let bhSum = 0, bhViol = 0, bhAnchors = 0;
+  let bhSum = 0,
+    bhViol = 0,
+    bhAnchors = 0;
   for (let a = 0; a < n; a++) {
-    let far = -Infinity, near = Infinity;
+    let far = -Infinity,
+      near = Infinity;
     for (let j = 0; j < n; j++) {
       if (j === a) continue;
       if (labels[j] === labels[a]) far = Math.max(far, d[a * n + j]);
@@ -54,7 +63,8 @@ function bruteCensus(input: EngineInput, margin: number, normalize: boolean, top
     }
     if (far > -Infinity && near < Infinity) {
       const l = Math.max(0, margin + far - near);
-      bhSum += l; bhAnchors++;
+      bhSum += l;
+      bhAnchors++;
       if (l > 0) bhViol++;
     }
     for (let p = 0; p < n; p++) {
@@ -69,27 +79,41 @@ function bruteCensus(input: EngineInput, margin: number, normalize: boolean, top
         if (t <= margin) violating++;
         const loss = Math.max(0, margin - t);
         lossSum += loss;
-        if (loss > 0) { nonZero++; all.push({ anchor: a, positive: p, negative: q, loss }); }
+        if (loss > 0) {
+          nonZero++;
+          all.push({ anchor: a, positive: p, negative: q, loss });
+        }
       }
     }
   }
   all.sort((x, y) => y.loss - x.loss || x.anchor - y.anchor || x.positive - y.positive || x.negative - y.negative);
   return {
-    triplets, easy, semihard, hard, violating, lossSum, meanLoss: lossSum / triplets, meanLossNonZero: lossSum / nonZero,
-    worst: all.slice(0, top), batchHard: { meanLoss: bhSum / bhAnchors, violatingAnchors: bhViol },
+    triplets,
+    easy,
+    semihard,
+    hard,
+    violating,
+    lossSum,
+    meanLoss: lossSum / triplets,
+    meanLossNonZero: lossSum / nonZero,
+    worst: all.slice(0, top),
+    batchHard: { meanLoss: bhSum / bhAnchors, violatingAnchors: bhViol },
   };
 }
 
 describe('cli (built dist/cli.js as a child process)', function () {
   this.timeout(120000);
   let dir = '';
-  const n = 36, dim = 4, classes = 4;
+  const n = 36,
+    dim = 4,
+    classes = 4;
   let s = 99;
-  const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const r = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
   const labels = Int32Array.from({ length: n }, (_, i) => i % classes);
   const embeddings = Float32Array.from({ length: n * dim }, (_, k) => labels[Math.floor(k / dim)] * 0.25 + r() - 0.5);
   const input: EngineInput = { embeddings, n, dim, labels, classes };
-  let emb = '', lab = '';
+  let emb = '',
+    lab = '';
 
   before(async () => {
     assert.ok(fs.existsSync(cli), `${cli} missing: run the build first`);
@@ -103,28 +127,60 @@ describe('cli (built dist/cli.js as a child process)', function () {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('census --json matches a brute-force census and the engine', async () => {
-    for (const [margin, normalize] of [[0.3, true], [0.1, false]] as [number, boolean][]) {
-      const args = ['census', emb, '--labels', lab, '--margin', String(margin), '--distance', 'euclidean', '--top', '5', '--json'];
+    for (const [margin, normalize] of [
+      [0.3, true],
+      [0.1, false],
+    ] as [number, boolean][]) {
+      const args = [
+        'census',
+        emb,
+        '--labels',
+        lab,
+        '--margin',
+        String(margin),
+        '--distance',
+        'euclidean',
+        '--top',
+        '5',
+        '--json',
+      ];
       const out = run(normalize ? [...args, '--normalize'] : args);
       assert.equal(out.code, 0, out.stderr);
       const j = JSON.parse(out.stdout);
       const want = bruteCensus(input, margin, normalize, 5);
-      assert.deepEqual([j.n, j.dim, j.classes, j.margin, j.distance, j.normalize, j.convention], [n, dim, classes, margin, 'euclidean', normalize, 'pml']);
-      assert.deepEqual([j.triplets, j.easy, j.semihard, j.hard, j.violating], [want.triplets, want.easy, want.semihard, want.hard, want.violating]);
-      for (const k of ['lossSum', 'meanLoss', 'meanLossNonZero'] as const) assert.ok(Math.abs(j[k] - want[k]) <= 1e-9 * Math.abs(want[k]), k);
-      assert.deepEqual(j.worst.map((w: { anchor: number; positive: number; negative: number }) => [w.anchor, w.positive, w.negative]),
-        want.worst.map((w) => [w.anchor, w.positive, w.negative]));
+      assert.deepEqual(
+        [j.n, j.dim, j.classes, j.margin, j.distance, j.normalize, j.convention],
+        [n, dim, classes, margin, 'euclidean', normalize, 'pml'],
+      );
+      assert.deepEqual(
+        [j.triplets, j.easy, j.semihard, j.hard, j.violating],
+        [want.triplets, want.easy, want.semihard, want.hard, want.violating],
+      );
+      for (const k of ['lossSum', 'meanLoss', 'meanLossNonZero'] as const)
+        assert.ok(Math.abs(j[k] - want[k]) <= 1e-9 * Math.abs(want[k]), k);
+      assert.deepEqual(
+        j.worst.map((w: { anchor: number; positive: number; negative: number }) => [w.anchor, w.positive, w.negative]),
+        want.worst.map((w) => [w.anchor, w.positive, w.negative]),
+      );
       assert.ok(Math.abs(j.batchHard.meanLoss - want.batchHard.meanLoss) <= 1e-9);
       assert.equal(j.batchHard.violatingAnchors, want.batchHard.violatingAnchors);
       const ret = await retrievalMetrics(input, { distance: 'euclidean', normalize });
-      assert.deepEqual(j.retrieval, { precisionAt1: ret.precisionAt1, rPrecision: ret.rPrecision, mapAtR: ret.mapAtR, queries: ret.queries });
+      assert.deepEqual(j.retrieval, {
+        precisionAt1: ret.precisionAt1,
+        rPrecision: ret.rPrecision,
+        mapAtR: ret.mapAtR,
+        queries: ret.queries,
+      });
     }
   });
 
   it('census --convention facenet and the readable table', () => {
     const f = JSON.parse(run(['census', emb, '--labels', lab, '--convention', 'facenet', '--json']).stdout);
     assert.equal(f.convention, 'facenet');
-    assert.deepEqual([f.easy, f.semihard, f.hard, f.violating], [f.facenet.easy, f.facenet.semihard, f.facenet.hard, f.facenet.violating]);
+    assert.deepEqual(
+      [f.easy, f.semihard, f.hard, f.violating],
+      [f.facenet.easy, f.facenet.semihard, f.facenet.hard, f.facenet.violating],
+    );
     const t = run(['census', emb, '--labels', lab, '--margin', '0.25']);
     assert.equal(t.code, 0, t.stderr);
     assert.match(t.stdout, /valid triplets\s+\d/);
@@ -135,13 +191,22 @@ describe('cli (built dist/cli.js as a child process)', function () {
     const out = path.join(dir, 'knn.npy');
     const res = run(['knn', emb, '--labels', lab, '--k', '4', '--out', out]);
     assert.equal(res.code, 0, res.stderr);
-    const py = spawnSync('python3', ['-c', `import numpy as np, json; a = np.load(${JSON.stringify(out)}); print(json.dumps([a.dtype.str, list(a.shape), a.tolist()]))`], { encoding: 'utf8' });
+    const py = spawnSync(
+      'python3',
+      [
+        '-c',
+        `import numpy as np, json; a = np.load(${JSON.stringify(out)}); print(json.dumps([a.dtype.str, list(a.shape), a.tolist()]))`,
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(py.status, 0, py.stderr);
     const [dtype, shape, rows] = JSON.parse(py.stdout) as [string, number[], number[][]];
     const want = await exactKnn(input, 4, { distance: 'euclidean', normalize: false });
     assert.deepEqual([dtype, shape], ['<i4', [n, 4]]);
     assert.deepEqual(rows.flat(), Array.from(want.indices));
-    const j = JSON.parse(run(['knn', emb, '--labels', lab, '--k', '2', '--distance', 'cosine', '--include-self']).stdout);
+    const j = JSON.parse(
+      run(['knn', emb, '--labels', lab, '--k', '2', '--distance', 'cosine', '--include-self']).stdout,
+    );
     const w2 = await exactKnn(input, 2, { distance: 'cosine', normalize: false, includeSelf: true });
     assert.deepEqual(j.indices.flat(), Array.from(w2.indices));
     assert.deepEqual(j.distances.flat(), Array.from(w2.distances));

@@ -32,7 +32,9 @@ function run(args: string[]) {
 describe('CLI census: query / gallery retrieval', function () {
   this.timeout(120_000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-qg-cli-'));
-  const r = rng(11), n = 120, dim = 3;
+  const r = rng(11),
+    n = 120,
+    dim = 3;
   // Integer coordinates: squared distances are exact in float32 and float64, with many ties.
   const emb = Float32Array.from({ length: n * dim }, () => Math.floor(r() * 5) - 2);
   const labels = Int32Array.from({ length: n }, () => Math.floor(r() * 10));
@@ -41,12 +43,22 @@ describe('CLI census: query / gallery retrieval', function () {
   const queries = Int32Array.from([...isQuery.keys()].filter((i) => isQuery[i]));
   const gallery = Int32Array.from([...isQuery.keys()].filter((i) => !isQuery[i]));
   for (let i = 0; i < 3; i++) labels[queries[i]] = 20 + i; // identities with no gallery sample: skipped queries
-  const sq = (i: number, j: number) => { let s = 0; for (let k = 0; k < dim; k++) { const d = emb[i * dim + k] - emb[j * dim + k]; s += d * d; } return s; };
+  const sq = (i: number, j: number) => {
+    let s = 0;
+    for (let k = 0; k < dim; k++) {
+      const d = emb[i * dim + k] - emb[j * dim + k];
+      s += d * d;
+    }
+    return s;
+  };
   const write = (name: string, split: (i: number) => string) => {
     const d = path.join(dir, name);
     fs.mkdirSync(d);
     writeNpyF32(path.join(d, 'embeddings.npy'), n, dim, emb);
-    const lines = ['label\tsplit\tcamera', ...[...Array(n).keys()].map((i) => `id${labels[i]}\t${split(i)}\tcam${cameras[i]}`)];
+    const lines = [
+      'label\tsplit\tcamera',
+      ...[...Array(n).keys()].map((i) => `id${labels[i]}\t${split(i)}\tcam${cameras[i]}`),
+    ];
     fs.writeFileSync(path.join(d, 'metadata.tsv'), lines.join('\n') + '\n');
     return d;
   };
@@ -63,11 +75,17 @@ describe('CLI census: query / gallery retrieval', function () {
     assert.equal(q.gallery, gallery.length);
     assert.equal(q.validQueries, want.valid);
     assert.equal(q.cameraColumn, 'camera');
-    for (const k of ['rank1', 'rank5', 'rank10', 'mAP'] as const) assert.ok(Math.abs(q[k] - want[k]) < 1e-12, `${k}: ${q[k]} vs ${want[k]}`);
+    for (const k of ['rank1', 'rank5', 'rank10', 'mAP'] as const)
+      assert.ok(Math.abs(q[k] - want[k]) < 1e-12, `${k}: ${q[k]} vs ${want[k]}`);
     assert.ok(want.valid > 10 && want.valid < queries.length, 'some queries skipped, most valid');
     const text = run(['census', good, '--distance', 'sqeuclidean']);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, new RegExp(`CMC rank-1 ${(100 * want.rank1).toFixed(2)}%  rank-5 ${(100 * want.rank5).toFixed(2)}%  rank-10 ${(100 * want.rank10).toFixed(2)}%  mAP ${(100 * want.mAP).toFixed(2)}%`));
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `CMC rank-1 ${(100 * want.rank1).toFixed(2)}%  rank-5 ${(100 * want.rank5).toFixed(2)}%  rank-10 ${(100 * want.rank10).toFixed(2)}%  mAP ${(100 * want.mAP).toFixed(2)}%`,
+      ),
+    );
     assert.match(text.stdout, /Market-1501 protocol/);
   });
 
@@ -80,9 +98,24 @@ describe('CLI census: query / gallery retrieval', function () {
     assert.equal(q.validQueries, want.valid);
     assert.ok(Math.abs(q.mAP - want.mAP) < 1e-12);
     // The split column renamed: the queries are now the "gallery" rows and vice versa.
-    const swapped = JSON.parse(run(['census', good, '--distance', 'sqeuclidean', '--query-value', 'gallery', '--gallery-value', 'query', '--json']).stdout).queryGallery;
+    const swapped = JSON.parse(
+      run([
+        'census',
+        good,
+        '--distance',
+        'sqeuclidean',
+        '--query-value',
+        'gallery',
+        '--gallery-value',
+        'query',
+        '--json',
+      ]).stdout,
+    ).queryGallery;
     assert.equal(swapped.queries, gallery.length);
-    assert.equal(JSON.parse(run(['census', good, '--split-column', 'nosuch', '--json']).stdout).queryGallery, undefined);
+    assert.equal(
+      JSON.parse(run(['census', good, '--split-column', 'nosuch', '--json']).stdout).queryGallery,
+      undefined,
+    );
   });
 
   it('refuses a split value that is neither query nor gallery (exit 2, file and column named)', () => {

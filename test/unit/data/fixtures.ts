@@ -3,18 +3,33 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { repoRoot } from '../../helpers/repoRoot';
 
-
 /** Absolute path of the fixture folder (written by scripts/fixtures/makeNpyFixtures.py). */
 export const FIXTURES = path.join(repoRoot(), 'test', 'fixtures', 'data');
 
 /** Absolute path of one fixture. */
 export const fixture = (rel: string): string => path.join(FIXTURES, rel);
 
-export interface NpyCase { file: string; dtype: string; shape: number[]; fortran: boolean; values: (number | string)[] }
+export interface NpyCase {
+  file: string;
+  dtype: string;
+  shape: number[];
+  fortran: boolean;
+  values: (number | string)[];
+}
 export interface DatasetCase {
-  name: string; target: string; n: number; dim: number; embeddings: number[]; labels: string[];
-  classNames?: string[]; sources?: ({ path: string; kind: string; line?: number } | null)[];
-  refused?: number; missing?: number; snapshots?: string[]; options?: Record<string, string>; ambiguous?: string[];
+  name: string;
+  target: string;
+  n: number;
+  dim: number;
+  embeddings: number[];
+  labels: string[];
+  classNames?: string[];
+  sources?: ({ path: string; kind: string; line?: number } | null)[];
+  refused?: number;
+  missing?: number;
+  snapshots?: string[];
+  options?: Record<string, string>;
+  ambiguous?: string[];
 }
 export interface Cases {
   numpy: string;
@@ -33,7 +48,8 @@ export const bytesOf = (rel: string): Uint8Array => fs.readFileSync(fixture(rel)
 /** Elements of a typed array or string array as plain values, C order, for comparisons. */
 export function plain(data: ArrayLike<unknown>): (number | string)[] {
   return Array.from(data as ArrayLike<number | bigint | string>, (v) =>
-    typeof v === 'bigint' ? (v >= -(2n ** 53n) && v <= 2n ** 53n ? Number(v) : v.toString()) : v);
+    typeof v === 'bigint' ? (v >= -(2n ** 53n) && v <= 2n ** 53n ? Number(v) : v.toString()) : v,
+  );
 }
 
 /** Expects `fn` to throw an error of class `cls` whose message contains `text`. */
@@ -41,7 +57,10 @@ export async function expectError(fn: () => unknown, cls: new (...a: never[]) =>
   try {
     await fn();
   } catch (err) {
-    if (!(err instanceof cls)) throw new Error(`expected ${cls.name} containing '${text}', got ${(err as Error).name}: ${(err as Error).message}`);
+    if (!(err instanceof cls))
+      throw new Error(
+        `expected ${cls.name} containing '${text}', got ${(err as Error).name}: ${(err as Error).message}`,
+      );
     if (!(err as Error).message.includes(text)) throw new Error(`expected '${text}' in: ${(err as Error).message}`);
     return err as Error;
   }

@@ -15,36 +15,73 @@ import { InputError } from '../../../src/shared/dataset';
 import { bytesOf, fixture } from './fixtures';
 import { rng } from '../../helpers/rng';
 
-
 /** One random mutation of `b`: flips, overwrites with boundary values, truncation, splices, or noise. */
 function mutate(b: Uint8Array, r: () => number): Uint8Array {
   const out = Buffer.from(b);
   const at = (): number => Math.floor(r() * Math.max(1, out.length));
   switch (Math.floor(r() * 7)) {
-    case 0: for (let k = 0; k < 1 + r() * 8; k++) out[at()] ^= 1 << Math.floor(r() * 8); return out;
-    case 1: { const p = at(); if (p + 4 <= out.length) out.writeUInt32LE([0xffffffff, 0x7fffffff, 0, 1 << 30][Math.floor(r() * 4)], p); return out; }
-    case 2: return out.subarray(0, at());
-    case 3: { const p = at(); return Buffer.concat([out.subarray(0, p), out.subarray(at()), out.subarray(p)]); }
-    case 4: { const p = at(); return Buffer.concat([out.subarray(0, p), Buffer.from(Array.from({ length: 1 + r() * 16 }, () => Math.floor(r() * 256))), out.subarray(p)]); }
-    case 5: for (let k = 0; k < 4; k++) out[at()] = [0x22, 0x0a, 0x09, 0x2c, 0x5b, 0x7b, 0x30, 0x2e][Math.floor(r() * 8)]; return out;
-    default: return Buffer.from(Array.from({ length: Math.floor(r() * 300) }, () => Math.floor(r() * 256)));
+    case 0:
+      for (let k = 0; k < 1 + r() * 8; k++) out[at()] ^= 1 << Math.floor(r() * 8);
+      return out;
+    case 1: {
+      const p = at();
+      if (p + 4 <= out.length) out.writeUInt32LE([0xffffffff, 0x7fffffff, 0, 1 << 30][Math.floor(r() * 4)], p);
+      return out;
+    }
+    case 2:
+      return out.subarray(0, at());
+    case 3: {
+      const p = at();
+      return Buffer.concat([out.subarray(0, p), out.subarray(at()), out.subarray(p)]);
+    }
+    case 4: {
+      const p = at();
+      return Buffer.concat([
+        out.subarray(0, p),
+        Buffer.from(Array.from({ length: 1 + r() * 16 }, () => Math.floor(r() * 256))),
+        out.subarray(p),
+      ]);
+    }
+    case 5:
+      for (let k = 0; k < 4; k++) out[at()] = [0x22, 0x0a, 0x09, 0x2c, 0x5b, 0x7b, 0x30, 0x2e][Math.floor(r() * 8)];
+      return out;
+    default:
+      return Buffer.from(Array.from({ length: Math.floor(r() * 300) }, () => Math.floor(r() * 256)));
   }
 }
 
 type Parser = (b: Uint8Array) => unknown;
 const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
 const parsers: Record<string, { seeds: string[]; parse: Parser }> = {
-  npy: { seeds: ['npy/emb_f8_be_F.npy', 'npy/labels_U.npy', 'npy/emb_v3.npy', 'npy/emb_f2_le_C.npy'], parse: (b) => { const a = parseNpy(b, 'fuzz'); if (a.shape.length === 2) npyToEmbeddings(a, 'fuzz'); } },
+  npy: {
+    seeds: ['npy/emb_f8_be_F.npy', 'npy/labels_U.npy', 'npy/emb_v3.npy', 'npy/emb_f2_le_C.npy'],
+    parse: (b) => {
+      const a = parseNpy(b, 'fuzz');
+      if (a.shape.length === 2) npyToEmbeddings(a, 'fuzz');
+    },
+  },
   npz: { seeds: ['npz/stored.npz', 'npz/deflated.npz'], parse: (b) => parseNpz(b, 'fuzz') },
   tsv: { seeds: ['projector/tensors.tsv', 'badsets/ragged/tensors.tsv'], parse: (b) => parseNumericTsv(b, 'fuzz') },
   csv: { seeds: ['tabular/columns.csv', 'tabular/vector.csv'], parse: (b) => parseDelimitedTable(b, 'fuzz', 44) },
   tsvTable: { seeds: ['tabular/header.tsv'], parse: (b) => parseDelimitedTable(b, 'fuzz', 9) },
   jsonl: { seeds: ['tabular/data.jsonl'], parse: (b) => parseJsonl(b, 'fuzz') },
   pbtxt: { seeds: ['projector/projector_config.pbtxt'], parse: (b) => parseProjectorConfig(text(b), 'fuzz') },
-  metadata: { seeds: ['projector/metadata.tsv', 'projector_single/metadata.tsv'], parse: (b) => parseMetadataTsv(b, 'fuzz', 8) },
+  metadata: {
+    seeds: ['projector/metadata.tsv', 'projector_single/metadata.tsv'],
+    parse: (b) => parseMetadataTsv(b, 'fuzz', 8),
+  },
   manifest: { seeds: ['manifest/embeddings.json'], parse: (b) => parseManifest(text(b), '/x/fuzz.json') },
-  safetensors: { seeds: ['safetensors/model.safetensors'], parse: (b) => { const { tensors, dataStart } = listSafetensors(b, 'fuzz'); for (const t of tensors) readSafetensor(b, t, dataStart, 'fuzz'); } },
-  parquet: { seeds: ['parquet/data.parquet', 'parquet/gzip.parquet'], parse: (b) => parseParquet(b, 'fuzz', undefined) },
+  safetensors: {
+    seeds: ['safetensors/model.safetensors'],
+    parse: (b) => {
+      const { tensors, dataStart } = listSafetensors(b, 'fuzz');
+      for (const t of tensors) readSafetensor(b, t, dataStart, 'fuzz');
+    },
+  },
+  parquet: {
+    seeds: ['parquet/data.parquet', 'parquet/gzip.parquet'],
+    parse: (b) => parseParquet(b, 'fuzz', undefined),
+  },
 };
 
 /** Runs one input; any error other than InputError / AmbiguousChoiceError fails the test. */
@@ -54,7 +91,9 @@ async function feed(name: string, parse: Parser, input: Uint8Array, seed: number
     return 'ok';
   } catch (err) {
     if (err instanceof InputError || err instanceof AmbiguousChoiceError) return 'refused';
-    throw new Error(`${name}: ${(err as Error)?.name}: ${(err as Error)?.message} (seed ${seed}, input ${Buffer.from(input.subarray(0, 64)).toString('hex')}…)`);
+    throw new Error(
+      `${name}: ${(err as Error)?.name}: ${(err as Error)?.message} (seed ${seed}, input ${Buffer.from(input.subarray(0, 64)).toString('hex')}…)`,
+    );
   }
 }
 
@@ -62,7 +101,9 @@ describe('data/fuzz: random and mutated bytes into every parser give only clear 
   this.timeout(30000);
   // A rejection nobody handles would end a CLI or worker process: none may escape a parser.
   const leaked: string[] = [];
-  const onLeak = (e: unknown): void => { leaked.push(String(e)); };
+  const onLeak = (e: unknown): void => {
+    leaked.push(String(e));
+  };
   before(() => process.on('unhandledRejection', onLeak));
   after(() => process.off('unhandledRejection', onLeak));
   afterEach(async () => {
@@ -92,12 +133,26 @@ describe('data/fuzz: random and mutated bytes into every parser give only clear 
   it('inputs fuzzing once found (hangs, process aborts in hyparquet) are refused quickly', async () => {
     const dir = fixture('regress');
     // A hang shows as this suite's timeout; an abort would end the whole run.
-    for (const f of fs.readdirSync(dir)) await assert.rejects(loadDataset(path.join(dir, f)), (e: unknown) => e instanceof InputError, f);
+    for (const f of fs.readdirSync(dir))
+      await assert.rejects(loadDataset(path.join(dir, f)), (e: unknown) => e instanceof InputError, f);
   });
 
   it('the harness itself fails on any other exception type', async () => {
-    await assert.rejects(feed('self', () => { throw new TypeError('boom'); }, new Uint8Array(1), 0), /self: TypeError: boom/);
-    await assert.rejects(feed('self', () => Promise.reject(new RangeError('x')), new Uint8Array(1), 0), /RangeError/);
+    await assert.rejects(
+      feed(
+        'self',
+        () => {
+          throw new TypeError('boom');
+        },
+        new Uint8Array(1),
+        0,
+      ),
+      /self: TypeError: boom/,
+    );
+    await assert.rejects(
+      feed('self', () => Promise.reject(new RangeError('x')), new Uint8Array(1), 0),
+      /RangeError/,
+    );
   });
 
   it('loadDataset on mutated files on disk (npy, npz, csv, projector folder)', async () => {

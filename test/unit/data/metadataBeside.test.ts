@@ -31,7 +31,10 @@ describe('data: metadata.tsv beside an .npy', () => {
       assert.equal(d.sources, undefined);
       assert.deepEqual(d.classNames, ['0', '1', '2', '3'], 'labels fall back to labels.npy');
       assert.equal(d.warnings.length, 1);
-      assert.match(d.warnings[0], /metadata\.tsv beside the embeddings was not used: .*60 .*29|metadata\.tsv beside the embeddings was not used/);
+      assert.match(
+        d.warnings[0],
+        /metadata\.tsv beside the embeddings was not used: .*60 .*29|metadata\.tsv beside the embeddings was not used/,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -7,8 +7,32 @@ import { bytesOf, cases, expectError, fixture, plain } from './fixtures';
 describe('data/npy: every case written by NumPy', () => {
   it('has fixtures for every dtype, both byte orders, both memory orders and all header versions', () => {
     const dtypes = new Set(cases.npy.map((c) => c.dtype));
-    for (const d of ['<f2', '>f2', '<f4', '>f4', '<f8', '>f8', '|i1', '<i2', '>i2', '<i4', '>i4', '<i8', '>i8',
-      '|u1', '<u2', '>u2', '<u4', '>u4', '<u8', '>u8', '|b1', '<U7', '>U4', '|S3']) {
+    for (const d of [
+      '<f2',
+      '>f2',
+      '<f4',
+      '>f4',
+      '<f8',
+      '>f8',
+      '|i1',
+      '<i2',
+      '>i2',
+      '<i4',
+      '>i4',
+      '<i8',
+      '>i8',
+      '|u1',
+      '<u2',
+      '>u2',
+      '<u4',
+      '>u4',
+      '<u8',
+      '>u8',
+      '|b1',
+      '<U7',
+      '>U4',
+      '|S3',
+    ]) {
       assert.ok(dtypes.has(d), `missing dtype ${d}`);
     }
     assert.ok(cases.npy.some((c) => c.fortran) && cases.npy.some((c) => !c.fortran && c.shape.length === 2));
@@ -34,7 +58,7 @@ describe('data/npy: every case written by NumPy', () => {
     });
   }
 
-  it('npyToEmbeddings gives row-major float32 equal to NumPy\'s C-order values, whatever the order and dtype', () => {
+  it("npyToEmbeddings gives row-major float32 equal to NumPy's C-order values, whatever the order and dtype", () => {
     for (const c of cases.npy.filter((x) => x.shape.length === 2 && x.shape[0] > 0 && /[fiu]/.test(x.dtype[1]))) {
       const e = npyToEmbeddings(parseNpy(bytesOf(c.file), c.file), c.file);
       assert.deepStrictEqual([e.n, e.dim], c.shape, c.file);
@@ -62,10 +86,21 @@ describe('data/npy: every case written by NumPy', () => {
 describe('data/npy: malformed files give an InputError naming the file and the problem', () => {
   for (const c of cases.malformed.filter((m) => m.file.endsWith('.npy') && !m.loader)) {
     it(`${c.file}: ${c.error}`, async () => {
-      const err = await expectError(() => npyToEmbeddings(parseNpy(bytesOf(c.file), c.file), c.file), InputError, c.error);
+      const err = await expectError(
+        () => npyToEmbeddings(parseNpy(bytesOf(c.file), c.file), c.file),
+        InputError,
+        c.error,
+      );
       assert.strictEqual((err as InputError).file, c.file);
       // The file reader reports the same problem without reading the data first.
-      await expectError(async () => { const a = await readNpyFile(fixture(c.file)); npyToEmbeddings(a, c.file); }, InputError, c.error);
+      await expectError(
+        async () => {
+          const a = await readNpyFile(fixture(c.file));
+          npyToEmbeddings(a, c.file);
+        },
+        InputError,
+        c.error,
+      );
     });
   }
 

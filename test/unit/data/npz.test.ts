@@ -73,7 +73,9 @@ function makeZip(members: { name: string; data: Uint8Array; deflate?: boolean }[
 /** A member's whole uncompressed bytes. */
 async function memberBytes(zip: Uint8Array, e: ZipEntry): Promise<Buffer> {
   const parts: Uint8Array[] = [];
-  await streamZipEntry(memorySource(zip), e, 'z', (c) => { parts.push(new Uint8Array(c)); });
+  await streamZipEntry(memorySource(zip), e, 'z', (c) => {
+    parts.push(new Uint8Array(c));
+  });
   return Buffer.concat(parts);
 }
 
@@ -92,17 +94,29 @@ describe('data/npz', () => {
   }
 
   it('the fixtures cover both stored (np.savez) and deflated (np.savez_compressed) members', async () => {
-    assert.deepStrictEqual((await listZip(memorySource(bytesOf('npz/stored.npz')), 's')).map((e) => e.method), [0, 0]);
-    assert.deepStrictEqual((await listZip(memorySource(bytesOf('npz/deflated.npz')), 'd')).map((e) => e.method), [8, 8]);
+    assert.deepStrictEqual(
+      (await listZip(memorySource(bytesOf('npz/stored.npz')), 's')).map((e) => e.method),
+      [0, 0],
+    );
+    assert.deepStrictEqual(
+      (await listZip(memorySource(bytesOf('npz/deflated.npz')), 'd')).map((e) => e.method),
+      [8, 8],
+    );
   });
 
   it('reads ZIP64 archives (end record, locator and extra fields with 0xFFFFFFFF placeholders)', async () => {
     const npy = bytesOf('npy/emb_f8_be_F.npy');
-    const members = [{ name: 'a.npy', data: npy }, { name: 'b.npy', data: bytesOf('npy/labels_u8_le.npy'), deflate: true }];
+    const members = [
+      { name: 'a.npy', data: npy },
+      { name: 'b.npy', data: bytesOf('npy/labels_u8_le.npy'), deflate: true },
+    ];
     for (const zip64 of [false, true]) {
       const zip = makeZip(members, zip64);
       const entries = await listZip(memorySource(zip), 'z');
-      assert.deepStrictEqual(entries.map((e) => [e.name, e.size]), members.map((m) => [m.name, m.data.length]));
+      assert.deepStrictEqual(
+        entries.map((e) => [e.name, e.size]),
+        members.map((m) => [m.name, m.data.length]),
+      );
       assert.deepStrictEqual(await memberBytes(zip, entries[1]), Buffer.from(members[1].data));
       const arrays = await parseNpz(zip, 'z.npz');
       assert.deepStrictEqual(arrays.get('a')!.shape, [5, 3]);
@@ -122,6 +136,9 @@ describe('data/npz', () => {
     // Lie in the central directory: declare 100 bytes.
     const cd = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
     zip.writeUInt32LE(100, cd + 24);
-    await assert.rejects(parseNpz(zip, 'bomb.npz'), (e: unknown) => e instanceof InputError && /member x.npy/.test(e.message));
+    await assert.rejects(
+      parseNpz(zip, 'bomb.npz'),
+      (e: unknown) => e instanceof InputError && /member x.npy/.test(e.message),
+    );
   });
 });

@@ -11,7 +11,9 @@ const ds = (metadata: Record<string, string[]> | undefined, n = 5) => ({ n, meta
 
 describe('query / gallery split from metadata', () => {
   it('reads queries, gallery and cameras (names and values case-insensitive, trimmed)', () => {
-    const s = querySplitOf(ds({ Split: ['query', ' Gallery', 'gallery', 'QUERY', 'gallery'], CAMERA: ['c1', 'c2', 'c1', 'c3', 'c2'] }))!;
+    const s = querySplitOf(
+      ds({ Split: ['query', ' Gallery', 'gallery', 'QUERY', 'gallery'], CAMERA: ['c1', 'c2', 'c1', 'c3', 'c2'] }),
+    )!;
     assert.deepEqual([...s.queries], [0, 3]);
     assert.deepEqual([...s.gallery], [1, 2, 4]);
     assert.deepEqual([...s.cameras!], [0, 1, 0, 2, 1]);
@@ -28,23 +30,51 @@ describe('query / gallery split from metadata', () => {
   });
 
   it('uses the configured names; the same value for both is leave-one-out', () => {
-    const s = querySplitOf(ds({ role: ['probe', 'gal', 'gal', 'probe', 'gal'], cam: ['1', '1', '2', '2', '1'] }), { splitColumn: 'role', queryValue: 'probe', galleryValue: 'gal', cameraColumn: 'cam' })!;
+    const s = querySplitOf(ds({ role: ['probe', 'gal', 'gal', 'probe', 'gal'], cam: ['1', '1', '2', '2', '1'] }), {
+      splitColumn: 'role',
+      queryValue: 'probe',
+      galleryValue: 'gal',
+      cameraColumn: 'cam',
+    })!;
     assert.deepEqual([...s.queries], [0, 3]);
     assert.equal(s.cameraCount, 2);
-    const both = querySplitOf(ds({ split: ['test', 'test', 'test', 'test', 'test'] }), { ...DEF, queryValue: 'test', galleryValue: 'test' })!;
+    const both = querySplitOf(ds({ split: ['test', 'test', 'test', 'test', 'test'] }), {
+      ...DEF,
+      queryValue: 'test',
+      galleryValue: 'test',
+    })!;
     assert.equal(both.queries.length, 5);
     assert.equal(both.gallery.length, 5);
   });
 
   const refused: [string, Record<string, string[]>, RegExp][] = [
-    ['another value', { split: ['query', 'gallery', 'train', 'gallery', 'query'] }, /column 'split' of sample 2 \(0-based\) is "train": every value must be 'query' or 'gallery'/],
-    ['no query row', { split: ['gallery', 'gallery', 'gallery', 'gallery', 'gallery'] }, /column 'split' has no 'query' row/],
+    [
+      'another value',
+      { split: ['query', 'gallery', 'train', 'gallery', 'query'] },
+      /column 'split' of sample 2 \(0-based\) is "train": every value must be 'query' or 'gallery'/,
+    ],
+    [
+      'no query row',
+      { split: ['gallery', 'gallery', 'gallery', 'gallery', 'gallery'] },
+      /column 'split' has no 'query' row/,
+    ],
     ['no gallery row', { split: ['query', 'query', 'query', 'query', 'query'] }, /column 'split' has no 'gallery' row/],
-    ['an empty camera', { split: ['query', 'gallery', 'gallery', 'gallery', 'gallery'], camera: ['1', '2', '', '1', '1'] }, /column 'camera' of sample 2 \(0-based\) is empty/],
+    [
+      'an empty camera',
+      { split: ['query', 'gallery', 'gallery', 'gallery', 'gallery'], camera: ['1', '2', '', '1', '1'] },
+      /column 'camera' of sample 2 \(0-based\) is empty/,
+    ],
   ];
   for (const [what, meta, message] of refused) {
     it(`refuses ${what}, naming the file and the column`, () => {
-      assert.throws(() => querySplitOf(ds(meta)), (e: unknown) => e instanceof InputError && e.file === files.metadata && message.test(e.message) && e.message.startsWith(files.metadata));
+      assert.throws(
+        () => querySplitOf(ds(meta)),
+        (e: unknown) =>
+          e instanceof InputError &&
+          e.file === files.metadata &&
+          message.test(e.message) &&
+          e.message.startsWith(files.metadata),
+      );
     });
   }
 });

@@ -6,12 +6,15 @@ import { fastNumericRows } from '../../../src/data/fastTsv';
 import { InputError } from '../../../src/shared/dataset';
 
 const enc = (s: string): Uint8Array => Buffer.from(s, 'utf8');
-const num = (s: string): number => { const b = enc(s); return parseNumber(b, 0, b.length); };
+const num = (s: string): number => {
+  const b = enc(s);
+  return parseNumber(b, 0, b.length);
+};
 
 /** A deterministic generator so failures reproduce. */
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe('data/text: number parsing', () => {
@@ -21,7 +24,15 @@ describe('data/text: number parsing', () => {
       const v = (rnd() - 0.5) * 10 ** Math.floor(rnd() * 12 - 6);
       const f32 = Math.fround(v);
       // Shapes: JS shortest, numpy '%.18e', '%.6f', float32 repr, exponent without sign, leading '+'.
-      for (const s of [String(v), v.toExponential(18), v.toFixed(6), String(f32), f32.toExponential(8).replace('e+', 'e'), `+${Math.abs(v)}`, ` ${v}\r`]) {
+      for (const s of [
+        String(v),
+        v.toExponential(18),
+        v.toFixed(6),
+        String(f32),
+        f32.toExponential(8).replace('e+', 'e'),
+        `+${Math.abs(v)}`,
+        ` ${v}\r`,
+      ]) {
         const got = num(s);
         assert.strictEqual(Math.fround(got), Math.fround(parseFloat(s)), `'${s}'`);
       }
@@ -29,7 +40,18 @@ describe('data/text: number parsing', () => {
   });
 
   it('is exact (the correctly rounded double) for up to 15 digits', () => {
-    for (const s of ['0.1', '-2.5e-3', '123456789012345', '1e22', '9.99999999999999e-1', '0.000001234', '7.', '.5', '1E5', '-0']) {
+    for (const s of [
+      '0.1',
+      '-2.5e-3',
+      '123456789012345',
+      '1e22',
+      '9.99999999999999e-1',
+      '0.000001234',
+      '7.',
+      '.5',
+      '1E5',
+      '-0',
+    ]) {
       assert.strictEqual(num(s), parseFloat(s), s);
     }
   });
@@ -37,7 +59,8 @@ describe('data/text: number parsing', () => {
   it('reads inf / nan words, and returns NaN for text that is not a number', () => {
     assert.strictEqual(num('inf'), Infinity);
     assert.strictEqual(num('-Infinity'), -Infinity);
-    for (const s of ['nan', '', 'abc', '1.2.3', '1e', '--1', '0x10', '1,5', '.', '-']) assert.ok(Number.isNaN(num(s)), s);
+    for (const s of ['nan', '', 'abc', '1.2.3', '1e', '--1', '0x10', '1,5', '.', '-'])
+      assert.ok(Number.isNaN(num(s)), s);
     assert.strictEqual(num('1e400'), Infinity);
     assert.strictEqual(num('1e-400'), 0);
   });
@@ -65,7 +88,10 @@ describe('data/text: delimited rows', () => {
     const t = parseNumericTsv(enc('1\t2\t3\n4\t5\t6'), 't.tsv');
     assert.deepStrictEqual([t.n, t.dim, Array.from(t.embeddings)], [2, 3, [1, 2, 3, 4, 5, 6]]);
     assert.strictEqual(t.embeddings.buffer.byteLength, 24);
-    assert.throws(() => parseNumericTsv(enc('1\t2\n3\t4\n5\n'), 't.tsv'), (e: unknown) => e instanceof InputError && e.message === 't.tsv: line 3 has 1 values, expected 2');
+    assert.throws(
+      () => parseNumericTsv(enc('1\t2\n3\t4\n5\n'), 't.tsv'),
+      (e: unknown) => e instanceof InputError && e.message === 't.tsv: line 3 has 1 values, expected 2',
+    );
     assert.throws(() => parseNumericTsv(enc('1\t2\n3\tnan\n'), 't.tsv'), /row 2, column 2 is NaN/);
     assert.throws(() => parseNumericTsv(enc('1\t2\n3\tx\n'), 't.tsv'), /line 2, column 2: 'x' is not a number/);
     assert.throws(() => parseNumericTsv(enc('\n\n'), 't.tsv'), /empty/);
@@ -85,18 +111,41 @@ describe('data/text: delimited rows', () => {
       const eol = rnd() < 0.5 ? '\n' : '\r\n';
       const cell = (): string => {
         const v = (rnd() - 0.5) * 10 ** Math.floor(rnd() * 10 - 5);
-        return [String(v), v.toExponential(18), v.toFixed(4), Math.fround(v).toPrecision(8), `+${Math.abs(v)}`, v.toExponential(3).toUpperCase()][Math.floor(rnd() * 6)];
+        return [
+          String(v),
+          v.toExponential(18),
+          v.toFixed(4),
+          Math.fround(v).toPrecision(8),
+          `+${Math.abs(v)}`,
+          v.toExponential(3).toUpperCase(),
+        ][Math.floor(rnd() * 6)];
       };
-      const text = Array.from({ length: rows }, () => Array.from({ length: dim }, cell).join('\t')).join(eol) + (rnd() < 0.5 ? eol : '') + (rnd() < 0.2 ? '\n\n' : '');
+      const text =
+        Array.from({ length: rows }, () => Array.from({ length: dim }, cell).join('\t')).join(eol) +
+        (rnd() < 0.5 ? eol : '') +
+        (rnd() < 0.2 ? '\n\n' : '');
       const b = enc(text);
       const out = new Float32Array(rows * dim);
       assert.strictEqual(fastNumericRows(b, 0, 9, dim, out), rows, JSON.stringify(text));
       assert.deepStrictEqual(Array.from(out), general(b), JSON.stringify(text));
     }
     const give = (t: string, dim: number): number => fastNumericRows(enc(t), 0, 9, dim, new Float32Array(16));
-    for (const t of ['1\t"2"\n', '1\tnan\n', '1\t2\t3\n', '1\n2\t3\n', '1\t2\n\n3\t4\n', '1 \t2\n', '1\t\n', 'inf\t1\n']) assert.strictEqual(give(t, 2), -1, JSON.stringify(t));
+    for (const t of [
+      '1\t"2"\n',
+      '1\tnan\n',
+      '1\t2\t3\n',
+      '1\n2\t3\n',
+      '1\t2\n\n3\t4\n',
+      '1 \t2\n',
+      '1\t\n',
+      'inf\t1\n',
+    ])
+      assert.strictEqual(give(t, 2), -1, JSON.stringify(t));
     // A value finite as a double but past float32's range is caught after the fast path.
-    assert.throws(() => parseNumericTsv(enc('1\t2\n3\t1e39\n'), 'big.tsv'), /row 2, column 2 is beyond the float32 range/);
+    assert.throws(
+      () => parseNumericTsv(enc('1\t2\n3\t1e39\n'), 'big.tsv'),
+      /row 2, column 2 is beyond the float32 range/,
+    );
   });
 
   it('tables: numbered columns by prefix, a vector column, or an explicit key; other columns kept as text', () => {
@@ -108,15 +157,24 @@ describe('data/text: delimited rows', () => {
     const c = parseDelimitedTable(enc('a0,a1,b0,b1\n1,2,3,4\n'), 'c.csv', 44, 'b');
     assert.deepStrictEqual(Array.from(c.embeddings), [3, 4]);
     assert.throws(() => parseDelimitedTable(enc('a0,a1,b0,b1\n1,2,3,4\n'), 'c.csv', 44), /several arrays/);
-    assert.throws(() => parseDelimitedTable(enc('name,label\nx,y\n'), 'd.csv', 44), /no embedding columns found \(columns: name, label\)/);
+    assert.throws(
+      () => parseDelimitedTable(enc('name,label\nx,y\n'), 'd.csv', 44),
+      /no embedding columns found \(columns: name, label\)/,
+    );
     assert.throws(() => parseDelimitedTable(enc('e0,e1\n1,2\n3\n'), 'e.csv', 44), /line 3 has 1 values, expected 2/);
   });
 
   it('JSON Lines: vector field found by name, other fields as text, bad lines named', () => {
-    const t = parseJsonl(enc('{"embedding":[1,2],"label":3,"path":"a.png"}\n\n{"embedding":[3,4],"label":"b"}\n'), 'x.jsonl');
+    const t = parseJsonl(
+      enc('{"embedding":[1,2],"label":3,"path":"a.png"}\n\n{"embedding":[3,4],"label":"b"}\n'),
+      'x.jsonl',
+    );
     assert.deepStrictEqual([t.n, Array.from(t.embeddings)], [2, [1, 2, 3, 4]]);
     assert.deepStrictEqual(t.columns, { label: ['3', 'b'], path: ['a.png', ''] });
-    assert.throws(() => parseJsonl(enc('{"embedding":[1,2]}\n{"embedding":[1]}\n'), 'x.jsonl'), /line 2 has 1 values, expected 2/);
+    assert.throws(
+      () => parseJsonl(enc('{"embedding":[1,2]}\n{"embedding":[1]}\n'), 'x.jsonl'),
+      /line 2 has 1 values, expected 2/,
+    );
     assert.throws(() => parseJsonl(enc('{"embedding":[1,2]}\n{oops\n'), 'x.jsonl'), /line 2 is not valid JSON/);
     assert.throws(() => parseJsonl(enc('{"embedding":[1,null]}\n'), 'x.jsonl'), /row 1, column 2 is not a number/);
   });
@@ -124,9 +182,17 @@ describe('data/text: delimited rows', () => {
 
 describe('data/projector', () => {
   it('reads TensorBoard configs: several embeddings, comments, single quotes, no tensor_path', () => {
-    const e = parseProjectorConfig(`# written by tf.summary\nembeddings {\n  tensor_name: "word_emb"\n  tensor_path: "00000/default/tensors.tsv"\n  metadata_path: 'meta.tsv'\n}\nembeddings { tensor_name: "ckpt/var" }\n`, 'p');
+    const e = parseProjectorConfig(
+      `# written by tf.summary\nembeddings {\n  tensor_name: "word_emb"\n  tensor_path: "00000/default/tensors.tsv"\n  metadata_path: 'meta.tsv'\n}\nembeddings { tensor_name: "ckpt/var" }\n`,
+      'p',
+    );
     assert.deepStrictEqual(e, [
-      { tensorName: 'word_emb', tensorPath: '00000/default/tensors.tsv', metadataPath: 'meta.tsv', tensorShape: undefined },
+      {
+        tensorName: 'word_emb',
+        tensorPath: '00000/default/tensors.tsv',
+        metadataPath: 'meta.tsv',
+        tensorShape: undefined,
+      },
       { tensorName: 'ckpt/var', tensorPath: undefined, metadataPath: undefined, tensorShape: undefined },
     ]);
     assert.throws(() => parseProjectorConfig('embeddings { tensor_name: "x" ', 'p'), /missing '}'/);

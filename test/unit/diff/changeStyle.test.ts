@@ -7,14 +7,32 @@ import * as assert from 'node:assert/strict';
 import { computePointStyles, COLOR_MODES, type Palette } from '../../../webview/projection/pointStyle';
 
 const pal: Palette = {
-  background: [0, 0, 0], foreground: [255, 255, 255], muted: [128, 128, 128], hard: [220, 0, 0], semiHard: [220, 150, 0],
-  easy: [90, 90, 90], focus: [0, 120, 255], positive: [0, 180, 80], negative: [200, 0, 200], isDark: true,
+  background: [0, 0, 0],
+  foreground: [255, 255, 255],
+  muted: [128, 128, 128],
+  hard: [220, 0, 0],
+  semiHard: [220, 150, 0],
+  easy: [90, 90, 90],
+  focus: [0, 120, 255],
+  positive: [0, 180, 80],
+  negative: [200, 0, 200],
+  isDark: true,
 };
 
 function styles(change: Float32Array | null) {
   return computePointStyles({
-    n: 4, colorBy: 'change', labels: Int32Array.from([0, 0, 1, 1]), classCount: 2, category: null, loss: null, change,
-    lossScale: { ref: 0, max: 0 }, emphasis: new Set(), selected: null, baseSize: 4, palette: pal,
+    n: 4,
+    colorBy: 'change',
+    labels: Int32Array.from([0, 0, 1, 1]),
+    classCount: 2,
+    category: null,
+    loss: null,
+    change,
+    lossScale: { ref: 0, max: 0 },
+    emphasis: new Set(),
+    selected: null,
+    baseSize: 4,
+    palette: pal,
   });
 }
 

@@ -33,7 +33,8 @@ function labelsNpy(l: Int32Array): Buffer {
 describe('CLI diff', function () {
   this.timeout(60000);
   let dir: string;
-  const n = 24, dim = 3;
+  const n = 24,
+    dim = 3;
   const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-diffcli-'));
@@ -42,7 +43,8 @@ describe('CLI diff', function () {
     fs.writeFileSync(path.join(dir, 'labels.npy'), labelsNpy(labels));
     fs.mkdirSync(path.join(dir, 'other'));
     fs.writeFileSync(path.join(dir, 'other', 'emb_03.npy'), npyBytes(emb(n, dim, 3), n, dim));
-    const swapped = labels.slice(); swapped[5] = (swapped[5] + 1) % 3;
+    const swapped = labels.slice();
+    swapped[5] = (swapped[5] + 1) % 3;
     fs.writeFileSync(path.join(dir, 'other', 'labels.npy'), labelsNpy(swapped));
     fs.mkdirSync(path.join(dir, 'short'));
     fs.writeFileSync(path.join(dir, 'short', 'emb_04.npy'), npyBytes(emb(n - 1, dim, 4), n - 1, dim));
@@ -52,22 +54,46 @@ describe('CLI diff', function () {
 
   it('--json counts and transitions match a brute force', () => {
     const m = 2;
-    const r = run(['diff', path.join(dir, 'emb_01.npy'), path.join(dir, 'emb_02.npy'), '--margin', String(m), '--distance', 'sqeuclidean', '--json', '--top', '5']);
+    const r = run([
+      'diff',
+      path.join(dir, 'emb_01.npy'),
+      path.join(dir, 'emb_02.npy'),
+      '--margin',
+      String(m),
+      '--distance',
+      'sqeuclidean',
+      '--json',
+      '--top',
+      '5',
+    ]);
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout);
-    const dOf = (seed: number) => distanceRows(prepareEmbeddings({ embeddings: emb(n, dim, seed), n, dim, labels, classes: 3 }, false), n, dim, 0, n, 'sqeuclidean');
-    const da = dOf(1), db = dOf(2);
+    const dOf = (seed: number) =>
+      distanceRows(
+        prepareEmbeddings({ embeddings: emb(n, dim, seed), n, dim, labels, classes: 3 }, false),
+        n,
+        dim,
+        0,
+        n,
+        'sqeuclidean',
+      );
+    const da = dOf(1),
+      db = dOf(2);
     const cat = (t: number): string => (t > m ? 'easy' : t > 0 ? 'semihard' : 'hard');
     const matrix: Record<string, Record<string, number>> = {};
     for (const x of ['easy', 'semihard', 'hard']) matrix[x] = { easy: 0, semihard: 0, hard: 0 };
-    let violA = 0, lossB = 0;
-    for (let a = 0; a < n; a++) for (let p = 0; p < n; p++) for (let q = 0; q < n; q++) {
-      if (p === a || labels[p] !== labels[a] || labels[q] === labels[a]) continue;
-      const tA = da[a * n + q] - da[a * n + p], tB = db[a * n + q] - db[a * n + p];
-      matrix[cat(tA)][cat(tB)]++;
-      if (tA <= m) violA++;
-      lossB += Math.max(0, m - tB);
-    }
+    let violA = 0,
+      lossB = 0;
+    for (let a = 0; a < n; a++)
+      for (let p = 0; p < n; p++)
+        for (let q = 0; q < n; q++) {
+          if (p === a || labels[p] !== labels[a] || labels[q] === labels[a]) continue;
+          const tA = da[a * n + q] - da[a * n + p],
+            tB = db[a * n + q] - db[a * n + p];
+          matrix[cat(tA)][cat(tB)]++;
+          if (tA <= m) violA++;
+          lossB += Math.max(0, m - tB);
+        }
     assert.deepEqual(out.transitions.matrix, matrix);
     assert.equal(out.a.violating, violA);
     assert.equal(out.b.lossSum, lossB);

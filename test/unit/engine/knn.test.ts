@@ -9,7 +9,6 @@ import { exactKnn, HEAP_MAX_K, RowSelector } from '../../../src/engine/knn';
 import type { DistanceKind, EngineInput } from '../../../src/engine/types';
 import { rng } from '../../helpers/rng';
 
-
 /** n x dim embeddings; `levels` > 0 quantises coordinates to that many values (many exact ties). */
 function makeInput(n: number, dim: number, classes: number, seed: number, levels = 0): EngineInput {
   const r = rng(seed);
@@ -34,7 +33,14 @@ function referenceKnn(input: EngineInput, k: number, distance: DistanceKind, nor
   return { rows, full };
 }
 
-function checkAgainstReference(input: EngineInput, k: number, distance: DistanceKind, normalize: boolean, includeSelf: boolean, got: { k: number; indices: Int32Array; distances: Float32Array }) {
+function checkAgainstReference(
+  input: EngineInput,
+  k: number,
+  distance: DistanceKind,
+  normalize: boolean,
+  includeSelf: boolean,
+  got: { k: number; indices: Int32Array; distances: Float32Array },
+) {
   const { rows, full } = referenceKnn(input, got.k, distance, normalize, includeSelf);
   const n = input.n;
   assert.equal(got.indices.length, n * got.k);
@@ -74,7 +80,10 @@ describe('engine/knn exactKnn', () => {
     const got = await exactKnn(input, 4, { distance: 'euclidean', normalize: false });
     for (let q = 0; q < n; q++) {
       const d = (j: number) => Math.hypot(...Array.from({ length: dim }, (_, c) => e[q * dim + c] - e[j * dim + c]));
-      const want = [...Array(n).keys()].filter((j) => j !== q).sort((a, b) => d(a) - d(b)).slice(0, 4);
+      const want = [...Array(n).keys()]
+        .filter((j) => j !== q)
+        .sort((a, b) => d(a) - d(b))
+        .slice(0, 4);
       assert.deepEqual(Array.from(got.indices.subarray(q * 4, q * 4 + 4)), want);
       for (let t = 0; t < 4; t++) assert.ok(Math.abs(got.distances[q * 4 + t] - d(want[t])) < 1e-5);
     }
@@ -101,16 +110,29 @@ describe('engine/knn exactKnn', () => {
   });
 
   it('clamps k, handles N = 1 and N = 2, and rejects a bad k', async () => {
-    const two: EngineInput = { embeddings: new Float32Array([0, 3]), n: 2, dim: 1, labels: new Int32Array([0, 1]), classes: 2 };
+    const two: EngineInput = {
+      embeddings: new Float32Array([0, 3]),
+      n: 2,
+      dim: 1,
+      labels: new Int32Array([0, 1]),
+      classes: 2,
+    };
     const r = await exactKnn(two, 10, { distance: 'euclidean', normalize: false });
     assert.equal(r.k, 1);
     assert.deepEqual(Array.from(r.indices), [1, 0]);
     assert.deepEqual(Array.from(r.distances), [3, 3]);
-    const one: EngineInput = { embeddings: new Float32Array([7]), n: 1, dim: 1, labels: new Int32Array([0]), classes: 1 };
+    const one: EngineInput = {
+      embeddings: new Float32Array([7]),
+      n: 1,
+      dim: 1,
+      labels: new Int32Array([0]),
+      classes: 1,
+    };
     assert.equal((await exactKnn(one, 3, { distance: 'euclidean', normalize: false })).k, 0);
     const oneSelf = await exactKnn(one, 3, { distance: 'euclidean', normalize: false, includeSelf: true });
     assert.deepEqual([oneSelf.k, ...oneSelf.indices], [1, 0]);
-    for (const bad of [0, -1, 1.5, NaN]) await assert.rejects(exactKnn(two, bad, { distance: 'euclidean', normalize: false }), RangeError);
+    for (const bad of [0, -1, 1.5, NaN])
+      await assert.rejects(exactKnn(two, bad, { distance: 'euclidean', normalize: false }), RangeError);
   });
 
   it('gives the same rows when computed in ranges', async () => {
@@ -130,7 +152,12 @@ describe('engine/knn exactKnn', () => {
     assert.ok(seen.length >= 2);
     assert.equal(seen[seen.length - 1], 1);
     const ac = new AbortController();
-    const p = exactKnn(input, 2, { distance: 'euclidean', normalize: false }, { signal: ac.signal, onProgress: () => ac.abort() });
+    const p = exactKnn(
+      input,
+      2,
+      { distance: 'euclidean', normalize: false },
+      { signal: ac.signal, onProgress: () => ac.abort() },
+    );
     await assert.rejects(p, (e: Error) => e.name === 'AbortError');
   });
 });

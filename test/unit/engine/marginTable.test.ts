@@ -9,12 +9,18 @@ import * as assert from 'node:assert/strict';
 import { buildCensusIndex, countAtMargin, type CensusIndex } from '../../../src/engine/census';
 import { partialsRound } from '../../../src/engine/censusMerge';
 import { initBackend } from '../../../src/engine/distances';
-import { marginTable, mergeMarginTable, mergeSmallestT, smallestT, tableCounts, type MarginTable } from '../../../src/engine/marginTable';
+import {
+  marginTable,
+  mergeMarginTable,
+  mergeSmallestT,
+  smallestT,
+  tableCounts,
+  type MarginTable,
+} from '../../../src/engine/marginTable';
 import { positionOf } from '../../../src/shared/marginTableView';
 import { worstAt } from '../../../src/shared/worstAt';
 import type { DistanceOptions, EngineInput } from '../../../src/engine/types';
 import { makeInput } from '../../helpers/censusInput';
-
 
 /** Every position of the table against countAtMargin at that margin. */
 function checkAgainstRecount(index: CensusIndex, t: MarginTable, label: string): void {
@@ -29,9 +35,17 @@ function checkAgainstRecount(index: CensusIndex, t: MarginTable, label: string):
     assert.equal(c.nonZero, r.nonZero, `${what} nonZero`);
     assert.ok(Object.is(c.lossSum, r.lossSum), `${what} lossSum ${c.lossSum} vs ${r.lossSum}`);
     assert.ok(Object.is(c.meanLoss, r.meanLoss) && Object.is(c.meanLossNonZero, r.meanLossNonZero), `${what} means`);
-    assert.deepEqual(Array.from(t.violAsAnchor.subarray(k * n, (k + 1) * n)), Array.from(r.perAnchor!.violAsAnchor), `${what} violAsAnchor`);
+    assert.deepEqual(
+      Array.from(t.violAsAnchor.subarray(k * n, (k + 1) * n)),
+      Array.from(r.perAnchor!.violAsAnchor),
+      `${what} violAsAnchor`,
+    );
     // The session sends the per-anchor loss as float32: the table stores exactly that.
-    assert.deepEqual(t.lossAsAnchor.subarray(k * n, (k + 1) * n), Float32Array.from(r.perAnchor!.lossAsAnchor), `${what} lossAsAnchor`);
+    assert.deepEqual(
+      t.lossAsAnchor.subarray(k * n, (k + 1) * n),
+      Float32Array.from(r.perAnchor!.lossAsAnchor),
+      `${what} lossAsAnchor`,
+    );
   });
 }
 
@@ -67,28 +81,53 @@ describe('engine/marginTable', function () {
   });
 
   it('is the same whatever the split: chunks and worker ranges merged in any order', async () => {
-    const input = makeInput(80, 5, 4, 6), opts: DistanceOptions = { distance: 'euclidean', normalize: false };
+    const input = makeInput(80, 5, 4, 6),
+      opts: DistanceOptions = { distance: 'euclidean', normalize: false };
     const whole = mergeMarginTable([marginTable(await buildCensusIndex(input, opts), margins)], input.n);
     const left = await buildCensusIndex(input, opts, { anchorStart: 0, anchorEnd: 33 });
     const right = await buildCensusIndex(input, opts, { anchorStart: 33, anchorEnd: 80 });
-    const parts = [marginTable(right, margins, 60, 80), marginTable(left, margins, 0, 7), marginTable(right, margins, 33, 60), marginTable(left, margins, 7, 33)];
+    const parts = [
+      marginTable(right, margins, 60, 80),
+      marginTable(left, margins, 0, 7),
+      marginTable(right, margins, 33, 60),
+      marginTable(left, margins, 7, 33),
+    ];
     const merged = mergeMarginTable(parts, input.n);
     assert.deepEqual(merged.violAsAnchor, whole.violAsAnchor);
     assert.deepEqual(merged.lossAsAnchor, whole.lossAsAnchor);
     assert.deepEqual(merged.violating, whole.violating);
     assert.deepEqual(merged.violatingStrict, whole.violatingStrict);
     assert.deepEqual([merged.triplets, merged.hard, merged.hardStrict], [whole.triplets, whole.hard, whole.hardStrict]);
-    merged.lossPartials.forEach((p, k) => assert.ok(Object.is(partialsRound(p), partialsRound(whole.lossPartials[k])), `loss at ${margins[k]}`));
+    merged.lossPartials.forEach((p, k) =>
+      assert.ok(Object.is(partialsRound(p), partialsRound(whole.lossPartials[k])), `loss at ${margins[k]}`),
+    );
   });
 
   it('matches a case computed by hand', async () => {
     // 1-D: class 0 at 0 and 1, class 1 at 3. Triplets (a, p, n): (0, 1, 2): d(a,p) = 1, d(a,n) = 3, t = 2;
     // (1, 0, 2): d(a,p) = 1, d(a,n) = 2, t = 1. Class 1 has no positive.
-    const input: EngineInput = { embeddings: Float32Array.from([0, 1, 3]), n: 3, dim: 1, labels: Int32Array.from([0, 0, 1]), classes: 2 };
-    const t = mergeMarginTable([marginTable(await buildCensusIndex(input, { distance: 'euclidean', normalize: false }), Float64Array.from([0, 1, 1.5, 2, 3]))], 3);
+    const input: EngineInput = {
+      embeddings: Float32Array.from([0, 1, 3]),
+      n: 3,
+      dim: 1,
+      labels: Int32Array.from([0, 0, 1]),
+      classes: 2,
+    };
+    const t = mergeMarginTable(
+      [
+        marginTable(
+          await buildCensusIndex(input, { distance: 'euclidean', normalize: false }),
+          Float64Array.from([0, 1, 1.5, 2, 3]),
+        ),
+      ],
+      3,
+    );
     assert.deepEqual(Array.from(t.violating), [0, 1, 1, 2, 2]); // t <= m
     assert.deepEqual(Array.from(t.violatingStrict), [0, 0, 1, 1, 2]); // t < m
-    assert.deepEqual([0, 1, 2, 3, 4].map((k) => tableCounts(t, k).lossSum), [0, 0, 0.5, 1, 3]); // sum of max(0, m - t)
+    assert.deepEqual(
+      [0, 1, 2, 3, 4].map((k) => tableCounts(t, k).lossSum),
+      [0, 0, 0.5, 1, 3],
+    ); // sum of max(0, m - t)
     assert.deepEqual(tableCounts(t, 3).pml, { easy: 0, semihard: 2, hard: 0, violating: 2 });
     assert.deepEqual(tableCounts(t, 3).facenet, { easy: 1, semihard: 1, hard: 0, violating: 1 });
     // Position-major per-anchor columns: at m = 1.5 only anchor 1 violates, with loss 0.5.
@@ -97,12 +136,23 @@ describe('engine/marginTable', function () {
   });
 
   it('handles a singleton class and a single class (no positives, no negatives) without a crash', async () => {
-    const one: EngineInput = { embeddings: Float32Array.from([0, 1, 2]), n: 3, dim: 1, labels: Int32Array.from([0, 0, 0]), classes: 1 };
-    const t1 = mergeMarginTable([marginTable(await buildCensusIndex(one, { distance: 'euclidean', normalize: false }), margins)], 3);
+    const one: EngineInput = {
+      embeddings: Float32Array.from([0, 1, 2]),
+      n: 3,
+      dim: 1,
+      labels: Int32Array.from([0, 0, 0]),
+      classes: 1,
+    };
+    const t1 = mergeMarginTable(
+      [marginTable(await buildCensusIndex(one, { distance: 'euclidean', normalize: false }), margins)],
+      3,
+    );
     assert.equal(t1.triplets, 0);
     assert.deepEqual(tableCounts(t1, 3).pml, { easy: 0, semihard: 0, hard: 0, violating: 0 });
     const single = makeInput(30, 3, 3, 7);
-    single.labels[0] = 2; single.labels[1] = 1; single.labels[2] = 0; // keep all classes present
+    single.labels[0] = 2;
+    single.labels[1] = 1;
+    single.labels[2] = 0; // keep all classes present
     for (let i = 3; i < 30; i++) single.labels[i] = i % 2; // class 2 has one sample: no positive
     const index = await buildCensusIndex(single, { distance: 'euclidean', normalize: false });
     checkAgainstRecount(index, mergeMarginTable([marginTable(index, margins)], 30), 'singleton class');
@@ -115,7 +165,10 @@ describe('engine/marginTable', function () {
     assert.throws(() => marginTable(index, Float64Array.from([-1, 0.2])), />= 0/);
     assert.throws(() => marginTable(index, margins, 0, 41), /bad anchor range/);
     let polls = 0;
-    assert.throws(() => marginTable(index, margins, 0, 40, () => ++polls > 3), (e: Error) => e.name === 'AbortError');
+    assert.throws(
+      () => marginTable(index, margins, 0, 40, () => ++polls > 3),
+      (e: Error) => e.name === 'AbortError',
+    );
     assert.equal(polls, 4);
   });
 
@@ -130,11 +183,16 @@ describe('engine/marginTable', function () {
   describe('worst triplets at any margin from the smallest-t list', () => {
     for (const [label, input, opts] of [cases[0], cases[3]]) {
       it(`worstAt equals the recount's worst list whenever it answers: ${label}`, async () => {
-        const topK = 6, count = topK + 32, limit = margins[margins.length - 1];
+        const topK = 6,
+          count = topK + 32,
+          limit = margins[margins.length - 1];
         const left = await buildCensusIndex(input, opts, { anchorStart: 0, anchorEnd: 30 });
         const right = await buildCensusIndex(input, opts, { anchorStart: 30, anchorEnd: input.n });
         const whole = await buildCensusIndex(input, opts);
-        const { list, complete } = mergeSmallestT([smallestT(left, limit, count), smallestT(right, limit, count)], count);
+        const { list, complete } = mergeSmallestT(
+          [smallestT(left, limit, count), smallestT(right, limit, count)],
+          count,
+        );
         assert.equal(list.length, count);
         let answered = 0;
         for (const m of margins) {
@@ -155,13 +213,27 @@ describe('engine/marginTable', function () {
       // (t, ids) order; outside triplets have t >= -0.25 and may have smaller ids than anchor 2.
       const list = [w(0, 0.5), w(1, 0.75), w(2, 0.75)];
       assert.equal(worstAt(list, false, 1, 0.5, 2), undefined, 'an outside t = -0.25 could rank before anchor 1');
-      assert.deepEqual(worstAt(list, false, 1, 0.5, 1)?.map((x) => x.anchor), [0]);
-      assert.deepEqual(worstAt(list, true, 1, 0.5, 2)?.map((x) => x.anchor), [0, 1], 'complete: nothing outside');
+      assert.deepEqual(
+        worstAt(list, false, 1, 0.5, 1)?.map((x) => x.anchor),
+        [0],
+      );
+      assert.deepEqual(
+        worstAt(list, true, 1, 0.5, 2)?.map((x) => x.anchor),
+        [0, 1],
+        'complete: nothing outside',
+      );
       assert.equal(worstAt(list, false, 1, 0.5, 3), undefined, 'needs more than k triplets');
       // Only triplets with loss > 0 (t = 0.5 has none at m = 0.3), ranked by loss then ids; the
       // last has no loss, so nothing outside can enter.
       const withEasy = [w(2, 0.5), w(0, 0.75), w(1, 0.75), w(3, 1.5)];
-      assert.deepEqual(worstAt(withEasy, false, 1, 0.3, 3)?.map((x) => [x.anchor, x.loss]), [[2, 0.3 - (0.5 - 1)], [0, 0.3 - (0.75 - 1)], [1, 0.3 - (0.75 - 1)]]);
+      assert.deepEqual(
+        worstAt(withEasy, false, 1, 0.3, 3)?.map((x) => [x.anchor, x.loss]),
+        [
+          [2, 0.3 - (0.5 - 1)],
+          [0, 0.3 - (0.75 - 1)],
+          [1, 0.3 - (0.75 - 1)],
+        ],
+      );
       assert.equal(worstAt(list, false, 1, 1.5, 1), undefined, 'beyond the limit');
     });
   });
@@ -174,7 +246,16 @@ function withOutlier(input: EngineInput): EngineInput {
 
 function emptyPart() {
   return {
-    anchorStart: 0, anchorEnd: 0, margins: new Float64Array(0), triplets: 0, hard: 0, hardStrict: 0, violating: new Float64Array(4),
-    violatingStrict: new Float64Array(4), lossPartials: [[], [], [], []], violAsAnchor: new Uint32Array(0), lossAsAnchor: new Float32Array(0),
+    anchorStart: 0,
+    anchorEnd: 0,
+    margins: new Float64Array(0),
+    triplets: 0,
+    hard: 0,
+    hardStrict: 0,
+    violating: new Float64Array(4),
+    violatingStrict: new Float64Array(4),
+    lossPartials: [[], [], [], []],
+    violAsAnchor: new Uint32Array(0),
+    lossAsAnchor: new Float32Array(0),
   };
 }

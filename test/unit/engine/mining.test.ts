@@ -10,7 +10,6 @@ import type { DistanceKind, DistanceOptions, EngineInput } from '../../../src/en
 import { InputError } from '../../../src/shared/dataset';
 import { rng } from '../../helpers/rng';
 
-
 function makeInput(n: number, dim: number, classes: number, seed: number, integer = false): EngineInput {
   const r = rng(seed);
   const labels = Int32Array.from({ length: n }, (_, i) => (i < classes ? i : Math.floor(r() * classes)));
@@ -27,13 +26,20 @@ function refBatchHard(input: EngineInput, d: Float32Array, m: number, soft: bool
   const { n, labels } = input;
   const out: { p: number; ng: number; loss: number }[] = [];
   for (let a = 0; a < n; a++) {
-    let p = -1, ng = -1;
+    let p = -1,
+      ng = -1;
     for (let j = 0; j < n; j++) {
       if (j === a) continue;
-      if (labels[j] === labels[a]) { if (p < 0 || d[a * n + j] > d[a * n + p]) p = j; } else if (ng < 0 || d[a * n + j] < d[a * n + ng]) ng = j;
+      if (labels[j] === labels[a]) {
+        if (p < 0 || d[a * n + j] > d[a * n + p]) p = j;
+      } else if (ng < 0 || d[a * n + j] < d[a * n + ng]) ng = j;
     }
     const x = p >= 0 && ng >= 0 ? d[a * n + p] - d[a * n + ng] : NaN;
-    out.push({ p: ng >= 0 ? p : -1, ng: p >= 0 ? ng : -1, loss: p < 0 || ng < 0 ? 0 : soft ? Math.log(1 + Math.exp(x)) : Math.max(0, m + d[a * n + p] - d[a * n + ng]) });
+    out.push({
+      p: ng >= 0 ? p : -1,
+      ng: p >= 0 ? ng : -1,
+      loss: p < 0 || ng < 0 ? 0 : soft ? Math.log(1 + Math.exp(x)) : Math.max(0, m + d[a * n + p] - d[a * n + ng]),
+    });
   }
   return out;
 }
@@ -45,7 +51,8 @@ function refSemiHard(input: EngineInput, d: Float32Array, m: number) {
   for (let a = 0; a < n; a++) {
     for (let p = 0; p < n; p++) {
       if (p === a || labels[p] !== labels[a]) continue;
-      let outside = -1, far = -1;
+      let outside = -1,
+        far = -1;
       for (let x = 0; x < n; x++) {
         if (labels[x] === labels[a]) continue;
         const dx = d[a * n + x];
@@ -68,21 +75,40 @@ describe('mining against references', function () {
         const input = makeInput(64, 4, 5, 3 + (integer ? 1 : 0));
         if (integer) input.embeddings.set(makeInput(64, 4, 5, 9, true).embeddings);
         const opts: DistanceOptions = { distance, normalize: !integer };
-        const d = matrix(input, opts), index = await buildCensusIndex(input, opts);
+        const d = matrix(input, opts),
+          index = await buildCensusIndex(input, opts);
         for (const m of [0, 0.2, 1]) {
           for (const soft of [false, true]) {
             const ref = refBatchHard(input, d, m, soft);
             for (const res of [await batchHard(input, opts, m, { soft }), batchHardFromIndex(index, m, { soft })]) {
-              assert.deepEqual(Array.from(res.hardestPositive), ref.map((x) => x.p));
-              assert.deepEqual(Array.from(res.hardestNegative), ref.map((x) => x.ng));
-              res.loss.forEach((l, a) => assert.ok(Math.abs(l - ref[a].loss) <= 1e-12, `anchor ${a}: ${l} vs ${ref[a].loss}`));
+              assert.deepEqual(
+                Array.from(res.hardestPositive),
+                ref.map((x) => x.p),
+              );
+              assert.deepEqual(
+                Array.from(res.hardestNegative),
+                ref.map((x) => x.ng),
+              );
+              res.loss.forEach((l, a) =>
+                assert.ok(Math.abs(l - ref[a].loss) <= 1e-12, `anchor ${a}: ${l} vs ${ref[a].loss}`),
+              );
             }
           }
-          const sh = semiHardSelection(index, m), ref = refSemiHard(input, d, m);
+          const sh = semiHardSelection(index, m),
+            ref = refSemiHard(input, d, m);
           assert.equal(sh.pairs, ref.length);
-          assert.deepEqual(Array.from(sh.anchor), ref.map((x) => x.a));
-          assert.deepEqual(Array.from(sh.positive), ref.map((x) => x.p));
-          assert.deepEqual(Array.from(sh.negative), ref.map((x) => x.ng));
+          assert.deepEqual(
+            Array.from(sh.anchor),
+            ref.map((x) => x.a),
+          );
+          assert.deepEqual(
+            Array.from(sh.positive),
+            ref.map((x) => x.p),
+          );
+          assert.deepEqual(
+            Array.from(sh.negative),
+            ref.map((x) => x.ng),
+          );
           sh.loss.forEach((l, q) => assert.equal(l, ref[q].loss));
           const mean = ref.reduce((s, x) => s + x.loss, 0) / ref.length;
           assert.ok(Math.abs(sh.meanLoss - mean) <= 1e-12 * Math.max(1, mean));
@@ -94,12 +120,16 @@ describe('mining against references', function () {
   it('explicit triplets agree with the census on the same distances', async () => {
     const input = makeInput(40, 3, 3, 17);
     const opts: DistanceOptions = { distance: 'euclidean', normalize: true };
-    const d = matrix(input, opts), { n, labels } = input;
+    const d = matrix(input, opts),
+      { n, labels } = input;
     const rows: number[] = [];
-    for (let a = 0; a < n; a++) for (let p = 0; p < n; p++) for (let x = 0; x < n; x++) {
-      if (a !== p && labels[a] === labels[p] && labels[x] !== labels[a]) rows.push(a, p, x);
-    }
-    const m = 0.3, res = await explicitTriplets(input, opts, m, Int32Array.from(rows));
+    for (let a = 0; a < n; a++)
+      for (let p = 0; p < n; p++)
+        for (let x = 0; x < n; x++) {
+          if (a !== p && labels[a] === labels[p] && labels[x] !== labels[a]) rows.push(a, p, x);
+        }
+    const m = 0.3,
+      res = await explicitTriplets(input, opts, m, Int32Array.from(rows));
     const census = countAtMargin(await buildCensusIndex(input, opts), m);
     assert.deepEqual(res.totals.pml, census.pml);
     assert.deepEqual(res.totals.facenet, census.facenet);
@@ -110,7 +140,13 @@ describe('mining against references', function () {
 
 describe('mining: hand-computed case (definitions.md) and validation', () => {
   // 1-D points: class 0 at 0 and 1, class 1 at 1.5 and 3; euclidean, m = 0.5.
-  const line: EngineInput = { embeddings: Float32Array.from([0, 1, 1.5, 3]), n: 4, dim: 1, labels: Int32Array.from([0, 0, 1, 1]), classes: 2 };
+  const line: EngineInput = {
+    embeddings: Float32Array.from([0, 1, 1.5, 3]),
+    n: 4,
+    dim: 1,
+    labels: Int32Array.from([0, 0, 1, 1]),
+    classes: 2,
+  };
   const eu: DistanceOptions = { distance: 'euclidean', normalize: false };
 
   it('batch-hard: losses 0, 1, 1.5, 0; mean 0.625; 2 violating anchors', async () => {
@@ -148,7 +184,10 @@ describe('mining: hand-computed case (definitions.md) and validation', () => {
       [[0, 1], /rows of 3/],
     ];
     for (const [rows, re] of bad) {
-      await assert.rejects(explicitTriplets(line, eu, 0.5, Int32Array.from(rows), { source: 'triplets.csv' }), (e: Error) => e instanceof InputError && re.test(e.message) && e.message.startsWith('triplets.csv'));
+      await assert.rejects(
+        explicitTriplets(line, eu, 0.5, Int32Array.from(rows), { source: 'triplets.csv' }),
+        (e: Error) => e instanceof InputError && re.test(e.message) && e.message.startsWith('triplets.csv'),
+      );
     }
   });
 

@@ -4,22 +4,36 @@
  */
 import * as assert from 'node:assert/strict';
 import {
-  contrastiveLoss, contrastiveRows, ntXentLoss, ntXentPairLoss, ntXentRows, summarizeContrastive, summarizeNtXent,
+  contrastiveLoss,
+  contrastiveRows,
+  ntXentLoss,
+  ntXentPairLoss,
+  ntXentRows,
+  summarizeContrastive,
+  summarizeNtXent,
 } from '../../../src/engine/pairLosses';
 import type { DistanceKind, EngineInput } from '../../../src/engine/types';
 import { rng } from '../../helpers/rng';
 
-
 function randomInput(n: number, dim: number, classes: number, seed: number): EngineInput {
   const r = rng(seed);
   return {
-    embeddings: Float32Array.from({ length: n * dim }, () => r() * 2 - 1), n, dim,
-    labels: Int32Array.from({ length: n }, () => Math.floor(r() * classes)), classes,
+    embeddings: Float32Array.from({ length: n * dim }, () => r() * 2 - 1),
+    n,
+    dim,
+    labels: Int32Array.from({ length: n }, () => Math.floor(r() * classes)),
+    classes,
   };
 }
 
 function input1d(xs: number[], labels: number[]): EngineInput {
-  return { embeddings: Float32Array.from(xs), n: xs.length, dim: 1, labels: Int32Array.from(labels), classes: Math.max(...labels) + 1 };
+  return {
+    embeddings: Float32Array.from(xs),
+    n: xs.length,
+    dim: 1,
+    labels: Int32Array.from(labels),
+    classes: Math.max(...labels) + 1,
+  };
 }
 
 function rowOf(input: EngineInput, i: number, normalize: boolean): number[] {
@@ -30,7 +44,8 @@ function rowOf(input: EngineInput, i: number, normalize: boolean): number[] {
 
 /** Float64 distance straight from definitions.md. */
 function dist(input: EngineInput, i: number, j: number, kind: DistanceKind, normalize: boolean): number {
-  const a = rowOf(input, i, normalize), b = rowOf(input, j, normalize);
+  const a = rowOf(input, i, normalize),
+    b = rowOf(input, j, normalize);
   if (kind === 'cosine') {
     const dot = a.reduce((s, x, c) => s + x * b[c], 0);
     return 1 - dot / (Math.hypot(...a) * Math.hypot(...b));
@@ -39,7 +54,8 @@ function dist(input: EngineInput, i: number, j: number, kind: DistanceKind, norm
   return kind === 'sqeuclidean' ? sq : Math.sqrt(sq);
 }
 
-const near = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
+const near = (a: number, b: number, tol: number, what: string) =>
+  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
 
 describe('engine/pairLosses contrastive', () => {
   it('matches the hand-computed 1-D case (both forms)', async () => {
@@ -61,23 +77,52 @@ describe('engine/pairLosses contrastive', () => {
     assert.equal(p.posMargin, 0);
   });
 
-  for (const [distance, normalize] of [['euclidean', false], ['euclidean', true], ['sqeuclidean', false], ['cosine', false]] as [DistanceKind, boolean][]) {
+  for (const [distance, normalize] of [
+    ['euclidean', false],
+    ['euclidean', true],
+    ['sqeuclidean', false],
+    ['cosine', false],
+  ] as [DistanceKind, boolean][]) {
     it(`matches a pair-by-pair reference (${distance}, normalize ${normalize})`, async () => {
       const input = randomInput(40, 5, 3, 21);
-      for (const opts of [{ form: 'hadsell' as const, margin: 1.2 }, { form: 'pml' as const, posMargin: 0.3, negMargin: 0.9 }]) {
+      for (const opts of [
+        { form: 'hadsell' as const, margin: 1.2 },
+        { form: 'pml' as const, posMargin: 0.3, negMargin: 0.9 },
+      ]) {
         const got = await contrastiveLoss(input, { distance, normalize }, opts);
-        let sum = 0, pos = 0, neg = 0, nz = 0, pn = 0, nn = 0, pnz = 0, nnz = 0;
-        for (let i = 0; i < input.n; i++) for (let j = 0; j < input.n; j++) {
-          if (i === j) continue;
-          const d = dist(input, i, j, distance, normalize);
-          const same = input.labels[i] === input.labels[j];
-          const l = opts.form === 'hadsell'
-            ? (same ? d * d : Math.max(0, opts.margin! - d) ** 2)
-            : (same ? Math.max(0, d - opts.posMargin!) : Math.max(0, opts.negMargin! - d));
-          sum += l;
-          if (l > 0) nz++;
-          if (same) { pos += l; pn++; if (l > 0) pnz++; } else { neg += l; nn++; if (l > 0) nnz++; }
-        }
+        let sum = 0,
+          pos = 0,
+          neg = 0,
+          nz = 0,
+          pn = 0,
+          nn = 0,
+          pnz = 0,
+          nnz = 0;
+        for (let i = 0; i < input.n; i++)
+          for (let j = 0; j < input.n; j++) {
+            if (i === j) continue;
+            const d = dist(input, i, j, distance, normalize);
+            const same = input.labels[i] === input.labels[j];
+            const l =
+              opts.form === 'hadsell'
+                ? same
+                  ? d * d
+                  : Math.max(0, opts.margin! - d) ** 2
+                : same
+                  ? Math.max(0, d - opts.posMargin!)
+                  : Math.max(0, opts.negMargin! - d);
+            sum += l;
+            if (l > 0) nz++;
+            if (same) {
+              pos += l;
+              pn++;
+              if (l > 0) pnz++;
+            } else {
+              neg += l;
+              nn++;
+              if (l > 0) nnz++;
+            }
+          }
         assert.deepEqual([got.pairs, got.posPairs, got.negPairs], [input.n * (input.n - 1), pn, nn]);
         near(got.lossSum, sum, 1e-5, 'lossSum');
         near(got.meanLoss, sum / (pn + nn), 1e-5, 'meanLoss');
@@ -121,7 +166,13 @@ describe('engine/pairLosses contrastive', () => {
 describe('engine/pairLosses NT-Xent', () => {
   it('matches the hand-computed case', async () => {
     // a = (1,0), p = (0,1) same class, n = (-1,0): s_ap = 0, s_an = -1, s_pn = 0.
-    const input: EngineInput = { embeddings: new Float32Array([1, 0, 0, 1, -1, 0]), n: 3, dim: 2, labels: new Int32Array([0, 0, 1]), classes: 2 };
+    const input: EngineInput = {
+      embeddings: new Float32Array([1, 0, 0, 1, -1, 0]),
+      n: 3,
+      dim: 2,
+      labels: new Int32Array([0, 0, 1]),
+      classes: 2,
+    };
     const r = await ntXentLoss(input, 1);
     // (a,p): -log(1 / (1 + e^-1)); (p,a): -log(1 / (1 + e^0)) = log 2.
     const lap = Math.log(1 + Math.exp(-1));
@@ -135,17 +186,20 @@ describe('engine/pairLosses NT-Xent', () => {
     const input = randomInput(36, 6, 4, 23);
     for (const tau of [0.07, 0.5, 0.001]) {
       const got = await ntXentLoss(input, tau);
-      let sum = 0, pairs = 0;
-      for (let a = 0; a < input.n; a++) for (let p = 0; p < input.n; p++) {
-        if (a === p || input.labels[a] !== input.labels[p]) continue;
-        const sap = (1 - dist(input, a, p, 'cosine', true)) / tau;
-        // Reference log-sum-exp over [s_ap, s_an...] written independently.
-        const terms = [sap];
-        for (let n = 0; n < input.n; n++) if (input.labels[n] !== input.labels[a]) terms.push((1 - dist(input, a, n, 'cosine', true)) / tau);
-        const m = Math.max(...terms);
-        sum += m + Math.log(terms.reduce((s, t) => s + Math.exp(t - m), 0)) - sap;
-        pairs++;
-      }
+      let sum = 0,
+        pairs = 0;
+      for (let a = 0; a < input.n; a++)
+        for (let p = 0; p < input.n; p++) {
+          if (a === p || input.labels[a] !== input.labels[p]) continue;
+          const sap = (1 - dist(input, a, p, 'cosine', true)) / tau;
+          // Reference log-sum-exp over [s_ap, s_an...] written independently.
+          const terms = [sap];
+          for (let n = 0; n < input.n; n++)
+            if (input.labels[n] !== input.labels[a]) terms.push((1 - dist(input, a, n, 'cosine', true)) / tau);
+          const m = Math.max(...terms);
+          sum += m + Math.log(terms.reduce((s, t) => s + Math.exp(t - m), 0)) - sap;
+          pairs++;
+        }
       assert.equal(got.pairs, pairs);
       assert.ok(Number.isFinite(got.lossSum));
       near(got.meanLoss, sum / pairs, tau < 0.01 ? 1e-3 : 1e-5, `tau ${tau}`);
@@ -153,12 +207,27 @@ describe('engine/pairLosses NT-Xent', () => {
   });
 
   it('one class has zero loss, singletons no pairs, N = 2, duplicates', async () => {
-    const one = await ntXentLoss({ embeddings: new Float32Array([1, 0, 0, 1, 1, 1]), n: 3, dim: 2, labels: new Int32Array([0, 0, 0]), classes: 1 });
+    const one = await ntXentLoss({
+      embeddings: new Float32Array([1, 0, 0, 1, 1, 1]),
+      n: 3,
+      dim: 2,
+      labels: new Int32Array([0, 0, 0]),
+      classes: 1,
+    });
     assert.deepEqual([one.pairs, one.lossSum, one.meanLoss], [6, 0, 0]);
-    const singles = await ntXentLoss({ embeddings: new Float32Array([1, 0, 0, 1]), n: 2, dim: 2, labels: new Int32Array([0, 1]), classes: 2 });
+    const singles = await ntXentLoss({
+      embeddings: new Float32Array([1, 0, 0, 1]),
+      n: 2,
+      dim: 2,
+      labels: new Int32Array([0, 1]),
+      classes: 2,
+    });
     assert.deepEqual([singles.pairs, singles.meanLoss], [0, 0]);
     // Duplicates: a = p = n direction: every similarity 1, loss log(1 + 1) per pair.
-    const dup = await ntXentLoss({ embeddings: new Float32Array([1, 1, 2, 2, 3, 3]), n: 3, dim: 2, labels: new Int32Array([0, 0, 1]), classes: 2 }, 0.1);
+    const dup = await ntXentLoss(
+      { embeddings: new Float32Array([1, 1, 2, 2, 3, 3]), n: 3, dim: 2, labels: new Int32Array([0, 0, 1]), classes: 2 },
+      0.1,
+    );
     near(dup.meanLoss, Math.log(2), 1e-5, 'duplicates');
   });
 

@@ -22,15 +22,37 @@ function makeInput(n: number, dim: number, classes: number): EngineInput {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const labels = Int32Array.from({ length: n }, (_, i) => i % classes);
-  const embeddings = Float32Array.from({ length: n * dim }, (_, k) => r() + 0.4 * (labels[Math.floor(k / dim)] === k % dim ? 1 : 0));
+  const embeddings = Float32Array.from(
+    { length: n * dim },
+    (_, k) => r() + 0.4 * (labels[Math.floor(k / dim)] === k % dim ? 1 : 0),
+  );
   return { embeddings, n, dim, labels, classes };
 }
 
 /** One chunk per group of the draw: the estimate, each group's totals and the sample's exact census. */
-function sampled(input: EngineInput, distance: DistanceOptions, margin: number, draw: SampleDraw, topK = 20): { e: SampleEstimate; totals: CensusTotals[]; sample: PassResult } {
-  const spec: PassSpec = { distance, margin, topK, perSample: false, retrieval: false, semiHard: false, blockAnchors: 16 };
-  const runner = new PassRunner(input, spec), acc = new PassAccumulator(spec, input.labels, input.classes);
-  const totals = draw.groups.map((g) => { const c = runner.runChunk(g); acc.addChunk(c); return c.census; });
+function sampled(
+  input: EngineInput,
+  distance: DistanceOptions,
+  margin: number,
+  draw: SampleDraw,
+  topK = 20,
+): { e: SampleEstimate; totals: CensusTotals[]; sample: PassResult } {
+  const spec: PassSpec = {
+    distance,
+    margin,
+    topK,
+    perSample: false,
+    retrieval: false,
+    semiHard: false,
+    blockAnchors: 16,
+  };
+  const runner = new PassRunner(input, spec),
+    acc = new PassAccumulator(spec, input.labels, input.classes);
+  const totals = draw.groups.map((g) => {
+    const c = runner.runChunk(g);
+    acc.addChunk(c);
+    return c.census;
+  });
   acc.addTotals(runner.totals());
   return { e: estimateFromGroups(draw, totals), totals, sample: acc.result() };
 }
@@ -50,7 +72,10 @@ describe('sampled census (drawSample, a pass per group, estimateFromGroups)', fu
     assert.equal(s.pml.violating.halfWidth95, 0);
     assert.ok(Math.abs(s.lossSum.value - exact.lossSum) <= 1e-9 * exact.lossSum);
     assert.deepEqual(Array.from(sample.census.nearestImpostor), Array.from(exact.nearestImpostor));
-    assert.deepEqual(sample.census.worst.map((w) => [w.anchor, w.positive, w.negative]), exact.worst.map((w) => [w.anchor, w.positive, w.negative]));
+    assert.deepEqual(
+      sample.census.worst.map((w) => [w.anchor, w.positive, w.negative]),
+      exact.worst.map((w) => [w.anchor, w.positive, w.negative]),
+    );
   });
 
   it('a 40-anchor sample: sample totals scaled by N/s, interval covers the exact value, method stated', async () => {
@@ -60,8 +85,15 @@ describe('sampled census (drawSample, a pass per group, estimateFromGroups)', fu
     const { e: s, totals } = sampled(input, opts, 0.3, draw);
     let v = 0;
     for (const g of draw.groups) for (const a of g) v += exact.perSample!.violAsAnchor[a];
-    assert.equal(draw.groups.reduce((k, g) => k + g.length, 0), 40);
-    assert.equal(totals.reduce((k, t) => k + t.pml.violating, 0), v, 'the sample is counted exactly');
+    assert.equal(
+      draw.groups.reduce((k, g) => k + g.length, 0),
+      40,
+    );
+    assert.equal(
+      totals.reduce((k, t) => k + t.pml.violating, 0),
+      v,
+      'the sample is counted exactly',
+    );
     assert.equal(s.pml.violating.value, v * 3);
     assert.ok(s.pml.violating.halfWidth95 > 0);
     assert.ok(Math.abs(s.pml.violating.value - exact.pml.violating) <= s.pml.violating.halfWidth95);

@@ -6,7 +6,12 @@
  */
 import * as assert from 'node:assert/strict';
 import { distanceRowsOf, initBackend, prepareEmbeddings, setKernelMode } from '../../../src/engine/distances';
-import { queryGalleryMetrics, queryGalleryRows, summarizeQueryGallery, type QueryGallerySpec } from '../../../src/engine/queryGallery';
+import {
+  queryGalleryMetrics,
+  queryGalleryRows,
+  summarizeQueryGallery,
+  type QueryGallerySpec,
+} from '../../../src/engine/queryGallery';
 import type { DistanceKind, EngineInput } from '../../../src/engine/types';
 import { rng } from '../../helpers/rng';
 import { market1501Reference as reference, type Dist } from '../../helpers/market1501Reference';
@@ -15,7 +20,10 @@ import { market1501Reference as reference, type Dist } from '../../helpers/marke
 function plainDistance(x: Float32Array, dim: number, kind: DistanceKind): Dist {
   return (i, j) => {
     let s = 0;
-    for (let k = 0; k < dim; k++) { const d = x[i * dim + k] - x[j * dim + k]; s += d * d; }
+    for (let k = 0; k < dim; k++) {
+      const d = x[i * dim + k] - x[j * dim + k];
+      s += d * d;
+    }
     return kind === 'euclidean' ? Math.sqrt(s) : s;
   };
 }
@@ -35,12 +43,22 @@ describe('query / gallery retrieval (Market-1501 protocol)', () => {
   //     the only match, AP = 1 (the other tie order would give rank 2, AP 0.5).
   // CMC@1 = 1/2 (q1), CMC@5 = CMC@10 = 1, mAP = (0.5 + 1) / 2 = 0.75, valid queries 2 of 3.
   // Without cameras q0's g0 is a match: ranks 1, 3, 5 -> AP = (1 + 2/3 + 3/5) / 3 = 34/45.
-  const A = 0, B = 1, C = 2, D = 3;
+  const A = 0,
+    B = 1,
+    C = 2,
+    D = 3;
   const tiny: EngineInput = {
-    embeddings: Float32Array.from([0, 4.5, 0, 1, 2, 3, 4, 5]), n: 8, dim: 1,
-    labels: Int32Array.from([A, B, D, A, C, A, B, A]), classes: 4,
+    embeddings: Float32Array.from([0, 4.5, 0, 1, 2, 3, 4, 5]),
+    n: 8,
+    dim: 1,
+    labels: Int32Array.from([A, B, D, A, C, A, B, A]),
+    classes: 4,
   };
-  const spec: QueryGallerySpec = { queries: Int32Array.from([0, 1, 2]), gallery: Int32Array.from([3, 4, 5, 6, 7]), cameras: Int32Array.from([1, 2, 1, 1, 2, 2, 1, 3]) };
+  const spec: QueryGallerySpec = {
+    queries: Int32Array.from([0, 1, 2]),
+    gallery: Int32Array.from([3, 4, 5, 6, 7]),
+    cameras: Int32Array.from([1, 2, 1, 1, 2, 2, 1, 3]),
+  };
 
   it('matches the hand-computed case (junk removed, tie by gallery position, a skipped query)', async () => {
     const rows = await queryGalleryRows(tiny, spec, { distance: 'euclidean', normalize: false });
@@ -48,11 +66,24 @@ describe('query / gallery retrieval (Market-1501 protocol)', () => {
     assert.deepEqual([...rows.ap].slice(0, 2), [0.5, 1]);
     assert.ok(Number.isNaN(rows.ap[2]));
     const r = summarizeQueryGallery(spec, [rows]);
-    assert.deepEqual(r, { queries: 3, gallery: 5, validQueries: 2, rank1: 0.5, rank5: 1, rank10: 1, mAP: 0.75, cameras: true });
+    assert.deepEqual(r, {
+      queries: 3,
+      gallery: 5,
+      validQueries: 2,
+      rank1: 0.5,
+      rank5: 1,
+      rank10: 1,
+      mAP: 0.75,
+      cameras: true,
+    });
   });
 
   it('without cameras removes nothing (hand-computed)', async () => {
-    const r = await queryGalleryMetrics(tiny, { ...spec, cameras: undefined }, { distance: 'sqeuclidean', normalize: false });
+    const r = await queryGalleryMetrics(
+      tiny,
+      { ...spec, cameras: undefined },
+      { distance: 'sqeuclidean', normalize: false },
+    );
     close(r.mAP, (34 / 45 + 1) / 2, 'mAP');
     assert.equal(r.rank1, 1);
     assert.equal(r.validQueries, 2);
@@ -71,7 +102,11 @@ describe('query / gallery retrieval (Market-1501 protocol)', () => {
   for (const kind of ['euclidean', 'sqeuclidean'] as DistanceKind[]) {
     it(`equals the brute-force reference on random data with ties (${kind}, integer grid)`, async () => {
       for (let trial = 0; trial < 6; trial++) {
-        const r = rng(100 + trial), n = 90 + trial * 17, dim = 3, ids = 6 + trial, cams = 2 + (trial % 3);
+        const r = rng(100 + trial),
+          n = 90 + trial * 17,
+          dim = 3,
+          ids = 6 + trial,
+          cams = 2 + (trial % 3);
         const emb = Float32Array.from({ length: n * dim }, () => Math.floor(r() * 5) - 2);
         const labels = Int32Array.from({ length: n }, () => Math.floor(r() * ids));
         const cameras = Int32Array.from({ length: n }, () => Math.floor(r() * cams));
@@ -84,7 +119,11 @@ describe('query / gallery retrieval (Market-1501 protocol)', () => {
           const want = reference(labels, s, plainDistance(emb, dim, kind));
           // Split across "workers" in three uneven parts, given out of order.
           const cut = [0, Math.floor(queries.length / 3), queries.length - 2, queries.length];
-          const parts = await Promise.all([2, 0, 1].map((i) => queryGalleryRows(input, s, { distance: kind, normalize: false }, { start: cut[i], end: cut[i + 1] })));
+          const parts = await Promise.all(
+            [2, 0, 1].map((i) =>
+              queryGalleryRows(input, s, { distance: kind, normalize: false }, { start: cut[i], end: cut[i + 1] }),
+            ),
+          );
           const got = summarizeQueryGallery(s, parts);
           const what = `trial ${trial} ${withCams ? 'cameras' : 'no cameras'}`;
           assert.equal(got.validQueries, want.valid, `${what}: valid queries`);
@@ -92,20 +131,30 @@ describe('query / gallery retrieval (Market-1501 protocol)', () => {
           for (const k of ['rank1', 'rank5', 'rank10', 'mAP'] as const) close(got[k], want[k], `${what}: ${k}`);
           const rows = parts.sort((a, b) => a.start - b.start);
           const first = rows.flatMap((p) => [...p.firstMatch]);
-          assert.deepEqual(first, want.perQuery.map((p) => p.first), `${what}: first-match ranks`);
+          assert.deepEqual(
+            first,
+            want.perQuery.map((p) => p.first),
+            `${what}: first-match ranks`,
+          );
         }
       }
     });
   }
 
-  it('equals the reference on the engine\'s own distances (cosine, normalised, tfjs kernel)', async () => {
+  it("equals the reference on the engine's own distances (cosine, normalised, tfjs kernel)", async () => {
     await initBackend();
     setKernelMode('tfjs');
     try {
-      const r = rng(7), n = 300, dim = 16, ids = 25;
+      const r = rng(7),
+        n = 300,
+        dim = 16,
+        ids = 25;
       const labels = Int32Array.from({ length: n }, () => Math.floor(r() * ids));
       const centres = Array.from({ length: ids }, () => Array.from({ length: dim }, () => r() * 2 - 1));
-      const emb = Float32Array.from({ length: n * dim }, (_, i) => centres[labels[Math.floor(i / dim)]][i % dim] + (r() - 0.5) * 1.5);
+      const emb = Float32Array.from(
+        { length: n * dim },
+        (_, i) => centres[labels[Math.floor(i / dim)]][i % dim] + (r() - 0.5) * 1.5,
+      );
       const cameras = Int32Array.from({ length: n }, () => Math.floor(r() * 4));
       const queries = Int32Array.from([...Array(n).keys()].filter((i) => i % 5 === 0));
       const gallery = Int32Array.from([...Array(n).keys()].filter((i) => i % 5 !== 0));
@@ -113,11 +162,18 @@ describe('query / gallery retrieval (Market-1501 protocol)', () => {
       const spec: QueryGallerySpec = { queries, gallery, cameras };
       // The engine measures between the query and gallery rows only, normalised: so does the reference.
       const x = prepareEmbeddings(input, true);
-      const full = distanceRowsOf(x, n, dim, Int32Array.from({ length: n }, (_, i) => i), 'cosine');
+      const full = distanceRowsOf(
+        x,
+        n,
+        dim,
+        Int32Array.from({ length: n }, (_, i) => i),
+        'cosine',
+      );
       const want = reference(labels, spec, (q, g) => full[q * n + g]);
       const got = await queryGalleryMetrics(input, spec, { distance: 'cosine', normalize: true });
       assert.equal(got.validQueries, want.valid);
-      for (const k of ['rank1', 'rank5', 'rank10', 'mAP'] as const) assert.ok(Math.abs(got[k] - want[k]) < 1e-9, `${k}: ${got[k]} vs ${want[k]}`);
+      for (const k of ['rank1', 'rank5', 'rank10', 'mAP'] as const)
+        assert.ok(Math.abs(got[k] - want[k]) < 1e-9, `${k}: ${got[k]} vs ${want[k]}`);
       assert.ok(want.mAP > 0.05 && want.mAP < 0.95, `a meaningful case: mAP ${want.mAP}`);
     } finally {
       setKernelMode('auto');
@@ -125,8 +181,24 @@ describe('query / gallery retrieval (Market-1501 protocol)', () => {
   });
 
   it('refuses bad ranges and reports no valid query as zeros', async () => {
-    await assert.rejects(queryGalleryRows(tiny, spec, { distance: 'euclidean', normalize: false }, { start: 2, end: 9 }), RangeError);
-    const r = await queryGalleryMetrics(tiny, { queries: Int32Array.from([2]), gallery: spec.gallery, cameras: spec.cameras }, { distance: 'euclidean', normalize: false });
-    assert.deepEqual(r, { queries: 1, gallery: 5, validQueries: 0, rank1: 0, rank5: 0, rank10: 0, mAP: 0, cameras: true });
+    await assert.rejects(
+      queryGalleryRows(tiny, spec, { distance: 'euclidean', normalize: false }, { start: 2, end: 9 }),
+      RangeError,
+    );
+    const r = await queryGalleryMetrics(
+      tiny,
+      { queries: Int32Array.from([2]), gallery: spec.gallery, cameras: spec.cameras },
+      { distance: 'euclidean', normalize: false },
+    );
+    assert.deepEqual(r, {
+      queries: 1,
+      gallery: 5,
+      validQueries: 0,
+      rank1: 0,
+      rank5: 0,
+      rank10: 0,
+      mAP: 0,
+      cameras: true,
+    });
   });
 });

@@ -9,9 +9,14 @@ import { retrievalMetrics, retrievalRows, summarizeRetrieval } from '../../../sr
 import type { DistanceKind, EngineInput } from '../../../src/engine/types';
 import { rng } from '../../helpers/rng';
 
-
 function input1d(xs: number[], labels: number[]): EngineInput {
-  return { embeddings: Float32Array.from(xs), n: xs.length, dim: 1, labels: Int32Array.from(labels), classes: Math.max(...labels) + 1 };
+  return {
+    embeddings: Float32Array.from(xs),
+    n: xs.length,
+    dim: 1,
+    labels: Int32Array.from(labels),
+    classes: Math.max(...labels) + 1,
+  };
 }
 
 /** Straight from the definitions: sort all others by (distance, index), average over queries with R >= 1. */
@@ -22,7 +27,9 @@ function reference(input: EngineInput, distance: DistanceKind, normalize: boolea
   for (let q = 0; q < n; q++) {
     const R = labels.filter((y, j) => j !== q && y === labels[q]).length;
     if (R === 0) continue;
-    const order = [...Array(n).keys()].filter((j) => j !== q).sort((a, b) => full[q * n + a] - full[q * n + b] || a - b);
+    const order = [...Array(n).keys()]
+      .filter((j) => j !== q)
+      .sort((a, b) => full[q * n + a] - full[q * n + b] || a - b);
     const rel = order.map((j) => (labels[j] === labels[q] ? 1 : 0));
     let ap = 0;
     for (let i = 1; i <= R; i++) {
@@ -39,7 +46,9 @@ function reference(input: EngineInput, distance: DistanceKind, normalize: boolea
     });
   return {
     queries: per.length,
-    precisionAt1: mean(per.map((r) => r.p1)), rPrecision: mean(per.map((r) => r.rp)), mapAtR: mean(per.map((r) => r.ap)),
+    precisionAt1: mean(per.map((r) => r.p1)),
+    rPrecision: mean(per.map((r) => r.rp)),
+    mapAtR: mean(per.map((r) => r.ap)),
     perClass: { precisionAt1: perClass('p1'), rPrecision: perClass('rp'), mapAtR: perClass('ap') },
   };
 }
@@ -49,7 +58,12 @@ function close(a: number, b: number, what: string) {
   else assert.ok(Math.abs(a - b) <= 1e-12, `${what}: ${a} vs ${b}`);
 }
 
-function checkAgainstReference(input: EngineInput, distance: DistanceKind, normalize: boolean, got: Awaited<ReturnType<typeof retrievalMetrics>>) {
+function checkAgainstReference(
+  input: EngineInput,
+  distance: DistanceKind,
+  normalize: boolean,
+  got: Awaited<ReturnType<typeof retrievalMetrics>>,
+) {
   const want = reference(input, distance, normalize);
   assert.equal(got.queries, want.queries);
   close(got.precisionAt1, want.precisionAt1, 'precision@1');
@@ -88,10 +102,17 @@ describe('engine/retrieval', () => {
     assert.deepEqual(Array.from(r2.precisionAt1), [1, 1, NaN]);
   });
 
-  for (const [distance, normalize] of [['euclidean', false], ['sqeuclidean', false], ['cosine', true], ['euclidean', true]] as [DistanceKind, boolean][]) {
+  for (const [distance, normalize] of [
+    ['euclidean', false],
+    ['sqeuclidean', false],
+    ['cosine', true],
+    ['euclidean', true],
+  ] as [DistanceKind, boolean][]) {
     it(`matches the reference on random data (${distance}, normalize ${normalize})`, async () => {
       const r = rng(11);
-      const n = 320, dim = 4, classes = 5;
+      const n = 320,
+        dim = 4,
+        classes = 5;
       const embeddings = Float32Array.from({ length: n * dim }, () => r() * 2 - 1);
       // Uneven classes, and R above HEAP_MAX_K for class 0 (quickselect path).
       const labels = Int32Array.from({ length: n }, (_, i) => (i <= HEAP_MAX_K + 1 ? 0 : 1 + (i % 4)));
@@ -102,11 +123,17 @@ describe('engine/retrieval', () => {
 
   it('handles duplicates (ties) against the reference', async () => {
     const r = rng(12);
-    const n = 80, dim = 2;
+    const n = 80,
+      dim = 2;
     const embeddings = Float32Array.from({ length: n * dim }, () => Math.floor(r() * 3));
     const labels = Int32Array.from({ length: n }, () => Math.floor(r() * 3));
     const input = { embeddings, n, dim, labels, classes: 3 };
-    checkAgainstReference(input, 'sqeuclidean', false, await retrievalMetrics(input, { distance: 'sqeuclidean', normalize: false }));
+    checkAgainstReference(
+      input,
+      'sqeuclidean',
+      false,
+      await retrievalMetrics(input, { distance: 'sqeuclidean', normalize: false }),
+    );
   });
 
   it('one class: everything is relevant', async () => {
@@ -135,8 +162,15 @@ describe('engine/retrieval', () => {
 
   it('row parts merge to the same result in any split', async () => {
     const r = rng(13);
-    const n = 50, dim = 3;
-    const input = { embeddings: Float32Array.from({ length: n * dim }, () => r()), n, dim, labels: Int32Array.from({ length: n }, (_, i) => i % 4), classes: 4 };
+    const n = 50,
+      dim = 3;
+    const input = {
+      embeddings: Float32Array.from({ length: n * dim }, () => r()),
+      n,
+      dim,
+      labels: Int32Array.from({ length: n }, (_, i) => i % 4),
+      classes: 4,
+    };
     const opts = { distance: 'euclidean' as const, normalize: false };
     const whole = await retrievalMetrics(input, opts);
     const b = await retrievalRows(input, opts, { rowStart: 20, rowEnd: 50 });

@@ -9,11 +9,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { distanceRows, prepareEmbeddings } from '../../../src/engine/distances';
-import { exportTriplets, ExportTooLargeError, hardNegatives, parseRankWindow, TripletCategory } from '../../../src/engine/export';
+import {
+  exportTriplets,
+  ExportTooLargeError,
+  hardNegatives,
+  parseRankWindow,
+  TripletCategory,
+} from '../../../src/engine/export';
 import { csvText, exportBytes, npyInt64Bytes, PAIR_COLUMNS } from '../../../src/engine/exportFormat';
 import type { Convention, EngineInput } from '../../../src/engine/types';
 import { rng } from '../../helpers/rng';
-
 
 function input(n: number, dim: number, classes: number, seed: number): EngineInput {
   const r = rng(seed);
@@ -43,7 +48,8 @@ function bruteTriplets(inp: EngineInput, m: number, c: Convention, cat: TripletC
       for (let q = 0; q < n; q++) {
         if (labels[q] === labels[a]) continue;
         const t = d[a * n + q] - d[a * n + p];
-        const hard = c === 'pml' ? t <= 0 : t < 0, viol = c === 'pml' ? t <= m : t < m;
+        const hard = c === 'pml' ? t <= 0 : t < 0,
+          viol = c === 'pml' ? t <= m : t < m;
         if (cat === 'hard' ? hard : cat === 'semihard' ? viol && !hard : viol) out.push(`${a},${p},${q}`);
       }
     }
@@ -67,15 +73,26 @@ describe('exportTriplets', () => {
   }
 
   it('a selection restricts the anchors', async () => {
-    const r = await exportTriplets(inp, { ...dist, margin: 1, convention: 'pml', category: 'violating', anchors: [4, 2, 4] });
+    const r = await exportTriplets(inp, {
+      ...dist,
+      margin: 1,
+      convention: 'pml',
+      category: 'violating',
+      anchors: [4, 2, 4],
+    });
     assert.deepEqual(rowsOf(r).sort(), bruteTriplets(inp, 1, 'pml', 'violating', [2, 4]));
-    await assert.rejects(exportTriplets(inp, { ...dist, margin: 1, convention: 'pml', category: 'hard', anchors: [29] }), /outside/);
+    await assert.rejects(
+      exportTriplets(inp, { ...dist, margin: 1, convention: 'pml', category: 'hard', anchors: [29] }),
+      /outside/,
+    );
   });
 
   it('refuses above the cap and says how many rows it would write', async () => {
     const all = bruteTriplets(inp, 2, 'pml', 'violating').length;
-    await assert.rejects(exportTriplets(inp, { ...dist, margin: 2, convention: 'pml', category: 'violating', cap: all - 1 }),
-      (e: unknown) => e instanceof ExportTooLargeError && e.count === all && e.cap === all - 1);
+    await assert.rejects(
+      exportTriplets(inp, { ...dist, margin: 2, convention: 'pml', category: 'violating', cap: all - 1 }),
+      (e: unknown) => e instanceof ExportTooLargeError && e.count === all && e.cap === all - 1,
+    );
     const ok = await exportTriplets(inp, { ...dist, margin: 2, convention: 'pml', category: 'violating', cap: all });
     assert.equal(ok.count, all);
   });
@@ -84,13 +101,18 @@ describe('exportTriplets', () => {
 describe('hardNegatives', () => {
   const inp = input(31, 2, 3, 5);
   const d = distanceRows(prepareEmbeddings(inp, false), inp.n, inp.dim, 0, inp.n, dist.distance);
-  const ranked = (a: number): number[] => [...Array(inp.n).keys()].filter((j) => inp.labels[j] !== inp.labels[a])
-    .sort((x, y) => d[a * inp.n + x] - d[a * inp.n + y] || x - y);
+  const ranked = (a: number): number[] =>
+    [...Array(inp.n).keys()]
+      .filter((j) => inp.labels[j] !== inp.labels[a])
+      .sort((x, y) => d[a * inp.n + x] - d[a * inp.n + y] || x - y);
 
   it('pairs: (anchor, negative, rank) for ranks from..to, 1-based, clipped to the negatives', async () => {
     const r = await hardNegatives(inp, { ...dist, from: 3, to: 15, form: 'pairs' });
     const expected: string[] = [];
-    for (let a = 0; a < inp.n; a++) ranked(a).forEach((q, i) => { if (i + 1 >= 3 && i + 1 <= 15) expected.push(`${a},${q},${i + 1}`); });
+    for (let a = 0; a < inp.n; a++)
+      ranked(a).forEach((q, i) => {
+        if (i + 1 >= 3 && i + 1 <= 15) expected.push(`${a},${q},${i + 1}`);
+      });
     assert.deepEqual(rowsOf(r), expected);
   });
 
@@ -117,7 +139,9 @@ describe('hardNegatives', () => {
 
 describe('export files read by real NumPy', () => {
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-export-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-export-'));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('.npy int64 K x 3 and CSV give the same rows in numpy.load / csv', async function () {
@@ -147,6 +171,9 @@ describe('export files read by real NumPy', () => {
     assert.deepEqual(out.csv, expected);
     assert.deepEqual(out.empty, [0, 3]);
     assert.equal(out.edtype, '<i8');
-    assert.equal(csvText({ rows: Int32Array.from([1, 2, 3]), count: 1, cols: 3 }, PAIR_COLUMNS), 'anchor,negative,rank\n1,2,3\n');
+    assert.equal(
+      csvText({ rows: Int32Array.from([1, 2, 3]), count: 1, cols: 3 }, PAIR_COLUMNS),
+      'anchor,negative,rank\n1,2,3\n',
+    );
   });
 });

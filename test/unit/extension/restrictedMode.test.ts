@@ -17,7 +17,11 @@ describe('extension: Restricted Mode (issue 17)', () => {
     assert.ok(u, 'capabilities.untrustedWorkspaces is declared');
     assert.strictEqual(u.supported, 'limited');
     assert.match(u.description, /reads only files inside the workspace folders/);
-    assert.deepStrictEqual(u.restrictedConfigurations, ['embeddingInspector.maxFileMegabytes', 'embeddingInspector.export.maxRows']);
-    for (const key of u.restrictedConfigurations) assert.ok(pkg.contributes.configuration.properties[key], `${key} is a contributed setting`);
+    assert.deepStrictEqual(u.restrictedConfigurations, [
+      'embeddingInspector.maxFileMegabytes',
+      'embeddingInspector.export.maxRows',
+    ]);
+    for (const key of u.restrictedConfigurations)
+      assert.ok(pkg.contributes.configuration.properties[key], `${key} is a contributed setting`);
   });
 });

@@ -38,11 +38,14 @@ async function slowWrite(file: string, bytes: Uint8Array, chunks: number, pauseM
 
 describe('isNpyWhole', () => {
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-whole-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-whole-'));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('true only when the size is exactly header + shape x itemsize', async () => {
-    const b = npy(7, 3, 1), f = path.join(dir, 'a.npy');
+    const b = npy(7, 3, 1),
+      f = path.join(dir, 'a.npy');
     for (const cut of [0, 5, 60, 127, b.length - 1]) {
       fs.writeFileSync(f, b.subarray(0, cut));
       assert.equal(await isNpyWhole(f), false, `cut at ${cut}`);
@@ -56,7 +59,8 @@ describe('isNpyWhole', () => {
 
   it('a whole .npy counts only after it looked unchanged for stableMs', async () => {
     let now = 1000;
-    const t = new StabilityTracker(300, () => now), f = path.join(dir, 'b.npy');
+    const t = new StabilityTracker(300, () => now),
+      f = path.join(dir, 'b.npy');
     fs.writeFileSync(f, npy(4, 2, 2));
     assert.equal(await t.check(f), false, 'first look');
     now += 299;
@@ -80,10 +84,13 @@ describe('SnapshotWatcher', function () {
   for (const noWatch of [false, true]) {
     it(`reports a slowly written snapshot once, after its last chunk (${noWatch ? 'polling only' : 'fs.watch'})`, async () => {
       const seen: { s: CompleteSnapshot; bytes: number }[] = [];
-      const w = new SnapshotWatcher({ seriesFile: path.join(dir, 'emb_0010.npy'), pollMs: 120, debounceMs: 30, stableMs: 150, noWatch },
-        (s) => seen.push({ s, bytes: fs.statSync(s.path).size }));
+      const w = new SnapshotWatcher(
+        { seriesFile: path.join(dir, 'emb_0010.npy'), pollMs: 120, debounceMs: 30, stableMs: 150, noWatch },
+        (s) => seen.push({ s, bytes: fs.statSync(s.path).size }),
+      );
       await w.start();
-      const bytes = npy(400, 16, 3), file = path.join(dir, 'emb_0030.npy');
+      const bytes = npy(400, 16, 3),
+        file = path.join(dir, 'emb_0030.npy');
       // Pauses longer than stableMs: only the header rule keeps a half-written file out.
       await slowWrite(file, bytes, 6, 400);
       const deadline = Date.now() + 5000;
@@ -103,7 +110,10 @@ describe('SnapshotWatcher', function () {
     fs.writeFileSync(path.join(dir, 'vec_2.tsv'), '1\t2\n');
     const seen: string[] = [];
     const accept = async (f: string): Promise<boolean> => fs.readFileSync(f, 'utf8').endsWith('END\n');
-    const w = new SnapshotWatcher({ seriesFile: path.join(dir, 'vec_1.tsv'), pollMs: 100, debounceMs: 20, stableMs: 100, accept }, (s) => seen.push(s.path));
+    const w = new SnapshotWatcher(
+      { seriesFile: path.join(dir, 'vec_1.tsv'), pollMs: 100, debounceMs: 20, stableMs: 100, accept },
+      (s) => seen.push(s.path),
+    );
     await w.start();
     const f = path.join(dir, 'vec_3.tsv');
     fs.writeFileSync(f, '1\t2\n');
@@ -118,6 +128,9 @@ describe('SnapshotWatcher', function () {
   });
 
   it('refuses a file that is not part of a numbered series', () => {
-    assert.throws(() => new SnapshotWatcher({ seriesFile: path.join(dir, 'embeddings.npy') }, () => undefined), /not a numbered/);
+    assert.throws(
+      () => new SnapshotWatcher({ seriesFile: path.join(dir, 'embeddings.npy') }, () => undefined),
+      /not a numbered/,
+    );
   });
 });

@@ -8,7 +8,9 @@ import { layoutCacheKey, readCachedLayout, writeCachedLayout } from '../../../sr
 
 describe('projection: layout cache', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-layout-cache-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-layout-cache-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const emb = Float32Array.from({ length: 40 }, (_, i) => Math.sin(i));
@@ -17,15 +19,28 @@ describe('projection: layout cache', () => {
     const k = layoutCacheKey(emb, {});
     assert.match(k, /^[0-9a-f]{64}$/);
     assert.equal(layoutCacheKey(Float32Array.from(emb), {}), k, 'same bytes, same key');
-    assert.equal(layoutCacheKey(emb, { nNeighbors: 15, minDist: 0.1, seed: 42, distance: 'euclidean', normalize: false }), k, 'defaults filled in');
+    assert.equal(
+      layoutCacheKey(emb, { nNeighbors: 15, minDist: 0.1, seed: 42, distance: 'euclidean', normalize: false }),
+      k,
+      'defaults filled in',
+    );
     assert.equal(layoutCacheKey(emb, { distance: 'sqeuclidean' }), k, 'same neighbours as euclidean');
-    assert.equal(layoutCacheKey(emb, { distance: 'cosine' }), layoutCacheKey(emb, { normalize: true }), 'cosine = euclidean on unit rows');
+    assert.equal(
+      layoutCacheKey(emb, { distance: 'cosine' }),
+      layoutCacheKey(emb, { normalize: true }),
+      'cosine = euclidean on unit rows',
+    );
     const changed = Float32Array.from(emb);
     changed[17] += 1e-6;
     const others = [
-      layoutCacheKey(changed, {}), layoutCacheKey(emb, { seed: 43 }), layoutCacheKey(emb, { minDist: 0.2 }),
-      layoutCacheKey(emb, { nNeighbors: 16 }), layoutCacheKey(emb, { nEpochs: 10 }), layoutCacheKey(emb, { normalize: true }),
-      layoutCacheKey(emb, new Int32Array(10), {}), layoutCacheKey(emb, { alignedInit: new Float32Array(20) }),
+      layoutCacheKey(changed, {}),
+      layoutCacheKey(emb, { seed: 43 }),
+      layoutCacheKey(emb, { minDist: 0.2 }),
+      layoutCacheKey(emb, { nNeighbors: 16 }),
+      layoutCacheKey(emb, { nEpochs: 10 }),
+      layoutCacheKey(emb, { normalize: true }),
+      layoutCacheKey(emb, new Int32Array(10), {}),
+      layoutCacheKey(emb, { alignedInit: new Float32Array(20) }),
       layoutCacheKey(emb.subarray(0, 38), {}),
     ];
     assert.equal(new Set([k, ...others]).size, others.length + 1);
@@ -45,7 +60,10 @@ describe('projection: layout cache', () => {
 
   it('reads what NumPy writes', async () => {
     const key = 'a'.repeat(64);
-    execFileSync('python3', ['-c', `import numpy as np; np.save(${JSON.stringify(path.join(dir, `${key}.npy`))}, np.array([[1, 2], [3, 4.5]], dtype=np.float32))`]);
+    execFileSync('python3', [
+      '-c',
+      `import numpy as np; np.save(${JSON.stringify(path.join(dir, `${key}.npy`))}, np.array([[1, 2], [3, 4.5]], dtype=np.float32))`,
+    ]);
     assert.deepEqual(await readCachedLayout(dir, key), Float32Array.from([1, 2, 3, 4.5]));
   });
 

@@ -6,7 +6,13 @@ import { seededRandom } from '../../../src/projection/random';
 import type { KnnTable } from '../../../src/projection/fuzzyGraph';
 
 /** n points in `classes` Gaussian clusters of dimension dim (centres ~N(0, spread^2), unit noise). */
-export function clusteredData(n: number, dim: number, classes: number, spread: number, seed: number): { x: Float32Array; labels: Int32Array } {
+export function clusteredData(
+  n: number,
+  dim: number,
+  classes: number,
+  spread: number,
+  seed: number,
+): { x: Float32Array; labels: Int32Array } {
   const rnd = seededRandom(seed);
   const gauss = () => {
     const u = 1 - rnd();
@@ -34,14 +40,20 @@ export function bruteKnn(x: Float32Array, n: number, dim: number, k: number): Kn
     order.length = 0;
     for (let j = 0; j < n; j++) {
       let s = 0;
-      for (let d = 0; d < dim; d++) { const t = x[i * dim + d] - x[j * dim + d]; s += t * t; }
+      for (let d = 0; d < dim; d++) {
+        const t = x[i * dim + d] - x[j * dim + d];
+        s += t * t;
+      }
       dist[j] = Math.sqrt(s);
       if (j !== i) order.push(j);
     }
     order.sort((p, q) => dist[p] - dist[q] || p - q);
     indices[i * k] = i;
     distances[i * k] = 0;
-    for (let t = 1; t < k; t++) { indices[i * k + t] = order[t - 1]; distances[i * k + t] = dist[order[t - 1]]; }
+    for (let t = 1; t < k; t++) {
+      indices[i * k + t] = order[t - 1];
+      distances[i * k + t] = dist[order[t - 1]];
+    }
   }
   return { k, indices, distances };
 }

@@ -7,7 +7,11 @@ describe('LayoutSet (which layout is shown)', () => {
   it('PCA first, UMAP replaces it, the caption says what is on screen and what is coming', () => {
     const s = new LayoutSet();
     assert.equal(s.state().shown, null);
-    assert.deepEqual(s.state(), { shown: null, caption: '', choices: [{ kind: 'umap', label: 'UMAP', ready: false, note: 'waiting' }] });
+    assert.deepEqual(s.state(), {
+      shown: null,
+      caption: '',
+      choices: [{ kind: 'umap', label: 'UMAP', ready: false, note: 'waiting' }],
+    });
     const pca = arr(1);
     assert.equal(s.add('pca', pca, '31 % of the variance'), true);
     assert.equal(s.shown?.layout, pca);
@@ -17,10 +21,16 @@ describe('LayoutSet (which layout is shown)', () => {
     assert.equal(s.add('umap', umap), true);
     assert.deepEqual([s.shown?.kind, s.shown?.layout], ['umap', umap]);
     assert.equal(s.state().caption, '', 'the picker already says UMAP');
-    assert.deepEqual(s.state().choices.map((c) => [c.kind, c.ready]), [['umap', true], ['pca', true]]);
+    assert.deepEqual(
+      s.state().choices.map((c) => [c.kind, c.ready]),
+      [
+        ['umap', true],
+        ['pca', true],
+      ],
+    );
   });
 
-  it('a layout ranked lower never replaces the one shown; the user\'s own beats PCA', () => {
+  it("a layout ranked lower never replaces the one shown; the user's own beats PCA", () => {
     const s = new LayoutSet();
     s.add('umap', arr(2));
     assert.equal(s.add('pca', arr(1)), false);
@@ -48,7 +58,10 @@ describe('LayoutSet (which layout is shown)', () => {
     s.add('pca', arr(1));
     assert.equal(s.add('own', arr(3), 'metadata columns x, y', true), false);
     assert.equal(s.shown?.kind, 'pca');
-    assert.deepEqual(s.state().choices.map((c) => c.kind), ['umap', 'pca', 'own']);
+    assert.deepEqual(
+      s.state().choices.map((c) => c.kind),
+      ['umap', 'pca', 'own'],
+    );
     const t = new LayoutSet();
     assert.equal(t.add('own', arr(3), '', true), true, 'nothing else to show');
   });
@@ -68,7 +81,11 @@ describe('LayoutSet (which layout is shown)', () => {
     s.pick('pca');
     for (const f of [0.001, 0.005, 0.019, 0.02, 0.021, 0.5, 1]) s.progress(f);
     s.failed('cancelled');
-    assert.deepEqual(events, ['layout', 'status', 'status', 'status', 'status', 'layout'], 'the pick of the layout already shown is silent');
+    assert.deepEqual(
+      events,
+      ['layout', 'status', 'status', 'status', 'status', 'layout'],
+      'the pick of the layout already shown is silent',
+    );
     assert.equal(s.state().caption, 'PCA (31 % of the variance) — UMAP cancelled');
   });
 
@@ -81,7 +98,7 @@ describe('LayoutSet (which layout is shown)', () => {
   });
 });
 
-describe('layoutFromColumns (the user\'s own x, y)', () => {
+describe("layoutFromColumns (the user's own x, y)", () => {
   it('reads columns x and y in any case', () => {
     const r = layoutFromColumns({ X: ['1', '-2.5'], y: ['3e2', '.5'], label: ['a', 'b'] }, 2);
     assert.deepEqual(Array.from(r.layout!), [1, 300, -2.5, 0.5]);

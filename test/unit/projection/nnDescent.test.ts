@@ -28,7 +28,8 @@ function reference(x: Float32Array, n: number, dim: number, k: number): KnnTable
   const distances = new Float32Array(n * kk);
   // Sort keys: a non-negative float32's bits order like its value, so bits * n + j orders by
   // (distance, index) and stays an exact integer in a float64 (< 2^31 * n).
-  const bits = new Uint32Array(1), f = new Float32Array(bits.buffer);
+  const bits = new Uint32Array(1),
+    f = new Float32Array(bits.buffer);
   const keys = new Float64Array(n - 1 > 0 ? n - 1 : 0);
   for (let i = 0; i < n; i++) {
     for (let j = 0, m = 0; j < n; j++) {
@@ -47,7 +48,8 @@ function reference(x: Float32Array, n: number, dim: number, k: number): KnnTable
   return { k: kk, indices, distances };
 }
 
-/** Share of the table's neighbours (self excluded) no farther than the reference's last one: ties at the boundary count as found. */
+/** Share of the table's neighbours (self excluded) no farther than the reference's last one: ties at the boundary count
+ * as found. */
 function recall(table: KnnTable, ref: KnnTable, n: number): number {
   let found = 0;
   for (let i = 0; i < n; i++) {
@@ -72,7 +74,8 @@ function assertFormat(table: KnnTable, x: Float32Array, n: number, dim: number):
       seen.add(j);
       assert.equal(distances[o + t], dist32(x, dim, i, j), `row ${i}: distance to ${j}`);
       if (t >= 2) {
-        const dp = distances[o + t - 1], dq = distances[o + t];
+        const dp = distances[o + t - 1],
+          dq = distances[o + t];
         assert.ok(dp < dq || (dp === dq && indices[o + t - 1] < j), `row ${i} ascending, ties by index at column ${t}`);
       }
     }
@@ -99,11 +102,17 @@ describe('projection: nnDescent', function () {
   const datasets = [
     { name: 'separated clusters, D = 32', n: 3000, dim: 32, classes: 30, spread: 3 },
     { name: 'separated clusters, D = 128', n: 3000, dim: 128, classes: 30, spread: 3 },
-    { name: 'overlapping classes, D = 128 (bench/projection.ts spread 0.7)', n: 4000, dim: 128, classes: 40, spread: 0.7 },
+    {
+      name: 'overlapping classes, D = 128 (bench/projection.ts spread 0.7)',
+      n: 4000,
+      dim: 128,
+      classes: 40,
+      spread: 0.7,
+    },
     { name: 'overlapping classes, D = 32 (spread 1)', n: 3000, dim: 32, classes: 20, spread: 1 },
   ].map((d) => ({ ...d, ...clusteredData(d.n, d.dim, d.classes, d.spread, 11) }));
   const refs = new Map<string, KnnTable>();
-  const refOf = (d: typeof datasets[number]) => {
+  const refOf = (d: (typeof datasets)[number]) => {
     if (!refs.has(d.name)) refs.set(d.name, reference(d.x, d.n, d.dim, 15));
     return refs.get(d.name)!;
   };
@@ -124,12 +133,16 @@ describe('projection: nnDescent', function () {
       const oneIteration = recall(await nnDescent(d.x, d.n, d.dim, 15, { seed: 1, nIters: 1 }), refOf(d), d.n);
       const full = recall(await nnDescent(d.x, d.n, d.dim, 15, { seed: 1 }), refOf(d), d.n);
       assert.ok(forestOnly < 0.9, `${d.name}: forest only ${forestOnly.toFixed(4)}`);
-      assert.ok(forestOnly < oneIteration && oneIteration <= full, `${d.name}: ${forestOnly} < ${oneIteration} <= ${full}`);
+      assert.ok(
+        forestOnly < oneIteration && oneIteration <= full,
+        `${d.name}: ${forestOnly} < ${oneIteration} <= ${full}`,
+      );
     }
   });
 
   it('is exact when every point fits in one leaf (30 by default), at any k up to n, without iterations', async () => {
-    const n = 30, dim = 6;
+    const n = 30,
+      dim = 6;
     const { x } = clusteredData(n, dim, 3, 2, 5);
     for (const k of [2, 15, 30]) {
       const t = await nnDescent(x, n, dim, k, { seed: 3, nIters: 0 });
@@ -145,7 +158,11 @@ describe('projection: nnDescent', function () {
     const t = await nnDescent(x, 5, 8, 15);
     assert.equal(t.k, 5);
     assert.deepEqual(bytes(t), bytes(reference(x, 5, 8, 15)));
-    assert.deepEqual(await nnDescent(new Float32Array(0), 0, 8, 15), { k: 0, indices: new Int32Array(0), distances: new Float32Array(0) });
+    assert.deepEqual(await nnDescent(new Float32Array(0), 0, 8, 15), {
+      k: 0,
+      indices: new Int32Array(0),
+      distances: new Float32Array(0),
+    });
     const one = await nnDescent(x, 1, 8, 15);
     assert.deepEqual([one.k, [...one.indices], [...one.distances]], [1, [0], [0]]);
     const two = await nnDescent(x, 2, 8, 15);
@@ -206,27 +223,48 @@ describe('projection: nnDescent', function () {
   it('reports progress rising to 1 with its message, and stops with an AbortError', async () => {
     const d = datasets[3];
     const seen: number[] = [];
-    await nnDescent(d.x, d.n, d.dim, 15, {}, {
-      onProgress: (f, message) => { seen.push(f); assert.equal(message, NN_DESCENT_MESSAGE); },
-    });
+    await nnDescent(
+      d.x,
+      d.n,
+      d.dim,
+      15,
+      {},
+      {
+        onProgress: (f, message) => {
+          seen.push(f);
+          assert.equal(message, NN_DESCENT_MESSAGE);
+        },
+      },
+    );
     assert.ok(seen.length > 5);
     for (let i = 1; i < seen.length; i++) assert.ok(seen[i] >= seen[i - 1], 'progress never goes back');
     assert.equal(seen[seen.length - 1], 1);
 
     const before = new AbortController();
     before.abort();
-    await assert.rejects(nnDescent(d.x, d.n, d.dim, 15, {}, { signal: before.signal }), (e: Error) => e.name === 'AbortError');
-    const during = new AbortController();
-    let calls = 0, afterAbort = 0;
     await assert.rejects(
-      nnDescent(d.x, d.n, d.dim, 15, {}, {
-        signal: during.signal,
-        onProgress: (f) => {
-          if (during.signal.aborted) afterAbort++;
-          if (++calls === 3) during.abort();
-          assert.ok(f < 1, 'never finishes');
+      nnDescent(d.x, d.n, d.dim, 15, {}, { signal: before.signal }),
+      (e: Error) => e.name === 'AbortError',
+    );
+    const during = new AbortController();
+    let calls = 0,
+      afterAbort = 0;
+    await assert.rejects(
+      nnDescent(
+        d.x,
+        d.n,
+        d.dim,
+        15,
+        {},
+        {
+          signal: during.signal,
+          onProgress: (f) => {
+            if (during.signal.aborted) afterAbort++;
+            if (++calls === 3) during.abort();
+            assert.ok(f < 1, 'never finishes');
+          },
         },
-      }),
+      ),
       (e: Error) => e.name === 'AbortError',
     );
     assert.equal(afterAbort, 0, 'no progress after the abort');
@@ -235,16 +273,21 @@ describe('projection: nnDescent', function () {
 
 describe('projection: computeLayout neighbours', function () {
   this.timeout(120_000);
-  const n = 1500, dim = 24;
+  const n = 1500,
+    dim = 24;
   const { x } = clusteredData(n, dim, 15, 1.5, 31);
 
-  it("uses NN-descent when asked, reports its sampled recall, and says so in the progress", async () => {
+  it('uses NN-descent when asked, reports its sampled recall, and says so in the progress', async () => {
     const infos: KnnInfo[] = [];
     const messages = new Set<string>();
-    const layout = await computeLayout({ embeddings: x, n, dim }, { nEpochs: 20, neighbours: 'approximate' }, {
-      onKnn: (info) => infos.push(info),
-      onProgress: (_f, m) => messages.add(m),
-    });
+    const layout = await computeLayout(
+      { embeddings: x, n, dim },
+      { nEpochs: 20, neighbours: 'approximate' },
+      {
+        onKnn: (info) => infos.push(info),
+        onProgress: (_f, m) => messages.add(m),
+      },
+    );
     assert.ok(layout.every(Number.isFinite));
     assert.equal(infos.length, 1);
     assert.equal(infos[0].method, 'approximate');
@@ -260,22 +303,35 @@ describe('projection: computeLayout neighbours', function () {
   it("uses the exact search by default at this size and with 'exact', and the table decides the layout", async () => {
     const infos: KnnInfo[] = [];
     const messages = new Set<string>();
-    const auto = await computeLayout({ embeddings: x, n, dim }, { nEpochs: 20 }, { onKnn: (i) => infos.push(i), onProgress: (_f, m) => messages.add(m) });
+    const auto = await computeLayout(
+      { embeddings: x, n, dim },
+      { nEpochs: 20 },
+      { onKnn: (i) => infos.push(i), onProgress: (_f, m) => messages.add(m) },
+    );
     assert.ok(messages.has(EXACT_MESSAGE) && !messages.has(NN_DESCENT_MESSAGE));
-    const exact = await computeLayout({ embeddings: x, n, dim }, { nEpochs: 20, neighbours: 'exact' }, { onKnn: (i) => infos.push(i) });
+    const exact = await computeLayout(
+      { embeddings: x, n, dim },
+      { nEpochs: 20, neighbours: 'exact' },
+      { onKnn: (i) => infos.push(i) },
+    );
     assert.deepEqual(infos, [{ method: 'exact' }, { method: 'exact' }]);
     assert.deepEqual(auto, exact);
     const approx = await computeLayout({ embeddings: x, n, dim }, { nEpochs: 20, neighbours: 'approximate' });
-    const given = await computeLayout({ embeddings: x, n, dim }, { nEpochs: 20, knn: await nnDescent(x, n, dim, 15, { seed: 42 }) });
+    const given = await computeLayout(
+      { embeddings: x, n, dim },
+      { nEpochs: 20, knn: await nnDescent(x, n, dim, 15, { seed: 42 }) },
+    );
     assert.deepEqual(approx, given, 'the approximate path lays out exactly the table nnDescent gives');
     await assert.rejects(computeLayout({ embeddings: x, n, dim }, { neighbours: 'fast' as never }), RangeError);
   });
 
   it("'auto' switches to NN-descent above EXACT_NEIGHBOURS_UP_TO points", async () => {
-    const big = EXACT_NEIGHBOURS_UP_TO + 1, d = 8;
+    const big = EXACT_NEIGHBOURS_UP_TO + 1,
+      d = 8;
     const { x: y } = clusteredData(big, d, 20, 2, 3);
     const methods: string[] = [];
-    for (const m of [big - 1, big]) await computeLayout({ embeddings: y, n: m, dim: d }, { nEpochs: 1 }, { onKnn: (i) => methods.push(i.method) });
+    for (const m of [big - 1, big])
+      await computeLayout({ embeddings: y, n: m, dim: d }, { nEpochs: 1 }, { onKnn: (i) => methods.push(i.method) });
     assert.deepEqual(methods, ['exact', 'approximate']);
   });
 });

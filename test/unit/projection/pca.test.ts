@@ -38,38 +38,60 @@ describe('PCA layout', () => {
   it('the hand-computed case: points on a tilted line and its normal', () => {
     // (t, 2t) + (-2u, u)/k: variance along (1, 2)/sqrt 5 dominates; scores are t sqrt 5 and u sqrt 5 / k.
     const pts: number[] = [];
-    const ts = [-2, -1, 0, 1, 2], us = [1, -2, 2, -2, 1]; // sum u = 0 and sum t u = 0
+    const ts = [-2, -1, 0, 1, 2],
+      us = [1, -2, 2, -2, 1]; // sum u = 0 and sum t u = 0
     for (let i = 0; i < 5; i++) pts.push(ts[i] - (2 * us[i]) / 10 + 7, 2 * ts[i] + us[i] / 10 - 3);
     const r = pcaLayout(Float32Array.from(pts), 5, 2);
     const s5 = Math.sqrt(5);
-    assert.ok(maxAbsDiff(r.components, [1 / s5, 2 / s5, 2 / s5, -1 / s5]) < 1e-6 || maxAbsDiff(r.components, [1 / s5, 2 / s5, -2 / s5, 1 / s5]) < 1e-6, String(r.components));
+    assert.ok(
+      maxAbsDiff(r.components, [1 / s5, 2 / s5, 2 / s5, -1 / s5]) < 1e-6 ||
+        maxAbsDiff(r.components, [1 / s5, 2 / s5, -2 / s5, 1 / s5]) < 1e-6,
+      String(r.components),
+    );
     for (let i = 0; i < 5; i++) assert.ok(Math.abs(r.layout[2 * i] - ts[i] * s5) < 1e-5, `point ${i}`);
     // Sum of t^2 = 10 over n - 1 = 4 rows: 10 * 5 / 4.
     assert.ok(Math.abs(r.variance[0] - 12.5) < 1e-5);
   });
 
-  it('on a sample of rows, the axes are close to the full data\'s and every row is projected', () => {
+  it("on a sample of rows, the axes are close to the full data's and every row is projected", () => {
     const rnd = seededRandom(3);
-    const n = 20_000, dim = 6;
+    const n = 20_000,
+      dim = 6;
     const x = new Float32Array(n * dim);
     const g = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
-    for (let i = 0; i < n; i++) { x[i * dim] = 10 * g(); x[i * dim + 3] = 4 * g(); for (const d of [1, 2, 4, 5]) x[i * dim + d] = g(); }
+    for (let i = 0; i < n; i++) {
+      x[i * dim] = 10 * g();
+      x[i * dim + 3] = 4 * g();
+      for (const d of [1, 2, 4, 5]) x[i * dim + d] = g();
+    }
     const full = pcaLayout(x, n, dim, { sampleRows: n });
     const part = pcaLayout(x, n, dim, { sampleRows: 2000 });
     assert.equal(part.sampled, 2000);
     assert.equal(part.layout.length, 2 * n);
-    assert.ok(Math.abs(Math.abs(full.components[0]) - 1) < 1e-3 && Math.abs(Math.abs(full.components[dim + 3]) - 1) < 1e-3);
-    assert.ok(Math.abs(part.components[0]) > 0.999 && Math.abs(part.components[dim + 3]) > 0.99, String(part.components));
+    assert.ok(
+      Math.abs(Math.abs(full.components[0]) - 1) < 1e-3 && Math.abs(Math.abs(full.components[dim + 3]) - 1) < 1e-3,
+    );
+    assert.ok(
+      Math.abs(part.components[0]) > 0.999 && Math.abs(part.components[dim + 3]) > 0.99,
+      String(part.components),
+    );
     // Same seed, same bytes.
     assert.deepEqual(pcaLayout(x, n, dim, { sampleRows: 2000 }).layout, part.layout);
   });
 
   it('high dimensions use the sample operator and agree with the covariance path', () => {
     const rnd = seededRandom(11);
-    const n = 400, dim = 300;
-    const x = Float32Array.from({ length: n * dim }, (_, i) => (rnd() - 0.5) * (1 + 20 * Number(i % dim === 5) + 9 * Number(i % dim === 250)));
+    const n = 400,
+      dim = 300;
+    const x = Float32Array.from(
+      { length: n * dim },
+      (_, i) => (rnd() - 0.5) * (1 + 20 * Number(i % dim === 5) + 9 * Number(i % dim === 250)),
+    );
     const r = pcaLayout(x, n, dim);
-    assert.ok(Math.abs(r.components[5]) > 0.99 && Math.abs(r.components[dim + 250]) > 0.98, `${r.components[5]} ${r.components[dim + 250]}`);
+    assert.ok(
+      Math.abs(r.components[5]) > 0.99 && Math.abs(r.components[dim + 250]) > 0.98,
+      `${r.components[5]} ${r.components[dim + 250]}`,
+    );
     // The first score is the centred row's dot product with the first axis.
     let mean = 0;
     for (let i = 0; i < n; i++) mean += x[i * dim + 5];
@@ -96,11 +118,12 @@ describe('PCA layout', () => {
     const m = Float64Array.from([4, 1, 2, 1, 3, 0, 2, 0, 5]);
     const { values, vectors } = jacobiEigen(m, 3);
     assert.ok(values[0] >= values[1] && values[1] >= values[2]);
-    for (let j = 0; j < 3; j++) for (let i = 0; i < 3; i++) {
-      let av = 0;
-      for (let c = 0; c < 3; c++) av += m[i * 3 + c] * vectors[c * 3 + j];
-      assert.ok(Math.abs(av - values[j] * vectors[i * 3 + j]) < 1e-12);
-    }
+    for (let j = 0; j < 3; j++)
+      for (let i = 0; i < 3; i++) {
+        let av = 0;
+        for (let c = 0; c < 3; c++) av += m[i * 3 + c] * vectors[c * 3 + j];
+        assert.ok(Math.abs(av - values[j] * vectors[i * 3 + j]) < 1e-12);
+      }
     assert.ok(Math.abs(values[0] + values[1] + values[2] - 12) < 1e-12);
   });
 

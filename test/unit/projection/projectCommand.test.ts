@@ -14,7 +14,10 @@ import { computeLayout } from '../../../src/projection/umap';
 async function run(argv: string[]): Promise<{ code: number; stderr: string }> {
   const write = process.stderr.write.bind(process.stderr);
   let stderr = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => { stderr += String(chunk); return true; }) as typeof process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
   try {
     return { code: await projectCommand(argv), stderr };
   } finally {
@@ -24,14 +27,16 @@ async function run(argv: string[]): Promise<{ code: number; stderr: string }> {
 
 /** The .npy file read by NumPy: dtype, shape and the values as float64 text. */
 function numpyRead(file: string): { dtype: string; shape: number[]; values: number[] } {
-  const py = 'import numpy as np, sys, json\na = np.load(sys.argv[1])\nprint(json.dumps({"dtype": str(a.dtype), "shape": list(a.shape), "values": [float(v) for v in a.ravel()]}))';
+  const py =
+    'import numpy as np, sys, json\na = np.load(sys.argv[1])\nprint(json.dumps({"dtype": str(a.dtype), "shape": list(a.shape), "values": [float(v) for v in a.ravel()]}))';
   return JSON.parse(execFileSync('python3', ['-c', py, file], { encoding: 'utf8' }));
 }
 
 describe('projection: the project CLI command', function () {
   this.timeout(60_000);
   let dir: string;
-  const n = 120, dim = 8;
+  const n = 120,
+    dim = 8;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-project-'));
     const py = [
@@ -49,13 +54,32 @@ describe('projection: the project CLI command', function () {
 
   it('writes the N x 2 float32 layout computeLayout gives for the same data, options and seed', async () => {
     const out = path.join(dir, 'layout.npy');
-    const r = await run([path.join(dir, 'emb.npy'), '--labels', path.join(dir, 'labels.npy'), '--out', out, '--epochs', '50', '--seed', '7', '--neighbors', '10', '--min-dist', '0.2', '--distance', 'cosine']);
+    const r = await run([
+      path.join(dir, 'emb.npy'),
+      '--labels',
+      path.join(dir, 'labels.npy'),
+      '--out',
+      out,
+      '--epochs',
+      '50',
+      '--seed',
+      '7',
+      '--neighbors',
+      '10',
+      '--min-dist',
+      '0.2',
+      '--distance',
+      'cosine',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const got = numpyRead(out);
     assert.equal(got.dtype, 'float32');
     assert.deepEqual(got.shape, [n, 2]);
     const x = new Float32Array(numpyRead(path.join(dir, 'emb.npy')).values);
-    const ref = await computeLayout({ embeddings: x, n, dim }, { nEpochs: 50, seed: 7, nNeighbors: 10, minDist: 0.2, distance: 'cosine' });
+    const ref = await computeLayout(
+      { embeddings: x, n, dim },
+      { nEpochs: 50, seed: 7, nNeighbors: 10, minDist: 0.2, distance: 'cosine' },
+    );
     assert.deepEqual(Float32Array.from(got.values), ref);
     assert.match(r.stderr, /wrote 120 x 2 layout/);
   });

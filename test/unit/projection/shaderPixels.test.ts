@@ -13,23 +13,45 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { computePointStyles, FLAG_RING, FLAG_SELECTED, type ColorBy, type Palette, type StyleInput } from '../../../webview/projection/pointStyle';
+import {
+  computePointStyles,
+  FLAG_RING,
+  FLAG_SELECTED,
+  type ColorBy,
+  type Palette,
+  type StyleInput,
+} from '../../../webview/projection/pointStyle';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = path.resolve(__dirname, '..', '..', '..', '..');
 const palette: Palette = {
-  background: [20, 24, 28], foreground: [220, 220, 220], muted: [150, 150, 150], hard: [250, 40, 40], semiHard: [230, 160, 20],
-  easy: [120, 200, 120], focus: [30, 140, 255], positive: [60, 220, 200], negative: [250, 40, 40], isDark: true,
+  background: [20, 24, 28],
+  foreground: [220, 220, 220],
+  muted: [150, 150, 150],
+  hard: [250, 40, 40],
+  semiHard: [230, 160, 20],
+  easy: [120, 200, 120],
+  focus: [30, 140, 255],
+  positive: [60, 220, 200],
+  negative: [250, 40, 40],
+  isDark: true,
 };
 
-/** Deterministic data: labels in and out of range, categories 0..3 and 7 (read as none), losses and changes with zeros. */
+/** Deterministic data: labels in and out of range, categories 0..3 and 7 (read as none), losses and changes with zeros.
+ * */
 function data(n: number) {
   let a = 7;
-  const rnd = () => { a = (Math.imul(a, 1103515245) + 12345) >>> 0; return a / 2 ** 32; };
+  const rnd = () => {
+    a = (Math.imul(a, 1103515245) + 12345) >>> 0;
+    return a / 2 ** 32;
+  };
   const labels = Array.from({ length: n }, (_, i) => (i % 13 === 5 ? -1 : i % 17 === 3 ? 99 : Math.floor(rnd() * 10)));
   const category = Array.from({ length: n }, (_, i) => (i % 19 === 7 ? 7 : Math.floor(rnd() * 4)));
   const loss = Array.from({ length: n }, () => (rnd() < 0.3 ? 0 : rnd() * rnd() * 8));
-  const change = Array.from({ length: n }, () => { const u = rnd(); return u < 0.3 ? 0 : u < 0.65 ? -rnd() : rnd(); });
+  const change = Array.from({ length: n }, () => {
+    const u = rnd();
+    return u < 0.3 ? 0 : u < 0.65 ? -rnd() : rnd();
+  });
   const selected = Array.from({ length: n }, () => (rnd() < 0.25 ? 1 : 0));
   return { labels, category, loss, change, selected };
 }
@@ -45,23 +67,50 @@ describe('the shader styles points as the CPU reference does (readPixels in Chro
     // The page's bundle, built here (esbuild is a dev dependency; not bundled into this test).
     const esbuild = createRequire(__filename)('esbuild') as typeof import('esbuild');
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ei-pixels-')), 'page.js');
-    await esbuild.build({ entryPoints: [path.join(root, 'test/webview/harness/pixelPage.ts')], bundle: true, platform: 'browser', format: 'iife', target: 'chrome114', outfile: out, logLevel: 'warning' });
+    await esbuild.build({
+      entryPoints: [path.join(root, 'test/webview/harness/pixelPage.ts')],
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'chrome114',
+      outfile: out,
+      logLevel: 'warning',
+    });
     const js = fs.readFileSync(out);
     server = http.createServer((req, res) => {
-      if (req.url === '/page.js') { res.writeHead(200, { 'content-type': 'text/javascript' }); res.end(js); return; }
-      res.writeHead(200, { 'content-type': 'text/html' }); res.end('<!doctype html><body style="margin:0"><script src="/page.js"></script></body>');
+      if (req.url === '/page.js') {
+        res.writeHead(200, { 'content-type': 'text/javascript' });
+        res.end(js);
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<!doctype html><body style="margin:0"><script src="/page.js"></script></body>');
     });
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--no-first-run', '--disable-component-update'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--no-first-run', '--disable-component-update'],
+    });
     page = await browser.newPage({ deviceScaleFactor: 1 });
     await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
     await page.waitForFunction(() => 'renderPixels' in globalThis);
   });
-  after(async () => { await browser?.close(); server?.close(); });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
 
-  const n = 60, d = data(n);
+  const n = 60,
+    d = data(n);
   const modes: ColorBy[] = ['label', 'category', 'loss', 'change'];
-  const variants: { name: string; emphasis: number[]; selected: boolean; isolate: boolean; census: boolean; loaded?: number }[] = [
+  const variants: {
+    name: string;
+    emphasis: number[];
+    selected: boolean;
+    isolate: boolean;
+    census: boolean;
+    loaded?: number;
+  }[] = [
     { name: 'plain', emphasis: [], selected: false, isolate: false, census: true },
     { name: 'before the census', emphasis: [], selected: false, isolate: false, census: false },
     { name: 'emphasis', emphasis: [1, 3, 99], selected: false, isolate: false, census: true },
@@ -70,41 +119,84 @@ describe('the shader styles points as the CPU reference does (readPixels in Chro
     { name: 'emphasis + isolated selection', emphasis: [2], selected: true, isolate: true, census: true },
     { name: 'layout arriving in two chunks', emphasis: [], selected: false, isolate: false, census: true, loaded: 23 },
   ];
-  for (const colorBy of modes) for (const v of variants) {
-    it(`${colorBy}, ${v.name}`, async () => {
-      const input: StyleInput = {
-        n, colorBy, labels: Int32Array.from(d.labels), classCount: 10, category: v.census ? Uint8Array.from(d.category) : null,
-        loss: v.census ? Float32Array.from(d.loss) : null, change: Float32Array.from(d.change), lossScale: { ref: 0.8, max: 5 },
-        emphasis: new Set(v.emphasis), selected: v.selected ? Uint8Array.from(d.selected) : null, isolate: v.isolate, baseSize: 4, palette,
-      };
-      const ref = computePointStyles(input);
-      const ringOffset = Array.from(ref.size, (s) => Math.ceil(s / 2 + 0.75));
-      type Got = { centre: number[][]; ring: number[][]; errors: string[]; partial: number[][] | null; origin: number[] | null; drawn: number[] };
-      const got = await page.evaluate((c) => (globalThis as unknown as { renderPixels(c: unknown): Got }).renderPixels(c), {
-        n, colorBy, labels: d.labels, classCount: 10, category: v.census ? d.category : null, loss: v.census ? d.loss : null, change: d.change,
-        lossScale: input.lossScale, emphasis: v.emphasis, selected: v.selected ? d.selected : null, isolate: v.isolate, baseSize: 4, palette, ringOffset, loaded: v.loaded,
+  for (const colorBy of modes)
+    for (const v of variants) {
+      it(`${colorBy}, ${v.name}`, async () => {
+        const input: StyleInput = {
+          n,
+          colorBy,
+          labels: Int32Array.from(d.labels),
+          classCount: 10,
+          category: v.census ? Uint8Array.from(d.category) : null,
+          loss: v.census ? Float32Array.from(d.loss) : null,
+          change: Float32Array.from(d.change),
+          lossScale: { ref: 0.8, max: 5 },
+          emphasis: new Set(v.emphasis),
+          selected: v.selected ? Uint8Array.from(d.selected) : null,
+          isolate: v.isolate,
+          baseSize: 4,
+          palette,
+        };
+        const ref = computePointStyles(input);
+        const ringOffset = Array.from(ref.size, (s) => Math.ceil(s / 2 + 0.75));
+        type Got = {
+          centre: number[][];
+          ring: number[][];
+          errors: string[];
+          partial: number[][] | null;
+          origin: number[] | null;
+          drawn: number[];
+        };
+        const got = await page.evaluate(
+          (c) => (globalThis as unknown as { renderPixels(c: unknown): Got }).renderPixels(c),
+          {
+            n,
+            colorBy,
+            labels: d.labels,
+            classCount: 10,
+            category: v.census ? d.category : null,
+            loss: v.census ? d.loss : null,
+            change: d.change,
+            lossScale: input.lossScale,
+            emphasis: v.emphasis,
+            selected: v.selected ? d.selected : null,
+            isolate: v.isolate,
+            baseSize: 4,
+            palette,
+            ringOffset,
+            loaded: v.loaded,
+          },
+        );
+        assert.deepEqual(got.errors, []);
+        if (v.loaded !== undefined) {
+          // Before the second chunk: the first points drawn as below, the others not at all (the cell's centre is
+          // background).
+          assert.deepEqual(got.drawn, [v.loaded, n]);
+          for (let i = v.loaded; i < n; i++)
+            assert.deepEqual(got.partial![i], palette.background, `point ${i} has not arrived`);
+          assert.deepEqual(got.origin, palette.background, 'nothing drawn at the zeros of the points still to come');
+          for (let i = 0; i < v.loaded; i++)
+            assert.deepEqual(got.partial![i], got.centre[i], `point ${i} arrived with the first chunk`);
+        }
+        // The loss ramp is quantised to 256 steps: float32 in the shader may land one step away from double on the CPU.
+        const tolerance = colorBy === 'loss' ? 4 : 2;
+        for (let i = 0; i < n; i++) {
+          const a = ref.rgba[4 * i + 3] / 255;
+          const want = [0, 1, 2].map((c) => ref.rgba[4 * i + c] * a + palette.background[c] * (1 - a));
+          const diff = Math.max(...want.map((w, c) => Math.abs(w - got.centre[i][c])));
+          assert.ok(
+            diff <= tolerance,
+            `point ${i} (label ${d.labels[i]}, category ${d.category[i]}): centre ${got.centre[i]} vs reference ${want.map(Math.round)} (rgba ${Array.from(ref.rgba.subarray(4 * i, 4 * i + 4))})`,
+          );
+          const f = ref.flags[i];
+          const ringWant = f & FLAG_SELECTED ? palette.focus : f & FLAG_RING ? palette.hard : palette.background;
+          const dist = (p: readonly number[]) =>
+            Math.hypot(p[0] - got.ring[i][0], p[1] - got.ring[i][1], p[2] - got.ring[i][2]);
+          const nearest = [palette.focus, palette.hard, palette.background].reduce((x, y) =>
+            dist(y) < dist(x) ? y : x,
+          );
+          assert.deepEqual(nearest, ringWant, `point ${i}: ring pixel ${got.ring[i]}, flags ${f}`);
+        }
       });
-      assert.deepEqual(got.errors, []);
-      if (v.loaded !== undefined) {
-        // Before the second chunk: the first points drawn as below, the others not at all (the cell's centre is background).
-        assert.deepEqual(got.drawn, [v.loaded, n]);
-        for (let i = v.loaded; i < n; i++) assert.deepEqual(got.partial![i], palette.background, `point ${i} has not arrived`);
-        assert.deepEqual(got.origin, palette.background, 'nothing drawn at the zeros of the points still to come');
-        for (let i = 0; i < v.loaded; i++) assert.deepEqual(got.partial![i], got.centre[i], `point ${i} arrived with the first chunk`);
-      }
-      // The loss ramp is quantised to 256 steps: float32 in the shader may land one step away from double on the CPU.
-      const tolerance = colorBy === 'loss' ? 4 : 2;
-      for (let i = 0; i < n; i++) {
-        const a = ref.rgba[4 * i + 3] / 255;
-        const want = [0, 1, 2].map((c) => ref.rgba[4 * i + c] * a + palette.background[c] * (1 - a));
-        const diff = Math.max(...want.map((w, c) => Math.abs(w - got.centre[i][c])));
-        assert.ok(diff <= tolerance, `point ${i} (label ${d.labels[i]}, category ${d.category[i]}): centre ${got.centre[i]} vs reference ${want.map(Math.round)} (rgba ${Array.from(ref.rgba.subarray(4 * i, 4 * i + 4))})`);
-        const f = ref.flags[i];
-        const ringWant = f & FLAG_SELECTED ? palette.focus : f & FLAG_RING ? palette.hard : palette.background;
-        const dist = (p: readonly number[]) => Math.hypot(p[0] - got.ring[i][0], p[1] - got.ring[i][1], p[2] - got.ring[i][2]);
-        const nearest = [palette.focus, palette.hard, palette.background].reduce((x, y) => (dist(y) < dist(x) ? y : x));
-        assert.deepEqual(nearest, ringWant, `point ${i}: ring pixel ${got.ring[i]}, flags ${f}`);
-      }
-    });
-  }
+    }
 });

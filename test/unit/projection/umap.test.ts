@@ -14,7 +14,8 @@ describe('projection: computeLayout', function () {
   this.timeout(120_000);
 
   it('gives byte-identical layouts for the same data, parameters and seed, and others for another seed', async () => {
-    const n = 300, dim = 10;
+    const n = 300,
+      dim = 10;
     const { x } = clusteredData(n, dim, 5, 3, 2);
     const a = await computeLayout({ embeddings: x, n, dim }, { seed: 5, nEpochs: 100 });
     const b = await computeLayout({ embeddings: Float32Array.from(x), n, dim }, { seed: 5, nEpochs: 100 });
@@ -25,7 +26,8 @@ describe('projection: computeLayout', function () {
   });
 
   it('uses the engine kNN by default: same layout as with a brute-force kNN table', async () => {
-    const n = 200, dim = 8;
+    const n = 200,
+      dim = 8;
     const { x } = clusteredData(n, dim, 4, 3, 4);
     const viaEngine = await computeLayout({ embeddings: x, n, dim }, { nEpochs: 50 });
     const viaTable = await computeLayout({ embeddings: x, n, dim }, { nEpochs: 50, knn: bruteKnn(x, n, dim, 15) });
@@ -33,7 +35,8 @@ describe('projection: computeLayout', function () {
   });
 
   it('cosine and normalize lay out the normalised rows (euclidean on unit vectors)', async () => {
-    const n = 150, dim = 6;
+    const n = 150,
+      dim = 6;
     const { x } = clusteredData(n, dim, 3, 3, 8);
     const unit = Float32Array.from(x);
     for (let i = 0; i < n; i++) {
@@ -51,11 +54,15 @@ describe('projection: computeLayout', function () {
     assert.deepEqual(await computeLayout({ embeddings: x3, n: 2, dim: 3 }), Float32Array.from([1, 2, 4, 5]));
     const x2 = Float32Array.from([1, 2, 3, 4, 5, 6]);
     assert.deepEqual(await computeLayout({ embeddings: x2, n: 3, dim: 2 }), x2);
-    assert.deepEqual(await computeLayout({ embeddings: Float32Array.from([7, 8]), n: 2, dim: 1 }), Float32Array.from([7, 0, 8, 0]));
+    assert.deepEqual(
+      await computeLayout({ embeddings: Float32Array.from([7, 8]), n: 2, dim: 1 }),
+      Float32Array.from([7, 0, 8, 0]),
+    );
   });
 
   it('reports progress rising to 1 and stops with an AbortError when the signal fires', async () => {
-    const n = 200, dim = 8;
+    const n = 200,
+      dim = 8;
     const { x } = clusteredData(n, dim, 4, 3, 5);
     const seen: number[] = [];
     await computeLayout({ embeddings: x, n, dim }, { nEpochs: 40 }, { onProgress: (f) => seen.push(f) });
@@ -65,17 +72,24 @@ describe('projection: computeLayout', function () {
     const ac = new AbortController();
     let epochs = 0;
     await assert.rejects(
-      computeLayout({ embeddings: x, n, dim }, { nEpochs: 400 }, {
-        signal: ac.signal,
-        onProgress: (_f, m) => { if (m.startsWith('UMAP') && ++epochs === 5) ac.abort(); },
-      }),
+      computeLayout(
+        { embeddings: x, n, dim },
+        { nEpochs: 400 },
+        {
+          signal: ac.signal,
+          onProgress: (_f, m) => {
+            if (m.startsWith('UMAP') && ++epochs === 5) ac.abort();
+          },
+        },
+      ),
       (e: Error) => e.name === 'AbortError',
     );
     assert.equal(epochs, 5, 'no epoch runs after the abort');
   });
 
   it('starts from alignedInit instead of random positions', async () => {
-    const n = 120, dim = 6;
+    const n = 120,
+      dim = 6;
     const { x } = clusteredData(n, dim, 3, 3, 6);
     const init = Float32Array.from({ length: 2 * n }, (_, i) => (i % 2 ? -1 : 1) * (i / 10));
     const one = await computeLayout({ embeddings: x, n, dim }, { nEpochs: 2, alignedInit: init });
@@ -88,12 +102,23 @@ describe('projection: computeLayout', function () {
     }
     assert.ok(moved > 0 && moved < 2 * n);
     const random = await computeLayout({ embeddings: x, n, dim }, { nEpochs: 2 });
-    assert.ok(random.some((v, i) => Math.abs(v - init[i]) > 1), 'the default start is not the given layout');
+    assert.ok(
+      random.some((v, i) => Math.abs(v - init[i]) > 1),
+      'the default start is not the given layout',
+    );
   });
 
   it('rejects parameters UMAP cannot use', async () => {
     const input = { embeddings: new Float32Array(40), n: 10, dim: 4 };
-    for (const p of [{ nNeighbors: 1 }, { nNeighbors: 2.5 }, { minDist: -0.1 }, { minDist: 1.5 }, { nEpochs: 0 }, { seed: 0.5 }, { alignedInit: new Float32Array(3) }]) {
+    for (const p of [
+      { nNeighbors: 1 },
+      { nNeighbors: 2.5 },
+      { minDist: -0.1 },
+      { minDist: 1.5 },
+      { nEpochs: 0 },
+      { seed: 0.5 },
+      { alignedInit: new Float32Array(3) },
+    ]) {
       await assert.rejects(computeLayout(input, p), RangeError, JSON.stringify(p));
     }
     await assert.rejects(computeLayout({ embeddings: new Float32Array(10), n: 10, dim: 4 }), RangeError);
@@ -109,7 +134,9 @@ describe('projection: computeLayout', function () {
   });
 
   it('is at least as trustworthy as umap-js run on its own (N=1500, D=32, 10 overlapping classes)', async () => {
-    const n = 1500, dim = 32, k = 10;
+    const n = 1500,
+      dim = 32,
+      k = 10;
     const { x } = clusteredData(n, dim, 10, 0.8, 12);
     const ours = await computeLayout({ embeddings: x, n, dim }, { seed: 42 });
     const u = new UMAP({ nNeighbors: 15, minDist: 0.1, random: seededRandom(42) });

@@ -42,7 +42,11 @@ describe('sample generator: writers', () => {
 
   it('encodeGrayPng round-trips through an independent inflate-based decoder, square or not', () => {
     const rand = mulberry32(3);
-    for (const [w, h] of [[28, 28], [5, 3], [1, 1]]) {
+    for (const [w, h] of [
+      [28, 28],
+      [5, 3],
+      [1, 1],
+    ]) {
       const px = Uint8Array.from({ length: w * h }, () => Math.floor(rand() * 256));
       const img = decodeGrayPng(encodeGrayPng(px, w, h));
       assert.deepStrictEqual([img.width, img.height], [w, h]);
@@ -56,7 +60,10 @@ describe('sample generator: writers', () => {
     const i = BigInt64Array.from([0n, 9n, -1n, 2n ** 40n]);
     const fb = encodeNpy(f, [2, 3]);
     const ib = encodeNpy(i, [4]);
-    for (const [b, descr, shape] of [[fb, '<f4', [2, 3]], [ib, '<i8', [4]]] as const) {
+    for (const [b, descr, shape] of [
+      [fb, '<f4', [2, 3]],
+      [ib, '<i8', [4]],
+    ] as const) {
       const r = readNpy(b);
       assert.strictEqual(b[6], 1);
       assert.strictEqual(b[7], 0);
@@ -68,9 +75,10 @@ describe('sample generator: writers', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'npyw-'));
     fs.writeFileSync(path.join(dir, 'f.npy'), fb);
     fs.writeFileSync(path.join(dir, 'i.npy'), ib);
-    const py = 'import numpy, json, sys; d = sys.argv[1]\n'
-      + 'f = numpy.load(d + "/f.npy"); i = numpy.load(d + "/i.npy")\n'
-      + 'print(json.dumps([str(f.dtype), f.shape, [repr(float(v)) for v in f.ravel()], str(i.dtype), i.shape, [int(v) for v in i]]))';
+    const py =
+      'import numpy, json, sys; d = sys.argv[1]\n' +
+      'f = numpy.load(d + "/f.npy"); i = numpy.load(d + "/i.npy")\n' +
+      'print(json.dumps([str(f.dtype), f.shape, [repr(float(v)) for v in f.ravel()], str(i.dtype), i.shape, [int(v) for v in i]]))';
     const run = spawnSync('python3', ['-c', py, dir], { encoding: 'utf8' });
     if (run.error || /No module named/.test(run.stderr)) this.skip(); // no python3/numpy on this machine
     assert.strictEqual(run.status, 0, run.stderr);
@@ -149,17 +157,22 @@ describe('sample generator: losses and census against brute force', () => {
       const norm = Math.hypot(...z.subarray(i * 4, i * 4 + 4));
       for (let k = 0; k < 4; k++) zn[i * 4 + k] = z[i * 4 + k] / norm;
     }
-    for (let a = 0; a < 45; a++) for (let p = 0; p < 45; p++) for (let n = 0; n < 45; n++) {
-      if (a === p || labels[p] !== labels[a] || labels[n] === labels[a]) continue;
-      const t = dist(zn, 4, a, n) - dist(zn, 4, a, p);
-      want.valid++;
-      if (t <= 0) want.hard++;
-      else if (t <= m) want.semiHard++;
-      else want.easy++;
-      want.lossSum += Math.max(0, m - t);
-    }
+    for (let a = 0; a < 45; a++)
+      for (let p = 0; p < 45; p++)
+        for (let n = 0; n < 45; n++) {
+          if (a === p || labels[p] !== labels[a] || labels[n] === labels[a]) continue;
+          const t = dist(zn, 4, a, n) - dist(zn, 4, a, p);
+          want.valid++;
+          if (t <= 0) want.hard++;
+          else if (t <= m) want.semiHard++;
+          else want.easy++;
+          want.lossSum += Math.max(0, m - t);
+        }
     const got = tripletCensus(z, 45, 4, labels, m);
-    assert.deepStrictEqual([got.valid, got.easy, got.semiHard, got.hard], [want.valid, want.easy, want.semiHard, want.hard]);
+    assert.deepStrictEqual(
+      [got.valid, got.easy, got.semiHard, got.hard],
+      [want.valid, want.easy, want.semiHard, want.hard],
+    );
     assert.ok(Math.abs(got.lossSum - want.lossSum) < 1e-9 * want.valid);
   });
 });
@@ -167,7 +180,10 @@ describe('sample generator: losses and census against brute force', () => {
 describe('sample generator: command line', () => {
   it('parses flags over the defaults and refuses unknown flags and bad numbers', () => {
     const o = parseArgs(['--out', '/tmp/x', '--epochs', '0,3,7', '--seed', '9', '--mining', 'batch-hard']);
-    assert.deepStrictEqual([o.out, o.epochs, o.seed, o.mining, o.dim], ['/tmp/x', [0, 3, 7], 9, 'batch-hard', DEFAULT_OPTIONS.dim]);
+    assert.deepStrictEqual(
+      [o.out, o.epochs, o.seed, o.mining, o.dim],
+      ['/tmp/x', [0, 3, 7], 9, 'batch-hard', DEFAULT_OPTIONS.dim],
+    );
     assert.deepStrictEqual(parseArgs([]), DEFAULT_OPTIONS);
     assert.throws(() => parseArgs(['--epoch', '1']), /unknown flag --epoch/);
     assert.throws(() => parseArgs(['--epochs', '0,x']), /non-negative integer/);
@@ -185,7 +201,14 @@ describe('sample generator: command line', () => {
 
 describe('sample generator: a short build', function () {
   this.timeout(120_000);
-  const short = (out: string) => ({ ...DEFAULT_OPTIONS, out, epochs: [0, 1], heldOutPerClass: 6, trainPerClass: 24, seed: 5 });
+  const short = (out: string) => ({
+    ...DEFAULT_OPTIONS,
+    out,
+    epochs: [0, 1],
+    heldOutPerClass: 6,
+    trainPerClass: 24,
+    seed: 5,
+  });
   let dirs: string[] = [];
   before(async () => {
     dirs = [fs.mkdtempSync(path.join(os.tmpdir(), 'mnistA-')), fs.mkdtempSync(path.join(os.tmpdir(), 'mnistB-'))];
@@ -194,23 +217,36 @@ describe('sample generator: a short build', function () {
   after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
   /** Every file under dir, relative, sorted. */
-  const listing = (dir: string): string[] => fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+  const listing = (dir: string): string[] =>
+    fs
+      .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+      .sort();
 
   it('is byte-identical on a rerun with the same seed', () => {
     const [a, b] = dirs;
     assert.deepStrictEqual(listing(a), listing(b));
     assert.strictEqual(listing(a).filter((f) => f.endsWith('.png')).length, 60);
-    for (const f of listing(a)) assert.ok(fs.readFileSync(path.join(a, f)).equals(fs.readFileSync(path.join(b, f))), `${f} differs`);
+    for (const f of listing(a))
+      assert.ok(fs.readFileSync(path.join(a, f)).equals(fs.readFileSync(path.join(b, f))), `${f} differs`);
     // Training changed the embeddings (a rerun that never trained would also be "identical").
-    assert.ok(!fs.readFileSync(path.join(a, 'embeddings_epoch00.npy')).equals(fs.readFileSync(path.join(a, 'embeddings_epoch01.npy'))));
+    assert.ok(
+      !fs
+        .readFileSync(path.join(a, 'embeddings_epoch00.npy'))
+        .equals(fs.readFileSync(path.join(a, 'embeddings_epoch01.npy'))),
+    );
   });
 
   it('loads through the data layer with both snapshots, labels and images', async () => {
     const ds = await loadDataset(dirs[0]);
     assert.deepStrictEqual([ds.n, ds.dim], [60, 32]);
-    assert.deepStrictEqual(ds.snapshots?.map((s) => [s.name, s.epoch, path.basename(s.path)]),
-      [['epoch 0', 0, 'embeddings_epoch00.npy'], ['epoch 1', 1, 'embeddings_epoch01.npy']]);
+    assert.deepStrictEqual(
+      ds.snapshots?.map((s) => [s.name, s.epoch, path.basename(s.path)]),
+      [
+        ['epoch 0', 0, 'embeddings_epoch00.npy'],
+        ['epoch 1', 1, 'embeddings_epoch01.npy'],
+      ],
+    );
     assert.deepStrictEqual(ds.classNames, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     assert.ok(ds.sources?.every((s) => s?.kind === 'image' && fs.existsSync(s.path)));
   });
@@ -218,6 +254,10 @@ describe('sample generator: a short build', function () {
   it('rebuilding into the same folder with fewer snapshots leaves no stale files behind', async () => {
     await buildSample({ ...short(dirs[1]), epochs: [0] });
     assert.ok(!fs.existsSync(path.join(dirs[1], 'embeddings_epoch01.npy')));
-    assert.ok(fs.readFileSync(path.join(dirs[0], 'embeddings_epoch00.npy')).equals(fs.readFileSync(path.join(dirs[1], 'embeddings_epoch00.npy'))));
+    assert.ok(
+      fs
+        .readFileSync(path.join(dirs[0], 'embeddings_epoch00.npy'))
+        .equals(fs.readFileSync(path.join(dirs[1], 'embeddings_epoch00.npy'))),
+    );
   });
 });

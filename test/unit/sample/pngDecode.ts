@@ -15,7 +15,11 @@ export function crc32Reference(bytes: Uint8Array): number {
 }
 
 /** A decoded grayscale image. */
-export interface GrayImage { width: number; height: number; pixels: Uint8Array }
+export interface GrayImage {
+  width: number;
+  height: number;
+  pixels: Uint8Array;
+}
 
 /** Paeth predictor of the PNG spec. */
 function paeth(a: number, b: number, c: number): number {
@@ -74,7 +78,11 @@ export function readNpy(file: Buffer): { descr: string; shape: number[]; data: B
   const headerLen = file.readUInt16LE(8);
   const header = file.toString('latin1', 10, 10 + headerLen);
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1] ?? '';
-  const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   if (!/'fortran_order':\s*False/.test(header)) throw new Error('expected C order');
   const headerEnd = 10 + headerLen;
   return { descr, shape, data: file.subarray(headerEnd), headerEnd };

@@ -11,12 +11,17 @@ import { loadDataset } from '../../../src/data';
 import { decodeGrayPng, readNpy } from './pngDecode';
 import { repoRoot } from '../../helpers/repoRoot';
 
-
 const ROOT = repoRoot();
 const SAMPLE = path.join(ROOT, 'samples', 'mnist');
 const at = (rel: string) => path.join(SAMPLE, rel);
 
-interface ManifestJson { name: string; snapshots: { name: string; epoch: number; path: string }[]; labels: string; metadata: string; sampleColumn: string }
+interface ManifestJson {
+  name: string;
+  snapshots: { name: string; epoch: number; path: string }[];
+  labels: string;
+  metadata: string;
+  sampleColumn: string;
+}
 const manifest = (): ManifestJson => JSON.parse(fs.readFileSync(at('embeddings.json'), 'utf8'));
 
 /** labels.npy as numbers (int64 little-endian, values small). */
@@ -39,27 +44,33 @@ function readSnapshot(rel: string): { n: number; dim: number; z: Float32Array } 
   return { n, dim, z };
 }
 
-/** Share of hard triplets (pml: d(a,n) - d(a,p) <= 0, euclidean, normalised) among the first `m` rows, by enumeration. */
+/** Share of hard triplets (pml: d(a,n) - d(a,p) <= 0, euclidean, normalised) among the first `m` rows, by enumeration.
+ * */
 function bruteForceHardShare(z: Float32Array, dim: number, labels: number[], m: number): number {
   const d = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) {
-    let s = 0;
-    let ni = 0;
-    let nj = 0;
-    for (let k = 0; k < dim; k++) { ni += z[i * dim + k] ** 2; nj += z[j * dim + k] ** 2; }
-    for (let k = 0; k < dim; k++) s += (z[i * dim + k] / Math.sqrt(ni) - z[j * dim + k] / Math.sqrt(nj)) ** 2;
-    d[i * m + j] = Math.sqrt(s);
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < m; j++) {
+      let s = 0;
+      let ni = 0;
+      let nj = 0;
+      for (let k = 0; k < dim; k++) {
+        ni += z[i * dim + k] ** 2;
+        nj += z[j * dim + k] ** 2;
+      }
+      for (let k = 0; k < dim; k++) s += (z[i * dim + k] / Math.sqrt(ni) - z[j * dim + k] / Math.sqrt(nj)) ** 2;
+      d[i * m + j] = Math.sqrt(s);
+    }
   let hard = 0;
   let valid = 0;
-  for (let a = 0; a < m; a++) for (let p = 0; p < m; p++) {
-    if (p === a || labels[p] !== labels[a]) continue;
-    for (let n = 0; n < m; n++) {
-      if (labels[n] === labels[a]) continue;
-      valid++;
-      if (d[a * m + n] - d[a * m + p] <= 0) hard++;
+  for (let a = 0; a < m; a++)
+    for (let p = 0; p < m; p++) {
+      if (p === a || labels[p] !== labels[a]) continue;
+      for (let n = 0; n < m; n++) {
+        if (labels[n] === labels[a]) continue;
+        valid++;
+        if (d[a * m + n] - d[a * m + p] <= 0) hard++;
+      }
     }
-  }
   return hard / valid;
 }
 
@@ -93,7 +104,11 @@ describe('samples/mnist: the committed sample workspace', () => {
         assert.ok(Math.abs(Math.sqrt(sq) - 1) < 1e-5, `row ${i} norm ${Math.sqrt(sq)}`);
       }
     }
-    for (let i = 1; i < snaps.length; i++) assert.ok(snaps[i].z.some((v, j) => v !== snaps[i - 1].z[j]), 'snapshots must differ');
+    for (let i = 1; i < snaps.length; i++)
+      assert.ok(
+        snaps[i].z.some((v, j) => v !== snaps[i - 1].z[j]),
+        'snapshots must differ',
+      );
   });
 
   it('has metadata.tsv with index, label and an existing PNG image per row, labels agreeing with labels.npy', () => {
@@ -161,13 +176,18 @@ describe('samples/mnist: the committed sample workspace', () => {
     const labels = readLabels();
     const ds = await loadDataset(SAMPLE);
     assert.deepStrictEqual([ds.n, ds.dim], [2000, 32]);
-    assert.deepStrictEqual(ds.snapshots?.map((s) => [s.name, s.epoch, s.path]), m.snapshots.map((s) => [s.name, s.epoch, at(s.path)]));
+    assert.deepStrictEqual(
+      ds.snapshots?.map((s) => [s.name, s.epoch, s.path]),
+      m.snapshots.map((s) => [s.name, s.epoch, at(s.path)]),
+    );
     assert.strictEqual(ds.activeSnapshot, m.snapshots.length - 1);
     assert.deepStrictEqual(ds.embeddings, readSnapshot(m.snapshots.at(-1)!.path).z);
     assert.deepStrictEqual(ds.classNames, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     assert.deepStrictEqual(Array.from(ds.labels), labels);
-    assert.deepStrictEqual(ds.sources?.map((s) => s && [s.kind, path.relative(SAMPLE, s.path)]),
-      labels.map((_, i) => ['image', path.join('images', `${String(i).padStart(5, '0')}.png`)]));
+    assert.deepStrictEqual(
+      ds.sources?.map((s) => s && [s.kind, path.relative(SAMPLE, s.path)]),
+      labels.map((_, i) => ['image', path.join('images', `${String(i).padStart(5, '0')}.png`)]),
+    );
     assert.deepStrictEqual(ds.warnings, []);
     const early = await loadDataset(SAMPLE, { snapshot: 0 });
     assert.deepStrictEqual(early.embeddings, readSnapshot(m.snapshots[0].path).z);

@@ -26,7 +26,7 @@ const workerScript = path.resolve(__dirname, '../../../worker.js');
 
 function makeInput(n: number, dim: number, classes: number, seed: number): EngineInput {
   let s = seed >>> 0;
-  const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const r = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
   const embeddings = new Float32Array(n * dim);
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -61,7 +61,10 @@ describe('worker/AnalysisClient', function () {
     await initBackend(); // the workers start the same backend, so in-process numbers match
   });
   after(() => clients.forEach((c) => c.dispose()));
-  afterEach(() => { delete process.env.EI_DISTANCE_BACKEND; setKernelMode('auto'); });
+  afterEach(() => {
+    delete process.env.EI_DISTANCE_BACKEND;
+    setKernelMode('auto');
+  });
 
   const input = makeInput(240, 8, 5, 1);
   const opts = { distance: 'euclidean' as const, normalize: true };
@@ -74,12 +77,21 @@ describe('worker/AnalysisClient', function () {
     }
     // A test process loads several bundles, each with its own tfjs: the in-process engine may not
     // get the workers' backend, and another kernel can move exact ties (see initBackend).
-    const same = currentBackend() === await one.backend();
+    const same = currentBackend() === (await one.backend());
     const index = same ? await buildCensusIndex(input, opts) : undefined;
     for (const margin of [0, 0.2, 0.7]) {
       const a = await one.census(margin, { topK: 15, perSample: true });
-      assertSameCensus(await two.census(margin, { topK: 15, perSample: true }), a, `census at m = ${margin}, 2 vs 1 workers`);
-      if (index) assertSameCensus(a, countAtMargin(index, margin, { topK: 15, perSample: true }), `census at m = ${margin}, worker vs in-process`);
+      assertSameCensus(
+        await two.census(margin, { topK: 15, perSample: true }),
+        a,
+        `census at m = ${margin}, 2 vs 1 workers`,
+      );
+      if (index)
+        assertSameCensus(
+          a,
+          countAtMargin(index, margin, { topK: 15, perSample: true }),
+          `census at m = ${margin}, worker vs in-process`,
+        );
     }
   });
 
@@ -97,7 +109,11 @@ describe('worker/AnalysisClient', function () {
       const a = await one.census(margin, { topK: 15, perSample: true });
       const b = await two.census(margin, { topK: 15, perSample: true });
       assertSameCensus(b, a, `census at m = ${margin}, 2 vs 1 workers`);
-      assertSameCensus(a, countAtMargin(index, margin, { topK: 15, perSample: true }), `census at m = ${margin}, worker vs in-process`);
+      assertSameCensus(
+        a,
+        countAtMargin(index, margin, { topK: 15, perSample: true }),
+        `census at m = ${margin}, worker vs in-process`,
+      );
       assert.ok(a.pml.violating > 0 && a.triplets > 0);
     }
     const edges = Float64Array.from({ length: 21 }, (_, i) => -1 + i * 0.1);
@@ -129,7 +145,18 @@ describe('worker/AnalysisClient', function () {
     const ac = new AbortController();
     const seen: number[] = [];
     // Abort at the first progress report: that worker's result is still on its way.
-    const p = c.knn(5, false, { signal: ac.signal, onProgress: (f) => { seen.push(f); ac.abort(); } }, opts);
+    const p = c.knn(
+      5,
+      false,
+      {
+        signal: ac.signal,
+        onProgress: (f) => {
+          seen.push(f);
+          ac.abort();
+        },
+      },
+      opts,
+    );
     await assert.rejects(p, isAbort);
     assert.equal(seen.length, 1);
     // Workers come back lazily, with the dataset re-sent.
@@ -179,7 +206,11 @@ describe('worker/AnalysisClient', function () {
     c.preempt(); // before it is even sent (it awaits the index check): the client does not start it
     await assert.rejects(full, isAbort);
     assertSameCensus(await plain, expected, 'non-preemptible census sent before the preempt');
-    assertSameCensus(await c.census(0.2, { topK: 5, perSample: true, preemptible: true }), expected, 'preemptible census sent after the preempt');
+    assertSameCensus(
+      await c.census(0.2, { topK: 5, perSample: true, preemptible: true }),
+      expected,
+      'preemptible census sent after the preempt',
+    );
     const quick = await c.census(0.2, { topK: 5, classPairs: false, perAnchor: true });
     assert.deepEqual(quick.perAnchor?.violAsAnchor, expected.perSample!.violAsAnchor);
     assert.deepEqual(quick.perAnchor?.lossAsAnchor, expected.perSample!.lossAsAnchor);
@@ -218,7 +249,10 @@ describe('worker/AnalysisClient', function () {
       const t = tableCounts(r.table, k);
       assert.deepEqual([t.pml, t.facenet, t.triplets], [e.pml, e.facenet, e.triplets], `counts at ${margins[k]}`);
       assert.ok(Object.is(t.lossSum, e.lossSum), `loss sum at ${margins[k]}`);
-      assert.deepEqual(Array.from(r.table.violAsAnchor.subarray(k * input.n, (k + 1) * input.n)), Array.from(e.perAnchor!.violAsAnchor));
+      assert.deepEqual(
+        Array.from(r.table.violAsAnchor.subarray(k * input.n, (k + 1) * input.n)),
+        Array.from(e.perAnchor!.violAsAnchor),
+      );
       assert.deepEqual(worstAt(r.smallest, r.complete, r.limit, margins[k], 5), e.worst, `worst at ${margins[k]}`);
     }
   });
@@ -246,7 +280,11 @@ describe('worker/AnalysisClient', function () {
     await c.buildIndex(opts);
     const job = new AbortController();
     let chunksDone = 0;
-    const p = c.marginTable(Float64Array.from({ length: 200 }, (_, k) => k * 0.01), 5, { chunk: 1500, signal: job.signal, onProgress: () => chunksDone++ });
+    const p = c.marginTable(
+      Float64Array.from({ length: 200 }, (_, k) => k * 0.01),
+      5,
+      { chunk: 1500, signal: job.signal, onProgress: () => chunksDone++ },
+    );
     await new Promise((r) => setTimeout(r, 50)); // the single chunk (the whole range) is running
     job.abort();
     await assert.rejects(p, isAbort);
@@ -258,26 +296,49 @@ describe('worker/AnalysisClient', function () {
   it('a pass over 1 and 2 workers in any chunking equals the pass in process, and a sample of anchors counts just those', async () => {
     const input = makeInput(700, 12, 6, 21);
     const spec: PassSpec = {
-      distance: { distance: 'euclidean', normalize: true }, margin: 0.2, topK: 10, perSample: true,
-      table: { margins: Float64Array.from([0, 0.1, 0.2, 0.5, 1]), smallest: 20 }, edges: Float64Array.from([-1, 0, 0.2, 1, 2]),
-      retrieval: true, knn: { k: 4, includeSelf: true }, semiHard: true, blockAnchors: 16,
+      distance: { distance: 'euclidean', normalize: true },
+      margin: 0.2,
+      topK: 10,
+      perSample: true,
+      table: { margins: Float64Array.from([0, 0.1, 0.2, 0.5, 1]), smallest: 20 },
+      edges: Float64Array.from([-1, 0, 0.2, 1, 2]),
+      retrieval: true,
+      knn: { k: 4, includeSelf: true },
+      semiHard: true,
+      blockAnchors: 16,
     };
-    const runner = new PassRunner(input, spec), acc = new PassAccumulator(spec, input.labels, input.classes);
+    const runner = new PassRunner(input, spec),
+      acc = new PassAccumulator(spec, input.labels, input.classes);
     acc.addChunk(runner.runChunk({ start: 0, end: input.n }));
     acc.addTotals(runner.totals());
     const local = acc.result();
-    const strip = (r: typeof local) => ({ ...r, census: { ...r.census, lossSumPartials: undefined }, table: { ...r.table!, lossPartials: undefined } });
-    for (const [workers, chunk] of [[1, 100], [2, 37], [2, 700]]) {
+    const strip = (r: typeof local) => ({
+      ...r,
+      census: { ...r.census, lossSumPartials: undefined },
+      table: { ...r.table!, lossPartials: undefined },
+    });
+    for (const [workers, chunk] of [
+      [1, 100],
+      [2, 37],
+      [2, 700],
+    ]) {
       const c = client(workers);
       await c.setDataset(input);
       let progressed = 0;
-      const r = await c.pass(spec, { chunkAnchors: chunk, onProgress: (done, total) => { assert.equal(total, 700); progressed = done; } });
+      const r = await c.pass(spec, {
+        chunkAnchors: chunk,
+        onProgress: (done, total) => {
+          assert.equal(total, 700);
+          progressed = done;
+        },
+      });
       assert.equal(progressed, 700);
       assert.deepEqual(strip(r), strip(local), `${workers} workers, chunks of ${chunk}`);
     }
     const c = client(2);
     await c.setDataset(input);
-    const ids = Int32Array.from([5, 600, 3, 42]), chunks: number[] = [];
+    const ids = Int32Array.from([5, 600, 3, 42]),
+      chunks: number[] = [];
     const some = await c.pass(spec, { anchors: ids, chunkAnchors: 3, onChunk: (ch) => chunks.push(ch.anchors.length) });
     assert.equal(some.anchors, 4);
     assert.deepEqual(chunks.sort(), [1, 3]);
@@ -287,8 +348,17 @@ describe('worker/AnalysisClient', function () {
 
   it('a chunk stopped half way for a foreground request and redone counts once (per-sample sums as positive / negative)', async () => {
     const input = makeInput(1500, 24, 6, 23);
-    const spec: PassSpec = { distance: { distance: 'euclidean', normalize: false }, margin: 0.3, topK: 5, perSample: true, retrieval: false, semiHard: false, blockAnchors: 4 };
-    const runner = new PassRunner(input, spec), acc = new PassAccumulator(spec, input.labels, input.classes);
+    const spec: PassSpec = {
+      distance: { distance: 'euclidean', normalize: false },
+      margin: 0.3,
+      topK: 5,
+      perSample: true,
+      retrieval: false,
+      semiHard: false,
+      blockAnchors: 4,
+    };
+    const runner = new PassRunner(input, spec),
+      acc = new PassAccumulator(spec, input.labels, input.classes);
     acc.addChunk(runner.runChunk({ start: 0, end: input.n }));
     acc.addTotals(runner.totals());
     const local = acc.result();
@@ -304,9 +374,18 @@ describe('worker/AnalysisClient', function () {
   });
 
   it('cancels a pass within its chunk; the workers stay up for the next one', async () => {
-    const c = client(2), input = makeInput(3000, 32, 5, 22);
+    const c = client(2),
+      input = makeInput(3000, 32, 5, 22);
     await c.setDataset(input);
-    const spec: PassSpec = { distance: { distance: 'euclidean', normalize: false }, margin: 0.2, topK: 5, perSample: false, retrieval: false, semiHard: false, blockAnchors: 8 };
+    const spec: PassSpec = {
+      distance: { distance: 'euclidean', normalize: false },
+      margin: 0.2,
+      topK: 5,
+      perSample: false,
+      retrieval: false,
+      semiHard: false,
+      blockAnchors: 8,
+    };
     const job = new AbortController();
     let chunks = 0;
     const p = c.pass(spec, { chunkAnchors: 3000, signal: job.signal, onChunk: () => chunks++ });

@@ -22,15 +22,24 @@ describe('worker: loadDatasetInWorker (datasets read off the host thread)', func
       const root = fixture(target.split('/')[0]);
       const want = await loadDataset(fixture(target), { workspaceRoots: [root] });
       const got = await loadDatasetInWorker(fixture(target), { workspaceRoots: [root] }, script);
-      assert.ok(got.embeddings.buffer instanceof SharedArrayBuffer && got.labels.buffer instanceof SharedArrayBuffer, 'shared, not copied');
-      assert.deepEqual({ ...got, embeddings: Array.from(got.embeddings), labels: Array.from(got.labels) },
-        { ...want, embeddings: Array.from(want.embeddings), labels: Array.from(want.labels) }, target);
+      assert.ok(
+        got.embeddings.buffer instanceof SharedArrayBuffer && got.labels.buffer instanceof SharedArrayBuffer,
+        'shared, not copied',
+      );
+      assert.deepEqual(
+        { ...got, embeddings: Array.from(got.embeddings), labels: Array.from(got.labels) },
+        { ...want, embeddings: Array.from(want.embeddings), labels: Array.from(want.labels) },
+        target,
+      );
     }
   });
 
   it('rebuilds an AmbiguousChoiceError with its choices, then loads the one chosen', async () => {
     const file = fixture('npz/ambiguous.npz');
-    const err = await loadDatasetInWorker(file, {}, script).then(() => undefined, (e: unknown) => e);
+    const err = await loadDatasetInWorker(file, {}, script).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof AmbiguousChoiceError, `an AmbiguousChoiceError, got ${err}`);
     assert.deepEqual([err.key, err.file, err.options], ['embeddingsKey', file, ['train', 'test']]);
     const d = await loadDatasetInWorker(file, { embeddingsKey: 'train', labelsKey: 'y' }, script);
@@ -39,8 +48,14 @@ describe('worker: loadDatasetInWorker (datasets read off the host thread)', func
 
   it('rebuilds an InputError naming the file and the problem', async () => {
     const file = fixture('bad/truncated.npy');
-    const want = await loadDataset(file).then(() => undefined, (e: unknown) => e as InputError);
-    const err = await loadDatasetInWorker(file, {}, script).then(() => undefined, (e: unknown) => e);
+    const want = await loadDataset(file).then(
+      () => undefined,
+      (e: unknown) => e as InputError,
+    );
+    const err = await loadDatasetInWorker(file, {}, script).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof InputError, `an InputError, got ${err}`);
     assert.deepEqual([err.file, err.problem, err.message], [want!.file, want!.problem, want!.message]);
   });

@@ -10,25 +10,37 @@ import { mergeBatchHard, mergeSemiHard } from '../../../src/worker/miningParts';
 
 function randomInput(n: number, dim: number, classes: number, seed: number, levels = 0): EngineInput {
   let s = seed >>> 0;
-  const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const r = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
   return {
-    embeddings: Float32Array.from({ length: n * dim }, () => (levels ? Math.floor(r() * levels) : r() * 2 - 1)), n, dim,
-    labels: Int32Array.from({ length: n }, () => Math.floor(r() * classes)), classes,
+    embeddings: Float32Array.from({ length: n * dim }, () => (levels ? Math.floor(r() * levels) : r() * 2 - 1)),
+    n,
+    dim,
+    labels: Int32Array.from({ length: n }, () => Math.floor(r() * classes)),
+    classes,
   };
 }
 
-const input1d = (xs: number[], labels: number[]): EngineInput =>
-  ({ embeddings: Float32Array.from(xs), n: xs.length, dim: 1, labels: Int32Array.from(labels), classes: Math.max(...labels) + 1 });
+const input1d = (xs: number[], labels: number[]): EngineInput => ({
+  embeddings: Float32Array.from(xs),
+  n: xs.length,
+  dim: 1,
+  labels: Int32Array.from(labels),
+  classes: Math.max(...labels) + 1,
+});
 
 const opts = { distance: 'euclidean' as const, normalize: false };
 
 /** Batch-hard and semi-hard of `input` computed on the given anchor split, merged. */
 async function split(input: EngineInput, cuts: number[], margin: number, soft: boolean) {
   const bounds = [0, ...cuts, input.n];
-  const bh = [], sh = [];
+  const bh = [],
+    sh = [];
   for (let i = 0; i + 1 < bounds.length; i++) {
     const index = await buildCensusIndex(input, opts, { anchorStart: bounds[i], anchorEnd: bounds[i + 1] });
-    bh.push({ range: { rowStart: bounds[i], rowEnd: bounds[i + 1] }, result: batchHardFromIndex(index, margin, { soft }) });
+    bh.push({
+      range: { rowStart: bounds[i], rowEnd: bounds[i + 1] },
+      result: batchHardFromIndex(index, margin, { soft }),
+    });
     sh.push(semiHardSelection(index, margin));
   }
   return { bh: mergeBatchHard(bh), sh: mergeSemiHard(sh.reverse()) };
@@ -36,7 +48,10 @@ async function split(input: EngineInput, cuts: number[], margin: number, soft: b
 
 describe('worker/miningParts (merging per-worker mining)', () => {
   it('any split merges to the single-range result, bit for bit', async () => {
-    for (const [input, margin] of [[randomInput(70, 3, 4, 1), 0.3], [randomInput(60, 2, 3, 2, 3), 1]] as [EngineInput, number][]) {
+    for (const [input, margin] of [
+      [randomInput(70, 3, 4, 1), 0.3],
+      [randomInput(60, 2, 3, 2, 3), 1],
+    ] as [EngineInput, number][]) {
       const whole = await buildCensusIndex(input, opts);
       for (const soft of [false, true]) {
         const want = batchHardFromIndex(whole, margin, { soft });

@@ -15,13 +15,17 @@ describe('worker: SearchClient (search in a worker with a time limit)', function
   this.timeout(30_000);
   const n = 5000;
   const samples: Searchable = {
-    n, labels: Int32Array.from({ length: n }, (_, i) => i % 7), classNames: ['zero', 'one', 'two', 'three', 'four', 'five', 'six'],
+    n,
+    labels: Int32Array.from({ length: n }, (_, i) => i % 7),
+    classNames: ['zero', 'one', 'two', 'three', 'four', 'five', 'six'],
     metadata: { note: Array.from({ length: n }, (_, i) => (i === 4321 ? 'a'.repeat(40) + '!' : `row ${i}`)) },
     titles: Array.from({ length: n }, (_, i) => `img_${i}.png`),
   };
   let client: SearchClient;
   before(() => assert.ok(fs.existsSync(script), `build first: ${script}`));
-  beforeEach(() => { client = new SearchClient(() => samples, script); });
+  beforeEach(() => {
+    client = new SearchClient(() => samples, script);
+  });
   afterEach(() => client.dispose());
 
   it('finds what the search in process finds: substrings, regular expressions, bad ones reported', async () => {
@@ -34,9 +38,16 @@ describe('worker: SearchClient (search in a worker with a time limit)', function
     const t0 = Date.now();
     const r = await client.search('/^(a+)+$/', 500);
     const ms = Date.now() - t0;
-    assert.ok(r && 'error' in r && /took longer than/.test(r.error), `an error naming the time limit, got ${JSON.stringify(r)}`);
+    assert.ok(
+      r && 'error' in r && /took longer than/.test(r.error),
+      `an error naming the time limit, got ${JSON.stringify(r)}`,
+    );
     assert.ok(ms < 5_000, `stopped near the limit, took ${ms} ms`);
-    assert.deepEqual(await client.search('five'), searchSamples('five', samples), 'a fresh worker answers the next search');
+    assert.deepEqual(
+      await client.search('five'),
+      searchSamples('five', samples),
+      'a fresh worker answers the next search',
+    );
   });
 
   it('drops a search overtaken by a newer one before it started', async () => {

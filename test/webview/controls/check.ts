@@ -10,12 +10,14 @@ export function ok(value: unknown, message = 'expected a truthy value'): void {
 
 /** Fails unless `actual === expected` (Object.is, so NaN equals NaN and 0 differs from -0). */
 export function equal<T>(actual: T, expected: T, what = ''): void {
-  if (!Object.is(actual, expected)) throw new Error(`${what ? what + ': ' : ''}expected ${show(expected)}, got ${show(actual)}`);
+  if (!Object.is(actual, expected))
+    throw new Error(`${what ? what + ': ' : ''}expected ${show(expected)}, got ${show(actual)}`);
 }
 
 /** Fails unless |actual - expected| <= tol. */
 export function close(actual: number, expected: number, tol = 1e-12, what = ''): void {
-  if (!(Math.abs(actual - expected) <= tol)) throw new Error(`${what ? what + ': ' : ''}expected ${expected} ± ${tol}, got ${actual}`);
+  if (!(Math.abs(actual - expected) <= tol))
+    throw new Error(`${what ? what + ': ' : ''}expected ${expected} ± ${tol}, got ${actual}`);
 }
 
 /** Fails unless both values serialise to the same JSON (arrays of plain values, small objects). */

@@ -7,13 +7,17 @@ class FakeClock implements Clock {
   t = 0;
   private timers: { at: number; fn: () => void; id: number }[] = [];
   private nextId = 1;
-  now(): number { return this.t; }
+  now(): number {
+    return this.t;
+  }
   setTimeout(fn: () => void, ms: number): unknown {
     const id = this.nextId++;
     this.timers.push({ at: this.t + ms, fn, id });
     return id;
   }
-  clearTimeout(handle: unknown): void { this.timers = this.timers.filter((x) => x.id !== handle); }
+  clearTimeout(handle: unknown): void {
+    this.timers = this.timers.filter((x) => x.id !== handle);
+  }
   advance(ms: number): void {
     const end = this.t + ms;
     for (;;) {
@@ -26,7 +30,9 @@ class FakeClock implements Clock {
     }
     this.t = end;
   }
-  get pending(): number { return this.timers.length; }
+  get pending(): number {
+    return this.timers.length;
+  }
 }
 
 function setup(opts: { minIntervalMs?: number; answerTimeoutMs?: number } = {}) {
@@ -41,9 +47,12 @@ describe('controls/coalescer', () => {
     const { clock, sent, c } = setup();
     c.request(0.1);
     same(sent, [0.1]);
-    clock.advance(5); c.request(0.11);
-    clock.advance(5); c.request(0.12);
-    clock.advance(50); c.request(0.13); // long past the frame interval, still in flight
+    clock.advance(5);
+    c.request(0.11);
+    clock.advance(5);
+    c.request(0.12);
+    clock.advance(50);
+    c.request(0.13); // long past the frame interval, still in flight
     same(sent, [0.1]);
     ok(c.busy);
     c.answered(0.1);
@@ -65,10 +74,16 @@ describe('controls/coalescer', () => {
         sent.push(m);
         outstanding++;
         maxOutstanding = Math.max(maxOutstanding, outstanding);
-        clock.setTimeout(() => { outstanding--; c.answered(m); }, 37);
+        clock.setTimeout(() => {
+          outstanding--;
+          c.answered(m);
+        }, 37);
       },
     });
-    for (let step = 1; step <= 400; step++) { c.request(step / 1000); clock.advance(4); } // input every 4 ms
+    for (let step = 1; step <= 400; step++) {
+      c.request(step / 1000);
+      clock.advance(4);
+    } // input every 4 ms
     clock.advance(200);
     equal(maxOutstanding, 1);
     ok(sent.length >= 35 && sent.length <= 45, `sent ${sent.length}`); // ~1600 ms / 37 ms
@@ -78,7 +93,10 @@ describe('controls/coalescer', () => {
 
   it('ends on the last value the user chose', () => {
     const { clock, sent, c } = setup();
-    for (let i = 1; i <= 20; i++) { c.request(i / 100); clock.advance(3); }
+    for (let i = 1; i <= 20; i++) {
+      c.request(i / 100);
+      clock.advance(3);
+    }
     c.answered(sent[sent.length - 1]);
     clock.advance(100);
     c.answered(sent[sent.length - 1]);

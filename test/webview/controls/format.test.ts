@@ -1,5 +1,15 @@
 import { ok, equal } from './check';
-import { formatCount, formatPercent, formatShare, formatValue, decimalsForStep, formatMargin, formatTick, THIN_SPACE, MISSING } from '../../../webview/common/format';
+import {
+  formatCount,
+  formatPercent,
+  formatShare,
+  formatValue,
+  decimalsForStep,
+  formatMargin,
+  formatTick,
+  THIN_SPACE,
+  MISSING,
+} from '../../../webview/common/format';
 
 const T = THIN_SPACE;
 
@@ -23,7 +33,13 @@ describe('controls/format', () => {
       const n = Math.floor((seed / 2 ** 31) * 10 ** (1 + (i % 14)));
       const digits = String(n).split('').reverse();
       const groups: string[] = [];
-      for (let k = 0; k < digits.length; k += 3) groups.push(digits.slice(k, k + 3).reverse().join(''));
+      for (let k = 0; k < digits.length; k += 3)
+        groups.push(
+          digits
+            .slice(k, k + 3)
+            .reverse()
+            .join(''),
+        );
       equal(formatCount(n), groups.reverse().join(T), `n=${n}`);
     }
   });

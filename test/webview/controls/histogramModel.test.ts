@@ -1,5 +1,14 @@
 import { equal, close, same, ok } from './check';
-import { cumulativeCounts, binIndex, countAtOrBelow, sweepCurve, splitBin, niceTicks, exactSweep, shareAt } from '../../../webview/controls/histogramModel';
+import {
+  cumulativeCounts,
+  binIndex,
+  countAtOrBelow,
+  sweepCurve,
+  splitBin,
+  niceTicks,
+  exactSweep,
+  shareAt,
+} from '../../../webview/controls/histogramModel';
 
 /** Deterministic pseudo-random t values, binned by brute force. */
 function sample(n: number, seed = 1): number[] {
@@ -30,7 +39,9 @@ describe('controls/histogramModel', () => {
 
   it('is exact at every edge against a brute-force count of t <= edge', () => {
     const ts = sample(5000);
-    const lo = -1.5, hi = 2.1, bins = 36;
+    const lo = -1.5,
+      hi = 2.1,
+      bins = 36;
     const edges = Float64Array.from({ length: bins + 1 }, (_, i) => lo + ((hi - lo) * i) / bins);
     const counts = new Float64Array(bins);
     for (const t of ts) {
@@ -60,7 +71,10 @@ describe('controls/histogramModel', () => {
     const h = { edges: Float64Array.from([-1, 0, 1, 2]), counts: Float64Array.from([10, 30, 60]), triplets: 100 };
     const s = sweepCurve(h, 0, 2, 5);
     same(Array.from(s.margins), [0, 0.5, 1, 1.5, 2]);
-    same(Array.from(s.share).map((x) => Number(x.toFixed(10))), [0.1, 0.25, 0.4, 0.7, 1]);
+    same(
+      Array.from(s.share).map((x) => Number(x.toFixed(10))),
+      [0.1, 0.25, 0.4, 0.7, 1],
+    );
     for (let j = 1; j < s.share.length; j++) ok(s.share[j] >= s.share[j - 1]);
     const empty = sweepCurve({ ...h, triplets: 0 }, 0, 2, 3);
     same(Array.from(empty.share), [0, 0, 0]);
@@ -68,10 +82,22 @@ describe('controls/histogramModel', () => {
 
   it('splits bars at t = 0 and at the margin', () => {
     same(splitBin(-0.5, -0.1, 0.2), [{ from: -0.5, to: -0.1, zone: 'hard' }]);
-    same(splitBin(-0.1, 0.1, 0.2), [{ from: -0.1, to: 0, zone: 'hard' }, { from: 0, to: 0.1, zone: 'violating' }]);
-    same(splitBin(0.1, 0.3, 0.2), [{ from: 0.1, to: 0.2, zone: 'violating' }, { from: 0.2, to: 0.3, zone: 'easy' }]);
-    same(splitBin(-0.1, 0.3, 0.2).map((s) => s.zone), ['hard', 'violating', 'easy']);
-    same(splitBin(-0.1, 0.3, 0).map((s) => s.zone), ['hard', 'easy']);
+    same(splitBin(-0.1, 0.1, 0.2), [
+      { from: -0.1, to: 0, zone: 'hard' },
+      { from: 0, to: 0.1, zone: 'violating' },
+    ]);
+    same(splitBin(0.1, 0.3, 0.2), [
+      { from: 0.1, to: 0.2, zone: 'violating' },
+      { from: 0.2, to: 0.3, zone: 'easy' },
+    ]);
+    same(
+      splitBin(-0.1, 0.3, 0.2).map((s) => s.zone),
+      ['hard', 'violating', 'easy'],
+    );
+    same(
+      splitBin(-0.1, 0.3, 0).map((s) => s.zone),
+      ['hard', 'easy'],
+    );
     same(splitBin(0.5, 0.7, 0.2), [{ from: 0.5, to: 0.7, zone: 'easy' }]);
   });
 
@@ -83,7 +109,7 @@ describe('controls/histogramModel', () => {
     same(niceTicks(NaN, 1), []);
   });
 
-  it('exact sweep: shares of the host\'s counts at its margins, read back exactly at them and linearly between', () => {
+  it("exact sweep: shares of the host's counts at its margins, read back exactly at them and linearly between", () => {
     const s = exactSweep([0, 0.1, 0.2, 0.4], [10, 30, 50, 100], 200);
     same([...s.share], [0.05, 0.15, 0.25, 0.5]);
     equal(shareAt(s, 0.2), 0.25);

@@ -1,5 +1,13 @@
 import { equal, ok } from './check';
-import { sanitizeRange, lastPosition, valueToPosition, positionToValue, keyToPosition, parseMarginInput, MAX_POSITIONS } from '../../../src/shared/sliderScale';
+import {
+  sanitizeRange,
+  lastPosition,
+  valueToPosition,
+  positionToValue,
+  keyToPosition,
+  parseMarginInput,
+  MAX_POSITIONS,
+} from '../../../src/shared/sliderScale';
 
 describe('controls/sliderScale', () => {
   const r = { min: 0, max: 1.5, step: 0.01 };
@@ -52,7 +60,17 @@ describe('controls/sliderScale', () => {
   });
 
   it('accepts any finite number >= 0 in the box and explains the rest', () => {
-    const good: [string, number][] = [['0.2', 0.2], [' 1 ', 1], ['.5', 0.5], ['0', 0], ['1e-3', 0.001], ['+2', 2], ['250', 250], ['3.', 3], ['1e6', 1e6]];
+    const good: [string, number][] = [
+      ['0.2', 0.2],
+      [' 1 ', 1],
+      ['.5', 0.5],
+      ['0', 0],
+      ['1e-3', 0.001],
+      ['+2', 2],
+      ['250', 250],
+      ['3.', 3],
+      ['1e6', 1e6],
+    ];
     for (const [s, v] of good) {
       const p = parseMarginInput(s);
       ok(p.ok, `"${s}" should parse`);

@@ -14,10 +14,12 @@ function rng(seed) {
 
 /** Number of x in sorted a with x <= v (strict: x < v). */
 function countLE(a, v, strict) {
-  let lo = 0, hi = a.length;
+  let lo = 0,
+    hi = a.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (strict ? a[mid] < v : a[mid] <= v) lo = mid + 1; else hi = mid;
+    if (strict ? a[mid] < v : a[mid] <= v) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }
@@ -38,39 +40,69 @@ export function makeDataset({ n = 2000, classes = 10, dim = 32, sigma = 0.9, see
     const c = i % classes;
     labels[i] = c;
     let norm = 0;
-    for (let k = 0; k < dim; k++) { const v = centres[c][k] + sigma * g(); z[i * dim + k] = v; norm += v * v; }
+    for (let k = 0; k < dim; k++) {
+      const v = centres[c][k] + sigma * g();
+      z[i * dim + k] = v;
+      norm += v * v;
+    }
     norm = Math.sqrt(norm);
     for (let k = 0; k < dim; k++) z[i * dim + k] /= norm;
   }
-  const dist = (a, b) => { let s = 0; for (let k = 0; k < dim; k++) { const d = z[a * dim + k] - z[b * dim + k]; s += d * d; } return Math.sqrt(s); };
+  const dist = (a, b) => {
+    let s = 0;
+    for (let k = 0; k < dim; k++) {
+      const d = z[a * dim + k] - z[b * dim + k];
+      s += d * d;
+    }
+    return Math.sqrt(s);
+  };
   // Per anchor: positive distances (sorted), negatives sorted by distance with their classes.
   const anchors = [];
   for (let a = 0; a < n; a++) {
-    const pos = [], neg = [];
+    const pos = [],
+      neg = [];
     for (let b = 0; b < n; b++) if (b !== a) (labels[b] === labels[a] ? pos : neg).push([dist(a, b), b]);
     pos.sort((x, y) => x[0] - y[0]);
     neg.sort((x, y) => x[0] - y[0]);
     anchors.push({
-      pos: Float64Array.from(pos, (x) => x[0]), posIdx: pos.map((x) => x[1]),
-      neg: Float64Array.from(neg, (x) => x[0]), prefix: prefixSums(neg), negCls: Int32Array.from(neg, (x) => labels[x[1]]), negIdx: neg.map((x) => x[1]),
+      pos: Float64Array.from(pos, (x) => x[0]),
+      posIdx: pos.map((x) => x[1]),
+      neg: Float64Array.from(neg, (x) => x[0]),
+      prefix: prefixSums(neg),
+      negCls: Int32Array.from(neg, (x) => labels[x[1]]),
+      negIdx: neg.map((x) => x[1]),
     });
   }
-  const classNames = Array.from({ length: classes }, (_, c) => (classes <= 10 ? ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'][c] : `class_${c}`));
+  const classNames = Array.from({ length: classes }, (_, c) =>
+    classes <= 10
+      ? ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'][c]
+      : `class_${c}`,
+  );
   return { n, dim, classes, labels, anchors, classNames };
 }
 
 /** The host's `state` message. */
 export function stateMessage(ds, settings, extra = {}) {
   return {
-    type: 'state', datasetId: extra.datasetId ?? 'ds1', hasDataset: true, datasetName: extra.name ?? 'cifar10-embeddings.npy', n: ds.n, dim: ds.dim,
-    classes: ds.classes, snapshots: extra.snapshots ?? ['epoch 1', 'epoch 5', 'epoch 10'], activeSnapshot: extra.activeSnapshot ?? 2,
-    settings, marginRange: { min: 0, max: 1.2, step: 0.01 }, classNames: ds.classNames,
+    type: 'state',
+    datasetId: extra.datasetId ?? 'ds1',
+    hasDataset: true,
+    datasetName: extra.name ?? 'cifar10-embeddings.npy',
+    n: ds.n,
+    dim: ds.dim,
+    classes: ds.classes,
+    snapshots: extra.snapshots ?? ['epoch 1', 'epoch 5', 'epoch 10'],
+    activeSnapshot: extra.activeSnapshot ?? 2,
+    settings,
+    marginRange: { min: 0, max: 1.2, step: 0.01 },
+    classNames: ds.classNames,
   };
 }
 
 /** Histogram of t = d(a,n) - d(a,p) over all valid triplets, exact per bin. */
 export function histogramMessage(ds, bins = 60) {
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (const A of ds.anchors) {
     if (!A.pos.length || !A.neg.length) continue;
     lo = Math.min(lo, A.neg[0] - A.pos[A.pos.length - 1]);
@@ -98,12 +130,19 @@ export function censusMessage(ds, settings, datasetId = 'ds1') {
   const t0 = performance.now();
   const m = settings.margin;
   const conv = { pml: { violating: 0, hard: 0 }, facenet: { violating: 0, hard: 0 } };
-  let triplets = 0, lossSum = 0, nonZero = 0;
-  const perClassViol = new Float64Array(ds.classes), perClassAll = new Float64Array(ds.classes);
+  let triplets = 0,
+    lossSum = 0,
+    nonZero = 0;
+  const perClassViol = new Float64Array(ds.classes),
+    perClassAll = new Float64Array(ds.classes);
   const pairs = new Float64Array(ds.classes * ds.classes);
-  let bhSum = 0, bhViol = 0, shSum = 0, shPairs = 0;
+  let bhSum = 0,
+    bhViol = 0,
+    shSum = 0,
+    shPairs = 0;
   for (let a = 0; a < ds.n; a++) {
-    const A = ds.anchors[a], ca = ds.labels[a];
+    const A = ds.anchors[a],
+      ca = ds.labels[a];
     if (!A.pos.length || !A.neg.length) continue;
     const prefix = A.prefix;
     for (const dap of A.pos) {
@@ -124,7 +163,11 @@ export function censusMessage(ds, settings, datasetId = 'ds1') {
       shPairs++;
     }
     // Pair collisions: negative j violates for every positive with dap >= dan_j - m (pml).
-    const pos = A.pos, neg = A.neg, negCls = A.negCls, np = pos.length, row = ca * ds.classes;
+    const pos = A.pos,
+      neg = A.neg,
+      negCls = A.negCls,
+      np = pos.length,
+      row = ca * ds.classes;
     let p = 0;
     for (let j = 0; j < neg.length; j++) {
       const limit = neg[j] - m;
@@ -136,21 +179,37 @@ export function censusMessage(ds, settings, datasetId = 'ds1') {
     bhSum += bh;
     if (bh > 0) bhViol++;
   }
-  const mk = (c) => ({ violating: c.violating, hard: c.hard, semihard: c.violating - c.hard, easy: triplets - c.violating });
-  const pml = mk(conv.pml), facenet = mk(conv.facenet);
+  const mk = (c) => ({
+    violating: c.violating,
+    hard: c.hard,
+    semihard: c.violating - c.hard,
+    easy: triplets - c.violating,
+  });
+  const pml = mk(conv.pml),
+    facenet = mk(conv.facenet);
   const topPairs = [];
-  for (let i = 0; i < pairs.length; i++) if (pairs[i] > 0) topPairs.push({ a: Math.floor(i / ds.classes), b: i % ds.classes, count: pairs[i] });
+  for (let i = 0; i < pairs.length; i++)
+    if (pairs[i] > 0) topPairs.push({ a: Math.floor(i / ds.classes), b: i % ds.classes, count: pairs[i] });
   topPairs.sort((x, y) => y.count - x.count);
   return {
-    type: 'census', datasetId,
+    type: 'census',
+    datasetId,
     census: {
-      settings: { ...settings }, triplets, counts: settings.convention === 'pml' ? pml : facenet, pml, facenet,
-      lossSum, meanLoss: triplets ? lossSum / triplets : 0, meanLossNonZero: nonZero ? lossSum / nonZero : 0,
-      worst: [], classViolationRate: Float64Array.from(perClassViol, (v, c) => (perClassAll[c] ? v / perClassAll[c] : 0)),
+      settings: { ...settings },
+      triplets,
+      counts: settings.convention === 'pml' ? pml : facenet,
+      pml,
+      facenet,
+      lossSum,
+      meanLoss: triplets ? lossSum / triplets : 0,
+      meanLossNonZero: nonZero ? lossSum / nonZero : 0,
+      worst: [],
+      classViolationRate: Float64Array.from(perClassViol, (v, c) => (perClassAll[c] ? v / perClassAll[c] : 0)),
       topPairs: topPairs.slice(0, 8),
       batchHard: { meanLoss: bhSum / ds.n, violatingAnchors: bhViol },
       semiHard: { meanLoss: shPairs ? shSum / shPairs : 0, pairs: shPairs },
-      retrieval: retrieval(ds), ntXent: { meanLoss: 2.31, temperature: settings.temperature },
+      retrieval: retrieval(ds),
+      ntXent: { meanLoss: 2.31, temperature: settings.temperature },
       elapsedMs: performance.now() - t0,
     },
   };
@@ -159,16 +218,26 @@ export function censusMessage(ds, settings, datasetId = 'ds1') {
 /** precision@1, R-precision and MAP@R (computed once per dataset). */
 function retrieval(ds) {
   if (ds._retrieval) return ds._retrieval;
-  let p1 = 0, rp = 0, map = 0, q = 0;
+  let p1 = 0,
+    rp = 0,
+    map = 0,
+    q = 0;
   for (let a = 0; a < ds.n; a++) {
     const A = ds.anchors[a];
     const R = A.pos.length;
     if (!R) continue;
     // Merge the sorted positives and negatives: rank order of all other samples.
-    let i = 0, j = 0, hits = 0, ap = 0;
+    let i = 0,
+      j = 0,
+      hits = 0,
+      ap = 0;
     for (let rank = 1; rank <= R; rank++) {
       const rel = j >= A.neg.length || (i < R && A.pos[i] <= A.neg[j]);
-      if (rel) { i++; hits++; ap += hits / rank; } else j++;
+      if (rel) {
+        i++;
+        hits++;
+        ap += hits / rank;
+      } else j++;
       if (rank === 1 && rel) p1++;
     }
     rp += hits / R;
@@ -181,7 +250,9 @@ function retrieval(ds) {
 
 /** JSON with typed arrays tagged so the page can revive them (see controls.html). */
 export function toWire(msg) {
-  return JSON.stringify(msg, (k, v) => (ArrayBuffer.isView(v) ? { __typed: v.constructor.name, data: Array.from(v) } : v));
+  return JSON.stringify(msg, (k, v) =>
+    ArrayBuffer.isView(v) ? { __typed: v.constructor.name, data: Array.from(v) } : v,
+  );
 }
 
 /** A census engine over makeDataset(options) in a worker thread: `census(settings)` resolves to wire JSON. */
@@ -189,14 +260,24 @@ export function startEngine(options) {
   const worker = new Worker(new URL(import.meta.url), { workerData: { fakeEngine: options } });
   const waiting = new Map();
   let next = 0;
-  worker.on('message', ({ id, wire }) => { waiting.get(id)?.(wire); waiting.delete(id); });
+  worker.on('message', ({ id, wire }) => {
+    waiting.get(id)?.(wire);
+    waiting.delete(id);
+  });
   return {
-    census: (settings) => new Promise((resolve) => { const id = next++; waiting.set(id, resolve); worker.postMessage({ id, settings }); }),
+    census: (settings) =>
+      new Promise((resolve) => {
+        const id = next++;
+        waiting.set(id, resolve);
+        worker.postMessage({ id, settings });
+      }),
     stop: () => worker.terminate(),
   };
 }
 
 if (!isMainThread && workerData?.fakeEngine) {
   const ds = makeDataset(workerData.fakeEngine);
-  parentPort.on('message', ({ id, settings }) => parentPort.postMessage({ id, wire: toWire(censusMessage(ds, settings)) }));
+  parentPort.on('message', ({ id, settings }) =>
+    parentPort.postMessage({ id, wire: toWire(censusMessage(ds, settings)) }),
+  );
 }

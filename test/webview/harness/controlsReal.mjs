@@ -23,9 +23,26 @@ fs.rmSync(path.join(workspace, '.vscode'), { recursive: true, force: true });
 const cs = await startCodeServer({ home, settings: { 'workbench.colorTheme': theme } });
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
-const hook = (frame) => frame.evaluate(() => { const x = window.__embeddingInspector; return { margin: x.margin, violatingText: x.violatingText, lastCensusMargin: x.lastCensusMargin, lastUpdateMs: x.lastUpdateMs }; });
+const hook = (frame) =>
+  frame.evaluate(() => {
+    const x = window.__embeddingInspector;
+    return {
+      margin: x.margin,
+      violatingText: x.violatingText,
+      lastCensusMargin: x.lastCensusMargin,
+      lastUpdateMs: x.lastUpdateMs,
+    };
+  });
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
   const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${cs.port}${root}`]]);
@@ -35,7 +52,8 @@ try {
   // The sidebar's frame is the one with the test hook.
   let frame;
   for (let i = 0; i < 120 && !frame; i++) {
-    for (const f of page.frames()) if (await f.evaluate(() => !!window.__embeddingInspector).catch(() => false)) frame = f;
+    for (const f of page.frames())
+      if (await f.evaluate(() => !!window.__embeddingInspector).catch(() => false)) frame = f;
     if (!frame) await page.waitForTimeout(500);
   }
   if (!frame) throw new Error('the controls webview did not appear');
@@ -44,7 +62,9 @@ try {
   await page.waitForTimeout(1500);
   if (await page.locator('.quick-input-widget').isVisible()) await page.keyboard.press('Enter'); // several datasets: the first
   const t0 = Date.now();
-  await frame.waitForFunction(() => window.__embeddingInspector.lastCensusMargin !== undefined, null, { timeout: 300_000 });
+  await frame.waitForFunction(() => window.__embeddingInspector.lastCensusMargin !== undefined, null, {
+    timeout: 300_000,
+  });
   console.log(`first census ${Date.now() - t0} ms after Inspect:`, await hook(frame));
   await frame.getByTestId('margin-slider').focus();
   for (const key of ['PageUp', 'PageUp', 'ArrowRight', 'PageDown', 'End', 'Home']) {
@@ -55,10 +75,16 @@ try {
     const h = await hook(frame);
     if (h.margin !== want) console.log(`  the slider moved from ${want} to ${h.margin} without the user`);
     const elapsed = await frame.getByTestId('metric-elapsed').textContent();
-    console.log(`${key}: margin ${h.margin}, census back in ${Date.now() - t} ms (engine ${elapsed}), rendered in ${h.lastUpdateMs.toFixed(1)} ms, violating ${h.violatingText}`);
+    console.log(
+      `${key}: margin ${h.margin}, census back in ${Date.now() - t} ms (engine ${elapsed}), rendered in ${h.lastUpdateMs.toFixed(1)} ms, violating ${h.violatingText}`,
+    );
   }
   await page.keyboard.press('PageUp');
-  await frame.waitForFunction(() => window.__embeddingInspector.lastCensusMargin === window.__embeddingInspector.margin, null, { timeout: 60_000 });
+  await frame.waitForFunction(
+    () => window.__embeddingInspector.lastCensusMargin === window.__embeddingInspector.margin,
+    null,
+    { timeout: 60_000 },
+  );
   await page.waitForTimeout(1000);
   await page.screenshot({ path: path.join(outDir, 'real-workbench.png') });
   await page.locator('.part.sidebar').screenshot({ path: path.join(outDir, 'real-sidebar.png') });

@@ -4,36 +4,80 @@
 (function () {
   const THEMES = {
     dark: {
-      'editor-background': '#1e1e1e', 'editor-foreground': '#d4d4d4', foreground: '#cccccc', descriptionForeground: '#9d9d9d',
-      focusBorder: '#007fd4', 'charts-red': '#f14c4c', 'charts-orange': '#d18616', 'charts-green': '#89d185', 'charts-blue': '#3794ff',
-      'editorWidget-background': '#252526', 'editorWidget-foreground': '#cccccc', 'widget-border': '#454545', 'widget-shadow': 'rgba(0, 0, 0, 0.36)',
-      'editorHoverWidget-background': '#252526', 'editorHoverWidget-foreground': '#cccccc', 'editorHoverWidget-border': '#454545',
-      'dropdown-background': '#3c3c3c', 'dropdown-foreground': '#f0f0f0', 'dropdown-border': '#3c3c3c',
-      'list-hoverBackground': '#2a2d2e', 'list-activeSelectionBackground': '#04395e', 'list-activeSelectionForeground': '#ffffff',
-      'sideBar-background': '#252526', 'panel-border': '#80808059',
-      'inputValidation-errorBackground': '#5a1d1d', 'inputValidation-errorBorder': '#be1100',
-      'font-family': 'system-ui, sans-serif', 'font-size': '13px',
+      'editor-background': '#1e1e1e',
+      'editor-foreground': '#d4d4d4',
+      foreground: '#cccccc',
+      descriptionForeground: '#9d9d9d',
+      focusBorder: '#007fd4',
+      'charts-red': '#f14c4c',
+      'charts-orange': '#d18616',
+      'charts-green': '#89d185',
+      'charts-blue': '#3794ff',
+      'editorWidget-background': '#252526',
+      'editorWidget-foreground': '#cccccc',
+      'widget-border': '#454545',
+      'widget-shadow': 'rgba(0, 0, 0, 0.36)',
+      'editorHoverWidget-background': '#252526',
+      'editorHoverWidget-foreground': '#cccccc',
+      'editorHoverWidget-border': '#454545',
+      'dropdown-background': '#3c3c3c',
+      'dropdown-foreground': '#f0f0f0',
+      'dropdown-border': '#3c3c3c',
+      'list-hoverBackground': '#2a2d2e',
+      'list-activeSelectionBackground': '#04395e',
+      'list-activeSelectionForeground': '#ffffff',
+      'sideBar-background': '#252526',
+      'panel-border': '#80808059',
+      'inputValidation-errorBackground': '#5a1d1d',
+      'inputValidation-errorBorder': '#be1100',
+      'font-family': 'system-ui, sans-serif',
+      'font-size': '13px',
     },
     light: {
-      'editor-background': '#ffffff', 'editor-foreground': '#000000', foreground: '#616161', descriptionForeground: '#717171',
-      focusBorder: '#0090f1', 'charts-red': '#e51400', 'charts-orange': '#d18616', 'charts-green': '#388a34', 'charts-blue': '#1a85ff',
-      'editorWidget-background': '#f3f3f3', 'editorWidget-foreground': '#616161', 'widget-border': '#d4d4d4', 'widget-shadow': 'rgba(0, 0, 0, 0.16)',
-      'editorHoverWidget-background': '#f3f3f3', 'editorHoverWidget-foreground': '#616161', 'editorHoverWidget-border': '#c8c8c8',
-      'dropdown-background': '#ffffff', 'dropdown-foreground': '#616161', 'dropdown-border': '#cecece',
-      'list-hoverBackground': '#e8e8e8', 'list-activeSelectionBackground': '#0060c0', 'list-activeSelectionForeground': '#ffffff',
-      'sideBar-background': '#f3f3f3', 'panel-border': '#80808059',
-      'inputValidation-errorBackground': '#f2dede', 'inputValidation-errorBorder': '#be1100',
-      'font-family': 'system-ui, sans-serif', 'font-size': '13px',
+      'editor-background': '#ffffff',
+      'editor-foreground': '#000000',
+      foreground: '#616161',
+      descriptionForeground: '#717171',
+      focusBorder: '#0090f1',
+      'charts-red': '#e51400',
+      'charts-orange': '#d18616',
+      'charts-green': '#388a34',
+      'charts-blue': '#1a85ff',
+      'editorWidget-background': '#f3f3f3',
+      'editorWidget-foreground': '#616161',
+      'widget-border': '#d4d4d4',
+      'widget-shadow': 'rgba(0, 0, 0, 0.16)',
+      'editorHoverWidget-background': '#f3f3f3',
+      'editorHoverWidget-foreground': '#616161',
+      'editorHoverWidget-border': '#c8c8c8',
+      'dropdown-background': '#ffffff',
+      'dropdown-foreground': '#616161',
+      'dropdown-border': '#cecece',
+      'list-hoverBackground': '#e8e8e8',
+      'list-activeSelectionBackground': '#0060c0',
+      'list-activeSelectionForeground': '#ffffff',
+      'sideBar-background': '#f3f3f3',
+      'panel-border': '#80808059',
+      'inputValidation-errorBackground': '#f2dede',
+      'inputValidation-errorBorder': '#be1100',
+      'font-family': 'system-ui, sans-serif',
+      'font-size': '13px',
     },
   };
   const posted = [];
   const violations = [];
   let state = JSON.parse(sessionStorage.getItem('fakeState') || 'null') ?? undefined;
-  document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  document.addEventListener('securitypolicyviolation', (e) =>
+    violations.push(`${e.violatedDirective} ${e.blockedURI}`),
+  );
   window.acquireVsCodeApi = () => ({
     postMessage: (m) => posted.push(m),
     getState: () => state,
-    setState: (s) => { state = s; sessionStorage.setItem('fakeState', JSON.stringify(s)); return s; },
+    setState: (s) => {
+      state = s;
+      sessionStorage.setItem('fakeState', JSON.stringify(s));
+      return s;
+    },
   });
   const setTheme = (name) => {
     // VS Code writes the variables as inline style on <html> and the theme kind as a class on <body>.
@@ -54,10 +98,20 @@
   };
   let prepared = null;
   /** Timed delivery: prepare() converts outside the measurement, deliver() posts and resolves after the next frames. */
-  const deliver = () => new Promise((resolve) => {
-    const t0 = performance.now();
-    window.postMessage(prepared, '*');
-    setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0))), 0);
-  });
-  window.__harness = { posted, violations, setTheme, send: (m) => window.postMessage(revive(m), '*'), prepare: (m) => { prepared = revive(m); }, deliver };
+  const deliver = () =>
+    new Promise((resolve) => {
+      const t0 = performance.now();
+      window.postMessage(prepared, '*');
+      setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0))), 0);
+    });
+  window.__harness = {
+    posted,
+    violations,
+    setTheme,
+    send: (m) => window.postMessage(revive(m), '*'),
+    prepare: (m) => {
+      prepared = revive(m);
+    },
+    deliver,
+  };
 })();

@@ -19,48 +19,133 @@ const outDir = '/tmp/projection-shots';
 const perf = process.argv.includes('--perf');
 fs.mkdirSync(outDir, { recursive: true });
 
-await esbuild.build({ entryPoints: [path.join(root, 'webview/projection/main.ts')], bundle: true, platform: 'browser', format: 'iife', target: 'chrome114', sourcemap: 'inline', outfile: path.join(root, 'dist/webview/projection.js'), logLevel: 'warning' });
+await esbuild.build({
+  entryPoints: [path.join(root, 'webview/projection/main.ts')],
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'chrome114',
+  sourcemap: 'inline',
+  outfile: path.join(root, 'dist/webview/projection.js'),
+  logLevel: 'warning',
+});
 
 const datasets = new Map();
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://x');
-  const send = (type, body) => { res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }); res.end(body); };
+  const send = (type, body) => {
+    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+    res.end(body);
+  };
   const img = /^\/img\/([\w-]+)\/(\d+)\.png$/.exec(url.pathname);
-  if (img) { const d = datasets.get(img[1]); const i = Number(img[2]); return send('image/png', samplePng(i, d ? d.labels[i] : 0)); }
+  if (img) {
+    const d = datasets.get(img[1]);
+    const i = Number(img[2]);
+    return send('image/png', samplePng(i, d ? d.labels[i] : 0));
+  }
   if (url.pathname === '/') {
-    const html = fs.readFileSync(path.join(here, 'projection.html'), 'utf8').replaceAll('__NONCE__', crypto.randomBytes(16).toString('base64'))
-      .replaceAll('__CSP_SOURCE__', origin).replaceAll('__BODY_CLASS__', `vscode-${url.searchParams.get('theme') ?? 'dark'}`);
+    const html = fs
+      .readFileSync(path.join(here, 'projection.html'), 'utf8')
+      .replaceAll('__NONCE__', crypto.randomBytes(16).toString('base64'))
+      .replaceAll('__CSP_SOURCE__', origin)
+      .replaceAll('__BODY_CLASS__', `vscode-${url.searchParams.get('theme') ?? 'dark'}`);
     return send('text/html', html);
   }
-  const files = { '/media/projection.css': 'media/projection.css', '/dist/webview/projection.js': 'dist/webview/projection.js', '/harness/projectionFakeVscode.js': 'test/webview/harness/projectionFakeVscode.js' };
-  if (files[url.pathname]) return send(url.pathname.endsWith('.css') ? 'text/css' : 'text/javascript', fs.readFileSync(path.join(root, files[url.pathname])));
-  res.writeHead(404); res.end();
+  const files = {
+    '/media/projection.css': 'media/projection.css',
+    '/dist/webview/projection.js': 'dist/webview/projection.js',
+    '/harness/projectionFakeVscode.js': 'test/webview/harness/projectionFakeVscode.js',
+  };
+  if (files[url.pathname])
+    return send(
+      url.pathname.endsWith('.css') ? 'text/css' : 'text/javascript',
+      fs.readFileSync(path.join(root, files[url.pathname])),
+    );
+  res.writeHead(404);
+  res.end();
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const origin = `http://127.0.0.1:${server.address().port}`;
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
 const typed = (name, a) => ({ $typed: name, data: Array.from(a) });
 const failures = [];
-const check = (ok, what) => { console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`); if (!ok) failures.push(what); };
+const check = (ok, what) => {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures.push(what);
+};
 
 /** The dataset message for data d. */
 function datasetMessage(id, d) {
   datasets.set(id, d);
-  return { type: 'dataset', dataset: { id, name: `${id}.npy`, n: d.n, dim: 2, classNames: d.classNames, labels: typed('Int32Array', d.labels), imageDirs: [], imageDir: typed('Int32Array', Array.from({ length: d.n }, () => -1)), imageUris: Array.from({ length: d.n }, (_, i) => `${origin}/img/${id}/${i}.png`), sampleTitles: Array.from({ length: d.n }, (_, i) => `sample_${i}.png`) } };
+  return {
+    type: 'dataset',
+    dataset: {
+      id,
+      name: `${id}.npy`,
+      n: d.n,
+      dim: 2,
+      classNames: d.classNames,
+      labels: typed('Int32Array', d.labels),
+      imageDirs: [],
+      imageDir: typed(
+        'Int32Array',
+        Array.from({ length: d.n }, () => -1),
+      ),
+      imageUris: Array.from({ length: d.n }, (_, i) => `${origin}/img/${id}/${i}.png`),
+      sampleTitles: Array.from({ length: d.n }, (_, i) => `sample_${i}.png`),
+    },
+  };
 }
-const censusMessage = (id, c) => ({ type: 'census', datasetId: id, census: { ...c, category: typed('Uint8Array', c.category), lossAsAnchor: typed('Float32Array', c.lossAsAnchor), violAsAnchor: typed('Float32Array', c.violAsAnchor), violAsPositive: typed('Float32Array', c.violAsPositive), violAsNegative: typed('Float32Array', c.violAsNegative), nearestImpostor: typed('Int32Array', c.nearestImpostor), classViolationRate: typed('Float64Array', c.classViolationRate) } });
+const censusMessage = (id, c) => ({
+  type: 'census',
+  datasetId: id,
+  census: {
+    ...c,
+    category: typed('Uint8Array', c.category),
+    lossAsAnchor: typed('Float32Array', c.lossAsAnchor),
+    violAsAnchor: typed('Float32Array', c.violAsAnchor),
+    violAsPositive: typed('Float32Array', c.violAsPositive),
+    violAsNegative: typed('Float32Array', c.violAsNegative),
+    nearestImpostor: typed('Int32Array', c.nearestImpostor),
+    classViolationRate: typed('Float64Array', c.classViolationRate),
+  },
+});
 
 async function openPage(theme, viewport = { width: 1100, height: 700 }, deviceScaleFactor = 1) {
   const page = await browser.newPage({ viewport, deviceScaleFactor });
   page.on('pageerror', (e) => failures.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') console.log('console:', m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') console.log('console:', m.text());
+  });
   await page.goto(`${origin}/?theme=${theme}`);
   await page.waitForFunction(() => window.__harness.posted.some((m) => m.type === 'ready'));
   return page;
 }
 const send = (page, m) => page.evaluate((msg) => window.__harness.send(msg), m);
-const posted = (page, type) => page.evaluate((t) => window.__harness.posted.filter((m) => m.type === t).map((m) => ({ ...m, indices: m.indices ? Array.from(m.indices) : undefined, indicesType: m.indices ? Object.prototype.toString.call(m.indices) : undefined })), type);
+const posted = (page, type) =>
+  page.evaluate(
+    (t) =>
+      window.__harness.posted
+        .filter((m) => m.type === t)
+        .map((m) => ({
+          ...m,
+          indices: m.indices ? Array.from(m.indices) : undefined,
+          indicesType: m.indices ? Object.prototype.toString.call(m.indices) : undefined,
+        })),
+    type,
+  );
 const hook = (page, expr) => page.evaluate(expr);
 const frame = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
@@ -72,27 +157,57 @@ for (const theme of ['dark', 'light']) {
   const page = await openPage(theme);
   const id = `ds-${theme}`;
   await send(page, datasetMessage(id, data));
-  await send(page, { type: 'layoutState', datasetId: id, state: { shown: null, caption: 'UMAP 42 %', choices: [{ kind: 'umap', label: 'UMAP', ready: false, note: '42 %' }] } });
+  await send(page, {
+    type: 'layoutState',
+    datasetId: id,
+    state: {
+      shown: null,
+      caption: 'UMAP 42 %',
+      choices: [{ kind: 'umap', label: 'UMAP', ready: false, note: '42 %' }],
+    },
+  });
   await frame(page);
   await page.screenshot({ path: `${outDir}/${theme}-0-waiting.png` });
-  check((await page.textContent('[data-testid=status]')).includes('42 %'), `${theme}: progress shown before the layout`);
-  check(await hook(page, () => window.__embeddingInspector.pointsDrawn) === 0, `${theme}: nothing drawn before the layout`);
-  await send(page, { type: 'layout', datasetId: 'other', layout: typed('Float32Array', data.xy), dims: 2, kind: 'umap' });
+  check(
+    (await page.textContent('[data-testid=status]')).includes('42 %'),
+    `${theme}: progress shown before the layout`,
+  );
+  check(
+    (await hook(page, () => window.__embeddingInspector.pointsDrawn)) === 0,
+    `${theme}: nothing drawn before the layout`,
+  );
+  await send(page, {
+    type: 'layout',
+    datasetId: 'other',
+    layout: typed('Float32Array', data.xy),
+    dims: 2,
+    kind: 'umap',
+  });
   await frame(page);
-  check(await hook(page, () => window.__embeddingInspector.pointsDrawn) === 0, `${theme}: layout for another dataset ignored`);
+  check(
+    (await hook(page, () => window.__embeddingInspector.pointsDrawn)) === 0,
+    `${theme}: layout for another dataset ignored`,
+  );
   await send(page, { type: 'layout', datasetId: id, layout: typed('Float32Array', data.xy), dims: 2, kind: 'umap' });
   await send(page, censusMessage(id, cen));
   await frame(page);
-  check(await hook(page, () => window.__embeddingInspector.pointsDrawn) === 2000, `${theme}: 2000 points drawn`);
+  check((await hook(page, () => window.__embeddingInspector.pointsDrawn)) === 2000, `${theme}: 2000 points drawn`);
   check(await page.isHidden('[data-testid=status]'), `${theme}: status hidden once the layout is in`);
   await send(page, { type: 'status', state: 'computing', message: 'Counting triplets…' });
   await frame(page);
-  check(await page.isVisible('[data-testid=status]') && (await page.textContent('[data-testid=status]')) === 'Counting triplets…', `${theme}: host status shown over the plot`);
+  check(
+    (await page.isVisible('[data-testid=status]')) &&
+      (await page.textContent('[data-testid=status]')) === 'Counting triplets…',
+    `${theme}: host status shown over the plot`,
+  );
   await send(page, { type: 'status', state: 'ready', message: 'Census ready' });
   await frame(page);
   check(await page.isHidden('[data-testid=status]'), `${theme}: status hidden when ready`);
   const header = await page.textContent('[data-testid=census-header]');
-  check(/^hard [\d\u2009]+ · semi-hard [\d\u2009]+ · margin 0\.50 · pml$/.test(header), `${theme}: census header "${header}"`);
+  check(
+    /^hard [\d\u2009]+ · semi-hard [\d\u2009]+ · margin 0\.50 · pml$/.test(header),
+    `${theme}: census header "${header}"`,
+  );
   await page.screenshot({ path: `${outDir}/${theme}-1-label.png` });
 
   // Hover a hard sample: tooltip with its image, then the detail lines.
@@ -102,18 +217,43 @@ for (const theme of ['dark', 'light']) {
   await page.waitForFunction(() => window.__harness.posted.some((m) => m.type === 'requestDetail'));
   const req = (await posted(page, 'requestDetail')).at(-1);
   check(req.index === target, `${theme}: requestDetail for the hovered sample (${req.index} vs ${target})`);
-  check(await hook(page, () => window.__embeddingInspector.hoverIndex) === target, `${theme}: hoverIndex`);
+  check((await hook(page, () => window.__embeddingInspector.hoverIndex)) === target, `${theme}: hoverIndex`);
   const src = await hook(page, () => window.__embeddingInspector.tooltipImageSrc);
   check(src === `${origin}/img/${id}/${target}.png`, `${theme}: tooltip image src ${src}`);
-  await page.waitForFunction(() => { const i = document.querySelector('[data-testid=tooltip-image]'); return i.complete && i.naturalWidth > 0; });
-  check(await page.evaluate(() => document.querySelector('[data-testid=tooltip-image]').naturalWidth) === 16, `${theme}: tooltip image loaded`);
+  await page.waitForFunction(() => {
+    const i = document.querySelector('[data-testid=tooltip-image]');
+    return i.complete && i.naturalWidth > 0;
+  });
+  check(
+    (await page.evaluate(() => document.querySelector('[data-testid=tooltip-image]').naturalWidth)) === 16,
+    `${theme}: tooltip image loaded`,
+  );
   const det = detail(data, target, margin);
-  await send(page, { type: 'detail', requestId: req.requestId, index: target, ...det, stats: { violAsAnchor: cen.violAsAnchor[target], violAsPositive: cen.violAsPositive[target], violAsNegative: cen.violAsNegative[target], lossAsAnchor: cen.lossAsAnchor[target], nearestImpostor: cen.nearestImpostor[target], category: cen.category[target] } });
+  await send(page, {
+    type: 'detail',
+    requestId: req.requestId,
+    index: target,
+    ...det,
+    stats: {
+      violAsAnchor: cen.violAsAnchor[target],
+      violAsPositive: cen.violAsPositive[target],
+      violAsNegative: cen.violAsNegative[target],
+      lossAsAnchor: cen.lossAsAnchor[target],
+      nearestImpostor: cen.nearestImpostor[target],
+      category: cen.category[target],
+    },
+  });
   await frame(page);
   const lines = await hook(page, () => window.__embeddingInspector.detailLines);
-  check(lines === 1 + det.negatives.length, `${theme}: detail lines drawn (${lines}, ${det.negatives.length} negatives)`);
+  check(
+    lines === 1 + det.negatives.length,
+    `${theme}: detail lines drawn (${lines}, ${det.negatives.length} negatives)`,
+  );
   await page.screenshot({ path: `${outDir}/${theme}-2-hover.png` });
-  await page.screenshot({ path: `${outDir}/${theme}-2b-hover-crop.png`, clip: { x: p.x - 150, y: p.y - 150, width: 300, height: 300 } });
+  await page.screenshot({
+    path: `${outDir}/${theme}-2b-hover-crop.png`,
+    clip: { x: p.x - 150, y: p.y - 150, width: 300, height: 300 },
+  });
 
   // Click the hovered point: openSample.
   await page.mouse.click(p.x, p.y);
@@ -123,7 +263,7 @@ for (const theme of ['dark', 'light']) {
   await page.selectOption('[data-testid=color-by]', 'category');
   await page.mouse.move(5, 690);
   await frame(page);
-  check(await hook(page, () => window.__embeddingInspector.colorBy) === 'category', `${theme}: colour by category`);
+  check((await hook(page, () => window.__embeddingInspector.colorBy)) === 'category', `${theme}: colour by category`);
   await page.screenshot({ path: `${outDir}/${theme}-3-category.png` });
   await page.selectOption('[data-testid=color-by]', 'loss');
   await frame(page);
@@ -136,7 +276,11 @@ for (const theme of ['dark', 'light']) {
   await page.screenshot({ path: `${outDir}/${theme}-5-triplet.png` });
   const a = await hook(page, `window.__embeddingInspector.screenPositionOf(${cen.worst[0].anchor})`);
   const box = await page.locator('#plot').boundingBox();
-  check(Math.abs(a.x - (box.x + box.width / 2)) < box.width * 0.3 && Math.abs(a.y - (box.y + box.height / 2)) < box.height * 0.3, `${theme}: worst triplet centred`);
+  check(
+    Math.abs(a.x - (box.x + box.width / 2)) < box.width * 0.3 &&
+      Math.abs(a.y - (box.y + box.height / 2)) < box.height * 0.3,
+    `${theme}: worst triplet centred`,
+  );
 
   // Reset, then box select with shift-drag.
   await page.focus('#plot');
@@ -156,26 +300,55 @@ for (const theme of ['dark', 'light']) {
     const q = await hook(page, `window.__embeddingInspector.screenPositionOf(${i})`);
     if (q.x >= c3.x - 40 && q.x <= c3.x + 40 && q.y >= c3.y - 40 && q.y <= c3.y + 40) expected.push(i);
   }
-  check(sel && sel.indicesType === '[object Int32Array]' && sel.indices.includes(3) && Math.abs(sel.indices.length - expected.length) <= 2, `${theme}: box selection posts an Int32Array (${sel?.indices.length} vs ${expected.length} by screen positions)`);
+  check(
+    sel &&
+      sel.indicesType === '[object Int32Array]' &&
+      sel.indices.includes(3) &&
+      Math.abs(sel.indices.length - expected.length) <= 2,
+    `${theme}: box selection posts an Int32Array (${sel?.indices.length} vs ${expected.length} by screen positions)`,
+  );
   await frame(page);
   await page.screenshot({ path: `${outDir}/${theme}-6-selection.png` });
   await page.keyboard.press('Escape');
-  check((await posted(page, 'selection')).at(-1).indices.length === 0 && await hook(page, () => window.__embeddingInspector.selectionSize) === 0, `${theme}: Escape clears the selection`);
+  check(
+    (await posted(page, 'selection')).at(-1).indices.length === 0 &&
+      (await hook(page, () => window.__embeddingInspector.selectionSize)) === 0,
+    `${theme}: Escape clears the selection`,
+  );
 
   // Lasso (alt-drag): a triangle around point 3, compared with the screen positions.
-  const tri = [[c3.x - 50, c3.y - 40], [c3.x + 50, c3.y - 30], [c3.x, c3.y + 50]];
+  const tri = [
+    [c3.x - 50, c3.y - 40],
+    [c3.x + 50, c3.y - 30],
+    [c3.x, c3.y + 50],
+  ];
   await page.keyboard.down('Alt');
   await page.mouse.move(...tri[0]);
   await page.mouse.down();
   for (const q of [tri[1], tri[2], tri[0]]) await page.mouse.move(...q, { steps: 8 });
   await page.mouse.up();
   await page.keyboard.up('Alt');
-  const inTri = (x, y) => { let inside = false; for (let i = 0, j = 2; i < 3; j = i++) { const [xi, yi] = tri[i], [xj, yj] = tri[j]; if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside; } return inside; };
-  const screen = await page.evaluate((n) => Array.from({ length: n }, (_, i) => window.__embeddingInspector.screenPositionOf(i)), data.n);
+  const inTri = (x, y) => {
+    let inside = false;
+    for (let i = 0, j = 2; i < 3; j = i++) {
+      const [xi, yi] = tri[i],
+        [xj, yj] = tri[j];
+      if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    }
+    return inside;
+  };
+  const screen = await page.evaluate(
+    (n) => Array.from({ length: n }, (_, i) => window.__embeddingInspector.screenPositionOf(i)),
+    data.n,
+  );
   const lassoExpected = screen.flatMap((q, i) => (inTri(q.x, q.y) ? [i] : []));
   const lasso = (await posted(page, 'selection')).at(-1).indices;
-  const missed = lassoExpected.filter((i) => !lasso.includes(i)).length + lasso.filter((i) => !lassoExpected.includes(i)).length;
-  check(lasso.length > 5 && missed <= 2, `${theme}: lasso selects the points inside (${lasso.length} vs ${lassoExpected.length}, ${missed} differ)`);
+  const missed =
+    lassoExpected.filter((i) => !lasso.includes(i)).length + lasso.filter((i) => !lassoExpected.includes(i)).length;
+  check(
+    lasso.length > 5 && missed <= 2,
+    `${theme}: lasso selects the points inside (${lasso.length} vs ${lassoExpected.length}, ${missed} differ)`,
+  );
   await page.keyboard.press('Escape');
 
   // Wheel zoom keeps the point under the cursor in place; + zooms in about the centre; 0 resets.
@@ -184,7 +357,10 @@ for (const theme of ['dark', 'light']) {
   await page.mouse.wheel(0, -300);
   await frame(page);
   const w2 = await hook(page, `window.__embeddingInspector.screenPositionOf(${target})`);
-  check(Math.hypot(w2.x - w.x, w2.y - w.y) < 1, `${theme}: wheel zoom anchored at the cursor (moved ${Math.hypot(w2.x - w.x, w2.y - w.y).toFixed(2)} px)`);
+  check(
+    Math.hypot(w2.x - w.x, w2.y - w.y) < 1,
+    `${theme}: wheel zoom anchored at the cursor (moved ${Math.hypot(w2.x - w.x, w2.y - w.y).toFixed(2)} px)`,
+  );
   await page.focus('#plot');
   await page.keyboard.press('0');
   const r0 = await hook(page, `window.__embeddingInspector.screenPositionOf(${target})`);
@@ -196,7 +372,10 @@ for (const theme of ['dark', 'light']) {
 
   // Legend: clicking a class toggles its emphasis.
   await page.click('[data-testid=legend-classes] [data-class="4"]');
-  check(await page.getAttribute('[data-testid=legend-classes] [data-class="4"]', 'aria-pressed') === 'true', `${theme}: legend click emphasises a class`);
+  check(
+    (await page.getAttribute('[data-testid=legend-classes] [data-class="4"]', 'aria-pressed')) === 'true',
+    `${theme}: legend click emphasises a class`,
+  );
   await page.click('[data-testid=legend-classes] [data-class="4"]');
 
   // Host highlight of a class pair, then a reveal.
@@ -215,7 +394,10 @@ for (const theme of ['dark', 'light']) {
   await page.waitForTimeout(200);
   await page.screenshot({ path: `${outDir}/${theme}-8-switched-resized.png` });
   check((await hook(page, () => window.__harness.violations)).length === 0, `${theme}: no CSP violations`);
-  check((await posted(page, 'log')).length === 0, `${theme}: no error logs posted ${JSON.stringify(await posted(page, 'log'))}`);
+  check(
+    (await posted(page, 'log')).length === 0,
+    `${theme}: no error logs posted ${JSON.stringify(await posted(page, 'log'))}`,
+  );
   await page.close();
 }
 
@@ -223,11 +405,23 @@ for (const theme of ['dark', 'light']) {
   // devicePixelRatio 2: the canvas backing store doubles, hit-testing stays in CSS pixels.
   const page = await openPage('dark', { width: 700, height: 450 }, 2);
   await send(page, datasetMessage('hidpi', data));
-  await send(page, { type: 'layout', datasetId: 'hidpi', layout: typed('Float32Array', data.xy), dims: 2, kind: 'umap' });
+  await send(page, {
+    type: 'layout',
+    datasetId: 'hidpi',
+    layout: typed('Float32Array', data.xy),
+    dims: 2,
+    kind: 'umap',
+  });
   await send(page, censusMessage('hidpi', cen));
   await frame(page);
-  const size = await page.evaluate(() => { const c = document.querySelector('#plot'); return [c.width, c.height, c.clientWidth, c.clientHeight]; });
-  check(size[0] === 2 * size[2] && size[1] === 2 * size[3], `dpr 2: canvas ${size[0]}x${size[1]} for ${size[2]}x${size[3]} CSS px`);
+  const size = await page.evaluate(() => {
+    const c = document.querySelector('#plot');
+    return [c.width, c.height, c.clientWidth, c.clientHeight];
+  });
+  check(
+    size[0] === 2 * size[2] && size[1] === 2 * size[3],
+    `dpr 2: canvas ${size[0]}x${size[1]} for ${size[2]}x${size[3]} CSS px`,
+  );
   const i = cen.worst[3].anchor;
   const q = await hook(page, `window.__embeddingInspector.screenPositionOf(${i})`);
   await page.mouse.move(q.x, q.y);
@@ -238,12 +432,27 @@ for (const theme of ['dark', 'light']) {
   await page.screenshot({ path: `${outDir}/dpr2-hover.png` });
 
   // WebGL context loss and restore: the points come back.
-  const restored = await page.evaluate(() => new Promise((resolve) => {
-    const c = document.querySelector('#plot'), ext = c.getContext('webgl2').getExtension('WEBGL_lose_context');
-    c.addEventListener('webglcontextlost', () => setTimeout(() => ext.restoreContext(), 50), { once: true });
-    c.addEventListener('webglcontextrestored', () => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve(window.__embeddingInspector.pointsDrawn))), 0), { once: true });
-    ext.loseContext();
-  }));
+  const restored = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const c = document.querySelector('#plot'),
+          ext = c.getContext('webgl2').getExtension('WEBGL_lose_context');
+        c.addEventListener('webglcontextlost', () => setTimeout(() => ext.restoreContext(), 50), { once: true });
+        c.addEventListener(
+          'webglcontextrestored',
+          () =>
+            setTimeout(
+              () =>
+                requestAnimationFrame(() =>
+                  requestAnimationFrame(() => resolve(window.__embeddingInspector.pointsDrawn)),
+                ),
+              0,
+            ),
+          { once: true },
+        );
+        ext.loseContext();
+      }),
+  );
   check(restored === data.n, `context restore redraws all points (${restored})`);
 
   // UI state survives a reload (retainContextWhenHidden is off): camera and colour mode come back.
@@ -255,10 +464,20 @@ for (const theme of ['dark', 'light']) {
   await page.reload();
   await page.waitForFunction(() => window.__harness.posted.some((m) => m.type === 'ready'));
   await send(page, datasetMessage('hidpi', data));
-  await send(page, { type: 'layout', datasetId: 'hidpi', layout: typed('Float32Array', data.xy), dims: 2, kind: 'umap' });
+  await send(page, {
+    type: 'layout',
+    datasetId: 'hidpi',
+    layout: typed('Float32Array', data.xy),
+    dims: 2,
+    kind: 'umap',
+  });
   await frame(page);
   const after = await hook(page, `window.__embeddingInspector.screenPositionOf(${i})`);
-  check(Math.hypot(after.x - before.x, after.y - before.y) < 0.5 && await hook(page, () => window.__embeddingInspector.colorBy) === 'loss', `reload restores the camera (${before.x.toFixed(1)},${before.y.toFixed(1)} -> ${after.x.toFixed(1)},${after.y.toFixed(1)}) and the colour mode`);
+  check(
+    Math.hypot(after.x - before.x, after.y - before.y) < 0.5 &&
+      (await hook(page, () => window.__embeddingInspector.colorBy)) === 'loss',
+    `reload restores the camera (${before.x.toFixed(1)},${before.y.toFixed(1)} -> ${after.x.toFixed(1)},${after.y.toFixed(1)}) and the colour mode`,
+  );
   await page.close();
 }
 
@@ -267,19 +486,42 @@ if (perf) {
   const big = makeClusters(100000, 40, 3, 1.6);
   const id = 'big';
   await send(page, datasetMessage(id, big));
-  await page.evaluate((m) => window.__harness.prepare(m), { type: 'layout', datasetId: id, layout: typed('Float32Array', big.xy), dims: 2 });
+  await page.evaluate((m) => window.__harness.prepare(m), {
+    type: 'layout',
+    datasetId: id,
+    layout: typed('Float32Array', big.xy),
+    dims: 2,
+  });
   const layoutMs = await page.evaluate(() => window.__harness.deliver());
-  console.log(`100k: layout message -> grid built, uploaded and drawn: ${layoutMs.toFixed(0)} ms, pointsDrawn ${await hook(page, () => window.__embeddingInspector.pointsDrawn)}`);
+  console.log(
+    `100k: layout message -> grid built, uploaded and drawn: ${layoutMs.toFixed(0)} ms, pointsDrawn ${await hook(page, () => window.__embeddingInspector.pointsDrawn)}`,
+  );
   const cat = new Uint8Array(big.n).map((_, i) => (i % 17 === 0 ? 3 : i % 5 === 0 ? 2 : 1));
   const z = new Float32Array(big.n).map((_, i) => (cat[i] > 1 ? (i % 13) / 13 : 0));
-  const fakeCensus = { ...cen, category: cat, lossAsAnchor: z, violAsAnchor: z, violAsPositive: z, violAsNegative: z, nearestImpostor: new Int32Array(big.n), worst: [], classViolationRate: new Float64Array(40) };
+  const fakeCensus = {
+    ...cen,
+    category: cat,
+    lossAsAnchor: z,
+    violAsAnchor: z,
+    violAsPositive: z,
+    violAsNegative: z,
+    nearestImpostor: new Int32Array(big.n),
+    worst: [],
+    classViolationRate: new Float64Array(40),
+  };
   await page.evaluate((m) => window.__harness.prepare(m), censusMessage(id, fakeCensus));
-  console.log(`100k: census message -> restyled and drawn: ${(await page.evaluate(() => window.__harness.deliver())).toFixed(0)} ms`);
+  console.log(
+    `100k: census message -> restyled and drawn: ${(await page.evaluate(() => window.__harness.deliver())).toFixed(0)} ms`,
+  );
   const box = await page.locator('#plot').boundingBox();
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  const stats = (xs) => { xs.sort((x, y) => x - y); return `median ${xs[xs.length >> 1].toFixed(1)} ms, max ${xs.at(-1).toFixed(1)} ms`; };
+  const stats = (xs) => {
+    xs.sort((x, y) => x - y);
+    return `median ${xs[xs.length >> 1].toFixed(1)} ms, max ${xs.at(-1).toFixed(1)} ms`;
+  };
   // Zoom frames: main-thread time of each frame (the WebGL work itself runs in the GPU process).
-  const frames = [], walls = [];
+  const frames = [],
+    walls = [];
   for (let k = 0; k < 20; k++) {
     const s = Date.now();
     await page.mouse.wheel(0, k < 10 ? -120 : 120);
@@ -287,8 +529,11 @@ if (perf) {
     walls.push(Date.now() - s);
     frames.push(await hook(page, () => window.__embeddingInspector.lastFrameMs));
   }
-  console.log(`100k: zoom frame main-thread ${stats(frames)}; wheel -> frame shown (playwright round trip, SwiftShader software GL) ${stats(walls)}`);
-  const hov = [], hovFrames = [];
+  console.log(
+    `100k: zoom frame main-thread ${stats(frames)}; wheel -> frame shown (playwright round trip, SwiftShader software GL) ${stats(walls)}`,
+  );
+  const hov = [],
+    hovFrames = [];
   for (let k = 0; k < 40; k++) {
     const s = Date.now();
     await page.mouse.move(box.x + 100 + k * 7, box.y + 200 + k * 3);
@@ -296,7 +541,9 @@ if (perf) {
     hov.push(Date.now() - s);
     hovFrames.push(await hook(page, () => window.__embeddingInspector.lastFrameMs));
   }
-  console.log(`100k: hover (hit test + tooltip + overlay only) frame ${stats(hovFrames)}; move -> frame shown ${stats(hov)}`);
+  console.log(
+    `100k: hover (hit test + tooltip + overlay only) frame ${stats(hovFrames)}; move -> frame shown ${stats(hov)}`,
+  );
   await page.screenshot({ path: `${outDir}/perf-100k.png` });
   await page.close();
 }

@@ -9,17 +9,26 @@ function same(a: unknown, b: unknown): boolean {
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
   if (ArrayBuffer.isView(a) || Array.isArray(a)) {
-    const x = a as unknown as ArrayLike<unknown>, y = b as unknown as ArrayLike<unknown>;
+    const x = a as unknown as ArrayLike<unknown>,
+      y = b as unknown as ArrayLike<unknown>;
     if (x.length !== y.length) return false;
     for (let i = 0; i < x.length; i++) if (!same(x[i], y[i])) return false;
     return true;
   }
-  const ka = Object.keys(a), kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  const ka = Object.keys(a),
+    kb = Object.keys(b);
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 const show = (v: unknown) => {
-  try { return JSON.stringify(v, (_k, x) => (ArrayBuffer.isView(x) ? Array.from(x as unknown as ArrayLike<number>) : x)); } catch { return String(v); }
+  try {
+    return JSON.stringify(v, (_k, x) => (ArrayBuffer.isView(x) ? Array.from(x as unknown as ArrayLike<number>) : x));
+  } catch {
+    return String(v);
+  }
 };
 
 /** Fails unless `value` is truthy. */
@@ -29,17 +38,20 @@ export function ok(value: unknown, message = 'expected a truthy value'): asserts
 
 /** Fails unless Object.is(actual, expected). */
 export function equal<T>(actual: T, expected: T, message = ''): void {
-  if (!Object.is(actual, expected)) throw new Error(`${message ? message + ': ' : ''}expected ${show(expected)}, got ${show(actual)}`);
+  if (!Object.is(actual, expected))
+    throw new Error(`${message ? message + ': ' : ''}expected ${show(expected)}, got ${show(actual)}`);
 }
 
 /** Fails unless actual and expected are structurally equal. */
 export function deepEqual<T>(actual: T, expected: T, message = ''): void {
-  if (!same(actual, expected)) throw new Error(`${message ? message + ': ' : ''}expected ${show(expected)}, got ${show(actual)}`);
+  if (!same(actual, expected))
+    throw new Error(`${message ? message + ': ' : ''}expected ${show(expected)}, got ${show(actual)}`);
 }
 
 /** Fails if actual and expected are structurally equal. */
 export function notDeepEqual<T>(actual: T, expected: T, message = ''): void {
-  if (same(actual, expected)) throw new Error(`${message ? message + ': ' : ''}expected a value other than ${show(expected)}`);
+  if (same(actual, expected))
+    throw new Error(`${message ? message + ': ' : ''}expected a value other than ${show(expected)}`);
 }
 
 /** Fails unless `text` matches `re`. */

@@ -1,7 +1,19 @@
 import * as assert from './assert';
-import { classColor, deltaE76, GLASBEY_32, lchToSrgb, lossPosition, lossRamp, lossScale, parseCssColor, srgbToLab, type Rgb } from '../../../webview/projection/colors';
+import {
+  classColor,
+  deltaE76,
+  GLASBEY_32,
+  lchToSrgb,
+  lossPosition,
+  lossRamp,
+  lossScale,
+  parseCssColor,
+  srgbToLab,
+  type Rgb,
+} from '../../../webview/projection/colors';
 
-const near = (a: number, b: number, eps: number, what = '') => assert.ok(Math.abs(a - b) <= eps, `${what} ${a} != ${b}`);
+const near = (a: number, b: number, eps: number, what = '') =>
+  assert.ok(Math.abs(a - b) <= eps, `${what} ${a} != ${b}`);
 
 describe('projection colours', () => {
   it('parses the colour forms VS Code puts in --vscode-* variables', () => {
@@ -12,17 +24,36 @@ describe('projection colours', () => {
     assert.deepEqual(parseCssColor('rgba(0, 0, 0, 0.36)'), [0, 0, 0, 0.36]);
     assert.deepEqual(parseCssColor('rgb(10 20 30 / 50%)'), [10, 20, 30, 0.5]);
     assert.deepEqual(parseCssColor('rgb(100%, 0%, 50%)'), [255, 0, 128, 1]);
-    for (const bad of ['', 'red', '#12', '#12345', 'rgb(1,2)', 'rgb(a,b,c)', 'var(--x)']) assert.equal(parseCssColor(bad), null, bad);
+    for (const bad of ['', 'red', '#12', '#12345', 'rgb(1,2)', 'rgb(a,b,c)', 'var(--x)'])
+      assert.equal(parseCssColor(bad), null, bad);
   });
 
   it('converts sRGB to CIELAB like the published reference values (D65)', () => {
     const cases: [Rgb, [number, number, number]][] = [
-      [[255, 255, 255], [100, 0, 0]],
-      [[0, 0, 0], [0, 0, 0]],
-      [[255, 0, 0], [53.24, 80.09, 67.2]],
-      [[0, 255, 0], [87.73, -86.18, 83.18]],
-      [[0, 0, 255], [32.3, 79.19, -107.86]],
-      [[128, 128, 128], [53.59, 0, 0]],
+      [
+        [255, 255, 255],
+        [100, 0, 0],
+      ],
+      [
+        [0, 0, 0],
+        [0, 0, 0],
+      ],
+      [
+        [255, 0, 0],
+        [53.24, 80.09, 67.2],
+      ],
+      [
+        [0, 255, 0],
+        [87.73, -86.18, 83.18],
+      ],
+      [
+        [0, 0, 255],
+        [32.3, 79.19, -107.86],
+      ],
+      [
+        [128, 128, 128],
+        [53.59, 0, 0],
+      ],
     ];
     for (const [rgb, lab] of cases) {
       const got = srgbToLab(rgb);
@@ -31,7 +62,11 @@ describe('projection colours', () => {
   });
 
   it('round-trips LCh -> sRGB -> Lab for in-gamut colours and keeps hue when reducing chroma', () => {
-    for (const [L, C, h] of [[60, 30, 20], [55, 25, 200], [70, 25, 300]]) {
+    for (const [L, C, h] of [
+      [60, 30, 20],
+      [55, 25, 200],
+      [70, 25, 300],
+    ]) {
       const lab = srgbToLab(lchToSrgb(L, C, h));
       near(lab[0], L, 0.6, 'L');
       near(Math.hypot(lab[1], lab[2]), C, 0.8, 'C');
@@ -94,25 +129,41 @@ describe('projection colours', () => {
 
   it('the float32 radix selection equals the selection on the same values as numbers (infinities, -0, negatives, subnormals, ties)', () => {
     let seed = 5;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const special = [Infinity, -Infinity, -0, 0, -3, 1e-42, 3e38, NaN];
     for (const m of [1, 7, 300, 20000]) {
-      const values = Float32Array.from({ length: m }, (_, i) => (i % 11 === 0 ? special[i % special.length] : rnd() < 0.2 ? Math.fround(2.5) : Math.exp(20 * rnd() - 10)));
-      const pos = Array.from(values).filter((v) => v > 0 && Number.isFinite(v)).sort((a, b) => a - b);
+      const values = Float32Array.from({ length: m }, (_, i) =>
+        i % 11 === 0 ? special[i % special.length] : rnd() < 0.2 ? Math.fround(2.5) : Math.exp(20 * rnd() - 10),
+      );
+      const pos = Array.from(values)
+        .filter((v) => v > 0 && Number.isFinite(v))
+        .sort((a, b) => a - b);
       const at = (q: number) => pos[Math.min(pos.length - 1, Math.floor(q * (pos.length - 1)))];
-      assert.deepEqual(lossScale(values), pos.length ? { ref: at(0.5), max: at(0.99) } : { ref: 0, max: 0 }, `float32, m = ${m}`);
+      assert.deepEqual(
+        lossScale(values),
+        pos.length ? { ref: at(0.5), max: at(0.99) } : { ref: 0, max: 0 },
+        `float32, m = ${m}`,
+      );
       assert.deepEqual(lossScale(Array.from(values)), lossScale(values), `plain array, m = ${m}`);
     }
   });
 
   it('the scale by selection equals the sorted order statistics (shuffled, with ties, zeros and NaN)', () => {
     let seed = 9;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (const m of [1, 2, 3, 10, 101, 5000]) {
-      const values = Float32Array.from({ length: m + 40 }, (_, i) => (i < 20 ? 0 : i < 30 ? NaN : Math.floor(rnd() * (m / 3 + 1)) + rnd() * (i % 3 === 0 ? 0 : 1)));
-      const pos = Array.from(values).filter((v) => v > 0 && Number.isFinite(v)).sort((a, b) => a - b);
+      const values = Float32Array.from({ length: m + 40 }, (_, i) =>
+        i < 20 ? 0 : i < 30 ? NaN : Math.floor(rnd() * (m / 3 + 1)) + rnd() * (i % 3 === 0 ? 0 : 1),
+      );
+      const pos = Array.from(values)
+        .filter((v) => v > 0 && Number.isFinite(v))
+        .sort((a, b) => a - b);
       const at = (q: number) => pos[Math.min(pos.length - 1, Math.floor(q * (pos.length - 1)))];
-      assert.deepEqual(lossScale(values), pos.length ? { ref: at(0.5), max: at(0.99) } : { ref: 0, max: 0 }, `m = ${m}`);
+      assert.deepEqual(
+        lossScale(values),
+        pos.length ? { ref: at(0.5), max: at(0.99) } : { ref: 0, max: 0 },
+        `m = ${m}`,
+      );
     }
   });
 });

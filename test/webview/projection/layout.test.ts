@@ -1,8 +1,19 @@
 import * as assert from './assert';
-import { clipTransform, computeBounds, dataToScreen, fitCamera, framePoints, panBy, screenToData, wheelZoomFactor, zoomAt } from '../../../webview/projection/layout';
+import {
+  clipTransform,
+  computeBounds,
+  dataToScreen,
+  fitCamera,
+  framePoints,
+  panBy,
+  screenToData,
+  wheelZoomFactor,
+  zoomAt,
+} from '../../../webview/projection/layout';
 
 const vp = { width: 800, height: 600 };
-const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps * Math.max(1, Math.abs(b)), `${a} != ${b}`);
+const close = (a: number, b: number, eps = 1e-9) =>
+  assert.ok(Math.abs(a - b) <= eps * Math.max(1, Math.abs(b)), `${a} != ${b}`);
 
 describe('projection layout scaling', () => {
   it('computes bounds over finite points only, with stride 3', () => {
@@ -33,10 +44,16 @@ describe('projection layout scaling', () => {
 
   it('maps screen -> data as the exact inverse of data -> screen', () => {
     const cam = { cx: -2.5, cy: 7, scale: 33.3 };
-    for (const [x, y] of [[0, 0], [-2.5, 7], [100, -40], [1e-3, 5e3]]) {
+    for (const [x, y] of [
+      [0, 0],
+      [-2.5, 7],
+      [100, -40],
+      [1e-3, 5e3],
+    ]) {
       const [sx, sy] = dataToScreen(cam, vp, x, y);
       const [bx, by] = screenToData(cam, vp, sx, sy);
-      close(bx, x); close(by, y);
+      close(bx, x);
+      close(by, y);
     }
     assert.deepEqual(dataToScreen(cam, vp, -2.5, 7), [400, 300]);
   });
@@ -47,29 +64,37 @@ describe('projection layout scaling', () => {
     const z = zoomAt(cam, vp, 123, 456, 2.5);
     close(z.scale, 25);
     const after = screenToData(z, vp, 123, 456);
-    close(after[0], before[0]); close(after[1], before[1]);
+    close(after[0], before[0]);
+    close(after[1], before[1]);
     // Clamped zoom keeps the anchor too.
     const c = zoomAt(cam, vp, 700, 50, 100, 0, 40);
     close(c.scale, 40);
     const anchored = dataToScreen(c, vp, ...screenToData(cam, vp, 700, 50));
-    close(anchored[0], 700); close(anchored[1], 50);
+    close(anchored[0], 700);
+    close(anchored[1], 50);
   });
 
   it('pans with the drag: content follows the pointer', () => {
     const cam = { cx: 0, cy: 0, scale: 20 };
     const p = dataToScreen(cam, vp, 3, 4);
     const moved = dataToScreen(panBy(cam, 30, -10), vp, 3, 4);
-    close(moved[0], p[0] + 30); close(moved[1], p[1] - 10);
+    close(moved[0], p[0] + 30);
+    close(moved[1], p[1] - 10);
   });
 
   it('produces clip-space uniforms that agree with the screen mapping', () => {
     const cam = { cx: 2, cy: -1, scale: 50 };
     const t = clipTransform(cam, vp);
-    for (const [x, y] of [[2, -1], [5, 3], [-4, 0.5]]) {
+    for (const [x, y] of [
+      [2, -1],
+      [5, 3],
+      [-4, 0.5],
+    ]) {
       const clip = [(x - t.center[0]) * t.scale[0], (y - t.center[1]) * t.scale[1]];
       const [sx, sy] = dataToScreen(cam, vp, x, y);
       // clip x -1..1 is screen 0..width; clip y -1..1 is screen height..0
-      close((clip[0] + 1) * vp.width / 2, sx); close((1 - clip[1]) * vp.height / 2, sy);
+      close(((clip[0] + 1) * vp.width) / 2, sx);
+      close(((1 - clip[1]) * vp.height) / 2, sy);
     }
   });
 
@@ -83,7 +108,8 @@ describe('projection layout scaling', () => {
   it('frames a triplet within the zoom limits', () => {
     const xy = [0, 0, 1, 0, 0, 1];
     const cam = framePoints(xy, vp, 100, 1, 1000);
-    close(cam.cx, 0.5); close(cam.cy, 0.5);
+    close(cam.cx, 0.5);
+    close(cam.cy, 0.5);
     close(cam.scale, 400); // 1 unit in the 600 - 200 px available height
     assert.equal(framePoints(xy, vp, 100, 1, 50).scale, 50);
     assert.equal(framePoints([3, 3, 3, 3], vp, 100, 1, 70).scale, 70); // identical points: max zoom

@@ -12,9 +12,17 @@ describe('layouts in chunks', () => {
     assert.equal(small.length, 1);
     assert.equal(small[0].type, 'layout');
     for (const dims of [2, 3] as const) {
-      const n = 25, layout = layoutOf(n, dims);
+      const n = 25,
+        layout = layoutOf(n, dims);
       const cs = chunks(layoutMessages('d', 4, 'pca', layout, dims, 10));
-      assert.deepEqual(cs.map((c) => [c.offset, c.data.length / dims, c.n, c.layoutId, c.kind]), [[0, 10, 25, 4, 'pca'], [10, 10, 25, 4, 'pca'], [20, 5, 25, 4, 'pca']]);
+      assert.deepEqual(
+        cs.map((c) => [c.offset, c.data.length / dims, c.n, c.layoutId, c.kind]),
+        [
+          [0, 10, 25, 4, 'pca'],
+          [10, 10, 25, 4, 'pca'],
+          [20, 5, 25, 4, 'pca'],
+        ],
+      );
       // Own buffers, not views of the whole layout (VS Code would post the whole buffer with each).
       for (const c of cs) assert.equal(c.data.buffer.byteLength, c.data.byteLength);
       const a = new LayoutAssembly(cs[0], n);
@@ -29,7 +37,10 @@ describe('layouts in chunks', () => {
     assert.equal(validateLayoutChunk(cs[0], 25, 0), null);
     assert.match(validateLayoutChunk(cs[1], 25, 0)!, /expected 0/);
     assert.match(validateLayoutChunk(cs[0], 24, 0)!, /dataset has 24/);
-    assert.match(validateLayoutChunk({ ...cs[0], data: new Float64Array(20) as unknown as Float32Array }, 25, 0)!, /Float32Array/);
+    assert.match(
+      validateLayoutChunk({ ...cs[0], data: new Float64Array(20) as unknown as Float32Array }, 25, 0)!,
+      /Float32Array/,
+    );
     assert.match(validateLayoutChunk({ ...cs[0], data: new Float32Array(3) }, 25, 0)!, /whole number/);
     assert.match(validateLayoutChunk({ ...cs[2], n: 22 }, 22, 20)!, /past n/);
     assert.match(validateLayoutChunk({ ...cs[0], dims: 4 as 2 }, 25, 0)!, /dims/);
@@ -43,7 +54,10 @@ describe('layouts in chunks', () => {
     let has = false;
     const r = new LayoutReceiver({
       hasLayout: () => has,
-      show: (data, _dims, kind, loaded) => { has = true; log.push(`show ${kind} ${loaded}/${data.length / 2}`); },
+      show: (data, _dims, kind, loaded) => {
+        has = true;
+        log.push(`show ${kind} ${loaded}/${data.length / 2}`);
+      },
       arrived: (from, to) => log.push(`arrived ${from}-${to}`),
       finished: () => log.push('finished'),
     });
@@ -55,7 +69,8 @@ describe('layouts in chunks', () => {
     assert.ok(!r.partial && r.incoming === null);
     log.length = 0;
     const umap = chunks(layoutMessages('d', 2, 'umap', layoutOf(25, 2), 2, 10));
-    r.receive(umap[0], 25); r.receive(umap[1], 25);
+    r.receive(umap[0], 25);
+    r.receive(umap[1], 25);
     assert.deepEqual(log, [], 'the PCA stays on screen while UMAP arrives');
     r.receive(umap[2], 25);
     assert.deepEqual(log, ['show umap 25/25']);

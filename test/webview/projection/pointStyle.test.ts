@@ -1,18 +1,44 @@
 import * as assert from './assert';
 import { classColor } from '../../../webview/projection/colors';
-import { baseSize, classCounts, computePointStyles, FLAG_RING, FLAG_SELECTED, orderByPriority, type Palette, type StyleInput } from '../../../webview/projection/pointStyle';
+import {
+  baseSize,
+  classCounts,
+  computePointStyles,
+  FLAG_RING,
+  FLAG_SELECTED,
+  orderByPriority,
+  type Palette,
+  type StyleInput,
+} from '../../../webview/projection/pointStyle';
 
 const palette: Palette = {
-  background: [30, 30, 30], foreground: [200, 200, 200], muted: [150, 150, 150], hard: [241, 76, 76], semiHard: [209, 134, 22],
-  easy: [140, 140, 140], focus: [0, 127, 212], positive: [137, 209, 133], negative: [241, 76, 76], isDark: true,
+  background: [30, 30, 30],
+  foreground: [200, 200, 200],
+  muted: [150, 150, 150],
+  hard: [241, 76, 76],
+  semiHard: [209, 134, 22],
+  easy: [140, 140, 140],
+  focus: [0, 127, 212],
+  positive: [137, 209, 133],
+  negative: [241, 76, 76],
+  isDark: true,
 };
 
 // Six samples: classes 0,0,1,1,2,7 (7 is out of range for 3 classes); categories none, easy, semi, hard, hard, easy.
 function input(over: Partial<StyleInput> = {}): StyleInput {
   return {
-    n: 6, colorBy: 'label', labels: new Int32Array([0, 0, 1, 1, 2, 7]), classCount: 3,
-    category: new Uint8Array([0, 1, 2, 3, 3, 1]), loss: new Float32Array([0, 0, 1, 4, 100, 0]), lossScale: { ref: 2, max: 4 },
-    emphasis: new Set(), selected: null, baseSize: 4, palette, ...over,
+    n: 6,
+    colorBy: 'label',
+    labels: new Int32Array([0, 0, 1, 1, 2, 7]),
+    classCount: 3,
+    category: new Uint8Array([0, 1, 2, 3, 3, 1]),
+    loss: new Float32Array([0, 0, 1, 4, 100, 0]),
+    lossScale: { ref: 2, max: 4 },
+    emphasis: new Set(),
+    selected: null,
+    baseSize: 4,
+    palette,
+    ...over,
   };
 }
 const rgbAt = (a: Uint8Array, i: number) => [a[4 * i], a[4 * i + 1], a[4 * i + 2]];
@@ -86,7 +112,13 @@ describe('projection point styles', () => {
 describe('projection point styles, written over the previous arrays', () => {
   it('gives the same styles as fresh arrays, in every mode and after a mode change', () => {
     let prev = computePointStyles(input());
-    for (const over of [{ colorBy: 'category' as const }, { colorBy: 'loss' as const }, { colorBy: 'label' as const, emphasis: new Set([2]) }, { colorBy: 'change' as const, change: new Float32Array([1, -1, 0, 0, 2, -3]) }, { selected: new Uint8Array([1, 0, 0, 0, 0, 1]) }]) {
+    for (const over of [
+      { colorBy: 'category' as const },
+      { colorBy: 'loss' as const },
+      { colorBy: 'label' as const, emphasis: new Set([2]) },
+      { colorBy: 'change' as const, change: new Float32Array([1, -1, 0, 0, 2, -3]) },
+      { selected: new Uint8Array([1, 0, 0, 0, 0, 1]) },
+    ]) {
       const fresh = computePointStyles(input(over));
       const reused = computePointStyles(input(over), prev);
       assert.equal(reused.rgba, prev.rgba, 'the same arrays');
@@ -97,7 +129,10 @@ describe('projection point styles, written over the previous arrays', () => {
       prev = reused;
     }
     // Another size: new arrays.
-    const other = computePointStyles({ ...input(), n: 5, labels: new Int32Array(5), category: new Uint8Array(5), loss: new Float32Array(5) }, prev);
+    const other = computePointStyles(
+      { ...input(), n: 5, labels: new Int32Array(5), category: new Uint8Array(5), loss: new Float32Array(5) },
+      prev,
+    );
     assert.ok(other.rgba !== prev.rgba, 'new arrays for another size');
     assert.equal(other.size.length, 5);
   });
@@ -112,6 +147,9 @@ describe('projection point styles: isolate the selection', () => {
     for (const i of [2, 5]) assert.equal(s.rgba[4 * i + 3], plain.rgba[4 * i + 3]);
     assert.deepEqual(Array.from(s.order).slice(-2), [2, 5], 'the selection is drawn last');
     assert.equal(s.flags[3], 0, 'a dimmed hard sample loses its ring');
-    assert.deepEqual(Array.from(computePointStyles(input({ isolate: true })).rgba), Array.from(computePointStyles(input()).rgba));
+    assert.deepEqual(
+      Array.from(computePointStyles(input({ isolate: true })).rgba),
+      Array.from(computePointStyles(input()).rgba),
+    );
   });
 });
