@@ -16,7 +16,8 @@ import type { CensusIndex } from './censusTypes';
 import type { DistanceOptions, EngineInput, Progress } from './types';
 
 export type { CategoryCounts, CensusIndex, CensusResult, CountOptions, PerSample, WorstTriplet } from './censusTypes';
-export { countAtMargin, fastRecountReady, prepareFastRecount, tHistogram } from './censusCount';
+export { countAtMargin, tHistogram } from './censusCount';
+export { fastRecountReady, prepareFastRecount } from './censusFences';
 export { mergeCensus } from './censusMerge';
 
 /**

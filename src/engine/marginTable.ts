@@ -16,7 +16,7 @@
  */
 import type { CensusIndex, CensusResult, WorstTriplet } from './censusTypes';
 import { totalsAt, type MarginTotals } from '../shared/marginTableView';
-import { anchorOf, IndexData, negIdAt, PREFIX_SHIFT, PREFIX_STEP } from './censusIndex';
+import { anchorOf, IndexData, negIdAt, PREFIX_SHIFT, PREFIX_STEP } from './censusIndexData';
 import { partialsAdd, partialsRound, sortWorst, TopK } from './censusMerge';
 import { abortError } from './types';
 

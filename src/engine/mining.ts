@@ -10,7 +10,7 @@
  */
 import { InputError } from '../shared/dataset';
 import type { CategoryCounts, CensusIndex } from './censusTypes';
-import { anchorOf, bitsOf, IndexData, negIdAt, valueAt } from './censusIndex';
+import { anchorOf, bitsOf, IndexData, negIdAt, valueAt } from './censusIndexData';
 import { partialsAdd, partialsRound } from './censusMerge';
 import { distanceRows, prepareEmbeddings } from './distances';
 import type { DistanceOptions, EngineInput, Progress } from './types';

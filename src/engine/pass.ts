@@ -12,7 +12,8 @@
  * bit, at any N; and every chunk result adds exactly (integers, Shewchuk partials, top-K by a total
  * order), so any split of the anchors (blocks, workers, shard processes) gives the same result.
  */
-import { anchorOf, indexBlock, indexContext, IndexStorage, type IndexContext, type IndexData } from './censusIndex';
+import { indexBlock, indexContext } from './censusIndex';
+import { anchorOf, IndexStorage, type IndexContext, type IndexData } from './censusIndexData';
 import { countInto, emptyCensus, tHistogram } from './censusCount';
 import { addCounts, addInto, partialsAdd, TopK, zeroCounts } from './censusMerge';
 import type { CensusResult } from './censusTypes';

@@ -5,7 +5,7 @@
  * float32 distance, ties by the smaller index), so the retrieval values below are the ones
  * `retrievalRows` computes, bit for bit.
  */
-import { floatOf, negIdAt, type IndexData } from './censusIndex';
+import { floatOf, negIdAt, type IndexData } from './censusIndexData';
 
 /**
  * Walks anchor i's nearest neighbours (itself excluded) in order, calling `visit(id, distance,

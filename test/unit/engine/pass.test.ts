@@ -15,7 +15,8 @@ import {
 } from '../../../src/engine/census';
 import { partialsRound } from '../../../src/engine/censusMerge';
 import { distanceRowsOf, initBackend, prepareEmbeddings, setKernelMode } from '../../../src/engine/distances';
-import { indexBlock, indexContext, IndexStorage, negIdAt } from '../../../src/engine/censusIndex';
+import { indexBlock, indexContext } from '../../../src/engine/censusIndex';
+import { IndexStorage, negIdAt } from '../../../src/engine/censusIndexData';
 import { exactKnn } from '../../../src/engine/knn';
 import { marginTable, mergeMarginTable, mergeSmallestT, smallestT } from '../../../src/engine/marginTable';
 import { batchHardFromIndex, semiHardSelection } from '../../../src/engine/mining';
