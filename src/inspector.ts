@@ -241,7 +241,7 @@ export class Inspector extends Disposable {
   private readonly switchLines = new WeakMap<Session, { latest: number }>();
 
   /** Opens `target` (a snapshot of it) in place of session `s`, unless a newer switch of its line was asked meanwhile.
-   * */
+   */
   private async switchFrom(
     s: Session,
     target: string,

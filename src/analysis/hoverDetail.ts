@@ -6,7 +6,7 @@ import { distanceRows } from '../engine/distances';
 import type { DistanceOptions } from '../engine/types';
 
 /** `x`: the embeddings as the distance reads them (prepared for `options`); `hardestPositive` per anchor (-1 without).
- * */
+ */
 export function hoverDetail(
   x: Float32Array,
   n: number,

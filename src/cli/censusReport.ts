@@ -53,7 +53,7 @@ export interface CensusReport {
   worst: Worst[];
   warnings: string[];
   /** Query / gallery retrieval (Market-1501 protocol), when the metadata has a split column (census only, not merge).
-   * */
+   */
   queryGallery?: QueryGalleryReport;
 }
 

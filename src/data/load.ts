@@ -75,7 +75,7 @@ async function labelsBeside(embFile: string): Promise<string | undefined> {
 }
 
 /** Labels from a .csv / .tsv table given as the labels file: the named column, a labels-like one, or its only column.
- * */
+ */
 async function labelsFromTable(
   file: string,
   n: number,

@@ -237,7 +237,7 @@ function indexAnchor(
 }
 
 /** Writes anchor i's slice of the index from its sorted keys (and ids, when all are known). Returns the new run count.
- * */
+ */
 function fillAnchor(
   idx: IndexData,
   i: number,

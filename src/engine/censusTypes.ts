@@ -30,7 +30,7 @@ export interface PerSample {
 }
 
 /** Per sample as anchor (length n; 0 outside the index's anchor range): pml-violating triplets (t <= m) and loss sum.
- * */
+ */
 export interface PerAnchor {
   violAsAnchor: Float64Array;
   lossAsAnchor: Float64Array;

@@ -336,7 +336,7 @@ function rightOperand(p: Prepared, api: TfApi): tfc.Tensor2D[] {
 }
 
 /** The samples as the left operand, w x (dim + 2) per tile: rows [-2x, 1, |x|^2] (cosine: [-u, 1]), the natural layout.
- * */
+ */
 function leftOperand(p: Prepared, api: TfApi): tfc.Tensor2D[] {
   if (p.right && p.tileColumns === shape.tileColumns && p.left) return p.right;
   p.right?.forEach((t) => t.dispose());

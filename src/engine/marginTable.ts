@@ -27,7 +27,7 @@ export interface MarginTablePart extends MarginTotals {
   /** Per margin: the loss sum as exact partials (as CensusResult.lossSumPartials). */
   lossPartials: number[][];
   /** Anchor-major (anchor - anchorStart) x K: pml-violating triplets as anchor, and the anchor's loss sum as float32.
-   * */
+   */
   violAsAnchor: Uint32Array;
   lossAsAnchor: Float32Array;
 }
@@ -36,7 +36,7 @@ const F = new Float32Array(1);
 const U = new Uint32Array(F.buffer);
 
 /** One anchor's decoded values, prefix sums and buckets, reusable from call to call (a pass calls once per sub-block).
- * */
+ */
 export class TableScratch {
   vals = new Float64Array(0);
   sums = new Float64Array(0);

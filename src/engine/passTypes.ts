@@ -17,7 +17,7 @@ export interface PassSpec {
    * violating negative). */
   perSample: boolean;
   /** The census at every slider position (margin table) and the `smallest` smallest-t triplets below the last margin.
-   * */
+   */
   table?: { margins: Float64Array; smallest: number };
   /** Edges of the histogram of t = d(a,n) - d(a,p) (see tHistogram). */
   edges?: Float64Array;
@@ -26,7 +26,7 @@ export interface PassSpec {
   /** Exact k nearest neighbours (ties by index) with this pass's distance; `includeSelf` as in exactKnn. */
   knn?: { k: number; includeSelf: boolean };
   /** TensorFlow Addons' semi-hard selection, its mean loss at `margin`. */
-  semiHard: boolean;
+  semihard: boolean;
   /** Anchors per block (distance rows computed at once): the memory plan decides it. */
   blockAnchors: number;
   /** Anchors indexed at once within a block (default blockAnchors; fewer when memory is short: an index entry costs
@@ -76,7 +76,7 @@ export interface ChunkResult {
   /** Per anchor k neighbours (anchor-major). */
   knn?: { k: number; indices: Int32Array; distances: Float32Array };
   /** Semi-hard selection at the margin: (a, p) pairs, pairs with a negative, fallbacks, exact loss partials. */
-  semiHard?: { pairs: number; counted: number; fallbacks: number; partials: number[] };
+  semihard?: { pairs: number; counted: number; fallbacks: number; partials: number[] };
 }
 
 /** The margin table's totals over some anchors (MarginTotals without the margins), with the loss sums as exact partials
@@ -91,7 +91,7 @@ export interface ChunkTable extends TableTotals {
 }
 
 /** What a worker accumulated over all its chunks for samples that are not anchors: per-sample and per-class-pair sums.
- * */
+ */
 export interface WorkerTotals {
   /** Violating triplets (t <= m) with each sample as positive / as negative (length n; empty without perSample). */
   violAsPositive: Float64Array;

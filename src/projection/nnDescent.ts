@@ -412,7 +412,7 @@ function normalizedCopy(x: Float32Array, n: number, dim: number): Float32Array {
 }
 
 /** Progress and cancellation between blocks; yields to the event loop now and then so an in-process abort can arrive.
- * */
+ */
 class Ticker {
   private last = Date.now();
 

@@ -32,7 +32,7 @@ export class RpTreeScratch {
   }
 
   /** Sides of perm[start..end) against the hyperplane through the midpoint of rows l and r; returns how many go left.
-   * */
+   */
   assignSides(
     x: Float32Array,
     dim: number,

@@ -68,7 +68,7 @@ export interface ViewCounts {
 }
 
 /** Counts and means at position k from the totals and that position's loss sum: the recount's arithmetic (finishMeans).
- * */
+ */
 export function totalsAt(
   t: MarginTotals,
   k: number,

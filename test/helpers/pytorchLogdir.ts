@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 
 /** tensors.tsv as PyTorch wrote it (str(float) per value, tab-separated rows), parsed here independently of the loader.
- * */
+ */
 export function tsvValues(file: string): number[] {
   return fs
     .readFileSync(file, 'utf8')

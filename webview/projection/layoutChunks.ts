@@ -89,7 +89,7 @@ export class LayoutReceiver {
   }
 
   /** Takes one chunk of a dataset of n points; the reason when it is not usable (what was being received is dropped).
-   * */
+   */
   receive(m: LayoutChunk, n: number): string | null {
     const problem = this.take(m, n);
     if (problem) this.incoming = null;

@@ -29,7 +29,7 @@ const palette: Palette = {
   foreground: [220, 220, 220],
   muted: [150, 150, 150],
   hard: [250, 40, 40],
-  semiHard: [230, 160, 20],
+  semihard: [230, 160, 20],
   easy: [120, 200, 120],
   focus: [30, 140, 255],
   positive: [60, 220, 200],
@@ -38,7 +38,7 @@ const palette: Palette = {
 };
 
 /** Deterministic data: labels in and out of range, categories 0..3 and 7 (read as none), losses and changes with zeros.
- * */
+ */
 function data(n: number) {
   let a = 7;
   const rnd = () => {

@@ -45,7 +45,7 @@ function readSnapshot(rel: string): { n: number; dim: number; z: Float32Array } 
 }
 
 /** Share of hard triplets (pml: d(a,n) - d(a,p) <= 0, euclidean, normalised) among the first `m` rows, by enumeration.
- * */
+ */
 function bruteForceHardShare(z: Float32Array, dim: number, labels: number[], m: number): number {
   const d = new Float64Array(m * m);
   for (let i = 0; i < m; i++)
