@@ -127,6 +127,42 @@ export const drawsLargeAtOnce: Step = {
       `the tooltip of sample ${index} shows ${decodeURIComponent(src)}, expected …${want}`,
     );
     c.log(`hovered sample ${index} (aimed at ${target.index}): tooltip ${want}`);
+
+    // Zoomed in until few points are in view, each is drawn as its picture over its point (every sample here has an
+    // image, decoded in the webview); unticking "pictures" leaves the points alone.
+    assert.deepEqual(await hook<number[]>(frame, 'pictures'), [], 'no pictures with 100 000 points in view');
+    let drawn: number[] = [];
+    for (let k = 0; k < 60 && drawn.length === 0; k++) {
+      await c.page.mouse.wheel(0, -240);
+      await new Promise((r) => setTimeout(r, 150));
+      drawn = await hook<number[]>(frame, 'pictures');
+    }
+    assert.ok(drawn.length > 0, 'zoomed in, pictures are drawn');
+    // The samples in view, by brute force over every point (the view widened by half a picture, as pictures.ts).
+    const inView = (await frame.evaluate(`(() => {
+      const h = window.__embeddingInspector, r = document.querySelector('[data-testid=plot-canvas]').getBoundingClientRect();
+      const out = [];
+      for (let i = 0; i < ${N}; i++) {
+        const p = h.screenPositionOf(i);
+        if (p && p.x >= r.left - 22 && p.x <= r.right + 22 && p.y >= r.top - 22 && p.y <= r.bottom + 22) out.push(i);
+      }
+      return out;
+    })()`)) as number[];
+    assert.ok(inView.length > 0 && inView.length <= 200, `${inView.length} samples in view`);
+    drawn = await until(
+      'every picture in view decoded and drawn',
+      async () => {
+        const d = await hook<number[]>(frame, 'pictures');
+        return d.length === inView.length ? d : false;
+      },
+      20_000,
+      200,
+    );
+    assert.deepEqual(drawn, inView, 'a picture for exactly the samples in view');
+    await frame.click('[data-testid=pictures-toggle]');
+    await until('no pictures once unticked', async () => (await hook<number[]>(frame, 'pictures')).length === 0, 5000);
+    await frame.click('[data-testid=pictures-toggle]');
+    c.log(`zoomed in: ${drawn.length} pictures drawn over their points`);
   },
 };
 

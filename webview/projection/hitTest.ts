@@ -153,10 +153,29 @@ export class PointGrid {
     return Int32Array.from(out).sort();
   }
 
-  /** Calls f for every point in the cells overlapping [lx, hx] x [ly, hy]. */
-  private visit(lx: number, ly: number, hx: number, hy: number, f: (i: number) => void): void {
+  /**
+   * inRect's answer when it holds at most `limit` points, else null: it stops at the (limit + 1)-th, so asking
+   * whether a zoomed-in view holds few points costs O(limit) however many points the layout has.
+   */
+  inRectAtMost(x0: number, y0: number, x1: number, y1: number, limit: number): Int32Array | null {
+    const lx = Math.min(x0, x1),
+      hx = Math.max(x0, x1),
+      ly = Math.min(y0, y1),
+      hy = Math.max(y0, y1);
+    const out: number[] = [];
+    const whole = this.visit(lx, ly, hx, hy, (i) => {
+      const px = this.xs[i],
+        py = this.ys[i];
+      if (px >= lx && px <= hx && py >= ly && py <= hy) out.push(i);
+      return out.length <= limit;
+    });
+    return whole ? Int32Array.from(out).sort() : null;
+  }
+
+  /** Calls f for every point in the cells overlapping [lx, hx] x [ly, hy]; stops (false) when f returns false. */
+  private visit(lx: number, ly: number, hx: number, hy: number, f: (i: number) => boolean | void): boolean {
     // Entirely outside the points' bounds: nothing to visit (the clamped cells would only be filtered out).
-    if (hx < this.minX || lx > this.maxX || hy < this.minY || ly > this.maxY) return;
+    if (hx < this.minX || lx > this.maxX || hy < this.minY || ly > this.maxY) return true;
     const c0 = this.colOf(lx),
       c1 = this.colOf(hx),
       r0 = this.rowOf(ly),
@@ -164,9 +183,11 @@ export class PointGrid {
     for (let r = r0; r <= r1; r++) {
       for (let c = c0; c <= c1; c++) {
         const cell = this.cellIndex(c, r);
-        for (let k = this.cellStart[cell]; k < this.cellStart[cell + 1]; k++) f(this.items[k]);
+        for (let k = this.cellStart[cell]; k < this.cellStart[cell + 1]; k++)
+          if (f(this.items[k]) === false) return false;
       }
     }
+    return true;
   }
 }
 

@@ -20,6 +20,7 @@ import {
 import { LayoutPicker } from './layoutPicker';
 import { NeighboursList } from './neighboursList';
 import { sampleImage } from './picture';
+import { PictureLayer } from './pictures';
 import { LabelErrorsList } from './labelErrorsList';
 import { SearchBox, selectionCensus } from './searchBox';
 import { h } from '../common/dom';
@@ -128,6 +129,9 @@ const legend = new Legend(
   },
 );
 const picker = new LayoutPicker(legend.root, (kind) => api.post({ type: 'chooseLayout', kind }));
+const pictures = new PictureLayer(() => plot.invalidate(true));
+plot.pictures = pictures;
+legend.root.append(pictures.toggle);
 const search = new SearchBox(
   legend.root,
   (q) => postSearch(q),
@@ -458,6 +462,7 @@ function onMessage(m: ToProjection): void {
         plotBox.classList.add('waiting');
       }
       ds = m.dataset;
+      pictures.show(ds);
       counts = classCounts(ds.labels, ds.classNames.length);
       renderStatus();
       worst.render(census, ds);
@@ -584,6 +589,9 @@ window.addEventListener('message', (e: MessageEvent) => {
 installTestHook({
   get pointsDrawn() {
     return plot.pointsDrawn;
+  },
+  get pictures() {
+    return [...pictures.drawn];
   },
   get layoutKind() {
     return layoutKind ?? '';

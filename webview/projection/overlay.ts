@@ -5,6 +5,7 @@
  */
 import { cssRgb } from './colors';
 import { dataToScreen, type Camera, type Viewport } from './layout';
+import type { PlacedPicture } from './pictures';
 import type { Palette } from './pointStyle';
 
 /** What the overlay shows; indices are sample indices, -1 / null for none. */
@@ -20,6 +21,8 @@ export interface OverlayScene {
   pulse: { index: number; start: number } | null;
   /** Drag outline in CSS pixels: box = [x0, y0, x1, y1], lasso = x0, y0, x1, y1, ... */
   drag: { kind: 'box' | 'lasso'; points: number[] } | null;
+  /** Samples' pictures over their points (pictures.ts), under everything else. */
+  pictures: PlacedPicture[];
 }
 
 /** Length of the reveal pulse in ms. */
@@ -49,6 +52,7 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, f: OverlayFrame, s: O
   };
   const pal = f.palette;
   halo = cssRgb(pal.background, 0.85);
+  for (const p of s.pictures) picture(ctx, p, pal);
   if (s.detail) {
     const a = at(s.detail.index);
     if (a) {
@@ -118,6 +122,18 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, f: OverlayFrame, s: O
     }
   }
   return false;
+}
+
+/** A picture in a 2 px frame of its class colour over a backing of the background (transparent images stay legible). */
+function picture(ctx: CanvasRenderingContext2D, p: PlacedPicture, pal: Palette): void {
+  const [x, y, w, h] = p.dest;
+  ctx.fillStyle = p.frame;
+  ctx.fillRect(x - 2, y - 2, w + 4, h + 4);
+  ctx.fillStyle = cssRgb(pal.background);
+  ctx.fillRect(x, y, w, h);
+  ctx.imageSmoothingEnabled = !p.pixelated;
+  ctx.drawImage(p.image, p.src[0], p.src[1], p.src[2], p.src[3], x, y, w, h);
+  ctx.imageSmoothingEnabled = true;
 }
 
 /** Background colour for the halo under lines, so they read over dense, coloured points. */

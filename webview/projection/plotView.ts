@@ -19,6 +19,7 @@ import {
   type Viewport,
 } from './layout';
 import { drawOverlay, type OverlayScene } from './overlay';
+import type { PictureLayer } from './pictures';
 import type { PointLook } from './pointLook';
 import { baseSize, type Palette } from './pointStyle';
 import { ScatterRenderer } from './scatter';
@@ -86,7 +87,17 @@ export class PlotView {
   movedFrames = 0;
   /** Milliseconds the last frame took on the main thread (WebGL submission + overlay). */
   lastFrameMs = 0;
-  readonly scene: OverlayScene = { hover: -1, detail: null, neighbours: null, triplet: null, pulse: null, drag: null };
+  readonly scene: OverlayScene = {
+    hover: -1,
+    detail: null,
+    neighbours: null,
+    triplet: null,
+    pulse: null,
+    drag: null,
+    pictures: [],
+  };
+  /** Samples' pictures when zoomed in (set by the page when the dataset has any). */
+  pictures: PictureLayer | null = null;
 
   constructor(
     private readonly host: HTMLElement,
@@ -270,6 +281,7 @@ export class PlotView {
       this.pointsDirty = false;
       this.cameraMoved = false;
     }
+    this.scene.pictures = this.pictures?.place(this.grid, this.cam, this.vp, this.pos, this.stride) ?? [];
     const animating = drawOverlay(
       this.ctx,
       {

@@ -20,6 +20,7 @@
  *     detailLines,      // lines drawn from the hovered point (hardest positive + violating negatives)
  *     status,           // { state, message } the banner shows (hidden when not loading/computing/error
  *                       // after the layout)
+ *     pictures,         // samples whose pictures the last frame drew over their points (zoomed in, pictures.ts)
  *     screenPositionOf(i) // { x, y } CSS px relative to the page viewport, or null
  *   }
  */
