@@ -20,7 +20,6 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
   private _view: vscode.WebviewView | undefined;
   private ready = false;
   private sessionSub: vscode.Disposable | undefined;
-  private persistTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -39,8 +38,6 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
     this._register({
       dispose: () => {
         this.sessionSub?.dispose();
-        clearTimeout(this.persistTimer);
-        this.inspector.setSidebarMarginPending(undefined);
       },
     });
   }
@@ -226,8 +223,7 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
       case 'setMargin': {
         const v = validateSetting('margin', msg.margin);
         if (!v) return this.reject(m, 'margin must be a finite number >= 0');
-        this.schedulePersist(v.value as number);
-        if (s) await s.setMargin(v.value as number);
+        await this.inspector.chooseMargin(v.value as number);
         return;
       }
       case 'setSetting': {
@@ -272,15 +268,5 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
       default:
         return this.reject(m, unhandled(msg));
     }
-  }
-
-  /** Writes the margin to the settings once the user pauses (not on every drag event). */
-  private schedulePersist(margin: number): void {
-    clearTimeout(this.persistTimer);
-    this.inspector.setSidebarMarginPending(margin);
-    this.persistTimer = setTimeout(
-      () => this.inspector.persistSidebarMargin(margin).catch((e) => console.error('[ei] saving the margin failed', e)),
-      400,
-    );
   }
 }
