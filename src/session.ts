@@ -32,7 +32,7 @@ import { timeLeft } from './shared/duration';
 import { LayoutSet } from './projection/layoutSet';
 import { MarginTables } from './analysis/marginTables';
 import { QueryGalleryRunner } from './analysis/queryGalleryRun';
-import { answerFromTable } from './analysis/tableAnswer';
+import { censusFromTable } from './analysis/tableCensus';
 import { NtXentCache } from './analysis/ntXentCache';
 
 export type SessionEvent = 'dataset' | 'census' | 'histogram' | 'layout' | 'status' | 'table' | 'queryGallery';
@@ -522,7 +522,7 @@ export class Session extends Disposable {
     if (!t || !facts || t.facts !== facts || !prev) return false;
     // Streaming, NT-Xent and semi-hard follow with the exact pass; in memory they must be known now.
     if (!this.streaming && (s.mining === 'semi-hard' || !this.ntXent.has(s.temperature))) return false;
-    const a = answerFromTable(t, {
+    const a = censusFromTable(t, {
       ctx: this.ctx,
       settings: s,
       prev,
