@@ -6,10 +6,10 @@
 import type { CensusResult, WorstTriplet } from '../engine/censusTypes';
 import { tableCounts } from '../engine/marginTable';
 import type { PassResult } from '../engine/passResult';
-import type { SampleDraw, SampleEstimate } from '../engine/passSample';
+import { estimateFromGroups, type SampleDraw, type SampleEstimate } from '../engine/passSample';
 import type { CensusTotals, ChunkTable, TableTotals } from '../engine/passTypes';
 import type { DistanceOptions } from '../engine/types';
-import type { MarginAnswers, MarginTableView } from '../shared/marginTableView';
+import { positionOf, type MarginAnswers, type MarginTableView } from '../shared/marginTableView';
 import type { AnalysisSettings, CensusView } from '../shared/protocol';
 import { worstAt } from '../shared/worstAt';
 import {
@@ -241,6 +241,22 @@ export function tableView(
     classViolationRate: rates,
     classes: C,
   };
+}
+
+/** The sample's estimate at margin m (the analysed margin or a slider position), or undefined at another margin. */
+export function estimateAt(
+  ctx: ViewContext,
+  s: AnalysisSettings,
+  m: number,
+  sample: SampleState,
+  topK: number,
+): CensusView | undefined {
+  const spec = sample.result.spec,
+    k = positionOf(spec.table!.margins, m);
+  if (m !== spec.margin && k < 0) return undefined;
+  const totals =
+    m === spec.margin ? sample.groups.map((g) => g.census) : sample.groups.map((g) => totalsAtPosition(g.table!, k));
+  return estimateView(ctx, s, m, k, estimateFromGroups(sample.draw, totals), sample, topK);
 }
 
 /**

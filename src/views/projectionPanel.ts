@@ -277,7 +277,7 @@ export class ProjectionPanel extends Disposable {
       case 'requestDetail': {
         if (!this.validIndex(msg.index) || typeof msg.requestId !== 'number')
           return this.reject(m, 'bad detail request');
-        const d = this.session.detail(msg.index);
+        const d = this.session.samples.detail(msg.index);
         this.post({
           type: 'detail',
           requestId: msg.requestId,
@@ -311,7 +311,7 @@ export class ProjectionPanel extends Disposable {
       case 'requestNeighbours': {
         if (!this.validIndex(msg.index) || typeof msg.requestId !== 'number' || !isIntIn(msg.k, 1, 100))
           return this.reject(m, 'bad neighbours request');
-        const r = this.session.neighbours(msg.index, msg.k);
+        const r = this.session.samples.neighbours(msg.index, msg.k);
         this.post({
           type: 'neighbours',
           requestId: msg.requestId,
