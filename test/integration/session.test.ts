@@ -415,6 +415,17 @@ describe('a dataset opened in the real extension host', function () {
     assert.equal(session.census?.settings.margin, 0.42);
   });
 
+  it('a session opened now starts at the margin the sidebar chose, before that is written to the settings', async () => {
+    const a = await api();
+    const moving = a.controls.handleMessage({ type: 'setMargin', margin: 0.44 });
+    assert.notEqual(cfg().get('margin'), 0.44, 'not written yet');
+    assert.equal(a.inspector.settings.margin, 0.44, "a new session's margin");
+    await moving;
+    await censusAt(session, 0.44);
+    await until(() => cfg().get('margin') === 0.44, 'margin 0.44 saved to the settings', 10_000);
+    assert.equal(a.inspector.settings.margin, 0.44);
+  });
+
   it('rebuilds the index when the distance changes', async () => {
     await cfg().update('distance', 'cosine', vscode.ConfigurationTarget.Workspace);
     try {
