@@ -252,9 +252,9 @@ export class Session extends Disposable {
     this.sample = undefined;
     this._onDidChange.fire('histogram');
     this.tables.keep(table, facts, Date.now() - t0);
-    const semiHard = r2.semiHard ? { meanLoss: r2.semiHard.meanLoss, pairs: r2.semiHard.pairs } : undefined;
+    const semihard = r2.semihard ? { meanLoss: r2.semihard.meanLoss, pairs: r2.semihard.pairs } : undefined;
     this.streamRecounts.publishExact(
-      fullView(this.ctx, s, r2.census, facts, semiHard, this.ntXent.at(s.temperature), Date.now() - t0),
+      fullView(this.ctx, s, r2.census, facts, semihard, this.ntXent.at(s.temperature), Date.now() - t0),
       facts,
     );
     this._onDidChange.fire('table');

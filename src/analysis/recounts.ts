@@ -42,10 +42,10 @@ export async function memoryRecount(
     perAnchor: !full,
     preemptible,
   });
-  let semiHard: CensusView['semiHard'];
+  let semihard: CensusView['semihard'];
   if (s.mining === 'semi-hard') {
-    const sh = await r.client.semiHard(s.margin);
-    semiHard = { meanLoss: sh.meanLoss, pairs: sh.pairs };
+    const sh = await r.client.semihard(s.margin);
+    semihard = { meanLoss: sh.meanLoss, pairs: sh.pairs };
   }
   const ntXent = await r.ntXent.get(s.temperature, r.gone);
   const pa = c.perAnchor;
@@ -59,9 +59,9 @@ export async function memoryRecount(
       c.worst,
       pa.violAsAnchor,
       Float32Array.from(pa.lossAsAnchor),
-      semiHard,
+      semihard,
       ntXent,
       Date.now() - t0,
     );
-  return fullView(r.ctx, s, c, r.facts, semiHard, ntXent, Date.now() - t0);
+  return fullView(r.ctx, s, c, r.facts, semihard, ntXent, Date.now() - t0);
 }

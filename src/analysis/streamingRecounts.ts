@@ -128,7 +128,7 @@ async function streamingRecount(
     topK: Math.max(20, r.topK),
     perSample: true,
     retrieval: false,
-    semiHard: s.mining === 'semi-hard',
+    semihard: s.mining === 'semi-hard',
     blockAnchors: plan.blockAnchors,
     indexAnchors: plan.indexAnchors,
   };
@@ -138,8 +138,8 @@ async function streamingRecount(
     chunkAnchors: chunkAnchorsFor(plan, dataset.n),
     onProgress,
   });
-  const semiHard = p.semiHard ? { meanLoss: p.semiHard.meanLoss, pairs: p.semiHard.pairs } : undefined;
-  return fullView(r.ctx, s, p.census, r.facts, semiHard, r.ntXent.at(s.temperature), Date.now() - t0);
+  const semihard = p.semihard ? { meanLoss: p.semihard.meanLoss, pairs: p.semihard.pairs } : undefined;
+  return fullView(r.ctx, s, p.census, r.facts, semihard, r.ntXent.at(s.temperature), Date.now() - t0);
 }
 
 /** The last exact streaming census: the settings it was counted at and their facts. */

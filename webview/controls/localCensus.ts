@@ -57,7 +57,7 @@ export function localCensus(
     worst: a.worst,
     classViolationRate: view.classViolationRate.slice(a.k * C, (a.k + 1) * C),
     batchHard: a.batchHard,
-    semiHard: undefined,
+    semihard: undefined,
     elapsedMs: 0,
     partial: true,
     fromTable: true,
