@@ -7,6 +7,7 @@ import { affectsUs, readSettings, writeSetting } from './settings';
 import { loadDatasetInteractive, pickDataset } from './host/openDataset';
 import { computeProjection } from './host/projectLayouts';
 import type { AnalysisSettings } from './shared/protocol';
+import { MarginOwner } from './host/marginOwner';
 
 /**
  * Owns the open sessions (one per dataset, each with its projection panel), which one is active,
@@ -18,15 +19,10 @@ export class Inspector extends Disposable {
   private _active: Session | undefined;
   private readonly _onDidChangeActiveSession = this._register(new vscode.EventEmitter<Session | undefined>());
   readonly onDidChangeActiveSession = this._onDidChangeActiveSession.event;
-  settings: AnalysisSettings = readSettings();
-  /** Margins the sidebar wrote to the settings: their echoes must not drag a session back to them. */
-  private readonly sidebarMarginWrites = new Set<number>();
-  /**
-   * A margin chosen in the sidebar that the settings do not hold yet (its write is debounced, then
-   * takes a moment to come back): until it does, the settings' margin is older than the session's,
-   * so another setting changed meanwhile must not drag the session back to it.
-   */
-  private sidebarMarginPending: number | undefined;
+  /** The analysis settings as configured (their margin may be behind the margin's owner). */
+  private configured: AnalysisSettings = readSettings();
+  /** The margin: chosen in the sidebar or in the settings, written to them by it alone. */
+  readonly margin = this._register(new MarginOwner(this.configured.margin, (m) => writeSetting('margin', m)));
   readonly workerScript: string;
 
   constructor(readonly context: vscode.ExtensionContext) {
@@ -52,6 +48,11 @@ export class Inspector extends Disposable {
         }
       },
     });
+  }
+
+  /** The settings a new session starts with: as configured, at the owner's margin. */
+  get settings(): AnalysisSettings {
+    return { ...this.configured, margin: this.margin.value };
   }
 
   get activeSession(): Session | undefined {
@@ -185,51 +186,35 @@ export class Inspector extends Disposable {
     );
   }
 
+  /**
+   * Applies changed settings to the open sessions. The margin moves them only when the user set it
+   * in the settings (MarginOwner.fromSetting); otherwise each keeps its own, so our own write of
+   * the sidebar's margin, or a setting changed before it was written, never drags one back.
+   */
   private async onSettingsChanged(): Promise<void> {
     const next = readSettings();
-    const prev = this.settings;
-    this.settings = next;
-    // The sidebar's own (debounced) margin writes come back here: the session may already be
-    // further along the drag, so keep its margin rather than jumping back.
-    const echo = this.sidebarMarginWrites.has(next.margin) || this.sidebarMarginPending !== undefined;
-    this.sidebarMarginWrites.delete(next.margin);
-    if (next.margin === this.sidebarMarginPending) this.sidebarMarginPending = undefined; // it landed
-    // Settings outside the analysis (followLatest, export.maxRows) changed: leave sessions alone,
-    // including a margin the sidebar set but has not persisted yet.
+    const prev = this.configured;
+    this.configured = next;
+    const userMargin = this.margin.fromSetting(next.margin);
+    // Settings outside the analysis (followLatest, export.maxRows) changed: leave sessions alone.
     if (JSON.stringify(prev) === JSON.stringify(next)) return;
     // Apply to the sessions open now (a snapshot), all at once: a slow recount here must never
     // carry these settings over to a session opened in the meantime with newer ones.
     await Promise.all(
       [...this.sessions.keys()].map((s) => {
-        const want = echo ? { ...next, margin: s.settings.margin } : next;
+        const want = userMargin ? next : { ...next, margin: s.settings.margin };
         return JSON.stringify(s.settings) === JSON.stringify(want)
           ? undefined
           : s.applySettings(want, (x) => this.analyse(x));
       }),
     );
-    if (JSON.stringify(prev) !== JSON.stringify(next) && !this.sessions.size)
-      this._onDidChangeActiveSession.fire(undefined);
+    if (!this.sessions.size) this._onDidChangeActiveSession.fire(undefined);
   }
 
-  /** The sidebar chose `margin` and will save it shortly (undefined: it will not, e.g. it closed). */
-  setSidebarMarginPending(margin: number | undefined): void {
-    this.sidebarMarginPending = margin;
-  }
-
-  /** Persists a margin chosen in the sidebar (the session already uses it). */
-  async persistSidebarMargin(margin: number): Promise<void> {
-    this.sidebarMarginWrites.add(margin);
-    if (this.sidebarMarginWrites.size > 32)
-      this.sidebarMarginWrites.delete(this.sidebarMarginWrites.values().next().value!);
-    try {
-      await writeSetting('margin', margin);
-      // Already the settings' value (no change event will come): nothing is pending any more.
-      if (readSettings().margin === margin && this.sidebarMarginPending === margin)
-        this.sidebarMarginPending = undefined;
-    } catch (e) {
-      if (this.sidebarMarginPending === margin) this.sidebarMarginPending = undefined;
-      throw e;
-    }
+  /** The user chose `margin` in the sidebar: the active session recounts now, the setting follows when they pause. */
+  chooseMargin(margin: number): Promise<void> {
+    this.margin.choose(margin);
+    return this._active?.setMargin(margin) ?? Promise.resolve();
   }
 
   /**

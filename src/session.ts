@@ -4,35 +4,29 @@ import type { Dataset } from './shared/dataset';
 import type { AnalysisSettings, CensusView } from './shared/protocol';
 import { Disposable } from './util/disposable';
 import { AnalysisClient } from './worker/client';
-import { positionOf, type MarginTableView } from './shared/marginTableView';
-import type { DistanceOptions, EngineInput, Progress } from './engine/types';
-import type { KnnResult } from './engine/knn';
+import type { MarginTableView } from './shared/marginTableView';
+import type { DistanceOptions, EngineInput } from './engine/types';
 import { classSizes } from './analysis/derive';
 import { readMemoryBudget, readQueryGalleryColumns, readTopK } from './settings';
 import { RecountScheduler } from './analysis/recountScheduler';
-import { indexFits, planSessionPass } from './analysis/streaming';
-import { chunkAnchorsFor } from './engine/passPlan';
+import { indexFits } from './analysis/streaming';
 import { inMemoryFacts, streamingRun } from './analysis/analysisRuns';
-import { hoverDetail } from './analysis/hoverDetail';
-import { nearestNeighbours, type Neighbours } from './analysis/neighbours';
-import {
-  estimateView,
-  fullView,
-  quickView,
-  sameCount,
-  totalsAtPosition,
-  type IndexFacts,
-  type SampleState,
-  type ViewContext,
-} from './analysis/censusViews';
-import { estimateFromGroups } from './engine/passSample';
-import type { PassSpec } from './engine/passTypes';
+import { SampleQueries } from './analysis/sampleQueries';
+import { estimateAt, fullView, type IndexFacts, type SampleState, type ViewContext } from './analysis/censusViews';
 import { shareDataset } from './shared/sharedMemory';
-import { timeLeft } from './shared/duration';
+import { memoryRecount, type RecountContext } from './analysis/recounts';
+import { StreamingRecounts } from './analysis/streamingRecounts';
+import {
+  analysisEndedText,
+  computingText,
+  PASS_STATUS_MS,
+  passProgress,
+  type PassProgress,
+} from './analysis/statusText';
 import { LayoutSet } from './projection/layoutSet';
 import { MarginTables } from './analysis/marginTables';
 import { QueryGalleryRunner } from './analysis/queryGalleryRun';
-import { answerFromTable } from './analysis/tableAnswer';
+import { censusFromTable } from './analysis/tableCensus';
 import { NtXentCache } from './analysis/ntXentCache';
 
 export type SessionEvent = 'dataset' | 'census' | 'histogram' | 'layout' | 'status' | 'table' | 'queryGallery';
@@ -49,7 +43,7 @@ export class Session extends Disposable {
   private readonly scheduler = new RecountScheduler(
     (full) => this.recountNow(full, full),
     Session.SETTLE_MS,
-    () => (this.streaming ? this.recountJob?.abort() : this.client.preempt()),
+    () => (this.streaming ? this.streamRecounts.stop() : this.client.preempt()),
   );
   readonly id = randomUUID();
   private readonly _onDidChange = this._register(new vscode.EventEmitter<SessionEvent>());
@@ -64,8 +58,6 @@ export class Session extends Disposable {
   private readonly tables: MarginTables;
   /** The settings the current census was answered for from the table (the quick recount then has nothing to do). */
   private servedFromTable: AnalysisSettings | undefined;
-  /** Censuses answered from the margin table so far (tests and the latency bench read it). */
-  tableAnswers = 0;
   private readonly sizes: Float64Array;
   /** What the view builders need of the dataset. */
   private readonly ctx: ViewContext;
@@ -80,13 +72,10 @@ export class Session extends Disposable {
   private sample: SampleState | undefined;
   /** The analysis in progress (stopped by a newer one and on dispose). */
   private analysisJob: AbortController | undefined;
-  /** The background pass recounting a new margin exactly (streaming). */
-  private recountJob: AbortController | undefined;
-  /** The last exact streaming census, the settings it was counted at and their facts: shown again without a pass when
-   * only the convention or temperature changed, or the slider came back. */
-  private exact: { at: AnalysisSettings; view: CensusView; facts: IndexFacts } | undefined;
+  /** Streaming: the exact recounts at a new margin by a pass, and the last exact census shown again. */
+  private readonly streamRecounts: StreamingRecounts;
   /** The running pass's progress (streaming), shown in the status with the time left. */
-  passProgress: { what: string; fraction: number; message: string } | undefined;
+  passProgress: PassProgress | undefined;
   private lastPassStatus = 0;
 
   census: CensusView | undefined;
@@ -96,6 +85,8 @@ export class Session extends Disposable {
   readonly layouts = new LayoutSet((e) => this._onDidChange.fire(e));
   /** Query / gallery retrieval (metadata with a split column), run after each census. */
   readonly queryGallery: QueryGalleryRunner;
+  /** A hovered sample's detail, a sample's neighbours, every sample's (under the current distance). */
+  readonly samples: SampleQueries;
   status: { state: 'loading' | 'computing' | 'ready' | 'error'; message: string } = {
     state: 'loading',
     message: 'Loading…',
@@ -114,6 +105,12 @@ export class Session extends Disposable {
     this._register({ dispose: () => this.client.dispose() });
     this.queryGallery = new QueryGalleryRunner(this.client, dataset, () => this._onDidChange.fire('queryGallery'));
     this.ntXent = new NtXentCache((t) => this.client.ntXent(t));
+    this.samples = new SampleQueries(
+      this.client,
+      dataset,
+      () => this.facts,
+      () => this.settings,
+    );
     this.sizes = classSizes(dataset.labels, dataset.classNames.length);
     this.ctx = { labels: dataset.labels, sizes: this.sizes, n: dataset.n };
     this.tables = new MarginTables(
@@ -123,6 +120,16 @@ export class Session extends Disposable {
       () => this._onDidChange.fire('table'),
       readTopK,
     );
+    this.streamRecounts = new StreamingRecounts({
+      dataset: this.dataset,
+      budgetBytes: this.budgetBytes,
+      current: () => ({ facts: this.facts, settings: this.settings, census: this.census }),
+      closed: () => this._isDisposed,
+      context: (facts) => this.recountContext(facts),
+      publish: (view, facts) => this.publishExact(view, facts),
+      progress: (what, done, total, t0) => this.reportPass(undefined, what, done, total, t0, 0, 1),
+      ended: () => (this.passProgress = undefined),
+    });
     this.streaming = !indexFits(dataset.labels, dataset.classNames.length, dataset.dim, budgetBytes);
   }
 
@@ -178,9 +185,9 @@ export class Session extends Disposable {
     // Streaming: until the new pass ends nothing may be recounted with the old distance's facts.
     if (this.streaming) {
       this.facts = undefined;
-      this.exact = undefined;
+      this.streamRecounts.forget();
     }
-    this.setStatus('computing', `Computing ${options.distance} distances${options.normalize ? ' (normalised)' : ''}…`);
+    this.setStatus('computing', computingText(options));
     const run = (async () => {
       try {
         if (this.streaming) await this.analyseStreaming(options, progress, abort.signal);
@@ -202,17 +209,7 @@ export class Session extends Disposable {
         if (this.analysisJob === abort) this.rerunQueryGallery();
       } catch (e) {
         if (this.analysisJob !== abort) return; // a newer analysis replaced this one: its status stands
-        if ((e as Error)?.name === 'AbortError' && this.census?.estimate)
-          this.setStatus(
-            'error',
-            'Exact census cancelled: the numbers shown are the sample’s estimate. Change a setting or run “Inspect Embeddings” again to count every anchor.',
-          );
-        else if ((e as Error)?.name === 'AbortError')
-          this.setStatus(
-            'error',
-            'Analysis cancelled. Change a setting or run “Inspect Embeddings” again to restart it.',
-          );
-        else this.setStatus('error', `Analysis failed: ${(e as Error)?.message ?? e}`);
+        this.setStatus('error', analysisEndedText(e, !!this.census?.estimate));
         throw e;
       } finally {
         sub?.dispose();
@@ -255,19 +252,17 @@ export class Session extends Disposable {
     this.sample = undefined;
     this._onDidChange.fire('histogram');
     this.tables.keep(table, facts, Date.now() - t0);
-    ++this.recountSeq;
     const semihard = r2.semihard ? { meanLoss: r2.semihard.meanLoss, pairs: r2.semihard.pairs } : undefined;
-    this.census = fullView(this.ctx, s, r2.census, facts, semihard, this.ntXent.at(s.temperature), Date.now() - t0);
-    this.exact = { at: s, view: this.census, facts };
-    this.setStatus('ready', '');
-    this._onDidChange.fire('census');
+    this.streamRecounts.publishExact(
+      fullView(this.ctx, s, r2.census, facts, semihard, this.ntXent.at(s.temperature), Date.now() - t0),
+      facts,
+    );
     this._onDidChange.fire('table');
-    void this.ntXentInBackground(facts);
     // The slider moved while the pass ran: answer where it is now (the table at once, then a pass).
     if (this.settings !== s) void this.recount();
   }
 
-  /** Reports a pass's progress (with the time left) to the notification and the status. */
+  /** Reports a pass's progress (with the time left) to the notification and the status (at most every 500 ms). */
   private reportPass(
     progress: { report(fraction: number, message: string): void } | undefined,
     what: string,
@@ -277,38 +272,23 @@ export class Session extends Disposable {
     from: number,
     span: number,
   ): void {
-    const f = total > 0 ? done / total : 1,
-      left = timeLeft(Date.now() - t0, f);
-    const message = `${what}: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} anchors${left ? ` (${left})` : ''}`;
-    progress?.report(from + span * f, message);
-    this.passProgress = { what, fraction: f, message };
+    const p = passProgress(what, done, total, Date.now() - t0);
+    progress?.report(from + span * p.fraction, p.message);
+    this.passProgress = p;
     const now = Date.now();
-    if (now - this.lastPassStatus > 500 || f >= 1) {
+    if (now - this.lastPassStatus > PASS_STATUS_MS || p.fraction >= 1) {
       this.lastPassStatus = now;
-      this.status = { state: this.census ? 'ready' : 'computing', message };
+      this.status = { state: this.census ? 'ready' : 'computing', message: p.message };
       this._onDidChange.fire('status');
     }
   }
 
   /** Publishes the sample's estimate at margin m (the analysed margin or a slider position); false when it cannot. */
   private publishEstimate(m: number): boolean {
-    const sm = this.sample;
-    if (!sm) return false;
-    const spec = sm.result.spec,
-      k = positionOf(spec.table!.margins, m);
-    if (m !== spec.margin && k < 0) return false;
-    const totals =
-      m === spec.margin ? sm.groups.map((g) => g.census) : sm.groups.map((g) => totalsAtPosition(g.table!, k));
+    const view = this.sample && estimateAt(this.ctx, this.settings, m, this.sample, Math.max(20, readTopK()));
+    if (!view) return false;
     ++this.recountSeq;
-    this.census = estimateView(
-      this.ctx,
-      this.settings,
-      m,
-      k,
-      estimateFromGroups(sm.draw, totals),
-      sm,
-      Math.max(20, readTopK()),
-    );
+    this.census = view;
     this.setStatus(
       this.status.state === 'error' ? 'error' : 'computing',
       this.passProgress?.message ?? 'Exact census running…',
@@ -317,87 +297,28 @@ export class Session extends Disposable {
     return true;
   }
 
-  /**
-   * Streaming recounts: while the slider moves, positions are answered from the table (or the sample's
-   * estimate before it exists); once it rests, a pass recounts the margin exactly in the background
-   * (per-sample counts as positive / negative, colliding class pairs, a typed margin between
-   * positions), with progress; a new margin stops it.
-   */
-  private async recountStreaming(full: boolean): Promise<void> {
-    const facts = this.facts,
-      s = this.settings;
-    if (!facts || !full) return;
-    if (this.exact && sameCount(this.exact.at, s) && this.census && !this.census.partial && !this.census.shownMargin)
-      return;
-    this.recountJob?.abort();
-    const job = new AbortController();
-    this.recountJob = job;
-    const topK = Math.max(20, readTopK()),
-      t0 = Date.now();
-    const plan = planSessionPass(this.dataset, facts.options, this.client.workers, this.budgetBytes, 0, true);
-    const spec: PassSpec = {
-      distance: facts.options,
-      margin: s.margin,
-      topK,
-      perSample: true,
-      retrieval: false,
-      semihard: s.mining === 'semi-hard',
-      blockAnchors: plan.blockAnchors,
-      indexAnchors: plan.indexAnchors,
-    };
-    try {
-      const r = await this.client.pass(spec, {
-        signal: job.signal,
-        workers: plan.workers,
-        chunkAnchors: chunkAnchorsFor(plan, this.dataset.n),
-        onProgress: (done, total) =>
-          this.reportPass(undefined, `Exact recount at margin ${s.margin}`, done, total, t0, 0, 1),
-      });
-      if (job.signal.aborted || this.facts !== facts || this._isDisposed || this.settings !== s) return;
-      const semihard = r.semihard ? { meanLoss: r.semihard.meanLoss, pairs: r.semihard.pairs } : undefined;
-      ++this.recountSeq;
-      this.census = fullView(this.ctx, s, r.census, facts, semihard, this.ntXent.at(s.temperature), Date.now() - t0);
-      this.exact = { at: s, view: this.census, facts };
-      this.setStatus('ready', '');
-      this._onDidChange.fire('census');
-      void this.ntXentInBackground(facts);
-    } catch (e) {
-      // Stopped by a newer margin, another analysis or closing: not a failure.
-      if (job.signal.aborted && (e as Error)?.name === 'AbortError') return;
-      throw e;
-    } finally {
-      if (this.recountJob === job) {
-        this.recountJob = undefined;
-        this.passProgress = undefined;
-      }
-    }
-  }
-
-  /**
-   * Streaming: when the settings count what the last exact census counted (only the convention or
-   * the temperature changed, or the slider came back to its margin), shows it again at once with
-   * them, and stops a recount at another margin. Returns whether it did.
-   */
-  private showExact(): boolean {
-    const e = this.exact,
-      s = this.settings;
-    if (!e || e.facts !== this.facts || !sameCount(e.at, s)) return false;
-    this.recountJob?.abort();
+  /** Publishes an exact streaming census, then NT-Xent when it comes (StreamingRecounts). */
+  private publishExact(view: CensusView, facts: IndexFacts): void {
     ++this.recountSeq;
-    this.census = {
-      ...e.view,
-      settings: s,
-      counts: s.convention === 'pml' ? e.view.pml : e.view.facenet,
-      ntXent: this.ntXent.at(s.temperature),
-    };
+    this.census = view;
     this.setStatus('ready', '');
     this._onDidChange.fire('census');
-    void this.ntXentInBackground(e.facts);
-    return true;
+    void this.ntXentInBackground(facts);
   }
 
-  /** NT-Xent (its own pass over cosine distances) after the census has been published, then the census again with it.
-   */
+  /** What the recounts need of this session for `facts`. */
+  private recountContext(facts: IndexFacts): RecountContext {
+    return {
+      client: this.client,
+      ctx: this.ctx,
+      facts,
+      ntXent: this.ntXent,
+      topK: readTopK(),
+      gone: () => this._isDisposed,
+    };
+  }
+
+  /** NT-Xent (its own pass over cosine distances) after the census has been published, then the census again with it. */
   private async ntXentInBackground(facts: IndexFacts): Promise<void> {
     const temperature = this.settings.temperature;
     const nt = await this.ntXent.get(temperature, () => this._isDisposed);
@@ -442,7 +363,7 @@ export class Session extends Disposable {
       if (this.sample) this.publishEstimate(this.settings.margin);
       return;
     }
-    if (this.streaming && this.showExact()) return;
+    if (this.streaming && this.streamRecounts.showAgain(this.ntXent.at(this.settings.temperature))) return;
     this.answerFromTable();
     try {
       await this.scheduler.request();
@@ -454,57 +375,24 @@ export class Session extends Disposable {
   }
 
   /**
-   * Recounts at the current settings and publishes a census. Quick (`full` false, while the slider
-   * moves): counts, losses, worst list, per-anchor numbers, colours and class rates, on the engine's
-   * fast path; class pairs and per-sample positive/negative counts stay those of the last full
-   * recount (`partial`). A `preemptible` recount rejects with an AbortError when preempted.
+   * Recounts at the current settings and publishes a census: quick (`full` false) while the slider
+   * moves, full once it rests (recounts.ts). A `preemptible` recount rejects with an AbortError when preempted.
    */
   private async recountNow(full = true, preemptible = false): Promise<void> {
     const facts = this.facts;
     if (!facts) return;
-    if (this.streaming) return this.recountStreaming(full);
+    // Streaming: positions are answered from the table (or the sample's estimate) while the slider
+    // moves; once it rests, a pass recounts the margin exactly in the background.
+    if (this.streaming) return full ? this.streamRecounts.recount() : undefined;
     const s = this.settings;
     if (!full && this.servedFromTable === s) return; // already answered from the table
     // Recounts can overlap (the first one after an index build, the scheduler's): only the one
     // started last may publish, so an older result never overwrites a newer margin's.
     const seq = ++this.recountSeq;
-    const t0 = Date.now();
-    const topK = readTopK();
-    const prev = this.census;
-    if (!full && !prev) full = true;
-    const r = await this.client.census(s.margin, {
-      topK,
-      perSample: full,
-      classPairs: full,
-      perAnchor: !full,
-      preemptible,
-    });
-    let semihard: CensusView['semihard'];
-    if (s.mining === 'semi-hard') {
-      const sh = await this.client.semihard(s.margin);
-      semihard = { meanLoss: sh.meanLoss, pairs: sh.pairs };
-    }
-    const ntXent = await this.ntXent.get(s.temperature, () => this._isDisposed);
+    const view = await memoryRecount(this.recountContext(facts), s, this.census, full, preemptible);
     if (seq !== this.recountSeq || this._isDisposed) return;
     this.servedFromTable = undefined;
-    const pa = r.perAnchor;
-    if (!full && prev && pa) {
-      this.census = quickView(
-        this.ctx,
-        s,
-        prev,
-        facts,
-        r,
-        r.worst,
-        pa.violAsAnchor,
-        Float32Array.from(pa.lossAsAnchor),
-        semihard,
-        ntXent,
-        Date.now() - t0,
-      );
-    } else {
-      this.census = fullView(this.ctx, s, r, facts, semihard, ntXent, Date.now() - t0);
-    }
+    this.census = view;
     this.setStatus('ready', '');
     this._onDidChange.fire('census');
   }
@@ -522,7 +410,7 @@ export class Session extends Disposable {
     if (!t || !facts || t.facts !== facts || !prev) return false;
     // Streaming, NT-Xent and semi-hard follow with the exact pass; in memory they must be known now.
     if (!this.streaming && (s.mining === 'semi-hard' || !this.ntXent.has(s.temperature))) return false;
-    const a = answerFromTable(t, {
+    const a = censusFromTable(t, {
       ctx: this.ctx,
       settings: s,
       prev,
@@ -535,7 +423,6 @@ export class Session extends Disposable {
     ++this.recountSeq; // a recount still in flight must not overwrite this newer answer
     this.census = a.view;
     this.servedFromTable = a.exact ? s : undefined;
-    this.tableAnswers++;
     this.setStatus('ready', '');
     this._onDidChange.fire('census');
     return true;
@@ -550,8 +437,7 @@ export class Session extends Disposable {
 
   /** Stops the table job and forgets the table (the index is being rebuilt). */
   private dropTable(): void {
-    this.recountJob?.abort();
-    this.recountJob = undefined;
+    this.streamRecounts.drop();
     this.sample = undefined;
     this.tables.drop();
     this.servedFromTable = undefined;
@@ -568,45 +454,6 @@ export class Session extends Disposable {
   /** Whether the slider's positions are answered from the table (tests, the latency bench). */
   get tableReady(): boolean {
     return this.tables.readyFor(this.facts);
-  }
-
-  /** Hover detail: hardest positive and the violating negatives of one anchor (worst first, capped). */
-  detail(index: number, cap = 20): { hardestPositive: number; negatives: number[] } {
-    const f = this.facts,
-      d = this.dataset;
-    if (!f) return { hardestPositive: -1, negatives: [] };
-    return hoverDetail(
-      this.client.preparedEmbeddings(f.options.normalize),
-      d.n,
-      d.dim,
-      d.labels,
-      f.options,
-      f.hardestPositive,
-      index,
-      this.settings.margin,
-      cap,
-    );
-  }
-
-  /** Sample `index`'s k nearest neighbours under the current distance and normalisation (one distance row). */
-  neighbours(index: number, k: number): Neighbours {
-    const d = this.dataset,
-      s = this.settings;
-    return nearestNeighbours(
-      this.client.preparedEmbeddings(s.normalize || s.distance === 'cosine'),
-      d.n,
-      d.dim,
-      d.labels,
-      s.distance,
-      index,
-      k,
-    );
-  }
-
-  /** Every sample's k nearest neighbours (exact, in the workers) under the current distance and normalisation. */
-  knnAll(k: number, progress?: Progress): Promise<KnnResult> {
-    const s = this.settings;
-    return this.client.knn(k, false, progress, { distance: s.distance, normalize: s.normalize });
   }
 
   /** Waits for the current index build (tests use it). */

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import type { AnalysisSettings, Convention, DistanceKind, MiningView } from './shared/protocol';
+import type { AnalysisSettings, Convention, DistanceKind, MiningSetting } from './shared/protocol';
 import { DEFAULT_QUERY_GALLERY_COLUMNS, type QueryGalleryColumns } from './data/querySplit';
 
 const SECTION = 'embeddingInspector';
 const DISTANCES: DistanceKind[] = ['euclidean', 'sqeuclidean', 'cosine'];
 const CONVENTIONS: Convention[] = ['pml', 'facenet'];
-const MININGS: MiningView[] = ['batch-all', 'batch-hard', 'semi-hard'];
+const MININGS: MiningSetting[] = ['batch-all', 'batch-hard', 'semi-hard'];
 
 /** Projection parameters (UMAP). */
 export interface ProjectionSettings {
@@ -89,7 +89,7 @@ export function validateSetting(
     case 'convention':
       return CONVENTIONS.includes(value as Convention) ? { key, value: value as Convention } : undefined;
     case 'mining':
-      return MININGS.includes(value as MiningView) ? { key, value: value as MiningView } : undefined;
+      return MININGS.includes(value as MiningSetting) ? { key, value: value as MiningSetting } : undefined;
     case 'temperature':
       return typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= 1e6
         ? { key, value }

@@ -6,10 +6,10 @@
 import type { CensusResult, WorstTriplet } from '../engine/censusTypes';
 import { tableCounts } from '../engine/marginTable';
 import type { PassResult } from '../engine/passResult';
-import type { SampleDraw, SampleEstimate } from '../engine/passSample';
+import { estimateFromGroups, type SampleDraw, type SampleEstimate } from '../engine/passSample';
 import type { CensusTotals, ChunkTable, TableTotals } from '../engine/passTypes';
 import type { DistanceOptions } from '../engine/types';
-import type { MarginTableView } from '../shared/marginTableView';
+import { positionOf, type MarginAnswers, type MarginTableView } from '../shared/marginTableView';
 import type { AnalysisSettings, CensusView } from '../shared/protocol';
 import { worstAt } from '../shared/worstAt';
 import {
@@ -53,7 +53,10 @@ export interface SampleState {
   facts: IndexFacts;
 }
 
-type Counts = Pick<CensusView, 'triplets' | 'pml' | 'facenet' | 'lossSum' | 'meanLoss' | 'meanLossNonZero'>;
+/** A census's counts; batch-hard when known (a table's answer), else from the facts at the margin. */
+type Counts = Pick<CensusView, 'triplets' | 'pml' | 'facenet' | 'lossSum' | 'meanLoss' | 'meanLossNonZero'> & {
+  batchHard?: CensusView['batchHard'];
+};
 
 /** Batch-hard at margin m from the per-anchor hardest distances (Hermans et al.; mean over anchors with both). */
 export function batchHardAt(
@@ -71,14 +74,6 @@ export function batchHardAt(
     if (l > 0) viol++;
   }
   return { meanLoss: count ? loss / count : 0, violatingAnchors: viol };
-}
-
-/** Index of the margin nearest to m among ascending `margins` (-1 when there is none). */
-export function nearestPosition(margins: Float64Array, m: number): number {
-  if (!margins.length || !Number.isFinite(m)) return -1;
-  let best = 0;
-  for (let k = 1; k < margins.length; k++) if (Math.abs(margins[k] - m) < Math.abs(margins[best] - m)) best = k;
-  return best;
 }
 
 /** Table totals of some anchors at position k, as census totals (what their exact census gives at margins[k]). */
@@ -158,7 +153,7 @@ export function quickView(
   elapsedMs: number,
   classRates?: CensusView['classViolationRate'],
 ): CensusView {
-  const batchHard = batchHardAt(facts, s.margin);
+  const batchHard = c.batchHard ?? batchHardAt(facts, s.margin);
   return {
     ...prev,
     fromTable: undefined,
@@ -186,33 +181,20 @@ export function quickView(
 /** Largest class-rate block sent to the sidebar (positions x classes, 8 bytes each: 8 MB). */
 export const VIEW_MAX_CLASS_CELLS = 1_000_000;
 
-/** The sidebar's view of a table: the same functions the host answers with, at every position; undefined when too large
- * to send. */
-export function tableView(ctx: ViewContext, t: TableSource, facts: IndexFacts): MarginTableView | undefined {
+/** What answers any position of a table (shared/tableAnswer.ts): totals, loss sums, batch-hard, smallest-t list. */
+export function tableAnswers(t: TableSource, facts: IndexFacts): MarginAnswers {
   const table = t.table,
-    K = table.margins.length,
-    n = ctx.n,
-    C = ctx.sizes.length;
-  if (K * C > VIEW_MAX_CLASS_CELLS) return undefined;
+    K = table.margins.length;
   const lossSum = new Float64Array(K),
     bhLoss = new Float64Array(K),
-    bhViol = new Float64Array(K),
-    rates = new Float64Array(K * C);
+    bhViol = new Float64Array(K);
   for (let k = 0; k < K; k++) {
     lossSum[k] = tableCounts(table, k).lossSum;
     const bh = batchHardAt(facts, table.margins[k]);
     bhLoss[k] = bh.meanLoss;
     bhViol[k] = bh.violatingAnchors;
-    rates.set(
-      t.classViolating
-        ? classViolationRatesFromClassSums(t.classViolating, k, ctx.sizes)
-        : classViolationRatesFromAnchors(ctx.labels, table.violAsAnchor.subarray(k * n, (k + 1) * n), ctx.sizes),
-      k * C,
-    );
   }
   return {
-    distance: facts.options.distance,
-    normalize: facts.options.normalize,
     margins: table.margins,
     triplets: table.triplets,
     hard: table.hard,
@@ -222,13 +204,59 @@ export function tableView(ctx: ViewContext, t: TableSource, facts: IndexFacts): 
     lossSum,
     batchHardLoss: bhLoss,
     batchHardViolating: bhViol,
-    classViolationRate: rates,
-    classes: C,
     smallest: t.smallest.map((w) => ({ ...w })),
     complete: t.complete,
     limit: t.limit,
     topK: t.topK,
   };
+}
+
+/**
+ * The sidebar's view of a table: its answers (the ones the host gives) and the class violation
+ * rates at every position; undefined when those are too large to send.
+ */
+export function tableView(
+  ctx: ViewContext,
+  t: TableSource,
+  facts: IndexFacts,
+  answers: MarginAnswers,
+): MarginTableView | undefined {
+  const table = t.table,
+    K = table.margins.length,
+    n = ctx.n,
+    C = ctx.sizes.length;
+  if (K * C > VIEW_MAX_CLASS_CELLS) return undefined;
+  const rates = new Float64Array(K * C);
+  for (let k = 0; k < K; k++)
+    rates.set(
+      t.classViolating
+        ? classViolationRatesFromClassSums(t.classViolating, k, ctx.sizes)
+        : classViolationRatesFromAnchors(ctx.labels, table.violAsAnchor.subarray(k * n, (k + 1) * n), ctx.sizes),
+      k * C,
+    );
+  return {
+    ...answers,
+    distance: facts.options.distance,
+    normalize: facts.options.normalize,
+    classViolationRate: rates,
+    classes: C,
+  };
+}
+
+/** The sample's estimate at margin m (the analysed margin or a slider position), or undefined at another margin. */
+export function estimateAt(
+  ctx: ViewContext,
+  s: AnalysisSettings,
+  m: number,
+  sample: SampleState,
+  topK: number,
+): CensusView | undefined {
+  const spec = sample.result.spec,
+    k = positionOf(spec.table!.margins, m);
+  if (m !== spec.margin && k < 0) return undefined;
+  const totals =
+    m === spec.margin ? sample.groups.map((g) => g.census) : sample.groups.map((g) => totalsAtPosition(g.table!, k));
+  return estimateView(ctx, s, m, k, estimateFromGroups(sample.draw, totals), sample, topK);
 }
 
 /**

@@ -5,15 +5,18 @@
  * logs (the slider then keeps recounting). Pure: no `vscode`.
  */
 import type { MarginTableResult, MarginTableOptions } from '../worker/marginTableJob';
-import type { MarginTableView } from '../shared/marginTableView';
+import type { MarginAnswers, MarginTableView } from '../shared/marginTableView';
 import { sliderMargins } from '../shared/sliderScale';
-import { tableView, type IndexFacts, type ViewContext } from './censusViews';
+import { tableAnswers, tableView, type IndexFacts, type ViewContext } from './censusViews';
 import type { TableSource } from './streaming';
 
 /** The table a session keeps, with the facts it was counted for. */
 export type KeptTable = (MarginTableResult | TableSource) & {
   facts: IndexFacts;
   ms: number;
+  /** What answers any slider position (the host's answers and the sidebar's are these). */
+  answers: MarginAnswers;
+  /** What the sidebar gets (undefined when its class rates are too large to send). */
   view?: MarginTableView;
   classViolating?: Float64Array;
 };
@@ -54,9 +57,8 @@ export class MarginTables {
 
   /** Keeps a table a streaming pass counted, with its view for the sidebar. */
   keep(table: TableSource, facts: IndexFacts, ms: number): void {
-    const t: KeptTable = { ...table, facts, ms };
-    t.view = tableView(this.ctx, t, facts);
-    this.kept = t;
+    const answers = tableAnswers(table, facts);
+    this.kept = { ...table, facts, ms, answers, view: tableView(this.ctx, table, facts, answers) };
   }
 
   /** Starts building the table for `facts` in the background, unless `stillCurrent()` turns false meanwhile. */

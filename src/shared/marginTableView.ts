@@ -20,25 +20,29 @@ export interface MarginTotals {
   violatingStrict: Float64Array;
 }
 
-/** The table as the sidebar gets it (arrays of length K, or K x classes position-major). */
-export interface MarginTableView extends MarginTotals {
-  /** The index it was counted on: it answers only while these settings hold. */
-  distance: DistanceKind;
-  normalize: boolean;
+/** What answers any slider position (tableAnswer.ts): the host keeps it for each table, the sidebar gets it. */
+export interface MarginAnswers extends MarginTotals {
   /** Per position: the loss sum (correctly rounded). */
   lossSum: Float64Array;
   /** Per position: batch-hard mean loss and anchors with a non-zero batch-hard loss. */
   batchHardLoss: Float64Array;
   batchHardViolating: Float64Array;
-  /** K x classes: the violation rate per anchor class at each position. */
-  classViolationRate: Float64Array;
-  classes: number;
   /** For `worstAt`: the smallest-t triplets, whether there are no more below `limit`, and the longest worst list they
    * decide. */
   smallest: TripletRow[];
   complete: boolean;
   limit: number;
   topK: number;
+}
+
+/** The table as the sidebar gets it (arrays of length K, or K x classes position-major). */
+export interface MarginTableView extends MarginAnswers {
+  /** The index it was counted on: it answers only while these settings hold. */
+  distance: DistanceKind;
+  normalize: boolean;
+  /** K x classes: the violation rate per anchor class at each position. */
+  classViolationRate: Float64Array;
+  classes: number;
 }
 
 /** Position of margin m among `margins` (ascending; exact match), or -1. */

@@ -9,6 +9,9 @@ export type DistanceKind = 'euclidean' | 'sqeuclidean' | 'cosine';
 /** How triplets are split into easy / semi-hard / hard (definitions.md, "Triplet loss and categories"). */
 export type Convention = 'pml' | 'facenet';
 
+/** The `embeddingInspector.mining` setting: which mining the sidebar's losses show. */
+export type MiningSetting = 'batch-all' | 'batch-hard' | 'semi-hard';
+
 /**
  * Triplet counts by category. `pml`: easy t > m, semi-hard 0 < t <= m, hard t <= 0,
  * violating t <= m. `facenet`: easy t >= m, semi-hard 0 <= t < m, hard t < 0, violating t < m

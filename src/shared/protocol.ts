@@ -8,7 +8,7 @@
  */
 
 import type { MarginTableView } from './marginTableView';
-import type { CategoryCounts, Convention, DistanceKind, TripletRow } from './model';
+import type { CategoryCounts, Convention, DistanceKind, MiningSetting, TripletRow } from './model';
 import type { SpriteGeometry } from './sprite';
 
 /** A sprite sheet as the webview gets it: its webview URI and grid (pixels). */
@@ -16,8 +16,7 @@ export interface SpriteView extends SpriteGeometry {
   uri: string;
 }
 
-export type { CategoryCounts, Convention, DistanceKind, TripletRow } from './model';
-export type MiningView = 'batch-all' | 'batch-hard' | 'semi-hard';
+export type { CategoryCounts, Convention, DistanceKind, MiningSetting, TripletRow } from './model';
 
 /** Analysis settings the user controls (mirrors the `embeddingInspector.*` settings). */
 export interface AnalysisSettings {
@@ -25,7 +24,7 @@ export interface AnalysisSettings {
   distance: DistanceKind;
   normalize: boolean;
   convention: Convention;
-  mining: MiningView;
+  mining: MiningSetting;
   temperature: number;
 }
 

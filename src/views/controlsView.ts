@@ -7,6 +7,7 @@ import type { FollowController } from '../follow/followController';
 import type { Session, SessionEvent } from '../session';
 import type { FromControls, ToControls } from '../shared/protocol';
 import { readTopK, validateSetting, writeSetting } from '../settings';
+import { webviewTransport, type Transport } from './transport';
 
 /**
  * Host side of the controls sidebar (a WebviewView in the Embedding Inspector container). Shows the
@@ -19,9 +20,6 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
   private _view: vscode.WebviewView | undefined;
   private ready = false;
   private sessionSub: vscode.Disposable | undefined;
-  private persistTimer: NodeJS.Timeout | undefined;
-  /** Messages the view rejected (tests read it). */
-  readonly rejected: string[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -40,8 +38,6 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
     this._register({
       dispose: () => {
         this.sessionSub?.dispose();
-        clearTimeout(this.persistTimer);
-        this.inspector.setSidebarMarginPending(undefined);
       },
     });
   }
@@ -78,17 +74,17 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
     this.follow();
   }
 
-  /** The last messages posted to the view (tests read them). */
-  readonly posted: ToControls[] = [];
+  /** Whether the view's page has loaded and said `ready` (messages are sent only then). */
+  get isReady(): boolean {
+    return !!this._view && this.ready;
+  }
+
+  /** Where messages to the page go: its webview (the integration tests wrap it to record them). */
+  transport: Transport<ToControls> = webviewTransport(() => this._view?.webview);
 
   private post(m: ToControls): void {
     if (!this._view || !this.ready) return;
-    // A table view is large (up to 8 MB): the log keeps the latest one only.
-    if (m.type === 'table')
-      for (let i = this.posted.length - 1; i >= 0; i--) if (this.posted[i].type === 'table') this.posted.splice(i, 1);
-    this.posted.push(m);
-    if (this.posted.length > 100) this.posted.shift();
-    void this._view.webview.postMessage(m);
+    this.transport.post(m);
   }
 
   private follow(): void {
@@ -99,17 +95,29 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
   }
 
   private onSession(s: Session, e: SessionEvent): void {
-    if (e === 'census') {
-      // Settings changed elsewhere (settings.json, the Settings UI) arrive with the recount.
-      if (JSON.stringify(s.settings) !== this.lastStateSettings) this.sendState(s);
-      this.sendCensus(s);
-    } else if (e === 'histogram') {
-      this.sendState(s);
-      this.sendHistogram(s);
-    } else if (e === 'table') this.sendTable(s);
-    else if (e === 'queryGallery') this.sendQueryGallery(s);
-    else if (e === 'status') this.postStatus(s);
-    else if (e === 'dataset') this.sendAll();
+    switch (e) {
+      case 'census':
+        // Settings changed elsewhere (settings.json, the Settings UI) arrive with the recount.
+        if (JSON.stringify(s.settings) !== this.lastStateSettings) this.sendState(s);
+        this.sendCensus(s);
+        return;
+      case 'histogram':
+        this.sendState(s);
+        this.sendHistogram(s);
+        return;
+      case 'table':
+        return this.sendTable(s);
+      case 'queryGallery':
+        return this.sendQueryGallery(s);
+      case 'status':
+        return this.postStatus(s);
+      case 'dataset':
+        return this.sendAll();
+      case 'layout':
+        return; // the projection's
+      default:
+        unhandled(e);
+    }
   }
 
   private lastStatus = '';
@@ -190,14 +198,17 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
     this.post({ type: 'census', datasetId: s.id, census: rest });
   }
 
-  private reject(m: unknown, why: string): void {
-    const text = `rejected controls message ${JSON.stringify(m)?.slice(0, 200)}: ${why}`;
-    this.rejected.push(text);
-    console.warn('[ei]', text);
+  /** Logs a rejected message and returns why (handleMessage's answer). */
+  private reject(m: unknown, why: string): string {
+    console.warn('[ei]', `rejected controls message ${JSON.stringify(m)?.slice(0, 200)}: ${why}`);
+    return why;
   }
 
-  /** Handles one message from the sidebar. Public so tests can drive the same path. */
-  async handleMessage(m: FromControls | Record<string, unknown>): Promise<void> {
+  /**
+   * Handles one message from the sidebar (public so tests can drive the same path). Resolves to
+   * why it was rejected (invalid fields, unknown type), or undefined when it was handled.
+   */
+  async handleMessage(m: FromControls | Record<string, unknown>): Promise<string | undefined> {
     if (!isMessage(m)) return this.reject(m, 'not a message');
     const msg = m as FromControls;
     const s = this.inspector.activeSession;
@@ -212,8 +223,7 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
       case 'setMargin': {
         const v = validateSetting('margin', msg.margin);
         if (!v) return this.reject(m, 'margin must be a finite number >= 0');
-        this.schedulePersist(v.value as number);
-        if (s) await s.setMargin(v.value as number);
+        await this.inspector.chooseMargin(v.value as number);
         return;
       }
       case 'setSetting': {
@@ -258,15 +268,5 @@ export class ControlsViewProvider extends Disposable implements vscode.WebviewVi
       default:
         return this.reject(m, unhandled(msg));
     }
-  }
-
-  /** Writes the margin to the settings once the user pauses (not on every drag event). */
-  private schedulePersist(margin: number): void {
-    clearTimeout(this.persistTimer);
-    this.inspector.setSidebarMarginPending(margin);
-    this.persistTimer = setTimeout(
-      () => this.inspector.persistSidebarMargin(margin).catch((e) => console.error('[ei] saving the margin failed', e)),
-      400,
-    );
   }
 }

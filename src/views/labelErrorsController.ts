@@ -62,7 +62,7 @@ export class LabelErrorsController {
     let last = 0;
     this.post({ type: 'labelErrors', state: 'computing', fraction: 0, method, total: 0, items: [] });
     try {
-      const knn = await this.session.knnAll(K, {
+      const knn = await this.session.samples.knnAll(K, {
         signal: this.abort.signal,
         onProgress: (f) => {
           if (f - last < 0.02 && f < 1) return;

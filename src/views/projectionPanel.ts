@@ -10,6 +10,8 @@ import { SearchClient } from '../worker/searchClient';
 import { layoutMessages } from './layoutMessages';
 import { LabelErrorsController } from './labelErrorsController';
 import { spriteCell } from '../shared/sprite';
+import { isIndex, isIntIn, isMessage, unhandled } from './messages';
+import { webviewTransport, type Transport } from './transport';
 
 /**
  * Host side of the projection panel: one WebviewPanel per session. Sends the dataset, layout (in
@@ -23,10 +25,6 @@ export class ProjectionPanel extends Disposable {
   /** Least time between two quick-recount recolourings while the slider moves. */
   static UPDATE_INTERVAL_MS = 100;
   readonly panel: vscode.WebviewPanel;
-  /** The last message shown about a sample without a file of its own (tests read it). */
-  lastNotice = '';
-  /** Messages the panel rejected (tests read it). */
-  readonly rejected: string[] = [];
   private ready = false;
   private markReady!: () => void;
   /** Resolves when the webview has loaded and asked for its data (or the panel closed). */
@@ -148,18 +146,15 @@ export class ProjectionPanel extends Disposable {
   static READY_TIMEOUT_MS = 10_000;
   static READY_RETRIES = 3;
   private readyTimer: NodeJS.Timeout | undefined;
-  /** Times the page was loaded again because it did not say `ready` (tests read it). */
+  /** Times the page was loaded again because it did not say `ready` (at most READY_RETRIES). */
   reloads = 0;
 
-  /** The last messages posted (type and census margin; tests read it). */
-  readonly posted: { type: ToProjection['type']; margin?: number; partial?: boolean }[] = [];
+  /** Where messages to the page go: its webview (the integration tests wrap it to record them). */
+  transport: Transport<ToProjection> = webviewTransport(() => this.panel.webview);
 
   private post(m: ToProjection): void {
     if (!this.ready || this._isDisposed) return;
-    const c = m.type === 'census' || m.type === 'censusUpdate' ? m.census : undefined;
-    this.posted.push({ type: m.type, margin: c?.settings.margin, partial: c?.partial });
-    if (this.posted.length > 200) this.posted.shift();
-    void this.panel.webview.postMessage(m);
+    this.transport.post(m);
   }
 
   private sendAll(): void {
@@ -192,7 +187,10 @@ export class ProjectionPanel extends Disposable {
         break;
       case 'histogram':
       case 'table':
-        break;
+      case 'queryGallery':
+        break; // the sidebar's
+      default:
+        unhandled(e);
     }
   }
 
@@ -248,20 +246,22 @@ export class ProjectionPanel extends Disposable {
     this.post({ type: 'reveal', index });
   }
 
-  private reject(m: unknown, why: string): void {
-    const text = `rejected webview message ${JSON.stringify(m)?.slice(0, 200)}: ${why}`;
-    this.rejected.push(text);
-    console.warn('[ei]', text);
+  /** Logs a rejected message and returns why (handleMessage's answer). */
+  private reject(m: unknown, why: string): string {
+    console.warn('[ei]', `rejected webview message ${JSON.stringify(m)?.slice(0, 200)}: ${why}`);
+    return why;
   }
 
   private validIndex(i: unknown): i is number {
-    return typeof i === 'number' && Number.isInteger(i) && i >= 0 && i < this.session.dataset.n;
+    return isIndex(i, this.session.dataset.n);
   }
 
-  /** Handles one message from the webview. Public so tests can drive the same path. */
-  async handleMessage(m: FromProjection | Record<string, unknown>): Promise<void> {
-    if (!m || typeof m !== 'object' || typeof (m as { type?: unknown }).type !== 'string')
-      return this.reject(m, 'not a message');
+  /**
+   * Handles one message from the webview (public so tests can drive the same path). Resolves to
+   * why it was rejected (invalid fields, unknown type), or undefined when it was handled.
+   */
+  async handleMessage(m: FromProjection | Record<string, unknown>): Promise<string | undefined> {
+    if (!isMessage(m)) return this.reject(m, 'not a message');
     const msg = m as FromProjection;
     switch (msg.type) {
       case 'ready':
@@ -272,11 +272,12 @@ export class ProjectionPanel extends Disposable {
         return;
       case 'openSample':
         if (!this.validIndex(msg.index)) return this.reject(m, 'index out of range');
-        return this.openSample(msg.index);
+        await this.openSample(msg.index);
+        return;
       case 'requestDetail': {
         if (!this.validIndex(msg.index) || typeof msg.requestId !== 'number')
           return this.reject(m, 'bad detail request');
-        const d = this.session.detail(msg.index);
+        const d = this.session.samples.detail(msg.index);
         this.post({
           type: 'detail',
           requestId: msg.requestId,
@@ -308,15 +309,9 @@ export class ProjectionPanel extends Disposable {
         return;
       }
       case 'requestNeighbours': {
-        if (
-          !this.validIndex(msg.index) ||
-          typeof msg.requestId !== 'number' ||
-          !Number.isInteger(msg.k) ||
-          msg.k < 1 ||
-          msg.k > 100
-        )
+        if (!this.validIndex(msg.index) || typeof msg.requestId !== 'number' || !isIntIn(msg.k, 1, 100))
           return this.reject(m, 'bad neighbours request');
-        const r = this.session.neighbours(msg.index, msg.k);
+        const r = this.session.samples.neighbours(msg.index, msg.k);
         this.post({
           type: 'neighbours',
           requestId: msg.requestId,
@@ -328,9 +323,11 @@ export class ProjectionPanel extends Disposable {
         return;
       }
       case 'findLabelErrors':
-        return this.labelErrors.find();
+        await this.labelErrors.find();
+        return;
       case 'exportLabelErrors':
-        return this.labelErrors.exportCsv();
+        await this.labelErrors.exportCsv();
+        return;
       case 'search': {
         if (typeof msg.requestId !== 'number' || typeof msg.query !== 'string' || msg.query.length > 500)
           return this.reject(m, 'bad search');
@@ -353,7 +350,7 @@ export class ProjectionPanel extends Disposable {
         (msg.level === 'error' ? console.error : console.log)('[ei webview]', String(msg.message).slice(0, 2000));
         return;
       default:
-        return this.reject(m, 'unknown type');
+        return this.reject(m, unhandled(msg));
     }
   }
 
@@ -372,18 +369,20 @@ export class ProjectionPanel extends Disposable {
     };
   }
 
-  /** Opens sample i's source: an image in the image preview, a text file at its line; a sprite cell has no file: says
-   * so and offers the sprite. */
-  async openSample(i: number): Promise<void> {
+  /**
+   * Opens sample i's source: an image in the image preview, a text file at its line; a sprite cell
+   * has no file: says so and offers the sprite. Resolves to the notice shown instead, if any.
+   */
+  async openSample(i: number): Promise<string | undefined> {
     const d = this.session.dataset,
       src = d.sources?.[i];
     if (!src && d.sprite) {
       const c = spriteCell(d.sprite, i);
       const open = 'Open the Sprite';
-      this.lastNotice = `Sample ${i} is a cell of ${path.basename(d.sprite.path)} (row ${c.y / c.h + 1}, column ${c.x / c.w + 1}; pixels ${c.x}–${c.x + c.w - 1}, ${c.y}–${c.y + c.h - 1}); it has no file of its own to open.`;
+      const notice = `Sample ${i} is a cell of ${path.basename(d.sprite.path)} (row ${c.y / c.h + 1}, column ${c.x / c.w + 1}; pixels ${c.x}–${c.x + c.w - 1}, ${c.y}–${c.y + c.h - 1}); it has no file of its own to open.`;
       const sprite = vscode.Uri.file(d.sprite.path);
       // Not awaited: the notification stays until the user answers or closes it.
-      void vscode.window.showInformationMessage(this.lastNotice, open).then((pick) =>
+      void vscode.window.showInformationMessage(notice, open).then((pick) =>
         pick === open
           ? vscode.commands.executeCommand('vscode.open', sprite, {
               viewColumn: vscode.ViewColumn.Beside,
@@ -391,11 +390,12 @@ export class ProjectionPanel extends Disposable {
             })
           : undefined,
       );
-      return;
+      return notice;
     }
     if (!src) {
-      void vscode.window.showInformationMessage(`Sample ${i} has no source file in the metadata.`);
-      return;
+      const notice = `Sample ${i} has no source file in the metadata.`;
+      void vscode.window.showInformationMessage(notice);
+      return notice;
     }
     const uri = vscode.Uri.file(src.path);
     if (src.kind === 'image') {
@@ -408,6 +408,7 @@ export class ProjectionPanel extends Disposable {
         preview: true,
       });
     }
+    return undefined;
   }
 }
 

@@ -3,14 +3,87 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EmbeddingInspectorApi } from '../../src/extension';
 import type { Session } from '../../src/session';
+import type { ProjectionPanel } from '../../src/views/projectionPanel';
+import type { Transport } from '../../src/views/transport';
+import type { ToControls, ToProjection } from '../../src/shared/protocol';
 
 export const EXTENSION_ID = 'embedding-inspector.embedding-inspector';
 
-/** Activates the extension under test in this real extension host and returns its API. */
+/**
+ * Activates the extension under test in this real extension host and returns its API. From the
+ * first call on, what the sidebar and every projection panel opened after it are sent is recorded
+ * (sentToControls, sentToPanel).
+ */
 export async function api(): Promise<EmbeddingInspectorApi> {
   const ext = vscode.extensions.getExtension<EmbeddingInspectorApi>(EXTENSION_ID);
   assert.ok(ext, `extension ${EXTENSION_ID} is not installed in this host`);
-  return ext.isActive ? ext.exports : await ext.activate();
+  const a = ext.isActive ? ext.exports : await ext.activate();
+  startRecording(a);
+  return a;
+}
+
+/** A projection message as recorded: its type, and a census's margin and whether it is partial. */
+export interface PanelRecord {
+  type: ToProjection['type'];
+  margin?: number;
+  partial?: boolean;
+}
+
+// Each test file is its own bundle with its own copy of this module: what must be shared between
+// them (the logs, whether recording started) is kept on the extension's objects under global symbols.
+const LOG = Symbol.for('embeddingInspector.test.sent');
+const STARTED = Symbol.for('embeddingInspector.test.recording');
+type Recorded<R> = { [LOG]?: R[] };
+
+/** Wraps a view's transport (once per view) so each message sent is also added to its log by `add`. */
+function record<T, R>(view: { transport: Transport<T> }, add: (log: R[], m: T) => void): R[] {
+  const v = view as typeof view & Recorded<R>;
+  const existing = v[LOG];
+  if (existing) return existing;
+  const log: R[] = [];
+  v[LOG] = log;
+  const inner = view.transport;
+  view.transport = {
+    post: (m) => {
+      add(log, m);
+      inner.post(m);
+    },
+  };
+  return log;
+}
+
+/** Records the sidebar's messages, and each new session's panel's (a new session becomes the active one). */
+function startRecording(a: EmbeddingInspectorApi): void {
+  const flag = a as EmbeddingInspectorApi & { [STARTED]?: boolean };
+  if (flag[STARTED]) return;
+  flag[STARTED] = true;
+  sentToControls(a);
+  for (const s of a.inspector.openSessions) {
+    const p = a.inspector.panelOf(s);
+    if (p) sentToPanel(p);
+  }
+  a.inspector.onDidChangeActiveSession((s) => {
+    const p = s && a.inspector.panelOf(s);
+    if (p) sentToPanel(p);
+  });
+}
+
+/** The last 100 messages sent to the sidebar (of table messages, up to 8 MB each, only the latest). */
+export function sentToControls(a: EmbeddingInspectorApi): ToControls[] {
+  return record<ToControls, ToControls>(a.controls, (log, m) => {
+    if (m.type === 'table') for (let i = log.length - 1; i >= 0; i--) if (log[i].type === 'table') log.splice(i, 1);
+    log.push(m);
+    if (log.length > 100) log.shift();
+  });
+}
+
+/** The last 200 messages sent to a projection panel, as type and census margin (recorded since the panel opened). */
+export function sentToPanel(panel: ProjectionPanel): PanelRecord[] {
+  return record<ToProjection, PanelRecord>(panel, (log, m) => {
+    const c = m.type === 'census' || m.type === 'censusUpdate' ? m.census : undefined;
+    log.push({ type: m.type, margin: c?.settings.margin, partial: c?.partial });
+    if (log.length > 200) log.shift();
+  });
 }
 
 /** Absolute path inside the test workspace. */

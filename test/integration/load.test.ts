@@ -21,7 +21,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, bruteCensus, censusAt, closeAll, EXTENSION_ID, until, ws } from './helpers';
+import { api, bruteCensus, censusAt, closeAll, EXTENSION_ID, until, ws, sentToControls, sentToPanel } from './helpers';
 import type { Session } from '../../src/session';
 import type { EmbeddingInspectorApi } from '../../src/extension';
 import type { CensusView } from '../../src/shared/protocol';
@@ -290,7 +290,7 @@ describe('load and faults in the real extension host', function () {
 
     // The sidebar, shown and ready: what it is sent is what the user sees.
     await vscode.commands.executeCommand('workbench.view.extension.embeddingInspector');
-    await until(() => a.controls.posted.some((m) => m.type === 'state'), 'the sidebar view to be ready', 30_000);
+    await until(() => sentToControls(a).some((m) => m.type === 'state'), 'the sidebar view to be ready', 30_000);
 
     // Warm-up (first worker start, wasm compile, code paths), then the baseline with nothing open.
     await warmUp(
@@ -340,7 +340,7 @@ describe('load and faults in the real extension host', function () {
     // Jumps all over the slider (golden-ratio steps), some positions of the table, ending between positions.
     const margins = Array.from({ length: 200 }, (_, i) => Number((0.02 + 0.7 * ((i * 0.6180339887) % 1)).toFixed(4)));
     margins[199] = 0.31337;
-    const sent: Promise<void>[] = [];
+    const sent: Promise<string | undefined>[] = [];
     const t0 = Date.now();
     for (let i = 0; i < margins.length;) {
       // Every message due by now (one each 10 ms), not awaited: the webview does not wait either.
@@ -386,16 +386,20 @@ describe('load and faults in the real extension host', function () {
       engine.dispose();
     }
     // What the sidebar and the projection were sent last: the same census, full, at the last margin.
-    const toSidebar = a.controls.posted.filter((m) => m.type === 'census' && m.datasetId === s.id).pop();
+    const toSidebar = sentToControls(a)
+      .filter((m) => m.type === 'census' && m.datasetId === s.id)
+      .pop();
     assert.ok(toSidebar && toSidebar.type === 'census', 'the sidebar got a census');
     assert.equal(toSidebar.census.settings.margin, last, "the sidebar's last census is at the last margin");
     assert.ok(!toSidebar.census.partial, 'and it is the full recount');
     assert.deepEqual(toSidebar.census.counts, c.pml);
     // The sidebar is sent a status when it changes (its log keeps the last 100 messages): no error among them.
-    const errorStatus = a.controls.posted.find((m) => m.type === 'status' && m.state === 'error');
+    const errorStatus = sentToControls(a).find((m) => m.type === 'status' && m.state === 'error');
     assert.equal(errorStatus, undefined, 'the sidebar was shown no error');
     const panel = a.inspector.panelOf(s)!;
-    const toPanel = panel.posted.filter((m) => m.type === 'census' || m.type === 'censusUpdate').pop();
+    const toPanel = sentToPanel(panel)
+      .filter((m) => m.type === 'census' || m.type === 'censusUpdate')
+      .pop();
     assert.deepEqual(
       toPanel,
       { type: 'census', margin: last, partial: undefined },
@@ -418,7 +422,7 @@ describe('load and faults in the real extension host', function () {
     await censusAt(first, first.settings.margin);
     const picks = Array.from({ length: 20 }, (_, k) => (3 * k + 1) % 5);
     const chosen = picks[picks.length - 1];
-    const sent: Promise<void>[] = [];
+    const sent: Promise<string | undefined>[] = [];
     for (const index of picks) {
       sent.push(a.controls.handleMessage({ type: 'setSnapshot', index }));
       await sleep(20); // a keyboard held down on the picker
@@ -437,7 +441,9 @@ describe('load and faults in the real extension host', function () {
     assert.equal(s.dataset.files.embeddings, files.run(chosen + 1));
     const c = await censusAt(s, s.settings.margin);
     assertMatchesBrute(c, s, c.settings.margin, 'the census of the snapshot shown');
-    const state = a.controls.posted.filter((m) => m.type === 'state').pop();
+    const state = sentToControls(a)
+      .filter((m) => m.type === 'state')
+      .pop();
     assert.ok(
       state && state.type === 'state' && state.datasetId === s.id && state.activeSnapshot === chosen,
       `the sidebar shows snapshot ${chosen}: ${JSON.stringify(state && state.type === 'state' && { id: state.datasetId === s.id, active: state.activeSnapshot })}`,
@@ -465,7 +471,9 @@ describe('load and faults in the real extension host', function () {
     await threadsBackTo(0, 0, 'every worker of the closed session (analysis and UMAP) to end');
     assert.equal(a.inspector.activeSession, undefined);
     assert.equal(a.inspector.openSessions.length, 0);
-    const lastStatus = a.controls.posted.filter((m) => m.type === 'status').pop();
+    const lastStatus = sentToControls(a)
+      .filter((m) => m.type === 'status')
+      .pop();
     assert.ok(
       lastStatus && lastStatus.type === 'status' && lastStatus.state !== 'error',
       `the sidebar shows no error: ${JSON.stringify(lastStatus)}`,
@@ -491,7 +499,9 @@ describe('load and faults in the real extension host', function () {
     await threadsBackTo(0, 0, 'every worker of the closed session (analysis and UMAP) to end');
     await within(s.idle(), 10_000, 'the analysis to end after the panel closed');
     assert.equal(umap(s).done, false, 'no UMAP layout was delivered after closing');
-    const lastStatus = a.controls.posted.filter((m) => m.type === 'status').pop();
+    const lastStatus = sentToControls(a)
+      .filter((m) => m.type === 'status')
+      .pop();
     assert.ok(
       lastStatus && lastStatus.type === 'status' && lastStatus.state !== 'error',
       `the sidebar shows no error: ${JSON.stringify(lastStatus)}`,
@@ -584,7 +594,7 @@ describe('load and faults in the real extension host', function () {
       assert.match(s.status.message, /worker/i, `the status names what failed: ${s.status.message}`);
       await until(
         () =>
-          a.controls.posted.some((x) => x.type === 'status' && x.state === 'error' && x.message === s.status.message),
+          sentToControls(a).some((x) => x.type === 'status' && x.state === 'error' && x.message === s.status.message),
         'the sidebar to show the failure',
         5_000,
       );
@@ -633,7 +643,7 @@ describe('load and faults in the real extension host', function () {
     );
     errorMessages.length = 0;
     await until(
-      () => a.controls.posted.some((x) => x.type === 'status' && x.state === 'error' && x.message === s.status.message),
+      () => sentToControls(a).some((x) => x.type === 'status' && x.state === 'error' && x.message === s.status.message),
       'the sidebar to show the failure',
       5_000,
     );

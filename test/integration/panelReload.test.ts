@@ -5,7 +5,7 @@
  * the panel is loaded again, then its page loads and gets its data.
  */
 import * as assert from 'node:assert/strict';
-import { api, closeAll, until, ws } from './helpers';
+import { api, closeAll, until, ws, sentToPanel } from './helpers';
 import { ProjectionPanel } from '../../src/views/projectionPanel';
 
 describe('a projection page that does not load in time', function () {
@@ -27,7 +27,7 @@ describe('a projection page that does not load in time', function () {
       await until(() => panel.reloads >= 1, 'the page loaded again', 10_000);
       await panel.whenReady;
       await until(
-        () => panel.posted.some((m) => m.type === 'dataset'),
+        () => sentToPanel(panel).some((m) => m.type === 'dataset'),
         'the dataset posted to the reloaded page',
         60_000,
       );

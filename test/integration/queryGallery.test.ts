@@ -7,7 +7,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api, censusAt, closeAll, until, ws } from './helpers';
+import { api, censusAt, closeAll, until, ws, sentToControls } from './helpers';
 import type { Session } from '../../src/session';
 import type { QueryGalleryView, ToControls } from '../../src/shared/protocol';
 import { market1501Reference } from '../helpers/market1501Reference';
@@ -47,7 +47,9 @@ describe('query / gallery retrieval in the sidebar (Market-1501 protocol)', func
   ): Promise<QueryGalleryView | null> {
     const a = await api();
     const last = () =>
-      a.controls.posted.filter((m): m is QgMessage => m.type === 'queryGallery' && m.datasetId === session.id).at(-1);
+      sentToControls(a)
+        .filter((m): m is QgMessage => m.type === 'queryGallery' && m.datasetId === session.id)
+        .at(-1);
     const m = await until(
       () => {
         const l = last();
@@ -125,7 +127,9 @@ describe('query / gallery retrieval in the sidebar (Market-1501 protocol)', func
     assert.equal(other.queryGallery.view, undefined);
     const sent = await until(
       () =>
-        a.controls.posted.filter((m): m is QgMessage => m.type === 'queryGallery' && m.datasetId === other.id).at(-1),
+        sentToControls(a)
+          .filter((m): m is QgMessage => m.type === 'queryGallery' && m.datasetId === other.id)
+          .at(-1),
       'a query / gallery message for clusters',
     );
     assert.equal(sent.view, null);

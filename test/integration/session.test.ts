@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, bruteCensus, censusAt, closeAll, until, ws } from './helpers';
+import { api, bruteCensus, censusAt, closeAll, until, ws, sentToControls, sentToPanel } from './helpers';
 import type { Session } from '../../src/session';
 import { sliderMargins } from '../../src/shared/sliderScale';
 import { positionOf, viewCounts } from '../../src/shared/marginTableView';
@@ -89,17 +89,17 @@ describe('a dataset opened in the real extension host', function () {
   it('the neighbours of a sample: answered for the webview, bad requests refused (issue 16, item 1)', async () => {
     const a = await api();
     const panel = a.inspector.panelOf(session)!;
-    await until(() => panel.posted.length > 0, 'the projection webview ready', 60_000);
+    await until(() => sentToPanel(panel).length > 0, 'the projection webview ready', 60_000);
     await panel.handleMessage({ type: 'requestNeighbours', requestId: 7, index: 3, k: 10 });
-    assert.equal(panel.posted.at(-1)?.type, 'neighbours');
-    const r = session.neighbours(3, 10);
+    assert.equal(sentToPanel(panel).at(-1)?.type, 'neighbours');
+    const r = session.samples.neighbours(3, 10);
     assert.equal(r.items.length, 10);
     assert.ok(
       r.items.every((x, t) => t === 0 || x.distance >= r.items[t - 1].distance),
       'nearest first',
     );
     assert.ok(!r.items.some((x) => x.index === 3), 'the sample itself is not its own neighbour');
-    const rejected = panel.rejected.length;
+    const rejected: (string | undefined)[] = [];
     for (const bad of [
       { index: 3, k: 0 },
       { index: 3, k: 101 },
@@ -107,29 +107,27 @@ describe('a dataset opened in the real extension host', function () {
       { index: session.dataset.n, k: 5 },
       { index: 3, k: 2.5 },
     ]) {
-      await panel.handleMessage({ type: 'requestNeighbours', requestId: 8, ...bad });
+      rejected.push(await panel.handleMessage({ type: 'requestNeighbours', requestId: 8, ...bad }));
     }
-    assert.equal(panel.rejected.length, rejected + 5);
+    assert.equal(rejected.filter((why) => why !== undefined).length, 5, `rejections: ${JSON.stringify(rejected)}`);
   });
 
   it('a search from the projection is answered; a query that is not a string, or too long, is refused (issue 16, item 2)', async () => {
     const a = await api();
     const panel = a.inspector.panelOf(session)!;
-    await until(() => panel.posted.length > 0, 'the projection webview ready', 60_000);
+    await until(() => sentToPanel(panel).length > 0, 'the projection webview ready', 60_000);
     await panel.handleMessage({ type: 'search', requestId: 3, query: session.dataset.classNames[0] });
-    assert.equal(panel.posted.at(-1)?.type, 'searchResult');
-    const rejected = panel.rejected.length;
-    await panel.handleMessage({ type: 'search', requestId: 4, query: 42 } as Record<string, unknown>);
-    await panel.handleMessage({ type: 'search', requestId: 5, query: 'x'.repeat(501) });
-    assert.equal(panel.rejected.length, rejected + 2);
+    assert.equal(sentToPanel(panel).at(-1)?.type, 'searchResult');
+    assert.ok(await panel.handleMessage({ type: 'search', requestId: 4, query: 42 } as Record<string, unknown>));
+    assert.ok(await panel.handleMessage({ type: 'search', requestId: 5, query: 'x'.repeat(501) }));
   });
 
   it("suspected label errors: every sample's 10 nearest neighbours as brute force finds them, scored and ranked (issue 16, item 3)", async () => {
     const a = await api();
     const panel = a.inspector.panelOf(session)!;
-    await until(() => panel.posted.length > 0, 'the projection webview ready', 60_000);
+    await until(() => sentToPanel(panel).length > 0, 'the projection webview ready', 60_000);
     await panel.handleMessage({ type: 'findLabelErrors' });
-    assert.equal(panel.posted.at(-1)?.type, 'labelErrors');
+    assert.equal(sentToPanel(panel).at(-1)?.type, 'labelErrors');
     const got = panel.labelErrors.suspects!;
     // Brute force in float64 on the rows as the settings read them (euclidean, normalised by default).
     const d = session.dataset,
@@ -161,7 +159,7 @@ describe('a dataset opened in the real extension host', function () {
     const a = await api();
     const panel = a.inspector.panelOf(session)!;
     await until(
-      () => session.layouts.get('umap') && panel.posted.length > 0,
+      () => session.layouts.get('umap') && sentToPanel(panel).length > 0,
       'the UMAP layout and the webview ready',
       90_000,
     );
@@ -169,13 +167,13 @@ describe('a dataset opened in the real extension host', function () {
     assert.equal(session.layouts.shown?.kind, 'pca');
     assert.equal(session.layout, session.layouts.get('pca'));
     assert.deepEqual(
-      panel.posted.slice(-2).map((p) => p.type),
+      sentToPanel(panel)
+        .slice(-2)
+        .map((p) => p.type),
       ['layout', 'layoutState'],
       'the PCA layout and the picker were sent to the webview',
     );
-    const rejected = panel.rejected.length;
-    await panel.handleMessage({ type: 'chooseLayout', kind: 'tsne' } as Record<string, unknown>);
-    assert.equal(panel.rejected.length, rejected + 1);
+    assert.ok(await panel.handleMessage({ type: 'chooseLayout', kind: 'tsne' } as Record<string, unknown>));
     assert.equal(session.layouts.shown?.kind, 'pca');
     await panel.handleMessage({ type: 'chooseLayout', kind: 'umap' });
     assert.equal(session.layouts.shown?.kind, 'umap');
@@ -196,16 +194,17 @@ describe('a dataset opened in the real extension host', function () {
     const a = await api();
     const panel = a.inspector.panelOf(session)!;
     const before = openTabPaths().length;
-    const rejectedBefore = panel.rejected.length;
-    await panel.handleMessage({ type: 'openSample', index: 60 });
-    await panel.handleMessage({ type: 'openSample', index: -1 });
-    await panel.handleMessage({ type: 'openSample', index: '3' } as Record<string, unknown>);
-    await panel.handleMessage({ type: 'openSample', index: 1.5 });
-    await panel.handleMessage({ type: 'requestDetail', requestId: 1, index: 1e9 });
-    await panel.handleMessage({ type: 'no-such-message' });
-    await panel.handleMessage(null as unknown as Record<string, unknown>);
+    const rejected = [
+      await panel.handleMessage({ type: 'openSample', index: 60 }),
+      await panel.handleMessage({ type: 'openSample', index: -1 }),
+      await panel.handleMessage({ type: 'openSample', index: '3' } as Record<string, unknown>),
+      await panel.handleMessage({ type: 'openSample', index: 1.5 }),
+      await panel.handleMessage({ type: 'requestDetail', requestId: 1, index: 1e9 }),
+      await panel.handleMessage({ type: 'no-such-message' }),
+      await panel.handleMessage(null as unknown as Record<string, unknown>),
+    ];
     await new Promise((r) => setTimeout(r, 500));
-    assert.equal(panel.rejected.length - rejectedBefore, 7);
+    assert.equal(rejected.filter((why) => why !== undefined).length, 7, `rejections: ${JSON.stringify(rejected)}`);
     assert.equal(openTabPaths().length, before, 'no editor was opened');
   });
 
@@ -228,22 +227,27 @@ describe('a dataset opened in the real extension host', function () {
       if (e === 'census' && session.census?.partial) quick.push(session.census);
     });
     await vscode.commands.executeCommand('workbench.view.extension.embeddingInspector');
-    await until(() => a.controls.posted.some((m) => m.type === 'state'), 'the sidebar view to be ready', 30_000);
+    await until(() => sentToControls(a).some((m) => m.type === 'state'), 'the sidebar view to be ready', 30_000);
     await a.controls.handleMessage({ type: 'setMargin', margin: 0.5 });
     const before = await censusAt(session, 0.5);
     const panel = a.inspector.panelOf(session)!;
-    const postedFrom = panel.posted.length;
+    const postedFrom = sentToPanel(panel).length;
     try {
       await a.controls.handleMessage({ type: 'setMargin', margin: 0.35 });
       const full = await censusAt(session, 0.35);
       // The projection got the quick recount's colours, then the full census, and nothing stale after it.
       await until(
-        () => panel.posted.slice(postedFrom).some((m) => m.type === 'census' && m.margin === 0.35),
+        () =>
+          sentToPanel(panel)
+            .slice(postedFrom)
+            .some((m) => m.type === 'census' && m.margin === 0.35),
         'the full census at 0.35 in the projection',
         10_000,
       );
       await new Promise((r) => setTimeout(r, 300)); // longer than the pacer's delay and interval
-      const sent = panel.posted.slice(postedFrom).filter((m) => m.type === 'census' || m.type === 'censusUpdate');
+      const sent = sentToPanel(panel)
+        .slice(postedFrom)
+        .filter((m) => m.type === 'census' || m.type === 'censusUpdate');
       const lastFull = sent.map((m) => m.type).lastIndexOf('census');
       assert.ok(
         sent.some((m) => m.type === 'censusUpdate' && m.margin === 0.35 && m.partial),
@@ -268,7 +272,7 @@ describe('a dataset opened in the real extension host', function () {
         full.category.some((c, i) => c !== before.category[i]),
         'some sample changes colour between 0.5 and 0.35',
       );
-      const toSidebar = a.controls.posted.filter(
+      const toSidebar = sentToControls(a).filter(
         (m) => m.type === 'census' && m.census.partial && m.census.settings.margin === 0.35,
       );
       assert.ok(toSidebar.length >= 1, 'the sidebar got the quick census');
@@ -291,11 +295,10 @@ describe('a dataset opened in the real extension host', function () {
     const sub = session.onDidChange((e) => {
       if (e === 'census' && session.census) seen.push(session.census);
     });
-    const answered = session.tableAnswers;
     try {
       await a.controls.handleMessage({ type: 'setMargin', margin: m });
       const full = await censusAt(session, m);
-      assert.equal(session.tableAnswers, answered + 1, 'answered from the table');
+      assert.equal(seen.filter((c) => c.fromTable).length, 1, 'answered from the table, once');
       const quick = seen[0];
       assert.ok(
         quick && quick.partial && quick.fromTable && quick.settings.margin === m,
@@ -322,13 +325,15 @@ describe('a dataset opened in the real extension host', function () {
         assert.deepEqual([...quick[key]], [...full[key]], key);
       }
       assert.ok(quick.worst.length > 0, 'the fixture has violating triplets at this margin');
-      const toSidebar = a.controls.posted.find(
+      const toSidebar = sentToControls(a).find(
         (msg) => msg.type === 'census' && msg.census.partial && msg.census.settings.margin === m,
       );
       assert.ok(toSidebar, 'the sidebar got it');
       // The sidebar's copy of the table answers the same position by itself with the same numbers.
       await a.controls.handleMessage({ type: 'ready' }); // the sidebar (re)loading gets everything, the table included
-      const msg = a.controls.posted.filter((x) => x.type === 'table').pop();
+      const msg = sentToControls(a)
+        .filter((x) => x.type === 'table')
+        .pop();
       assert.ok(msg && msg.type === 'table' && msg.datasetId === session.id, 'a table for this dataset');
       const view = msg.table,
         k = positionOf(view.margins, m);
@@ -337,7 +342,9 @@ describe('a dataset opened in the real extension host', function () {
       for (const key of ['pml', 'facenet', 'triplets', 'lossSum', 'meanLoss', 'meanLossNonZero', 'batchHard'] as const)
         assert.deepEqual(local[key], quick[key], `sidebar ${key}`);
       assert.deepEqual([...local.classViolationRate], [...quick.classViolationRate], 'sidebar class rates');
-      const state = a.controls.posted.filter((x) => x.type === 'state').pop();
+      const state = sentToControls(a)
+        .filter((x) => x.type === 'state')
+        .pop();
       assert.ok(
         state && state.type === 'state' && state.worstTriplets === 50,
         "the sidebar is told the worst list's length (default 50)",
@@ -357,31 +364,32 @@ describe('a dataset opened in the real extension host', function () {
 
   it('rejects a bad margin from the sidebar', async () => {
     const a = await api();
-    const n = a.controls.rejected.length;
-    await a.controls.handleMessage({ type: 'setMargin', margin: -1 });
-    await a.controls.handleMessage({ type: 'setMargin', margin: Number.NaN });
-    await a.controls.handleMessage({ type: 'setSetting', key: 'distance', value: 'manhattan' });
-    assert.equal(a.controls.rejected.length - n, 3);
+    const rejected = [
+      await a.controls.handleMessage({ type: 'setMargin', margin: -1 }),
+      await a.controls.handleMessage({ type: 'setMargin', margin: Number.NaN }),
+      await a.controls.handleMessage({ type: 'setSetting', key: 'distance', value: 'manhattan' }),
+    ];
+    assert.equal(rejected.filter((why) => why !== undefined).length, 3, `rejections: ${JSON.stringify(rejected)}`);
     assert.equal(session.settings.margin, 0.5);
   });
 
   it('follows a settings change made outside the sidebar, and the sidebar shows it', async () => {
     const a = await api();
     await vscode.commands.executeCommand('workbench.view.extension.embeddingInspector');
-    await until(() => a.controls.posted.some((m) => m.type === 'state'), 'the sidebar view to be ready', 30_000);
+    await until(() => sentToControls(a).some((m) => m.type === 'state'), 'the sidebar view to be ready', 30_000);
     await cfg().update('convention', 'facenet', vscode.ConfigurationTarget.Workspace);
     const c = await censusAt(session, 0.5, 'facenet');
     const d = session.dataset;
     const truth = bruteCensus(d.embeddings, d.n, d.dim, d.labels, 0.5, 'euclidean', true);
     assert.deepEqual(c.counts, truth.facenet);
     await until(
-      () => a.controls.posted.some((m) => m.type === 'state' && m.settings.convention === 'facenet'),
+      () => sentToControls(a).some((m) => m.type === 'state' && m.settings.convention === 'facenet'),
       'a sidebar state with convention facenet',
       10_000,
     );
     await until(
       () =>
-        a.controls.posted.some(
+        sentToControls(a).some(
           (m) =>
             m.type === 'census' &&
             m.census.settings.convention === 'facenet' &&
@@ -405,6 +413,17 @@ describe('a dataset opened in the real extension host', function () {
     await new Promise((r) => setTimeout(r, 500)); // the save's echo comes back through the listener
     assert.equal(session.settings.margin, 0.42, "the session kept the sidebar's margin");
     assert.equal(session.census?.settings.margin, 0.42);
+  });
+
+  it('a session opened now starts at the margin the sidebar chose, before that is written to the settings', async () => {
+    const a = await api();
+    const moving = a.controls.handleMessage({ type: 'setMargin', margin: 0.44 });
+    assert.notEqual(cfg().get('margin'), 0.44, 'not written yet');
+    assert.equal(a.inspector.settings.margin, 0.44, "a new session's margin");
+    await moving;
+    await censusAt(session, 0.44);
+    await until(() => cfg().get('margin') === 0.44, 'margin 0.44 saved to the settings', 10_000);
+    assert.equal(a.inspector.settings.margin, 0.44);
   });
 
   it('rebuilds the index when the distance changes', async () => {

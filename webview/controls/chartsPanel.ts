@@ -19,7 +19,7 @@ const SWEEP_EXACT = 'Share of triplets with t ≤ m as m varies: exact at every 
 const SWEEP_POINTS = 200;
 
 /** Both charts. */
-export class Charts {
+export class ChartsPanel {
   readonly histogramElement: HTMLElement;
   readonly sweepElement: HTMLElement;
   private readonly histogram: ChartCanvas;

@@ -10,8 +10,8 @@
  * host's answer is awaited as before.
  */
 import type { AnalysisSettings } from '../../src/shared/protocol';
-import { positionOf, viewCounts, type MarginTableView } from '../../src/shared/marginTableView';
-import { worstAt } from '../../src/shared/worstAt';
+import type { MarginTableView } from '../../src/shared/marginTableView';
+import { answerAt } from '../../src/shared/tableAnswer';
 import type { ControlsCensus } from './summary';
 
 /** Whether two settings agree on everything but the margin. */
@@ -26,8 +26,9 @@ export function sameButMargin(a: AnalysisSettings, b: AnalysisSettings): boolean
 }
 
 /**
- * The census at margin m from the table, or undefined when the table cannot answer it. `topK`:
- * the worst list's length the host uses now (embeddingInspector.worstTriplets, from its state).
+ * The census at margin m from the table (the host's answer, shared/tableAnswer.ts), or undefined
+ * when the table cannot answer it. `topK`: the worst list's length the host uses now
+ * (embeddingInspector.worstTriplets, from its state).
  */
 export function localCensus(
   view: MarginTableView | undefined,
@@ -38,26 +39,24 @@ export function localCensus(
 ): ControlsCensus | undefined {
   if (!view || !prev || !current || current.mining === 'semi-hard' || !sameButMargin(prev.settings, current))
     return undefined;
-  if (view.distance !== current.distance || view.normalize !== current.normalize) return undefined;
-  if (!(topK !== undefined && topK >= 0 && topK <= view.topK)) return undefined;
-  const k = positionOf(view.margins, m);
-  if (k < 0) return undefined;
-  const worst = worstAt(view.smallest, view.complete, view.limit, m, topK);
-  if (!worst) return undefined;
-  const c = viewCounts(view, k);
+  if (view.distance !== current.distance || view.normalize !== current.normalize || topK === undefined)
+    return undefined;
+  const a = answerAt(view, m, topK);
+  if (!a) return undefined;
+  const C = view.classes;
   return {
     ...prev,
     settings: { ...current, margin: m },
-    triplets: c.triplets,
-    counts: current.convention === 'pml' ? c.pml : c.facenet,
-    pml: c.pml,
-    facenet: c.facenet,
-    lossSum: c.lossSum,
-    meanLoss: c.meanLoss,
-    meanLossNonZero: c.meanLossNonZero,
-    worst,
-    classViolationRate: c.classViolationRate,
-    batchHard: c.batchHard,
+    triplets: a.triplets,
+    counts: current.convention === 'pml' ? a.pml : a.facenet,
+    pml: a.pml,
+    facenet: a.facenet,
+    lossSum: a.lossSum,
+    meanLoss: a.meanLoss,
+    meanLossNonZero: a.meanLossNonZero,
+    worst: a.worst,
+    classViolationRate: view.classViolationRate.slice(a.k * C, (a.k + 1) * C),
+    batchHard: a.batchHard,
     semihard: undefined,
     elapsedMs: 0,
     partial: true,

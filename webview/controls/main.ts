@@ -31,7 +31,7 @@ import { MarginControl } from './marginControl';
 import { Summary, type ControlsCensus } from './summary';
 import { SettingsPanel } from './settingsPanel';
 import { ClassTable } from './classTable';
-import { Charts } from './chartsPanel';
+import { ChartsPanel } from './chartsPanel';
 import { QueryGalleryPanel } from './queryGalleryPanel';
 import { exactSweep } from './histogramModel';
 import { localCensus, sameAnswer, sameButMargin } from './localCensus';
@@ -99,7 +99,7 @@ const table = new ClassTable(
   () => ui,
   saveUi,
 );
-const charts = new Charts(ui.logScale, (logScale) => saveUi({ logScale }));
+const charts = new ChartsPanel(ui.logScale, (logScale) => saveUi({ logScale }));
 
 // ---- layout ----
 const title = h('div', { class: 'dataset-name', 'data-testid': 'dataset-name' });

@@ -1,5 +1,5 @@
 /**
- * The pickers: distance, normalise, convention, mining view, NT-Xent temperature, and the snapshot
+ * The pickers: distance, normalise, convention, mining, NT-Xent temperature, and the snapshot
  * (epoch) choice. Each change posts an intent; the host writes the workspace setting and echoes a
  * new `state`, which is what the pickers then show (so settings.json edits appear here too).
  */

@@ -4,7 +4,7 @@
  * the retrieval metrics. Every count names its margin ("margin 0.20 · pml"): libraries disagree on
  * both (definitions.md), and users compare with their training code.
  */
-import type { CensusView, CategoryCounts, Convention, MiningView } from '../../src/shared/protocol';
+import type { CensusView, CategoryCounts, Convention, MiningSetting } from '../../src/shared/protocol';
 import { h, setText } from '../common/dom';
 import { formatCount, formatPercent, formatShare, formatValue, formatMargin, MISSING } from '../common/format';
 
@@ -101,7 +101,7 @@ export class Summary {
   }
 
   /** Shows a census; `step` sets the margin's decimals. */
-  update(c: ControlsCensus, step: number, mining: MiningView): void {
+  update(c: ControlsCensus, step: number, mining: MiningSetting): void {
     const total = c.triplets;
     const conv: Convention = c.settings.convention === 'facenet' ? 'facenet' : 'pml';
     const est = c.estimate;

@@ -9,17 +9,14 @@
  *     colorBy,          // 'label' | 'category' | 'loss' | 'change'
  *     hoverIndex,       // sample under the cursor, -1 when none
  *     tooltipImageSrc,  // src of the tooltip's <img> (the sprite sheet's for a cell), '' when hidden or no image
- *     tooltipImage,     // the tooltip's picture: { uri, cell?: { x, y, w, h, sheetWidth, sheetHeight } }
- *                       // (sprite pixels), or null
+ *     tooltipImage,     // the tooltip's picture: { uri, cell?: { x, y, w, h, sheetWidth, sheetHeight } }, or null
  *     selectionSize,    // points in the current box / lasso selection (or the search's matches)
  *     searchStatus,     // the search's matches and the selection's census, as shown
  *     labelErrors,      // { state, total, items: sample indices listed } of the suspected label errors, or null
- *     neighbours,       // { index, items: sample indices nearest first, firstSameRank } of the neighbours
- *                       // list, or null
+ *     neighbours,       // { index, items: nearest first, firstSameRank } of the neighbours list, or null
  *     lastFrameMs,      // main-thread time of the last frame (WebGL submission + overlay)
  *     detailLines,      // lines drawn from the hovered point (hardest positive + violating negatives)
- *     status,           // { state, message } the banner shows (hidden when not loading/computing/error
- *                       // after the layout)
+ *     status,           // { state, message } the banner shows (after the layout: only loading, computing, error)
  *     pictures,         // samples whose pictures the last frame drew over their points (zoomed in, pictures.ts)
  *     screenPositionOf(i) // { x, y } CSS px relative to the page viewport, or null
  *   }

@@ -1,22 +1,13 @@
 /**
- * The census at a slider position answered from the margin table, without the workers: counts,
- * worst list, per-anchor numbers and class rates at that position. Pure (the session publishes it).
+ * The census view the session publishes for a slider position answered from the margin table,
+ * without the workers: the shared answer (shared/tableAnswer.ts, the sidebar's too) with the
+ * per-anchor numbers and class rates the session's table keeps. Pure (the session publishes it).
  */
-import { tableCounts } from '../engine/marginTable';
 import type { AnalysisSettings, CensusView } from '../shared/protocol';
-import { positionOf } from '../shared/marginTableView';
-import { worstAt } from '../shared/worstAt';
+import { answerAt } from '../shared/tableAnswer';
 import { classViolationRatesFromClassSums } from './derive';
-import { nearestPosition, quickView, type IndexFacts, type ViewContext } from './censusViews';
-import type { TableSource } from './streaming';
-
-/** The margin table a session keeps, with the facts it was built for. */
-export type SessionTable = TableSource & {
-  facts: IndexFacts;
-  ms: number;
-  view?: unknown;
-  classViolating?: Float64Array;
-};
+import { quickView, type IndexFacts, type ViewContext } from './censusViews';
+import type { KeptTable } from './marginTables';
 
 /** What answering from the table needs besides the table. */
 export interface TableQuestion {
@@ -37,16 +28,13 @@ export interface TableQuestion {
  * nearest one when streaming; the worst list decidable across ties), else undefined. `exact` is
  * true when the margin is a position itself (the quick recount then has nothing to add).
  */
-export function answerFromTable(t: SessionTable, q: TableQuestion): { view: CensusView; exact: boolean } | undefined {
+export function censusFromTable(t: KeptTable, q: TableQuestion): { view: CensusView; exact: boolean } | undefined {
   const s = q.settings,
     n = q.ctx.n;
-  let k = positionOf(t.table.margins, s.margin);
-  if (k < 0 && q.streaming) k = nearestPosition(t.table.margins, s.margin);
-  if (k < 0 || q.topK > t.topK) return undefined;
-  const shown = t.table.margins[k];
-  const worst = worstAt(t.smallest, t.complete, t.limit, shown, q.topK);
-  if (!worst) return undefined;
   const t0 = performance.now();
+  const a = answerAt(t.answers, s.margin, q.topK, q.streaming);
+  if (!a) return undefined;
+  const k = a.k;
   const columns = t.table.violAsAnchor.length === t.table.margins.length * n;
   const viol = columns ? t.table.violAsAnchor.subarray(k * n, (k + 1) * n) : q.prev.violAsAnchor;
   const loss = columns ? t.table.lossAsAnchor.slice(k * n, (k + 1) * n) : q.prev.lossAsAnchor;
@@ -56,8 +44,8 @@ export function answerFromTable(t: SessionTable, q: TableQuestion): { view: Cens
     s,
     q.prev,
     q.facts,
-    tableCounts(t.table, k),
-    worst,
+    a,
+    a.worst,
     viol,
     loss,
     undefined,
@@ -66,7 +54,7 @@ export function answerFromTable(t: SessionTable, q: TableQuestion): { view: Cens
     rates,
   );
   return {
-    view: { ...view, fromTable: true, shownMargin: shown !== s.margin ? shown : undefined, estimate: undefined },
-    exact: shown === s.margin,
+    view: { ...view, fromTable: true, shownMargin: a.exact ? undefined : a.margin, estimate: undefined },
+    exact: a.exact,
   };
 }
