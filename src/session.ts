@@ -318,7 +318,7 @@ export class Session extends Disposable {
     };
   }
 
-  /** NT-Xent (its own pass over cosine distances) after the census has been published, then the census again with it. */
+  /** NT-Xent (its own pass over cosine distances) after the census is published, then the census again with it. */
   private async ntXentInBackground(facts: IndexFacts): Promise<void> {
     const temperature = this.settings.temperature;
     const nt = await this.ntXent.get(temperature, () => this._isDisposed);
