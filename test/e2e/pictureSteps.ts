@@ -1,7 +1,7 @@
 /**
  * Pictures over points (pictures.ts), as a user meets them: with few points in view (the log dir's 40 samples at
  * "fit all") every sample is drawn as its picture, here its cell of the PyTorch sprite, pixel for pixel; the
- * *pictures* box turns them off. Runs after steps.ts's log dir step, on its projection.
+ * *pictures* box turns them off. Runs after logdirSteps.ts, on its projection.
  */
 import * as assert from 'node:assert/strict';
 import { LOGDIR, logdirImages } from './fixtures';

@@ -18,6 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { makeWorkspace, privateVsix, readSampleImages, root, sampleTarget } from './fixtures';
 import { steps as baseSteps, type E2eContext } from './steps';
+import { logdirSteps } from './logdirSteps';
 import { pictureSteps } from './pictureSteps';
 import { scaleSteps } from './scaleSteps';
 import { waitForWorkbench } from './workbench';
@@ -48,7 +49,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 const STEP_TIMEOUT_MS = 180_000;
-const steps = [...baseSteps, ...pictureSteps, ...scaleSteps];
+const steps = [...baseSteps, ...logdirSteps, ...pictureSteps, ...scaleSteps];
 const SETUP_TITLE = 'the packaged extension installs and the workbench opens the sample workspace';
 
 const argv = process.argv.slice(2);
