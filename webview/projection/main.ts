@@ -247,17 +247,10 @@ function restyle(): void {
     palette,
   };
   plot.setPointInputs(styler.inputs(state));
-  // The legend is rebuilt only when what it shows changed (a census in the label mode changes nothing there).
-  const shows = [
-    ui.colorBy,
-    ds.classNames,
-    counts,
-    emphasis,
-    palette,
-    change,
-    ui.colorBy === 'category' ? styler.categoryCounts(state.category) : null,
-    styler.lossScale(state),
-  ];
+  // The legend is rebuilt only when what it shows changed (a census in the label mode changes nothing there); the
+  // category counts (a pass over every point) only when it shows them.
+  const categoryCounts = ui.colorBy === 'category' ? styler.categoryCounts(state.category) : null;
+  const shows = [ui.colorBy, ds.classNames, counts, emphasis, palette, change, categoryCounts, styler.lossScale(state)];
   if (shows.length === legendShows.length && shows.every((x, i) => x === legendShows[i])) return;
   legendShows = shows;
   legend.render({
@@ -265,7 +258,7 @@ function restyle(): void {
     classNames: ds.classNames,
     classCounts: counts,
     emphasis,
-    categoryCounts: styler.categoryCounts(state.category),
+    categoryCounts,
     lossScale: styler.lossScale(state),
     palette,
     change,
