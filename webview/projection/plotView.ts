@@ -17,7 +17,7 @@ import {
   type Bounds,
   type Camera,
   type Viewport,
-} from './layout';
+} from './camera';
 import { drawOverlay, type OverlayScene } from './overlay';
 import type { PointLook } from './pointLook';
 import { baseSize, type Palette } from './pointStyle';
