@@ -25,3 +25,4 @@ window.addEventListener('message', (e: MessageEvent) => {
 installTestHook(page);
 
 page.api.post({ type: 'ready' });
+page.timeline.ready = Date.now();

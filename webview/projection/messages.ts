@@ -19,6 +19,7 @@ export function applyMessage(p: ProjectionPage, m: ToProjection): void {
       if (problem) return log(`dataset ignored: ${problem}`);
       if (ds?.id !== m.dataset.id) p.resetForDataset();
       p.ds = m.dataset;
+      p.timeline.dataset ||= Date.now();
       p.counts = classCounts(m.dataset.labels, m.dataset.classNames.length);
       p.renderStatus();
       p.worst.render(p.census, m.dataset);

@@ -64,6 +64,11 @@ export class ProjectionPage {
   shown: Banner = { state: 'loading', message: '', hidden: false };
   /** Only the answer to the latest neighbours request is shown. */
   neighbourRequest = 0;
+  /**
+   * When (Date.now(), 0 until then) this page's script started, it said ready, the first dataset arrived and the
+   * first points of every sample were drawn: the first-paint bench reads them from the test hook.
+   */
+  readonly timeline = { scriptStart: Date.now(), ready: 0, dataset: 0, firstPoints: 0 };
   private palette = readPalette();
   /** The shader's inputs, recomputed only where the state changed. */
   private readonly styler = new Styler();
@@ -112,6 +117,9 @@ export class ProjectionPage {
         this.plot.invalidate(true);
       },
       cameraChanged: (view) => this.saveView(view),
+      drawn: (points) => {
+        if (this.ds && points === this.ds.n && !this.timeline.firstPoints) this.timeline.firstPoints = Date.now();
+      },
       error: (message) => {
         this.glError = message;
         this.renderStatus();

@@ -18,6 +18,8 @@
  * - lastFrameMs: main-thread time of the last frame (WebGL submission + overlay);
  * - detailLines: lines drawn from the hovered point (hardest positive + violating negatives);
  * - status: { state, message } the banner shows (hidden when not loading/computing/error after the layout);
+ * - timeline: { scriptStart, ready, dataset, firstPoints }, Date.now() when this page's script started, it said ready,
+ *   the first dataset arrived and all its points were first drawn (0 until then);
  * - screenPositionOf(i): { x, y } CSS px relative to the page viewport, or null.
  */
 import type { ProjectionPage } from './page';
@@ -75,6 +77,9 @@ export function installTestHook(p: ProjectionPage): void {
     },
     get status() {
       return { state: p.shown.state, message: p.shown.message };
+    },
+    get timeline() {
+      return { ...p.timeline };
     },
     screenPositionOf: (i: number) => p.plot.screenPositionOf(i),
   };
