@@ -97,7 +97,7 @@ export async function streamingRun(
     topK,
     perSample: false,
     retrieval: false,
-    semiHard: false,
+    semihard: false,
     blockAnchors: plan.blockAnchors,
     indexAnchors: plan.indexAnchors,
   };
@@ -145,7 +145,7 @@ export async function streamingRun(
   const t1 = Date.now();
   const r2 = live(
     await client.pass(
-      { ...base, perSample: true, table: tableSpec, edges, retrieval: true, semiHard: s.mining === 'semi-hard' },
+      { ...base, perSample: true, table: tableSpec, edges, retrieval: true, semihard: s.mining === 'semi-hard' },
       {
         signal,
         workers: plan.workers,
