@@ -22,7 +22,12 @@
  *   - the page's JS heap after the layout, and the peak resident memory (VmHWM) of the page's
  *     renderer process and of the GPU process (software GL draws there), read from /proc: one
  *     browser per N, so each peak is that size's.
- * Flags: --n 100000,1000000 (the sizes), --verbose (page console), --shots DIR (a screenshot per size).
+ * Flags: --n 100000,1000000 (the sizes), --verbose (page console), --shots DIR (a screenshot per size),
+ * --baseline REF (also measure the projection bundle built from git commit REF, bundle 0, against this tree's,
+ * bundle 1), --bundles A.js,B.js (or any bundles), --reps R (default 1): each size is measured with each bundle in
+ * turn, in a fresh browser, R times, so old and new share the run and the machine's load (its load average is printed
+ * before each run); with several runs every recolour of a bundle is pooled (median, quartiles, extremes) --profile (a
+ * CPU profile of the page during the recolours by loss: the functions that took the most time, self and total).
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -30,19 +35,23 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { LAYOUT_CHUNK_POINTS } from '../src/shared/protocol';
+import { bundleAt, peakMemory, summariseProfile } from './browserProbes';
 
 const root = path.resolve(__dirname, '..', '..');
 const harness = path.join(root, 'test', 'webview', 'harness');
 
-function serve(): Promise<{ origin: string; close(): void }> {
+/** Serves the harness page; `?bundle=k` picks the k-th of `bundles` as its projection.js. */
+function serve(bundles: string[]): Promise<{ origin: string; close(): void }> {
   const files: Record<string, [string, string]> = {
     '/media/projection.css': [path.join(root, 'media', 'projection.css'), 'text/css'],
-    '/dist/webview/projection.js': [path.join(root, 'dist', 'webview', 'projection.js'), 'text/javascript'],
     '/harness/projectionFakeVscode.js': [path.join(harness, 'projectionFakeVscode.js'), 'text/javascript'],
   };
   let origin = '';
+  let bundle = bundles[0];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/') bundle = bundles[Number(url.searchParams.get('bundle') ?? 0)] ?? bundles[0];
+    if (url.pathname === '/dist/webview/projection.js') files[url.pathname] = [bundle, 'text/javascript'];
     const send = (type: string, body: string | Buffer) => {
       res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
       res.end(body);
@@ -282,51 +291,13 @@ const q = (xs: number[], p: number) => {
 };
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
-/** Pids of every descendant of pid (Linux /proc). */
-function descendants(pid: number): number[] {
-  const parent = new Map<number, number>();
-  for (const e of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
-      parent.set(Number(e), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      /* exited */
-    }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => {
-    for (const [c, pp] of parent)
-      if (pp === p) {
-        out.push(c);
-        walk(c);
-      }
-  };
-  walk(pid);
-  return out;
-}
-
-/** Peak resident memory (VmHWM, MB) of the browser's largest renderer process and of its GPU process. */
-function peakMemory(browserPid: number): { rendererMb: number; gpuMb: number } {
-  let rendererMb = NaN,
-    gpuMb = NaN;
-  for (const p of descendants(browserPid)) {
-    try {
-      const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
-      if (!hwm) continue;
-      const mb = Number(hwm[1]) / 1024;
-      if (cmd.includes('--type=renderer')) rendererMb = Math.max(Number.isNaN(rendererMb) ? 0 : rendererMb, mb);
-      else if (cmd.includes('--type=gpu-process')) gpuMb = mb;
-    } catch {
-      /* exited */
-    }
-  }
-  return { rendererMb, gpuMb };
-}
-
 interface Row {
   n: number;
+  /** Which of --bundles. */
+  bundle: number;
+  /** Every recolour by label and by loss (stylesMs and lossMs are their medians). */
+  stylesAll: number[];
+  lossAll: number[];
   layoutMs: number;
   firstDrawnMs: number;
   heapMb: number;
@@ -344,109 +315,149 @@ interface Row {
   gpuMb: number;
 }
 
+/** One size with one bundle in a fresh browser (so the processes' peak memory is this run's). */
+async function measure(
+  origin: string,
+  bundle: number,
+  n: number,
+  opts: { verbose: boolean; shots?: string; profile: boolean },
+): Promise<Row> {
+  const launched = await chromium.launchServer({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--enable-precise-memory-info',
+      '--disable-background-timer-throttling',
+      '--no-first-run',
+      '--disable-component-update',
+    ],
+  });
+  const browser = await chromium.connect(launched.wsEndpoint());
+  try {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    if (opts.verbose) page.on('console', (m) => console.log('  page:', m.text()));
+    page.on('pageerror', (e) => console.error('  page error:', e.message));
+    await page.goto(`${origin}/?bundle=${bundle}`);
+    await page.waitForFunction(() =>
+      (globalThis as unknown as { __harness: { posted: { type: string }[] } }).__harness.posted.some(
+        (m) => m.type === 'ready',
+      ),
+    );
+    const load = await loadInPage(page, n, LAYOUT_CHUNK_POINTS);
+    const drawn = await page.evaluate(
+      () =>
+        (globalThis as unknown as { __embeddingInspector: { pointsDrawn: number } }).__embeddingInspector.pointsDrawn,
+    );
+    const recolours = [],
+      cloned = [],
+      loss = [];
+    for (let k = 0; k < 5; k++) recolours.push(await recolourInPage(page, n, 0.1 + 0.1 * k, true));
+    for (let k = 0; k < 3; k++) cloned.push(await recolourInPage(page, n, 0.6 + 0.1 * k, false));
+    await colourBy(page, 'loss');
+    const cdp = opts.profile ? await page.context().newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+      await cdp.send('Profiler.start');
+    }
+    for (let k = 0; k < 5; k++) loss.push(await recolourInPage(page, n, 0.9 + 0.1 * k, true));
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop');
+      console.log(`  profile of 5 recolours by loss at N=${n} (bundle ${bundle}):`);
+      for (const line of summariseProfile(profile)) console.log(`    ${line}`);
+    }
+    await colourBy(page, 'label');
+    const movedFrames = () =>
+      page.evaluate(
+        () =>
+          (globalThis as unknown as { __embeddingInspector: { movedFrames: number } }).__embeddingInspector.movedFrames,
+      );
+    const moved0 = await movedFrames();
+    const frames = await zoomFramesInPage(page);
+    const moved = (await movedFrames()) - moved0;
+    const hover = await hoverInPage(page);
+    const mem = peakMemory(launched.process().pid!);
+    if (opts.shots) await page.screenshot({ path: path.join(opts.shots, `projection-${n}-${bundle}.png`) });
+    await page.close();
+    const median = (xs: { stylesMs: number; drawnMs: number }[], k: 'stylesMs' | 'drawnMs') =>
+      q(
+        xs.map((r) => r[k]),
+        0.5,
+      );
+    return {
+      n,
+      bundle,
+      ...load,
+      stylesMs: median(recolours, 'stylesMs'),
+      drawnMs: median(recolours, 'drawnMs'),
+      clonedMs: median(cloned, 'stylesMs'),
+      lossMs: median(loss, 'stylesMs'),
+      stylesAll: recolours.map((r) => r.stylesMs),
+      lossAll: loss.map((r) => r.stylesMs),
+      frame50: q(frames, 0.5),
+      frame90: q(frames, 0.9),
+      hover50: q(hover, 0.5),
+      hoverMax: Math.max(...hover),
+      drawn,
+      moved,
+      ...mem,
+    };
+  } finally {
+    await browser.close();
+    await launched.close();
+  }
+}
+
+const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const sizes = (argv.includes('--n') ? argv[argv.indexOf('--n') + 1] : '100000,1000000').split(',').map(Number);
-  const verbose = argv.includes('--verbose');
-  const shots = argv.includes('--shots') ? argv[argv.indexOf('--shots') + 1] : undefined;
-  if (!fs.existsSync(path.join(root, 'dist', 'webview', 'projection.js'))) throw new Error('run npm run build first');
-  const server = await serve();
+  const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+  const sizes = (arg('--n') ?? '100000,1000000').split(',').map(Number);
+  const own = path.join(root, 'dist', 'webview', 'projection.js');
+  const baseline = arg('--baseline');
+  const bundles = baseline
+    ? [bundleAt(baseline), own]
+    : (arg('--bundles') ?? own).split(',').map((b) => path.resolve(b));
+  const reps = Number(arg('--reps') ?? 1);
+  const opts = { verbose: argv.includes('--verbose'), shots: arg('--shots'), profile: argv.includes('--profile') };
+  for (const b of bundles) if (!fs.existsSync(b)) throw new Error(`${b} missing (run npm run build first)`);
+  if (bundles.length > 1)
+    bundles.forEach((b, k) => console.log(`bundle ${k}: ${k === 0 && baseline ? `${baseline} (${b})` : b}`));
+  const server = await serve(bundles);
   const rows: Row[] = [];
   try {
-    for (const n of sizes) {
-      // One browser per size, so the processes' peak memory is this size's.
-      const launched = await chromium.launchServer({
-        executablePath: '/usr/bin/chromium',
-        args: [
-          '--no-sandbox',
-          '--enable-precise-memory-info',
-          '--disable-background-timer-throttling',
-          '--no-first-run',
-          '--disable-component-update',
-        ],
-      });
-      const browser = await chromium.connect(launched.wsEndpoint());
-      try {
-        const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-        if (verbose) page.on('console', (m) => console.log('  page:', m.text()));
-        page.on('pageerror', (e) => console.error('  page error:', e.message));
-        await page.goto(`${server.origin}/`);
-        await page.waitForFunction(() =>
-          (globalThis as unknown as { __harness: { posted: { type: string }[] } }).__harness.posted.some(
-            (m) => m.type === 'ready',
-          ),
-        );
-        const load = await loadInPage(page, n, LAYOUT_CHUNK_POINTS);
-        const drawn = await page.evaluate(
-          () =>
-            (globalThis as unknown as { __embeddingInspector: { pointsDrawn: number } }).__embeddingInspector
-              .pointsDrawn,
-        );
-        const recolours = [],
-          cloned = [],
-          loss = [];
-        for (let k = 0; k < 5; k++) recolours.push(await recolourInPage(page, n, 0.1 + 0.1 * k, true));
-        for (let k = 0; k < 3; k++) cloned.push(await recolourInPage(page, n, 0.6 + 0.1 * k, false));
-        await colourBy(page, 'loss');
-        for (let k = 0; k < 3; k++) loss.push(await recolourInPage(page, n, 0.9 + 0.1 * k, true));
-        await colourBy(page, 'label');
-        const moved0 = await page.evaluate(
-          () =>
-            (globalThis as unknown as { __embeddingInspector: { movedFrames: number } }).__embeddingInspector
-              .movedFrames,
-        );
-        const frames = await zoomFramesInPage(page);
-        const moved =
-          (await page.evaluate(
-            () =>
-              (globalThis as unknown as { __embeddingInspector: { movedFrames: number } }).__embeddingInspector
-                .movedFrames,
-          )) - moved0;
-        const hover = await hoverInPage(page);
-        const mem = peakMemory(launched.process().pid!);
-        rows.push({
-          n,
-          ...load,
-          stylesMs: q(
-            recolours.map((r) => r.stylesMs),
-            0.5,
-          ),
-          drawnMs: q(
-            recolours.map((r) => r.drawnMs),
-            0.5,
-          ),
-          clonedMs: q(
-            cloned.map((r) => r.stylesMs),
-            0.5,
-          ),
-          lossMs: q(
-            loss.map((r) => r.stylesMs),
-            0.5,
-          ),
-          frame50: q(frames, 0.5),
-          frame90: q(frames, 0.9),
-          hover50: q(hover, 0.5),
-          hoverMax: Math.max(...hover),
-          drawn,
-          moved,
-          ...mem,
-        });
-        const r = rows.at(-1)!;
-        console.log(
-          `N=${n.toLocaleString('en-US')}: drawn ${r.drawn}; layout -> first points drawn ${ms(r.firstDrawnMs)}, whole drawn ${ms(r.layoutMs)}${n > LAYOUT_CHUNK_POINTS ? ` (${Math.ceil(n / LAYOUT_CHUNK_POINTS)} chunks)` : ''}; ` +
-            `census -> colours set ${ms(r.stylesMs)} (by loss ${ms(r.lossMs)}; cloned, not transferred ${ms(r.clonedMs)}), drawn ${ms(r.drawnMs)} (medians); ` +
-            `zoom frame median ${ms(r.frame50)}, p90 ${ms(r.frame90)} (${r.moved} of them the cached image moved); hover median ${ms(r.hover50)}, max ${ms(r.hoverMax)}; ` +
-            `page heap ${r.heapMb.toFixed(0)} MB; peak RSS renderer ${r.rendererMb.toFixed(0)} MB, GPU process ${r.gpuMb.toFixed(0)} MB`,
-        );
-        if (shots) await page.screenshot({ path: path.join(shots, `projection-${n}.png`) });
-        await page.close();
-      } finally {
-        await browser.close();
-        await launched.close();
-      }
-    }
-    if (rows.length >= 2) {
-      const [a, b] = [rows[0], rows.at(-1)!];
+    for (const n of sizes)
+      for (let rep = 0; rep < reps; rep++)
+        for (let b = 0; b < bundles.length; b++) {
+          const before = loadavg();
+          const r = await measure(server.origin, b, n, opts);
+          rows.push(r);
+          console.log(
+            `N=${n.toLocaleString('en-US')}${bundles.length > 1 ? ` bundle ${b}` : ''}${reps > 1 ? ` rep ${rep + 1}` : ''} (load average ${before}): drawn ${r.drawn}; layout -> first points drawn ${ms(r.firstDrawnMs)}, whole drawn ${ms(r.layoutMs)}${n > LAYOUT_CHUNK_POINTS ? ` (${Math.ceil(n / LAYOUT_CHUNK_POINTS)} chunks)` : ''}; ` +
+              `census -> colours set ${ms(r.stylesMs)} (by loss ${ms(r.lossMs)} [${r.lossAll.map((x) => x.toFixed(1)).join(' ')}]; cloned, not transferred ${ms(r.clonedMs)}), drawn ${ms(r.drawnMs)} (medians); ` +
+              `zoom frame median ${ms(r.frame50)}, p90 ${ms(r.frame90)} (${r.moved} of them the cached image moved); hover median ${ms(r.hover50)}, max ${ms(r.hoverMax)}; ` +
+              `page heap ${r.heapMb.toFixed(0)} MB; peak RSS renderer ${r.rendererMb.toFixed(0)} MB, GPU process ${r.gpuMb.toFixed(0)} MB`,
+          );
+        }
+    if (reps > 1 || bundles.length > 1)
+      for (const n of sizes)
+        for (let b = 0; b < bundles.length; b++) {
+          const mine = rows.filter((r) => r.n === n && r.bundle === b);
+          // Every recolour of every run pooled.
+          const all = (k: 'stylesAll' | 'lossAll') => {
+            const xs = mine.flatMap((r) => r[k]);
+            return `median ${ms(q(xs, 0.5))} (quartiles ${ms(q(xs, 0.25))} - ${ms(q(xs, 0.75))}, min ${ms(Math.min(...xs))}, max ${ms(Math.max(...xs))}, ${xs.length} recolours)`;
+          };
+          const rss = Math.max(...mine.map((r) => r.rendererMb)),
+            gpu = Math.max(...mine.map((r) => r.gpuMb));
+          console.log(
+            `N=${n.toLocaleString('en-US')}${bundles.length > 1 ? ` bundle ${b}` : ''}, ${mine.length} runs: census -> colours set by label ${all('stylesAll')}, by loss ${all('lossAll')}; peak RSS renderer ${rss.toFixed(0)} MB, GPU process ${gpu.toFixed(0)} MB`,
+          );
+        }
+    const first = rows.filter((r) => r.bundle === 0);
+    if (sizes.length >= 2) {
+      const [a, b] = [first.find((r) => r.n === sizes[0])!, first.find((r) => r.n === sizes.at(-1))!];
       console.log(
         `ratios ${b.n.toLocaleString('en-US')} / ${a.n.toLocaleString('en-US')}: zoom frame ${(b.frame50 / a.frame50).toFixed(2)}x (goal <= 4), colours ${(b.stylesMs / a.stylesMs).toFixed(2)}x, hover ${(b.hover50 / Math.max(a.hover50, 1e-3)).toFixed(2)}x`,
       );

@@ -80,15 +80,18 @@ export function writeDataset(ws: string, n: number, dim: number, classes: number
   writeNpy(path.join(ws, 'labels.npy'), '<i4', [n], new Uint8Array(labels.buffer));
 }
 
-/** Unpacks the built extension (package.json, dist, media) into `<home>/extensions/<publisher>.<name>-<version>`. */
-export function installBuiltExtension(home: string): string {
-  if (!fs.existsSync(path.join(root, 'dist', 'extension.js')))
+/**
+ * Unpacks the built extension (package.json, dist, media) of the checkout at `from` (this one by default) into
+ * `<home>/extensions/<publisher>.<name>-<version>`.
+ */
+export function installBuiltExtension(home: string, from = root): string {
+  if (!fs.existsSync(path.join(from, 'dist', 'extension.js')))
     throw new Error('dist/extension.js is missing: run node scripts/build.mjs first');
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const pkg = JSON.parse(fs.readFileSync(path.join(from, 'package.json'), 'utf8'));
   const extDir = path.join(home, 'extensions', `${pkg.publisher}.${pkg.name}-${pkg.version}`);
   fs.mkdirSync(extDir, { recursive: true });
   for (const f of ['package.json', 'README.md', 'dist', 'media']) {
-    const src = path.join(root, f);
+    const src = path.join(from, f);
     // Not the tests' and benches' bundles, nor source maps: what a .vsix would hold.
     const skip = [
       `${path.sep}dist${path.sep}test`,

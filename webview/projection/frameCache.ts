@@ -5,7 +5,7 @@
  * GL here draws 1 000 000 points in about a second; the quad takes a frame. When the camera rests,
  * the owner draws the points again (sharp, and the parts that were off screen).
  */
-import { clipTransform, type Camera, type Viewport } from './layout';
+import { clipTransform, type Camera, type Viewport } from './camera';
 
 const VERTEX = `#version 300 es
 in vec2 a_corner;

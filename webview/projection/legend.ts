@@ -43,6 +43,8 @@ export class Legend {
   private readonly classes: HTMLUListElement;
   private readonly classBox: HTMLDetailsElement;
   private readonly classSummary: HTMLElement;
+  /** What the class list was last built from (see render). */
+  private classesFrom: unknown[] = [];
 
   /** `classesOpen`: whether the class list starts expanded; `onClassesOpen` reports changes (UI state). */
   constructor(
@@ -172,6 +174,10 @@ export class Legend {
         }
       }
     }
+    // The class list (hundreds of buttons) is rebuilt only when it changed: not for a new loss scale or mode.
+    const classesFrom = [s.classNames, s.classCounts, s.emphasis];
+    if (classesFrom.every((x, i) => x === this.classesFrom[i])) return;
+    this.classesFrom = classesFrom;
     const emphasising = s.emphasis.size > 0;
     this.classSummary.textContent = `Classes (${formatCount(s.classNames.length)})${emphasising ? ` · ${s.emphasis.size} emphasised` : ''}`;
     this.classes.replaceChildren(

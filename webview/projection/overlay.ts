@@ -4,7 +4,7 @@
  * A handful of shapes, so Canvas 2D is simpler than a second WebGL pass and gives real line widths.
  */
 import { cssRgb } from './colors';
-import { dataToScreen, type Camera, type Viewport } from './layout';
+import { dataToScreen, type Camera, type Viewport } from './camera';
 import type { PlacedPicture } from './pictures';
 import type { Palette } from './pointStyle';
 

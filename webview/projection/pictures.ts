@@ -9,7 +9,7 @@ import { h } from '../common/dom';
 import type { DatasetView } from '../../src/shared/protocol';
 import { classColor, cssRgb } from './colors';
 import type { PointGrid } from './hitTest';
-import { dataToScreen, screenToData, type Camera, type Viewport } from './layout';
+import { dataToScreen, screenToData, type Camera, type Viewport } from './camera';
 import { sampleImage } from './picture';
 
 /** Most points in view for pictures to be drawn. */

@@ -17,7 +17,7 @@ import {
   type Bounds,
   type Camera,
   type Viewport,
-} from './layout';
+} from './camera';
 import { drawOverlay, type OverlayScene } from './overlay';
 import type { PictureLayer } from './pictures';
 import type { PointLook } from './pointLook';
@@ -42,6 +42,8 @@ export interface PlotCallbacks {
   clear(): void;
   cameraChanged(view: { cx: number; cy: number; zoom: number }): void;
   error(message: string): void;
+  /** The points were drawn: how many (those of the layout that have arrived). */
+  drawn?(points: number): void;
 }
 
 const PADDING = 24;
@@ -277,6 +279,7 @@ export class PlotView {
       } else {
         const growth = Math.min(3, Math.max(1, Math.pow(this.cam.scale / this.fitScale, 0.3)));
         this.renderer.draw(this.cam, this.vp, this.dpr, colors, growth, this.alphaScale(growth), large);
+        this.cb.drawn?.(this.renderer.pointsDrawn);
       }
       this.pointsDirty = false;
       this.cameraMoved = false;

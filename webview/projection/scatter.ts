@@ -8,7 +8,7 @@
  * antialiased; hard points get a ring, selected points a focus-coloured ring. Draws only when asked.
  */
 import type { Rgb } from './colors';
-import { clipTransform, type Camera, type Viewport } from './layout';
+import { clipTransform, type Camera, type Viewport } from './camera';
 import type { PointLook } from './pointLook';
 import { POINT_FRAGMENT, POINT_UNIFORMS, POINT_VERTEX, TABLE_WIDTH } from './pointShaders';
 import { FrameCache } from './frameCache';

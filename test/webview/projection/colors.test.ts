@@ -148,6 +148,20 @@ describe('projection colours', () => {
     }
   });
 
+  it('the float32 radix selection skips zeros when the order statistics lie among the smallest subnormals', () => {
+    // Positive float32s below 2^-133 share the zeros' high 16 bits (bucket 0).
+    for (const zeros of [0, 1, 100]) {
+      const tiny = [3e-45, 1e-44, 2e-44, 3e-44, 4e-44].map(Math.fround);
+      const values = Float32Array.from([...new Array<number>(zeros).fill(0), ...tiny, -0]);
+      assert.deepEqual(lossScale(values), { ref: tiny[2], max: tiny[3] }, `${zeros} zeros`);
+    }
+    // One order statistic in bucket 0, the other above it.
+    const values = Float32Array.from([0, 0, 0, 1e-44, 2e-44, 3e-44, 1, 2].map(Math.fround));
+    assert.deepEqual(lossScale(values), { ref: Math.fround(3e-44), max: Math.fround(1) });
+    const low = Float32Array.from([0, 0, 1e-44, 2e-44, 3e-44, 4e-44, 5e-44, 1].map(Math.fround));
+    assert.deepEqual(lossScale(low), { ref: Math.fround(3e-44), max: Math.fround(5e-44) });
+  });
+
   it('the scale by selection equals the sorted order statistics (shuffled, with ties, zeros and NaN)', () => {
     let seed = 9;
     const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;

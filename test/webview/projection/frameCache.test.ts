@@ -1,6 +1,6 @@
 import * as assert from './assert';
 import { cachedQuad } from '../../../webview/projection/frameCache';
-import { clipTransform, type Camera } from '../../../webview/projection/layout';
+import { clipTransform, type Camera } from '../../../webview/projection/camera';
 
 describe('the cached drawing moved with the camera', () => {
   it('puts every data point where the new camera would draw it', () => {

@@ -4,7 +4,7 @@
  */
 import * as assert from './assert';
 import { PointGrid } from '../../../webview/projection/hitTest';
-import { dataToScreen, type Camera, type Viewport } from '../../../webview/projection/layout';
+import { dataToScreen, type Camera, type Viewport } from '../../../webview/projection/camera';
 import { fitRect, picturesInView } from '../../../webview/projection/pictures';
 import { rng } from '../../helpers/rng';
 

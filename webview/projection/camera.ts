@@ -1,5 +1,5 @@
 /**
- * Layout scaling: data coordinates <-> CSS pixels <-> WebGL clip space, fitting with padding,
+ * The camera: data coordinates <-> CSS pixels <-> WebGL clip space, fitting with padding,
  * zoom around a point and pan. Pure. Data y grows upwards, screen y downwards.
  *
  * A {@link Camera} puts data point (cx, cy) at the viewport centre with `scale` CSS pixels per

@@ -9,13 +9,13 @@ import {
   screenToData,
   wheelZoomFactor,
   zoomAt,
-} from '../../../webview/projection/layout';
+} from '../../../webview/projection/camera';
 
 const vp = { width: 800, height: 600 };
 const close = (a: number, b: number, eps = 1e-9) =>
   assert.ok(Math.abs(a - b) <= eps * Math.max(1, Math.abs(b)), `${a} != ${b}`);
 
-describe('projection layout scaling', () => {
+describe('projection camera', () => {
   it('computes bounds over finite points only, with stride 3', () => {
     const pos = new Float32Array([1, 2, 9, NaN, 5, 9, -3, 7, 9, 4, Infinity, 9, 0, -1, 9]);
     assert.deepEqual(computeBounds(pos, 5, 3), { minX: -3, minY: -1, maxX: 1, maxY: 7, count: 3 });
