@@ -8,7 +8,7 @@ import { positionOf, type MarginTableView } from './shared/marginTableView';
 import type { DistanceOptions, EngineInput, Progress } from './engine/types';
 import type { KnnResult } from './engine/knn';
 import { classSizes } from './analysis/derive';
-import { readMemoryBudget, readQueryGalleryColumns, readTopK } from './settings';
+import { readMemoryBudget, readProjectionSettings, readQueryGalleryColumns, readTopK } from './settings';
 import { RecountScheduler } from './analysis/recountScheduler';
 import { indexFits, planSessionPass } from './analysis/streaming';
 import { chunkAnchorsFor } from './engine/passPlan';
@@ -34,6 +34,7 @@ import { MarginTables } from './analysis/marginTables';
 import { QueryGalleryRunner } from './analysis/queryGalleryRun';
 import { answerFromTable } from './analysis/tableAnswer';
 import { NtXentCache } from './analysis/ntXentCache';
+import { ExactNeighbours, passNeighboursFor } from './projection/exactNeighbours';
 
 export type SessionEvent = 'dataset' | 'census' | 'histogram' | 'layout' | 'status' | 'table' | 'queryGallery';
 
@@ -94,6 +95,8 @@ export class Session extends Disposable {
   selection: Int32Array = new Int32Array(0);
   /** PCA, the user's own and UMAP layouts, and which is shown; the views follow its changes. */
   readonly layouts = new LayoutSet((e) => this._onDidChange.fire(e));
+  /** Every sample's exact neighbours from the streaming exact pass, for the layout (projection/exactNeighbours.ts). */
+  readonly exactNeighbours = new ExactNeighbours();
   /** Query / gallery retrieval (metadata with a split column), run after each census. */
   readonly queryGallery: QueryGalleryRunner;
   status: { state: 'loading' | 'computing' | 'ready' | 'error'; message: string } = {
@@ -250,7 +253,9 @@ export class Session extends Disposable {
         this._onDidChange.fire('histogram'); // the sidebar's state: the slider's range is known now
         this.publishEstimate(this.settings.margin);
       },
+      knn: passNeighboursFor(this.dataset.n, readProjectionSettings().nNeighbors),
     });
+    this.exactNeighbours.offer(options, r2.knn);
     this.facts = facts;
     this.sample = undefined;
     this._onDidChange.fire('histogram');

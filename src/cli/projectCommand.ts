@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { layoutToNpy } from '../projection/layoutFile';
-import { computeLayout, DEFAULT_LAYOUT_PARAMS, type LayoutParams } from '../projection/umap';
+import { computeLayout, DEFAULT_LAYOUT_PARAMS, describeKnn, type LayoutParams } from '../projection/umap';
 import { parseArgs, UsageError, type FlagSpecs } from './args';
 import { datasetFlags, distanceFlags, loadFromFlags, stderrProgress } from './common';
 import { checkOutputs, datasetInputs, writeOutput } from './output';
@@ -78,9 +78,11 @@ export async function projectCommand(argv: string[]): Promise<number> {
     };
     const progress = stderrProgress();
     let layout: Float32Array;
+    let neighbours = '';
     try {
       layout = await computeLayout({ embeddings: dataset.embeddings, n: dataset.n, dim: dataset.dim }, params, {
         onProgress: progress.onProgress,
+        onKnn: (info) => (neighbours = `; ${describeKnn(info)}`),
       });
     } finally {
       progress.done();
@@ -89,7 +91,7 @@ export async function projectCommand(argv: string[]): Promise<number> {
     const how =
       dataset.dim <= 3
         ? `data is ${dataset.dim}-D, shown as is`
-        : `UMAP nNeighbors ${params.nNeighbors}, minDist ${params.minDist}, seed ${params.seed}`;
+        : `UMAP nNeighbors ${params.nNeighbors}, minDist ${params.minDist}, seed ${params.seed}${neighbours}`;
     process.stderr.write(`wrote ${dataset.n} x 2 layout of ${dataset.name} to ${out} (${how})\n`);
     return 0;
   } catch (e) {

@@ -29,6 +29,13 @@ export interface LayoutParams {
   normalize?: boolean;
   /** Precomputed neighbours (self first, ascending Euclidean, at least nNeighbors columns). */
   knn?: KnnTable;
+  /**
+   * The exact neighbours' ids, found elsewhere (the census pass): row i holds i first, then its
+   * nearest others in order, at least nNeighbors columns. Their distances are recomputed here as
+   * the exact search's are, so the layout is the one `neighbours: 'exact'` gives (and is cached
+   * under its key) without searching again.
+   */
+  exactIds?: ExactIds;
   /** Start from this n x 2 layout instead of random positions (successive snapshots of a run). */
   alignedInit?: Float32Array;
   /** Initial layout when there is no alignedInit: umap-js's random start or umap-learn's spectral one ['random']. */
@@ -41,6 +48,12 @@ export interface LayoutParams {
    * NN-descent above ['auto'].
    */
   neighbours?: NeighbourSearch;
+}
+
+/** Neighbour ids without distances: row-major n x k, each row the point itself first. */
+export interface ExactIds {
+  k: number;
+  indices: Int32Array;
 }
 
 /** Which k-nearest-neighbour search the layout uses (see `LayoutParams.neighbours`). */
@@ -70,7 +83,7 @@ export const DEFAULT_LAYOUT_PARAMS = {
 export function resolveParams(
   params: LayoutParams,
   n = Infinity,
-): Required<Omit<LayoutParams, 'knn' | 'alignedInit' | 'nEpochs' | 'exactPow'>> & { nEpochs?: number } {
+): Required<Omit<LayoutParams, 'knn' | 'exactIds' | 'alignedInit' | 'nEpochs' | 'exactPow'>> & { nEpochs?: number } {
   const nNeighbors = params.nNeighbors ?? DEFAULT_LAYOUT_PARAMS.nNeighbors;
   const minDist = params.minDist ?? DEFAULT_LAYOUT_PARAMS.minDist;
   const seed = params.seed ?? DEFAULT_LAYOUT_PARAMS.seed;

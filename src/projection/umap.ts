@@ -9,8 +9,9 @@
  *
  * Which neighbours: exact (the engine's blocked GEMM, O(n^2 dim)) up to EXACT_NEIGHBOURS_UP_TO
  * points, NN-descent above (nnDescent.ts, as umap-learn's pynndescent), unless `neighbours` says
- * otherwise. The approximate table is checked against exact neighbours on a seeded sample of rows
- * and the estimated recall is reported through `onKnn`.
+ * otherwise or `exactIds` brings the exact ones (the census pass's, see exactNeighbours.ts). The
+ * approximate table is checked against exact neighbours on a seeded sample of rows and the
+ * estimated recall is reported through `onKnn`.
  *
  * Which distance: UMAP needs a metric, so the neighbours are always Euclidean, on L2-normalised
  * rows when `normalize` is set or the distance is `cosine` (on unit vectors ||a - b||^2 =
@@ -24,7 +25,7 @@ import { throwIfAborted, type Progress } from '../engine/types';
 import { fuzzySimplicialSet, type KnnTable } from './fuzzyGraph';
 import { nnDescent, NN_DESCENT_MESSAGE } from './nnDescent';
 import { defaultEpochs, makeSchedule, optimizeLayout, randomInit } from './optimize';
-import { EXACT_NEIGHBOURS_UP_TO, resolveParams, type LayoutInput, type LayoutParams } from './params';
+import { EXACT_NEIGHBOURS_UP_TO, resolveParams, type ExactIds, type LayoutInput, type LayoutParams } from './params';
 import { sampleAnchors } from './quality';
 import { seededRandom } from './random';
 import { spectralInit } from './spectralInit';
@@ -34,6 +35,7 @@ export {
   DEFAULT_LAYOUT_PARAMS,
   EXACT_NEIGHBOURS_UP_TO,
   resolveParams,
+  type ExactIds,
   type LayoutInput,
   type LayoutParams,
   type NeighbourSearch,
@@ -55,7 +57,7 @@ const CHECK_WORK = 5e9;
 const MIN_CHECK_ROWS = 100;
 const MAX_CHECK_ROWS = 1000;
 
-/** What computeLayout tells about the neighbours it computed (not called when `params.knn` is given). */
+/** What computeLayout tells about the neighbours it used (not called when `params.knn` is given). */
 export interface KnnInfo {
   method: 'exact' | 'approximate';
   /**
@@ -65,6 +67,13 @@ export interface KnnInfo {
    */
   recall?: number;
   sampled?: number;
+}
+
+/** How the neighbours were found, as the caption and the CLI say it. */
+export function describeKnn(info: KnnInfo): string {
+  if (info.method === 'exact') return 'exact neighbours';
+  const recall = info.recall !== undefined ? info.recall.toFixed(3) : '?';
+  return `approximate neighbours (NN-descent), recall ${recall} on ${info.sampled ?? 0} sampled rows`;
 }
 
 /** Progress, cancellation, and a report on the neighbours. */
@@ -94,10 +103,13 @@ export async function computeLayout(
   if (n < 3) return tinyLayout(n);
   const nNeighbors = Math.min(p.nNeighbors, n - 1);
   let knn = params.knn;
+  const normalize = p.normalize || p.distance === 'cosine';
   if (knn) {
     checkKnn(knn, n, nNeighbors);
+  } else if (params.exactIds) {
+    knn = tableFromIds(input, params.exactIds, nNeighbors, normalize);
+    progress?.onKnn?.({ method: 'exact' });
   } else {
-    const normalize = p.normalize || p.distance === 'cosine';
     // The engine uses its plain-JS kernel until a tfjs backend (10x faster here) has started.
     await initBackend();
     const approximate = p.neighbours === 'approximate' || (p.neighbours === 'auto' && n > EXACT_NEIGHBOURS_UP_TO);
@@ -105,7 +117,7 @@ export async function computeLayout(
       ? await approximateKnn(input, nNeighbors, normalize, p.seed, progress)
       : await exactTable(input, nNeighbors, normalize, progress);
   }
-  const base = params.knn ? 0 : KNN_SHARE;
+  const base = params.knn || params.exactIds ? 0 : KNN_SHARE;
   throwIfAborted(progress);
   const nEpochs = p.nEpochs ?? defaultEpochs(n);
   const graph = fuzzySimplicialSet(knn, n, nNeighbors);
@@ -147,6 +159,31 @@ async function exactTable(
   canonicalDistances(knn, prepareEmbeddings(engineInput, normalize), dim);
   progress?.onKnn?.({ method: 'exact' });
   return knn;
+}
+
+/**
+ * The table of exact neighbour ids found elsewhere: their distances made canonical as the exact
+ * search's (on normalised rows when `normalize`). Checks the ids: a row that does not start with
+ * its own point or names one out of range is an error.
+ */
+function tableFromIds(input: LayoutInput, ids: ExactIds, nNeighbors: number, normalize: boolean): KnnTable {
+  const { embeddings, n, dim } = input;
+  const { k, indices } = ids;
+  if (!(Number.isInteger(k) && k >= nNeighbors) || indices.length !== n * k)
+    throw new RangeError(`exactIds must be ${n} x k with k >= ${nNeighbors}, got k = ${k}, ${indices.length} ids`);
+  for (let i = 0; i < n; i++) {
+    if (indices[i * k] !== i) throw new RangeError(`exactIds row ${i} does not start with its own point`);
+    for (let j = 1; j < k; j++) {
+      const c = indices[i * k + j];
+      if (!(c >= 0 && c < n)) throw new RangeError(`exactIds row ${i} names point ${c} of ${n}`);
+    }
+  }
+  const x = normalize
+    ? prepareEmbeddings({ embeddings, n, dim, labels: new Int32Array(0), classes: 1 }, true)
+    : embeddings.subarray(0, n * dim);
+  const table = { k, indices: Int32Array.from(indices), distances: new Float32Array(n * k) };
+  canonicalDistances(table, x, dim);
+  return table;
 }
 
 /** NN-descent's table (already canonical: float64 distances, sorted), then its recall on a sample of rows. */

@@ -82,6 +82,7 @@ describe('projection: the project CLI command', function () {
     );
     assert.deepEqual(Float32Array.from(got.values), ref);
     assert.match(r.stderr, /wrote 120 x 2 layout/);
+    assert.match(r.stderr, /seed 7; exact neighbours\)/, 'says how the neighbours were found');
   });
 
   it('passes 2-D data through unchanged', async () => {
