@@ -5,7 +5,13 @@
  */
 import * as path from 'node:path';
 import { layoutToNpy } from '../projection/layoutFile';
-import { computeLayout, DEFAULT_LAYOUT_PARAMS, describeKnn, type LayoutParams } from '../projection/umap';
+import {
+  computeLayout,
+  DEFAULT_LAYOUT_PARAMS,
+  describeKnn,
+  EXACT_NEIGHBOURS_UP_TO,
+  type LayoutParams,
+} from '../projection/umap';
 import { parseArgs, UsageError, type FlagSpecs } from './args';
 import { datasetFlags, distanceFlags, loadFromFlags, stderrProgress } from './common';
 import { checkOutputs, datasetInputs, writeOutput } from './output';
@@ -37,6 +43,12 @@ export const projectFlags: FlagSpecs = {
     max: 2 ** 31 - 1,
     default: DEFAULT_LAYOUT_PARAMS.seed,
     help: 'random seed (same data + options + seed = same layout)',
+  },
+  neighbours: {
+    kind: 'enum',
+    values: ['auto', 'exact', 'approximate'],
+    default: DEFAULT_LAYOUT_PARAMS.neighbours,
+    help: `how UMAP finds the neighbours: exact search (O(n^2)), NN-descent (approximate, its recall measured on sampled rows and said), or auto: exact up to ${EXACT_NEIGHBOURS_UP_TO.toLocaleString('en-US')} points`,
   },
   epochs: {
     kind: 'number',
@@ -75,6 +87,7 @@ export async function projectCommand(argv: string[]): Promise<number> {
       nEpochs: flags.epochs === undefined ? undefined : Number(flags.epochs),
       distance: flags.distance as LayoutParams['distance'],
       normalize: flags.normalize === true,
+      neighbours: flags.neighbours as LayoutParams['neighbours'],
     };
     const progress = stderrProgress();
     let layout: Float32Array;
