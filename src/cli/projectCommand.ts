@@ -10,6 +10,7 @@ import {
   DEFAULT_LAYOUT_PARAMS,
   describeKnn,
   EXACT_NEIGHBOURS_UP_TO,
+  SPECTRAL_ABOVE,
   type LayoutParams,
 } from '../projection/umap';
 import { parseArgs, UsageError, type FlagSpecs } from './args';
@@ -50,6 +51,12 @@ export const projectFlags: FlagSpecs = {
     default: DEFAULT_LAYOUT_PARAMS.neighbours,
     help: `how UMAP finds the neighbours: exact search (O(n^2)), NN-descent (approximate, its recall measured on sampled rows and said), or auto: exact up to ${EXACT_NEIGHBOURS_UP_TO.toLocaleString('en-US')} points`,
   },
+  init: {
+    kind: 'enum',
+    values: ['auto', 'random', 'spectral'],
+    default: DEFAULT_LAYOUT_PARAMS.init,
+    help: `initial layout: umap-js's random start, umap-learn's spectral one (a graph in pieces: placed by their centroids), or auto: spectral above ${SPECTRAL_ABOVE.toLocaleString('en-US')} points`,
+  },
   epochs: {
     kind: 'number',
     integer: true,
@@ -88,6 +95,7 @@ export async function projectCommand(argv: string[]): Promise<number> {
       distance: flags.distance as LayoutParams['distance'],
       normalize: flags.normalize === true,
       neighbours: flags.neighbours as LayoutParams['neighbours'],
+      init: flags.init as LayoutParams['init'],
     };
     const progress = stderrProgress();
     let layout: Float32Array;

@@ -22,10 +22,18 @@ import { findABParams } from 'umap-js/dist/umap';
 import { distanceRowsOf, initBackend, prepareEmbeddings, releaseKernelMemory } from '../engine/distances';
 import { exactKnn, RowSelector } from '../engine/knn';
 import { throwIfAborted, type Progress } from '../engine/types';
-import { fuzzySimplicialSet, type KnnTable } from './fuzzyGraph';
+import { componentInit, connectedComponents, MAX_COMPONENTS } from './componentInit';
+import { fuzzySimplicialSet, type KnnTable, type SparseGraph } from './fuzzyGraph';
 import { nnDescent, NN_DESCENT_MESSAGE } from './nnDescent';
 import { defaultEpochs, makeSchedule, optimizeLayout, randomInit } from './optimize';
-import { EXACT_NEIGHBOURS_UP_TO, resolveParams, type ExactIds, type LayoutInput, type LayoutParams } from './params';
+import {
+  EXACT_NEIGHBOURS_UP_TO,
+  resolveParams,
+  SPECTRAL_ABOVE,
+  type ExactIds,
+  type LayoutInput,
+  type LayoutParams,
+} from './params';
 import { sampleAnchors } from './quality';
 import { seededRandom } from './random';
 import { spectralInit } from './spectralInit';
@@ -35,6 +43,7 @@ export {
   DEFAULT_LAYOUT_PARAMS,
   EXACT_NEIGHBOURS_UP_TO,
   resolveParams,
+  SPECTRAL_ABOVE,
   type ExactIds,
   type LayoutInput,
   type LayoutParams,
@@ -125,9 +134,9 @@ export async function computeLayout(
   const random = seededRandom(p.seed);
   const emb = params.alignedInit
     ? initFrom(params.alignedInit, n)
-    : p.init === 'random'
+    : p.init === 'random' || (p.init === 'auto' && n <= SPECTRAL_ABOVE)
       ? randomInit(n, random)
-      : spectralInit(graph, n, random);
+      : graphInit(input, normalize, graph, random);
   const { a, b } = findABParams(1, p.minDist);
   let lastYield = Date.now();
   await optimizeLayout(emb, n, schedule, { a, b, nEpochs, exactPow: params.exactPow }, random, async (done) => {
@@ -140,6 +149,21 @@ export async function computeLayout(
     throwIfAborted(progress);
   });
   return Float32Array.from(emb);
+}
+
+/**
+ * umap-learn's start: spectral for a connected graph; for a graph in pieces, the pieces placed by
+ * their centroids (componentInit.ts), unless there are too many of them (then random).
+ */
+function graphInit(input: LayoutInput, normalize: boolean, graph: SparseGraph, random: () => number): Float64Array {
+  const { embeddings, n, dim } = input;
+  const components = connectedComponents(graph, n);
+  if (components.count === 1) return spectralInit(graph, n, random);
+  if (components.count > MAX_COMPONENTS) return randomInit(n, random);
+  const x = normalize
+    ? prepareEmbeddings({ embeddings, n, dim, labels: new Int32Array(0), classes: 1 }, true)
+    : embeddings.subarray(0, n * dim);
+  return componentInit(x, dim, n, components, random);
 }
 
 /** The engine's exact kNN as a table, its distances made canonical. */
