@@ -45,7 +45,7 @@ async function size(n: number, classes: number, anchors: number): Promise<void> 
       topK: 50,
       perSample: false,
       retrieval: false,
-      semiHard: false,
+      semihard: false,
       blockAnchors: plan0.blockAnchors,
       indexAnchors: plan0.indexAnchors,
     };

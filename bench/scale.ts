@@ -94,7 +94,7 @@ async function oldIndexPath(input: ReturnType<typeof gaussianClasses>): Promise<
       topK: 10,
       perSample: false,
       retrieval: true,
-      semiHard: false,
+      semihard: false,
       blockAnchors: 256,
     });
     const pass = (performance.now() - t) / 1000;

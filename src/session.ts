@@ -261,8 +261,8 @@ export class Session extends Disposable {
     this._onDidChange.fire('histogram');
     this.tables.keep(table, facts, Date.now() - t0);
     ++this.recountSeq;
-    const semiHard = r2.semiHard ? { meanLoss: r2.semiHard.meanLoss, pairs: r2.semiHard.pairs } : undefined;
-    this.census = fullView(this.ctx, s, r2.census, facts, semiHard, this.ntXent.at(s.temperature), Date.now() - t0);
+    const semihard = r2.semihard ? { meanLoss: r2.semihard.meanLoss, pairs: r2.semihard.pairs } : undefined;
+    this.census = fullView(this.ctx, s, r2.census, facts, semihard, this.ntXent.at(s.temperature), Date.now() - t0);
     this.exact = { at: s, view: this.census, facts };
     this.setStatus('ready', '');
     this._onDidChange.fire('census');
@@ -346,7 +346,7 @@ export class Session extends Disposable {
       topK,
       perSample: true,
       retrieval: false,
-      semiHard: s.mining === 'semi-hard',
+      semihard: s.mining === 'semi-hard',
       blockAnchors: plan.blockAnchors,
       indexAnchors: plan.indexAnchors,
     };
@@ -359,9 +359,9 @@ export class Session extends Disposable {
           this.reportPass(undefined, `Exact recount at margin ${s.margin}`, done, total, t0, 0, 1),
       });
       if (job.signal.aborted || this.facts !== facts || this._isDisposed || this.settings !== s) return;
-      const semiHard = r.semiHard ? { meanLoss: r.semiHard.meanLoss, pairs: r.semiHard.pairs } : undefined;
+      const semihard = r.semihard ? { meanLoss: r.semihard.meanLoss, pairs: r.semihard.pairs } : undefined;
       ++this.recountSeq;
-      this.census = fullView(this.ctx, s, r.census, facts, semiHard, this.ntXent.at(s.temperature), Date.now() - t0);
+      this.census = fullView(this.ctx, s, r.census, facts, semihard, this.ntXent.at(s.temperature), Date.now() - t0);
       this.exact = { at: s, view: this.census, facts };
       this.setStatus('ready', '');
       this._onDidChange.fire('census');
@@ -484,10 +484,10 @@ export class Session extends Disposable {
       perAnchor: !full,
       preemptible,
     });
-    let semiHard: CensusView['semiHard'];
+    let semihard: CensusView['semihard'];
     if (s.mining === 'semi-hard') {
-      const sh = await this.client.semiHard(s.margin);
-      semiHard = { meanLoss: sh.meanLoss, pairs: sh.pairs };
+      const sh = await this.client.semihard(s.margin);
+      semihard = { meanLoss: sh.meanLoss, pairs: sh.pairs };
     }
     const ntXent = await this.ntXent.get(s.temperature, () => this._isDisposed);
     if (seq !== this.recountSeq || this._isDisposed) return;
@@ -503,12 +503,12 @@ export class Session extends Disposable {
         r.worst,
         pa.violAsAnchor,
         Float32Array.from(pa.lossAsAnchor),
-        semiHard,
+        semihard,
         ntXent,
         Date.now() - t0,
       );
     } else {
-      this.census = fullView(this.ctx, s, r, facts, semiHard, ntXent, Date.now() - t0);
+      this.census = fullView(this.ctx, s, r, facts, semihard, ntXent, Date.now() - t0);
     }
     this.setStatus('ready', '');
     this._onDidChange.fire('census');

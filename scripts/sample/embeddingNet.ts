@@ -94,14 +94,14 @@ export function batchHardLoss(z: tf.Tensor2D, labels: tf.Tensor1D, margin: numbe
  * (a, p) the nearest negative with d(a,n) > d(a,p), or the farthest negative when none is
  * farther; `max(0, m + d(a,p) - d(a,n))` averaged over all (a, p) pairs.
  */
-export function semiHardLoss(z: tf.Tensor2D, labels: tf.Tensor1D, margin: number): tf.Scalar {
+export function semihardLoss(z: tf.Tensor2D, labels: tf.Tensor1D, margin: number): tf.Scalar {
   return tf.tidy(() => {
     const { d, posMask } = batchGeometry(z, labels);
     // The choice of negative is not differentiable (tfjs has no gradient for comparisons), so it
     // is made in plain JS on the distance values, as a one-hot [a, p, n] selector; a batched
     // matMul with row a of d then picks d(a, n*) differentiably (tf.gather's gradient is far slower).
     const b = labels.shape[0];
-    const selector = tf.tensor3d(semiHardSelector(d.dataSync(), labels.dataSync(), b), [b, b, b]);
+    const selector = tf.tensor3d(semihardSelector(d.dataSync(), labels.dataSync(), b), [b, b, b]);
     const chosen = tf.reshape(tf.matMul(selector, tf.expandDims(d, 2)), [b, b]);
     const losses = tf.mul(tf.relu(tf.add(tf.sub(d, chosen), margin)), posMask);
     return tf.div(tf.sum(losses), tf.maximum(tf.sum(posMask), 1)) as tf.Scalar;
@@ -113,7 +113,7 @@ export function semiHardLoss(z: tf.Tensor2D, labels: tf.Tensor1D, margin: number
  * negative: the nearest n of another class with d(a,n) > d(a,p), else the farthest one (an
  * all-zero row when the batch has no negative; such anchors are masked out by the caller).
  */
-export function semiHardSelector(d: ArrayLike<number>, labels: ArrayLike<number>, b: number): Float32Array {
+export function semihardSelector(d: ArrayLike<number>, labels: ArrayLike<number>, b: number): Float32Array {
   const sel = new Float32Array(b * b * b);
   for (let a = 0; a < b; a++) {
     for (let p = 0; p < b; p++) {
@@ -174,7 +174,7 @@ export function trainStep(
   mining: Mining,
 ): number {
   const vars = [net.w1, net.b1, net.w2, net.b2];
-  const lossFn = mining === 'batch-hard' ? batchHardLoss : semiHardLoss;
+  const lossFn = mining === 'batch-hard' ? batchHardLoss : semihardLoss;
   const loss = optimizer.minimize(() => lossFn(embed(net, x), labels, margin), true, vars);
   const value = loss ? loss.dataSync()[0] : NaN;
   loss?.dispose();

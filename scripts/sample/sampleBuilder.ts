@@ -153,7 +153,7 @@ export async function buildSample(
     fs.writeFileSync(path.join(o.out, file), encodeNpy(z, [n, o.dim]));
     const census = tripletCensus(z, n, o.dim, labels, o.margin);
     log(
-      `snapshot ${file}: hard ${((census.hard / census.valid) * 100).toFixed(2)}%, semi-hard ${((census.semiHard / census.valid) * 100).toFixed(2)}%, P@1 ${census.precisionAt1.toFixed(3)}`,
+      `snapshot ${file}: hard ${((census.hard / census.valid) * 100).toFixed(2)}%, semi-hard ${((census.semihard / census.valid) * 100).toFixed(2)}%, P@1 ${census.precisionAt1.toFixed(3)}`,
     );
     report.snapshots.push({ epoch: target, file, trainLoss: target === 0 ? NaN : trainLoss, census });
   }

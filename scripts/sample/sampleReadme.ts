@@ -12,7 +12,7 @@ export function sampleReadme(r: SampleReport): string {
   const rows = r.snapshots.map((s) => {
     const c = s.census;
     const loss = Number.isNaN(s.trainLoss) ? '- (untrained)' : s.trainLoss.toFixed(4);
-    return `| ${s.epoch} | \`${s.file}\` | ${pct(c.hard, c.valid)} | ${pct(c.semiHard, c.valid)} | ${pct(c.easy, c.valid)} | ${(c.lossSum / c.valid).toFixed(4)} | ${c.precisionAt1.toFixed(3)} | ${loss} |`;
+    return `| ${s.epoch} | \`${s.file}\` | ${pct(c.hard, c.valid)} | ${pct(c.semihard, c.valid)} | ${pct(c.easy, c.valid)} | ${(c.lossSum / c.valid).toFixed(4)} | ${c.precisionAt1.toFixed(3)} | ${loss} |`;
   });
   const valid = r.snapshots.length > 0 ? r.snapshots[0].census.valid : 0;
   const flags = `--seed ${o.seed} --epochs ${o.epochs.join(',')} --mining ${o.mining} --held-out-per-class ${o.heldOutPerClass} --train-per-class ${o.trainPerClass}`;

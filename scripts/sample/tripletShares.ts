@@ -10,7 +10,7 @@
 export interface TripletCensus {
   valid: number;
   easy: number;
-  semiHard: number;
+  semihard: number;
   hard: number;
   /** Sum over valid triplets of max(0, m - t). */
   lossSum: number;
@@ -69,7 +69,7 @@ export function tripletCensus(
   const row = new Float64Array(n);
   const neg = new Float64Array(n);
   const prefix = new Float64Array(n + 1);
-  const census: TripletCensus = { valid: 0, easy: 0, semiHard: 0, hard: 0, lossSum: 0, precisionAt1: 0 };
+  const census: TripletCensus = { valid: 0, easy: 0, semihard: 0, hard: 0, lossSum: 0, precisionAt1: 0 };
   let nnHits = 0;
   for (let a = 0; a < n; a++) {
     distancesFrom(z, n, dim, a, row);
@@ -94,7 +94,7 @@ export function tripletCensus(
       const violating = countAtMost(sorted, negCount, dp, margin);
       census.valid += negCount;
       census.hard += hard;
-      census.semiHard += violating - hard;
+      census.semihard += violating - hard;
       census.easy += negCount - violating;
       census.lossSum += violating * (dp + margin) - prefix[violating];
     }

@@ -102,7 +102,7 @@ export async function streamingRun(
     topK,
     perSample: false,
     retrieval: false,
-    semiHard: false,
+    semihard: false,
     blockAnchors: plan.blockAnchors,
     indexAnchors: plan.indexAnchors,
   };
@@ -156,7 +156,7 @@ export async function streamingRun(
         table: tableSpec,
         edges,
         retrieval: true,
-        semiHard: s.mining === 'semi-hard',
+        semihard: s.mining === 'semi-hard',
         ...(knn > 0 ? { knn: { k: knn, includeSelf: true } } : {}),
       },
       {

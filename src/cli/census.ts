@@ -109,7 +109,7 @@ export async function runCensus(argv: string[]): Promise<number> {
       topK: top,
       perSample: false,
       retrieval: true,
-      semiHard: false,
+      semihard: false,
       blockAnchors: plan.blockAnchors,
       indexAnchors: plan.indexAnchors,
     };

@@ -75,7 +75,7 @@ function decode<T extends Typed>(
 /** Writes the accumulator of the anchors [start, end) as a part file. */
 export function writePart(file: string, key: PartKey, start: number, end: number, acc: PassAccumulator): void {
   const s = acc.state;
-  if (s.table || s.knn || s.histogram || s.semiHard)
+  if (s.table || s.knn || s.histogram || s.semihard)
     throw new Error('a part file holds the census, batch-hard and retrieval only');
   const state: Record<string, unknown> = {
     anchors: s.anchors,

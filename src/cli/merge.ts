@@ -25,7 +25,7 @@ function specOf(key: PartKey): PassSpec {
     topK: key.top,
     perSample: false,
     retrieval: true,
-    semiHard: false,
+    semihard: false,
     blockAnchors: 1,
   };
 }

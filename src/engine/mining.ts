@@ -168,7 +168,7 @@ export async function batchHard(
 }
 
 /** TFA semi-hard selection, one entry per (anchor, positive) pair. */
-export interface SemiHardResult {
+export interface SemihardResult {
   margin: number;
   /** Pairs with a != p, same label, anchors in the index's range: ordered by anchor, then positive id. */
   pairs: number;
@@ -188,11 +188,11 @@ export interface SemiHardResult {
 }
 
 /** Semi-hard selection from the census index: the k-th sorted negative, k = #{n: d(a,n) <= d(a,p)}. */
-export function semiHardSelection(index: CensusIndex, margin: number): SemiHardResult {
+export function semihardSelection(index: CensusIndex, margin: number): SemihardResult {
   const idx = index as IndexData,
     A = idx.anchorEnd - idx.anchorStart;
   const pairs = idx.posOff[A];
-  const r: SemiHardResult = {
+  const r: SemihardResult = {
     margin,
     pairs,
     anchor: new Int32Array(pairs),
@@ -216,7 +216,7 @@ export function semiHardSelection(index: CensusIndex, margin: number): SemiHardR
       r.anchor[at] = anchorOf(idx, i);
       r.positive[at] = idx.posId[q];
       r.dap[at] = idx.posDist[q];
-      const pick = semiHardPick(idx, i, q);
+      const pick = semihardPick(idx, i, q);
       if (!pick) continue;
       if (pick.fallback) r.fallbacks++;
       r.negative[at] = negIdAt(idx, i, pick.k);
@@ -235,7 +235,7 @@ export function semiHardSelection(index: CensusIndex, margin: number): SemiHardR
  * the positive (sorted position k = #{n: d(a,n) <= d(a,p)}), else the farthest, first (smallest
  * id) of equal maxima (`fallback`). Undefined when the anchor has no negative.
  */
-export function semiHardPick(
+export function semihardPick(
   idx: IndexData,
   i: number,
   q: number,

@@ -8,7 +8,7 @@
  * block index, and the block is dropped. Memory is O(block x N) per worker, never O(N^2).
  *
  * The figures come from the very functions the in-memory index uses (countInto, marginTable,
- * smallestT, tHistogram, semiHardPick), so a pass gives the same numbers as today's index, bit for
+ * smallestT, tHistogram, semihardPick), so a pass gives the same numbers as today's index, bit for
  * bit, at any N; and every chunk result adds exactly (integers, Shewchuk partials, top-K by a total
  * order), so any split of the anchors (blocks, workers, shard processes) gives the same result.
  */
@@ -18,7 +18,7 @@ import { addCounts, addInto, partialsAdd, TopK, zeroCounts } from './censusMerge
 import type { CensusResult } from './censusTypes';
 import { distanceRowsOf, prepareEmbeddings } from './distances';
 import { marginTable, smallestTInto, checkMargins, TableScratch } from './marginTable';
-import { batchHardLoss, hardestPair, semiHardPick } from './mining';
+import { batchHardLoss, hardestPair, semihardPick } from './mining';
 import { nearestOf, retrievalOf } from './passNeighbours';
 import type { ChunkResult, PassSpec, WorkerTotals } from './passTypes';
 import { abortError, type EngineInput } from './types';
@@ -240,11 +240,11 @@ export class PassRunner {
       out.batchHard.valid++;
       if (hinge.violating) out.batchHard.violating++;
     }
-    if (spec.semiHard && out.semiHard) {
-      const sh = out.semiHard;
+    if (spec.semihard && out.semihard) {
+      const sh = out.semihard;
       sh.pairs += p1 - p0;
       for (let q = p0; q < p1; q++) {
-        const pick = semiHardPick(idx, i, q);
+        const pick = semihardPick(idx, i, q);
         if (!pick) continue;
         if (pick.fallback) sh.fallbacks++;
         partialsAdd(sh.partials, Math.max(0, spec.margin + idx.posDist[q] - pick.dan));
@@ -325,6 +325,6 @@ export function emptyChunk(anchors: Int32Array, spec: PassSpec, n: number): Chun
         }
       : undefined,
     knn: spec.knn ? { k: nn, indices: new Int32Array(A * nn), distances: new Float32Array(A * nn) } : undefined,
-    semiHard: spec.semiHard ? { pairs: 0, counted: 0, fallbacks: 0, partials: [] } : undefined,
+    semihard: spec.semihard ? { pairs: 0, counted: 0, fallbacks: 0, partials: [] } : undefined,
   };
 }

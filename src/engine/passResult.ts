@@ -42,7 +42,7 @@ export interface PassResult {
   /** Per-query retrieval values (NaN where lone or not covered). */
   retrievalRows?: { precisionAt1: Float64Array; rPrecision: Float64Array; apAtR: Float64Array };
   knn?: KnnResult;
-  semiHard?: { pairs: number; fallbacks: number; meanLoss: number };
+  semihard?: { pairs: number; fallbacks: number; meanLoss: number };
 }
 
 /** The plain data an accumulator holds (what a shard's part file carries). */
@@ -90,7 +90,7 @@ export interface PassState {
   histogram?: Float64Array;
   retrieval?: { precisionAt1: Float64Array; rPrecision: Float64Array; apAtR: Float64Array };
   knn?: { k: number; indices: Int32Array; distances: Float32Array };
-  semiHard?: { pairs: number; counted: number; fallbacks: number; partials: number[] };
+  semihard?: { pairs: number; counted: number; fallbacks: number; partials: number[] };
 }
 
 const CATS = ['easy', 'semihard', 'hard', 'violating'] as const;
@@ -165,7 +165,7 @@ export class PassAccumulator {
           }
         : undefined,
       knn: spec.knn ? { k: kk, indices: new Int32Array(n * kk), distances: new Float32Array(n * kk) } : undefined,
-      semiHard: spec.semiHard ? { pairs: 0, counted: 0, fallbacks: 0, partials: [] } : undefined,
+      semihard: spec.semihard ? { pairs: 0, counted: 0, fallbacks: 0, partials: [] } : undefined,
     };
   }
 
@@ -218,11 +218,11 @@ export class PassAccumulator {
         s.knn.distances.set(c.knn.distances.subarray(i * k, (i + 1) * k), c.anchors[i] * k);
       }
     }
-    if (s.semiHard && c.semiHard) {
-      s.semiHard.pairs += c.semiHard.pairs;
-      s.semiHard.counted += c.semiHard.counted;
-      s.semiHard.fallbacks += c.semiHard.fallbacks;
-      for (const p of c.semiHard.partials) partialsAdd(s.semiHard.partials, p);
+    if (s.semihard && c.semihard) {
+      s.semihard.pairs += c.semihard.pairs;
+      s.semihard.counted += c.semihard.counted;
+      s.semihard.fallbacks += c.semihard.fallbacks;
+      for (const p of c.semihard.partials) partialsAdd(s.semihard.partials, p);
     }
   }
 
@@ -369,11 +369,11 @@ export class PassAccumulator {
       );
     }
     if (s.knn) out.knn = { k: s.knn.k, indices: s.knn.indices, distances: s.knn.distances, rowStart: 0, rowEnd: n };
-    if (s.semiHard)
-      out.semiHard = {
-        pairs: s.semiHard.pairs,
-        fallbacks: s.semiHard.fallbacks,
-        meanLoss: s.semiHard.counted ? partialsRound(s.semiHard.partials) / s.semiHard.counted : 0,
+    if (s.semihard)
+      out.semihard = {
+        pairs: s.semihard.pairs,
+        fallbacks: s.semihard.fallbacks,
+        meanLoss: s.semihard.counted ? partialsRound(s.semihard.partials) / s.semihard.counted : 0,
       };
     return out;
   }
@@ -431,7 +431,7 @@ function stateAsChunk(t: PassState, anchors: Int32Array, spec: PassSpec): ChunkR
           apAtR: pick(t.retrieval.apAtR),
         }
       : undefined,
-    semiHard: t.semiHard,
+    semihard: t.semihard,
   };
   if (t.table) {
     const tt = t.table,

@@ -26,7 +26,7 @@ export interface PassSpec {
   /** Exact k nearest neighbours (ties by index) with this pass's distance; `includeSelf` as in exactKnn. */
   knn?: { k: number; includeSelf: boolean };
   /** TensorFlow Addons' semi-hard selection, its mean loss at `margin`. */
-  semiHard: boolean;
+  semihard: boolean;
   /** Anchors per block (distance rows computed at once): the memory plan decides it. */
   blockAnchors: number;
   /** Anchors indexed at once within a block (default blockAnchors; fewer when memory is short: an index entry costs
@@ -76,7 +76,7 @@ export interface ChunkResult {
   /** Per anchor k neighbours (anchor-major). */
   knn?: { k: number; indices: Int32Array; distances: Float32Array };
   /** Semi-hard selection at the margin: (a, p) pairs, pairs with a negative, fallbacks, exact loss partials. */
-  semiHard?: { pairs: number; counted: number; fallbacks: number; partials: number[] };
+  semihard?: { pairs: number; counted: number; fallbacks: number; partials: number[] };
 }
 
 /** The margin table's totals over some anchors (MarginTotals without the margins), with the loss sums as exact partials

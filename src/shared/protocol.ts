@@ -33,7 +33,7 @@ export interface AnalysisSettings {
 export const enum SampleCategory {
   None = 0,
   Easy = 1,
-  SemiHard = 2,
+  Semihard = 2,
   Hard = 3,
 }
 
@@ -148,7 +148,7 @@ export interface CensusView {
   /** The class pairs (anchor class a, negative class b) with the most violating triplets, most first. */
   topPairs: { a: number; b: number; count: number }[];
   batchHard?: { meanLoss: number; violatingAnchors: number };
-  semiHard?: { meanLoss: number; pairs: number };
+  semihard?: { meanLoss: number; pairs: number };
   retrieval?: { precisionAt1: number; rPrecision: number; mapAtR: number };
   ntXent?: { meanLoss: number; temperature: number };
   /** Milliseconds the engine took for this recount. */

@@ -4,7 +4,7 @@
  */
 import type { CensusResult, WorstTriplet } from '../engine/census';
 import type { MarginTablePart } from '../engine/marginTable';
-import type { BatchHardResult, SemiHardResult } from '../engine/mining';
+import type { BatchHardResult, SemihardResult } from '../engine/mining';
 import type { KnnOptions, KnnResult, RowRange } from '../engine/knn';
 import type { ContrastiveOptions, PairRows } from '../engine/pairLosses';
 import type { RetrievalRows } from '../engine/retrieval';
@@ -50,7 +50,7 @@ export type AnalysisMethods = {
   /** Batch-hard of the index's anchors (no distance recomputation). */
   batchHard: { params: { margin: number; soft: boolean }; result: BatchHardResult };
   /** Semi-hard selection of the index's anchors (no distance recomputation). */
-  semiHard: { params: { margin: number }; result: SemiHardResult };
+  semihard: { params: { margin: number }; result: SemihardResult };
   /** Per-query retrieval values for the rows given. */
   retrievalRows: { params: { opts: DistanceOptions; range: RowRange }; result: RetrievalRows };
   /**

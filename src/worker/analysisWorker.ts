@@ -17,7 +17,7 @@ import { contrastiveRows, ntXentRows } from '../engine/pairLosses';
 import { retrievalRows } from '../engine/retrieval';
 import { queryGalleryRows } from '../engine/queryGallery';
 import type { EngineInput } from '../engine/types';
-import { batchHardFromIndex, semiHardSelection } from '../engine/mining';
+import { batchHardFromIndex, semihardSelection } from '../engine/mining';
 import type { AnalysisMethods } from './analysisMethods';
 import { serve, type Handlers } from './rpcServer';
 
@@ -89,7 +89,7 @@ const handlers: Handlers<AnalysisMethods> = {
   smallestT: [(p) => smallestT(needIndex(), p.limit, p.k), false],
   histogram: [(p) => tHistogram(needIndex(), p.edges), false],
   batchHard: [(p) => batchHardFromIndex(needIndex(), p.margin, { soft: p.soft }), true],
-  semiHard: [(p) => semiHardSelection(needIndex(), p.margin), true],
+  semihard: [(p) => semihardSelection(needIndex(), p.margin), true],
   retrievalRows: [(p, progress) => retrievalRows(needInput(), p.opts, p.range, progress), true],
   queryGalleryRows: [
     (p, progress) =>

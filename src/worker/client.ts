@@ -22,7 +22,7 @@ import { prepareEmbeddings } from '../engine/distances';
 import type { PassAccumulator, PassResult } from '../engine/passResult';
 import type { PassSpec } from '../engine/passTypes';
 import { shared } from '../shared/sharedMemory';
-import { mergeBatchHard, mergeSemiHard, type BatchHardResult, type SemiHardResult } from './miningParts';
+import { mergeBatchHard, mergeSemihard, type BatchHardResult, type SemihardResult } from './miningParts';
 import { marginTableJob, type MarginTableOptions, type MarginTableResult } from './marginTableJob';
 import { passJob, type PassOptions } from './passJob';
 import type { AnalysisMethods } from './analysisMethods';
@@ -243,10 +243,10 @@ export class AnalysisClient {
   }
 
   /** Semi-hard selection (TensorFlow Addons) for every (a, p) pair, from the census index. */
-  async semiHard(margin: number, progress?: Progress): Promise<SemiHardResult> {
+  async semihard(margin: number, progress?: Progress): Promise<SemihardResult> {
     const slots = this.foreground(await this.indexedSlots(progress));
-    const parts = await this.run(slots, progress, (s) => s.request('semiHard', { margin }));
-    return mergeSemiHard(parts);
+    const parts = await this.run(slots, progress, (s) => s.request('semihard', { margin }));
+    return mergeSemihard(parts);
   }
 
   /** precision@1, R-precision, MAP@R (PML semantics), overall and per class. */

@@ -5,9 +5,9 @@
  * per-anchor / per-pair losses, so the merged result equals a single-range run bit for bit.
  */
 import { partialsAdd, partialsRound } from '../engine/censusMerge';
-import type { BatchHardResult, SemiHardResult } from '../engine/mining';
+import type { BatchHardResult, SemihardResult } from '../engine/mining';
 
-export type { BatchHardResult, SemiHardResult };
+export type { BatchHardResult, SemihardResult };
 
 /** A part's anchor range, as the client sent it. */
 export interface AnchorRange {
@@ -53,11 +53,11 @@ export function mergeBatchHard(parts: { range: AnchorRange; result: BatchHardRes
 }
 
 /** Joins semi-hard selections of disjoint anchor ranges (pairs ordered by anchor, then positive). */
-export function mergeSemiHard(parts: SemiHardResult[]): SemiHardResult {
-  if (parts.length === 0) throw new RangeError('mergeSemiHard: nothing to merge');
+export function mergeSemihard(parts: SemihardResult[]): SemihardResult {
+  if (parts.length === 0) throw new RangeError('mergeSemihard: nothing to merge');
   const ordered = [...parts].sort((p, q) => (p.pairs ? p.anchor[0] : Infinity) - (q.pairs ? q.anchor[0] : Infinity));
   const pairs = ordered.reduce((s, p) => s + p.pairs, 0);
-  const out: SemiHardResult = {
+  const out: SemihardResult = {
     margin: parts[0].margin,
     pairs,
     anchor: new Int32Array(pairs),

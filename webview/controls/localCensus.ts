@@ -58,7 +58,7 @@ export function localCensus(
     worst,
     classViolationRate: c.classViolationRate,
     batchHard: c.batchHard,
-    semiHard: undefined,
+    semihard: undefined,
     elapsedMs: 0,
     partial: true,
     fromTable: true,

@@ -17,7 +17,7 @@
  * integer positions; its `aria-valuetext` is the margin), `margin-input`, `margin-error`, `count-violating`,
  * `count-hard`, `count-semihard`, `count-easy` (and `pct-*`), `census-caption` ("margin 0.20 · pml · of …"),
  * `convention-rules`, `other-convention`, `metric-*` (shape, triplets, meanLoss, meanLossNonZero,
- * batchHard, semiHard, ntXent, p1, rPrecision, mapAtR, elapsed), `histogram`, `histogram-log`,
+ * batchHard, semihard, ntXent, p1, rPrecision, mapAtR, elapsed), `histogram`, `histogram-log`,
  * `sweep`, `class-table`, `class-row` (virtualised: only rows in view exist; `data-class` = class id),
  * `pair-row` (`data-a`, `data-b`), `qg-*` (query / gallery retrieval, queryGalleryPanel.ts), `sort-rate`, `sort-name`,
  * `dataset-name`, `empty-state`, `setting-distance|normalize|convention|mining|temperature|snapshot`, `inspect-button`,

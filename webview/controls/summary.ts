@@ -86,7 +86,7 @@ export class Summary {
     add('meanLoss', 'mean loss, all');
     add('meanLossNonZero', 'mean loss, non-zero');
     add('batchHard', 'batch-hard loss');
-    add('semiHard', 'semi-hard loss');
+    add('semihard', 'semi-hard loss');
     add('ntXent', 'NT-Xent loss');
     add('p1', 'precision@1');
     add('rPrecision', 'R-precision');
@@ -140,9 +140,9 @@ export class Summary {
     this.cell('batchHard').title = c.batchHard
       ? `${formatCount(c.batchHard.violatingAnchors)} anchors with a non-zero batch-hard loss`
       : '';
-    setText(this.cell('semiHard'), c.semiHard ? formatValue(c.semiHard.meanLoss) : MISSING);
-    this.cell('semiHard').title = c.semiHard
-      ? `averaged over ${formatCount(c.semiHard.pairs)} (anchor, positive) pairs`
+    setText(this.cell('semihard'), c.semihard ? formatValue(c.semihard.meanLoss) : MISSING);
+    this.cell('semihard').title = c.semihard
+      ? `averaged over ${formatCount(c.semihard.pairs)} (anchor, positive) pairs`
       : '';
     setText(
       this.cell('ntXent'),
@@ -154,8 +154,8 @@ export class Summary {
     setText(this.cell('elapsed'), `${c.elapsedMs < 10 ? c.elapsedMs.toFixed(1) : formatCount(c.elapsedMs)} ms`);
     // The loss of the chosen mining view is the one to compare with training logs: mark it.
     const active =
-      mining === 'batch-all' ? ['meanLoss', 'meanLossNonZero'] : mining === 'batch-hard' ? ['batchHard'] : ['semiHard'];
-    for (const key of ['meanLoss', 'meanLossNonZero', 'batchHard', 'semiHard']) {
+      mining === 'batch-all' ? ['meanLoss', 'meanLossNonZero'] : mining === 'batch-hard' ? ['batchHard'] : ['semihard'];
+    for (const key of ['meanLoss', 'meanLossNonZero', 'batchHard', 'semihard']) {
       const on = active.includes(key);
       this.metricRows.get(key)?.classList.toggle('active', on);
       this.cells.get(key)?.classList.toggle('active', on);

@@ -94,7 +94,7 @@ export class Legend {
     this.select.value = s.colorBy;
     this.key.replaceChildren();
     if (s.colorBy === 'category') {
-      const cats = [SampleCategory.Hard, SampleCategory.SemiHard, SampleCategory.Easy, SampleCategory.None];
+      const cats = [SampleCategory.Hard, SampleCategory.Semihard, SampleCategory.Easy, SampleCategory.None];
       this.key.append(
         ...cats.map((c) => {
           const [rgb, alpha] = categoryColor(c, s.palette);

@@ -110,7 +110,7 @@ export function drawOrder(
 ): Uint32Array {
   // Priority per category byte (values above 3 read as None).
   const byCat = new Uint8Array(256).fill(1);
-  byCat[SampleCategory.SemiHard] = 2;
+  byCat[SampleCategory.Semihard] = 2;
   byCat[SampleCategory.Hard] = 3;
   const order = into && into.length === n ? into : new Uint32Array(n);
   if (emphasis.size === 0 && !selected) {

@@ -19,7 +19,7 @@ export interface Palette {
   /** Neutral colour for samples without triplets and for the easy category. */
   muted: Rgb;
   hard: Rgb;
-  semiHard: Rgb;
+  semihard: Rgb;
   easy: Rgb;
   /** Selection ring and focus. */
   focus: Rgb;
@@ -71,7 +71,7 @@ export const FLAG_SELECTED = 2;
 export const CATEGORY_SIZE: Record<number, number> = {
   [SampleCategory.None]: 1,
   [SampleCategory.Easy]: 1,
-  [SampleCategory.SemiHard]: 1.45,
+  [SampleCategory.Semihard]: 1.45,
   [SampleCategory.Hard]: 1.9,
 };
 
@@ -106,7 +106,7 @@ export function computePointStyles(s: StyleInput, reuse?: PointStyles): PointSty
   for (let c = 0; c < 4; c++) {
     catSize[c] = CATEGORY_SIZE[c] ?? 1;
     catRing[c] = c === SampleCategory.Hard && s.colorBy !== 'loss' ? FLAG_RING : 0;
-    catPriority[c] = c === SampleCategory.Hard ? 3 : c === SampleCategory.SemiHard ? 2 : 1;
+    catPriority[c] = c === SampleCategory.Hard ? 3 : c === SampleCategory.Semihard ? 2 : 1;
   }
   const emphasising = s.emphasis.size > 0;
   const { category, labels, selected, baseSize: base } = s;
@@ -257,8 +257,8 @@ export function categoryColor(cat: number, pal: Palette): [Rgb, number] {
   switch (cat) {
     case SampleCategory.Hard:
       return [pal.hard, 1];
-    case SampleCategory.SemiHard:
-      return [pal.semiHard, 0.95];
+    case SampleCategory.Semihard:
+      return [pal.semihard, 0.95];
     case SampleCategory.Easy:
       return [pal.easy, 0.45];
     default:

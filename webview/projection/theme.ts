@@ -42,7 +42,7 @@ export function readPalette(): Palette {
       isDark ? [150, 150, 150] : [110, 110, 110],
     ),
     hard: cssColor(style, ['--vscode-charts-red'], isDark ? [241, 76, 76] : [229, 20, 0]),
-    semiHard: cssColor(style, ['--vscode-charts-orange'], isDark ? [209, 134, 22] : [209, 134, 22]),
+    semihard: cssColor(style, ['--vscode-charts-orange'], isDark ? [209, 134, 22] : [209, 134, 22]),
     easy: cssColor(style, ['--vscode-descriptionForeground'], isDark ? [150, 150, 150] : [110, 110, 110]),
     focus: cssColor(style, ['--vscode-focusBorder'], isDark ? [0, 127, 212] : [0, 144, 241]),
     positive: cssColor(style, ['--vscode-charts-green'], isDark ? [137, 209, 133] : [56, 138, 52]),

@@ -213,7 +213,7 @@ describe('cli census at scale: shards, merge, sample, budget', function () {
       topK: 10,
       perSample: false,
       retrieval: true,
-      semiHard: false,
+      semihard: false,
       blockAnchors: 1,
     });
     const parts = [readPart(p1, spec), readPart(p2, spec)];

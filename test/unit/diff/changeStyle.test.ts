@@ -11,7 +11,7 @@ const pal: Palette = {
   foreground: [255, 255, 255],
   muted: [128, 128, 128],
   hard: [220, 0, 0],
-  semiHard: [220, 150, 0],
+  semihard: [220, 150, 0],
   easy: [90, 90, 90],
   focus: [0, 120, 255],
   positive: [0, 180, 80],

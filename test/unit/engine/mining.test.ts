@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { buildCensusIndex, countAtMargin } from '../../../src/engine/census';
 import { distanceRows, prepareEmbeddings } from '../../../src/engine/distances';
-import { batchHard, batchHardFromIndex, explicitTriplets, semiHardSelection } from '../../../src/engine/mining';
+import { batchHard, batchHardFromIndex, explicitTriplets, semihardSelection } from '../../../src/engine/mining';
 import type { DistanceKind, DistanceOptions, EngineInput } from '../../../src/engine/types';
 import { InputError } from '../../../src/shared/dataset';
 import { rng } from '../../helpers/rng';
@@ -45,7 +45,7 @@ function refBatchHard(input: EngineInput, d: Float32Array, m: number, soft: bool
 }
 
 /** Reference TFA semi-hard: per (a, p), every negative examined. */
-function refSemiHard(input: EngineInput, d: Float32Array, m: number) {
+function refSemihard(input: EngineInput, d: Float32Array, m: number) {
   const { n, labels } = input;
   const out: { a: number; p: number; ng: number; loss: number }[] = [];
   for (let a = 0; a < n; a++) {
@@ -94,8 +94,8 @@ describe('mining against references', function () {
               );
             }
           }
-          const sh = semiHardSelection(index, m),
-            ref = refSemiHard(input, d, m);
+          const sh = semihardSelection(index, m),
+            ref = refSemihard(input, d, m);
           assert.equal(sh.pairs, ref.length);
           assert.deepEqual(
             Array.from(sh.anchor),
@@ -159,7 +159,7 @@ describe('mining: hand-computed case (definitions.md) and validation', () => {
   });
 
   it('semi-hard: (2,3) has no negative beyond d = 1.5 (a tie is not "beyond") and falls back to the farthest', async () => {
-    const r = semiHardSelection(await buildCensusIndex(line, eu), 0.5);
+    const r = semihardSelection(await buildCensusIndex(line, eu), 0.5);
     assert.deepEqual(Array.from(r.negative), [2, 3, 0, 1]);
     assert.deepEqual(Array.from(r.loss), [0, 0, 0.5, 0]);
     assert.equal(r.fallbacks, 1);
@@ -198,7 +198,7 @@ describe('mining: hand-computed case (definitions.md) and validation', () => {
       const r = await batchHard(input, eu, 0.5);
       assert.equal(r.validAnchors, 0);
       assert.equal(r.meanLoss, 0);
-      const s = semiHardSelection(await buildCensusIndex(input, eu), 0.5);
+      const s = semihardSelection(await buildCensusIndex(input, eu), 0.5);
       assert.equal(s.meanLoss, 0);
       assert.ok(Array.from(s.negative).every((x) => x === -1));
     }

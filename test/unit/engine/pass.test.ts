@@ -18,7 +18,7 @@ import { distanceRowsOf, initBackend, prepareEmbeddings, setKernelMode } from '.
 import { indexBlock, indexContext, IndexStorage, negIdAt } from '../../../src/engine/censusIndex';
 import { exactKnn } from '../../../src/engine/knn';
 import { marginTable, mergeMarginTable, mergeSmallestT, smallestT } from '../../../src/engine/marginTable';
-import { batchHardFromIndex, semiHardSelection } from '../../../src/engine/mining';
+import { batchHardFromIndex, semihardSelection } from '../../../src/engine/mining';
 import { PassRunner } from '../../../src/engine/pass';
 import { PassAccumulator, type PassResult } from '../../../src/engine/passResult';
 import type { PassSpec } from '../../../src/engine/passTypes';
@@ -39,7 +39,7 @@ function specFor(distance: DistanceOptions, margin: number, blockAnchors: number
     edges: Float64Array.from([-2, -0.5, -0.1, 0, 0.05, 0.2, 0.5, 1, 3]),
     retrieval: true,
     knn: { k: 6, includeSelf: distance.distance === 'euclidean' },
-    semiHard: true,
+    semihard: true,
     blockAnchors,
   };
 }
@@ -129,9 +129,9 @@ async function checkPass(
     soft = batchHardFromIndex(index, margin, { soft: true });
   assert.deepEqual(p.batchHard, bh, `${label}: batch-hard`);
   assert.ok(Object.is(p.softBatchHardMeanLoss, soft.meanLoss), `${label}: soft batch-hard`);
-  const sh = semiHardSelection(index, margin);
+  const sh = semihardSelection(index, margin);
   assert.deepEqual(
-    p.semiHard,
+    p.semihard,
     { pairs: sh.pairs, fallbacks: sh.fallbacks, meanLoss: sh.meanLoss },
     `${label}: semi-hard`,
   );

@@ -43,7 +43,7 @@ function sampled(
     topK,
     perSample: false,
     retrieval: false,
-    semiHard: false,
+    semihard: false,
     blockAnchors: 16,
   };
   const runner = new PassRunner(input, spec),

@@ -25,7 +25,7 @@ function passKnn(x: Float32Array, labels: Int32Array, n: number, dim: number, k:
     topK: 5,
     perSample: true,
     retrieval: true,
-    semiHard: false,
+    semihard: false,
     knn: { k, includeSelf: true },
     blockAnchors: 64,
   };

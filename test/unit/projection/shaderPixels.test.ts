@@ -29,7 +29,7 @@ const palette: Palette = {
   foreground: [220, 220, 220],
   muted: [150, 150, 150],
   hard: [250, 40, 40],
-  semiHard: [230, 160, 20],
+  semihard: [230, 160, 20],
   easy: [120, 200, 120],
   focus: [30, 140, 255],
   positive: [60, 220, 200],

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { batchHardLoss, semiHardLoss, semiHardSelector, useCpuBackend } from '../../../scripts/sample/embeddingNet';
+import { batchHardLoss, semihardLoss, semihardSelector, useCpuBackend } from '../../../scripts/sample/embeddingNet';
 import { encodeNpy } from '../../../scripts/sample/npyWriter';
 import { crc32, encodeGrayPng } from '../../../scripts/sample/pngEncoder';
 import { mulberry32 } from '../../../scripts/sample/prng';
@@ -113,7 +113,7 @@ describe('sample generator: losses and census against brute force', () => {
     assert.ok(Math.abs(got - want) < 1e-5, `${got} vs ${want}`);
   });
 
-  it('semiHardLoss follows TF Addons: nearest farther negative, else the farthest, mean over (a, p)', () => {
+  it('semihardLoss follows TF Addons: nearest farther negative, else the farthest, mean over (a, p)', () => {
     const { z, labels } = randomBatch(12, 20, 3, 3);
     let sum = 0;
     let pairs = 0;
@@ -128,14 +128,14 @@ describe('sample generator: losses and census against brute force', () => {
         pairs++;
       }
     }
-    const got = tf.tidy(() => semiHardLoss(tf.tensor2d(z, [20, 3]), tf.tensor1d(labels, 'int32'), 0.3).dataSync()[0]);
+    const got = tf.tidy(() => semihardLoss(tf.tensor2d(z, [20, 3]), tf.tensor1d(labels, 'int32'), 0.3).dataSync()[0]);
     assert.ok(Math.abs(got - sum / pairs) < 1e-5, `${got} vs ${sum / pairs}`);
   });
 
-  it('semiHardSelector picks by hand: farther negative when one exists, else the farthest', () => {
+  it('semihardSelector picks by hand: farther negative when one exists, else the farthest', () => {
     // Classes [0, 0, 1, 1]; d(0,1) = 1, d(0,2) = 2, d(0,3) = 1.5, d(1,2) = 0.5, d(1,3) = 0.8, d(2,3) = 1.
     const d = [0, 1, 2, 1.5, 1, 0, 0.5, 0.8, 2, 0.5, 0, 1, 1.5, 0.8, 1, 0];
-    const sel = semiHardSelector(d, [0, 0, 1, 1], 4);
+    const sel = semihardSelector(d, [0, 0, 1, 1], 4);
     const pick = (a: number, p: number) => [0, 1, 2, 3].filter((n) => sel[(a * 4 + p) * 4 + n] === 1);
     assert.deepStrictEqual(pick(0, 1), [3]); // both negatives farther than 1: the nearer one (1.5)
     assert.deepStrictEqual(pick(1, 0), [3]); // none farther than 1: the farthest (0.8)
@@ -150,7 +150,7 @@ describe('sample generator: losses and census against brute force', () => {
     z.set(z.subarray(4, 8), 2 * 4);
     z.set(z.subarray(0, 4), 4 * 4);
     const m = 0.2;
-    const want = { valid: 0, easy: 0, semiHard: 0, hard: 0, lossSum: 0 };
+    const want = { valid: 0, easy: 0, semihard: 0, hard: 0, lossSum: 0 };
     // Normalise in float64 as the definition says (the rows are float32, only nearly unit length).
     const zn = new Float64Array(z.length);
     for (let i = 0; i < 45; i++) {
@@ -164,14 +164,14 @@ describe('sample generator: losses and census against brute force', () => {
           const t = dist(zn, 4, a, n) - dist(zn, 4, a, p);
           want.valid++;
           if (t <= 0) want.hard++;
-          else if (t <= m) want.semiHard++;
+          else if (t <= m) want.semihard++;
           else want.easy++;
           want.lossSum += Math.max(0, m - t);
         }
     const got = tripletCensus(z, 45, 4, labels, m);
     assert.deepStrictEqual(
-      [got.valid, got.easy, got.semiHard, got.hard],
-      [want.valid, want.easy, want.semiHard, want.hard],
+      [got.valid, got.easy, got.semihard, got.hard],
+      [want.valid, want.easy, want.semihard, want.hard],
     );
     assert.ok(Math.abs(got.lossSum - want.lossSum) < 1e-9 * want.valid);
   });

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildCensusIndex, countAtMargin, tHistogram, type CensusResult } from '../../../src/engine/census';
 import { currentBackend, initBackend, setKernelMode } from '../../../src/engine/distances';
-import { batchHardFromIndex, semiHardSelection } from '../../../src/engine/mining';
+import { batchHardFromIndex, semihardSelection } from '../../../src/engine/mining';
 import { exactKnn } from '../../../src/engine/knn';
 import { contrastiveLoss, ntXentLoss } from '../../../src/engine/pairLosses';
 import { retrievalMetrics } from '../../../src/engine/retrieval';
@@ -134,8 +134,8 @@ describe('worker/AnalysisClient', function () {
       assert.deepEqual(await two.batchHard(0.2, soft), await one.batchHard(0.2, soft));
       assert.deepEqual(await one.batchHard(0.2, soft), batchHardFromIndex(index, 0.2, { soft }));
     }
-    assert.deepEqual(await two.semiHard(0.2), await one.semiHard(0.2));
-    assert.deepEqual(await one.semiHard(0.2), semiHardSelection(index, 0.2));
+    assert.deepEqual(await two.semihard(0.2), await one.semihard(0.2));
+    assert.deepEqual(await one.semihard(0.2), semihardSelection(index, 0.2));
   });
 
   it('forwards progress, and an abort rejects with AbortError; the next calls restart the workers', async () => {
@@ -304,7 +304,7 @@ describe('worker/AnalysisClient', function () {
       edges: Float64Array.from([-1, 0, 0.2, 1, 2]),
       retrieval: true,
       knn: { k: 4, includeSelf: true },
-      semiHard: true,
+      semihard: true,
       blockAnchors: 16,
     };
     const runner = new PassRunner(input, spec),
@@ -354,7 +354,7 @@ describe('worker/AnalysisClient', function () {
       topK: 5,
       perSample: true,
       retrieval: false,
-      semiHard: false,
+      semihard: false,
       blockAnchors: 4,
     };
     const runner = new PassRunner(input, spec),
@@ -383,7 +383,7 @@ describe('worker/AnalysisClient', function () {
       topK: 5,
       perSample: false,
       retrieval: false,
-      semiHard: false,
+      semihard: false,
       blockAnchors: 8,
     };
     const job = new AbortController();

@@ -4,9 +4,9 @@
  */
 import * as assert from 'node:assert/strict';
 import { buildCensusIndex } from '../../../src/engine/census';
-import { batchHardFromIndex, semiHardSelection } from '../../../src/engine/mining';
+import { batchHardFromIndex, semihardSelection } from '../../../src/engine/mining';
 import type { EngineInput } from '../../../src/engine/types';
-import { mergeBatchHard, mergeSemiHard } from '../../../src/worker/miningParts';
+import { mergeBatchHard, mergeSemihard } from '../../../src/worker/miningParts';
 
 function randomInput(n: number, dim: number, classes: number, seed: number, levels = 0): EngineInput {
   let s = seed >>> 0;
@@ -41,9 +41,9 @@ async function split(input: EngineInput, cuts: number[], margin: number, soft: b
       range: { rowStart: bounds[i], rowEnd: bounds[i + 1] },
       result: batchHardFromIndex(index, margin, { soft }),
     });
-    sh.push(semiHardSelection(index, margin));
+    sh.push(semihardSelection(index, margin));
   }
-  return { bh: mergeBatchHard(bh), sh: mergeSemiHard(sh.reverse()) };
+  return { bh: mergeBatchHard(bh), sh: mergeSemihard(sh.reverse()) };
 }
 
 describe('worker/miningParts (merging per-worker mining)', () => {
@@ -58,7 +58,7 @@ describe('worker/miningParts (merging per-worker mining)', () => {
         for (const cuts of [[], [35], [1, 20, 59]]) {
           const got = await split(input, cuts, margin, soft);
           assert.deepEqual(got.bh, want, `batch-hard, cuts ${cuts}`);
-          assert.deepEqual(got.sh, semiHardSelection(whole, margin), `semi-hard, cuts ${cuts}`);
+          assert.deepEqual(got.sh, semihardSelection(whole, margin), `semi-hard, cuts ${cuts}`);
         }
       }
     }

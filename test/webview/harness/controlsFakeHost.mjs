@@ -207,7 +207,7 @@ export function censusMessage(ds, settings, datasetId = 'ds1') {
       classViolationRate: Float64Array.from(perClassViol, (v, c) => (perClassAll[c] ? v / perClassAll[c] : 0)),
       topPairs: topPairs.slice(0, 8),
       batchHard: { meanLoss: bhSum / ds.n, violatingAnchors: bhViol },
-      semiHard: { meanLoss: shPairs ? shSum / shPairs : 0, pairs: shPairs },
+      semihard: { meanLoss: shPairs ? shSum / shPairs : 0, pairs: shPairs },
       retrieval: retrieval(ds),
       ntXent: { meanLoss: 2.31, temperature: settings.temperature },
       elapsedMs: performance.now() - t0,

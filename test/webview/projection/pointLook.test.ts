@@ -8,7 +8,7 @@ const palette: Palette = {
   foreground: [200, 200, 200],
   muted: [150, 150, 150],
   hard: [241, 76, 76],
-  semiHard: [209, 134, 22],
+  semihard: [209, 134, 22],
   easy: [140, 140, 140],
   focus: [0, 127, 212],
   positive: [137, 209, 133],

@@ -16,7 +16,7 @@ const palette: Palette = {
   foreground: [200, 200, 200],
   muted: [150, 150, 150],
   hard: [241, 76, 76],
-  semiHard: [209, 134, 22],
+  semihard: [209, 134, 22],
   easy: [140, 140, 140],
   focus: [0, 127, 212],
   positive: [137, 209, 133],
@@ -63,7 +63,7 @@ describe('projection point styles', () => {
   it('colours by category: hard/semi-hard vivid, easy faded, none fainter', () => {
     const s = computePointStyles(input({ colorBy: 'category' }));
     assert.deepEqual(rgbAt(s.rgba, 3), palette.hard);
-    assert.deepEqual(rgbAt(s.rgba, 2), palette.semiHard);
+    assert.deepEqual(rgbAt(s.rgba, 2), palette.semihard);
     assert.deepEqual(rgbAt(s.rgba, 1), palette.easy);
     const alpha = (i: number) => s.rgba[4 * i + 3];
     assert.ok(alpha(3) === 255 && alpha(2) > alpha(1) && alpha(1) > alpha(0));
