@@ -8,7 +8,17 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 
-const BENCHES = ['census', 'scale', 'distances', 'loaders', 'knn', 'nnDescent', 'projection', 'diff'] as const;
+const BENCHES = [
+  'census',
+  'scale',
+  'distances',
+  'loaders',
+  'knn',
+  'nnDescent',
+  'passKnn',
+  'projection',
+  'diff',
+] as const;
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

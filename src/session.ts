@@ -7,7 +7,7 @@ import { AnalysisClient } from './worker/client';
 import type { MarginTableView } from './shared/marginTableView';
 import type { DistanceOptions, EngineInput } from './engine/types';
 import { classSizes } from './analysis/derive';
-import { readMemoryBudget, readQueryGalleryColumns, readTopK } from './settings';
+import { readMemoryBudget, readProjectionSettings, readQueryGalleryColumns, readTopK } from './settings';
 import { RecountScheduler } from './analysis/recountScheduler';
 import { indexFits } from './analysis/streaming';
 import { inMemoryFacts, streamingRun } from './analysis/analysisRuns';
@@ -28,6 +28,7 @@ import { MarginTables } from './analysis/marginTables';
 import { QueryGalleryRunner } from './analysis/queryGalleryRun';
 import { censusFromTable } from './analysis/tableCensus';
 import { NtXentCache } from './analysis/ntXentCache';
+import { ExactNeighbours, passNeighboursFor } from './projection/exactNeighbours';
 
 export type SessionEvent = 'dataset' | 'census' | 'histogram' | 'layout' | 'status' | 'table' | 'queryGallery';
 
@@ -83,6 +84,8 @@ export class Session extends Disposable {
   selection: Int32Array = new Int32Array(0);
   /** PCA, the user's own and UMAP layouts, and which is shown; the views follow its changes. */
   readonly layouts = new LayoutSet((e) => this._onDidChange.fire(e));
+  /** Every sample's exact neighbours from the streaming exact pass, for the layout (projection/exactNeighbours.ts). */
+  readonly exactNeighbours = new ExactNeighbours();
   /** Query / gallery retrieval (metadata with a split column), run after each census. */
   readonly queryGallery: QueryGalleryRunner;
   /** A hovered sample's detail, a sample's neighbours, every sample's (under the current distance). */
@@ -247,7 +250,9 @@ export class Session extends Disposable {
         this._onDidChange.fire('histogram'); // the sidebar's state: the slider's range is known now
         this.publishEstimate(this.settings.margin);
       },
+      knn: passNeighboursFor(this.dataset.n, readProjectionSettings().nNeighbors),
     });
+    this.exactNeighbours.offer(options, r2.knn);
     this.facts = facts;
     this.sample = undefined;
     this._onDidChange.fire('histogram');

@@ -65,12 +65,16 @@ export interface StreamingHooks {
   onProgress(what: string, done: number, total: number, started: number, from: number, span: number): void;
   /** The stated sample is ready (before the exact pass starts). */
   onSample(sample: SampleState): void;
+  /** Nearest neighbours per sample (itself included) the exact pass keeps for the layout [0: none]. */
+  knn?: number;
 }
 
 /**
  * Streams a dataset too large for the census index: the slider's range and histogram edges from a
  * few anchors, then a stated sample (each group one chunk, whose totals give the intervals), then
- * the exact pass over every anchor at the margin of `s`, with the margin table.
+ * the exact pass over every anchor at the margin of `s`, with the margin table. With `hooks.knn` > 0
+ * that pass also keeps every sample's `knn` exact nearest neighbours, itself first (`result.knn`):
+ * the projection lays out from them instead of NN-descent's (projection/exactNeighbours.ts).
  */
 export async function streamingRun(
   client: AnalysisClient,
@@ -84,13 +88,14 @@ export async function streamingRun(
   hooks: StreamingHooks,
 ): Promise<{ facts: IndexFacts; result: PassResult; table: TableSource }> {
   const { signal } = hooks,
-    n = d.n;
+    n = d.n,
+    knn = hooks.knn ?? 0;
   const live = <T>(v: T): T => {
     if (signal.aborted) throw abortError();
     return v;
   };
   live(await client.setDataset(input, { finiteChecked: true }));
-  const plan = planSessionPass(d, options, client.workers, budgetBytes, STREAM_POSITIONS, true);
+  const plan = planSessionPass(d, options, client.workers, budgetBytes, STREAM_POSITIONS, true, knn);
   const base: PassSpec = {
     distance: options,
     margin: s.margin,
@@ -145,7 +150,15 @@ export async function streamingRun(
   const t1 = Date.now();
   const r2 = live(
     await client.pass(
-      { ...base, perSample: true, table: tableSpec, edges, retrieval: true, semihard: s.mining === 'semi-hard' },
+      {
+        ...base,
+        perSample: true,
+        table: tableSpec,
+        edges,
+        retrieval: true,
+        semihard: s.mining === 'semi-hard',
+        ...(knn > 0 ? { knn: { k: knn, includeSelf: true } } : {}),
+      },
       {
         signal,
         workers: plan.workers,

@@ -96,6 +96,7 @@ export function planSessionPass(
   budgetBytes: number,
   positions: number,
   perSample: boolean,
+  knn = 0,
 ): PassPlan {
   const input = {
     n: d.n,
@@ -106,7 +107,7 @@ export function planSessionPass(
     workers,
     positions,
     perSample,
-    knn: 0,
+    knn,
     budgetBytes,
   };
   const plan = planPass(input);

@@ -5,7 +5,14 @@
  */
 import * as path from 'node:path';
 import { layoutToNpy } from '../projection/layoutFile';
-import { computeLayout, DEFAULT_LAYOUT_PARAMS, type LayoutParams } from '../projection/umap';
+import {
+  computeLayout,
+  DEFAULT_LAYOUT_PARAMS,
+  describeKnn,
+  EXACT_NEIGHBOURS_UP_TO,
+  SPECTRAL_ABOVE,
+  type LayoutParams,
+} from '../projection/umap';
 import { parseArgs, UsageError, type FlagSpecs } from './args';
 import { datasetFlags, distanceFlags, loadFromFlags, stderrProgress } from './common';
 import { checkOutputs, datasetInputs, writeOutput } from './output';
@@ -37,6 +44,18 @@ export const projectFlags: FlagSpecs = {
     max: 2 ** 31 - 1,
     default: DEFAULT_LAYOUT_PARAMS.seed,
     help: 'random seed (same data + options + seed = same layout)',
+  },
+  neighbours: {
+    kind: 'enum',
+    values: ['auto', 'exact', 'approximate'],
+    default: DEFAULT_LAYOUT_PARAMS.neighbours,
+    help: `how UMAP finds the neighbours: exact search (O(n^2)), NN-descent (approximate, its recall measured on sampled rows and said), or auto: exact up to ${EXACT_NEIGHBOURS_UP_TO.toLocaleString('en-US')} points`,
+  },
+  init: {
+    kind: 'enum',
+    values: ['auto', 'random', 'spectral'],
+    default: DEFAULT_LAYOUT_PARAMS.init,
+    help: `initial layout: umap-js's random start, umap-learn's spectral one (a graph in pieces: placed by their centroids), or auto: spectral above ${SPECTRAL_ABOVE.toLocaleString('en-US')} points`,
   },
   epochs: {
     kind: 'number',
@@ -75,12 +94,16 @@ export async function projectCommand(argv: string[]): Promise<number> {
       nEpochs: flags.epochs === undefined ? undefined : Number(flags.epochs),
       distance: flags.distance as LayoutParams['distance'],
       normalize: flags.normalize === true,
+      neighbours: flags.neighbours as LayoutParams['neighbours'],
+      init: flags.init as LayoutParams['init'],
     };
     const progress = stderrProgress();
     let layout: Float32Array;
+    let neighbours = '';
     try {
       layout = await computeLayout({ embeddings: dataset.embeddings, n: dataset.n, dim: dataset.dim }, params, {
         onProgress: progress.onProgress,
+        onKnn: (info) => (neighbours = `; ${describeKnn(info)}`),
       });
     } finally {
       progress.done();
@@ -89,7 +112,7 @@ export async function projectCommand(argv: string[]): Promise<number> {
     const how =
       dataset.dim <= 3
         ? `data is ${dataset.dim}-D, shown as is`
-        : `UMAP nNeighbors ${params.nNeighbors}, minDist ${params.minDist}, seed ${params.seed}`;
+        : `UMAP nNeighbors ${params.nNeighbors}, minDist ${params.minDist}, seed ${params.seed}${neighbours}`;
     process.stderr.write(`wrote ${dataset.n} x 2 layout of ${dataset.name} to ${out} (${how})\n`);
     return 0;
   } catch (e) {

@@ -4,6 +4,8 @@ import type { Session } from '../session';
 import { ProjectionClient } from '../projection/client';
 import { layoutCacheKey, readCachedLayout, writeCachedLayout } from '../projection/cache';
 import { layoutFromColumns } from '../projection/layoutSet';
+import { normalizedRows, passNeighboursFor } from '../projection/exactNeighbours';
+import type { LayoutParams } from '../projection/params';
 import { readProjectionSettings } from '../settings';
 
 /**
@@ -13,7 +15,9 @@ import { readProjectionSettings } from '../settings';
  * Then UMAP, read from the cache in the extension's storage or computed in the same worker with a
  * cancellable progress notification (none for `alignedInit`, a snapshot switch started from the
  * previous snapshot's layout, which shows nothing else first); UMAP replaces the first paint
- * unless the user picked another layout.
+ * unless the user picked another layout. Above EXACT_NEIGHBOURS_UP_TO points that UMAP is on
+ * NN-descent's neighbours; once the session's exact census pass has found the exact ones, it is
+ * computed again from them and replaces itself (cached apart: the key says which neighbours).
  */
 export async function computeProjection(
   context: vscode.ExtensionContext,
@@ -33,8 +37,13 @@ export async function computeProjection(
   const columns = ds.layout ? {} : layoutFromColumns(ds.metadata, ds.n);
   if (columns.problem) console.warn(`[ei] ${ds.files.metadata ?? ds.name}: ${columns.problem}`);
   const cacheDir = path.join(context.globalStorageUri.fsPath, 'layouts');
+  // Above EXACT_NEIGHBOURS_UP_TO points, streaming: the exact pass brings exact neighbours; the layout from them, when
+  // an earlier session made it, comes first.
+  const upgrade = session.streaming && passNeighboursFor(ds.n, params.nNeighbors) > 0;
+  const exactKey = upgrade ? layoutCacheKey(ds.embeddings, { ...params, neighbours: 'exact' }) : undefined;
+  const cachedExact = exactKey ? await readCachedLayout(cacheDir, exactKey, ds.n).catch(() => undefined) : undefined;
   const key = layoutCacheKey(ds.embeddings, params);
-  const cached = await readCachedLayout(cacheDir, key, ds.n).catch(() => undefined);
+  const cached = cachedExact ?? (await readCachedLayout(cacheDir, key, ds.n).catch(() => undefined));
   const client = new ProjectionClient({
     workerScript: vscode.Uri.joinPath(context.extensionUri, 'dist', 'projectionWorker.js').fsPath,
   });
@@ -43,27 +52,30 @@ export async function computeProjection(
     abort.abort();
     client.dispose();
   });
+  let approximate = upgrade && !cachedExact;
   try {
-    if (cached) session.layouts.set('umap', cached);
+    if (cached) session.layouts.set('umap', cached, cachedExact ? EXACT_NOTE : '');
     // A snapshot switch waits for its aligned UMAP (started from the previous snapshot's layout, so
     // points move only where the model changed) instead of flashing PCA's other axes first.
     const early = !alignedInit || cached !== undefined;
     if (early) await addPca(client, session, input, params, abort.signal);
     if (early && columns.layout) session.layouts.set('own', columns.layout, 'metadata columns x, y', true);
-    if (cached) return;
-    const { layout, note } = alignedInit
-      ? await client.computeWithNote(input, params, {
-          signal: abort.signal,
-          onProgress: (f) => session.layouts.progress(f),
-        })
-      : await umapWithProgress(client, session, input, params, abort.signal);
-    await writeCachedLayout(cacheDir, key, layout).catch((e) => console.warn('[ei] layout cache write failed', e));
-    session.layouts.set('umap', layout, note);
-    if (!early) {
-      await addPca(client, session, input, params, abort.signal, true);
-      if (columns.layout) session.layouts.set('own', columns.layout, 'metadata columns x, y', true);
+    if (!cached) {
+      const { layout, note } = alignedInit
+        ? await client.computeWithNote(input, params, {
+            signal: abort.signal,
+            onProgress: (f) => session.layouts.progress(f),
+          })
+        : await umapWithProgress(client, session, input, params, abort.signal);
+      await writeCachedLayout(cacheDir, key, layout).catch((e) => console.warn('[ei] layout cache write failed', e));
+      session.layouts.set('umap', layout, note);
+      if (!early) {
+        await addPca(client, session, input, params, abort.signal, true);
+        if (columns.layout) session.layouts.set('own', columns.layout, 'metadata columns x, y', true);
+      }
     }
   } catch (e) {
+    approximate = false;
     if (session.disposed) return; // the panel was closed while it ran
     const message = (e as Error)?.message ?? String(e);
     if ((e as Error)?.name === 'AbortError') {
@@ -75,6 +87,51 @@ export async function computeProjection(
       if (!session.layout) session.setStatus('error', `Projection failed: ${message}`);
       void vscode.window.showErrorMessage(`Embedding Inspector: projecting ${ds.name} failed: ${message}`);
     }
+  } finally {
+    sub.dispose();
+    client.dispose();
+  }
+  // Not awaited: the pass may take minutes, or never come (cancelled); the layout shown meanwhile is final until then.
+  if (approximate && exactKey) void layoutFromExactNeighbours(context, session, input, params, cacheDir, exactKey);
+}
+
+/** The note on a layout made from exact neighbours (the caption states nothing more for those). */
+const EXACT_NOTE = 'exact neighbours';
+
+/**
+ * Waits for the session's exact census pass to bring every sample's exact neighbours, then lays
+ * out from them (in a fresh worker: the first one's memory is gone meanwhile) and replaces the
+ * approximate UMAP, with UMAP's progress in the picker. Ends quietly when the panel closes first.
+ */
+async function layoutFromExactNeighbours(
+  context: vscode.ExtensionContext,
+  session: Session,
+  input: Parameters<ProjectionClient['compute']>[0],
+  params: LayoutParams & { nNeighbors: number },
+  cacheDir: string,
+  exactKey: string,
+): Promise<void> {
+  const abort = new AbortController();
+  const sub = session.onDidDispose(() => abort.abort());
+  const client = new ProjectionClient({
+    workerScript: vscode.Uri.joinPath(context.extensionUri, 'dist', 'projectionWorker.js').fsPath,
+  });
+  try {
+    const ids = await session.exactNeighbours.wait(normalizedRows(params), params.nNeighbors, abort.signal);
+    if (!ids || session.disposed) return;
+    const layout = await client.compute(
+      input,
+      { ...params, neighbours: 'exact', exactIds: ids },
+      { signal: abort.signal, onProgress: (f) => session.layouts.progress(f) },
+    );
+    if (session.disposed) return;
+    await writeCachedLayout(cacheDir, exactKey, layout).catch((e) => console.warn('[ei] layout cache write failed', e));
+    session.layouts.set('umap', layout, EXACT_NOTE);
+  } catch (e) {
+    if (session.disposed || (e as Error)?.name === 'AbortError') return;
+    // The approximate layout stays; the picker says the exact one failed.
+    session.layouts.failed(`from exact neighbours failed: ${(e as Error)?.message ?? String(e)}`);
+    console.warn('[ei] UMAP from exact neighbours failed', e);
   } finally {
     sub.dispose();
     client.dispose();

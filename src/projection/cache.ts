@@ -22,7 +22,8 @@ const KEY_RE = /^[0-9a-f]{64}$/;
 /**
  * The cache key (sha256 hex) of a layout: the embeddings' bytes, the labels' bytes when given,
  * and the parameters that change the layout, with defaults filled in. Distances with the same
- * neighbours share a key (euclidean = sqeuclidean; cosine = euclidean on normalised rows).
+ * neighbours share a key (euclidean = sqeuclidean; cosine = euclidean on normalised rows), and so
+ * do the exact search and `exactIds` (the neighbour source is part of the key: exact or not).
  */
 export function layoutCacheKey(embeddings: Float32Array, params: LayoutParams): string;
 export function layoutCacheKey(embeddings: Float32Array, labels: Int32Array | undefined, params: LayoutParams): string;
@@ -43,7 +44,8 @@ export function layoutCacheKey(
     normalized: p.normalize || p.distance === 'cosine',
     init: p.init,
     exactPow: params.exactPow === true,
-    neighbours: p.neighbours,
+    // Exact ids brought from elsewhere are what the exact search finds: the same key.
+    neighbours: params.exactIds ? 'exact' : p.neighbours,
   };
   const h = createHash('sha256');
   h.update(JSON.stringify(canonical));

@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { currentBackend } from '../engine/distances';
 import { serve } from '../worker/rpcServer';
-import { computeLayout } from './umap';
+import { computeLayout, describeKnn } from './umap';
 import { pcaLayout } from './pca';
 import type { ProjectionMethods } from './projectionMethods';
 
@@ -28,12 +28,7 @@ serve<ProjectionMethods>(
       async ({ input, params }, progress) => {
         let note = '';
         const layout = await computeLayout(input, params, {
-          onKnn: (info) => {
-            note =
-              info.method === 'exact'
-                ? 'exact neighbours'
-                : `approximate neighbours (NN-descent), recall ${info.recall !== undefined ? info.recall.toFixed(3) : '?'} on ${info.sampled ?? 0} sampled rows`;
-          },
+          onKnn: (info) => (note = describeKnn(info)),
           onProgress: progress.onProgress,
         });
         return { layout, note, backend: currentBackend() };

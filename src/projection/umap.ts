@@ -9,8 +9,9 @@
  *
  * Which neighbours: exact (the engine's blocked GEMM, O(n^2 dim)) up to EXACT_NEIGHBOURS_UP_TO
  * points, NN-descent above (nnDescent.ts, as umap-learn's pynndescent), unless `neighbours` says
- * otherwise. The approximate table is checked against exact neighbours on a seeded sample of rows
- * and the estimated recall is reported through `onKnn`.
+ * otherwise or `exactIds` brings the exact ones (the census pass's, see exactNeighbours.ts). The
+ * approximate table is checked against exact neighbours on a seeded sample of rows and the
+ * estimated recall is reported through `onKnn`.
  *
  * Which distance: UMAP needs a metric, so the neighbours are always Euclidean, on L2-normalised
  * rows when `normalize` is set or the distance is `cosine` (on unit vectors ||a - b||^2 =
@@ -21,10 +22,18 @@ import { findABParams } from 'umap-js/dist/umap';
 import { distanceRowsOf, initBackend, prepareEmbeddings, releaseKernelMemory } from '../engine/distances';
 import { exactKnn, RowSelector } from '../engine/knn';
 import { throwIfAborted, type Progress } from '../engine/types';
-import { fuzzySimplicialSet, type KnnTable } from './fuzzyGraph';
+import { componentInit, connectedComponents, MAX_COMPONENTS } from './componentInit';
+import { fuzzySimplicialSet, type KnnTable, type SparseGraph } from './fuzzyGraph';
 import { nnDescent, NN_DESCENT_MESSAGE } from './nnDescent';
 import { defaultEpochs, makeSchedule, optimizeLayout, randomInit } from './optimize';
-import { EXACT_NEIGHBOURS_UP_TO, resolveParams, type LayoutInput, type LayoutParams } from './params';
+import {
+  EXACT_NEIGHBOURS_UP_TO,
+  resolveParams,
+  SPECTRAL_ABOVE,
+  type ExactIds,
+  type LayoutInput,
+  type LayoutParams,
+} from './params';
 import { sampleAnchors } from './quality';
 import { seededRandom } from './random';
 import { spectralInit } from './spectralInit';
@@ -34,6 +43,8 @@ export {
   DEFAULT_LAYOUT_PARAMS,
   EXACT_NEIGHBOURS_UP_TO,
   resolveParams,
+  SPECTRAL_ABOVE,
+  type ExactIds,
   type LayoutInput,
   type LayoutParams,
   type NeighbourSearch,
@@ -55,7 +66,7 @@ const CHECK_WORK = 5e9;
 const MIN_CHECK_ROWS = 100;
 const MAX_CHECK_ROWS = 1000;
 
-/** What computeLayout tells about the neighbours it computed (not called when `params.knn` is given). */
+/** What computeLayout tells about the neighbours it used (not called when `params.knn` is given). */
 export interface KnnInfo {
   method: 'exact' | 'approximate';
   /**
@@ -65,6 +76,13 @@ export interface KnnInfo {
    */
   recall?: number;
   sampled?: number;
+}
+
+/** How the neighbours were found, as the caption and the CLI say it. */
+export function describeKnn(info: KnnInfo): string {
+  if (info.method === 'exact') return 'exact neighbours';
+  const recall = info.recall !== undefined ? info.recall.toFixed(3) : '?';
+  return `approximate neighbours (NN-descent), recall ${recall} on ${info.sampled ?? 0} sampled rows`;
 }
 
 /** Progress, cancellation, and a report on the neighbours. */
@@ -94,10 +112,13 @@ export async function computeLayout(
   if (n < 3) return tinyLayout(n);
   const nNeighbors = Math.min(p.nNeighbors, n - 1);
   let knn = params.knn;
+  const normalize = p.normalize || p.distance === 'cosine';
   if (knn) {
     checkKnn(knn, n, nNeighbors);
+  } else if (params.exactIds) {
+    knn = tableFromIds(input, params.exactIds, nNeighbors, normalize);
+    progress?.onKnn?.({ method: 'exact' });
   } else {
-    const normalize = p.normalize || p.distance === 'cosine';
     // The engine uses its plain-JS kernel until a tfjs backend (10x faster here) has started.
     await initBackend();
     const approximate = p.neighbours === 'approximate' || (p.neighbours === 'auto' && n > EXACT_NEIGHBOURS_UP_TO);
@@ -105,7 +126,7 @@ export async function computeLayout(
       ? await approximateKnn(input, nNeighbors, normalize, p.seed, progress)
       : await exactTable(input, nNeighbors, normalize, progress);
   }
-  const base = params.knn ? 0 : KNN_SHARE;
+  const base = params.knn || params.exactIds ? 0 : KNN_SHARE;
   throwIfAborted(progress);
   const nEpochs = p.nEpochs ?? defaultEpochs(n);
   const graph = fuzzySimplicialSet(knn, n, nNeighbors);
@@ -113,9 +134,9 @@ export async function computeLayout(
   const random = seededRandom(p.seed);
   const emb = params.alignedInit
     ? initFrom(params.alignedInit, n)
-    : p.init === 'random'
+    : p.init === 'random' || (p.init === 'auto' && n <= SPECTRAL_ABOVE)
       ? randomInit(n, random)
-      : spectralInit(graph, n, random);
+      : graphInit(input, normalize, graph, random);
   const { a, b } = findABParams(1, p.minDist);
   let lastYield = Date.now();
   await optimizeLayout(emb, n, schedule, { a, b, nEpochs, exactPow: params.exactPow }, random, async (done) => {
@@ -128,6 +149,21 @@ export async function computeLayout(
     throwIfAborted(progress);
   });
   return Float32Array.from(emb);
+}
+
+/**
+ * umap-learn's start: spectral for a connected graph; for a graph in pieces, the pieces placed by
+ * their centroids (componentInit.ts), unless there are too many of them (then random).
+ */
+function graphInit(input: LayoutInput, normalize: boolean, graph: SparseGraph, random: () => number): Float64Array {
+  const { embeddings, n, dim } = input;
+  const components = connectedComponents(graph, n);
+  if (components.count === 1) return spectralInit(graph, n, random);
+  if (components.count > MAX_COMPONENTS) return randomInit(n, random);
+  const x = normalize
+    ? prepareEmbeddings({ embeddings, n, dim, labels: new Int32Array(0), classes: 1 }, true)
+    : embeddings.subarray(0, n * dim);
+  return componentInit(x, dim, n, components, random);
 }
 
 /** The engine's exact kNN as a table, its distances made canonical. */
@@ -147,6 +183,31 @@ async function exactTable(
   canonicalDistances(knn, prepareEmbeddings(engineInput, normalize), dim);
   progress?.onKnn?.({ method: 'exact' });
   return knn;
+}
+
+/**
+ * The table of exact neighbour ids found elsewhere: their distances made canonical as the exact
+ * search's (on normalised rows when `normalize`). Checks the ids: a row that does not start with
+ * its own point or names one out of range is an error.
+ */
+function tableFromIds(input: LayoutInput, ids: ExactIds, nNeighbors: number, normalize: boolean): KnnTable {
+  const { embeddings, n, dim } = input;
+  const { k, indices } = ids;
+  if (!(Number.isInteger(k) && k >= nNeighbors) || indices.length !== n * k)
+    throw new RangeError(`exactIds must be ${n} x k with k >= ${nNeighbors}, got k = ${k}, ${indices.length} ids`);
+  for (let i = 0; i < n; i++) {
+    if (indices[i * k] !== i) throw new RangeError(`exactIds row ${i} does not start with its own point`);
+    for (let j = 1; j < k; j++) {
+      const c = indices[i * k + j];
+      if (!(c >= 0 && c < n)) throw new RangeError(`exactIds row ${i} names point ${c} of ${n}`);
+    }
+  }
+  const x = normalize
+    ? prepareEmbeddings({ embeddings, n, dim, labels: new Int32Array(0), classes: 1 }, true)
+    : embeddings.subarray(0, n * dim);
+  const table = { k, indices: Int32Array.from(indices), distances: new Float32Array(n * k) };
+  canonicalDistances(table, x, dim);
+  return table;
 }
 
 /** NN-descent's table (already canonical: float64 distances, sorted), then its recall on a sample of rows. */

@@ -82,6 +82,21 @@ describe('projection: the project CLI command', function () {
     );
     assert.deepEqual(Float32Array.from(got.values), ref);
     assert.match(r.stderr, /wrote 120 x 2 layout/);
+    assert.match(r.stderr, /seed 7; exact neighbours\)/, 'says how the neighbours were found');
+  });
+
+  it('--neighbours approximate lays out from NN-descent and states its measured recall', async () => {
+    const out = path.join(dir, 'approx-layout.npy');
+    const emb = path.join(dir, 'emb.npy');
+    const r = await run([emb, '--out', out, '--epochs', '30', '--neighbours', 'approximate']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /; approximate neighbours \(NN-descent\), recall [01]\.\d{3} on 120 sampled rows\)/);
+    const x = new Float32Array(numpyRead(emb).values);
+    const ref = await computeLayout({ embeddings: x, n, dim }, { nEpochs: 30, neighbours: 'approximate' });
+    assert.deepEqual(Float32Array.from(numpyRead(out).values), ref);
+    const bad = await run([emb, '--out', path.join(dir, 'x.npy'), '--neighbours', 'fast']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /neighbours/);
   });
 
   it('passes 2-D data through unchanged', async () => {
