@@ -59,25 +59,20 @@ export function positionOf(margins: ArrayLike<number>, m: number): number {
   return -1;
 }
 
-/** The census numbers at position k, as the engine's recount gives them at margins[k]. */
-export interface ViewCounts {
-  triplets: number;
-  pml: CategoryCounts;
-  facenet: CategoryCounts;
-  lossSum: number;
-  meanLoss: number;
-  meanLossNonZero: number;
-  batchHard: { meanLoss: number; violatingAnchors: number };
-  classViolationRate: Float64Array;
-}
-
 /** Counts and means at position k from the totals and that position's loss sum: the recount's arithmetic (finishMeans).
  */
 export function totalsAt(
   t: MarginTotals,
   k: number,
   lossSum: number,
-): Pick<ViewCounts, 'triplets' | 'pml' | 'facenet' | 'lossSum' | 'meanLoss' | 'meanLossNonZero'> {
+): {
+  triplets: number;
+  pml: CategoryCounts;
+  facenet: CategoryCounts;
+  lossSum: number;
+  meanLoss: number;
+  meanLossNonZero: number;
+} {
   const V = t.violating[k],
     Vs = t.violatingStrict[k],
     T = t.triplets;
@@ -88,13 +83,5 @@ export function totalsAt(
     lossSum,
     meanLoss: T > 0 ? lossSum / T : 0,
     meanLossNonZero: Vs > 0 ? lossSum / Vs : 0,
-  };
-}
-
-export function viewCounts(t: MarginTableView, k: number): ViewCounts {
-  return {
-    ...totalsAt(t, k, t.lossSum[k]),
-    batchHard: { meanLoss: t.batchHardLoss[k], violatingAnchors: t.batchHardViolating[k] },
-    classViolationRate: t.classViolationRate.slice(k * t.classes, (k + 1) * t.classes),
   };
 }
