@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { writeNpy } from './fixtures';
 import type { E2eContext, Step } from './steps';
-import { hook, pickOption, quickPickOptions, runCommand, toPage, until } from './workbench';
+import { closeQuickInput, hook, pickOption, quickPickOptions, runCommand, toPage, until } from './workbench';
 
 const N = 100_000,
   DIM = 16,
@@ -69,6 +69,9 @@ export const drawsLargeAtOnce: Step = {
   timeoutMs: 420_000,
   async run(c) {
     writeLargeDataset(c);
+    // A clean workbench, as the log dir step starts (the last step clicked inside the projection).
+    await closeQuickInput(c.page);
+    await runCommand(c.page, 'View: Close All Editors');
     await runCommand(c.page, 'Inspect Embeddings');
     await quickPickOptions(c.page, 3);
     const t0 = Date.now();

@@ -104,7 +104,17 @@ export async function quickPickOptions(page: Page, atLeast: number, ms = 30_000)
 export async function pickOption(page: Page, text: string): Promise<void> {
   const option = page.locator(OPTIONS).filter({ hasText: text }).first();
   await option.waitFor({ state: 'visible', timeout: 10_000 });
-  await option.click();
+  try {
+    await option.click({ timeout: 15_000 });
+  } catch (e) {
+    // Seen once in a fresh clone after a step had clicked inside a webview: the list's rows stayed inert to the
+    // pointer for 30 s. Choose by keyboard instead, as a user could: filter by the text, then Enter.
+    console.log(
+      `    pickOption: clicking "${text}" failed (${(e as Error).message.split('\n')[0]}); choosing by keyboard`,
+    );
+    await page.locator(PALETTE_INPUT).fill(text);
+    await page.keyboard.press('Enter');
+  }
 }
 
 const CENTER = '.notifications-center';
