@@ -132,10 +132,10 @@ export class Inspector extends Disposable {
     const session = new Session(dataset, opts.settings ?? this.settings, this.workerScript);
     const panel = new ProjectionPanel(this.context.extensionUri, session);
     this.sessions.set(session, panel);
-    panel.panel.onDidChangeViewState((e) => {
-      if (e.webviewPanel.active) this.setActive(session);
+    panel.page.onDidChangeViewState((e) => {
+      if (e.active) this.setActive(session);
     });
-    panel.panel.onDidDispose(() => {
+    panel.page.onDidDispose(() => {
       this.sessions.delete(session);
       session.dispose();
       if (this._active === session) this.setActive(this.openSessions.at(-1));

@@ -12,6 +12,7 @@ import { LabelErrorsController } from './labelErrorsController';
 import { spriteCell } from '../shared/sprite';
 import { isIndex, isIntIn, isMessage, unhandled } from './messages';
 import { webviewTransport, type Transport } from './transport';
+import { WatchedPanel } from './watchedPanel';
 
 /**
  * Host side of the projection panel: one WebviewPanel per session. Sends the dataset, layout (in
@@ -24,7 +25,11 @@ export class ProjectionPanel extends Disposable {
   static UPDATE_AFTER_SIDEBAR_MS = 16;
   /** Least time between two quick-recount recolourings while the slider moves. */
   static UPDATE_INTERVAL_MS = 100;
-  readonly panel: vscode.WebviewPanel;
+  /** The webview panel, replaced by a new one when its page does not load in time (watchedPanel.ts). */
+  readonly page: WatchedPanel;
+  get panel(): vscode.WebviewPanel {
+    return this.page.panel;
+  }
   private ready = false;
   private markReady!: () => void;
   /** Resolves when the webview has loaded and asked for its data (or the panel closed). */
@@ -71,29 +76,28 @@ export class ProjectionPanel extends Disposable {
       vscode.Uri.joinPath(extensionUri, 'media'),
       ...sampleRoots(session),
     ];
-    this.panel = this._register(
-      vscode.window.createWebviewPanel(
-        ProjectionPanel.viewType,
-        `Embeddings: ${session.dataset.name}`,
-        vscode.ViewColumn.Active,
+    this.page = this._register(
+      new WatchedPanel(
         {
-          enableScripts: true,
-          localResourceRoots: roots,
+          viewType: ProjectionPanel.viewType,
+          title: `Embeddings: ${session.dataset.name}`,
+          iconPath: vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg'),
+          options: { enableScripts: true, localResourceRoots: roots },
+          html: (webview) =>
+            webviewHtml(webview, extensionUri, 'projection', `Embeddings: ${this.session.dataset.name}`),
         },
+        vscode.ViewColumn.Active,
       ),
     );
-    this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
-    this.load();
-    this._register(this.panel.webview.onDidReceiveMessage((m) => this.handleMessage(m)));
+    this._register(this.page.onDidReceiveMessage((m) => this.handleMessage(m as FromProjection)));
     this._register(session.onDidChange((e) => this.onSession(e)));
     this._register(
-      this.panel.onDidChangeViewState((e) => {
-        this.watchReady();
-        if (e.webviewPanel.visible) this.sendAll();
+      this.page.onDidChangeViewState((e) => {
+        if (e.visible) this.sendAll();
       }),
     );
     this._register(
-      this.panel.onDidDispose(() => {
+      this.page.onDidDispose(() => {
         this.markReady();
         this.dispose();
       }),
@@ -101,53 +105,10 @@ export class ProjectionPanel extends Disposable {
     this._register({
       dispose: () => {
         this.updates.cancel();
-        clearTimeout(this.readyTimer);
+        this.markReady();
       },
     });
   }
-
-  /**
-   * Loads the page, and loads it again when, visible, it has not said `ready` within READY_TIMEOUT_MS
-   * (at most READY_RETRIES times, then the user is told to reload the window). In code-server on a loaded
-   * machine the webview's resources sometimes time out (408) and the panel stays blank for good;
-   * a fresh page (new nonce, new iframe) loads. (VS Code issue #125993 is the same symptom.)
-   */
-  private load(): void {
-    this.panel.webview.html = webviewHtml(
-      this.panel.webview,
-      this.extensionUri,
-      'projection',
-      `Embeddings: ${this.session.dataset.name}`,
-    );
-    this.watchReady();
-  }
-
-  /** Arms the time limit while the panel is visible and its page has not said `ready` (a hidden page does not load). */
-  private watchReady(): void {
-    clearTimeout(this.readyTimer);
-    if (this.ready || this._isDisposed || !this.panel.visible) return;
-    this.readyTimer = setTimeout(() => {
-      if (this.ready || this._isDisposed || !this.panel.visible) return;
-      if (this.reloads >= ProjectionPanel.READY_RETRIES) {
-        void vscode.window.showErrorMessage(
-          `Embedding Inspector: the projection of ${this.session.dataset.name} did not load. Run “Developer: Reload Window” and open it again.`,
-        );
-        return;
-      }
-      this.reloads++;
-      console.warn(
-        `[ei] the projection webview did not load in ${ProjectionPanel.READY_TIMEOUT_MS} ms; loading it again (${this.reloads} of ${ProjectionPanel.READY_RETRIES})`,
-      );
-      this.load();
-    }, ProjectionPanel.READY_TIMEOUT_MS);
-  }
-
-  /** How long the page may take to say `ready` before it is loaded again, and how many times. */
-  static READY_TIMEOUT_MS = 10_000;
-  static READY_RETRIES = 3;
-  private readyTimer: NodeJS.Timeout | undefined;
-  /** Times the page was loaded again because it did not say `ready` (at most READY_RETRIES). */
-  reloads = 0;
 
   /** Where messages to the page go: its webview (the integration tests wrap it to record them). */
   transport: Transport<ToProjection> = webviewTransport(() => this.panel.webview);
@@ -266,7 +227,7 @@ export class ProjectionPanel extends Disposable {
     switch (msg.type) {
       case 'ready':
         this.ready = true;
-        clearTimeout(this.readyTimer);
+        this.page.loaded();
         this.markReady();
         this.sendAll();
         return;

@@ -162,11 +162,22 @@ async function setUp({ vsix, cs }: { vsix: string; cs: CodeServerModule }): Prom
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const consoleLog = fs.createWriteStream(path.join(artifacts, 'console.log'));
   cleanups.push(() => new Promise<void>((r) => consoleLog.end(r)));
-  page.on('console', (msg) => {
-    const line = `[${msg.type()}] ${msg.text()}`;
-    consoleLog.write(line + '\n');
+  const consoleLines: string[] = [];
+  const note = (line: string) => {
+    consoleLines.push(line);
+    consoleLog.write(`${((Date.now() - t0) / 1000).toFixed(1)} ${line}\n`);
     if (verbose) process.stdout.write(line + '\n');
+  };
+  page.on('console', (msg) => note(`[${msg.type()}] ${msg.text()}`));
+  // What a blank webview leaves behind: its resources refused (code-server's service worker answers
+  // 408 when the workbench never replies) or failed.
+  page.on('response', (r) => {
+    if (r.status() >= 400)
+      note(
+        `[http ${r.status()}${r.fromServiceWorker() ? ' from service worker' : ''}] ${r.request().method()} ${r.url()}`,
+      );
   });
+  page.on('requestfailed', (r) => note(`[request failed: ${r.failure()?.errorText}] ${r.method()} ${r.url()}`));
   log(`workspace ${ws}, ${images.length} samples, code-server ${server.url}`);
   await page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}`);
   await waitForWorkbench(page);
@@ -174,7 +185,7 @@ async function setUp({ vsix, cs }: { vsix: string; cs: CodeServerModule }): Prom
   // shows; the first webview opened in that time sometimes never loaded here (408 on its resources).
   await new Promise((r) => setTimeout(r, 10_000));
   phase('workbench shown');
-  return { page, ws, images, target: sampleTarget(ws), log, shotPath };
+  return { page, ws, images, target: sampleTarget(ws), log, shotPath, console: consoleLines };
 }
 
 async function main(): Promise<void> {

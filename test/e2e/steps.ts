@@ -38,6 +38,8 @@ export interface E2eContext {
   /** The margin the user chose with the slider and the CLI's violating count there. */
   chosen?: { margin: number; violating: number };
   log: (m: string) => void;
+  /** The browser's console so far (the extension host's output included), and failed or refused resources. */
+  console: string[];
   /** Where a screenshot named `name` goes (test-artifacts/e2e/NN-name.png). */
   shotPath: (name: string) => string;
 }
@@ -99,7 +101,9 @@ const openProjection: Step = {
   shot: 'projection',
   async run(c) {
     await inspect(c, 'sample');
+    let retried = false;
     c.projection = await projectionWithAllPoints(c, 75_000).catch(async (e: unknown) => {
+      retried = true;
       // code-server here sometimes leaves the first webview of a fresh run blank (its resources
       // answer 408, and reloading the webview does not help). Said in the output, then tried once
       // more in a reloaded workbench; a second failure fails the step.
@@ -122,7 +126,12 @@ const openProjection: Step = {
     c.log(
       `first layout drawn: ${firstKind}; UMAP replaced it ${((Date.now() - umapAt) / 1000).toFixed(1)} s later; shown in order: ${shown.join(' → ')}`,
     );
-    assert.deepEqual(shown, ['pca', 'umap'], 'PCA is drawn first, then UMAP replaces it');
+    // A blank panel replaced by a new one (watchedPanel.ts) may load after UMAP has ended; after a reloaded
+    // workbench the UMAP the first attempt computed comes from the layout cache, at once.
+    const replaced = c.console.filter((l) => l.includes('opening a new panel'));
+    if (replaced.length) c.log(`the panel was replaced: ${replaced.join(' | ')}`);
+    if ((retried || replaced.length) && shown.length === 1) assert.deepEqual(shown, ['umap'], 'UMAP drawn at once');
+    else assert.deepEqual(shown, ['pca', 'umap'], 'PCA is drawn first, then UMAP replaces it');
     assert.ok(
       await sidebarShowsControls(c.page),
       "the side bar shows Embedding Inspector's Controls with the dataset (issue 16, item 5)",
