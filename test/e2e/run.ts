@@ -18,6 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { makeWorkspace, privateVsix, readSampleImages, root, sampleTarget } from './fixtures';
 import { steps as baseSteps, type E2eContext } from './steps';
+import { malformedSteps } from './malformedSteps';
 import { logdirSteps } from './logdirSteps';
 import { pictureSteps } from './pictureSteps';
 import { scaleSteps } from './scaleSteps';
@@ -49,7 +50,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 const STEP_TIMEOUT_MS = 180_000;
-const steps = [...baseSteps, ...logdirSteps, ...pictureSteps, ...scaleSteps];
+const steps = [...baseSteps, ...malformedSteps, ...logdirSteps, ...pictureSteps, ...scaleSteps];
 const SETUP_TITLE = 'the packaged extension installs and the workbench opens the sample workspace';
 
 const argv = process.argv.slice(2);
@@ -136,6 +137,9 @@ async function prepare(): Promise<{ vsix: string; cs: CodeServerModule }> {
   return { vsix, cs };
 }
 
+/** Writes a line in the artifacts' console.log, with the run's clock (set once the browser is up). */
+let noteLine: (line: string) => void = () => undefined;
+
 /** Installs the .vsix into a scratch home, starts code-server and the browser, opens the workspace. */
 async function setUp({ vsix, cs }: { vsix: string; cs: CodeServerModule }): Promise<E2eContext> {
   const ws = makeWorkspace();
@@ -163,11 +167,11 @@ async function setUp({ vsix, cs }: { vsix: string; cs: CodeServerModule }): Prom
   const consoleLog = fs.createWriteStream(path.join(artifacts, 'console.log'));
   cleanups.push(() => new Promise<void>((r) => consoleLog.end(r)));
   const consoleLines: string[] = [];
-  const note = (line: string) => {
+  const note = (noteLine = (line: string) => {
     consoleLines.push(line);
     consoleLog.write(`${((Date.now() - t0) / 1000).toFixed(1)} ${line}\n`);
     if (verbose) process.stdout.write(line + '\n');
-  };
+  });
   page.on('console', (msg) => note(`[${msg.type()}] ${msg.text()}`));
   // What a blank webview leaves behind: its resources refused (code-server's service worker answers
   // 408 when the workbench never replies) or failed.
@@ -177,6 +181,10 @@ async function setUp({ vsix, cs }: { vsix: string; cs: CodeServerModule }): Prom
         `[http ${r.status()}${r.fromServiceWorker() ? ' from service worker' : ''}] ${r.request().method()} ${r.url()}`,
       );
   });
+  // The webviews' frames (code-server's pre/index.html, then the page in pre/fake.html) and their resources, in order.
+  const webviewish = (u: string) => u.includes('/webview/browser/pre/') || u.includes('vscode-resource');
+  page.on('framenavigated', (f) => webviewish(f.url()) && note(`[frame] ${f.url().slice(0, 400)}`));
+  page.on('requestfinished', (r) => webviewish(r.url()) && note(`[loaded] ${r.url().slice(0, 300)}`));
   page.on('requestfailed', (r) => note(`[request failed: ${r.failure()?.errorText}] ${r.method()} ${r.url()}`));
   log(`workspace ${ws}, ${images.length} samples, code-server ${server.url}`);
   await page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}`);
@@ -215,6 +223,7 @@ async function main(): Promise<void> {
       continue;
     }
     const t = Date.now();
+    noteLine(`[step] ${s.title}`);
     let error: string | undefined;
     try {
       await withTimeout(s.run(ctx), s.timeoutMs ?? STEP_TIMEOUT_MS, s.title);
