@@ -48,7 +48,7 @@ export function osWorkerThreads(): number | undefined {
   return n;
 }
 
-/** Workers constructed in this host while the file runs, until their 'exit' (see the file comment). */
+/** Workers constructed in this host while the file runs, until their 'exit' (see HostWatch in loadFixtures.ts). */
 export const tracked = new Map<object, string>();
 type WorkerCtor = new (script: string | URL, opts?: object) => import('node:worker_threads').Worker;
 // The builtin's own exports object (the extension's bundle reads `.Worker` from it at each `new`).
@@ -81,7 +81,7 @@ export function trackedSummary(): string {
   return [...by].map(([s, k]) => `${k} x ${s}`).join(', ') || 'none';
 }
 
-/** A full GC when it can be forced (see load.test.ts); undefined when it cannot. */
+/** A full GC when it can be forced (see HostWatch in loadFixtures.ts); undefined when it cannot. */
 export function findGc(): (() => void) | undefined {
   const g = (globalThis as { gc?: () => void }).gc;
   if (typeof g === 'function') return g;
