@@ -1,7 +1,7 @@
 /**
- * What the load and fault test (load.test.ts) reads of the extension host it runs in: time limits
- * on waits, live worker threads (by OS name, and every Worker constructed while it runs), a forced
- * GC where one can be had.
+ * What the load and fault tests (load.test.ts, workerKill.test.ts) read of the extension host they
+ * run in: time limits on waits, live worker threads (by OS name, and every Worker constructed while
+ * a file runs), a forced GC where one can be had.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';

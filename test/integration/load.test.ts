@@ -1,7 +1,7 @@
 /**
  * Load and faults in the real extension host (issue 17, item 9): 200 margin changes in 2 s through
  * the sidebar's path, 20 snapshot switches from the sidebar's picker, the projection closed
- * mid-census and mid-UMAP, 5 datasets opened at once, one analysis worker thread killed mid-census.
+ * mid-census and mid-UMAP, 5 datasets opened at once (analysis workers killed: workerKill.test.ts).
  * Each scenario asserts what the user sees afterwards; the whole file asserts that no promise
  * rejection went unhandled in the host, and that worker threads and memory come back to the
  * baseline measured before the first scenario (HostWatch in loadFixtures.ts says how they are counted).
@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import { api, censusAt, closeAll, EXTENSION_ID, until, ws, sentToControls, sentToPanel } from './helpers';
 import type { Session } from '../../src/session';
 import { AnalysisClient } from '../../src/worker/client';
-import { analysisSlots, assertMatchesBrute, blobs, HostWatch, type SlotLike, umap, writeDataset } from './loadFixtures';
+import { analysisSlots, assertMatchesBrute, blobs, HostWatch, umap, writeDataset } from './loadFixtures';
 import { tracked, trackedSummary, within } from './hostProbes';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -23,12 +23,11 @@ describe('load and faults in the real extension host', function () {
   const cfg = () => vscode.workspace.getConfiguration('embeddingInspector');
   const root = ws('load');
   const host = new HostWatch('load.test');
-  const { errorMessages, threads, threadsText, threadsBackTo } = host;
+  const { errorMessages, threadsText, threadsBackTo } = host;
   // Per-run data where the UMAP cache must miss (the projection has to run to be closed mid-way).
   const runSeed = Date.now() % 1_000_000;
   const files = {
     margin: '',
-    killed: '',
     closeCensus: '',
     closeUmap: '',
     run: (k: number) => path.join(root, 'run', `emb_${String(k).padStart(4, '0')}.npy`),
@@ -44,7 +43,6 @@ describe('load and faults in the real extension host', function () {
     fs.rmSync(root, { recursive: true, force: true });
     // Datasets: N = 400 for the slider (brute force stays under a second), 1 500 to be closed mid-way.
     files.margin = writeDataset(path.join(root, 'margin'), blobs(3, 400, DIM, 4, 0.9), DIM);
-    files.killed = writeDataset(path.join(root, 'killed'), blobs(5, 400, DIM, 4, 0.9), DIM);
     files.closeCensus = writeDataset(path.join(root, 'closeCensus'), blobs(runSeed + 11, 1500, DIM, 10, 0.8), DIM);
     files.closeUmap = writeDataset(path.join(root, 'closeUmap'), blobs(runSeed + 13, 1500, DIM, 10, 0.8), DIM);
     const series = blobs(7, 120, 8, 4, 0.7);
@@ -286,111 +284,6 @@ describe('load and faults in the real extension host', function () {
     }
     assert.ok(all.includes(a.inspector.activeSession!), 'one of them is active');
     assert.deepEqual(errorMessages, []);
-  });
-
-  it('an analysis worker killed mid-census: the session says what failed or recovers, never hangs, and the next margin is exact', async () => {
-    const a = await api();
-    const s = await a.inspector.open(files.killed);
-    assert.ok(s);
-    await censusAt(s, s.settings.margin);
-    await until(() => s.tableReady, 'the margin table', 30_000); // built: no background job left to be hit instead
-    await until(() => umap(s).done, 'the UMAP layout', 60_000);
-    const own = analysisSlots(s).length;
-    await until(
-      () => tracked.size === host.baseline.tracked + own,
-      () => `only the session's ${own} analysis workers: ${threadsText()}`,
-      20_000,
-    );
-    const before = threads();
-    const slot = analysisSlots(s)[0];
-    assert.ok(slot && !slot.isDead);
-    // The worker dies (terminated from outside, as a crash or an OOM kill would end it) with a census request in
-    // flight.
-    let killedDuring: string | undefined;
-    const request = slot.request;
-    (slot as { request: SlotLike['request'] }).request = function (this: SlotLike, method: string, ...rest: unknown[]) {
-      const p = request.call(this, method, ...rest);
-      if (method === 'census' && !killedDuring) {
-        killedDuring = method;
-        void slot.worker.terminate();
-      }
-      return p;
-    };
-    const m = 0.27183; // between slider positions: a recount in the workers, not a table answer
-    await within(
-      a.controls.handleMessage({ type: 'setMargin', margin: m }),
-      20_000,
-      'the margin message to be handled',
-    );
-    assert.equal(killedDuring, 'census', 'the worker was killed with a census request in flight');
-    const outcome = await until(
-      () =>
-        s.census?.settings.margin === m && !s.census.partial
-          ? 'recovered'
-          : s.status.state === 'error'
-            ? 'error'
-            : undefined,
-      () =>
-        `the session to recover or report the failure; status ${JSON.stringify(s.status)}, census at ${s.census?.settings.margin}`,
-      30_000,
-    );
-    if (outcome === 'error') {
-      assert.match(s.status.message, /worker/i, `the status names what failed: ${s.status.message}`);
-      await until(
-        () =>
-          sentToControls(a).some((x) => x.type === 'status' && x.state === 'error' && x.message === s.status.message),
-        'the sidebar to show the failure',
-        5_000,
-      );
-    } else {
-      assertMatchesBrute(s.census!, s, m, 'recovered with the census at the margin asked');
-    }
-    assert.ok(slot.isDead, 'the killed worker is gone');
-    // The next margin: a fresh worker takes the dead one's place and the census is exact again.
-    const m2 = 0.4142;
-    await within(
-      a.controls.handleMessage({ type: 'setMargin', margin: m2 }),
-      30_000,
-      'the next margin message to be handled',
-    );
-    const c2 = await censusAt(s, m2);
-    assert.equal(s.status.state, 'ready', `status ${JSON.stringify(s.status)}`);
-    assertMatchesBrute(c2, s, m2, 'the census after the recovery');
-    await until(
-      () => {
-        const t = threads();
-        return t.tracked === before.tracked && (t.os === undefined || t.os === before.os);
-      },
-      () => `as many worker threads as before the kill (${JSON.stringify(before)}): ${threadsText()}`,
-      20_000,
-    );
-    assert.deepEqual(errorMessages, []);
-  });
-
-  it('an analysis worker killed during the first analysis: the session says what failed, never hangs', async () => {
-    const a = await api();
-    const s = await a.inspector.open(files.closeCensus);
-    assert.ok(s);
-    const slot = await until(
-      () => analysisSlots(s).find((x) => x.pending.size > 0),
-      'an analysis worker busy with the index',
-      20_000,
-    );
-    void slot.worker.terminate();
-    await within(s.idle(), 30_000, 'the analysis to end after its worker was killed');
-    assert.equal(s.status.state, 'error', `status ${JSON.stringify(s.status)}`);
-    assert.match(s.status.message, /^Analysis failed: .*worker/i, 'the status names what failed');
-    await until(
-      () => errorMessages.some((x) => x.includes(s.dataset.name) && /worker/i.test(x)),
-      () => `an error notification naming the dataset and the worker (got ${JSON.stringify(errorMessages)})`,
-      10_000,
-    );
-    errorMessages.length = 0;
-    await until(
-      () => sentToControls(a).some((x) => x.type === 'status' && x.state === 'error' && x.message === s.status.message),
-      'the sidebar to show the failure',
-      5_000,
-    );
   });
 
   it('afterwards: no unhandled rejection, worker threads and memory back to the baseline, the extension still works', async () => {

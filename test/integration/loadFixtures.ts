@@ -1,7 +1,7 @@
 /**
- * The load test's fixtures (load.test.ts): its datasets (seeded Gaussian blobs written as .npy), a reach into a
- * session's analysis workers, the brute-force comparison, the error-message spy, the session recorder, the warm-up,
- * and the host watch (`HostWatch`: the baseline of worker threads and memory the file comes back to).
+ * The load tests' fixtures (load.test.ts, workerKill.test.ts): their datasets (seeded Gaussian blobs written as .npy),
+ * a reach into a session's analysis workers, the brute-force comparison, the error-message spy, the session recorder,
+ * the warm-up, and the host watch (`HostWatch`: the baseline of worker threads and memory both files come back to).
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
