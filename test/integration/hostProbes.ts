@@ -1,7 +1,7 @@
 /**
- * What the load and fault test (load.test.ts) reads of the extension host it runs in: time limits
- * on waits, live worker threads (by OS name, and every Worker constructed while it runs), a forced
- * GC where one can be had.
+ * What the load and fault tests (load.test.ts, workerKill.test.ts) read of the extension host they
+ * run in: time limits on waits, live worker threads (by OS name, and every Worker constructed while
+ * a file runs), a forced GC where one can be had.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -48,7 +48,7 @@ export function osWorkerThreads(): number | undefined {
   return n;
 }
 
-/** Workers constructed in this host while the file runs, until their 'exit' (see the file comment). */
+/** Workers constructed in this host while the file runs, until their 'exit' (see HostWatch in loadFixtures.ts). */
 export const tracked = new Map<object, string>();
 type WorkerCtor = new (script: string | URL, opts?: object) => import('node:worker_threads').Worker;
 // The builtin's own exports object (the extension's bundle reads `.Worker` from it at each `new`).
@@ -81,7 +81,7 @@ export function trackedSummary(): string {
   return [...by].map(([s, k]) => `${k} x ${s}`).join(', ') || 'none';
 }
 
-/** A full GC when it can be forced (see load.test.ts); undefined when it cannot. */
+/** A full GC when it can be forced (see HostWatch in loadFixtures.ts); undefined when it cannot. */
 export function findGc(): (() => void) | undefined {
   const g = (globalThis as { gc?: () => void }).gc;
   if (typeof g === 'function') return g;

@@ -1,21 +1,10 @@
 /**
  * Load and faults in the real extension host (issue 17, item 9): 200 margin changes in 2 s through
  * the sidebar's path, 20 snapshot switches from the sidebar's picker, the projection closed
- * mid-census and mid-UMAP, 5 datasets opened at once, one analysis worker thread killed mid-census.
+ * mid-census and mid-UMAP, 5 datasets opened at once (analysis workers killed: workerKill.test.ts).
  * Each scenario asserts what the user sees afterwards; the whole file asserts that no promise
  * rejection went unhandled in the host, and that worker threads and memory come back to the
- * baseline measured before the first scenario.
- *
- * How worker threads are counted (both must return to the baseline):
- * - the OS threads of this process named `WorkerThread` (/proc/self/task/<tid>/comm): Node names
- *   every worker_threads thread so, including workers started inside workers (the wasm backend's
- *   pthreads). A probe worker checks that the name is used in this host before it is relied on;
- * - every `Worker` constructed in this host while the file runs, tracked from its constructor to
- *   its 'exit' event (node:worker_threads' `Worker` is wrapped for the duration), which names the
- *   script of a worker left behind.
- * Memory: heap after a forced GC (`gc` exposed at run time through v8.setFlagsFromString and a new
- * vm context when the host was not started with --expose-gc), array buffers (the datasets' shared
- * memory), RSS with a tolerance, and every session opened here must be garbage-collected (WeakRef).
+ * baseline measured before the first scenario (HostWatch in loadFixtures.ts says how they are counted).
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -24,62 +13,21 @@ import * as vscode from 'vscode';
 import { api, censusAt, closeAll, EXTENSION_ID, until, ws, sentToControls, sentToPanel } from './helpers';
 import type { Session } from '../../src/session';
 import { AnalysisClient } from '../../src/worker/client';
-import {
-  analysisSlots,
-  assertMatchesBrute,
-  blobs,
-  originalShowError,
-  recordSessions,
-  type SlotLike,
-  spyOnErrorMessages,
-  umap,
-  warmUp,
-  writeDataset,
-} from './loadFixtures';
-import {
-  collect as collectWith,
-  findGc,
-  osWorkerThreads,
-  trackWorkers,
-  tracked,
-  trackedSummary,
-  untrackWorkers,
-  within,
-  workerThreads,
-} from './hostProbes';
+import { analysisSlots, assertMatchesBrute, blobs, HostWatch, umap, writeDataset } from './loadFixtures';
+import { tracked, trackedSummary, within } from './hostProbes';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** A full GC when it can be forced (found in `before`). */
-let gcFn: (() => void) | undefined;
-const collect = (): Promise<void> => collectWith(gcFn);
 
 describe('load and faults in the real extension host', function () {
   this.timeout(120_000);
   const cfg = () => vscode.workspace.getConfiguration('embeddingInspector');
   const root = ws('load');
-  const rejections: unknown[] = [];
-  const uncaught: unknown[] = [];
-  const errorMessages: string[] = [];
-  // The probe (see before) is heard here, and may be heard twice (the host reports it again): never counted.
-  const probe = new Error('load.test probe: an unhandled rejection on purpose');
-  const onRejection = (reason: unknown): void => {
-    if (reason !== probe) rejections.push(reason);
-    else probeHeard = true;
-  };
-  let probeHeard = false;
-  const onUncaught = (e: unknown): void => {
-    uncaught.push(e);
-  };
-  const sessions: WeakRef<Session>[] = [];
-  let sessionSub: vscode.Disposable | undefined;
-  let osThreadsWork = false;
-  let baseline: { osThreads?: number; tracked: number; heap: number; rss: number; arrayBuffers: number };
+  const host = new HostWatch('load.test');
+  const { errorMessages, threadsText, threadsBackTo } = host;
   // Per-run data where the UMAP cache must miss (the projection has to run to be closed mid-way).
   const runSeed = Date.now() % 1_000_000;
   const files = {
     margin: '',
-    killed: '',
     closeCensus: '',
     closeUmap: '',
     run: (k: number) => path.join(root, 'run', `emb_${String(k).padStart(4, '0')}.npy`),
@@ -87,33 +35,14 @@ describe('load and faults in the real extension host', function () {
   };
   const DIM = 16;
 
-  const threads = () => ({ os: osThreadsWork ? osWorkerThreads() : undefined, tracked: tracked.size });
-  const threadsText = () =>
-    `OS worker threads ${osThreadsWork ? osWorkerThreads() : 'n/a'} (baseline ${baseline?.osThreads ?? 'n/a'}), tracked workers ${tracked.size}: ${trackedSummary()}`;
-  /** Waits (bounded) until the live worker threads are the baseline's plus these (OS threads, tracked workers). */
-  const threadsBackTo = (extraOs: number, extraTracked: number, what: string, ms = 20_000) =>
-    until(
-      () => {
-        const t = threads();
-        return (
-          t.tracked === baseline.tracked + extraTracked &&
-          (t.os === undefined || t.os === baseline.osThreads! + extraOs)
-        );
-      },
-      () => `${what}: ${threadsText()}`,
-      ms,
-    );
-
-  let started = 0;
   before(async function () {
     this.timeout(120_000);
-    started = Date.now();
+    host.started = Date.now();
     const a = await api();
     await closeAll();
     fs.rmSync(root, { recursive: true, force: true });
     // Datasets: N = 400 for the slider (brute force stays under a second), 1 500 to be closed mid-way.
     files.margin = writeDataset(path.join(root, 'margin'), blobs(3, 400, DIM, 4, 0.9), DIM);
-    files.killed = writeDataset(path.join(root, 'killed'), blobs(5, 400, DIM, 4, 0.9), DIM);
     files.closeCensus = writeDataset(path.join(root, 'closeCensus'), blobs(runSeed + 11, 1500, DIM, 10, 0.8), DIM);
     files.closeUmap = writeDataset(path.join(root, 'closeUmap'), blobs(runSeed + 13, 1500, DIM, 10, 0.8), DIM);
     const series = blobs(7, 120, 8, 4, 0.7);
@@ -130,75 +59,11 @@ describe('load and faults in the real extension host', function () {
     for (let k = 0; k < 5; k++)
       files.many.push(writeDataset(path.join(root, `many${k}`), blobs(20 + k, 80 + 20 * k, 8, 4, 0.8), 8));
 
-    // No unhandled rejection: listen for the whole file; the probe checks that the listener hears one here.
-    process.on('unhandledRejection', onRejection);
-    process.on('uncaughtExceptionMonitor', onUncaught);
-    void Promise.reject(probe);
-    await until(() => probeHeard, 'the unhandledRejection listener to hear the probe', 5_000);
-
-    spyOnErrorMessages(errorMessages);
-    assert.equal(await a.inspector.open(ws('broken', 'embeddings.npy')), undefined);
-    await until(
-      () => errorMessages.some((m) => /embeddings\.npy/.test(m)),
-      "the error-message spy to see the truncated file's error",
-      10_000,
-    );
-    errorMessages.length = 0;
-
-    // Thread counting: the probe worker must show up in both counts and leave them.
-    assert.ok(trackWorkers(), 'node:worker_threads.Worker could not be wrapped in this host');
-    const os0 = osWorkerThreads();
-    const probeWorker = new workerThreads.Worker('setInterval(() => {}, 1000)', { eval: true });
-    await sleep(300);
-    osThreadsWork = os0 !== undefined && osWorkerThreads() === os0 + 1;
-    assert.equal(tracked.size, 1, 'the probe worker is tracked');
-    await probeWorker.terminate();
-    await until(
-      () => tracked.size === 0 && (!osThreadsWork || osWorkerThreads() === os0),
-      'the probe worker to end',
-      5_000,
-    );
-    if (!osThreadsWork)
-      console.warn('[ei] load.test: OS thread names are not available here: counting constructed workers only');
-
-    gcFn = findGc();
-    if (!gcFn) console.warn('[ei] load.test: no way to force a GC here: memory is compared with tolerances only');
-    sessionSub = recordSessions(a, sessions);
-
-    // The sidebar, shown and ready: what it is sent is what the user sees.
-    await vscode.commands.executeCommand('workbench.view.extension.embeddingInspector');
-    await until(() => sentToControls(a).some((m) => m.type === 'state'), 'the sidebar view to be ready', 30_000);
-
-    // Warm-up (first worker start, wasm compile, code paths), then the baseline with nothing open.
-    await warmUp(
-      a,
-      [0, 1, 2, 3, 4].map((k) => writeDataset(path.join(root, `warm${k}`), blobs(runSeed + 100 + k, 60, 8, 4, 0.8), 8)),
-    );
-    await until(
-      () => tracked.size === 0 && (!osThreadsWork || osWorkerThreads() === os0),
-      () => `the warm-up sessions' workers to end: ${threadsText()}`,
-      20_000,
-    );
-    await collect();
-    const mem = process.memoryUsage();
-    baseline = {
-      osThreads: osThreadsWork ? osWorkerThreads() : undefined,
-      tracked: tracked.size,
-      heap: mem.heapUsed,
-      rss: mem.rss,
-      arrayBuffers: mem.arrayBuffers,
-    };
-    console.log(
-      `[ei] load.test: baseline after ${Date.now() - started} ms: ${JSON.stringify(baseline)}, gc ${gcFn ? 'forced' : 'not available'}`,
-    );
+    await host.start(a, root, runSeed);
   });
 
   after(async () => {
-    sessionSub?.dispose();
-    process.off('unhandledRejection', onRejection);
-    process.off('uncaughtExceptionMonitor', onUncaught);
-    (vscode.window as { showErrorMessage: unknown }).showErrorMessage = originalShowError;
-    untrackWorkers();
+    host.stop();
     await cfg().update('margin', undefined, vscode.ConfigurationTarget.Workspace);
     await closeAll();
     fs.rmSync(root, { recursive: true, force: true });
@@ -329,7 +194,7 @@ describe('load and faults in the real extension host', function () {
     // The sessions of the other snapshots are closed: only this one's analysis workers remain.
     const own = analysisSlots(s).filter((x) => !x.isDead).length;
     await until(
-      () => tracked.size === baseline.tracked + own,
+      () => tracked.size === host.baseline.tracked + own,
       () => `only the open session's ${own} analysis workers: ${threadsText()}`,
       30_000,
     );
@@ -369,7 +234,7 @@ describe('load and faults in the real extension host', function () {
       60_000,
     );
     assert.ok(
-      tracked.size > baseline.tracked && [...tracked.values()].includes('projectionWorker.js'),
+      tracked.size > host.baseline.tracked && [...tracked.values()].includes('projectionWorker.js'),
       `the projection worker runs: ${trackedSummary()}`,
     );
     await closeAll();
@@ -421,173 +286,7 @@ describe('load and faults in the real extension host', function () {
     assert.deepEqual(errorMessages, []);
   });
 
-  it('an analysis worker killed mid-census: the session says what failed or recovers, never hangs, and the next margin is exact', async () => {
-    const a = await api();
-    const s = await a.inspector.open(files.killed);
-    assert.ok(s);
-    await censusAt(s, s.settings.margin);
-    await until(() => s.tableReady, 'the margin table', 30_000); // built: no background job left to be hit instead
-    await until(() => umap(s).done, 'the UMAP layout', 60_000);
-    const own = analysisSlots(s).length;
-    await until(
-      () => tracked.size === baseline.tracked + own,
-      () => `only the session's ${own} analysis workers: ${threadsText()}`,
-      20_000,
-    );
-    const before = threads();
-    const slot = analysisSlots(s)[0];
-    assert.ok(slot && !slot.isDead);
-    // The worker dies (terminated from outside, as a crash or an OOM kill would end it) with a census request in
-    // flight.
-    let killedDuring: string | undefined;
-    const request = slot.request;
-    (slot as { request: SlotLike['request'] }).request = function (this: SlotLike, method: string, ...rest: unknown[]) {
-      const p = request.call(this, method, ...rest);
-      if (method === 'census' && !killedDuring) {
-        killedDuring = method;
-        void slot.worker.terminate();
-      }
-      return p;
-    };
-    const m = 0.27183; // between slider positions: a recount in the workers, not a table answer
-    await within(
-      a.controls.handleMessage({ type: 'setMargin', margin: m }),
-      20_000,
-      'the margin message to be handled',
-    );
-    assert.equal(killedDuring, 'census', 'the worker was killed with a census request in flight');
-    const outcome = await until(
-      () =>
-        s.census?.settings.margin === m && !s.census.partial
-          ? 'recovered'
-          : s.status.state === 'error'
-            ? 'error'
-            : undefined,
-      () =>
-        `the session to recover or report the failure; status ${JSON.stringify(s.status)}, census at ${s.census?.settings.margin}`,
-      30_000,
-    );
-    if (outcome === 'error') {
-      assert.match(s.status.message, /worker/i, `the status names what failed: ${s.status.message}`);
-      await until(
-        () =>
-          sentToControls(a).some((x) => x.type === 'status' && x.state === 'error' && x.message === s.status.message),
-        'the sidebar to show the failure',
-        5_000,
-      );
-    } else {
-      assertMatchesBrute(s.census!, s, m, 'recovered with the census at the margin asked');
-    }
-    assert.ok(slot.isDead, 'the killed worker is gone');
-    // The next margin: a fresh worker takes the dead one's place and the census is exact again.
-    const m2 = 0.4142;
-    await within(
-      a.controls.handleMessage({ type: 'setMargin', margin: m2 }),
-      30_000,
-      'the next margin message to be handled',
-    );
-    const c2 = await censusAt(s, m2);
-    assert.equal(s.status.state, 'ready', `status ${JSON.stringify(s.status)}`);
-    assertMatchesBrute(c2, s, m2, 'the census after the recovery');
-    await until(
-      () => {
-        const t = threads();
-        return t.tracked === before.tracked && (t.os === undefined || t.os === before.os);
-      },
-      () => `as many worker threads as before the kill (${JSON.stringify(before)}): ${threadsText()}`,
-      20_000,
-    );
-    assert.deepEqual(errorMessages, []);
-  });
-
-  it('an analysis worker killed during the first analysis: the session says what failed, never hangs', async () => {
-    const a = await api();
-    const s = await a.inspector.open(files.closeCensus);
-    assert.ok(s);
-    const slot = await until(
-      () => analysisSlots(s).find((x) => x.pending.size > 0),
-      'an analysis worker busy with the index',
-      20_000,
-    );
-    void slot.worker.terminate();
-    await within(s.idle(), 30_000, 'the analysis to end after its worker was killed');
-    assert.equal(s.status.state, 'error', `status ${JSON.stringify(s.status)}`);
-    assert.match(s.status.message, /^Analysis failed: .*worker/i, 'the status names what failed');
-    await until(
-      () => errorMessages.some((x) => x.includes(s.dataset.name) && /worker/i.test(x)),
-      () => `an error notification naming the dataset and the worker (got ${JSON.stringify(errorMessages)})`,
-      10_000,
-    );
-    errorMessages.length = 0;
-    await until(
-      () => sentToControls(a).some((x) => x.type === 'status' && x.state === 'error' && x.message === s.status.message),
-      'the sidebar to show the failure',
-      5_000,
-    );
-  });
-
   it('afterwards: no unhandled rejection, worker threads and memory back to the baseline, the extension still works', async () => {
-    const a = await api();
-    await closeAll();
-    await threadsBackTo(0, 0, 'every worker thread to end once everything is closed');
-    assert.equal(a.inspector.openSessions.length, 0);
-    await collect();
-    await sleep(2_000);
-    await collect();
-    const leaked = sessions
-      .filter((w) => w.deref() !== undefined)
-      .map(
-        (w) =>
-          `${w.deref()!.dataset.files.embeddings}${w.deref()!.disposed ? '' : ' (not disposed)'} ${JSON.stringify(w.deref()!.status)}`,
-      );
-    if (gcFn)
-      assert.deepEqual(
-        leaked,
-        [],
-        `${sessions.length} sessions were opened; these are still reachable after closing and a full GC`,
-      );
-    const mem = process.memoryUsage();
-    const mb = (x: number) => `${(x / 2 ** 20).toFixed(1)} MB`;
-    const rss = fs.existsSync('/proc/self/status')
-      ? fs
-          .readFileSync('/proc/self/status', 'utf8')
-          .split('\n')
-          .filter((l) => /^Rss/.test(l))
-          .map((l) => l.replace(/\s+/g, ' '))
-          .join(', ')
-      : '';
-    console.log(`[ei] load.test: ${rss}`);
-    console.log(
-      `[ei] load.test: after: heap ${mb(mem.heapUsed)} (baseline ${mb(baseline.heap)}), rss ${mb(mem.rss)} (${mb(baseline.rss)}), array buffers ${mb(mem.arrayBuffers)} (${mb(baseline.arrayBuffers)}), ${sessions.length} sessions`,
-    );
-    // Heap after a forced GC: what the sidebar's message log (100 messages), the host's caches and
-    // this test's own records may add, far below one leaked session of these scenarios' datasets
-    // with its census views. RSS: freed pages stay in the allocator's arenas, hence the wide margin.
-    const heapSlack = gcFn ? 48 * 2 ** 20 : 150 * 2 ** 20;
-    assert.ok(
-      mem.heapUsed - baseline.heap < heapSlack,
-      `heap ${mb(mem.heapUsed)} vs baseline ${mb(baseline.heap)} (allowed +${mb(heapSlack)})`,
-    );
-    assert.ok(
-      mem.arrayBuffers - baseline.arrayBuffers < 16 * 2 ** 20,
-      `array buffers ${mb(mem.arrayBuffers)} vs baseline ${mb(baseline.arrayBuffers)}`,
-    );
-    assert.ok(
-      mem.rss - baseline.rss < 150 * 2 ** 20,
-      `RSS ${mb(mem.rss)} vs baseline ${mb(baseline.rss)} (allowed +150 MB)`,
-    );
-    // The host is up and the extension still opens and counts a dataset.
-    const s = await a.inspector.open(ws('clusters', 'embeddings.npy'));
-    assert.ok(s);
-    assertMatchesBrute(await censusAt(s, s.settings.margin), s, s.settings.margin, 'a dataset opened at the end');
-    await closeAll();
-    assert.deepEqual(uncaught, [], 'no uncaught exception in the host');
-    assert.deepEqual(
-      rejections.map((r) => String((r as Error)?.stack ?? r)),
-      [],
-      'no unhandled promise rejection in the host',
-    );
-    assert.deepEqual(errorMessages, []);
-    console.log(`[ei] load.test: the whole file took ${Date.now() - started} ms`);
+    await host.assertBackToBaseline(await api());
   });
 });

@@ -3,151 +3,22 @@
 // realistic data (2000 points, 10 clusters, exact census) in Debian's Chromium, checks the
 // behaviour it can see, and writes screenshots to /tmp/projection-shots/ (dark and light).
 //   node test/webview/harness/projectionShot.mjs            # checks + screenshots
-//   node test/webview/harness/projectionShot.mjs --perf     # also 100 000 points: timings
-import * as esbuild from 'esbuild';
-import { chromium } from 'playwright-core';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import http from 'node:http';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { census, detail, makeClusters, samplePng } from './projectionData.mjs';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../../..');
-const outDir = '/tmp/projection-shots';
-const perf = process.argv.includes('--perf');
-fs.mkdirSync(outDir, { recursive: true });
-
-await esbuild.build({
-  entryPoints: [path.join(root, 'webview/projection/main.ts')],
-  bundle: true,
-  platform: 'browser',
-  format: 'iife',
-  target: 'chrome114',
-  sourcemap: 'inline',
-  outfile: path.join(root, 'dist/webview/projection.js'),
-  logLevel: 'warning',
-});
-
-const datasets = new Map();
-const server = http.createServer((req, res) => {
-  const url = new URL(req.url, 'http://x');
-  const send = (type, body) => {
-    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
-    res.end(body);
-  };
-  const img = /^\/img\/([\w-]+)\/(\d+)\.png$/.exec(url.pathname);
-  if (img) {
-    const d = datasets.get(img[1]);
-    const i = Number(img[2]);
-    return send('image/png', samplePng(i, d ? d.labels[i] : 0));
-  }
-  if (url.pathname === '/') {
-    const html = fs
-      .readFileSync(path.join(here, 'projection.html'), 'utf8')
-      .replaceAll('__NONCE__', crypto.randomBytes(16).toString('base64'))
-      .replaceAll('__CSP_SOURCE__', origin)
-      .replaceAll('__BODY_CLASS__', `vscode-${url.searchParams.get('theme') ?? 'dark'}`);
-    return send('text/html', html);
-  }
-  const files = {
-    '/media/projection.css': 'media/projection.css',
-    '/dist/webview/projection.js': 'dist/webview/projection.js',
-    '/harness/projectionFakeVscode.js': 'test/webview/harness/projectionFakeVscode.js',
-  };
-  if (files[url.pathname])
-    return send(
-      url.pathname.endsWith('.css') ? 'text/css' : 'text/javascript',
-      fs.readFileSync(path.join(root, files[url.pathname])),
-    );
-  res.writeHead(404);
-  res.end();
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const origin = `http://127.0.0.1:${server.address().port}`;
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
-const typed = (name, a) => ({ $typed: name, data: Array.from(a) });
-const failures = [];
-const check = (ok, what) => {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!ok) failures.push(what);
-};
-
-/** The dataset message for data d. */
-function datasetMessage(id, d) {
-  datasets.set(id, d);
-  return {
-    type: 'dataset',
-    dataset: {
-      id,
-      name: `${id}.npy`,
-      n: d.n,
-      dim: 2,
-      classNames: d.classNames,
-      labels: typed('Int32Array', d.labels),
-      imageDirs: [],
-      imageDir: typed(
-        'Int32Array',
-        Array.from({ length: d.n }, () => -1),
-      ),
-      imageUris: Array.from({ length: d.n }, (_, i) => `${origin}/img/${id}/${i}.png`),
-      sampleTitles: Array.from({ length: d.n }, (_, i) => `sample_${i}.png`),
-    },
-  };
-}
-const censusMessage = (id, c) => ({
-  type: 'census',
-  datasetId: id,
-  census: {
-    ...c,
-    category: typed('Uint8Array', c.category),
-    lossAsAnchor: typed('Float32Array', c.lossAsAnchor),
-    violAsAnchor: typed('Float32Array', c.violAsAnchor),
-    violAsPositive: typed('Float32Array', c.violAsPositive),
-    violAsNegative: typed('Float32Array', c.violAsNegative),
-    nearestImpostor: typed('Int32Array', c.nearestImpostor),
-    classViolationRate: typed('Float64Array', c.classViolationRate),
-  },
-});
-
-async function openPage(theme, viewport = { width: 1100, height: 700 }, deviceScaleFactor = 1) {
-  const page = await browser.newPage({ viewport, deviceScaleFactor });
-  page.on('pageerror', (e) => failures.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') console.log('console:', m.text());
-  });
-  await page.goto(`${origin}/?theme=${theme}`);
-  await page.waitForFunction(() => window.__harness.posted.some((m) => m.type === 'ready'));
-  return page;
-}
-const send = (page, m) => page.evaluate((msg) => window.__harness.send(msg), m);
-const posted = (page, type) =>
-  page.evaluate(
-    (t) =>
-      window.__harness.posted
-        .filter((m) => m.type === t)
-        .map((m) => ({
-          ...m,
-          indices: m.indices ? Array.from(m.indices) : undefined,
-          indicesType: m.indices ? Object.prototype.toString.call(m.indices) : undefined,
-        })),
-    type,
-  );
-const hook = (page, expr) => page.evaluate(expr);
-const frame = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+//   node test/webview/harness/projectionShot.mjs --perf     # also 100 000 points: timings (projectionPerf.mjs)
+import { census, detail, makeClusters } from './projectionData.mjs';
+import {
+  censusMessage,
+  check,
+  datasetMessage,
+  finish,
+  frame,
+  hook,
+  openPage,
+  origin,
+  outDir,
+  posted,
+  send,
+  typed,
+} from './projectionHarness.mjs';
 
 const margin = 0.5;
 const data = makeClusters(2000, 10, 7, 0.55);
@@ -481,74 +352,6 @@ for (const theme of ['dark', 'light']) {
   await page.close();
 }
 
-if (perf) {
-  const page = await openPage('dark');
-  const big = makeClusters(100000, 40, 3, 1.6);
-  const id = 'big';
-  await send(page, datasetMessage(id, big));
-  await page.evaluate((m) => window.__harness.prepare(m), {
-    type: 'layout',
-    datasetId: id,
-    layout: typed('Float32Array', big.xy),
-    dims: 2,
-  });
-  const layoutMs = await page.evaluate(() => window.__harness.deliver());
-  console.log(
-    `100k: layout message -> grid built, uploaded and drawn: ${layoutMs.toFixed(0)} ms, pointsDrawn ${await hook(page, () => window.__embeddingInspector.pointsDrawn)}`,
-  );
-  const cat = new Uint8Array(big.n).map((_, i) => (i % 17 === 0 ? 3 : i % 5 === 0 ? 2 : 1));
-  const z = new Float32Array(big.n).map((_, i) => (cat[i] > 1 ? (i % 13) / 13 : 0));
-  const fakeCensus = {
-    ...cen,
-    category: cat,
-    lossAsAnchor: z,
-    violAsAnchor: z,
-    violAsPositive: z,
-    violAsNegative: z,
-    nearestImpostor: new Int32Array(big.n),
-    worst: [],
-    classViolationRate: new Float64Array(40),
-  };
-  await page.evaluate((m) => window.__harness.prepare(m), censusMessage(id, fakeCensus));
-  console.log(
-    `100k: census message -> restyled and drawn: ${(await page.evaluate(() => window.__harness.deliver())).toFixed(0)} ms`,
-  );
-  const box = await page.locator('#plot').boundingBox();
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  const stats = (xs) => {
-    xs.sort((x, y) => x - y);
-    return `median ${xs[xs.length >> 1].toFixed(1)} ms, max ${xs.at(-1).toFixed(1)} ms`;
-  };
-  // Zoom frames: main-thread time of each frame (the WebGL work itself runs in the GPU process).
-  const frames = [],
-    walls = [];
-  for (let k = 0; k < 20; k++) {
-    const s = Date.now();
-    await page.mouse.wheel(0, k < 10 ? -120 : 120);
-    await frame(page);
-    walls.push(Date.now() - s);
-    frames.push(await hook(page, () => window.__embeddingInspector.lastFrameMs));
-  }
-  console.log(
-    `100k: zoom frame main-thread ${stats(frames)}; wheel -> frame shown (playwright round trip, SwiftShader software GL) ${stats(walls)}`,
-  );
-  const hov = [],
-    hovFrames = [];
-  for (let k = 0; k < 40; k++) {
-    const s = Date.now();
-    await page.mouse.move(box.x + 100 + k * 7, box.y + 200 + k * 3);
-    await frame(page);
-    hov.push(Date.now() - s);
-    hovFrames.push(await hook(page, () => window.__embeddingInspector.lastFrameMs));
-  }
-  console.log(
-    `100k: hover (hit test + tooltip + overlay only) frame ${stats(hovFrames)}; move -> frame shown ${stats(hov)}`,
-  );
-  await page.screenshot({ path: `${outDir}/perf-100k.png` });
-  await page.close();
-}
+if (process.argv.includes('--perf')) await (await import('./projectionPerf.mjs')).perf100k(cen);
 
-await browser.close();
-server.close();
-console.log(failures.length ? `\n${failures.length} failed:\n${failures.join('\n')}` : '\nall checks passed');
-process.exit(failures.length ? 1 : 0);
+await finish();
