@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Disposable } from './util/disposable';
 import { Session } from './session';
 import { ProjectionPanel } from './views/projectionPanel';
+import { EarlyPage } from './views/projectionPage';
 import { affectsUs, readSettings, writeSetting } from './settings';
 import { loadDatasetInteractive, pickDataset } from './host/openDataset';
 import { computeProjection } from './host/projectLayouts';
@@ -86,7 +87,7 @@ export class Inspector extends Disposable {
   /** "Inspect Embeddings": find datasets in the workspace, let the user pick one, open it. */
   async inspect(): Promise<Session | undefined> {
     const target = await pickDataset();
-    return target ? this.open(target, { revealControls: true }) : undefined;
+    return target ? this.open(target, { revealControls: true, early: true }) : undefined;
   }
 
   /** Explorer context menu on a file (or the active editor's file). */
@@ -96,7 +97,7 @@ export class Inspector extends Disposable {
       void vscode.window.showErrorMessage('Inspect Embeddings in This File: no file selected.');
       return undefined;
     }
-    return this.open(target, { revealControls: true });
+    return this.open(target, { revealControls: true, early: true });
   }
 
   /**
@@ -115,22 +116,26 @@ export class Inspector extends Disposable {
       layoutInit?: Float32Array;
       stillWanted?: () => boolean;
       revealControls?: boolean;
+      early?: boolean;
     } = {},
   ): Promise<Session | undefined> {
+    // The user's commands open the panel at once: its page loads while the dataset does (projectionPage.ts).
+    const early = opts.early ? new EarlyPage(this.context.extensionUri, target) : undefined;
     const dataset = await loadDatasetInteractive(target, {
       snapshot: opts.snapshot,
       ...(opts.embeddingsKey !== undefined ? { embeddingsKey: opts.embeddingsKey } : {}),
+    }).catch((e: unknown) => {
+      early?.dispose();
+      throw e;
     });
-    // A snapshot switch superseded while it loaded opens nothing (see switchLines).
-    if (!dataset || (opts.stillWanted && !opts.stillWanted())) return undefined;
-    // The user's commands show the sidebar's Controls (the margin slider) with the dataset; the
-    // panel opened next takes the focus back. (`<view id>.focus` exists for every contributed view.)
-    if (opts.revealControls)
-      await vscode.commands
-        .executeCommand('embeddingInspector.controls.focus')
-        .then(undefined, (e) => console.warn('[ei] revealing the controls failed', e));
+    // A snapshot switch superseded while it loaded opens nothing (see switchLines); nor does a panel the user closed
+    // while it loaded, or a dataset that did not load (the error was shown).
+    if (!dataset || (opts.stillWanted && !opts.stillWanted()) || early?.wasClosed) {
+      early?.dispose();
+      return undefined;
+    }
     const session = new Session(dataset, opts.settings ?? this.settings, this.workerScript);
-    const panel = new ProjectionPanel(this.context.extensionUri, session);
+    const panel = new ProjectionPanel(this.context.extensionUri, session, early?.adopt());
     this.sessions.set(session, panel);
     panel.page.onDidChangeViewState((e) => {
       if (e.active) this.setActive(session);
@@ -141,6 +146,7 @@ export class Inspector extends Disposable {
       if (this._active === session) this.setActive(this.openSessions.at(-1));
     });
     this.setActive(session);
+    if (opts.revealControls) void this.revealControls(panel);
     void this.analyse(session);
     // A snapshot switch starts UMAP from the previous snapshot's (same samples, same seed) so points move only where
     // the model changed.
@@ -151,6 +157,25 @@ export class Inspector extends Disposable {
     );
     return session;
   }
+
+  /**
+   * The user's commands show the sidebar's Controls (the margin slider) with the dataset, once the projection's page
+   * has loaded (at most REVEAL_CONTROLS_AFTER_MS later), then give the focus back to the projection if it had it.
+   * One webview at a time: in a fresh code-server here, with both pages loading at once, the second one's resources
+   * never arrived in 4 of 8 runs (see watchedPanel.ts); one after the other they did. (`<view id>.focus` exists for
+   * every contributed view; a view not yet resolved cannot be shown without the focus.)
+   */
+  private async revealControls(panel: ProjectionPanel): Promise<void> {
+    await Promise.race([panel.whenReady, new Promise((r) => setTimeout(r, Inspector.REVEAL_CONTROLS_AFTER_MS))]);
+    if (panel.disposed) return;
+    const hadFocus = panel.panel.active;
+    await vscode.commands
+      .executeCommand('embeddingInspector.controls.focus')
+      .then(undefined, (e) => console.warn('[ei] revealing the controls failed', e));
+    if (hadFocus && !panel.disposed) panel.panel.reveal(undefined, false);
+  }
+
+  static REVEAL_CONTROLS_AFTER_MS = 15_000;
 
   /** Builds the index with a cancellable progress notification. */
   analyse(session: Session): Promise<void> {

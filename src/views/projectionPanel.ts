@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { Disposable } from '../util/disposable';
-import { webviewHtml } from './webviewHtml';
 import { Pacer } from '../util/pacer';
 import type { Session, SessionEvent } from '../session';
 import { distanceLabel, type FromProjection, type SampleStats, type ToProjection } from '../shared/protocol';
@@ -13,6 +12,7 @@ import { spriteCell } from '../shared/sprite';
 import { isIndex, isIntIn, isMessage, unhandled } from './messages';
 import { webviewTransport, type Transport } from './transport';
 import { WatchedPanel } from './watchedPanel';
+import { projectionRoots, projectionSpec, sampleRoots, PROJECTION_VIEW_TYPE } from './projectionPage';
 
 /**
  * Host side of the projection panel: one WebviewPanel per session. Sends the dataset, layout (in
@@ -20,7 +20,7 @@ import { WatchedPanel } from './watchedPanel';
  * binary); receives intents (open sample i, detail of i) and validates them.
  */
 export class ProjectionPanel extends Disposable {
-  static readonly viewType = 'embeddingInspector.projection';
+  static readonly viewType = PROJECTION_VIEW_TYPE;
   /** Delay of a quick recount's colours behind the sidebar's numbers (one frame). */
   static UPDATE_AFTER_SIDEBAR_MS = 16;
   /** Least time between two quick-recount recolourings while the slider moves. */
@@ -29,6 +29,9 @@ export class ProjectionPanel extends Disposable {
   readonly page: WatchedPanel;
   get panel(): vscode.WebviewPanel {
     return this.page.panel;
+  }
+  get disposed(): boolean {
+    return this._isDisposed;
   }
   private ready = false;
   private markReady!: () => void;
@@ -54,7 +57,7 @@ export class ProjectionPanel extends Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     readonly session: Session,
-    private readonly onHighlight?: (classes: number[]) => void,
+    adopted?: { page: WatchedPanel; ready: boolean },
   ) {
     super();
     this.labelErrors = new LabelErrorsController(session, (m) => this.post(m));
@@ -71,23 +74,17 @@ export class ProjectionPanel extends Disposable {
     );
     this._register({ dispose: () => this.search.dispose() });
     this._register(this.labelErrors);
-    const roots = [
-      vscode.Uri.joinPath(extensionUri, 'dist'),
-      vscode.Uri.joinPath(extensionUri, 'media'),
-      ...sampleRoots(session),
-    ];
+    const title = `Embeddings: ${session.dataset.name}`;
+    const roots = sampleRoots(session.dataset.files.embeddings);
+    // A panel opened before the dataset had loaded (EarlyPage) is renamed, and given the samples' folders (its page
+    // loads again only if they differ from the ones it was opened with).
+    let reloaded = false;
+    if (adopted) {
+      adopted.page.retitle(title);
+      reloaded = adopted.page.setRoots(projectionRoots(extensionUri, roots));
+    }
     this.page = this._register(
-      new WatchedPanel(
-        {
-          viewType: ProjectionPanel.viewType,
-          title: `Embeddings: ${session.dataset.name}`,
-          iconPath: vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg'),
-          options: { enableScripts: true, localResourceRoots: roots },
-          html: (webview) =>
-            webviewHtml(webview, extensionUri, 'projection', `Embeddings: ${this.session.dataset.name}`),
-        },
-        vscode.ViewColumn.Active,
-      ),
+      adopted?.page ?? new WatchedPanel(projectionSpec(extensionUri, title, roots), vscode.ViewColumn.Active),
     );
     this._register(this.page.onDidReceiveMessage((m) => this.handleMessage(m as FromProjection)));
     this._register(session.onDidChange((e) => this.onSession(e)));
@@ -102,6 +99,8 @@ export class ProjectionPanel extends Disposable {
         this.dispose();
       }),
     );
+    // Its page has loaded already: answered as its `ready` is (after the caller has wired the panel up).
+    if (adopted?.ready && !reloaded) void Promise.resolve().then(() => this.handleMessage({ type: 'ready' }));
     this._register({
       dispose: () => {
         this.updates.cancel();
@@ -374,10 +373,3 @@ export class ProjectionPanel extends Disposable {
 }
 
 /** Folders the webview may load sample images from: the workspace folders holding them. */
-function sampleRoots(session: Session): vscode.Uri[] {
-  const folders = vscode.workspace.workspaceFolders ?? [];
-  const dirs = new Set<string>();
-  for (const f of folders) dirs.add(f.uri.fsPath);
-  if (!folders.length) dirs.add(path.dirname(session.dataset.files.embeddings));
-  return [...dirs].map((d) => vscode.Uri.file(d));
-}

@@ -69,6 +69,27 @@ export class WatchedPanel extends Disposable {
     return this.current.webview;
   }
 
+  /** A new title, for this panel and any that replaces it. */
+  retitle(title: string): void {
+    this.spec.title = title;
+    this.current.title = title;
+  }
+
+  /**
+   * The folders the page may load from. Changed, they are set on the webview, which loads its page again (watched
+   * again); returns whether they changed.
+   */
+  setRoots(roots: readonly vscode.Uri[]): boolean {
+    const key = (r: readonly vscode.Uri[] | undefined) => (r ?? []).map((u) => u.toString()).join('\n');
+    if (key(roots) === key(this.spec.options.localResourceRoots)) return false;
+    this.spec.options = { ...this.spec.options, localResourceRoots: roots };
+    this.loadedYet = false;
+    this.current.webview.options = this.spec.options;
+    this.current.webview.html = this.spec.html(this.current.webview);
+    this.watch();
+    return true;
+  }
+
   /** The page said it has loaded: no more watching (a page reloaded after being hidden loads as it did). */
   loaded(): void {
     this.loadedYet = true;

@@ -32,12 +32,17 @@ export const malformedDataset: Step = {
     c.log(`error notification (${note.where}): ${note.text.replace(/\s+/g, ' ').slice(0, 300)}`);
     await c.page.screenshot({ path: c.shotPath('malformed-error') });
     await closeNotifications(c.page);
-    const tabs = await tabLabels(c.page);
-    // Every editor was closed before: any projection tab now belongs to the broken dataset.
-    assert.ok(
-      !tabs.some((t) => t.includes('Embeddings: ')),
-      `a projection opened for the broken file: ${JSON.stringify(tabs)}`,
-    );
+    // Every editor was closed before: any projection tab now belongs to the broken dataset. (Its panel opened while it
+    // loaded, and closes with the error.)
+    let tabs: string[] = [];
+    await until(
+      "the broken dataset's panel to close",
+      async () => {
+        tabs = await tabLabels(c.page);
+        return !tabs.some((t) => t.includes('Embeddings: '));
+      },
+      10_000,
+    ).catch(() => assert.fail(`a projection stayed open for the broken file: ${JSON.stringify(tabs)}`));
     await inspect(c, 'sample');
     const frame = (c.projection = await projectionWithAllPoints(c));
     // The sidebar follows the new session, at the margin the user chose (persisted to the settings).
