@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { Session } from '../session';
 import { ProjectionClient } from '../projection/client';
-import { layoutCacheKey, readCachedLayout, writeCachedLayout } from '../projection/cache';
+import { layoutCacheKey, readCachedLayout, readCachedNote, writeCachedLayout } from '../projection/cache';
 import { layoutFromColumns } from '../projection/layoutSet';
 import { normalizedRows, passNeighboursFor } from '../projection/exactNeighbours';
 import type { LayoutParams } from '../projection/params';
@@ -54,7 +54,7 @@ export async function computeProjection(
   });
   let approximate = upgrade && !cachedExact;
   try {
-    if (cached) session.layouts.set('umap', cached, cachedExact ? EXACT_NOTE : '');
+    if (cached) session.layouts.set('umap', cached, cachedExact ? EXACT_NOTE : await readCachedNote(cacheDir, key));
     // A snapshot switch waits for its aligned UMAP (started from the previous snapshot's layout, so
     // points move only where the model changed) instead of flashing PCA's other axes first.
     const early = !alignedInit || cached !== undefined;
@@ -67,7 +67,9 @@ export async function computeProjection(
             onProgress: (f) => session.layouts.progress(f),
           })
         : await umapWithProgress(client, session, input, params, abort.signal);
-      await writeCachedLayout(cacheDir, key, layout).catch((e) => console.warn('[ei] layout cache write failed', e));
+      await writeCachedLayout(cacheDir, key, layout, note).catch((e) =>
+        console.warn('[ei] layout cache write failed', e),
+      );
       session.layouts.set('umap', layout, note);
       if (!early) {
         await addPca(client, session, input, params, abort.signal, true);

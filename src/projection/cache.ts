@@ -96,8 +96,24 @@ export async function readCachedLayout(
   return layout;
 }
 
-/** Stores `layout` under `key` (creating `dir`), atomically replacing any previous file. */
-export async function writeCachedLayout(dir: string, key: string, layout: Float32Array): Promise<void> {
+/** The note stored with a layout (how it was made, for its caption: "approximate neighbours …"), or ''. */
+export async function readCachedNote(dir: string, key: string): Promise<string> {
+  try {
+    return (await fsp.readFile(noteFileFor(dir, key), 'utf8')).slice(0, 1000);
+  } catch {
+    return '';
+  }
+}
+
+function noteFileFor(dir: string, key: string): string {
+  return fileFor(dir, key).replace(/\.npy$/, '.note');
+}
+
+/**
+ * Stores `layout` under `key` (creating `dir`), atomically replacing any previous file, and its `note` beside it (none
+ * when empty).
+ */
+export async function writeCachedLayout(dir: string, key: string, layout: Float32Array, note = ''): Promise<void> {
   const file = fileFor(dir, key);
   await fsp.mkdir(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2)}.tmp`;
@@ -108,6 +124,9 @@ export async function writeCachedLayout(dir: string, key: string, layout: Float3
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
     throw e;
   }
+  const noteFile = noteFileFor(dir, key);
+  if (note) await fsp.writeFile(noteFile, note, 'utf8');
+  else await fsp.rm(noteFile, { force: true });
   await prune(dir).catch(() => undefined);
 }
 
@@ -117,5 +136,8 @@ async function prune(dir: string): Promise<void> {
   if (names.length <= MAX_FILES) return;
   const stats = await Promise.all(names.map(async (f) => ({ f, t: (await fsp.stat(path.join(dir, f))).mtimeMs })));
   stats.sort((x, y) => y.t - x.t);
-  for (const { f } of stats.slice(MAX_FILES)) await fsp.rm(path.join(dir, f), { force: true });
+  for (const { f } of stats.slice(MAX_FILES)) {
+    await fsp.rm(path.join(dir, f), { force: true });
+    await fsp.rm(path.join(dir, f.replace(/\.npy$/, '.note')), { force: true });
+  }
 }

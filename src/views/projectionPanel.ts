@@ -157,12 +157,14 @@ export class ProjectionPanel extends Disposable {
   /** The shown layout when it changed since the last post (1M points: 8 MB, not to be resent with each progress step),
    * and the picker. */
   private sendLayout(): void {
+    // Before the page is ready nothing is sent (each status event used to cut the layout into chunks for nothing).
+    if (!this.ready) return;
     const s = this.session,
       shown = s.layouts.shown;
     if (shown && shown.layout !== this.postedLayout) {
       // Large layouts in chunks (layoutMessages.ts), numbered so the panel never mixes two.
       for (const m of layoutMessages(s.id, ++this.layoutsPosted, shown.kind, shown.layout, 2)) this.post(m);
-      if (this.ready) this.postedLayout = shown.layout;
+      this.postedLayout = shown.layout;
     }
     this.post({ type: 'layoutState', datasetId: s.id, state: s.layouts.state() });
   }

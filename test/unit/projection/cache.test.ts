@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { layoutCacheKey, readCachedLayout, writeCachedLayout } from '../../../src/projection/cache';
+import { layoutCacheKey, readCachedLayout, readCachedNote, writeCachedLayout } from '../../../src/projection/cache';
 
 describe('projection: layout cache', () => {
   let dir: string;
@@ -84,6 +84,18 @@ describe('projection: layout cache', () => {
     assert.equal(await readCachedLayout(dir, key), undefined, 'non-finite');
     await writeCachedLayout(dir, key, Float32Array.from([5, 6]));
     assert.deepEqual(await readCachedLayout(dir, key, 1), Float32Array.from([5, 6]));
+  });
+
+  it("keeps a layout's note beside it (a cached layout keeps its caption), and none when written without", async () => {
+    const key = 'b'.repeat(64);
+    assert.equal(await readCachedNote(dir, key), '', 'no note before any write');
+    const note = 'approximate neighbours (NN-descent, recall ≈ 0.87)';
+    await writeCachedLayout(dir, key, Float32Array.from([1, 2]), note);
+    assert.equal(await readCachedNote(dir, key), note);
+    assert.deepEqual(await readCachedLayout(dir, key, 1), Float32Array.from([1, 2]));
+    await writeCachedLayout(dir, key, Float32Array.from([3, 4]));
+    assert.equal(await readCachedNote(dir, key), '', 'a layout written without a note has none');
+    assert.ok(!fs.readdirSync(dir).some((f) => f.endsWith('.note')), 'its old note is removed');
   });
 
   it('refuses keys that are not hashes (no path tricks)', async () => {
