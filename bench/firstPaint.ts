@@ -9,10 +9,11 @@
  * <= 10 s at N = 100 000 and <= 5 s at N = 2 000.
  * The first points are timed by the page's own clock (its test hook's timeline: Date.now() when all N points were
  * first drawn) and, as before, by polling the page (up to a second late on a loaded machine).
- * Flags: --n N (default 100000), --no-umap (stop after the first points), --verbose (the workbench's and the
- * webviews' logs, the webview frames' navigations and resources with their times), --baseline REF (the extension
- * built at git commit REF measured too, runs alternated), --reps R (runs per build; each in a fresh home, code-server
- * and browser: no cached layout).
+ * Flags: --n N (default 100000), --no-umap (stop after the first points), --again (then the command once more in the
+ * same window: the webviews' service worker installed, as in a browser profile that has shown a webview before),
+ * --verbose (the workbench's and the webviews' logs, the webview frames' navigations and resources with their times),
+ * --baseline REF (the extension built at git commit REF measured too, runs alternated), --reps R (runs per build; each
+ * in a fresh home, code-server and browser: no cached layout).
  * What dominated at N = 2 000 (2026-12-05, load average 6-12): in each fresh browser the webviews' inner frames
  * (pre/fake.html) came 4-8 s after their outer frames, waiting for the workbench's service worker to install and take
  * control (code-server's pre/index.html); the page then loaded, said ready and drew in under a second.
@@ -63,12 +64,16 @@ async function pickIfAsked(page: Page, until: () => boolean): Promise<void> {
   }
 }
 
-/** One measurement: a fresh home (no cached layout), code-server and browser with the extension built in `from`. */
+/**
+ * One measurement: a fresh home (no cached layout), code-server and browser with the extension built in `from`; with
+ * `again`, the command is run a second time in the same window (all editors closed first): the webviews' service worker
+ * is then installed, as in any browser profile that has shown a webview before.
+ */
 async function measure(
   from: string,
   ws: string,
   n: number,
-  { waitUmap, verbose }: { waitUmap: boolean; verbose: boolean },
+  { waitUmap, verbose, again }: { waitUmap: boolean; verbose: boolean; again: boolean },
 ): Promise<Result> {
   const cleanup = new Cleanup();
   process.on('exit', () => cleanup.runSync());
@@ -80,48 +85,59 @@ async function measure(
     await page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}`);
     await waitForWorkbench(page);
     await sleep(2_000);
-    await runCommand(page, 'Inspect Embeddings');
-    const t0 = Date.now(); // Enter pressed on the command
-    const since = () => `${((Date.now() - t0) / 1000).toFixed(2)} s`;
-    if (verbose) {
-      // Where the time goes in the workbench: the webviews' frames and their resources.
-      console.log(`[bench] Enter at ${t0} (Date.now(), as the host's and the page's logs)`);
-      page.on('framenavigated', (f) => console.log(`[bench] ${since()} frame navigated ${f.url().slice(0, 140)}`));
-      page.on('requestfinished', (r) => {
-        if (/webview|vscode-resource/.test(r.url())) console.log(`[bench] ${since()} loaded ${r.url().slice(0, 140)}`);
-      });
-    }
-    let first: { ms: number; kind: string } | undefined;
-    let frame: Frame | undefined;
-    const picking = pickIfAsked(page, () => first !== undefined);
-    const limit = Date.now() + 600_000;
-    while (!first && Date.now() < limit) {
-      if (!frame) frame = await findWebview(page, 'projection', 2_000).catch(() => undefined);
-      if (frame && (await hook<number>(frame, 'pointsDrawn').catch(() => -1)) === n)
-        first = { ms: Date.now() - t0, kind: await hook<string>(frame, 'layoutKind') };
-      else await sleep(100);
-    }
-    await picking;
-    if (!first || !frame) throw new Error('no points within 10 minutes');
-    // The page's own clock (older bundles have no timeline: the polled time only).
-    const tl = await hook<Timeline | undefined>(frame, 'timeline').catch(() => undefined);
-    const at = (t: number | undefined) => (t ? t - t0 : undefined);
-    const r: Result = {
-      polledMs: first.ms,
-      kind: first.kind,
-      scriptMs: at(tl?.scriptStart),
-      readyMs: at(tl?.ready),
-      datasetMs: at(tl?.dataset),
-      firstMs: at(tl?.firstPoints),
-    };
-    if (waitUmap && first.kind !== 'umap') {
-      while (Date.now() < limit && (await hook<string>(frame, 'layoutKind')) !== 'umap') await sleep(250);
-      r.umapMs = Date.now() - t0;
+    const r = await timeOpen(page, n, waitUmap, verbose);
+    if (again) {
+      await runCommand(page, 'View: Close All Editors');
+      await sleep(2_000);
+      r.again = await timeOpen(page, n, false, false);
     }
     return r;
   } finally {
     await cleanup.run();
   }
+}
+
+/** Runs "Inspect Embeddings" and times it from Enter to all N points drawn (then to UMAP with `waitUmap`). */
+async function timeOpen(page: Page, n: number, waitUmap: boolean, verbose: boolean): Promise<Result> {
+  await runCommand(page, 'Inspect Embeddings');
+  const t0 = Date.now(); // Enter pressed on the command
+  const since = () => `${((Date.now() - t0) / 1000).toFixed(2)} s`;
+  if (verbose) {
+    // Where the time goes in the workbench: the webviews' frames and their resources.
+    console.log(`[bench] Enter at ${t0} (Date.now(), as the host's and the page's logs)`);
+    page.on('framenavigated', (f) => console.log(`[bench] ${since()} frame navigated ${f.url().slice(0, 140)}`));
+    page.on('requestfinished', (r) => {
+      if (/webview|vscode-resource/.test(r.url())) console.log(`[bench] ${since()} loaded ${r.url().slice(0, 140)}`);
+    });
+  }
+  let first: { ms: number; kind: string } | undefined;
+  let frame: Frame | undefined;
+  const picking = pickIfAsked(page, () => first !== undefined);
+  const limit = Date.now() + 600_000;
+  while (!first && Date.now() < limit) {
+    if (!frame) frame = await findWebview(page, 'projection', 2_000).catch(() => undefined);
+    if (frame && (await hook<number>(frame, 'pointsDrawn').catch(() => -1)) === n)
+      first = { ms: Date.now() - t0, kind: await hook<string>(frame, 'layoutKind') };
+    else await sleep(100);
+  }
+  await picking;
+  if (!first || !frame) throw new Error('no points within 10 minutes');
+  // The page's own clock (older bundles have no timeline: the polled time only).
+  const tl = await hook<Timeline | undefined>(frame, 'timeline').catch(() => undefined);
+  const at = (t: number | undefined) => (t ? t - t0 : undefined);
+  const r: Result = {
+    polledMs: first.ms,
+    kind: first.kind,
+    scriptMs: at(tl?.scriptStart),
+    readyMs: at(tl?.ready),
+    datasetMs: at(tl?.dataset),
+    firstMs: at(tl?.firstPoints),
+  };
+  if (waitUmap && first.kind !== 'umap') {
+    while (Date.now() < limit && (await hook<string>(frame, 'layoutKind')) !== 'umap') await sleep(250);
+    r.umapMs = Date.now() - t0;
+  }
+  return r;
 }
 
 interface Timeline {
@@ -141,6 +157,8 @@ interface Result {
   datasetMs?: number;
   firstMs?: number;
   umapMs?: number;
+  /** The same, the command run again in the same window (--again). */
+  again?: Result;
 }
 
 /** The extension built at git commit `ref` in a temporary folder (node_modules linked): that folder. */
@@ -163,6 +181,7 @@ async function main(): Promise<void> {
   const baseline = arg('--baseline');
   const waitUmap = !argv.includes('--no-umap');
   const verbose = argv.includes('--verbose');
+  const again = argv.includes('--again');
   const builds = baseline ? [{ name: baseline, root: buildAt(baseline) }] : [];
   builds.push({ name: 'this tree', root });
   const cleanup = new Cleanup();
@@ -177,14 +196,15 @@ async function main(): Promise<void> {
     for (let rep = 0; rep < reps; rep++)
       for (let b = 0; b < builds.length; b++) {
         const load = loadavg();
-        const r = await measure(builds[b].root, ws, n, { waitUmap, verbose });
+        const r = await measure(builds[b].root, ws, n, { waitUmap, verbose, again });
         results[b].push(r);
         console.log(
           `${builds[b].name}${reps > 1 ? `, run ${rep + 1}` : ''} (load average ${load}): first points ${sec(r.firstMs ?? r.polledMs)} after the command (${r.kind}; ` +
             `page script started ${sec(r.scriptMs)}, ready ${sec(r.readyMs)}, dataset ${sec(r.datasetMs)}; seen by polling ${sec(r.polledMs)})` +
             (r.umapMs !== undefined
               ? `; UMAP replaced it ${sec(r.umapMs)} after the command (when the first points came before PCA)`
-              : ''),
+              : '') +
+            (r.again ? `; run again in the same window: ${sec(r.again.firstMs ?? r.again.polledMs)}` : ''),
         );
       }
     const median = (xs: number[]) => {
@@ -200,6 +220,11 @@ async function main(): Promise<void> {
           `${builds[b].name}, ${reps} runs: first points seen by polling median ${sec(median(polled))} (${polled.map(sec).join(', ')})` +
             (page.length ? `; by the page's clock median ${sec(median(page))} (${page.map(sec).join(', ')})` : ''),
         );
+        const twice = results[b].flatMap((r) => (r.again ? [r.again.firstMs ?? r.again.polledMs] : []));
+        if (twice.length)
+          console.log(
+            `${builds[b].name}, run again in the same window: median ${sec(median(twice))} (${twice.map(sec).join(', ')})`,
+          );
       }
   } finally {
     await cleanup.run();
