@@ -9,16 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import util from 'node:util';
 import { startCodeServer } from './codeServer.mjs';
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 
 function parseArgs(argv) {
   const out = { folders: [], devPaths: [], testsPath: undefined };
@@ -64,7 +55,7 @@ export async function launch(
   const server = await startCodeServer({ home, quiet: !verbose });
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
     args: CHROMIUM_ARGS,
   });

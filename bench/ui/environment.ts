@@ -11,19 +11,13 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { writeNpy } from '../../test/e2e/fixtures';
 import { gaussianClasses } from '../data';
+import chromiumFlags from '../../scripts/chromium.json';
 
 /** The repository root (this file is bundled into dist/bench/). */
 export const root = path.resolve(__dirname, '..', '..');
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+/** Debian's Chromium and its flags, as every script here starts it (scripts/chromium.json). */
+const CHROMIUM_ARGS = chromiumFlags.args;
 
 /** Undo steps, run newest first, once, whichever path (end, error, signal) asks first. */
 export class Cleanup {
@@ -131,7 +125,7 @@ export async function startServer(home: string, cleanup: Cleanup, verbose: boole
 /** Headless Chromium with a 1400x900 page; the browser console goes to stdout when `verbose`. */
 export async function openBrowser(cleanup: Cleanup, verbose: boolean): Promise<{ browser: Browser; page: Page }> {
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    executablePath: process.env.CHROMIUM_PATH || chromiumFlags.path,
     headless: true,
     args: CHROMIUM_ARGS,
     handleSIGINT: false,

@@ -23,6 +23,7 @@ import { logdirSteps } from './logdirSteps';
 import { pictureSteps } from './pictureSteps';
 import { scaleSteps } from './scaleSteps';
 import { waitForWorkbench } from './workbench';
+import chromiumFlags from '../../scripts/chromium.json';
 
 interface TestRecord {
   title: string;
@@ -40,15 +41,8 @@ interface CodeServerModule {
   installVsix(vsix: string, o: { home: string }): void;
 }
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+/** Debian's Chromium and its flags, as every script here starts it (scripts/chromium.json). */
+const CHROMIUM_ARGS = chromiumFlags.args;
 const STEP_TIMEOUT_MS = 180_000;
 const steps = [...baseSteps, ...malformedSteps, ...logdirSteps, ...pictureSteps, ...scaleSteps];
 const SETUP_TITLE = 'the packaged extension installs and the workbench opens the sample workspace';
@@ -156,7 +150,7 @@ async function setUp({ vsix, cs }: { vsix: string; cs: CodeServerModule }): Prom
   cleanups.push(() => server.stop());
   phase('code-server up');
   const browser: Browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    executablePath: process.env.CHROMIUM_PATH || chromiumFlags.path,
     headless: true,
     args: CHROMIUM_ARGS,
     handleSIGINT: false,

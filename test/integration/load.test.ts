@@ -62,16 +62,7 @@ describe('load and faults in the real extension host', function () {
     await host.start(a, root, runSeed);
   });
 
-  after(async () => {
-    host.stop();
-    await cfg().update('margin', undefined, vscode.ConfigurationTarget.Workspace);
-    await closeAll();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
-
-  afterEach(async () => {
-    await closeAll();
-  });
+  host.cleanUpAfter(root);
 
   it("200 margin changes in 2 s from the sidebar: the census shown is the last margin's, equal to a brute-force recount", async () => {
     const a = await api();

@@ -308,6 +308,22 @@ export class HostWatch {
   }
 
   /**
+   * The file's `after` and `afterEach`: every editor closed after each scenario; at the end the watch stopped, the
+   * margin setting cleared and the file's datasets (`root`) removed.
+   */
+  cleanUpAfter(root: string): void {
+    after(async () => {
+      this.stop();
+      await vscode.workspace
+        .getConfiguration('embeddingInspector')
+        .update('margin', undefined, vscode.ConfigurationTarget.Workspace);
+      await closeAll();
+      fs.rmSync(root, { recursive: true, force: true });
+    });
+    afterEach(() => closeAll());
+  }
+
+  /**
    * The file's last test: no unhandled rejection, worker threads and memory back to the baseline, every
    * session opened garbage-collected, and the extension still opens and counts a dataset.
    */

@@ -8,14 +8,12 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as vscode from 'vscode';
 import { api, censusAt, closeAll, until, ws, sentToControls } from './helpers';
 import { analysisSlots, assertMatchesBrute, blobs, HostWatch, type SlotLike, umap, writeDataset } from './loadFixtures';
 import { tracked, within } from './hostProbes';
 
 describe('analysis workers killed in the real extension host', function () {
   this.timeout(120_000);
-  const cfg = () => vscode.workspace.getConfiguration('embeddingInspector');
   const root = ws('workerKill');
   const host = new HostWatch('workerKill.test');
   const { errorMessages, threads, threadsText } = host;
@@ -37,16 +35,7 @@ describe('analysis workers killed in the real extension host', function () {
     await host.start(a, root, runSeed);
   });
 
-  after(async () => {
-    host.stop();
-    await cfg().update('margin', undefined, vscode.ConfigurationTarget.Workspace);
-    await closeAll();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
-
-  afterEach(async () => {
-    await closeAll();
-  });
+  host.cleanUpAfter(root);
 
   it('an analysis worker killed mid-census: the session says what failed or recovers, never hangs, and the next margin is exact', async () => {
     const a = await api();

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCodeServer } from '../../../scripts/codeServer.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../scripts/chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const outDir = path.resolve(process.argv[2] ?? '/tmp/controls-real');
@@ -22,16 +23,8 @@ fs.rmSync(path.join(workspace, '.vscode'), { recursive: true, force: true });
 
 const cs = await startCodeServer({ home, settings: { 'workbench.colorTheme': theme } });
 const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
+  executablePath: CHROMIUM_PATH,
+  args: CHROMIUM_ARGS,
 });
 const hook = (frame) =>
   frame.evaluate(() => {
