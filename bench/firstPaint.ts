@@ -13,7 +13,9 @@
  * same window: the webviews' service worker installed, as in a browser profile that has shown a webview before),
  * --verbose (the workbench's and the webviews' logs, the webview frames' navigations and resources with their times),
  * --baseline REF (the extension built at git commit REF measured too, runs alternated), --reps R (runs per build; each
- * in a fresh home, code-server and browser: no cached layout).
+ * in a fresh home, code-server and browser: no cached layout), --settle S (seconds between the workbench showing and
+ * the command, default 10 as in the e2e run: in its first seconds a fresh workbench is still starting, and the first
+ * webview's service worker then took 8 s to take control here instead of 3).
  * What dominated at N = 2 000 (2026-12-05, load average 6-12): in each fresh browser the webviews' inner frames
  * (pre/fake.html) came 4-8 s after their outer frames, waiting for the workbench's service worker to install and take
  * control (code-server's pre/index.html); the page then loaded, said ready and drew in under a second.
@@ -73,7 +75,7 @@ async function measure(
   from: string,
   ws: string,
   n: number,
-  { waitUmap, verbose, again }: { waitUmap: boolean; verbose: boolean; again: boolean },
+  { waitUmap, verbose, again, settleMs }: { waitUmap: boolean; verbose: boolean; again: boolean; settleMs: number },
 ): Promise<Result> {
   const cleanup = new Cleanup();
   process.on('exit', () => cleanup.runSync());
@@ -84,7 +86,7 @@ async function measure(
     const { page } = await openBrowser(cleanup, verbose);
     await page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}`);
     await waitForWorkbench(page);
-    await sleep(2_000);
+    await sleep(settleMs);
     const r = await timeOpen(page, n, waitUmap, verbose);
     if (again) {
       await runCommand(page, 'View: Close All Editors');
@@ -182,6 +184,7 @@ async function main(): Promise<void> {
   const waitUmap = !argv.includes('--no-umap');
   const verbose = argv.includes('--verbose');
   const again = argv.includes('--again');
+  const settleMs = 1000 * Number(arg('--settle') ?? 10);
   const builds = baseline ? [{ name: baseline, root: buildAt(baseline) }] : [];
   builds.push({ name: 'this tree', root });
   const cleanup = new Cleanup();
@@ -190,13 +193,13 @@ async function main(): Promise<void> {
     const ws = tempDir('ei-first-ws-', cleanup);
     writeDataset(ws, n, DIM, CLASSES);
     console.log(
-      `N=${n.toLocaleString('en-US')} x ${DIM}, ${CLASSES} classes; a fresh browser profile per run (its first webview installs the workbench's service worker)`,
+      `N=${n.toLocaleString('en-US')} x ${DIM}, ${CLASSES} classes; a fresh browser profile per run (its first webview installs the workbench's service worker); the command ${settleMs / 1000} s after the workbench shows`,
     );
     const results = builds.map(() => [] as Result[]);
     for (let rep = 0; rep < reps; rep++)
       for (let b = 0; b < builds.length; b++) {
         const load = loadavg();
-        const r = await measure(builds[b].root, ws, n, { waitUmap, verbose, again });
+        const r = await measure(builds[b].root, ws, n, { waitUmap, verbose, again, settleMs });
         results[b].push(r);
         console.log(
           `${builds[b].name}${reps > 1 ? `, run ${rep + 1}` : ''} (load average ${load}): first points ${sec(r.firstMs ?? r.polledMs)} after the command (${r.kind}; ` +
