@@ -38,6 +38,8 @@ import {
 
 const DIM = 128;
 const CLASSES = 100;
+/** How long a run may take to draw before it is reported as failed (a blank webview never draws). */
+const LIMIT_MS = 180_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Picks the dataset in the quick pick if one is offered (a single dataset opens at once). */
@@ -115,7 +117,7 @@ async function timeOpen(page: Page, n: number, waitUmap: boolean, verbose: boole
   let first: { ms: number; kind: string } | undefined;
   let frame: Frame | undefined;
   const picking = pickIfAsked(page, () => first !== undefined);
-  const limit = Date.now() + 600_000;
+  const limit = Date.now() + LIMIT_MS;
   while (!first && Date.now() < limit) {
     if (!frame) frame = await findWebview(page, 'projection', 2_000).catch(() => undefined);
     if (frame && (await hook<number>(frame, 'pointsDrawn').catch(() => -1)) === n)
@@ -123,7 +125,7 @@ async function timeOpen(page: Page, n: number, waitUmap: boolean, verbose: boole
     else await sleep(100);
   }
   await picking;
-  if (!first || !frame) throw new Error('no points within 10 minutes');
+  if (!first || !frame) throw new Error(`no points within ${LIMIT_MS / 1000} s`);
   // The page's own clock (older bundles have no timeline: the polled time only).
   const tl = await hook<Timeline | undefined>(frame, 'timeline').catch(() => undefined);
   const at = (t: number | undefined) => (t ? t - t0 : undefined);
@@ -199,7 +201,11 @@ async function main(): Promise<void> {
     for (let rep = 0; rep < reps; rep++)
       for (let b = 0; b < builds.length; b++) {
         const load = loadavg();
-        const r = await measure(builds[b].root, ws, n, { waitUmap, verbose, again, settleMs });
+        const r = await measure(builds[b].root, ws, n, { waitUmap, verbose, again, settleMs }).catch((e: Error) => e);
+        if (r instanceof Error) {
+          console.log(`${builds[b].name}${reps > 1 ? `, run ${rep + 1}` : ''} (load average ${load}): ${r.message}`);
+          continue;
+        }
         results[b].push(r);
         console.log(
           `${builds[b].name}${reps > 1 ? `, run ${rep + 1}` : ''} (load average ${load}): first points ${sec(r.firstMs ?? r.polledMs)} after the command (${r.kind}; ` +
