@@ -16,8 +16,9 @@ import { readProjectionSettings } from '../settings';
  * cancellable progress notification (none for `alignedInit`, a snapshot switch started from the
  * previous snapshot's layout, which shows nothing else first); UMAP replaces the first paint
  * unless the user picked another layout. Above EXACT_NEIGHBOURS_UP_TO points that UMAP is on
- * NN-descent's neighbours; once the session's exact census pass has found the exact ones, it is
- * computed again from them and replaces itself (cached apart: the key says which neighbours).
+ * NN-descent's neighbours; once the exact ones are found (by a streaming session's census pass, or
+ * by the analysis workers for a dataset in memory), it is computed again from them and replaces
+ * itself (cached apart: the key says which neighbours).
  */
 export async function computeProjection(
   context: vscode.ExtensionContext,
@@ -37,9 +38,10 @@ export async function computeProjection(
   const columns = ds.layout ? {} : layoutFromColumns(ds.metadata, ds.n);
   if (columns.problem) console.warn(`[ei] ${ds.files.metadata ?? ds.name}: ${columns.problem}`);
   const cacheDir = path.join(context.globalStorageUri.fsPath, 'layouts');
-  // Above EXACT_NEIGHBOURS_UP_TO points, streaming: the exact pass brings exact neighbours; the layout from them, when
-  // an earlier session made it, comes first.
-  const upgrade = session.streaming && passNeighboursFor(ds.n, params.nNeighbors) > 0;
+  // Above EXACT_NEIGHBOURS_UP_TO points UMAP starts from NN-descent's neighbours, then exact ones come (from the
+  // streaming pass, or the analysis workers' search for a dataset in memory); the layout from them, when an earlier
+  // session made it, comes first.
+  const upgrade = passNeighboursFor(ds.n, params.nNeighbors) > 0;
   const exactKey = upgrade ? layoutCacheKey(ds.embeddings, { ...params, neighbours: 'exact' }) : undefined;
   const cachedExact = exactKey ? await readCachedLayout(cacheDir, exactKey, ds.n).catch(() => undefined) : undefined;
   const key = layoutCacheKey(ds.embeddings, params);
@@ -101,9 +103,10 @@ export async function computeProjection(
 const EXACT_NOTE = 'exact neighbours';
 
 /**
- * Waits for the session's exact census pass to bring every sample's exact neighbours, then lays
- * out from them (in a fresh worker: the first one's memory is gone meanwhile) and replaces the
- * approximate UMAP, with UMAP's progress in the picker. Ends quietly when the panel closes first.
+ * Waits for every sample's exact neighbours (a streaming session's census pass keeps them; a session in memory asks
+ * its analysis workers, Euclidean on the rows UMAP uses), then lays out from them (in a fresh worker: the first one's
+ * memory is gone meanwhile) and replaces the approximate UMAP, with UMAP's progress in the picker. Ends quietly when
+ * the panel closes first.
  */
 async function layoutFromExactNeighbours(
   context: vscode.ExtensionContext,
@@ -119,7 +122,10 @@ async function layoutFromExactNeighbours(
     workerScript: vscode.Uri.joinPath(context.extensionUri, 'dist', 'projectionWorker.js').fsPath,
   });
   try {
-    const ids = await session.exactNeighbours.wait(normalizedRows(params), params.nNeighbors, abort.signal);
+    const normalized = normalizedRows(params);
+    const ids = session.streaming
+      ? await session.exactNeighbours.wait(normalized, params.nNeighbors, abort.signal)
+      : await session.samples.layoutNeighbours(params.nNeighbors, normalized);
     if (!ids || session.disposed) return;
     const layout = await client.compute(
       input,

@@ -1,9 +1,9 @@
 /**
- * Above EXACT_NEIGHBOURS_UP_TO points a streaming session's UMAP starts from NN-descent's
- * neighbours; its exact census pass also keeps every sample's exact neighbours, and the layout is
- * computed again from them and replaces the approximate one (real extension host). Truth: the
- * engine's exactKnn in the extension's own worker, and UMAP with its own exact search in the
- * extension's own projection worker (the same bytes expected).
+ * Above EXACT_NEIGHBOURS_UP_TO points a session's UMAP starts from NN-descent's neighbours; then
+ * exact ones come (a streaming session's census pass keeps them, a session in memory asks its
+ * analysis workers), and the layout is computed again from them and replaces the approximate one
+ * (real extension host). Truth: the engine's exactKnn in the extension's own worker, and UMAP with
+ * its own exact search in the extension's own projection worker (the same bytes expected).
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -18,13 +18,14 @@ import { normalizedRows } from '../../src/projection/exactNeighbours';
 import { rng } from '../helpers/rng';
 import { writeNpy } from '../helpers/npy';
 
-describe('UMAP above 10 000 points: NN-descent first, then the exact pass’s neighbours (real extension host)', function () {
-  this.timeout(300_000);
+/** `streaming`: the session streams (a 120 MB budget); otherwise it holds its index in memory. Each has its own data (a
+ * seed of its own): the other's exact layout is not in the cache. */
+function exactNeighboursSuite(streaming: boolean, seed: number, folder: string): void {
   const cfg = () => vscode.workspace.getConfiguration('embeddingInspector');
   const n = EXACT_NEIGHBOURS_UP_TO + 500,
     dim = 8,
     classes = 40;
-  const r = rng(23),
+  const r = rng(seed),
     g = () => Math.sqrt(-2 * Math.log(r() + 1e-300)) * Math.cos(2 * Math.PI * r());
   const labels = Int32Array.from({ length: n }, (_, i) => i % classes);
   const centres = Float32Array.from({ length: classes * dim }, g);
@@ -38,16 +39,16 @@ describe('UMAP above 10 000 points: NN-descent first, then the exact pass’s ne
 
   before(async () => {
     await closeAll();
-    fs.mkdirSync(ws('exactnn'), { recursive: true });
-    writeNpy(ws('exactnn', 'embeddings.npy'), '<f4', [n, dim], embeddings);
-    writeNpy(ws('exactnn', 'labels.npy'), '<i4', [n], labels);
+    fs.mkdirSync(ws(folder), { recursive: true });
+    writeNpy(ws(folder, 'embeddings.npy'), '<f4', [n, dim], embeddings);
+    writeNpy(ws(folder, 'labels.npy'), '<i4', [n], labels);
     // 120 MB: the census index (about 500 MB here) does not fit, so the session streams.
-    await cfg().update('maxFileMegabytes', 120, vscode.ConfigurationTarget.Workspace);
+    if (streaming) await cfg().update('maxFileMegabytes', 120, vscode.ConfigurationTarget.Workspace);
     const a = await api();
-    const s = await a.inspector.open(ws('exactnn', 'embeddings.npy'));
+    const s = await a.inspector.open(ws(folder, 'embeddings.npy'));
     assert.ok(s, 'the dataset opened');
     session = s;
-    assert.ok(session.streaming, 'the session streams');
+    assert.equal(session.streaming, streaming, streaming ? 'the session streams' : 'the session is in memory');
     session.onDidChange((e) => {
       const note = session.layouts.state().choices.find((c) => c.kind === 'umap' && c.ready)?.note;
       if (e === 'layout' && note !== undefined && notes.at(-1) !== note) notes.push(note);
@@ -57,10 +58,11 @@ describe('UMAP above 10 000 points: NN-descent first, then the exact pass’s ne
   after(async () => {
     await cfg().update('maxFileMegabytes', undefined, vscode.ConfigurationTarget.Workspace);
     await closeAll();
-    fs.rmSync(ws('exactnn'), { recursive: true, force: true });
+    fs.rmSync(ws(folder), { recursive: true, force: true });
   });
 
-  it('replaces the NN-descent layout with the one from the pass’s exact neighbours, and caches it', async () => {
+  const from = streaming ? 'the pass’s exact neighbours' : 'the workers’ exact neighbours';
+  it(`replaces the NN-descent layout with the one from ${from}, and caches it`, async () => {
     await until(() => notes.includes('exact neighbours'), 'the layout from exact neighbours', 280_000);
     const shown = session.layouts.get('umap')!;
     // The pass's neighbours are exact: the engine's brute-force kNN, self first.
@@ -72,8 +74,10 @@ describe('UMAP above 10 000 points: NN-descent first, then the exact pass’s ne
       await engine.setDataset({ embeddings, n, dim, labels, classes });
       const options = { distance: session.settings.distance, normalize: session.settings.normalize };
       const truth = await engine.knn(15, true, undefined, options);
-      // Offered already (the layout above came from them): answered at once.
-      const ids = await session.exactNeighbours.wait(normalizedRows(options), 15, new AbortController().signal);
+      const ids = streaming
+        ? // Offered already (the layout above came from them): answered at once.
+          await session.exactNeighbours.wait(normalizedRows(options), 15, new AbortController().signal)
+        : await session.samples.layoutNeighbours(15, normalizedRows(options));
       assert.deepEqual(ids?.indices, truth.indices);
       // The layout is UMAP's own with exact neighbours, byte for byte.
       const own = await projection.compute({ embeddings, n, dim }, { ...options, neighbours: 'exact' });
@@ -87,4 +91,14 @@ describe('UMAP above 10 000 points: NN-descent first, then the exact pass’s ne
     assert.equal(notes.at(-1), 'exact neighbours');
     assert.equal(session.layouts.shown?.kind, 'umap');
   });
+}
+
+describe('UMAP above 10 000 points: NN-descent first, then the exact pass’s neighbours (real extension host)', function () {
+  this.timeout(300_000);
+  exactNeighboursSuite(true, 23, 'exactnn');
+});
+
+describe('UMAP above 10 000 points in memory: NN-descent first, then the workers’ exact neighbours (real extension host)', function () {
+  this.timeout(300_000);
+  exactNeighboursSuite(false, 29, 'exactnn-memory');
 });
