@@ -55,15 +55,6 @@ export class SampleQueries {
     );
   }
 
-  /**
-   * Every sample's k nearest neighbours for a layout, itself first: exact, in the workers, Euclidean on rows normalised
-   * or not, as UMAP's own exact search finds them (umap.ts), so the layout is the one it would give.
-   */
-  async layoutNeighbours(k: number, normalized: boolean): Promise<{ k: number; indices: Int32Array }> {
-    const r = await this.client.knn(k, true, undefined, { distance: 'euclidean', normalize: normalized });
-    return { k: r.k, indices: r.indices };
-  }
-
   /** Every sample's k nearest neighbours (exact, in the workers) under the current distance and normalisation. */
   knnAll(k: number, progress?: Progress): Promise<KnnResult> {
     const s = this.settings();

@@ -16,9 +16,9 @@ import { readProjectionSettings } from '../settings';
  * cancellable progress notification (none for `alignedInit`, a snapshot switch started from the
  * previous snapshot's layout, which shows nothing else first); UMAP replaces the first paint
  * unless the user picked another layout. Above EXACT_NEIGHBOURS_UP_TO points that UMAP is on
- * NN-descent's neighbours; once the exact ones are found (by a streaming session's census pass, or
- * by the analysis workers for a dataset in memory), it is computed again from them and replaces
- * itself (cached apart: the key says which neighbours).
+ * NN-descent's neighbours; then it is computed again from exact ones (a streaming session's census
+ * pass finds them; in memory, UMAP's own exact search in its worker) and replaces itself (cached
+ * apart: the key says which neighbours).
  */
 export async function computeProjection(
   context: vscode.ExtensionContext,
@@ -39,8 +39,8 @@ export async function computeProjection(
   if (columns.problem) console.warn(`[ei] ${ds.files.metadata ?? ds.name}: ${columns.problem}`);
   const cacheDir = path.join(context.globalStorageUri.fsPath, 'layouts');
   // Above EXACT_NEIGHBOURS_UP_TO points UMAP starts from NN-descent's neighbours, then exact ones come (from the
-  // streaming pass, or the analysis workers' search for a dataset in memory); the layout from them, when an earlier
-  // session made it, comes first.
+  // streaming pass, or UMAP's own exact search for a dataset in memory); the layout from them, when an earlier session
+  // made it, comes first.
   const upgrade = passNeighboursFor(ds.n, params.nNeighbors) > 0;
   const exactKey = upgrade ? layoutCacheKey(ds.embeddings, { ...params, neighbours: 'exact' }) : undefined;
   const cachedExact = exactKey ? await readCachedLayout(cacheDir, exactKey, ds.n).catch(() => undefined) : undefined;
@@ -103,10 +103,9 @@ export async function computeProjection(
 const EXACT_NOTE = 'exact neighbours';
 
 /**
- * Waits for every sample's exact neighbours (a streaming session's census pass keeps them; a session in memory asks
- * its analysis workers, Euclidean on the rows UMAP uses), then lays out from them (in a fresh worker: the first one's
- * memory is gone meanwhile) and replaces the approximate UMAP, with UMAP's progress in the picker. Ends quietly when
- * the panel closes first.
+ * Lays out from every sample's exact neighbours (a streaming session's census pass keeps them, and this waits for
+ * them; in memory, UMAP's own exact search finds them) in a fresh worker (the first one's memory is gone meanwhile)
+ * and replaces the approximate UMAP, with UMAP's progress in the picker. Ends quietly when the panel closes first.
  */
 async function layoutFromExactNeighbours(
   context: vscode.ExtensionContext,
@@ -122,14 +121,15 @@ async function layoutFromExactNeighbours(
     workerScript: vscode.Uri.joinPath(context.extensionUri, 'dist', 'projectionWorker.js').fsPath,
   });
   try {
-    const normalized = normalizedRows(params);
+    // A dataset in memory: UMAP's own exact search, here in the projection worker, so the analysis workers stay free
+    // for the census and the slider's recounts (an O(n^2 dim) job there held them for seconds).
     const ids = session.streaming
-      ? await session.exactNeighbours.wait(normalized, params.nNeighbors, abort.signal)
-      : await session.samples.layoutNeighbours(params.nNeighbors, normalized);
-    if (!ids || session.disposed) return;
+      ? await session.exactNeighbours.wait(normalizedRows(params), params.nNeighbors, abort.signal)
+      : undefined;
+    if ((session.streaming && !ids) || session.disposed) return;
     const layout = await client.compute(
       input,
-      { ...params, neighbours: 'exact', exactIds: ids },
+      { ...params, neighbours: 'exact', ...(ids ? { exactIds: ids } : {}) },
       { signal: abort.signal, onProgress: (f) => session.layouts.progress(f) },
     );
     if (session.disposed) return;

@@ -1,7 +1,7 @@
 /**
  * Above EXACT_NEIGHBOURS_UP_TO points a session's UMAP starts from NN-descent's neighbours; then
- * exact ones come (a streaming session's census pass keeps them, a session in memory asks its
- * analysis workers), and the layout is computed again from them and replaces the approximate one
+ * it is computed again from exact ones (a streaming session's census pass keeps them; in memory,
+ * UMAP's own exact search in its worker) and replaces the approximate one
  * (real extension host). Truth: the engine's exactKnn in the extension's own worker, and UMAP with
  * its own exact search in the extension's own projection worker (the same bytes expected).
  */
@@ -61,7 +61,7 @@ function exactNeighboursSuite(streaming: boolean, seed: number, folder: string):
     fs.rmSync(ws(folder), { recursive: true, force: true });
   });
 
-  const from = streaming ? 'the pass’s exact neighbours' : 'the workers’ exact neighbours';
+  const from = streaming ? 'the pass’s exact neighbours' : 'exact neighbours';
   it(`replaces the NN-descent layout with the one from ${from}, and caches it`, async () => {
     await until(() => notes.includes('exact neighbours'), 'the layout from exact neighbours', 280_000);
     const shown = session.layouts.get('umap')!;
@@ -73,12 +73,12 @@ function exactNeighboursSuite(streaming: boolean, seed: number, folder: string):
     try {
       await engine.setDataset({ embeddings, n, dim, labels, classes });
       const options = { distance: session.settings.distance, normalize: session.settings.normalize };
-      const truth = await engine.knn(15, true, undefined, options);
-      const ids = streaming
-        ? // Offered already (the layout above came from them): answered at once.
-          await session.exactNeighbours.wait(normalizedRows(options), 15, new AbortController().signal)
-        : await session.samples.layoutNeighbours(15, normalizedRows(options));
-      assert.deepEqual(ids?.indices, truth.indices);
+      if (streaming) {
+        const truth = await engine.knn(15, true, undefined, options);
+        // Offered already (the layout above came from them): answered at once.
+        const ids = await session.exactNeighbours.wait(normalizedRows(options), 15, new AbortController().signal);
+        assert.deepEqual(ids?.indices, truth.indices);
+      }
       // The layout is UMAP's own with exact neighbours, byte for byte.
       const own = await projection.compute({ embeddings, n, dim }, { ...options, neighbours: 'exact' });
       assert.deepEqual(Buffer.from(shown.buffer, shown.byteOffset, shown.byteLength), Buffer.from(own.buffer));
@@ -98,7 +98,7 @@ describe('UMAP above 10 000 points: NN-descent first, then the exact pass’s ne
   exactNeighboursSuite(true, 23, 'exactnn');
 });
 
-describe('UMAP above 10 000 points in memory: NN-descent first, then the workers’ exact neighbours (real extension host)', function () {
+describe('UMAP above 10 000 points in memory: NN-descent first, then exact neighbours (real extension host)', function () {
   this.timeout(300_000);
   exactNeighboursSuite(false, 29, 'exactnn-memory');
 });
