@@ -134,8 +134,17 @@ export class Inspector extends Disposable {
       early?.dispose();
       return undefined;
     }
-    const session = new Session(dataset, opts.settings ?? this.settings, this.workerScript);
-    const panel = new ProjectionPanel(this.context.extensionUri, session, early?.adopt());
+    let session: Session | undefined;
+    let panel: ProjectionPanel;
+    try {
+      session = new Session(dataset, opts.settings ?? this.settings, this.workerScript);
+      panel = new ProjectionPanel(this.context.extensionUri, session, early?.adopt());
+    } catch (e) {
+      // Neither a panel saying "Loading…" for good nor a session's workers left behind.
+      early?.dispose();
+      session?.dispose();
+      throw e;
+    }
     this.sessions.set(session, panel);
     panel.page.onDidChangeViewState((e) => {
       if (e.active) this.setActive(session);
@@ -166,7 +175,11 @@ export class Inspector extends Disposable {
    * every contributed view; a view not yet resolved cannot be shown without the focus.)
    */
   private async revealControls(panel: ProjectionPanel): Promise<void> {
-    await Promise.race([panel.whenReady, new Promise((r) => setTimeout(r, Inspector.REVEAL_CONTROLS_AFTER_MS))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      panel.whenReady,
+      new Promise((r) => (timer = setTimeout(r, Inspector.REVEAL_CONTROLS_AFTER_MS))),
+    ]).finally(() => clearTimeout(timer));
     if (panel.disposed) return;
     const hadFocus = panel.panel.active;
     await vscode.commands

@@ -54,6 +54,8 @@ export function importGraph(roots) {
       unresolved = [];
     for (const spec of importSpecifiers(fs.readFileSync(f, 'utf8'))) {
       if (spec.startsWith('.')) {
+        // Data (a .json file that exists) is no node of the graph: it imports nothing.
+        if (spec.endsWith('.json') && fs.existsSync(path.resolve(path.dirname(f), spec))) continue;
         const r = resolveRelative(f, spec);
         if (r) local.push(r);
         else unresolved.push(spec);

@@ -92,7 +92,10 @@ export async function readCachedLayout(
     return undefined;
   }
   const layout = layoutFromNpy(bytes, expectedN);
-  if (!layout) await fsp.rm(file, { force: true }).catch(() => undefined);
+  if (!layout) {
+    await fsp.rm(file, { force: true }).catch(() => undefined);
+    await fsp.rm(noteFileFor(dir, key), { force: true }).catch(() => undefined);
+  }
   return layout;
 }
 
@@ -132,7 +135,13 @@ export async function writeCachedLayout(dir: string, key: string, layout: Float3
 
 /** Keeps the MAX_FILES most recently written layouts. */
 async function prune(dir: string): Promise<void> {
-  const names = (await fsp.readdir(dir)).filter((f) => /^[0-9a-f]{64}\.npy$/.test(f));
+  const all = await fsp.readdir(dir);
+  // A note whose layout is gone (removed as unreadable, or by an older version of this prune).
+  const layouts = new Set(all.filter((f) => f.endsWith('.npy')));
+  for (const f of all)
+    if (/^[0-9a-f]{64}\.note$/.test(f) && !layouts.has(f.replace(/\.note$/, '.npy')))
+      await fsp.rm(path.join(dir, f), { force: true });
+  const names = all.filter((f) => /^[0-9a-f]{64}\.npy$/.test(f));
   if (names.length <= MAX_FILES) return;
   const stats = await Promise.all(names.map(async (f) => ({ f, t: (await fsp.stat(path.join(dir, f))).mtimeMs })));
   stats.sort((x, y) => y.t - x.t);

@@ -10,13 +10,15 @@ export const PROJECTION_VIEW_TYPE = 'embeddingInspector.projection';
 
 /** The projection panel as a spec: its page, and the folders it may load from (the bundle, the styles, the samples). */
 export function projectionSpec(extensionUri: vscode.Uri, title: string, sampleRoots: vscode.Uri[]): PanelSpec {
-  return {
+  const spec: PanelSpec = {
     viewType: PROJECTION_VIEW_TYPE,
     title,
     iconPath: vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg'),
     options: { enableScripts: true, localResourceRoots: projectionRoots(extensionUri, sampleRoots) },
-    html: (webview) => webviewHtml(webview, extensionUri, 'projection', title),
+    // The title as it is when the page is written (a retitled panel's next page says the new one).
+    html: (webview) => webviewHtml(webview, extensionUri, 'projection', spec.title),
   };
+  return spec;
 }
 
 export function projectionRoots(extensionUri: vscode.Uri, sampleRoots: vscode.Uri[]): vscode.Uri[] {

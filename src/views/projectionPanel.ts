@@ -373,5 +373,3 @@ export class ProjectionPanel extends Disposable {
     return undefined;
   }
 }
-
-/** Folders the webview may load sample images from: the workspace folders holding them. */

@@ -54,7 +54,7 @@ export class WatchedPanel extends Disposable {
     this.open({ viewColumn: column, preserveFocus: false });
     this._register({
       dispose: () => {
-        clearTimeout(this.timer);
+        this.stopWatching();
         for (const l of this.listeners) l.dispose();
         this.current.dispose();
       },
@@ -93,7 +93,7 @@ export class WatchedPanel extends Disposable {
   /** The page said it has loaded: no more watching (a page reloaded after being hidden loads as it did). */
   loaded(): void {
     this.loadedYet = true;
-    clearTimeout(this.timer);
+    this.stopWatching();
   }
 
   override dispose(): void {
@@ -110,7 +110,10 @@ export class WatchedPanel extends Disposable {
     this.listeners = [
       p.webview.onDidReceiveMessage((m) => this.messages.fire(m)),
       p.onDidChangeViewState((e) => {
-        this.watch();
+        // Hidden, its page does not load: the time limit stops, and starts again (whole) when it is shown. A focus
+        // change while it stays visible does not restart it.
+        if (!e.webviewPanel.visible) this.stopWatching();
+        else if (this.timer === undefined) this.watch();
         this.viewStates.fire({ active: e.webviewPanel.active, visible: e.webviewPanel.visible });
       }),
       p.onDidDispose(() => this.dispose()),
@@ -122,9 +125,17 @@ export class WatchedPanel extends Disposable {
 
   /** Arms the time limit while the panel is visible and its page has not loaded (a hidden page does not load). */
   private watch(): void {
-    clearTimeout(this.timer);
+    this.stopWatching();
     if (this.loadedYet || this.gaveUp || this._isDisposed || !this.current.visible) return;
-    this.timer = setTimeout(() => this.expired(), this.limit());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.expired();
+    }, this.limit());
+  }
+
+  private stopWatching(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   private limit(): number {

@@ -96,6 +96,14 @@ describe('projection: layout cache', () => {
     await writeCachedLayout(dir, key, Float32Array.from([3, 4]));
     assert.equal(await readCachedNote(dir, key), '', 'a layout written without a note has none');
     assert.ok(!fs.readdirSync(dir).some((f) => f.endsWith('.note')), 'its old note is removed');
+    // An unreadable layout goes with its note; a note left without its layout goes at the next write.
+    await writeCachedLayout(dir, key, Float32Array.from([1, 2]), note);
+    fs.writeFileSync(path.join(dir, `${key}.npy`), 'garbage');
+    assert.equal(await readCachedLayout(dir, key), undefined);
+    assert.deepEqual(fs.readdirSync(dir), [], 'the layout and its note removed');
+    fs.writeFileSync(path.join(dir, `${'c'.repeat(64)}.note`), 'orphan');
+    await writeCachedLayout(dir, key, Float32Array.from([1, 2]));
+    assert.deepEqual(fs.readdirSync(dir), [`${key}.npy`], 'the orphan note pruned');
   });
 
   it('refuses keys that are not hashes (no path tricks)', async () => {
