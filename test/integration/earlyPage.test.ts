@@ -68,6 +68,38 @@ describe('the Inspect commands open the projection before the dataset has loaded
     }
   });
 
+  it('a panel opened before a 51 MB load gets its dataset, whichever of the two finished first', async () => {
+    const a = await api();
+    // 200 000 x 64 (51 MB): its load usually outlasts the page's once a panel has opened in this host, and the page,
+    // which says ready only once, gets the dataset on adoption. Not always: run alone, the first page is slower
+    // (then it gets it when it says ready). Either way it must arrive.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-early-ready-'));
+    const n = 200_000,
+      dim = 64;
+    writeNpy(
+      path.join(dir, 'embeddings.npy'),
+      '<f4',
+      [n, dim],
+      new Float32Array(n * dim).map((_, i) => (i % 991) / 991),
+    );
+    writeNpy(
+      path.join(dir, 'labels.npy'),
+      '<i4',
+      [n],
+      new Int32Array(n).map((_, i) => i % 50),
+    );
+    try {
+      const s = await a.inspector.open(path.join(dir, 'embeddings.npy'), { early: true });
+      assert.ok(s, 'the dataset opened');
+      const panel = a.inspector.panelOf(s)!;
+      await until(() => sentToPanel(panel).some((m) => m.type === 'dataset'), 'the dataset posted to the page', 30_000);
+      assert.equal(panel.page.replacements, 0, 'the page that loaded first was kept');
+    } finally {
+      await closeAll();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('closing the panel while the dataset loads opens nothing', async () => {
     const a = await api();
     const before = a.inspector.openSessions.length;

@@ -7,7 +7,6 @@
  * baseline measured before the first scenario (HostWatch in loadFixtures.ts says how they are counted).
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { api, censusAt, closeAll, EXTENSION_ID, until, ws, sentToControls, sentToPanel } from './helpers';
@@ -35,12 +34,7 @@ describe('load and faults in the real extension host', function () {
   };
   const DIM = 16;
 
-  before(async function () {
-    this.timeout(120_000);
-    host.started = Date.now();
-    const a = await api();
-    await closeAll();
-    fs.rmSync(root, { recursive: true, force: true });
+  host.setUpBefore(root, runSeed, () => {
     // Datasets: N = 400 for the slider (brute force stays under a second), 1 500 to be closed mid-way.
     files.margin = writeDataset(path.join(root, 'margin'), blobs(3, 400, DIM, 4, 0.9), DIM);
     files.closeCensus = writeDataset(path.join(root, 'closeCensus'), blobs(runSeed + 11, 1500, DIM, 10, 0.8), DIM);
@@ -58,8 +52,6 @@ describe('load and faults in the real extension host', function () {
       );
     for (let k = 0; k < 5; k++)
       files.many.push(writeDataset(path.join(root, `many${k}`), blobs(20 + k, 80 + 20 * k, 8, 4, 0.8), 8));
-
-    await host.start(a, root, runSeed);
   });
 
   host.cleanUpAfter(root);

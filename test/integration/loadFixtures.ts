@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { bruteCensus, censusAt, closeAll, sentToControls, until, ws } from './helpers';
+import { api, bruteCensus, censusAt, closeAll, sentToControls, until, ws } from './helpers';
 import type { Session } from '../../src/session';
 import type { EmbeddingInspectorApi } from '../../src/extension';
 import type { CensusView } from '../../src/shared/protocol';
@@ -305,6 +305,21 @@ export class HostWatch {
     process.off('uncaughtExceptionMonitor', this.onUncaught);
     (vscode.window as { showErrorMessage: unknown }).showErrorMessage = originalShowError;
     untrackWorkers();
+  }
+
+  /**
+   * The file's `before`: a clean slate (every editor closed, `root` removed), the file's datasets written, then the
+   * watch started and the baseline measured.
+   */
+  setUpBefore(root: string, runSeed: number, writeData: () => void): void {
+    before(async () => {
+      this.started = Date.now();
+      const a = await api();
+      await closeAll();
+      fs.rmSync(root, { recursive: true, force: true });
+      writeData();
+      await this.start(a, root, runSeed);
+    });
   }
 
   /**

@@ -6,9 +6,8 @@
  * the baseline measured before the first scenario (HostWatch in loadFixtures.ts).
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { api, censusAt, closeAll, until, ws, sentToControls } from './helpers';
+import { api, censusAt, until, ws, sentToControls } from './helpers';
 import { analysisSlots, assertMatchesBrute, blobs, HostWatch, type SlotLike, umap, writeDataset } from './loadFixtures';
 import { tracked, within } from './hostProbes';
 
@@ -22,17 +21,10 @@ describe('analysis workers killed in the real extension host', function () {
   const files = { killed: '', firstAnalysis: '' };
   const DIM = 16;
 
-  before(async function () {
-    this.timeout(120_000);
-    host.started = Date.now();
-    const a = await api();
-    await closeAll();
-    fs.rmSync(root, { recursive: true, force: true });
+  host.setUpBefore(root, runSeed, () => {
     // Datasets: N = 400 to be killed mid-census (brute force stays under a second), 1 500 during the first analysis.
     files.killed = writeDataset(path.join(root, 'killed'), blobs(5, 400, DIM, 4, 0.9), DIM);
     files.firstAnalysis = writeDataset(path.join(root, 'firstAnalysis'), blobs(runSeed + 11, 1500, DIM, 10, 0.8), DIM);
-
-    await host.start(a, root, runSeed);
   });
 
   host.cleanUpAfter(root);
