@@ -98,6 +98,10 @@ export async function loadDatasetInteractive(target: string, base: LoadOptions =
         const choice = await vscode.window.showQuickPick(e.options, {
           title: `${path.basename(e.file)}: which ${e.key === 'labelsKey' ? 'labels' : 'embeddings'} should be used?`,
           placeHolder: e.options.length > 1 ? `${e.options.length} candidates` : undefined,
+          // The projection panel opened for this dataset takes the focus meanwhile (projectionPage.ts): the question
+          // stays until it is answered. (Without this, the panel's focus closed it in a CI run: an unanswered
+          // question, nothing opened.)
+          ignoreFocusOut: true,
         });
         if (!choice) return undefined;
         (opts as Record<string, unknown>)[e.key] = choice;
