@@ -38,8 +38,9 @@ export const pytorchLogdir: Step = {
     const tags = await until(
       'the question which tag',
       async () => {
+        // Until the list is the question's alone: a row of the dataset list before it may linger for an instant.
         const t = await quickPickOptions(c.page, 2, 5_000).catch(() => []);
-        return t.some((x) => x.trim() === LOGDIR.tags[1]) && !t.some((x) => x.includes('PyTorch')) && t;
+        return t.length === LOGDIR.tags.length && t.every((x) => LOGDIR.tags.includes(x.trim())) && t;
       },
       30_000,
     );
