@@ -25,6 +25,22 @@ function recordOpened(): { labels: string[]; dispose(): void } {
   return { labels, dispose: () => sub.dispose() };
 }
 
+/** 200 000 x 64 (51 MB) in a new temporary folder (`prefix`), values cycling with `period`: a load of a second. */
+function writeSlowDataset(prefix: string, period: number): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const n = 200_000,
+    dim = 64;
+  const embeddings = new Float32Array(n * dim).map((_, i) => (i % period) / period);
+  writeNpy(path.join(dir, 'embeddings.npy'), '<f4', [n, dim], embeddings);
+  writeNpy(
+    path.join(dir, 'labels.npy'),
+    '<i4',
+    [n],
+    new Int32Array(n).map((_, i) => i % 50),
+  );
+  return dir;
+}
+
 describe('the Inspect commands open the projection before the dataset has loaded', function () {
   this.timeout(120_000);
   beforeEach(() => closeAll());
@@ -70,24 +86,10 @@ describe('the Inspect commands open the projection before the dataset has loaded
 
   it('a panel opened before a 51 MB load gets its dataset, whichever of the two finished first', async () => {
     const a = await api();
-    // 200 000 x 64 (51 MB): its load usually outlasts the page's once a panel has opened in this host, and the page,
-    // which says ready only once, gets the dataset on adoption. Not always: run alone, the first page is slower
-    // (then it gets it when it says ready). Either way it must arrive.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-early-ready-'));
-    const n = 200_000,
-      dim = 64;
-    writeNpy(
-      path.join(dir, 'embeddings.npy'),
-      '<f4',
-      [n, dim],
-      new Float32Array(n * dim).map((_, i) => (i % 991) / 991),
-    );
-    writeNpy(
-      path.join(dir, 'labels.npy'),
-      '<i4',
-      [n],
-      new Int32Array(n).map((_, i) => i % 50),
-    );
+    // Its load usually outlasts the page's once a panel has opened in this host, and the page, which says ready only
+    // once, gets the dataset on adoption. Not always: run alone, the first page is slower (then it gets it when it
+    // says ready). Either way it must arrive.
+    const dir = writeSlowDataset('ei-early-ready-', 991);
     try {
       const s = await a.inspector.open(path.join(dir, 'embeddings.npy'), { early: true });
       assert.ok(s, 'the dataset opened');
@@ -103,22 +105,8 @@ describe('the Inspect commands open the projection before the dataset has loaded
   it('closing the panel while the dataset loads opens nothing', async () => {
     const a = await api();
     const before = a.inspector.openSessions.length;
-    // 200 000 x 64 (51 MB): its load outlasts the round trips of closing the tab as soon as it shows.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ei-early-'));
-    const n = 200_000,
-      dim = 64;
-    writeNpy(
-      path.join(dir, 'embeddings.npy'),
-      '<f4',
-      [n, dim],
-      new Float32Array(n * dim).map((_, i) => (i % 997) / 997),
-    );
-    writeNpy(
-      path.join(dir, 'labels.npy'),
-      '<i4',
-      [n],
-      new Int32Array(n).map((_, i) => i % 50),
-    );
+    // Its load outlasts the round trips of closing the tab as soon as it shows.
+    const dir = writeSlowDataset('ei-early-', 997);
     let closedAt = 0;
     const sub = vscode.window.tabGroups.onDidChangeTabs((e) => {
       const t = e.opened.find(isProjection);

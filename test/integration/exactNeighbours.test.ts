@@ -15,7 +15,7 @@ import { AnalysisClient } from '../../src/worker/client';
 import { ProjectionClient } from '../../src/projection/client';
 import { EXACT_NEIGHBOURS_UP_TO } from '../../src/projection/params';
 import { normalizedRows } from '../../src/projection/exactNeighbours';
-import { rng } from '../helpers/rng';
+import { blobs } from './loadFixtures';
 import { writeNpy } from '../helpers/npy';
 
 /** `streaming`: the session streams (a 120 MB budget); otherwise it holds its index in memory. Each has its own data (a
@@ -25,14 +25,7 @@ function exactNeighboursSuite(streaming: boolean, seed: number, folder: string):
   const n = EXACT_NEIGHBOURS_UP_TO + 500,
     dim = 8,
     classes = 40;
-  const r = rng(seed),
-    g = () => Math.sqrt(-2 * Math.log(r() + 1e-300)) * Math.cos(2 * Math.PI * r());
-  const labels = Int32Array.from({ length: n }, (_, i) => i % classes);
-  const centres = Float32Array.from({ length: classes * dim }, g);
-  const embeddings = Float32Array.from(
-    { length: n * dim },
-    (_, k) => centres[labels[Math.floor(k / dim)] * dim + (k % dim)] + g(),
-  );
+  const { embeddings, labels } = blobs(seed, n, dim, classes, 1);
   const extensionPath = () => vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
   let session: Session;
   const notes: string[] = [];
