@@ -43,6 +43,15 @@ export function readProjectionSettings(): ProjectionSettings {
   };
 }
 
+/** Which graphics API draws the projection's points (embeddingInspector.projection.renderer). */
+export function readRenderer(): 'auto' | 'webgpu' | 'webgl2' {
+  return pick(
+    vscode.workspace.getConfiguration(SECTION).get('projection.renderer'),
+    ['auto', 'webgpu', 'webgl2'],
+    'auto',
+  );
+}
+
 /** The memory budget in bytes (embeddingInspector.maxFileMegabytes): files larger are refused, passes are sized to stay
  * under it. */
 export function readMemoryBudget(): number {

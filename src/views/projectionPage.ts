@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readRenderer } from '../settings';
 import { webviewHtml } from './webviewHtml';
 import { WatchedPanel, type PanelSpec } from './watchedPanel';
 import { isMessage } from './messages';
@@ -16,7 +17,7 @@ export function projectionSpec(extensionUri: vscode.Uri, title: string, sampleRo
     iconPath: vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg'),
     options: { enableScripts: true, localResourceRoots: projectionRoots(extensionUri, sampleRoots) },
     // The title as it is when the page is written (a retitled panel's next page says the new one).
-    html: (webview) => webviewHtml(webview, extensionUri, 'projection', spec.title),
+    html: (webview) => webviewHtml(webview, extensionUri, 'projection', spec.title, { renderer: readRenderer() }),
   };
   return spec;
 }

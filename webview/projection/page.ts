@@ -21,6 +21,7 @@ import { NeighboursList } from './neighboursList';
 import { sampleImage } from './picture';
 import { PictureLayer } from './pictures';
 import { PlotView } from './plotView';
+import { rendererChoice } from './pointRenderer';
 import { baseSize, type ColorBy } from './pointStyle';
 import { SearchBox, selectionCensus } from './searchBox';
 import { banner as bannerFor, type Banner } from './statusBanner';
@@ -102,33 +103,43 @@ export class ProjectionPage {
   constructor(app: HTMLElement) {
     const { api, ui } = this;
     app.append(h('main', { class: 'main-area' }, this.plotBox));
-    this.plot = new PlotView(this.plotBox, {
-      hover: (i) => this.setHover(i),
-      click: (i) => {
-        api.post({ type: 'openSample', index: i });
-        this.requestNeighbours(i);
+    this.plot = new PlotView(
+      this.plotBox,
+      {
+        hover: (i) => this.setHover(i),
+        click: (i) => {
+          api.post({ type: 'openSample', index: i });
+          this.requestNeighbours(i);
+        },
+        select: (indices) => {
+          this.forgetSearch();
+          this.setSelection(indices);
+        },
+        clear: () => {
+          this.forgetSearch();
+          this.setSelection(new Int32Array(0));
+          this.plot.scene.triplet = null;
+          this.worst.clearActive();
+          this.plot.invalidate(true);
+        },
+        cameraChanged: (view) => this.saveView(view),
+        drawn: (points) => {
+          if (this.ds && points === this.ds.n && !this.timeline.firstPoints) this.timeline.firstPoints = Date.now();
+        },
+        error: (message) => {
+          this.glError = message;
+          this.renderStatus();
+          api.post({ type: 'log', level: 'error', message });
+        },
+        renderer: (kind, why) =>
+          api.post({
+            type: 'log',
+            level: 'info',
+            message: `points drawn with ${kind === 'webgpu' ? 'WebGPU' : `WebGL 2${why ? `: ${why}` : ''}`}`,
+          }),
       },
-      select: (indices) => {
-        this.forgetSearch();
-        this.setSelection(indices);
-      },
-      clear: () => {
-        this.forgetSearch();
-        this.setSelection(new Int32Array(0));
-        this.plot.scene.triplet = null;
-        this.worst.clearActive();
-        this.plot.invalidate(true);
-      },
-      cameraChanged: (view) => this.saveView(view),
-      drawn: (points) => {
-        if (this.ds && points === this.ds.n && !this.timeline.firstPoints) this.timeline.firstPoints = Date.now();
-      },
-      error: (message) => {
-        this.glError = message;
-        this.renderStatus();
-        api.post({ type: 'log', level: 'error', message });
-      },
-    });
+      rendererChoice(document.body.dataset.renderer),
+    );
     this.layouts = new LayoutReceiver({
       hasLayout: () => this.hasLayout,
       show: (...a) => this.showLayout(...a),

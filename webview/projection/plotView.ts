@@ -1,5 +1,6 @@
 /**
- * The plot: WebGL canvas + overlay canvas in one box, the camera, hit-testing and gestures.
+ * The plot: the points' canvas (WebGL 2 or WebGPU, pointLayer.ts) + overlay canvas in one box, the
+ * camera, hit-testing and gestures.
  * Redraws on demand only (one requestAnimationFrame when something changed), follows the box's
  * size (ResizeObserver) and devicePixelRatio.
  */
@@ -22,9 +23,10 @@ import { drawOverlay, type OverlayScene } from './overlay';
 import type { PictureLayer } from './pictures';
 import type { PointLook } from './pointLook';
 import { baseSize, type Palette } from './pointStyle';
-import { ScatterRenderer } from './scatter';
+import { PointLayer } from './pointLayer';
+import type { PointRenderer, RendererChoice } from './pointRenderer';
 
-/** The per-point inputs of the shader's styling and the look; each given is uploaded (see ScatterRenderer). */
+/** The per-point inputs of the shader's styling and the look; each given is uploaded (see pointRenderer.ts). */
 export interface PointInputs {
   labels?: Int32Array;
   category?: Uint8Array | null;
@@ -44,6 +46,8 @@ export interface PlotCallbacks {
   error(message: string): void;
   /** The points were drawn: how many (those of the layout that have arrived). */
   drawn?(points: number): void;
+  /** The points' renderer started: which, and why not WebGPU when it is not. */
+  renderer?(kind: PointRenderer['kind'], why: string): void;
 }
 
 const PADDING = 24;
@@ -64,7 +68,7 @@ export class PlotView {
   readonly canvas: HTMLCanvasElement;
   private readonly overlay: HTMLCanvasElement;
   private readonly ctx: CanvasRenderingContext2D;
-  private readonly renderer: ScatterRenderer;
+  private readonly renderer: PointLayer;
   private vp: Viewport = { width: 1, height: 1 };
   private dpr = 1;
   private cam: Camera = { cx: 0, cy: 0, scale: 1 };
@@ -87,7 +91,7 @@ export class PlotView {
   private partialDrawn = 0;
   /** Frames drawn from the moved cache since the layout was set (the test hook reads it). */
   movedFrames = 0;
-  /** Milliseconds the last frame took on the main thread (WebGL submission + overlay). */
+  /** Milliseconds the last frame took on the main thread (GPU submission + overlay). */
   lastFrameMs = 0;
   readonly scene: OverlayScene = {
     hover: -1,
@@ -104,6 +108,7 @@ export class PlotView {
   constructor(
     private readonly host: HTMLElement,
     private readonly cb: PlotCallbacks,
+    renderer: RendererChoice = 'auto',
   ) {
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'plot-gl';
@@ -120,7 +125,13 @@ export class PlotView {
     this.overlay.setAttribute('aria-hidden', 'true');
     host.append(this.canvas, this.overlay);
     this.ctx = this.overlay.getContext('2d')!;
-    this.renderer = new ScatterRenderer(this.canvas, (m) => cb.error(m));
+    this.renderer = new PointLayer(this.canvas, renderer, {
+      error: (m) => cb.error(m),
+      ready: (kind, why) => {
+        cb.renderer?.(kind, why);
+        this.invalidate();
+      },
+    });
     // The renderer re-uploads on restore (its listener runs first); then draw again.
     this.canvas.addEventListener('webglcontextrestored', () => this.invalidate());
     new ResizeObserver(() => this.resize()).observe(host);
@@ -129,13 +140,17 @@ export class PlotView {
     this.resize();
   }
 
-  /** Points in the last WebGL draw call. */
+  /** Points in the last draw call. */
   get pointsDrawn(): number {
     return this.renderer.pointsDrawn;
   }
-  /** False when WebGL2 could not start. */
+  /** False when the renderer could not start. */
   get ok(): boolean {
     return this.renderer.ok;
+  }
+  /** Which API draws the points: 'webgl2', 'webgpu', or '' while WebGPU is asked for. */
+  get rendererKind(): PointRenderer['kind'] | '' {
+    return this.renderer.kind;
   }
 
   /**

@@ -7,23 +7,17 @@
  * selection; the colour mode, emphasis and theme are uniforms and two small tables. Discs are
  * antialiased; hard points get a ring, selected points a focus-coloured ring. Draws only when asked.
  */
-import type { Rgb } from './colors';
 import { clipTransform, type Camera, type Viewport } from './camera';
 import type { PointLook } from './pointLook';
+import type { PointRenderer, SceneColors } from './pointRenderer';
 import { POINT_FRAGMENT, POINT_UNIFORMS, POINT_VERTEX, TABLE_WIDTH } from './pointShaders';
 import { FrameCache } from './frameCache';
 
 type BufferName = 'pos' | 'label' | 'cat' | 'value' | 'sel' | 'index';
 
-/** Colours the renderer needs besides the per-point ones. */
-export interface SceneColors {
-  background: Rgb;
-  ring: Rgb;
-  select: Rgb;
-}
-
 /** The WebGL2 scatter plot on one canvas. `ok` is false when WebGL2 is unavailable. */
-export class ScatterRenderer {
+export class ScatterRenderer implements PointRenderer {
+  readonly kind = 'webgl2';
   private gl: WebGL2RenderingContext | null;
   private program: WebGLProgram | null = null;
   private vao: WebGLVertexArrayObject | null = null;

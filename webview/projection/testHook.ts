@@ -1,7 +1,7 @@
 /**
  * The projection panel's test hook (read-only, for the end-to-end tests and benches),
  * window.__embeddingInspector:
- * - pointsDrawn: points in the last WebGL draw call (0 before the layout);
+ * - pointsDrawn: points in the last draw call (0 before the layout);
  * - layoutKind: 'pca' | 'umap' | 'own' on screen, '' before the first layout;
  * - movedFrames: frames drawn from the moved cached image (large layouts while the camera moves);
  * - layoutsShown: the kinds shown so far for this dataset, in order (['pca', 'umap'] when UMAP replaced PCA);
@@ -21,6 +21,7 @@
  * - timeline: { scriptStart, ready, dataset, firstPoints }, Date.now() when this page's script started, it said ready,
  *   the first dataset arrived and all its points were first drawn (0 until then);
  * - pictures: samples whose pictures the last frame drew over their points (zoomed in, pictures.ts);
+ * - renderer: 'webgl2' | 'webgpu', the API drawing the points ('' while WebGPU is asked for);
  * - screenPositionOf(i): { x, y } CSS px relative to the page viewport, or null.
  */
 import type { ProjectionPage } from './page';
@@ -84,6 +85,9 @@ export function installTestHook(p: ProjectionPage): void {
     },
     get timeline() {
       return { ...p.timeline };
+    },
+    get renderer() {
+      return p.plot.rendererKind;
     },
     screenPositionOf: (i: number) => p.plot.screenPositionOf(i),
   };

@@ -1,11 +1,50 @@
 /**
- * Browser side of the shader's pixel test (test/unit/projection/shaderPixels.test.ts): draws n
- * points with the real renderer (scatter.ts, pointLook.ts), one per 24 px cell at pixel centres,
- * and reads back each point's centre pixel and the pixel where a ring would be.
+ * Browser side of the shaders' pixel tests (test/unit/projection/shaderPixels.test.ts,
+ * gpuPixels.test.ts): draws n points with a real renderer — WebGL 2 (scatter.ts) or WebGPU
+ * (gpuScatter.ts), styled by pointLook.ts — one per 24 px cell at pixel centres, and reads back each
+ * point's centre pixel and the pixel where a ring would be; or draws a scene of overlapping points
+ * and reads back the whole image.
  */
+import { gpuDevice } from '../../../webview/projection/gpuDevice';
+import { GpuScatterRenderer } from '../../../webview/projection/gpuScatter';
 import { drawOrder, pointLook } from '../../../webview/projection/pointLook';
+import type { PointRenderer } from '../../../webview/projection/pointRenderer';
 import type { ColorBy, Palette } from '../../../webview/projection/pointStyle';
 import { ScatterRenderer } from '../../../webview/projection/scatter';
+
+export type Api = 'webgl2' | 'webgpu';
+
+/** A renderer of `api` on `canvas`; null (with the reason in errors) when the API is not there. */
+/** The WebGPU device of the last renderer made, destroyed when the next is made (one at a time). */
+let lastDevice: GPUDevice | null = null;
+
+async function rendererOn(canvas: HTMLCanvasElement, api: Api, errors: string[]): Promise<PointRenderer | null> {
+  lastDevice?.destroy();
+  lastDevice = null;
+  if (api === 'webgl2') return new ScatterRenderer(canvas, (m) => errors.push(m));
+  const { device, why } = await gpuDevice('webgpu');
+  if (!device) {
+    errors.push(`no WebGPU: ${why}`);
+    return null;
+  }
+  lastDevice = device;
+  const r = new GpuScatterRenderer(canvas, device, (m) => errors.push(m));
+  // Shader errors arrive asynchronously (an error scope).
+  await device.queue.onSubmittedWorkDone();
+  await new Promise((res) => setTimeout(res, 0));
+  return r;
+}
+
+/** The canvas's pixels as the page shows them (drawn onto a 2D canvas: the same readback for both APIs), top row
+ * first. */
+async function pixelsOf(canvas: HTMLCanvasElement): Promise<Uint8ClampedArray> {
+  const c2 = document.createElement('canvas');
+  c2.width = canvas.width;
+  c2.height = canvas.height;
+  const ctx = c2.getContext('2d', { willReadFrequently: true })!;
+  ctx.drawImage(canvas, 0, 0);
+  return ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+}
 
 /** One drawing, as plain arrays (it crosses page.evaluate as JSON). */
 export interface PixelCase {
@@ -36,14 +75,17 @@ export function cellOf(i: number): [number, number] {
   return [(i % COLS) * CELL + CELL / 2, Math.floor(i / COLS) * CELL + CELL / 2];
 }
 
-function render(c: PixelCase): {
+async function render(
+  c: PixelCase,
+  api: Api = 'webgl2',
+): Promise<{
   centre: number[][];
   ring: number[][];
   errors: string[];
   partial: number[][] | null;
   origin: number[] | null;
   drawn: number[];
-} {
+}> {
   const width = COLS * CELL,
     height = Math.ceil(c.n / COLS) * CELL;
   const canvas = document.createElement('canvas');
@@ -51,7 +93,8 @@ function render(c: PixelCase): {
   canvas.height = height;
   document.body.append(canvas);
   const errors: string[] = [];
-  const r = new ScatterRenderer(canvas, (m) => errors.push(m));
+  const r = await rendererOn(canvas, api, errors);
+  if (!r) return { centre: [], ring: [], errors, partial: null, origin: null, drawn: [] };
   const pos = new Float32Array(2 * c.n);
   // Data = screen pixels with y up: the camera below puts data (x, y) at screen (x, height - y).
   for (let i = 0; i < c.n; i++) {
@@ -92,9 +135,8 @@ function render(c: PixelCase): {
     }),
   );
   const p = c.palette;
-  const gl = canvas.getContext('webgl2')!;
   const drawn: number[] = [];
-  const drawAndRead = () => {
+  const drawAndRead = async () => {
     drawn.push(
       r.draw(
         { cx: width / 2, cy: height / 2, scale: 1 },
@@ -106,10 +148,9 @@ function render(c: PixelCase): {
         false,
       ),
     );
-    const px = new Uint8Array(4 * width * height);
-    gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, px);
+    const px = await pixelsOf(canvas);
     const at = (x: number, y: number) => {
-      const o = 4 * ((height - 1 - y) * width + x);
+      const o = 4 * (y * width + x);
       return [px[o], px[o + 1], px[o + 2]];
     };
     const centre: number[][] = [],
@@ -125,13 +166,121 @@ function render(c: PixelCase): {
   let partial: number[][] | null = null,
     origin: number[] | null = null;
   if (loaded < c.n) {
-    ({ centre: partial, origin } = drawAndRead());
+    ({ centre: partial, origin } = await drawAndRead());
     pos.set(whole.subarray(2 * loaded), 2 * loaded);
     r.positionsArrived(loaded, c.n);
   }
-  const { centre, ring } = drawAndRead();
+  const { centre, ring } = await drawAndRead();
   canvas.remove();
   return { centre, ring, errors, partial, origin, drawn };
 }
 
-(window as unknown as { renderPixels: typeof render }).renderPixels = render;
+/** A scene of overlapping points drawn by both tests' renderers alike (gpuPixels.test.ts). */
+export interface SceneCase {
+  n: number;
+  width: number;
+  height: number;
+  /** x, y per point, in device pixels from the bottom left. */
+  pos: number[];
+  labels: number[];
+  category: number[];
+  values: number[];
+  selected: number[] | null;
+  colorBy: ColorBy;
+  classCount: number;
+  emphasis: number[];
+  isolate: boolean;
+  baseSize: number;
+  palette: Palette;
+  lossScale: { ref: number; max: number };
+  growth: number;
+  alphaScale: number;
+  dpr: number;
+  /** Draw through the cached image; with `moved`, then draw that image moved (pan by moved.dx, dy data units, zoom). */
+  cache: boolean;
+  moved?: { dx: number; dy: number; zoom: number };
+}
+
+/** Draws the scene with `api`; the whole image (RGBA, top row first), the points drawn and any errors. */
+async function renderScene(
+  c: SceneCase,
+  api: Api,
+): Promise<{ rgba: Uint8ClampedArray; drawn: number; moved: boolean; errors: string[] }> {
+  const canvas = document.createElement('canvas');
+  canvas.width = c.width;
+  canvas.height = c.height;
+  document.body.append(canvas);
+  const errors: string[] = [];
+  const r = await rendererOn(canvas, api, errors);
+  if (!r) return { rgba: new Uint8ClampedArray(0), drawn: 0, moved: false, errors };
+  const labels = Int32Array.from(c.labels),
+    category = Uint8Array.from(c.category),
+    selected = c.selected ? Uint8Array.from(c.selected) : null,
+    emphasis = new Set(c.emphasis),
+    isolate = c.isolate && selected !== null;
+  r.setPositions(Float32Array.from(c.pos), c.n, 2);
+  r.setLabels(labels);
+  r.setCategory(category);
+  r.setValues(c.colorBy === 'loss' || c.colorBy === 'change' ? Float32Array.from(c.values) : null);
+  r.setSelected(selected);
+  r.setOrder(drawOrder(c.n, labels, c.classCount, category, emphasis, selected, isolate));
+  r.setLook(
+    pointLook({
+      colorBy: c.colorBy,
+      classCount: c.classCount,
+      emphasis,
+      isolate,
+      baseSize: c.baseSize,
+      palette: c.palette,
+      lossScale: c.lossScale,
+    }),
+  );
+  const p = c.palette,
+    colors = { background: p.background, ring: p.hard, select: p.focus },
+    vp = { width: c.width / c.dpr, height: c.height / c.dpr },
+    cam = { cx: c.width / 2, cy: c.height / 2, scale: 1 / c.dpr };
+  const drawn = r.draw(cam, vp, c.dpr, colors, c.growth, c.alphaScale, c.cache);
+  let moved = false;
+  if (c.moved) {
+    moved = r.drawMoved(
+      { cx: cam.cx + c.moved.dx, cy: cam.cy + c.moved.dy, scale: cam.scale * c.moved.zoom },
+      vp,
+      colors,
+    );
+  }
+  const rgba = await pixelsOf(canvas);
+  canvas.remove();
+  return { rgba, drawn, moved, errors };
+}
+
+/** How the two APIs' images of a scene differ, per pixel the largest of its channels' differences. */
+export interface SceneComparison {
+  webgl2: Omit<Awaited<ReturnType<typeof renderScene>>, 'rgba'>;
+  webgpu: Omit<Awaited<ReturnType<typeof renderScene>>, 'rgba'>;
+  pixels: number;
+  /** Pixels differing by more than 2 levels, the largest difference, the sum of differences. */
+  differ: number;
+  worst: number;
+  sum: number;
+  /** Pixels of the WebGPU image that are the background colour exactly. */
+  background: number;
+}
+
+/** Draws the scene with both APIs and compares the images here (a million numbers need not cross to the test). */
+async function compareScenes(c: SceneCase): Promise<SceneComparison> {
+  const { rgba: a, ...webgl2 } = await renderScene(c, 'webgl2');
+  const { rgba: b, ...webgpu } = await renderScene(c, 'webgpu');
+  const out = { webgl2, webgpu, pixels: c.width * c.height, differ: 0, worst: 0, sum: 0, background: 0 };
+  if (a.length !== 4 * out.pixels || b.length !== 4 * out.pixels) return out;
+  const bg = c.palette.background;
+  for (let p = 0; p < b.length; p += 4) {
+    const d = Math.max(Math.abs(a[p] - b[p]), Math.abs(a[p + 1] - b[p + 1]), Math.abs(a[p + 2] - b[p + 2]));
+    if (d > 2) out.differ++;
+    out.worst = Math.max(out.worst, d);
+    out.sum += d;
+    if (b[p] === bg[0] && b[p + 1] === bg[1] && b[p + 2] === bg[2]) out.background++;
+  }
+  return out;
+}
+
+Object.assign(window, { renderPixels: render, compareScenes });
