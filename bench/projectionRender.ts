@@ -27,7 +27,10 @@
  * bundle 1), --bundles A.js,B.js (or any bundles), --reps R (default 1): each size is measured with each bundle in
  * turn, in a fresh browser, R times, so old and new share the run and the machine's load (its load average is printed
  * before each run); with several runs every recolour of a bundle is pooled (median, quartiles, extremes) --profile (a
- * CPU profile of the page during the recolours by loss: the functions that took the most time, self and total).
+ * CPU profile of the page during the recolours by loss: the functions that took the most time, self and total),
+ * --renderers webgl2,webgpu (the points' API, the page's setting embeddingInspector.projection.renderer; each size is
+ * measured with each in turn, every browser then started with the flags under which this machine's Chromium has a
+ * working WebGPU adapter, SwiftShader's, so that both APIs run under the same flags).
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -36,6 +39,7 @@ import * as path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { LAYOUT_CHUNK_POINTS } from '../src/shared/protocol';
 import { bundleAt, peakMemory, summariseProfile } from './browserProbes';
+import chromiumFlags from '../scripts/chromium.json';
 
 const root = path.resolve(__dirname, '..', '..');
 const harness = path.join(root, 'test', 'webview', 'harness');
@@ -51,6 +55,7 @@ function serve(bundles: string[]): Promise<{ origin: string; close(): void }> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/') bundle = bundles[Number(url.searchParams.get('bundle') ?? 0)] ?? bundles[0];
+    const renderer = url.searchParams.get('renderer') ?? 'auto';
     if (url.pathname === '/dist/webview/projection.js') files[url.pathname] = [bundle, 'text/javascript'];
     const send = (type: string, body: string | Buffer) => {
       res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
@@ -63,7 +68,8 @@ function serve(bundles: string[]): Promise<{ origin: string; close(): void }> {
           .readFileSync(path.join(harness, 'projection.html'), 'utf8')
           .replaceAll('__NONCE__', crypto.randomBytes(16).toString('base64'))
           .replaceAll('__CSP_SOURCE__', origin)
-          .replaceAll('__BODY_CLASS__', 'vscode-dark'),
+          .replaceAll('__BODY_CLASS__', 'vscode-dark')
+          .replace('<body ', `<body data-renderer="${renderer.replace(/[^a-z0-9]/g, '')}" `),
       );
     }
     const f = files[url.pathname];
@@ -295,6 +301,8 @@ interface Row {
   n: number;
   /** Which of --bundles. */
   bundle: number;
+  /** The API that drew ('webgl2' | 'webgpu'), as the page's test hook says. */
+  renderer: string;
   /** Every recolour by label and by loss (stylesMs and lossMs are their medians). */
   stylesAll: number[];
   lossAll: number[];
@@ -320,7 +328,7 @@ async function measure(
   origin: string,
   bundle: number,
   n: number,
-  opts: { verbose: boolean; shots?: string; profile: boolean },
+  opts: { verbose: boolean; shots?: string; profile: boolean; renderer?: string },
 ): Promise<Row> {
   const launched = await chromium.launchServer({
     executablePath: '/usr/bin/chromium',
@@ -330,6 +338,7 @@ async function measure(
       '--disable-background-timer-throttling',
       '--no-first-run',
       '--disable-component-update',
+      ...(opts.renderer ? chromiumFlags.webgpuArgs : []),
     ],
   });
   const browser = await chromium.connect(launched.wsEndpoint());
@@ -337,7 +346,7 @@ async function measure(
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     if (opts.verbose) page.on('console', (m) => console.log('  page:', m.text()));
     page.on('pageerror', (e) => console.error('  page error:', e.message));
-    await page.goto(`${origin}/?bundle=${bundle}`);
+    await page.goto(`${origin}/?bundle=${bundle}${opts.renderer ? `&renderer=${opts.renderer}` : ''}`);
     await page.waitForFunction(() =>
       (globalThis as unknown as { __harness: { posted: { type: string }[] } }).__harness.posted.some(
         (m) => m.type === 'ready',
@@ -377,7 +386,13 @@ async function measure(
     const moved = (await movedFrames()) - moved0;
     const hover = await hoverInPage(page);
     const mem = peakMemory(launched.process().pid!);
-    if (opts.shots) await page.screenshot({ path: path.join(opts.shots, `projection-${n}-${bundle}.png`) });
+    const renderer = await page.evaluate(
+      () => (globalThis as unknown as { __embeddingInspector: { renderer: string } }).__embeddingInspector.renderer,
+    );
+    if (opts.shots)
+      await page.screenshot({
+        path: path.join(opts.shots, `projection-${n}-${bundle}${opts.renderer ? `-${renderer}` : ''}.png`),
+      });
     await page.close();
     const median = (xs: { stylesMs: number; drawnMs: number }[], k: 'stylesMs' | 'drawnMs') =>
       q(
@@ -387,6 +402,7 @@ async function measure(
     return {
       n,
       bundle,
+      renderer,
       ...load,
       stylesMs: median(recolours, 'stylesMs'),
       drawnMs: median(recolours, 'drawnMs'),
@@ -421,6 +437,7 @@ async function main(): Promise<void> {
     : (arg('--bundles') ?? own).split(',').map((b) => path.resolve(b));
   const reps = Number(arg('--reps') ?? 1);
   const opts = { verbose: argv.includes('--verbose'), shots: arg('--shots'), profile: argv.includes('--profile') };
+  const renderers: (string | undefined)[] = arg('--renderers')?.split(',') ?? [undefined];
   for (const b of bundles) if (!fs.existsSync(b)) throw new Error(`${b} missing (run npm run build first)`);
   if (bundles.length > 1)
     bundles.forEach((b, k) => console.log(`bundle ${k}: ${k === 0 && baseline ? `${baseline} (${b})` : b}`));
@@ -429,17 +446,18 @@ async function main(): Promise<void> {
   try {
     for (const n of sizes)
       for (let rep = 0; rep < reps; rep++)
-        for (let b = 0; b < bundles.length; b++) {
-          const before = loadavg();
-          const r = await measure(server.origin, b, n, opts);
-          rows.push(r);
-          console.log(
-            `N=${n.toLocaleString('en-US')}${bundles.length > 1 ? ` bundle ${b}` : ''}${reps > 1 ? ` rep ${rep + 1}` : ''} (load average ${before}): drawn ${r.drawn}; layout -> first points drawn ${ms(r.firstDrawnMs)}, whole drawn ${ms(r.layoutMs)}${n > LAYOUT_CHUNK_POINTS ? ` (${Math.ceil(n / LAYOUT_CHUNK_POINTS)} chunks)` : ''}; ` +
-              `census -> colours set ${ms(r.stylesMs)} (by loss ${ms(r.lossMs)} [${r.lossAll.map((x) => x.toFixed(1)).join(' ')}]; cloned, not transferred ${ms(r.clonedMs)}), drawn ${ms(r.drawnMs)} (medians); ` +
-              `zoom frame median ${ms(r.frame50)}, p90 ${ms(r.frame90)} (${r.moved} of them the cached image moved); hover median ${ms(r.hover50)}, max ${ms(r.hoverMax)}; ` +
-              `page heap ${r.heapMb.toFixed(0)} MB; peak RSS renderer ${r.rendererMb.toFixed(0)} MB, GPU process ${r.gpuMb.toFixed(0)} MB`,
-          );
-        }
+        for (let b = 0; b < bundles.length; b++)
+          for (const renderer of renderers) {
+            const before = loadavg();
+            const r = await measure(server.origin, b, n, { ...opts, renderer });
+            rows.push(r);
+            console.log(
+              `N=${n.toLocaleString('en-US')}${bundles.length > 1 ? ` bundle ${b}` : ''}${renderer ? ` ${r.renderer} (asked ${renderer})` : ''}${reps > 1 ? ` rep ${rep + 1}` : ''} (load average ${before}): drawn ${r.drawn}; layout -> first points drawn ${ms(r.firstDrawnMs)}, whole drawn ${ms(r.layoutMs)}${n > LAYOUT_CHUNK_POINTS ? ` (${Math.ceil(n / LAYOUT_CHUNK_POINTS)} chunks)` : ''}; ` +
+                `census -> colours set ${ms(r.stylesMs)} (by loss ${ms(r.lossMs)} [${r.lossAll.map((x) => x.toFixed(1)).join(' ')}]; cloned, not transferred ${ms(r.clonedMs)}), drawn ${ms(r.drawnMs)} (medians); ` +
+                `zoom frame median ${ms(r.frame50)}, p90 ${ms(r.frame90)} (${r.moved} of them the cached image moved); hover median ${ms(r.hover50)}, max ${ms(r.hoverMax)}; ` +
+                `page heap ${r.heapMb.toFixed(0)} MB; peak RSS renderer ${r.rendererMb.toFixed(0)} MB, GPU process ${r.gpuMb.toFixed(0)} MB`,
+            );
+          }
     if (reps > 1 || bundles.length > 1)
       for (const n of sizes)
         for (let b = 0; b < bundles.length; b++) {

@@ -141,6 +141,9 @@ const openProjection: Step = {
       c.images.length,
       'every sample drawn in the UMAP layout',
     );
+    // The setting is 'auto' and this Chromium (flags of scripts/chromium.json, without webgpuArgs) has no WebGPU
+    // adapter: the page asked, fell back, and drew with WebGL 2.
+    assert.equal(await hook<string>(c.projection, 'renderer'), 'webgl2', 'the points drawn with WebGL 2');
     assert.equal(
       await c.projection.inputValue('[data-testid=layout-picker]'),
       'umap',

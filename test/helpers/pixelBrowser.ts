@@ -10,20 +10,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import chromiumFlags from '../../scripts/chromium.json';
 import { repoRoot } from './repoRoot';
 
 export const CHROMIUM = '/usr/bin/chromium';
-/**
- * With the first two alone this Chromium offers an adapter whose device fails at its first use ("A valid external
- * Instance reference no longer exists"); with ANGLE and Vulkan both on SwiftShader, it draws and reads back.
- */
-export const WEBGPU_FLAGS = [
-  '--enable-unsafe-webgpu',
-  '--enable-unsafe-swiftshader',
-  '--use-angle=swiftshader',
-  '--use-vulkan=swiftshader',
-  '--enable-features=Vulkan',
-];
+/** The flags under which this machine's Chromium has a working WebGPU adapter (SwiftShader's; see the note there). */
+export const WEBGPU_FLAGS: string[] = chromiumFlags.webgpuArgs;
 
 export interface PixelBrowser {
   page: Page;

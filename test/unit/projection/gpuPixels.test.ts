@@ -14,7 +14,7 @@
 import * as assert from 'node:assert/strict';
 import { openPixelPage, type PixelBrowser } from '../../helpers/pixelBrowser';
 import type { ColorBy, Palette } from '../../../webview/projection/pointStyle';
-import type { SceneCase, SceneComparison } from '../../webview/harness/pixelPage';
+import type { SceneCase, SceneComparison } from '../../webview/harness/pixelScene';
 
 const palette: Palette = {
   background: [30, 30, 30],

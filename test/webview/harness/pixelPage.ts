@@ -11,6 +11,7 @@ import { drawOrder, pointLook } from '../../../webview/projection/pointLook';
 import type { PointRenderer } from '../../../webview/projection/pointRenderer';
 import type { ColorBy, Palette } from '../../../webview/projection/pointStyle';
 import { ScatterRenderer } from '../../../webview/projection/scatter';
+import type { SceneCase, SceneComparison, SceneDrawn } from './pixelScene';
 
 export type Api = 'webgl2' | 'webgpu';
 
@@ -175,37 +176,8 @@ async function render(
   return { centre, ring, errors, partial, origin, drawn };
 }
 
-/** A scene of overlapping points drawn by both tests' renderers alike (gpuPixels.test.ts). */
-export interface SceneCase {
-  n: number;
-  width: number;
-  height: number;
-  /** x, y per point, in device pixels from the bottom left. */
-  pos: number[];
-  labels: number[];
-  category: number[];
-  values: number[];
-  selected: number[] | null;
-  colorBy: ColorBy;
-  classCount: number;
-  emphasis: number[];
-  isolate: boolean;
-  baseSize: number;
-  palette: Palette;
-  lossScale: { ref: number; max: number };
-  growth: number;
-  alphaScale: number;
-  dpr: number;
-  /** Draw through the cached image; with `moved`, then draw that image moved (pan by moved.dx, dy data units, zoom). */
-  cache: boolean;
-  moved?: { dx: number; dy: number; zoom: number };
-}
-
 /** Draws the scene with `api`; the whole image (RGBA, top row first), the points drawn and any errors. */
-async function renderScene(
-  c: SceneCase,
-  api: Api,
-): Promise<{ rgba: Uint8ClampedArray; drawn: number; moved: boolean; errors: string[] }> {
+async function renderScene(c: SceneCase, api: Api): Promise<SceneDrawn & { rgba: Uint8ClampedArray }> {
   const canvas = document.createElement('canvas');
   canvas.width = c.width;
   canvas.height = c.height;
@@ -251,19 +223,6 @@ async function renderScene(
   const rgba = await pixelsOf(canvas);
   canvas.remove();
   return { rgba, drawn, moved, errors };
-}
-
-/** How the two APIs' images of a scene differ, per pixel the largest of its channels' differences. */
-export interface SceneComparison {
-  webgl2: Omit<Awaited<ReturnType<typeof renderScene>>, 'rgba'>;
-  webgpu: Omit<Awaited<ReturnType<typeof renderScene>>, 'rgba'>;
-  pixels: number;
-  /** Pixels differing by more than 2 levels, the largest difference, the sum of differences. */
-  differ: number;
-  worst: number;
-  sum: number;
-  /** Pixels of the WebGPU image that are the background colour exactly. */
-  background: number;
 }
 
 /** Draws the scene with both APIs and compares the images here (a million numbers need not cross to the test). */

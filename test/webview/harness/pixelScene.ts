@@ -1,0 +1,51 @@
+/**
+ * The scenes of the renderers' whole-image pixel test (test/unit/projection/gpuPixels.test.ts) and what the page
+ * (pixelPage.ts) answers: plain data, shared by the test (Node) and the page (browser).
+ */
+import type { ColorBy, Palette } from '../../../webview/projection/pointStyle';
+
+/** A scene of overlapping points drawn by both tests' renderers alike (gpuPixels.test.ts). */
+export interface SceneCase {
+  n: number;
+  width: number;
+  height: number;
+  /** x, y per point, in device pixels from the bottom left. */
+  pos: number[];
+  labels: number[];
+  category: number[];
+  values: number[];
+  selected: number[] | null;
+  colorBy: ColorBy;
+  classCount: number;
+  emphasis: number[];
+  isolate: boolean;
+  baseSize: number;
+  palette: Palette;
+  lossScale: { ref: number; max: number };
+  growth: number;
+  alphaScale: number;
+  dpr: number;
+  /** Draw through the cached image; with `moved`, then draw that image moved (pan by moved.dx, dy data units, zoom). */
+  cache: boolean;
+  moved?: { dx: number; dy: number; zoom: number };
+}
+
+/** One API's drawing of a scene, besides its pixels. */
+export interface SceneDrawn {
+  drawn: number;
+  moved: boolean;
+  errors: string[];
+}
+
+/** How the two APIs' images of a scene differ, per pixel the largest of its channels' differences. */
+export interface SceneComparison {
+  webgl2: SceneDrawn;
+  webgpu: SceneDrawn;
+  pixels: number;
+  /** Pixels differing by more than 2 levels, the largest difference, the sum of differences. */
+  differ: number;
+  worst: number;
+  sum: number;
+  /** Pixels of the WebGPU image that are the background colour exactly. */
+  background: number;
+}
