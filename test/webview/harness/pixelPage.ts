@@ -36,6 +36,28 @@ async function rendererOn(canvas: HTMLCanvasElement, api: Api, errors: string[])
   return r;
 }
 
+/** Gives renderer `r` the per-point inputs, their draw order and the look of case `c`. */
+function style(
+  r: PointRenderer,
+  c: Pick<PixelCase, 'n' | 'colorBy' | 'classCount' | 'baseSize' | 'palette' | 'lossScale'>,
+  x: {
+    labels: Int32Array;
+    category: Uint8Array | null;
+    values: Float32Array | null;
+    selected: Uint8Array | null;
+    emphasis: Set<number>;
+    isolate: boolean;
+  },
+): void {
+  r.setLabels(x.labels);
+  r.setCategory(x.category);
+  r.setValues(x.values);
+  r.setSelected(x.selected);
+  r.setOrder(drawOrder(c.n, x.labels, c.classCount, x.category, x.emphasis, x.selected, x.isolate));
+  const { colorBy, classCount, baseSize, palette, lossScale } = c;
+  r.setLook(pointLook({ colorBy, classCount, emphasis: x.emphasis, isolate: x.isolate, baseSize, palette, lossScale }));
+}
+
 /** The canvas's pixels as the page shows them (drawn onto a 2D canvas: the same readback for both APIs), top row
  * first. */
 async function pixelsOf(canvas: HTMLCanvasElement): Promise<Uint8ClampedArray> {
@@ -113,28 +135,13 @@ async function render(
     whole = pos.slice();
   pos.fill(0, 2 * loaded);
   r.setPositions(pos, c.n, 2, loaded);
-  r.setLabels(labels);
-  r.setCategory(category);
-  r.setValues(
+  const values =
     c.colorBy === 'loss' && c.loss
       ? Float32Array.from(c.loss)
       : c.colorBy === 'change' && c.change
         ? Float32Array.from(c.change)
-        : null,
-  );
-  r.setSelected(selected);
-  r.setOrder(drawOrder(c.n, labels, c.classCount, category, emphasis, selected, isolate));
-  r.setLook(
-    pointLook({
-      colorBy: c.colorBy,
-      classCount: c.classCount,
-      emphasis,
-      isolate,
-      baseSize: c.baseSize,
-      palette: c.palette,
-      lossScale: c.lossScale,
-    }),
-  );
+        : null;
+  style(r, c, { labels, category, values, selected, emphasis, isolate });
   const p = c.palette;
   const drawn: number[] = [];
   const drawAndRead = async () => {
@@ -191,22 +198,8 @@ async function renderScene(c: SceneCase, api: Api): Promise<SceneDrawn & { rgba:
     emphasis = new Set(c.emphasis),
     isolate = c.isolate && selected !== null;
   r.setPositions(Float32Array.from(c.pos), c.n, 2);
-  r.setLabels(labels);
-  r.setCategory(category);
-  r.setValues(c.colorBy === 'loss' || c.colorBy === 'change' ? Float32Array.from(c.values) : null);
-  r.setSelected(selected);
-  r.setOrder(drawOrder(c.n, labels, c.classCount, category, emphasis, selected, isolate));
-  r.setLook(
-    pointLook({
-      colorBy: c.colorBy,
-      classCount: c.classCount,
-      emphasis,
-      isolate,
-      baseSize: c.baseSize,
-      palette: c.palette,
-      lossScale: c.lossScale,
-    }),
-  );
+  const values = c.colorBy === 'loss' || c.colorBy === 'change' ? Float32Array.from(c.values) : null;
+  style(r, c, { labels, category, values, selected, emphasis, isolate });
   const p = c.palette,
     colors = { background: p.background, ring: p.hard, select: p.focus },
     vp = { width: c.width / c.dpr, height: c.height / c.dpr },
