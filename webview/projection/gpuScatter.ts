@@ -1,5 +1,5 @@
 /**
- * WebGPU point renderer: every sample one instanced quad (gpuShaders.ts), in the draw order, styled
+ * WebGPU point renderer: every sample one quad of two triangles (gpuShaders.ts), in the draw order, styled
  * on the GPU from the same inputs as the WebGL 2 renderer (scatter.ts) and drawing the same pixels.
  * Per-point inputs are storage buffers written as they arrive (positions by chunk, 1 byte per point
  * per census); the look is a uniform block and one small table. Large layouts draw through a cached
@@ -184,7 +184,7 @@ export class GpuScatterRenderer implements PointRenderer {
       this.writeUniforms(cam, vp, dpr, colors, growth, alphaScale, n, p.loaded, p.stride, look);
       pass.setPipeline(this.pipeline!);
       pass.setBindGroup(0, group);
-      pass.draw(4, n);
+      pass.draw(6 * n);
     }
     pass.end();
     if (target) {
@@ -226,7 +226,7 @@ export class GpuScatterRenderer implements PointRenderer {
           },
         ],
       },
-      primitive: { topology: 'triangle-strip' },
+      primitive: { topology: points ? 'triangle-list' : 'triangle-strip' },
     });
   }
 

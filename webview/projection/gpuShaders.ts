@@ -1,11 +1,13 @@
 /**
  * The WebGPU renderer's shaders (gpuScatter.ts): the WGSL port of pointShaders.ts, line for line in
- * what it computes, so both APIs draw the same pixels. WebGPU has no point sprites: each point is an
- * instanced quad of 4 vertices (a triangle strip) sized as the sprite would be, and the fragment
- * shader gets its offset from the centre in device pixels (GL's gl_PointCoord * size). The
- * per-point inputs are storage buffers read through the draw order (`order[instance]`), so hard,
- * emphasised and selected points end on top as in the WebGL 2 renderer's indexed draw. Bytes
- * (categories, selection, emphasis) are packed four to a u32.
+ * what it computes, so both APIs draw the same pixels. WebGPU has no point sprites: each point is a
+ * quad sized as the sprite would be, two triangles, six vertices of one non-instanced draw (vertex
+ * v draws point v / 6; SwiftShader's WebGPU took 3 times as long per frame with an instanced quad a
+ * point, and hardware does not mind either way), and the fragment shader gets its offset from the
+ * centre in device pixels (GL's gl_PointCoord * size). The per-point inputs are storage buffers
+ * read through the draw order (`order[v / 6]`), so hard, emphasised and selected points end on top
+ * as in the WebGL 2 renderer's indexed draw. Bytes (categories, selection, emphasis) are packed four
+ * to a u32.
  */
 
 /** Byte size of the points' uniform block (the WGSL struct Uniforms, words at U). */
@@ -88,8 +90,11 @@ struct VOut {
 fn byteAt(word: u32, i: u32) -> u32 { return (word >> ((i & 3u) * 8u)) & 255u; }
 
 @vertex
-fn vs(@builtin(vertex_index) v: u32, @builtin(instance_index) k: u32) -> VOut {
+fn vs(@builtin(vertex_index) vi: u32) -> VOut {
   var out: VOut;
+  // Six vertices a point, two triangles: corners 0 1 2 and 2 1 3 of the quad.
+  let k = vi / 6u;
+  let v = (0x312210u >> ((vi % 6u) * 4u)) & 3u;
   let i = order[k];
   if (i >= u.loaded) {
     out.position = vec4f(2.0, 2.0, 2.0, 1.0);
@@ -142,7 +147,7 @@ fn vs(@builtin(vertex_index) v: u32, @builtin(instance_index) k: u32) -> VOut {
   let disc = size * u.sizeScale;
   let extra = select(1.0, u.ringWidth + 1.5, (flags & 3u) != 0u);
   let sprite = min(u.maxSize, disc + 2.0 * extra);
-  // Corners of a triangle strip: (-1,-1) (1,-1) (-1,1) (1,1).
+  // Corners 0..3: (-1,-1) (1,-1) (-1,1) (1,1).
   let corner = vec2f(f32(v & 1u), f32(v >> 1u)) * 2.0 - 1.0;
   out.position = vec4f((p - u.center) * u.scale + corner * sprite / u.viewport, 0.0, 1.0);
   out.local = corner * sprite * 0.5;

@@ -1,6 +1,6 @@
 /**
  * What the plot asks of a point renderer, whichever API draws: WebGL 2 (scatter.ts, point sprites)
- * or WebGPU (gpuScatter.ts, instanced quads). Both style each point on the GPU from the same
+ * or WebGPU (gpuScatter.ts, quads). Both style each point on the GPU from the same
  * per-point inputs and look (pointLook.ts), the same way (pointShaders.ts, gpuShaders.ts; the CPU
  * reference is computePointStyles in pointStyle.ts), so they draw the same pixels.
  */
