@@ -140,11 +140,9 @@ export class SampleSources implements SampleSourcesParts {
     return p instanceof SampleSources ? p : new SampleSources(p);
   }
 
-  /** Sample i's path, or undefined when it has no source (negative i counts from the end, as Array.at). */
+  /** Sample i's path, or undefined when it has no source (any i but 0..length-1 has none, as with `array[i]`). */
   pathAt(i: number): string | undefined {
-    i = Math.trunc(i) || 0;
-    if (i < 0) i += this.length;
-    if (!(i >= 0 && i < this.length)) return undefined;
+    if (!this.has(i)) return undefined;
     const k = this.kind[i];
     if (k === NONE) return undefined;
     if (k === ODD) return this.oddSource(i).path;
@@ -162,9 +160,7 @@ export class SampleSources implements SampleSourcesParts {
    * undefined when it has no source: a title decodes only these bytes.
    */
   nameAt(i: number): string | undefined {
-    i = Math.trunc(i) || 0;
-    if (i < 0) i += this.length;
-    if (!(i >= 0 && i < this.length)) return undefined;
+    if (!this.has(i)) return undefined;
     const k = this.kind[i];
     if (k === NONE) return undefined;
     if (k === ODD) return this.oddSource(i).path.split(/[\\/]/).pop();
@@ -178,18 +174,14 @@ export class SampleSources implements SampleSourcesParts {
 
   /** Sample i's line (undefined for none, as in its SampleSource). */
   lineAt(i: number): number | undefined {
-    i = Math.trunc(i) || 0;
-    if (i < 0) i += this.length;
-    if (!(i >= 0 && i < this.length)) return undefined;
+    if (!this.has(i)) return undefined;
     if (this.kind[i] === ODD) return this.oddSource(i).line;
     return this.line[i] || undefined;
   }
 
-  /** Sample i's source, a new object each time (negative i counts from the end, as Array.at). */
+  /** Sample i's source, a new object each time (any i but 0..length-1 has none, as with `array[i]`). */
   at(i: number): SampleSource | undefined {
-    i = Math.trunc(i) || 0;
-    if (i < 0) i += this.length;
-    if (!(i >= 0 && i < this.length)) return undefined;
+    if (!this.has(i)) return undefined;
     const k = this.kind[i];
     if (k === NONE) return undefined;
     if (k === ODD) return this.oddSource(i);
@@ -220,6 +212,14 @@ export class SampleSources implements SampleSourcesParts {
   /** The plain array this replaces. */
   toArray(): (SampleSource | undefined)[] {
     return this.map((s) => s);
+  }
+
+  /**
+   * True when i is a sample's index. Not Array.at's rule: a negative or fractional index (a malformed
+   * message from a webview) is no sample, as with `sources[i]` before.
+   */
+  private has(i: number): boolean {
+    return Number.isInteger(i) && i >= 0 && i < this.length;
   }
 
   /** Sample i's entry in `odd` (in index order: a binary search). */
