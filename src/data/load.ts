@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Dataset } from '../shared/dataset';
+import { SampleSources } from '../shared/sampleSources';
 import { Boundary } from './boundary';
 import { fail, InputError } from './errors';
 import type { LoadOptions } from './loadOptions';
@@ -265,7 +266,7 @@ export async function loadDataset(target: string, opts: LoadOptions = {}): Promi
     const base = path.dirname(metaFile ?? snap.path);
     const roots = opts.workspaceRoots ?? [st.isDirectory() ? abs : path.dirname(abs)];
     const r = await resolveSamples(columns[sampleCol], base, roots);
-    dataset.sources = r.sources;
+    dataset.sources = SampleSources.fromArray(r.sources);
     warnings.push(...r.warnings);
   }
   return dataset;

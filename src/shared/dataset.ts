@@ -2,17 +2,10 @@
  * The in-memory dataset every layer shares: the loaders (src/data) produce it, the engine and the
  * projection consume it. Pure types: no `vscode`, no DOM.
  */
+import type { SampleSources } from './sampleSources';
 import type { SpriteGeometry } from './sprite';
 
-/** Where one sample came from, so the UI can show and open it. */
-export interface SampleSource {
-  /** Absolute filesystem path of the image or text file (already checked to be inside the workspace). */
-  path: string;
-  /** 1-based line for text samples (`file.txt#L12`), undefined for images. */
-  line?: number;
-  /** `image` for png/jpg/jpeg/webp/gif/bmp, `text` otherwise. */
-  kind: 'image' | 'text';
-}
+export type { SampleSource } from './sampleSources';
 
 /** One snapshot (e.g. a training epoch) of the same samples' embeddings. */
 export interface SnapshotRef {
@@ -40,8 +33,11 @@ export interface Dataset {
   labels: Int32Array;
   /** Class id -> the label as the user wrote it (`"7"`, `"cat"`). Sorted naturally (numbers by value). */
   classNames: string[];
-  /** Source sample per row, when the metadata names one (undefined entries where missing or refused). */
-  sources?: (SampleSource | undefined)[];
+  /**
+   * Source sample per row, when the metadata names one (undefined entries where missing or refused):
+   * `sources.at(i)`, compact (shared/sampleSources.ts).
+   */
+  sources?: SampleSources;
   /** Extra metadata columns, by column name, one string per sample (for tooltips). */
   metadata?: Record<string, string[]>;
   /** A 2-D layout the user made (manifest field `layout`): row-major n x 2, and its file. */

@@ -1,4 +1,5 @@
-import type { Dataset, SampleSource } from '../shared/dataset';
+import type { Dataset } from '../shared/dataset';
+import type { SampleSources } from '../shared/sampleSources';
 import type { DatasetView } from '../shared/protocol';
 
 /**
@@ -12,7 +13,7 @@ export function datasetView(id: string, d: Dataset, imageUri: (path: string) => 
   const n = any ? d.n : 0;
   const sampleTitles: string[] = new Array(n);
   const { imageDirs, imageDir, imageUris } = imageAddresses(d, n, imageUri);
-  for (let i = 0; i < n; i++) sampleTitles[i] = sampleTitle(d.sources?.[i]);
+  for (let i = 0; i < n; i++) sampleTitles[i] = sampleTitle(d.sources, i);
   const snap = d.snapshots && d.activeSnapshot !== undefined ? d.snapshots[d.activeSnapshot]?.name : undefined;
   const sprite = d.sprite
     ? {
@@ -71,7 +72,7 @@ function imageAddresses(
     imageUris[i] = imageUri(p);
   };
   for (let i = 0; i < n; i++) {
-    const s = d.sources?.[i];
+    const s = d.sources?.at(i);
     if (!s || s.kind !== 'image') continue;
     const cut = Math.max(s.path.lastIndexOf('/'), s.path.lastIndexOf('\\'));
     const folder = s.path.slice(0, cut),
@@ -93,6 +94,9 @@ function imageAddresses(
 }
 
 /** What a sample without an image is called: its file name, and the line for a text sample ("notes.txt:12"). */
-export function sampleTitle(s: SampleSource | undefined): string {
-  return s ? `${s.path.split(/[\\/]/).pop()}${s.line ? `:${s.line}` : ''}` : '';
+export function sampleTitle(sources: SampleSources | undefined, i: number): string {
+  const name = sources?.nameAt(i);
+  if (name === undefined) return '';
+  const line = sources!.lineAt(i);
+  return line ? `${name}:${line}` : name;
 }

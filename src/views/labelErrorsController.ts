@@ -121,7 +121,7 @@ export class LabelErrorsController {
     });
     if (!target) return;
     const csv = labelSuspectsCsv(r.suspects, d.classNames, (i) => {
-      const s = d.sources?.[i];
+      const s = d.sources?.at(i);
       return s ? path.relative(base, s.path).split(path.sep).join('/') : '';
     });
     try {

@@ -68,7 +68,7 @@ export class ProjectionPanel extends Disposable {
         labels: d.labels,
         classNames: d.classNames,
         metadata: d.metadata,
-        titles: d.sources?.map(sampleTitle),
+        titles: d.sources && Array.from({ length: d.sources.length }, (_, i) => sampleTitle(d.sources, i)),
       }),
       vscode.Uri.joinPath(extensionUri, 'dist', 'searchWorker.js').fsPath,
     );
@@ -337,7 +337,7 @@ export class ProjectionPanel extends Disposable {
    */
   async openSample(i: number): Promise<string | undefined> {
     const d = this.session.dataset,
-      src = d.sources?.[i];
+      src = d.sources?.at(i);
     if (!src && d.sprite) {
       const c = spriteCell(d.sprite, i);
       const open = 'Open the Sprite';

@@ -45,7 +45,7 @@ describe('a dataset opened in the real extension host', function () {
       ['circle', 'cross', 'ring', 'square'],
       'the metadata label column names the classes',
     );
-    assert.equal(session.dataset.sources?.[3]?.path, ws('clusters', 'images', '003.png'));
+    assert.equal(session.dataset.sources?.at(3)?.path, ws('clusters', 'images', '003.png'));
   });
 
   it('counts every triplet exactly as a brute-force census does', () => {

@@ -13,8 +13,8 @@ describe('data: metadata.tsv beside an .npy', () => {
     const d = await loadDataset(path.join(clusters, 'embeddings.npy'));
     assert.equal(d.n, 60);
     assert.equal(d.files.metadata, path.join(clusters, 'metadata.tsv'));
-    assert.equal(d.sources?.[3]?.path, path.join(clusters, 'images', '003.png'));
-    assert.equal(d.sources?.[3]?.kind, 'image');
+    assert.equal(d.sources?.at(3)?.path, path.join(clusters, 'images', '003.png'));
+    assert.equal(d.sources?.at(3)?.kind, 'image');
     // A metadata `label` column comes before a labels file beside (documented order).
     assert.deepEqual([...d.classNames].sort(), ['circle', 'cross', 'ring', 'square']);
     assert.deepEqual(d.warnings, []);

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { datasetView } from '../../../src/views/datasetView';
 import { sampleImageUri } from '../../../src/shared/protocol';
 import type { Dataset } from '../../../src/shared/dataset';
+import { SampleSources } from '../../../src/shared/sampleSources';
 
 const base = (over: Partial<Dataset> = {}): Dataset => ({
   name: 'd',
@@ -20,11 +21,11 @@ describe('the dataset as the projection webview gets it', () => {
     const v = datasetView(
       's1',
       base({
-        sources: [
+        sources: SampleSources.fromArray([
           { path: '/w/img/0.png', kind: 'image' },
           undefined,
           { path: '/w/t/notes.txt', line: 12, kind: 'text' },
-        ],
+        ]),
       }),
       (p) => `uri:${p}`,
     );
@@ -45,7 +46,11 @@ describe('the dataset as the projection webview gets it', () => {
       made.push(p);
       return `https://res/${p.split('/').map(encodeURIComponent).join('/')}${p.startsWith('/w/odd') ? '?v=1' : ''}`;
     };
-    const v = datasetView('s1', base({ n: 5, labels: new Int32Array(5), sources }), uri);
+    const v = datasetView(
+      's1',
+      base({ n: 5, labels: new Int32Array(5), sources: SampleSources.fromArray(sources) }),
+      uri,
+    );
     assert.deepEqual(
       Array.from({ length: 5 }, (_, i) => sampleImageUri(v, i)),
       sources.map((s) => uri(s.path)),
@@ -63,16 +68,20 @@ describe('the dataset as the projection webview gets it', () => {
     const n = 100_000;
     const sources = Array.from({ length: n }, (_, i) => ({ path: `/w/f${i % 10}/${i}.png`, kind: 'image' as const }));
     let made = 0;
-    const v = datasetView('s1', base({ n, labels: new Int32Array(n), sources }), (p) => {
-      made++;
-      return `https://res${p}`;
-    });
+    const v = datasetView(
+      's1',
+      base({ n, labels: new Int32Array(n), sources: SampleSources.fromArray(sources) }),
+      (p) => {
+        made++;
+        return `https://res${p}`;
+      },
+    );
     assert.equal(made, 10);
     assert.deepEqual(v.imageUris, []);
     assert.equal(sampleImageUri(v, 12345), 'https://res/w/f5/12345.png');
   });
   it('a dataset without sample files sends empty lists, not n empty strings each', () => {
-    for (const sources of [undefined, [undefined, undefined, undefined]]) {
+    for (const sources of [undefined, SampleSources.fromArray([undefined, undefined, undefined])]) {
       const v = datasetView('s1', base({ sources }), () => {
         throw new Error('no URI is made');
       });

@@ -248,7 +248,7 @@ describe('sample generator: a short build', function () {
       ],
     );
     assert.deepStrictEqual(ds.classNames, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
-    assert.ok(ds.sources?.every((s) => s?.kind === 'image' && fs.existsSync(s.path)));
+    assert.ok(ds.sources?.toArray().every((s) => s?.kind === 'image' && fs.existsSync(s.path)));
   });
 
   it('rebuilding into the same folder with fewer snapshots leaves no stale files behind', async () => {

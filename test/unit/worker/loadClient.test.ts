@@ -1,6 +1,7 @@
 /**
  * loadDatasetInWorker with the real bundled worker (dist/loadWorker.js): the same Dataset as
- * loadDataset in process (embeddings and labels arrive in shared memory), and the same errors as
+ * loadDataset in process (embeddings and labels arrive in shared memory, the samples' sources as a
+ * SampleSources around transferred buffers), and the same errors as
  * their own classes with their fields: an InputError naming the file, an AmbiguousChoiceError
  * with its choices (the UI asks, then loads again with the choice).
  */
@@ -8,6 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AmbiguousChoiceError, InputError, loadDataset } from '../../../src/data/index';
+import { SampleSources } from '../../../src/shared/sampleSources';
 import { loadDatasetInWorker } from '../../../src/worker/loadClient';
 import { fixture } from '../data/fixtures';
 
@@ -17,7 +19,7 @@ describe('worker: loadDatasetInWorker (datasets read off the host thread)', func
   this.timeout(30_000);
   before(() => assert.ok(fs.existsSync(script), `build first: ${script}`));
 
-  it('gives the dataset loadDataset gives, its embeddings and labels in shared memory', async () => {
+  it('gives the dataset loadDataset gives, its embeddings and labels in shared memory, its sources compact', async () => {
     for (const target of ['npz/stored.npz', 'projector', 'manifest']) {
       const root = fixture(target.split('/')[0]);
       const want = await loadDataset(fixture(target), { workspaceRoots: [root] });
@@ -26,6 +28,10 @@ describe('worker: loadDatasetInWorker (datasets read off the host thread)', func
         got.embeddings.buffer instanceof SharedArrayBuffer && got.labels.buffer instanceof SharedArrayBuffer,
         'shared, not copied',
       );
+      if (want.sources) {
+        assert.ok(got.sources instanceof SampleSources, `${target}: the sources as their class again`);
+        assert.deepEqual(got.sources.toArray(), want.sources.toArray(), target);
+      }
       assert.deepEqual(
         { ...got, embeddings: Array.from(got.embeddings), labels: Array.from(got.labels) },
         { ...want, embeddings: Array.from(want.embeddings), labels: Array.from(want.labels) },
