@@ -128,6 +128,15 @@ export function logdirImages(): { n: number; h: number; w: number; values: Float
 export const BROKEN = { folder: 'broken', file: 'embeddings.npy', n: 64, dim: 8, presentRows: 10 };
 
 /**
+ * EI_E2E_RENDERER=webgpu: the run as a user with WebGPU sees it — Chromium gets the flags under which it has a
+ * working WebGPU adapter (scripts/chromium.json's webgpuArgs, and not --disable-gpu), the workspace sets
+ * embeddingInspector.projection.renderer to webgpu (the adapter is a software one, which 'auto' declines), and the
+ * first step expects the points drawn with WebGPU. Not part of `npm test` (a second whole run); by hand:
+ * EI_E2E_RENDERER=webgpu node scripts/test.mjs --only e2e.
+ */
+export const E2E_RENDERER = process.env.EI_E2E_RENDERER === 'webgpu' ? 'webgpu' : 'webgl2';
+
+/**
  * A scratch workspace: a copy of samples/mnist (never the repository itself), the PyTorch log dir
  * `runs/`, and `broken/`, whose
  * embeddings.npy announces 64 x 8 float32 in its header but holds only 10 rows (a truncated write),

@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { makeWorkspace, privateVsix, readSampleImages, root, sampleTarget } from './fixtures';
+import { E2E_RENDERER, makeWorkspace, privateVsix, readSampleImages, root, sampleTarget } from './fixtures';
 import { steps as baseSteps, type E2eContext } from './steps';
 import { malformedSteps } from './malformedSteps';
 import { logdirSteps } from './logdirSteps';
@@ -42,7 +42,10 @@ interface CodeServerModule {
 }
 
 /** Debian's Chromium and its flags, as every script here starts it (scripts/chromium.json). */
-const CHROMIUM_ARGS = chromiumFlags.args;
+const CHROMIUM_ARGS =
+  E2E_RENDERER === 'webgpu'
+    ? [...chromiumFlags.args.filter((a) => a !== '--disable-gpu'), ...chromiumFlags.webgpuArgs]
+    : chromiumFlags.args;
 const STEP_TIMEOUT_MS = 180_000;
 const steps = [...baseSteps, ...malformedSteps, ...logdirSteps, ...pictureSteps, ...scaleSteps];
 const SETUP_TITLE = 'the packaged extension installs and the workbench opens the sample workspace';
@@ -137,6 +140,13 @@ let noteLine: (line: string) => void = () => undefined;
 /** Installs the .vsix into a scratch home, starts code-server and the browser, opens the workspace. */
 async function setUp({ vsix, cs }: { vsix: string; cs: CodeServerModule }): Promise<E2eContext> {
   const ws = makeWorkspace();
+  if (E2E_RENDERER === 'webgpu') {
+    fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+    fs.writeFileSync(
+      path.join(ws, '.vscode', 'settings.json'),
+      JSON.stringify({ 'embeddingInspector.projection.renderer': 'webgpu' }),
+    );
+  }
   scratch.push(ws);
   cleanups.push(() => fs.rmSync(ws, { recursive: true, force: true }));
   const images = readSampleImages(ws);

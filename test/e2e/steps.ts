@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { BROKEN, cliCensus, cliKnn, defaultSettings, LOGDIR, readSampleColumn } from './fixtures';
+import { BROKEN, cliCensus, cliKnn, defaultSettings, E2E_RENDERER, LOGDIR, readSampleColumn } from './fixtures';
 import { decodePng, pixelStats, pixelsChanged, type Rgba } from './png';
 import {
   waitForWorkbench,
@@ -142,8 +142,8 @@ const openProjection: Step = {
       'every sample drawn in the UMAP layout',
     );
     // The setting is 'auto' and this Chromium (flags of scripts/chromium.json, without webgpuArgs) has no WebGPU
-    // adapter: the page asked, fell back, and drew with WebGL 2.
-    assert.equal(await hook<string>(c.projection, 'renderer'), 'webgl2', 'the points drawn with WebGL 2');
+    // adapter: the page asked, fell back, and drew with WebGL 2 (with EI_E2E_RENDERER=webgpu, WebGPU; run.ts).
+    assert.equal(await hook<string>(c.projection, 'renderer'), E2E_RENDERER, `the points drawn with ${E2E_RENDERER}`);
     assert.equal(
       await c.projection.inputValue('[data-testid=layout-picker]'),
       'umap',

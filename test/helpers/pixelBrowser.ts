@@ -22,8 +22,8 @@ export interface PixelBrowser {
   close(): Promise<void>;
 }
 
-/** The harness page in a fresh browser; null when Chromium is not installed. */
-export async function openPixelPage(webgpu: boolean): Promise<PixelBrowser | null> {
+/** The harness page in a fresh browser (`extra`: more flags); null when Chromium is not installed. */
+export async function openPixelPage(webgpu: boolean, extra: string[] = []): Promise<PixelBrowser | null> {
   if (!fs.existsSync(CHROMIUM)) return null;
   // The page's bundle, built here (esbuild is a dev dependency; not bundled into this test).
   const esbuild = createRequire(__filename)('esbuild') as typeof import('esbuild');
@@ -53,7 +53,7 @@ export async function openPixelPage(webgpu: boolean): Promise<PixelBrowser | nul
   try {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--no-first-run', '--disable-component-update', ...(webgpu ? WEBGPU_FLAGS : [])],
+      args: ['--no-sandbox', '--no-first-run', '--disable-component-update', ...(webgpu ? WEBGPU_FLAGS : []), ...extra],
     });
     const page = await browser.newPage({ deviceScaleFactor: 1 });
     await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);

@@ -14,7 +14,7 @@ export async function gpuDevice(choice: RendererChoice): Promise<{ device: GPUDe
   if (!gpu) return { device: null, why: 'this webview has no WebGPU' };
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
   if (!adapter) return { device: null, why: 'this webview has no WebGPU adapter' };
-  if (choice === 'auto' && adapter.isFallbackAdapter)
+  if (choice === 'auto' && isSoftware(adapter))
     return { device: null, why: 'the WebGPU adapter is a software one (WebGL 2 draws faster there)' };
   try {
     const device = await adapter.requestDevice({
@@ -35,21 +35,49 @@ export async function gpuDevice(choice: RendererChoice): Promise<{ device: GPUDe
 }
 
 /**
- * Why an empty submission did not complete within 3 s, or '' when it did. A Chromium here without its
- * Vulkan flags grants an adapter and a device that fail at their first use; the canvas would then be
- * taken by WebGPU for good and stay blank, so the device is tried before the canvas is.
+ * Why a first drawing did not complete within 3 s, or '' when it did: a clear of a small offscreen
+ * canvas. This Chromium, started with --disable-gpu or without its Vulkan flags, grants an adapter
+ * and a device that work until a canvas is drawn to, and then fail for good ("A valid external
+ * Instance reference no longer exists"); the points' canvas would then be WebGPU's and stay blank,
+ * so the device is tried on a canvas of its own before the points' canvas is given to it.
  */
 async function firstUseFails(device: GPUDevice): Promise<string> {
-  device.queue.submit([device.createCommandEncoder().finish()]);
   let timer = 0;
+  const drawn = (async () => {
+    const ctx = new OffscreenCanvas(4, 4).getContext('webgpu');
+    if (!ctx) return 'no WebGPU canvas';
+    ctx.configure({ device, format: navigator.gpu.getPreferredCanvasFormat(), alphaMode: 'opaque' });
+    const enc = device.createCommandEncoder();
+    enc
+      .beginRenderPass({
+        colorAttachments: [{ view: ctx.getCurrentTexture().createView(), loadOp: 'clear', storeOp: 'store' }],
+      })
+      .end();
+    device.queue.submit([enc.finish()]);
+    await device.queue.onSubmittedWorkDone();
+    return '';
+  })().catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
   const why = await Promise.race([
-    device.queue.onSubmittedWorkDone().then(
-      () => '',
-      (e: unknown) => (e instanceof Error ? e.message : String(e)),
-    ),
+    drawn,
     device.lost.then((i) => i.message || 'lost'),
     new Promise<string>((r) => (timer = window.setTimeout(() => r('no answer in 3 s'), 3000))),
   ]);
   window.clearTimeout(timer);
   return why;
+}
+
+/**
+ * A CPU adapter (SwiftShader and the like): `info.isFallbackAdapter` in current Chromium (156 here has no
+ * `adapter.isFallbackAdapter` any more), the older field, or SwiftShader by name.
+ */
+function isSoftware(adapter: GPUAdapter): boolean {
+  const a = adapter as GPUAdapter & {
+    info?: { isFallbackAdapter?: boolean; vendor?: string; architecture?: string; description?: string };
+  };
+  const info = a.info ?? {};
+  return (
+    info.isFallbackAdapter === true ||
+    a.isFallbackAdapter === true ||
+    /swiftshader/i.test(`${info.vendor ?? ''} ${info.architecture ?? ''} ${info.description ?? ''}`)
+  );
 }

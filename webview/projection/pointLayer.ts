@@ -30,6 +30,7 @@ interface Inputs {
 
 export class PointLayer {
   private r: PointRenderer | null = null;
+  private reported = false;
   private readonly inputs: Inputs = {
     positions: null,
     labels: null,
@@ -103,10 +104,27 @@ export class PointLayer {
     this.r?.invalidateCache();
   }
   draw(...a: Parameters<PointRenderer['draw']>): number {
-    return this.r?.draw(...a) ?? 0;
+    try {
+      return this.r?.draw(...a) ?? 0;
+    } catch (e) {
+      this.failed(e);
+      return 0;
+    }
   }
   drawMoved(cam: Camera, vp: Viewport, colors: SceneColors): boolean {
-    return this.r?.drawMoved(cam, vp, colors) ?? false;
+    try {
+      return this.r?.drawMoved(cam, vp, colors) ?? false;
+    } catch (e) {
+      this.failed(e);
+      return false;
+    }
+  }
+
+  /** A draw threw: said once (every frame would throw the same), the plot stays as it is. */
+  private failed(e: unknown): void {
+    if (this.reported) return;
+    this.reported = true;
+    this.cb.error(`drawing the points (${this.kind}) failed: ${e instanceof Error ? e.message : String(e)}`);
   }
 
   private async choose(choice: RendererChoice): Promise<void> {

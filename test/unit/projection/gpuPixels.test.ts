@@ -12,7 +12,8 @@
  * installed.
  */
 import * as assert from 'node:assert/strict';
-import { openPixelPage, type PixelBrowser } from '../../helpers/pixelBrowser';
+import * as fs from 'node:fs';
+import { CHROMIUM, openPixelPage, type PixelBrowser } from '../../helpers/pixelBrowser';
 import type { ColorBy, Palette } from '../../../webview/projection/pointStyle';
 import type { SceneCase, SceneComparison } from '../../webview/harness/pixelScene';
 
@@ -125,5 +126,36 @@ describe('WebGPU draws the picture WebGL 2 draws (whole images in Chromium)', fu
   it('the cached image moved while the camera moves', async () => {
     const r = await same(scene('label', { cache: true, moved: { dx: 23, dy: -11, zoom: 1.3 } }));
     assert.equal(r.webgpu.moved, true);
+  });
+});
+
+describe('which API draws (gpuDevice): a device is tried on a canvas of its own first', function () {
+  this.timeout(60_000);
+  const grant = async (extra: string[], choice: 'auto' | 'webgpu') => {
+    const b = await openPixelPage(true, extra);
+    if (!b) return null;
+    try {
+      return await b.page.evaluate(
+        (c) => (globalThis as unknown as { grant(c: string): Promise<{ device: boolean; why: string }> }).grant(c),
+        choice,
+      );
+    } finally {
+      await b.close();
+    }
+  };
+  before(function () {
+    if (!fs.existsSync(CHROMIUM)) this.skip();
+  });
+
+  it('SwiftShader working: webgpu gets a device, auto declines the software adapter', async () => {
+    assert.deepEqual(await grant([], 'webgpu'), { device: true, why: '' });
+    const auto = await grant([], 'auto');
+    assert.equal(auto?.device, false);
+    assert.match(auto!.why, /software/);
+  });
+  it('with --disable-gpu the adapter is offered but its device fails at its first drawing: no device, and why', async () => {
+    const r = await grant(['--disable-gpu'], 'webgpu');
+    assert.equal(r?.device, false);
+    assert.match(r!.why, /failed at its first use \(.+\)/);
   });
 });

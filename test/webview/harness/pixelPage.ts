@@ -235,4 +235,11 @@ async function compareScenes(c: SceneCase): Promise<SceneComparison> {
   return out;
 }
 
-Object.assign(window, { renderPixels: render, compareScenes });
+/** What gpuDevice grants with `choice`: whether a device (destroyed at once), and why not. */
+async function grant(choice: 'auto' | 'webgpu'): Promise<{ device: boolean; why: string }> {
+  const { device, why } = await gpuDevice(choice);
+  device?.destroy();
+  return { device: device !== null, why };
+}
+
+Object.assign(window, { renderPixels: render, compareScenes, grant });
