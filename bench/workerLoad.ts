@@ -82,6 +82,9 @@ async function measure(mode: 'inproc' | 'worker', dir: string): Promise<void> {
   // One sample's source, read whichever shape `sources` has (so the same bench runs on either build).
   const s = d.sources as unknown as { at(i: number): { path: string } | undefined };
   const probe = s?.at(d.n - 1)?.path;
+  // And one metadata value, whichever shape the columns have (string[] before, StringColumn after).
+  const label = d.metadata?.label as unknown as { at(i: number): string | undefined } | undefined;
+  const labelProbe = label?.at(d.n - 1);
   console.log(
     JSON.stringify({
       mode,
@@ -91,6 +94,7 @@ async function measure(mode: 'inproc' | 'worker', dir: string): Promise<void> {
       peakRssMB: Math.round(peakMB),
       ...(gc ? { keptRssMB: Math.round(mem.rss / 2 ** 20), keptHeapMB: Math.round(mem.heapUsed / 2 ** 20) } : {}),
       probe: probe && path.relative(dir, probe),
+      labelProbe,
     }),
   );
 }

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Dataset } from '../shared/dataset';
 import { SampleSources } from '../shared/sampleSources';
+import { toStringColumns } from '../shared/stringColumn';
 import { Boundary } from './boundary';
 import { fail, InputError } from './errors';
 import type { LoadOptions } from './loadOptions';
@@ -240,7 +241,7 @@ export async function loadDataset(target: string, opts: LoadOptions = {}): Promi
     },
     warnings,
   };
-  if (Object.keys(columns).length > 0) dataset.metadata = columns;
+  if (Object.keys(columns).length > 0) dataset.metadata = toStringColumns(columns);
   if (plan.snapshots.length > 1) {
     dataset.snapshots = plan.snapshots;
     dataset.activeSnapshot = plan.active;

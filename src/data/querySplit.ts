@@ -12,6 +12,7 @@
  * - no camera column: no cameras (nothing is removed but the query itself).
  */
 import { InputError, type Dataset } from '../shared/dataset';
+import type { StringColumn } from '../shared/stringColumn';
 
 /** Column names and values (settings `embeddingInspector.queryGallery.*`, CLI flags). */
 export interface QueryGalleryColumns {
@@ -40,7 +41,7 @@ export interface QuerySplit {
   file: string;
 }
 
-function columnNamed(columns: Record<string, string[]>, name: string): string | undefined {
+function columnNamed(columns: Record<string, StringColumn>, name: string): string | undefined {
   if (name in columns) return name;
   return Object.keys(columns).find((c) => c.toLowerCase() === name.toLowerCase());
 }
@@ -67,13 +68,14 @@ export function querySplitOf(
   const queries: number[] = [],
     gallery: number[] = [];
   for (let i = 0; i < d.n; i++) {
-    const v = values[i].trim().toLowerCase();
+    const value = values.at(i)!;
+    const v = value.trim().toLowerCase();
     const isQ = v === qv,
       isG = v === gv;
     if (!isQ && !isG) {
       throw new InputError(
         file,
-        `column '${splitColumn}' of sample ${i} (0-based) is ${JSON.stringify(values[i])}: every value must be '${cols.queryValue}' or '${cols.galleryValue}' ` +
+        `column '${splitColumn}' of sample ${i} (0-based) is ${JSON.stringify(value)}: every value must be '${cols.queryValue}' or '${cols.galleryValue}' ` +
           '(settings embeddingInspector.queryGallery.queryValue / galleryValue, CLI --query-value / --gallery-value)',
       );
     }
@@ -105,7 +107,7 @@ export function querySplitOf(
     if (cams.length !== d.n)
       throw new InputError(file, `column '${cameraColumn}' has ${cams.length} values for ${d.n} samples`);
     for (let i = 0; i < d.n; i++) {
-      const v = cams[i].trim();
+      const v = cams.at(i)!.trim();
       if (!v)
         throw new InputError(
           file,

@@ -5,6 +5,7 @@
  * is kept. Pure state: no `vscode`, no DOM; the session owns one and tells the views.
  */
 import type { LayoutChoice, LayoutKind, LayoutState } from '../shared/protocol';
+import type { StringColumn } from '../shared/stringColumn';
 
 export type { LayoutKind } from '../shared/protocol';
 
@@ -129,7 +130,7 @@ export class LayoutSet {
  * exist but cannot be used).
  */
 export function layoutFromColumns(
-  columns: Record<string, string[]> | undefined,
+  columns: Record<string, StringColumn> | undefined,
   n: number,
 ): { layout?: Float32Array; problem?: string } {
   if (!columns) return {};
@@ -147,11 +148,12 @@ export function layoutFromColumns(
       [cx, xs, 0],
       [cy, ys, 1],
     ] as const) {
-      const v = values[i].trim();
+      const raw = values.at(i)!;
+      const v = raw.trim();
       const f = DECIMAL.test(v) ? Number(v) : NaN;
       if (!Number.isFinite(f) || !Number.isFinite(Math.fround(f)))
         return {
-          problem: `column '${col}' row ${i + 1}: '${values[i]}' is not a finite float32 number, so the x / y layout is not offered`,
+          problem: `column '${col}' row ${i + 1}: '${raw}' is not a finite float32 number, so the x / y layout is not offered`,
         };
       layout[2 * i + o] = f;
     }

@@ -4,6 +4,7 @@
  */
 import type { SampleSources } from './sampleSources';
 import type { SpriteGeometry } from './sprite';
+import type { StringColumn } from './stringColumn';
 
 export type { SampleSource } from './sampleSources';
 
@@ -38,8 +39,11 @@ export interface Dataset {
    * `sources.at(i)`, compact (shared/sampleSources.ts).
    */
   sources?: SampleSources;
-  /** Extra metadata columns, by column name, one string per sample (for tooltips). */
-  metadata?: Record<string, string[]>;
+  /**
+   * Extra metadata columns, by column name in the file's order, one string per sample:
+   * `metadata[name].at(i)`, compact (shared/stringColumn.ts).
+   */
+  metadata?: Record<string, StringColumn>;
   /** A 2-D layout the user made (manifest field `layout`): row-major n x 2, and its file. */
   layout?: { values: Float32Array; file: string };
   /** Snapshots of the same samples (epochs), oldest first; the active one is `activeSnapshot`. */

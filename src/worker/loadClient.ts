@@ -2,11 +2,12 @@
  * Loads a dataset in a worker thread (loadWorker.ts) with data/index.ts's contract: the same
  * Dataset, and the same errors — an InputError naming the file and the problem, an
  * AmbiguousChoiceError with its choices — rebuilt as their classes on this side, and the samples'
- * sources as their class around the buffers the worker transferred. Plain Node.
+ * sources and metadata columns as their classes around the buffers the worker transferred. Plain Node.
  */
 import * as path from 'node:path';
 import { AmbiguousChoiceError, InputError, type Dataset, type LoadOptions } from '../data/index';
 import { SampleSources } from '../shared/sampleSources';
+import { reviveStringColumns } from '../shared/stringColumn';
 import { RpcWorker } from './rpcWorker';
 import type { LoadMethods } from './loadMethods';
 
@@ -37,6 +38,7 @@ export async function loadDatasetInWorker(
     const d = await w.request('load', { target, opts });
     // Its buffers arrived by transfer; the class did not (structured clone keeps fields only).
     if (d.sources) d.sources = SampleSources.revive(d.sources);
+    if (d.metadata) d.metadata = reviveStringColumns(d.metadata);
     return d;
   } catch (e) {
     throw asLoadError(e);

@@ -72,7 +72,7 @@ describe('query / gallery retrieval in the sidebar (Market-1501 protocol)', func
     const n = session.dataset.n;
     split.queries = Int32Array.from({ length: n / 6 }, (_, i) => 6 * i);
     split.gallery = Int32Array.from([...Array(n).keys()].filter((i) => i % 6 !== 0));
-    split.cameras = Int32Array.from(session.dataset.metadata!.camera, (c) => Number(c.slice(1)));
+    split.cameras = Int32Array.from(session.dataset.metadata!.camera.toArray(), (c) => Number(c!.slice(1)));
   });
 
   after(async () => {

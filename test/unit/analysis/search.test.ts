@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { searchSamples } from '../../../src/analysis/search';
+import { searchSamples, withPlainColumns } from '../../../src/analysis/search';
+import { toStringColumns } from '../../../src/shared/stringColumn';
 
 const d = {
   n: 5,
@@ -38,5 +39,16 @@ describe('searching the samples', () => {
     const r = searchSamples('notes', { ...d, metadata: undefined, titles: ['', 'notes.txt:3', '', '', ''] });
     assert.ok('indices' in r);
     assert.deepEqual(Array.from(r.indices), [1]);
+  });
+  it('compact columns (as loaded), their cloned parts and the decoded ones match as the plain arrays do', () => {
+    const compact = { ...d, metadata: toStringColumns(d.metadata) };
+    const cloned = structuredClone(compact);
+    for (const q of ['CAT', 'query', '.jpg', '/^x\\//', 'zebra']) {
+      const want = searchSamples(q, d);
+      assert.deepEqual(searchSamples(q, compact), want, q);
+      assert.deepEqual(searchSamples(q, cloned), want, q);
+      assert.deepEqual(searchSamples(q, withPlainColumns(cloned)), want, q);
+    }
+    assert.deepEqual(withPlainColumns(cloned).metadata, d.metadata);
   });
 });

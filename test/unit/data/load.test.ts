@@ -240,7 +240,7 @@ describe('data/loadDataset behaviour', () => {
       );
       const d = await loadDataset(sub);
       assert.deepStrictEqual(
-        [d.classNames, Array.from(d.labels), d.metadata!.file[0]],
+        [d.classNames, Array.from(d.labels), d.metadata!.file.at(0)],
         [['a', 'b', 'c'], [0, 1, 0, 1, 2], 'x, y.png'],
       );
       assert.ok(

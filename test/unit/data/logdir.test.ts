@@ -92,7 +92,7 @@ describe('data/logdir: PyTorch add_embedding log dirs', () => {
     assert.deepStrictEqual(Array.from(d.embeddings), tsvValues(path.join(RUNS, '00010', 'embeddings', 'tensors.tsv')));
     assert.deepStrictEqual(d.classNames, ['ant', 'bee', 'cat', 'dog']);
     assert.deepStrictEqual(Array.from(d.labels.slice(0, 5)), [0, 1, 2, 3, 0]);
-    assert.strictEqual(d.metadata?.name[7], 's07');
+    assert.strictEqual(d.metadata?.name.at(7), 's07');
     assert.deepStrictEqual(d.files.manifest, path.join(RUNS, 'projector_config.pbtxt'));
     assert.strictEqual(d.files.embeddingsKey, 'embeddings');
     assert.deepStrictEqual(d.sprite, {

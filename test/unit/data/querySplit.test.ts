@@ -5,9 +5,15 @@
 import * as assert from 'node:assert/strict';
 import { querySplitOf, DEFAULT_QUERY_GALLERY_COLUMNS as DEF } from '../../../src/data/querySplit';
 import { InputError } from '../../../src/shared/dataset';
+import { toStringColumns } from '../../../src/shared/stringColumn';
 
 const files = { embeddings: '/ws/reid/embeddings.npy', metadata: '/ws/reid/metadata.tsv' };
-const ds = (metadata: Record<string, string[]> | undefined, n = 5) => ({ n, metadata, files });
+// Compact, as the loader leaves them (shared/stringColumn.ts).
+const ds = (metadata: Record<string, string[]> | undefined, n = 5) => ({
+  n,
+  metadata: metadata && toStringColumns(metadata),
+  files,
+});
 
 describe('query / gallery split from metadata', () => {
   it('reads queries, gallery and cameras (names and values case-insensitive, trimmed)', () => {

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { LayoutSet, layoutFromColumns } from '../../../src/projection/layoutSet';
+import { LayoutSet, layoutFromColumns as fromCompact } from '../../../src/projection/layoutSet';
+import { toStringColumns } from '../../../src/shared/stringColumn';
 
 const arr = (v: number) => new Float32Array(4).fill(v);
 
@@ -99,6 +100,9 @@ describe('LayoutSet (which layout is shown)', () => {
 });
 
 describe("layoutFromColumns (the user's own x, y)", () => {
+  // The columns compact, as the loader leaves them (shared/stringColumn.ts).
+  const layoutFromColumns = (c: Record<string, string[]> | undefined, n: number) =>
+    fromCompact(c && toStringColumns(c), n);
   it('reads columns x and y in any case', () => {
     const r = layoutFromColumns({ X: ['1', '-2.5'], y: ['3e2', '.5'], label: ['a', 'b'] }, 2);
     assert.deepEqual(Array.from(r.layout!), [1, 300, -2.5, 0.5]);
@@ -112,6 +116,7 @@ describe("layoutFromColumns (the user's own x, y)", () => {
       const r = layoutFromColumns({ x: ['1', bad], y: ['2', '3'] }, 2);
       assert.equal(r.layout, undefined, bad);
       assert.match(r.problem!, /column 'x' row 2/, bad);
+      assert.ok(r.problem!.includes(`'${bad}' is not`), bad);
     }
   });
 });

@@ -60,13 +60,13 @@ describe('shared: SampleSources (sample sources in typed arrays)', () => {
 
   it('reads back the array it was made from: images, texts with and without a line, undefined entries', () => {
     assertSame(SampleSources.fromArray(mixed), mixed);
-    assert.equal(SampleSources.fromArray(mixed).ascii, true);
+    assert.equal(SampleSources.fromArray(mixed).paths.ascii, true);
   });
 
   it('an empty dataset, and one with no source at all', () => {
     assertSame(SampleSources.fromArray([]), []);
     assertSame(SampleSources.fromArray([undefined, undefined, undefined]), [undefined, undefined, undefined]);
-    assert.equal(SampleSources.fromArray([]).bytes.length, 0);
+    assert.equal(SampleSources.fromArray([]).paths.bytes.length, 0);
   });
 
   it('holes read as undefined', () => {
@@ -92,12 +92,13 @@ describe('shared: SampleSources (sample sources in typed arrays)', () => {
     ];
     const s = SampleSources.fromArray(u);
     assertSame(s, u);
-    assert.equal(s.ascii, false);
+    assert.equal(s.paths.ascii, false);
     assert.deepStrictEqual(
-      s.odd.map(([i]) => i),
+      s.paths.odd.map(([i]) => i),
       [5, 6],
       'only the paths UTF-8 cannot hold are kept whole',
     );
+    assert.equal(s.odd.length, 0, 'by the path column: the sources themselves are plain');
   });
 
   it('lines: 1 and the largest Int32 in the array; beyond it, fractions and 0 kept whole', () => {

@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { searchSamples, type Searchable } from '../../../src/analysis/search';
+import { StringColumn, toStringColumns } from '../../../src/shared/stringColumn';
 import { SearchClient } from '../../../src/worker/searchClient';
 
 const script = path.resolve(__dirname, '../../../searchWorker.js');
@@ -58,5 +59,26 @@ describe('worker: SearchClient (search in a worker with a time limit)', function
     assert.ok(await first, 'the running search answers');
     assert.equal(await stale, undefined, 'the overtaken search is dropped');
     assert.deepEqual(await latest, searchSamples('two', samples));
+  });
+
+  it('compact metadata columns (as loaded) find the same; the host keeps its columns', async () => {
+    const metadata = toStringColumns({ ...samples.metadata, tag: Array.from({ length: n }, (_, i) => `猫 ${i % 13}`) });
+    const compact = new SearchClient(() => ({ ...samples, metadata }), script);
+    try {
+      for (const q of ['/^row 4\\d$/', 'A'.repeat(40), '猫 12', 'three'])
+        assert.deepEqual(
+          await compact.search(q),
+          searchSamples(q, { ...samples, metadata: { ...samples.metadata, tag: metadata.tag.toArray() } }),
+          q,
+        );
+      for (const c of Object.values(metadata)) {
+        assert.ok(c instanceof StringColumn);
+        assert.ok(c.bytes.byteLength > 0 && c.start.length === n + 1, 'not detached');
+      }
+      assert.equal(metadata.note.at(4321), 'a'.repeat(40) + '!');
+      assert.equal(metadata.tag.at(n - 1), `猫 ${(n - 1) % 13}`);
+    } finally {
+      compact.dispose();
+    }
   });
 });
