@@ -88,6 +88,13 @@ export class GpuScatterRenderer implements PointRenderer {
       return;
     }
     this.ctx.configure({ device, format: this.format, alphaMode: 'opaque' });
+    // Errors outside the pipelines' scope (a bind group, a draw, a write): said once, not per frame.
+    let told = false;
+    device.addEventListener('uncapturederror', (e) => {
+      if (told) return;
+      told = true;
+      onError(`WebGPU: ${(e as GPUUncapturedErrorEvent).error.message}`);
+    });
     device.pushErrorScope('validation');
     this.pipeline = this.makePipeline(POINT_WGSL, true);
     this.blitPipeline = this.makePipeline(BLIT_WGSL, false);
@@ -235,7 +242,8 @@ export class GpuScatterRenderer implements PointRenderer {
     if (this.lost) return;
     const bytes = Math.max(16, Math.ceil(data.byteLength / 4) * 4);
     let b = this.buffers[slot];
-    if (!b || b.size < bytes) {
+    // A larger buffer when it does not fit; a smaller one when a much smaller dataset follows a large one.
+    if (!b || b.size < bytes || (b.size > 4 * bytes && b.size > 1 << 20)) {
       b?.destroy();
       const limit = this.device.limits.maxStorageBufferBindingSize;
       if (bytes > limit) {

@@ -133,16 +133,21 @@ export class PointLayer {
       this.start(new ScatterRenderer(this.canvas, this.cb.error), why);
       return;
     }
-    this.start(new GpuScatterRenderer(this.canvas, device, this.cb.error), '');
+    this.startGpu(device, choice, '');
+  }
+
+  /** Draws with `device`; when it is lost (a GPU reset, a driver update), with a new one on the same canvas. */
+  private startGpu(device: GPUDevice, choice: RendererChoice, why: string): void {
+    try {
+      this.start(new GpuScatterRenderer(this.canvas, device, this.cb.error), why);
+    } catch (e) {
+      this.cb.error(`WebGPU could not start drawing: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
     void device.lost.then(async (info) => {
       if (info.reason === 'destroyed') return;
-      // The device went (a GPU reset, a driver update): draw with a new one on the same canvas.
-      const again = await gpuDevice('webgpu');
-      if (again.device)
-        this.start(
-          new GpuScatterRenderer(this.canvas, again.device, this.cb.error),
-          'the WebGPU device was lost and started again',
-        );
+      const again = await gpuDevice(choice === 'auto' ? 'auto' : 'webgpu');
+      if (again.device) this.startGpu(again.device, choice, 'the WebGPU device was lost and started again');
       else this.cb.error(`The WebGPU device was lost (${info.message}) and no new one started: reopen the panel.`);
     });
   }
@@ -150,6 +155,7 @@ export class PointLayer {
   /** Gives renderer `r` every input and tells the owner to draw. */
   private start(r: PointRenderer, why: string): void {
     this.r = r;
+    this.reported = false;
     const s = this.inputs;
     if (s.positions) r.setPositions(s.positions.data, s.positions.n, s.positions.stride, s.positions.loaded);
     if (s.labels) r.setLabels(s.labels);

@@ -123,6 +123,10 @@ describe('WebGPU draws the picture WebGL 2 draws (whole images in Chromium)', fu
     await same(scene('category', { dpr: 2, width: 640, height: 400, alphaScale: 0.4 }));
   });
   it('through the cached image (large layouts)', () => same(scene('category', { cache: true })));
+  it('inputs changed after a first drawing: more points, stride 3, the selection and categories gone, another look', () =>
+    same(scene('label', { restyle: true })));
+  it("through the plot's PointLayer, the inputs given before the WebGPU device was granted", () =>
+    same(scene('category', { layer: true })));
   it('the cached image moved while the camera moves', async () => {
     const r = await same(scene('label', { cache: true, moved: { dx: 23, dy: -11, zoom: 1.3 } }));
     assert.equal(r.webgpu.moved, true);

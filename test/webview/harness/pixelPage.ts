@@ -8,6 +8,7 @@
 import { gpuDevice } from '../../../webview/projection/gpuDevice';
 import { GpuScatterRenderer } from '../../../webview/projection/gpuScatter';
 import { drawOrder, pointLook } from '../../../webview/projection/pointLook';
+import { PointLayer } from '../../../webview/projection/pointLayer';
 import type { PointRenderer } from '../../../webview/projection/pointRenderer';
 import type { ColorBy, Palette } from '../../../webview/projection/pointStyle';
 import { ScatterRenderer } from '../../../webview/projection/scatter';
@@ -36,9 +37,13 @@ async function rendererOn(canvas: HTMLCanvasElement, api: Api, errors: string[])
   return r;
 }
 
+/** What the tests draw with: a renderer, or the plot's PointLayer in front of one. */
+type Styled = Pick<PointRenderer, 'setPositions' | 'setLabels' | 'setCategory' | 'setValues' | 'setSelected'> &
+  Pick<PointRenderer, 'setOrder' | 'setLook' | 'draw' | 'drawMoved'>;
+
 /** Gives renderer `r` the per-point inputs, their draw order and the look of case `c`. */
 function style(
-  r: PointRenderer,
+  r: Styled,
   c: Pick<PixelCase, 'n' | 'colorBy' | 'classCount' | 'baseSize' | 'palette' | 'lossScale'>,
   x: {
     labels: Int32Array;
@@ -190,20 +195,48 @@ async function renderScene(c: SceneCase, api: Api): Promise<SceneDrawn & { rgba:
   canvas.height = c.height;
   document.body.append(canvas);
   const errors: string[] = [];
-  const r = await rendererOn(canvas, api, errors);
+  let started: Promise<unknown> = Promise.resolve();
+  let r: Styled | null;
+  if (c.layer) {
+    lastDevice?.destroy();
+    lastDevice = null;
+    let ready = () => {};
+    started = new Promise<void>((res) => (ready = res));
+    r = new PointLayer(canvas, api, { error: (m) => errors.push(m), ready: () => ready() });
+  } else r = await rendererOn(canvas, api, errors);
   if (!r) return { rgba: new Uint8ClampedArray(0), drawn: 0, moved: false, errors };
+  const p = c.palette,
+    colors = { background: p.background, ring: p.hard, select: p.focus },
+    vp = { width: c.width / c.dpr, height: c.height / c.dpr },
+    cam = { cx: c.width / 2, cy: c.height / 2, scale: 1 / c.dpr };
   const labels = Int32Array.from(c.labels),
     category = Uint8Array.from(c.category),
     selected = c.selected ? Uint8Array.from(c.selected) : null,
     emphasis = new Set(c.emphasis),
     isolate = c.isolate && selected !== null;
-  r.setPositions(Float32Array.from(c.pos), c.n, 2);
+  if (c.restyle) {
+    const m = Math.floor(c.n / 3);
+    r.setPositions(Float32Array.from(c.pos.slice(0, 2 * m)), m, 2);
+    style(
+      r,
+      { ...c, n: m, colorBy: 'category' },
+      {
+        labels: labels.slice(0, m),
+        category: category.slice(0, m),
+        values: null,
+        selected: new Uint8Array(m).fill(1),
+        emphasis: new Set([1]),
+        isolate: true,
+      },
+    );
+    r.draw(cam, vp, c.dpr, colors, c.growth, c.alphaScale, c.cache);
+    const pos3 = new Float32Array(3 * c.n);
+    for (let i = 0; i < c.n; i++) pos3.set([c.pos[2 * i], c.pos[2 * i + 1], 7], 3 * i);
+    r.setPositions(pos3, c.n, 3);
+  } else r.setPositions(Float32Array.from(c.pos), c.n, 2);
   const values = c.colorBy === 'loss' || c.colorBy === 'change' ? Float32Array.from(c.values) : null;
-  style(r, c, { labels, category, values, selected, emphasis, isolate });
-  const p = c.palette,
-    colors = { background: p.background, ring: p.hard, select: p.focus },
-    vp = { width: c.width / c.dpr, height: c.height / c.dpr },
-    cam = { cx: c.width / 2, cy: c.height / 2, scale: 1 / c.dpr };
+  style(r, c, { labels, category: c.restyle ? null : category, values, selected, emphasis, isolate });
+  await started;
   const drawn = r.draw(cam, vp, c.dpr, colors, c.growth, c.alphaScale, c.cache);
   let moved = false;
   if (c.moved) {

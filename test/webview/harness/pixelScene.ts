@@ -28,6 +28,14 @@ export interface SceneCase {
   /** Draw through the cached image; with `moved`, then draw that image moved (pan by moved.dx, dy data units, zoom). */
   cache: boolean;
   moved?: { dx: number; dy: number; zoom: number };
+  /**
+   * Restyled: the renderer first draws other inputs (a third of the points, all selected and isolated, an emphasised
+   * class, by category), then the scene's own with its positions at stride 3 and no categories — buffers grow, bind
+   * groups and uniforms change, inputs go absent.
+   */
+  restyle?: boolean;
+  /** Through the plot's PointLayer, every input given before the renderer (WebGPU: before its device) exists. */
+  layer?: boolean;
 }
 
 /** One API's drawing of a scene, besides its pixels. */
