@@ -14,21 +14,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { CHROMIUM, openPixelPage, type PixelBrowser } from '../../helpers/pixelBrowser';
-import type { ColorBy, Palette } from '../../../webview/projection/pointStyle';
-import type { SceneCase, SceneComparison } from '../../webview/harness/pixelScene';
-
-const palette: Palette = {
-  background: [30, 30, 30],
-  foreground: [220, 220, 220],
-  muted: [150, 150, 150],
-  hard: [250, 40, 40],
-  semihard: [230, 160, 20],
-  easy: [120, 200, 120],
-  focus: [30, 140, 255],
-  positive: [60, 220, 200],
-  negative: [250, 40, 40],
-  isDark: true,
-};
+import type { ColorBy } from '../../../webview/projection/pointStyle';
+import { TEST_PALETTE as palette, type SceneCase, type SceneComparison } from '../../webview/harness/pixelScene';
 
 function scene(colorBy: ColorBy, over: Partial<SceneCase> = {}): SceneCase {
   let a = 11;

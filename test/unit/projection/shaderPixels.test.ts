@@ -9,27 +9,14 @@
  */
 import * as assert from 'node:assert/strict';
 import { openPixelPage, type PixelBrowser } from '../../helpers/pixelBrowser';
+import { TEST_PALETTE as palette } from '../../webview/harness/pixelScene';
 import {
   computePointStyles,
   FLAG_RING,
   FLAG_SELECTED,
   type ColorBy,
-  type Palette,
   type StyleInput,
 } from '../../../webview/projection/pointStyle';
-
-const palette: Palette = {
-  background: [20, 24, 28],
-  foreground: [220, 220, 220],
-  muted: [150, 150, 150],
-  hard: [250, 40, 40],
-  semihard: [230, 160, 20],
-  easy: [120, 200, 120],
-  focus: [30, 140, 255],
-  positive: [60, 220, 200],
-  negative: [250, 40, 40],
-  isDark: true,
-};
 
 /** Deterministic data: labels in and out of range, categories 0..3 and 7 (read as none), losses and changes with zeros.
  */

@@ -4,6 +4,20 @@
  */
 import type { ColorBy, Palette } from '../../../webview/projection/pointStyle';
 
+/** The theme colours both pixel tests draw with. */
+export const TEST_PALETTE: Palette = {
+  background: [20, 24, 28],
+  foreground: [220, 220, 220],
+  muted: [150, 150, 150],
+  hard: [250, 40, 40],
+  semihard: [230, 160, 20],
+  easy: [120, 200, 120],
+  focus: [30, 140, 255],
+  positive: [60, 220, 200],
+  negative: [250, 40, 40],
+  isDark: true,
+};
+
 /** A scene of overlapping points drawn by both tests' renderers alike (gpuPixels.test.ts). */
 export interface SceneCase {
   n: number;
